@@ -1,0 +1,58 @@
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
+import { setUnauthorizedHandler } from './api.ts';
+import { AppHeader } from './components/AppHeader.tsx';
+import { useI18n, type MessageKey } from './i18n/index.tsx';
+import { navigate, routes, useHashRoute } from './router.ts';
+import { clearSession, loadSession, saveSession, type Session } from './session.ts';
+import { PatientsView } from './views/PatientsView.tsx';
+import { SignInView } from './views/SignInView.tsx';
+
+// The plan page brings the editor and the CRDT stack: load it only when a plan is opened.
+const PlanView = lazy(() => import('./views/PlanView.tsx').then((m) => ({ default: m.PlanView })));
+
+export function App() {
+  const { t } = useI18n();
+  const route = useHashRoute();
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [signInNotice, setSignInNotice] = useState<MessageKey | null>(null);
+
+  const signOut = useCallback((notice: MessageKey | null = null) => {
+    clearSession();
+    setSession(null);
+    setSignInNotice(notice);
+  }, []);
+
+  // Any authenticated REST call answering 401 ends the session and shows the sign-in page,
+  // on the same route so that signing in again returns to where the person was.
+  useEffect(() => {
+    setUnauthorizedHandler(() => signOut('signIn.expired'));
+  }, [signOut]);
+
+  // A signed-in person on the sign-in route goes to the patient list.
+  useEffect(() => {
+    if (session && route.name === 'signIn') navigate(routes.patients);
+  }, [session, route.name]);
+
+  const onSignedIn = (next: Session) => {
+    saveSession(next);
+    setSignInNotice(null);
+    setSession(next);
+  };
+
+  let content;
+  if (!session) content = <SignInView notice={signInNotice} onSignedIn={onSignedIn} />;
+  else if (route.name === 'plan') content = <PlanView key={route.planId} session={session} planId={route.planId} onSessionExpired={() => signOut('signIn.expired')} />;
+  else content = <PatientsView session={session} />;
+
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        {t('app.skipToContent')}
+      </a>
+      <AppHeader session={session} onSignOut={() => signOut()} />
+      <main id="main" tabIndex={-1} className="page">
+        <Suspense fallback={<p role="status">{t('plan.loading')}</p>}>{content}</Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import { useId } from 'react';
+import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
+import StarterKit from '@tiptap/starter-kit';
+import Collaboration from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import type * as Y from 'yjs';
+import type { WebsocketProvider } from 'y-websocket';
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
+
+interface Props {
+  fragment: Y.XmlFragment;
+  provider: WebsocketProvider;
+  caretUser: { name: string; color: string };
+}
+
+/**
+ * The author's live editor for a note body, bound to its Y.XmlFragment. The schema is kept to
+ * the plan's rich text (paragraphs, headings, lists, bold, italic): nothing else is written.
+ */
+export function CareNoteEditor({ fragment, provider, caretUser }: Props) {
+  const { t } = useI18n();
+  const labelId = useId();
+  const editor = useEditor(
+    {
+      immediatelyRender: true,
+      extensions: [
+        StarterKit.configure({
+          undoRedo: false, // Collaboration brings Yjs' own undo
+          blockquote: false,
+          code: false,
+          codeBlock: false,
+          horizontalRule: false,
+          strike: false,
+          link: false,
+          underline: false,
+          trailingNode: false,
+          heading: { levels: [3, 4] },
+        }),
+        Collaboration.configure({ fragment }),
+        CollaborationCaret.configure({ provider, user: caretUser }),
+      ],
+      editorProps: {
+        attributes: {
+          class: 'note-editor__content',
+          role: 'textbox',
+          'aria-multiline': 'true',
+          'aria-labelledby': labelId,
+          'data-testid': 'note-editor',
+        },
+      },
+    },
+    [fragment, provider],
+  );
+
+  return (
+    <div className="note-editor">
+      <span id={labelId} className="visually-hidden">{t('notes.editLabel')}</span>
+      <NoteToolbar editor={editor} />
+      <EditorContent editor={editor} />
+    </div>
+  );
+}
+
+type Mark = 'bold' | 'italic' | 'heading' | 'bulletList' | 'orderedList';
+
+const TOOLS: ReadonlyArray<{ mark: Mark; label: MessageKey; glyph: string }> = [
+  { mark: 'bold', label: 'editor.bold', glyph: 'B' },
+  { mark: 'italic', label: 'editor.italic', glyph: 'I' },
+  { mark: 'heading', label: 'editor.heading', glyph: 'H' },
+  { mark: 'bulletList', label: 'editor.bulletList', glyph: '•' },
+  { mark: 'orderedList', label: 'editor.orderedList', glyph: '1.' },
+];
+
+function toggle(editor: Editor, mark: Mark): void {
+  const chain = editor.chain().focus();
+  if (mark === 'bold') chain.toggleBold().run();
+  else if (mark === 'italic') chain.toggleItalic().run();
+  else if (mark === 'heading') chain.toggleHeading({ level: 3 }).run();
+  else if (mark === 'bulletList') chain.toggleBulletList().run();
+  else chain.toggleOrderedList().run();
+}
+
+function NoteToolbar({ editor }: { editor: Editor }) {
+  const { t } = useI18n();
+  const active = useEditorState({
+    editor,
+    selector: ({ editor: e }) => ({
+      bold: e.isActive('bold'),
+      italic: e.isActive('italic'),
+      heading: e.isActive('heading'),
+      bulletList: e.isActive('bulletList'),
+      orderedList: e.isActive('orderedList'),
+    }),
+  });
+  return (
+    <div className="note-editor__toolbar" role="toolbar" aria-label={t('editor.toolbar')}>
+      {TOOLS.map(({ mark, label, glyph }) => (
+        <button
+          key={mark}
+          type="button"
+          className={`tool tool--${mark}`}
+          aria-pressed={active[mark]}
+          aria-label={t(label)}
+          title={t(label)}
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => toggle(editor, mark)}
+        >
+          <span aria-hidden="true">{glyph}</span>
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { da, type Dictionary, type MessageKey } from './da.ts';
+import { en } from './en.ts';
+
+export type Language = 'da' | 'en';
+export type { MessageKey };
+
+export const LANGUAGES: readonly Language[] = ['da', 'en'];
+const DICTIONARIES: Readonly<Record<Language, Dictionary>> = { da, en };
+/** BCP 47 locales used for dates and numbers in each language. */
+const LOCALES: Readonly<Record<Language, string>> = { da: 'da-DK', en: 'en-GB' };
+const STORAGE_KEY = 'carehub.language';
+
+/** The stored choice, else the browser's first preference among Danish and English, else Danish. */
+export function detectLanguage(): Language {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    if (stored === 'da' || stored === 'en') return stored;
+  } catch {
+    // storage may be unavailable (privacy mode, embedded frames); fall through
+  }
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'da' || base === 'en') return base;
+  }
+  return 'da';
+}
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export interface I18n {
+  lang: Language;
+  setLang: (lang: Language) => void;
+  t: Translate;
+  /** A label for a dynamic key such as `role.gp`, or `fallback` when the key is unknown. */
+  tDynamic: (key: string, fallback: MessageKey) => string;
+  formatDateTime: (iso: string) => string;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+function interpolate(text: string, params?: Record<string, string | number>): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Language>(detectLanguage);
+
+  const setLang = useCallback((next: Language) => {
+    setLangState(next);
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // not persisted; the choice still holds for this page
+    }
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = DICTIONARIES[lang]['app.name'];
+  }, [lang]);
+
+  const value = useMemo<I18n>(() => {
+    const dict = DICTIONARIES[lang];
+    const dateTime = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' });
+    const t: Translate = (key, params) => interpolate(dict[key], params);
+    return {
+      lang,
+      setLang,
+      t,
+      tDynamic: (key, fallback) => (key in dict ? dict[key as MessageKey] : dict[fallback]),
+      formatDateTime: (iso) => {
+        const date = new Date(iso);
+        return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+      },
+    };
+  }, [lang, setLang]);
+
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const value = useContext(I18nContext);
+  if (!value) throw new Error('useI18n outside I18nProvider');
+  return value;
+}

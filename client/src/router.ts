@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+
+/**
+ * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`. Only opaque ids go in the
+ * hash; never a CPR number or a patient's name.
+ */
+export type Route =
+  | { name: 'signIn' }
+  | { name: 'patients' }
+  | { name: 'plan'; planId: string }
+  | { name: 'notFound' };
+
+export const routes = {
+  signIn: '#/sign-in',
+  patients: '#/patients',
+  plan: (planId: string) => `#/plans/${encodeURIComponent(planId)}`,
+} as const;
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/patients';
+  if (path === '/' || path === '/patients') return { name: 'patients' };
+  if (path === '/sign-in') return { name: 'signIn' };
+  const plan = /^\/plans\/([^/?#]+)$/.exec(path);
+  if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]) };
+  return { name: 'notFound' };
+}
+
+export function navigate(hash: string): void {
+  if (window.location.hash !== hash) window.location.hash = hash;
+}
+
+export function useHashRoute(): Route {
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

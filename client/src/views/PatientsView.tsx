@@ -1,0 +1,113 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { PatientView } from '../../../shared/api.ts';
+import { formatCpr } from '../../../shared/cpr.ts';
+import { describeError, isAbort, listPatients } from '../api.ts';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { routes } from '../router.ts';
+import type { Session } from '../session.ts';
+
+const SEARCH_DELAY_MS = 250;
+
+/**
+ * A search that holds a digit may be (part of) a CPR number. CPR numbers never go into a URL
+ * (and so never into access logs), so such a search filters the caller's list in the browser
+ * instead of being sent as `?query=`.
+ */
+function looksLikeCpr(query: string): boolean {
+  return /\d/.test(query);
+}
+
+function matchesLocally(patient: PatientView, query: string): boolean {
+  const compact = query.replace(/[\s-]/g, '');
+  if (compact && patient.cpr.includes(compact)) return true;
+  return patient.name.toLocaleLowerCase().includes(query.trim().toLocaleLowerCase());
+}
+
+export function PatientsView({ session }: { session: Session }) {
+  const { t } = useI18n();
+  const [query, setQuery] = useState('');
+  const [patients, setPatients] = useState<PatientView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const localSearch = looksLikeCpr(query);
+  const serverQuery = localSearch ? '' : query.trim();
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => {
+      listPatients(session.token, serverQuery, controller.signal)
+        .then((list) => {
+          setPatients(list);
+          setError(null);
+        })
+        .catch((err: unknown) => {
+          if (!isAbort(err)) setError(describeError(err, t));
+        });
+    }, serverQuery ? SEARCH_DELAY_MS : 0);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+    // Deliberately not on `t`: a change of language needs no refetch.
+  }, [session.token, serverQuery]);
+
+  const shown = useMemo(
+    () => (patients && localSearch ? patients.filter((p) => matchesLocally(p, query)) : patients),
+    [patients, localSearch, query],
+  );
+
+  return (
+    <section aria-labelledby="patients-title" className="patients">
+      <h1 id="patients-title">{t('patients.title')}</h1>
+      <div className="field field--search">
+        <label htmlFor="patient-search">{t('patients.searchLabel')}</label>
+        <input
+          id="patient-search"
+          type="search"
+          value={query}
+          autoComplete="off"
+          aria-describedby="patient-search-hint"
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="patient-search"
+        />
+        <p id="patient-search-hint" className="hint">{t('patients.searchHint')}</p>
+      </div>
+      {error && <ErrorNotice message={error} />}
+      {!shown && !error && <p role="status">{t('patients.loading')}</p>}
+      {shown && (
+        <>
+          <p className="muted" role="status">{t('patients.count', { count: shown.length })}</p>
+          {shown.length === 0 ? (
+            <p>{query ? t('patients.empty') : t('patients.none')}</p>
+          ) : (
+            <ul className="patient-list">
+              {shown.map((patient) => (
+                <li key={patient.id} className="card patient-card" data-testid="patient-card">
+                  <h2 className="patient-card__name">{patient.name}</h2>
+                  <p className="patient-card__cpr">
+                    <span className="muted">{t('patients.cpr')} </span>
+                    <span className="mono">{formatCpr(patient.cpr)}</span>
+                  </p>
+                  <h3 className="visually-hidden">{t('patients.plans')}</h3>
+                  {patient.plans.length === 0 ? (
+                    <p className="muted">{t('patients.noPlans')}</p>
+                  ) : (
+                    <ul className="plan-links">
+                      {patient.plans.map((plan) => (
+                        <li key={plan.id}>
+                          <a href={routes.plan(plan.id)} data-testid="plan-link">{plan.title}</a>
+                          <PlanStatusBadge status={plan.status} />
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const clientRoot = fileURLToPath(new URL('.', import.meta.url));
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const backend = process.env.CAREHUB_DEV_BACKEND ?? 'http://localhost:8080';
+
+export default defineConfig({
+  root: clientRoot,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    // The plan page chunk (ProseMirror, Tiptap, Yjs) is ~530 kB before gzip; it is loaded lazily.
+    chunkSizeWarningLimit: 600,
+  },
+  server: {
+    // The client imports the project's shared/ folder, which lies outside client/.
+    fs: { allow: [projectRoot] },
+    proxy: {
+      '/api': { target: backend, changeOrigin: true },
+      '/collab': { target: backend, ws: true, changeOrigin: true },
+      '/socket.io': { target: backend, ws: true, changeOrigin: true },
+    },
+  },
+});

@@ -1,0 +1,155 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import pino, { type Logger } from 'pino';
+import { API_PREFIX } from '../shared/api.ts';
+import { CloseCode } from '../shared/protocol.ts';
+import { AccessControl } from './auth/access.ts';
+import { resolveSecret, TokenService } from './auth/tokens.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { CollabEndpoint } from './collab/collab-endpoint.ts';
+import { PlanRooms } from './collab/plan-rooms.ts';
+import type { Config } from './config.ts';
+import { errorHandler, notFoundHandler } from './http/errors.ts';
+import type { HttpDeps } from './http/http-deps.ts';
+import { requestLog } from './http/request-log.ts';
+import { authRoutes } from './http/routes/auth-routes.ts';
+import { healthRoutes } from './http/routes/health-routes.ts';
+import { patientRoutes } from './http/routes/patient-routes.ts';
+import { planRoutes } from './http/routes/plan-routes.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createRealtime, planChannel, type RealtimeServer } from './realtime/realtime.ts';
+import { GroupCommitter } from './store/group-commit.ts';
+import { dataDirOf, openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+
+export interface CareHubServer {
+  readonly url: string;
+  readonly port: number;
+  readonly store: Store;
+  readonly rooms: PlanRooms;
+  readonly tokens: TokenService;
+  readonly io: RealtimeServer;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Stops accepting, tells clients to reconnect, stores everything pending, closes the store. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: Config['logLevel']): Logger {
+  // Never log a token, a password or a CPR number: these paths are redacted wherever they appear.
+  return pino({
+    level,
+    redact: {
+      paths: ['password', 'token', 'cpr', '*.password', '*.token', '*.cpr', 'req.headers.authorization', 'headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Builds and starts one CareHub node. No module-level state: tests start many, each on port 0. */
+export async function createServer(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<CareHubServer> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const store = opts.store ?? (await openStore(config));
+  const secret = resolveSecret(config.secret, dataDirOf(config.databaseUrl));
+  const tokens = new TokenService(secret, config.sessionTtlMinutes);
+  const access = new AccessControl(store, tokens);
+  const audit = new AuditLog(store, log);
+  // Read lazily, on scrape: `rooms` is built below.
+  const metrics = createMetrics({ openPlans: () => rooms.openCount });
+  const committer = new GroupCommitter(store, (n, seconds) => {
+    metrics.persistSeconds.observe(seconds);
+    metrics.persistBatchSize.observe(n);
+  });
+
+  let io: RealtimeServer | null = null;
+  const rooms = new PlanRooms(
+    {
+      store,
+      committer,
+      log,
+      checkpointEvery: config.checkpointEvery,
+      onPresence: (planId, users) => io?.to(planChannel(planId)).emit('presence', { planId, users }),
+      metrics: {
+        updatesApplied: (n) => metrics.updatesApplied.inc(n),
+        fanout: (s) => metrics.fanoutSeconds.observe(s),
+      },
+    },
+    config.planIdleUnloadMs,
+  );
+
+  const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'frame-ancestors': ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(requestLog(log));
+  app.use(healthRoutes(store, metrics));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), planRoutes(deps));
+  app.use(API_PREFIX, notFoundHandler);
+  const clientDist = config.clientDist;
+  if (clientDist && existsSync(join(clientDist, 'index.html'))) {
+    app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/|collab\/|socket\.io\/).*/, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+
+  const http: HttpServer = createHttpServer(app);
+  const collab = new CollabEndpoint({
+    rooms,
+    access,
+    log,
+    maxMessageBytes: config.wsMaxMessageBytes,
+    onConnectionCount: (d) => metrics.connections.inc(d),
+  });
+  http.on('upgrade', (req, socket, head) => {
+    if (collab.handles(req)) collab.handleUpgrade(req, socket, head);
+    else if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
+  });
+  io = createRealtime(http, { access, audit, log });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      http.close();
+      collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
+      await committer.drain();
+      rooms.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
+      await new Promise<void>((resolve) => io!.close(() => resolve()));
+      http.closeAllConnections();
+      await audit.flush();
+      await committer.drain();
+      if (!opts.store) await store.close();
+    })();
+    return closing;
+  };
+
+  return { url, port, store, rooms, tokens, io, metrics, log, close };
+}

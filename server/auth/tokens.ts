@@ -1,0 +1,66 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Signed session tokens (HS256 JWTs). A token names its user and kind; what the user may do
+ * is looked up on every use, so a change of role or care team takes effect at once.
+ */
+export const SessionClaims = z.object({
+  sub: z.string(),
+  kind: z.literal('session'),
+  exp: z.number(),
+});
+export type SessionClaims = z.infer<typeof SessionClaims>;
+
+export type TokenCheck = { ok: true; claims: SessionClaims } | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
+
+const ISSUER = 'carehub';
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string, private readonly ttlMinutes: number) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async issueSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
+    const expiresAt = new Date(Date.now() + this.ttlMinutes * 60_000);
+    const token = await new SignJWT({ kind: 'session' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.key);
+    return { token, expiresAt };
+  }
+
+  async verify(token: string | undefined | null): Promise<TokenCheck> {
+    if (!token) return { ok: false, reason: 'missing' };
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const claims = SessionClaims.safeParse(payload);
+      return claims.success ? { ok: true, claims: claims.data } : { ok: false, reason: 'invalid' };
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };
+      return { ok: false, reason: 'invalid' };
+    }
+  }
+}
+
+/**
+ * The signing secret: CAREHUB_SECRET when set, else one generated at first start and kept
+ * beside the database (mode 0600), so tokens survive a restart.
+ */
+export function resolveSecret(configured: string | undefined, dataDir: string): string {
+  if (configured) return configured;
+  const file = join(dataDir, 'carehub.secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

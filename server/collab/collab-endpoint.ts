@@ -1,0 +1,190 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import type { Logger } from 'pino';
+import { CloseCode, COLLAB_PATH, type PresenceUser } from '../../shared/protocol.ts';
+import type { AccessControl } from '../auth/access.ts';
+import { colourFor } from './awareness-stamp.ts';
+import { decodeClientMessage, MalformedMessage, type ClientMessage } from './messages.ts';
+import type { PlanRoom } from './plan-room.ts';
+import type { PlanRooms } from './plan-rooms.ts';
+import type { RoomConnection } from './room-connection.ts';
+
+export interface CollabEndpointOptions {
+  rooms: PlanRooms;
+  access: AccessControl;
+  log: Logger;
+  maxMessageBytes: number;
+  /** A socket whose unsent data passes this is closed: a slow reader cannot make us buffer without bound. */
+  maxBufferedBytes?: number;
+  onConnectionCount?: (delta: number) => void;
+}
+
+/** Frames a client may send before it is authenticated and joined; more closes the socket. */
+const MAX_EARLY_FRAMES = 64;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One client socket on one plan: decodes frames and hands them to the room. */
+class CollabConnection implements RoomConnection {
+  readonly id = randomUUID();
+  private room: PlanRoom | null = null;
+  private early: RawData[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly userId: string,
+    readonly presence: PresenceUser,
+    readonly readOnly: boolean,
+    private readonly opts: CollabEndpointOptions,
+    private readonly planId: string,
+  ) {}
+
+  send(message: Uint8Array): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > (this.opts.maxBufferedBytes ?? 8 * 1024 * 1024)) {
+      this.opts.log.warn({ planId: this.planId, connection: this.id }, 'closing a connection that does not read');
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason);
+  }
+
+  bufferEarly(data: RawData): void {
+    if (this.early.length >= MAX_EARLY_FRAMES) this.close(CloseCode.protocolError, 'too many messages before the plan was open');
+    else this.early.push(data);
+  }
+
+  attach(room: PlanRoom): void {
+    if (this.closed) return;
+    this.room = room;
+    room.join(this);
+    const early = this.early;
+    this.early = [];
+    for (const data of early) this.receive(data);
+  }
+
+  detach(): void {
+    this.closed = true;
+    this.room?.leave(this);
+    this.room = null;
+  }
+
+  receive(data: RawData): void {
+    const room = this.room;
+    if (!room) {
+      this.bufferEarly(data);
+      return;
+    }
+    if (this.closed) return;
+    let message: ClientMessage;
+    try {
+      const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      message = decodeClientMessage(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
+      switch (message.type) {
+        case 'syncStep1':
+          room.handleSyncStep1(this, message.stateVector);
+          break;
+        case 'update':
+          room.handleClientUpdate(this, message.update);
+          break;
+        case 'awareness':
+          room.handleAwareness(this, message.update);
+          break;
+        case 'queryAwareness':
+          room.handleQueryAwareness(this);
+          break;
+        default: {
+          const unhandled: never = message;
+          throw new MalformedMessage(`unhandled message ${String(unhandled)}`);
+        }
+      }
+    } catch (err) {
+      // A garbage frame closes this socket only; the room and its other clients go on.
+      this.opts.log.info({ planId: this.planId, connection: this.id, reason: (err as Error).message }, 'closing connection after a malformed message');
+      this.close(CloseCode.protocolError, 'malformed message');
+    }
+  }
+}
+
+/**
+ * The y-websocket endpoint: `/collab/<planId>?token=…`. Authenticates, checks the care team,
+ * then joins the plan's room. Refusals close the socket with a 44xx code and a reason so the
+ * client can tell them from a network fault.
+ */
+export class CollabEndpoint {
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly opts: CollabEndpointOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
+  }
+
+  handles(req: IncomingMessage): boolean {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    return path === COLLAB_PATH || path.startsWith(`${COLLAB_PATH}/`);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, req));
+  }
+
+  get clientCount(): number {
+    return this.wss.clients.size;
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.wss.clients) ws.close(code, reason);
+  }
+
+  private async onConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const { log } = this.opts;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const planId = decodeURIComponent(url.pathname.slice(COLLAB_PATH.length + 1));
+    let conn: CollabConnection | null = null;
+    const early: RawData[] = [];
+    ws.on('message', (data) => {
+      if (conn) conn.receive(data);
+      else if (early.length < MAX_EARLY_FRAMES) early.push(data);
+      else ws.close(CloseCode.protocolError, 'too many messages before the plan was open');
+    });
+    ws.on('error', (err) => log.debug({ err: err.message, planId }, 'collab socket error'));
+    ws.on('close', () => conn?.detach());
+    this.opts.onConnectionCount?.(1);
+    ws.once('close', () => this.opts.onConnectionCount?.(-1));
+
+    if (!UUID.test(planId)) return ws.close(CloseCode.badRequest, 'the path must be /collab/<planId>');
+    const auth = await this.opts.access.authenticate(url.searchParams.get('token'));
+    if (!auth.ok) return ws.close(CloseCode.unauthorized, `unauthorized: token ${auth.reason}`);
+    const access = await this.opts.access.planAccess(auth.principal, planId);
+    if (!access.ok) {
+      return ws.close(access.status === 404 ? CloseCode.notFound : CloseCode.forbidden, access.reason);
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    const { user, organisation } = auth.principal;
+    const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: colourFor(user.id) };
+    conn = new CollabConnection(ws, user.id, presence, access.readOnly, this.opts, planId);
+    for (const data of early) conn.bufferEarly(data);
+    let room: PlanRoom;
+    try {
+      room = await this.opts.rooms.open(planId);
+    } catch (err) {
+      log.error({ err, planId }, 'loading a plan failed; refusing the join');
+      conn.close(CloseCode.internalError, 'the plan could not be loaded; try again');
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) {
+      // Closed while loading: let the room unload again if nobody else holds it.
+      room.hold()();
+      return;
+    }
+    log.debug({ planId, userId: user.id }, 'joined plan');
+    conn.attach(room);
+  }
+}

@@ -1,0 +1,329 @@
+import * as Y from 'yjs';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate as encodeAwarenessStates, removeAwarenessStates } from 'y-protocols/awareness';
+import type { Logger } from 'pino';
+import type { PresenceUser } from '../../shared/protocol.ts';
+import { CloseCode } from '../../shared/protocol.ts';
+import type { GroupCommitter } from '../store/group-commit.ts';
+import type { Store, UpdateOrigin } from '../store/store.ts';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
+import { awarenessMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
+import type { RoomConnection } from './room-connection.ts';
+
+/** Transaction origin for changes the server makes itself (seed, results, reverts). */
+export interface ServerOrigin {
+  kind: 'server';
+  origin: UpdateOrigin;
+  author: string | null;
+}
+
+type Origin = RoomConnection | ServerOrigin;
+
+function isServerOrigin(o: unknown): o is ServerOrigin {
+  return typeof o === 'object' && o !== null && (o as ServerOrigin).kind === 'server';
+}
+
+export interface PlanRoomDeps {
+  store: Store;
+  committer: GroupCommitter;
+  log: Logger;
+  checkpointEvery: number;
+  onPresence(planId: string, users: PresenceUser[]): void;
+  /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
+  onIdle(room: PlanRoom): void;
+  metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
+}
+
+/** At most this many Yjs client ids per connection (a tab normally has one). */
+const MAX_CLIENT_IDS_PER_CONNECTION = 4;
+
+/**
+ * One open care plan: owns its Y.Doc and awareness for as long as anything holds it.
+ * Every change goes apply → persist (group commit) → broadcast, so no peer ever receives an
+ * update that a crash could lose; a joining client's sync answer waits for pending writes
+ * for the same reason.
+ */
+export class PlanRoom {
+  readonly doc = new Y.Doc();
+  readonly awareness: Awareness;
+  private readonly connections = new Set<RoomConnection>();
+  private readonly clientIdsOf = new Map<RoomConnection, Set<number>>();
+  private readonly ownerOfClientId = new Map<number, RoomConnection>();
+  private pendingWrites = 0;
+  private lastSeq: number;
+  private sinceCheckpoint: number;
+  private outbox: { update: Uint8Array; from: RoomConnection | null; applied: number }[] = [];
+  private broadcastScheduled = false;
+  private flushWaiters: (() => void)[] = [];
+  private awarenessChanged = new Set<number>();
+  private awarenessScheduled = false;
+  private failed = false;
+  private closed = false;
+  private holds = 0;
+
+  private constructor(
+    readonly planId: string,
+    private readonly deps: PlanRoomDeps,
+    loaded: { seq: number; sinceCheckpoint: number },
+  ) {
+    this.lastSeq = loaded.seq;
+    this.sinceCheckpoint = loaded.sinceCheckpoint;
+    this.awareness = new Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      for (const id of [...added, ...updated, ...removed]) this.awarenessChanged.add(id);
+      if (added.length > 0 || removed.length > 0) this.presenceChanged();
+      this.scheduleAwarenessBroadcast();
+    });
+  }
+
+  /** Reads the latest checkpoint and the tail after it; throws if the store cannot. */
+  static async load(planId: string, deps: PlanRoomDeps): Promise<PlanRoom> {
+    const state = await deps.store.loadPlanState(planId);
+    const seq = state.tail.at(-1)?.seq ?? state.checkpoint?.seq ?? 0;
+    const room = new PlanRoom(planId, deps, { seq, sinceCheckpoint: state.tail.length });
+    Y.transact(room.doc, () => {
+      if (state.checkpoint) Y.applyUpdate(room.doc, state.checkpoint.state);
+      if (state.tail.length === 1) Y.applyUpdate(room.doc, (state.tail[0] as { update: Uint8Array }).update);
+      else if (state.tail.length > 1) Y.applyUpdate(room.doc, Y.mergeUpdates(state.tail.map((u) => u.update)));
+    });
+    // Listen only after loading: the loaded state is already stored.
+    room.doc.on('update', (update: Uint8Array, origin: unknown) => room.onDocUpdate(update, origin));
+    if (room.sinceCheckpoint >= deps.checkpointEvery) room.writeCheckpoint();
+    return room;
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Nothing holds the room: no connection, no caller, nothing waiting to be stored or sent. */
+  get isIdle(): boolean {
+    return this.connections.size === 0 && this.holds === 0 && this.pendingWrites === 0 && this.outbox.length === 0;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Keeps the room loaded while the caller works on it without a connection. */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.maybeIdle();
+    };
+  }
+
+  join(conn: RoomConnection): void {
+    if (this.closed) throw new Error('plan room is closed');
+    this.connections.add(conn);
+    this.clientIdsOf.set(conn, new Set());
+    conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
+    const states = this.awareness.getStates();
+    if (states.size > 0) conn.send(awarenessMessage(encodeAwarenessStates(this.awareness, [...states.keys()])));
+  }
+
+  leave(conn: RoomConnection): void {
+    if (!this.connections.delete(conn)) return;
+    const ids = this.clientIdsOf.get(conn);
+    this.clientIdsOf.delete(conn);
+    if (ids && ids.size > 0) {
+      for (const id of ids) this.ownerOfClientId.delete(id);
+      removeAwarenessStates(this.awareness, [...ids], conn);
+    }
+    this.presenceChanged();
+    this.maybeIdle();
+  }
+
+  /** Sync step 1 from a client: answer with what it lacks, once pending writes are stored. */
+  handleSyncStep1(conn: RoomConnection, stateVector: Uint8Array): void {
+    this.whenFlushed(() => {
+      if (this.connections.has(conn)) conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
+    });
+  }
+
+  /** An update from a client (sync step 2 or update). Throws on a malformed update. */
+  handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
+    // Decoding first rejects a malformed update before any of it touches the document.
+    Y.decodeUpdate(update);
+    Y.applyUpdate(this.doc, update, conn);
+  }
+
+  handleAwareness(conn: RoomConnection, update: Uint8Array): void {
+    const ids = this.clientIdsOf.get(conn);
+    if (!ids) return;
+    const entries = decodeAwarenessUpdate(update).filter((entry) => {
+      const owner = this.ownerOfClientId.get(entry.clientId);
+      if (owner === conn) return true;
+      if (owner !== undefined) return false;
+      if (ids.size >= MAX_CLIENT_IDS_PER_CONNECTION || entry.clientId === this.doc.clientID) return false;
+      ids.add(entry.clientId);
+      this.ownerOfClientId.set(entry.clientId, conn);
+      return true;
+    });
+    if (entries.length === 0) return;
+    applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(stampIdentity(entries, conn.presence)), conn);
+  }
+
+  handleQueryAwareness(conn: RoomConnection): void {
+    const states = this.awareness.getStates();
+    conn.send(awarenessMessage(encodeAwarenessStates(this.awareness, [...states.keys()])));
+  }
+
+  /** A change the server makes itself (seed data, a filed result): persisted and broadcast like any other. */
+  applyServerChange(change: (doc: Y.Doc) => void, origin: Omit<ServerOrigin, 'kind'>): void {
+    Y.transact(this.doc, () => change(this.doc), { kind: 'server', ...origin } satisfies ServerOrigin);
+  }
+
+  /** Resolves once every change applied so far is stored. */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => this.whenFlushed(resolve));
+  }
+
+  presenceUsers(): PresenceUser[] {
+    const seen = new Map<string, PresenceUser>();
+    for (const conn of this.connections) seen.set(conn.presence.id, conn.presence);
+    return [...seen.values()];
+  }
+
+  /** Closes every connection (e.g. shutdown, or a failed write) and releases the document. */
+  close(code: number, reason: string): void {
+    for (const conn of [...this.connections]) conn.close(code, reason);
+    this.connections.clear();
+    this.deps.onIdle(this);
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    if (this.failed) return;
+    let author: string | null;
+    let kind: UpdateOrigin;
+    let from: RoomConnection | null = null;
+    if (isServerOrigin(origin)) {
+      author = origin.author;
+      kind = origin.origin;
+    } else if (origin && this.connections.has(origin as RoomConnection)) {
+      from = origin as RoomConnection;
+      author = from.userId;
+      kind = 'client';
+    } else {
+      // Every change to a room's document is made through one of the two paths above.
+      this.deps.log.error({ planId: this.planId }, 'update with unknown origin');
+      author = null;
+      kind = 'server';
+    }
+    this.pendingWrites++;
+    const applied = performance.now();
+    this.deps.committer.append(
+      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update },
+      (err, seq) => this.onPersisted(err, seq, update, from, applied),
+    );
+  }
+
+  private onPersisted(err: Error | null, seq: number, update: Uint8Array, from: RoomConnection | null, applied: number): void {
+    this.pendingWrites--;
+    if (err) {
+      this.fail(err);
+      return;
+    }
+    this.lastSeq = seq;
+    this.sinceCheckpoint++;
+    this.outbox.push({ update, from, applied });
+    if (!this.broadcastScheduled) {
+      this.broadcastScheduled = true;
+      // All callbacks of one group commit run in one loop; broadcast once after them.
+      queueMicrotask(() => this.broadcast());
+    }
+  }
+
+  private broadcast(): void {
+    this.broadcastScheduled = false;
+    const items = this.outbox;
+    this.outbox = [];
+    if (items.length === 0 || this.closed) return;
+    const first = items[0] as (typeof items)[number];
+    const update = items.length === 1 ? first.update : Y.mergeUpdates(items.map((i) => i.update));
+    // Encode once for every receiver. The author of a single-author batch already has it.
+    const message = updateMessage(update);
+    const skip = items.every((i) => i.from === first.from) ? first.from : null;
+    for (const conn of this.connections) if (conn !== skip) conn.send(message);
+    this.deps.metrics?.updatesApplied(items.length);
+    this.deps.metrics?.fanout((performance.now() - first.applied) / 1000);
+    if (this.pendingWrites === 0) {
+      this.runFlushWaiters();
+      if (this.sinceCheckpoint >= this.deps.checkpointEvery) this.writeCheckpoint();
+      this.maybeIdle();
+    }
+  }
+
+  private whenFlushed(fn: () => void): void {
+    if (this.pendingWrites === 0 && this.outbox.length === 0) fn();
+    else this.flushWaiters.push(fn);
+  }
+
+  private runFlushWaiters(): void {
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * A checkpoint is the merged state at `lastSeq`; taken only when nothing is pending, so the
+   * document holds exactly the stored updates. Loading then reads it plus a short tail.
+   */
+  private writeCheckpoint(): void {
+    if (this.pendingWrites !== 0 || this.failed) return;
+    const checkpoint = { planId: this.planId, seq: this.lastSeq, state: Y.encodeStateAsUpdate(this.doc), time: new Date().toISOString() };
+    this.sinceCheckpoint = 0;
+    this.deps.store.writeCheckpoint(checkpoint).catch((err: unknown) => {
+      // A missing checkpoint costs load time, never data: the log is complete without it.
+      this.deps.log.warn({ planId: this.planId, err }, 'checkpoint write failed');
+    });
+  }
+
+  /**
+   * A failed write: the document in memory now holds changes the store does not. Close every
+   * connection and drop the document; clients keep their edits and resend them on reconnect,
+   * when the room is loaded afresh from what the store really holds.
+   */
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.deps.log.error({ planId: this.planId, err }, 'persisting a plan update failed; closing the room');
+    this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
+  }
+
+  private presenceChanged(): void {
+    this.deps.onPresence(this.planId, this.presenceUsers());
+  }
+
+  private scheduleAwarenessBroadcast(): void {
+    if (this.awarenessScheduled) return;
+    this.awarenessScheduled = true;
+    setImmediate(() => {
+      this.awarenessScheduled = false;
+      const ids = [...this.awarenessChanged];
+      this.awarenessChanged.clear();
+      if (ids.length === 0 || this.closed) return;
+      const message = awarenessMessage(encodeAwarenessStates(this.awareness, ids));
+      for (const conn of this.connections) conn.send(message);
+    });
+  }
+
+  private maybeIdle(): void {
+    if (this.closed || !this.isIdle) return;
+    this.deps.onIdle(this);
+  }
+
+  /** Releases the document; the registry forgets the room first. */
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // A plan left with a long tail gets a checkpoint, so its next open reads little.
+    if (!this.failed && this.sinceCheckpoint >= Math.ceil(this.deps.checkpointEvery / 5)) this.writeCheckpoint();
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

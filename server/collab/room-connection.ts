@@ -1,0 +1,17 @@
+import type { PresenceUser } from '../../shared/protocol.ts';
+
+/**
+ * What a plan room needs of one client connection. The transport (the y-websocket endpoint)
+ * decodes frames and calls the room; the room answers through this interface only, so it can
+ * be driven without a network in unit tests and with one in integration tests.
+ */
+export interface RoomConnection {
+  readonly id: string;
+  readonly userId: string;
+  /** The authenticated identity stamped into every awareness state of this connection. */
+  readonly presence: PresenceUser;
+  /** A citizen's connection: may write only what the permission table lets citizens write. */
+  readonly readOnly: boolean;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}

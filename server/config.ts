@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, loaded once from the environment and passed on (no module-level state).
+ * Every setting is optional (DESIGN.md, Interfaces).
+ */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().default('sqlite:./data/carehub.db'),
+  REDIS_URL: z.string().optional(),
+  CAREHUB_SECRET: z.string().min(32, 'CAREHUB_SECRET must be at least 32 characters').optional(),
+  EMBED_ALLOWED_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  CHECKPOINT_EVERY: z.coerce.number().int().min(10).default(500),
+  PLAN_IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(0),
+  WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  CLIENT_DIST: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  secret: string | undefined;
+  embedAllowedOrigins: string[];
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  sessionTtlMinutes: number;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** A checkpoint is written after this many updates since the last one. */
+  checkpointEvery: number;
+  /** How long an empty plan room stays loaded (0: unload as soon as nothing holds it). */
+  planIdleUnloadMs: number;
+  wsMaxMessageBytes: number;
+  /** The built client to serve (client/dist); absent: the API only. */
+  clientDist: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    secret: e.CAREHUB_SECRET,
+    embedAllowedOrigins: e.EMBED_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    checkpointEvery: e.CHECKPOINT_EVERY,
+    planIdleUnloadMs: e.PLAN_IDLE_UNLOAD_MS,
+    wsMaxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+    clientDist: e.CLIENT_DIST,
+  };
+}

@@ -1,0 +1,70 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ErrorBody, ErrorCode } from '../../shared/errors.ts';
+
+/** An error with an HTTP status and a code from shared/errors.ts; the error middleware answers it. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
+export const unauthorized = (message = 'sign in first') => new HttpError(401, 'unauthorized', message);
+export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+
+/** Parses `value` with a zod schema, or throws a 400 that lists each problem and where. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, what = 'request body'): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new HttpError(400, 'validation_failed', `invalid ${what}`, details);
+  }
+  return result.data;
+}
+
+function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** The last middleware: every error leaves as `{"error":{code,message,details}}`. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (err instanceof HttpError) {
+      res.status(err.status).json(body(err.code, err.message, err.details));
+      return;
+    }
+    // Errors raised by express.json() and friends carry a status and a type.
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json(body('payload_too_large', 'the request body is too large'));
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json(body('bad_request', 'the request body is not valid JSON'));
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json(body('bad_request', e.message ?? 'bad request'));
+      return;
+    }
+    log.error({ err, reqId: res.locals.reqId, method: req.method, route: req.route?.path }, 'request failed');
+    res.status(500).json(body('internal', 'something went wrong on our side; nothing was changed'));
+  };
+}
+
+export function notFoundHandler(req: Request, res: Response): void {
+  res.status(404).json(body('not_found', `no route ${req.method} ${req.path}`));
+}

@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { AccessControl } from '../auth/access.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { PlanRooms } from '../collab/plan-rooms.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/store.ts';
+
+/** What the HTTP routes are given: built once by createServer, no module-level state. */
+export interface HttpDeps {
+  config: Config;
+  store: Store;
+  access: AccessControl;
+  tokens: TokenService;
+  audit: AuditLog;
+  rooms: PlanRooms;
+  log: Logger;
+}

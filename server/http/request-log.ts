@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+/**
+ * One structured line per request with a request id. Logs the path without its query
+ * string: queries may hold search terms (names, CPR numbers) or tokens, and neither may
+ * reach a log.
+ */
+export function requestLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const reqId = randomUUID();
+    res.locals.reqId = reqId;
+    res.setHeader('X-Request-Id', reqId);
+    const started = performance.now();
+    res.on('finish', () => {
+      log.info(
+        { reqId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+        'request',
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,74 @@
+import { Router } from 'express';
+import { CreatePatientRequest, PatientsQuery, type PatientView, type PlanSummary } from '../../../shared/api.ts';
+import { parseCpr } from '../../../shared/cpr.ts';
+import { isStaff } from '../../../shared/roles.ts';
+import type { Patient, Plan } from '../../store/store.ts';
+import type { HttpDeps } from '../http-deps.ts';
+import { requireAuth, principalOf } from '../authenticate.ts';
+import { conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
+
+export const planSummary = (p: Plan): PlanSummary => ({ id: p.id, title: p.title, status: p.status });
+
+export function patientRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  router.use('/patients', requireAuth(deps.access));
+
+  async function view(patient: Patient): Promise<PatientView> {
+    const plans = await deps.store.listPlansForPatient(patient.id);
+    return { id: patient.id, cpr: patient.cpr, name: patient.name, plans: plans.map(planSummary) };
+  }
+
+  router.get('/patients', async (req, res) => {
+    const principal = principalOf(res);
+    const { query } = parse(PatientsQuery, req.query, 'query');
+    const { user } = principal;
+    let patients: Patient[];
+    if (user.role === 'citizen') {
+      const own = user.patientId ? await deps.store.getPatient(user.patientId) : null;
+      patients = own ? [own] : [];
+    } else if (isStaff(user.role)) {
+      // A search may be typed as a CPR with a hyphen; stored CPR numbers have none.
+      const q = query?.trim();
+      const cprLike = q && /^\d{6}-\d{0,4}$/.test(q) ? q.replace('-', '') : q;
+      patients = await deps.store.listPatientsForStaff(user.id, user.organisationId, cprLike || undefined);
+    } else {
+      patients = [];
+    }
+    const views = await Promise.all(patients.map(view));
+    for (const p of views) deps.audit.record({ actorId: user.id, action: 'patient.list', patientId: p.id, outcome: 'allowed', details: {} });
+    res.json(views);
+  });
+
+  router.post('/patients', async (req, res) => {
+    const principal = principalOf(res);
+    if (!isStaff(principal.user.role)) throw forbidden('only care staff register patients');
+    const body = parse(CreatePatientRequest, req.body);
+    const cpr = parseCpr(body.cpr);
+    if (!cpr.ok) throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
+    if (await deps.store.getPatientByCpr(cpr.cpr)) throw conflict('a patient with this CPR number is already registered');
+    const patient = await deps.store.createPatient({ cpr: cpr.cpr, name: body.name });
+    // Whoever registers a patient treats them: their organisation joins the care team.
+    await deps.store.addCareTeamMember({
+      patientId: patient.id,
+      organisationId: principal.user.organisationId,
+      userId: principal.user.organisationId ? null : principal.user.id,
+      addedBy: principal.user.id,
+    });
+    deps.audit.record({ actorId: principal.user.id, action: 'patient.create', patientId: patient.id, outcome: 'allowed', details: {} });
+    res.status(201).json(await view(patient));
+  });
+
+  router.get('/patients/:id/plans', async (req, res) => {
+    const principal = principalOf(res);
+    const access = await deps.access.patientAccess(principal, req.params.id);
+    if (!access.ok) {
+      deps.audit.record({ actorId: principal.user.id, action: 'patient.plans', patientId: access.status === 404 ? null : req.params.id, outcome: 'refused', details: { reason: access.reason } });
+      throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
+    }
+    deps.audit.record({ actorId: principal.user.id, action: 'patient.plans', patientId: access.patient.id, outcome: 'allowed', details: {} });
+    const plans = await deps.store.listPlansForPatient(access.patient.id);
+    res.json(plans.map(planSummary));
+  });
+
+  return router;
+}

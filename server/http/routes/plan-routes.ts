@@ -1,0 +1,111 @@
+import { Router, type Response } from 'express';
+import { AddCareTeamMemberRequest, CreatePlanRequest, type CareTeamMember, type PlanView } from '../../../shared/api.ts';
+import { setPlanMeta, planToJson } from '../../../shared/plan-doc.ts';
+import { isStaff } from '../../../shared/roles.ts';
+import type { Principal, PlanAccess } from '../../auth/access.ts';
+import type { CareTeamEntry } from '../../store/store.ts';
+import type { HttpDeps } from '../http-deps.ts';
+import { requireAuth, principalOf } from '../authenticate.ts';
+import { badRequest, forbidden, notFound, parse } from '../errors.ts';
+
+type Granted = Extract<PlanAccess, { ok: true }>;
+
+export function planRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  router.use('/plans', requireAuth(deps.access));
+
+  /** Checks the caller may reach the plan; refusals are audited and answered 403/404. */
+  async function plan(principal: Principal, planId: string, action: string): Promise<Granted> {
+    const access = await deps.access.planAccess(principal, planId);
+    if (!access.ok) {
+      deps.audit.record({ actorId: principal.user.id, action, planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
+      throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
+    }
+    deps.audit.record({ actorId: principal.user.id, action, planId, patientId: access.patient.id, outcome: 'allowed', details: {} });
+    return access;
+  }
+
+  async function memberView(m: CareTeamEntry): Promise<CareTeamMember> {
+    const org = m.organisationId ? await deps.store.getOrganisation(m.organisationId) : null;
+    const user = m.userId ? await deps.store.getUser(m.userId) : null;
+    return {
+      id: m.id,
+      organisation: org ? { id: org.id, name: org.name, sector: org.sector } : null,
+      user: user ? { id: user.id, name: user.name, role: user.role } : null,
+      added: m.added,
+    };
+  }
+
+  function staffOnly(res: Response): Principal {
+    const principal = principalOf(res);
+    if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
+    return principal;
+  }
+
+  router.post('/plans', async (req, res) => {
+    const principal = staffOnly(res);
+    const body = parse(CreatePlanRequest, req.body);
+    const access = await deps.access.patientAccess(principal, body.patientId);
+    if (!access.ok) throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
+    const created = await deps.store.createPlan({ patientId: body.patientId, title: body.title, status: 'active' });
+    await deps.rooms.withRoom(created.id, async (room) => {
+      room.applyServerChange((doc) => setPlanMeta(doc, { title: body.title, status: 'active', conditions: [] }), { origin: 'server', author: principal.user.id });
+      await room.flushed();
+    });
+    deps.audit.record({ actorId: principal.user.id, action: 'plan.create', planId: created.id, patientId: body.patientId, outcome: 'allowed', details: {} });
+    const view: PlanView = { ...created, patientName: access.patient.name };
+    res.status(201).json(view);
+  });
+
+  router.get('/plans/:id', async (req, res) => {
+    const access = await plan(principalOf(res), req.params.id, 'plan.read');
+    const view: PlanView = { ...access.plan, patientName: access.patient.name };
+    res.json(view);
+  });
+
+  router.get('/plans/:id/document', async (req, res) => {
+    const access = await plan(principalOf(res), req.params.id, 'plan.document.read');
+    if (req.query.at !== undefined) throw badRequest('reading the plan as it was (?at=) arrives with the history work');
+    const json = await deps.rooms.withRoom(access.plan.id, async (room) => {
+      await room.flushed();
+      return planToJson(room.doc);
+    });
+    res.json(json);
+  });
+
+  router.get('/plans/:id/care-team', async (req, res) => {
+    const access = await plan(principalOf(res), req.params.id, 'care-team.read');
+    const team = await deps.store.listCareTeam(access.patient.id);
+    res.json(await Promise.all(team.map(memberView)));
+  });
+
+  router.post('/plans/:id/care-team', async (req, res) => {
+    const principal = staffOnly(res);
+    const access = await plan(principal, req.params.id, 'care-team.read');
+    const body = parse(AddCareTeamMemberRequest, req.body);
+    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
+    if (body.userId) {
+      const user = await deps.store.getUser(body.userId);
+      if (!user || !isStaff(user.role)) throw badRequest('no such care-staff user');
+    }
+    const entry = await deps.store.addCareTeamMember({
+      patientId: access.patient.id,
+      organisationId: body.organisationId ?? null,
+      userId: body.userId ?? null,
+      addedBy: principal.user.id,
+    });
+    deps.audit.record({ actorId: principal.user.id, action: 'care-team.add', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: entry.id } });
+    res.status(201).json(await memberView(entry));
+  });
+
+  router.delete('/plans/:id/care-team/:memberId', async (req, res) => {
+    const principal = staffOnly(res);
+    const access = await plan(principal, req.params.id, 'care-team.read');
+    const removed = await deps.store.removeCareTeamMember(access.patient.id, req.params.memberId);
+    if (!removed) throw notFound('no such care-team member');
+    deps.audit.record({ actorId: principal.user.id, action: 'care-team.remove', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: req.params.memberId } });
+    res.status(204).end();
+  });
+
+  return router;
+}

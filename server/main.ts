@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Role } from '../shared/roles.ts';
+import { createLogger, createServer } from './app.ts';
+import { hashPassword } from './auth/passwords.ts';
+import { loadConfig } from './config.ts';
+import { seedDemoData } from './seed/demo-data.ts';
+import { openStore } from './store/open-store.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const USAGE = `carehub <command>
+
+  serve [--no-demo]     run the hub (seeds the demo data into a new database unless --no-demo)
+  seed                  seed the demo data into a new (empty) database
+  user create --username U --name N --role R [--organisation ID] [--password P]
+                        create a user (password read from CAREHUB_PASSWORD or --password)
+
+Configuration comes from the environment: PORT, DATABASE_URL, CAREHUB_SECRET, LOG_LEVEL, …
+(see README.md).`;
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { 'no-demo': { type: 'boolean', default: false } } });
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const store = await openStore(config);
+  if (!values['no-demo'] && (await seedDemoData(store))) log.info('seeded the demo data into a new database');
+  const server = await createServer({ ...config, clientDist: config.clientDist ?? join(ROOT, 'client', 'dist') }, { log, store });
+  log.info({ port: server.port }, 'listening');
+  if (process.stdout.isTTY) {
+    process.stdout.write(`\nCareHub is running: http://localhost:${server.port}\nDemo users: hanne, niels, maja, gitte, carl, admin (password: demo)\n\n`);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    void server
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function seed(): Promise<void> {
+  const store = await openStore(loadConfig());
+  const seeded = await seedDemoData(store);
+  await store.close();
+  process.stdout.write(seeded ? 'seeded the demo data\n' : 'the database already holds data; nothing seeded\n');
+}
+
+async function userCreate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      organisation: { type: 'string' },
+      password: { type: 'string' },
+    },
+  });
+  const role = Role.safeParse(values.role);
+  const password = values.password ?? process.env.CAREHUB_PASSWORD;
+  if (!values.username || !values.name || !role.success || !password) {
+    throw new Error(`user create needs --username, --name, --role (${Role.options.join(', ')}) and a password`);
+  }
+  const store = await openStore(loadConfig());
+  try {
+    if (values.organisation && !(await store.getOrganisation(values.organisation))) throw new Error('no such organisation');
+    const user = await store.createUser({
+      username: values.username,
+      name: values.name,
+      role: role.data,
+      organisationId: values.organisation ?? null,
+      patientId: null,
+      passwordHash: await hashPassword(password),
+    });
+    process.stdout.write(`created user ${user.username} (${user.id})\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'seed':
+      return seed();
+    case 'user':
+      if (rest[0] === 'create') return userCreate(rest.slice(1));
+      break;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+  }
+  process.stderr.write(`unknown command: ${argv.join(' ')}\n\n${USAGE}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,303 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PlanStatus } from '../../../shared/api.ts';
+import { auditHash, GENESIS } from '../../audit/chain.ts';
+import type {
+  AuditEntryInput,
+  CareTeamEntry,
+  Checkpoint,
+  NewPlanUpdate,
+  Organisation,
+  Patient,
+  Plan,
+  PlanUpdate,
+  Store,
+  StoredPlanState,
+  User,
+} from '../store.ts';
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'sqlite');
+
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+export interface SqliteStoreOptions {
+  /** FULL (default): a commit survives power loss. NORMAL: survives a process crash only. */
+  synchronous?: SqliteSynchronous;
+}
+
+type Row = Record<string, unknown>;
+
+const now = (): string => new Date().toISOString();
+
+function toOrganisation(r: Row): Organisation {
+  return { id: r.id as string, name: r.name as string, sector: r.sector as Organisation['sector'], region: (r.region as string | null) ?? null };
+}
+function toUser(r: Row): User {
+  return {
+    id: r.id as string,
+    username: r.username as string,
+    name: r.name as string,
+    role: r.role as User['role'],
+    organisationId: (r.organisation_id as string | null) ?? null,
+    patientId: (r.patient_id as string | null) ?? null,
+    passwordHash: r.password_hash as string,
+    created: r.created as string,
+  };
+}
+function toPatient(r: Row): Patient {
+  return { id: r.id as string, cpr: r.cpr as string, name: r.name as string, created: r.created as string };
+}
+function toPlan(r: Row): Plan {
+  return { id: r.id as string, patientId: r.patient_id as string, title: r.title as string, status: r.status as PlanStatus, created: r.created as string };
+}
+function toCareTeam(r: Row): CareTeamEntry {
+  return {
+    id: r.id as string,
+    patientId: r.patient_id as string,
+    organisationId: (r.organisation_id as string | null) ?? null,
+    userId: (r.user_id as string | null) ?? null,
+    added: r.added as string,
+    addedBy: (r.added_by as string | null) ?? null,
+  };
+}
+function toUpdate(r: Row): PlanUpdate {
+  return {
+    planId: r.plan_id as string,
+    seq: r.seq as number,
+    author: (r.author as string | null) ?? null,
+    origin: r.origin as PlanUpdate['origin'],
+    time: r.time as string,
+    update: new Uint8Array(r.update_bytes as Buffer),
+  };
+}
+
+/** The embedded store: one SQLite file in WAL mode, prepared statements, group commits. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private stmts: ReturnType<SqliteStore['prepare']> | null = null;
+
+  constructor(readonly filename: string, opts: SqliteStoreOptions = {}) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  /** Prepared once, after the migrations have created the tables. */
+  private get s(): ReturnType<SqliteStore['prepare']> {
+    this.stmts ??= this.prepare();
+    return this.stmts;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      maxSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM plan_updates WHERE plan_id = ?').pluck(),
+      insertUpdate: db.prepare(
+        'INSERT INTO plan_updates (plan_id, seq, author, origin, time, update_bytes) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      latestCheckpoint: db.prepare(
+        'SELECT plan_id, seq, state, time FROM plan_checkpoints WHERE plan_id = ? ORDER BY seq DESC LIMIT 1',
+      ),
+      updatesAfter: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? ORDER BY seq'),
+      updatesUntil: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? AND time <= ? ORDER BY seq'),
+      insertCheckpoint: db.prepare('INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)'),
+      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+      userByName: db.prepare('SELECT * FROM users WHERE username = ?'),
+      planById: db.prepare('SELECT * FROM plans WHERE id = ?'),
+      patientById: db.prepare('SELECT * FROM patients WHERE id = ?'),
+      careTeam: db.prepare('SELECT * FROM care_team_members WHERE patient_id = ? ORDER BY added, id'),
+      lastAudit: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+      insertAudit: db.prepare(
+        'INSERT INTO audit_log (seq, time, actor_id, action, patient_id, plan_id, outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+    for (const file of files) {
+      const version = Number(file.split('_')[0]);
+      if (applied.has(version)) continue;
+      const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)').run(version, file, now());
+      })();
+    }
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (this.db.prepare('SELECT COUNT(*) FROM organisations').pluck().get() as number) === 0;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** The raw handle, for the online backup command and tests that tamper with the file. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation> {
+    const org = { id: o.id ?? randomUUID(), name: o.name, sector: o.sector, region: o.region ?? null };
+    this.db.prepare('INSERT INTO organisations (id, name, sector, region) VALUES (?, ?, ?, ?)').run(org.id, org.name, org.sector, org.region);
+    return org;
+  }
+  async getOrganisation(id: string): Promise<Organisation | null> {
+    const r = this.db.prepare('SELECT * FROM organisations WHERE id = ?').get(id) as Row | undefined;
+    return r ? toOrganisation(r) : null;
+  }
+  async listOrganisations(): Promise<Organisation[]> {
+    return (this.db.prepare('SELECT * FROM organisations ORDER BY name').all() as Row[]).map(toOrganisation);
+  }
+
+  async createUser(u: Omit<User, 'id' | 'created'> & { id?: string }): Promise<User> {
+    const user: User = { ...u, id: u.id ?? randomUUID(), created: now() };
+    this.db
+      .prepare('INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created);
+    return user;
+  }
+  async getUser(id: string): Promise<User | null> {
+    const r = this.s.userById.get(id) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+  async getUserByUsername(username: string): Promise<User | null> {
+    const r = this.s.userByName.get(username) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async createPatient(p: { cpr: string; name: string; id?: string }): Promise<Patient> {
+    const patient = { id: p.id ?? randomUUID(), cpr: p.cpr, name: p.name, created: now() };
+    this.db.prepare('INSERT INTO patients (id, cpr, name, created) VALUES (?, ?, ?, ?)').run(patient.id, patient.cpr, patient.name, patient.created);
+    return patient;
+  }
+  async getPatient(id: string): Promise<Patient | null> {
+    const r = this.s.patientById.get(id) as Row | undefined;
+    return r ? toPatient(r) : null;
+  }
+  async getPatientByCpr(cpr: string): Promise<Patient | null> {
+    const r = this.db.prepare('SELECT * FROM patients WHERE cpr = ?').get(cpr) as Row | undefined;
+    return r ? toPatient(r) : null;
+  }
+  async listPatientsForStaff(userId: string, organisationId: string | null, query?: string): Promise<Patient[]> {
+    const like = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT p.* FROM patients p JOIN care_team_members c ON c.patient_id = p.id
+         WHERE (c.user_id = @userId OR (@orgId IS NOT NULL AND c.organisation_id = @orgId))
+           AND (@like IS NULL OR p.name LIKE @like ESCAPE '\\' OR p.cpr LIKE @like ESCAPE '\\')
+         ORDER BY p.name LIMIT 200`,
+      )
+      .all({ userId, orgId: organisationId, like }) as Row[];
+    return rows.map(toPatient);
+  }
+
+  async createPlan(p: { patientId: string; title: string; status?: PlanStatus; id?: string }): Promise<Plan> {
+    const plan: Plan = { id: p.id ?? randomUUID(), patientId: p.patientId, title: p.title, status: p.status ?? 'active', created: now() };
+    this.db.prepare('INSERT INTO plans (id, patient_id, title, status, created) VALUES (?, ?, ?, ?, ?)').run(plan.id, plan.patientId, plan.title, plan.status, plan.created);
+    return plan;
+  }
+  async getPlan(id: string): Promise<Plan | null> {
+    const r = this.s.planById.get(id) as Row | undefined;
+    return r ? toPlan(r) : null;
+  }
+  async listPlansForPatient(patientId: string): Promise<Plan[]> {
+    return (this.db.prepare('SELECT * FROM plans WHERE patient_id = ? ORDER BY created, id').all(patientId) as Row[]).map(toPlan);
+  }
+  async updatePlanSummary(id: string, s: { title?: string; status?: PlanStatus }): Promise<void> {
+    if (s.title !== undefined) this.db.prepare('UPDATE plans SET title = ? WHERE id = ?').run(s.title, id);
+    if (s.status !== undefined) this.db.prepare('UPDATE plans SET status = ? WHERE id = ?').run(s.status, id);
+  }
+
+  async addCareTeamMember(m: Omit<CareTeamEntry, 'id' | 'added'>): Promise<CareTeamEntry> {
+    const entry: CareTeamEntry = { ...m, id: randomUUID(), added: now() };
+    this.db
+      .prepare('INSERT INTO care_team_members (id, patient_id, organisation_id, user_id, added, added_by) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(entry.id, entry.patientId, entry.organisationId, entry.userId, entry.added, entry.addedBy);
+    return entry;
+  }
+  async removeCareTeamMember(patientId: string, memberId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM care_team_members WHERE patient_id = ? AND id = ?').run(patientId, memberId).changes > 0;
+  }
+  async listCareTeam(patientId: string): Promise<CareTeamEntry[]> {
+    return (this.s.careTeam.all(patientId) as Row[]).map(toCareTeam);
+  }
+
+  async appendUpdates(updates: NewPlanUpdate[]): Promise<number[]> {
+    return this.appendUpdatesSync(updates);
+  }
+
+  /** One transaction for the whole batch: the group commit of one event-loop turn. */
+  appendUpdatesSync(updates: NewPlanUpdate[]): number[] {
+    const s = this.s;
+    const txn = this.db.transaction((batch: NewPlanUpdate[]) => {
+      const next = new Map<string, number>();
+      const seqs: number[] = [];
+      for (const u of batch) {
+        let seq = next.get(u.planId);
+        if (seq === undefined) seq = (s.maxSeq.get(u.planId) as number) + 1;
+        s.insertUpdate.run(u.planId, seq, u.author, u.origin, u.time, u.update);
+        next.set(u.planId, seq + 1);
+        seqs.push(seq);
+      }
+      return seqs;
+    });
+    return txn(updates);
+  }
+
+  async loadPlanState(planId: string): Promise<StoredPlanState> {
+    const read = this.db.transaction(() => {
+      const c = this.s.latestCheckpoint.get(planId) as Row | undefined;
+      const checkpoint: Checkpoint | null = c
+        ? { planId, seq: c.seq as number, state: new Uint8Array(c.state as Buffer), time: c.time as string }
+        : null;
+      const tail = (this.s.updatesAfter.all(planId, checkpoint?.seq ?? 0) as Row[]).map(toUpdate);
+      return { checkpoint, tail };
+    });
+    return read();
+  }
+
+  async listUpdates(planId: string, opts: { until?: string; afterSeq?: number } = {}): Promise<PlanUpdate[]> {
+    const after = opts.afterSeq ?? 0;
+    const rows = opts.until ? this.s.updatesUntil.all(planId, after, opts.until) : this.s.updatesAfter.all(planId, after);
+    return (rows as Row[]).map(toUpdate);
+  }
+
+  async writeCheckpoint(c: Checkpoint): Promise<void> {
+    this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
+  }
+
+  async latestSeq(planId: string): Promise<number> {
+    return this.s.maxSeq.get(planId) as number;
+  }
+
+  async appendAudit(entries: AuditEntryInput[]): Promise<void> {
+    const s = this.s;
+    this.db.transaction(() => {
+      const last = s.lastAudit.get() as { seq: number; hash: string } | undefined;
+      let seq = last?.seq ?? 0;
+      let prev = last?.hash ?? GENESIS;
+      for (const e of entries) {
+        seq += 1;
+        const hash = auditHash(seq, e, prev);
+        s.insertAudit.run(seq, e.time, e.actorId, e.action, e.patientId, e.planId, e.outcome, JSON.stringify(e.details), prev, hash);
+        prev = hash;
+      }
+    })();
+  }
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { Role, Sector } from './roles.ts';
+
+/** REST request and response shapes under /api/v1 (DESIGN.md, Interfaces). */
+export const API_PREFIX = '/api/v1';
+
+export const LoginRequest = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const OrganisationRef = z.object({ id: z.string(), name: z.string(), sector: Sector });
+export type OrganisationRef = z.infer<typeof OrganisationRef>;
+
+export const UserView = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string(),
+  role: Role,
+  organisation: OrganisationRef.nullable(),
+  /** For a citizen: the patient record that is theirs. */
+  patientId: z.string().nullable(),
+});
+export type UserView = z.infer<typeof UserView>;
+
+export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: UserView });
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const PlanStatus = z.enum(['draft', 'active', 'completed', 'revoked']);
+export type PlanStatus = z.infer<typeof PlanStatus>;
+
+export const PlanSummary = z.object({ id: z.string(), title: z.string(), status: PlanStatus });
+export type PlanSummary = z.infer<typeof PlanSummary>;
+
+export const PatientView = z.object({
+  id: z.string(),
+  cpr: z.string(),
+  name: z.string(),
+  plans: z.array(PlanSummary),
+});
+export type PatientView = z.infer<typeof PatientView>;
+
+export const CreatePatientRequest = z.object({
+  cpr: z.string().min(1).max(20),
+  name: z.string().trim().min(1).max(200),
+});
+
+export const CreatePlanRequest = z.object({
+  patientId: z.string().uuid(),
+  title: z.string().trim().min(1).max(300),
+});
+
+export const PlanView = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  patientName: z.string(),
+  title: z.string(),
+  status: PlanStatus,
+  created: z.string(),
+});
+export type PlanView = z.infer<typeof PlanView>;
+
+export const CareTeamMember = z.object({
+  id: z.string(),
+  organisation: OrganisationRef.nullable(),
+  user: z.object({ id: z.string(), name: z.string(), role: Role }).nullable(),
+  added: z.string(),
+});
+export type CareTeamMember = z.infer<typeof CareTeamMember>;
+
+export const AddCareTeamMemberRequest = z
+  .object({ organisationId: z.string().uuid().optional(), userId: z.string().uuid().optional() })
+  .refine((v) => (v.organisationId ? 1 : 0) + (v.userId ? 1 : 0) === 1, {
+    message: 'give exactly one of organisationId or userId',
+  });
+
+export const PatientsQuery = z.object({ query: z.string().max(100).optional() });

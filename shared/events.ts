@@ -1,0 +1,33 @@
+import type { PresenceUser } from './protocol.ts';
+
+/** Socket.IO event maps shared by server and client (DESIGN.md, Interfaces). */
+export interface PlanRef {
+  planId: string;
+}
+
+export type Ack = (reply: { ok: true } | { ok: false; error: string }) => void;
+
+export interface ClientToServerEvents {
+  'plan:watch': (msg: PlanRef, ack?: Ack) => void;
+  'plan:unwatch': (msg: PlanRef, ack?: Ack) => void;
+}
+
+export interface Notification {
+  kind: string;
+  planId: string;
+  severity: 'info' | 'warning' | 'critical';
+  text: string;
+}
+
+export interface PlanRefusal {
+  planId: string;
+  section: string;
+  reason: string;
+}
+
+export interface ServerToClientEvents {
+  'result:filed': (msg: { planId: string; result: unknown }) => void;
+  notification: (msg: Notification) => void;
+  'plan:refused': (msg: PlanRefusal) => void;
+  presence: (msg: { planId: string; users: PresenceUser[] }) => void;
+}

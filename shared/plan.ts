@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { Sector } from './roles.ts';
+
+/**
+ * The care-plan document model (DESIGN.md, "The care plan document"). One Yjs document per
+ * plan; each root type is a section. Key names are the contract: tests and outside clients
+ * write entries with exactly these keys.
+ */
+export const SECTIONS = ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results'] as const;
+export type SectionName = (typeof SECTIONS)[number];
+/** Sections that are Y.Arrays of Y.Map entries (all but `meta`). */
+export const LIST_SECTIONS = ['goals', 'tasks', 'medications', 'notes', 'selfReports', 'results'] as const;
+export type ListSectionName = (typeof LIST_SECTIONS)[number];
+
+export function isSectionName(name: string): name is SectionName {
+  return (SECTIONS as readonly string[]).includes(name);
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'an ISO 8601 date (YYYY-MM-DD)');
+const isoTime = z.string().datetime({ offset: true });
+const id = z.string().uuid();
+
+export const Coding = z.object({ system: z.string().min(1), code: z.string().min(1), display: z.string() });
+export type Coding = z.infer<typeof Coding>;
+
+export const PlanMeta = z.object({
+  title: z.string().max(300),
+  status: z.enum(['draft', 'active', 'completed', 'revoked']),
+  conditions: z.array(Coding),
+});
+
+/** Rich-text keys hold a Y.XmlFragment; in JSON they appear as its text. */
+export const RICH_TEXT_KEYS: Readonly<Record<ListSectionName, readonly string[]>> = {
+  goals: ['description'],
+  tasks: ['details'],
+  medications: [],
+  notes: ['body'],
+  selfReports: [],
+  results: [],
+};
+
+export const GoalEntry = z.object({
+  id,
+  description: z.string(),
+  target: z.string().max(500).optional(),
+  due: isoDate.optional(),
+  status: z.enum(['proposed', 'active', 'achieved', 'cancelled']),
+  sector: Sector,
+});
+
+export const TaskEntry = z.object({
+  id,
+  title: z.string().min(1).max(300),
+  details: z.string().optional(),
+  sector: Sector,
+  assignee: z.string().max(100).optional(),
+  due: isoDate.optional(),
+  status: z.enum(['planned', 'in-progress', 'done', 'cancelled']),
+});
+
+export const MedicationEntry = z.object({
+  id,
+  drug: z.string().min(1).max(200),
+  dose: z.string().max(100).optional(),
+  route: z.string().max(100).optional(),
+  frequency: z.string().max(100).optional(),
+  start: isoDate.optional(),
+  stop: isoDate.optional(),
+  note: z.string().max(2000).optional(),
+});
+
+export const NoteEntry = z.object({
+  id,
+  author: z.string().min(1),
+  sector: Sector,
+  created: isoTime,
+  body: z.string(),
+});
+
+export const SelfReportEntry = z.object({
+  id,
+  kind: z.string().min(1).max(50),
+  value: z.union([z.string().max(100), z.number()]),
+  unit: z.string().max(30).optional(),
+  taken: isoTime,
+  comment: z.string().max(2000).optional(),
+});
+
+export const ResultEntry = z.object({
+  id,
+  kind: z.enum(['lab', 'imaging', 'notification']),
+  code: Coding,
+  value: z.union([z.string(), z.number()]).optional(),
+  unit: z.string().optional(),
+  interpretation: z.string().optional(),
+  referenceRange: z.string().optional(),
+  effective: isoTime.optional(),
+  status: z.string(),
+  text: z.string().optional(),
+});
+
+export const SECTION_ENTRY_SCHEMAS = {
+  goals: GoalEntry,
+  tasks: TaskEntry,
+  medications: MedicationEntry,
+  notes: NoteEntry,
+  selfReports: SelfReportEntry,
+  results: ResultEntry,
+} as const;
+
+export type GoalEntry = z.infer<typeof GoalEntry>;
+export type TaskEntry = z.infer<typeof TaskEntry>;
+export type MedicationEntry = z.infer<typeof MedicationEntry>;
+export type NoteEntry = z.infer<typeof NoteEntry>;
+export type SelfReportEntry = z.infer<typeof SelfReportEntry>;
+export type ResultEntry = z.infer<typeof ResultEntry>;
+
+export const PlanDocumentJson = z.object({
+  meta: PlanMeta.partial(),
+  goals: z.array(z.record(z.string(), z.unknown())),
+  tasks: z.array(z.record(z.string(), z.unknown())),
+  medications: z.array(z.record(z.string(), z.unknown())),
+  notes: z.array(z.record(z.string(), z.unknown())),
+  selfReports: z.array(z.record(z.string(), z.unknown())),
+  results: z.array(z.record(z.string(), z.unknown())),
+});
+export type PlanDocumentJson = z.infer<typeof PlanDocumentJson>;

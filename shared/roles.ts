@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Staff roles, the citizen and the administrator (DESIGN.md, "The care plan document"). */
+export const StaffRole = z.enum(['hospital_doctor', 'hospital_nurse', 'municipal_nurse', 'gp']);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const Role = z.enum(['hospital_doctor', 'hospital_nurse', 'municipal_nurse', 'gp', 'citizen', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** The sector an organisation belongs to; every staff user has one through their organisation. */
+export const Sector = z.enum(['hospital', 'municipality', 'general_practice']);
+export type Sector = z.infer<typeof Sector>;
+
+export function isStaff(role: Role): role is StaffRole {
+  return StaffRole.safeParse(role).success;
+}
