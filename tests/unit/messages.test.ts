@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
+import { Awareness, encodeAwarenessUpdate as encodeStates } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from '../../server/collab/awareness-stamp.ts';
+import { decodeClientMessage, MalformedMessage, syncStep1Message, updateMessage } from '../../server/collab/messages.ts';
+
+describe('y-websocket message decoding', () => {
+  it('reads sync step 1, updates and awareness', () => {
+    const sv = Y.encodeStateVector(new Y.Doc());
+    expect(decodeClientMessage(syncStep1Message(sv))).toEqual({ type: 'syncStep1', stateVector: sv });
+    expect(decodeClientMessage(updateMessage(new Uint8Array([1, 2])))).toMatchObject({ type: 'update', step2: false });
+  });
+
+  it('rejects truncated, trailing, unknown and overlong frames', () => {
+    const bad = [
+      new Uint8Array([]),
+      new Uint8Array([0]),
+      new Uint8Array([0, 0, 5, 1]),
+      new Uint8Array([0, 9, 0]),
+      new Uint8Array([9]),
+      new Uint8Array([3, 0]),
+      new Uint8Array([...updateMessage(new Uint8Array([1])), 0]),
+      new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+    ];
+    for (const frame of bad) expect(() => decodeClientMessage(frame), String([...frame])).toThrow(MalformedMessage);
+  });
+});
+
+describe('awareness identity stamping', () => {
+  it('round-trips and overwrites the user field', () => {
+    const doc = new Y.Doc();
+    const awareness = new Awareness(doc);
+    awareness.setLocalState({ user: { name: 'Mallory' }, cursor: 3 });
+    const entries = decodeAwarenessUpdate(encodeStates(awareness, [doc.clientID]));
+    const user = { id: 'u1', name: 'Hanne Holm', role: 'hospital_doctor', organisation: 'Rigshospitalet', color: 'red' };
+    const stamped = stampIdentity(entries, user);
+    expect(stamped[0]!.state).toEqual({ user, cursor: 3 });
+    expect(decodeAwarenessUpdate(encodeAwarenessUpdate(stamped))).toEqual(stamped);
+    awareness.destroy();
+  });
+
+  it('rejects states that are not objects, and garbage JSON', () => {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarUint(e, 5);
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarString(e, '[1,2]');
+    expect(() => decodeAwarenessUpdate(encoding.toUint8Array(e))).toThrow(MalformedMessage);
+    const g = encoding.createEncoder();
+    encoding.writeVarUint(g, 1);
+    encoding.writeVarUint(g, 5);
+    encoding.writeVarUint(g, 1);
+    encoding.writeVarString(g, '{nope');
+    expect(() => decodeAwarenessUpdate(encoding.toUint8Array(g))).toThrow(MalformedMessage);
+  });
+});
