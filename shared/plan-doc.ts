@@ -32,7 +32,9 @@ export function richTextToPlain(value: unknown): string {
   if (!(value instanceof Y.XmlFragment)) return '';
   const lines: string[] = [];
   const walk = (node: Y.XmlElement | Y.XmlText | Y.XmlHook, out: string[]): void => {
-    if (node instanceof Y.XmlText) out.push(node.toString().replace(/<[^>]*>/g, ''));
+    // toDelta, not toString: toString renders formatting as tags, and clinical text holds
+    // "<" and ">" ("BT < 140") that must survive as written.
+    if (node instanceof Y.XmlText) for (const op of node.toDelta() as { insert?: unknown }[]) out.push(typeof op.insert === 'string' ? op.insert : '');
     else if (node instanceof Y.XmlElement) for (const child of node.toArray()) walk(child, out);
   };
   for (const block of value.toArray()) {

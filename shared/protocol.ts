@@ -41,5 +41,6 @@ export interface PresenceUser {
   name: string;
   role: string;
   organisation: string | null;
+  /** `#rrggbb`, stable per user (Tiptap's caret accepts only this format). */
   color: string;
 }

@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import { setUnauthorizedHandler } from './api.ts';
 import { AppHeader } from './components/AppHeader.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
@@ -32,6 +32,18 @@ export function App() {
   useEffect(() => {
     if (session && route.name === 'signIn') navigate(routes.patients);
   }, [session, route.name]);
+
+  // After a change of page (not on first load), move focus to the new page's content so that
+  // keyboard and screen-reader users start there rather than on the vanished element.
+  const routeKey = session ? `${route.name}:${route.name === 'plan' ? route.planId : ''}` : 'signIn';
+  const firstRoute = useRef(true);
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [routeKey]);
 
   const onSignedIn = (next: Session) => {
     saveSession(next);

@@ -33,6 +33,9 @@ export interface PlanRoomDeps {
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
 }
 
+/** Updates merged into one broadcast message at most. */
+const MERGE_CHUNK = 128;
+
 /** At most this many Yjs client ids per connection (a tab normally has one). */
 const MAX_CLIENT_IDS_PER_CONNECTION = 4;
 
@@ -83,8 +86,9 @@ export class PlanRoom {
     const room = new PlanRoom(planId, deps, { seq, sinceCheckpoint: state.tail.length });
     Y.transact(room.doc, () => {
       if (state.checkpoint) Y.applyUpdate(room.doc, state.checkpoint.state);
-      if (state.tail.length === 1) Y.applyUpdate(room.doc, (state.tail[0] as { update: Uint8Array }).update);
-      else if (state.tail.length > 1) Y.applyUpdate(room.doc, Y.mergeUpdates(state.tail.map((u) => u.update)));
+      // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
+      // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
+      for (const u of state.tail) Y.applyUpdate(room.doc, u.update);
     });
     // Listen only after loading: the loaded state is already stored.
     room.doc.on('update', (update: Uint8Array, origin: unknown) => room.onDocUpdate(update, origin));
@@ -244,11 +248,16 @@ export class PlanRoom {
     this.outbox = [];
     if (items.length === 0 || this.closed) return;
     const first = items[0] as (typeof items)[number];
-    const update = items.length === 1 ? first.update : Y.mergeUpdates(items.map((i) => i.update));
-    // Encode once for every receiver. The author of a single-author batch already has it.
-    const message = updateMessage(update);
+    // The author of a single-author batch already has it.
     const skip = items.every((i) => i.from === first.from) ? first.from : null;
-    for (const conn of this.connections) if (conn !== skip) conn.send(message);
+    // Merged in chunks (merging is cheap for tens of updates, superlinear for thousands) and
+    // encoded once for every receiver.
+    for (let i = 0; i < items.length; i += MERGE_CHUNK) {
+      const chunk = items.slice(i, i + MERGE_CHUNK);
+      const update = chunk.length === 1 ? (chunk[0] as (typeof items)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
+      const message = updateMessage(update);
+      for (const conn of this.connections) if (conn !== skip) conn.send(message);
+    }
     this.deps.metrics?.updatesApplied(items.length);
     this.deps.metrics?.fanout((performance.now() - first.applied) / 1000);
     if (this.pendingWrites === 0) {

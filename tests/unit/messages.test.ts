@@ -55,3 +55,14 @@ describe('awareness identity stamping', () => {
     expect(() => decodeAwarenessUpdate(encoding.toUint8Array(g))).toThrow(MalformedMessage);
   });
 });
+
+describe('rich text as plain text', () => {
+  it('keeps "<" and ">" and drops only formatting', async () => {
+    const { richText, richTextToPlain } = await import('../../shared/plan-doc.ts');
+    const doc = new Y.Doc();
+    const fragment = richText('BT < 140 og puls > 100\n<b>x</b>');
+    doc.getArray('x').push([fragment]);
+    ((fragment.get(0) as Y.XmlElement).get(0) as Y.XmlText).format(0, 2, { bold: true });
+    expect(richTextToPlain(fragment)).toBe('BT < 140 og puls > 100\n<b>x</b>');
+  });
+});

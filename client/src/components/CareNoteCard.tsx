@@ -15,7 +15,7 @@ export interface NoteItem {
 interface Props {
   note: NoteItem;
   selfId: string;
-  /** Names of people present now, by user id. */
+  /** Names of people seen in the plan's presence, by user id. */
   namesById: ReadonlyMap<string, string>;
   provider: WebsocketProvider;
   caretUser: { name: string; color: string };
@@ -26,7 +26,7 @@ export function CareNoteCard({ note, selfId, namesById, provider, caretUser }: P
   const { t, tDynamic, formatDateTime } = useI18n();
   const mine = note.author === selfId;
   const sectorLabel = tDynamic(`sector.${note.sector}`, 'sector.unknown');
-  const authorLabel = mine ? t('notes.you') : (namesById.get(note.author) ?? sectorLabel);
+  const authorLabel = mine ? t('notes.you') : (namesById.get(note.author) ?? t('notes.unknownAuthor'));
   const editable = mine && note.body instanceof Y.XmlFragment;
 
   return (

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import Collaboration from '@tiptap/extension-collaboration';
@@ -63,12 +63,12 @@ export function CareNoteEditor({ fragment, provider, caretUser }: Props) {
 
 type Mark = 'bold' | 'italic' | 'heading' | 'bulletList' | 'orderedList';
 
-const TOOLS: ReadonlyArray<{ mark: Mark; label: MessageKey; glyph: string }> = [
-  { mark: 'bold', label: 'editor.bold', glyph: 'B' },
-  { mark: 'italic', label: 'editor.italic', glyph: 'I' },
-  { mark: 'heading', label: 'editor.heading', glyph: 'H' },
-  { mark: 'bulletList', label: 'editor.bulletList', glyph: '•' },
-  { mark: 'orderedList', label: 'editor.orderedList', glyph: '1.' },
+const TOOLS: ReadonlyArray<{ mark: Mark; label: MessageKey; glyph: MessageKey }> = [
+  { mark: 'bold', label: 'editor.bold', glyph: 'editor.boldShort' },
+  { mark: 'italic', label: 'editor.italic', glyph: 'editor.italicShort' },
+  { mark: 'heading', label: 'editor.heading', glyph: 'editor.headingShort' },
+  { mark: 'bulletList', label: 'editor.bulletList', glyph: 'editor.bulletListShort' },
+  { mark: 'orderedList', label: 'editor.orderedList', glyph: 'editor.orderedListShort' },
 ];
 
 function toggle(editor: Editor, mark: Mark): void {
@@ -80,8 +80,11 @@ function toggle(editor: Editor, mark: Mark): void {
   else chain.toggleOrderedList().run();
 }
 
+/** A WAI-ARIA toolbar: one tab stop, arrow keys (and Home/End) move between its buttons. */
 function NoteToolbar({ editor }: { editor: Editor }) {
   const { t } = useI18n();
+  const [current, setCurrent] = useState(0);
+  const buttons = useRef<Array<HTMLButtonElement | null>>([]);
   const active = useEditorState({
     editor,
     selector: ({ editor: e }) => ({
@@ -92,20 +95,40 @@ function NoteToolbar({ editor }: { editor: Editor }) {
       orderedList: e.isActive('orderedList'),
     }),
   });
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const last = TOOLS.length - 1;
+    const next =
+      event.key === 'ArrowRight' ? (current === last ? 0 : current + 1)
+      : event.key === 'ArrowLeft' ? (current === 0 ? last : current - 1)
+      : event.key === 'Home' ? 0
+      : event.key === 'End' ? last
+      : null;
+    if (next === null) return;
+    event.preventDefault();
+    setCurrent(next);
+    buttons.current[next]?.focus();
+  };
+
   return (
-    <div className="note-editor__toolbar" role="toolbar" aria-label={t('editor.toolbar')}>
-      {TOOLS.map(({ mark, label, glyph }) => (
+    <div className="note-editor__toolbar" role="toolbar" aria-label={t('editor.toolbar')} onKeyDown={onKeyDown}>
+      {TOOLS.map(({ mark, label, glyph }, index) => (
         <button
           key={mark}
+          ref={(el) => {
+            buttons.current[index] = el;
+          }}
           type="button"
+          tabIndex={index === current ? 0 : -1}
           className={`tool tool--${mark}`}
           aria-pressed={active[mark]}
           aria-label={t(label)}
           title={t(label)}
           onMouseDown={(e) => e.preventDefault()}
+          onFocus={() => setCurrent(index)}
           onClick={() => toggle(editor, mark)}
         >
-          <span aria-hidden="true">{glyph}</span>
+          <span aria-hidden="true">{t(glyph)}</span>
         </button>
       ))}
     </div>

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
 import { sectionOf } from '../../../shared/plan-doc.ts';
@@ -50,7 +50,13 @@ export function CareNoteJournal({ doc, provider, user, peers, caretUser }: Props
     // `revision` tells that the Y.Array changed in place
     [notes, revision],
   );
-  const namesById = useMemo(() => new Map(peers.map((p) => [p.user.id, p.user.name])), [peers]);
+  // Names of everyone seen in presence while the plan is open; a note keeps its author's name
+  // after they leave. (There is no REST lookup of author names in the contract yet.)
+  const seenNames = useRef(new Map<string, string>());
+  const namesById = useMemo(() => {
+    for (const { user: person } of peers) seenNames.current.set(person.id, person.name);
+    return new Map(seenNames.current);
+  }, [peers]);
 
   return (
     <section className="journal" aria-labelledby="journal-title">

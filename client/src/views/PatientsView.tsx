@@ -77,7 +77,7 @@ export function PatientsView({ session }: { session: Session }) {
       {!shown && !error && <p role="status">{t('patients.loading')}</p>}
       {shown && (
         <>
-          <p className="muted" role="status">{t('patients.count', { count: shown.length })}</p>
+          <p className="muted" role="status">{t(shown.length === 1 ? 'patients.count.one' : 'patients.count.other', { count: shown.length })}</p>
           {shown.length === 0 ? (
             <p>{query ? t('patients.empty') : t('patients.none')}</p>
           ) : (

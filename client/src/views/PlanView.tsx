@@ -40,7 +40,7 @@ export function PlanView({ session, planId, onSessionExpired }: Props) {
   return (
     <div className="plan-page">
       <p className="back-link">
-        <a href={routes.patients}>← {t('plan.back')}</a>
+        <a href={routes.patients}>{t('plan.back')}</a>
       </p>
       {error && <ErrorNotice message={error} testId="plan-error" />}
       {!plan && !error && <p role="status">{t('plan.loading')}</p>}
