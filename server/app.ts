@@ -94,8 +94,11 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
           'img-src': ["'self'", 'data:'],
           'style-src': ["'self'", "'unsafe-inline'"],
           'frame-ancestors': ["'none'"],
+          // Tablets reach a hub on a LAN over plain http; upgrading would break every asset.
+          'upgrade-insecure-requests': null,
         },
       },
+      xFrameOptions: { action: 'deny' },
     }),
   );
   app.use(requestLog(log));

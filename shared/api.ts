@@ -76,3 +76,26 @@ export const AddCareTeamMemberRequest = z
   });
 
 export const PatientsQuery = z.object({ query: z.string().max(100).optional() });
+
+/** Someone who may appear in a plan (care-team staff, the citizen): to show names for user ids. */
+export const PlanPerson = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  organisation: z.string().nullable(),
+  sector: Sector.nullable(),
+});
+export type PlanPerson = z.infer<typeof PlanPerson>;
+
+/** One entry of `GET /plans/:id/history`: one stored update. */
+export const HistoryEntry = z.object({
+  seq: z.number(),
+  time: z.string(),
+  author: z.object({ id: z.string(), name: z.string(), role: Role }).nullable(),
+  origin: z.enum(['client', 'server', 'seed', 'result']),
+  sections: z.array(z.string()),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** `POST /patients/search`: the search term travels in the body, never in a URL (it may be a CPR number). */
+export const PatientSearchRequest = z.object({ query: z.string().trim().max(100) });

@@ -39,6 +39,26 @@ export const RICH_TEXT_KEYS: Readonly<Record<ListSectionName, readonly string[]>
   results: [],
 };
 
+/**
+ * Clinical values where a silent merge would be dangerous. They are atomic map values (never
+ * text); when two people set one concurrently, the server keeps the CRDT winner and records a
+ * conflict naming both values and authors under the entry's `conflicts` key, until someone
+ * allowed to change the field sets it again (confirms a value).
+ */
+export const CONFLICT_FIELDS: Readonly<Partial<Record<ListSectionName, readonly string[]>>> = {
+  medications: ['dose', 'frequency'],
+  tasks: ['due', 'status'],
+};
+
+export const ConflictValue = z.object({ value: z.unknown(), author: z.string().nullable(), authorName: z.string().nullable() });
+export const FieldConflict = z.object({
+  /** The value the plan kept (the CRDT winner) first, then the concurrent one it replaced. */
+  values: z.array(ConflictValue).min(2),
+  detected: z.string(),
+});
+export type FieldConflict = z.infer<typeof FieldConflict>;
+const Conflicts = z.record(z.string(), FieldConflict).optional();
+
 export const GoalEntry = z.object({
   id,
   description: z.string(),
@@ -56,6 +76,7 @@ export const TaskEntry = z.object({
   assignee: z.string().max(100).optional(),
   due: isoDate.optional(),
   status: z.enum(['planned', 'in-progress', 'done', 'cancelled']),
+  conflicts: Conflicts,
 });
 
 export const MedicationEntry = z.object({
@@ -67,6 +88,7 @@ export const MedicationEntry = z.object({
   start: isoDate.optional(),
   stop: isoDate.optional(),
   note: z.string().max(2000).optional(),
+  conflicts: Conflicts,
 });
 
 export const NoteEntry = z.object({
