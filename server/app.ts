@@ -21,7 +21,7 @@ import { healthRoutes } from './http/routes/health-routes.ts';
 import { patientRoutes } from './http/routes/patient-routes.ts';
 import { planRoutes } from './http/routes/plan-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { createRealtime, planChannel, type RealtimeServer } from './realtime/realtime.ts';
+import { createRealtime, planChannel, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -73,6 +73,13 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       log,
       checkpointEvery: config.checkpointEvery,
       onPresence: (planId, users) => io?.to(planChannel(planId)).emit('presence', { planId, users }),
+      onRefused: (planId, conn, refusals) => {
+        for (const r of refusals) {
+          io?.to(userChannel(conn.userId)).emit('plan:refused', { planId, section: r.section, reason: r.reason });
+          // The refused content is never recorded: only where and why.
+          audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, reason: r.reason } });
+        }
+      },
       metrics: {
         updatesApplied: (n) => metrics.updatesApplied.inc(n),
         fanout: (s) => metrics.fanoutSeconds.observe(s),

@@ -73,7 +73,8 @@ export function setPlanMeta(
   });
 }
 
-function entryToJson(section: ListSectionName, entry: Y.Map<unknown>): Record<string, unknown> {
+/** One entry of a list section as JSON; rich text as plain text. */
+export function entryToJson(section: ListSectionName, entry: Y.Map<unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const rich = RICH_TEXT_KEYS[section];
   for (const [key, value] of entry.entries()) {

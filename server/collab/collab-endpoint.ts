@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from 'pino';
+import type { Actor } from '../../shared/permissions.ts';
 import { CloseCode, COLLAB_PATH, type PresenceUser } from '../../shared/protocol.ts';
 import type { AccessControl } from '../auth/access.ts';
 import { colourFor } from './awareness-stamp.ts';
@@ -36,7 +37,7 @@ class CollabConnection implements RoomConnection {
     private readonly ws: WebSocket,
     readonly userId: string,
     readonly presence: PresenceUser,
-    readonly readOnly: boolean,
+    readonly actor: Actor,
     private readonly opts: CollabEndpointOptions,
     private readonly planId: string,
   ) {}
@@ -169,7 +170,8 @@ export class CollabEndpoint {
     if (ws.readyState !== ws.OPEN) return;
     const { user, organisation } = auth.principal;
     const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: colourFor(user.id) };
-    conn = new CollabConnection(ws, user.id, presence, access.readOnly, this.opts, planId);
+    const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null };
+    conn = new CollabConnection(ws, user.id, presence, actor, this.opts, planId);
     for (const data of early) conn.bufferEarly(data);
     let room: PlanRoom;
     try {

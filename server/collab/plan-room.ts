@@ -6,7 +6,9 @@ import { CloseCode } from '../../shared/protocol.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store, UpdateOrigin } from '../store/store.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
-import { awarenessMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
+import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
+import { createReverter, PlanGuard, type Refusal } from './plan-guard.ts';
+import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import type { RoomConnection } from './room-connection.ts';
 
 /** Transaction origin for changes the server makes itself (seed, results, reverts). */
@@ -18,6 +20,25 @@ export interface ServerOrigin {
 
 type Origin = RoomConnection | ServerOrigin;
 
+/** The sections (root types) a transaction changed, for the history view. */
+function sectionsOf(tr: Y.Transaction): string[] {
+  const roots = new Set<string>();
+  for (const type of tr.changed.keys()) {
+    let t = type as Y.AbstractType<unknown>;
+    while (t._item !== null) t = t._item.parent as Y.AbstractType<unknown>;
+    try {
+      roots.add(Y.findRootTypeKey(t));
+    } catch {
+      // a type not reachable from a root: nothing to name
+    }
+  }
+  return [...roots].sort();
+}
+
+function clientsOf(update: Uint8Array): Set<number> {
+  return new Set(Y.parseUpdateMeta(update).from.keys());
+}
+
 function isServerOrigin(o: unknown): o is ServerOrigin {
   return typeof o === 'object' && o !== null && (o as ServerOrigin).kind === 'server';
 }
@@ -28,6 +49,8 @@ export interface PlanRoomDeps {
   log: Logger;
   checkpointEvery: number;
   onPresence(planId: string, users: PresenceUser[]): void;
+  /** A connection's change was (partly) refused: tell the author, record it. */
+  onRefused(planId: string, conn: RoomConnection, refusals: Refusal[]): void;
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
   onIdle(room: PlanRoom): void;
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
@@ -62,6 +85,11 @@ export class PlanRoom {
   private failed = false;
   private closed = false;
   private holds = 0;
+  private guard: PlanGuard | null = null;
+  /** The next net update holds a revert the author lacks: send it to the author too. */
+  private echoNext = false;
+  /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
+  private readonly clientAuthors = new Map<number, Author>();
 
   private constructor(
     readonly planId: string,
@@ -90,8 +118,10 @@ export class PlanRoom {
       // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
       for (const u of state.tail) Y.applyUpdate(room.doc, u.update);
     });
+    for (const a of await deps.store.listClientAuthors(planId)) room.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
     // Listen only after loading: the loaded state is already stored.
-    room.doc.on('update', (update: Uint8Array, origin: unknown) => room.onDocUpdate(update, origin));
+    room.guard = new PlanGuard(room.doc, createReverter(room.doc));
+    room.doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => room.onDocUpdate(update, origin, tr));
     if (room.sinceCheckpoint >= deps.checkpointEvery) room.writeCheckpoint();
     return room;
   }
@@ -149,11 +179,32 @@ export class PlanRoom {
     });
   }
 
-  /** An update from a client (sync step 2 or update). Throws on a malformed update. */
+  /**
+   * An update from a client (sync step 2 or update), checked against the permission table
+   * inside the transaction that applies it (see PlanGuard). Throws on a malformed update.
+   */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
-    // Decoding first rejects a malformed update before any of it touches the document.
-    Y.decodeUpdate(update);
-    Y.applyUpdate(this.doc, update, conn);
+    const guard = this.guard as PlanGuard;
+    const newClients: number[] = [];
+    const { refusals } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted) => {
+      for (const client of clientsOf(update)) {
+        if (this.clientAuthors.has(client)) continue;
+        this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
+        newClients.push(client);
+      }
+      trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+      if (reverted) this.echoNext = true;
+    });
+    this.echoNext = false;
+    if (newClients.length > 0) {
+      this.deps.store.recordClientAuthors(this.planId, newClients.map((clientId) => ({ clientId, userId: conn.userId }))).catch((err: unknown) => {
+        this.deps.log.warn({ planId: this.planId, err }, 'recording client authors failed');
+      });
+    }
+    if (refusals.length > 0) {
+      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
+      this.deps.onRefused(this.planId, conn, refusals);
+    }
   }
 
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
@@ -200,8 +251,10 @@ export class PlanRoom {
     this.deps.onIdle(this);
   }
 
-  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+  private onDocUpdate(update: Uint8Array, origin: unknown, tr: Y.Transaction): void {
     if (this.failed) return;
+    const echo = this.echoNext;
+    this.echoNext = false;
     let author: string | null;
     let kind: UpdateOrigin;
     let from: RoomConnection | null = null;
@@ -211,6 +264,7 @@ export class PlanRoom {
     } else if (origin && this.connections.has(origin as RoomConnection)) {
       from = origin as RoomConnection;
       author = from.userId;
+      if (echo) from = null;
       kind = 'client';
     } else {
       // Every change to a room's document is made through one of the two paths above.
@@ -221,7 +275,7 @@ export class PlanRoom {
     this.pendingWrites++;
     const applied = performance.now();
     this.deps.committer.append(
-      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update },
+      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update, sections: sectionsOf(tr) },
       (err, seq) => this.onPersisted(err, seq, update, from, applied),
     );
   }

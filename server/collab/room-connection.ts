@@ -1,3 +1,4 @@
+import type { Actor } from '../../shared/permissions.ts';
 import type { PresenceUser } from '../../shared/protocol.ts';
 
 /**
@@ -10,8 +11,8 @@ export interface RoomConnection {
   readonly userId: string;
   /** The authenticated identity stamped into every awareness state of this connection. */
   readonly presence: PresenceUser;
-  /** A citizen's connection: may write only what the permission table lets citizens write. */
-  readonly readOnly: boolean;
+  /** Who writes through this connection, for the permission table (shared/permissions.ts). */
+  readonly actor: Actor;
   send(message: Uint8Array): void;
   close(code: number, reason: string): void;
 }

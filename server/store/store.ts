@@ -60,10 +60,20 @@ export interface NewPlanUpdate {
   /** ISO time with zone. */
   time: string;
   update: Uint8Array;
+  /** The sections the update changed (for the history view). */
+  sections?: string[];
 }
 
 export interface PlanUpdate extends NewPlanUpdate {
   seq: number;
+  sections: string[];
+}
+
+/** Which user wrote with which Yjs client id in a plan. */
+export interface ClientAuthor {
+  clientId: number;
+  userId: string;
+  name: string | null;
 }
 
 export interface Checkpoint {
@@ -128,6 +138,8 @@ export interface Store {
   listUpdates(planId: string, opts?: { until?: string; afterSeq?: number }): Promise<PlanUpdate[]>;
   writeCheckpoint(c: Checkpoint): Promise<void>;
   latestSeq(planId: string): Promise<number>;
+  recordClientAuthors(planId: string, authors: { clientId: number; userId: string }[]): Promise<void>;
+  listClientAuthors(planId: string): Promise<ClientAuthor[]>;
 
   appendAudit(entries: AuditEntryInput[]): Promise<void>;
 }

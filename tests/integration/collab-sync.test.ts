@@ -43,8 +43,8 @@ describe('co-editing a plan over the y-websocket protocol', () => {
     await Promise.all([waitForDoc(hanne.doc, converged, 5000, 'hanne converges'), waitForDoc(gitte.doc, converged, 5000, 'gitte converges')]);
     expect(Y.encodeStateAsUpdate(hanne.doc)).toEqual(Y.encodeStateAsUpdate(gitte.doc));
 
-    // Concurrent typing in one note body merges character-wise, not last-writer-wins.
-    const bodyOf = (doc: Y.Doc) => (sectionOf(doc, 'notes').get(notesBefore) as Y.Map<unknown>).get('body') as Y.XmlFragment;
+    // Concurrent typing in one goal's description merges character-wise, not last-writer-wins.
+    const bodyOf = (doc: Y.Doc) => (sectionOf(doc, 'goals').get(0) as Y.Map<unknown>).get('description') as Y.XmlFragment;
     const textOf = (doc: Y.Doc) => ((bodyOf(doc).get(0) as Y.XmlElement).get(0) as Y.XmlText);
     const first = richTextToPlain(bodyOf(hanne.doc));
     textOf(hanne.doc).insert(0, 'A: ');

@@ -9,6 +9,7 @@ import type {
   AuditEntryInput,
   CareTeamEntry,
   Checkpoint,
+  ClientAuthor,
   NewPlanUpdate,
   Organisation,
   Patient,
@@ -71,6 +72,7 @@ function toUpdate(r: Row): PlanUpdate {
     origin: r.origin as PlanUpdate['origin'],
     time: r.time as string,
     update: new Uint8Array(r.update_bytes as Buffer),
+    sections: r.sections ? (r.sections as string).split(',') : [],
   };
 }
 
@@ -100,7 +102,7 @@ export class SqliteStore implements Store {
     return {
       maxSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM plan_updates WHERE plan_id = ?').pluck(),
       insertUpdate: db.prepare(
-        'INSERT INTO plan_updates (plan_id, seq, author, origin, time, update_bytes) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO plan_updates (plan_id, seq, author, origin, time, update_bytes, sections) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       latestCheckpoint: db.prepare(
         'SELECT plan_id, seq, state, time FROM plan_checkpoints WHERE plan_id = ? ORDER BY seq DESC LIMIT 1',
@@ -251,7 +253,7 @@ export class SqliteStore implements Store {
       for (const u of batch) {
         let seq = next.get(u.planId);
         if (seq === undefined) seq = (s.maxSeq.get(u.planId) as number) + 1;
-        s.insertUpdate.run(u.planId, seq, u.author, u.origin, u.time, u.update);
+        s.insertUpdate.run(u.planId, seq, u.author, u.origin, u.time, u.update, (u.sections ?? []).join(','));
         next.set(u.planId, seq + 1);
         seqs.push(seq);
       }
@@ -284,6 +286,20 @@ export class SqliteStore implements Store {
 
   async latestSeq(planId: string): Promise<number> {
     return this.s.maxSeq.get(planId) as number;
+  }
+
+  async recordClientAuthors(planId: string, authors: { clientId: number; userId: string }[]): Promise<void> {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const a of authors) insert.run(planId, a.clientId, a.userId);
+    })();
+  }
+
+  async listClientAuthors(planId: string): Promise<ClientAuthor[]> {
+    const rows = this.db
+      .prepare('SELECT a.client_id, a.user_id, u.name FROM plan_client_authors a LEFT JOIN users u ON u.id = a.user_id WHERE a.plan_id = ?')
+      .all(planId) as Row[];
+    return rows.map((r) => ({ clientId: r.client_id as number, userId: r.user_id as string, name: (r.name as string | null) ?? null }));
   }
 
   async appendAudit(entries: AuditEntryInput[]): Promise<void> {

@@ -1,0 +1,158 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import * as Y from 'yjs';
+import { addNote, metaOf, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
+import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
+import { bytesContain, join, sameState, type Member } from '../fixtures/plan-team.ts';
+import { startHub, type TestHub } from '../fixtures/server.ts';
+
+/**
+ * The permission table enforced on every CRDT update, with real stock y-websocket clients:
+ * a refused change never reaches another client or the store, its author is told why and
+ * converges back to the server's state, and goes on editing what it may edit.
+ */
+describe('permissions on every update', () => {
+  let hub: TestHub;
+  let planId: string;
+  const members: Member[] = [];
+  const as = async (user: string) => {
+    const m = await join(hub, user, planId);
+    members.push(m);
+    return m;
+  };
+
+  beforeAll(async () => {
+    hub = await startHub();
+    planId = await hub.planOf('Carl Jensen');
+  });
+  afterEach(() => {
+    for (const m of members.splice(0)) m.leave();
+  });
+  afterAll(() => hub.stop());
+
+  const entryWhere = (doc: Y.Doc, section: 'tasks' | 'medications' | 'notes' | 'goals', pred: (e: Y.Map<unknown>) => boolean) =>
+    sectionOf(doc, section).toArray().find(pred) as Y.Map<unknown>;
+
+  const storedBytes = (): Uint8Array[] =>
+    ((hub.server.store as SqliteStore).database.prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]).map((b) => new Uint8Array(b));
+
+  /** The refused author converged to the observer's (the server's) state, and still works. */
+  async function convergedAndStillEditing(author: Member, observer: Member): Promise<void> {
+    await waitForDocs([author.doc, observer.doc], () => sameState(author.doc, observer.doc), 5000, 'the author to converge to the server state');
+    expect(author.provider.wsconnected).toBe(true);
+    const marker = `still-editing-${randomUUID()}`;
+    if (author.sector === null) {
+      sectionOf(author.doc, 'selfReports').push([newEntry({ id: randomUUID(), kind: 'symptom', value: marker, taken: new Date().toISOString() })]);
+    } else {
+      sectionOf(author.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText(marker), status: 'proposed', sector: author.sector })]);
+    }
+    await waitForDoc(observer.doc, (d) => JSON.stringify(planToJson(d)).includes(marker), 5000, 'the author’s next allowed edit');
+  }
+
+  async function expectRefused(author: Member, observer: Member, marker: string, section: string): Promise<void> {
+    const refusal = await author.nextRefusal();
+    expect(refusal.section).toBe(section);
+    expect(refusal.reason.length).toBeGreaterThan(5);
+    expect(author.denied.some((d) => d.startsWith(section))).toBe(true);
+    await convergedAndStillEditing(author, observer);
+    expect(bytesContain(observer.received, marker)).toBe(false);
+    expect(JSON.stringify(planToJson(observer.doc))).not.toContain(marker);
+    expect(bytesContain(storedBytes(), marker)).toBe(false);
+  }
+
+  it('refuses a municipal nurse changing a medication', async () => {
+    const maja = await as('maja');
+    const hanne = await as('hanne');
+    const med = entryWhere(maja.doc, 'medications', (e) => e.get('drug') === 'Furosemid');
+    const before = med.get('dose');
+    med.set('dose', '400 mg FORBIDDEN-DOSE');
+    await expectRefused(maja, hanne, 'FORBIDDEN-DOSE', 'medications');
+    expect(entryWhere(maja.doc, 'medications', (e) => e.get('drug') === 'Furosemid').get('dose')).toBe(before);
+    // Adding a medication is refused too; the entry disappears from her copy.
+    sectionOf(maja.doc, 'medications').push([newEntry({ id: randomUUID(), drug: 'FORBIDDEN-DRUG' })]);
+    await expectRefused(maja, hanne, 'FORBIDDEN-DRUG', 'medications');
+  });
+
+  it('refuses a GP changing the status or assignee of a municipality-owned task', async () => {
+    const gitte = await as('gitte');
+    const maja = await as('maja');
+    const task = entryWhere(gitte.doc, 'tasks', (e) => e.get('sector') === 'municipality');
+    task.set('status', 'done');
+    await expectRefused(gitte, maja, 'FORBIDDEN', 'tasks');
+    expect(entryWhere(maja.doc, 'tasks', (e) => e.get('sector') === 'municipality').get('status')).toBe('in-progress');
+    entryWhere(gitte.doc, 'tasks', (e) => e.get('sector') === 'municipality').set('assignee', 'FORBIDDEN-ASSIGNEE');
+    await expectRefused(gitte, maja, 'FORBIDDEN-ASSIGNEE', 'tasks');
+  });
+
+  it('refuses a nurse editing or removing another author’s note, and lets authors edit their own', async () => {
+    const maja = await as('maja');
+    const hanne = await as('hanne');
+    const hannesNote = (d: Y.Doc) => entryWhere(d, 'notes', (e) => e.get('author') === hanne.userId);
+    const text = ((hannesNote(maja.doc).get('body') as Y.XmlFragment).get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    text.insert(0, 'FORBIDDEN-NOTE-EDIT ');
+    await expectRefused(maja, hanne, 'FORBIDDEN-NOTE-EDIT', 'notes');
+    const count = sectionOf(hanne.doc, 'notes').length;
+    const index = sectionOf(maja.doc, 'notes').toArray().indexOf(hannesNote(maja.doc));
+    sectionOf(maja.doc, 'notes').delete(index, 1);
+    await maja.nextRefusal();
+    await waitForDoc(maja.doc, (d) => sectionOf(d, 'notes').length === count, 5000, 'the removed note to come back');
+    await convergedAndStillEditing(maja, hanne);
+    expect(hannesNote(maja.doc)).toBeDefined();
+
+    // The author edits her own note; the nurse sees it.
+    const own = ((hannesNote(hanne.doc).get('body') as Y.XmlFragment).get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    own.insert(0, 'Rettet: ');
+    await waitForDoc(maja.doc, () => JSON.stringify(planToJson(maja.doc)).includes('Rettet: '), 5000, 'the author’s own edit');
+    // A note must be written in one's own name.
+    addNote(maja.doc, { id: randomUUID(), author: hanne.userId, sector: 'hospital', created: new Date().toISOString(), body: 'FORBIDDEN-IMPERSONATION' });
+    await expectRefused(maja, hanne, 'FORBIDDEN-IMPERSONATION', 'notes');
+  });
+
+  it('lets the citizen add a blood-pressure reading and refuses everything else', async () => {
+    const carl = await as('carl');
+    const hanne = await as('hanne');
+    sectionOf(carl.doc, 'selfReports').push([newEntry({ id: randomUUID(), kind: 'blood-pressure', value: '138/85', unit: 'mm[Hg]', taken: new Date().toISOString() })]);
+    await waitForDoc(hanne.doc, (d) => sectionOf(d, 'selfReports').toArray().some((e) => e.get('value') === '138/85'), 5000, 'the reading at the care team');
+    metaOf(carl.doc).set('title', 'FORBIDDEN-CITIZEN-TITLE');
+    await expectRefused(carl, hanne, 'FORBIDDEN-CITIZEN-TITLE', 'meta');
+    sectionOf(carl.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText('FORBIDDEN-CITIZEN-GOAL'), status: 'proposed', sector: 'hospital' })]);
+    const refusal = await carl.nextRefusal();
+    expect(refusal.section).toBe('goals');
+  });
+
+  it('refuses results from any client, unknown sections and entries that break their schema', async () => {
+    const hanne = await as('hanne');
+    const niels = await as('niels');
+    sectionOf(hanne.doc, 'results').push([newEntry({ id: randomUUID(), kind: 'lab', code: { system: 'x', code: 'y', display: 'FORBIDDEN-RESULT' }, status: 'final' })]);
+    await expectRefused(hanne, niels, 'FORBIDDEN-RESULT', 'results');
+    hanne.doc.getMap('evil').set('x', 'FORBIDDEN-SECTION');
+    await expectRefused(hanne, niels, 'FORBIDDEN-SECTION', 'evil');
+    sectionOf(hanne.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'FORBIDDEN-NO-SECTOR', status: 'planned' })]);
+    await expectRefused(hanne, niels, 'FORBIDDEN-NO-SECTOR', 'tasks');
+  });
+
+  it('lets every staff role add goals and tasks, and the owning sector complete its task', async () => {
+    const observer = await as('hanne');
+    for (const user of ['hanne', 'niels', 'maja', 'gitte']) {
+      const m = await as(user);
+      const title = `Opgave fra ${user}`;
+      sectionOf(m.doc, 'tasks').push([newEntry({ id: randomUUID(), title, sector: m.sector, status: 'planned' })]);
+      sectionOf(m.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText(`Mål fra ${user}`), status: 'proposed', sector: m.sector })]);
+      await waitForDoc(observer.doc, (d) => JSON.stringify(planToJson(d)).includes(title) && JSON.stringify(planToJson(d)).includes(`Mål fra ${user}`), 5000, `${user}'s goal and task`);
+      expect(m.denied).toEqual([]);
+    }
+    const maja = members.find((m) => m.sector === 'municipality')!;
+    entryWhere(maja.doc, 'tasks', (e) => e.get('sector') === 'municipality' && e.get('status') === 'in-progress').set('status', 'done');
+    await waitForDoc(observer.doc, (d) => sectionOf(d, 'tasks').toArray().some((e) => e.get('sector') === 'municipality' && e.get('status') === 'done'), 5000, 'the completed task');
+  });
+
+  it('records each refusal in the audit log without its content', async () => {
+    const rows = (hub.server.store as SqliteStore).database
+      .prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'")
+      .pluck()
+      .all() as string[];
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    expect(rows.join('\n')).not.toContain('FORBIDDEN');
+  });
+});
