@@ -3,6 +3,7 @@ import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate as encodeAwarene
 import type { Logger } from 'pino';
 import type { PresenceUser } from '../../shared/protocol.ts';
 import { CloseCode } from '../../shared/protocol.ts';
+import { LIST_SECTIONS } from '../../shared/plan.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store, UpdateOrigin } from '../store/store.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
@@ -29,7 +30,7 @@ function sectionsOf(tr: Y.Transaction): string[] {
     try {
       roots.add(Y.findRootTypeKey(t));
     } catch {
-      // a type not reachable from a root: nothing to name
+      // a type not reachable from a root (an unknown section the guard refused): nothing to name
     }
   }
   return [...roots].sort();
@@ -112,6 +113,10 @@ export class PlanRoom {
     const state = await deps.store.loadPlanState(planId);
     const seq = state.tail.at(-1)?.seq ?? state.checkpoint?.seq ?? 0;
     const room = new PlanRoom(planId, deps, { seq, sinceCheckpoint: state.tail.length });
+    // Define every section with its type before anything is applied: a root first met inside
+    // an update is a generic type that Yjs later replaces, which would confuse the checks.
+    room.doc.getMap('meta');
+    for (const section of LIST_SECTIONS) room.doc.getArray(section);
     Y.transact(room.doc, () => {
       if (state.checkpoint) Y.applyUpdate(room.doc, state.checkpoint.state);
       // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
@@ -192,8 +197,8 @@ export class PlanRoom {
         this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
         newClients.push(client);
       }
-      trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
-      if (reverted) this.echoNext = true;
+      const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+      if (reverted || flagged) this.echoNext = true;
     });
     this.echoNext = false;
     if (newClients.length > 0) {

@@ -38,7 +38,9 @@ function concurrentSibling(entry: Y.Map<unknown>, key: string, written: Y.Item):
   return null;
 }
 
-export function trackValueConflicts(changes: AllowedChange[], authorOf: (client: number) => Author | null, now = new Date()): void {
+/** Returns true when it wrote to the document (the author's client must then receive the update too). */
+export function trackValueConflicts(changes: AllowedChange[], authorOf: (client: number) => Author | null, now = new Date()): boolean {
+  let wrote = false;
   for (const change of changes) {
     const fields = CONFLICT_FIELDS[change.section];
     if (!fields?.includes(change.key) || !change.written) continue;
@@ -53,11 +55,14 @@ export function trackValueConflicts(changes: AllowedChange[], authorOf: (client:
         return { value: itemValue(item), author: author?.userId ?? null, authorName: author?.name ?? null };
       };
       entry.set('conflicts', { ...existing, [key]: { values: [describe(winner), describe(loser)], detected: now.toISOString() } });
+      wrote = true;
     } else if (!sibling && existing[key]) {
       const rest = { ...existing };
       delete rest[key];
       if (Object.keys(rest).length > 0) entry.set('conflicts', rest);
       else entry.delete('conflicts');
+      wrote = true;
     }
   }
+  return wrote;
 }

@@ -139,7 +139,7 @@ export async function seedDemoData(store: Store): Promise<boolean> {
       setPlanMeta(doc, { title: demo.title, status: 'active', conditions: demo.conditions });
       demo.build(doc, people);
     });
-    await store.appendUpdates([{ planId: plan.id, author: null, origin: 'seed', time: new Date().toISOString(), update: Y.encodeStateAsUpdate(doc) }]);
+    await store.appendUpdates([{ planId: plan.id, author: null, origin: 'seed', time: new Date().toISOString(), update: Y.encodeStateAsUpdate(doc), sections: ['meta', 'goals', 'tasks', 'medications', 'notes'] }]);
     doc.destroy();
   }
   return true;

@@ -115,6 +115,8 @@ export interface Store {
   createUser(u: Omit<User, 'id' | 'created'> & { id?: string }): Promise<User>;
   getUser(id: string): Promise<User | null>;
   getUserByUsername(username: string): Promise<User | null>;
+  /** Users of these organisations, these users, and the citizen(s) of this patient. */
+  listUsersRelatedTo(q: { organisationIds: string[]; userIds: string[]; patientId: string | null }): Promise<User[]>;
 
   createPatient(p: { cpr: string; name: string; id?: string }): Promise<Patient>;
   getPatient(id: string): Promise<Patient | null>;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { CreatePatientRequest, PatientsQuery, type PatientView, type PlanSummary } from '../../../shared/api.ts';
+import { CreatePatientRequest, PatientSearchRequest, PatientsQuery, type PatientView, type PlanSummary } from '../../../shared/api.ts';
+import type { Principal } from '../../auth/access.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Patient, Plan } from '../../store/store.ts';
@@ -18,9 +19,8 @@ export function patientRoutes(deps: HttpDeps): Router {
     return { id: patient.id, cpr: patient.cpr, name: patient.name, plans: plans.map(planSummary) };
   }
 
-  router.get('/patients', async (req, res) => {
-    const principal = principalOf(res);
-    const { query } = parse(PatientsQuery, req.query, 'query');
+  /** The patients the caller may see, optionally filtered; each listing is audited. */
+  async function list(principal: Principal, query: string | undefined): Promise<PatientView[]> {
     const { user } = principal;
     let patients: Patient[];
     if (user.role === 'citizen') {
@@ -36,7 +36,19 @@ export function patientRoutes(deps: HttpDeps): Router {
     }
     const views = await Promise.all(patients.map(view));
     for (const p of views) deps.audit.record({ actorId: user.id, action: 'patient.list', patientId: p.id, outcome: 'allowed', details: {} });
-    res.json(views);
+    return views;
+  }
+
+  router.get('/patients', async (req, res) => {
+    const { query } = parse(PatientsQuery, req.query, 'query');
+    res.json(await list(principalOf(res), query));
+  });
+
+  // The search term may be a CPR number, which must never travel in a URL (URLs end up in
+  // proxy logs and browser history): searches are POSTed.
+  router.post('/patients/search', async (req, res) => {
+    const { query } = parse(PatientSearchRequest, req.body);
+    res.json(await list(principalOf(res), query));
   });
 
   router.post('/patients', async (req, res) => {

@@ -1,29 +1,20 @@
 import { Router, type Response } from 'express';
 import { AddCareTeamMemberRequest, CreatePlanRequest, type CareTeamMember, type PlanView } from '../../../shared/api.ts';
-import { setPlanMeta, planToJson } from '../../../shared/plan-doc.ts';
+import { setPlanMeta } from '../../../shared/plan-doc.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import type { Principal, PlanAccess } from '../../auth/access.ts';
+import type { Principal } from '../../auth/access.ts';
 import type { CareTeamEntry } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';
+import { planAccessOrThrow, type GrantedPlan } from './plan-access.ts';
 
-type Granted = Extract<PlanAccess, { ok: true }>;
 
 export function planRoutes(deps: HttpDeps): Router {
   const router = Router();
   router.use('/plans', requireAuth(deps.access));
 
-  /** Checks the caller may reach the plan; refusals are audited and answered 403/404. */
-  async function plan(principal: Principal, planId: string, action: string): Promise<Granted> {
-    const access = await deps.access.planAccess(principal, planId);
-    if (!access.ok) {
-      deps.audit.record({ actorId: principal.user.id, action, planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
-      throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
-    }
-    deps.audit.record({ actorId: principal.user.id, action, planId, patientId: access.patient.id, outcome: 'allowed', details: {} });
-    return access;
-  }
+  const plan = (principal: Principal, planId: string, action: string): Promise<GrantedPlan> => planAccessOrThrow(deps, principal, planId, action);
 
   async function memberView(m: CareTeamEntry): Promise<CareTeamMember> {
     const org = m.organisationId ? await deps.store.getOrganisation(m.organisationId) : null;
@@ -61,16 +52,6 @@ export function planRoutes(deps: HttpDeps): Router {
     const access = await plan(principalOf(res), req.params.id, 'plan.read');
     const view: PlanView = { ...access.plan, patientName: access.patient.name };
     res.json(view);
-  });
-
-  router.get('/plans/:id/document', async (req, res) => {
-    const access = await plan(principalOf(res), req.params.id, 'plan.document.read');
-    if (req.query.at !== undefined) throw badRequest('reading the plan as it was (?at=) arrives with the history work');
-    const json = await deps.rooms.withRoom(access.plan.id, async (room) => {
-      await room.flushed();
-      return planToJson(room.doc);
-    });
-    res.json(json);
   });
 
   router.get('/plans/:id/care-team', async (req, res) => {

@@ -183,6 +183,17 @@ export class SqliteStore implements Store {
     return r ? toUser(r) : null;
   }
 
+  async listUsersRelatedTo(q: { organisationIds: string[]; userIds: string[]; patientId: string | null }): Promise<User[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM users WHERE organisation_id IN (SELECT value FROM json_each(@orgs))
+           OR id IN (SELECT value FROM json_each(@users)) OR (@patient IS NOT NULL AND patient_id = @patient)
+         ORDER BY name`,
+      )
+      .all({ orgs: JSON.stringify(q.organisationIds), users: JSON.stringify(q.userIds), patient: q.patientId }) as Row[];
+    return rows.map(toUser);
+  }
+
   async createPatient(p: { cpr: string; name: string; id?: string }): Promise<Patient> {
     const patient = { id: p.id ?? randomUUID(), cpr: p.cpr, name: p.name, created: now() };
     this.db.prepare('INSERT INTO patients (id, cpr, name, created) VALUES (?, ?, ?, ?)').run(patient.id, patient.cpr, patient.name, patient.created);
