@@ -17,9 +17,11 @@ import { errorHandler, notFoundHandler } from './http/errors.ts';
 import type { HttpDeps } from './http/http-deps.ts';
 import { requestLog } from './http/request-log.ts';
 import { authRoutes } from './http/routes/auth-routes.ts';
+import { fhirRoutes } from './http/routes/fhir-routes.ts';
 import { healthRoutes } from './http/routes/health-routes.ts';
 import { patientRoutes } from './http/routes/patient-routes.ts';
 import { planRoutes } from './http/routes/plan-routes.ts';
+import { historyRoutes } from './http/routes/history-routes.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createRealtime, planChannel, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
@@ -111,7 +113,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   app.use(requestLog(log));
   app.use(healthRoutes(store, metrics));
   app.use(express.json({ limit: '256kb' }));
-  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), planRoutes(deps));
+  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps));
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {

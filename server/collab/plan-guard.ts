@@ -1,5 +1,4 @@
 import * as Y from 'yjs';
-import { entryToJson } from '../../shared/plan-doc.ts';
 import { isSectionName, LIST_SECTIONS, PlanMeta, SECTION_ENTRY_SCHEMAS, type ListSectionName } from '../../shared/plan.ts';
 import { decide, type Actor, type Decision } from '../../shared/permissions.ts';
 
@@ -42,6 +41,23 @@ interface Touch {
 }
 
 const NEVER = Symbol('never tracked');
+
+/** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
+const STRICT_SCHEMAS = Object.fromEntries(LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()])) as unknown as Record<
+  ListSectionName,
+  { safeParse(v: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }
+>;
+
+/** The entry as JSON for validation; rich text stands in as '' (any text is a valid string, and converting it is the costly part). */
+function entryForValidation(section: ListSectionName, entry: Y.Map<unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of entry.entries()) {
+    if (value instanceof Y.XmlFragment) out[key] = '';
+    else if (value instanceof Y.AbstractType) out[key] = value.toJSON();
+    else out[key] = value;
+  }
+  return out;
+}
 
 type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
@@ -102,7 +118,7 @@ export class PlanGuard {
     update: Uint8Array,
     actor: Actor,
     origin: unknown,
-    after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean) => void,
+    after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>) => void,
   ): { refusals: Refusal[]; clients: Set<number> } {
     const clients = new Set(Y.decodeUpdate(update).structs.map((s) => s.id.client));
     let refusals: Refusal[] = [];
@@ -147,7 +163,7 @@ export class PlanGuard {
           this.reverter.undoStack.length = 0;
           this.reverter.redoStack.length = 0;
         }
-        after?.(allowed, tr, reverted || refusals.length > 0);
+        after?.(allowed, tr, reverted || refusals.length > 0, clients);
       },
       origin,
     );
@@ -232,19 +248,23 @@ export class PlanGuard {
     const entry = content.type as Y.Map<unknown>;
     const listSection = section as ListSectionName;
     if (touch.kind === 'add') {
-      const json = entryToJson(listSection, entry);
+      const json = entryForValidation(listSection, entry);
       const decision = decide(actor, section, { op: 'add', entry: json });
       return decision.allowed ? this.validate(listSection, json) : decision;
     }
     const before = entryBefore(entry, tr);
     if (touch.kind === 'remove') return decide(actor, section, { op: 'remove', entry: before });
     const decision = decide(actor, section, { op: 'change', key: touch.key as string, entry: before });
-    return decision.allowed ? this.validate(listSection, entryToJson(listSection, entry)) : decision;
+    if (!decision.allowed) return decision;
+    // Typing inside a rich-text value cannot make the entry invalid: validate only when a
+    // key's value itself was set or removed.
+    const setsValue = [...touch.inserted, ...touch.deleted].some((item) => item.parent === entry);
+    return setsValue ? this.validate(listSection, entryForValidation(listSection, entry)) : decision;
   }
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {
     if (!LIST_SECTIONS.includes(section)) return { allowed: false, reason: 'not a list section' };
-    const result = SECTION_ENTRY_SCHEMAS[section].strict().safeParse(json);
+    const result = STRICT_SCHEMAS[section].safeParse(json);
     if (result.success) return { allowed: true };
     const issue = result.error.issues[0];
     const where = issue?.path.join('.') || 'entry';

@@ -36,10 +36,6 @@ function sectionsOf(tr: Y.Transaction): string[] {
   return [...roots].sort();
 }
 
-function clientsOf(update: Uint8Array): Set<number> {
-  return new Set(Y.parseUpdateMeta(update).from.keys());
-}
-
 function isServerOrigin(o: unknown): o is ServerOrigin {
   return typeof o === 'object' && o !== null && (o as ServerOrigin).kind === 'server';
 }
@@ -191,8 +187,8 @@ export class PlanRoom {
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     const guard = this.guard as PlanGuard;
     const newClients: number[] = [];
-    const { refusals } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted) => {
-      for (const client of clientsOf(update)) {
+    const { refusals } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted, clients) => {
+      for (const client of clients) {
         if (this.clientAuthors.has(client)) continue;
         this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
         newClients.push(client);

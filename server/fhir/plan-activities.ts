@@ -110,15 +110,13 @@ export function taskResource(entry: EntryJson, index: number, ctx: MappingContex
 export function medicationStatement(entry: EntryJson, index: number, ctx: MappingContext): MedicationStatement {
   const id = ctx.ids.take(entry.id, ctx.planId, 'medications', String(index), String(entry.id ?? ''));
   const start = date(entry.start);
-  const stop = date(entry.stop);
+  // per-1: a period never ends before it starts; a stop date before the start is left out.
   // Plan dates are full days (YYYY-MM-DD), so they compare as strings.
+  const written = date(entry.stop);
+  const stop = written !== undefined && (start === undefined || written >= start) ? written : undefined;
   const status: MedicationStatement['status'] =
     stop !== undefined && stop < ctx.today ? 'completed' : start !== undefined && start > ctx.today ? 'intended' : 'active';
-  let period: Period | undefined;
-  if (start !== undefined || stop !== undefined) {
-    // per-1: a period never ends before it starts; a stop date before the start is left out.
-    period = compact({ start, end: stop !== undefined && (start === undefined || stop >= start) ? stop : undefined });
-  }
+  const period: Period | undefined = start !== undefined || stop !== undefined ? compact({ start, end: stop }) : undefined;
   const dose = str(entry.dose);
   const route = str(entry.route);
   const frequency = str(entry.frequency);
@@ -130,7 +128,7 @@ export function medicationStatement(entry: EntryJson, index: number, ctx: Mappin
     // medication[x] is required; a medication written without a name still has to say so.
     medicationCodeableConcept: { text: str(entry.drug) ?? '(no drug name)' },
     subject: ctx.patient,
-    effectivePeriod: period && Object.keys(period).length > 0 ? period : undefined,
+    effectivePeriod: period,
     dosage: dosageText ? [compact({ text: dosageText, route: route === undefined ? undefined : { text: route } })] : undefined,
     note: list([annotation(str(entry.note)), ...conflictNotes(entry)]),
   });

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { planToJson } from '../../../shared/plan-doc.ts';
+import { isStaff } from '../../../shared/roles.ts';
+import { isUuid } from '../../fhir/fhir-values.ts';
+import { issueTypeFor, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
+import { planToFhirBundle, type FhirOrganisationData, type FhirPersonData } from '../../fhir/plan-bundle.ts';
+import type { Organisation, User } from '../../store/store.ts';
+import type { HttpDeps } from '../http-deps.ts';
+import { principalOf, requireAuth } from '../authenticate.ts';
+import { HttpError } from '../errors.ts';
+
+const FHIR_PATH = '/plans/:id/fhir';
+const ACTION = 'plan.fhir.read';
+
+/**
+ * `GET /plans/:id/fhir`: the plan as a FHIR R4 Bundle (server/fhir/plan-bundle.ts), for whoever
+ * may read the plan. Every error on this path, the authentication's included, is answered with
+ * an OperationOutcome; so this router must be mounted before any router that authenticates
+ * all of `/plans` with the generic error body.
+ */
+export function fhirRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  router.use(FHIR_PATH, requireAuth(deps.access));
+
+  router.get(FHIR_PATH, async (req, res) => {
+    const principal = principalOf(res);
+    const planId = req.params.id;
+    const access = await deps.access.planAccess(principal, planId);
+    if (!access.ok) {
+      deps.audit.record({ actorId: principal.user.id, action: ACTION, planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
+      sendOperationOutcome(res, access.status, access.status === 404 ? 'not-found' : 'forbidden', access.reason);
+      return;
+    }
+    deps.audit.record({ actorId: principal.user.id, action: ACTION, planId, patientId: access.patient.id, outcome: 'allowed', details: {} });
+
+    const document = await deps.rooms.withRoom(access.plan.id, async (room) => {
+      await room.flushed();
+      return planToJson(room.doc);
+    });
+    const team = await deps.store.listCareTeam(access.patient.id);
+
+    // Everyone the plan names: care-team members, note authors, and assignees given by user id.
+    const userIds = new Set<string>();
+    for (const m of team) if (m.userId) userIds.add(m.userId);
+    for (const n of document.notes) if (isUuid(n.author)) userIds.add(n.author);
+    for (const t of document.tasks) if (isUuid(t.assignee)) userIds.add(t.assignee);
+    const users = (await Promise.all([...userIds].map((id) => deps.store.getUser(id)))).filter(
+      (u): u is User => u !== null && isStaff(u.role),
+    );
+    const orgIds = new Set<string>();
+    for (const m of team) if (m.organisationId) orgIds.add(m.organisationId);
+    for (const u of users) if (u.organisationId) orgIds.add(u.organisationId);
+    const orgs = (await Promise.all([...orgIds].map((id) => deps.store.getOrganisation(id)))).filter((o): o is Organisation => o !== null);
+
+    const organisations: FhirOrganisationData[] = orgs.map((o) => ({ id: o.id, name: o.name, sector: o.sector, region: o.region }));
+    // Only what the export needs: never the password hash or the username.
+    const people: FhirPersonData[] = users.map((u) => ({ id: u.id, name: u.name, role: u.role, organisationId: u.organisationId }));
+    const bundle = planToFhirBundle({
+      plan: access.plan,
+      patient: access.patient,
+      document,
+      careTeam: team.map((m) => ({ organisationId: m.organisationId, userId: m.userId })),
+      organisations,
+      people,
+      exportedAt: new Date().toISOString(),
+      bundleId: randomUUID(),
+    });
+    sendFhir(res, 200, bundle);
+  });
+
+  router.all(FHIR_PATH, (req, res) => {
+    res.set('Allow', 'GET, HEAD');
+    sendOperationOutcome(res, 405, 'not-supported', `${req.method} is not supported here; use GET`);
+  });
+  router.use(FHIR_PATH, (req, res) => {
+    sendOperationOutcome(res, 404, 'not-found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`);
+  });
+
+  // Errors on this path leave as an OperationOutcome, never as the generic REST error body.
+  router.use(FHIR_PATH, (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (err instanceof HttpError) {
+      sendOperationOutcome(res, err.status, issueTypeFor(err.code), err.message);
+      return;
+    }
+    deps.log.error({ err, reqId: res.locals.reqId, method: req.method, route: FHIR_PATH }, 'FHIR export failed');
+    sendOperationOutcome(res, 500, 'exception', 'something went wrong on our side; nothing was changed');
+  });
+
+  return router;
+}

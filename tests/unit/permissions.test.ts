@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { canAdd, decide, type Actor, type Operation } from '../../shared/permissions.ts';
+import type { Role, Sector } from '../../shared/roles.ts';
+
+/** The permission table of DESIGN.md, checked cell by cell. */
+const actors: Record<string, Actor> = {
+  hospital_doctor: { userId: 'u-doc', role: 'hospital_doctor', sector: 'hospital' },
+  hospital_nurse: { userId: 'u-nurse', role: 'hospital_nurse', sector: 'hospital' },
+  municipal_nurse: { userId: 'u-mun', role: 'municipal_nurse', sector: 'municipality' },
+  gp: { userId: 'u-gp', role: 'gp', sector: 'general_practice' },
+  citizen: { userId: 'u-cit', role: 'citizen', sector: null },
+  admin: { userId: 'u-adm', role: 'admin', sector: null },
+};
+const roles = Object.keys(actors) as Role[];
+const staff: Role[] = ['hospital_doctor', 'hospital_nurse', 'municipal_nurse', 'gp'];
+
+function allowed(role: Role, section: string, op: Operation): boolean {
+  return decide(actors[role]!, section, op).allowed;
+}
+
+const own = (role: Role) => ({ author: actors[role]!.userId, sector: actors[role]!.sector });
+
+describe('permission table', () => {
+  it.each(roles)('meta: %s', (role) => {
+    const expected = role === 'hospital_doctor' || role === 'gp';
+    for (const key of ['title', 'status', 'conditions']) expect(allowed(role, 'meta', { op: 'meta', key })).toBe(expected);
+  });
+
+  it.each(roles)('goals: %s', (role) => {
+    const expected = staff.includes(role);
+    expect(allowed(role, 'goals', { op: 'add', entry: { sector: 'hospital' } })).toBe(expected);
+    expect(allowed(role, 'goals', { op: 'change', key: 'description', entry: { sector: 'municipality' } })).toBe(expected);
+    expect(allowed(role, 'goals', { op: 'remove', entry: { sector: 'general_practice' } })).toBe(expected);
+  });
+
+  it.each(roles)('medications: %s', (role) => {
+    const expected = role === 'hospital_doctor' || role === 'gp';
+    expect(allowed(role, 'medications', { op: 'add', entry: {} })).toBe(expected);
+    for (const key of ['drug', 'dose', 'route', 'frequency', 'start', 'stop', 'note']) {
+      expect(allowed(role, 'medications', { op: 'change', key, entry: {} })).toBe(expected);
+    }
+    expect(allowed(role, 'medications', { op: 'remove', entry: {} })).toBe(expected);
+  });
+
+  describe('tasks', () => {
+    const sectors: Sector[] = ['hospital', 'municipality', 'general_practice'];
+    it.each(roles)('%s adds tasks, and edits title, details and due of any task', (role) => {
+      const expected = staff.includes(role);
+      expect(allowed(role, 'tasks', { op: 'add', entry: { sector: 'municipality' } })).toBe(expected);
+      for (const sector of sectors) {
+        for (const key of ['title', 'details', 'due']) expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } })).toBe(expected);
+      }
+    });
+    it.each(staff)('%s changes status, assignee and owner, or removes, only tasks its sector owns', (role) => {
+      for (const sector of sectors) {
+        const owns = actors[role]!.sector === sector;
+        for (const key of ['status', 'assignee', 'sector']) expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } }), `${key} of a ${sector} task`).toBe(owns);
+        expect(allowed(role, 'tasks', { op: 'remove', entry: { sector } })).toBe(owns);
+      }
+    });
+    it('says which sector owns the task', () => {
+      const d = decide(actors.gp!, 'tasks', { op: 'change', key: 'status', entry: { sector: 'municipality' } });
+      expect(d).toEqual({ allowed: false, reason: 'only the municipality, which owns this task, may change its status' });
+    });
+  });
+
+  describe('notes', () => {
+    it.each(roles)('%s adds a note only as themselves, with their own sector', (role) => {
+      const expected = staff.includes(role);
+      expect(allowed(role, 'notes', { op: 'add', entry: own(role) })).toBe(expected);
+      expect(allowed(role, 'notes', { op: 'add', entry: { author: 'someone-else', sector: actors[role]!.sector } })).toBe(false);
+      expect(allowed(role, 'notes', { op: 'add', entry: { author: actors[role]!.userId, sector: 'not-mine' } })).toBe(false);
+    });
+    it.each(roles)('%s edits or removes only their own note, never its author, sector or time', (role) => {
+      const expected = staff.includes(role);
+      expect(allowed(role, 'notes', { op: 'change', key: 'body', entry: own(role) })).toBe(expected);
+      expect(allowed(role, 'notes', { op: 'remove', entry: own(role) })).toBe(expected);
+      expect(allowed(role, 'notes', { op: 'change', key: 'body', entry: { author: 'someone-else' } })).toBe(false);
+      expect(allowed(role, 'notes', { op: 'remove', entry: { author: 'someone-else' } })).toBe(false);
+      for (const key of ['author', 'sector', 'created']) expect(allowed(role, 'notes', { op: 'change', key, entry: own(role) })).toBe(false);
+    });
+  });
+
+  it.each(roles)('selfReports: %s', (role) => {
+    const expected = role === 'citizen';
+    expect(allowed(role, 'selfReports', { op: 'add', entry: {} })).toBe(expected);
+    expect(allowed(role, 'selfReports', { op: 'change', key: 'value', entry: {} })).toBe(expected);
+    expect(allowed(role, 'selfReports', { op: 'remove', entry: {} })).toBe(expected);
+  });
+
+  it.each(roles)('results: %s never writes', (role) => {
+    expect(allowed(role, 'results', { op: 'add', entry: {} })).toBe(false);
+    expect(allowed(role, 'results', { op: 'change', key: 'value', entry: {} })).toBe(false);
+    expect(allowed(role, 'results', { op: 'remove', entry: {} })).toBe(false);
+  });
+
+  it.each(roles)('unknown sections and server-only keys: %s', (role) => {
+    expect(allowed(role, 'evil', { op: 'add', entry: {} })).toBe(false);
+    expect(allowed(role, 'medications', { op: 'change', key: 'conflicts', entry: {} })).toBe(false);
+    expect(allowed(role, 'tasks', { op: 'change', key: 'conflicts', entry: { sector: actors[role]!.sector } })).toBe(false);
+  });
+
+  it('gives a reason for every refusal', () => {
+    for (const role of roles) {
+      for (const section of ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results', 'x']) {
+        const d = decide(actors[role]!, section, { op: 'change', key: 'k', entry: {} });
+        if (!d.allowed) expect(d.reason.length).toBeGreaterThan(10);
+      }
+    }
+    expect(canAdd(actors.citizen!, 'selfReports').allowed).toBe(true);
+    expect(canAdd(actors.municipal_nurse!, 'medications').allowed).toBe(false);
+    expect(canAdd(actors.municipal_nurse!, 'notes').allowed).toBe(true);
+  });
+});
