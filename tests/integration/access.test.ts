@@ -89,3 +89,29 @@ describe('who may open a plan', () => {
     unknownPlan.destroy();
   });
 });
+
+describe('Socket.IO access', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(() => hub.stop());
+
+  it('refuses a socket without a valid token, and plan:watch on a plan outside the care team', async () => {
+    const { io } = await import('socket.io-client');
+    const bad = io(hub.server.url, { auth: { token: 'forged' }, transports: ['websocket'], reconnection: false });
+    const error = await new Promise<Error>((resolve) => bad.once('connect_error', resolve));
+    expect(error.message).toMatch(/unauthorized/);
+    bad.close();
+
+    const socket = io(hub.server.url, { auth: { token: await hub.token('gitte') }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const own = await socket.emitWithAck('plan:watch', { planId: await hub.planOf('Carl Jensen', 'gitte') });
+    expect(own).toEqual({ ok: true });
+    const other = await socket.emitWithAck('plan:watch', { planId: await hub.planOf('Ingrid Madsen', 'hanne') });
+    expect(other).toMatchObject({ ok: false });
+    const garbage = await socket.emitWithAck('plan:watch', { planId: 42 } as never);
+    expect(garbage).toMatchObject({ ok: false });
+    socket.close();
+  });
+});
