@@ -22,6 +22,10 @@ import { healthRoutes } from './http/routes/health-routes.ts';
 import { patientRoutes } from './http/routes/patient-routes.ts';
 import { planRoutes } from './http/routes/plan-routes.ts';
 import { historyRoutes } from './http/routes/history-routes.ts';
+import { resultRoutes } from './http/routes/result-routes.ts';
+import { selfReportRoutes } from './http/routes/self-report-routes.ts';
+import { CareTeamNotifier } from './results/care-team-notifier.ts';
+import { ResultFiling } from './results/result-filing.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createRealtime, planChannel, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
@@ -37,6 +41,7 @@ export interface CareHubServer {
   readonly io: RealtimeServer;
   readonly metrics: Metrics;
   readonly log: Logger;
+  readonly filing: ResultFiling;
   /** Stops accepting, tells clients to reconnect, stores everything pending, closes the store. */
   close(): Promise<void>;
 }
@@ -91,6 +96,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   );
 
   const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log };
+  const notifier = new CareTeamNotifier(store, () => io);
+  const filing = new ResultFiling({ store, rooms, notifier, audit, log, io: () => io, config });
+  filing.startEscalation();
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -112,8 +120,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   );
   app.use(requestLog(log));
   app.use(healthRoutes(store, metrics));
+  app.use(API_PREFIX, resultRoutes({ ...deps, filing }));
   app.use(express.json({ limit: '256kb' }));
-  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps));
+  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps));
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {
@@ -151,6 +160,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const close = (): Promise<void> => {
     closing ??= (async () => {
       http.close();
+      filing.stop();
       collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
       await committer.drain();
       rooms.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
@@ -163,5 +173,5 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     return closing;
   };
 
-  return { url, port, store, rooms, tokens, io, metrics, log, close };
+  return { url, port, store, rooms, tokens, io, metrics, log, filing, close };
 }

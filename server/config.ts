@@ -18,6 +18,10 @@ const Env = z.object({
   PLAN_IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(0),
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   CLIENT_DIST: z.string().optional(),
+  RESULT_RELEASE_DAYS: z.coerce.number().min(0).default(3),
+  RESULT_RELEASE_DAYS_PATHOLOGY_IMAGING: z.coerce.number().min(0).default(7),
+  CRITICAL_ESCALATE_SECONDS: z.coerce.number().min(0.05).default(30 * 60),
+  RESULTS_MAX_BODY_KB: z.coerce.number().int().min(1).default(1024),
 });
 
 export interface Config {
@@ -37,6 +41,12 @@ export interface Config {
   wsMaxMessageBytes: number;
   /** The built client to serve (client/dist); absent: the API only. */
   clientDist: string | undefined;
+  /** Days before a result is visible to the citizen (Danish practice), unless released earlier. */
+  resultReleaseDays: number;
+  resultReleaseDaysPathologyImaging: number;
+  /** An unacknowledged critical result is escalated (a second notification) after this. */
+  criticalEscalateSeconds: number;
+  resultsMaxBodyKb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,5 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     planIdleUnloadMs: e.PLAN_IDLE_UNLOAD_MS,
     wsMaxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
     clientDist: e.CLIENT_DIST,
+    resultReleaseDays: e.RESULT_RELEASE_DAYS,
+    resultReleaseDaysPathologyImaging: e.RESULT_RELEASE_DAYS_PATHOLOGY_IMAGING,
+    criticalEscalateSeconds: e.CRITICAL_ESCALATE_SECONDS,
+    resultsMaxBodyKb: e.RESULTS_MAX_BODY_KB,
   };
 }

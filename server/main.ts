@@ -5,6 +5,8 @@ import { Role } from '../shared/roles.ts';
 import { createLogger, createServer } from './app.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
+import { labFeed } from './results/lab-feed.ts';
+import { createApiKey } from './results/api-keys.ts';
 import { seedDemoData } from './seed/demo-data.ts';
 import { openStore } from './store/open-store.ts';
 
@@ -16,6 +18,14 @@ const USAGE = `carehub <command>
   seed                  seed the demo data into a new (empty) database
   user create --username U --name N --role R [--organisation ID] [--password P]
                         create a user (password read from CAREHUB_PASSWORD or --password)
+  lab-feed [--url http://localhost:8080] [--key KEY] [--rate N] [--count N]
+                        file realistic FHIR results and hospital notifications for the demo
+                        patients at N per second (key from --key or CAREHUB_API_KEY)
+  api-key create --system NAME
+                        create an API key for a lab, imaging or hospital system (printed once)
+  api-key list          list API keys (ids and systems, never the keys)
+  api-key revoke --id ID
+                        revoke an API key
 
 Configuration comes from the environment: PORT, DATABASE_URL, CAREHUB_SECRET, LOG_LEVEL, …
 (see README.md).`;
@@ -90,6 +100,28 @@ async function userCreate(args: string[]): Promise<void> {
   }
 }
 
+async function apiKey(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { system: { type: 'string' }, id: { type: 'string' } } });
+  const store = await openStore(loadConfig());
+  try {
+    if (sub === 'create') {
+      if (!values.system?.trim()) throw new Error('api-key create needs --system NAME');
+      const { id, key } = await createApiKey(store.results, values.system.trim());
+      process.stdout.write(`API key for ${values.system.trim()} (id ${id}); shown only now, store it safely:\n${key}\n`);
+    } else if (sub === 'list') {
+      for (const k of await store.results.listApiKeys()) process.stdout.write(`${k.id}  ${k.system}  created ${k.created}${k.revoked ? `  revoked ${k.revoked}` : ''}\n`);
+    } else if (sub === 'revoke') {
+      if (!values.id) throw new Error('api-key revoke needs --id ID');
+      process.stdout.write((await store.results.revokeApiKey(values.id)) ? `revoked ${values.id}\n` : `no active key ${values.id}\n`);
+    } else {
+      throw new Error('api-key create | list | revoke');
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -100,6 +132,10 @@ export async function main(argv: string[]): Promise<void> {
     case 'user':
       if (rest[0] === 'create') return userCreate(rest.slice(1));
       break;
+    case 'lab-feed':
+      return labFeed(rest);
+    case 'api-key':
+      return apiKey(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -13,6 +13,8 @@ export interface ClientToServerEvents {
 }
 
 export interface Notification {
+  /** Stored notifications carry an id: mark them seen with POST /api/v1/notifications/seen. */
+  id?: string;
   kind: string;
   planId: string;
   severity: 'info' | 'warning' | 'critical';

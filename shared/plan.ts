@@ -109,16 +109,30 @@ export const SelfReportEntry = z.object({
 });
 
 export const ResultEntry = z.object({
+  /** The result's id in the hub (stable across amendments). */
   id,
   kind: z.enum(['lab', 'imaging', 'notification']),
   code: Coding,
   value: z.union([z.string(), z.number()]).optional(),
   unit: z.string().optional(),
   interpretation: z.string().optional(),
+  /** As text for reading ("3.5–4.6"); the numbers below for drawing trend charts. */
   referenceRange: z.string().optional(),
+  referenceLow: z.number().optional(),
+  referenceHigh: z.number().optional(),
   effective: isoTime.optional(),
   status: z.string(),
   text: z.string().optional(),
+  category: z.enum(['laboratory', 'pathology', 'imaging', 'hospital-notification']).optional(),
+  /** HH, LL or AA: needs a clinician's acknowledgement. */
+  critical: z.boolean().optional(),
+  acknowledgedBy: z.string().optional(),
+  acknowledgedAt: isoTime.optional(),
+  /** When the citizen may see it (release delay, or released early by a clinician). */
+  releaseAt: isoTime.optional(),
+  filed: isoTime.optional(),
+  /** Values an amendment or correction replaced, oldest first. */
+  previous: z.array(z.object({ value: z.union([z.string(), z.number()]).optional(), unit: z.string().optional(), status: z.string(), replaced: isoTime })).optional(),
 });
 
 export const SECTION_ENTRY_SCHEMAS = {

@@ -168,6 +168,12 @@ export class CollabEndpoint {
       return ws.close(access.status === 404 ? CloseCode.notFound : CloseCode.forbidden, access.reason);
     }
     if (ws.readyState !== ws.OPEN) return;
+    if (auth.principal.user.role === 'citizen') {
+      // A live copy of the plan is the whole document, and Yjs cannot sync part of one: it
+      // would carry results the citizen may not see yet (release delay). Citizens read their
+      // plan through the REST citizen view and add measurements with POST …/self-reports.
+      return ws.close(CloseCode.forbidden, 'citizens follow their plan in Min plan, not in a live copy');
+    }
     const { user, organisation } = auth.principal;
     const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: colourFor(user.id) };
     const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null };

@@ -12,6 +12,10 @@ export const FHIR_JSON = 'application/fhir+json';
 /** The issue types (http://hl7.org/fhir/R4/valueset-issue-type.html) CareHub answers with. */
 export type IssueType =
   | 'invalid'
+  | 'structure'
+  | 'required'
+  | 'value'
+  | 'invariant'
   | 'login'
   | 'forbidden'
   | 'not-found'
@@ -22,8 +26,19 @@ export type IssueType =
   | 'transient'
   | 'exception';
 
-export function operationOutcome(code: IssueType, diagnostics: string, severity: 'fatal' | 'error' | 'warning' = 'error'): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };
+/**
+ * One issue. `expression` (FHIRPath, e.g. `Bundle.entry[2].resource.subject`) says where in the
+ * submitted resource the problem is; `diagnostics` says what, for the sender's developers.
+ */
+export function operationOutcome(
+  code: IssueType,
+  diagnostics: string,
+  severity: 'fatal' | 'error' | 'warning' = 'error',
+  expression?: string,
+): OperationOutcome {
+  const issue: OperationOutcome['issue'][number] = { severity, code, diagnostics };
+  if (expression) issue.expression = [expression];
+  return { resourceType: 'OperationOutcome', issue: [issue] };
 }
 
 /** The issue type for one of the REST error codes of shared/errors.ts. */

@@ -1,5 +1,6 @@
 import type { Role, Sector } from '../../shared/roles.ts';
 import type { PlanStatus } from '../../shared/api.ts';
+import type { ResultStore } from './result-store.ts';
 
 /**
  * The persistence contract. `sqlite/` is the embedded default, `postgres/` the shared store;
@@ -102,6 +103,8 @@ export interface AuditEntryInput {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Results, API keys, result events and notifications. */
+  readonly results: ResultStore;
   migrate(): Promise<void>;
   /** True when nothing but the migrations table has been written (a new database). */
   isEmpty(): Promise<boolean>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { planToJson } from '../../../shared/plan-doc.ts';
+import { citizenView } from '../../../shared/release.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import { isUuid } from '../../fhir/fhir-values.ts';
 import { issueTypeFor, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
@@ -34,10 +35,12 @@ export function fhirRoutes(deps: HttpDeps): Router {
     }
     deps.audit.record({ actorId: principal.user.id, action: ACTION, planId, patientId: access.patient.id, outcome: 'allowed', details: {} });
 
-    const document = await deps.rooms.withRoom(access.plan.id, async (room) => {
+    const whole = await deps.rooms.withRoom(access.plan.id, async (room) => {
       await room.flushed();
       return planToJson(room.doc);
     });
+    // The citizen's export holds only results released to them.
+    const document = access.via === 'citizen' ? citizenView(whole) : whole;
     const team = await deps.store.listCareTeam(access.patient.id);
 
     // Everyone the plan names: care-team members, note authors, and assignees given by user id.

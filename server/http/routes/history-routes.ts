@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import type { HistoryEntry, PlanPerson } from '../../../shared/api.ts';
 import { planToJson } from '../../../shared/plan-doc.ts';
+import { citizenView } from '../../../shared/release.ts';
 import type { PlanUpdate, User } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf } from '../authenticate.ts';
@@ -61,7 +62,7 @@ export function historyRoutes(deps: HttpDeps): Router {
         await room.flushed();
         return planToJson(room.doc);
       });
-      res.json(json);
+      res.json(access.via === 'citizen' ? citizenView(json) : json);
       return;
     }
     // The plan as it was: every update stored up to that moment, replayed in order.
@@ -72,7 +73,7 @@ export function historyRoutes(deps: HttpDeps): Router {
     });
     const json = planToJson(doc);
     doc.destroy();
-    res.json(json);
+    res.json(access.via === 'citizen' ? citizenView(json) : json);
   });
 
   router.get('/plans/:id/people', async (req, res) => {

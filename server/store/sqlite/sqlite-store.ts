@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanStatus } from '../../../shared/api.ts';
+import { SqliteResultStore } from './sqlite-results.ts';
 import { auditHash, GENESIS } from '../../audit/chain.ts';
 import type {
   AuditEntryInput,
@@ -81,6 +82,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private stmts: ReturnType<SqliteStore['prepare']> | null = null;
+  readonly results: SqliteResultStore;
 
   constructor(readonly filename: string, opts: SqliteStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -89,6 +91,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.results = new SqliteResultStore(this.db);
   }
 
   /** Prepared once, after the migrations have created the tables. */

@@ -1,0 +1,114 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { parseCpr } from '../../../shared/cpr.ts';
+import { isStaff } from '../../../shared/roles.ts';
+import { ENCOUNTER_SYSTEM, EncounterNotification, type EncounterEvent, type IncomingResult } from '../../../shared/results.ts';
+import { z } from 'zod';
+import { FHIR_JSON, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
+import { verifyApiKey } from '../../results/api-keys.ts';
+import { parseResultSubmission } from '../../results/fhir-intake.ts';
+import type { ResultFiling } from '../../results/result-filing.ts';
+import type { HttpDeps } from '../http-deps.ts';
+import { requireAuth, principalOf } from '../authenticate.ts';
+import { conflict, forbidden, notFound, parse } from '../errors.ts';
+
+const EVENT_DISPLAY: Record<EncounterEvent, string> = {
+  admission: 'Indlagt',
+  'leave-start': 'Orlov fra indlæggelse',
+  'leave-end': 'Tilbage fra orlov',
+  discharge: 'Udskrevet',
+};
+
+const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) });
+
+/**
+ * Results and hospital notifications from lab, imaging and hospital systems (API keys), and
+ * what clinicians do with them (acknowledge, release to the citizen). Mounted before the
+ * global JSON parser: systems send `application/fhir+json`, larger than ordinary requests.
+ */
+export function resultRoutes(deps: HttpDeps & { filing: ResultFiling }): Router {
+  const router = Router();
+  const systemBody = express.json({ limit: `${deps.config.resultsMaxBodyKb}kb`, type: ['application/json', FHIR_JSON] });
+
+  /** Authenticates the sending system by its API key; answers 401 with an OperationOutcome. */
+  const systemAuth = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    const check = await verifyApiKey(deps.store.results, match?.[1]);
+    if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
+    res.locals.system = check.system;
+    next();
+  };
+
+  router.post('/results', systemAuth, systemBody, async (req, res) => {
+    const parsed = parseResultSubmission(req.body, { isRegisteredReplacementCpr: () => true });
+    if (!parsed.ok) return sendFhir(res, parsed.status, parsed.outcome);
+    const outcome = await deps.filing.file(res.locals.system as string, parsed.results);
+    if (!outcome.ok) return sendOperationOutcome(res, outcome.status, outcome.status === 409 ? 'conflict' : 'invalid', outcome.message);
+    res.status(outcome.status).json(outcome.body);
+  });
+
+  router.post('/encounters', systemAuth, systemBody, async (req, res) => {
+    const body = EncounterNotification.safeParse(req.body);
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      return sendOperationOutcome(res, 400, 'invalid', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const cpr = parseCpr(body.data.cpr, { allowReplacement: true });
+    if (!cpr.ok) return sendOperationOutcome(res, 422, 'invalid', `cpr: ${cpr.reason}`);
+    const n = body.data;
+    const result: IncomingResult = {
+      identifier: n.identifier,
+      cpr: cpr.cpr,
+      kind: 'notification',
+      category: 'hospital-notification',
+      code: { system: ENCOUNTER_SYSTEM, code: n.event, display: EVENT_DISPLAY[n.event] },
+      effective: new Date(n.time).toISOString(),
+      status: 'final',
+      text: `${n.hospital}, ${n.department}`,
+    };
+    const outcome = await deps.filing.file(res.locals.system as string, [result], true);
+    if (!outcome.ok) return sendOperationOutcome(res, outcome.status, outcome.status === 409 ? 'conflict' : 'invalid', outcome.message);
+    res.status(outcome.status).json(outcome.body);
+  });
+
+  // Errors of the system routes (a body too large, JSON that does not parse) as OperationOutcomes.
+  router.use(['/results', '/encounters'], (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') return sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
+    if (e.type === 'entity.parse.failed') return sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
+    next(err);
+  });
+
+  const staff = requireAuth(deps.access);
+  async function resultForStaff(req: Request, res: Response, action: string) {
+    const principal = principalOf(res);
+    if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
+    const stored = await deps.store.results.getResult(String(req.params.id));
+    if (!stored) throw notFound('no such result');
+    const access = await deps.access.patientAccess(principal, stored.patientId);
+    deps.audit.record({ actorId: principal.user.id, action, patientId: stored.patientId, outcome: access.ok ? 'allowed' : 'refused', details: { resultId: stored.resultId } });
+    if (!access.ok) throw forbidden(access.reason);
+    return { principal, stored };
+  }
+
+  router.post('/results/:id/acknowledge', staff, async (req, res) => {
+    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge');
+    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged');
+    res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
+  });
+
+  router.post('/results/:id/release', staff, async (req, res) => {
+    const { principal, stored } = await resultForStaff(req, res, 'result.release');
+    res.json({ releaseAt: await deps.filing.release(stored.resultId, principal.user.id) });
+  });
+
+  router.get('/notifications', staff, async (_req, res) => {
+    res.json(await deps.store.results.listUnseenNotifications(principalOf(res).user.id));
+  });
+
+  router.post('/notifications/seen', staff, express.json(), async (req, res) => {
+    const { ids } = parse(SeenRequest, req.body);
+    res.json({ seen: await deps.store.results.markNotificationsSeen(principalOf(res).user.id, ids, new Date().toISOString()) });
+  });
+
+  return router;
+}

@@ -1,0 +1,204 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ResultEntry } from '../../shared/plan.ts';
+import { CRITICAL_FLAGS, type FiledResponse, type IncomingResult } from '../../shared/results.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { PlanRooms } from '../collab/plan-rooms.ts';
+import type { Config } from '../config.ts';
+import type { RealtimeServer } from '../realtime/realtime.ts';
+import { planChannel } from '../realtime/realtime.ts';
+import type { StoredResult } from '../store/result-store.ts';
+import type { Patient, Store } from '../store/store.ts';
+import type { CareTeamNotifier } from './care-team-notifier.ts';
+import { annotateResult, resultEntry, upsertResult } from './plan-results.ts';
+
+export interface ResultFilingDeps {
+  store: Store;
+  rooms: PlanRooms;
+  notifier: CareTeamNotifier;
+  audit: AuditLog;
+  log: Logger;
+  io: () => RealtimeServer | null;
+  config: Pick<Config, 'resultReleaseDays' | 'resultReleaseDaysPathologyImaging' | 'criticalEscalateSeconds'>;
+}
+
+export type FilingOutcome =
+  | { ok: true; status: 200 | 201; body: FiledResponse }
+  | { ok: false; status: 409 | 422; message: string };
+
+const AMENDING = new Set(['amended', 'corrected', 'cancelled', 'entered-in-error']);
+const DAY_MS = 86_400_000;
+
+function payloadHash(r: IncomingResult): string {
+  return createHash('sha256').update(JSON.stringify(r)).digest('hex');
+}
+
+/**
+ * Files results: stored, then put into every active plan of the patient as a server change
+ * (persisted before fan-out like any other), then `result:filed` to each plan's room and a
+ * notification to the care team. Idempotent on (system, identifier): a replay answers as the
+ * first time and pushes nothing; an amendment replaces the shown value and keeps the old.
+ */
+export class ResultFiling {
+  private sweep: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: ResultFilingDeps) {}
+
+  async file(system: string, incoming: IncomingResult[], encounter = false): Promise<FilingOutcome> {
+    const { store } = this.deps;
+    const seen = new Set<string>();
+    for (const r of incoming) {
+      if (seen.has(r.identifier)) return { ok: false, status: 422, message: `the identifier ${r.identifier} appears twice in one submission` };
+      seen.add(r.identifier);
+    }
+    // Everything is checked before anything is stored: a submission is filed whole or not at all.
+    const patients = new Map<string, Patient>();
+    for (const [i, r] of incoming.entries()) {
+      const patient = patients.get(r.cpr) ?? (await store.getPatientByCpr(r.cpr));
+      // The message names the position, never the CPR number (it may end up in a log).
+      if (!patient) return { ok: false, status: 422, message: `result ${i + 1}: no patient is registered with this CPR number` };
+      patients.set(r.cpr, patient);
+    }
+    const filed = new Date().toISOString();
+    const fresh: StoredResult[] = [];
+    const all: { stored: StoredResult; replay: boolean }[] = [];
+    for (const r of incoming) {
+      const latest = await store.results.latestResultVersion(system, r.identifier);
+      const hash = payloadHash(r);
+      if (latest && latest.payloadHash === hash) {
+        all.push({ stored: latest, replay: true });
+        continue;
+      }
+      if (latest && !AMENDING.has(r.status)) {
+        return { ok: false, status: 409, message: `${r.identifier} was filed before with other content; send it with status amended or corrected` };
+      }
+      const patient = patients.get(r.cpr) as Patient;
+      const plans = (await store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => p.id);
+      const special = r.category === 'pathology' || r.category === 'imaging';
+      const delayDays = r.category === 'hospital-notification' ? 0 : special ? this.deps.config.resultReleaseDaysPathologyImaging : this.deps.config.resultReleaseDays;
+      const releaseAt = new Date(Date.now() + delayDays * DAY_MS).toISOString();
+      const stored: StoredResult = {
+        id: randomUUID(),
+        sourceSystem: system,
+        identifier: r.identifier,
+        version: (latest?.version ?? 0) + 1,
+        patientId: patient.id,
+        resultId: latest?.resultId ?? randomUUID(),
+        payloadHash: hash,
+        result: r,
+        filed,
+        critical: !!r.interpretation && CRITICAL_FLAGS.includes(r.interpretation),
+        releaseAt: latest?.releaseAt ?? releaseAt,
+        plans,
+      };
+      fresh.push(stored);
+      all.push({ stored, replay: false });
+    }
+    if (fresh.length > 0) await store.results.insertResultVersions(fresh);
+
+    // Into the plans. A replay only repairs a plan that lacks the result (nothing else happens).
+    const entriesByPlan = new Map<string, { entry: ResultEntry; stored: StoredResult; replay: boolean }[]>();
+    for (const item of all) {
+      const entry = resultEntry(item.stored.resultId, item.stored.result, { filed: item.stored.filed, releaseAt: item.stored.releaseAt });
+      for (const planId of item.stored.plans) entriesByPlan.set(planId, [...(entriesByPlan.get(planId) ?? []), { entry, ...item }]);
+    }
+    const io = this.deps.io();
+    for (const [planId, items] of entriesByPlan) {
+      const changed = await this.deps.rooms.withRoom(planId, async (room) => {
+        const written: ResultEntry[] = [];
+        room.applyServerChange((doc) => {
+          for (const item of items) if (upsertResult(doc, item.entry)) written.push(item.entry);
+        }, { origin: 'result', author: null });
+        await room.flushed();
+        return written;
+      });
+      for (const entry of changed) io?.to(planChannel(planId)).emit('result:filed', { planId, result: entry });
+      const news = items.filter((i) => !i.replay);
+      if (news.length > 0) await this.notifyFiled(news[0]!.stored.patientId, planId, news.map((n) => n.stored), encounter);
+    }
+    for (const s of fresh) {
+      this.deps.audit.record({ actorId: null, action: encounter ? 'encounter.file' : 'result.file', patientId: s.patientId, outcome: 'allowed', details: { system, resultId: s.resultId, version: s.version } });
+    }
+    const body: FiledResponse = {
+      id: all[0]!.stored.resultId,
+      plans: [...new Set(all.flatMap((a) => a.stored.plans))],
+      results: all.map((a) => ({ id: a.stored.resultId, identifier: a.stored.identifier, replay: a.replay })),
+    };
+    return { ok: true, status: fresh.length > 0 ? 201 : 200, body };
+  }
+
+  private async notifyFiled(patientId: string, planId: string, results: StoredResult[], encounter: boolean): Promise<void> {
+    if (encounter) {
+      const r = results[0]!.result;
+      // Home care and the GP must know at once that a citizen was admitted or is coming home.
+      await this.deps.notifier.notify(patientId, { kind: 'encounter', planId, severity: 'warning', text: `${r.code.display}: ${r.text ?? ''}`.trim() }, { sectors: ['municipality', 'general_practice'] });
+      return;
+    }
+    const critical = results.filter((r) => r.critical);
+    const names = results.map((r) => r.result.code.display).slice(0, 4).join(', ');
+    const text = critical.length > 0
+      ? `Kritisk svar: ${critical.map((r) => `${r.result.code.display} ${r.result.value ?? ''} ${r.result.unit ?? ''}`.trim()).join(', ')} — kræver kvittering`
+      : `Nye svar (${results.length}): ${names}${results.length > 4 ? ' …' : ''}`;
+    await this.deps.notifier.notify(patientId, { kind: critical.length > 0 ? 'result-critical' : 'result', planId, severity: critical.length > 0 ? 'critical' : 'info', text });
+  }
+
+  /** A clinician acknowledges a critical result; the plan shows who and when. Idempotent. */
+  async acknowledge(resultId: string, user: { id: string; name: string }): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
+    const time = new Date().toISOString();
+    const first = await this.deps.store.results.addResultEvent({ resultId, kind: 'acknowledged', userId: user.id, time });
+    const event = (await this.deps.store.results.listResultEvents(resultId)).find((e) => e.kind === 'acknowledged')!;
+    const by = first ? user.name : ((await this.deps.store.getUser(event.userId ?? ''))?.name ?? 'unknown');
+    if (first) await this.annotate(resultId, { acknowledgedBy: by, acknowledgedAt: event.time });
+    return { acknowledgedBy: by, acknowledgedAt: event.time };
+  }
+
+  /** A clinician releases a result to the citizen before the delay has passed. */
+  async release(resultId: string, userId: string): Promise<string> {
+    const time = new Date().toISOString();
+    const stored = await this.deps.store.results.getResult(resultId);
+    if (stored && stored.releaseAt <= time) return stored.releaseAt;
+    if (await this.deps.store.results.addResultEvent({ resultId, kind: 'released', userId, time })) await this.annotate(resultId, { releaseAt: time });
+    return time;
+  }
+
+  private async annotate(resultId: string, fields: Partial<ResultEntry>): Promise<void> {
+    const stored = await this.deps.store.results.getResult(resultId);
+    for (const planId of stored?.plans ?? []) {
+      await this.deps.rooms.withRoom(planId, async (room) => {
+        room.applyServerChange((doc) => annotateResult(doc, resultId, fields), { origin: 'result', author: null });
+        await room.flushed();
+      });
+    }
+  }
+
+  /** Escalates unacknowledged critical results: a second, critical notification to the team. */
+  async escalateDue(): Promise<number> {
+    const before = new Date(Date.now() - this.deps.config.criticalEscalateSeconds * 1000).toISOString();
+    const due = await this.deps.store.results.listCriticalToEscalate(before);
+    for (const r of due) {
+      if (!(await this.deps.store.results.addResultEvent({ resultId: r.resultId, kind: 'escalated', userId: null, time: new Date().toISOString() }))) continue;
+      for (const planId of r.plans) {
+        await this.deps.notifier.notify(r.patientId, {
+          kind: 'result-escalated',
+          planId,
+          severity: 'critical',
+          text: `Ikke kvitteret: kritisk svar ${r.result.code.display} ${r.result.value ?? ''} ${r.result.unit ?? ''}`.trim(),
+        });
+      }
+    }
+    return due.length;
+  }
+
+  startEscalation(): void {
+    const everyMs = Math.min(60_000, Math.max(50, (this.deps.config.criticalEscalateSeconds * 1000) / 4));
+    this.sweep = setInterval(() => {
+      this.escalateDue().catch((err: unknown) => this.deps.log.error({ err }, 'escalating critical results failed'));
+    }, everyMs);
+    this.sweep.unref();
+  }
+
+  stop(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
+  }
+}

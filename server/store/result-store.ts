@@ -1,0 +1,68 @@
+import type { IncomingResult } from '../../shared/results.ts';
+
+/** Persistence of results, their API keys, events and notifications (part of the Store). */
+export interface ApiKeyRecord {
+  id: string;
+  system: string;
+  keyHash: string;
+  created: string;
+  revoked: string | null;
+}
+
+export interface StoredResult {
+  /** This version's row id. */
+  id: string;
+  sourceSystem: string;
+  identifier: string;
+  version: number;
+  patientId: string;
+  /** The hub id of the result as first filed; amendments keep it. */
+  resultId: string;
+  payloadHash: string;
+  result: IncomingResult;
+  filed: string;
+  critical: boolean;
+  releaseAt: string;
+  plans: string[];
+}
+
+export type ResultEventKind = 'acknowledged' | 'escalated' | 'released';
+
+export interface ResultEvent {
+  resultId: string;
+  kind: ResultEventKind;
+  userId: string | null;
+  time: string;
+}
+
+export interface StoredNotification {
+  id: string;
+  userId: string;
+  planId: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  text: string;
+  created: string;
+  seen: string | null;
+}
+
+export interface ResultStore {
+  createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void>;
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string): Promise<boolean>;
+
+  latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null>;
+  /** Inserts all versions in one transaction; a duplicate (system, identifier, version) fails the whole batch. */
+  insertResultVersions(rows: StoredResult[]): Promise<void>;
+  /** The latest version of a result by its hub id. */
+  getResult(resultId: string): Promise<StoredResult | null>;
+  addResultEvent(e: ResultEvent): Promise<boolean>;
+  listResultEvents(resultId: string): Promise<ResultEvent[]>;
+  /** Critical results filed before `filedBefore` that nobody has acknowledged and that were not escalated. */
+  listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]>;
+
+  createNotifications(rows: StoredNotification[]): Promise<void>;
+  listUnseenNotifications(userId: string): Promise<StoredNotification[]>;
+  markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number>;
+}

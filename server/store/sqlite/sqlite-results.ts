@@ -1,0 +1,107 @@
+import type Database from 'better-sqlite3';
+import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+
+type Row = Record<string, unknown>;
+
+function toResult(r: Row): StoredResult {
+  return {
+    id: r.id as string,
+    sourceSystem: r.source_system as string,
+    identifier: r.identifier as string,
+    version: r.version as number,
+    patientId: r.patient_id as string,
+    resultId: r.result_id as string,
+    payloadHash: r.payload_hash as string,
+    result: JSON.parse(r.body as string) as StoredResult['result'],
+    filed: r.filed as string,
+    critical: (r.critical as number) === 1,
+    releaseAt: r.release_at as string,
+    plans: JSON.parse(r.plans as string) as string[],
+  };
+}
+
+function toKey(r: Row): ApiKeyRecord {
+  return { id: r.id as string, system: r.system as string, keyHash: r.key_hash as string, created: r.created as string, revoked: (r.revoked as string | null) ?? null };
+}
+
+function toNotification(r: Row): StoredNotification {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    planId: r.plan_id as string,
+    kind: r.kind as string,
+    severity: r.severity as StoredNotification['severity'],
+    text: r.text as string,
+    created: r.created as string,
+    seen: (r.seen as string | null) ?? null,
+  };
+}
+
+/** The result tables of the SQLite store. */
+export class SqliteResultStore implements ResultStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
+    this.db.prepare('INSERT INTO api_keys (id, system, key_hash, created) VALUES (?, ?, ?, ?)').run(k.id, k.system, k.keyHash, k.created);
+  }
+  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const r = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
+    return r ? toKey(r) : null;
+  }
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Row[]).map(toKey);
+  }
+  async revokeApiKey(id: string): Promise<boolean> {
+    return this.db.prepare('UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL').run(new Date().toISOString(), id).changes > 0;
+  }
+
+  async latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null> {
+    const r = this.db.prepare('SELECT * FROM results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1').get(sourceSystem, identifier) as Row | undefined;
+    return r ? toResult(r) : null;
+  }
+  async insertResultVersions(rows: StoredResult[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        insert.run(r.id, r.sourceSystem, r.identifier, r.version, r.patientId, r.resultId, r.payloadHash, JSON.stringify(r.result), r.filed, r.critical ? 1 : 0, r.releaseAt, JSON.stringify(r.plans));
+      }
+    })();
+  }
+  async getResult(resultId: string): Promise<StoredResult | null> {
+    const r = this.db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1').get(resultId) as Row | undefined;
+    return r ? toResult(r) : null;
+  }
+  async addResultEvent(e: ResultEvent): Promise<boolean> {
+    return this.db.prepare('INSERT OR IGNORE INTO result_events (result_id, kind, user_id, time) VALUES (?, ?, ?, ?)').run(e.resultId, e.kind, e.userId, e.time).changes > 0;
+  }
+  async listResultEvents(resultId: string): Promise<ResultEvent[]> {
+    const rows = this.db.prepare('SELECT * FROM result_events WHERE result_id = ? ORDER BY time').all(resultId) as Row[];
+    return rows.map((r) => ({ resultId: r.result_id as string, kind: r.kind as ResultEvent['kind'], userId: (r.user_id as string | null) ?? null, time: r.time as string }));
+  }
+  async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.* FROM results r WHERE r.critical = 1 AND r.version = 1 AND r.filed <= ?
+           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind IN ('acknowledged', 'escalated'))`,
+      )
+      .all(filedBefore) as Row[];
+    return rows.map(toResult);
+  }
+
+  async createNotifications(rows: StoredNotification[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)');
+    this.db.transaction(() => {
+      for (const n of rows) insert.run(n.id, n.userId, n.planId, n.kind, n.severity, n.text, n.created);
+    })();
+  }
+  async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {
+    return (this.db.prepare('SELECT * FROM notifications WHERE user_id = ? AND seen IS NULL ORDER BY created').all(userId) as Row[]).map(toNotification);
+  }
+  async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {
+    const mark = this.db.prepare('UPDATE notifications SET seen = ? WHERE user_id = ? AND id = ? AND seen IS NULL');
+    return this.db.transaction(() => ids.reduce((n, id) => n + mark.run(time, userId, id).changes, 0))();
+  }
+}
