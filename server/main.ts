@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Role } from '../shared/roles.ts';
 import { createLogger, createServer } from './app.ts';
+import { auditVerifyCommand } from './audit/verify.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
 import { labFeed } from './results/lab-feed.ts';
@@ -26,6 +27,7 @@ const USAGE = `carehub <command>
   api-key list          list API keys (ids and systems, never the keys)
   api-key revoke --id ID
                         revoke an API key
+  audit verify          check the audit log's hash chain (exit 1 at the first broken entry)
 
 Configuration comes from the environment: PORT, DATABASE_URL, CAREHUB_SECRET, LOG_LEVEL, …
 (see README.md).`;
@@ -136,6 +138,9 @@ export async function main(argv: string[]): Promise<void> {
       return labFeed(rest);
     case 'api-key':
       return apiKey(rest);
+    case 'audit':
+      if (rest[0] === 'verify') return auditVerifyCommand(rest.slice(1));
+      break;
     case undefined:
     case 'help':
     case '--help':

@@ -85,7 +85,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     unit: 'mmol/L',
     range: () => ({ low: 3.5, high: 4.6, text: '3,5 – 4,6 mmol/L' }),
     critical: { low: 2.8, high: 6.0 },
-    usual: () => [3.4, 4.9],
+    usual: () => [3.5, 4.8],
     decimals: 1,
     loinc: { code: '2823-3', display: 'Potassium [Moles/volume] in Serum or Plasma' },
   },
@@ -96,7 +96,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     unit: 'mmol/L',
     range: () => ({ low: 137, high: 145, text: '137 – 145 mmol/L' }),
     critical: { low: 120, high: 160 },
-    usual: () => [133, 146],
+    usual: () => [135, 145],
     decimals: 0,
   },
   creatinine: {
@@ -105,7 +105,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     ucum: 'umol/L',
     unit: 'µmol/L',
     range: (sex) => (sex === 'male' ? { low: 60, high: 105, text: '60 – 105 µmol/L' } : { low: 45, high: 90, text: '45 – 90 µmol/L' }),
-    usual: (sex) => (sex === 'male' ? [70, 160] : [55, 130]),
+    usual: (sex) => (sex === 'male' ? [65, 130] : [50, 105]),
     decimals: 0,
   },
   egfr: {
@@ -114,7 +114,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     ucum: 'mL/min/{1.73_m2}',
     unit: 'mL/min/1,73m²',
     range: () => ({ low: 60, text: '> 60 mL/min/1,73m²' }),
-    usual: () => [38, 90],
+    usual: () => [48, 95],
     decimals: 0,
   },
   haemoglobin: {
@@ -124,7 +124,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     unit: 'mmol/L',
     range: (sex) => (sex === 'male' ? { low: 8.3, high: 10.5, text: '8,3 – 10,5 mmol/L' } : { low: 7.3, high: 9.5, text: '7,3 – 9,5 mmol/L' }),
     critical: { low: 4.0 },
-    usual: (sex) => (sex === 'male' ? [7.6, 10.2] : [6.8, 9.2]),
+    usual: (sex) => (sex === 'male' ? [7.9, 10.2] : [7.0, 9.3]),
     decimals: 1,
   },
   crp: {
@@ -133,7 +133,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     ucum: 'mg/L',
     unit: 'mg/L',
     range: () => ({ high: 8, text: '< 8 mg/L' }),
-    usual: () => [1, 40],
+    usual: () => [1, 24],
     decimals: 0,
   },
   hba1c: {
@@ -142,7 +142,7 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     ucum: 'mmol/mol',
     unit: 'mmol/mol',
     range: () => ({ high: 48, text: '< 48 mmol/mol' }),
-    usual: () => [38, 72],
+    usual: () => [40, 60],
     decimals: 0,
   },
 };

@@ -108,7 +108,9 @@ export function subjectCpr(of: Located, opts: IntakeOptions, inherited?: string)
       cpr = cprFromIdentifier(rec, p, opts);
       if (cpr !== undefined) break;
     }
-    if (cpr === undefined) return fail(422, 'required', `${target.path}.identifier`, 'missing CPR identifier: the Patient has no identifier with system urn:oid:1.2.208.176.1.2');
+    if (cpr === undefined) {
+      return fail(422, 'required', `${target.path}.identifier`, `missing CPR identifier: the Patient that ${path} refers to has no identifier with system urn:oid:1.2.208.176.1.2`);
+    }
   }
   if (cpr === undefined) {
     return fail(422, 'required', path, 'missing CPR identifier: give subject.identifier with system urn:oid:1.2.208.176.1.2, or reference a Patient in the submission that has one');

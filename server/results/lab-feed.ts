@@ -91,7 +91,7 @@ export class FeedPlanner {
       const body = encounterNotification({ cpr: patient.cpr, id, event: 'admission', time: danishTime(now), ...place, hyphenated: this.random() < 0.5 });
       return { patient, what: `admission to ${place.hospital}, ${place.department}`, path: '/api/v1/encounters', contentType: 'application/json', body };
     }
-    if (r < 0.13) {
+    if (r < 0.11) {
       const body = criticalPotassium({ cpr: patient.cpr, id, time: this.ago(now, 100 + this.random() * 60), value: Number((6.1 + this.random() * 1.4).toFixed(1)) });
       return results(`P-Kalium ${body.valueQuantity?.value} mmol/L HH (critical)`, body);
     }

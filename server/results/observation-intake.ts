@@ -233,7 +233,7 @@ function narrativeOf(resource: Rec, path: string): string | undefined {
   const lines: string[] = [];
   for (const { rec, path: p } of recs(resource, 'note', path)) {
     const text = optText(rec, 'text', p);
-    if (text) lines.push(text);
+    if (text) lines.push(checkTextLength(text, `${p}.text`));
   }
   const absent = optRec(resource, 'dataAbsentReason', path);
   const reason = absent ? conceptText(absent, `${path}.dataAbsentReason`) : undefined;
