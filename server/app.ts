@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import type { HttpDeps } from './http/http-deps.ts';
 import { requestLog } from './http/request-log.ts';
+import { auditRoutes } from './http/routes/audit-routes.ts';
 import { authRoutes } from './http/routes/auth-routes.ts';
 import { fhirRoutes } from './http/routes/fhir-routes.ts';
 import { healthRoutes } from './http/routes/health-routes.ts';
@@ -122,7 +123,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   app.use(healthRoutes(store, metrics));
   app.use(API_PREFIX, resultRoutes({ ...deps, filing }));
   app.use(express.json({ limit: '256kb' }));
-  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps));
+  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps));
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {

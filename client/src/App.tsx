@@ -9,6 +9,9 @@ import { SignInView } from './views/SignInView.tsx';
 
 // The plan page brings the editor and the CRDT stack: load it only when a plan is opened.
 const PlanView = lazy(() => import('./views/PlanView.tsx').then((m) => ({ default: m.PlanView })));
+// Citizens read their plan through REST (no live copy): their page needs no editor or CRDT.
+const CitizenPlanView = lazy(() => import('./views/CitizenPlanView.tsx').then((m) => ({ default: m.CitizenPlanView })));
+const HistoryView = lazy(() => import('./views/HistoryView.tsx').then((m) => ({ default: m.HistoryView })));
 
 export function App() {
   const { t } = useI18n();
@@ -35,7 +38,7 @@ export function App() {
 
   // After a change of page (not on first load), move focus to the new page's content so that
   // keyboard and screen-reader users start there rather than on the vanished element.
-  const routeKey = session ? `${route.name}:${route.name === 'plan' ? route.planId : ''}` : 'signIn';
+  const routeKey = session ? `${route.name}:${route.name === 'plan' || route.name === 'history' ? route.planId : ''}` : 'signIn';
   const firstRoute = useRef(true);
   useEffect(() => {
     if (firstRoute.current) {
@@ -53,7 +56,9 @@ export function App() {
 
   let content;
   if (!session) content = <SignInView notice={signInNotice} onSignedIn={onSignedIn} />;
+  else if (route.name === 'plan' && session.user.role === 'citizen') content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
   else if (route.name === 'plan') content = <PlanView key={route.planId} session={session} planId={route.planId} onSessionExpired={() => signOut('signIn.expired')} />;
+  else if (route.name === 'history') content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;
 
   return (

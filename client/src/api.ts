@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { API_PREFIX, LoginResponse, PatientView, PlanView, type LoginRequest } from '../../shared/api.ts';
+import { API_PREFIX, HistoryEntry, LoginResponse, PatientView, PlanPerson, PlanView, type LoginRequest } from '../../shared/api.ts';
+import { PlanDocumentJson, SelfReportEntry } from '../../shared/plan.ts';
 import { ErrorBody } from '../../shared/errors.ts';
 import type { Translate } from './i18n/index.tsx';
 
@@ -63,13 +64,45 @@ export function login(credentials: LoginRequest): Promise<LoginResponse> {
   return call('/auth/login', LoginResponse, { method: 'POST', body: credentials });
 }
 
-export function listPatients(token: string, query: string, signal?: AbortSignal): Promise<PatientView[]> {
-  const search = query ? `?query=${encodeURIComponent(query)}` : '';
-  return call(`/patients${search}`, z.array(PatientView), { token, signal });
+/** The caller's patients. Without a search term only: a term goes in a POST body (see below). */
+export function listPatients(token: string, signal?: AbortSignal): Promise<PatientView[]> {
+  return call('/patients', z.array(PatientView), { token, signal });
+}
+
+/** Searches by name or CPR number. The term travels in the body so a CPR never lands in a URL. */
+export function searchPatients(token: string, query: string, signal?: AbortSignal): Promise<PatientView[]> {
+  return call('/patients/search', z.array(PatientView), { method: 'POST', token, body: { query }, signal });
 }
 
 export function getPlan(token: string, planId: string, signal?: AbortSignal): Promise<PlanView> {
   return call(`/plans/${encodeURIComponent(planId)}`, PlanView, { token, signal });
+}
+
+const planPath = (planId: string, rest = '') => `/plans/${encodeURIComponent(planId)}${rest}`;
+
+/** Everyone who may appear in the plan, to put names to user ids. */
+export function getPlanPeople(token: string, planId: string, signal?: AbortSignal): Promise<PlanPerson[]> {
+  return call(planPath(planId, '/people'), z.array(PlanPerson), { token, signal });
+}
+
+/** Every stored change of the plan: when, by whom, which sections. */
+export function getPlanHistory(token: string, planId: string, signal?: AbortSignal): Promise<HistoryEntry[]> {
+  return call(planPath(planId, '/history'), z.array(HistoryEntry), { token, signal });
+}
+
+/** The plan's sections as JSON, now or (with `at`, an ISO time) as they were then. */
+export function getPlanDocument(token: string, planId: string, at: string | null, signal?: AbortSignal): Promise<PlanDocumentJson> {
+  const query = at ? `?at=${encodeURIComponent(at)}` : '';
+  return call(planPath(planId, `/document${query}`), PlanDocumentJson, { token, signal });
+}
+
+/** The citizen adds a measurement to their plan (citizens have no live copy to write into). */
+export function addSelfReport(
+  token: string,
+  planId: string,
+  report: { kind: string; value: string | number; unit?: string; taken?: string; comment?: string },
+): Promise<SelfReportEntry> {
+  return call(planPath(planId, '/self-reports'), SelfReportEntry, { method: 'POST', token, body: report });
 }
 
 /** A message for the person: the server's own words when it gave some. */

@@ -1,19 +1,21 @@
 import { useEffect, useState } from 'react';
 
 /**
- * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`. Only opaque ids go in the
- * hash; never a CPR number or a patient's name.
+ * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`.
+ * Only opaque ids go in the hash; never a CPR number or a patient's name.
  */
 export type Route =
   | { name: 'signIn' }
   | { name: 'patients' }
   | { name: 'plan'; planId: string }
+  | { name: 'history'; planId: string }
   | { name: 'notFound' };
 
 export const routes = {
   signIn: '#/sign-in',
   patients: '#/patients',
   plan: (planId: string) => `#/plans/${encodeURIComponent(planId)}`,
+  history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
 } as const;
 
 export function parseRoute(hash: string): Route {
@@ -22,6 +24,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/sign-in') return { name: 'signIn' };
   const plan = /^\/plans\/([^/?#]+)$/.exec(path);
   if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]) };
+  const history = /^\/plans\/([^/?#]+)\/history$/.exec(path);
+  if (history?.[1]) return { name: 'history', planId: decodeURIComponent(history[1]) };
   return { name: 'notFound' };
 }
 

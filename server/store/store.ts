@@ -101,6 +101,41 @@ export interface AuditEntryInput {
   details: Record<string, unknown>;
 }
 
+/** An audit entry as read back, with its place in the hash chain. */
+export interface AuditEntry extends AuditEntryInput {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * An audit row exactly as stored, for `carehub audit verify`: nothing is parsed or checked
+ * (`details` is the stored JSON text), so a tampered row is read as it is.
+ */
+export interface AuditChainRow {
+  seq: number;
+  time: string;
+  actorId: string | null;
+  action: string;
+  patientId: string | null;
+  planId: string | null;
+  outcome: string;
+  details: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  /** Entries about this patient: with its id, or naming one of its plans. */
+  patientId?: string;
+  /** ISO times (UTC, as stored), inclusive. */
+  from?: string;
+  to?: string;
+  /** Only entries by a person other than this user (the citizen's access log). */
+  notActor?: string;
+  limit: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Results, API keys, result events and notifications. */
@@ -147,4 +182,8 @@ export interface Store {
   listClientAuthors(planId: string): Promise<ClientAuthor[]>;
 
   appendAudit(entries: AuditEntryInput[]): Promise<void>;
+  /** Audit entries matching the query, newest (highest seq) first. */
+  listAudit(q: AuditQuery): Promise<AuditEntry[]>;
+  /** Up to `limit` stored audit rows with seq > afterSeq (all seqs when absent), in seq order. */
+  readAuditChain(afterSeq: number | null, limit: number): Promise<AuditChainRow[]>;
 }

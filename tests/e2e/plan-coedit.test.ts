@@ -6,110 +6,24 @@
  *
  * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const SERVER_START_MS = 60_000;
-const UI_MS = 15_000;
-const LIVE_MS = 10_000;
+import { assertPrerequisites, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
 
 interface SessionUser {
   id: string;
   name: string;
 }
 
-let workDir = '';
-let server: ChildProcess | null = null;
-let serverOutput = '';
-let baseUrl = '';
+let hub: Hub | null = null;
 let browser: Browser | null = null;
 const contexts: BrowserContext[] = [];
 
-function startServer(): Promise<number> {
-  const child = spawn(process.execPath, ['bin/carehub.js', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATABASE_URL: `sqlite:${path.join(workDir, 'carehub.db')}`, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not log "listening" within ${SERVER_START_MS} ms:\n${serverOutput}`)),
-      SERVER_START_MS,
-    );
-    child.stderr?.on('data', (chunk: Buffer) => {
-      serverOutput += chunk.toString();
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      serverOutput += `${line}\n`;
-      if (!line.includes('"msg":"listening"')) return;
-      try {
-        const port = (JSON.parse(line) as { port?: unknown }).port;
-        if (typeof port === 'number') {
-          clearTimeout(timer);
-          resolve(port);
-        }
-      } catch {
-        // not a JSON line after all; keep waiting
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${serverOutput}`));
-    });
-  });
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = null;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function openPage(locale: string): Promise<Page> {
+async function newPage(locale: string): Promise<Page> {
   if (!browser) throw new Error('browser not launched');
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  const { context, page } = await openPage(browser, locale);
   contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(UI_MS);
   return page;
-}
-
-async function signIn(page: Page, username: string): Promise<SessionUser> {
-  await page.goto(`${baseUrl}/#/patients`);
-  await page.getByTestId('sign-in-username').fill(username);
-  await page.getByTestId('sign-in-password').fill('demo');
-  await page.getByTestId('sign-in-submit').click();
-  await page.getByTestId('patient-card').first().waitFor({ timeout: UI_MS });
-  const user = await page.evaluate(() => {
-    const raw = sessionStorage.getItem('carehub.session');
-    return raw ? (JSON.parse(raw) as { user: { id: string; name: string } }).user : null;
-  });
-  if (!user) throw new Error(`no session stored after ${username} signed in`);
-  return { id: user.id, name: user.name };
-}
-
-async function openCarlsPlan(page: Page): Promise<string> {
-  const card = page.getByTestId('patient-card').filter({ hasText: 'Carl Jensen' });
-  await card.getByTestId('plan-link').first().click();
-  await page.waitForURL(/#\/plans\/[0-9a-f-]{36}$/, { timeout: UI_MS });
-  await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor({ timeout: UI_MS });
-  await page.locator('[data-testid="plan-title"]:not([disabled])').waitFor({ timeout: UI_MS });
-  const planId = /#\/plans\/([0-9a-f-]{36})$/.exec(page.url())?.[1];
-  if (!planId) throw new Error(`unexpected plan URL ${page.url()}`);
-  return planId;
 }
 
 /** Waits until the page's title input holds `expected`. */
@@ -128,21 +42,13 @@ describe('co-editing a care plan in two browsers', () => {
   let gitte: SessionUser;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'client/dist/index.html'))) {
-      throw new Error('client/dist/index.html is missing: run `npm run build:client` before the e2e tests');
-    }
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-    workDir = mkdtempSync(path.join(tmpdir(), 'carehub-e2e-'));
-    const port = await startServer();
-    baseUrl = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    hannePage = await openPage('da-DK');
-    gittePage = await openPage('en-GB');
-    hanne = await signIn(hannePage, 'hanne');
-    gitte = await signIn(gittePage, 'gitte');
+    assertPrerequisites();
+    hub = await startHub();
+    browser = await launchBrowser();
+    hannePage = await newPage('da-DK');
+    gittePage = await newPage('en-GB');
+    hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
+    gitte = await signIn(gittePage, hub.baseUrl, 'gitte');
     const hannePlan = await openCarlsPlan(hannePage);
     const gittePlan = await openCarlsPlan(gittePage);
     expect(gittePlan).toBe(hannePlan);
@@ -151,8 +57,7 @@ describe('co-editing a care plan in two browsers', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
     await browser?.close().catch(() => {});
-    await stopServer();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await hub?.stop();
   }, 30_000);
 
   it('never puts a CPR number in the URL', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
 import * as authProtocol from 'y-protocols/auth';
 import { WebsocketProvider } from 'y-websocket';
@@ -21,9 +21,6 @@ export interface PlanConnection {
   synced: boolean;
   /** Set when the server closed the connection with a 44xx code; no reconnecting after it. */
   refusal: Refusal | null;
-  /** The latest "permission denied" reason for a change of ours the server reverted. */
-  denied: string | null;
-  clearDenied: () => void;
 }
 
 /** ws(s)://<host> of the page: the collab endpoint is served by the same origin. */
@@ -42,12 +39,19 @@ interface Live {
  * Cross-tab BroadcastChannel sync is disabled: every change must pass the server's
  * permission check, and two tabs may belong to two different signed-in people.
  */
-export function usePlanConnection(planId: string, token: string, user: UserView): PlanConnection | null {
+export function usePlanConnection(
+  planId: string,
+  token: string,
+  user: UserView,
+  /** Called with the reason when the server refuses (and reverts) a change of ours. */
+  onDenied: (reason: string) => void,
+): PlanConnection | null {
   const [live, setLive] = useState<Live | null>(null);
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
   const [synced, setSynced] = useState(false);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
-  const [denied, setDenied] = useState<string | null>(null);
+  const deniedRef = useRef(onDenied);
+  deniedRef.current = onDenied;
 
   useEffect(() => {
     const doc = new Y.Doc();
@@ -60,7 +64,7 @@ export function usePlanConnection(planId: string, token: string, user: UserView)
     provider.awareness.setLocalStateField('user', { name: user.name, color: colorFor(user.id) });
 
     provider.messageHandlers[MessageType.auth] = (_encoder, decoder, p) => {
-      authProtocol.readAuthMessage(decoder, p.doc, (_doc, reason) => setDenied(reason));
+      authProtocol.readAuthMessage(decoder, p.doc, (_doc, reason) => deniedRef.current(reason));
     };
 
     let refused = false;
@@ -98,12 +102,11 @@ export function usePlanConnection(planId: string, token: string, user: UserView)
       setStatus('connecting');
       setSynced(false);
       setRefusal(null);
-      setDenied(null);
     };
   }, [planId, token, user.id, user.name]);
 
   if (!live) return null;
-  return { ...live, status, synced, refusal, denied, clearDenied: () => setDenied(null) };
+  return { ...live, status, synced, refusal };
 }
 
 export function isSessionRefusal(refusal: Refusal | null): boolean {

@@ -19,7 +19,7 @@ export function AppHeader({ session, onSignOut }: Props) {
       </div>
       {session && (
         <nav className="app-header__nav" aria-label={t('app.mainNav')}>
-          <a href={routes.patients}>{t('nav.patients')}</a>
+          <a href={routes.patients}>{t(session.user.role === 'citizen' ? 'nav.ownPlans' : 'nav.patients')}</a>
         </nav>
       )}
       <div className="app-header__tools">

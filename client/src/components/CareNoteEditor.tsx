@@ -1,11 +1,7 @@
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
-import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
-import StarterKit from '@tiptap/starter-kit';
-import Collaboration from '@tiptap/extension-collaboration';
-import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import type * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
-import { useI18n, type MessageKey } from '../i18n/index.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { RichTextEditor } from './RichTextEditor.tsx';
 
 interface Props {
   fragment: Y.XmlFragment;
@@ -13,124 +9,8 @@ interface Props {
   caretUser: { name: string; color: string };
 }
 
-/**
- * The author's live editor for a note body, bound to its Y.XmlFragment. The schema is kept to
- * the plan's rich text (paragraphs, headings, lists, bold, italic): nothing else is written.
- */
+/** The author's live editor for a note body. */
 export function CareNoteEditor({ fragment, provider, caretUser }: Props) {
   const { t } = useI18n();
-  const labelId = useId();
-  const editor = useEditor(
-    {
-      immediatelyRender: true,
-      extensions: [
-        StarterKit.configure({
-          undoRedo: false, // Collaboration brings Yjs' own undo
-          blockquote: false,
-          code: false,
-          codeBlock: false,
-          horizontalRule: false,
-          strike: false,
-          link: false,
-          underline: false,
-          trailingNode: false,
-          heading: { levels: [3, 4] },
-        }),
-        Collaboration.configure({ fragment }),
-        CollaborationCaret.configure({ provider, user: caretUser }),
-      ],
-      editorProps: {
-        attributes: {
-          class: 'note-editor__content',
-          role: 'textbox',
-          'aria-multiline': 'true',
-          'aria-labelledby': labelId,
-          'data-testid': 'note-editor',
-        },
-      },
-    },
-    [fragment, provider],
-  );
-
-  return (
-    <div className="note-editor">
-      <span id={labelId} className="visually-hidden">{t('notes.editLabel')}</span>
-      <NoteToolbar editor={editor} />
-      <EditorContent editor={editor} />
-    </div>
-  );
-}
-
-type Mark = 'bold' | 'italic' | 'heading' | 'bulletList' | 'orderedList';
-
-const TOOLS: ReadonlyArray<{ mark: Mark; label: MessageKey; glyph: MessageKey }> = [
-  { mark: 'bold', label: 'editor.bold', glyph: 'editor.boldShort' },
-  { mark: 'italic', label: 'editor.italic', glyph: 'editor.italicShort' },
-  { mark: 'heading', label: 'editor.heading', glyph: 'editor.headingShort' },
-  { mark: 'bulletList', label: 'editor.bulletList', glyph: 'editor.bulletListShort' },
-  { mark: 'orderedList', label: 'editor.orderedList', glyph: 'editor.orderedListShort' },
-];
-
-function toggle(editor: Editor, mark: Mark): void {
-  const chain = editor.chain().focus();
-  if (mark === 'bold') chain.toggleBold().run();
-  else if (mark === 'italic') chain.toggleItalic().run();
-  else if (mark === 'heading') chain.toggleHeading({ level: 3 }).run();
-  else if (mark === 'bulletList') chain.toggleBulletList().run();
-  else chain.toggleOrderedList().run();
-}
-
-/** A WAI-ARIA toolbar: one tab stop, arrow keys (and Home/End) move between its buttons. */
-function NoteToolbar({ editor }: { editor: Editor }) {
-  const { t } = useI18n();
-  const [current, setCurrent] = useState(0);
-  const buttons = useRef<Array<HTMLButtonElement | null>>([]);
-  const active = useEditorState({
-    editor,
-    selector: ({ editor: e }) => ({
-      bold: e.isActive('bold'),
-      italic: e.isActive('italic'),
-      heading: e.isActive('heading'),
-      bulletList: e.isActive('bulletList'),
-      orderedList: e.isActive('orderedList'),
-    }),
-  });
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const last = TOOLS.length - 1;
-    const next =
-      event.key === 'ArrowRight' ? (current === last ? 0 : current + 1)
-      : event.key === 'ArrowLeft' ? (current === 0 ? last : current - 1)
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? last
-      : null;
-    if (next === null) return;
-    event.preventDefault();
-    setCurrent(next);
-    buttons.current[next]?.focus();
-  };
-
-  return (
-    <div className="note-editor__toolbar" role="toolbar" aria-label={t('editor.toolbar')} onKeyDown={onKeyDown}>
-      {TOOLS.map(({ mark, label, glyph }, index) => (
-        <button
-          key={mark}
-          ref={(el) => {
-            buttons.current[index] = el;
-          }}
-          type="button"
-          tabIndex={index === current ? 0 : -1}
-          className={`tool tool--${mark}`}
-          aria-pressed={active[mark]}
-          aria-label={t(label)}
-          title={t(label)}
-          onMouseDown={(e) => e.preventDefault()}
-          onFocus={() => setCurrent(index)}
-          onClick={() => toggle(editor, mark)}
-        >
-          <span aria-hidden="true">{t(glyph)}</span>
-        </button>
-      ))}
-    </div>
-  );
+  return <RichTextEditor fragment={fragment} provider={provider} caretUser={caretUser} label={t('notes.editLabel')} testId="note-editor" />;
 }

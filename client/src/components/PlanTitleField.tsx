@@ -10,13 +10,16 @@ interface Props {
   doc: Y.Doc;
   /** False until the first sync: the field shows the server's title before anyone types. */
   ready: boolean;
+  /** May this person change the title? Otherwise the field is disabled and says why. */
+  allowed: boolean;
+  describedBy?: string | undefined;
 }
 
 /**
  * The plan title, `meta.title`, written on each keystroke. The input is uncontrolled so that a
  * remote change can replace its value while keeping the local caret where it belongs.
  */
-export function PlanTitleField({ doc, ready }: Props) {
+export function PlanTitleField({ doc, ready, allowed, describedBy }: Props) {
   const { t } = useI18n();
   const input = useRef<HTMLInputElement>(null);
   const meta = useMemo(() => metaOf(doc), [doc]);
@@ -53,7 +56,8 @@ export function PlanTitleField({ doc, ready }: Props) {
         ref={input}
         type="text"
         maxLength={TITLE_MAX}
-        disabled={!ready}
+        disabled={!ready || !allowed}
+        aria-describedby={allowed ? undefined : describedBy}
         placeholder={ready ? undefined : t('plan.titleWaiting')}
         onInput={(e) => {
           const value = e.currentTarget.value;

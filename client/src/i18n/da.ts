@@ -1,3 +1,6 @@
+import { daPlan } from './da-plan.ts';
+import { daRecords } from './da-records.ts';
+
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
  * have exactly the same keys (the `Dictionary` type enforces it). Placeholders: `{name}`.
@@ -13,6 +16,7 @@ const messages = {
   'language.en': 'English',
 
   'nav.patients': 'Mine patienter',
+  'nav.ownPlans': 'Min plejeplan',
   'nav.signOut': 'Log ud',
   'nav.signedInAs': 'Logget ind som {name}',
 
@@ -25,8 +29,9 @@ const messages = {
   'signIn.expired': 'Din session er udløbet. Log ind igen.',
 
   'patients.title': 'Mine patienter',
+  'patients.titleCitizen': 'Min plejeplan',
   'patients.searchLabel': 'Søg efter navn eller CPR-nummer',
-  'patients.searchHint': 'CPR-numre søges kun blandt de patienter, der allerede er vist.',
+  'patients.searchHint': 'Søgningen sendes sikkert til serveren; et CPR-nummer kommer aldrig i en adresse.',
   'patients.loading': 'Henter patienter …',
   'patients.empty': 'Ingen patienter matcher søgningen.',
   'patients.none': 'Du har ingen patienter endnu.',
@@ -38,6 +43,7 @@ const messages = {
 
   'plan.loading': 'Henter plejeplanen …',
   'plan.back': 'Tilbage til mine patienter',
+  'plan.backCitizen': 'Tilbage til oversigten',
   'plan.patient': 'Patient',
   'plan.status': 'Status',
   'plan.created': 'Oprettet',
@@ -106,6 +112,8 @@ const messages = {
   'errors.network': 'Kunne ikke få forbindelse til serveren. Prøv igen.',
   'errors.unexpected': 'Serveren svarede uventet (status {status}).',
   'errors.invalidResponse': 'Svaret fra serveren havde en uventet form.',
+  ...daPlan,
+  ...daRecords,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

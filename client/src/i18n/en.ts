@@ -1,4 +1,6 @@
 import type { Dictionary } from './da.ts';
+import { enPlan } from './en-plan.ts';
+import { enRecords } from './en-records.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -12,6 +14,7 @@ export const en: Dictionary = {
   'language.en': 'English',
 
   'nav.patients': 'My patients',
+  'nav.ownPlans': 'My care plan',
   'nav.signOut': 'Sign out',
   'nav.signedInAs': 'Signed in as {name}',
 
@@ -24,8 +27,9 @@ export const en: Dictionary = {
   'signIn.expired': 'Your session has expired. Please sign in again.',
 
   'patients.title': 'My patients',
+  'patients.titleCitizen': 'My care plan',
   'patients.searchLabel': 'Search by name or CPR number',
-  'patients.searchHint': 'CPR numbers are searched only among the patients already shown.',
+  'patients.searchHint': 'The search is sent securely to the server; a CPR number never appears in an address.',
   'patients.loading': 'Loading patients …',
   'patients.empty': 'No patients match the search.',
   'patients.none': 'You have no patients yet.',
@@ -37,6 +41,7 @@ export const en: Dictionary = {
 
   'plan.loading': 'Loading the care plan …',
   'plan.back': 'Back to my patients',
+  'plan.backCitizen': 'Back to the overview',
   'plan.patient': 'Patient',
   'plan.status': 'Status',
   'plan.created': 'Created',
@@ -105,4 +110,6 @@ export const en: Dictionary = {
   'errors.network': 'Could not reach the server. Please try again.',
   'errors.unexpected': 'The server answered unexpectedly (status {status}).',
   'errors.invalidResponse': 'The server’s answer had an unexpected shape.',
+  ...enPlan,
+  ...enRecords,
 };

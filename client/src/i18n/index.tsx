@@ -36,6 +36,9 @@ export interface I18n {
   /** A label for a dynamic key such as `role.gp`, or `fallback` when the key is unknown. */
   tDynamic: (key: string, fallback: MessageKey) => string;
   formatDateTime: (iso: string) => string;
+  /** A calendar date (`YYYY-MM-DD`), shown in the locale without shifting it by time zone. */
+  formatDate: (isoDate: string) => string;
+  formatNumber: (value: number) => string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -65,6 +68,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const dict = DICTIONARIES[lang];
     const dateTime = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' });
+    const dateOnly = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeZone: 'UTC' });
+    const number = new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 2 });
     const t: Translate = (key, params) => interpolate(dict[key], params);
     return {
       lang,
@@ -75,6 +80,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         const date = new Date(iso);
         return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
       },
+      formatDate: (isoDate) => {
+        const date = /^\d{4}-\d{2}-\d{2}$/.test(isoDate) ? new Date(`${isoDate}T00:00:00Z`) : new Date(Number.NaN);
+        return Number.isNaN(date.getTime()) ? isoDate : dateOnly.format(date);
+      },
+      formatNumber: (value) => number.format(value),
     };
   }, [lang, setLang]);
 

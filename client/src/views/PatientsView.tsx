@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PatientView } from '../../../shared/api.ts';
 import { formatCpr } from '../../../shared/cpr.ts';
-import { describeError, isAbort, listPatients } from '../api.ts';
+import { describeError, isAbort, listPatients, searchPatients } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -10,33 +10,21 @@ import type { Session } from '../session.ts';
 
 const SEARCH_DELAY_MS = 250;
 
-/**
- * A search that holds a digit may be (part of) a CPR number. CPR numbers never go into a URL
- * (and so never into access logs), so such a search filters the caller's list in the browser
- * instead of being sent as `?query=`.
- */
-function looksLikeCpr(query: string): boolean {
-  return /\d/.test(query);
-}
-
-function matchesLocally(patient: PatientView, query: string): boolean {
-  const compact = query.replace(/[\s-]/g, '');
-  if (compact && patient.cpr.includes(compact)) return true;
-  return patient.name.toLocaleLowerCase().includes(query.trim().toLocaleLowerCase());
-}
-
 export function PatientsView({ session }: { session: Session }) {
   const { t } = useI18n();
   const [query, setQuery] = useState('');
   const [patients, setPatients] = useState<PatientView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const localSearch = looksLikeCpr(query);
-  const serverQuery = localSearch ? '' : query.trim();
+  const term = query.trim();
+  const citizen = session.user.role === 'citizen';
 
+  // A search term (a name or a CPR number) is sent in a POST body, never in the URL, so it
+  // stays out of addresses, history and access logs.
   useEffect(() => {
     const controller = new AbortController();
     const timer = window.setTimeout(() => {
-      listPatients(session.token, serverQuery, controller.signal)
+      const request = term ? searchPatients(session.token, term, controller.signal) : listPatients(session.token, controller.signal);
+      request
         .then((list) => {
           setPatients(list);
           setError(null);
@@ -44,35 +32,34 @@ export function PatientsView({ session }: { session: Session }) {
         .catch((err: unknown) => {
           if (!isAbort(err)) setError(describeError(err, t));
         });
-    }, serverQuery ? SEARCH_DELAY_MS : 0);
+    }, term ? SEARCH_DELAY_MS : 0);
     return () => {
       window.clearTimeout(timer);
       controller.abort();
     };
     // Deliberately not on `t`: a change of language needs no refetch.
-  }, [session.token, serverQuery]);
+  }, [session.token, term]);
 
-  const shown = useMemo(
-    () => (patients && localSearch ? patients.filter((p) => matchesLocally(p, query)) : patients),
-    [patients, localSearch, query],
-  );
+  const shown = patients;
 
   return (
     <section aria-labelledby="patients-title" className="patients">
-      <h1 id="patients-title">{t('patients.title')}</h1>
-      <div className="field field--search">
-        <label htmlFor="patient-search">{t('patients.searchLabel')}</label>
-        <input
-          id="patient-search"
-          type="search"
-          value={query}
-          autoComplete="off"
-          aria-describedby="patient-search-hint"
-          onChange={(e) => setQuery(e.target.value)}
-          data-testid="patient-search"
-        />
-        <p id="patient-search-hint" className="hint">{t('patients.searchHint')}</p>
-      </div>
+      <h1 id="patients-title">{t(citizen ? 'patients.titleCitizen' : 'patients.title')}</h1>
+      {!citizen && (
+        <div className="field field--search">
+          <label htmlFor="patient-search">{t('patients.searchLabel')}</label>
+          <input
+            id="patient-search"
+            type="search"
+            value={query}
+            autoComplete="off"
+            aria-describedby="patient-search-hint"
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="patient-search"
+          />
+          <p id="patient-search-hint" className="hint">{t('patients.searchHint')}</p>
+        </div>
+      )}
       {error && <ErrorNotice message={error} />}
       {!shown && !error && <p role="status">{t('patients.loading')}</p>}
       {shown && (

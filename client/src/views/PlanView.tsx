@@ -1,16 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PlanView as PlanHeader } from '../../../shared/api.ts';
 import { describeError, getPlan, isAbort } from '../api.ts';
-import { colorFor } from '../collab/colors.ts';
-import { isSessionRefusal, usePlanConnection } from '../collab/usePlanConnection.ts';
-import { usePresence } from '../collab/usePresence.ts';
-import { CareNoteJournal } from '../components/CareNoteJournal.tsx';
-import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
-import { PlanTitleField } from '../components/PlanTitleField.tsx';
-import { PresenceList } from '../components/PresenceList.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { PlanWorkspace } from '../plan/PlanWorkspace.tsx';
 import { routes } from '../router.ts';
 import type { Session } from '../session.ts';
 
@@ -46,75 +39,5 @@ export function PlanView({ session, planId, onSessionExpired }: Props) {
       {!plan && !error && <p role="status">{t('plan.loading')}</p>}
       {plan && <PlanWorkspace plan={plan} session={session} onSessionExpired={onSessionExpired} />}
     </div>
-  );
-}
-
-function PlanWorkspace({ plan, session, onSessionExpired }: { plan: PlanHeader; session: Session; onSessionExpired: () => void }) {
-  const { t, formatDateTime } = useI18n();
-  const { user, token } = session;
-  const connection = usePlanConnection(plan.id, token, user);
-  const peers = usePresence(connection?.provider ?? null, user.id);
-  const caretUser = useMemo(() => ({ name: user.name, color: colorFor(user.id) }), [user.name, user.id]);
-
-  return (
-    <>
-      <header className="plan-header">
-        <p className="plan-header__eyebrow">{t('plan.heading')}</p>
-        <h1 className="plan-header__patient" data-testid="plan-patient">{plan.patientName}</h1>
-        <dl className="plan-header__facts">
-          <div>
-            <dt>{t('plan.status')}</dt>
-            <dd><PlanStatusBadge status={plan.status} /></dd>
-          </div>
-          <div>
-            <dt>{t('plan.created')}</dt>
-            <dd><time dateTime={plan.created}>{formatDateTime(plan.created)}</time></dd>
-          </div>
-        </dl>
-      </header>
-
-      {connection?.refusal && (
-        <div className="refusal" data-testid="collab-refusal">
-          <ErrorNotice
-            message={
-              connection.refusal.reason
-                ? t('connection.refusedReason', { reason: connection.refusal.reason })
-                : t('connection.refusedNoReason', { code: connection.refusal.code })
-            }
-          />
-          {isSessionRefusal(connection.refusal) && (
-            <button type="button" className="button button--primary" onClick={onSessionExpired}>
-              {t('connection.signInAgain')}
-            </button>
-          )}
-        </div>
-      )}
-      {connection?.denied && (
-        <ErrorNotice
-          message={t('collab.denied', { reason: connection.denied })}
-          testId="collab-denied"
-          onDismiss={connection.clearDenied}
-        />
-      )}
-
-      {connection && (
-        <div className="plan-layout">
-          <div className="plan-layout__main">
-            <PlanTitleField doc={connection.doc} ready={connection.synced} />
-            <CareNoteJournal
-              doc={connection.doc}
-              provider={connection.provider}
-              user={user}
-              peers={peers}
-              caretUser={caretUser}
-            />
-          </div>
-          <aside className="plan-layout__side">
-            <ConnectionBadge status={connection.status} />
-            <PresenceList peers={peers} />
-          </aside>
-        </div>
-      )}
-    </>
   );
 }

@@ -7,7 +7,10 @@ import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { auditHash, GENESIS } from '../../audit/chain.ts';
 import type {
+  AuditChainRow,
+  AuditEntry,
   AuditEntryInput,
+  AuditQuery,
   CareTeamEntry,
   Checkpoint,
   ClientAuthor,
@@ -329,5 +332,55 @@ export class SqliteStore implements Store {
         prev = hash;
       }
     })();
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    if (q.patientId) where.push('(patient_id = @patientId OR plan_id IN (SELECT id FROM plans WHERE patient_id = @patientId))');
+    if (q.from) where.push('time >= @from');
+    if (q.to) where.push('time <= @to');
+    if (q.notActor) where.push('actor_id IS NOT NULL AND actor_id <> @notActor');
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all({ patientId: q.patientId, from: q.from, to: q.to, notActor: q.notActor, limit: q.limit }) as Row[];
+    return rows.map((r) => {
+      let details: Record<string, unknown>;
+      try {
+        details = JSON.parse(r.details as string) as Record<string, unknown>;
+      } catch {
+        details = { unreadable: true };
+      }
+      return {
+        seq: r.seq as number,
+        time: r.time as string,
+        actorId: (r.actor_id as string | null) ?? null,
+        action: r.action as string,
+        patientId: (r.patient_id as string | null) ?? null,
+        planId: (r.plan_id as string | null) ?? null,
+        outcome: r.outcome as AuditEntry['outcome'],
+        details,
+        prevHash: r.prev_hash as string,
+        hash: r.hash as string,
+      };
+    });
+  }
+
+  async readAuditChain(afterSeq: number | null, limit: number): Promise<AuditChainRow[]> {
+    const rows = (
+      afterSeq === null
+        ? this.db.prepare('SELECT * FROM audit_log ORDER BY seq LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit)
+    ) as Row[];
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      time: r.time as string,
+      actorId: r.actor_id as string | null,
+      action: r.action as string,
+      patientId: r.patient_id as string | null,
+      planId: r.plan_id as string | null,
+      outcome: r.outcome as string,
+      details: r.details as string,
+      prevHash: r.prev_hash as string,
+      hash: r.hash as string,
+    }));
   }
 }

@@ -1,0 +1,82 @@
+/**
+ * Results benchmark (issue 4): 200 Socket.IO clients watching one plan (in a child process),
+ * 20 plans open over /collab, results filed at a steady rate; reports filed→received latency
+ * p50/p99 over every delivery and the ingestion rate sustained.
+ *
+ *   node --import tsx bench/results-latency.ts [--rate 100] [--seconds 10] [--watchers 200]
+ */
+import { fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { spawnHub, loginAt, firstPlanOf } from '../tests/fixtures/server-process.ts';
+import { tempDir } from '../tests/fixtures/server.ts';
+import { observation } from '../tests/fixtures/results.ts';
+import { fmt, percentile } from './lib/typing.ts';
+import { RawCollabClient } from './lib/raw-client.ts';
+
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' }, watchers: { type: 'string', default: '200' } } });
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const WATCHERS = Number(values.watchers);
+const now = () => performance.timeOrigin + performance.now();
+
+const dir = tempDir('carehub-bench-');
+const hub = await spawnHub(join(dir, 'bench.db'), { LOG_LEVEL: 'info', CRITICAL_ESCALATE_SECONDS: '3600', SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' });
+try {
+  const token = await loginAt(hub.url, 'hanne');
+  const planId = await firstPlanOf(hub.url, token, 'Carl Jensen');
+  // An API key, made the way an operator would.
+  const { spawnSync } = await import('node:child_process');
+  const made = spawnSync(process.execPath, [join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'carehub.js'), 'api-key', 'create', '--system', 'bench-lab'], { env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` }, encoding: 'utf8' });
+  const key = /chk_\S+/.exec(made.stdout)?.[0];
+  if (!key) throw new Error(`api-key create failed: ${made.stderr}`);
+
+  // 20 plans open: Carl's plus 19 more patients' plans, each with a live client.
+  const api = (path: string, body: unknown) =>
+    fetch(`${hub.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
+  const planIds = [planId];
+  for (let i = 0; i < 19; i++) {
+    const patient = await api('/patients', { cpr: `0101${String(50 + i).padStart(2, '0')}1234`, name: `Bench Patient ${i}` });
+    planIds.push((await api('/plans', { patientId: patient.id, title: `Plan ${i}` })).id);
+  }
+  const open = await Promise.all(planIds.map((id) => RawCollabClient.connect(`${hub.wsUrl}/collab/${id}?token=${token}`)));
+
+  const child = fork(join(fileURLToPath(new URL('.', import.meta.url)), 'lib', 'result-watchers.ts'), [hub.url, token, planId, String(WATCHERS)], { execArgv: ['--import', 'tsx'] });
+  await new Promise<void>((resolve) => child.once('message', () => resolve()));
+
+  const sent = new Map<string, number>();
+  let failures = 0;
+  const total = RATE * SECONDS;
+  const started = now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const t = now();
+    pending.push(
+      fetch(`${hub.url}/api/v1/results`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(observation({ id: randomUUID(), cpr: '1203451237', value: 3.5 + Math.random() * 1.5 })) })
+        .then(async (r) => {
+          if (r.status !== 201) failures++;
+          else sent.set(((await r.json()) as { id: string }).id, t);
+        })
+        .catch(() => void failures++),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (now() - started) / 1000;
+  await new Promise((r) => setTimeout(r, 500));
+  child.send({ type: 'report' });
+  const report = await new Promise<{ received: [string, number][] }>((resolve) => child.on('message', (m: { type: string; received: [string, number][] }) => m.type === 'report' && resolve(m)));
+  const latencies = report.received.flatMap(([id, at]) => (sent.has(id) ? [at - sent.get(id)!] : [])).sort((a, b) => a - b);
+  console.log(`results: ${total} filed at ${RATE}/s target, ${fmt(total / elapsed)} /s sustained, ${failures} failed; ${WATCHERS} watchers on one plan, ${planIds.length} plans open`);
+  console.log(`filed→received (every delivery, ${latencies.length} of ${sent.size * WATCHERS}): p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms, max ${fmt(latencies.at(-1) ?? NaN, 2)} ms`);
+  for (const c of open) c.close();
+} finally {
+  hub.child.kill('SIGTERM');
+  await hub.exited;
+  rmSync(dir, { recursive: true, force: true });
+}

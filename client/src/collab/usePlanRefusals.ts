@@ -1,0 +1,83 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, PlanRefusal, ServerToClientEvents } from '../../../shared/events.ts';
+import { isSectionName } from '../../../shared/plan.ts';
+import { newUuid } from './ids.ts';
+
+export interface RefusalNotice {
+  key: string;
+  /** The section the refused change touched; null when only the sync channel told us. */
+  section: string | null;
+  reason: string;
+  at: number;
+}
+
+const SYNC_REASON = /^(\w+)(?:\.[\w-]+)?: (.+)$/s;
+
+/** A refusal seen on both channels within this window is one refusal. */
+const SAME_REFUSAL_MS = 5_000;
+/** Older notices than this many are dropped: the page is not a log. */
+const MAX_NOTICES = 5;
+
+/**
+ * Changes of ours the server refused and reverted. The server says so twice: a y-websocket
+ * auth message on the sync connection (a reason only) and `plan:refused` on Socket.IO (the
+ * section and the reason), which this hook subscribes to by watching the plan.
+ */
+export function usePlanRefusals(planId: string, token: string) {
+  const [notices, setNotices] = useState<RefusalNotice[]>([]);
+  const [watching, setWatching] = useState(false);
+  const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | null>(null);
+
+  const add = useCallback((section: string | null, reason: string) => {
+    setNotices((current) => {
+      const now = Date.now();
+      const twin = current.find((n) => n.reason === reason && now - n.at < SAME_REFUSAL_MS && (n.section === null || section === null || n.section === section));
+      if (twin) {
+        // Keep one notice; prefer the one that names the section.
+        if (twin.section !== null || section === null) return current;
+        return current.map((n) => (n === twin ? { ...n, section } : n));
+      }
+      return [...current, { key: newUuid(), section, reason, at: now }].slice(-MAX_NOTICES);
+    });
+  }, []);
+
+  useEffect(() => {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token } });
+    socketRef.current = socket;
+    const watch = () =>
+      socket.emit('plan:watch', { planId }, (reply) => {
+        setWatching(reply.ok);
+      });
+    const onRefused = (msg: PlanRefusal) => {
+      if (msg.planId === planId) add(msg.section, msg.reason);
+    };
+    socket.on('connect', watch);
+    socket.on('disconnect', () => setWatching(false));
+    socket.on('plan:refused', onRefused);
+    return () => {
+      socket.off('plan:refused', onRefused);
+      if (socket.connected) socket.emit('plan:unwatch', { planId });
+      socket.disconnect();
+      socketRef.current = null;
+      setWatching(false);
+      setNotices([]);
+    };
+  }, [planId, token, add]);
+
+  const dismiss = useCallback((key: string) => setNotices((current) => current.filter((n) => n.key !== key)), []);
+  /**
+   * For the sync channel's "permission denied" auth message. CareHub's server words it
+   * `<section>.<key>: <reason>`; a stock server may send a bare reason.
+   */
+  const addFromSync = useCallback(
+    (message: string) => {
+      const parsed = SYNC_REASON.exec(message);
+      if (parsed && isSectionName(parsed[1] ?? '')) add(parsed[1] ?? null, parsed[2] ?? message);
+      else add(null, message);
+    },
+    [add],
+  );
+
+  return { notices, dismiss, addFromSync, watching };
+}

@@ -1,0 +1,37 @@
+import type { RefusalNotice } from '../collab/usePlanRefusals.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { translateReason } from '../i18n/reasons.ts';
+
+interface Props {
+  notices: readonly RefusalNotice[];
+  onDismiss: (key: string) => void;
+}
+
+/**
+ * Changes of ours the server refused. The page has already gone back to the server's state;
+ * this says which section and why, until the person dismisses it.
+ */
+export function RefusalNotices({ notices, onDismiss }: Props) {
+  const { t, tDynamic } = useI18n();
+  if (notices.length === 0) return null;
+  return (
+    <div className="refusal-notices" data-testid="refusal-notices">
+      {notices.map((notice) => {
+        const reason = translateReason(notice.reason, t);
+        const message = notice.section
+          ? t('refusal.withSection', { section: tDynamic(`section.${notice.section}`, 'section.unknown'), reason })
+          : t('refusal.withoutSection', { reason });
+        return (
+          <div key={notice.key} className="notice notice--error" role="alert" data-testid="refusal-notice" data-section={notice.section ?? ''}>
+            <span>
+              {message} <span className="refusal-notices__after">{t('refusal.reverted')}</span>
+            </span>
+            <button type="button" className="button button--quiet button--small" onClick={() => onDismiss(notice.key)}>
+              {t('collab.dismiss')}
+            </button>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
