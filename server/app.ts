@@ -25,10 +25,13 @@ import { planRoutes } from './http/routes/plan-routes.ts';
 import { historyRoutes } from './http/routes/history-routes.ts';
 import { resultRoutes } from './http/routes/result-routes.ts';
 import { selfReportRoutes } from './http/routes/self-report-routes.ts';
+import { accessRoutes } from './http/routes/access-routes.ts';
+import { adminRoutes } from './http/routes/admin-routes.ts';
+import { embedRoutes } from './http/routes/embed-routes.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { ResultFiling } from './results/result-filing.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { createRealtime, planChannel, userChannel, type RealtimeServer } from './realtime/realtime.ts';
+import { createRealtime, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -96,8 +99,13 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     config.planIdleUnloadMs,
   );
 
-  const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log };
   const notifier = new CareTeamNotifier(store, () => io);
+  // Bound late: the endpoints it closes sessions on are built below.
+  const accessChanged = async (patientId: string): Promise<void> => {
+    await collab.revalidate(patientId);
+    if (io) await revalidateWatchers(io, access, store, patientId);
+  };
+  const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log, accessChanged, notifier };
   const filing = new ResultFiling({ store, rooms, notifier, audit, log, io: () => io, config });
   filing.startEscalation();
   const app = express();
@@ -127,6 +135,15 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {
+    // The embed page alone may be framed, and only by the configured practice-system origins.
+    app.get('/embed', (_req, res) => {
+      const ancestors = config.embedAllowedOrigins.length > 0 ? config.embedAllowedOrigins.join(' ') : "'none'";
+      const csp = (res.getHeader('Content-Security-Policy') as string).replace("frame-ancestors 'none'", `frame-ancestors ${ancestors}`);
+      res.setHeader('Content-Security-Policy', csp);
+      res.removeHeader('X-Frame-Options');
+      res.setHeader('Cache-Control', 'no-store');
+      res.sendFile(join(clientDist, 'index.html'));
+    });
     app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
     app.get(/^\/(?!api\/|collab\/|socket\.io\/).*/, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
   }
@@ -137,6 +154,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const collab = new CollabEndpoint({
     rooms,
     access,
+    audit,
     log,
     maxMessageBytes: config.wsMaxMessageBytes,
     onConnectionCount: (d) => metrics.connections.inc(d),

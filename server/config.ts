@@ -22,6 +22,10 @@ const Env = z.object({
   RESULT_RELEASE_DAYS_PATHOLOGY_IMAGING: z.coerce.number().min(0).default(7),
   CRITICAL_ESCALATE_SECONDS: z.coerce.number().min(0.05).default(30 * 60),
   RESULTS_MAX_BODY_KB: z.coerce.number().int().min(1).default(1024),
+  BREAK_GLASS_MINUTES: z.coerce.number().min(0.01).default(240),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().min(1).default(900),
 });
 
 export interface Config {
@@ -47,6 +51,11 @@ export interface Config {
   /** An unacknowledged critical result is escalated (a second notification) after this. */
   criticalEscalateSeconds: number;
   resultsMaxBodyKb: number;
+  /** How long break-the-glass access lasts. */
+  breakGlassMinutes: number;
+  loginMaxFailuresPerAccount: number;
+  loginMaxFailuresPerAddress: number;
+  loginThrottleWindowSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -74,5 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resultReleaseDaysPathologyImaging: e.RESULT_RELEASE_DAYS_PATHOLOGY_IMAGING,
     criticalEscalateSeconds: e.CRITICAL_ESCALATE_SECONDS,
     resultsMaxBodyKb: e.RESULTS_MAX_BODY_KB,
+    breakGlassMinutes: e.BREAK_GLASS_MINUTES,
+    loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
   };
 }

@@ -22,6 +22,8 @@ export interface Actor {
   role: Role;
   /** The sector of the actor's organisation; null for citizens and administrators. */
   sector: Sector | null;
+  /** A read-only access (an embed link given for reading): every write is refused. */
+  readOnly?: boolean;
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
@@ -55,6 +57,7 @@ const SECTOR_NAMES: Record<Sector, string> = {
 /** May `actor` perform `operation` on `section`? Pure; the same answer on server and client. */
 export function decide(actor: Actor, section: string, operation: Operation): Decision {
   if (!isSectionName(section)) return deny(`"${section}" is not a section of the care plan`);
+  if (actor.readOnly) return deny('this access is read-only');
   if (actor.role === 'admin') return deny('administrators do not edit care plans');
   if (actor.role === 'citizen') {
     return section === 'selfReports' ? ALLOW : deny('citizens may add their own measurements only');

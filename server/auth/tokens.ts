@@ -8,11 +8,13 @@ import { z } from 'zod';
  * Signed session tokens (HS256 JWTs). A token names its user and kind; what the user may do
  * is looked up on every use, so a change of role or care team takes effect at once.
  */
-export const SessionClaims = z.object({
-  sub: z.string(),
-  kind: z.literal('session'),
-  exp: z.number(),
-});
+export const SessionClaims = z.discriminatedUnion('kind', [
+  z.object({ sub: z.string(), kind: z.literal('session'), exp: z.number() }),
+  /** A GP's embedded session: reaches one plan only (the link's), kept in memory by the page. */
+  z.object({ sub: z.string(), kind: z.literal('embed-session'), plan: z.string(), access: z.enum(['edit', 'read']), exp: z.number() }),
+  /** The link itself, carried in an embed URL's fragment; exchanged for an embed session. */
+  z.object({ sub: z.string(), kind: z.literal('embed-link'), plan: z.string(), exp: z.number() }),
+]);
 export type SessionClaims = z.infer<typeof SessionClaims>;
 
 export type TokenCheck = { ok: true; claims: SessionClaims } | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
@@ -36,6 +38,17 @@ export class TokenService {
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
       .sign(this.key);
     return { token, expiresAt };
+  }
+
+  /** Signs an embed link (`sub` = link id) or an embed session; both expire. */
+  async issueEmbed(kind: 'embed-link' | 'embed-session', linkId: string, planId: string, expiresAt: Date, access?: 'edit' | 'read'): Promise<string> {
+    return new SignJWT(kind === 'embed-session' ? { kind, plan: planId, access } : { kind, plan: planId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(linkId)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.key);
   }
 
   async verify(token: string | undefined | null): Promise<TokenCheck> {

@@ -5,7 +5,8 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Actor } from '../../shared/permissions.ts';
 import { CloseCode, COLLAB_PATH, type PresenceUser } from '../../shared/protocol.ts';
-import type { AccessControl } from '../auth/access.ts';
+import type { AccessControl, Principal } from '../auth/access.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { colourFor } from './awareness-stamp.ts';
 import { decodeClientMessage, MalformedMessage, type ClientMessage } from './messages.ts';
 import type { PlanRoom } from './plan-room.ts';
@@ -15,6 +16,7 @@ import type { RoomConnection } from './room-connection.ts';
 export interface CollabEndpointOptions {
   rooms: PlanRooms;
   access: AccessControl;
+  audit: AuditLog;
   log: Logger;
   maxMessageBytes: number;
   /** A socket whose unsent data passes this is closed: a slow reader cannot make us buffer without bound. */
@@ -32,6 +34,11 @@ class CollabConnection implements RoomConnection {
   private room: PlanRoom | null = null;
   private early: RawData[] = [];
   private closed = false;
+  /** Edits of this session, recorded in the audit trail as one entry when it ends. */
+  edits = 0;
+  readonly editedSections = new Set<string>();
+  /** Closes a break-the-glass session when its grant expires. */
+  expiry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -58,6 +65,11 @@ class CollabConnection implements RoomConnection {
     this.ws.close(code, reason);
   }
 
+  recordEdit(sections: string[]): void {
+    this.edits++;
+    for (const s of sections) this.editedSections.add(s);
+  }
+
   bufferEarly(data: RawData): void {
     if (this.early.length >= MAX_EARLY_FRAMES) this.close(CloseCode.protocolError, 'too many messages before the plan was open');
     else this.early.push(data);
@@ -74,6 +86,7 @@ class CollabConnection implements RoomConnection {
 
   detach(): void {
     this.closed = true;
+    if (this.expiry) clearTimeout(this.expiry);
     this.room?.leave(this);
     this.room = null;
   }
@@ -120,8 +133,17 @@ class CollabConnection implements RoomConnection {
  * then joins the plan's room. Refusals close the socket with a 44xx code and a reason so the
  * client can tell them from a network fault.
  */
+interface Session {
+  conn: CollabConnection;
+  token: string;
+  planId: string;
+  patientId: string;
+  principal: Principal;
+}
+
 export class CollabEndpoint {
   private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<Session>();
 
   constructor(private readonly opts: CollabEndpointOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
@@ -142,6 +164,27 @@ export class CollabEndpoint {
 
   closeAll(code: number, reason: string): void {
     for (const ws of this.wss.clients) ws.close(code, reason);
+  }
+
+  /**
+   * Re-checks every open session on the patient's plans (or matching `only`) and closes those
+   * that may no longer be there: removed from the care team, objected to by the citizen, a
+   * revoked embed link, an expired break-the-glass grant. Tokens stay valid, access does not.
+   */
+  async revalidate(patientId: string | null, only?: (s: { principal: Principal; planId: string }) => boolean): Promise<number> {
+    let closed = 0;
+    for (const session of [...this.sessions]) {
+      if (patientId !== null && session.patientId !== patientId) continue;
+      if (only && !only(session)) continue;
+      const auth = await this.opts.access.authenticate(session.token);
+      const access = auth.ok ? await this.opts.access.planAccess(auth.principal, session.planId) : null;
+      if (access?.ok) continue;
+      const reason = auth.ok ? (access && !access.ok ? access.reason : 'access withdrawn') : `unauthorized: token ${auth.reason}`;
+      this.opts.audit.record({ actorId: session.principal.user.id, action: 'plan.session.closed', planId: session.planId, patientId: session.patientId, outcome: 'refused', details: { reason } });
+      session.conn.close(auth.ok ? CloseCode.forbidden : CloseCode.unauthorized, reason);
+      closed++;
+    }
+    return closed;
   }
 
   private async onConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
@@ -165,6 +208,7 @@ export class CollabEndpoint {
     if (!auth.ok) return ws.close(CloseCode.unauthorized, `unauthorized: token ${auth.reason}`);
     const access = await this.opts.access.planAccess(auth.principal, planId);
     if (!access.ok) {
+      this.opts.audit.record({ actorId: auth.principal.user.id, action: 'plan.open', planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });
       return ws.close(access.status === 404 ? CloseCode.notFound : CloseCode.forbidden, access.reason);
     }
     if (ws.readyState !== ws.OPEN) return;
@@ -176,8 +220,24 @@ export class CollabEndpoint {
     }
     const { user, organisation } = auth.principal;
     const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: colourFor(user.id) };
-    const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null };
+    const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null, readOnly: access.readOnly };
     conn = new CollabConnection(ws, user.id, presence, actor, this.opts, planId);
+    const session: Session = { conn, token: url.searchParams.get('token') ?? '', planId, patientId: access.patient.id, principal: auth.principal };
+    this.sessions.add(session);
+    const flags = access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
+    this.opts.audit.record({ actorId: user.id, action: 'plan.open', planId, patientId: access.patient.id, outcome: 'allowed', details: flags });
+    const opened = conn;
+    ws.on('close', () => {
+      this.sessions.delete(session);
+      if (opened.edits > 0) {
+        this.opts.audit.record({ actorId: user.id, action: 'plan.edit', planId, patientId: access.patient.id, outcome: 'allowed', details: { ...flags, updates: opened.edits, sections: [...opened.editedSections].sort() } });
+      }
+    });
+    if (access.breakGlass) {
+      const ms = Date.parse(access.breakGlass.expires) - Date.now();
+      conn.expiry = setTimeout(() => void this.revalidate(null, (s) => s.principal === auth.principal), Math.max(0, ms) + 50);
+      conn.expiry.unref();
+    }
     for (const data of early) conn.bufferEarly(data);
     let room: PlanRoom;
     try {

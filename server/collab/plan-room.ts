@@ -265,6 +265,7 @@ export class PlanRoom {
     } else if (origin && this.connections.has(origin as RoomConnection)) {
       from = origin as RoomConnection;
       author = from.userId;
+      from.recordEdit?.(sectionsOf(tr));
       if (echo) from = null;
       kind = 'client';
     } else {

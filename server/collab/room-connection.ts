@@ -14,5 +14,7 @@ export interface RoomConnection {
   /** Who writes through this connection, for the permission table (shared/permissions.ts). */
   readonly actor: Actor;
   send(message: Uint8Array): void;
+  /** A change of this connection was stored (the audit trail groups them per session). */
+  recordEdit?(sections: string[]): void;
   close(code: number, reason: string): void;
 }

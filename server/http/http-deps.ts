@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/store.ts';
+import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 
 /** What the HTTP routes are given: built once by createServer, no module-level state. */
 export interface HttpDeps {
@@ -15,4 +16,7 @@ export interface HttpDeps {
   audit: AuditLog;
   rooms: PlanRooms;
   log: Logger;
+  /** Closes live sessions (collab, Socket.IO watches) of a patient's plans that lost access. */
+  accessChanged(patientId: string): Promise<void>;
+  notifier: CareTeamNotifier;
 }

@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
 import type { AccessControl, Principal } from '../auth/access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { Store } from '../store/store.ts';
 
 interface SocketData {
   principal: Principal;
+  /** Kept to re-check access when it changes (revoked embed links); never logged. */
+  token: string;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -34,6 +37,7 @@ export function createRealtime(http: HttpServer, deps: { access: AccessControl; 
     const result = await deps.access.authenticate(typeof token === 'string' ? token : null);
     if (!result.ok) return next(new Error(`unauthorized: token ${result.reason}`));
     socket.data.principal = result.principal;
+    socket.data.token = token as string;
     next();
   });
 
@@ -64,4 +68,15 @@ export function createRealtime(http: HttpServer, deps: { access: AccessControl; 
   });
 
   return io;
+}
+
+/** Makes sockets that lost access to a patient's plans stop watching them. */
+export async function revalidateWatchers(io: RealtimeServer, access: AccessControl, store: Store, patientId: string): Promise<void> {
+  for (const plan of await store.listPlansForPatient(patientId)) {
+    for (const socket of await io.in(planChannel(plan.id)).fetchSockets()) {
+      const auth = await access.authenticate(socket.data.token);
+      const ok = auth.ok && (await access.planAccess(auth.principal, plan.id)).ok;
+      if (!ok) socket.leave(planChannel(plan.id));
+    }
+  }
 }

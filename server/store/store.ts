@@ -1,6 +1,7 @@
 import type { Role, Sector } from '../../shared/roles.ts';
 import type { PlanStatus } from '../../shared/api.ts';
 import type { ResultStore } from './result-store.ts';
+import type { AccessStore } from './access-store.ts';
 
 /**
  * The persistence contract. `sqlite/` is the embedded default, `postgres/` the shared store;
@@ -140,6 +141,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Results, API keys, result events and notifications. */
   readonly results: ResultStore;
+  /** Objections, break-the-glass grants, embed links. */
+  readonly accessGrants: AccessStore;
   migrate(): Promise<void>;
   /** True when nothing but the migrations table has been written (a new database). */
   isEmpty(): Promise<boolean>;

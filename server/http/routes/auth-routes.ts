@@ -4,20 +4,31 @@ import { dummyPasswordHash, verifyPassword } from '../../auth/passwords.ts';
 import { userView } from '../../auth/access.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
-import { parse, unauthorized } from '../errors.ts';
+import { HttpError, parse, unauthorized } from '../errors.ts';
+import { LoginThrottle } from '../../auth/login-throttle.ts';
 
 export function authRoutes(deps: HttpDeps): Router {
   const router = Router();
+  const throttle = new LoginThrottle(deps.config.loginMaxFailuresPerAccount, deps.config.loginMaxFailuresPerAddress, deps.config.loginThrottleWindowSeconds * 1000);
 
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parse(LoginRequest, req.body);
+    const address = req.ip ?? 'unknown';
+    const wait = throttle.blockedFor(username, address);
+    if (wait > 0) {
+      deps.audit.record({ actorId: null, action: 'login', outcome: 'refused', details: { username, address, throttled: true } });
+      res.setHeader('Retry-After', String(wait));
+      throw new HttpError(429, 'rate_limited', `too many failed sign-ins; try again in ${wait} s`);
+    }
     const user = await deps.store.getUserByUsername(username);
     // Verify against a dummy hash for unknown users so the answer time does not reveal them.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
     if (!user || !ok) {
+      throttle.fail(username, address);
       deps.audit.record({ actorId: user?.id ?? null, action: 'login', outcome: 'refused', details: { username, address: req.ip } });
       throw unauthorized('wrong username or password');
     }
+    throttle.succeed(username);
     const organisation = user.organisationId ? await deps.store.getOrganisation(user.organisationId) : null;
     const { token, expiresAt } = await deps.tokens.issueSession(user.id);
     deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { address: req.ip } });

@@ -11,9 +11,16 @@ export type GrantedPlan = Extract<PlanAccess, { ok: true }>;
 export async function planAccessOrThrow(deps: HttpDeps, principal: Principal, planId: string, action: string): Promise<GrantedPlan> {
   const access = await deps.access.planAccess(principal, planId);
   if (!access.ok) {
-    deps.audit.record({ actorId: principal.user.id, action, planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
+    deps.audit.record({ actorId: principal.user.id, action, planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });
     throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
   }
-  deps.audit.record({ actorId: principal.user.id, action, planId, patientId: access.patient.id, outcome: 'allowed', details: {} });
+  deps.audit.record({ actorId: principal.user.id, action, planId, patientId: access.patient.id, outcome: 'allowed', details: auditDetails(access) });
   return access;
+}
+
+/** Access through break-the-glass or an embed link is flagged on every audit entry it causes. */
+export function auditDetails(access: GrantedPlan): Record<string, unknown> {
+  if (access.via === 'break_glass') return { breakTheGlass: true };
+  if (access.via === 'embed') return { embed: true };
+  return {};
 }

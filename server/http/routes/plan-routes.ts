@@ -85,6 +85,8 @@ export function planRoutes(deps: HttpDeps): Router {
     const removed = await deps.store.removeCareTeamMember(access.patient.id, req.params.memberId);
     if (!removed) throw notFound('no such care-team member');
     deps.audit.record({ actorId: principal.user.id, action: 'care-team.remove', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: req.params.memberId } });
+    // Removal takes effect at once: open sessions of those who lost access are closed.
+    await deps.accessChanged(access.patient.id);
     res.status(204).end();
   });
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
+import { SqliteAccessStore } from './sqlite-access.ts';
 import { auditHash, GENESIS } from '../../audit/chain.ts';
 import type {
   AuditChainRow,
@@ -86,6 +87,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private stmts: ReturnType<SqliteStore['prepare']> | null = null;
   readonly results: SqliteResultStore;
+  readonly accessGrants: SqliteAccessStore;
 
   constructor(readonly filename: string, opts: SqliteStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -95,6 +97,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.results = new SqliteResultStore(this.db);
+    this.accessGrants = new SqliteAccessStore(this.db);
   }
 
   /** Prepared once, after the migrations have created the tables. */

@@ -1,0 +1,71 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { Role, Sector } from '../../../shared/roles.ts';
+import { hashPassword } from '../../auth/passwords.ts';
+import type { HttpDeps } from '../http-deps.ts';
+import { principalOf, requireAuth } from '../authenticate.ts';
+import { badRequest, conflict, forbidden, parse } from '../errors.ts';
+
+const NewOrganisation = z.object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() }).strict();
+const NewUser = z
+  .object({
+    username: z.string().trim().min(2).max(50).regex(/^[a-z0-9._-]+$/i, 'letters, digits, dot, dash and underscore'),
+    name: z.string().trim().min(1).max(200),
+    role: Role,
+    organisationId: z.string().uuid().optional(),
+    password: z.string().min(8, 'at least 8 characters').max(200),
+  })
+  .strict();
+
+/** Users and organisations, for administrators (who see no patient data). */
+export function adminRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  router.use('/admin', requireAuth(deps.access));
+  const admin = (res: Response) => {
+    const p = principalOf(res);
+    if (p.user.role !== 'admin') throw forbidden('administrators only');
+    return p;
+  };
+
+  router.get('/admin/organisations', async (_req, res) => {
+    admin(res);
+    res.json(await deps.store.listOrganisations());
+  });
+
+  router.post('/admin/organisations', async (req, res) => {
+    const p = admin(res);
+    const body = parse(NewOrganisation, req.body);
+    const org = await deps.store.createOrganisation({ name: body.name, sector: body.sector, region: body.region ?? null });
+    deps.audit.record({ actorId: p.user.id, action: 'admin.organisation.create', outcome: 'allowed', details: { organisationId: org.id } });
+    res.status(201).json(org);
+  });
+
+  router.get('/admin/users', async (_req, res) => {
+    admin(res);
+    const orgs = await deps.store.listOrganisations();
+    const users = await deps.store.listUsersRelatedTo({ organisationIds: orgs.map((o) => o.id), userIds: [], patientId: null });
+    res.json(users.map((u) => ({ id: u.id, username: u.username, name: u.name, role: u.role, organisationId: u.organisationId })));
+  });
+
+  router.post('/admin/users', async (req, res) => {
+    const p = admin(res);
+    const body = parse(NewUser, req.body);
+    const staff = body.role !== 'citizen' && body.role !== 'admin';
+    if (staff && !body.organisationId) throw badRequest('care staff belong to an organisation');
+    if (body.role === 'citizen') throw badRequest('citizens are registered with their patient record, not here');
+    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
+    if (await deps.store.getUserByUsername(body.username)) throw conflict('that username is taken');
+    const user = await deps.store.createUser({
+      username: body.username,
+      name: body.name,
+      role: body.role,
+      organisationId: body.organisationId ?? null,
+      patientId: null,
+      passwordHash: await hashPassword(body.password),
+    });
+    deps.audit.record({ actorId: p.user.id, action: 'admin.user.create', outcome: 'allowed', details: { userId: user.id } });
+    res.status(201).json({ id: user.id, username: user.username, name: user.name, role: user.role, organisationId: user.organisationId });
+  });
+
+  return router;
+}
