@@ -131,7 +131,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   app.use(healthRoutes(store, metrics));
   app.use(API_PREFIX, resultRoutes({ ...deps, filing }));
   app.use(express.json({ limit: '256kb' }));
-  app.use(API_PREFIX, authRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps));
+  // Order matters: embed links accept a practice system's API key where planRoutes wants a session, and
+  // fhirRoutes answers its own auth errors with an OperationOutcome.
+  app.use(API_PREFIX, authRoutes(deps), embedRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps), accessRoutes(deps), adminRoutes(deps));
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {
