@@ -118,7 +118,7 @@ export class PlanGuard {
     update: Uint8Array,
     actor: Actor,
     origin: unknown,
-    after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>) => void,
+    after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>, allowedSections: Set<string>) => void,
   ): { refusals: Refusal[]; clients: Set<number> } {
     const clients = new Set(Y.decodeUpdate(update).structs.map((s) => s.id.client));
     let refusals: Refusal[] = [];
@@ -139,11 +139,13 @@ export class PlanGuard {
         }
         const touches = this.collect(tr);
         const allowed: AllowedChange[] = [];
+        const allowedSections = new Set<string>();
         const insertions = Y.createDeleteSet();
         const deletions = Y.createDeleteSet();
         for (const touch of touches) {
           const decision = touch.kind === 'unknown' ? ({ allowed: false, reason: touch.reason ?? 'unknown change' } as Decision) : this.check(touch, actor, tr);
           if (decision.allowed) {
+            allowedSections.add(touch.section);
             if (touch.kind === 'change' && touch.entryItem && touch.key) {
               const entry = (touch.entryItem.content as Y.ContentType).type as Y.Map<unknown>;
               const written = touch.inserted.filter((i) => i.parentSub === touch.key && i.parent === entry).at(-1) ?? null;
@@ -163,7 +165,7 @@ export class PlanGuard {
           this.reverter.undoStack.length = 0;
           this.reverter.redoStack.length = 0;
         }
-        after?.(allowed, tr, reverted || refusals.length > 0, clients);
+        after?.(allowed, tr, reverted || refusals.length > 0, clients, allowedSections);
       },
       origin,
     );

@@ -85,6 +85,8 @@ export class PlanRoom {
   private guard: PlanGuard | null = null;
   /** The next net update holds a revert the author lacks: send it to the author too. */
   private echoNext = false;
+  /** The sections the next client update changed, as the permission check saw them. */
+  private sectionsNext: string[] | null = null;
   /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
   private readonly clientAuthors = new Map<number, Author>();
 
@@ -187,7 +189,9 @@ export class PlanRoom {
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     const guard = this.guard as PlanGuard;
     const newClients: number[] = [];
-    const { refusals } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted, clients) => {
+    const { refusals } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted, clients, allowedSections) => {
+      // The history names what the author changed, not what the server put back.
+      this.sectionsNext = [...allowedSections].sort();
       for (const client of clients) {
         if (this.clientAuthors.has(client)) continue;
         this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
@@ -197,6 +201,7 @@ export class PlanRoom {
       if (reverted || flagged) this.echoNext = true;
     });
     this.echoNext = false;
+    this.sectionsNext = null;
     if (newClients.length > 0) {
       this.deps.store.recordClientAuthors(this.planId, newClients.map((clientId) => ({ clientId, userId: conn.userId }))).catch((err: unknown) => {
         this.deps.log.warn({ planId: this.planId, err }, 'recording client authors failed');
@@ -256,6 +261,8 @@ export class PlanRoom {
     if (this.failed) return;
     const echo = this.echoNext;
     this.echoNext = false;
+    const sections = this.sectionsNext ?? sectionsOf(tr);
+    this.sectionsNext = null;
     let author: string | null;
     let kind: UpdateOrigin;
     let from: RoomConnection | null = null;
@@ -265,7 +272,7 @@ export class PlanRoom {
     } else if (origin && this.connections.has(origin as RoomConnection)) {
       from = origin as RoomConnection;
       author = from.userId;
-      from.recordEdit?.(sectionsOf(tr));
+      from.recordEdit?.(sections);
       if (echo) from = null;
       kind = 'client';
     } else {
@@ -277,7 +284,7 @@ export class PlanRoom {
     this.pendingWrites++;
     const applied = performance.now();
     this.deps.committer.append(
-      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update, sections: sectionsOf(tr) },
+      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update, sections },
       (err, seq) => this.onPersisted(err, seq, update, from, applied),
     );
   }

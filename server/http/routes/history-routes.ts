@@ -10,7 +10,7 @@ import { principalOf } from '../authenticate.ts';
 import { parse } from '../errors.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
-/** Consecutive updates of one author closer than this are one change in the history list. */
+/** Consecutive updates of one author to the same sections closer than this are one change (typing). */
 const GROUP_WINDOW_MS = 60_000;
 
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) });
@@ -33,7 +33,9 @@ export function historyRoutes(deps: HttpDeps): Router {
     const groups: { first: PlanUpdate; last: PlanUpdate; sections: Set<string> }[] = [];
     for (const u of updates) {
       const g = groups.at(-1);
-      if (g && g.last.author === u.author && g.last.origin === u.origin && Date.parse(u.time) - Date.parse(g.last.time) < GROUP_WINDOW_MS) {
+      if (u.origin === 'client' && u.sections.length === 0) continue; // a refused change, reverted: nothing happened
+      const same = g && g.last.author === u.author && g.last.origin === u.origin && g.last.sections.join() === u.sections.join();
+      if (g && same && Date.parse(u.time) - Date.parse(g.last.time) < GROUP_WINDOW_MS) {
         g.last = u;
         for (const s of u.sections) g.sections.add(s);
       } else {
