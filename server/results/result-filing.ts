@@ -39,13 +39,121 @@ function payloadHash(r: IncomingResult): string {
  * notification to the care team. Idempotent on (system, identifier): a replay answers as the
  * first time and pushes nothing; an amendment replaces the shown value and keeps the old.
  */
+interface FilingJob {
+  system: string;
+  incoming: IncomingResult[];
+  encounter: boolean;
+  resolve(outcome: FilingOutcome): void;
+  reject(err: unknown): void;
+}
+
 export class ResultFiling {
   private sweep: NodeJS.Timeout | null = null;
+  private queue: FilingJob[] = [];
+  private draining = false;
 
   constructor(private readonly deps: ResultFilingDeps) {}
 
-  async file(system: string, incoming: IncomingResult[], encounter = false): Promise<FilingOutcome> {
+  /**
+   * Files one submission. Submissions arriving together are filed as one batch: one
+   * transaction for their rows, one change per plan (their plan updates share a group
+   * commit), then the pushes — so the cost of durable commits is shared under load.
+   */
+  file(system: string, incoming: IncomingResult[], encounter = false): Promise<FilingOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ system, incoming, encounter, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      // A submission repeating an identifier of an earlier one in the batch waits for the next
+      // batch, so it sees the first as filed (replay or amendment).
+      const batch: FilingJob[] = [];
+      const rest: FilingJob[] = [];
+      const taken = new Set<string>();
+      for (const job of this.queue) {
+        const keys = job.incoming.map((r) => `${job.system}|${r.identifier}`);
+        if (keys.some((k) => taken.has(k))) rest.push(job);
+        else {
+          for (const k of keys) taken.add(k);
+          batch.push(job);
+        }
+      }
+      this.queue = rest;
+      try {
+        await this.fileBatch(batch);
+      } catch (err) {
+        for (const job of batch) job.reject(err);
+      }
+    }
+    this.draining = false;
+  }
+
+  private async fileBatch(jobs: FilingJob[]): Promise<void> {
     const { store } = this.deps;
+    const prepared: { job: FilingJob; all: { stored: StoredResult; replay: boolean }[]; fresh: StoredResult[] }[] = [];
+    for (const job of jobs) {
+      const outcome = await this.prepare(job);
+      if ('status' in outcome) job.resolve(outcome);
+      else prepared.push({ job, ...outcome });
+    }
+    const fresh = prepared.flatMap((p) => p.fresh);
+    if (fresh.length > 0) await store.results.insertResultVersions(fresh);
+
+    // Into the plans: one change per plan for the whole batch; the plans' updates share one
+    // group commit. A replay only repairs a plan that lacks the result.
+    const byPlan = new Map<string, { entry: ResultEntry; stored: StoredResult; replay: boolean; encounter: boolean }[]>();
+    for (const p of prepared) {
+      for (const item of p.all) {
+        const entry = resultEntry(item.stored.resultId, item.stored.result, { filed: item.stored.filed, releaseAt: item.stored.releaseAt });
+        for (const planId of item.stored.plans) byPlan.set(planId, [...(byPlan.get(planId) ?? []), { entry, ...item, encounter: p.job.encounter }]);
+      }
+    }
+    const io = this.deps.io();
+    const written = await Promise.all(
+      [...byPlan].map(([planId, items]) =>
+        this.deps.rooms.withRoom(planId, async (room) => {
+          const changed: ResultEntry[] = [];
+          room.applyServerChange((doc) => {
+            for (const item of items) if (upsertResult(doc, item.entry)) changed.push(item.entry);
+          }, { origin: 'result', author: null });
+          await room.flushed();
+          return [planId, changed] as const;
+        }),
+      ),
+    );
+    for (const [planId, changed] of written) for (const entry of changed) io?.to(planChannel(planId)).emit('result:filed', { planId, result: entry });
+
+    for (const p of prepared) {
+      const body: FiledResponse = {
+        id: p.all[0]!.stored.resultId,
+        plans: [...new Set(p.all.flatMap((a) => a.stored.plans))],
+        results: p.all.map((a) => ({ id: a.stored.resultId, identifier: a.stored.identifier, replay: a.replay })),
+      };
+      p.job.resolve({ ok: true, status: p.fresh.length > 0 ? 201 : 200, body });
+      for (const s of p.fresh) {
+        this.deps.audit.record({ actorId: null, action: p.job.encounter ? 'encounter.file' : 'result.file', patientId: s.patientId, outcome: 'allowed', details: { system: p.job.system, resultId: s.resultId, version: s.version } });
+      }
+    }
+    // The team is told after the pushes: notifications are not on the path of a live plan.
+    for (const [planId, items] of byPlan) {
+      const news = items.filter((i) => !i.replay);
+      for (const encounter of [false, true]) {
+        const group = news.filter((n) => n.encounter === encounter);
+        if (group.length > 0) await this.notifyFiled(group[0]!.stored.patientId, planId, group.map((n) => n.stored), encounter);
+      }
+    }
+  }
+
+  /** Checks a submission against what is stored: replay, amendment, conflict or new. */
+  private async prepare(job: FilingJob): Promise<FilingOutcome | { all: { stored: StoredResult; replay: boolean }[]; fresh: StoredResult[] }> {
+    const { store } = this.deps;
+    const { system, incoming } = job;
     const seen = new Set<string>();
     for (const r of incoming) {
       if (seen.has(r.identifier)) return { ok: false, status: 422, message: `the identifier ${r.identifier} appears twice in one submission` };
@@ -94,37 +202,7 @@ export class ResultFiling {
       fresh.push(stored);
       all.push({ stored, replay: false });
     }
-    if (fresh.length > 0) await store.results.insertResultVersions(fresh);
-
-    // Into the plans. A replay only repairs a plan that lacks the result (nothing else happens).
-    const entriesByPlan = new Map<string, { entry: ResultEntry; stored: StoredResult; replay: boolean }[]>();
-    for (const item of all) {
-      const entry = resultEntry(item.stored.resultId, item.stored.result, { filed: item.stored.filed, releaseAt: item.stored.releaseAt });
-      for (const planId of item.stored.plans) entriesByPlan.set(planId, [...(entriesByPlan.get(planId) ?? []), { entry, ...item }]);
-    }
-    const io = this.deps.io();
-    for (const [planId, items] of entriesByPlan) {
-      const changed = await this.deps.rooms.withRoom(planId, async (room) => {
-        const written: ResultEntry[] = [];
-        room.applyServerChange((doc) => {
-          for (const item of items) if (upsertResult(doc, item.entry)) written.push(item.entry);
-        }, { origin: 'result', author: null });
-        await room.flushed();
-        return written;
-      });
-      for (const entry of changed) io?.to(planChannel(planId)).emit('result:filed', { planId, result: entry });
-      const news = items.filter((i) => !i.replay);
-      if (news.length > 0) await this.notifyFiled(news[0]!.stored.patientId, planId, news.map((n) => n.stored), encounter);
-    }
-    for (const s of fresh) {
-      this.deps.audit.record({ actorId: null, action: encounter ? 'encounter.file' : 'result.file', patientId: s.patientId, outcome: 'allowed', details: { system, resultId: s.resultId, version: s.version } });
-    }
-    const body: FiledResponse = {
-      id: all[0]!.stored.resultId,
-      plans: [...new Set(all.flatMap((a) => a.stored.plans))],
-      results: all.map((a) => ({ id: a.stored.resultId, identifier: a.stored.identifier, replay: a.replay })),
-    };
-    return { ok: true, status: fresh.length > 0 ? 201 : 200, body };
+    return { all, fresh };
   }
 
   private async notifyFiled(patientId: string, planId: string, results: StoredResult[], encounter: boolean): Promise<void> {
