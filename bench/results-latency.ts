@@ -6,7 +6,7 @@
  *   node --import tsx bench/results-latency.ts [--rate 100] [--seconds 10] [--watchers 200]
  */
 import { fork } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,11 @@ const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const WATCHERS = Number(values.watchers);
 const now = () => performance.timeOrigin + performance.now();
+/** CPU seconds (user + system) a process has used, from /proc: where rates are client-bound, compare CPU. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 const dir = tempDir('carehub-bench-');
 const hub = await spawnHub(join(dir, 'bench.db'), { LOG_LEVEL: 'info', CRITICAL_ESCALATE_SECONDS: '3600', SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' });
@@ -51,6 +56,8 @@ try {
   let failures = 0;
   const total = RATE * SECONDS;
   const started = now();
+  const cpuServer0 = cpuSeconds(hub.child.pid!);
+  const cpuWatchers0 = cpuSeconds(child.pid!);
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / RATE;
@@ -68,12 +75,15 @@ try {
   }
   await Promise.all(pending);
   const elapsed = (now() - started) / 1000;
+  const cpuServer = cpuSeconds(hub.child.pid!) - cpuServer0;
+  const cpuWatchers = cpuSeconds(child.pid!) - cpuWatchers0;
   await new Promise((r) => setTimeout(r, 500));
   child.send({ type: 'report' });
   const report = await new Promise<{ received: [string, number][] }>((resolve) => child.on('message', (m: { type: string; received: [string, number][] }) => m.type === 'report' && resolve(m)));
   const latencies = report.received.flatMap(([id, at]) => (sent.has(id) ? [at - sent.get(id)!] : [])).sort((a, b) => a - b);
   console.log(`results: ${total} filed at ${RATE}/s target, ${fmt(total / elapsed)} /s sustained, ${failures} failed; ${WATCHERS} watchers on one plan, ${planIds.length} plans open`);
   console.log(`filed→received (every delivery, ${latencies.length} of ${sent.size * WATCHERS}): p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms, max ${fmt(latencies.at(-1) ?? NaN, 2)} ms`);
+  console.log(`CPU while filing: server ${fmt((100 * cpuServer) / elapsed, 0)} % of a core (${fmt((1000 * cpuServer) / total, 2)} ms per result), watchers' process ${fmt((100 * cpuWatchers) / elapsed, 0)} %`);
   for (const c of open) c.close();
 } finally {
   hub.child.kill('SIGTERM');

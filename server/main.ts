@@ -41,7 +41,10 @@ async function serve(args: string[]): Promise<void> {
   const server = await createServer({ ...config, clientDist: config.clientDist ?? join(ROOT, 'client', 'dist') }, { log, store });
   log.info({ port: server.port }, 'listening');
   if (process.stdout.isTTY) {
-    process.stdout.write(`\nCareHub is running: http://localhost:${server.port}\nDemo users: hanne, niels, maja, gitte, carl, admin (password: demo)\n\n`);
+    process.stdout.write(
+      `\nCareHub is running: http://localhost:${server.port}\nDemo users: hanne, niels, maja, gitte, carl, admin (password: demo)\n` +
+        `Watch results arrive: npx carehub api-key create --system lab, then npx carehub lab-feed --key <key>\n\n`,
+    );
   }
   let stopping = false;
   const stop = (signal: string) => {
