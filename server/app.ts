@@ -182,6 +182,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     closing ??= (async () => {
       http.close();
       filing.stop();
+      await filing.settled();
       collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
       await committer.drain();
       rooms.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');

@@ -51,6 +51,7 @@ export class ResultFiling {
   private sweep: NodeJS.Timeout | null = null;
   private queue: FilingJob[] = [];
   private draining = false;
+  private notifications: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ResultFilingDeps) {}
 
@@ -140,14 +141,24 @@ export class ResultFiling {
         this.deps.audit.record({ actorId: null, action: p.job.encounter ? 'encounter.file' : 'result.file', patientId: s.patientId, outcome: 'allowed', details: { system: p.job.system, resultId: s.resultId, version: s.version } });
       }
     }
-    // The team is told after the pushes: notifications are not on the path of a live plan.
-    for (const [planId, items] of byPlan) {
-      const news = items.filter((i) => !i.replay);
-      for (const encounter of [false, true]) {
-        const group = news.filter((n) => n.encounter === encounter);
-        if (group.length > 0) await this.notifyFiled(group[0]!.stored.patientId, planId, group.map((n) => n.stored), encounter);
-      }
-    }
+    // The team is told after the pushes, without holding up the next batch: notifications are
+    // not on the path of a live plan.
+    this.notifications = this.notifications
+      .then(async () => {
+        for (const [planId, items] of byPlan) {
+          const news = items.filter((i) => !i.replay);
+          for (const encounter of [false, true]) {
+            const group = news.filter((n) => n.encounter === encounter);
+            if (group.length > 0) await this.notifyFiled(group[0]!.stored.patientId, planId, group.map((n) => n.stored), encounter);
+          }
+        }
+      })
+      .catch((err: unknown) => this.deps.log.error({ err }, 'notifying the care team failed'));
+  }
+
+  /** Resolves when every notification queued so far is stored and sent. */
+  settled(): Promise<void> {
+    return this.notifications;
   }
 
   /** Checks a submission against what is stored: replay, amendment, conflict or new. */
