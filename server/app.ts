@@ -31,7 +31,7 @@ import { embedRoutes } from './http/routes/embed-routes.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { ResultFiling } from './results/result-filing.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { createRealtime, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
+import { citizenPlanChannel, createRealtime, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -69,6 +69,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const tokens = new TokenService(secret, config.sessionTtlMinutes);
   const access = new AccessControl(store, tokens);
   const audit = new AuditLog(store, log);
+  const changedThrottle = new Set<string>();
   // Read lazily, on scrape: `rooms` is built below.
   const metrics = createMetrics({ openPlans: () => rooms.openCount });
   const committer = new GroupCommitter(store, (n, seconds) => {
@@ -84,6 +85,15 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       log,
       checkpointEvery: config.checkpointEvery,
       onPresence: (planId, users) => io?.to(planChannel(planId)).emit('presence', { planId, users }),
+      onChanged: (planId) => {
+        // At most one plan:changed a second per plan: it tells views without a live copy to re-read.
+        if (changedThrottle.has(planId)) return;
+        changedThrottle.add(planId);
+        setTimeout(() => {
+          changedThrottle.delete(planId);
+          io?.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId });
+        }, 1000).unref();
+      },
       onRefused: (planId, conn, refusals) => {
         for (const r of refusals) {
           io?.to(userChannel(conn.userId)).emit('plan:refused', { planId, section: r.section, reason: r.reason });

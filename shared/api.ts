@@ -99,3 +99,15 @@ export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
 /** `POST /patients/search`: the search term travels in the body, never in a URL (it may be a CPR number). */
 export const PatientSearchRequest = z.object({ query: z.string().trim().max(100) });
+
+/** `POST /plans/:id/self-reports`: a measurement the citizen adds (shared/plan.ts SelfReportEntry without id; taken defaults to now). */
+export const NewSelfReportRequest = z
+  .object({
+    kind: z.string().min(1).max(50),
+    value: z.union([z.string().max(100), z.number()]),
+    unit: z.string().max(30).optional(),
+    taken: z.string().datetime({ offset: true }).optional(),
+    comment: z.string().max(2000).optional(),
+  })
+  .strict();
+export type NewSelfReportRequest = z.infer<typeof NewSelfReportRequest>;

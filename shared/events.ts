@@ -32,4 +32,6 @@ export interface ServerToClientEvents {
   notification: (msg: Notification) => void;
   'plan:refused': (msg: PlanRefusal) => void;
   presence: (msg: { planId: string; users: PresenceUser[] }) => void;
+  /** The plan changed (at most about once a second): for views without a live copy, e.g. the citizen's. */
+  'plan:changed': (msg: PlanRef) => void;
 }

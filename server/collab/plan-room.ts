@@ -46,6 +46,8 @@ export interface PlanRoomDeps {
   log: Logger;
   checkpointEvery: number;
   onPresence(planId: string, users: PresenceUser[]): void;
+  /** The plan changed (its update is stored and sent); called once per broadcast. */
+  onChanged?(planId: string): void;
   /** A connection's change was (partly) refused: tell the author, record it. */
   onRefused(planId: string, conn: RoomConnection, refusals: Refusal[]): void;
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
@@ -322,6 +324,7 @@ export class PlanRoom {
       for (const conn of this.connections) if (conn !== skip) conn.send(message);
     }
     this.deps.metrics?.updatesApplied(items.length);
+    this.deps.onChanged?.(this.planId);
     this.deps.metrics?.fanout((performance.now() - first.applied) / 1000);
     if (this.pendingWrites === 0) {
       this.runFlushWaiters();

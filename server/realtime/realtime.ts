@@ -17,6 +17,8 @@ export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const planChannel = (planId: string): string => `plan:${planId}`;
+/** Citizens watching their plan: they get `plan:changed` only, never results before release. */
+export const citizenPlanChannel = (planId: string): string => `citizen-plan:${planId}`;
 export const userChannel = (userId: string): string => `user:${userId}`;
 
 /**
@@ -54,7 +56,7 @@ export function createRealtime(http: HttpServer, deps: { access: AccessControl; 
         deps.audit.record({ actorId: user.id, action: 'plan.watch', planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
         return reply({ ok: false, error: access.reason });
       }
-      await socket.join(planChannel(planId));
+      await socket.join(access.via === 'citizen' ? citizenPlanChannel(planId) : planChannel(planId));
       reply({ ok: true });
     });
 
@@ -63,6 +65,7 @@ export function createRealtime(http: HttpServer, deps: { access: AccessControl; 
       const planId = (msg as { planId?: unknown } | null)?.planId;
       if (typeof planId !== 'string') return reply({ ok: false, error: 'planId must be a plan id' });
       await socket.leave(planChannel(planId));
+      await socket.leave(citizenPlanChannel(planId));
       reply({ ok: true });
     });
   });

@@ -89,11 +89,17 @@ describe('results stream into the plan', () => {
   });
 
   it('shows results to the citizen only once released', async () => {
+    const citizenSocket = await watcher(hub, 'carl', planId);
+    const changed = new Promise<void>((resolve) => citizenSocket.once('plan:changed', () => resolve()));
     const res = await postAs(hub, key, '/results', observation({ id: randomUUID(), cpr: CARL, code: 'NPU27300', display: 'HbA1c', value: 48, unit: 'mmol/mol' }));
     const { id } = (await res.json()) as { id: string };
     const carl = await hub.token('carl');
     const citizenSees = async () => ((await (await hub.api(`/plans/${planId}/document`, { token: carl })).json()) as PlanDocumentJson).results.some((r) => r.id === id);
     expect(await citizenSees()).toBe(false);
+    // The citizen's watch says the plan changed, but never carries the result itself.
+    await changed;
+    expect(citizenSocket.filed).toEqual([]);
+    citizenSocket.close();
     const fhir = JSON.stringify(await (await hub.api(`/plans/${planId}/fhir`, { token: carl })).json());
     expect(fhir).not.toContain(id);
     const released = await hub.api(`/results/${id}/release`, { method: 'POST', token: await hub.token('gitte') });

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import { newEntry, sectionOf } from '../../../shared/plan-doc.ts';
-import { SelfReportEntry } from '../../../shared/plan.ts';
+import { NewSelfReportRequest } from '../../../shared/api.ts';
 import { decide } from '../../../shared/permissions.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
-const NewSelfReport = SelfReportEntry.omit({ id: true, taken: true })
-  .extend({ taken: z.string().datetime({ offset: true }).optional() })
-  .strict();
 
 /**
  * The citizen adds a self-reported measurement (blood pressure, weight, a symptom). It goes
@@ -23,7 +19,7 @@ export function selfReportRoutes(deps: HttpDeps): Router {
   router.post('/plans/:id/self-reports', requireAuth(deps.access), async (req, res) => {
     const principal = principalOf(res);
     const access = await planAccessOrThrow(deps, principal, req.params.id as string, 'plan.self-report');
-    const body = parse(NewSelfReport, req.body);
+    const body = parse(NewSelfReportRequest, req.body);
     const entry = { ...body, id: randomUUID(), taken: body.taken ? new Date(body.taken).toISOString() : new Date().toISOString() };
     const decision = decide({ userId: principal.user.id, role: principal.user.role, sector: null }, 'selfReports', { op: 'add', entry });
     if (!decision.allowed) throw forbidden(decision.reason);
