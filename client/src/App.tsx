@@ -3,6 +3,7 @@ import { setUnauthorizedHandler } from './api.ts';
 import { AppHeader } from './components/AppHeader.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
 import { navigate, routes, useHashRoute } from './router.ts';
+import { SessionSocketProvider } from './realtime/SessionSocket.tsx';
 import { clearSession, loadSession, saveSession, type Session } from './session.ts';
 import { PatientsView } from './views/PatientsView.tsx';
 import { SignInView } from './views/SignInView.tsx';
@@ -12,6 +13,9 @@ const PlanView = lazy(() => import('./views/PlanView.tsx').then((m) => ({ defaul
 // Citizens read their plan through REST (no live copy): their page needs no editor or CRDT.
 const CitizenPlanView = lazy(() => import('./views/CitizenPlanView.tsx').then((m) => ({ default: m.CitizenPlanView })));
 const HistoryView = lazy(() => import('./views/HistoryView.tsx').then((m) => ({ default: m.HistoryView })));
+const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m) => ({ default: m.CitizenHomeView })));
+const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
+const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
 export function App() {
   const { t } = useI18n();
@@ -38,7 +42,9 @@ export function App() {
 
   // After a change of page (not on first load), move focus to the new page's content so that
   // keyboard and screen-reader users start there rather than on the vanished element.
-  const routeKey = session ? `${route.name}:${route.name === 'plan' || route.name === 'history' ? route.planId : ''}` : 'signIn';
+  const routeKey = session
+    ? `${route.name}:${route.name === 'plan' || route.name === 'history' ? route.planId : route.name === 'admin' ? route.tab : ''}`
+    : 'signIn';
   const firstRoute = useRef(true);
   useEffect(() => {
     if (firstRoute.current) {
@@ -55,21 +61,27 @@ export function App() {
   };
 
   let content;
+  const role = session?.user.role;
   if (!session) content = <SignInView notice={signInNotice} onSignedIn={onSignedIn} />;
-  else if (route.name === 'plan' && session.user.role === 'citizen') content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
+  else if (role === 'admin') content = <AdminView session={session} tab={route.name === 'admin' ? route.tab : 'audit'} />;
+  else if (route.name === 'plan' && role === 'citizen') content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
+  else if (role === 'citizen' && route.name === 'accessLog') content = <AccessLogView session={session} />;
+  else if (role === 'citizen') content = <CitizenHomeView session={session} />;
   else if (route.name === 'plan') content = <PlanView key={route.planId} session={session} planId={route.planId} onSessionExpired={() => signOut('signIn.expired')} />;
   else if (route.name === 'history') content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;
 
-  return (
+  const page = (
     <>
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
         {t('app.skipToContent')}
       </a>
-      <AppHeader session={session} onSignOut={() => signOut()} />
+      <AppHeader session={session} route={route} onSignOut={() => signOut()} />
       <main id="main" tabIndex={-1} className="page">
         <Suspense fallback={<p role="status">{t('plan.loading')}</p>}>{content}</Suspense>
       </main>
     </>
   );
+  // One Socket.IO connection for the whole session: notifications, results, refusals.
+  return session ? <SessionSocketProvider token={session.token}>{page}</SessionSocketProvider> : page;
 }

@@ -23,14 +23,15 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-interface CallOptions {
+export interface CallOptions {
   method?: 'GET' | 'POST' | 'DELETE';
   token?: string | null;
   body?: unknown;
   signal?: AbortSignal;
 }
 
-async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
+/** One JSON call under /api/v1; the body is checked against `schema`. */
+export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';

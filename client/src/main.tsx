@@ -1,16 +1,30 @@
-import { StrictMode } from 'react';
+import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { isEmbedPath, takeEmbedLink } from './embed/link.ts';
 import { I18nProvider } from './i18n/index.tsx';
 import './styles.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('CareHub: #root element missing from index.html');
 
+// `/embed#<link>`: one plan inside the GP's practice system. The link is taken out of the
+// address before anything else runs; the page keeps nothing in cookies or web storage.
+const EmbedApp = lazy(() => import('./embed/EmbedApp.tsx'));
+const embedLink = isEmbedPath(window.location.pathname) ? takeEmbedLink() : undefined;
+
 createRoot(container).render(
   <StrictMode>
-    <I18nProvider>
-      <App />
-    </I18nProvider>
+    {embedLink === undefined ? (
+      <I18nProvider>
+        <App />
+      </I18nProvider>
+    ) : (
+      <I18nProvider persist={false}>
+        <Suspense fallback={null}>
+          <EmbedApp link={embedLink} />
+        </Suspense>
+      </I18nProvider>
+    )}
   </StrictMode>,
 );

@@ -1,14 +1,20 @@
 import { useEffect, useState } from 'react';
 
 /**
- * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`.
+ * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`,
+ * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's).
  * Only opaque ids go in the hash; never a CPR number or a patient's name.
  */
+export type AdminTab = 'audit' | 'users' | 'organisations';
+export const ADMIN_TABS: readonly AdminTab[] = ['audit', 'users', 'organisations'];
+
 export type Route =
   | { name: 'signIn' }
   | { name: 'patients' }
   | { name: 'plan'; planId: string }
   | { name: 'history'; planId: string }
+  | { name: 'accessLog' }
+  | { name: 'admin'; tab: AdminTab }
   | { name: 'notFound' };
 
 export const routes = {
@@ -16,12 +22,18 @@ export const routes = {
   patients: '#/patients',
   plan: (planId: string) => `#/plans/${encodeURIComponent(planId)}`,
   history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
+  accessLog: '#/access-log',
+  admin: (tab: AdminTab = 'audit') => `#/admin/${tab}`,
 } as const;
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/patients';
   if (path === '/' || path === '/patients') return { name: 'patients' };
   if (path === '/sign-in') return { name: 'signIn' };
+  if (path === '/access-log') return { name: 'accessLog' };
+  if (path === '/admin') return { name: 'admin', tab: 'audit' };
+  const admin = /^\/admin\/([a-z]+)$/.exec(path);
+  if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1] ?? '')) return { name: 'admin', tab: admin[1] as AdminTab };
   const plan = /^\/plans\/([^/?#]+)$/.exec(path);
   if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]) };
   const history = /^\/plans\/([^/?#]+)\/history$/.exec(path);

@@ -3,11 +3,12 @@
  * database (seeded with the demo data), Debian's Chromium through playwright-core, and the
  * steps every test takes (sign in, open Carl Jensen's plan). Waits are bounded; no sleeps.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { UserView } from '../../shared/api.ts';
 
@@ -22,6 +23,8 @@ export const LIVE_MS = 10_000;
 export interface Hub {
   baseUrl: string;
   wsUrl: string;
+  /** The hub's database, for the command line (`carehub api-key create`) against the same data. */
+  databaseUrl: string;
   /** Everything the server wrote so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -35,13 +38,14 @@ export function assertPrerequisites(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
 }
 
-/** `carehub serve` on port 0 with a new SQLite database in a temporary directory. */
-export async function startHub(): Promise<Hub> {
+/** `carehub serve` on port 0 with a new SQLite database in a temporary directory; `env` adds settings. */
+export async function startHub(env: Record<string, string> = {}): Promise<Hub> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'carehub-e2e-'));
+  const databaseUrl = `sqlite:${path.join(workDir, 'carehub.db')}`;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/carehub.js', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATABASE_URL: `sqlite:${path.join(workDir, 'carehub.db')}`, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -78,7 +82,7 @@ export async function startHub(): Promise<Hub> {
     }
     rmSync(workDir, { recursive: true, force: true });
   };
-  return { baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, output: () => output, stop };
+  return { baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, databaseUrl, output: () => output, stop };
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -143,4 +147,38 @@ export async function editorText(editor: Locator): Promise<string> {
     for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
     return copy.textContent ?? '';
   });
+}
+
+/** Signs in through the API (no browser); returns the session token. */
+export async function apiLogin(baseUrl: string, username: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo' }),
+  });
+  if (!res.ok) throw new Error(`login of ${username} failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A system's API key, made by the command line (`carehub api-key create`) against the hub's database. */
+export async function createApiKey(hub: Hub, system = 'lab'): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['bin/carehub.js', 'api-key', 'create', '--system', system], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: hub.databaseUrl, LOG_LEVEL: 'silent' },
+  });
+  const key = stdout.trim().split('\n').pop()?.trim() ?? '';
+  if (key.length < 20) throw new Error(`no API key in the output of api-key create:\n${stdout}`);
+  return key;
+}
+
+/** Files a FHIR result (`/results`) or a hospital notification (`/encounters`) as a system; returns its id. */
+export async function fileResult(hub: Hub, key: string, path: '/results' | '/encounters', body: object): Promise<string> {
+  const res = await fetch(`${hub.baseUrl}/api/v1${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': path === '/results' ? 'application/fhir+json' : 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
+  return (JSON.parse(text) as { id: string }).id;
 }

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, PlanRefusal, ServerToClientEvents } from '../../../shared/events.ts';
+import { useCallback, useEffect, useState } from 'react';
+import type { PlanRefusal } from '../../../shared/events.ts';
 import { isSectionName } from '../../../shared/plan.ts';
+import type { AppSocket } from '../realtime/SessionSocket.tsx';
 import { newUuid } from './ids.ts';
 
 export interface RefusalNotice {
@@ -22,12 +22,12 @@ const MAX_NOTICES = 5;
 /**
  * Changes of ours the server refused and reverted. The server says so twice: a y-websocket
  * auth message on the sync connection (a reason only) and `plan:refused` on Socket.IO (the
- * section and the reason), which this hook subscribes to by watching the plan.
+ * section and the reason), which this hook subscribes to by watching the plan on the session's
+ * socket.
  */
-export function usePlanRefusals(planId: string, token: string) {
+export function usePlanRefusals(planId: string, socket: AppSocket | null) {
   const [notices, setNotices] = useState<RefusalNotice[]>([]);
   const [watching, setWatching] = useState(false);
-  const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | null>(null);
 
   const add = useCallback((section: string | null, reason: string) => {
     setNotices((current) => {
@@ -43,27 +43,29 @@ export function usePlanRefusals(planId: string, token: string) {
   }, []);
 
   useEffect(() => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token } });
-    socketRef.current = socket;
+    if (!socket) return;
     const watch = () =>
       socket.emit('plan:watch', { planId }, (reply) => {
         setWatching(reply.ok);
       });
+    const onDisconnect = () => setWatching(false);
     const onRefused = (msg: PlanRefusal) => {
       if (msg.planId === planId) add(msg.section, msg.reason);
     };
+    // Watched again after every reconnect: a new connection starts in no rooms.
     socket.on('connect', watch);
-    socket.on('disconnect', () => setWatching(false));
+    socket.on('disconnect', onDisconnect);
     socket.on('plan:refused', onRefused);
+    if (socket.connected) watch();
     return () => {
+      socket.off('connect', watch);
+      socket.off('disconnect', onDisconnect);
       socket.off('plan:refused', onRefused);
       if (socket.connected) socket.emit('plan:unwatch', { planId });
-      socket.disconnect();
-      socketRef.current = null;
       setWatching(false);
       setNotices([]);
     };
-  }, [planId, token, add]);
+  }, [planId, socket, add]);
 
   const dismiss = useCallback((key: string) => setNotices((current) => current.filter((n) => n.key !== key)), []);
   /**

@@ -1,14 +1,39 @@
-import { useI18n } from '../i18n/index.tsx';
-import { routes } from '../router.ts';
+import { isStaff } from '../../../shared/roles.ts';
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
+import { routes, type Route } from '../router.ts';
 import type { Session } from '../session.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
 
 interface Props {
   session: Session | null;
+  route: Route;
   onSignOut: () => void;
 }
 
-export function AppHeader({ session, onSignOut }: Props) {
+interface NavLink {
+  href: string;
+  label: MessageKey;
+  current: boolean;
+  testId: string;
+}
+
+function navFor(session: Session, route: Route): NavLink[] {
+  const role = session.user.role;
+  if (role === 'admin') {
+    // The administration's pages are tabs of one page.
+    return [{ href: routes.admin('audit'), label: 'admin.title', current: true, testId: 'nav-admin' }];
+  }
+  if (role === 'citizen') {
+    return [
+      { href: routes.patients, label: 'nav.ownPlans', current: route.name === 'patients' || route.name === 'plan', testId: 'nav-plans' },
+      { href: routes.accessLog, label: 'nav.accessLog', current: route.name === 'accessLog', testId: 'nav-access-log' },
+    ];
+  }
+  return [{ href: routes.patients, label: 'nav.patients', current: route.name === 'patients', testId: 'nav-patients' }];
+}
+
+export function AppHeader({ session, route, onSignOut }: Props) {
   const { t } = useI18n();
   return (
     <header className="app-header">
@@ -19,10 +44,19 @@ export function AppHeader({ session, onSignOut }: Props) {
       </div>
       {session && (
         <nav className="app-header__nav" aria-label={t('app.mainNav')}>
-          <a href={routes.patients}>{t(session.user.role === 'citizen' ? 'nav.ownPlans' : 'nav.patients')}</a>
+          <ul>
+            {navFor(session, route).map((link) => (
+              <li key={link.href}>
+                <a href={link.href} aria-current={link.current ? 'page' : undefined} data-testid={link.testId}>
+                  {t(link.label)}
+                </a>
+              </li>
+            ))}
+          </ul>
         </nav>
       )}
       <div className="app-header__tools">
+        {session && isStaff(session.user.role) && <NotificationBell token={session.token} />}
         {session && (
           <span className="app-header__user" data-testid="signed-in-user">
             {t('nav.signedInAs', { name: session.user.name })}

@@ -19,15 +19,17 @@ interface Props {
   namesById: ReadonlyMap<string, string>;
   provider: WebsocketProvider;
   caretUser: { name: string; color: string };
+  /** A read-only session edits nothing, not even its own notes. */
+  readOnly?: boolean;
 }
 
 /** One journal entry. Only its author gets a live editor; everyone else reads it as text. */
-export function CareNoteCard({ note, selfId, namesById, provider, caretUser }: Props) {
+export function CareNoteCard({ note, selfId, namesById, provider, caretUser, readOnly = false }: Props) {
   const { t, tDynamic, formatDateTime } = useI18n();
   const mine = note.author === selfId;
   const sectorLabel = tDynamic(`sector.${note.sector}`, 'sector.unknown');
   const authorLabel = mine ? t('notes.you') : (namesById.get(note.author) ?? t('notes.unknownAuthor'));
-  const editable = mine && note.body instanceof Y.XmlFragment;
+  const editable = mine && !readOnly && note.body instanceof Y.XmlFragment;
 
   return (
     <article className={`card note${mine ? ' note--mine' : ''}`} data-testid="note" data-note-id={note.key}>

@@ -30,7 +30,7 @@ function newestFirst(a: NoteItem, b: NoteItem): number {
 /** The plan's `notes` section as a journal, newest first, with a composer on top. */
 export function CareNoteJournal() {
   const { t } = useI18n();
-  const { doc, provider, user, actor, caretUser, names, plain } = usePlanTeam();
+  const { doc, provider, user, actor, caretUser, names, plain, readOnly } = usePlanTeam();
   const reasonText = useReasonText();
   const reasonId = useId();
   const notes = useMemo(() => sectionOf(doc, 'notes'), [doc]);
@@ -56,7 +56,7 @@ export function CareNoteJournal() {
         <ol className="journal__list" data-testid="note-list">
           {items.map((note) => (
             <li key={note.key}>
-              <CareNoteCard note={note} selfId={user.id} namesById={names} provider={provider} caretUser={caretUser} />
+              <CareNoteCard note={note} selfId={user.id} namesById={names} provider={provider} caretUser={caretUser} readOnly={readOnly} />
             </li>
           ))}
         </ol>

@@ -113,7 +113,8 @@ export function PlanSnapshot({ plan, names, citizen = false }: Props) {
 
       {!citizen && <SnapshotSelfReports rows={plan.selfReports} title={t('section.selfReports')} />}
 
-      <SnapshotResults results={plan.results} hint={hint('results.plainHint')} />
+      {/* The citizen's page shows their released results on their own (timeline and trends). */}
+      {!citizen && <SnapshotResults results={plan.results} hint={hint('results.plainHint')} />}
 
       <section className="snapshot-section" aria-labelledby="snap-notes">
         <h3 id="snap-notes">{t('section.notes')}</h3>

@@ -1,5 +1,7 @@
 import { daPlan } from './da-plan.ts';
 import { daRecords } from './da-records.ts';
+import { daCare } from './da-care.ts';
+import { daPeople } from './da-people.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -114,6 +116,8 @@ const messages = {
   'errors.invalidResponse': 'Svaret fra serveren havde en uventet form.',
   ...daPlan,
   ...daRecords,
+  ...daCare,
+  ...daPeople,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

@@ -1,6 +1,8 @@
 import type { Dictionary } from './da.ts';
 import { enPlan } from './en-plan.ts';
 import { enRecords } from './en-records.ts';
+import { enCare } from './en-care.ts';
+import { enPeople } from './en-people.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -112,4 +114,6 @@ export const en: Dictionary = {
   'errors.invalidResponse': 'The server’s answer had an unexpected shape.',
   ...enPlan,
   ...enRecords,
+  ...enCare,
+  ...enPeople,
 };

@@ -12,9 +12,9 @@ const LOCALES: Readonly<Record<Language, string>> = { da: 'da-DK', en: 'en-GB' }
 const STORAGE_KEY = 'carehub.language';
 
 /** The stored choice, else the browser's first preference among Danish and English, else Danish. */
-export function detectLanguage(): Language {
+export function detectLanguage(useStorage = true): Language {
   try {
-    const stored = localStorage.getItem(STORAGE_KEY);
+    const stored = useStorage ? localStorage.getItem(STORAGE_KEY) : null;
     if (stored === 'da' || stored === 'en') return stored;
   } catch {
     // storage may be unavailable (privacy mode, embedded frames); fall through
@@ -48,17 +48,22 @@ function interpolate(text: string, params?: Record<string, string | number>): st
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Language>(detectLanguage);
+/** `persist={false}` (the embed page): the choice is neither read from nor kept in web storage. */
+export function I18nProvider({ children, persist = true }: { children: ReactNode; persist?: boolean }) {
+  const [lang, setLangState] = useState<Language>(() => detectLanguage(persist));
 
-  const setLang = useCallback((next: Language) => {
-    setLangState(next);
-    try {
-      localStorage.setItem(STORAGE_KEY, next);
-    } catch {
-      // not persisted; the choice still holds for this page
-    }
-  }, []);
+  const setLang = useCallback(
+    (next: Language) => {
+      setLangState(next);
+      if (!persist) return;
+      try {
+        localStorage.setItem(STORAGE_KEY, next);
+      } catch {
+        // not persisted; the choice still holds for this page
+      }
+    },
+    [persist],
+  );
 
   useEffect(() => {
     document.documentElement.lang = lang;

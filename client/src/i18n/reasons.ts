@@ -21,6 +21,7 @@ const EXACT: Readonly<Record<string, MessageKey>> = {
   'a note carries your own sector': 'reason.noteOwnSector',
   'only the author may edit or remove a note': 'reason.noteAuthorOnly',
   'a note’s author, sector and time are fixed': 'reason.noteFixed',
+  'this access is read-only': 'embed.readOnlyReason',
 };
 
 const OWNERS: Readonly<Record<string, MessageKey>> = {

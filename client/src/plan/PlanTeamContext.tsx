@@ -20,6 +20,16 @@ export interface PlanTeam {
   loading: boolean;
   /** Someone who may change nothing (an administrator) reads the plan as text, not as disabled inputs. */
   plain: boolean;
+  /** The session's token, for the REST calls the plan makes (acknowledging a result …). */
+  token: string;
+  /** Opened through a read-only embed link: every control shown, all of them disabled. */
+  readOnly: boolean;
+  /**
+   * Opened through an embed link in the GP's practice system. Such a session reaches its one
+   * plan only: the server refuses it the result actions (acknowledge, release), which are
+   * about the patient's results everywhere, so they are not offered.
+   */
+  embedded: boolean;
 }
 
 const PlanTeamContext = createContext<PlanTeam | null>(null);
@@ -31,8 +41,13 @@ export function usePlanTeam(): PlanTeam {
   return team;
 }
 
-export function actorOf(user: UserView): Actor {
-  return { userId: user.id, role: user.role, sector: user.organisation?.sector ?? null };
+/**
+ * The signed-in person as the permission table sees them. A read-only embed session is a
+ * read-only actor: the table refuses it every change, so every control is disabled (and says
+ * why) through the same functions the server uses.
+ */
+export function actorOf(user: UserView, readOnly = false): Actor {
+  return { userId: user.id, role: user.role, sector: user.organisation?.sector ?? null, ...(readOnly ? { readOnly: true } : {}) };
 }
 
 /** The reason of a refusal in the page's language, or null when the decision allows. */

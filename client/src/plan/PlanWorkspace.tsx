@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { PlanView as PlanHeader } from '../../../shared/api.ts';
+import type { UserView, PlanView as PlanHeader } from '../../../shared/api.ts';
 import { metaOf } from '../../../shared/plan-doc.ts';
 import { PlanMeta } from '../../../shared/plan.ts';
 import { isStaff } from '../../../shared/roles.ts';
@@ -11,16 +11,18 @@ import { useYRevision } from '../collab/useYRevision.ts';
 import { CareNoteJournal } from '../components/CareNoteJournal.tsx';
 import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { PresenceList } from '../components/PresenceList.tsx';
 import { RefusalNotices } from '../components/RefusalNotices.tsx';
+import { EmbedHeader } from '../embed/EmbedHeader.tsx';
+import { EmbedLinkPanel } from '../embed/EmbedLinkPanel.tsx';
 import { useI18n } from '../i18n/index.tsx';
-import { routes } from '../router.ts';
-import type { Session } from '../session.ts';
+import { useSessionSocket } from '../realtime/SessionSocket.tsx';
 import { GoalsSection } from './GoalsSection.tsx';
 import { MedicationsSection } from './MedicationsSection.tsx';
+import { PlanHeaderBlock } from './PlanHeaderBlock.tsx';
 import { PlanMetaSection } from './PlanMetaSection.tsx';
 import { actorOf, PlanTeamProvider, type PlanTeam } from './PlanTeamContext.tsx';
+import { CriticalResultsBanner } from './results/CriticalResultsBanner.tsx';
 import { ResultsSection } from './ResultsSection.tsx';
 import { SectionMenu } from './SectionMenu.tsx';
 import { SelfReportsSection } from './SelfReportsSection.tsx';
@@ -30,20 +32,25 @@ import './plan.css';
 
 interface Props {
   plan: PlanHeader;
-  session: Session;
+  token: string;
+  user: UserView;
   onSessionExpired: () => void;
+  /** `embed`: one plan in the GP's practice system (a narrow frame): compact chrome, no navigation. */
+  variant?: 'full' | 'embed';
+  /** A read-only embed link: everything shown, nothing editable. */
+  readOnly?: boolean;
 }
 
 /** The open plan: every section bound live to the plan's Y.Doc, for one signed-in person. */
-export function PlanWorkspace({ plan, session, onSessionExpired }: Props) {
-  const { t, formatDateTime } = useI18n();
-  const { user, token } = session;
-  const refusals = usePlanRefusals(plan.id, token);
+export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = 'full', readOnly = false }: Props) {
+  const { t } = useI18n();
+  const socket = useSessionSocket();
+  const refusals = usePlanRefusals(plan.id, socket);
   const connection = usePlanConnection(plan.id, token, user, refusals.addFromSync);
   const peers = usePresence(connection?.provider ?? null, user.id);
   const people = usePlanPeople(token, plan.id);
   const caretUser = useMemo(() => ({ name: user.name, color: colorFor(user.id) }), [user.name, user.id]);
-  const actor = useMemo(() => actorOf(user), [user]);
+  const actor = useMemo(() => actorOf(user, readOnly), [user, readOnly]);
   const names = useMemo(() => {
     const map = new Map<string, string>();
     for (const { user: peer } of peers) map.set(peer.id, peer.name);
@@ -53,37 +60,27 @@ export function PlanWorkspace({ plan, session, onSessionExpired }: Props) {
   const meta = useMemo(() => (connection ? metaOf(connection.doc) : null), [connection?.doc]);
   const metaRevision = useYRevision(meta);
   const liveStatus = useMemo(() => PlanMeta.shape.status.safeParse(meta?.get('status')), [meta, metaRevision]);
+  const status = liveStatus.success ? liveStatus.data : plan.status;
   // Someone who may change nothing (an administrator) reads the plan as text. Citizens do not
   // come here: they get no live copy of the plan (CitizenPlanView).
   const plain = !isStaff(user.role);
+  const embed = variant === 'embed';
 
   const team = useMemo<PlanTeam | null>(
     () =>
       connection
-        ? { doc: connection.doc, provider: connection.provider, user, actor, caretUser, names, loading: !connection.synced, plain }
+        ? { doc: connection.doc, provider: connection.provider, user, actor, caretUser, names, loading: !connection.synced, plain, token, readOnly, embedded: embed }
         : null,
-    [connection?.doc, connection?.provider, connection?.synced, user, actor, caretUser, names, plain],
+    [connection?.doc, connection?.provider, connection?.synced, user, actor, caretUser, names, plain, token, readOnly, embed],
   );
 
   return (
     <>
-      <header className="plan-header">
-        <p className="plan-header__eyebrow">{t('plan.heading')}</p>
-        <h1 className="plan-header__patient" data-testid="plan-patient">{plan.patientName}</h1>
-        <dl className="plan-header__facts">
-          <div>
-            <dt>{t('plan.status')}</dt>
-            <dd><PlanStatusBadge status={liveStatus.success ? liveStatus.data : plan.status} /></dd>
-          </div>
-          <div>
-            <dt>{t('plan.created')}</dt>
-            <dd><time dateTime={plan.created}>{formatDateTime(plan.created)}</time></dd>
-          </div>
-        </dl>
-        <p className="plan-header__links">
-          <a href={routes.history(plan.id)} data-testid="history-link">{t('plan.historyLink')}</a>
-        </p>
-      </header>
+      {embed ? (
+        <EmbedHeader plan={plan} status={status} connection={connection?.status ?? 'connecting'} peers={peers} readOnly={readOnly} />
+      ) : (
+        <PlanHeaderBlock plan={plan} status={status} />
+      )}
 
       {connection?.refusal && (
         <div className="refusal" data-testid="collab-refusal">
@@ -96,7 +93,7 @@ export function PlanWorkspace({ plan, session, onSessionExpired }: Props) {
           />
           {isSessionRefusal(connection.refusal) && (
             <button type="button" className="button button--primary" onClick={onSessionExpired}>
-              {t('connection.signInAgain')}
+              {t(embed ? 'embed.reopen' : 'connection.signInAgain')}
             </button>
           )}
         </div>
@@ -105,8 +102,9 @@ export function PlanWorkspace({ plan, session, onSessionExpired }: Props) {
 
       {connection && team && (
         <PlanTeamProvider value={team}>
-          <div className="plan-layout" data-testid="plan-layout" data-synced={connection.synced ? 'true' : 'false'}>
+          <div className={`plan-layout${embed ? ' plan-layout--embed' : ''}`} data-testid="plan-layout" data-synced={connection.synced ? 'true' : 'false'}>
             <div className="plan-layout__main">
+              <CriticalResultsBanner />
               <PlanMetaSection />
               <GoalsSection />
               <TaskBoard />
@@ -115,11 +113,14 @@ export function PlanWorkspace({ plan, session, onSessionExpired }: Props) {
               <ResultsSection />
               <CareNoteJournal />
             </div>
-            <aside className="plan-layout__side" aria-label={t('plan.sideLabel')}>
-              <ConnectionBadge status={connection.status} />
-              <PresenceList peers={peers} />
-              <SectionMenu />
-            </aside>
+            {!embed && (
+              <aside className="plan-layout__side" aria-label={t('plan.sideLabel')}>
+                <ConnectionBadge status={connection.status} />
+                <PresenceList peers={peers} />
+                <SectionMenu />
+                {isStaff(user.role) && <EmbedLinkPanel token={token} planId={plan.id} />}
+              </aside>
+            )}
           </div>
         </PlanTeamProvider>
       )}

@@ -9,7 +9,9 @@ import { SnapshotSelfReports } from '../history/SnapshotTables.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { SelfReportComposer, type NewSelfReport } from '../plan/SelfReportComposer.tsx';
 import { routes } from '../router.ts';
+import { useSessionSocket } from '../realtime/SessionSocket.tsx';
 import type { Session } from '../session.ts';
+import { CitizenResults } from './CitizenResults.tsx';
 import '../plan/plan.css';
 import '../history/history.css';
 
@@ -62,6 +64,25 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
     };
   }, [token, planId, load]);
 
+  // The server says when the plan changed (`plan:changed`, at most about once a second): then
+  // the page reads it again at once instead of waiting for the next refresh.
+  const socket = useSessionSocket();
+  useEffect(() => {
+    if (!socket) return;
+    const watch = () => socket.emit('plan:watch', { planId });
+    const onChanged = (msg: { planId: string }) => {
+      if (msg.planId === planId) void load();
+    };
+    socket.on('connect', watch);
+    socket.on('plan:changed', onChanged);
+    if (socket.connected) watch();
+    return () => {
+      socket.off('connect', watch);
+      socket.off('plan:changed', onChanged);
+      if (socket.connected) socket.emit('plan:unwatch', { planId });
+    };
+  }, [socket, planId, load]);
+
   const names = useMemo(() => new Map(people.map((p) => [p.id, p.name])), [people]);
 
   const save = async (report: NewSelfReport) => {
@@ -88,6 +109,9 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
         )}
       </header>
       <p className="notice notice--info citizen-intro" data-testid="citizen-intro">{t('citizen.intro')}</p>
+      <p className="citizen-plan__access">
+        <a href={routes.accessLog}>{t('accessLog.open')}</a>
+      </p>
       {error && <ErrorNotice message={error} testId="citizen-error" />}
 
       <div className="citizen-plan__body">
@@ -97,6 +121,8 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
           <SelfReportComposer onSave={save} />
           {plan && <SnapshotSelfReports rows={plan.selfReports} title={t('selfReports.yourLatest')} />}
         </section>
+
+        {plan && <CitizenResults results={plan.results} />}
 
         <section className="card plan-section" aria-labelledby="citizen-plan-title" aria-busy={!plan && !error}>
           <div className="history-snapshot__head">

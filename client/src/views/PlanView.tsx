@@ -37,7 +37,7 @@ export function PlanView({ session, planId, onSessionExpired }: Props) {
       </p>
       {error && <ErrorNotice message={error} testId="plan-error" />}
       {!plan && !error && <p role="status">{t('plan.loading')}</p>}
-      {plan && <PlanWorkspace plan={plan} session={session} onSessionExpired={onSessionExpired} />}
+      {plan && <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={onSessionExpired} />}
     </div>
   );
 }

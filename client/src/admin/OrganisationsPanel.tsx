@@ -1,0 +1,93 @@
+import { useCallback, useId, useState, type FormEvent } from 'react';
+import { Sector } from '../../../shared/roles.ts';
+import { createOrganisation, listOrganisations } from '../api-admin.ts';
+import { describeError } from '../api.ts';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { useAdminList } from './useAdminList.ts';
+
+/** Organisations (hospitals, municipalities, practices) and a form to add one. */
+export function OrganisationsPanel({ token }: { token: string }) {
+  const { t } = useI18n();
+  const ids = { name: useId(), sector: useId(), region: useId() };
+  const fetchList = useCallback((signal: AbortSignal) => listOrganisations(token, signal), [token]);
+  const { items, error, add } = useAdminList(fetchList);
+  const [name, setName] = useState('');
+  const [sector, setSector] = useState<Sector>('hospital');
+  const [region, setRegion] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!name.trim()) return setFormError(t('admin.nameRequired'));
+    setBusy(true);
+    setFormError(null);
+    setDone(null);
+    try {
+      const created = await createOrganisation(token, { name: name.trim(), sector, ...(region.trim() ? { region: region.trim() } : {}) });
+      add(created);
+      setDone(t('organisations.created', { name: created.name }));
+      setName('');
+      setRegion('');
+    } catch (err) {
+      setFormError(describeError(err, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="admin-panel" aria-labelledby="orgs-title" data-testid="organisations-panel">
+      <h2 id="orgs-title">{t('nav.organisations')}</h2>
+      <form className="admin-form card" onSubmit={(e) => void submit(e)} data-testid="organisation-form">
+        <h3>{t('organisations.add')}</h3>
+        <div className="field">
+          <label htmlFor={ids.name}>{t('organisations.name')}</label>
+          <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} required data-testid="organisation-name" />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.sector}>{t('organisations.sector')}</label>
+          <select id={ids.sector} value={sector} onChange={(e) => setSector(Sector.parse(e.target.value))} data-testid="organisation-sector">
+            {Sector.options.map((s) => (
+              <option key={s} value={s}>{t(`sector.${s}`)}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.region}>{t('organisations.region')}</label>
+          <input id={ids.region} value={region} onChange={(e) => setRegion(e.target.value)} maxLength={200} />
+        </div>
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="organisation-submit">{t('organisations.submit')}</button>
+        {formError && <p className="field-error" role="alert">{formError}</p>}
+        {done && <p className="admin-form__done" role="status">{done}</p>}
+      </form>
+      {error && <ErrorNotice message={error} />}
+      {!items && !error && <p role="status">{t('admin.loading')}</p>}
+      {items && (
+        <div className="table-scroll card">
+          <table className="data-table" data-testid="organisation-table">
+            <caption className="visually-hidden">{t('nav.organisations')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('organisations.name')}</th>
+                <th scope="col">{t('organisations.sector')}</th>
+                <th scope="col">{t('organisations.region')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((o) => (
+                <tr key={o.id} data-testid="organisation-row">
+                  <td>{o.name}</td>
+                  <td><span className={`sector-tag sector-tag--${o.sector}`}>{t(`sector.${o.sector}`)}</span></td>
+                  <td>{o.region ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

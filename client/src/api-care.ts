@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { AccessLogEntry } from '../../shared/audit.ts';
+import { UserView } from '../../shared/api.ts';
+import { Role } from '../../shared/roles.ts';
+import { call } from './api.ts';
+
+/**
+ * REST calls around results, notifications, embed links and the citizen's access log
+ * (api.ts holds the plan and patient calls). Answers are checked against these shapes.
+ */
+const Severity = z.enum(['info', 'warning', 'critical']).catch('info');
+
+export const StoredNotification = z.object({
+  id: z.string(),
+  planId: z.string(),
+  kind: z.string(),
+  severity: Severity,
+  text: z.string(),
+  created: z.string(),
+  seen: z.string().nullable().optional(),
+});
+export type StoredNotification = z.infer<typeof StoredNotification>;
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** A clinician acknowledges a critical result; the plan shows who and when through the document. */
+export function acknowledgeResult(token: string, resultId: string): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
+  return call(`/results/${id(resultId)}/acknowledge`, z.object({ acknowledgedBy: z.string(), acknowledgedAt: z.string() }), { method: 'POST', token, body: {} });
+}
+
+/** A clinician releases a result to the citizen before the release delay has passed. */
+export function releaseResult(token: string, resultId: string): Promise<{ releaseAt: string }> {
+  return call(`/results/${id(resultId)}/release`, z.object({ releaseAt: z.string() }), { method: 'POST', token, body: {} });
+}
+
+/** The signed-in staff member's notifications they have not seen yet. */
+export function listNotifications(token: string, signal?: AbortSignal): Promise<StoredNotification[]> {
+  return call('/notifications', z.array(StoredNotification), { token, signal });
+}
+
+export function markNotificationsSeen(token: string, ids: readonly string[]): Promise<unknown> {
+  return call('/notifications/seen', z.unknown(), { method: 'POST', token, body: { ids } });
+}
+
+export const EmbedLink = z.object({ id: z.string(), url: z.string(), link: z.string(), expiresAt: z.string() });
+export type EmbedLink = z.infer<typeof EmbedLink>;
+
+/** A link that opens one plan inside the GP's practice system (an iframe). */
+export function createEmbedLink(token: string, planId: string, access: 'edit' | 'read', expiresInMinutes: number): Promise<EmbedLink> {
+  return call(`/plans/${id(planId)}/embed-links`, EmbedLink, { method: 'POST', token, body: { access, expiresInMinutes } });
+}
+
+export function revokeEmbedLink(token: string, linkId: string): Promise<unknown> {
+  return call(`/embed-links/${id(linkId)}`, z.unknown(), { method: 'DELETE', token });
+}
+
+const AccessLogRow = z.object({
+  time: z.string(),
+  person: z.string(),
+  role: Role.nullable(),
+  organisation: z.string().nullable(),
+  action: z.string(),
+  actionCode: z.string(),
+  planId: z.string().nullable(),
+  breakTheGlass: z.boolean(),
+  refused: z.boolean(),
+}) satisfies z.ZodType<AccessLogEntry>;
+
+/** Who accessed the citizen's record, newest first (the citizen's own view of the audit log). */
+export function getAccessLog(token: string, signal?: AbortSignal): Promise<AccessLogEntry[]> {
+  return call('/me/access-log?limit=500', z.array(AccessLogRow), { token, signal });
+}
+
+export const EmbedSession = z.object({
+  token: z.string(),
+  planId: z.string(),
+  access: z.enum(['edit', 'read']),
+  user: UserView.extend({ username: z.string().default(''), patientId: z.string().nullable().default(null) }),
+});
+export type EmbedSession = z.infer<typeof EmbedSession>;
+
+/** Exchanges an embed link (from the address's fragment) for a session token kept in memory only. */
+export function openEmbedSession(link: string, signal?: AbortSignal): Promise<EmbedSession> {
+  return call('/embed/session', EmbedSession, { method: 'POST', body: { link }, signal });
+}

@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PlanView as PlanHeader } from '../../../shared/api.ts';
+import { openEmbedSession, type EmbedSession } from '../api-care.ts';
+import { ApiError, describeError, getPlan, setUnauthorizedHandler } from '../api.ts';
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
+import { PlanWorkspace } from '../plan/PlanWorkspace.tsx';
+import { SessionSocketProvider } from '../realtime/SessionSocket.tsx';
+import './embed.css';
+
+type State =
+  | { phase: 'opening' }
+  | { phase: 'ready'; session: EmbedSession; plan: PlanHeader }
+  /** The link is missing, expired, revoked or not a link: nothing to retry. */
+  | { phase: 'refused'; message: MessageKey }
+  /** The session ended while open (expired token): the practice system must open the plan again. */
+  | { phase: 'ended' }
+  | { phase: 'failed'; message: string };
+
+/**
+ * `/embed#<link>`: one care plan inside the GP's practice system (an iframe). The link is
+ * exchanged for a session token that lives in this page's memory only: no cookies (blocked in
+ * third-party frames) and no web storage. Then the same live plan as in the full app, with
+ * compact chrome and no way to navigate elsewhere.
+ */
+export default function EmbedApp({ link }: { link: string | null }) {
+  const { t } = useI18n();
+  const [state, setState] = useState<State>(() => (link ? { phase: 'opening' } : { phase: 'refused', message: 'embed.noLink' }));
+  const [attempt, setAttempt] = useState(0);
+  // One exchange per link, even when React runs the effect twice.
+  const exchange = useRef<Promise<EmbedSession> | null>(null);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => setState({ phase: 'ended' }));
+  }, []);
+
+  useEffect(() => {
+    if (!link) return;
+    let live = true;
+    exchange.current ??= openEmbedSession(link);
+    exchange.current
+      .then(async (session) => {
+        const plan = await getPlan(session.token, session.planId);
+        if (live) setState({ phase: 'ready', session, plan });
+      })
+      .catch((err: unknown) => {
+        if (!live) return;
+        if (err instanceof ApiError && err.kind === 'http' && err.status >= 400 && err.status < 500) {
+          setState({ phase: 'refused', message: err.status === 400 ? 'embed.invalidLink' : 'embed.linkRefused' });
+        } else {
+          // A network fault: the link may still be good; let the person try again.
+          exchange.current = null;
+          setState({ phase: 'failed', message: describeError(err, t) });
+        }
+      });
+    return () => {
+      live = false;
+    };
+    // Deliberately not on `t`: a change of language needs no new session.
+  }, [link, attempt]);
+
+  const ended = useCallback(() => setState({ phase: 'ended' }), []);
+
+  if (state.phase === 'ready') {
+    const { session, plan } = state;
+    return (
+      <SessionSocketProvider token={session.token}>
+        <main className="embed-page" data-testid="embed-app" data-access={session.access}>
+          <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={ended} variant="embed" readOnly={session.access === 'read'} />
+        </main>
+      </SessionSocketProvider>
+    );
+  }
+
+  return (
+    <main className="embed-page embed-page--message" data-testid="embed-app" data-phase={state.phase}>
+      <p className="embed-page__brand">
+        <span aria-hidden="true">✚ </span>
+        {t('app.name')}
+      </p>
+      {state.phase === 'opening' && <p role="status">{t('embed.opening')}</p>}
+      {state.phase === 'refused' && (
+        <div className="notice notice--error embed-page__notice" role="alert" data-testid="embed-refused">
+          <p>{t(state.message)}</p>
+          <p>{t('embed.askForNewLink')}</p>
+        </div>
+      )}
+      {state.phase === 'ended' && (
+        <div className="notice notice--error embed-page__notice" role="alert" data-testid="embed-ended">
+          <p>{t('embed.sessionEnded')}</p>
+        </div>
+      )}
+      {state.phase === 'failed' && (
+        <div className="notice notice--error embed-page__notice" role="alert" data-testid="embed-failed">
+          <p>{state.message}</p>
+          <button type="button" className="button button--small" onClick={() => setAttempt((n) => n + 1)}>
+            {t('embed.retry')}
+          </button>
+        </div>
+      )}
+    </main>
+  );
+}

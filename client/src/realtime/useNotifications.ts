@@ -1,0 +1,104 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Notification } from '../../../shared/events.ts';
+import { listNotifications, markNotificationsSeen, type StoredNotification } from '../api-care.ts';
+import { describeError, isAbort } from '../api.ts';
+import { newUuid } from '../collab/ids.ts';
+import type { Translate } from '../i18n/index.tsx';
+import type { AppSocket } from './SessionSocket.tsx';
+
+export interface NotificationItem {
+  /** The stored notification's id; live events that were not stored have none. */
+  id: string | null;
+  key: string;
+  planId: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  text: string;
+  created: string;
+}
+
+const fromStored = (n: StoredNotification): NotificationItem => ({ id: n.id, key: n.id, planId: n.planId, kind: n.kind, severity: n.severity, text: n.text, created: n.created });
+
+/** Critical first, then the newest. */
+function ordered(items: NotificationItem[]): NotificationItem[] {
+  const rank = (n: NotificationItem) => (n.severity === 'critical' ? 0 : 1);
+  return [...items].sort((a, b) => rank(a) - rank(b) || Date.parse(b.created) - Date.parse(a.created));
+}
+
+/**
+ * The staff member's unseen notifications: those stored for them (fetched on sign-in and after
+ * every reconnect, so nothing sent while offline is missed) and live `notification` events.
+ */
+export function useNotifications(token: string, socket: AppSocket | null, t: Translate) {
+  const [items, setItems] = useState<NotificationItem[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [latest, setLatest] = useState<NotificationItem | null>(null);
+  const tRef = useRef(t);
+  tRef.current = t;
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+
+  const merge = useCallback((incoming: NotificationItem[]) => {
+    setItems((current) => {
+      const byKey = new Map(current.map((n) => [n.key, n]));
+      for (const n of incoming) if (!byKey.has(n.key)) byKey.set(n.key, n);
+      return ordered([...byKey.values()]);
+    });
+  }, []);
+
+  const load = useCallback(
+    (signal?: AbortSignal) =>
+      listNotifications(token, signal)
+        .then((stored) => {
+          merge(stored.filter((n) => !n.seen).map(fromStored));
+          setError(null);
+        })
+        .catch((err: unknown) => {
+          if (!isAbort(err)) setError(describeError(err, tRef.current));
+        }),
+    [token, merge],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void load(controller.signal);
+    return () => controller.abort();
+  }, [load]);
+
+  useEffect(() => {
+    if (!socket) return;
+    const onNotification = (n: Notification) => {
+      const item: NotificationItem = { id: n.id ?? null, key: n.id ?? newUuid(), planId: n.planId, kind: n.kind, severity: n.severity, text: n.text, created: new Date().toISOString() };
+      merge([item]);
+      setLatest(item);
+    };
+    const onReconnect = () => void load();
+    socket.on('notification', onNotification);
+    socket.io.on('reconnect', onReconnect);
+    return () => {
+      socket.off('notification', onNotification);
+      socket.io.off('reconnect', onReconnect);
+    };
+  }, [socket, merge, load]);
+
+  /** Marks notifications seen: on the server for stored ones, and gone from the list. */
+  const markSeen = useCallback(
+    async (keys: readonly string[]) => {
+      const gone = new Set(keys);
+      const removed = itemsRef.current.filter((n) => gone.has(n.key));
+      setItems((current) => current.filter((n) => !gone.has(n.key)));
+      const ids = removed.flatMap((n) => (n.id ? [n.id] : []));
+      if (ids.length === 0) return;
+      try {
+        await markNotificationsSeen(token, ids);
+        setError(null);
+      } catch (err) {
+        merge(removed);
+        setError(describeError(err, tRef.current));
+      }
+    },
+    [token, merge],
+  );
+
+  return { items, error, latest, markSeen };
+}
