@@ -67,6 +67,12 @@ describe('who may see what', () => {
   it('lets staff break the glass with a reason, for a limited time, flagged and told to the team', async () => {
     const hanne = await hub.token('hanne');
     expect((await hub.api(`/plans/${aisha}`, { token: hanne })).status).toBe(403);
+    const lookup = await hub.api('/patients/emergency-lookup', { method: 'POST', token: hanne, body: JSON.stringify({ cpr: '221188-7654' }) });
+    expect(lookup.status).toBe(200);
+    const found = await json<{ patientId: string; plans: { id: string }[]; access: string }>(lookup);
+    expect(found).toMatchObject({ plans: [{ id: aisha }], access: 'none' });
+    expect(JSON.stringify(found)).not.toMatch(/Aisha|Graviditet/);
+    expect((await hub.api('/patients/emergency-lookup', { method: 'POST', token: await hub.token('carl'), body: JSON.stringify({ cpr: '2211887654' }) })).status).toBe(403);
     expect((await hub.api(`/plans/${aisha}/break-glass`, { method: 'POST', token: hanne, body: JSON.stringify({ reason: 'akut' }) })).status).toBe(400);
     const gitteWatch = await watcher(hub, 'gitte');
     const grant = await hub.api(`/plans/${aisha}/break-glass`, { method: 'POST', token: hanne, body: JSON.stringify({ reason: 'Bevidstløs i skadestuen, behov for medicinliste' }) });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { isStaff } from '../../../shared/roles.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { conflict, forbidden, notFound, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, notFound, parse } from '../errors.ts';
+import { parseCpr } from '../../../shared/cpr.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
 const BreakGlassRequest = z.object({
@@ -52,6 +53,22 @@ export function accessRoutes(deps: HttpDeps): Router {
       text: `${user.name} (${organisation?.name ?? user.role}) åbnede planen i en nødsituation: ${reason}`,
     });
     res.status(201).json({ id: grant.id, planId: plan.id, expires: grant.expires });
+  });
+
+  // Before breaking the glass, staff find the patient by CPR. The answer reveals nothing but
+  // ids (no name, no plan titles) and whether the citizen has objected; the look-up is audited.
+  router.post('/patients/emergency-lookup', auth, async (req, res) => {
+    const principal = principalOf(res);
+    if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff may break the glass');
+    const { cpr } = parse(z.object({ cpr: z.string().min(10).max(11) }).strict(), req.body);
+    const parsed = parseCpr(cpr, { allowReplacement: true });
+    if (!parsed.ok) throw badRequest(parsed.reason);
+    const patient = await deps.store.getPatientByCpr(parsed.cpr);
+    if (!patient) throw notFound('no patient is registered with this CPR number');
+    const access = await deps.access.patientAccess(principal, patient.id);
+    deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', patientId: patient.id, outcome: 'allowed', details: {} });
+    const plans = (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => ({ id: p.id }));
+    res.json({ patientId: patient.id, plans, access: access.ok ? access.via : access.objected ? 'objected' : 'none' });
   });
 
   router.get('/me/objections', auth, async (_req, res) => {
