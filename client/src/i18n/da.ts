@@ -2,6 +2,7 @@ import { daPlan } from './da-plan.ts';
 import { daRecords } from './da-records.ts';
 import { daCare } from './da-care.ts';
 import { daPeople } from './da-people.ts';
+import { daAccess } from './da-access.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -118,6 +119,7 @@ const messages = {
   ...daRecords,
   ...daCare,
   ...daPeople,
+  ...daAccess,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

@@ -3,6 +3,7 @@ import { enPlan } from './en-plan.ts';
 import { enRecords } from './en-records.ts';
 import { enCare } from './en-care.ts';
 import { enPeople } from './en-people.ts';
+import { enAccess } from './en-access.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -116,4 +117,5 @@ export const en: Dictionary = {
   ...enRecords,
   ...enCare,
   ...enPeople,
+  ...enAccess,
 };

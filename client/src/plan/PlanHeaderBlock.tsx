@@ -2,9 +2,10 @@ import type { PlanStatus, PlanView as PlanHeader } from '../../../shared/api.ts'
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { routes } from '../router.ts';
+import { BreakGlassBanner } from './BreakGlassBanner.tsx';
 
-/** The full app's plan header: the patient, the plan's status, its history. */
-export function PlanHeaderBlock({ plan, status }: { plan: PlanHeader; status: PlanStatus }) {
+/** The full app's plan header: the patient, the plan's status, its history, emergency access. */
+export function PlanHeaderBlock({ plan, status, token }: { plan: PlanHeader; status: PlanStatus; token: string }) {
   const { t, formatDateTime } = useI18n();
   return (
     <header className="plan-header">
@@ -20,6 +21,7 @@ export function PlanHeaderBlock({ plan, status }: { plan: PlanHeader; status: Pl
           <dd><time dateTime={plan.created}>{formatDateTime(plan.created)}</time></dd>
         </div>
       </dl>
+      <BreakGlassBanner token={token} planId={plan.id} />
       <p className="plan-header__links">
         <a href={routes.history(plan.id)} data-testid="history-link">{t('plan.historyLink')}</a>
       </p>

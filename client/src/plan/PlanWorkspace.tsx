@@ -79,7 +79,7 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
       {embed ? (
         <EmbedHeader plan={plan} status={status} connection={connection?.status ?? 'connecting'} peers={peers} readOnly={readOnly} />
       ) : (
-        <PlanHeaderBlock plan={plan} status={status} />
+        <PlanHeaderBlock plan={plan} status={status} token={token} />
       )}
 
       {connection?.refusal && (

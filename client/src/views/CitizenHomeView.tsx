@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PatientView } from '../../../shared/api.ts';
 import { describeError, isAbort, listPatients } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { CitizenObjections } from './CitizenObjections.tsx';
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { routes } from '../router.ts';
@@ -9,7 +10,7 @@ import type { Session } from '../session.ts';
 
 /**
  * The citizen's start page ("Min plan"): their care plans, shared by the hospital, the
- * municipality and their GP, and the way to see who has looked at their data.
+ * municipality and their GP, the way to see who has looked at their data, and their objections.
  */
 export function CitizenHomeView({ session }: { session: Session }) {
   const { t } = useI18n();
@@ -64,6 +65,7 @@ export function CitizenHomeView({ session }: { session: Session }) {
             <a href={routes.accessLog} className="button" data-testid="access-log-link">{t('accessLog.open')}</a>
           </p>
         </article>
+        {own && <CitizenObjections session={session} planIds={own.flatMap((p) => p.plans.map((plan) => plan.id))} />}
       </div>
     </section>
   );

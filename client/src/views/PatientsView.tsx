@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { PatientView } from '../../../shared/api.ts';
 import { formatCpr } from '../../../shared/cpr.ts';
+import { isStaff } from '../../../shared/roles.ts';
 import { describeError, isAbort, listPatients, searchPatients } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { EmergencyAccess } from './EmergencyAccess.tsx';
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { routes } from '../router.ts';
@@ -60,6 +62,7 @@ export function PatientsView({ session }: { session: Session }) {
           <p id="patient-search-hint" className="hint">{t('patients.searchHint')}</p>
         </div>
       )}
+      {isStaff(session.user.role) && <EmergencyAccess session={session} />}
       {error && <ErrorNotice message={error} />}
       {!shown && !error && <p role="status">{t('patients.loading')}</p>}
       {shown && (
