@@ -30,11 +30,14 @@ import { adminRoutes } from './http/routes/admin-routes.ts';
 import { embedRoutes } from './http/routes/embed-routes.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { ResultFiling } from './results/result-filing.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { countResultsIngested, createMetrics, type Metrics } from './observability/metrics.ts';
 import { citizenPlanChannel, createRealtime, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
+
+/** How long shutdown waits for clients to finish closing before it closes the plans anyway. */
+const SHUTDOWN_GRACE_MS = 3000;
 
 export interface CareHubServer {
   readonly url: string;
@@ -71,7 +74,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const audit = new AuditLog(store, log);
   const changedThrottle = new Set<string>();
   // Read lazily, on scrape: `rooms` is built below.
-  const metrics = createMetrics({ openPlans: () => rooms.openCount });
+  const metrics = createMetrics({ openPlans: () => rooms.openCount, realtimeConnections: () => io?.engine.clientsCount ?? 0 });
   const committer = new GroupCommitter(store, (n, seconds) => {
     metrics.persistSeconds.observe(seconds);
     metrics.persistBatchSize.observe(n);
@@ -95,6 +98,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
         }, 1000).unref();
       },
       onRefused: (planId, conn, refusals) => {
+        metrics.updatesRefused.inc();
         for (const r of refusals) {
           io?.to(userChannel(conn.userId)).emit('plan:refused', { planId, section: r.section, reason: r.reason });
           // The refused content is never recorded: only where and why.
@@ -117,6 +121,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   };
   const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log, accessChanged, notifier };
   const filing = new ResultFiling({ store, rooms, notifier, audit, log, io: () => io, config });
+  // Metrics: results filed (a hook in ResultFiling would be the better home for this count).
+  const fileResults = filing.file.bind(filing);
+  filing.file = async (...args) => countResultsIngested(metrics, await fileResults(...args));
   filing.startEscalation();
   const app = express();
   app.disable('x-powered-by');
@@ -194,9 +201,20 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       filing.stop();
       await filing.settled();
       collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
+      // Until a client has our close frame it goes on sending, and those frames are still
+      // arriving: keep its connection and room live until its socket has closed (the close
+      // handshake ends after its last frame), bounded, so they are applied and stored like
+      // any other. Closing the rooms at once dropped them (tests/integration/shutdown.test.ts).
+      const graceEnds = Date.now() + SHUTDOWN_GRACE_MS;
+      while (collab.clientCount > 0 && Date.now() < graceEnds) await new Promise((r) => setTimeout(r, 5));
       await committer.drain();
       rooms.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
-      await new Promise<void>((resolve) => io!.close(() => resolve()));
+      // Socket.IO's close waits for every HTTP connection to end; a peer that never answers the
+      // close handshake would hold it (ws gives up after 30 s): wait a bounded time only.
+      await Promise.race([
+        new Promise<void>((resolve) => io!.close(() => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, Math.max(500, graceEnds - Date.now())).unref()),
+      ]);
       http.closeAllConnections();
       await audit.flush();
       await committer.drain();

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Role } from '../shared/roles.ts';
 import { createLogger, createServer } from './app.ts';
 import { auditVerifyCommand } from './audit/verify.ts';
+import { backupCommand } from './store/backup.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
 import { labFeed } from './results/lab-feed.ts';
@@ -28,6 +29,8 @@ const USAGE = `carehub <command>
   api-key revoke --id ID
                         revoke an API key
   audit verify          check the audit log's hash chain (exit 1 at the first broken entry)
+  backup FILE           online backup of the SQLite database while the hub serves (FILE must not
+                        exist); restore: README.md, Backup and restore
 
 Configuration comes from the environment: PORT, DATABASE_URL, CAREHUB_SECRET, LOG_LEVEL, …
 (see README.md).`;
@@ -144,6 +147,8 @@ export async function main(argv: string[]): Promise<void> {
     case 'audit':
       if (rest[0] === 'verify') return auditVerifyCommand(rest.slice(1));
       break;
+    case 'backup':
+      return backupCommand(rest);
     case undefined:
     case 'help':
     case '--help':

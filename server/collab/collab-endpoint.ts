@@ -155,7 +155,13 @@ export class CollabEndpoint {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Whatever goes wrong with one connection stays with it: it is closed, the server goes on.
+      this.onConnection(ws, req).catch((err: unknown) => {
+        this.opts.log.warn({ err: (err as Error).message }, 'collab connection failed');
+        ws.close(CloseCode.internalError, 'connection failed');
+      });
+    });
   }
 
   get clientCount(): number {
@@ -190,7 +196,12 @@ export class CollabEndpoint {
   private async onConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
     const { log } = this.opts;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const planId = decodeURIComponent(url.pathname.slice(COLLAB_PATH.length + 1));
+    let planId = '';
+    try {
+      planId = decodeURIComponent(url.pathname.slice(COLLAB_PATH.length + 1));
+    } catch {
+      // a malformed percent-escape: not a plan id (closed with 4400 below)
+    }
     let conn: CollabConnection | null = null;
     const early: RawData[] = [];
     ws.on('message', (data) => {

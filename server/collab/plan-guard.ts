@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { MalformedMessage } from './messages.ts';
 import { isSectionName, LIST_SECTIONS, PlanMeta, SECTION_ENTRY_SCHEMAS, type ListSectionName } from '../../shared/plan.ts';
 import { decide, type Actor, type Decision } from '../../shared/permissions.ts';
 
@@ -122,11 +123,19 @@ export class PlanGuard {
   ): { refusals: Refusal[]; clients: Set<number> } {
     const clients = new Set(Y.decodeUpdate(update).structs.map((s) => s.id.client));
     let refusals: Refusal[] = [];
+    let broken: Error | null = null;
     Y.transact(
       this.doc,
       (tr) => {
         const pendingBefore = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
-        Y.applyUpdate(this.doc, update);
+        try {
+          Y.applyUpdate(this.doc, update);
+        } catch (err) {
+          // An update that decodes but fails halfway through integration (e.g. a parent id that
+          // does not exist) has already integrated part of itself: everything it did is reverted
+          // below and the sender is closed as a malformed peer.
+          broken = err instanceof Error ? err : new Error(String(err));
+        }
         // applyUpdate marks the transaction remote; the server's own reverts below are local,
         // and Yjs would otherwise take them for another client using the server's client id.
         tr.local = true;
@@ -143,7 +152,11 @@ export class PlanGuard {
         const insertions = Y.createDeleteSet();
         const deletions = Y.createDeleteSet();
         for (const touch of touches) {
-          const decision = touch.kind === 'unknown' ? ({ allowed: false, reason: touch.reason ?? 'unknown change' } as Decision) : this.check(touch, actor, tr);
+          const decision: Decision = broken
+            ? { allowed: false, reason: 'the update could not be applied' }
+            : touch.kind === 'unknown'
+              ? { allowed: false, reason: touch.reason ?? 'unknown change' }
+              : this.check(touch, actor, tr);
           if (decision.allowed) {
             allowedSections.add(touch.section);
             if (touch.kind === 'change' && touch.entryItem && touch.key) {
@@ -169,6 +182,7 @@ export class PlanGuard {
       },
       origin,
     );
+    if (broken) throw new MalformedMessage(`update failed to apply: ${(broken as Error).message}`);
     return { refusals: dedupe(refusals), clients };
   }
 

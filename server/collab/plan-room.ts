@@ -7,7 +7,7 @@ import { LIST_SECTIONS } from '../../shared/plan.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store, UpdateOrigin } from '../store/store.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
-import { awarenessMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
+import { awarenessMessage, MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
 import { createReverter, PlanGuard, type Refusal } from './plan-guard.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import type { RoomConnection } from './room-connection.ts';
@@ -179,8 +179,21 @@ export class PlanRoom {
 
   /** Sync step 1 from a client: answer with what it lacks, once pending writes are stored. */
   handleSyncStep1(conn: RoomConnection, stateVector: Uint8Array): void {
+    // Decoded now, not when the answer is due: a broken state vector must fail inside the
+    // transport's handler (which closes that socket), never later in a timer.
+    try {
+      Y.decodeStateVector(stateVector);
+    } catch {
+      throw new MalformedMessage('undecodable state vector');
+    }
     this.whenFlushed(() => {
-      if (this.connections.has(conn)) conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
+      if (!this.connections.has(conn)) return;
+      try {
+        conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
+      } catch (err) {
+        this.deps.log.info({ planId: this.planId, err: (err as Error).message }, 'closing a connection whose sync request failed');
+        conn.close(CloseCode.protocolError, 'malformed message');
+      }
     });
   }
 

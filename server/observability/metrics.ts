@@ -1,7 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics, one registry per server instance (tests run several in one process). */
-export function createMetrics(sources: { openPlans: () => number }) {
+/**
+ * Prometheus metrics, one registry per server instance (tests run several in one process).
+ * prom-client's default metrics come with it: process CPU and memory, and the event-loop lag
+ * (`nodejs_eventloop_lag_seconds`, and its percentiles `nodejs_eventloop_lag_p99_seconds` …).
+ */
+export function createMetrics(sources: { openPlans: () => number; realtimeConnections?: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -15,7 +19,28 @@ export function createMetrics(sources: { openPlans: () => number }) {
         this.set(sources.openPlans());
       },
     }),
+    realtimeConnections: new Gauge({
+      name: 'carehub_realtime_connections',
+      help: 'Open Socket.IO connections',
+      registers: [registry],
+      collect() {
+        this.set(sources.realtimeConnections?.() ?? 0);
+      },
+    }),
     updatesApplied: new Counter({ name: 'carehub_updates_applied_total', help: 'Plan updates persisted and broadcast', registers: [registry] }),
+    // No label: section names in a refused update are the sender's, and a label per name would
+    // let any client grow the series without bound. Sections are in the audit log.
+    updatesRefused: new Counter({
+      name: 'carehub_updates_refused_total',
+      help: 'Client updates the permission check refused wholly or in part (the refused part reverted, never stored)',
+      registers: [registry],
+    }),
+    resultsIngested: new Counter({
+      name: 'carehub_results_ingested_total',
+      help: 'Results and hospital notifications filed by lab, imaging and hospital systems (outcome: filed, or replay of one filed before)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     persistSeconds: new Histogram({
       name: 'carehub_persist_seconds',
       help: 'Time to commit one group of plan updates',
@@ -32,3 +57,20 @@ export function createMetrics(sources: { openPlans: () => number }) {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What one result submission filed, as a filing outcome reports it (server/results/result-filing.ts). */
+interface FiledOutcome {
+  ok: boolean;
+  body?: { results: { replay: boolean }[] };
+}
+
+/** Counts the results of one submission's outcome: new ones as `filed`, repeated ones as `replay`. */
+export function countResultsIngested<T extends FiledOutcome>(metrics: Pick<Metrics, 'resultsIngested'>, outcome: T): T {
+  if (outcome.ok && outcome.body) {
+    const replays = outcome.body.results.filter((r) => r.replay).length;
+    const filed = outcome.body.results.length - replays;
+    if (filed > 0) metrics.resultsIngested.inc({ outcome: 'filed' }, filed);
+    if (replays > 0) metrics.resultsIngested.inc({ outcome: 'replay' }, replays);
+  }
+  return outcome;
+}
