@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { metaOf, newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import { runCli } from '../fixtures/cli.ts';
-import { connectCollab, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
+import { connectCollab, waitForDoc } from '../fixtures/collab-client.ts';
 import { holdsEverything, missingFrom, snapshotDoc } from '../fixtures/doc-state.ts';
 import { tempDir } from '../fixtures/server.ts';
-import { firstPlanOf, loginAt, spawnHub, type HubProcess } from '../fixtures/server-process.ts';
+import { firstPlanOf, loginAt, spawnHub, hubSandbox } from '../fixtures/server-process.ts';
 
 const STAFF = ['hanne', 'gitte', 'maja', 'niels'];
 
@@ -20,19 +20,11 @@ describe('carehub backup', () => {
   });
 
   it('takes an online backup under an edit burst that opens as a hub: every plan loads, the audit chain verifies', async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, 'carehub.db');
+    const sandbox = hubSandbox();
+    cleanup.push(() => sandbox.dispose());
+    const { dir, dbFile, procs, clients } = sandbox;
     const backupFile = join(dir, 'backup.db');
-    const procs: HubProcess[] = [];
-    const clients: CollabClient[] = [];
-    cleanup.push(() => {
-      for (const c of clients) c.destroy();
-      for (const p of procs) p.child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    const hub = await spawnHub(dbFile);
-    procs.push(hub);
+    const hub = await sandbox.spawn();
     const hanne = await loginAt(hub.url, 'hanne');
     const gitte = await loginAt(hub.url, 'gitte');
     const maja = await loginAt(hub.url, 'maja');

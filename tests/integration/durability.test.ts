@@ -1,19 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import * as Y from 'yjs';
 import { metaOf, newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
-import { connectCollab, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
+import { connectCollab, waitForDoc } from '../fixtures/collab-client.ts';
 import { startHub, tempDir } from '../fixtures/server.ts';
-import { firstPlanOf, loginAt, spawnHub, type HubProcess } from '../fixtures/server-process.ts';
-
-/** True when `doc` holds every item `seen` holds (state vector dominance). */
-function holdsEverything(doc: Y.Doc, seen: Y.Doc): boolean {
-  const have = Y.decodeStateVector(Y.encodeStateVector(doc));
-  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(seen))) if ((have.get(client) ?? 0) < clock) return false;
-  return true;
-}
+import { holdsEverything } from '../fixtures/doc-state.ts';
+import { firstPlanOf, loginAt, hubSandbox } from '../fixtures/server-process.ts';
 
 describe('durability', () => {
   const cleanup: (() => void)[] = [];
@@ -47,18 +40,10 @@ describe('durability', () => {
   });
 
   it('loses no update that a peer had received when the server is killed with SIGKILL mid-burst', async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, 'carehub.db');
-    const procs: HubProcess[] = [];
-    const clients: CollabClient[] = [];
-    cleanup.push(() => {
-      for (const c of clients) c.destroy();
-      for (const p of procs) p.child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    const hub = await spawnHub(dbFile);
-    procs.push(hub);
+    const sandbox = hubSandbox();
+    cleanup.push(() => sandbox.dispose());
+    const { dir, dbFile, procs, clients } = sandbox;
+    const hub = await sandbox.spawn();
     const writerToken = await loginAt(hub.url, 'hanne');
     const planId = await firstPlanOf(hub.url, writerToken, 'Carl Jensen');
     const writer = connectCollab(hub.wsUrl, planId, writerToken);
@@ -85,8 +70,7 @@ describe('durability', () => {
     const seen = new Y.Doc();
     Y.applyUpdate(seen, Y.encodeStateAsUpdate(observer.doc));
 
-    const restarted = await spawnHub(dbFile);
-    procs.push(restarted);
+    const restarted = await sandbox.spawn();
     const fresh = connectCollab(restarted.wsUrl, planId, await loginAt(restarted.url, 'gitte'));
     clients.push(fresh);
     await fresh.synced;

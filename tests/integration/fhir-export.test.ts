@@ -3,9 +3,8 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, CarePlan, CareTeam, FhirResource, Goal, MedicationStatement, Observation, OperationOutcome, Organization, Patient, Task } from 'fhir/r4';
-import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import { planToFhirBundle, SECTOR_SYSTEM, type PlanBundleInput } from '../../server/fhir/plan-bundle.ts';
-import { connectCollab, eventually } from '../fixtures/collab-client.ts';
+import { eventually } from '../fixtures/collab-client.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
 /**

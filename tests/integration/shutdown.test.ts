@@ -1,16 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol.ts';
 import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
 import { missingFrom, snapshotDoc } from '../fixtures/doc-state.ts';
-import { tempDir } from '../fixtures/server.ts';
-import { firstPlanOf, loginAt, spawnHub, type HubProcess } from '../fixtures/server-process.ts';
+import { firstPlanOf, loginAt, hubSandbox } from '../fixtures/server-process.ts';
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -31,18 +28,10 @@ describe('graceful shutdown', () => {
   });
 
   it('loses nothing on SIGTERM during an edit burst: exits 0 promptly, closes clients with 1001, keeps every update sent', async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, 'carehub.db');
-    const procs: HubProcess[] = [];
-    const clients: CollabClient[] = [];
-    cleanup.push(() => {
-      for (const c of clients) c.destroy();
-      for (const p of procs) p.child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    const hub = await spawnHub(dbFile);
-    procs.push(hub);
+    const sandbox = hubSandbox();
+    cleanup.push(() => sandbox.dispose());
+    const { dir, dbFile, procs, clients } = sandbox;
+    const hub = await sandbox.spawn();
     const hanne = await loginAt(hub.url, 'hanne');
     const gitte = await loginAt(hub.url, 'gitte');
     const maja = await loginAt(hub.url, 'maja');
@@ -103,8 +92,7 @@ describe('graceful shutdown', () => {
     expect(hub.output()).toContain('shutting down');
     expect(Math.min(...sent)).toBeGreaterThan(30);
 
-    const restarted = await spawnHub(dbFile);
-    procs.push(restarted);
+    const restarted = await sandbox.spawn();
     const tokens = [await loginAt(restarted.url, 'hanne'), await loginAt(restarted.url, 'gitte')];
     for (const [i, planId] of plans.entries()) {
       const fresh = connectCollab(restarted.wsUrl, planId, tokens[i]!);
@@ -118,19 +106,14 @@ describe('graceful shutdown', () => {
   });
 
   it('exits 0 within its bound even when a peer never answers the close handshake', async () => {
-    const dir = tempDir();
-    const dbFile = join(dir, 'carehub.db');
-    const procs: HubProcess[] = [];
-    const clients: CollabClient[] = [];
+    const sandbox = hubSandbox();
     const sockets: Socket[] = [];
     cleanup.push(() => {
       for (const s of sockets) s.destroy();
-      for (const c of clients) c.destroy();
-      for (const p of procs) p.child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      sandbox.dispose();
     });
-    const hub = await spawnHub(dbFile);
-    procs.push(hub);
+    const { clients } = sandbox;
+    const hub = await sandbox.spawn();
     const token = await loginAt(hub.url, 'hanne');
     const planId = await firstPlanOf(hub.url, token, 'Carl Jensen');
     // A frozen tablet: it opens the plan's socket, then never reads again.
@@ -159,8 +142,7 @@ describe('graceful shutdown', () => {
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect((await within(writer.closed, 5000, 'the writer close')).code).toBe(CloseCode.goingAway);
 
-    const restarted = await spawnHub(dbFile);
-    procs.push(restarted);
+    const restarted = await sandbox.spawn();
     const fresh = connectCollab(restarted.wsUrl, planId, await loginAt(restarted.url, 'gitte'));
     clients.push(fresh);
     await within(fresh.synced, 10_000, 'syncing after the restart');
