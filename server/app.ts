@@ -28,6 +28,7 @@ import { selfReportRoutes } from './http/routes/self-report-routes.ts';
 import { accessRoutes } from './http/routes/access-routes.ts';
 import { adminRoutes } from './http/routes/admin-routes.ts';
 import { embedRoutes } from './http/routes/embed-routes.ts';
+import { visitRoutes } from './http/routes/visit-routes.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { ResultFiling } from './results/result-filing.ts';
 import { countResultsIngested, createMetrics, type Metrics } from './observability/metrics.ts';
@@ -137,6 +138,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
           'img-src': ["'self'", 'data:'],
           'style-src': ["'self'", "'unsafe-inline'"],
           'frame-ancestors': ["'none'"],
+          // The offline app shell: the service worker and the web app manifest, same origin only.
+          'worker-src': ["'self'"],
+          'manifest-src': ["'self'"],
           // Tablets reach a hub on a LAN over plain http; upgrading would break every asset.
           'upgrade-insecure-requests': null,
         },
@@ -150,7 +154,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   app.use(express.json({ limit: '256kb' }));
   // Order matters: embed links accept a practice system's API key where planRoutes wants a session, and
   // fhirRoutes answers its own auth errors with an OperationOutcome.
-  app.use(API_PREFIX, authRoutes(deps), embedRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps), accessRoutes(deps), adminRoutes(deps));
+  app.use(API_PREFIX, authRoutes(deps), embedRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps), accessRoutes(deps), adminRoutes(deps), visitRoutes(deps));
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {
@@ -163,7 +167,17 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       res.setHeader('Cache-Control', 'no-store');
       res.sendFile(join(clientDist, 'index.html'));
     });
-    app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
+    app.use(
+      express.static(clientDist, {
+        index: 'index.html',
+        maxAge: '1h',
+        // The service worker, the page and the manifest are revalidated on every load, so a new
+        // version of the client reaches the tablets; hashed assets keep their hour.
+        setHeaders: (res, file) => {
+          if (/(?:^|[\\/])(?:sw\.js|index\.html|manifest\.webmanifest)$/.test(file)) res.setHeader('Cache-Control', 'no-cache');
+        },
+      }),
+    );
     app.get(/^\/(?!api\/|collab\/|socket\.io\/).*/, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
   }
   app.use(notFoundHandler);
@@ -176,13 +190,24 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     audit,
     log,
     maxMessageBytes: config.wsMaxMessageBytes,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    awarenessRatePerSecond: config.awarenessRatePerSecond,
     onConnectionCount: (d) => metrics.connections.inc(d),
+    onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'collab' }),
   });
   http.on('upgrade', (req, socket, head) => {
     if (collab.handles(req)) collab.handleUpgrade(req, socket, head);
     else if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
   });
-  io = createRealtime(http, { access, audit, log });
+  io = createRealtime(http, {
+    access,
+    audit,
+    log,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
+  });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -111,3 +111,35 @@ export const NewSelfReportRequest = z
   })
   .strict();
 export type NewSelfReportRequest = z.infer<typeof NewSelfReportRequest>;
+
+/**
+ * `GET /visits/today[?date=YYYY-MM-DD]`: a municipal nurse's home visits for one day (the
+ * tablet's own calendar day, sent by the client; the server's date when absent). A visit is one
+ * active plan of a patient on the caller's care team with municipality-owned tasks due that day
+ * (any status, so ticked-off ones stay visible) or overdue and still open.
+ */
+export const VisitsQuery = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD').optional() }).strict();
+
+export const VisitTask = z.object({
+  id: z.string(),
+  title: z.string(),
+  due: z.string(),
+  status: z.enum(['planned', 'in-progress', 'done', 'cancelled']),
+  assignee: z.string().nullable(),
+  /** Due before `date` and not done or cancelled. */
+  overdue: z.boolean(),
+});
+export type VisitTask = z.infer<typeof VisitTask>;
+
+export const Visit = z.object({
+  patientId: z.string(),
+  patientName: z.string(),
+  planId: z.string(),
+  planTitle: z.string(),
+  tasks: z.array(VisitTask),
+});
+export type Visit = z.infer<typeof Visit>;
+
+/** Visits in visit order: those with overdue open tasks first, then by the patient's name (Danish collation). */
+export const VisitsResponse = z.object({ date: z.string(), visits: z.array(Visit) });
+export type VisitsResponse = z.infer<typeof VisitsResponse>;
