@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config.ts';
+import pino, { type Logger } from 'pino';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -15,16 +17,30 @@ export function dataDirOf(databaseUrl: string): string {
   return databaseUrl.startsWith('sqlite:') ? dirname(sqlitePath(databaseUrl)) : resolve('./data');
 }
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous'>): Promise<Store> {
+/**
+ * Opens the store DATABASE_URL names and brings its schema up to date. `log` (or one at
+ * `config.logLevel`) hears of migrations and of failed idle PostgreSQL connections.
+ */
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous'> & Partial<Pick<Config, 'logLevel'>>,
+  opts: { log?: Logger } = {},
+): Promise<Store> {
   const url = config.databaseUrl;
   let store: Store;
   if (url.startsWith('sqlite:')) {
     store = new SqliteStore(sqlitePath(url), { synchronous: config.sqliteSynchronous });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    throw new Error('the PostgreSQL store arrives with the several-nodes work; use a sqlite: DATABASE_URL for now');
+    const log = opts.log ?? pino({ level: config.logLevel ?? 'info' });
+    store = new PostgresStore(url, { log: log.child({ component: 'store' }) });
   } else {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got a value of another scheme)`);
   }
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (err) {
+    // Not left half-open: a pool would keep the process alive after the error is reported.
+    await store.close();
+    throw err;
+  }
   return store;
 }

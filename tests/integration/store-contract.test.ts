@@ -1,110 +1,351 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { verifyAuditLog } from '../../server/audit/verify.ts';
+import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
+import type { StoredResult } from '../../server/store/result-store.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../server/store/store.ts';
+import type { AuditEntryInput, NewPlanUpdate, Store } from '../../server/store/store.ts';
+import { createTestDatabase } from '../fixtures/postgres.ts';
 import { tempDir } from '../fixtures/server.ts';
 
 /**
- * The Store contract: numbered rules every implementation keeps. Each implementation adds
- * itself to `implementations`; the PostgreSQL store joins with the several-nodes work.
+ * The Store contract: numbered rules every implementation keeps, one suite run against each.
+ * `open()` gives a migrated store on a new, empty database, and `another()` a second store on
+ * the same database: a second node (for PostgreSQL, a second pool), to test what several
+ * nodes sharing one database rely on.
  */
-const implementations: { name: string; open(): Promise<{ store: Store; dispose(): Promise<void> }> }[] = [
+interface Opened {
+  store: Store;
+  another(): Promise<Store>;
+  dispose(): Promise<void>;
+}
+
+const implementations: { name: string; open(): Promise<Opened> }[] = [
   {
     name: 'sqlite',
     async open() {
       const dir = tempDir();
-      const store = new SqliteStore(join(dir, 'contract.db'));
-      await store.migrate();
-      return { store, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+      const file = join(dir, 'contract.db');
+      const stores = [new SqliteStore(file)];
+      await stores[0]!.migrate();
+      return {
+        store: stores[0]!,
+        async another() {
+          const s = new SqliteStore(file);
+          stores.push(s);
+          await s.migrate();
+          return s;
+        },
+        async dispose() {
+          for (const s of stores) await s.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const db = await createTestDatabase();
+      const stores = [new PostgresStore(db.url)];
+      await stores[0]!.migrate();
+      return {
+        store: stores[0]!,
+        async another() {
+          const s = new PostgresStore(db.url);
+          stores.push(s);
+          await s.migrate();
+          return s;
+        },
+        async dispose() {
+          for (const s of stores) await s.close();
+          await db.drop();
+        },
+      };
     },
   },
 ];
 
 const bytes = (...n: number[]) => new Uint8Array(n);
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+const audit = (n: number, extra: Partial<AuditEntryInput> = {}): AuditEntryInput => ({
+  time: at(n),
+  actorId: 'u',
+  action: 'plan.read',
+  patientId: null,
+  planId: null,
+  outcome: 'allowed',
+  details: { n },
+  ...extra,
+});
 
-for (const impl of implementations) {
-  describe(`Store contract: ${impl.name}`, () => {
-    let store: Store;
-    let dispose: () => Promise<void>;
-    let planId: string;
+describe.each(implementations)('Store contract: $name', (impl) => {
+  let opened: Opened;
+  let store: Store;
+  let planId: string;
+  let patientId: string;
 
-    beforeEach(async () => {
-      ({ store, dispose } = await impl.open());
-      const patient = await store.createPatient({ cpr: '0101701234', name: 'Test Person' });
-      planId = (await store.createPlan({ patientId: patient.id, title: 'Plan' })).id;
-    });
-    afterEach(() => dispose());
-
-    it('1. migrating twice is harmless and a new store is empty', async () => {
-      await store.migrate();
-      expect(await store.isEmpty()).toBe(true);
-    });
-
-    it('2. appends give consecutive seqs per plan, in the order given, in one batch', async () => {
-      const patient = await store.createPatient({ cpr: '0202701234', name: 'Other' });
-      const other = (await store.createPlan({ patientId: patient.id, title: 'Other' })).id;
-      const seqs = await store.appendUpdates([
-        { planId, author: 'u1', origin: 'client', time: at(1), update: bytes(1) },
-        { planId: other, author: 'u1', origin: 'client', time: at(1), update: bytes(2) },
-        { planId, author: null, origin: 'server', time: at(2), update: bytes(3) },
-      ]);
-      expect(seqs).toEqual([1, 1, 2]);
-      expect(await store.appendUpdates([{ planId, author: 'u2', origin: 'client', time: at(3), update: bytes(4) }])).toEqual([3]);
-      expect(await store.latestSeq(planId)).toBe(3);
-      const all = await store.listUpdates(planId);
-      expect(all.map((u) => [u.seq, u.author, u.origin, [...u.update]])).toEqual([
-        [1, 'u1', 'client', [1]],
-        [2, null, 'server', [3]],
-        [3, 'u2', 'client', [4]],
-      ]);
-    });
-
-    it('3. loading reads the latest checkpoint and only the tail after it', async () => {
-      await store.appendUpdates([1, 2, 3, 4].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n), update: bytes(n) })));
-      await store.writeCheckpoint({ planId, seq: 2, state: bytes(9, 9), time: at(5) });
-      await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
-      const state = await store.loadPlanState(planId);
-      expect(state.checkpoint?.seq).toBe(3);
-      expect([...state.checkpoint!.state]).toEqual([8, 8]);
-      expect(state.tail.map((u) => u.seq)).toEqual([4]);
-    });
-
-    it('4. a plan with no log loads as nothing, not as an error', async () => {
-      expect(await store.loadPlanState(planId)).toEqual({ checkpoint: null, tail: [] });
-    });
-
-    it('5. history reads up to a time and after a seq', async () => {
-      await store.appendUpdates([1, 2, 3].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n * 10), update: bytes(n) })));
-      expect((await store.listUpdates(planId, { until: at(20) })).map((u) => u.seq)).toEqual([1, 2]);
-      expect((await store.listUpdates(planId, { afterSeq: 1 })).map((u) => u.seq)).toEqual([2, 3]);
-    });
-
-    it('6. care-team membership is by organisation or person, and listable per patient', async () => {
-      const org = await store.createOrganisation({ name: 'Org', sector: 'hospital', region: null });
-      const plan = await store.getPlan(planId);
-      const member = await store.addCareTeamMember({ patientId: plan!.patientId, organisationId: org.id, userId: null, addedBy: null });
-      const user = await store.createUser({ username: 'u', name: 'U', role: 'gp', organisationId: org.id, patientId: null, passwordHash: 'x' });
-      expect((await store.listPatientsForStaff(user.id, org.id)).map((p) => p.id)).toEqual([plan!.patientId]);
-      expect((await store.listPatientsForStaff(user.id, org.id, 'Test')).length).toBe(1);
-      expect((await store.listPatientsForStaff(user.id, org.id, 'Nobody')).length).toBe(0);
-      expect(await store.removeCareTeamMember(plan!.patientId, member.id)).toBe(true);
-      expect(await store.listPatientsForStaff(user.id, org.id)).toEqual([]);
-    });
-
-    it('7. usernames and CPR numbers are unique', async () => {
-      await expect(store.createPatient({ cpr: '0101701234', name: 'Dup' })).rejects.toThrow();
-      await store.createUser({ username: 'dup', name: 'A', role: 'admin', organisationId: null, patientId: null, passwordHash: 'x' });
-      await expect(store.createUser({ username: 'dup', name: 'B', role: 'admin', organisationId: null, patientId: null, passwordHash: 'x' })).rejects.toThrow();
-    });
-
-    it('8. audit entries are appended', async () => {
-      await store.appendAudit([{ time: at(1), actorId: 'u', action: 'login', patientId: null, planId: null, outcome: 'allowed', details: {} }]);
-      await store.appendAudit([{ time: at(2), actorId: 'u', action: 'plan.read', patientId: null, planId, outcome: 'refused', details: { reason: 'x' } }]);
-    });
+  beforeEach(async () => {
+    opened = await impl.open();
+    store = opened.store;
+    patientId = (await store.createPatient({ cpr: '0101701234', name: 'Test Person' })).id;
+    planId = (await store.createPlan({ patientId, title: 'Plan' })).id;
   });
-}
+  afterEach(() => opened.dispose());
+
+  it('1. migrating twice is harmless and a new store is empty', async () => {
+    await store.migrate();
+    expect(await store.isEmpty()).toBe(true);
+    await store.ping();
+    await store.createOrganisation({ name: 'Org', sector: 'hospital', region: null });
+    expect(await store.isEmpty()).toBe(false);
+  });
+
+  it('2. appends give consecutive seqs per plan, in the order given, in one batch', async () => {
+    const patient = await store.createPatient({ cpr: '0202701234', name: 'Other' });
+    const other = (await store.createPlan({ patientId: patient.id, title: 'Other' })).id;
+    const seqs = await store.appendUpdates([
+      { planId, author: 'u1', origin: 'client', time: at(1), update: bytes(1) },
+      { planId: other, author: 'u1', origin: 'client', time: at(1), update: bytes(2) },
+      { planId, author: null, origin: 'server', time: at(2), update: bytes(3) },
+    ]);
+    expect(seqs).toEqual([1, 1, 2]);
+    expect(await store.appendUpdates([{ planId, author: 'u2', origin: 'client', time: at(3), update: bytes(4) }])).toEqual([3]);
+    expect(await store.appendUpdates([])).toEqual([]);
+    expect(await store.latestSeq(planId)).toBe(3);
+    expect(await store.latestSeq(randomUUID())).toBe(0);
+    const all = await store.listUpdates(planId);
+    expect(all.map((u) => [u.seq, u.author, u.origin, [...u.update]])).toEqual([
+      [1, 'u1', 'client', [1]],
+      [2, null, 'server', [3]],
+      [3, 'u2', 'client', [4]],
+    ]);
+  });
+
+  it('3. loading reads the latest checkpoint and only the tail after it', async () => {
+    await store.appendUpdates([1, 2, 3, 4].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n), update: bytes(n) })));
+    await store.writeCheckpoint({ planId, seq: 2, state: bytes(9, 9), time: at(5) });
+    await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
+    // A second checkpoint at the same seq (another node, a retry) is ignored, not an error.
+    await store.writeCheckpoint({ planId, seq: 3, state: bytes(7, 7), time: at(7) });
+    const state = await store.loadPlanState(planId);
+    expect(state.checkpoint).toEqual({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
+    expect(state.tail.map((u) => u.seq)).toEqual([4]);
+  });
+
+  it('4. a plan with no log loads as nothing, not as an error', async () => {
+    expect(await store.loadPlanState(planId)).toEqual({ checkpoint: null, tail: [] });
+  });
+
+  it('5. history reads up to a time and after a seq', async () => {
+    await store.appendUpdates([1, 2, 3].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n * 10), update: bytes(n) })));
+    expect((await store.listUpdates(planId, { until: at(20) })).map((u) => u.seq)).toEqual([1, 2]);
+    expect((await store.listUpdates(planId, { afterSeq: 1 })).map((u) => u.seq)).toEqual([2, 3]);
+    expect((await store.listUpdates(planId, { afterSeq: 1, until: at(20) })).map((u) => u.seq)).toEqual([2]);
+  });
+
+  it('6. care-team membership is by organisation or person, and listable per patient', async () => {
+    const org = await store.createOrganisation({ name: 'Org', sector: 'hospital', region: null });
+    const plan = await store.getPlan(planId);
+    const member = await store.addCareTeamMember({ patientId: plan!.patientId, organisationId: org.id, userId: null, addedBy: null });
+    const user = await store.createUser({ username: 'u', name: 'U', role: 'gp', organisationId: org.id, patientId: null, passwordHash: 'x' });
+    expect((await store.listPatientsForStaff(user.id, org.id)).map((p) => p.id)).toEqual([plan!.patientId]);
+    expect((await store.listPatientsForStaff(user.id, org.id, 'Test')).length).toBe(1);
+    expect((await store.listPatientsForStaff(user.id, org.id, 'test person')).length).toBe(1);
+    expect((await store.listPatientsForStaff(user.id, org.id, 'Nobody')).length).toBe(0);
+    expect((await store.listPatientsForStaff(user.id, org.id, '%')).length).toBe(0);
+    expect(await store.listCareTeam(plan!.patientId)).toEqual([member]);
+    expect(await store.removeCareTeamMember(plan!.patientId, member.id)).toBe(true);
+    expect(await store.removeCareTeamMember(plan!.patientId, member.id)).toBe(false);
+    expect(await store.listPatientsForStaff(user.id, org.id)).toEqual([]);
+  });
+
+  it('7. usernames and CPR numbers are unique', async () => {
+    await expect(store.createPatient({ cpr: '0101701234', name: 'Dup' })).rejects.toThrow();
+    await store.createUser({ username: 'dup', name: 'A', role: 'admin', organisationId: null, patientId: null, passwordHash: 'x' });
+    await expect(store.createUser({ username: 'dup', name: 'B', role: 'admin', organisationId: null, patientId: null, passwordHash: 'x' })).rejects.toThrow();
+  });
+
+  it('8. audit entries are appended to a chain that verifies, with details stored as written', async () => {
+    await store.appendAudit([{ time: at(1), actorId: 'u', action: 'login', patientId: null, planId: null, outcome: 'allowed', details: {} }]);
+    await store.appendAudit([
+      { time: at(2), actorId: 'v', action: 'plan.read', patientId: null, planId, outcome: 'refused', details: { reason: 'x', z: 1, a: [1.5, 'æøå'] } },
+      { time: at(3), actorId: null, action: 'plan.update', patientId, planId: null, outcome: 'allowed', details: { nested: { b: 2, a: 1 } } },
+    ]);
+    await store.appendAudit([]);
+    const chain = await store.readAuditChain(null, 10);
+    expect(chain.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(chain[1]!.details).toBe('{"reason":"x","z":1,"a":[1.5,"æøå"]}');
+    expect(chain[1]!.prevHash).toBe(chain[0]!.hash);
+    expect((await store.readAuditChain(2, 10)).map((r) => r.seq)).toEqual([3]);
+    expect(await verifyAuditLog(store, 2)).toEqual({ ok: true, entries: 3, last: { seq: 3, hash: chain[2]!.hash } });
+  });
+
+  it('9. audit queries filter by patient (directly or through a plan), time and actor, newest first', async () => {
+    await store.appendAudit([audit(1, { planId }), audit(2, { patientId, actorId: 'v' }), audit(3), audit(4, { actorId: null, patientId })]);
+    const forPatient = await store.listAudit({ patientId, limit: 10 });
+    expect(forPatient.map((e) => e.seq)).toEqual([4, 2, 1]);
+    expect(forPatient[2]).toMatchObject({ time: at(1), actorId: 'u', action: 'plan.read', planId, outcome: 'allowed', details: { n: 1 } });
+    expect((await store.listAudit({ patientId, from: at(2), to: at(3), limit: 10 })).map((e) => e.seq)).toEqual([2]);
+    expect((await store.listAudit({ patientId, notActor: 'u', limit: 10 })).map((e) => e.seq)).toEqual([2]);
+    expect((await store.listAudit({ limit: 2 })).map((e) => e.seq)).toEqual([4, 3]);
+  });
+
+  it('10. what was written reads back exactly: times, bytes as plain Uint8Array, large Yjs client ids', async () => {
+    const time = '2026-03-04T05:06:07.089Z';
+    const update = new Uint8Array(300).map((_, i) => (i * 7) & 0xff);
+    await store.appendUpdates([{ planId, author: 'u', origin: 'result', time, update, sections: ['results', 'notes'] }]);
+    const [u] = await store.listUpdates(planId);
+    expect(u).toEqual({ planId, seq: 1, author: 'u', origin: 'result', time, update, sections: ['results', 'notes'] });
+    expect(Object.getPrototypeOf(u!.update)).toBe(Uint8Array.prototype);
+    const org = await store.createOrganisation({ name: 'Ø', sector: 'general_practice', region: 'Region Hovedstaden' });
+    const gp = await store.createUser({ username: 'g', name: 'Gitte', role: 'gp', organisationId: org.id, patientId: null, passwordHash: 'h' });
+    expect(await store.getUser(gp.id)).toEqual(gp);
+    expect(await store.getUserByUsername('g')).toEqual(gp);
+    expect(await store.getOrganisation(org.id)).toEqual(org);
+    expect(await store.listOrganisations()).toEqual([org]);
+    const citizen = await store.createUser({ username: 'c', name: 'Carl', role: 'citizen', organisationId: null, patientId, passwordHash: 'h' });
+    expect((await store.listUsersRelatedTo({ organisationIds: [org.id], userIds: [], patientId })).map((x) => x.id)).toEqual([citizen.id, gp.id]);
+    expect(await store.listUsersRelatedTo({ organisationIds: [], userIds: [], patientId: null })).toEqual([]);
+    await store.recordClientAuthors(planId, [{ clientId: 4_000_000_000, userId: gp.id }, { clientId: 7, userId: 'gone' }]);
+    await store.recordClientAuthors(planId, [{ clientId: 4_000_000_000, userId: 'someone else' }]);
+    expect((await store.listClientAuthors(planId)).sort((a, b) => a.clientId - b.clientId)).toEqual([
+      { clientId: 7, userId: 'gone', name: null },
+      { clientId: 4_000_000_000, userId: gp.id, name: 'Gitte' },
+    ]);
+    expect(await store.getPatientByCpr('0101701234')).toEqual(await store.getPatient(patientId));
+    await store.updatePlanSummary(planId, { status: 'completed' });
+    await store.updatePlanSummary(planId, { title: 'Ny titel' });
+    expect(await store.listPlansForPatient(patientId)).toEqual([expect.objectContaining({ id: planId, title: 'Ny titel', status: 'completed' })]);
+  });
+
+  it('11. results: versions are unique per source, a batch is all or nothing, events are idempotent', async () => {
+    const result = (version: number, over: Partial<StoredResult> = {}): StoredResult => ({
+      id: randomUUID(),
+      sourceSystem: 'lab',
+      identifier: 'lab|1',
+      version,
+      patientId,
+      resultId: 'r1',
+      payloadHash: `h${version}`,
+      result: { identifier: 'lab|1', cpr: '0101701234', kind: 'lab', category: 'laboratory', code: { system: 's', code: 'c', display: 'd' }, value: 5.1, status: 'final' },
+      filed: at(version),
+      critical: true,
+      releaseAt: at(100),
+      plans: [planId],
+      ...over,
+    });
+    const v1 = result(1);
+    await store.results.insertResultVersions([v1]);
+    await expect(store.results.insertResultVersions([result(2), result(1)])).rejects.toThrow();
+    expect(await store.results.latestResultVersion('lab', 'lab|1')).toEqual(v1);
+    const v2 = result(2, { critical: false });
+    await store.results.insertResultVersions([v2]);
+    expect(await store.results.getResult('r1')).toEqual(v2);
+    expect(await store.results.latestResultVersion('lab', 'nothing')).toBeNull();
+    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v1.id]);
+    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) })).toBe(true);
+    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'v', time: at(4) })).toBe(false);
+    expect(await store.results.listResultEvents('r1')).toEqual([{ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) }]);
+    expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
+
+    await store.results.createApiKey({ id: 'k1', system: 'lab', keyHash: 'kh', created: at(1) });
+    expect(await store.results.revokeApiKey('k1')).toBe(true);
+    expect(await store.results.revokeApiKey('k1')).toBe(false);
+    expect((await store.results.getApiKey('k1'))?.revoked).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await store.results.listApiKeys()).map((k) => k.id)).toEqual(['k1']);
+
+    const note = (id: string, created: number) => ({ id, userId: 'u', planId, kind: 'result', severity: 'critical' as const, text: 'Kalium', created: at(created), seen: null });
+    await store.results.createNotifications([note('n2', 2), note('n1', 1)]);
+    expect((await store.results.listUnseenNotifications('u')).map((n) => n.id)).toEqual(['n1', 'n2']);
+    expect(await store.results.markNotificationsSeen('u', ['n1', 'n1', 'x'], at(5))).toBe(1);
+    expect(await store.results.listUnseenNotifications('u')).toEqual([note('n2', 2)]);
+  });
+
+  it('12. access: objections withdraw once, break-the-glass expires, embed links revoke once', async () => {
+    const org = await store.createOrganisation({ name: 'Org', sector: 'municipality', region: null });
+    const user = await store.createUser({ username: 'm', name: 'M', role: 'municipal_nurse', organisationId: org.id, patientId: null, passwordHash: 'x' });
+    const a = store.accessGrants;
+    await a.addObjection({ id: 'o1', patientId, organisationId: org.id, userId: null, created: at(1), withdrawn: null });
+    expect(await a.listObjections(patientId)).toEqual([{ id: 'o1', patientId, organisationId: org.id, userId: null, created: at(1), withdrawn: null }]);
+    expect(await a.withdrawObjection(patientId, 'o1', at(2))).toBe(true);
+    expect(await a.withdrawObjection(patientId, 'o1', at(3))).toBe(false);
+    expect(await a.listObjections(patientId)).toEqual([]);
+
+    const grant = { id: 'g1', userId: user.id, patientId, planId, reason: 'akut', created: at(1), expires: at(60) };
+    await a.addBreakGlass(grant);
+    expect(await a.activeBreakGlass(user.id, patientId, at(59))).toEqual(grant);
+    expect(await a.activeBreakGlass(user.id, patientId, at(60))).toBeNull();
+
+    const link = { id: 'e1', planId, access: 'read' as const, createdBy: user.id, createdBySystem: null, actsAs: null, created: at(1), expires: at(90), revoked: null };
+    await a.addEmbedLink(link);
+    expect(await a.getEmbedLink('e1')).toEqual(link);
+    expect(await a.revokeEmbedLink('e1', at(2))).toBe(true);
+    expect(await a.revokeEmbedLink('e1', at(3))).toBe(false);
+    expect((await a.getEmbedLink('e1'))?.revoked).toBe(at(2));
+    expect(await a.getEmbedLink('none')).toBeNull();
+  });
+
+  it('13. two nodes appending to the same plans at once get unique, gap-free seqs, and a reader never sees a gap', async () => {
+    const second = await opened.another();
+    const patient = await store.createPatient({ cpr: '0303701234', name: 'Third' });
+    const planB = (await store.createPlan({ patientId: patient.id, title: 'B' })).id;
+    // Each node sends 25 batches at once (several in flight per node on PostgreSQL's pool);
+    // batches hold 1–4 updates and both plans, in opposite orders on the two nodes.
+    const batch = (node: number, i: number): NewPlanUpdate[] =>
+      Array.from({ length: 1 + (i % 4) }, (_, k) => {
+        const plan = (k + node) % 2 === 0 ? planId : planB;
+        return { planId: plan, author: `node${node}`, origin: 'client' as const, time: at(i), update: bytes(node, i, k) };
+      });
+    const sent = new Map<string, string>(); // `${plan}/${seq}` → `${node}.${i}.${k}`
+    let appending = true;
+    const gaps: string[] = [];
+    const reader = (async () => {
+      while (appending) {
+        for (const p of [planId, planB]) {
+          const seqs = (await second.listUpdates(p)).map((u) => u.seq);
+          if (seqs.some((s, i) => s !== i + 1)) gaps.push(`${p}: ${seqs.join(',')}`);
+        }
+      }
+    })();
+    await Promise.all(
+      [store, second].flatMap((node, n) =>
+        Array.from({ length: 25 }, async (_, i) => {
+          const updates = batch(n, i);
+          const seqs = await node.appendUpdates(updates);
+          updates.forEach((u, k) => sent.set(`${u.planId}/${seqs[k]}`, `${n}.${i}.${k}`));
+        }),
+      ),
+    );
+    appending = false;
+    await reader;
+    expect(gaps).toEqual([]);
+    const total = 2 * Array.from({ length: 25 }, (_, i) => 1 + (i % 4)).reduce((a, b) => a + b, 0);
+    expect(sent.size).toBe(total);
+    for (const p of [planId, planB]) {
+      const log = await store.listUpdates(p);
+      expect(log.map((u) => u.seq)).toEqual(log.map((_, i) => i + 1));
+      expect(await second.latestSeq(p)).toBe(log.length);
+      // Every stored update is the one its appender was told that seq for.
+      for (const u of log) expect(sent.get(`${p}/${u.seq}`)).toBe(u.update.join('.'));
+    }
+  });
+
+  it('14. two nodes appending audit entries at once leave one chain that verifies', async () => {
+    const second = await opened.another();
+    await Promise.all(
+      [store, second].flatMap((node, n) =>
+        Array.from({ length: 20 }, (_, i) => node.appendAudit(Array.from({ length: 1 + (i % 3) }, (_, k) => audit(i, { actorId: `node${n}`, details: { n, i, k } })))),
+      ),
+    );
+    const total = 2 * Array.from({ length: 20 }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b, 0);
+    expect(await verifyAuditLog(second, 7)).toMatchObject({ ok: true, entries: total });
+    const rows = await store.readAuditChain(null, 1000);
+    expect(new Set(rows.map((r) => r.details)).size).toBe(total);
+  });
+});
 
 describe('SQLite specifics', () => {
   it('refuses to change or delete history, even through SQL', async () => {
@@ -119,5 +360,45 @@ describe('SQLite specifics', () => {
     expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('PostgreSQL specifics', () => {
+  it('refuses to change, delete or truncate history, even through SQL', async () => {
+    const db = await createTestDatabase();
+    const store = new PostgresStore(db.url);
+    try {
+      await store.migrate();
+      const patient = await store.createPatient({ cpr: '0101701234', name: 'P' });
+      const plan = await store.createPlan({ patientId: patient.id, title: 'T' });
+      await store.appendUpdates([{ planId: plan.id, author: null, origin: 'client', time: at(1), update: bytes(1) }]);
+      await store.appendAudit([audit(1)]);
+      for (const sql of ['DELETE FROM plan_updates', "UPDATE plan_updates SET author = 'x'", 'TRUNCATE plan_updates', 'DELETE FROM audit_log', "UPDATE audit_log SET action = 'x'", 'TRUNCATE audit_log']) {
+        await expect(store.pool.query(sql), sql).rejects.toThrow(/append-only/);
+      }
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('several nodes starting at once on a new database migrate it once', async () => {
+    const db = await createTestDatabase();
+    const nodes = Array.from({ length: 4 }, () => new PostgresStore(db.url));
+    try {
+      await Promise.all(nodes.map((n) => n.migrate()));
+      const { rows } = await nodes[0]!.pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
+      expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3, 4]);
+      expect(rows.every((r: { n: number }) => r.n === 1)).toBe(true);
+      expect(await nodes[3]!.isEmpty()).toBe(true);
+    } finally {
+      for (const n of nodes) await n.close();
+      await db.drop();
+    }
+  });
+
+  it('says what is wrong with a DATABASE_URL without echoing it', () => {
+    expect(() => new PostgresStore('postgres://user:s3cret@[bad')).toThrow(/not a valid URL/);
+    expect(() => new PostgresStore('postgres://user:s3cret@[bad')).not.toThrow(/s3cret/);
   });
 });

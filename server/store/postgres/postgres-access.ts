@@ -1,0 +1,60 @@
+import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
+import { str, type Db } from './postgres-db.ts';
+
+/** The access tables of the PostgreSQL store. */
+export class PostgresAccessStore implements AccessStore {
+  constructor(private readonly db: Db) {}
+
+  async addObjection(o: Objection): Promise<void> {
+    await this.db.rows(
+      'INSERT INTO objections (id, patient_id, organisation_id, user_id, created, withdrawn) VALUES ($1, $2, $3, $4, $5, NULL)',
+      [o.id, o.patientId, o.organisationId, o.userId, o.created],
+    );
+  }
+  async listObjections(patientId: string): Promise<Objection[]> {
+    const rows = await this.db.rows('SELECT * FROM objections WHERE patient_id = $1 AND withdrawn IS NULL ORDER BY created', [patientId]);
+    return rows.map((r) => ({ id: r.id as string, patientId: r.patient_id as string, organisationId: str(r.organisation_id), userId: str(r.user_id), created: r.created as string, withdrawn: str(r.withdrawn) }));
+  }
+  async withdrawObjection(patientId: string, id: string, time: string): Promise<boolean> {
+    return (await this.db.count('UPDATE objections SET withdrawn = $1 WHERE patient_id = $2 AND id = $3 AND withdrawn IS NULL', [time, patientId, id])) > 0;
+  }
+
+  async addBreakGlass(g: BreakGlassGrant): Promise<void> {
+    await this.db.rows(
+      'INSERT INTO break_glass (id, user_id, patient_id, plan_id, reason, created, expires) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [g.id, g.userId, g.patientId, g.planId, g.reason, g.created, g.expires],
+    );
+  }
+  async activeBreakGlass(userId: string, patientId: string, now: string): Promise<BreakGlassGrant | null> {
+    const r = await this.db.one('SELECT * FROM break_glass WHERE user_id = $1 AND patient_id = $2 AND expires > $3 ORDER BY expires DESC LIMIT 1', [userId, patientId, now]);
+    return r
+      ? { id: r.id as string, userId: r.user_id as string, patientId: r.patient_id as string, planId: r.plan_id as string, reason: r.reason as string, created: r.created as string, expires: r.expires as string }
+      : null;
+  }
+
+  async addEmbedLink(l: EmbedLink): Promise<void> {
+    await this.db.rows(
+      'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, acts_as, created, expires, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)',
+      [l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.actsAs, l.created, l.expires],
+    );
+  }
+  async getEmbedLink(id: string): Promise<EmbedLink | null> {
+    const r = await this.db.one('SELECT * FROM embed_links WHERE id = $1', [id]);
+    return r
+      ? {
+          id: r.id as string,
+          planId: r.plan_id as string,
+          access: r.access as EmbedLink['access'],
+          createdBy: str(r.created_by),
+          createdBySystem: str(r.created_by_system),
+          actsAs: str(r.acts_as),
+          created: r.created as string,
+          expires: r.expires as string,
+          revoked: str(r.revoked),
+        }
+      : null;
+  }
+  async revokeEmbedLink(id: string, time: string): Promise<boolean> {
+    return (await this.db.count('UPDATE embed_links SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [time, id])) > 0;
+  }
+}

@@ -1,0 +1,118 @@
+import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import { str, type Db, type Row } from './postgres-db.ts';
+
+function toResult(r: Row): StoredResult {
+  return {
+    id: r.id as string,
+    sourceSystem: r.source_system as string,
+    identifier: r.identifier as string,
+    version: r.version as number,
+    patientId: r.patient_id as string,
+    resultId: r.result_id as string,
+    payloadHash: r.payload_hash as string,
+    result: JSON.parse(r.body as string) as StoredResult['result'],
+    filed: r.filed as string,
+    critical: r.critical === true,
+    releaseAt: r.release_at as string,
+    plans: JSON.parse(r.plans as string) as string[],
+  };
+}
+
+function toKey(r: Row): ApiKeyRecord {
+  return { id: r.id as string, system: r.system as string, keyHash: r.key_hash as string, created: r.created as string, revoked: str(r.revoked) };
+}
+
+function toNotification(r: Row): StoredNotification {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    planId: r.plan_id as string,
+    kind: r.kind as string,
+    severity: r.severity as StoredNotification['severity'],
+    text: r.text as string,
+    created: r.created as string,
+    seen: str(r.seen),
+  };
+}
+
+/** The result tables of the PostgreSQL store. A batch is one multi-row statement: atomic, one round trip. */
+export class PostgresResultStore implements ResultStore {
+  constructor(private readonly db: Db) {}
+
+  async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
+    await this.db.rows('INSERT INTO api_keys (id, system, key_hash, created) VALUES ($1, $2, $3, $4)', [k.id, k.system, k.keyHash, k.created]);
+  }
+  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const r = await this.db.one('SELECT * FROM api_keys WHERE id = $1', [id]);
+    return r ? toKey(r) : null;
+  }
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.db.rows('SELECT * FROM api_keys ORDER BY created')).map(toKey);
+  }
+  async revokeApiKey(id: string): Promise<boolean> {
+    return (await this.db.count('UPDATE api_keys SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [new Date().toISOString(), id])) > 0;
+  }
+
+  async latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null> {
+    const r = await this.db.one('SELECT * FROM results WHERE source_system = $1 AND identifier = $2 ORDER BY version DESC LIMIT 1', [sourceSystem, identifier]);
+    return r ? toResult(r) : null;
+  }
+  async insertResultVersions(rows: StoredResult[]): Promise<void> {
+    if (rows.length === 0) return;
+    const col = <T>(f: (r: StoredResult) => T): T[] => rows.map(f);
+    // body and plans as JSON text, as SQLite keeps them (see migrations/postgres/003_results.sql).
+    await this.db.rows(
+      `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])`,
+      [
+        col((r) => r.id),
+        col((r) => r.sourceSystem),
+        col((r) => r.identifier),
+        col((r) => r.version),
+        col((r) => r.patientId),
+        col((r) => r.resultId),
+        col((r) => r.payloadHash),
+        col((r) => JSON.stringify(r.result)),
+        col((r) => r.filed),
+        col((r) => r.critical),
+        col((r) => r.releaseAt),
+        col((r) => JSON.stringify(r.plans)),
+      ],
+    );
+  }
+  async getResult(resultId: string): Promise<StoredResult | null> {
+    const r = await this.db.one('SELECT * FROM results WHERE result_id = $1 ORDER BY version DESC LIMIT 1', [resultId]);
+    return r ? toResult(r) : null;
+  }
+  async addResultEvent(e: ResultEvent): Promise<boolean> {
+    return (await this.db.count('INSERT INTO result_events (result_id, kind, user_id, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [e.resultId, e.kind, e.userId, e.time])) > 0;
+  }
+  async listResultEvents(resultId: string): Promise<ResultEvent[]> {
+    const rows = await this.db.rows('SELECT * FROM result_events WHERE result_id = $1 ORDER BY time', [resultId]);
+    return rows.map((r) => ({ resultId: r.result_id as string, kind: r.kind as ResultEvent['kind'], userId: str(r.user_id), time: r.time as string }));
+  }
+  async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
+    const rows = await this.db.rows(
+      `SELECT r.* FROM results r WHERE r.critical AND r.version = 1 AND r.filed <= $1
+         AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind IN ('acknowledged', 'escalated'))`,
+      [filedBefore],
+    );
+    return rows.map(toResult);
+  }
+
+  async createNotifications(rows: StoredNotification[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.rows(
+      `INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen)
+       SELECT *, NULL FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+      [rows.map((n) => n.id), rows.map((n) => n.userId), rows.map((n) => n.planId), rows.map((n) => n.kind), rows.map((n) => n.severity), rows.map((n) => n.text), rows.map((n) => n.created)],
+    );
+  }
+  async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {
+    return (await this.db.rows('SELECT * FROM notifications WHERE user_id = $1 AND seen IS NULL ORDER BY created', [userId])).map(toNotification);
+  }
+  async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.count('UPDATE notifications SET seen = $1 WHERE user_id = $2 AND id = ANY($3::text[]) AND seen IS NULL', [time, userId, ids]);
+  }
+}
