@@ -34,6 +34,7 @@ import { ResultFiling } from './results/result-filing.ts';
 import { countResultsIngested, createMetrics, type Metrics } from './observability/metrics.ts';
 import { citizenPlanChannel, createRealtime, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -76,6 +77,11 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const changedThrottle = new Set<string>();
   // Read lazily, on scrape: `rooms` is built below.
   const metrics = createMetrics({ openPlans: () => rooms.openCount, realtimeConnections: () => io?.engine.clientsCount ?? 0 });
+  // Several nodes (REDIS_URL): plans' updates and access changes travel between nodes over Redis.
+  const cluster = config.redisUrl
+    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, store, log, onAccessChanged: (patientId) => revalidateHere(patientId) })
+    : null;
+  await cluster?.start();
   const committer = new GroupCommitter(store, (n, seconds) => {
     metrics.persistSeconds.observe(seconds);
     metrics.persistBatchSize.observe(n);
@@ -88,6 +94,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       committer,
       log,
       checkpointEvery: config.checkpointEvery,
+      ...(cluster ? { cluster } : {}),
       onPresence: (planId, users) => io?.to(planChannel(planId)).emit('presence', { planId, users }),
       onChanged: (planId) => {
         // At most one plan:changed a second per plan: it tells views without a live copy to re-read.
@@ -116,9 +123,13 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
 
   const notifier = new CareTeamNotifier(store, () => io);
   // Bound late: the endpoints it closes sessions on are built below.
-  const accessChanged = async (patientId: string): Promise<void> => {
+  const revalidateHere = async (patientId: string): Promise<void> => {
     await collab.revalidate(patientId);
     if (io) await revalidateWatchers(io, access, store, patientId);
+  };
+  const accessChanged = async (patientId: string): Promise<void> => {
+    cluster?.publishAccessChanged(patientId);
+    await revalidateHere(patientId);
   };
   const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log, accessChanged, notifier };
   const filing = new ResultFiling({ store, rooms, notifier, audit, log, io: () => io, config });
@@ -149,7 +160,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     }),
   );
   app.use(requestLog(log));
-  app.use(healthRoutes(store, metrics));
+  app.use(healthRoutes(store, metrics, cluster ? () => cluster.ping() : undefined));
   app.use(API_PREFIX, resultRoutes({ ...deps, filing }));
   app.use(express.json({ limit: '256kb' }));
   // Order matters: embed links accept a practice system's API key where planRoutes wants a session, and
@@ -207,6 +218,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     maxBufferedBytes: config.wsMaxBufferedBytes,
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
+    ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -243,6 +255,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       http.closeAllConnections();
       await audit.flush();
       await committer.drain();
+      await cluster?.close();
       if (!opts.store) await store.close();
     })();
     return closing;

@@ -9,6 +9,7 @@ const Env = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().default('sqlite:./data/carehub.db'),
   REDIS_URL: z.string().optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_PREFIX: letters, digits, _ . - only').default('main'),
   CAREHUB_SECRET: z.string().min(32, 'CAREHUB_SECRET must be at least 32 characters').optional(),
   EMBED_ALLOWED_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -33,6 +34,8 @@ export interface Config {
   host: string;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /** Keys and channels of one deployment (or one test run) start with `carehub:<prefix>:`. */
+  redisPrefix: string;
   secret: string | undefined;
   embedAllowedOrigins: string[];
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     secret: e.CAREHUB_SECRET,
     embedAllowedOrigins: e.EMBED_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,

@@ -258,12 +258,19 @@ export class CollabEndpoint {
       conn.close(CloseCode.internalError, 'the plan could not be loaded; try again');
       return;
     }
-    if (ws.readyState !== ws.OPEN) {
+    // Several nodes: a client moving here from another node may hold updates that node stored
+    // and this one has not received yet; the room must have them before the client sends its
+    // state, or they would be checked as this client's own edits (and perhaps reverted).
+    const release = room.hold();
+    await room.caughtUpWithCluster().catch((err: unknown) => log.warn({ err: (err as Error).message, planId }, 'catching up before a join failed'));
+    if (ws.readyState !== ws.OPEN || room.isClosed) {
       // Closed while loading: let the room unload again if nobody else holds it.
-      room.hold()();
+      release();
+      if (room.isClosed) conn.close(CloseCode.internalError, 'the plan could not be loaded; try again');
       return;
     }
     log.debug({ planId, userId: user.id }, 'joined plan');
     conn.attach(room);
+    release();
   }
 }

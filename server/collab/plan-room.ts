@@ -11,6 +11,7 @@ import { awarenessMessage, MalformedMessage, permissionDeniedMessage, syncStep1M
 import { createReverter, PlanGuard, type Refusal } from './plan-guard.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import type { RoomConnection } from './room-connection.ts';
+import { FROM_CLUSTER, type ClusterRoom, type PlanCluster, type PlanLink } from '../cluster/plan-link.ts';
 
 /** Transaction origin for changes the server makes itself (seed, results, reverts). */
 export interface ServerOrigin {
@@ -53,6 +54,8 @@ export interface PlanRoomDeps {
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
   onIdle(room: PlanRoom): void;
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
+  /** Several nodes (REDIS_URL): the plan's channel to the other nodes. */
+  cluster?: PlanCluster;
 }
 
 /** Updates merged into one broadcast message at most. */
@@ -67,7 +70,7 @@ const MAX_CLIENT_IDS_PER_CONNECTION = 4;
  * update that a crash could lose; a joining client's sync answer waits for pending writes
  * for the same reason.
  */
-export class PlanRoom {
+export class PlanRoom implements ClusterRoom {
   readonly doc = new Y.Doc();
   readonly awareness: Awareness;
   private readonly connections = new Set<RoomConnection>();
@@ -76,7 +79,11 @@ export class PlanRoom {
   private pendingWrites = 0;
   private lastSeq: number;
   private sinceCheckpoint: number;
-  private outbox: { update: Uint8Array; from: RoomConnection | null; applied: number }[] = [];
+  /** `seq` 0: an update another node stored (sent to local clients, not published again). */
+  private outbox: { update: Uint8Array; from: RoomConnection | null; applied: number; seq: number }[] = [];
+  private link: PlanLink | null = null;
+  /** Awareness clients whose change came from a local connection: published to the other nodes. */
+  private awarenessToPublish = new Set<number>();
   private broadcastScheduled = false;
   private flushWaiters: (() => void)[] = [];
   private awarenessChanged = new Set<number>();
@@ -101,8 +108,11 @@ export class PlanRoom {
     this.sinceCheckpoint = loaded.sinceCheckpoint;
     this.awareness = new Awareness(this.doc);
     this.awareness.setLocalState(null);
-    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
-      for (const id of [...added, ...updated, ...removed]) this.awarenessChanged.add(id);
+    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      for (const id of [...added, ...updated, ...removed]) {
+        this.awarenessChanged.add(id);
+        if (origin !== FROM_CLUSTER && this.deps.cluster) this.awarenessToPublish.add(id);
+      }
       if (added.length > 0 || removed.length > 0) this.presenceChanged();
       this.scheduleAwarenessBroadcast();
     });
@@ -110,9 +120,18 @@ export class PlanRoom {
 
   /** Reads the latest checkpoint and the tail after it; throws if the store cannot. */
   static async load(planId: string, deps: PlanRoomDeps): Promise<PlanRoom> {
-    const state = await deps.store.loadPlanState(planId);
+    // Several nodes: subscribe before reading, so nothing published meanwhile is missed.
+    const link = deps.cluster ? await deps.cluster.join(planId) : null;
+    let state;
+    try {
+      state = await deps.store.loadPlanState(planId);
+    } catch (err) {
+      link?.leave();
+      throw err;
+    }
     const seq = state.tail.at(-1)?.seq ?? state.checkpoint?.seq ?? 0;
     const room = new PlanRoom(planId, deps, { seq, sinceCheckpoint: state.tail.length });
+    room.link = link;
     // Define every section with its type before anything is applied: a root first met inside
     // an update is a generic type that Yjs later replaces, which would confuse the checks.
     room.doc.getMap('meta');
@@ -127,6 +146,7 @@ export class PlanRoom {
     // Listen only after loading: the loaded state is already stored.
     room.guard = new PlanGuard(room.doc, createReverter(room.doc));
     room.doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => room.onDocUpdate(update, origin, tr));
+    link?.attach(room, seq);
     if (room.sinceCheckpoint >= deps.checkpointEvery) room.writeCheckpoint();
     return room;
   }
@@ -254,6 +274,26 @@ export class PlanRoom {
     Y.transact(this.doc, () => change(this.doc), { kind: 'server', ...origin } satisfies ServerOrigin);
   }
 
+  /** Several nodes: resolves once what other nodes stored before this call is applied here. */
+  async caughtUpWithCluster(): Promise<void> {
+    await this.link?.caughtUp();
+  }
+
+  applyFromCluster(updates: Uint8Array[]): void {
+    if (this.closed) return;
+    Y.transact(this.doc, () => {
+      for (const u of updates) Y.applyUpdate(this.doc, u, FROM_CLUSTER);
+    }, FROM_CLUSTER);
+  }
+
+  applyAwarenessFromCluster(update: Uint8Array): void {
+    if (!this.closed) applyAwarenessUpdate(this.awareness, update, FROM_CLUSTER);
+  }
+
+  checkpointState(): Uint8Array | null {
+    return this.pendingWrites === 0 && !this.failed && !this.closed ? Y.encodeStateAsUpdate(this.doc) : null;
+  }
+
   /** Resolves once every change applied so far is stored. */
   flushed(): Promise<void> {
     return new Promise((resolve) => this.whenFlushed(resolve));
@@ -274,6 +314,12 @@ export class PlanRoom {
 
   private onDocUpdate(update: Uint8Array, origin: unknown, tr: Y.Transaction): void {
     if (this.failed) return;
+    if (origin === FROM_CLUSTER) {
+      // Checked and stored by the node that accepted it: only our own clients need it.
+      this.sinceCheckpoint++;
+      this.queueBroadcast({ update, from: null, applied: performance.now(), seq: 0 });
+      return;
+    }
     const echo = this.echoNext;
     this.echoNext = false;
     const sections = this.sectionsNext ?? sectionsOf(tr);
@@ -312,7 +358,12 @@ export class PlanRoom {
     }
     this.lastSeq = seq;
     this.sinceCheckpoint++;
-    this.outbox.push({ update, from, applied });
+    this.link?.committed(seq);
+    this.queueBroadcast({ update, from, applied, seq });
+  }
+
+  private queueBroadcast(item: (typeof this.outbox)[number]): void {
+    this.outbox.push(item);
     if (!this.broadcastScheduled) {
       this.broadcastScheduled = true;
       // All callbacks of one group commit run in one loop; broadcast once after them.
@@ -326,6 +377,9 @@ export class PlanRoom {
     this.outbox = [];
     if (items.length === 0 || this.closed) return;
     const first = items[0] as (typeof items)[number];
+    // Persisted first, then published to the other nodes, then sent to our own clients.
+    const own = items.filter((i) => i.seq > 0);
+    if (this.link && own.length > 0) this.link.publish(own);
     // The author of a single-author batch already has it.
     const skip = items.every((i) => i.from === first.from) ? first.from : null;
     // Merged in chunks (merging is cheap for tens of updates, superlinear for thousands) and
@@ -337,7 +391,8 @@ export class PlanRoom {
       for (const conn of this.connections) if (conn !== skip) conn.send(message);
     }
     this.deps.metrics?.updatesApplied(items.length);
-    this.deps.onChanged?.(this.planId);
+    // Updates from other nodes: the node that stored them tells the watchers (one plan:changed, not one per node).
+    if (own.length > 0) this.deps.onChanged?.(this.planId);
     this.deps.metrics?.fanout((performance.now() - first.applied) / 1000);
     if (this.pendingWrites === 0) {
       this.runFlushWaiters();
@@ -363,6 +418,11 @@ export class PlanRoom {
    */
   private writeCheckpoint(): void {
     if (this.pendingWrites !== 0 || this.failed) return;
+    if (this.link) {
+      this.sinceCheckpoint = 0;
+      this.link.writeCheckpoint();
+      return;
+    }
     const checkpoint = { planId: this.planId, seq: this.lastSeq, state: Y.encodeStateAsUpdate(this.doc), time: new Date().toISOString() };
     this.sinceCheckpoint = 0;
     this.deps.store.writeCheckpoint(checkpoint).catch((err: unknown) => {
@@ -394,6 +454,9 @@ export class PlanRoom {
       this.awarenessScheduled = false;
       const ids = [...this.awarenessChanged];
       this.awarenessChanged.clear();
+      const publish = [...this.awarenessToPublish];
+      this.awarenessToPublish.clear();
+      if (this.link && publish.length > 0 && !this.closed) this.link.publishAwareness(encodeAwarenessStates(this.awareness, publish));
       if (ids.length === 0 || this.closed) return;
       const message = awarenessMessage(encodeAwarenessStates(this.awareness, ids));
       for (const conn of this.connections) conn.send(message);
@@ -409,6 +472,7 @@ export class PlanRoom {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
+    this.link?.leave();
     // A plan left with a long tail gets a checkpoint, so its next open reads little.
     if (!this.failed && this.sinceCheckpoint >= Math.ceil(this.deps.checkpointEvery / 5)) this.writeCheckpoint();
     this.awareness.destroy();

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
 import type { AccessControl, Principal } from '../auth/access.ts';
@@ -25,13 +25,24 @@ export const userChannel = (userId: string): string => `user:${userId}`;
  * Socket.IO for application events (results, notifications, refusals, presence). Sockets
  * authenticate in middleware before they join anything; `plan:watch` checks the care team.
  */
-export function createRealtime(http: HttpServer, deps: { access: AccessControl; audit: AuditLog; log: Logger }): RealtimeServer {
+export function createRealtime(
+  http: HttpServer,
+  deps: {
+    access: AccessControl;
+    audit: AuditLog;
+    log: Logger;
+    /** Several nodes (REDIS_URL): the Socket.IO Redis adapter. */
+    adapter?: ServerOptions['adapter'];
+  },
+): RealtimeServer {
   const io: RealtimeServer = new Server(http, {
     // The y-websocket endpoint shares the HTTP server: leave other upgrade paths alone.
     destroyUpgrade: false,
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     cors: { origin: false },
+    // Several nodes: the Redis adapter carries room emits to sockets on every node.
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
 
   io.use(async (socket, next) => {
@@ -73,10 +84,13 @@ export function createRealtime(http: HttpServer, deps: { access: AccessControl; 
   return io;
 }
 
-/** Makes sockets that lost access to a patient's plans stop watching them. */
+/**
+ * Makes this node's sockets that lost access to a patient's plans stop watching them (with
+ * several nodes, each node re-checks its own sockets when told of the change).
+ */
 export async function revalidateWatchers(io: RealtimeServer, access: AccessControl, store: Store, patientId: string): Promise<void> {
   for (const plan of await store.listPlansForPatient(patientId)) {
-    for (const socket of await io.in(planChannel(plan.id)).fetchSockets()) {
+    for (const socket of await io.local.in(planChannel(plan.id)).fetchSockets()) {
       const auth = await access.authenticate(socket.data.token);
       const ok = auth.ok && (await access.planAccess(auth.principal, plan.id)).ok;
       if (!ok) socket.leave(planChannel(plan.id));

@@ -279,7 +279,9 @@ export class SqliteStore implements Store {
       }
       return seqs;
     });
-    return txn(updates);
+    // IMMEDIATE: several processes may share the file (nodes of one deployment in tests); a
+    // deferred transaction that read max(seq) would fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    return txn.immediate(updates);
   }
 
   async loadPlanState(planId: string): Promise<StoredPlanState> {
