@@ -1,0 +1,117 @@
+import type { Figures, Params, Scenario } from './scenarios.ts';
+import { median } from './stats.ts';
+import { TARGETS, type TargetName } from './targets.ts';
+
+interface Column {
+  key: string;
+  label: string;
+  digits: number;
+  /** Shown with its ratio to the relay's figure. */
+  ratio?: boolean;
+  percent?: boolean;
+}
+
+const COLUMNS: Record<string, Column[]> = {
+  fanout: [
+    { key: 'p50', label: 'p50 ms', digits: 2, ratio: true },
+    { key: 'p99', label: 'p99 ms', digits: 2, ratio: true },
+    { key: 'delivered', label: 'delivered', digits: 1, percent: true },
+    { key: 'cpuMsPerEdit', label: 'srv CPU ms/edit', digits: 2, ratio: true },
+  ],
+  throughput: [
+    { key: 'cpuMsPer1000', label: 'srv CPU ms/1000 upd', digits: 1, ratio: true },
+    { key: 'updatesPerSecond', label: 'updates/s', digits: 0, ratio: true },
+    { key: 'serverCpuShare', label: 'srv cores busy', digits: 2 },
+  ],
+  cold: [
+    { key: 'syncMs', label: 'to sync step 2 ms (median)', digits: 1 },
+    { key: 'minMs', label: 'min', digits: 1 },
+    { key: 'maxMs', label: 'max', digits: 1 },
+    { key: 'logKb', label: 'log KB', digits: 0 },
+    { key: 'writeUpdatesPerSecond', label: 'writing upd/s', digits: 0 },
+  ],
+  memory: [
+    { key: 'kbPerPlan', label: 'RSS KB/plan', digits: 1, ratio: true },
+    { key: 'rssMb', label: 'RSS MB', digits: 0 },
+    { key: 'failed', label: 'failed', digits: 0 },
+  ],
+  connections: [
+    { key: 'kbPerConnection', label: 'RSS KB/conn', digits: 1, ratio: true },
+    { key: 'cpuMsPerConnection', label: 'srv CPU ms/conn', digits: 3, ratio: true },
+    { key: 'held', label: 'held', digits: 0 },
+    { key: 'connectsPerSecond', label: 'conn/s', digits: 0 },
+  ],
+  results: [
+    { key: 'p50', label: 'p50 ms', digits: 2 },
+    { key: 'p99', label: 'p99 ms', digits: 2 },
+    { key: 'sustained', label: 'results/s', digits: 1 },
+    { key: 'cpuMsPerResult', label: 'srv CPU ms/result', digits: 2 },
+  ],
+};
+
+type Check = { scenario: string; what: string; value: (m: Figures, relay: Figures | undefined) => number; bound: number; unit: string };
+
+/** Issue 7's targets for CareHub. */
+const CHECKS: Check[] = [
+  { scenario: 'fanout-50', what: 'fan-out ×50 p50 / relay', value: (m, r) => m.p50! / (r?.p50 ?? NaN), bound: 1.15, unit: '×' },
+  { scenario: 'fanout-50', what: 'fan-out ×50 p99 / relay', value: (m, r) => m.p99! / (r?.p99 ?? NaN), bound: 1.15, unit: '×' },
+  { scenario: 'fanout-200', what: 'fan-out ×200 p50 / relay', value: (m, r) => m.p50! / (r?.p50 ?? NaN), bound: 1.15, unit: '×' },
+  { scenario: 'fanout-200', what: 'fan-out ×200 p99 / relay', value: (m, r) => m.p99! / (r?.p99 ?? NaN), bound: 1.15, unit: '×' },
+  { scenario: 'throughput', what: 'server CPU per 1,000 updates', value: (m) => m.cpuMsPer1000!, bound: 75, unit: 'ms' },
+  { scenario: 'cold', what: 'cold load to sync step 2', value: (m) => m.syncMs!, bound: 20, unit: 'ms' },
+  { scenario: 'memory', what: 'RSS per open plan', value: (m) => m.kbPerPlan!, bound: 35, unit: 'KB' },
+  { scenario: 'connections', what: 'RSS per connection', value: (m) => m.kbPerConnection!, bound: 18, unit: 'KB' },
+  { scenario: 'connections', what: 'server CPU per connection', value: (m) => m.cpuMsPerConnection!, bound: 0.8, unit: 'ms' },
+  { scenario: 'results', what: 'result filed→received p99', value: (m) => m.p99!, bound: 25, unit: 'ms' },
+];
+
+const fmt = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+function medians(list: Figures[]): Figures {
+  const keys = new Set(list.flatMap((f) => Object.keys(f)));
+  return Object.fromEntries([...keys].map((k) => [k, median(list.map((f) => f[k] ?? NaN))]));
+}
+
+export function printTable(scenarios: Scenario[], collected: Map<string, Map<TargetName, Figures[]>>, params: Params, repeats: number): void {
+  console.log(`\n=== Results (${params.quick ? 'QUICK pass: shorter runs, fewer samples' : 'full run'}; median of ${repeats} repeat(s); ×n = ratio to the raw relay) ===`);
+  const med = new Map<string, Map<TargetName, Figures>>();
+  for (const s of scenarios) {
+    const byTarget = collected.get(s.id);
+    if (!byTarget) continue;
+    const m = new Map<TargetName, Figures>();
+    for (const [name, list] of byTarget) m.set(name, medians(list));
+    med.set(s.id, m);
+    const columns = COLUMNS[s.id.split('-')[0] as string] ?? [];
+    const relay = m.get('relay');
+    console.log(`\n${s.title}`);
+    const header = ['target'.padEnd(38), ...columns.map((c) => c.label.padStart(c.ratio ? 24 : 14))].join(' ');
+    console.log(header);
+    for (const [name, f] of m) {
+      if ('error' in f && Number.isFinite(f.error)) {
+        console.log(`${TARGETS[name].label.padEnd(38)} failed (see above)`);
+        continue;
+      }
+      const cells = columns.map((c) => {
+        const v = f[c.key] ?? NaN;
+        let cell = c.percent ? `${fmt(100 * v, c.digits)} %` : fmt(v, c.digits);
+        if (c.ratio && relay && name !== 'relay' && Number.isFinite(v) && (relay[c.key] ?? 0) > 0) cell += ` (${(v / (relay[c.key] as number)).toFixed(2)}×)`;
+        return cell.padStart(c.ratio ? 24 : 14);
+      });
+      console.log([TARGETS[name].label.padEnd(38), ...cells].join(' '));
+    }
+  }
+  console.log('\n=== CareHub against the issue\'s targets ===');
+  for (const check of CHECKS) {
+    const m = med.get(check.scenario);
+    if (!m) continue;
+    for (const name of ['carehub', 'carehub-normal'] as TargetName[]) {
+      const f = m.get(name);
+      if (!f) continue;
+      const v = check.value(f, m.get('relay'));
+      const verdict = !Number.isFinite(v) ? 'n/a' : v <= check.bound ? 'meets' : 'MISSES';
+      console.log(`${(name === 'carehub' ? 'FULL  ' : 'NORMAL')} ${check.what.padEnd(32)} ${fmt(v, 2).padStart(8)} ${check.unit.padEnd(2)} (≤ ${check.bound}) ${verdict}`);
+    }
+  }
+  const conns = med.get('connections')?.get('carehub');
+  if (conns) console.log(`FULL   connections held                  ${conns.held} of ${params.connections} ${conns.held === params.connections ? 'meets' : 'MISSES'}`);
+}

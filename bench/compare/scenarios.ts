@@ -1,0 +1,236 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClientProcess } from './clients.ts';
+import type { Fixture } from './fixture.ts';
+import { writerClientId } from './lib/edits.ts';
+import type { Endpoint } from './lib/wire.ts';
+import { median, percentile, sleep } from './stats.ts';
+import type { RunningTarget, TargetName } from './targets.ts';
+
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+export interface Params {
+  quick: boolean;
+  fanoutSeconds: number;
+  fanoutRate: number;
+  throughputSeconds: number;
+  throughputPlans: number;
+  coldUpdates: number;
+  coldSamples: number;
+  memoryPlans: number;
+  connections: number;
+  connectionPlans: number;
+  holdSeconds: number;
+  resultsSeconds: number;
+}
+
+export interface Ctx {
+  fixture: Fixture;
+  workers: [ClientProcess, ClientProcess];
+  params: Params;
+}
+
+/** Figures of one scenario run on one target; NaN where it does not apply. */
+export type Figures = Record<string, number>;
+
+export interface Scenario {
+  id: string;
+  title: string;
+  targets: TargetName[];
+  /** Starts its own server (no target process is started for it). */
+  external?: boolean;
+  run(t: RunningTarget | null, ctx: Ctx): Promise<Figures>;
+}
+
+const ALL: TargetName[] = ['carehub', 'carehub-normal', 'hocuspocus', 'hocuspocus-sqlite', 'y-websocket', 'relay'];
+/** Scenarios where storage plays no part run CareHub once (synchronous=FULL). */
+const ONE_CAREHUB: TargetName[] = ['carehub', 'hocuspocus', 'hocuspocus-sqlite', 'y-websocket', 'relay'];
+
+/** Warm-up documents, never used by the measured step (the fixture's last plans). */
+const warmPlans = (f: Fixture, n = 20): string[] => f.plans.slice(-n - 1, -1);
+const coldPlan = (f: Fixture): string => f.plans.at(-1) as string;
+
+async function closeAll(ctx: Ctx): Promise<void> {
+  await Promise.all(ctx.workers.map((w) => w.call({ cmd: 'closeAll' })));
+}
+
+async function connectSplit(ctx: Ctx, endpoints: Endpoint[], concurrency: number): Promise<number> {
+  const half = Math.ceil(endpoints.length / 2);
+  const parts = [endpoints.slice(0, half), endpoints.slice(half)];
+  const replies = await Promise.all(ctx.workers.map((w, i) => w.call<{ failed: number; error?: string }>({ cmd: 'connect', endpoints: parts[i] as Endpoint[], concurrency })));
+  const failed = replies.reduce((n, r) => n + r.failed, 0);
+  if (failed > 0) console.error(`  ${failed} connections failed: ${replies.find((r) => r.error)?.error}`);
+  return failed;
+}
+
+async function waitUnloaded(t: RunningTarget, timeoutMs = 20_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if ((await t.openDocs()) === 0) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+function fanout(clients: number): Scenario {
+  return {
+    id: `fanout-${clients}`,
+    title: `fan-out: 1 plan × ${clients} clients, one writer`,
+    targets: ALL,
+    async run(target, ctx) {
+      const t = target as RunningTarget;
+      const { fixture, workers, params } = ctx;
+      const plan = fixture.plans[0] as string;
+      const ep = t.endpoint(plan);
+      // The writer and half the receivers in one process, the other half in the other.
+      const first = Math.ceil(clients / 2);
+      await Promise.all([
+        workers[0].call({ cmd: 'connect', endpoints: Array.from({ length: first }, () => ep), concurrency: 20 }),
+        workers[1].call({ cmd: 'connect', endpoints: Array.from({ length: clients - first }, () => ep), concurrency: 20 }),
+      ]);
+      const writer = 0;
+      await workers[0].call({ cmd: 'listen', skipFirst: true, writerClient: writerClientId(writer) });
+      await workers[1].call({ cmd: 'listen', skipFirst: false, writerClient: writerClientId(writer) });
+      await sleep(300);
+      const cpu0 = t.cpuMs();
+      const { sent } = await workers[0].call<{ sent: number[] }>({ cmd: 'fanoutWrite', rate: params.fanoutRate, seconds: params.fanoutSeconds, author: fixture.author, writer });
+      await sleep(500);
+      const cpu = t.cpuMs() - cpu0;
+      const sentAt = new Map<number, number>();
+      for (let i = 0; i < sent.length; i += 2) sentAt.set(sent[i] as number, sent[i + 1] as number);
+      const latencies: number[] = [];
+      for (const w of workers) {
+        const { received } = await w.call<{ received: number[] }>({ cmd: 'report' });
+        for (let i = 0; i < received.length; i += 2) {
+          const s = sentAt.get(received[i] as number);
+          if (s !== undefined) latencies.push((received[i + 1] as number) - s);
+        }
+      }
+      await closeAll(ctx);
+      latencies.sort((a, b) => a - b);
+      const expected = sentAt.size * (clients - 1);
+      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length / expected, cpuMsPerEdit: cpu / sentAt.size };
+    },
+  };
+}
+
+const throughput: Scenario = {
+  id: 'throughput',
+  title: 'throughput: plans × 5 clients writing as fast as acknowledged',
+  targets: ALL,
+  async run(target, ctx) {
+    const t = target as RunningTarget;
+    const { fixture, workers, params } = ctx;
+    const plans = fixture.plans.slice(0, params.throughputPlans);
+    const half = Math.ceil(plans.length / 2);
+    const eps = (ps: string[]) => ps.flatMap((p) => Array.from({ length: 5 }, () => t.endpoint(p)));
+    await Promise.all([
+      workers[0].call({ cmd: 'connect', endpoints: eps(plans.slice(0, half)), concurrency: 25, firstWriter: 0 }),
+      workers[1].call({ cmd: 'connect', endpoints: eps(plans.slice(half)), concurrency: 25, firstWriter: half * 5 }),
+    ]);
+    await sleep(300);
+    const cpu0 = t.cpuMs();
+    const started = performance.now();
+    const replies = await Promise.all(workers.map((w) => w.call<{ acked: number }>({ cmd: 'throughput', seconds: params.throughputSeconds, author: fixture.author })));
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = t.cpuMs() - cpu0;
+    await closeAll(ctx);
+    const updates = replies.reduce((n, r) => n + r.acked, 0);
+    return { updatesPerSecond: updates / seconds, cpuMsPer1000: (1000 * cpu) / updates, serverCpuShare: cpu / 1000 / seconds };
+  },
+};
+
+const cold: Scenario = {
+  id: 'cold',
+  title: 'cold load: a plan whose log holds the updates, not in memory',
+  targets: ['carehub', 'carehub-normal', 'hocuspocus-sqlite', 'y-websocket'],
+  async run(target, ctx) {
+    const t = target as RunningTarget;
+    const { fixture, workers, params } = ctx;
+    const ep = t.endpoint(coldPlan(fixture));
+    await workers[0].call({ cmd: 'connect', endpoints: [ep, ep], concurrency: 1 });
+    const { ms: writeMs, bytes } = await workers[0].call<{ ms: number; bytes: number }>({ cmd: 'bulkWrite', count: params.coldUpdates, author: fixture.author, writer: 900_000 });
+    await closeAll(ctx);
+    // y-websocket keeps documents in memory (no persistence configured): its figure is from memory.
+    const unloads = t.info.name !== 'y-websocket';
+    if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
+    const times: number[] = [];
+    for (let i = 0; i < params.coldSamples; i++) {
+      const { ms } = await workers[1].call<{ ms: number }>({ cmd: 'coldSync', endpoint: ep });
+      times.push(ms);
+      if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
+    }
+    return { syncMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), logKb: bytes / 1024, writeUpdatesPerSecond: (1000 * params.coldUpdates) / writeMs };
+  },
+};
+
+const memory: Scenario = {
+  id: 'memory',
+  title: 'memory: plans open, one client each',
+  targets: ONE_CAREHUB,
+  async run(target, ctx) {
+    const t = target as RunningTarget;
+    const { fixture, params } = ctx;
+    await connectSplit(ctx, warmPlans(fixture).map((p) => t.endpoint(p)), 10);
+    await sleep(1000);
+    const rss0 = t.rssKb();
+    const failed = await connectSplit(ctx, fixture.plans.slice(0, params.memoryPlans).map((p) => t.endpoint(p)), 25);
+    await sleep(2000);
+    const rss1 = t.rssKb();
+    await closeAll(ctx);
+    return { kbPerPlan: (rss1 - rss0) / params.memoryPlans, rssMb: rss1 / 1024, failed };
+  },
+};
+
+const connections: Scenario = {
+  id: 'connections',
+  title: 'connections: idle clients over plans',
+  targets: ONE_CAREHUB,
+  async run(target, ctx) {
+    const t = target as RunningTarget;
+    const { fixture, params } = ctx;
+    await connectSplit(ctx, warmPlans(fixture).map((p) => t.endpoint(p)), 10);
+    await sleep(1000);
+    const rss0 = t.rssKb();
+    const cpu0 = t.cpuMs();
+    const per = params.connections / params.connectionPlans;
+    const eps = fixture.plans.slice(0, params.connectionPlans).flatMap((p) => Array.from({ length: per }, () => t.endpoint(p)));
+    const started = performance.now();
+    const failed = await connectSplit(ctx, eps, 50);
+    const connectSeconds = (performance.now() - started) / 1000;
+    const cpu = t.cpuMs() - cpu0;
+    await sleep(params.holdSeconds * 1000);
+    const rss1 = t.rssKb();
+    const held = (await Promise.all(ctx.workers.map((w) => w.call<{ held: number }>({ cmd: 'held' })))).reduce((n, r) => n + r.held, 0) - warmPlans(fixture).length;
+    await closeAll(ctx);
+    return { kbPerConnection: (rss1 - rss0) / params.connections, cpuMsPerConnection: cpu / params.connections, held, failed, connectsPerSecond: params.connections / connectSeconds };
+  },
+};
+
+/** CareHub only (Socket.IO results; the others have no such feature): bench/results-latency.ts. */
+const results: Scenario = {
+  id: 'results',
+  title: 'results: 200 watchers on one plan, 20 plans open, filed at 100/s',
+  targets: ['carehub'],
+  external: true,
+  async run(_t, ctx) {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/results-latency.ts', '--seconds', String(ctx.params.resultsSeconds)], {
+        cwd: ROOT,
+        env: { ...process.env, SQLITE_SYNCHRONOUS: 'FULL' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+      child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`results-latency exited ${code}: ${text.slice(-2000)}`))));
+    });
+    const m = /p50 (\S+) ms, p99 (\S+) ms/.exec(out);
+    const rate = /(\S+) \/s sustained/.exec(out);
+    const cpu = /\((\S+) ms per result\)/.exec(out);
+    return { p50: Number(m?.[1]), p99: Number(m?.[2]), sustained: Number(rate?.[1]), cpuMsPerResult: Number(cpu?.[1]) };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [fanout(50), fanout(200), throughput, cold, memory, connections, results];

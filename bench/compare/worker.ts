@@ -1,0 +1,209 @@
+/**
+ * A load-client process: holds WireClients and runs one scenario step at a time on the
+ * orchestrator's command (IPC). The same code drives every target.
+ */
+import * as Y from 'yjs';
+import { NoteTyping } from './lib/edits.ts';
+import { updateFrame, WireClient, type Endpoint } from './lib/wire.ts';
+
+export type Command =
+  | { cmd: 'connect'; endpoints: Endpoint[]; concurrency: number; firstWriter?: number }
+  | { cmd: 'listen'; skipFirst: boolean; writerClient: number }
+  | { cmd: 'fanoutWrite'; rate: number; seconds: number; author: string; writer: number }
+  | { cmd: 'throughput'; seconds: number; author: string }
+  | { cmd: 'bulkWrite'; count: number; author: string; writer: number }
+  | { cmd: 'coldSync'; endpoint: Endpoint }
+  | { cmd: 'held' }
+  | { cmd: 'report' }
+  | { cmd: 'closeAll' };
+
+const wall = (): number => performance.timeOrigin + performance.now();
+const clients: WireClient[] = [];
+let firstWriter = 0;
+/** Fan-out: [writer clock, wall time] of every delivery to this process's receivers. */
+let received: number[] = [];
+
+function reply(message: unknown): void {
+  process.send?.(message);
+}
+
+async function connect(endpoints: Endpoint[], concurrency: number): Promise<{ opened: number; failed: number; error?: string }> {
+  let next = 0;
+  let failed = 0;
+  let error: string | undefined;
+  // In endpoint order whatever order they open in: writer numbers (and so bytes) stay the same.
+  const slots: (WireClient | undefined)[] = [];
+  const lane = async () => {
+    while (next < endpoints.length) {
+      const i = next++;
+      const c = new WireClient(endpoints[i] as Endpoint);
+      try {
+        await c.open();
+        slots[i] = c;
+      } catch (err) {
+        failed++;
+        error ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, endpoints.length) }, lane));
+  for (const c of slots) if (c) clients.push(c);
+  return { opened: clients.length, failed, error };
+}
+
+/** The writer's clock an update brings each client to, without applying it. */
+function clocksOf(payload: Uint8Array): Map<number, number> {
+  return Y.parseUpdateMeta(payload).to;
+}
+
+function listen(skipFirst: boolean, writerClient: number): void {
+  received = [];
+  for (const c of skipFirst ? clients.slice(1) : clients) {
+    c.onUpdate = (payload) => {
+      const at = wall();
+      const clock = clocksOf(payload).get(writerClient);
+      if (clock !== undefined) received.push(clock, at);
+    };
+  }
+}
+
+/** One writer (this process's first client) at a steady rate; returns [clock, wall time] sent. */
+async function fanoutWrite(rate: number, seconds: number, author: string, writer: number): Promise<number[]> {
+  const w = clients[0] as WireClient;
+  const typing = new NoteTyping(writer, author);
+  const sent: number[] = [];
+  const total = Math.round(rate * seconds);
+  const start = wall();
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / rate - wall();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const { update, clock } = typing.next();
+    const frame = updateFrame(w.ep, update);
+    sent.push(clock, wall());
+    w.send(frame);
+  }
+  return sent;
+}
+
+/**
+ * Every client writes its own note, one update at a time, sending the next once a peer in the
+ * same plan has received the last one (closed loop: as fast as acknowledged).
+ */
+async function throughput(seconds: number, author: string): Promise<{ acked: number }> {
+  const byDoc = new Map<string, WireClient[]>();
+  for (const c of clients) {
+    const group = byDoc.get(c.ep.doc) ?? [];
+    group.push(c);
+    byDoc.set(c.ep.doc, group);
+  }
+  let acked = 0;
+  let running = true;
+  const loops: Promise<void>[] = [];
+  let writerIndex = firstWriter;
+  for (const group of byDoc.values()) {
+    const waiting = new Map<number, { clock: number; resolve: () => void }>();
+    const watch = (payload: Uint8Array) => {
+      for (const [client, clock] of clocksOf(payload)) {
+        const w = waiting.get(client);
+        if (w && clock >= w.clock) {
+          waiting.delete(client);
+          w.resolve();
+        }
+      }
+    };
+    // Two watchers per plan see every writer's updates (a writer does not get its own back).
+    (group[0] as WireClient).onUpdate = watch;
+    if (group[1]) group[1].onUpdate = watch;
+    for (const c of group) {
+      const typing = new NoteTyping(writerIndex++, author);
+      loops.push(
+        (async () => {
+          while (running && !c.closed) {
+            const { update, clock } = typing.next();
+            const ackd = new Promise<void>((resolve) => waiting.set(typing.clientId, { clock, resolve }));
+            c.send(updateFrame(c.ep, update));
+            const timedOut = await Promise.race([ackd.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5000).unref())]);
+            if (timedOut) throw new Error(`no acknowledgement within 5 s (${c.ep.doc})`);
+            if (running) acked++;
+          }
+        })(),
+      );
+    }
+  }
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  running = false;
+  await Promise.all(loops);
+  return { acked };
+}
+
+/** Writes `count` updates through the first client, waits until the second has them all. */
+async function bulkWrite(count: number, author: string, writer: number): Promise<{ ms: number; bytes: number }> {
+  const [w, observer] = clients as [WireClient, WireClient];
+  const typing = new NoteTyping(writer, author);
+  let last = 0;
+  let bytes = 0;
+  const done = new Promise<void>((resolve) => {
+    observer.onUpdate = (payload) => {
+      if ((clocksOf(payload).get(typing.clientId) ?? -1) >= last) resolve();
+    };
+  });
+  const start = performance.now();
+  for (let i = 0; i < count; i += 100) {
+    for (let j = i; j < Math.min(count, i + 100); j++) {
+      const { update, clock } = typing.next();
+      bytes += update.length;
+      last = clock;
+      w.send(updateFrame(w.ep, update));
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  return { ms: performance.now() - start, bytes };
+}
+
+async function coldSync(endpoint: Endpoint): Promise<{ ms: number }> {
+  const c = new WireClient(endpoint);
+  const start = performance.now();
+  await c.open();
+  const ms = c.syncedAt - start;
+  c.close();
+  return { ms };
+}
+
+process.on('message', (m: Command) => {
+  void (async () => {
+    try {
+      switch (m.cmd) {
+        case 'connect':
+          firstWriter = m.firstWriter ?? 0;
+          return reply({ ok: true, ...(await connect(m.endpoints, m.concurrency)) });
+        case 'listen':
+          listen(m.skipFirst, m.writerClient);
+          return reply({ ok: true });
+        case 'fanoutWrite':
+          return reply({ ok: true, sent: await fanoutWrite(m.rate, m.seconds, m.author, m.writer) });
+        case 'throughput':
+          return reply({ ok: true, ...(await throughput(m.seconds, m.author)) });
+        case 'bulkWrite':
+          return reply({ ok: true, ...(await bulkWrite(m.count, m.author, m.writer)) });
+        case 'coldSync':
+          return reply({ ok: true, ...(await coldSync(m.endpoint)) });
+        case 'held':
+          return reply({ ok: true, held: clients.filter((c) => !c.closed).length, total: clients.length });
+        case 'report':
+          return reply({ ok: true, received });
+        case 'closeAll':
+          for (const c of clients) c.close();
+          clients.length = 0;
+          return reply({ ok: true });
+        default: {
+          const unknown: never = m;
+          throw new Error(`unknown command ${JSON.stringify(unknown)}`);
+        }
+      }
+    } catch (err) {
+      reply({ ok: false, error: (err as Error).stack ?? String(err) });
+    }
+  })();
+});
+reply({ ok: true, ready: true });
