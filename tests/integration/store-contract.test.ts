@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAuditLog } from '../../server/audit/verify.ts';
+import { openStore } from '../../server/store/open-store.ts';
 import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
 import type { StoredResult } from '../../server/store/result-store.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
@@ -395,6 +396,22 @@ describe('PostgreSQL specifics', () => {
       for (const n of nodes) await n.close();
       await db.drop();
     }
+  });
+
+  it('opens through DATABASE_URL, and fails fast, without the password, when the server is unreachable', async () => {
+    const db = await createTestDatabase();
+    try {
+      const store = await openStore({ databaseUrl: db.url, sqliteSynchronous: 'FULL', logLevel: 'silent' });
+      expect(store.kind).toBe('postgres');
+      expect(await store.isEmpty()).toBe(true);
+      await store.close();
+      await store.close();
+    } finally {
+      await db.drop();
+    }
+    const refused = openStore({ databaseUrl: 'postgres://carehub:s3cret@127.0.0.1:1/carehub', sqliteSynchronous: 'FULL', logLevel: 'silent' });
+    await expect(refused).rejects.toThrow(/ECONNREFUSED/);
+    await expect(refused).rejects.not.toThrow(/s3cret/);
   });
 
   it('says what is wrong with a DATABASE_URL without echoing it', () => {

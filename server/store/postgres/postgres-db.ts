@@ -27,6 +27,8 @@ const PostgresUrl = z
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   max?: number;
+  /** How long to wait for a new connection before the query fails (default 10 s). */
+  connectTimeoutMs?: number;
   log?: Logger;
 }
 
@@ -39,7 +41,15 @@ export class Db {
     const parsed = PostgresUrl.safeParse(url);
     // The message names the rule, never the URL: it may carry a password.
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-    this.pool = new pg.Pool({ connectionString: parsed.data, max: opts.max ?? 10, application_name: 'carehub' });
+    this.pool = new pg.Pool({
+      connectionString: parsed.data,
+      max: opts.max ?? 10,
+      application_name: 'carehub',
+      // An unreachable server fails a query (and /readyz) within seconds instead of hanging it;
+      // keep-alive finds connections a network cut left half-open.
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      keepAlive: true,
+    });
     // An idle connection that fails (the server restarted, a network cut) emits 'error' on the
     // pool; unhandled, that would end the process. The pool drops the connection and opens a
     // new one for the next query, so logging is all there is to do.
