@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { serviceWorkerPlugin } from './build/service-worker-plugin.ts';
 
 const clientRoot = fileURLToPath(new URL('.', import.meta.url));
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -9,7 +10,8 @@ const backend = process.env.CAREHUB_DEV_BACKEND ?? 'http://localhost:8080';
 export default defineConfig({
   root: clientRoot,
   base: '/',
-  plugins: [react()],
+  // The service worker (offline app shell) is written beside the build with its precache list.
+  plugins: [react(), serviceWorkerPlugin(fileURLToPath(new URL('./sw/sw.js', import.meta.url)))],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

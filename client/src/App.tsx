@@ -4,7 +4,8 @@ import { AppHeader } from './components/AppHeader.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
 import { navigate, routes, useHashRoute } from './router.ts';
 import { SessionSocketProvider } from './realtime/SessionSocket.tsx';
-import { clearSession, loadSession, saveSession, type Session } from './session.ts';
+import { deviceOwner, setDeviceOwner, totalPending, wipeDevice } from './offline/device.ts';
+import { clearSession, isExpired, loadSession, saveSession, type Session } from './session.ts';
 import { PatientsView } from './views/PatientsView.tsx';
 import { SignInView } from './views/SignInView.tsx';
 
@@ -15,25 +16,46 @@ const CitizenPlanView = lazy(() => import('./views/CitizenPlanView.tsx').then((m
 const HistoryView = lazy(() => import('./views/HistoryView.tsx').then((m) => ({ default: m.HistoryView })));
 const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m) => ({ default: m.CitizenHomeView })));
 const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
+const VisitsView = lazy(() => import('./visits/VisitsView.tsx').then((m) => ({ default: m.VisitsView })));
 const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
 export function App() {
   const { t } = useI18n();
   const route = useHashRoute();
-  const [session, setSession] = useState<Session | null>(loadSession);
-  const [signInNotice, setSignInNotice] = useState<MessageKey | null>(null);
+  // An expired session is still used offline: the plans kept on the device stay workable, and
+  // the server's 401 once the network is back asks for a new sign-in (session.ts).
+  const [session, setSession] = useState<Session | null>(() => {
+    const kept = loadSession();
+    return kept && isExpired(kept) && navigator.onLine ? null : kept;
+  });
+  const [signInNotice, setSignInNotice] = useState<MessageKey | null>(() => {
+    const kept = loadSession();
+    return kept && isExpired(kept) && navigator.onLine ? 'signIn.expired' : null;
+  });
 
-  const signOut = useCallback((notice: MessageKey | null = null) => {
+  /** The session ended (expired or refused): edits kept on the device wait for the next sign-in. */
+  const sessionEnded = useCallback((notice: MessageKey | null = null) => {
     clearSession();
     setSession(null);
     setSignInNotice(notice);
   }, []);
 
+  /**
+   * Signing out on a shared tablet removes every patient's data from the device (issue 6):
+   * after a warning when edits have not reached the server yet.
+   */
+  const signOut = useCallback(() => {
+    const pending = totalPending();
+    if (pending > 0 && !window.confirm(t('signOut.confirmPending', { count: pending }))) return;
+    sessionEnded(null);
+    void wipeDevice();
+  }, [sessionEnded, t]);
+
   // Any authenticated REST call answering 401 ends the session and shows the sign-in page,
   // on the same route so that signing in again returns to where the person was.
   useEffect(() => {
-    setUnauthorizedHandler(() => signOut('signIn.expired'));
-  }, [signOut]);
+    setUnauthorizedHandler(() => sessionEnded('signIn.expired'));
+  }, [sessionEnded]);
 
   // A signed-in person on the sign-in route goes to the patient list.
   useEffect(() => {
@@ -43,7 +65,7 @@ export function App() {
   // After a change of page (not on first load), move focus to the new page's content so that
   // keyboard and screen-reader users start there rather than on the vanished element.
   const routeKey = session
-    ? `${route.name}:${route.name === 'plan' || route.name === 'history' ? route.planId : route.name === 'admin' ? route.tab : ''}`
+    ? `${route.name}:${route.name === 'plan' || route.name === 'history' || route.name === 'visit' ? route.planId : route.name === 'admin' ? route.tab : ''}`
     : 'signIn';
   const firstRoute = useRef(true);
   useEffect(() => {
@@ -54,7 +76,11 @@ export function App() {
     document.getElementById('main')?.focus({ preventScroll: false });
   }, [routeKey]);
 
-  const onSignedIn = (next: Session) => {
+  const onSignedIn = async (next: Session) => {
+    // Someone else's patients never stay on the device for the next person (shared tablets).
+    const owner = deviceOwner();
+    if (owner !== null && owner !== next.user.id) await wipeDevice();
+    setDeviceOwner(next.user.id);
     saveSession(next);
     setSignInNotice(null);
     setSession(next);
@@ -67,7 +93,9 @@ export function App() {
   else if (route.name === 'plan' && role === 'citizen') content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
   else if (role === 'citizen' && route.name === 'accessLog') content = <AccessLogView session={session} />;
   else if (role === 'citizen') content = <CitizenHomeView session={session} />;
-  else if (route.name === 'plan') content = <PlanView key={route.planId} session={session} planId={route.planId} onSessionExpired={() => signOut('signIn.expired')} />;
+  else if (route.name === 'plan') content = <PlanView key={route.planId} session={session} planId={route.planId} onSessionExpired={() => sessionEnded('signIn.expired')} />;
+  else if (route.name === 'visit') content = <PlanView key={`visit:${route.planId}`} session={session} planId={route.planId} visit onSessionExpired={() => sessionEnded('signIn.expired')} />;
+  else if (route.name === 'visits') content = <VisitsView session={session} />;
   else if (route.name === 'history') content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;
 
@@ -76,7 +104,7 @@ export function App() {
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
         {t('app.skipToContent')}
       </a>
-      <AppHeader session={session} route={route} onSignOut={() => signOut()} />
+      <AppHeader session={session} route={route} onSignOut={signOut} />
       <main id="main" tabIndex={-1} className="page">
         <Suspense fallback={<p role="status">{t('plan.loading')}</p>}>{content}</Suspense>
       </main>

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { isEmbedPath, takeEmbedLink } from './embed/link.ts';
 import { I18nProvider } from './i18n/index.tsx';
+import { registerServiceWorker } from './offline/register-sw.ts';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -12,6 +13,8 @@ if (!container) throw new Error('CareHub: #root element missing from index.html'
 // address before anything else runs; the page keeps nothing in cookies or web storage.
 const EmbedApp = lazy(() => import('./embed/EmbedApp.tsx'));
 const embedLink = isEmbedPath(window.location.pathname) ? takeEmbedLink() : undefined;
+// The installable app for tablets (offline app shell); not for the embed page.
+if (embedLink === undefined) registerServiceWorker();
 
 createRoot(container).render(
   <StrictMode>

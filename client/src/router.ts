@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 
 /**
  * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`,
- * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's).
+ * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's), `#/visits` (today's
+ * home visits of municipal staff) and `#/plans/<planId>/visit` (a plan opened for a visit).
  * Only opaque ids go in the hash; never a CPR number or a patient's name.
  */
 export type AdminTab = 'audit' | 'users' | 'organisations';
@@ -12,6 +13,8 @@ export type Route =
   | { name: 'signIn' }
   | { name: 'patients' }
   | { name: 'plan'; planId: string }
+  | { name: 'visits' }
+  | { name: 'visit'; planId: string }
   | { name: 'history'; planId: string }
   | { name: 'accessLog' }
   | { name: 'admin'; tab: AdminTab }
@@ -21,6 +24,8 @@ export const routes = {
   signIn: '#/sign-in',
   patients: '#/patients',
   plan: (planId: string) => `#/plans/${encodeURIComponent(planId)}`,
+  visits: '#/visits',
+  visit: (planId: string) => `#/plans/${encodeURIComponent(planId)}/visit`,
   history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
   accessLog: '#/access-log',
   admin: (tab: AdminTab = 'audit') => `#/admin/${tab}`,
@@ -31,6 +36,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/' || path === '/patients') return { name: 'patients' };
   if (path === '/sign-in') return { name: 'signIn' };
   if (path === '/access-log') return { name: 'accessLog' };
+  if (path === '/visits') return { name: 'visits' };
+  const visit = /^\/plans\/([^/?#]+)\/visit$/.exec(path);
+  if (visit?.[1]) return { name: 'visit', planId: decodeURIComponent(visit[1]) };
   if (path === '/admin') return { name: 'admin', tab: 'audit' };
   const admin = /^\/admin\/([a-z]+)$/.exec(path);
   if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1] ?? '')) return { name: 'admin', tab: admin[1] as AdminTab };

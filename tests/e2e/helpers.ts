@@ -92,7 +92,7 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A page in its own browser context (its own sessionStorage: one signed-in person each). */
+/** A page in its own browser context (its own storage: one signed-in person each). */
 export async function openPage(browser: Browser, locale: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
@@ -108,7 +108,7 @@ export async function signIn(page: Page, baseUrl: string, username: string): Pro
   await page.getByTestId('sign-in-submit').click();
   await page.getByTestId('patient-card').first().waitFor({ timeout: UI_MS });
   const session = await page.evaluate(() => {
-    const raw = sessionStorage.getItem('carehub.session');
+    const raw = localStorage.getItem('carehub.session');
     return raw ? (JSON.parse(raw) as { token: string; user: UserView }) : null;
   });
   if (!session) throw new Error(`no session stored after ${username} signed in`);

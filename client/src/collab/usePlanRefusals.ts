@@ -10,6 +10,8 @@ export interface RefusalNotice {
   section: string | null;
   reason: string;
   at: number;
+  /** The change was made offline and refused when it reached the server after a reconnect. */
+  offline: boolean;
 }
 
 const SYNC_REASON = /^(\w+)(?:\.[\w-]+)?: (.+)$/s;
@@ -29,16 +31,17 @@ export function usePlanRefusals(planId: string, socket: AppSocket | null) {
   const [notices, setNotices] = useState<RefusalNotice[]>([]);
   const [watching, setWatching] = useState(false);
 
-  const add = useCallback((section: string | null, reason: string) => {
+  const add = useCallback((section: string | null, reason: string, offline = false) => {
     setNotices((current) => {
       const now = Date.now();
       const twin = current.find((n) => n.reason === reason && now - n.at < SAME_REFUSAL_MS && (n.section === null || section === null || n.section === section));
       if (twin) {
         // Keep one notice; prefer the one that names the section.
-        if (twin.section !== null || section === null) return current;
-        return current.map((n) => (n === twin ? { ...n, section } : n));
+        const merged = { ...twin, section: twin.section ?? section, offline: twin.offline || offline };
+        if (merged.section === twin.section && merged.offline === twin.offline) return current;
+        return current.map((n) => (n === twin ? merged : n));
       }
-      return [...current, { key: newUuid(), section, reason, at: now }].slice(-MAX_NOTICES);
+      return [...current, { key: newUuid(), section, reason, at: now, offline }].slice(-MAX_NOTICES);
     });
   }, []);
 
@@ -73,10 +76,10 @@ export function usePlanRefusals(planId: string, socket: AppSocket | null) {
    * `<section>.<key>: <reason>`; a stock server may send a bare reason.
    */
   const addFromSync = useCallback(
-    (message: string) => {
+    (message: string, offline = false) => {
       const parsed = SYNC_REASON.exec(message);
-      if (parsed && isSectionName(parsed[1] ?? '')) add(parsed[1] ?? null, parsed[2] ?? message);
-      else add(null, message);
+      if (parsed && isSectionName(parsed[1] ?? '')) add(parsed[1] ?? null, parsed[2] ?? message, offline);
+      else add(null, message, offline);
     },
     [add],
   );

@@ -30,7 +30,12 @@ function navFor(session: Session, route: Route): NavLink[] {
       { href: routes.accessLog, label: 'nav.accessLog', current: route.name === 'accessLog', testId: 'nav-access-log' },
     ];
   }
-  return [{ href: routes.patients, label: 'nav.patients', current: route.name === 'patients', testId: 'nav-patients' }];
+  const links: NavLink[] = [{ href: routes.patients, label: 'nav.patients', current: route.name === 'patients', testId: 'nav-patients' }];
+  // Home visits are the municipality's (GET /visits/today answers 403 for other sectors).
+  if (session.user.organisation?.sector === 'municipality') {
+    links.unshift({ href: routes.visits, label: 'nav.visits', current: route.name === 'visits' || route.name === 'visit', testId: 'nav-visits' });
+  }
+  return links;
 }
 
 export function AppHeader({ session, route, onSignOut }: Props) {

@@ -22,11 +22,12 @@ export function RefusalNotices({ notices, onDismiss }: Props) {
           ? t('refusal.withSection', { section: tDynamic(`section.${notice.section}`, 'section.unknown'), reason })
           : t('refusal.withoutSection', { reason });
         return (
-          <div key={notice.key} className="notice notice--error" role="alert" data-testid="refusal-notice" data-section={notice.section ?? ''}>
+          <div key={notice.key} className="notice notice--error" role="alert" data-testid="refusal-notice" data-section={notice.section ?? ''} data-offline={notice.offline ? 'true' : 'false'}>
             <span>
-              {message} <span className="refusal-notices__after">{t('refusal.reverted')}</span>
+              {notice.offline && <strong className="refusal-notices__offline">{t('refusal.offlineChange')} </strong>}
+              {message} <span className="refusal-notices__after">{t(notice.offline ? 'refusal.offlineKept' : 'refusal.reverted')}</span>
             </span>
-            <button type="button" className="button button--quiet button--small" onClick={() => onDismiss(notice.key)}>
+            <button type="button" className="button button--quiet" onClick={() => onDismiss(notice.key)}>
               {t('collab.dismiss')}
             </button>
           </div>

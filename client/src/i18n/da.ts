@@ -3,6 +3,7 @@ import { daRecords } from './da-records.ts';
 import { daCare } from './da-care.ts';
 import { daPeople } from './da-people.ts';
 import { daAccess } from './da-access.ts';
+import { daOffline } from './da-offline.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -120,6 +121,7 @@ const messages = {
   ...daCare,
   ...daPeople,
   ...daAccess,
+  ...daOffline,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

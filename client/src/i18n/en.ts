@@ -4,6 +4,7 @@ import { enRecords } from './en-records.ts';
 import { enCare } from './en-care.ts';
 import { enPeople } from './en-people.ts';
 import { enAccess } from './en-access.ts';
+import { enOffline } from './en-offline.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -118,4 +119,5 @@ export const en: Dictionary = {
   ...enCare,
   ...enPeople,
   ...enAccess,
+  ...enOffline,
 };

@@ -28,6 +28,7 @@ import { SectionMenu } from './SectionMenu.tsx';
 import { SelfReportsSection } from './SelfReportsSection.tsx';
 import { TaskBoard } from './TaskBoard.tsx';
 import { usePlanPeople } from './usePlanPeople.ts';
+import { VisitPanel } from '../visits/VisitPanel.tsx';
 import './plan.css';
 
 interface Props {
@@ -39,10 +40,12 @@ interface Props {
   variant?: 'full' | 'embed';
   /** A read-only embed link: everything shown, nothing editable. */
   readOnly?: boolean;
+  /** Opened from today's visits: the visit's tasks and the quick measurement/note form come first. */
+  visit?: boolean;
 }
 
 /** The open plan: every section bound live to the plan's Y.Doc, for one signed-in person. */
-export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = 'full', readOnly = false }: Props) {
+export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = 'full', readOnly = false, visit = false }: Props) {
   const { t } = useI18n();
   const socket = useSessionSocket();
   const refusals = usePlanRefusals(plan.id, socket);
@@ -69,9 +72,22 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
   const team = useMemo<PlanTeam | null>(
     () =>
       connection
-        ? { doc: connection.doc, provider: connection.provider, user, actor, caretUser, names, loading: !connection.synced, plain, token, readOnly, embedded: embed }
+        ? {
+            doc: connection.doc,
+            provider: connection.provider,
+            user,
+            actor,
+            caretUser,
+            names,
+            // Editable once the server's copy or this device's copy is here (offline work, issue 6).
+            loading: !(connection.synced || connection.stored),
+            plain,
+            token,
+            readOnly,
+            embedded: embed,
+          }
         : null,
-    [connection?.doc, connection?.provider, connection?.synced, user, actor, caretUser, names, plain, token, readOnly, embed],
+    [connection?.doc, connection?.provider, connection?.synced, connection?.stored, user, actor, caretUser, names, plain, token, readOnly, embed],
   );
 
   return (
@@ -99,11 +115,15 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
         </div>
       )}
       <RefusalNotices notices={refusals.notices} onDismiss={refusals.dismiss} />
+      {connection && !connection.synced && !connection.stored && connection.storeLoaded && connection.status === 'offline' && (
+        <ErrorNotice message={t('plan.offlineNotKept')} testId="plan-offline-not-kept" />
+      )}
 
       {connection && team && (
         <PlanTeamProvider value={team}>
-          <div className={`plan-layout${embed ? ' plan-layout--embed' : ''}`} data-testid="plan-layout" data-synced={connection.synced ? 'true' : 'false'}>
+          <div className={`plan-layout${embed ? ' plan-layout--embed' : ''}`} data-testid="plan-layout" data-synced={connection.synced ? 'true' : 'false'} data-stored={connection.stored ? 'true' : 'false'}>
             <div className="plan-layout__main">
+              {visit && <VisitPanel planId={plan.id} patientName={plan.patientName} />}
               <CriticalResultsBanner />
               <PlanMetaSection />
               <GoalsSection />
@@ -115,7 +135,7 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
             </div>
             {!embed && (
               <aside className="plan-layout__side" aria-label={t('plan.sideLabel')}>
-                <ConnectionBadge status={connection.status} />
+                <ConnectionBadge status={connection.status} sync={{ synced: connection.synced, pending: connection.pending, stored: connection.stored }} />
                 <PresenceList peers={peers} />
                 <SectionMenu />
                 {isStaff(user.role) && <EmbedLinkPanel token={token} planId={plan.id} />}

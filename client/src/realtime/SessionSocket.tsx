@@ -15,14 +15,23 @@ export function SessionSocketProvider({ token, children }: { token: string; chil
   useEffect(() => {
     let next: AppSocket | null = null;
     let cancelled = false;
+    // Socket.IO's own retries are exponential with ±50 % jitter; the ceiling is raised so that
+    // many tablets returning at once spread out (issue 6).
+    const onOffline = () => next?.disconnect();
+    const onOnline = () => next?.connect();
     // Loaded with the first signed-in page, not with the sign-in page.
     void import('socket.io-client').then(({ io }) => {
       if (cancelled) return;
-      next = io({ auth: { token } });
+      next = io({ auth: { token }, reconnectionDelay: 1_000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 });
       setSocket(next);
     });
+    // A socket may outlive the network unnoticed; offline it is closed and reopened when back.
+    window.addEventListener('offline', onOffline);
+    window.addEventListener('online', onOnline);
     return () => {
       cancelled = true;
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
       next?.disconnect();
       setSocket(null);
     };

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { PlanView as PlanHeader } from '../../../shared/api.ts';
-import { describeError, getPlan, isAbort } from '../api.ts';
+import { ApiError, describeError, getPlan, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { keepPlanHeader, keptPlanHeader } from '../offline/device.ts';
 import { PlanWorkspace } from '../plan/PlanWorkspace.tsx';
 import { routes } from '../router.ts';
 import type { Session } from '../session.ts';
@@ -11,20 +12,42 @@ interface Props {
   session: Session;
   planId: string;
   onSessionExpired: () => void;
+  /** `#/plans/<planId>/visit`: opened from today's visits. */
+  visit?: boolean;
 }
 
-/** `#/plans/<planId>`: the header from REST, then the live document. */
-export function PlanView({ session, planId, onSessionExpired }: Props) {
+/**
+ * `#/plans/<planId>`: the header from REST, then the live document. Without a network the header
+ * kept on this device from the last time is used, and the document comes from IndexedDB.
+ */
+export function PlanView({ session, planId, onSessionExpired, visit = false }: Props) {
   const { t } = useI18n();
   const [plan, setPlan] = useState<PlanHeader | null>(null);
+  const [offline, setOffline] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
+    const kept = keptPlanHeader(planId);
+    // Offline there is no point waiting for the network to fail.
+    if (kept && !navigator.onLine) {
+      setPlan(kept);
+      setOffline(true);
+      return;
+    }
     getPlan(session.token, planId, controller.signal)
-      .then(setPlan)
+      .then((header) => {
+        keepPlanHeader(header);
+        setPlan(header);
+        setOffline(false);
+      })
       .catch((err: unknown) => {
-        if (!isAbort(err)) setError(describeError(err, t));
+        if (isAbort(err)) return;
+        // No network (or an expired session while the tablet is offline): the kept header.
+        if (kept && err instanceof ApiError && err.kind === 'network') {
+          setPlan(kept);
+          setOffline(true);
+        } else setError(err instanceof ApiError && err.kind === 'network' ? t('plan.offlineNotKept') : describeError(err, t));
       });
     return () => controller.abort();
     // Deliberately not on `t`: a change of language needs no refetch.
@@ -33,11 +56,16 @@ export function PlanView({ session, planId, onSessionExpired }: Props) {
   return (
     <div className="plan-page">
       <p className="back-link">
-        <a href={routes.patients}>{t('plan.back')}</a>
+        <a href={visit ? routes.visits : routes.patients}>{t(visit ? 'visits.back' : 'plan.back')}</a>
       </p>
       {error && <ErrorNotice message={error} testId="plan-error" />}
       {!plan && !error && <p role="status">{t('plan.loading')}</p>}
-      {plan && <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={onSessionExpired} />}
+      {plan && offline && (
+        <p className="notice notice--info" role="status" data-testid="plan-offline">
+          {t('plan.offlineCopy')}
+        </p>
+      )}
+      {plan && <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={onSessionExpired} visit={visit} />}
     </div>
   );
 }
