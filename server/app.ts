@@ -140,8 +140,8 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    helmet({
+  // One header set for every HTTP answer: Express's, and Engine.IO's own (Socket.IO polling).
+  const securityHeaders = helmet({
       contentSecurityPolicy: {
         directives: {
           'default-src': ["'self'"],
@@ -157,11 +157,11 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
         },
       },
       xFrameOptions: { action: 'deny' },
-    }),
-  );
+    });
+  app.use(securityHeaders);
   app.use(requestLog(log));
   app.use(healthRoutes(store, metrics, cluster ? () => cluster.ping() : undefined));
-  app.use(API_PREFIX, resultRoutes({ ...deps, filing }));
+  app.use(API_PREFIX, resultRoutes({ ...deps, filing, onThrottled: () => metrics.limitActions.inc({ limit: 'results_rate', transport: 'http' }) }));
   app.use(express.json({ limit: '256kb' }));
   // Order matters: embed links accept a practice system's API key where planRoutes wants a session, and
   // fhirRoutes answers its own auth errors with an OperationOutcome.
@@ -218,6 +218,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     maxBufferedBytes: config.wsMaxBufferedBytes,
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
+    headers: securityHeaders,
     ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
   });
 

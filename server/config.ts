@@ -27,6 +27,11 @@ const Env = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().min(1).default(900),
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(20),
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(4 * 1024 * 1024),
+  AWARENESS_RATE_PER_SECOND: z.coerce.number().min(0.1).default(20),
+  RESULTS_RATE_PER_SECOND: z.coerce.number().min(0.1).default(200),
+  RESULTS_RATE_BURST: z.coerce.number().int().min(1).default(400),
 });
 
 export interface Config {
@@ -59,6 +64,15 @@ export interface Config {
   loginMaxFailuresPerAccount: number;
   loginMaxFailuresPerAddress: number;
   loginThrottleWindowSeconds: number;
+  /** Concurrent /collab connections, and separately Socket.IO connections, one user may hold; the next is refused. */
+  maxConnectionsPerUser: number;
+  /** A WebSocket (/collab or Socket.IO) whose unsent data passes this is closed: a slow reader cannot make us buffer without bound. */
+  wsMaxBufferedBytes: number;
+  /** Awareness updates (cursors, presence) one connection may send per second, with bursts of twice that; excess is dropped. */
+  awarenessRatePerSecond: number;
+  /** Result submissions (POST /results, /encounters) per second per API key, and the burst allowed above it. */
+  resultsRatePerSecond: number;
+  resultsRateBurst: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -91,5 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    awarenessRatePerSecond: e.AWARENESS_RATE_PER_SECOND,
+    resultsRatePerSecond: e.RESULTS_RATE_PER_SECOND,
+    resultsRateBurst: e.RESULTS_RATE_BURST,
   };
 }

@@ -15,6 +15,8 @@ export const CloseCode = {
   goingAway: 1001,
   /** A frame that is not a well-formed y-websocket message. */
   protocolError: 1002,
+  /** Persistent abuse of a rate limit (e.g. awareness updates far above the allowed rate). */
+  policyViolation: 1008,
   /** A frame larger than the configured limit. */
   messageTooBig: 1009,
   /** The server could not load or persist the plan; reconnect later. */
@@ -27,6 +29,8 @@ export const CloseCode = {
   forbidden: 4403,
   /** No such plan. */
   notFound: 4404,
+  /** The user already has the most concurrent connections allowed (MAX_CONNECTIONS_PER_USER). */
+  tooManyConnections: 4429,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

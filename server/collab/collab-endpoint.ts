@@ -7,6 +7,8 @@ import type { Actor } from '../../shared/permissions.ts';
 import { CloseCode, COLLAB_PATH, type PresenceUser } from '../../shared/protocol.ts';
 import type { AccessControl, Principal } from '../auth/access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { ConnectionCount } from '../limits/connection-count.ts';
+import { AwarenessLimiter } from './awareness-limiter.ts';
 import { colourFor } from './awareness-stamp.ts';
 import { decodeClientMessage, MalformedMessage, type ClientMessage } from './messages.ts';
 import type { PlanRoom } from './plan-room.ts';
@@ -21,8 +23,19 @@ export interface CollabEndpointOptions {
   maxMessageBytes: number;
   /** A socket whose unsent data passes this is closed: a slow reader cannot make us buffer without bound. */
   maxBufferedBytes?: number;
+  /** Concurrent /collab connections per user; the next one is closed with 4429 (MAX_CONNECTIONS_PER_USER). */
+  maxConnectionsPerUser?: number;
+  /** Awareness updates per second per connection (AWARENESS_RATE_PER_SECOND). */
+  awarenessRatePerSecond?: number;
   onConnectionCount?: (delta: number) => void;
+  /** A limit acted: a connection refused or closed, awareness dropped (for metrics). */
+  onLimit?: (limit: CollabLimit) => void;
 }
+
+export type CollabLimit = 'connections_per_user' | 'slow_reader' | 'awareness_dropped' | 'awareness_abuse';
+
+/** Every so often each socket is pinged; one that did not answer the last ping is dropped (frees its per-user slot). */
+const PING_INTERVAL_MS = 30_000;
 
 /** Frames a client may send before it is authenticated and joined; more closes the socket. */
 const MAX_EARLY_FRAMES = 64;
@@ -39,6 +52,7 @@ class CollabConnection implements RoomConnection {
   readonly editedSections = new Set<string>();
   /** Closes a break-the-glass session when its grant expires. */
   expiry: NodeJS.Timeout | null = null;
+  private readonly awareness: AwarenessLimiter;
 
   constructor(
     private readonly ws: WebSocket,
@@ -47,16 +61,41 @@ class CollabConnection implements RoomConnection {
     readonly actor: Actor,
     private readonly opts: CollabEndpointOptions,
     private readonly planId: string,
-  ) {}
+  ) {
+    this.awareness = new AwarenessLimiter(
+      opts.awarenessRatePerSecond ?? 20,
+      (update) => this.deliverAwareness(update),
+      () => opts.onLimit?.('awareness_dropped'),
+      () => {
+        opts.onLimit?.('awareness_abuse');
+        opts.log.warn({ planId, connection: this.id }, 'closing a connection that floods awareness updates');
+        this.close(CloseCode.policyViolation, 'too many awareness updates');
+      },
+    );
+  }
 
   send(message: Uint8Array): void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount > (this.opts.maxBufferedBytes ?? 8 * 1024 * 1024)) {
-      this.opts.log.warn({ planId: this.planId, connection: this.id }, 'closing a connection that does not read');
+    if (this.ws.bufferedAmount > (this.opts.maxBufferedBytes ?? 4 * 1024 * 1024)) {
+      // It does not read: a close frame would only queue behind the rest, so the socket is
+      // dropped, and what was queued for it is freed.
+      this.opts.log.warn({ planId: this.planId, connection: this.id, buffered: this.ws.bufferedAmount }, 'closing a connection that does not read');
+      this.opts.onLimit?.('slow_reader');
+      this.closed = true;
       this.ws.terminate();
       return;
     }
     this.ws.send(message);
+  }
+
+  private deliverAwareness(update: Uint8Array): void {
+    if (this.closed || !this.room) return;
+    try {
+      this.room.handleAwareness(this, update);
+    } catch (err) {
+      this.opts.log.info({ planId: this.planId, connection: this.id, reason: (err as Error).message }, 'closing connection after a malformed message');
+      this.close(CloseCode.protocolError, 'malformed message');
+    }
   }
 
   close(code: number, reason: string): void {
@@ -86,6 +125,7 @@ class CollabConnection implements RoomConnection {
 
   detach(): void {
     this.closed = true;
+    this.awareness.stop();
     if (this.expiry) clearTimeout(this.expiry);
     this.room?.leave(this);
     this.room = null;
@@ -110,10 +150,10 @@ class CollabConnection implements RoomConnection {
           room.handleClientUpdate(this, message.update);
           break;
         case 'awareness':
-          room.handleAwareness(this, message.update);
+          this.awareness.offer(message.update);
           break;
         case 'queryAwareness':
-          room.handleQueryAwareness(this);
+          if (this.awareness.allowQuery()) room.handleQueryAwareness(this);
           break;
         default: {
           const unhandled: never = message;
@@ -144,9 +184,26 @@ interface Session {
 export class CollabEndpoint {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();
+  private readonly perUser: ConnectionCount;
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly opts: CollabEndpointOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
+    this.perUser = new ConnectionCount(opts.maxConnectionsPerUser ?? 20);
+    // A tablet that drops off the network leaves a half-open socket that would hold its
+    // user's connection slot (and its room) for good: ping, and drop what does not answer.
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!this.alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+    }, PING_INTERVAL_MS);
+    this.heartbeat.unref();
   }
 
   handles(req: IncomingMessage): boolean {
@@ -169,6 +226,7 @@ export class CollabEndpoint {
   }
 
   closeAll(code: number, reason: string): void {
+    clearInterval(this.heartbeat);
     for (const ws of this.wss.clients) ws.close(code, reason);
   }
 
@@ -210,6 +268,8 @@ export class CollabEndpoint {
       else ws.close(CloseCode.protocolError, 'too many messages before the plan was open');
     });
     ws.on('error', (err) => log.debug({ err: err.message, planId }, 'collab socket error'));
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
     ws.on('close', () => conn?.detach());
     this.opts.onConnectionCount?.(1);
     ws.once('close', () => this.opts.onConnectionCount?.(-1));
@@ -217,6 +277,14 @@ export class CollabEndpoint {
     if (!UUID.test(planId)) return ws.close(CloseCode.badRequest, 'the path must be /collab/<planId>');
     const auth = await this.opts.access.authenticate(url.searchParams.get('token'));
     if (!auth.ok) return ws.close(CloseCode.unauthorized, `unauthorized: token ${auth.reason}`);
+    if (ws.readyState !== ws.OPEN) return;
+    const releaseSlot = this.perUser.acquire(auth.principal.user.id);
+    if (!releaseSlot) {
+      this.opts.onLimit?.('connections_per_user');
+      log.info({ planId, userId: auth.principal.user.id }, 'refusing a connection over the per-user limit');
+      return ws.close(CloseCode.tooManyConnections, `too many connections: at most ${this.perUser.max} open plans per user; close another tab or device`);
+    }
+    ws.once('close', releaseSlot);
     const access = await this.opts.access.planAccess(auth.principal, planId);
     if (!access.ok) {
       this.opts.audit.record({ actorId: auth.principal.user.id, action: 'plan.open', planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });

@@ -35,6 +35,13 @@ export function createMetrics(sources: { openPlans: () => number; realtimeConnec
       help: 'Client updates the permission check refused wholly or in part (the refused part reverted, never stored)',
       registers: [registry],
     }),
+    // Fixed label values only (server/collab/collab-endpoint.ts CollabLimit, server/realtime/socket-limits.ts, results_rate).
+    limitActions: new Counter({
+      name: 'carehub_limit_actions_total',
+      help: 'Limits that acted: connections refused over the per-user limit, slow readers dropped, awareness updates dropped, floods closed, result submissions throttled',
+      labelNames: ['limit', 'transport'] as const,
+      registers: [registry],
+    }),
     resultsIngested: new Counter({
       name: 'carehub_results_ingested_total',
       help: 'Results and hospital notifications filed by lab, imaging and hospital systems (outcome: filed, or replay of one filed before)',

@@ -1,10 +1,11 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
 import type { AccessControl, Principal } from '../auth/access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Store } from '../store/store.ts';
+import { boundSendBuffer, ConnectionCount, TOO_MANY_CONNECTIONS, type RealtimeLimit } from './socket-limits.ts';
 
 interface SocketData {
   principal: Principal;
@@ -31,10 +32,17 @@ export function createRealtime(
     access: AccessControl;
     audit: AuditLog;
     log: Logger;
+    maxConnectionsPerUser?: number;
+    maxBufferedBytes?: number;
+    onLimit?: (limit: RealtimeLimit) => void;
     /** Several nodes (REDIS_URL): the Socket.IO Redis adapter. */
     adapter?: ServerOptions['adapter'];
+    /** Security headers (helmet) for Engine.IO's own HTTP answers, which bypass Express. */
+    headers?: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   },
 ): RealtimeServer {
+  const perUser = new ConnectionCount(deps.maxConnectionsPerUser ?? 20);
+  const onLimit = deps.onLimit ?? (() => {});
   const io: RealtimeServer = new Server(http, {
     // The y-websocket endpoint shares the HTTP server: leave other upgrade paths alone.
     destroyUpgrade: false,
@@ -44,11 +52,17 @@ export function createRealtime(
     // Several nodes: the Redis adapter carries room emits to sockets on every node.
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
+  if (deps.headers) io.engine.use(deps.headers);
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const result = await deps.access.authenticate(typeof token === 'string' ? token : null);
     if (!result.ok) return next(new Error(`unauthorized: token ${result.reason}`));
+    // Over the limit the new socket is refused, never an older one (server/limits/connection-count.ts).
+    if (perUser.count(result.principal.user.id) >= perUser.max) {
+      onLimit('connections_per_user');
+      return next(Object.assign(new Error(TOO_MANY_CONNECTIONS), { data: { code: TOO_MANY_CONNECTIONS, message: `at most ${perUser.max} connections per user; close another tab or device` } }));
+    }
     socket.data.principal = result.principal;
     socket.data.token = token as string;
     next();
@@ -56,6 +70,15 @@ export function createRealtime(
 
   io.on('connection', (socket) => {
     const { user } = socket.data.principal;
+    // Two handshakes of one user at once can both pass the check above: the later one goes.
+    const release = perUser.acquire(user.id);
+    if (!release) {
+      onLimit('connections_per_user');
+      socket.disconnect(true);
+      return;
+    }
+    socket.once('disconnect', release);
+    boundSendBuffer(socket.conn, deps.maxBufferedBytes ?? 4 * 1024 * 1024, deps.log, onLimit);
     void socket.join(userChannel(user.id));
 
     socket.on('plan:watch', async (msg, ack) => {

@@ -7,6 +7,7 @@ import { FHIR_JSON, sendFhir, sendOperationOutcome } from '../../fhir/operation-
 import { verifyApiKey } from '../../results/api-keys.ts';
 import { parseResultSubmission } from '../../results/fhir-intake.ts';
 import type { ResultFiling } from '../../results/result-filing.ts';
+import { resultsRateLimit } from '../../results/results-rate-limit.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { conflict, forbidden, notFound, parse } from '../errors.ts';
@@ -25,9 +26,10 @@ const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) }
  * what clinicians do with them (acknowledge, release to the citizen). Mounted before the
  * global JSON parser: systems send `application/fhir+json`, larger than ordinary requests.
  */
-export function resultRoutes(deps: HttpDeps & { filing: ResultFiling }): Router {
+export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottled?: () => void }): Router {
   const router = Router();
   const systemBody = express.json({ limit: `${deps.config.resultsMaxBodyKb}kb`, type: ['application/json', FHIR_JSON] });
+  const systemRate = resultsRateLimit({ rate: deps.config.resultsRatePerSecond, burst: deps.config.resultsRateBurst, onThrottled: deps.onThrottled });
 
   /** Authenticates the sending system by its API key; answers 401 with an OperationOutcome. */
   const systemAuth = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -35,10 +37,11 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling }): Router 
     const check = await verifyApiKey(deps.store.results, match?.[1]);
     if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
     res.locals.system = check.system;
+    res.locals.keyId = check.keyId;
     next();
   };
 
-  router.post('/results', systemAuth, systemBody, async (req, res) => {
+  router.post('/results', systemAuth, systemRate, systemBody, async (req, res) => {
     const parsed = parseResultSubmission(req.body, { isRegisteredReplacementCpr: () => true });
     if (!parsed.ok) return sendFhir(res, parsed.status, parsed.outcome);
     const outcome = await deps.filing.file(res.locals.system as string, parsed.results);
@@ -46,7 +49,7 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling }): Router 
     res.status(outcome.status).json(outcome.body);
   });
 
-  router.post('/encounters', systemAuth, systemBody, async (req, res) => {
+  router.post('/encounters', systemAuth, systemRate, systemBody, async (req, res) => {
     const body = EncounterNotification.safeParse(req.body);
     if (!body.success) {
       const issue = body.error.issues[0];
