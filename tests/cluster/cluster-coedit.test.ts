@@ -8,6 +8,8 @@ import { runCli } from '../fixtures/cli.ts';
 import { observation } from '../fixtures/results.ts';
 import { CARL } from '../fixtures/fhir/lab.ts';
 import { firstPlanOf, hubSandbox, loginAt } from '../fixtures/server-process.ts';
+import { snapshotDoc } from '../fixtures/doc-state.ts';
+import { openStore } from '../../server/store/open-store.ts';
 import { api, clusterDatabase, nextEvent, SHARED_REDIS_URL, startCluster, watchOn, type Cluster, type ClusterDatabase, type EventSocket } from '../fixtures/cluster.ts';
 
 const SECTOR: Record<string, string> = { hanne: 'hospital', maja: 'municipality', gitte: 'general_practice' };
@@ -115,6 +117,38 @@ describe('several nodes over Redis', () => {
     expect((await api(cluster.nodes[0]!.url, `/embed-links/${created.body.id}`, { method: 'DELETE', token: tokens.gitte! })).status).toBe(204);
     expect((await embedded.closed).code).toBe(CloseCode.unauthorized);
     embedded.provider.disconnect();
+  });
+
+  it('notices messages it missed (a head naming a later seq, a gap in seqs) and catches up from the store', async () => {
+    const clients = cluster.nodes.map((node, i) => connectCollab(node.wsUrl, plan, tokens[['hanne', 'maja', 'gitte'][i]!]!));
+    sandbox.clients.push(...clients);
+    await Promise.all(clients.map((c) => c.synced));
+    // Updates a node stored but whose messages Redis lost: written to the store directly.
+    const store = await openStore({ databaseUrl: db.url, sqliteSynchronous: 'FULL', logLevel: 'silent' });
+    const redis = new Redis(SHARED_REDIS_URL);
+    const channel = `carehub:${cluster.prefix}:plan:${plan}`;
+    const lost = async (title: string): Promise<{ seq: number; update: Uint8Array }> => {
+      const copy = snapshotDoc(clients[0]!.doc);
+      let update: Uint8Array | null = null;
+      copy.on('update', (u: Uint8Array) => (update = u));
+      sectionOf(copy, 'tasks').push([newEntry({ id: randomUUID(), title, sector: 'hospital', status: 'planned' })]);
+      const [seq] = await store.appendUpdates([{ planId: plan, author: null, origin: 'server', time: new Date().toISOString(), update: update!, sections: ['tasks'] }]);
+      return { seq: seq!, update: update! };
+    };
+    const holds = (title: string) => () => clients.every((c) => JSON.stringify(sectionOf(c.doc, 'tasks').toJSON()).includes(title));
+    try {
+      const first = await lost('Tabt besked 1');
+      await redis.publish(channel, JSON.stringify({ v: 1, type: 'head', node: 'lost-node', seq: first.seq }));
+      await waitForDocs(clients.map((c) => c.doc), holds('Tabt besked 1'), 5000, 'a catch-up after a head naming a seq the nodes lack');
+      await lost('Tabt besked 2');
+      const third = await lost('Tabt besked 3');
+      // Only the third arrives: the seq before it is missing, so the store is read.
+      await redis.publish(channel, JSON.stringify({ v: 1, type: 'update', node: 'lost-node', seqs: [third.seq], update: Buffer.from(third.update).toString('base64') }));
+      await waitForDocs(clients.map((c) => c.doc), () => holds('Tabt besked 2')() && holds('Tabt besked 3')(), 5000, 'a catch-up after a gap in seqs');
+    } finally {
+      redis.disconnect();
+      await store.close();
+    }
   });
 
   it('drops garbage on the cluster channels and goes on', async () => {
