@@ -37,8 +37,6 @@ export class ClusterNode implements PlanCluster, ChannelNode {
   private readonly eventsChannel: string;
   private readonly planPrefix: string;
   private headTimer: NodeJS.Timeout | null = null;
-  private subscriberWasReady = false;
-  private commandWasReady = false;
   private dropped = 0;
 
   constructor(private readonly opts: ClusterNodeOptions) {
@@ -53,14 +51,14 @@ export class ClusterNode implements PlanCluster, ChannelNode {
   async start(ms = 5000): Promise<void> {
     const { subscriber, command } = this.redis;
     subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
+    // Every (re)connect with plans open (Redis may have been away since before the first):
+    // subscribe again and read what was missed; tell the others how far our log goes, since
+    // what we published meanwhile was dropped.
     subscriber.on('ready', () => {
-      if (this.subscriberWasReady) void this.resubscribed();
-      this.subscriberWasReady = true;
+      if (this.channels.size > 0) void this.resubscribed();
     });
     command.on('ready', () => {
-      // Our publishes were dropped while Redis was away: tell the others how far the log goes.
-      if (this.commandWasReady) for (const c of this.channels.values()) c.publishHead();
-      this.commandWasReady = true;
+      for (const c of this.channels.values()) c.publishHead();
     });
     await Promise.race([subscriber.subscribe(this.eventsChannel), new Promise((r) => setTimeout(r, ms).unref())]);
     const every = this.opts.headIntervalMs ?? 5000;
