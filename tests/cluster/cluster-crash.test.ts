@@ -5,7 +5,7 @@ import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import { waitForDocs } from '../fixtures/collab-client.ts';
 import { missingFrom } from '../fixtures/doc-state.ts';
 import { firstPlanOf, hubSandbox, loginAt, type HubProcess } from '../fixtures/server-process.ts';
-import { clusterDatabase, movableClient, SHARED_REDIS_URL, startCluster, storedPlan, type ClusterDatabase, type MovableClient } from '../fixtures/cluster.ts';
+import { checkpointProblems, clusterDatabase, movableClient, SHARED_REDIS_URL, startCluster, storedPlan, type ClusterDatabase, type MovableClient } from '../fixtures/cluster.ts';
 
 const PEOPLE = [
   { user: 'hanne', sector: 'hospital' },
@@ -68,6 +68,11 @@ describe('a node killed with SIGKILL during an edit burst', () => {
     const stored = await storedPlanEventually(db.url, plan, seen);
     expect(missingFrom(stored.loaded, seen)).toEqual(new Map());
     expect(missingFrom(stored.log, seen)).toEqual(new Map());
+    // Checkpoints were written meanwhile (CHECKPOINT_EVERY=50, one node at a time); each holds
+    // every update up to its seq, so a node loading one plus the tail after it misses nothing.
+    const { checkpoints, problems } = await checkpointProblems(db.url, plan);
+    expect(checkpoints).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
     const late = movableClient(nodes[2]!, plan, await loginAt(nodes[2]!.url, 'gitte'));
     sandbox.clients.push(late);
     await late.current.synced;
