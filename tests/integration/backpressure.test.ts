@@ -142,4 +142,25 @@ describe('a client that stops reading', () => {
     expect(await other.emitWithAck('plan:watch', { planId })).toEqual({ ok: true });
     expect((await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit: 'slow_reader', transport: 'socket.io' })).toBe(1);
   });
+
+  it('drops a Socket.IO WebSocket client that stops reading while its answers pile up; other sockets go on', async () => {
+    const hub = await startHub({ env: { WS_MAX_BUFFERED_BYTES: String(64 * 1024) } });
+    cleanup.push(() => void hub.stop());
+    const planId = await hub.planOf('Carl Jensen');
+    const other = await watcher(hub, 'maja', planId);
+    const slow = await watcher(hub, 'hanne');
+    cleanup.push(() => other.close(), () => slow.close());
+    // Its TCP socket paused: nothing it is sent is read, so the kernel buffers fill, then ws's, then Engine.IO's queue.
+    (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }).ws._socket.pause();
+    const droppedCount = async () => (await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit: 'slow_reader', transport: 'socket.io' }) ?? 0;
+    let sent = 0;
+    while ((await droppedCount()) === 0 && sent < 400_000) {
+      for (let i = 0; i < 2000; i++, sent++) slow.emit('plan:watch', { planId: 'not-a-plan' }, () => {});
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await droppedCount()).toBe(1);
+    await eventually(async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 1, 5000, 'the slow client dropped');
+    expect(other.connected).toBe(true);
+    expect(await other.emitWithAck('plan:watch', { planId })).toEqual({ ok: true });
+  }, 60_000);
 });
