@@ -21,8 +21,12 @@ export type TokenCheck = { ok: true; claims: SessionClaims } | { ok: false; reas
 
 const ISSUER = 'carehub';
 
+/** Tokens whose signature was checked, kept so a tab's reconnects and many sockets skip the HMAC. */
+const VERIFIED_CACHE_SIZE = 5000;
+
 export class TokenService {
   private readonly key: Uint8Array;
+  private readonly verified = new Map<string, SessionClaims>();
 
   constructor(secret: string, private readonly ttlMinutes: number) {
     this.key = new TextEncoder().encode(secret);
@@ -53,10 +57,21 @@ export class TokenService {
 
   async verify(token: string | undefined | null): Promise<TokenCheck> {
     if (!token) return { ok: false, reason: 'missing' };
+    // The same string verifies the same way every time: only its expiry needs checking again.
+    // (Revocation and access are looked up per use by the callers, never cached here.)
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return { ok: true, claims: known };
+      this.verified.delete(token);
+      return { ok: false, reason: 'expired' };
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
       const claims = SessionClaims.safeParse(payload);
-      return claims.success ? { ok: true, claims: claims.data } : { ok: false, reason: 'invalid' };
+      if (!claims.success) return { ok: false, reason: 'invalid' };
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, claims.data);
+      return { ok: true, claims: claims.data };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };
       return { ok: false, reason: 'invalid' };

@@ -35,6 +35,7 @@ export interface SqliteStoreOptions {
 }
 
 type Row = Record<string, unknown>;
+type AuthorWaiter = { resolve: () => void; reject: (err: Error) => void };
 
 const now = (): string => new Date().toISOString();
 
@@ -86,6 +87,9 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private stmts: ReturnType<SqliteStore['prepare']> | null = null;
+  /** Client authors waiting for the next group commit (see recordClientAuthors). */
+  private pendingAuthors: { planId: string; clientId: number; userId: string }[] = [];
+  private authorWaiters: AuthorWaiter[] = [];
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
 
@@ -119,6 +123,9 @@ export class SqliteStore implements Store {
       updatesAfter: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? ORDER BY seq'),
       updatesUntil: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? AND time <= ? ORDER BY seq'),
       insertCheckpoint: db.prepare('INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)'),
+      insertClientAuthor: db.prepare('INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)'),
+      clientAuthors: db.prepare('SELECT a.client_id, a.user_id, u.name FROM plan_client_authors a LEFT JOIN users u ON u.id = a.user_id WHERE a.plan_id = ?'),
+      organisationById: db.prepare('SELECT * FROM organisations WHERE id = ?'),
       userById: db.prepare('SELECT * FROM users WHERE id = ?'),
       userByName: db.prepare('SELECT * FROM users WHERE username = ?'),
       planById: db.prepare('SELECT * FROM plans WHERE id = ?'),
@@ -169,7 +176,7 @@ export class SqliteStore implements Store {
     return org;
   }
   async getOrganisation(id: string): Promise<Organisation | null> {
-    const r = this.db.prepare('SELECT * FROM organisations WHERE id = ?').get(id) as Row | undefined;
+    const r = this.s.organisationById.get(id) as Row | undefined;
     return r ? toOrganisation(r) : null;
   }
   async listOrganisations(): Promise<Organisation[]> {
@@ -267,7 +274,9 @@ export class SqliteStore implements Store {
   /** One transaction for the whole batch: the group commit of one event-loop turn. */
   appendUpdatesSync(updates: NewPlanUpdate[]): number[] {
     const s = this.s;
+    let authors: AuthorWaiter[] = [];
     const txn = this.db.transaction((batch: NewPlanUpdate[]) => {
+      if (this.pendingAuthors.length > 0) authors = this.writePendingAuthors();
       const next = new Map<string, number>();
       const seqs: number[] = [];
       for (const u of batch) {
@@ -281,7 +290,15 @@ export class SqliteStore implements Store {
     });
     // IMMEDIATE: several processes may share the file (nodes of one deployment in tests); a
     // deferred transaction that read max(seq) would fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
-    return txn.immediate(updates);
+    let seqs: number[];
+    try {
+      seqs = txn.immediate(updates);
+    } catch (err) {
+      for (const w of authors) w.reject(err as Error);
+      throw err;
+    }
+    for (const w of authors) w.resolve();
+    return seqs;
   }
 
   async loadPlanState(planId: string): Promise<StoredPlanState> {
@@ -310,17 +327,47 @@ export class SqliteStore implements Store {
     return this.s.maxSeq.get(planId) as number;
   }
 
-  async recordClientAuthors(planId: string, authors: { clientId: number; userId: string }[]): Promise<void> {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const a of authors) insert.run(planId, a.clientId, a.userId);
-    })();
+  /**
+   * Queued and written inside the next group commit's transaction (the room records a new
+   * Yjs client id just before appending that client's first update, in the same turn), so
+   * a session's first edit costs one commit, not two; at the end of the turn at the latest.
+   */
+  recordClientAuthors(planId: string, authors: { clientId: number; userId: string }[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      for (const a of authors) this.pendingAuthors.push({ planId, ...a });
+      this.authorWaiters.push({ resolve, reject });
+      if (this.authorWaiters.length === 1) {
+        setImmediate(() => {
+          if (this.pendingAuthors.length === 0) return;
+          let written: AuthorWaiter[] = [];
+          try {
+            this.db.transaction(() => (written = this.writePendingAuthors()))();
+          } catch (err) {
+            for (const w of written.length > 0 ? written : this.takeAuthorWaiters()) w.reject(err as Error);
+            return;
+          }
+          for (const w of written) w.resolve();
+        });
+      }
+    });
+  }
+
+  /** Inside a transaction: writes the queued client authors; returns whom to tell once it commits. */
+  private writePendingAuthors(): AuthorWaiter[] {
+    const s = this.s;
+    for (const a of this.pendingAuthors) s.insertClientAuthor.run(a.planId, a.clientId, a.userId);
+    return this.takeAuthorWaiters();
+  }
+
+  private takeAuthorWaiters(): AuthorWaiter[] {
+    this.pendingAuthors = [];
+    const waiters = this.authorWaiters;
+    this.authorWaiters = [];
+    return waiters;
   }
 
   async listClientAuthors(planId: string): Promise<ClientAuthor[]> {
-    const rows = this.db
-      .prepare('SELECT a.client_id, a.user_id, u.name FROM plan_client_authors a LEFT JOIN users u ON u.id = a.user_id WHERE a.plan_id = ?')
-      .all(planId) as Row[];
+    const rows = this.s.clientAuthors.all(planId) as Row[];
     return rows.map((r) => ({ clientId: r.client_id as number, userId: r.user_id as string, name: (r.name as string | null) ?? null }));
   }
 
