@@ -269,6 +269,42 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     office.destroy();
   });
 
+  it('keeps working offline with an expired session, and sends the edits after the next sign-in', async () => {
+    const { context, page } = maja;
+    const stamp = Date.now();
+    const lateNote = `Skrevet efter udløbet session ${stamp}`;
+    await page.goto(`${hub!.baseUrl}/#/plans/${carlPlan}/visit`);
+    await page.locator('[data-testid="plan-layout"][data-synced="true"]').waitFor();
+    await context.setOffline(true);
+    await waitForSync(page, 'offline');
+    // The session runs out while the tablet is offline (its end as the client knows it).
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('carehub.session') ?? '{}') as { expiresAt?: string };
+      session.expiresAt = new Date(Date.now() - 60_000).toISOString();
+      localStorage.setItem('carehub.session', JSON.stringify(session));
+    });
+    await page.reload();
+    await page.locator('[data-testid="plan-layout"][data-stored="true"]').waitFor();
+    await page.getByTestId('quick-kind-note').check();
+    await page.getByTestId('quick-comment').fill(lateNote);
+    await page.getByTestId('quick-save').click();
+    await page.getByTestId('note').filter({ hasText: lateNote }).waitFor();
+
+    // Online again, the app asks for a new sign-in; the unsent note stays on the device …
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByTestId('sign-in-username').waitFor();
+    expect(await page.evaluate(async () => (await indexedDB.databases()).some((d) => (d.name ?? '').startsWith('carehub-plan:')))).toBe(true);
+    // … and reaches the server once Maja has signed in and opened the plan again.
+    await page.getByTestId('sign-in-username').fill('maja');
+    await page.getByTestId('sign-in-password').fill('demo');
+    await page.getByTestId('sign-in-submit').click();
+    // Signing in returns to where she was: the visit.
+    await page.getByTestId('visit-panel').waitFor();
+    await waitForSync(page, 'online', RECONNECT_MS);
+    await serverHolds(carlPlan, hanneToken, (d) => notesWith(d, lateNote).length === 1, 'the note written with an expired session');
+  });
+
   it('removes the patient data from the device when the nurse signs out', async () => {
     const { page } = maja;
     const before = await page.evaluate(async () => ({
