@@ -23,6 +23,8 @@ export interface PlanConnection {
   status: ConnectionStatus;
   /** True once the first sync with the server completed. */
   synced: boolean;
+  /** True while the current connection is synced (false again after a disconnect, until the next sync). */
+  inSync: boolean;
   /** Set when the server closed the connection with a 44xx code; no reconnecting after it. */
   refusal: Refusal | null;
   /** True once the copy kept on this device (IndexedDB) is loaded and holds the plan. */
@@ -73,6 +75,7 @@ export function usePlanConnection(
   const [live, setLive] = useState<Live | null>(null);
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
   const [synced, setSynced] = useState(false);
+  const [inSync, setInSync] = useState(false);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [stored, setStored] = useState(false);
   const [storeLoaded, setStoreLoaded] = useState(false);
@@ -124,6 +127,7 @@ export function usePlanConnection(
       setStatus('refused');
     };
     const onSync = (isSynced: boolean) => {
+      setInSync(isSynced);
       if (!isSynced) return;
       setSynced(true);
       // The device's copy now holds the plan, so it opens without a network next time.
@@ -155,6 +159,7 @@ export function usePlanConnection(
       setLive(null);
       setStatus('connecting');
       setSynced(false);
+      setInSync(false);
       setRefusal(null);
       setStored(false);
       setStoreLoaded(false);
@@ -163,7 +168,7 @@ export function usePlanConnection(
   }, [planId, token, user.id, user.name]);
 
   if (!live) return null;
-  return { ...live, status, synced, refusal, stored, storeLoaded, pending };
+  return { ...live, status, synced, inSync, refusal, stored, storeLoaded, pending };
 }
 
 export function isSessionRefusal(refusal: Refusal | null): boolean {

@@ -135,7 +135,7 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
             </div>
             {!embed && (
               <aside className="plan-layout__side" aria-label={t('plan.sideLabel')}>
-                <ConnectionBadge status={connection.status} sync={{ synced: connection.synced, pending: connection.pending, stored: connection.stored }} />
+                <ConnectionBadge status={connection.status} sync={{ synced: connection.inSync, pending: connection.pending, stored: connection.stored }} />
                 <PresenceList peers={peers} />
                 <SectionMenu />
                 {isStaff(user.role) && <EmbedLinkPanel token={token} planId={plan.id} />}
