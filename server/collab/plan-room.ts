@@ -302,6 +302,13 @@ export class PlanRoom implements ClusterRoom {
   presenceUsers(): PresenceUser[] {
     const seen = new Map<string, PresenceUser>();
     for (const conn of this.connections) seen.set(conn.presence.id, conn.presence);
+    // Several nodes: people on other nodes too, as their node stamped them in awareness.
+    if (this.link) {
+      for (const [clientId, state] of this.awareness.getStates()) {
+        const user = this.ownerOfClientId.has(clientId) ? undefined : (state as { user?: Partial<PresenceUser> }).user;
+        if (user && typeof user.id === 'string' && typeof user.name === 'string' && !seen.has(user.id)) seen.set(user.id, user as PresenceUser);
+      }
+    }
     return [...seen.values()];
   }
 

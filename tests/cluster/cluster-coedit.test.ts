@@ -69,6 +69,17 @@ describe('several nodes over Redis', () => {
     expect(JSON.stringify(planToJson(late.doc))).toBe(expected);
   });
 
+  it('lists people on every node in presence', async () => {
+    const watcher = await watchOn(cluster.nodes[1]!, tokens.maja!, plan);
+    sockets.push(watcher);
+    const everyone = nextEvent(watcher, 'presence', (p) => p.planId === plan && ['Hanne', 'Gitte'].every((n) => p.users.some((u) => u.name.startsWith(n))), 10_000);
+    const far = [connectCollab(cluster.nodes[0]!.wsUrl, plan, tokens.hanne!), connectCollab(cluster.nodes[2]!.wsUrl, plan, tokens.gitte!)];
+    sandbox.clients.push(...far);
+    // An editor announces itself (a state at clock 0 is ignored by y-protocols).
+    for (const c of far) c.provider.awareness.setLocalStateField('cursor', null);
+    await everyone;
+  });
+
   it('pushes a result filed on one node to watchers and live copies on the others', async () => {
     const run = await runCli(['api-key', 'create', '--system', 'cluster-lab'], cluster.env);
     expect(run.code, run.stderr).toBe(0);
