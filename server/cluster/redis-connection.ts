@@ -62,7 +62,15 @@ export function connectRedis(url: string, prefix: string, log: Logger): RedisCon
     adapterSub,
     base: `carehub:${prefix}`,
     async quit() {
-      await Promise.all(all.map((r) => r.quit().catch(() => r.disconnect())));
+      // QUIT politely, but never wait long for a Redis that is away (shutdown must finish).
+      await Promise.all(
+        all.map(async (r) => {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([r.quit().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+          clearTimeout(timer);
+          r.disconnect();
+        }),
+      );
     },
   };
 }
