@@ -3,7 +3,8 @@
  * 1/rate s; 200 readers of the same plan (y-websocket protocol) time each task from the
  * writer's send to its arrival. Once with every client on one node (no Redis), once with
  * the clients spread round-robin over three nodes sharing PostgreSQL and Redis (the writer on
- * node 1: two thirds of the readers get each update through Redis). Nodes are real
+ * node 1: two thirds of the readers get each update through Redis); and one node with Redis
+ * configured (its own updates published, nobody else listening). Nodes are real
  * processes (`carehub serve`) on a fresh PostgreSQL database each run, dropped after.
  * The readers share this process's event loop, so the figures include client-side queueing,
  * the same in both set-ups. Prints figures; asserts nothing.
@@ -37,12 +38,12 @@ interface Result {
   remote: number[];
 }
 
-async function run(nodeCount: number): Promise<Result> {
+async function run(nodeCount: number, redis: boolean): Promise<Result> {
   const sandbox = hubSandbox();
   const db = await createTestDatabase();
   try {
     const env: Record<string, string> = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', MAX_CONNECTIONS_PER_USER: String(CLIENTS + 10) };
-    if (nodeCount > 1) Object.assign(env, { REDIS_URL, REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}` });
+    if (redis) Object.assign(env, { REDIS_URL, REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}` });
     // LOG_LEVEL warn hides the "listening" line spawnHub waits for: start at info, then it is quiet enough.
     const nodes: HubProcess[] = await Promise.all(Array.from({ length: nodeCount }, (_, i) => sandbox.spawn(sandbox.dbFile, { ...env, LOG_LEVEL: 'info' }, { args: i === 0 ? [] : ['--no-demo'], startTimeoutMs: 60_000 })));
     const tokens = await Promise.all(nodes.map((n) => loginAt(n.url, 'hanne')));
@@ -88,7 +89,7 @@ async function run(nodeCount: number): Promise<Result> {
     const deadline = Date.now() + 10_000;
     while (samples.length < total * CLIENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const r of [...readers, writer]) r.close();
-    return { setup: nodeCount === 1 ? '1 node (no Redis)' : `${nodeCount} nodes (Redis)`, samples, expected: total * CLIENTS, local, remote };
+    return { setup: `${nodeCount} node${nodeCount > 1 ? 's' : ''} (${redis ? 'Redis' : 'no Redis'})`, samples, expected: total * CLIENTS, local, remote };
   } finally {
     sandbox.dispose();
     await db.drop();
@@ -101,8 +102,8 @@ function line(label: string, xs: number[]): string {
 }
 
 console.log(`fan-out: ${CLIENTS} readers on one plan, one writer at ${RATE}/s for ${SECONDS} s (PostgreSQL store)`);
-for (const n of [1, 3]) {
-  const r = await run(n);
+for (const [n, redis] of [[1, false], [1, true], [3, true]] as const) {
+  const r = await run(n, redis);
   console.log(line(r.setup, r.samples) + (r.samples.length < r.expected ? `  (${r.expected - r.samples.length} not received)` : ''));
   if (n > 1) {
     console.log(line('  readers on the writer’s node', r.local));
