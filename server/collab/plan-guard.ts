@@ -120,9 +120,10 @@ export class PlanGuard {
     actor: Actor,
     origin: unknown,
     after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>, allowedSections: Set<string>) => void,
-  ): { refusals: Refusal[]; clients: Set<number> } {
+  ): { refusals: Refusal[]; clients: Set<number>; missing: boolean } {
     const clients = new Set(Y.decodeUpdate(update).structs.map((s) => s.id.client));
     let refusals: Refusal[] = [];
+    let missing = false;
     let broken: Error | null = null;
     Y.transact(
       this.doc,
@@ -141,10 +142,13 @@ export class PlanGuard {
         tr.local = true;
         if (!pendingBefore && (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null)) {
           // Content that builds on changes the server does not have would be integrated
-          // later, inside someone else's transaction and under their permissions: refuse it.
+          // later, inside someone else's transaction and under their permissions: it is not
+          // kept. It is no refusal either (a tablet typing while its offline work is still on
+          // the way sends exactly this): the caller asks the client for what is missing, and
+          // the whole arrives, and is checked, together.
           this.doc.store.pendingStructs = null;
           this.doc.store.pendingDs = null;
-          refusals.push({ section: 'unknown', key: null, reason: 'the change builds on changes the server does not have' });
+          missing = true;
         }
         const touches = this.collect(tr);
         const allowed: AllowedChange[] = [];
@@ -183,7 +187,7 @@ export class PlanGuard {
       origin,
     );
     if (broken) throw new MalformedMessage(`update failed to apply: ${(broken as Error).message}`);
-    return { refusals: dedupe(refusals), clients };
+    return { refusals: dedupe(refusals), clients, missing };
   }
 
   /** Groups what the transaction inserted and deleted by section, entry and key. */

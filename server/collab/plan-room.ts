@@ -224,7 +224,7 @@ export class PlanRoom implements ClusterRoom {
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     const guard = this.guard as PlanGuard;
     const newClients: number[] = [];
-    const { refusals } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted, clients, allowedSections) => {
+    const { refusals, missing } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted, clients, allowedSections) => {
       // The history names what the author changed, not what the server put back.
       this.sectionsNext = [...allowedSections].sort();
       for (const client of clients) {
@@ -242,6 +242,9 @@ export class PlanRoom implements ClusterRoom {
         this.deps.log.warn({ planId: this.planId, err }, 'recording client authors failed');
       });
     }
+    // Part of the update builds on changes this server lacks: ask for them (the client answers
+    // with everything missing, this part included), as at the start of a sync.
+    if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
     if (refusals.length > 0) {
       for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
       this.deps.onRefused(this.planId, conn, refusals);
