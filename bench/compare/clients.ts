@@ -12,6 +12,9 @@ export class ClientProcess {
   private readonly waiting: ((r: Reply) => void)[] = [];
   private constructor(readonly child: ChildProcess) {
     child.on('message', (m: Reply) => this.waiting.shift()?.(m));
+    child.once('exit', (code) => {
+      for (const w of this.waiting.splice(0)) w({ ok: false, error: `the client process exited (${code})` });
+    });
   }
 
   static async start(): Promise<ClientProcess> {

@@ -29,6 +29,7 @@ const { values } = parseArgs({
     targets: { type: 'string' },
     repeats: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    heap: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick ?? false;
@@ -57,7 +58,7 @@ write({ kind: 'run', stamp, quick, repeats, params, node: process.version, cores
 const started = performance.now();
 const fixture = await buildFixture(Math.max(params.memoryPlans, params.connectionPlans, params.throughputPlans) + 22);
 const workers = await Promise.all([ClientProcess.start(), ClientProcess.start()]);
-const ctx = { fixture, workers: workers as [ClientProcess, ClientProcess], params };
+const ctx = { fixture, workers: workers as [ClientProcess, ClientProcess], params, heapDir: values.heap ? profileDir : undefined };
 const collected = new Map<string, Map<TargetName, Figures[]>>();
 
 try {
@@ -74,13 +75,18 @@ try {
       for (const name of order) {
         process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${repeats} … `);
         const t0 = performance.now();
-        const target = scenario.external ? null : await startTarget(name, fixture, `${scenario.id}-${name}-${r}`, values.profile && name.startsWith('carehub') ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []);
+        const target = scenario.external ? null : await startTarget(name, fixture, `${scenario.id}-${name}-${r}`, [
+                ...(values.profile && name.startsWith('carehub') ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []),
+                ...(values.heap && name.startsWith('carehub') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []),
+              ]);
         let figures: Figures;
         try {
           figures = await scenario.run(target, ctx);
         } catch (err) {
           console.log(`failed: ${(err as Error).message}`);
           figures = { error: 1 };
+          // A client process that died is replaced; the others drop their sockets.
+          for (let i = 0; i < workers.length; i++) if ((workers[i] as ClientProcess).child.exitCode !== null || (workers[i] as ClientProcess).child.signalCode !== null) workers[i] = await ClientProcess.start();
           await Promise.all(workers.map((w) => w.call({ cmd: 'closeAll' }).catch(() => {})));
         } finally {
           await target?.stop();
@@ -105,5 +111,5 @@ try {
 }
 
 printTable(scenarios, collected, params, repeats);
-console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all; JSON lines: ${jsonl}${values.profile ? `; CPU profiles: ${profileDir}` : ''}`);
+console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all; JSON lines: ${jsonl}${values.profile || values.heap ? `; profiles and snapshots: ${profileDir}` : ''}`);
 void TARGETS;

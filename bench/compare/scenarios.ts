@@ -29,6 +29,8 @@ export interface Ctx {
   fixture: Fixture;
   workers: [ClientProcess, ClientProcess];
   params: Params;
+  /** --heap: CareHub takes a heap snapshot (SIGUSR2) with the memory scenario's plans open. */
+  heapDir?: string;
 }
 
 /** Figures of one scenario run on one target; NaN where it does not apply. */
@@ -64,6 +66,22 @@ async function connectSplit(ctx: Ctx, endpoints: Endpoint[], concurrency: number
   return failed;
 }
 
+/** Signals the target to write a heap snapshot (--heapsnapshot-signal) and waits until it is written. */
+async function heapSnapshot(t: RunningTarget): Promise<void> {
+  process.kill(t.pid, 'SIGUSR2');
+  // Writing the snapshot blocks the target; it answers again once the file is written.
+  await sleep(500);
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    try {
+      await t.openDocs();
+      return;
+    } catch {
+      await sleep(200);
+    }
+  }
+}
+
 async function waitUnloaded(t: RunningTarget, timeoutMs = 20_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -95,16 +113,37 @@ function fanout(clients: number): Scenario {
       await sleep(300);
       const cpu0 = t.cpuMs();
       const { sent } = await workers[0].call<{ sent: number[] }>({ cmd: 'fanoutWrite', rate: params.fanoutRate, seconds: params.fanoutSeconds, author: fixture.author, writer });
-      await sleep(500);
+      // Until every delivery is in, or nothing more arrives for a second (at most 15 s).
+      const want = (sent.length / 2) * (clients - 1) * 0.99;
+      let last = -1;
+      let still = 0;
+      for (const until = Date.now() + 15_000; Date.now() < until; ) {
+        const counts = await Promise.all(workers.map((w) => w.call<{ count: number }>({ cmd: 'count' })));
+        const got = counts.reduce((n, c) => n + c.count, 0);
+        if (got >= want) break;
+        still = got === last ? still + 1 : 0;
+        if (still >= 4) break;
+        last = got;
+        await sleep(250);
+      }
       const cpu = t.cpuMs() - cpu0;
       const sentAt = new Map<number, number>();
       for (let i = 0; i < sent.length; i += 2) sentAt.set(sent[i] as number, sent[i + 1] as number);
+      const sentClocks = [...sentAt.keys()].sort((a, b) => a - b);
       const latencies: number[] = [];
       for (const w of workers) {
         const { received } = await w.call<{ received: number[] }>({ cmd: 'report' });
-        for (let i = 0; i < received.length; i += 2) {
-          const s = sentAt.get(received[i] as number);
-          if (s !== undefined) latencies.push((received[i + 1] as number) - s);
+        // A message brings its receiver to a clock: every edit up to it has arrived (a server
+        // may merge several edits into one message, as CareHub does with one group commit's).
+        const upTo = new Map<number, number>();
+        for (let i = 0; i < received.length; i += 3) {
+          const [receiver, clock, at] = [received[i] as number, received[i + 1] as number, received[i + 2] as number];
+          let next = upTo.get(receiver) ?? 0;
+          while (next < sentClocks.length && (sentClocks[next] as number) <= clock) {
+            latencies.push(at - (sentAt.get(sentClocks[next] as number) as number));
+            next++;
+          }
+          upTo.set(receiver, next);
         }
       }
       await closeAll(ctx);
@@ -132,12 +171,14 @@ const throughput: Scenario = {
     await sleep(300);
     const cpu0 = t.cpuMs();
     const started = performance.now();
-    const replies = await Promise.all(workers.map((w) => w.call<{ acked: number }>({ cmd: 'throughput', seconds: params.throughputSeconds, author: fixture.author })));
+    const replies = await Promise.all(workers.map((w) => w.call<{ acked: number; stalled: number }>({ cmd: 'throughput', seconds: params.throughputSeconds, author: fixture.author })));
     const seconds = (performance.now() - started) / 1000;
     const cpu = t.cpuMs() - cpu0;
     await closeAll(ctx);
     const updates = replies.reduce((n, r) => n + r.acked, 0);
-    return { updatesPerSecond: updates / seconds, cpuMsPer1000: (1000 * cpu) / updates, serverCpuShare: cpu / 1000 / seconds };
+    const stalled = replies.reduce((n, r) => n + r.stalled, 0);
+    if (stalled > 0) console.error(`  ${stalled} writers got no acknowledgement within 10 s and stopped`);
+    return { stalled, updatesPerSecond: updates / seconds, cpuMsPer1000: (1000 * cpu) / updates, serverCpuShare: cpu / 1000 / seconds };
   },
 };
 
@@ -178,6 +219,7 @@ const memory: Scenario = {
     const failed = await connectSplit(ctx, fixture.plans.slice(0, params.memoryPlans).map((p) => t.endpoint(p)), 25);
     await sleep(2000);
     const rss1 = t.rssKb();
+    if (ctx.heapDir && t.info.name.startsWith('carehub')) await heapSnapshot(t);
     await closeAll(ctx);
     return { kbPerPlan: (rss1 - rss0) / params.memoryPlans, rssMb: rss1 / 1024, failed };
   },
