@@ -69,7 +69,7 @@ export function createLogger(level: Config['logLevel']): Logger {
 /** Builds and starts one CareHub node. No module-level state: tests start many, each on port 0. */
 export async function createServer(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<CareHubServer> {
   const log = opts.log ?? createLogger(config.logLevel);
-  const store = opts.store ?? (await openStore(config));
+  const store = opts.store ?? (await openStore(config, { log }));
   const secret = resolveSecret(config.secret, dataDirOf(config.databaseUrl));
   const tokens = new TokenService(secret, config.sessionTtlMinutes);
   const access = new AccessControl(store, tokens);

@@ -39,7 +39,7 @@ async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { 'no-demo': { type: 'boolean', default: false } } });
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const store = await openStore(config);
+  const store = await openStore(config, { log });
   if (!values['no-demo'] && (await seedDemoData(store))) log.info('seeded the demo data into a new database');
   const server = await createServer({ ...config, clientDist: config.clientDist ?? join(ROOT, 'client', 'dist') }, { log, store });
   log.info({ port: server.port }, 'listening');
