@@ -75,6 +75,7 @@ try {
       for (const name of order) {
         process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${repeats} … `);
         const t0 = performance.now();
+        if (values.heap) mkdirSync(join(profileDir, `${scenario.id}-${name}-${r}`), { recursive: true });
         const target = scenario.external ? null : await startTarget(name, fixture, `${scenario.id}-${name}-${r}`, [
                 ...(values.profile && name.startsWith('carehub') ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []),
                 ...(values.heap && name.startsWith('carehub') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []),
