@@ -266,6 +266,9 @@ const results: Scenario = {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let text = '';
+        // Its watcher process can die without telling it, leaving it waiting: bounded here.
+        const limit = setTimeout(() => child.kill('SIGKILL'), (ctx.params.resultsSeconds * 4 + 60) * 1000);
+        child.once('exit', () => clearTimeout(limit));
         child.stdout.on('data', (c: Buffer) => (text += c.toString()));
         child.stderr.on('data', (c: Buffer) => (text += c.toString()));
         child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`results-latency exited ${code}: ${text.slice(0, 600)}`))));
