@@ -264,10 +264,12 @@ const results: Scenario = {
           // 200 watchers share one user's token: lift the per-user connection limit.
           env: { ...process.env, SQLITE_SYNCHRONOUS: 'FULL', MAX_CONNECTIONS_PER_USER: '100000' },
           stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
         });
         let text = '';
         // Its watcher process can die without telling it, leaving it waiting: bounded here.
-        const limit = setTimeout(() => child.kill('SIGKILL'), (ctx.params.resultsSeconds * 4 + 60) * 1000);
+        // (Its own process group, so its hub goes with it.)
+        const limit = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), (ctx.params.resultsSeconds * 4 + 60) * 1000);
         child.once('exit', () => clearTimeout(limit));
         child.stdout.on('data', (c: Buffer) => (text += c.toString()));
         child.stderr.on('data', (c: Buffer) => (text += c.toString()));
