@@ -29,7 +29,7 @@ function cpuSeconds(pid: number): number {
 }
 
 const dir = tempDir('carehub-bench-');
-const hub = await spawnHub(join(dir, 'bench.db'), { LOG_LEVEL: 'info', CRITICAL_ESCALATE_SECONDS: '3600', SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' });
+const hub = await spawnHub(join(dir, 'bench.db'), { LOG_LEVEL: 'info', CRITICAL_ESCALATE_SECONDS: '3600', MAX_CONNECTIONS_PER_USER: '100000', RESULTS_RATE_PER_SECOND: '100000', RESULTS_RATE_BURST: '100000', SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' });
 try {
   const token = await loginAt(hub.url, 'hanne');
   const planId = await firstPlanOf(hub.url, token, 'Carl Jensen');
@@ -49,7 +49,7 @@ try {
   }
   const open = await Promise.all(planIds.map((id) => RawCollabClient.connect(`${hub.wsUrl}/collab/${id}?token=${token}`)));
 
-  const child = fork(join(fileURLToPath(new URL('.', import.meta.url)), 'lib', 'result-watchers.ts'), [hub.url, token, planId, String(WATCHERS)], { execArgv: ['--import', 'tsx'] });
+  const child = fork(join(fileURLToPath(new URL('.', import.meta.url)), 'lib', 'result-watchers.ts'), [hub.url, token, planId, String(WATCHERS), join(dir, 'deliveries.json')], { execArgv: ['--import', 'tsx'] });
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
 
   const sent = new Map<string, number>();
@@ -79,7 +79,11 @@ try {
   const cpuWatchers = cpuSeconds(child.pid!) - cpuWatchers0;
   await new Promise((r) => setTimeout(r, 500));
   child.send({ type: 'report' });
-  const report = await new Promise<{ received: [string, number][] }>((resolve) => child.on('message', (m: { type: string; received: [string, number][] }) => m.type === 'report' && resolve(m)));
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { type: string }) => m.type === 'report' && resolve());
+    child.once('exit', (code) => reject(new Error(`the watchers' process ended (${code}) before reporting`)));
+  });
+  const report = { received: JSON.parse(readFileSync(join(dir, 'deliveries.json'), 'utf8')) as [string, number][] };
   const latencies = report.received.flatMap(([id, at]) => (sent.has(id) ? [at - sent.get(id)!] : [])).sort((a, b) => a - b);
   console.log(`results: ${total} filed at ${RATE}/s target, ${fmt(total / elapsed)} /s sustained, ${failures} failed; ${WATCHERS} watchers on one plan, ${planIds.length} plans open`);
   console.log(`filed→received (every delivery, ${latencies.length} of ${sent.size * WATCHERS}): p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms, max ${fmt(latencies.at(-1) ?? NaN, 2)} ms`);
