@@ -1,5 +1,6 @@
 import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
 import { str, type Db } from './postgres-db.ts';
+import { toEmbedLink } from '../rows.ts';
 
 /** The access tables of the PostgreSQL store. */
 export class PostgresAccessStore implements AccessStore {
@@ -40,19 +41,7 @@ export class PostgresAccessStore implements AccessStore {
   }
   async getEmbedLink(id: string): Promise<EmbedLink | null> {
     const r = await this.db.one('SELECT * FROM embed_links WHERE id = $1', [id]);
-    return r
-      ? {
-          id: r.id as string,
-          planId: r.plan_id as string,
-          access: r.access as EmbedLink['access'],
-          createdBy: str(r.created_by),
-          createdBySystem: str(r.created_by_system),
-          actsAs: str(r.acts_as),
-          created: r.created as string,
-          expires: r.expires as string,
-          revoked: str(r.revoked),
-        }
-      : null;
+    return r ? toEmbedLink(r) : null;
   }
   async revokeEmbedLink(id: string, time: string): Promise<boolean> {
     return (await this.db.count('UPDATE embed_links SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [time, id])) > 0;

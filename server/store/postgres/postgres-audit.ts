@@ -1,6 +1,7 @@
 import { auditHash, GENESIS } from '../../audit/chain.ts';
 import type { AuditChainRow, AuditEntry, AuditEntryInput, AuditQuery } from '../store.ts';
-import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, str, type Db } from './postgres-db.ts';
+import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db } from './postgres-db.ts';
+import { toAuditChainRow, toAuditEntry } from '../rows.ts';
 
 /**
  * The audit log of the PostgreSQL store: one hash chain (server/audit/chain.ts) that several
@@ -58,26 +59,7 @@ export async function listAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {
   if (q.to) where.push(`time <= ${p(q.to)}`);
   if (q.notActor) where.push(`actor_id IS NOT NULL AND actor_id <> ${p(q.notActor)}`);
   const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(q.limit)}`;
-  return (await db.rows(sql, params)).map((r) => {
-    let details: Record<string, unknown>;
-    try {
-      details = JSON.parse(r.details as string) as Record<string, unknown>;
-    } catch {
-      details = { unreadable: true };
-    }
-    return {
-      seq: Number(r.seq),
-      time: r.time as string,
-      actorId: str(r.actor_id),
-      action: r.action as string,
-      patientId: str(r.patient_id),
-      planId: str(r.plan_id),
-      outcome: r.outcome as AuditEntry['outcome'],
-      details,
-      prevHash: r.prev_hash as string,
-      hash: r.hash as string,
-    };
-  });
+  return (await db.rows(sql, params)).map(toAuditEntry);
 }
 
 /** Stored rows as they are, nothing parsed, for `carehub audit verify`. */
@@ -86,16 +68,5 @@ export async function readAuditChain(db: Db, afterSeq: number | null, limit: num
     afterSeq === null
       ? await db.rows('SELECT * FROM audit_log ORDER BY seq LIMIT $1', [limit])
       : await db.rows('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    time: r.time as string,
-    actorId: str(r.actor_id),
-    action: r.action as string,
-    patientId: str(r.patient_id),
-    planId: str(r.plan_id),
-    outcome: r.outcome as string,
-    details: r.details as string,
-    prevHash: r.prev_hash as string,
-    hash: r.hash as string,
-  }));
+  return rows.map(toAuditChainRow);
 }

@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Row } from '../rows.ts';
+export { bytesOf, str, type Row } from '../rows.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'postgres');
 
-export type Row = Record<string, unknown>;
 
 /**
  * Advisory-lock keys, in the two-int form: (CAREHUB, what). Advisory locks are scoped to the
@@ -130,13 +131,8 @@ export class Db {
 }
 
 /** bytea comes back as a Node Buffer; callers get a plain Uint8Array of their own, as from SQLite. */
-export function bytesOf(v: unknown): Uint8Array {
-  return new Uint8Array(v as Buffer);
-}
-
 /** Uint8Array (or Buffer) to the Buffer pg sends as bytea, without copying. */
 export function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
-export const str = (v: unknown): string | null => (v as string | null) ?? null;

@@ -1,39 +1,6 @@
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
-import { str, type Db, type Row } from './postgres-db.ts';
-
-function toResult(r: Row): StoredResult {
-  return {
-    id: r.id as string,
-    sourceSystem: r.source_system as string,
-    identifier: r.identifier as string,
-    version: r.version as number,
-    patientId: r.patient_id as string,
-    resultId: r.result_id as string,
-    payloadHash: r.payload_hash as string,
-    result: JSON.parse(r.body as string) as StoredResult['result'],
-    filed: r.filed as string,
-    critical: r.critical === true,
-    releaseAt: r.release_at as string,
-    plans: JSON.parse(r.plans as string) as string[],
-  };
-}
-
-function toKey(r: Row): ApiKeyRecord {
-  return { id: r.id as string, system: r.system as string, keyHash: r.key_hash as string, created: r.created as string, revoked: str(r.revoked) };
-}
-
-function toNotification(r: Row): StoredNotification {
-  return {
-    id: r.id as string,
-    userId: r.user_id as string,
-    planId: r.plan_id as string,
-    kind: r.kind as string,
-    severity: r.severity as StoredNotification['severity'],
-    text: r.text as string,
-    created: r.created as string,
-    seen: str(r.seen),
-  };
-}
+import { str, type Db } from './postgres-db.ts';
+import { toApiKey, toNotification, toResult } from '../rows.ts';
 
 /** The result tables of the PostgreSQL store. A batch is one multi-row statement: atomic, one round trip. */
 export class PostgresResultStore implements ResultStore {
@@ -44,10 +11,10 @@ export class PostgresResultStore implements ResultStore {
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     const r = await this.db.one('SELECT * FROM api_keys WHERE id = $1', [id]);
-    return r ? toKey(r) : null;
+    return r ? toApiKey(r) : null;
   }
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (await this.db.rows('SELECT * FROM api_keys ORDER BY created')).map(toKey);
+    return (await this.db.rows('SELECT * FROM api_keys ORDER BY created')).map(toApiKey);
   }
   async revokeApiKey(id: string): Promise<boolean> {
     return (await this.db.count('UPDATE api_keys SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [new Date().toISOString(), id])) > 0;

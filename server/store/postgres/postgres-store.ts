@@ -22,44 +22,9 @@ import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
 import { bytesOf, Db, str, toBuffer, type PostgresOptions, type Row } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
+import { toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
 
 const now = (): string => new Date().toISOString();
-
-function toOrganisation(r: Row): Organisation {
-  return { id: r.id as string, name: r.name as string, sector: r.sector as Organisation['sector'], region: str(r.region) };
-}
-function toUser(r: Row): User {
-  return {
-    id: r.id as string,
-    username: r.username as string,
-    name: r.name as string,
-    role: r.role as User['role'],
-    organisationId: str(r.organisation_id),
-    patientId: str(r.patient_id),
-    passwordHash: r.password_hash as string,
-    created: r.created as string,
-  };
-}
-function toPatient(r: Row): Patient {
-  return { id: r.id as string, cpr: r.cpr as string, name: r.name as string, created: r.created as string };
-}
-function toPlan(r: Row): Plan {
-  return { id: r.id as string, patientId: r.patient_id as string, title: r.title as string, status: r.status as PlanStatus, created: r.created as string };
-}
-function toCareTeam(r: Row): CareTeamEntry {
-  return { id: r.id as string, patientId: r.patient_id as string, organisationId: str(r.organisation_id), userId: str(r.user_id), added: r.added as string, addedBy: str(r.added_by) };
-}
-function toUpdate(r: Row): PlanUpdate {
-  return {
-    planId: r.plan_id as string,
-    seq: Number(r.seq),
-    author: str(r.author),
-    origin: r.origin as PlanUpdate['origin'],
-    time: r.time as string,
-    update: bytesOf(r.update_bytes),
-    sections: r.sections ? (r.sections as string).split(',') : [],
-  };
-}
 
 /**
  * The group commit in one statement, so one round trip and its own (implicit) transaction:

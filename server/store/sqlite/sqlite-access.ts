@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
+import { str, toEmbedLink, type Row } from '../rows.ts';
 
-type Row = Record<string, unknown>;
-const s = (v: unknown): string | null => (v as string | null) ?? null;
 
 /** The access tables of the SQLite store. */
 export class SqliteAccessStore implements AccessStore {
@@ -15,7 +14,7 @@ export class SqliteAccessStore implements AccessStore {
   }
   async listObjections(patientId: string): Promise<Objection[]> {
     const rows = this.db.prepare('SELECT * FROM objections WHERE patient_id = ? AND withdrawn IS NULL ORDER BY created').all(patientId) as Row[];
-    return rows.map((r) => ({ id: r.id as string, patientId: r.patient_id as string, organisationId: s(r.organisation_id), userId: s(r.user_id), created: r.created as string, withdrawn: s(r.withdrawn) }));
+    return rows.map((r) => ({ id: r.id as string, patientId: r.patient_id as string, organisationId: str(r.organisation_id), userId: str(r.user_id), created: r.created as string, withdrawn: str(r.withdrawn) }));
   }
   async withdrawObjection(patientId: string, id: string, time: string): Promise<boolean> {
     return this.db.prepare('UPDATE objections SET withdrawn = ? WHERE patient_id = ? AND id = ? AND withdrawn IS NULL').run(time, patientId, id).changes > 0;
@@ -40,19 +39,7 @@ export class SqliteAccessStore implements AccessStore {
   }
   async getEmbedLink(id: string): Promise<EmbedLink | null> {
     const r = this.db.prepare('SELECT * FROM embed_links WHERE id = ?').get(id) as Row | undefined;
-    return r
-      ? {
-          id: r.id as string,
-          planId: r.plan_id as string,
-          access: r.access as EmbedLink['access'],
-          createdBy: s(r.created_by),
-          createdBySystem: s(r.created_by_system),
-          actsAs: s(r.acts_as),
-          created: r.created as string,
-          expires: r.expires as string,
-          revoked: s(r.revoked),
-        }
-      : null;
+    return r ? toEmbedLink(r) : null;
   }
   async revokeEmbedLink(id: string, time: string): Promise<boolean> {
     return this.db.prepare('UPDATE embed_links SET revoked = ? WHERE id = ? AND revoked IS NULL').run(time, id).changes > 0;

@@ -1,41 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
 
-type Row = Record<string, unknown>;
-
-function toResult(r: Row): StoredResult {
-  return {
-    id: r.id as string,
-    sourceSystem: r.source_system as string,
-    identifier: r.identifier as string,
-    version: r.version as number,
-    patientId: r.patient_id as string,
-    resultId: r.result_id as string,
-    payloadHash: r.payload_hash as string,
-    result: JSON.parse(r.body as string) as StoredResult['result'],
-    filed: r.filed as string,
-    critical: (r.critical as number) === 1,
-    releaseAt: r.release_at as string,
-    plans: JSON.parse(r.plans as string) as string[],
-  };
-}
-
-function toKey(r: Row): ApiKeyRecord {
-  return { id: r.id as string, system: r.system as string, keyHash: r.key_hash as string, created: r.created as string, revoked: (r.revoked as string | null) ?? null };
-}
-
-function toNotification(r: Row): StoredNotification {
-  return {
-    id: r.id as string,
-    userId: r.user_id as string,
-    planId: r.plan_id as string,
-    kind: r.kind as string,
-    severity: r.severity as StoredNotification['severity'],
-    text: r.text as string,
-    created: r.created as string,
-    seen: (r.seen as string | null) ?? null,
-  };
-}
+import { toApiKey, toNotification, toResult, type Row } from '../rows.ts';
 
 /** The result tables of the SQLite store. */
 export class SqliteResultStore implements ResultStore {
@@ -46,10 +12,10 @@ export class SqliteResultStore implements ResultStore {
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     const r = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
-    return r ? toKey(r) : null;
+    return r ? toApiKey(r) : null;
   }
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Row[]).map(toKey);
+    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Row[]).map(toApiKey);
   }
   async revokeApiKey(id: string): Promise<boolean> {
     return this.db.prepare('UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL').run(new Date().toISOString(), id).changes > 0;

@@ -7,6 +7,7 @@ import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { auditHash, GENESIS } from '../../audit/chain.ts';
+import { toAuditChainRow, toAuditEntry, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser, type Row } from '../rows.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -34,53 +35,9 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
 }
 
-type Row = Record<string, unknown>;
 type AuthorWaiter = { resolve: () => void; reject: (err: Error) => void };
 
 const now = (): string => new Date().toISOString();
-
-function toOrganisation(r: Row): Organisation {
-  return { id: r.id as string, name: r.name as string, sector: r.sector as Organisation['sector'], region: (r.region as string | null) ?? null };
-}
-function toUser(r: Row): User {
-  return {
-    id: r.id as string,
-    username: r.username as string,
-    name: r.name as string,
-    role: r.role as User['role'],
-    organisationId: (r.organisation_id as string | null) ?? null,
-    patientId: (r.patient_id as string | null) ?? null,
-    passwordHash: r.password_hash as string,
-    created: r.created as string,
-  };
-}
-function toPatient(r: Row): Patient {
-  return { id: r.id as string, cpr: r.cpr as string, name: r.name as string, created: r.created as string };
-}
-function toPlan(r: Row): Plan {
-  return { id: r.id as string, patientId: r.patient_id as string, title: r.title as string, status: r.status as PlanStatus, created: r.created as string };
-}
-function toCareTeam(r: Row): CareTeamEntry {
-  return {
-    id: r.id as string,
-    patientId: r.patient_id as string,
-    organisationId: (r.organisation_id as string | null) ?? null,
-    userId: (r.user_id as string | null) ?? null,
-    added: r.added as string,
-    addedBy: (r.added_by as string | null) ?? null,
-  };
-}
-function toUpdate(r: Row): PlanUpdate {
-  return {
-    planId: r.plan_id as string,
-    seq: r.seq as number,
-    author: (r.author as string | null) ?? null,
-    origin: r.origin as PlanUpdate['origin'],
-    time: r.time as string,
-    update: new Uint8Array(r.update_bytes as Buffer),
-    sections: r.sections ? (r.sections as string).split(',') : [],
-  };
-}
 
 /** The embedded store: one SQLite file in WAL mode, prepared statements, group commits. */
 export class SqliteStore implements Store {
@@ -394,26 +351,7 @@ export class SqliteStore implements Store {
     if (q.notActor) where.push('actor_id IS NOT NULL AND actor_id <> @notActor');
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all({ patientId: q.patientId, from: q.from, to: q.to, notActor: q.notActor, limit: q.limit }) as Row[];
-    return rows.map((r) => {
-      let details: Record<string, unknown>;
-      try {
-        details = JSON.parse(r.details as string) as Record<string, unknown>;
-      } catch {
-        details = { unreadable: true };
-      }
-      return {
-        seq: r.seq as number,
-        time: r.time as string,
-        actorId: (r.actor_id as string | null) ?? null,
-        action: r.action as string,
-        patientId: (r.patient_id as string | null) ?? null,
-        planId: (r.plan_id as string | null) ?? null,
-        outcome: r.outcome as AuditEntry['outcome'],
-        details,
-        prevHash: r.prev_hash as string,
-        hash: r.hash as string,
-      };
-    });
+    return rows.map(toAuditEntry);
   }
 
   async readAuditChain(afterSeq: number | null, limit: number): Promise<AuditChainRow[]> {
@@ -422,17 +360,6 @@ export class SqliteStore implements Store {
         ? this.db.prepare('SELECT * FROM audit_log ORDER BY seq LIMIT ?').all(limit)
         : this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit)
     ) as Row[];
-    return rows.map((r) => ({
-      seq: r.seq as number,
-      time: r.time as string,
-      actorId: r.actor_id as string | null,
-      action: r.action as string,
-      patientId: r.patient_id as string | null,
-      planId: r.plan_id as string | null,
-      outcome: r.outcome as string,
-      details: r.details as string,
-      prevHash: r.prev_hash as string,
-      hash: r.hash as string,
-    }));
+    return rows.map(toAuditChainRow);
   }
 }

@@ -1,0 +1,124 @@
+import type { PlanStatus } from '../../shared/api.ts';
+import type { EmbedLink } from './access-store.ts';
+import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
+import type { AuditChainRow, AuditEntry, CareTeamEntry, Organisation, Patient, Plan, PlanUpdate, User } from './store.ts';
+
+/**
+ * Stored rows to the store contract's records. Both stores name their columns alike, so one
+ * mapping serves SQLite and PostgreSQL; the engines differ only in how a value arrives
+ * (a BIGINT seq as a string from pg, a boolean as 0/1 from SQLite), which is absorbed here.
+ */
+export type Row = Record<string, unknown>;
+
+export const str = (v: unknown): string | null => (v as string | null) ?? null;
+/** A bytea or BLOB value as a plain Uint8Array of its own. */
+export const bytesOf = (v: unknown): Uint8Array => new Uint8Array(v as Buffer);
+const bool = (v: unknown): boolean => v === true || v === 1;
+
+export function toOrganisation(r: Row): Organisation {
+  return { id: r.id as string, name: r.name as string, sector: r.sector as Organisation['sector'], region: str(r.region) };
+}
+export function toUser(r: Row): User {
+  return {
+    id: r.id as string,
+    username: r.username as string,
+    name: r.name as string,
+    role: r.role as User['role'],
+    organisationId: str(r.organisation_id),
+    patientId: str(r.patient_id),
+    passwordHash: r.password_hash as string,
+    created: r.created as string,
+  };
+}
+export function toPatient(r: Row): Patient {
+  return { id: r.id as string, cpr: r.cpr as string, name: r.name as string, created: r.created as string };
+}
+export function toPlan(r: Row): Plan {
+  return { id: r.id as string, patientId: r.patient_id as string, title: r.title as string, status: r.status as PlanStatus, created: r.created as string };
+}
+export function toCareTeam(r: Row): CareTeamEntry {
+  return { id: r.id as string, patientId: r.patient_id as string, organisationId: str(r.organisation_id), userId: str(r.user_id), added: r.added as string, addedBy: str(r.added_by) };
+}
+export function toUpdate(r: Row): PlanUpdate {
+  return {
+    planId: r.plan_id as string,
+    seq: Number(r.seq),
+    author: str(r.author),
+    origin: r.origin as PlanUpdate['origin'],
+    time: r.time as string,
+    update: bytesOf(r.update_bytes),
+    sections: r.sections ? (r.sections as string).split(',') : [],
+  };
+}
+
+export function toResult(r: Row): StoredResult {
+  return {
+    id: r.id as string,
+    sourceSystem: r.source_system as string,
+    identifier: r.identifier as string,
+    version: Number(r.version),
+    patientId: r.patient_id as string,
+    resultId: r.result_id as string,
+    payloadHash: r.payload_hash as string,
+    result: JSON.parse(r.body as string) as StoredResult['result'],
+    filed: r.filed as string,
+    critical: bool(r.critical),
+    releaseAt: r.release_at as string,
+    plans: JSON.parse(r.plans as string) as string[],
+  };
+}
+export function toApiKey(r: Row): ApiKeyRecord {
+  return { id: r.id as string, system: r.system as string, keyHash: r.key_hash as string, created: r.created as string, revoked: str(r.revoked) };
+}
+export function toNotification(r: Row): StoredNotification {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    planId: r.plan_id as string,
+    kind: r.kind as string,
+    severity: r.severity as StoredNotification['severity'],
+    text: r.text as string,
+    created: r.created as string,
+    seen: str(r.seen),
+  };
+}
+
+export function toEmbedLink(r: Row): EmbedLink {
+  return {
+    id: r.id as string,
+    planId: r.plan_id as string,
+    access: r.access as EmbedLink['access'],
+    createdBy: str(r.created_by),
+    createdBySystem: str(r.created_by_system),
+    actsAs: str(r.acts_as),
+    created: r.created as string,
+    expires: r.expires as string,
+    revoked: str(r.revoked),
+  };
+}
+
+/** An audit row as stored, nothing parsed or checked, for `carehub audit verify`. */
+export function toAuditChainRow(r: Row): AuditChainRow {
+  return {
+    seq: Number(r.seq),
+    time: r.time as string,
+    actorId: str(r.actor_id),
+    action: r.action as string,
+    patientId: str(r.patient_id),
+    planId: str(r.plan_id),
+    outcome: r.outcome as string,
+    details: r.details as string,
+    prevHash: r.prev_hash as string,
+    hash: r.hash as string,
+  };
+}
+/** An audit row for reading; details that do not parse are shown as such, not thrown on. */
+export function toAuditEntry(r: Row): AuditEntry {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(r.details as string) as Record<string, unknown>;
+  } catch {
+    details = { unreadable: true };
+  }
+  return { ...toAuditChainRow(r), outcome: r.outcome as AuditEntry['outcome'], details };
+}
