@@ -14,6 +14,7 @@ import { decodeClientMessage, MalformedMessage, type ClientMessage } from './mes
 import type { PlanRoom } from './plan-room.ts';
 import type { PlanRooms } from './plan-rooms.ts';
 import type { RoomConnection } from './room-connection.ts';
+import { sendShared, type SharedMessage } from './shared-message.ts';
 
 export interface CollabEndpointOptions {
   rooms: PlanRooms;
@@ -75,7 +76,16 @@ class CollabConnection implements RoomConnection {
   }
 
   send(message: Uint8Array): void {
-    if (this.closed) return;
+    if (this.writable()) this.ws.send(message);
+  }
+
+  sendShared(message: SharedMessage): void {
+    if (this.writable()) sendShared(this.ws, message);
+  }
+
+  /** Open and reading: a socket whose unsent data passed the bound is dropped instead. */
+  private writable(): boolean {
+    if (this.closed) return false;
     if (this.ws.bufferedAmount > (this.opts.maxBufferedBytes ?? 4 * 1024 * 1024)) {
       // It does not read: a close frame would only queue behind the rest, so the socket is
       // dropped, and what was queued for it is freed.
@@ -83,9 +93,9 @@ class CollabConnection implements RoomConnection {
       this.opts.onLimit?.('slow_reader');
       this.closed = true;
       this.ws.terminate();
-      return;
+      return false;
     }
-    this.ws.send(message);
+    return true;
   }
 
   private deliverAwareness(update: Uint8Array): void {

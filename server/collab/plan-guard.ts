@@ -121,7 +121,8 @@ export class PlanGuard {
     origin: unknown,
     after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>, allowedSections: Set<string>) => void,
   ): { refusals: Refusal[]; clients: Set<number>; missing: boolean } {
-    const clients = new Set(Y.decodeUpdate(update).structs.map((s) => s.id.client));
+    // The Yjs client ids that wrote what the update integrated (gathered while tracing it).
+    const clients = new Set<number>();
     let refusals: Refusal[] = [];
     let missing = false;
     let broken: Error | null = null;
@@ -150,7 +151,7 @@ export class PlanGuard {
           this.doc.store.pendingDs = null;
           missing = true;
         }
-        const touches = this.collect(tr);
+        const touches = this.collect(tr, clients);
         const allowed: AllowedChange[] = [];
         const allowedSections = new Set<string>();
         const insertions = Y.createDeleteSet();
@@ -191,7 +192,7 @@ export class PlanGuard {
   }
 
   /** Groups what the transaction inserted and deleted by section, entry and key. */
-  private collect(tr: Y.Transaction): Touch[] {
+  private collect(tr: Y.Transaction, clients: Set<number>): Touch[] {
     const isNew = (item: Y.Item) => item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
     const touches = new Map<string, Touch>();
     const touch = (id: string, make: () => Touch): Touch => {
@@ -233,6 +234,7 @@ export class PlanGuard {
       const before = tr.beforeState.get(client) ?? 0;
       const last = structs[structs.length - 1];
       if (!last || last.id.clock + last.length <= before) continue;
+      clients.add(client);
       for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
         const struct = structs[i];
         if (struct instanceof Y.Item) classify(struct, true);

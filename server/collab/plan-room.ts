@@ -11,6 +11,7 @@ import { awarenessMessage, MalformedMessage, permissionDeniedMessage, syncStep1M
 import { createReverter, PlanGuard, type Refusal } from './plan-guard.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import type { RoomConnection } from './room-connection.ts';
+import { SharedMessage } from './shared-message.ts';
 import { FROM_CLUSTER, type ClusterRoom, type PlanCluster, type PlanLink } from '../cluster/plan-link.ts';
 
 /** Transaction origin for changes the server makes itself (seed, results, reverts). */
@@ -397,8 +398,12 @@ export class PlanRoom implements ClusterRoom {
     for (let i = 0; i < items.length; i += MERGE_CHUNK) {
       const chunk = items.slice(i, i + MERGE_CHUNK);
       const update = chunk.length === 1 ? (chunk[0] as (typeof items)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
-      const message = updateMessage(update);
-      for (const conn of this.connections) if (conn !== skip) conn.send(message);
+      const message = new SharedMessage(updateMessage(update));
+      for (const conn of this.connections) {
+        if (conn === skip) continue;
+        if (conn.sendShared) conn.sendShared(message);
+        else conn.send(message.bytes);
+      }
     }
     this.deps.metrics?.updatesApplied(items.length);
     // Updates from other nodes: the node that stored them tells the watchers (one plan:changed, not one per node).
@@ -468,8 +473,11 @@ export class PlanRoom implements ClusterRoom {
       this.awarenessToPublish.clear();
       if (this.link && publish.length > 0 && !this.closed) this.link.publishAwareness(encodeAwarenessStates(this.awareness, publish));
       if (ids.length === 0 || this.closed) return;
-      const message = awarenessMessage(encodeAwarenessStates(this.awareness, ids));
-      for (const conn of this.connections) conn.send(message);
+      const message = new SharedMessage(awarenessMessage(encodeAwarenessStates(this.awareness, ids)));
+      for (const conn of this.connections) {
+        if (conn.sendShared) conn.sendShared(message);
+        else conn.send(message.bytes);
+      }
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Actor } from '../../shared/permissions.ts';
 import type { PresenceUser } from '../../shared/protocol.ts';
+import type { SharedMessage } from './shared-message.ts';
 
 /**
  * What a plan room needs of one client connection. The transport (the y-websocket endpoint)
@@ -14,6 +15,8 @@ export interface RoomConnection {
   /** Who writes through this connection, for the permission table (shared/permissions.ts). */
   readonly actor: Actor;
   send(message: Uint8Array): void;
+  /** A message the room sends to many connections: the transport may reuse its wire form. */
+  sendShared?(message: SharedMessage): void;
   /** A change of this connection was stored (the audit trail groups them per session). */
   recordEdit?(sections: string[]): void;
   close(code: number, reason: string): void;

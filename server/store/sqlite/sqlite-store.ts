@@ -47,6 +47,10 @@ export class SqliteStore implements Store {
   /** Client authors waiting for the next group commit (see recordClientAuthors). */
   private pendingAuthors: { planId: string; clientId: number; userId: string }[] = [];
   private authorWaiters: AuthorWaiter[] = [];
+  /** Built once: better-sqlite3 wraps the function in BEGIN/COMMIT on every call. */
+  private appendTxnCache: Database.Transaction<(batch: NewPlanUpdate[]) => number[]> | null = null;
+  /** Client authors written by the commit in progress: told once it commits (or fails). */
+  private authorsInCommit: AuthorWaiter[] = [];
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
 
@@ -230,10 +234,25 @@ export class SqliteStore implements Store {
 
   /** One transaction for the whole batch: the group commit of one event-loop turn. */
   appendUpdatesSync(updates: NewPlanUpdate[]): number[] {
-    const s = this.s;
-    let authors: AuthorWaiter[] = [];
-    const txn = this.db.transaction((batch: NewPlanUpdate[]) => {
-      if (this.pendingAuthors.length > 0) authors = this.writePendingAuthors();
+    this.authorsInCommit = [];
+    let seqs: number[];
+    // IMMEDIATE: several processes may share the file (nodes of one deployment in tests); a
+    // deferred transaction that read max(seq) would fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    try {
+      seqs = this.appendTxn.immediate(updates);
+    } catch (err) {
+      for (const w of this.authorsInCommit) w.reject(err as Error);
+      throw err;
+    }
+    for (const w of this.authorsInCommit) w.resolve();
+    return seqs;
+  }
+
+  /** The group commit's transaction, built once (better-sqlite3 wraps it in BEGIN/COMMIT per call). */
+  private get appendTxn(): Database.Transaction<(batch: NewPlanUpdate[]) => number[]> {
+    this.appendTxnCache ??= this.db.transaction((batch: NewPlanUpdate[]) => {
+      const s = this.s;
+      if (this.pendingAuthors.length > 0) this.authorsInCommit = this.writePendingAuthors();
       const next = new Map<string, number>();
       const seqs: number[] = [];
       for (const u of batch) {
@@ -245,17 +264,7 @@ export class SqliteStore implements Store {
       }
       return seqs;
     });
-    // IMMEDIATE: several processes may share the file (nodes of one deployment in tests); a
-    // deferred transaction that read max(seq) would fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
-    let seqs: number[];
-    try {
-      seqs = txn.immediate(updates);
-    } catch (err) {
-      for (const w of authors) w.reject(err as Error);
-      throw err;
-    }
-    for (const w of authors) w.resolve();
-    return seqs;
+    return this.appendTxnCache;
   }
 
   async loadPlanState(planId: string): Promise<StoredPlanState> {
