@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { RealtimeServer } from '../realtime/realtime.ts';
 import { planChannel } from '../realtime/realtime.ts';
 import type { StoredResult } from '../store/result-store.ts';
-import type { Patient, Store } from '../store/store.ts';
+import type { AuditEntryInput, Patient, Store } from '../store/store.ts';
 import type { CareTeamNotifier } from './care-team-notifier.ts';
 import { annotateResult, resultEntry, upsertResult } from './plan-results.ts';
 
@@ -104,7 +104,19 @@ export class ResultFiling {
       else prepared.push({ job, ...outcome });
     }
     const fresh = prepared.flatMap((p) => p.fresh);
-    if (fresh.length > 0) await store.results.insertResultVersions(fresh);
+    // Every filing is audited in the transaction that stores it: one commit for both.
+    const audit: AuditEntryInput[] = prepared.flatMap((p) =>
+      p.fresh.map((s) => ({
+        time: s.filed,
+        actorId: null,
+        action: p.job.encounter ? 'encounter.file' : 'result.file',
+        patientId: s.patientId,
+        planId: null,
+        outcome: 'allowed' as const,
+        details: { system: p.job.system, resultId: s.resultId, version: s.version },
+      })),
+    );
+    if (fresh.length > 0) await store.results.insertResultVersions(fresh, audit);
 
     // Into the plans: one change per plan for the whole batch; the plans' updates share one
     // group commit. A replay only repairs a plan that lacks the result.
@@ -137,9 +149,6 @@ export class ResultFiling {
         results: p.all.map((a) => ({ id: a.stored.resultId, identifier: a.stored.identifier, replay: a.replay })),
       };
       p.job.resolve({ ok: true, status: p.fresh.length > 0 ? 201 : 200, body });
-      for (const s of p.fresh) {
-        this.deps.audit.record({ actorId: null, action: p.job.encounter ? 'encounter.file' : 'result.file', patientId: s.patientId, outcome: 'allowed', details: { system: p.job.system, resultId: s.resultId, version: s.version } });
-      }
     }
     // The team is told after the pushes, without holding up the next batch: notifications are
     // not on the path of a live plan.

@@ -1,4 +1,5 @@
 import type { IncomingResult } from '../../shared/results.ts';
+import type { AuditEntryInput } from './store.ts';
 
 /** Persistence of results, their API keys, events and notifications (part of the Store). */
 export interface ApiKeyRecord {
@@ -53,8 +54,12 @@ export interface ResultStore {
   revokeApiKey(id: string): Promise<boolean>;
 
   latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null>;
-  /** Inserts all versions in one transaction; a duplicate (system, identifier, version) fails the whole batch. */
-  insertResultVersions(rows: StoredResult[]): Promise<void>;
+  /**
+   * Inserts all versions in one transaction; a duplicate (system, identifier, version) fails the
+   * whole batch. `audit` entries are appended to the audit log in that same transaction: the
+   * filing and its audit entries are stored together or not at all (and cost one commit).
+   */
+  insertResultVersions(rows: StoredResult[], audit?: AuditEntryInput[]): Promise<void>;
   /** The latest version of a result by its hub id. */
   getResult(resultId: string): Promise<StoredResult | null>;
   addResultEvent(e: ResultEvent): Promise<boolean>;

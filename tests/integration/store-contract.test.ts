@@ -346,6 +346,34 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     const rows = await store.readAuditChain(null, 1000);
     expect(new Set(rows.map((r) => r.details)).size).toBe(total);
   });
+
+  it('15. results stored with their audit entries: one transaction, both or neither, one chain that verifies', async () => {
+    const result = (identifier: string, version: number): StoredResult => ({
+      id: randomUUID(),
+      sourceSystem: 'lab',
+      identifier,
+      version,
+      patientId,
+      resultId: `r-${identifier}`,
+      payloadHash: `h${version}`,
+      result: { identifier, cpr: '0101701234', kind: 'lab', category: 'laboratory', code: { system: 's', code: 'c', display: 'd' }, value: 5.1, status: 'final' },
+      filed: at(version),
+      critical: false,
+      releaseAt: at(100),
+      plans: [planId],
+    });
+    const filed = (n: number, identifier: string) => audit(n, { actorId: null, action: 'result.file', patientId, details: { identifier } });
+    await store.appendAudit([audit(1)]);
+    await store.results.insertResultVersions([result('a', 1)], [filed(2, 'a')]);
+    // A batch that fails (a duplicate version) stores neither its results nor its audit entries.
+    await expect(store.results.insertResultVersions([result('b', 1), result('a', 1)], [filed(3, 'b'), filed(4, 'a')])).rejects.toThrow();
+    expect(await store.results.latestResultVersion('lab', 'b')).toBeNull();
+    await store.appendAudit([audit(5)]);
+    const chain = await store.readAuditChain(null, 10);
+    expect(chain.map((r) => [r.seq, r.action])).toEqual([[1, 'plan.read'], [2, 'result.file'], [3, 'plan.read']]);
+    expect(chain[1]).toMatchObject({ patientId, actorId: null, details: '{"identifier":"a"}' });
+    expect(await verifyAuditLog(store, 2)).toMatchObject({ ok: true, entries: 3 });
+  });
 });
 
 describe('SQLite specifics', () => {

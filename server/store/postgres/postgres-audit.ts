@@ -1,6 +1,7 @@
 import { auditHash, GENESIS } from '../../audit/chain.ts';
 import type { AuditChainRow, AuditEntry, AuditEntryInput, AuditQuery } from '../store.ts';
-import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db } from './postgres-db.ts';
+import type pg from 'pg';
+import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db, type Row } from './postgres-db.ts';
 import { toAuditChainRow, toAuditEntry } from '../rows.ts';
 
 /**
@@ -16,7 +17,7 @@ import { toAuditChainRow, toAuditEntry } from '../rows.ts';
  * blocks nobody. The seq primary key is the second line of defence: a fork would fail to
  * commit rather than be stored.
  */
-const BEGIN_LOCK_READ_HEAD = [
+export const BEGIN_LOCK_READ_HEAD = [
   'BEGIN',
   `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCK_AUDIT_CHAIN})`,
   // A statement of its own after the lock: its snapshot is taken once the lock is held.
@@ -26,25 +27,32 @@ const BEGIN_LOCK_READ_HEAD = [
 export async function appendAudit(db: Db, entries: AuditEntryInput[]): Promise<void> {
   if (entries.length === 0) return;
   // Three round trips: BEGIN + lock + head; the INSERT of every entry; COMMIT.
-  await db.transaction(async (c, begun) => {
-    const head = begun[0];
-    let seq = head ? Number(head.seq) : 0;
-    let prev = head ? (head.hash as string) : GENESIS;
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
-    for (const e of entries) {
-      seq += 1;
-      const hash = auditHash(seq, e, prev);
-      // details as the exact text that was hashed (JSON.stringify), so verify reads it back unchanged.
-      const row = [seq, e.time, e.actorId, e.action, e.patientId, e.planId, e.outcome, JSON.stringify(e.details), prev, hash];
-      row.forEach((v, i) => cols[i]!.push(v));
-      prev = hash;
-    }
-    await c.query(
-      `INSERT INTO audit_log (seq, time, actor_id, action, patient_id, plan_id, outcome, details, prev_hash, hash)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-      cols,
-    );
-  }, BEGIN_LOCK_READ_HEAD);
+  await db.transaction((c, begun) => insertAuditEntries(c, begun, entries), BEGIN_LOCK_READ_HEAD);
+}
+
+/**
+ * Inside a transaction begun with BEGIN_LOCK_READ_HEAD (its rows are `begun`): appends the
+ * entries after that head. Also used to store audit entries with what they record, in one
+ * transaction (results filed).
+ */
+export async function insertAuditEntries(c: pg.PoolClient, begun: Row[], entries: AuditEntryInput[]): Promise<void> {
+  const head = begun[0];
+  let seq = head ? Number(head.seq) : 0;
+  let prev = head ? (head.hash as string) : GENESIS;
+  const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+  for (const e of entries) {
+    seq += 1;
+    const hash = auditHash(seq, e, prev);
+    // details as the exact text that was hashed (JSON.stringify), so verify reads it back unchanged.
+    const row = [seq, e.time, e.actorId, e.action, e.patientId, e.planId, e.outcome, JSON.stringify(e.details), prev, hash];
+    row.forEach((v, i) => cols[i]!.push(v));
+    prev = hash;
+  }
+  await c.query(
+    `INSERT INTO audit_log (seq, time, actor_id, action, patient_id, plan_id, outcome, details, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+    cols,
+  );
 }
 
 export async function listAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {

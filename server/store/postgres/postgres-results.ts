@@ -1,4 +1,6 @@
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import type { AuditEntryInput } from '../store.ts';
+import { BEGIN_LOCK_READ_HEAD, insertAuditEntries } from './postgres-audit.ts';
 import { str, type Db } from './postgres-db.ts';
 import { toApiKey, toNotification, toResult } from '../rows.ts';
 
@@ -24,11 +26,20 @@ export class PostgresResultStore implements ResultStore {
     const r = await this.db.one('SELECT * FROM results WHERE source_system = $1 AND identifier = $2 ORDER BY version DESC LIMIT 1', [sourceSystem, identifier]);
     return r ? toResult(r) : null;
   }
-  async insertResultVersions(rows: StoredResult[]): Promise<void> {
+  async insertResultVersions(rows: StoredResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    if (rows.length === 0 && audit.length === 0) return;
+    if (audit.length === 0) return this.insertRows((sql, params) => this.db.rows(sql, params).then(() => {}), rows);
+    // With their audit entries: one transaction, holding the audit chain's lock (postgres-audit.ts).
+    await this.db.transaction(async (c, begun) => {
+      await this.insertRows((sql, params) => c.query(sql, params).then(() => {}), rows);
+      await insertAuditEntries(c, begun, audit);
+    }, BEGIN_LOCK_READ_HEAD);
+  }
+  private async insertRows(query: (sql: string, params: unknown[]) => Promise<void>, rows: StoredResult[]): Promise<void> {
     if (rows.length === 0) return;
     const col = <T>(f: (r: StoredResult) => T): T[] => rows.map(f);
     // body and plans as JSON text, as SQLite keeps them (see migrations/postgres/003_results.sql).
-    await this.db.rows(
+    await query(
       `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])`,
       [

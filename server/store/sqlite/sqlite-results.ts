@@ -1,17 +1,41 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import type { AuditEntryInput } from '../store.ts';
+import { appendAuditInTransaction } from './sqlite-audit.ts';
 
 import { toApiKey, toNotification, toResult, type Row } from '../rows.ts';
 
 /** The result tables of the SQLite store. */
 export class SqliteResultStore implements ResultStore {
+  private stmts: ReturnType<SqliteResultStore['prepare']> | null = null;
+
   constructor(private readonly db: Database.Database) {}
+
+  /** The statements of the filing path, prepared once (after the migrations created the tables). */
+  private get s(): ReturnType<SqliteResultStore['prepare']> {
+    this.stmts ??= this.prepare();
+    return this.stmts;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      apiKey: db.prepare('SELECT * FROM api_keys WHERE id = ?'),
+      latestVersion: db.prepare('SELECT * FROM results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1'),
+      insertResult: db.prepare(
+        `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      resultById: db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1'),
+      insertNotification: db.prepare('INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)'),
+    };
+  }
 
   async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
     this.db.prepare('INSERT INTO api_keys (id, system, key_hash, created) VALUES (?, ?, ?, ?)').run(k.id, k.system, k.keyHash, k.created);
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
-    const r = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
+    const r = this.s.apiKey.get(id) as Row | undefined;
     return r ? toApiKey(r) : null;
   }
   async listApiKeys(): Promise<ApiKeyRecord[]> {
@@ -22,22 +46,20 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null> {
-    const r = this.db.prepare('SELECT * FROM results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1').get(sourceSystem, identifier) as Row | undefined;
+    const r = this.s.latestVersion.get(sourceSystem, identifier) as Row | undefined;
     return r ? toResult(r) : null;
   }
-  async insertResultVersions(rows: StoredResult[]): Promise<void> {
-    const insert = this.db.prepare(
-      `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  async insertResultVersions(rows: StoredResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    const insert = this.s.insertResult;
     this.db.transaction(() => {
       for (const r of rows) {
         insert.run(r.id, r.sourceSystem, r.identifier, r.version, r.patientId, r.resultId, r.payloadHash, JSON.stringify(r.result), r.filed, r.critical ? 1 : 0, r.releaseAt, JSON.stringify(r.plans));
       }
+      if (audit.length > 0) appendAuditInTransaction(this.db, audit);
     })();
   }
   async getResult(resultId: string): Promise<StoredResult | null> {
-    const r = this.db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1').get(resultId) as Row | undefined;
+    const r = this.s.resultById.get(resultId) as Row | undefined;
     return r ? toResult(r) : null;
   }
   async addResultEvent(e: ResultEvent): Promise<boolean> {
@@ -58,7 +80,8 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async createNotifications(rows: StoredNotification[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)');
+    const insert = this.s.insertNotification;
+    if (rows.length === 0) return;
     this.db.transaction(() => {
       for (const n of rows) insert.run(n.id, n.userId, n.planId, n.kind, n.severity, n.text, n.created);
     })();
