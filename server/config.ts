@@ -22,6 +22,7 @@ const Env = z.object({
   RESULT_RELEASE_DAYS: z.coerce.number().min(0).default(3),
   RESULT_RELEASE_DAYS_PATHOLOGY_IMAGING: z.coerce.number().min(0).default(7),
   CRITICAL_ESCALATE_SECONDS: z.coerce.number().min(0.05).default(30 * 60),
+  RESULT_NOTIFY_COALESCE_MS: z.coerce.number().int().min(0).default(1000),
   RESULTS_MAX_BODY_KB: z.coerce.number().int().min(1).default(1024),
   BREAK_GLASS_MINUTES: z.coerce.number().min(0.01).default(240),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
@@ -58,6 +59,8 @@ export interface Config {
   resultReleaseDaysPathologyImaging: number;
   /** An unacknowledged critical result is escalated (a second notification) after this. */
   criticalEscalateSeconds: number;
+  /** Ordinary results of one plan are told to its care team at most once in this long, together (0: each filing at once). */
+  resultNotifyCoalesceMs: number;
   resultsMaxBodyKb: number;
   /** How long break-the-glass access lasts. */
   breakGlassMinutes: number;
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resultReleaseDays: e.RESULT_RELEASE_DAYS,
     resultReleaseDaysPathologyImaging: e.RESULT_RELEASE_DAYS_PATHOLOGY_IMAGING,
     criticalEscalateSeconds: e.CRITICAL_ESCALATE_SECONDS,
+    resultNotifyCoalesceMs: e.RESULT_NOTIFY_COALESCE_MS,
     resultsMaxBodyKb: e.RESULTS_MAX_BODY_KB,
     breakGlassMinutes: e.BREAK_GLASS_MINUTES,
     loginMaxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,

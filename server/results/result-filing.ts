@@ -19,7 +19,7 @@ export interface ResultFilingDeps {
   audit: AuditLog;
   log: Logger;
   io: () => RealtimeServer | null;
-  config: Pick<Config, 'resultReleaseDays' | 'resultReleaseDaysPathologyImaging' | 'criticalEscalateSeconds'>;
+  config: Pick<Config, 'resultReleaseDays' | 'resultReleaseDaysPathologyImaging' | 'criticalEscalateSeconds'> & Partial<Pick<Config, 'resultNotifyCoalesceMs'>>;
 }
 
 export type FilingOutcome =
@@ -28,6 +28,8 @@ export type FilingOutcome =
 
 const AMENDING = new Set(['amended', 'corrected', 'cancelled', 'entered-in-error']);
 const DAY_MS = 86_400_000;
+/** Ordinary results of one plan are told to its care team at most once in this long, by default (see notifyCoalesced). */
+const NOTIFY_COALESCE_MS = 1000;
 
 function payloadHash(r: IncomingResult): string {
   return createHash('sha256').update(JSON.stringify(r)).digest('hex');
@@ -52,8 +54,14 @@ export class ResultFiling {
   private queue: FilingJob[] = [];
   private draining = false;
   private notifications: Promise<void> = Promise.resolve();
+  /** Per plan: ordinary results filed since its care team was last told (see notifyCoalesced). */
+  private readonly windows = new Map<string, { pending: StoredResult[]; timer: NodeJS.Timeout }>();
 
   constructor(private readonly deps: ResultFilingDeps) {}
+
+  private get coalesceMs(): number {
+    return this.deps.config.resultNotifyCoalesceMs ?? NOTIFY_COALESCE_MS;
+  }
 
   /**
    * Files one submission. Submissions arriving together are filed as one batch: one
@@ -158,16 +166,60 @@ export class ResultFiling {
           const news = items.filter((i) => !i.replay);
           for (const encounter of [false, true]) {
             const group = news.filter((n) => n.encounter === encounter);
-            if (group.length > 0) await this.notifyFiled(group[0]!.stored.patientId, planId, group.map((n) => n.stored), encounter);
+            if (group.length === 0) continue;
+            const results = group.map((n) => n.stored);
+            // Critical results and hospital notifications are told at once, each batch on its own.
+            if (encounter || results.some((r) => r.critical)) await this.notifyFiled(results[0]!.patientId, planId, results, encounter);
+            else await this.notifyCoalesced(results[0]!.patientId, planId, results);
           }
         }
       })
       .catch((err: unknown) => this.deps.log.error({ err }, 'notifying the care team failed'));
   }
 
-  /** Resolves when every notification queued so far is stored and sent. */
-  settled(): Promise<void> {
-    return this.notifications;
+  /**
+   * Ordinary (not critical) results of one plan: the first is told at once, those filed in the
+   * next RESULT_NOTIFY_COALESCE_MS are told together when it ends ("Nye svar (n): …"), and so on while
+   * results keep coming. A lab feed filing a plan's panel result by result, or results at 100 a
+   * second, then costs the care team one notification (one transaction, one event per member's
+   * sockets) a second per plan instead of one per result.
+   */
+  private async notifyCoalesced(patientId: string, planId: string, results: StoredResult[]): Promise<void> {
+    if (this.coalesceMs === 0) return this.notifyFiled(patientId, planId, results, false);
+    const window = this.windows.get(planId);
+    if (window) {
+      window.pending.push(...results);
+      return;
+    }
+    this.openWindow(planId);
+    await this.notifyFiled(patientId, planId, results, false);
+  }
+
+  private openWindow(planId: string): void {
+    const timer = setTimeout(() => this.closeWindow(planId), this.coalesceMs);
+    timer.unref();
+    this.windows.set(planId, { pending: [], timer });
+  }
+
+  /** Tells the results gathered in the plan's window, if any, and opens the next window for them. */
+  private closeWindow(planId: string, reopen = true): void {
+    const window = this.windows.get(planId);
+    if (!window) return;
+    clearTimeout(window.timer);
+    this.windows.delete(planId);
+    if (window.pending.length === 0) return;
+    if (reopen) this.openWindow(planId);
+    const results = window.pending;
+    this.notifications = this.notifications
+      .then(() => this.notifyFiled(results[0]!.patientId, planId, results, false))
+      .catch((err: unknown) => this.deps.log.error({ err }, 'notifying the care team failed'));
+  }
+
+  /** Resolves when every notification queued so far is stored and sent (those waiting in a window are sent now). */
+  async settled(): Promise<void> {
+    await this.notifications;
+    for (const planId of [...this.windows.keys()]) this.closeWindow(planId, false);
+    await this.notifications;
   }
 
   /** Checks a submission against what is stored: replay, amendment, conflict or new. */
@@ -233,10 +285,12 @@ export class ResultFiling {
       return;
     }
     const critical = results.filter((r) => r.critical);
-    const names = results.map((r) => r.result.code.display).slice(0, 4).join(', ');
+    // Each test named once: results gathered over a window often repeat one (a feed's P-Kalium).
+    const distinct = [...new Set(results.map((r) => r.result.code.display))];
+    const names = distinct.slice(0, 4).join(', ');
     const text = critical.length > 0
       ? `Kritisk svar: ${critical.map((r) => `${r.result.code.display} ${r.result.value ?? ''} ${r.result.unit ?? ''}`.trim()).join(', ')} — kræver kvittering`
-      : `Nye svar (${results.length}): ${names}${results.length > 4 ? ' …' : ''}`;
+      : `Nye svar (${results.length}): ${names}${distinct.length > 4 ? ' …' : ''}`;
     await this.deps.notifier.notify(patientId, { kind: critical.length > 0 ? 'result-critical' : 'result', planId, severity: critical.length > 0 ? 'critical' : 'info', text });
   }
 
@@ -298,5 +352,6 @@ export class ResultFiling {
   stop(): void {
     if (this.sweep) clearInterval(this.sweep);
     this.sweep = null;
+    for (const w of this.windows.values()) clearTimeout(w.timer);
   }
 }

@@ -162,3 +162,53 @@ describe('results stream into the plan', () => {
     expect(hanneSocket.filed.length).toBe(pushed);
   });
 });
+
+describe("the care team is told of a plan's ordinary results together, of critical ones at once", () => {
+  let hub: TestHub;
+  let key: string;
+  let planId: string;
+  let hanneSocket: Watcher;
+  let maja: Watcher;
+
+  beforeAll(async () => {
+    // A window far longer than the test: what it holds is told only when settled() flushes it.
+    hub = await startHub({ env: { RESULT_NOTIFY_COALESCE_MS: '600000' } });
+    key = (await createApiKey(hub.server.store.results, 'Region H lab')).key;
+    planId = await hub.planOf('Carl Jensen');
+    hanneSocket = await watcher(hub, 'hanne', planId);
+    maja = await watcher(hub, 'maja');
+  });
+  afterAll(async () => {
+    for (const s of [hanneSocket, maja]) s.close();
+    await hub.stop();
+  });
+
+  const file = async (body: unknown): Promise<string> => {
+    const res = await postAs(hub, key, '/results', body);
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await eventually(() => hanneSocket.filed.some((f) => (f.result as { id: string }).id === id), 5000, 'result:filed');
+    return id;
+  };
+
+  it('tells the first at once, gathers the next, and sends critical ones without waiting', async () => {
+    await file(observation({ id: randomUUID(), cpr: CARL, value: 4.1 }));
+    await eventually(() => maja.notifications.length === 1, 5000, 'the first result told at once');
+    expect(maja.notifications[0]).toMatchObject({ planId, kind: 'result', severity: 'info', text: 'Nye svar (1): P-Kalium' });
+
+    for (const value of [4.2, 4.3]) await file(observation({ id: randomUUID(), cpr: CARL, value }));
+    await file(observation({ id: randomUUID(), cpr: CARL, code: 'NPU27300', display: 'HbA1c', value: 48, unit: 'mmol/mol' }));
+    // A critical result in the window is told at once, on its own; told after the three (in
+    // filing order), it also shows that they were held back.
+    await file(observation({ id: randomUUID(), cpr: CARL, value: 6.9, flag: 'HH' }));
+    await eventually(() => maja.notifications.length === 2, 5000, 'the critical result told at once');
+    expect(maja.notifications[1]).toMatchObject({ planId, kind: 'result-critical', severity: 'critical' });
+
+    // Settling (as shutdown does) tells what the window gathered, as one notification.
+    await hub.server.filing.settled();
+    await eventually(() => maja.notifications.length === 3, 5000, 'the gathered results told together');
+    expect(maja.notifications[2]).toMatchObject({ planId, kind: 'result', severity: 'info', text: 'Nye svar (3): P-Kalium, HbA1c' });
+    const stored = (await (await hub.api('/notifications', { token: await hub.token('maja') })).json()) as { text: string }[];
+    expect(stored.map((n) => n.text)).toEqual(['Nye svar (1): P-Kalium', expect.stringMatching(/^Kritisk svar: P-Kalium 6\.9/), 'Nye svar (3): P-Kalium, HbA1c']);
+  });
+});
