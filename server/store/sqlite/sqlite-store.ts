@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
+import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
+import type { Logger } from 'pino';
 import { auditHash, GENESIS } from '../../audit/chain.ts';
 import { toAuditChainRow, toAuditEntry, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser, type Row } from '../rows.ts';
 import type {
@@ -33,6 +35,9 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL';
 export interface SqliteStoreOptions {
   /** FULL (default): a commit survives power loss. NORMAL: survives a process crash only. */
   synchronous?: SqliteSynchronous;
+  /** WAL checkpoints in a worker thread instead of inside commits (wal-checkpointer.ts); options for it. */
+  checkpoints?: WalCheckpointerOptions;
+  log?: Logger;
 }
 
 type AuthorWaiter = { resolve: () => void; reject: (err: Error) => void };
@@ -53,6 +58,7 @@ export class SqliteStore implements Store {
   private authorsInCommit: AuthorWaiter[] = [];
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(readonly filename: string, opts: SqliteStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -61,6 +67,8 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Checkpoints off the commit path (a file's WAL only; an in-memory database has none).
+    if (filename !== ':memory:') this.checkpointer = new WalCheckpointer(this.db, filename, { log: opts.log, ...opts.checkpoints });
     this.results = new SqliteResultStore(this.db);
     this.accessGrants = new SqliteAccessStore(this.db);
   }
@@ -123,7 +131,13 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
+  }
+
+  /** Runs a WAL checkpoint now, in the checkpoint worker (tests; the worker also runs them on its own). */
+  checkpointNow(): Promise<CheckpointResult> {
+    return this.checkpointer ? this.checkpointer.checkpointNow() : Promise.reject(new Error('an in-memory database has no WAL'));
   }
 
   /** The raw handle, for the online backup command and tests that tamper with the file. */
