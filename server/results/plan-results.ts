@@ -30,8 +30,35 @@ export function resultEntry(resultId: string, r: IncomingResult, meta: { filed: 
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as ResultEntry;
 }
 
+/**
+ * Per plan document, its results by id: finding one was a scan of the whole section for every
+ * filed result (a plan gathers thousands over the years). Rebuilt when the section's length is
+ * not the one indexed (entries added by another node, or a plan loaded afresh); results are
+ * never removed (the section is the server's alone), and a hit is checked before it is used.
+ */
+const indexes = new WeakMap<Y.Array<Y.Map<unknown>>, { length: number; byId: Map<string, Y.Map<unknown>> }>();
+
+function indexOf(section: Y.Array<Y.Map<unknown>>, rebuild = false): Map<string, Y.Map<unknown>> {
+  let index = indexes.get(section);
+  if (!index || rebuild || index.length !== section.length) {
+    const byId = new Map<string, Y.Map<unknown>>();
+    section.forEach((e) => {
+      const id = e instanceof Y.Map ? e.get('id') : undefined;
+      if (typeof id === 'string' && !byId.has(id)) byId.set(id, e);
+    });
+    index = { length: section.length, byId };
+    indexes.set(section, index);
+  }
+  return index.byId;
+}
+
 function findEntry(doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
-  return sectionOf(doc, 'results').toArray().find((e) => e instanceof Y.Map && e.get('id') === id);
+  const section = sectionOf(doc, 'results');
+  const live = (e: Y.Map<unknown> | undefined) => !!e && e.parent === section && !e._item?.deleted && e.get('id') === id;
+  const hit = indexOf(section).get(id);
+  if (hit === undefined || live(hit)) return hit;
+  const again = indexOf(section, true).get(id);
+  return live(again) ? again : undefined;
 }
 
 /**
@@ -41,7 +68,14 @@ function findEntry(doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
 export function upsertResult(doc: Y.Doc, entry: ResultEntry): boolean {
   const existing = findEntry(doc, entry.id);
   if (!existing) {
-    sectionOf(doc, 'results').push([newEntry(entry as unknown as Record<string, unknown>)]);
+    const section = sectionOf(doc, 'results');
+    const added = newEntry(entry as unknown as Record<string, unknown>);
+    section.push([added]);
+    const index = indexes.get(section);
+    if (index && index.length === section.length - 1) {
+      index.byId.set(entry.id, added);
+      index.length = section.length;
+    }
     return true;
   }
   if (existing.get('status') === entry.status && existing.get('value') === entry.value && existing.get('text') === entry.text) return false;
