@@ -259,7 +259,7 @@ const connections: Scenario = {
 /** CareHub only (Socket.IO results; the others have no such feature): bench/results-latency.ts. */
 const results: Scenario = {
   id: 'results',
-  title: 'results: 200 watchers on one plan, 20 plans open, filed at 100/s',
+  title: 'results: 200 watchers on one plan, 20 plans open, filed at 100/s (the first second not counted)',
   targets: ['carehub'],
   external: true,
   async run(_t, ctx) {

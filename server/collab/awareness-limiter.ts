@@ -35,16 +35,24 @@ export class AwarenessLimiter {
     }
     this.drop();
     this.pending = update;
-    if (!this.stopped && this.timer === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        const latest = this.pending;
-        this.pending = null;
-        if (latest && this.allowed.take()) this.deliver(latest);
-        else if (latest) this.offer(latest);
-      }, Math.max(1, this.allowed.waitMs()));
-      this.timer.unref();
-    }
+    this.deliverLatestLater();
+  }
+
+  /** The latest dropped update goes out once a token is there (waiting again, uncounted, if the timer came early). */
+  private deliverLatestLater(): void {
+    if (this.stopped || this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const latest = this.pending;
+      if (!latest || this.stopped) return;
+      if (!this.allowed.take()) {
+        this.deliverLatestLater();
+        return;
+      }
+      this.pending = null;
+      this.deliver(latest);
+    }, Math.max(1, this.allowed.waitMs()));
+    this.timer.unref();
   }
 
   /** A query for everyone's awareness (answered with all states): counted against the same rate. */
