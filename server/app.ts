@@ -132,7 +132,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     await revalidateHere(patientId);
   };
   const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log, accessChanged, notifier };
-  const filing = new ResultFiling({ store, rooms, notifier, audit, log, io: () => io, config });
+  const filing = new ResultFiling({ store, rooms, notifier, log, io: () => io, config });
   // Metrics: results filed (a hook in ResultFiling would be the better home for this count).
   const fileResults = filing.file.bind(filing);
   filing.file = async (...args) => countResultsIngested(metrics, await fileResults(...args));

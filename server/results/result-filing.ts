@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ResultEntry } from '../../shared/plan.ts';
 import { CRITICAL_FLAGS, type FiledResponse, type IncomingResult } from '../../shared/results.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { Config } from '../config.ts';
 import type { RealtimeServer } from '../realtime/realtime.ts';
@@ -16,7 +15,6 @@ export interface ResultFilingDeps {
   store: Store;
   rooms: PlanRooms;
   notifier: CareTeamNotifier;
-  audit: AuditLog;
   log: Logger;
   io: () => RealtimeServer | null;
   config: Pick<Config, 'resultReleaseDays' | 'resultReleaseDaysPathologyImaging' | 'criticalEscalateSeconds'> & Partial<Pick<Config, 'resultNotifyCoalesceMs'>>;

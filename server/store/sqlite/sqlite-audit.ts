@@ -7,9 +7,9 @@ const statements = new WeakMap<Database.Database, { last: Database.Statement; in
 /**
  * Appends entries to the hash-chained audit log (server/audit/chain.ts) inside the caller's
  * transaction: the head is read and extended in it, so nothing else can extend it meanwhile
- * (one connection, synchronous). Used where an audit entry must commit with what it records
- * (results filed: the result rows and their `result.file` entries are one transaction).
- * The same chain rule as SqliteStore.appendAudit.
+ * (one connection, synchronous). SqliteStore.appendAudit runs it in a transaction of its own;
+ * where an audit entry must commit with what it records (results filed: the result rows and
+ * their `result.file` entries) it runs inside that transaction.
  */
 export function appendAuditInTransaction(db: Database.Database, entries: AuditEntryInput[]): void {
   if (!db.inTransaction) throw new Error('appendAuditInTransaction: not inside a transaction');

@@ -8,7 +8,7 @@ import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
-import { auditHash, GENESIS } from '../../audit/chain.ts';
+import { appendAuditInTransaction } from './sqlite-audit.ts';
 import { toAuditChainRow, toAuditEntry, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser, type Row } from '../rows.ts';
 import type {
   AuditChainRow,
@@ -100,10 +100,6 @@ export class SqliteStore implements Store {
       planById: db.prepare('SELECT * FROM plans WHERE id = ?'),
       patientById: db.prepare('SELECT * FROM patients WHERE id = ?'),
       careTeam: db.prepare('SELECT * FROM care_team_members WHERE patient_id = ? ORDER BY added, id'),
-      lastAudit: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
-      insertAudit: db.prepare(
-        'INSERT INTO audit_log (seq, time, actor_id, action, patient_id, plan_id, outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
     };
   }
 
@@ -352,18 +348,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entries: AuditEntryInput[]): Promise<void> {
-    const s = this.s;
-    this.db.transaction(() => {
-      const last = s.lastAudit.get() as { seq: number; hash: string } | undefined;
-      let seq = last?.seq ?? 0;
-      let prev = last?.hash ?? GENESIS;
-      for (const e of entries) {
-        seq += 1;
-        const hash = auditHash(seq, e, prev);
-        s.insertAudit.run(seq, e.time, e.actorId, e.action, e.patientId, e.planId, e.outcome, JSON.stringify(e.details), prev, hash);
-        prev = hash;
-      }
-    })();
+    this.db.transaction(() => appendAuditInTransaction(this.db, entries))();
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
