@@ -398,12 +398,7 @@ export class PlanRoom implements ClusterRoom {
     for (let i = 0; i < items.length; i += MERGE_CHUNK) {
       const chunk = items.slice(i, i + MERGE_CHUNK);
       const update = chunk.length === 1 ? (chunk[0] as (typeof items)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
-      const message = new SharedMessage(updateMessage(update));
-      for (const conn of this.connections) {
-        if (conn === skip) continue;
-        if (conn.sendShared) conn.sendShared(message);
-        else conn.send(message.bytes);
-      }
+      this.sendToAll(new SharedMessage(updateMessage(update)), skip);
     }
     this.deps.metrics?.updatesApplied(items.length);
     // Updates from other nodes: the node that stored them tells the watchers (one plan:changed, not one per node).
@@ -473,12 +468,17 @@ export class PlanRoom implements ClusterRoom {
       this.awarenessToPublish.clear();
       if (this.link && publish.length > 0 && !this.closed) this.link.publishAwareness(encodeAwarenessStates(this.awareness, publish));
       if (ids.length === 0 || this.closed) return;
-      const message = new SharedMessage(awarenessMessage(encodeAwarenessStates(this.awareness, ids)));
-      for (const conn of this.connections) {
-        if (conn.sendShared) conn.sendShared(message);
-        else conn.send(message.bytes);
-      }
+      this.sendToAll(new SharedMessage(awarenessMessage(encodeAwarenessStates(this.awareness, ids))), null);
     });
+  }
+
+  /** One message to every connection but `skip`, in the wire form the transport built once. */
+  private sendToAll(message: SharedMessage, skip: RoomConnection | null): void {
+    for (const conn of this.connections) {
+      if (conn === skip) continue;
+      if (conn.sendShared) conn.sendShared(message);
+      else conn.send(message.bytes);
+    }
   }
 
   private maybeIdle(): void {

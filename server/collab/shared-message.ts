@@ -47,9 +47,9 @@ interface WsInternals {
 /**
  * Sends `message` on `ws`: its prepared frame written straight to the socket when ws's own
  * sender is idle (state DEFAULT: nothing queued, nothing being compressed; no compression
- * negotiated; not inside a fragmented message), so the
- * frame lands in order after everything ws has written; otherwise through `ws.send`, which
- * frames it itself. Either way the bytes on the wire are the same.
+ * negotiated; not inside a fragmented message), so the frame lands in order after everything
+ * ws has written; otherwise through `ws.send`, which frames it itself. Either way the bytes on
+ * the wire are the same.
  */
 export function sendShared(ws: WebSocket, message: SharedMessage): void {
   const internals = ws as unknown as WsInternals;

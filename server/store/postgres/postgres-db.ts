@@ -9,7 +9,6 @@ export { bytesOf, str, type Row } from '../rows.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'postgres');
 
-
 /**
  * Advisory-lock keys, in the two-int form: (CAREHUB, what). Advisory locks are scoped to the
  * database, so two deployments (or two test databases) on one server never share them.
@@ -130,7 +129,6 @@ export class Db {
   }
 }
 
-/** bytea comes back as a Node Buffer; callers get a plain Uint8Array of their own, as from SQLite. */
 /** Uint8Array (or Buffer) to the Buffer pg sends as bytea, without copying. */
 export function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);

@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
 import { str, toEmbedLink, type Row } from '../rows.ts';
 
-
 /** The access tables of the SQLite store. */
 export class SqliteAccessStore implements AccessStore {
   constructor(private readonly db: Database.Database) {}

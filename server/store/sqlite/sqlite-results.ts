@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
 import type { AuditEntryInput } from '../store.ts';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
-
 import { toApiKey, toNotification, toResult, type Row } from '../rows.ts';
 
 /** The result tables of the SQLite store. */
@@ -80,8 +79,8 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async createNotifications(rows: StoredNotification[]): Promise<void> {
-    const insert = this.s.insertNotification;
     if (rows.length === 0) return;
+    const insert = this.s.insertNotification;
     this.db.transaction(() => {
       for (const n of rows) insert.run(n.id, n.userId, n.planId, n.kind, n.severity, n.text, n.created);
     })();
