@@ -6,7 +6,19 @@ import { isStaff } from '../../../shared/roles.ts';
 import type { Patient, Plan } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
-import { conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
+
+const DIGIT = /\p{Nd}/u;
+
+/**
+ * The search term as the store matches it: a CPR number typed with separators ("120345-1237",
+ * "120345 1237", full-width digits) becomes its digits, as stored; a name stays as typed.
+ */
+function searchTerm(query: string | undefined): string | undefined {
+  const q = query?.normalize('NFKC').trim();
+  if (!q) return undefined;
+  return /^[\d\s./-]+$/.test(q) ? q.replace(/\D/g, '') : q;
+}
 
 export const planSummary = (p: Plan): PlanSummary => ({ id: p.id, title: p.title, status: p.status });
 
@@ -27,10 +39,8 @@ export function patientRoutes(deps: HttpDeps): Router {
       const own = user.patientId ? await deps.store.getPatient(user.patientId) : null;
       patients = own ? [own] : [];
     } else if (isStaff(user.role)) {
-      // A search may be typed as a CPR with a hyphen; stored CPR numbers have none.
-      const q = query?.trim();
-      const cprLike = q && /^\d{6}-\d{0,4}$/.test(q) ? q.replace('-', '') : q;
-      patients = await deps.store.listPatientsForStaff(user.id, user.organisationId, cprLike || undefined);
+      // Objected-to staff get nothing about the patient: the store leaves such patients out.
+      patients = await deps.store.listPatientsForStaff(user.id, user.organisationId, searchTerm(query));
     } else {
       patients = [];
     }
@@ -41,6 +51,11 @@ export function patientRoutes(deps: HttpDeps): Router {
 
   router.get('/patients', async (req, res) => {
     const { query } = parse(PatientsQuery, req.query, 'query');
+    // A name may be searched by GET; anything with a digit may be (part of) a CPR number, which
+    // must not travel in a URL. The answer never repeats the query (nor does the request log).
+    if (query !== undefined && DIGIT.test(query)) {
+      throw badRequest('search by CPR number with POST /api/v1/patients/search {"query": …}; CPR numbers never travel in a URL');
+    }
     res.json(await list(principalOf(res), query));
   });
 

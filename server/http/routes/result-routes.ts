@@ -104,8 +104,14 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottle
     res.json({ releaseAt: await deps.filing.release(stored.resultId, principal.user.id) });
   });
 
+  // Only notifications about plans the caller may still reach: one stored before an objection
+  // or a removal from the care team says nothing about the patient any more.
   router.get('/notifications', staff, async (_req, res) => {
-    res.json(await deps.store.results.listUnseenNotifications(principalOf(res).user.id));
+    const principal = principalOf(res);
+    const unseen = await deps.store.results.listUnseenNotifications(principal.user.id);
+    const reachable = new Map<string, boolean>();
+    for (const planId of new Set(unseen.map((n) => n.planId))) reachable.set(planId, (await deps.access.planAccess(principal, planId)).ok);
+    res.json(unseen.filter((n) => reachable.get(n.planId)));
   });
 
   router.post('/notifications/seen', staff, express.json(), async (req, res) => {

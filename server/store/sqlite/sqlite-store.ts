@@ -200,6 +200,8 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT DISTINCT p.* FROM patients p JOIN care_team_members c ON c.patient_id = p.id
          WHERE (c.user_id = @userId OR (@orgId IS NOT NULL AND c.organisation_id = @orgId))
+           AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.patient_id = p.id AND o.withdrawn IS NULL
+                             AND (o.user_id = @userId OR (@orgId IS NOT NULL AND o.organisation_id = @orgId)))
            AND (@like IS NULL OR p.name LIKE @like ESCAPE '\\' OR p.cpr LIKE @like ESCAPE '\\')
          ORDER BY p.name LIMIT 200`,
       )
