@@ -145,6 +145,11 @@ export const daPeople = {
   'users.organisationRequired': 'Personale skal høre til en organisation.',
   'users.passwordShort': 'Adgangskoden skal have mindst {count} tegn.',
   'users.created': 'Brugeren {name} er oprettet.',
+  'users.reason': 'Begrundelse for at oprette brugeren',
+  'users.reasonHint': 'Brugeren får adgang til patientdata. Skriv hvorfor den oprettes (fx hvem der bad om det); begrundelsen gemmes i auditloggen. Aldrig et CPR-nummer.',
+  'users.reasonRequired': 'Skriv i en sætning hvorfor den kliniske bruger oprettes.',
+  'users.reasonCpr': 'Begrundelsen må ikke indeholde et CPR-nummer (eller ti cifre der kunne være et).',
+  'audit.clinicalAccount': 'Klinisk bruger',
 
   'organisations.add': 'Opret organisation',
   'organisations.name': 'Navn',

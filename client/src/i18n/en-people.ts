@@ -143,6 +143,11 @@ export const enPeople: PeopleMessages = {
   'users.organisationRequired': 'Staff belong to an organisation.',
   'users.passwordShort': 'The password needs at least {count} characters.',
   'users.created': 'The user {name} was added.',
+  'users.reason': 'Reason for creating this account',
+  'users.reasonHint': 'This account will see patients’ data. Say why it is created (e.g. who asked for it); the reason is kept in the audit log. Never a CPR number.',
+  'users.reasonRequired': 'State the reason for creating a clinical account in a sentence.',
+  'users.reasonCpr': 'The reason must not contain a CPR number (nor ten digits that could be one).',
+  'audit.clinicalAccount': 'Clinical account',
 
   'organisations.add': 'Add an organisation',
   'organisations.name': 'Name',

@@ -350,7 +350,9 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entries: AuditEntryInput[]): Promise<void> {
-    this.db.transaction(() => appendAuditInTransaction(this.db, entries))();
+    // IMMEDIATE: another process (the `carehub` CLI beside a running hub) may append too; the
+    // head must be read under the write lock, or extending it fails as a stale snapshot.
+    this.db.transaction(() => appendAuditInTransaction(this.db, entries)).immediate();
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
