@@ -72,7 +72,13 @@ export function patientRoutes(deps: HttpDeps): Router {
     const body = parse(CreatePatientRequest, req.body);
     const cpr = parseCpr(body.cpr);
     if (!cpr.ok) throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
-    if (await deps.store.getPatientByCpr(cpr.cpr)) throw conflict('a patient with this CPR number is already registered');
+    const existing = await deps.store.getPatientByCpr(cpr.cpr);
+    if (existing) {
+      // The answer confirms that this CPR number is registered here: a look-up, on record
+      // (and in that citizen's access log).
+      deps.audit.record({ actorId: principal.user.id, action: 'patient.create', patientId: existing.id, outcome: 'refused', details: { reason: 'already registered' } });
+      throw conflict('a patient with this CPR number is already registered');
+    }
     const patient = await deps.store.createPatient({ cpr: cpr.cpr, name: body.name });
     // Whoever registers a patient treats them: their organisation joins the care team.
     await deps.store.addCareTeamMember({

@@ -109,9 +109,15 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottle
   router.get('/notifications', staff, async (_req, res) => {
     const principal = principalOf(res);
     const unseen = await deps.store.results.listUnseenNotifications(principal.user.id);
-    const reachable = new Map<string, boolean>();
-    for (const planId of new Set(unseen.map((n) => n.planId))) reachable.set(planId, (await deps.access.planAccess(principal, planId)).ok);
-    res.json(unseen.filter((n) => reachable.get(n.planId)));
+    const reachable = new Set<string>();
+    for (const planId of new Set(unseen.map((n) => n.planId))) {
+      const access = await deps.access.planAccess(principal, planId);
+      if (!access.ok) continue;
+      reachable.add(planId);
+      // Notifications carry result values and clinical text: reading them is a read of the plan.
+      deps.audit.record({ actorId: principal.user.id, action: 'notifications.read', planId, patientId: access.patient.id, outcome: 'allowed', details: { notifications: unseen.filter((n) => n.planId === planId).length } });
+    }
+    res.json(unseen.filter((n) => reachable.has(n.planId)));
   });
 
   router.post('/notifications/seen', staff, express.json(), async (req, res) => {
