@@ -8,7 +8,9 @@ import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
 
-const DIGIT = /\p{Nd}/u;
+/** Any kind of number character, before or after compatibility normalisation (¹, ①, ５ are digits there). */
+const NUMBER = /\p{N}/u;
+const hasDigit = (q: string): boolean => NUMBER.test(q) || NUMBER.test(q.normalize('NFKC'));
 
 /**
  * The search term as the store matches it: a CPR number typed with separators ("120345-1237",
@@ -53,7 +55,7 @@ export function patientRoutes(deps: HttpDeps): Router {
     const { query } = parse(PatientsQuery, req.query, 'query');
     // A name may be searched by GET; anything with a digit may be (part of) a CPR number, which
     // must not travel in a URL. The answer never repeats the query (nor does the request log).
-    if (query !== undefined && DIGIT.test(query)) {
+    if (query !== undefined && hasDigit(query)) {
       throw badRequest('search by CPR number with POST /api/v1/patients/search {"query": …}; CPR numbers never travel in a URL');
     }
     res.json(await list(principalOf(res), query));
