@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Role } from '../shared/roles.ts';
+import { RecordedReason } from '../shared/api.ts';
+import { isClinicalRole, Role } from '../shared/roles.ts';
 import { createLogger, createServer } from './app.ts';
+import { userCreatedDetails } from './audit/admin-audit.ts';
 import { auditVerifyCommand } from './audit/verify.ts';
 import { backupCommand } from './store/backup.ts';
 import { hashPassword } from './auth/passwords.ts';
@@ -18,8 +20,9 @@ const USAGE = `carehub <command>
 
   serve [--no-demo]     run the hub (seeds the demo data into a new database unless --no-demo)
   seed                  seed the demo data into a new (empty) database
-  user create --username U --name N --role R [--organisation ID] [--password P]
-                        create a user (password read from CAREHUB_PASSWORD or --password)
+  user create --username U --name N --role R [--organisation ID] [--password P] [--reason TEXT]
+                        create a user (password read from CAREHUB_PASSWORD or --password); a
+                        clinical account (care staff, citizen) needs --reason, kept in the audit log
   lab-feed [--url http://localhost:8080] [--key KEY] [--rate N] [--count N]
                         file realistic FHIR results and hospital notifications for the demo
                         patients at N per second (key from --key or CAREHUB_API_KEY)
@@ -84,6 +87,7 @@ async function userCreate(args: string[]): Promise<void> {
       role: { type: 'string' },
       organisation: { type: 'string' },
       password: { type: 'string' },
+      reason: { type: 'string' },
     },
   });
   const role = Role.safeParse(values.role);
@@ -91,6 +95,11 @@ async function userCreate(args: string[]): Promise<void> {
   if (!values.username || !values.name || !role.success || !password) {
     throw new Error(`user create needs --username, --name, --role (${Role.options.join(', ')}) and a password`);
   }
+  // A clinical account reaches patient data: as through the admin API, it needs a stated
+  // reason, recorded in the audit log with the entry flagged (details.clinicalAccount).
+  const reason = values.reason === undefined ? undefined : RecordedReason.safeParse(values.reason);
+  if (reason && !reason.success) throw new Error(`--reason: ${reason.error.issues[0]?.message ?? 'invalid'}`);
+  if (isClinicalRole(role.data) && !reason) throw new Error('a clinical account (care staff, citizen) needs --reason "why this account is created"');
   const store = await openStore(loadConfig());
   try {
     if (values.organisation && !(await store.getOrganisation(values.organisation))) throw new Error('no such organisation');
@@ -102,6 +111,9 @@ async function userCreate(args: string[]): Promise<void> {
       patientId: null,
       passwordHash: await hashPassword(password),
     });
+    await store.appendAudit([
+      { time: new Date().toISOString(), actorId: null, action: 'admin.user.create', patientId: null, planId: null, outcome: 'allowed', details: userCreatedDetails(user, reason?.data, 'cli') },
+    ]);
     process.stdout.write(`created user ${user.username} (${user.id})\n`);
   } finally {
     await store.close();

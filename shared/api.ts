@@ -1,8 +1,20 @@
 import { z } from 'zod';
+import { containsCprNumber } from './cpr-in-text.ts';
 import { Role, Sector } from './roles.ts';
 
 /** REST request and response shapes under /api/v1 (DESIGN.md, Interfaces). */
 export const API_PREFIX = '/api/v1';
+
+/**
+ * A stated reason that is kept in the audit trail (and may be told to a care team): a
+ * sentence, and never a CPR number, however its digits are spaced (shared/cpr-in-text.ts).
+ */
+export const RecordedReason = z
+  .string()
+  .trim()
+  .min(10, 'state the reason in a sentence')
+  .max(500)
+  .refine((r) => !containsCprNumber(r), 'the reason must not contain a CPR number (nor ten digits that could be one)');
 
 export const LoginRequest = z.object({
   username: z.string().min(1).max(100),

@@ -14,3 +14,11 @@ export type Sector = z.infer<typeof Sector>;
 export function isStaff(role: Role): role is StaffRole {
   return StaffRole.safeParse(role).success;
 }
+
+/**
+ * Roles whose accounts reach patient data (care staff, and the citizen their own): creating
+ * one is a clinical act, which an administrator records with a reason.
+ */
+export function isClinicalRole(role: Role): boolean {
+  return isStaff(role) || role === 'citizen';
+}

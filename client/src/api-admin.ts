@@ -73,6 +73,8 @@ export interface NewUser {
   role: Role;
   organisationId?: string;
   password: string;
+  /** Why the account is created; required for clinical accounts (care staff, citizens). */
+  reason?: string;
 }
 
 export function createUser(token: string, user: NewUser): Promise<AdminUser> {

@@ -7,6 +7,8 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   'patient.list': ['saw you in their list of patients', 'list you among their patients'],
   'patient.create': ['registered you as a patient', 'register you as a patient'],
   'patient.plans': ['looked up your plans', 'look up your plans'],
+  'patient.emergency-lookup': ['looked you up for emergency access', 'look you up for emergency access'],
+  'notifications.read': ['read notifications about your plan', 'read notifications about your plan'],
   'plan.create': ['created a plan for you', 'create a plan for you'],
   'plan.read': ['opened your plan', 'open your plan'],
   'plan.open': ['opened your plan', 'open your plan'],

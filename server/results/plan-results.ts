@@ -97,3 +97,16 @@ export function annotateResult(doc: Y.Doc, id: string, fields: Partial<ResultEnt
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) entry.set(key, value);
   return true;
 }
+
+/**
+ * Releases the result the plan shows to the citizen at `time`, unless it is released already.
+ * Returns the release time it now has, or null when the plan does not hold it.
+ */
+export function releaseResult(doc: Y.Doc, id: string, time: string): string | null {
+  const entry = findEntry(doc, id);
+  if (!entry) return null;
+  const current = entry.get('releaseAt');
+  if (typeof current === 'string' && current <= time) return current;
+  entry.set('releaseAt', time);
+  return time;
+}

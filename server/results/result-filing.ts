@@ -9,7 +9,7 @@ import { planChannel } from '../realtime/realtime.ts';
 import type { StoredResult } from '../store/result-store.ts';
 import type { AuditEntryInput, Patient, Store } from '../store/store.ts';
 import type { CareTeamNotifier } from './care-team-notifier.ts';
-import { annotateResult, resultEntry, upsertResult } from './plan-results.ts';
+import { annotateResult, releaseResult, resultEntry, upsertResult } from './plan-results.ts';
 
 export interface ResultFilingDeps {
   store: Store;
@@ -266,7 +266,11 @@ export class ResultFiling {
         result: r,
         filed,
         critical: !!r.interpretation && CRITICAL_FLAGS.includes(r.interpretation),
-        releaseAt: latest?.releaseAt ?? releaseAt,
+        // An amendment is a value no clinician has seen yet: its delay counts from now, as for a
+        // new result of its category, even when the first version was released (by its delay
+        // or early by a clinician). Keeping the first version's time showed an amended critical
+        // value to the citizen at once.
+        releaseAt,
         plans,
       };
       fresh.push(stored);
@@ -302,13 +306,28 @@ export class ResultFiling {
     return { acknowledgedBy: by, acknowledgedAt: event.time };
   }
 
-  /** A clinician releases a result to the citizen before the delay has passed. */
+  /**
+   * A clinician releases a result to the citizen before the delay has passed: its latest
+   * version, so an amendment needs a release of its own. Idempotent: the plans' entries say
+   * whether (and since when) the version they show is released.
+   */
   async release(resultId: string, userId: string): Promise<string> {
     const time = new Date().toISOString();
     const stored = await this.deps.store.results.getResult(resultId);
-    if (stored && stored.releaseAt <= time) return stored.releaseAt;
-    if (await this.deps.store.results.addResultEvent({ resultId, kind: 'released', userId, time })) await this.annotate(resultId, { releaseAt: time });
-    return time;
+    if (!stored || stored.releaseAt <= time) return stored?.releaseAt ?? time;
+    // The first early release is kept as an event (one per result); later ones live in the plans.
+    await this.deps.store.results.addResultEvent({ resultId, kind: 'released', userId, time });
+    let releasedAt = time;
+    for (const planId of stored.plans) {
+      await this.deps.rooms.withRoom(planId, async (room) => {
+        room.applyServerChange((doc) => {
+          const shown = releaseResult(doc, resultId, time);
+          if (shown && shown < releasedAt) releasedAt = shown;
+        }, { origin: 'result', author: null });
+        await room.flushed();
+      });
+    }
+    return releasedAt;
   }
 
   private async annotate(resultId: string, fields: Partial<ResultEntry>): Promise<void> {

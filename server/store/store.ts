@@ -162,7 +162,10 @@ export interface Store {
   createPatient(p: { cpr: string; name: string; id?: string }): Promise<Patient>;
   getPatient(id: string): Promise<Patient | null>;
   getPatientByCpr(cpr: string): Promise<Patient | null>;
-  /** Patients on whose care team the user is, in person or through their organisation. */
+  /**
+   * Patients on whose care team the user is, in person or through their organisation, leaving
+   * out those who objected to the user or the organisation (an objection holds everywhere).
+   */
   listPatientsForStaff(userId: string, organisationId: string | null, query?: string): Promise<Patient[]>;
 
   createPlan(p: { patientId: string; title: string; status?: PlanStatus; id?: string }): Promise<Plan>;

@@ -84,6 +84,10 @@ describe('the administrator’s pages', () => {
     await page.getByTestId('user-submit').click();
     await page.getByTestId('user-form').getByRole('alert').waitFor({ timeout: UI_MS });
     await page.getByTestId('user-password').fill('vera-demo-1');
+    // A clinical account needs a stated reason (kept in the audit log, flagged there).
+    await page.getByTestId('user-submit').click();
+    await page.getByTestId('user-form').getByRole('alert').filter({ hasText: 'reason' }).waitFor({ timeout: UI_MS });
+    await page.getByTestId('user-reason').fill('New GP at Lægerne Vesterbro from 1 December, asked for by the practice');
     await page.getByTestId('user-submit').click();
     const row = page.getByTestId('user-row').filter({ hasText: 'Vera Vestergaard' });
     await row.waitFor({ timeout: UI_MS });

@@ -46,7 +46,12 @@ describe('what the server logs', () => {
     for (const body of [observation({ id: 'r1', cpr: DEMO_CPRS[0]! }), observation({ id: 'r2', cpr: '0101011234' }), observation({ id: 'r3', cpr: '3102451237' })]) {
       await fetch(`${hub.url}/api/v1/results`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
     }
-    await fetch(`${hub.url}/api/v1/patients?query=120345`, { headers: { authorization: `Bearer ${token}` } });
+    // A CPR number in a GET query is refused (400), and neither the answer nor the log repeats it.
+    for (const query of ['120345', '120345-1237']) {
+      const refused = await fetch(`${hub.url}/api/v1/patients?query=${query}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).not.toContain(query);
+    }
 
     hub.child.kill('SIGTERM');
     await hub.exited;

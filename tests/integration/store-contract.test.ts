@@ -157,6 +157,14 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect((await store.listPatientsForStaff(user.id, org.id, 'test person')).length).toBe(1);
     expect((await store.listPatientsForStaff(user.id, org.id, 'Nobody')).length).toBe(0);
     expect((await store.listPatientsForStaff(user.id, org.id, '%')).length).toBe(0);
+    // An objection, to the person or to the organisation, leaves the patient out; withdrawn, it does not.
+    for (const [id, target] of [[randomUUID(), { organisationId: null, userId: user.id }], [randomUUID(), { organisationId: org.id, userId: null }]] as const) {
+      await store.accessGrants.addObjection({ id, patientId: plan!.patientId, ...target, created: at(1), withdrawn: null });
+      expect(await store.listPatientsForStaff(user.id, org.id)).toEqual([]);
+      expect(await store.listPatientsForStaff(user.id, org.id, 'Test')).toEqual([]);
+      expect(await store.accessGrants.withdrawObjection(plan!.patientId, id, at(2))).toBe(true);
+      expect((await store.listPatientsForStaff(user.id, org.id)).map((p) => p.id)).toEqual([plan!.patientId]);
+    }
     expect(await store.listCareTeam(plan!.patientId)).toEqual([member]);
     expect(await store.removeCareTeamMember(plan!.patientId, member.id)).toBe(true);
     expect(await store.removeCareTeamMember(plan!.patientId, member.id)).toBe(false);

@@ -151,6 +151,7 @@ export function AuditPanel({ token }: { token: string }) {
                     <td>
                       <span className={`outcome outcome--${e.outcome}`}>{t(`audit.outcome.${e.outcome}`)}</span>
                       {e.details.breakTheGlass === true && <span className="access-mark access-mark--glass">{t('accessLog.breakTheGlass')}</span>}
+                      {e.details.clinicalAccount === true && <span className="access-mark access-mark--glass" data-testid="audit-clinical-account">{t('audit.clinicalAccount')}</span>}
                     </td>
                     <td className="admin-table__ids mono">
                       {e.patientId && <span>{t('audit.patientShort')} {e.patientId}</span>}

@@ -1,5 +1,6 @@
 import { useCallback, useId, useMemo, useState, type FormEvent } from 'react';
-import { Role, isStaff } from '../../../shared/roles.ts';
+import { RecordedReason } from '../../../shared/api.ts';
+import { Role, isClinicalRole, isStaff } from '../../../shared/roles.ts';
 import { createUser, listOrganisations, listUsers } from '../api-admin.ts';
 import { describeError } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
@@ -7,12 +8,16 @@ import { useI18n } from '../i18n/index.tsx';
 import { useAdminList } from './useAdminList.ts';
 
 const MIN_PASSWORD = 8;
-const EMPTY = { username: '', name: '', role: 'hospital_nurse' as Role, organisationId: '', password: '' };
+const EMPTY = { username: '', name: '', role: 'hospital_nurse' as Role, organisationId: '', password: '', reason: '' };
 
-/** Users and a form to add one (staff belong to an organisation). */
+/**
+ * Users and a form to add one (staff belong to an organisation). A clinical account reaches
+ * patient data: the administrator states why it is created, and the reason is kept in the
+ * audit log (never a CPR number).
+ */
 export function UsersPanel({ token }: { token: string }) {
   const { t, tDynamic } = useI18n();
-  const ids = { username: useId(), name: useId(), role: useId(), org: useId(), password: useId(), passwordHint: useId() };
+  const ids = { username: useId(), name: useId(), role: useId(), org: useId(), password: useId(), passwordHint: useId(), reason: useId(), reasonHint: useId() };
   const fetchUsers = useCallback((signal: AbortSignal) => listUsers(token, signal), [token]);
   const fetchOrgs = useCallback((signal: AbortSignal) => listOrganisations(token, signal), [token]);
   const users = useAdminList(fetchUsers);
@@ -23,12 +28,15 @@ export function UsersPanel({ token }: { token: string }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const staff = isStaff(form.role);
+  const clinical = isClinicalRole(form.role);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!form.username.trim() || !form.name.trim()) return setFormError(t('users.required'));
     if (staff && !form.organisationId) return setFormError(t('users.organisationRequired'));
     if (form.password.length < MIN_PASSWORD) return setFormError(t('users.passwordShort', { count: MIN_PASSWORD }));
+    const reason = clinical ? RecordedReason.safeParse(form.reason) : null;
+    if (reason && !reason.success) return setFormError(t(form.reason.trim().length < 10 ? 'users.reasonRequired' : 'users.reasonCpr'));
     setBusy(true);
     setFormError(null);
     setDone(null);
@@ -39,6 +47,7 @@ export function UsersPanel({ token }: { token: string }) {
         role: form.role,
         ...(staff && form.organisationId ? { organisationId: form.organisationId } : {}),
         password: form.password,
+        ...(reason?.success ? { reason: reason.data } : {}),
       });
       users.add(created);
       setDone(t('users.created', { name: created.name }));
@@ -85,6 +94,13 @@ export function UsersPanel({ token }: { token: string }) {
           <input id={ids.password} type="password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} autoComplete="new-password" aria-describedby={ids.passwordHint} required data-testid="user-password" />
           <p id={ids.passwordHint} className="hint">{t('users.passwordHint', { count: MIN_PASSWORD })}</p>
         </div>
+        {clinical && (
+          <div className="field">
+            <label htmlFor={ids.reason}>{t('users.reason')}</label>
+            <textarea id={ids.reason} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} maxLength={500} rows={2} aria-describedby={ids.reasonHint} required data-testid="user-reason" />
+            <p id={ids.reasonHint} className="hint">{t('users.reasonHint')}</p>
+          </div>
+        )}
         <button type="submit" className="button button--primary" disabled={busy} data-testid="user-submit">{t('users.submit')}</button>
         {formError && <p className="field-error" role="alert">{formError}</p>}
         {done && <p className="admin-form__done" role="status">{done}</p>}

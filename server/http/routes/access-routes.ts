@@ -6,17 +6,12 @@ import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, notFound, parse } from '../errors.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
+import { RecordedReason } from '../../../shared/api.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
-const BreakGlassRequest = z.object({
-  reason: z
-    .string()
-    .trim()
-    .min(10, 'state the reason in a sentence')
-    .max(500)
-    // The reason is kept in the audit trail: it must not carry a CPR number.
-    .refine((r) => !/\d{6}-?\d{4}/.test(r), 'the reason must not contain a CPR number'),
-});
+// The reason is kept in the audit trail and told to the care team: RecordedReason refuses one
+// holding a CPR number, however its digits are spaced.
+const BreakGlassRequest = z.object({ reason: RecordedReason });
 
 const ObjectionRequest = z
   .object({ organisationId: z.string().uuid().optional(), userId: z.string().uuid().optional() })
@@ -64,11 +59,17 @@ export function accessRoutes(deps: HttpDeps): Router {
     const parsed = parseCpr(cpr, { allowReplacement: true });
     if (!parsed.ok) throw badRequest(parsed.reason);
     const patient = await deps.store.getPatientByCpr(parsed.cpr);
-    if (!patient) throw notFound('no patient is registered with this CPR number');
+    if (!patient) {
+      // A miss tells that a CPR number is not registered here: on record too.
+      deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', outcome: 'refused', details: { reason: 'no such patient' } });
+      throw notFound('no patient is registered with this CPR number');
+    }
     const access = await deps.access.patientAccess(principal, patient.id);
-    deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', patientId: patient.id, outcome: 'allowed', details: {} });
-    const plans = (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => ({ id: p.id }));
-    res.json({ patientId: patient.id, plans, access: access.ok ? access.via : access.objected ? 'objected' : 'none' });
+    const objected = !access.ok && access.objected === true;
+    deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', patientId: patient.id, outcome: 'allowed', details: objected ? { objected: true } : {} });
+    // An objection blocks break-the-glass too (README, "Who may see what"): no plan to open is named.
+    const plans = objected ? [] : (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => ({ id: p.id }));
+    res.json({ patientId: patient.id, plans, access: access.ok ? access.via : objected ? 'objected' : 'none' });
   });
 
   router.get('/me/objections', auth, async (_req, res) => {

@@ -1,10 +1,12 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { Role, Sector } from '../../../shared/roles.ts';
+import { RecordedReason } from '../../../shared/api.ts';
+import { isClinicalRole, Role, Sector } from '../../../shared/roles.ts';
+import { userCreatedDetails } from '../../audit/admin-audit.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { badRequest, conflict, forbidden, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, HttpError, parse } from '../errors.ts';
 
 const NewOrganisation = z.object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() }).strict();
 const NewUser = z
@@ -14,6 +16,8 @@ const NewUser = z
     role: Role,
     organisationId: z.string().uuid().optional(),
     password: z.string().min(8, 'at least 8 characters').max(200),
+    /** Why this account is created: required for clinical accounts (see isClinicalRole). */
+    reason: RecordedReason.optional(),
   })
   .strict();
 
@@ -51,6 +55,10 @@ export function adminRoutes(deps: HttpDeps): Router {
     const p = admin(res);
     const body = parse(NewUser, req.body);
     const staff = body.role !== 'citizen' && body.role !== 'admin';
+    const clinical = isClinicalRole(body.role);
+    // A clinical account sees patients: one administrator alone may create it only with a
+    // stated reason, kept in the audit log where it stands out (details.clinicalAccount).
+    if (clinical && !body.reason) throw new HttpError(400, 'validation_failed', 'a clinical account needs a recorded reason', [{ path: 'reason', message: 'state why this account is created' }]);
     if (staff && !body.organisationId) throw badRequest('care staff belong to an organisation');
     if (body.role === 'citizen') throw badRequest('citizens are registered with their patient record, not here');
     if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
@@ -63,7 +71,7 @@ export function adminRoutes(deps: HttpDeps): Router {
       patientId: null,
       passwordHash: await hashPassword(body.password),
     });
-    deps.audit.record({ actorId: p.user.id, action: 'admin.user.create', outcome: 'allowed', details: { userId: user.id } });
+    deps.audit.record({ actorId: p.user.id, action: 'admin.user.create', outcome: 'allowed', details: userCreatedDetails(user, body.reason) });
     res.status(201).json({ id: user.id, username: user.username, name: user.name, role: user.role, organisationId: user.organisationId });
   });
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { AccessLogQuery, AuditQuery, type AccessLogEntry, type AuditActorView, type AuditEntryView } from '../../../shared/audit.ts';
 import { accessInWords } from '../../audit/access-words.ts';
+import { detailsForAdministrator } from '../../audit/admin-audit.ts';
 import type { AuditEntry, Store } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
@@ -62,7 +63,8 @@ export function auditRoutes(deps: HttpDeps): Router {
       outcome: e.outcome,
       patientId: e.patientId,
       planId: e.planId,
-      details: e.details,
+      // Clinical free text (break-the-glass reasons) is the care team's, not the administrator's.
+      details: detailsForAdministrator(e),
     }));
     res.json(body);
   });

@@ -6,6 +6,8 @@ import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { HttpError, parse, unauthorized } from '../errors.ts';
 import { LoginThrottle } from '../../auth/login-throttle.ts';
+import { redactCprNumbers } from '../../../shared/cpr-in-text.ts';
+import type { User } from '../../store/store.ts';
 
 export function authRoutes(deps: HttpDeps): Router {
   const router = Router();
@@ -14,21 +16,31 @@ export function authRoutes(deps: HttpDeps): Router {
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parse(LoginRequest, req.body);
     const address = req.ip ?? 'unknown';
-    const wait = throttle.blockedFor(username, address);
-    if (wait > 0) {
-      deps.audit.record({ actorId: null, action: 'login', outcome: 'refused', details: { username, address, throttled: true } });
-      res.setHeader('Retry-After', String(wait));
-      throw new HttpError(429, 'rate_limited', `too many failed sign-ins; try again in ${wait} s`);
+    // People type their CPR number into the username field: it must not reach the audit log.
+    const typed = redactCprNumbers(username);
+    // Counted as a failure before the password check; taken back if the password is right.
+    const attempt = throttle.attempt(username, address);
+    if (!attempt.ok) {
+      deps.audit.record({ actorId: null, action: 'login', outcome: 'refused', details: { username: typed, address, throttled: true } });
+      res.setHeader('Retry-After', String(attempt.retryAfterSeconds));
+      throw new HttpError(429, 'rate_limited', `too many failed sign-ins; try again in ${attempt.retryAfterSeconds} s`);
     }
-    const user = await deps.store.getUserByUsername(username);
-    // Verify against a dummy hash for unknown users so the answer time does not reveal them.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    let user: User | null;
+    let ok: boolean;
+    try {
+      user = await deps.store.getUserByUsername(username);
+      // Verify against a dummy hash for unknown users so the answer time does not reveal them.
+      ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    } catch (err) {
+      attempt.failed();
+      throw err;
+    }
     if (!user || !ok) {
-      throttle.fail(username, address);
-      deps.audit.record({ actorId: user?.id ?? null, action: 'login', outcome: 'refused', details: { username, address: req.ip } });
+      attempt.failed();
+      deps.audit.record({ actorId: user?.id ?? null, action: 'login', outcome: 'refused', details: { username: typed, address: req.ip } });
       throw unauthorized('wrong username or password');
     }
-    throttle.succeed(username);
+    attempt.succeeded();
     const organisation = user.organisationId ? await deps.store.getOrganisation(user.organisationId) : null;
     const { token, expiresAt } = await deps.tokens.issueSession(user.id);
     deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { address: req.ip } });

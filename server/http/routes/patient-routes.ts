@@ -6,7 +6,21 @@ import { isStaff } from '../../../shared/roles.ts';
 import type { Patient, Plan } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
-import { conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
+
+/** Any kind of number character, before or after compatibility normalisation (¹, ①, ５ are digits there). */
+const NUMBER = /\p{N}/u;
+const hasDigit = (q: string): boolean => NUMBER.test(q) || NUMBER.test(q.normalize('NFKC'));
+
+/**
+ * The search term as the store matches it: a CPR number typed with separators ("120345-1237",
+ * "120345 1237", full-width digits) becomes its digits, as stored; a name stays as typed.
+ */
+function searchTerm(query: string | undefined): string | undefined {
+  const q = query?.normalize('NFKC').trim();
+  if (!q) return undefined;
+  return /^[\d\s./-]+$/.test(q) ? q.replace(/\D/g, '') : q;
+}
 
 export const planSummary = (p: Plan): PlanSummary => ({ id: p.id, title: p.title, status: p.status });
 
@@ -27,10 +41,8 @@ export function patientRoutes(deps: HttpDeps): Router {
       const own = user.patientId ? await deps.store.getPatient(user.patientId) : null;
       patients = own ? [own] : [];
     } else if (isStaff(user.role)) {
-      // A search may be typed as a CPR with a hyphen; stored CPR numbers have none.
-      const q = query?.trim();
-      const cprLike = q && /^\d{6}-\d{0,4}$/.test(q) ? q.replace('-', '') : q;
-      patients = await deps.store.listPatientsForStaff(user.id, user.organisationId, cprLike || undefined);
+      // Objected-to staff get nothing about the patient: the store leaves such patients out.
+      patients = await deps.store.listPatientsForStaff(user.id, user.organisationId, searchTerm(query));
     } else {
       patients = [];
     }
@@ -41,6 +53,11 @@ export function patientRoutes(deps: HttpDeps): Router {
 
   router.get('/patients', async (req, res) => {
     const { query } = parse(PatientsQuery, req.query, 'query');
+    // A name may be searched by GET; anything with a digit may be (part of) a CPR number, which
+    // must not travel in a URL. The answer never repeats the query (nor does the request log).
+    if (query !== undefined && hasDigit(query)) {
+      throw badRequest('search by CPR number with POST /api/v1/patients/search {"query": …}; CPR numbers never travel in a URL');
+    }
     res.json(await list(principalOf(res), query));
   });
 
@@ -57,7 +74,13 @@ export function patientRoutes(deps: HttpDeps): Router {
     const body = parse(CreatePatientRequest, req.body);
     const cpr = parseCpr(body.cpr);
     if (!cpr.ok) throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
-    if (await deps.store.getPatientByCpr(cpr.cpr)) throw conflict('a patient with this CPR number is already registered');
+    const existing = await deps.store.getPatientByCpr(cpr.cpr);
+    if (existing) {
+      // The answer confirms that this CPR number is registered here: a look-up, on record
+      // (and in that citizen's access log).
+      deps.audit.record({ actorId: principal.user.id, action: 'patient.create', patientId: existing.id, outcome: 'refused', details: { reason: 'already registered' } });
+      throw conflict('a patient with this CPR number is already registered');
+    }
     const patient = await deps.store.createPatient({ cpr: cpr.cpr, name: body.name });
     // Whoever registers a patient treats them: their organisation joins the care team.
     await deps.store.addCareTeamMember({

@@ -104,8 +104,20 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottle
     res.json({ releaseAt: await deps.filing.release(stored.resultId, principal.user.id) });
   });
 
+  // Only notifications about plans the caller may still reach: one stored before an objection
+  // or a removal from the care team says nothing about the patient any more.
   router.get('/notifications', staff, async (_req, res) => {
-    res.json(await deps.store.results.listUnseenNotifications(principalOf(res).user.id));
+    const principal = principalOf(res);
+    const unseen = await deps.store.results.listUnseenNotifications(principal.user.id);
+    const reachable = new Set<string>();
+    for (const planId of new Set(unseen.map((n) => n.planId))) {
+      const access = await deps.access.planAccess(principal, planId);
+      if (!access.ok) continue;
+      reachable.add(planId);
+      // Notifications carry result values and clinical text: reading them is a read of the plan.
+      deps.audit.record({ actorId: principal.user.id, action: 'notifications.read', planId, patientId: access.patient.id, outcome: 'allowed', details: { notifications: unseen.filter((n) => n.planId === planId).length } });
+    }
+    res.json(unseen.filter((n) => reachable.has(n.planId)));
   });
 
   router.post('/notifications/seen', staff, express.json(), async (req, res) => {

@@ -142,6 +142,8 @@ export class PostgresStore implements Store {
     const rows = await this.db.rows(
       `SELECT DISTINCT p.* FROM patients p JOIN care_team_members c ON c.patient_id = p.id
        WHERE (c.user_id = $1 OR ($2::text IS NOT NULL AND c.organisation_id = $2))
+         AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.patient_id = p.id AND o.withdrawn IS NULL
+                           AND (o.user_id = $1 OR ($2::text IS NOT NULL AND o.organisation_id = $2)))
          AND ($3::text IS NULL OR p.name ILIKE $3 ESCAPE '\\' OR p.cpr LIKE $3 ESCAPE '\\')
        ORDER BY p.name LIMIT 200`,
       [userId, organisationId, like],

@@ -200,6 +200,8 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT DISTINCT p.* FROM patients p JOIN care_team_members c ON c.patient_id = p.id
          WHERE (c.user_id = @userId OR (@orgId IS NOT NULL AND c.organisation_id = @orgId))
+           AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.patient_id = p.id AND o.withdrawn IS NULL
+                             AND (o.user_id = @userId OR (@orgId IS NOT NULL AND o.organisation_id = @orgId)))
            AND (@like IS NULL OR p.name LIKE @like ESCAPE '\\' OR p.cpr LIKE @like ESCAPE '\\')
          ORDER BY p.name LIMIT 200`,
       )
@@ -348,7 +350,9 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entries: AuditEntryInput[]): Promise<void> {
-    this.db.transaction(() => appendAuditInTransaction(this.db, entries))();
+    // IMMEDIATE: another process (the `carehub` CLI beside a running hub) may append too; the
+    // head must be read under the write lock, or extending it fails as a stale snapshot.
+    this.db.transaction(() => appendAuditInTransaction(this.db, entries)).immediate();
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
