@@ -175,22 +175,6 @@ export function buildCareCommunication(raw: CareCommunicationInput, options: Car
   };
 
   const payloads: CommunicationPayload[] = [];
-  const comm: Omit<Communication, 'id'> & { id: string } = {
-    resourceType: 'Communication',
-    id: communication.id,
-    meta: { profile: [PROFILE.careCommunication] },
-    text: narrative([]),
-    identifier: [{ value: input.replyTo?.communicationId ?? urnUuid() }],
-    status: 'unknown',
-    category: [{ coding: [{ system: CARE_COMMUNICATION_CATEGORY_SYSTEM, code: input.category }] }],
-    ...(input.priority ? { priority: input.priority } : {}),
-    subject: patient,
-    ...(input.topic ? { topic: { text: input.topic } } : {}),
-    ...(encounter ? { encounter: { reference: encounter.reference } } : {}),
-    payload: payloads,
-  };
-  m.add(comm);
-
   for (const earlier of input.replyTo?.earlierPayloads ?? []) {
     const assigner = assignerOf(earlier.assigner);
     const extension: Extension[] = [];
@@ -239,11 +223,25 @@ export function buildCareCommunication(raw: CareCommunicationInput, options: Car
       contentAttachment: { contentType: a.contentType, data: a.data, title: a.title, ...(a.createdAt ? { creation: m.dateTime(a.createdAt) } : {}) },
     });
   }
-  comm.text = narrative([
-    `Kategori: ${CARE_COMMUNICATION_CATEGORIES[input.category]}`,
-    input.topic ? `Emne: ${input.topic}` : null,
-    ...payloads.map((p) => p.contentString ?? `Vedhæftet: ${p.contentAttachment?.title ?? ''}`),
-  ]);
+  const communicationIdentifier = input.replyTo?.communicationId ?? urnUuid();
+  m.add<Communication>({
+    resourceType: 'Communication',
+    id: communication.id,
+    meta: { profile: [PROFILE.careCommunication] },
+    text: narrative([
+      `Kategori: ${CARE_COMMUNICATION_CATEGORIES[input.category]}`,
+      input.topic ? `Emne: ${input.topic}` : null,
+      ...payloads.map((p) => p.contentString ?? `Vedhæftet: ${p.contentAttachment?.title ?? ''}`),
+    ]),
+    identifier: [{ value: communicationIdentifier }],
+    status: 'unknown',
+    category: [{ coding: [{ system: CARE_COMMUNICATION_CATEGORY_SYSTEM, code: input.category }] }],
+    ...(input.priority ? { priority: input.priority } : {}),
+    subject: patient,
+    ...(input.topic ? { topic: { text: input.topic } } : {}),
+    ...(encounter ? { encounter: { reference: encounter.reference } } : {}),
+    payload: payloads,
+  });
 
   if (encounter && input.episodeOfCare) {
     const e = input.episodeOfCare;
@@ -272,11 +270,12 @@ export function buildCareCommunication(raw: CareCommunicationInput, options: Car
   return {
     messageId: headerId,
     bundle: m.bundle(PROFILE.careCommunicationMessage),
-    communicationId: comm.identifier?.[0]?.value as string,
+    communicationId: communicationIdentifier,
     payloadIdentifiers: added,
   };
 }
 
 /** The parser's payloads, fit for `replyTo.earlierPayloads`. */
-export const earlierPayloads = (payloads: CareCommunicationPayload[]) => payloads.filter((p) => p.identifier !== null);
+export const earlierPayloads = (payloads: CareCommunicationPayload[]): (CareCommunicationPayload & { identifier: string })[] =>
+  payloads.filter((p): p is CareCommunicationPayload & { identifier: string } => p.identifier !== null);
 

@@ -71,14 +71,14 @@ const Mutation = fc.record({
   other: fc.nat(),
 });
 
-function mutate(root: any, mutations: fc.RecordValue<{ at: number; action: string; value: unknown; other: number }>[]): any {
+function mutate(root: any, mutations: { at: number; action: string; value: unknown; other: number }[]): any {
   for (const m of mutations) {
     const all = paths(root);
     if (all.length === 0) return root;
     const path = all[m.at % all.length] as Path;
     const place = parentOf(root, path);
     if (!place) continue;
-    const { parent, key } = place;
+    const { parent, key } = place as { parent: any; key: any };
     if (m.action === 'delete') {
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete parent[key];

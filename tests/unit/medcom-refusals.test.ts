@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgementFor, DEFAULT_MAX_ATTACHMENT_BYTES, parseMedcomMessage, type ParseOptions, type RefusalCode } from '../../server/medcom/index.ts';
+import {
+  acknowledgementFor,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  type MalformedCode,
+  parseMedcomMessage,
+  type ParseOptions,
+  type RefusalCode,
+  type RefusedCode,
+} from '../../server/medcom/index.ts';
 import { BRUNO_CPR, CARE_HOME, HOSPITAL, load } from '../fixtures/medcom-messages.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests break messages on purpose */
@@ -12,12 +20,12 @@ import { BRUNO_CPR, CARE_HOME, HOSPITAL, load } from '../fixtures/medcom-message
  */
 
 type Mutate = (b: any) => unknown;
-const entries = (b: any) => b.entry as any[];
-const ofType = (b: any, type: string) => entries(b).filter((e) => e.resource.resourceType === type).map((e) => e.resource);
-const first = (b: any, type: string) => ofType(b, type)[0];
-const header = (b: any) => entries(b)[0].resource;
-const ownProvenance = (b: any) => ofType(b, 'Provenance').find((p: any) => p.target[0].reference === `MessageHeader/${header(b).id}`);
-const receiverOrg = (b: any) => entries(b).find((e) => `Organization/${e.resource.id}` === header(b).destination[0].receiver.reference).resource;
+const entries = (b: any): any[] => b.entry;
+const ofType = (b: any, type: string): any[] => entries(b).filter((e) => e.resource.resourceType === type).map((e) => e.resource);
+const first = (b: any, type: string): any => ofType(b, type)[0];
+const header = (b: any): any => entries(b)[0].resource;
+const ownProvenance = (b: any): any => ofType(b, 'Provenance').find((p: any) => p.target[0].reference === `MessageHeader/${header(b).id}`);
+const receiverOrg = (b: any): any => entries(b).find((e) => `Organization/${e.resource.id}` === header(b).destination[0].receiver.reference).resource;
 
 function outcome(file: string, mutate: Mutate, options?: ParseOptions) {
   const bundle = load(file);
@@ -41,7 +49,7 @@ const HCO = 'homecareobservation-new.json';
 const ACK = 'acknowledgement-ok.json';
 
 describe('malformed: nothing CareHub could acknowledge', () => {
-  it.each([
+  it.each<[string, Mutate, MalformedCode]>([
     ['null', () => null, 'not-an-object'],
     ['a number', () => 42, 'not-an-object'],
     ['a string', () => 'Bundle', 'not-an-object'],
@@ -55,7 +63,7 @@ describe('malformed: nothing CareHub could acknowledge', () => {
     ['a MessageHeader without id', (b: any) => void delete header(b).id, 'invalid-message-id'],
     ['a MessageHeader id with spaces', (b: any) => void (header(b).id = 'not an id'), 'invalid-message-id'],
     ['a MessageHeader id that is a number', (b: any) => void (header(b).id = 7), 'invalid-message-id'],
-  ] as const)('%s', (_what, mutate, code) => {
+  ])('%s', (_what, mutate, code) => {
     const r = expectRefusal(STIN, mutate, 'malformed', code);
     expect(r.message).toBeNull();
   });
@@ -68,7 +76,7 @@ describe('refused: a message CareHub does not take, answered with a fatal-error 
     expect(acknowledgementFor(r)).toMatchObject({ code: 'fatal-error', issue: { issueType: 'not-supported', detail: { code: 'MSG_RECEIVER_UNABLE_TO_RECEIVE_MSG_TYPE' } } });
   });
 
-  it.each([
+  it.each<[string, Mutate, RefusedCode]>([
     ['an event code from another system', (b: any) => void (header(b).eventCoding.system = 'http://example.org/events'), 'unsupported-event'],
     ['no eventCoding', (b: any) => void delete header(b).eventCoding, 'unsupported-event'],
     ['no Provenance', (b: any) => ({ ...b, entry: entries(b).filter((e) => e.resource.resourceType !== 'Provenance') }), 'missing-provenance'],
@@ -108,7 +116,7 @@ describe('refused: a message CareHub does not take, answered with a fatal-error 
     ['an entry without resource', (b: any) => void entries(b).push({ fullUrl: 'x' }), 'missing-element'],
     ['an entry that is not an object', (b: any) => void entries(b).push('Patient'), 'invalid-element'],
     ['two Organizations with one id', (b: any) => void entries(b).push({ resource: { ...receiverOrg(b) } }), 'unresolved-reference'],
-  ] as const)('HospitalNotification with %s', (_what, mutate, code) => {
+  ])('HospitalNotification with %s', (_what, mutate, code) => {
     const r = expectRefusal(STIN, mutate, 'refused', code);
     expect(r.message?.messageId).toBe('b9b4818e-02de-4cc4-b418-d20cbc7b5404');
   });
@@ -120,7 +128,7 @@ describe('refused: a message CareHub does not take, answered with a fatal-error 
     expect(JSON.stringify(ack)).not.toContain('3209479989');
   });
 
-  it.each([
+  it.each<[string, Mutate, RefusedCode, ParseOptions | undefined]>([
     ['a huge attachment (default limit)', (b: any) => {
       const att = first(b, 'Communication').payload.find((p: any) => p.contentAttachment?.data).contentAttachment;
       att.data = 'QUFB'.repeat(Math.ceil((DEFAULT_MAX_ATTACHMENT_BYTES + 3) / 3));
@@ -139,7 +147,7 @@ describe('refused: a message CareHub does not take, answered with a fatal-error 
       ext.valueReference.reference = 'PractitionerRole/elsewhere';
     }, 'unresolved-reference', undefined],
     ['an activity that is not a CareCommunication activity', (b: any) => void (ownProvenance(b).activity.coding[0].code = 'admit-inpatient'), 'unsupported-activity', undefined],
-  ] as const)('CareCommunication with %s', (_what, mutate, code, options) => {
+  ])('CareCommunication with %s', (_what, mutate, code, options) => {
     expectRefusal(CC_REPLY, mutate, 'refused', code, options);
   });
 
@@ -149,22 +157,22 @@ describe('refused: a message CareHub does not take, answered with a fatal-error 
     expect(parseMedcomMessage(bundle)).toMatchObject({ kind: 'refused', code: 'attachment-too-large' });
   });
 
-  it.each([
+  it.each<[string, Mutate, RefusedCode]>([
     ['a reply-message (MedCom allows it; CareHub does not know what it would mean)', (b: any) => void (ownProvenance(b).activity.coding[0].code = 'reply-message'), 'unsupported-activity'],
     ['a modification naming no earlier message', (b: any) => void (ownProvenance(b).activity.coding[0].code = 'modified-message'), 'missing-element'],
     ['a focus that is not a DiagnosticReport', (b: any) => void (header(b).focus[0].reference = `Patient/${first(b, 'Patient').id}`), 'unresolved-reference'],
     ['a result that is not in the Bundle', (b: any) => void first(b, 'DiagnosticReport').result.push({ reference: 'Observation/elsewhere' }), 'unresolved-reference'],
     ['a value that is a string where a number belongs', (b: any) => void (first(b, 'Observation').valueQuantity.value = '19'), 'invalid-element'],
     ['an Observation without code', (b: any) => void delete first(b, 'Observation').code, 'missing-element'],
-  ] as const)('HomeCareObservation with %s', (_what, mutate, code) => {
+  ])('HomeCareObservation with %s', (_what, mutate, code) => {
     expectRefusal(HCO, mutate, 'refused', code);
   });
 
-  it.each([
+  it.each<[string, Mutate, RefusedCode]>([
     ['no response', (b: any) => void delete header(b).response, 'missing-element'],
     ['a response code outside ok, transient-error and fatal-error', (b: any) => void (header(b).response.code = 'maybe'), 'invalid-element'],
     ['details that name nothing', (b: any) => void (header(b).response.details = { reference: 'OperationOutcome/elsewhere' }), 'unresolved-reference'],
-  ] as const)('Acknowledgement with %s; the refusal says it is an acknowledgement, which is never answered', (_what, mutate, code) => {
+  ])('Acknowledgement with %s; the refusal says it is an acknowledgement, which is never answered', (_what, mutate, code) => {
     const r = expectRefusal(ACK, mutate, 'refused', code);
     expect(r.message?.eventCode).toBe('acknowledgement-message');
   });
