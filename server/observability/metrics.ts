@@ -42,6 +42,11 @@ export function createMetrics(sources: { openPlans: () => number; realtimeConnec
       labelNames: ['limit', 'transport'] as const,
       registers: [registry],
     }),
+    embedSessionInvalid: new Counter({
+      name: 'carehub_embed_session_invalid_total',
+      help: 'POST /embed/session with something that is not one of our embed links (garbage, a forgery, a malformed body): counted here, not audited',
+      registers: [registry],
+    }),
     resultsIngested: new Counter({
       name: 'carehub_results_ingested_total',
       help: 'Results and hospital notifications filed by lab, imaging and hospital systems (outcome: filed, or replay of one filed before)',
