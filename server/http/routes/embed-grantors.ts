@@ -80,14 +80,19 @@ export function embedGrantors(deps: HttpDeps) {
     return { actsAs: principal.user.id, patientId: access.patient.id };
   }
 
+  /** An intake key is refused before anything is looked up (it learns nothing, not even whether a link exists). */
+  function refuseIntakeKey(who: Grantor, action: string): void {
+    if (who.kind === 'system' && who.key.scope !== 'practice') refuser(who)(403, 'this API key has the intake scope: it files results and encounters only', action, null);
+  }
+
   /** Any care-team member may end a link to their patient's plan; a practice key only links its organisation's keys made. */
   async function mayRevoke(who: Grantor, link: EmbedLink): Promise<{ patientId: string | null }> {
     const refuse: RefuseFn = refuser(who);
+    refuseIntakeKey(who, 'embed-link.revoke');
     const plan = await deps.store.getPlan(link.planId);
     const target = plan ? { id: plan.id, patientId: plan.patientId } : null;
     if (who.kind === 'system') {
       const { key } = who;
-      if (key.scope !== 'practice') refuse(403, 'this API key has the intake scope: it files results and encounters only', 'embed-link.revoke', target);
       const maker = link.createdByKey ? await deps.store.results.getApiKey(link.createdByKey) : null;
       if (!maker || maker.scope !== 'practice' || maker.organisationId !== key.organisationId) refuse(403, 'a practice system revokes only the links its own keys made', 'embed-link.revoke', target);
       return { patientId: plan?.patientId ?? null };
@@ -100,5 +105,5 @@ export function embedGrantors(deps: HttpDeps) {
     return { patientId: access.patient.id };
   }
 
-  return { identify, mayCreate, mayRevoke };
+  return { identify, refuseIntakeKey, mayCreate, mayRevoke };
 }

@@ -68,6 +68,7 @@ export function embedRoutes(deps: HttpDeps, hooks: EmbedRouteHooks = {}): Router
 
   router.delete('/embed-links/:id', async (req, res) => {
     const who = await grantors.identify(req);
+    grantors.refuseIntakeKey(who, 'embed-link.revoke');
     const link = await deps.store.accessGrants.getEmbedLink(String(req.params.id));
     if (!link) throw notFound('no such embed link');
     const { patientId } = await grantors.mayRevoke(who, link);
