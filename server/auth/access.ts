@@ -111,7 +111,8 @@ export class AccessControl {
       return { ok: true, patient, via: 'care_team' };
     }
     const grant = await this.store.accessGrants.activeBreakGlass(user.id, patient.id, new Date().toISOString());
-    if (grant) return { ok: true, patient, via: 'break_glass', breakGlass: grant };
+    // A grant whose end cannot be read is no grant (fails closed).
+    if (grant && Date.parse(grant.expires) > Date.now()) return { ok: true, patient, via: 'break_glass', breakGlass: grant };
     return { ok: false, status: 403, reason: 'you are not on this patient’s care team' };
   }
 

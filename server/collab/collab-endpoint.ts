@@ -194,7 +194,6 @@ interface Session {
  * the plan's room. Refusals close the socket with a 44xx code and a reason so the client can
  * tell them from a network fault; so does the end of the session's time (4401) or access (4403).
  */
-
 export class CollabEndpoint {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();

@@ -35,10 +35,10 @@ export function createMetrics(sources: { openPlans: () => number; realtimeConnec
       help: 'Client updates the permission check refused wholly or in part (the refused part reverted, never stored)',
       registers: [registry],
     }),
-    // Fixed label values only (server/collab/collab-endpoint.ts CollabLimit, server/realtime/socket-limits.ts, results_rate).
+    // Fixed label values only (server/collab/collab-endpoint.ts CollabLimit, server/realtime/socket-limits.ts, results_rate, embed_session_rate).
     limitActions: new Counter({
       name: 'carehub_limit_actions_total',
-      help: 'Limits that acted: connections refused over the per-user limit, slow readers dropped, awareness updates dropped, floods closed, result submissions throttled',
+      help: 'Limits that acted: connections refused over the per-user limit, slow readers dropped, awareness updates dropped, floods closed, result submissions and embed-link exchanges throttled',
       labelNames: ['limit', 'transport'] as const,
       registers: [registry],
     }),
