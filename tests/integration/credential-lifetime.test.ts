@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../../shared/protocol.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { connectCollab, eventually } from '../fixtures/collab-client.ts';
-import { auditRows, drained, linkOf, signed, socketWith } from '../fixtures/credentials.ts';
+import { auditRows, createLink, drained, linkOf, signed, socketWith } from '../fixtures/credentials.ts';
 import { observation, postAs, watcher } from '../fixtures/results.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
@@ -44,6 +44,8 @@ describe('credentials end on open connections', () => {
     expect(add.status).toBe(403);
     const addSelf = await hub.api(`/plans/${aisha}/care-team`, { method: 'POST', token, body: JSON.stringify({ userId: hanne.id }) });
     expect(addSelf.status).toBe(403);
+    // Nor can she make the access last through an embed link.
+    expect((await createLink(hub, token, aisha, { access: 'read' })).status).toBe(403);
     const team = (await (await hub.api(`/plans/${aisha}/care-team`, { token })).json()) as { id: string }[];
     expect((await hub.api(`/plans/${aisha}/care-team/${team[0]!.id}`, { method: 'DELETE', token })).status).toBe(403);
     await eventually(() => auditRows(hub, 'care-team.add').some((r) => r.outcome === 'refused' && JSON.parse(r.details).breakTheGlass === true), 5000, 'the refusal audited');

@@ -6,7 +6,7 @@ import { CloseCode } from '../../shared/protocol.ts';
 import { newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { connectCollab, eventually, waitForDoc } from '../fixtures/collab-client.ts';
-import { drained, json, linkOf, openSession, sessionOf, socketWith } from '../fixtures/credentials.ts';
+import { createLink, drained, json, linkOf, openSession, sessionOf, socketWith } from '../fixtures/credentials.ts';
 import { join } from '../fixtures/plan-team.ts';
 import { observation, postAs, watcher } from '../fixtures/results.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -32,6 +32,8 @@ describe('embed sessions act as their creator', () => {
 
   it('a nurse’s own edit link gives her a nurse’s rights, not a prescriber’s, and names her', async () => {
     const maja = await hub.login('maja');
+    // Nor can she make a link that acts as someone else.
+    expect((await createLink(hub, maja.token, carl, { actsAs: (await hub.login('gitte')).user.id })).status).toBe(403);
     const link = await linkOf(hub, maja.token, carl, { access: 'edit' });
     const session = await sessionOf(hub, link.link);
     expect(session.user).toMatchObject({ id: maja.user.id, role: 'municipal_nurse' });
