@@ -32,7 +32,7 @@ import { visitRoutes } from './http/routes/visit-routes.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { ResultFiling } from './results/result-filing.ts';
 import { countResultsIngested, createMetrics, type Metrics } from './observability/metrics.ts';
-import { citizenPlanChannel, createRealtime, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
+import { citizenPlanChannel, createRealtime, embedPersonChannel, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { ClusterNode } from './cluster/cluster-node.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
@@ -108,7 +108,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
         for (const r of refusals) {
-          io?.to(userChannel(conn.userId)).emit('plan:refused', { planId, section: r.section, reason: r.reason });
+          io?.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, reason: r.reason });
           // The refused content is never recorded: only where and why.
           audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, reason: r.reason } });
         }
@@ -125,7 +125,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   // Bound late: the endpoints it closes sessions on are built below.
   const revalidateHere = async (patientId: string): Promise<void> => {
     await collab.revalidate(patientId);
-    if (io) await revalidateWatchers(io, access, store, patientId);
+    if (io) await revalidateWatchers(io, access, store, patientId, log);
   };
   const accessChanged = async (patientId: string): Promise<void> => {
     cluster?.publishAccessChanged(patientId);
@@ -163,9 +163,13 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   app.use(healthRoutes(store, metrics, cluster ? () => cluster.ping() : undefined));
   app.use(API_PREFIX, resultRoutes({ ...deps, filing, onThrottled: () => metrics.limitActions.inc({ limit: 'results_rate', transport: 'http' }) }));
   app.use(express.json({ limit: '256kb' }));
+  const embed = embedRoutes(deps, {
+    onInvalidLink: () => metrics.embedSessionInvalid.inc(),
+    onThrottled: () => metrics.limitActions.inc({ limit: 'embed_session_rate', transport: 'http' }),
+  });
   // Order matters: embed links accept a practice system's API key where planRoutes wants a session, and
   // fhirRoutes answers its own auth errors with an OperationOutcome.
-  app.use(API_PREFIX, authRoutes(deps), embedRoutes(deps), patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps), accessRoutes(deps), adminRoutes(deps), visitRoutes(deps));
+  app.use(API_PREFIX, authRoutes(deps), embed, patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps), accessRoutes(deps), adminRoutes(deps), visitRoutes(deps));
   app.use(API_PREFIX, notFoundHandler);
   const clientDist = config.clientDist;
   if (clientDist && existsSync(join(clientDist, 'index.html'))) {

@@ -33,6 +33,7 @@ const Env = z.object({
   AWARENESS_RATE_PER_SECOND: z.coerce.number().min(0.1).default(20),
   RESULTS_RATE_PER_SECOND: z.coerce.number().min(0.1).default(200),
   RESULTS_RATE_BURST: z.coerce.number().int().min(1).default(400),
+  EMBED_SESSION_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 });
 
 export interface Config {
@@ -76,6 +77,8 @@ export interface Config {
   /** Result submissions (POST /results, /encounters) per second per API key, and the burst allowed above it. */
   resultsRatePerSecond: number;
   resultsRateBurst: number;
+  /** POST /embed/session per client address per minute (bursts of as many); over it: 429. */
+  embedSessionRatePerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -114,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     awarenessRatePerSecond: e.AWARENESS_RATE_PER_SECOND,
     resultsRatePerSecond: e.RESULTS_RATE_PER_SECOND,
     resultsRateBurst: e.RESULTS_RATE_BURST,
+    embedSessionRatePerMinute: e.EMBED_SESSION_RATE_PER_MINUTE,
   };
 }

@@ -10,7 +10,7 @@ import { backupCommand } from './store/backup.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
 import { labFeed } from './results/lab-feed.ts';
-import { createApiKey } from './results/api-keys.ts';
+import { createApiKey, type ApiKeyOptions } from './results/api-keys.ts';
 import { seedDemoData } from './seed/demo-data.ts';
 import { openStore } from './store/open-store.ts';
 
@@ -26,9 +26,12 @@ const USAGE = `carehub <command>
   lab-feed [--url http://localhost:8080] [--key KEY] [--rate N] [--count N]
                         file realistic FHIR results and hospital notifications for the demo
                         patients at N per second (key from --key or CAREHUB_API_KEY)
-  api-key create --system NAME
-                        create an API key for a lab, imaging or hospital system (printed once)
-  api-key list          list API keys (ids and systems, never the keys)
+  api-key create --system NAME [--scope intake|practice --organisation ID]
+                        create an API key (printed once): intake (the default) for a lab,
+                        imaging or hospital system, filing results and encounters only;
+                        practice for a GP's practice system, bound to its organisation,
+                        making embed links for that organisation's patients only
+  api-key list          list API keys (id, system, scope, organisation; never the keys)
   api-key revoke --id ID
                         revoke an API key
   audit verify          check the audit log's hash chain (exit 1 at the first broken entry)
@@ -122,15 +125,32 @@ async function userCreate(args: string[]): Promise<void> {
 
 async function apiKey(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { system: { type: 'string' }, id: { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { system: { type: 'string' }, id: { type: 'string' }, scope: { type: 'string' }, organisation: { type: 'string' } } });
   const store = await openStore(loadConfig());
   try {
     if (sub === 'create') {
-      if (!values.system?.trim()) throw new Error('api-key create needs --system NAME');
-      const { id, key } = await createApiKey(store.results, values.system.trim());
-      process.stdout.write(`API key for ${values.system.trim()} (id ${id}); shown only now, store it safely:\n${key}\n`);
+      const system = values.system?.trim();
+      if (!system) throw new Error('api-key create needs --system NAME');
+      const scope = values.scope ?? 'intake';
+      let opts: ApiKeyOptions;
+      if (scope === 'intake') {
+        if (values.organisation) throw new Error('an intake key is bound to no organisation (--organisation is for --scope practice)');
+        opts = { scope: 'intake' };
+      } else if (scope === 'practice') {
+        if (!values.organisation) throw new Error('a practice key needs --organisation ID (the practice it belongs to)');
+        const organisation = await store.getOrganisation(values.organisation);
+        if (!organisation) throw new Error(`no organisation ${values.organisation}`);
+        opts = { scope: 'practice', organisationId: organisation.id };
+      } else {
+        throw new Error('--scope is intake (results and encounters) or practice (embed links for one organisation)');
+      }
+      const { id, key } = await createApiKey(store.results, system, opts);
+      const reach = opts.scope === 'practice' ? `practice key of organisation ${opts.organisationId}` : 'intake key';
+      process.stdout.write(`API key for ${system} (id ${id}, ${reach}); shown only now, store it safely:\n${key}\n`);
     } else if (sub === 'list') {
-      for (const k of await store.results.listApiKeys()) process.stdout.write(`${k.id}  ${k.system}  created ${k.created}${k.revoked ? `  revoked ${k.revoked}` : ''}\n`);
+      for (const k of await store.results.listApiKeys()) {
+        process.stdout.write(`${k.id}  ${k.system}  ${k.scope}${k.organisationId ? ` ${k.organisationId}` : ''}  created ${k.created}${k.revoked ? `  revoked ${k.revoked}` : ''}\n`);
+      }
     } else if (sub === 'revoke') {
       if (!values.id) throw new Error('api-key revoke needs --id ID');
       process.stdout.write((await store.results.revokeApiKey(values.id)) ? `revoked ${values.id}\n` : `no active key ${values.id}\n`);

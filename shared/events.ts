@@ -34,4 +34,26 @@ export interface ServerToClientEvents {
   presence: (msg: { planId: string; users: PresenceUser[] }) => void;
   /** The plan changed (at most about once a second): for views without a live copy, e.g. the citizen's. */
   'plan:changed': (msg: PlanRef) => void;
+  /**
+   * This socket no longer watches the plan: access to it ended (a break-the-glass grant ran
+   * out, removal from the care team, an objection). Watching again is refused.
+   */
+  'plan:unwatched': (msg: PlanUnwatched) => void;
+  /**
+   * The socket's credential ended and the server closes it next: the session or embed link
+   * expired (`expired`), was revoked, or an embed session's person lost the plan. Sign in (or
+   * open the link) again; the socket does not reconnect by itself.
+   */
+  'session:ended': (msg: SessionEnded) => void;
+}
+
+export interface PlanUnwatched {
+  planId: string;
+  reason: string;
+}
+
+export interface SessionEnded {
+  reason: string;
+  /** True when the credential's time ran out (as opposed to a revocation or a loss of access). */
+  expired: boolean;
 }

@@ -1,9 +1,33 @@
 /**
- * The document-sync wire contract: the standard y-websocket protocol on
- * `/collab/<planId>?token=<token>`, and the close codes CareHub uses so a client can tell a
- * refusal from a network fault (a 44xx code means "do not reconnect with this token").
+ * The document-sync wire contract: the standard y-websocket protocol on `/collab/<planId>`,
+ * and the close codes CareHub uses so a client can tell a refusal from a network fault (a 44xx
+ * code means "do not reconnect with this token").
+ *
+ * The token travels in the `Sec-WebSocket-Protocol` header, not in the URL (proxies log URLs):
+ * the client offers `collabProtocols(token)` and the server selects `carehub.v1`, never echoing
+ * the token. Outside clients may still send `?token=<token>` (y-websocket's `params`).
  */
 export const COLLAB_PATH = '/collab';
+
+/** The subprotocol the server selects. */
+export const COLLAB_SUBPROTOCOL = 'carehub.v1';
+/** A subprotocol offered as `carehub.token.<token>` carries the token (JWTs are valid header tokens). */
+export const TOKEN_SUBPROTOCOL_PREFIX = 'carehub.token.';
+
+/** What a client offers as WebSocket protocols to open /collab with `token`. */
+export function collabProtocols(token: string): string[] {
+  return [COLLAB_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
+}
+
+/** The token in an offered protocol list (the `Sec-WebSocket-Protocol` header's value), or null. */
+export function tokenFromProtocols(header: string | undefined): string | null {
+  if (!header) return null;
+  for (const p of header.split(',')) {
+    const offered = p.trim();
+    if (offered.startsWith(TOKEN_SUBPROTOCOL_PREFIX) && offered.length > TOKEN_SUBPROTOCOL_PREFIX.length) return offered.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+  }
+  return null;
+}
 
 /** y-websocket message types (y-websocket's server and client use exactly these numbers). */
 export const MessageType = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 } as const;
@@ -23,7 +47,7 @@ export const CloseCode = {
   internalError: 1011,
   /** Malformed request (e.g. no plan id). */
   badRequest: 4400,
-  /** Missing, forged or expired token. */
+  /** Missing, forged or expired token; also sent when the session (or embed link) expires while open. */
   unauthorized: 4401,
   /** Valid user who may not open this plan (not on the care team). */
   forbidden: 4403,

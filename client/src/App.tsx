@@ -111,5 +111,11 @@ export function App() {
     </>
   );
   // One Socket.IO connection for the whole session: notifications, results, refusals.
-  return session ? <SessionSocketProvider token={session.token}>{page}</SessionSocketProvider> : page;
+  return session ? (
+    <SessionSocketProvider token={session.token} onEnded={() => sessionEnded('signIn.expired')}>
+      {page}
+    </SessionSocketProvider>
+  ) : (
+    page
+  );
 }

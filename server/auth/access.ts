@@ -4,12 +4,25 @@ import type { BreakGlassGrant } from '../store/access-store.ts';
 import type { Organisation, Patient, Plan, Store, User } from '../store/store.ts';
 import type { TokenService } from './tokens.ts';
 
+/** An embed session's reach: one plan, read or edit, for as long as its link is valid. */
+export interface EmbedScope {
+  linkId: string;
+  planId: string;
+  access: 'edit' | 'read';
+}
+
 /** The authenticated caller, looked up afresh on every request and connection. */
 export interface Principal {
+  /**
+   * The person. For an embed session, the person the link acts as (its creator, or the staff
+   * member a practice system named), with their role and organisation: what they may do is
+   * what that person may do now, on the link's one plan only.
+   */
   user: User;
   organisation: Organisation | null;
-  /** An embedded GP session: reaches `planId` only. */
-  embed?: { linkId: string; planId: string; access: 'edit' | 'read' };
+  embed?: EmbedScope;
+  /** When the credential ends (ms since the epoch): the token's expiry, or the embed link's when sooner. */
+  expiresAt: number;
 }
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'revoked' };
@@ -26,7 +39,7 @@ export type PlanAccess =
 
 export const OBJECTED = 'the citizen has objected to your access to their data';
 
-export function userView(p: Principal): UserView {
+export function userView(p: Pick<Principal, 'user' | 'organisation'>): UserView {
   const { user, organisation } = p;
   return {
     id: user.id,
@@ -53,36 +66,38 @@ export class AccessControl {
 
   async authenticate(token: string | undefined | null): Promise<AuthResult> {
     const check = await this.tokens.verify(token);
-    if (!check.ok) return check;
+    if (!check.ok) return { ok: false, reason: check.reason };
     const claims = check.claims;
     if (claims.kind === 'embed-link') return { ok: false, reason: 'invalid' };
     if (claims.kind === 'embed-session') {
       const link = await this.store.accessGrants.getEmbedLink(claims.sub);
       if (!link || link.planId !== claims.plan) return { ok: false, reason: 'invalid' };
       if (link.revoked) return { ok: false, reason: 'revoked' };
-      if (Date.parse(link.expires) <= Date.now()) return { ok: false, reason: 'expired' };
-      const embed = { linkId: link.id, planId: link.planId, access: link.access };
-      const actsAs = link.actsAs ? await this.store.getUser(link.actsAs) : null;
-      if (actsAs) {
-        const organisation = actsAs.organisationId ? await this.store.getOrganisation(actsAs.organisationId) : null;
-        return { ok: true, principal: { user: actsAs, organisation, embed } };
-      }
-      // A link made by a practice system acts as that system's GP seat.
-      const system = link.createdBySystem ?? 'practice system';
-      const user: User = { id: `embed:${link.id}`, username: `embed:${link.id}`, name: `${system} (embedded)`, role: 'gp', organisationId: null, patientId: null, passwordHash: '', created: link.created };
-      return { ok: true, principal: { user, organisation: { id: `embed:${system}`, name: system, sector: 'general_practice', region: null }, embed } };
+      const linkEnds = Date.parse(link.expires);
+      if (!(linkEnds > Date.now())) return { ok: false, reason: 'expired' };
+      // The session acts as one real person; a link naming nobody (or nobody who treats
+      // patients) reaches nothing.
+      const person = link.actsAs ? await this.store.getUser(link.actsAs) : null;
+      if (!person || !isStaff(person.role)) return { ok: false, reason: 'invalid' };
+      const organisation = person.organisationId ? await this.store.getOrganisation(person.organisationId) : null;
+      const embed: EmbedScope = { linkId: link.id, planId: link.planId, access: link.access === 'edit' && claims.access === 'edit' ? 'edit' : 'read' };
+      return { ok: true, principal: { user: person, organisation, embed, expiresAt: Math.min(claims.exp * 1000, linkEnds) } };
     }
     const user = await this.store.getUser(claims.sub);
     if (!user) return { ok: false, reason: 'invalid' };
     const organisation = user.organisationId ? await this.store.getOrganisation(user.organisationId) : null;
-    return { ok: true, principal: { user, organisation } };
+    return { ok: true, principal: { user, organisation, expiresAt: claims.exp * 1000 } };
   }
 
   async patientAccess(principal: Principal, patientId: string): Promise<PatientAccess> {
     const patient = await this.store.getPatient(patientId);
     if (!patient) return { ok: false, status: 404, reason: 'no such patient' };
     if (principal.embed) return { ok: false, status: 403, reason: 'an embedded session reaches its one plan only' };
-    const { user } = principal;
+    return this.personAccess(principal.user, patient);
+  }
+
+  /** A person's own access to a patient: the citizen to themselves, staff by care team or break-the-glass. */
+  private async personAccess(user: User, patient: Patient): Promise<PatientAccess> {
     if (user.role === 'citizen') {
       return user.patientId === patient.id ? { ok: true, patient, via: 'citizen' } : { ok: false, status: 403, reason: 'a citizen sees only their own plans' };
     }
@@ -96,21 +111,39 @@ export class AccessControl {
       return { ok: true, patient, via: 'care_team' };
     }
     const grant = await this.store.accessGrants.activeBreakGlass(user.id, patient.id, new Date().toISOString());
-    if (grant) return { ok: true, patient, via: 'break_glass', breakGlass: grant };
+    // A grant whose end cannot be read is no grant (fails closed).
+    if (grant && Date.parse(grant.expires) > Date.now()) return { ok: true, patient, via: 'break_glass', breakGlass: grant };
     return { ok: false, status: 403, reason: 'you are not on this patient’s care team' };
   }
 
   async planAccess(principal: Principal, planId: string): Promise<PlanAccess> {
     const plan = await this.store.getPlan(planId);
     if (!plan) return { ok: false, status: 404, reason: 'no such plan' };
+    const patient = await this.store.getPatient(plan.patientId);
+    if (!patient) return { ok: false, status: 404, reason: 'no such patient' };
     if (principal.embed) {
       if (principal.embed.planId !== plan.id) return { ok: false, status: 403, reason: 'an embedded session reaches its one plan only', patientId: plan.patientId };
-      const patient = await this.store.getPatient(plan.patientId);
-      if (!patient) return { ok: false, status: 404, reason: 'no such patient' };
+      // An embed session has no more access than its person has now, through the care team:
+      // removal, an objection or their account ending ends the link too. Break-the-glass is
+      // personal and interactive; it never carries over into a link.
+      const person = await this.personAccess(principal.user, patient);
+      if (!person.ok) return { ...person, patientId: plan.patientId };
+      if (person.via !== 'care_team') return { ok: false, status: 403, reason: 'the person this link acts as is no longer on the care team', patientId: plan.patientId };
       return { ok: true, plan, patient, via: 'embed', readOnly: principal.embed.access === 'read' };
     }
-    const access = await this.patientAccess(principal, plan.patientId);
+    const access = await this.personAccess(principal.user, patient);
     if (!access.ok) return { ...access, patientId: plan.patientId };
     return { ok: true, plan, patient: access.patient, via: access.via, readOnly: access.via === 'citizen', breakGlass: access.breakGlass };
   }
+}
+
+/**
+ * When access on an open connection must be looked at again (ms since the epoch): the
+ * credential's end, or the break-the-glass grant's, whichever comes first.
+ */
+export function accessDeadline(principal: Principal, access?: { breakGlass?: BreakGlassGrant }): number {
+  if (!access?.breakGlass) return principal.expiresAt;
+  const grantEnds = Date.parse(access.breakGlass.expires);
+  // A grant whose end cannot be read is looked at again at once (and refused there).
+  return Number.isNaN(grantEnds) ? 0 : Math.min(principal.expiresAt, grantEnds);
 }

@@ -10,14 +10,22 @@ import { z } from 'zod';
  */
 export const SessionClaims = z.discriminatedUnion('kind', [
   z.object({ sub: z.string(), kind: z.literal('session'), exp: z.number() }),
-  /** A GP's embedded session: reaches one plan only (the link's), kept in memory by the page. */
+  /** An embedded session: reaches one plan only (the link's), acting as the link's person; kept in memory by the page. */
   z.object({ sub: z.string(), kind: z.literal('embed-session'), plan: z.string(), access: z.enum(['edit', 'read']), exp: z.number() }),
   /** The link itself, carried in an embed URL's fragment; exchanged for an embed session. */
   z.object({ sub: z.string(), kind: z.literal('embed-link'), plan: z.string(), exp: z.number() }),
 ]);
 export type SessionClaims = z.infer<typeof SessionClaims>;
 
-export type TokenCheck = { ok: true; claims: SessionClaims } | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
+/**
+ * `expired` is said only of a token whose signature verified: it is ours, its time is up, and
+ * its claims come with it (an expired embed link's refusal is audited under its link id;
+ * garbage and forgeries are `invalid` and carry nothing).
+ */
+export type TokenCheck =
+  | { ok: true; claims: SessionClaims }
+  | { ok: false; reason: 'expired'; claims: SessionClaims | null }
+  | { ok: false; reason: 'missing' | 'invalid' };
 
 const ISSUER = 'carehub';
 
@@ -63,7 +71,7 @@ export class TokenService {
     if (known) {
       if (known.exp * 1000 > Date.now()) return { ok: true, claims: known };
       this.verified.delete(token);
-      return { ok: false, reason: 'expired' };
+      return { ok: false, reason: 'expired', claims: known };
     }
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
@@ -73,7 +81,10 @@ export class TokenService {
       this.verified.set(token, claims.data);
       return { ok: true, claims: claims.data };
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };
+      if (err instanceof joseErrors.JWTExpired) {
+        const claims = SessionClaims.safeParse(err.payload);
+        return { ok: false, reason: 'expired', claims: claims.success ? claims.data : null };
+      }
       return { ok: false, reason: 'invalid' };
     }
   }

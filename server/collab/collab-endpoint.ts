@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Actor } from '../../shared/permissions.ts';
-import { CloseCode, COLLAB_PATH, type PresenceUser } from '../../shared/protocol.ts';
-import type { AccessControl, Principal } from '../auth/access.ts';
+import { CloseCode, COLLAB_PATH, COLLAB_SUBPROTOCOL, tokenFromProtocols, type PresenceUser } from '../../shared/protocol.ts';
+import { accessDeadline, type AccessControl, type Principal } from '../auth/access.ts';
+import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ConnectionCount } from '../limits/connection-count.ts';
 import { AwarenessLimiter } from './awareness-limiter.ts';
@@ -51,8 +52,6 @@ class CollabConnection implements RoomConnection {
   /** Edits of this session, recorded in the audit trail as one entry when it ends. */
   edits = 0;
   readonly editedSections = new Set<string>();
-  /** Closes a break-the-glass session when its grant expires. */
-  expiry: NodeJS.Timeout | null = null;
   private readonly awareness: AwarenessLimiter;
 
   constructor(
@@ -136,7 +135,6 @@ class CollabConnection implements RoomConnection {
   detach(): void {
     this.closed = true;
     this.awareness.stop();
-    if (this.expiry) clearTimeout(this.expiry);
     this.room?.leave(this);
     this.room = null;
   }
@@ -178,19 +176,24 @@ class CollabConnection implements RoomConnection {
   }
 }
 
-/**
- * The y-websocket endpoint: `/collab/<planId>?token=…`. Authenticates, checks the care team,
- * then joins the plan's room. Refusals close the socket with a 44xx code and a reason so the
- * client can tell them from a network fault.
- */
+/** One open, admitted connection, kept to re-check its access. */
 interface Session {
   conn: CollabConnection;
+  /** Kept to re-check access when it changes or its time is up; never logged. */
   token: string;
   planId: string;
   patientId: string;
   principal: Principal;
+  /** At the credential's end, or the break-the-glass grant's: the session is re-checked then. */
+  deadline: DeadlineTimer;
 }
 
+/**
+ * The y-websocket endpoint: `/collab/<planId>`, the token in the `Sec-WebSocket-Protocol`
+ * header (or `?token=` from outside clients). Authenticates, checks the care team, then joins
+ * the plan's room. Refusals close the socket with a 44xx code and a reason so the client can
+ * tell them from a network fault; so does the end of the session's time (4401) or access (4403).
+ */
 export class CollabEndpoint {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();
@@ -199,7 +202,13 @@ export class CollabEndpoint {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly opts: CollabEndpointOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxMessageBytes,
+      perMessageDeflate: false,
+      // The app offers ['carehub.v1', 'carehub.token.<token>']: select the first, never the token.
+      handleProtocols: (offered) => (offered.has(COLLAB_SUBPROTOCOL) ? COLLAB_SUBPROTOCOL : false),
+    });
     this.perUser = new ConnectionCount(opts.maxConnectionsPerUser ?? 20);
     // A tablet that drops off the network leaves a half-open socket that would hold its
     // user's connection slot (and its room) for good: ping, and drop what does not answer.
@@ -250,15 +259,37 @@ export class CollabEndpoint {
     for (const session of [...this.sessions]) {
       if (patientId !== null && session.patientId !== patientId) continue;
       if (only && !only(session)) continue;
-      const auth = await this.opts.access.authenticate(session.token);
-      const access = auth.ok ? await this.opts.access.planAccess(auth.principal, session.planId) : null;
-      if (access?.ok) continue;
-      const reason = auth.ok ? (access && !access.ok ? access.reason : 'access withdrawn') : `unauthorized: token ${auth.reason}`;
-      this.opts.audit.record({ actorId: session.principal.user.id, action: 'plan.session.closed', planId: session.planId, patientId: session.patientId, outcome: 'refused', details: { reason } });
-      session.conn.close(auth.ok ? CloseCode.forbidden : CloseCode.unauthorized, reason);
-      closed++;
+      if (!(await this.recheck(session))) closed++;
     }
     return closed;
+  }
+
+  /**
+   * Looks at one session's access again: still valid, its deadline is set anew (a grant may
+   * have changed); not, it is closed: 4401 when the credential ended (expired session, embed
+   * session or link; revoked link), 4403 when the access did (removal, objection, grant over).
+   */
+  private async recheck(session: Session): Promise<boolean> {
+    if (!this.sessions.has(session)) return true;
+    let auth: Awaited<ReturnType<AccessControl['authenticate']>>;
+    let access: Awaited<ReturnType<AccessControl['planAccess']>> | null = null;
+    try {
+      auth = await this.opts.access.authenticate(session.token);
+      if (auth.ok) access = await this.opts.access.planAccess(auth.principal, session.planId);
+    } catch (err) {
+      // Fails closed: a check that cannot be made ends the session (the client may reconnect).
+      this.opts.log.warn({ err: (err as Error).message, planId: session.planId }, 're-checking a collab session failed; closing it');
+      session.conn.close(CloseCode.internalError, 'access could not be checked; reconnect');
+      return false;
+    }
+    if (auth.ok && access?.ok) {
+      session.deadline.at(accessDeadline(auth.principal, access));
+      return true;
+    }
+    const reason = auth.ok ? (access && !access.ok ? access.reason : 'access withdrawn') : `unauthorized: token ${auth.reason}`;
+    this.opts.audit.record({ actorId: session.principal.user.id, action: 'plan.session.closed', planId: session.planId, patientId: session.patientId, outcome: 'refused', details: { reason } });
+    session.conn.close(auth.ok ? CloseCode.forbidden : CloseCode.unauthorized, reason);
+    return false;
   }
 
   private async onConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
@@ -285,7 +316,9 @@ export class CollabEndpoint {
     ws.once('close', () => this.opts.onConnectionCount?.(-1));
 
     if (!UUID.test(planId)) return ws.close(CloseCode.badRequest, 'the path must be /collab/<planId>');
-    const auth = await this.opts.access.authenticate(url.searchParams.get('token'));
+    // The app's token rides in the subprotocol header; ?token= is for outside y-websocket clients.
+    const token = tokenFromProtocols(req.headers['sec-websocket-protocol']) ?? url.searchParams.get('token');
+    const auth = await this.opts.access.authenticate(token);
     if (!auth.ok) return ws.close(CloseCode.unauthorized, `unauthorized: token ${auth.reason}`);
     if (ws.readyState !== ws.OPEN) return;
     const releaseSlot = this.perUser.acquire(auth.principal.user.id);
@@ -311,22 +344,20 @@ export class CollabEndpoint {
     const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: colourFor(user.id) };
     const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null, readOnly: access.readOnly };
     conn = new CollabConnection(ws, user.id, presence, actor, this.opts, planId);
-    const session: Session = { conn, token: url.searchParams.get('token') ?? '', planId, patientId: access.patient.id, principal: auth.principal };
+    const session: Session = { conn, token: token ?? '', planId, patientId: access.patient.id, principal: auth.principal, deadline: new DeadlineTimer(() => void this.recheck(session)) };
     this.sessions.add(session);
+    // One timer at the earliest end: the token's, the embed link's, the break-the-glass grant's.
+    session.deadline.at(accessDeadline(auth.principal, access));
     const flags = access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
     this.opts.audit.record({ actorId: user.id, action: 'plan.open', planId, patientId: access.patient.id, outcome: 'allowed', details: flags });
     const opened = conn;
     ws.on('close', () => {
       this.sessions.delete(session);
+      session.deadline.clear();
       if (opened.edits > 0) {
         this.opts.audit.record({ actorId: user.id, action: 'plan.edit', planId, patientId: access.patient.id, outcome: 'allowed', details: { ...flags, updates: opened.edits, sections: [...opened.editedSections].sort() } });
       }
     });
-    if (access.breakGlass) {
-      const ms = Date.parse(access.breakGlass.expires) - Date.now();
-      conn.expiry = setTimeout(() => void this.revalidate(null, (s) => s.principal === auth.principal), Math.max(0, ms) + 50);
-      conn.expiry.unref();
-    }
     for (const data of early) conn.bufferEarly(data);
     let room: PlanRoom;
     try {

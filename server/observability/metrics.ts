@@ -35,11 +35,16 @@ export function createMetrics(sources: { openPlans: () => number; realtimeConnec
       help: 'Client updates the permission check refused wholly or in part (the refused part reverted, never stored)',
       registers: [registry],
     }),
-    // Fixed label values only (server/collab/collab-endpoint.ts CollabLimit, server/realtime/socket-limits.ts, results_rate).
+    // Fixed label values only (server/collab/collab-endpoint.ts CollabLimit, server/realtime/socket-limits.ts, results_rate, embed_session_rate).
     limitActions: new Counter({
       name: 'carehub_limit_actions_total',
-      help: 'Limits that acted: connections refused over the per-user limit, slow readers dropped, awareness updates dropped, floods closed, result submissions throttled',
+      help: 'Limits that acted: connections refused over the per-user limit, slow readers dropped, awareness updates dropped, floods closed, result submissions and embed-link exchanges throttled',
       labelNames: ['limit', 'transport'] as const,
+      registers: [registry],
+    }),
+    embedSessionInvalid: new Counter({
+      name: 'carehub_embed_session_invalid_total',
+      help: 'POST /embed/session with something that is not one of our embed links (garbage, a forgery, a malformed body): counted here, not audited',
       registers: [registry],
     }),
     resultsIngested: new Counter({

@@ -1,30 +1,44 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
-import { Server, type ServerOptions } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
-import type { AccessControl, Principal } from '../auth/access.ts';
+import { accessDeadline, type AccessControl, type Principal } from '../auth/access.ts';
+import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Store } from '../store/store.ts';
 import { boundSendBuffer, ConnectionCount, TOO_MANY_CONNECTIONS, type RealtimeLimit } from './socket-limits.ts';
 
 interface SocketData {
   principal: Principal;
-  /** Kept to re-check access when it changes (revoked embed links); never logged. */
+  /** Kept to re-check access when it changes or its time is up; never logged. */
   token: string;
+  /** Plans watched under a break-the-glass grant, with the grant's end (ms since the epoch). */
+  grants: Map<string, number>;
+  /** At the earliest of the credential's end and every grant's: the socket is re-checked then. */
+  deadline: DeadlineTimer;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const planChannel = (planId: string): string => `plan:${planId}`;
 /** Citizens watching their plan: they get `plan:changed` only, never results before release. */
 export const citizenPlanChannel = (planId: string): string => `citizen-plan:${planId}`;
+/** A staff member's own channel (notifications, refusals). Embed sockets never join it. */
 export const userChannel = (userId: string): string => `user:${userId}`;
+/** Every embed socket of a plan, so that a change of access finds them. */
+export const embedChannel = (planId: string): string => `embed:${planId}`;
+/** One person's embed sockets on one plan: their refusals on that plan reach their embed page. */
+export const embedPersonChannel = (planId: string, userId: string): string => `embed:${planId}:${userId}`;
 
 /**
  * Socket.IO for application events (results, notifications, refusals, presence). Sockets
  * authenticate in middleware before they join anything; `plan:watch` checks the care team.
+ * An embed session's socket hears its one plan only: it joins no person's channel, and may
+ * watch that plan alone (issue 14, finding 4). Every socket ends with its credential, and a
+ * watch under break-the-glass ends with the grant (findings 5, 6).
  */
 export function createRealtime(
   http: HttpServer,
@@ -65,11 +79,12 @@ export function createRealtime(
     }
     socket.data.principal = result.principal;
     socket.data.token = token as string;
+    socket.data.grants = new Map();
     next();
   });
 
   io.on('connection', (socket) => {
-    const { user } = socket.data.principal;
+    const { user, embed } = socket.data.principal;
     // Two handshakes of one user at once can both pass the check above: the later one goes.
     const release = perUser.acquire(user.id);
     if (!release) {
@@ -77,20 +92,38 @@ export function createRealtime(
       socket.disconnect(true);
       return;
     }
-    socket.once('disconnect', release);
+    socket.data.deadline = new DeadlineTimer(() => void recheckSocket(socket, deps.access, deps.log));
+    socket.once('disconnect', () => {
+      release();
+      socket.data.deadline.clear();
+    });
     boundSendBuffer(socket.conn, deps.maxBufferedBytes ?? 4 * 1024 * 1024, deps.log, onLimit);
-    void socket.join(userChannel(user.id));
+    if (embed) void socket.join([embedChannel(embed.planId), embedPersonChannel(embed.planId, user.id)]);
+    else void socket.join(userChannel(user.id));
+    socket.data.deadline.at(socket.data.principal.expiresAt);
 
     socket.on('plan:watch', async (msg, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const planId = (msg as { planId?: unknown } | null)?.planId;
       if (typeof planId !== 'string' || !UUID.test(planId)) return reply({ ok: false, error: 'planId must be a plan id' });
-      const access = await deps.access.planAccess(socket.data.principal, planId);
+      // The credential is looked at again (a revoked link, an ended session), not only the plan.
+      const auth = await deps.access.authenticate(socket.data.token);
+      if (!auth.ok) {
+        reply({ ok: false, error: `unauthorized: token ${auth.reason}` });
+        return endSocket(socket, auth.reason);
+      }
+      const access = await deps.access.planAccess(auth.principal, planId);
       if (!access.ok) {
-        deps.audit.record({ actorId: user.id, action: 'plan.watch', planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
+        deps.audit.record({ actorId: user.id, action: 'plan.watch', planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });
         return reply({ ok: false, error: access.reason });
       }
+      // A watch receives result values: it is an access to the record like any other.
+      const flags = access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
+      deps.audit.record({ actorId: user.id, action: 'plan.watch', planId, patientId: access.patient.id, outcome: 'allowed', details: flags });
       await socket.join(access.via === 'citizen' ? citizenPlanChannel(planId) : planChannel(planId));
+      if (access.breakGlass) socket.data.grants.set(planId, Date.parse(access.breakGlass.expires));
+      else socket.data.grants.delete(planId);
+      socket.data.deadline.at(socketDeadline(socket.data, accessDeadline(auth.principal)));
       reply({ ok: true });
     });
 
@@ -100,6 +133,7 @@ export function createRealtime(
       if (typeof planId !== 'string') return reply({ ok: false, error: 'planId must be a plan id' });
       await socket.leave(planChannel(planId));
       await socket.leave(citizenPlanChannel(planId));
+      socket.data.grants.delete(planId);
       reply({ ok: true });
     });
   });
@@ -107,16 +141,80 @@ export function createRealtime(
   return io;
 }
 
+/** The earliest of the credential's end and the ends of the grants the socket watches under. */
+function socketDeadline(data: SocketData, credentialEnds: number): number {
+  let at = credentialEnds;
+  for (const ends of data.grants.values()) at = Number.isNaN(ends) ? 0 : Math.min(at, ends);
+  return at;
+}
+
+/** The plans a socket watches, from its rooms. */
+function watchedPlans(socket: AppSocket): string[] {
+  const plans = new Set<string>();
+  for (const room of socket.rooms) {
+    if (room.startsWith('plan:')) plans.add(room.slice('plan:'.length));
+    else if (room.startsWith('citizen-plan:')) plans.add(room.slice('citizen-plan:'.length));
+  }
+  return [...plans];
+}
+
 /**
- * Makes this node's sockets that lost access to a patient's plans stop watching them (with
- * several nodes, each node re-checks its own sockets when told of the change).
+ * The credential ended (expired, revoked) or an embed socket lost its plan: the client is told
+ * why, then the socket is closed; a server-side disconnect is not retried by the client.
  */
-export async function revalidateWatchers(io: RealtimeServer, access: AccessControl, store: Store, patientId: string): Promise<void> {
-  for (const plan of await store.listPlansForPatient(patientId)) {
-    for (const socket of await io.local.in(planChannel(plan.id)).fetchSockets()) {
-      const auth = await access.authenticate(socket.data.token);
-      const ok = auth.ok && (await access.planAccess(auth.principal, plan.id)).ok;
-      if (!ok) socket.leave(planChannel(plan.id));
+function endSocket(socket: AppSocket, reason: string): void {
+  socket.data.deadline?.clear();
+  socket.emit('session:ended', { reason, expired: reason === 'expired' });
+  socket.disconnect(true);
+}
+
+/**
+ * Looks at one socket's access again: its credential (expired, revoked: the socket ends), each
+ * plan it watches (access lost: it stops watching that plan and is told), and for an embed
+ * socket its one plan (lost: the socket ends). Then its deadline is set anew.
+ */
+async function recheckSocket(socket: AppSocket, access: AccessControl, log: Logger): Promise<void> {
+  if (socket.disconnected) return;
+  try {
+    const auth = await access.authenticate(socket.data.token);
+    if (!auth.ok) return endSocket(socket, auth.reason);
+    const embed = auth.principal.embed;
+    if (embed) {
+      const own = await access.planAccess(auth.principal, embed.planId);
+      if (!own.ok) return endSocket(socket, own.reason);
     }
+    for (const planId of watchedPlans(socket)) {
+      const plan = await access.planAccess(auth.principal, planId);
+      if (plan.ok) {
+        if (plan.breakGlass) socket.data.grants.set(planId, Date.parse(plan.breakGlass.expires));
+        else socket.data.grants.delete(planId);
+        continue;
+      }
+      socket.leave(planChannel(planId));
+      socket.leave(citizenPlanChannel(planId));
+      socket.data.grants.delete(planId);
+      socket.emit('plan:unwatched', { planId, reason: plan.reason });
+    }
+    if (!socket.disconnected) socket.data.deadline.at(socketDeadline(socket.data, accessDeadline(auth.principal)));
+  } catch (err) {
+    // Fails closed: a socket whose access cannot be checked is closed (the client reconnects).
+    log.warn({ err: (err as Error).message }, 're-checking a Socket.IO connection failed; closing it');
+    socket.disconnect(true);
+  }
+}
+
+/**
+ * Re-checks this node's sockets on a patient's plans after an access change (care-team
+ * removal, objection, revoked embed link): watchers that lost access stop watching, embed
+ * sockets that lost theirs end (with several nodes, each node re-checks its own sockets when
+ * told of the change).
+ */
+export async function revalidateWatchers(io: RealtimeServer, access: AccessControl, store: Store, patientId: string, log: Logger): Promise<void> {
+  const rooms = (await store.listPlansForPatient(patientId)).flatMap((p) => [planChannel(p.id), citizenPlanChannel(p.id), embedChannel(p.id)]);
+  if (rooms.length === 0) return;
+  const ids = new Set((await io.local.in(rooms).fetchSockets()).map((s) => s.id));
+  for (const id of ids) {
+    const socket = io.of('/').sockets.get(id);
+    if (socket) await recheckSocket(socket, access, log);
   }
 }

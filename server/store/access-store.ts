@@ -22,9 +22,16 @@ export interface EmbedLink {
   id: string;
   planId: string;
   access: 'edit' | 'read';
+  /** The person who made it (a session), or null when a practice system's key made it. */
   createdBy: string | null;
   createdBySystem: string | null;
-  /** The GP user the embedded session acts as (the creator when a GP made it). */
+  /** The API key that made it (its organisation's keys may revoke it), or null. */
+  createdByKey: string | null;
+  /**
+   * The person the embedded session acts as, with their role and their current access: the
+   * creator, or the staff member a practice system's key named. Null only for links from
+   * before scopes (revoked by migration 005): such a link is refused.
+   */
   actsAs: string | null;
   created: string;
   expires: string;

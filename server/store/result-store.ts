@@ -2,10 +2,19 @@ import type { IncomingResult } from '../../shared/results.ts';
 import type { AuditEntryInput } from './store.ts';
 
 /** Persistence of results, their API keys, events and notifications (part of the Store). */
+/**
+ * What a key may reach: `intake` files results and encounters (labs, imaging, hospitals) and
+ * nothing else; `practice` makes embed links for its organisation's patients (a GP's system).
+ */
+export type ApiKeyScope = 'intake' | 'practice';
+
 export interface ApiKeyRecord {
   id: string;
   system: string;
   keyHash: string;
+  scope: ApiKeyScope;
+  /** The organisation a practice key is bound to; null for intake keys. */
+  organisationId: string | null;
   created: string;
   revoked: string | null;
 }

@@ -68,7 +68,15 @@ export function toResult(r: Row): StoredResult {
   };
 }
 export function toApiKey(r: Row): ApiKeyRecord {
-  return { id: r.id as string, system: r.system as string, keyHash: r.key_hash as string, created: r.created as string, revoked: str(r.revoked) };
+  return {
+    id: r.id as string,
+    system: r.system as string,
+    keyHash: r.key_hash as string,
+    scope: r.scope as ApiKeyRecord['scope'],
+    organisationId: str(r.organisation_id),
+    created: r.created as string,
+    revoked: str(r.revoked),
+  };
 }
 export function toNotification(r: Row): StoredNotification {
   return {
@@ -90,6 +98,7 @@ export function toEmbedLink(r: Row): EmbedLink {
     access: r.access as EmbedLink['access'],
     createdBy: str(r.created_by),
     createdBySystem: str(r.created_by_system),
+    createdByKey: str(r.created_by_key),
     actsAs: str(r.acts_as),
     created: r.created as string,
     expires: r.expires as string,

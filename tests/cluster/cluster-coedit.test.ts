@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { io } from 'socket.io-client';
 import { CloseCode } from '../../shared/protocol.ts';
 import { metaOf, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDocs, type CollabClient } from '../fixtures/collab-client.ts';
@@ -116,7 +117,7 @@ describe('several nodes over Redis', () => {
     expect(back.status).toBe(201);
   });
 
-  it('closes an embedded session on another node when its link is revoked', async () => {
+  it('closes an embedded session (its live copy and its socket) on other nodes when its link is revoked', async () => {
     const created = await api<{ id: string; link: string }>(cluster.nodes[0]!.url, `/plans/${plan}/embed-links`, { method: 'POST', token: tokens.gitte!, body: { access: 'edit' } });
     expect(created.status).toBe(201);
     const session = await api<{ token: string }>(cluster.nodes[1]!.url, '/embed/session', { method: 'POST', body: { link: created.body.link } });
@@ -124,9 +125,21 @@ describe('several nodes over Redis', () => {
     const embedded = connectCollab(cluster.nodes[2]!.wsUrl, plan, session.body.token);
     sandbox.clients.push(embedded);
     await embedded.synced;
+    // Its Socket.IO socket, on yet another node, watching its plan.
+    const socket = io(cluster.nodes[1]!.url, { auth: { token: session.body.token }, transports: ['websocket'], reconnection: false });
+    const ended = new Promise<{ reason: string }>((resolve) => socket.once('session:ended', resolve));
+    const disconnected = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    expect(await socket.emitWithAck('plan:watch', { planId: plan })).toEqual({ ok: true });
     sectionOf(embedded.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText('Fra praksissystemet'), status: 'proposed', sector: 'general_practice' })]);
     expect((await api(cluster.nodes[0]!.url, `/embed-links/${created.body.id}`, { method: 'DELETE', token: tokens.gitte! })).status).toBe(204);
     expect((await embedded.closed).code).toBe(CloseCode.unauthorized);
+    expect(await ended).toMatchObject({ reason: 'revoked' });
+    await disconnected;
+    socket.close();
     embedded.provider.disconnect();
   });
 

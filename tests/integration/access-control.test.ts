@@ -116,7 +116,7 @@ describe('who may see what', () => {
       const other = connectCollab(hub.wsUrl, ingrid, token);
       expect((await other.closed).code).toBe(CloseCode.forbidden);
       other.destroy();
-      // It co-edits live as the GP; revoking closes it.
+      // It co-edits live as the GP who made it; revoking closes it.
       const embedded = connectCollab(hub.wsUrl, carl, token);
       const hanne = await join(hub, 'hanne', carl);
       await embedded.synced;
@@ -142,10 +142,11 @@ describe('who may see what', () => {
       }
       // A session token is not a link, and a link is not a session token.
       expect((await hub.api(`/plans/${carl}`, { token: created.link })).status).toBe(401);
-      // Only care-team members (or the practice system's key) create links.
+      // Only care-team members (or the practice system's key, acting as one of its staff) create links.
       expect((await hub.api(`/plans/${ingrid}/embed-links`, { method: 'POST', token: await hub.token('gitte'), body: '{}' })).status).toBe(403);
-      const system = await createApiKey(hub.server.store.results, 'Lægehuset Nørrebro praksissystem');
-      const bySystem = await hub.api(`/plans/${carl}/embed-links`, { method: 'POST', token: system.key, body: JSON.stringify({ access: 'read' }) });
+      const gitte = (await hub.login('gitte')).user;
+      const system = await createApiKey(hub.server.store.results, 'Lægehuset Nørrebro praksissystem', { scope: 'practice', organisationId: gitte.organisation!.id });
+      const bySystem = await hub.api(`/plans/${carl}/embed-links`, { method: 'POST', token: system.key, body: JSON.stringify({ access: 'read', actsAs: gitte.id }) });
       expect(bySystem.status).toBe(201);
       const readToken = (await json<{ token: string }>(await session((await json<{ link: string }>(bySystem)).link))).token;
       const reader = await join(hub, 'niels', carl);

@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
+import { collabProtocols } from '../../shared/protocol.ts';
 import { firstPlanOf, hubSandbox, loginAt } from '../fixtures/server-process.ts';
 import { runCli } from '../fixtures/cli.ts';
 
 /**
- * A token travels in a URL in one place only, the /collab query the y-websocket protocol
- * needs (embed links carry theirs after '#', which no browser sends). No log line holds a
- * token, from that query or from an Authorization header: the request log writes the path
- * without its query, and pino redacts token and authorization fields.
+ * The app sends its /collab token in the Sec-WebSocket-Protocol header; outside y-websocket
+ * clients may still put it in the /collab query (embed links carry theirs after '#', which no
+ * browser sends). No log line holds a token, from that query, that header or an Authorization
+ * header: the request log writes the path without its query, and pino redacts token and
+ * authorization fields.
  */
 describe('tokens in logs', () => {
   const cleanup: (() => void)[] = [];
@@ -36,9 +38,9 @@ describe('tokens in logs', () => {
     }
 
     // /collab: a join, a forged token, a bad path, one over the per-user limit (1).
-    const open = (path: string) =>
+    const open = (path: string, protocols: string[] = []) =>
       new Promise<{ ws: WebSocket; code: number | null }>((resolve) => {
-        const ws = new WebSocket(`${hub.wsUrl}${path}`);
+        const ws = new WebSocket(`${hub.wsUrl}${path}`, protocols);
         cleanup.push(() => ws.terminate());
         ws.on('error', () => {});
         ws.once('message', () => resolve({ ws, code: null }));
@@ -47,6 +49,9 @@ describe('tokens in logs', () => {
     expect((await open(`/collab/${planId}?token=${token}`)).code).toBeNull();
     expect((await open(`/collab/${planId}?token=${token}`)).code).toBe(4429);
     expect((await open(`/collab/${planId}?token=${forged}`)).code).toBe(4401);
+    // The app's way: the token in the Sec-WebSocket-Protocol header (one over the limit, one forged).
+    expect((await open(`/collab/${planId}`, collabProtocols(token))).code).toBe(4429);
+    expect((await open(`/collab/${planId}`, collabProtocols(forged))).code).toBe(4401);
     expect((await open(`/collab/not-a-plan?token=${token}`)).code).toBe(4400);
     expect((await open(`/collab/%E0%A4%A?token=${token}`)).code).toBe(4400);
 

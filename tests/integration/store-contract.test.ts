@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { verifyAuditLog } from '../../server/audit/verify.ts';
 import { openStore } from '../../server/store/open-store.ts';
@@ -260,11 +262,19 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await store.results.listResultEvents('r1')).toEqual([{ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) }]);
     expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
 
-    await store.results.createApiKey({ id: 'k1', system: 'lab', keyHash: 'kh', created: at(1) });
+    await store.results.createApiKey({ id: 'k1', system: 'lab', keyHash: 'kh', scope: 'intake', organisationId: null, created: at(1) });
     expect(await store.results.revokeApiKey('k1')).toBe(true);
     expect(await store.results.revokeApiKey('k1')).toBe(false);
     expect((await store.results.getApiKey('k1'))?.revoked).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await store.results.listApiKeys()).map((k) => k.id)).toEqual(['k1']);
+    // A practice key is bound to one organisation; an intake key to none (the database refuses a mix).
+    const practice = await store.createOrganisation({ name: 'Praksis', sector: 'general_practice', region: null });
+    const key = { id: 'k2', system: 'praksis', keyHash: 'kh2', scope: 'practice' as const, organisationId: practice.id, created: at(2) };
+    await store.results.createApiKey(key);
+    expect(await store.results.getApiKey('k2')).toEqual({ ...key, revoked: null });
+    await expect(store.results.createApiKey({ ...key, id: 'k3', organisationId: null })).rejects.toThrow();
+    await expect(store.results.createApiKey({ ...key, id: 'k4', scope: 'intake' })).rejects.toThrow();
+    expect((await store.results.listApiKeys()).map((k) => k.id)).toEqual(['k1', 'k2']);
 
     const note = (id: string, created: number) => ({ id, userId: 'u', planId, kind: 'result', severity: 'critical' as const, text: 'Kalium', created: at(created), seen: null });
     await store.results.createNotifications([note('n2', 2), note('n1', 1)]);
@@ -288,9 +298,13 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await a.activeBreakGlass(user.id, patientId, at(59))).toEqual(grant);
     expect(await a.activeBreakGlass(user.id, patientId, at(60))).toBeNull();
 
-    const link = { id: 'e1', planId, access: 'read' as const, createdBy: user.id, createdBySystem: null, actsAs: null, created: at(1), expires: at(90), revoked: null };
+    const link = { id: 'e1', planId, access: 'read' as const, createdBy: user.id, createdBySystem: null, createdByKey: null, actsAs: user.id, created: at(1), expires: at(90), revoked: null };
     await a.addEmbedLink(link);
     expect(await a.getEmbedLink('e1')).toEqual(link);
+    await store.results.createApiKey({ id: 'kp', system: 'praksis', keyHash: 'kh', scope: 'practice', organisationId: org.id, created: at(1) });
+    const bySystem = { ...link, id: 'e2', createdBy: null, createdBySystem: 'praksis', createdByKey: 'kp' };
+    await a.addEmbedLink(bySystem);
+    expect(await a.getEmbedLink('e2')).toEqual(bySystem);
     expect(await a.revokeEmbedLink('e1', at(2))).toBe(true);
     expect(await a.revokeEmbedLink('e1', at(3))).toBe(false);
     expect((await a.getEmbedLink('e1'))?.revoked).toBe(at(2));
@@ -400,6 +414,76 @@ describe('SQLite specifics', () => {
   });
 });
 
+/**
+ * Migration 005 on a database that holds keys and links from before it: every existing key
+ * becomes an intake key (what keys were for); a link a person made acts as that person; a link
+ * a system made without naming anyone cannot act as anybody and is revoked.
+ */
+describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and links over: %s', (engine) => {
+  const MIGRATIONS = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', engine);
+  const upTo4 = readdirSync(MIGRATIONS)
+    .filter((f) => /^\d+_.+\.sql$/.test(f) && Number(f.split('_')[0]) <= 4)
+    .sort()
+    .map((f) => ({ version: Number(f.split('_')[0]), file: f, sql: readFileSync(join(MIGRATIONS, f), 'utf8') }));
+  const OLD_ROWS = `
+    INSERT INTO organisations (id, name, sector, region) VALUES ('o1', 'Praksis', 'general_practice', NULL);
+    INSERT INTO patients (id, cpr, name, created) VALUES ('p1', '0101701234', 'P', '${at(0)}');
+    INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES ('u1', 'n', 'Nurse', 'municipal_nurse', 'o1', NULL, 'x', '${at(0)}');
+    INSERT INTO plans (id, patient_id, title, status, created) VALUES ('pl1', 'p1', 'T', 'active', '${at(0)}');
+    INSERT INTO api_keys (id, system, key_hash, created, revoked) VALUES ('k-old', 'lab', 'kh', '${at(1)}', NULL);
+    INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, acts_as, created, expires, revoked) VALUES
+      ('by-person', 'pl1', 'edit', 'u1', NULL, NULL, '${at(1)}', '${at(9000)}', NULL),
+      ('by-system', 'pl1', 'edit', NULL, 'praksis', NULL, '${at(1)}', '${at(9000)}', NULL);`;
+
+  it('existing keys become intake keys, links act as their maker, nameless system links are revoked', async () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    if (engine === 'sqlite') {
+      const dir = tempDir();
+      const file = join(dir, 'old.db');
+      const old = new Database(file);
+      old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+      for (const m of upTo4) {
+        old.exec(m.sql);
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.file, at(0));
+      }
+      old.exec(OLD_ROWS);
+      old.close();
+      const sqlite = new SqliteStore(file);
+      await sqlite.migrate();
+      store = sqlite;
+      dispose = async () => {
+        await sqlite.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    } else {
+      const db = await createTestDatabase();
+      const pgStore = new PostgresStore(db.url);
+      await pgStore.pool.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+      for (const m of upTo4) {
+        await pgStore.pool.query(m.sql);
+        await pgStore.pool.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.file, at(0)]);
+      }
+      await pgStore.pool.query(OLD_ROWS);
+      await pgStore.migrate();
+      store = pgStore;
+      dispose = async () => {
+        await pgStore.close();
+        await db.drop();
+      };
+    }
+    try {
+      expect(await store.results.getApiKey('k-old')).toMatchObject({ scope: 'intake', organisationId: null, revoked: null });
+      expect(await store.accessGrants.getEmbedLink('by-person')).toMatchObject({ actsAs: 'u1', createdByKey: null, revoked: null });
+      const bySystem = await store.accessGrants.getEmbedLink('by-system');
+      expect(bySystem).toMatchObject({ actsAs: null });
+      expect(bySystem?.revoked).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
 describe('PostgreSQL specifics', () => {
   it('refuses to change, delete or truncate history, even through SQL', async () => {
     const db = await createTestDatabase();
@@ -425,7 +509,7 @@ describe('PostgreSQL specifics', () => {
     try {
       await Promise.all(nodes.map((n) => n.migrate()));
       const { rows } = await nodes[0]!.pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
-      expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3, 4]);
+      expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3, 4, 5]);
       expect(rows.every((r: { n: number }) => r.n === 1)).toBe(true);
       expect(await nodes[3]!.isEmpty()).toBe(true);
     } finally {

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import * as authProtocol from 'y-protocols/auth';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
-import { COLLAB_PATH, CloseCode, MessageType, isRefusal } from '../../../shared/protocol.ts';
+import { COLLAB_PATH, CloseCode, MessageType, collabProtocols, isRefusal } from '../../../shared/protocol.ts';
 import type { UserView } from '../../../shared/api.ts';
 import { planDbName } from '../offline/device.ts';
 import { colorFor } from './colors.ts';
@@ -55,7 +55,7 @@ function holdsPlan(doc: Y.Doc): boolean {
 }
 
 /**
- * One Y.Doc per open plan, bound through y-websocket to `/collab/<planId>?token=…` and kept on
+ * One Y.Doc per open plan, bound through y-websocket to `/collab/<planId>` and kept on
  * the device in IndexedDB (y-indexeddb, one database per person and plan), so the plan opens and
  * takes edits without a network and sends them when the connection is back (issue 6).
  * Reconnecting is driven by ReconnectDriver (backoff with jitter) instead of y-websocket's own.
@@ -99,7 +99,8 @@ export function usePlanConnection(
       },
     );
     const provider = new WebsocketProvider(wsBase() + COLLAB_PATH, planId, doc, {
-      params: { token },
+      // The token rides in the Sec-WebSocket-Protocol header, never in the URL (proxies log URLs).
+      protocols: collabProtocols(token),
       disableBc: true,
       connect: false,
     });

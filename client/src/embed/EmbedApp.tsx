@@ -63,7 +63,7 @@ export default function EmbedApp({ link }: { link: string | null }) {
   if (state.phase === 'ready') {
     const { session, plan } = state;
     return (
-      <SessionSocketProvider token={session.token}>
+      <SessionSocketProvider token={session.token} onEnded={ended}>
         <main className="embed-page" data-testid="embed-app" data-access={session.access}>
           <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={ended} variant="embed" readOnly={session.access === 'read'} />
         </main>

@@ -1,6 +1,6 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../shared/events.ts';
+import type { ClientToServerEvents, ServerToClientEvents, SessionEnded } from '../../../shared/events.ts';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -8,10 +8,14 @@ const SocketContext = createContext<AppSocket | null>(null);
 
 /**
  * One Socket.IO connection per signed-in session (results, notifications, refusals, presence),
- * authenticated with the session's token. Plans are watched on it as they are opened.
+ * authenticated with the session's token. Plans are watched on it as they are opened. The
+ * server ends it when the session does (`session:ended`: expired, or an embed link revoked);
+ * `onEnded` is told, and the socket does not reconnect with the dead token.
  */
-export function SessionSocketProvider({ token, children }: { token: string; children: ReactNode }) {
+export function SessionSocketProvider({ token, onEnded, children }: { token: string; onEnded?: (ended: SessionEnded) => void; children: ReactNode }) {
   const [socket, setSocket] = useState<AppSocket | null>(null);
+  const endedRef = useRef(onEnded);
+  endedRef.current = onEnded;
   useEffect(() => {
     let next: AppSocket | null = null;
     let cancelled = false;
@@ -23,6 +27,11 @@ export function SessionSocketProvider({ token, children }: { token: string; chil
     void import('socket.io-client').then(({ io }) => {
       if (cancelled) return;
       next = io({ auth: { token }, reconnectionDelay: 1_000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 });
+      next.on('session:ended', (ended) => {
+        // Not reconnected when the network comes back either: the token is dead.
+        window.removeEventListener('online', onOnline);
+        endedRef.current?.(ended);
+      });
       setSocket(next);
     });
     // A socket may outlive the network unnoticed; offline it is closed and reopened when back.

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { AccessLogQuery, AuditQuery, type AccessLogEntry, type AuditActorView, type AuditEntryView } from '../../../shared/audit.ts';
 import { accessInWords } from '../../audit/access-words.ts';
 import { detailsForAdministrator } from '../../audit/admin-audit.ts';
+import { API_KEY_ACTOR_PREFIX } from '../../results/api-keys.ts';
 import type { AuditEntry, Store } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
@@ -13,6 +14,12 @@ async function actorsOf(store: Store, entries: AuditEntry[]): Promise<Map<string
   const orgs = new Map((await store.listOrganisations()).map((o) => [o.id, o.name]));
   const actors = new Map<string, AuditActorView>();
   for (const id of ids) {
+    // What a system did with its API key is recorded under the key: named by its system.
+    if (id.startsWith(API_KEY_ACTOR_PREFIX)) {
+      const key = await store.results.getApiKey(id.slice(API_KEY_ACTOR_PREFIX.length));
+      actors.set(id, { id, name: key ? `${key.system} (system)` : null, role: null, organisation: key?.organisationId ? (orgs.get(key.organisationId) ?? null) : null });
+      continue;
+    }
     const user = await store.getUser(id);
     actors.set(id, {
       id,

@@ -7,7 +7,7 @@ import type { CareTeamEntry } from '../../store/store.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';
-import { planAccessOrThrow, type GrantedPlan } from './plan-access.ts';
+import { auditDetails, planAccessOrThrow, type GrantedPlan } from './plan-access.ts';
 
 
 export function planRoutes(deps: HttpDeps): Router {
@@ -25,6 +25,21 @@ export function planRoutes(deps: HttpDeps): Router {
       user: user ? { id: user.id, name: user.name, role: user.role } : null,
       added: m.added,
     };
+  }
+
+  /**
+   * Care-team changes are made by members, through the care team: never through a
+   * break-the-glass grant (which would outlive itself by adding the user's organisation) nor
+   * an embed session. Refusals are audited under the change's own action.
+   */
+  async function teamMember(principal: Principal, planId: string, action: string): Promise<GrantedPlan> {
+    const access = await deps.access.planAccess(principal, planId);
+    if (access.ok && access.via === 'care_team') return access;
+    const reason = access.ok ? 'only care-team members change the care team; break-the-glass access does not' : access.reason;
+    const patientId = access.ok ? access.patient.id : (access.patientId ?? null);
+    const status = access.ok ? 403 : access.status;
+    deps.audit.record({ actorId: principal.user.id, action, planId: status === 404 ? null : planId, patientId, outcome: 'refused', details: { reason, ...(access.ok ? auditDetails(access) : {}) } });
+    throw status === 404 ? notFound(reason) : forbidden(reason);
   }
 
   function staffOnly(res: Response): Principal {
@@ -62,7 +77,7 @@ export function planRoutes(deps: HttpDeps): Router {
 
   router.post('/plans/:id/care-team', async (req, res) => {
     const principal = staffOnly(res);
-    const access = await plan(principal, req.params.id, 'care-team.read');
+    const access = await teamMember(principal, req.params.id, 'care-team.add');
     const body = parse(AddCareTeamMemberRequest, req.body);
     if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
     if (body.userId) {
@@ -81,7 +96,7 @@ export function planRoutes(deps: HttpDeps): Router {
 
   router.delete('/plans/:id/care-team/:memberId', async (req, res) => {
     const principal = staffOnly(res);
-    const access = await plan(principal, req.params.id, 'care-team.read');
+    const access = await teamMember(principal, req.params.id, 'care-team.remove');
     const removed = await deps.store.removeCareTeamMember(access.patient.id, req.params.memberId);
     if (!removed) throw notFound('no such care-team member');
     deps.audit.record({ actorId: principal.user.id, action: 'care-team.remove', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: req.params.memberId } });

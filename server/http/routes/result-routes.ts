@@ -4,7 +4,7 @@ import { isStaff } from '../../../shared/roles.ts';
 import { ENCOUNTER_SYSTEM, EncounterNotification, type EncounterEvent, type IncomingResult } from '../../../shared/results.ts';
 import { z } from 'zod';
 import { FHIR_JSON, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
-import { verifyApiKey } from '../../results/api-keys.ts';
+import { apiKeyActor, verifyApiKey } from '../../results/api-keys.ts';
 import { parseResultSubmission } from '../../results/fhir-intake.ts';
 import type { ResultFiling } from '../../results/result-filing.ts';
 import { resultsRateLimit } from '../../results/results-rate-limit.ts';
@@ -36,6 +36,12 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottle
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const check = await verifyApiKey(deps.store.results, match?.[1]);
     if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
+    // Only intake keys (labs, imaging, hospitals) file; a practice system's key reaches its embed links only.
+    if (check.scope !== 'intake') {
+      const reason = `this API key's scope is ${check.scope}: only intake keys file results and encounters`;
+      deps.audit.record({ actorId: apiKeyActor(check.keyId), action: req.path === '/encounters' ? 'encounter.file' : 'result.file', outcome: 'refused', details: { system: check.system, reason } });
+      return sendOperationOutcome(res, 403, 'forbidden', reason);
+    }
     res.locals.system = check.system;
     res.locals.keyId = check.keyId;
     next();

@@ -35,8 +35,8 @@ export class PostgresAccessStore implements AccessStore {
 
   async addEmbedLink(l: EmbedLink): Promise<void> {
     await this.db.rows(
-      'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, acts_as, created, expires, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)',
-      [l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.actsAs, l.created, l.expires],
+      'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, created_by_key, acts_as, created, expires, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)',
+      [l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.createdByKey, l.actsAs, l.created, l.expires],
     );
   }
   async getEmbedLink(id: string): Promise<EmbedLink | null> {

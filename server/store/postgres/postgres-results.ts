@@ -9,7 +9,7 @@ export class PostgresResultStore implements ResultStore {
   constructor(private readonly db: Db) {}
 
   async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
-    await this.db.rows('INSERT INTO api_keys (id, system, key_hash, created) VALUES ($1, $2, $3, $4)', [k.id, k.system, k.keyHash, k.created]);
+    await this.db.rows('INSERT INTO api_keys (id, system, key_hash, scope, organisation_id, created) VALUES ($1, $2, $3, $4, $5, $6)', [k.id, k.system, k.keyHash, k.scope, k.organisationId, k.created]);
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     const r = await this.db.one('SELECT * FROM api_keys WHERE id = $1', [id]);

@@ -33,8 +33,8 @@ export class SqliteAccessStore implements AccessStore {
 
   async addEmbedLink(l: EmbedLink): Promise<void> {
     this.db
-      .prepare('INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, acts_as, created, expires, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)')
-      .run(l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.actsAs, l.created, l.expires);
+      .prepare('INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, created_by_key, acts_as, created, expires, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)')
+      .run(l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.createdByKey, l.actsAs, l.created, l.expires);
   }
   async getEmbedLink(id: string): Promise<EmbedLink | null> {
     const r = this.db.prepare('SELECT * FROM embed_links WHERE id = ?').get(id) as Row | undefined;

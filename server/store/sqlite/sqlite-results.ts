@@ -31,7 +31,7 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
-    this.db.prepare('INSERT INTO api_keys (id, system, key_hash, created) VALUES (?, ?, ?, ?)').run(k.id, k.system, k.keyHash, k.created);
+    this.db.prepare('INSERT INTO api_keys (id, system, key_hash, scope, organisation_id, created) VALUES (?, ?, ?, ?, ?, ?)').run(k.id, k.system, k.keyHash, k.scope, k.organisationId, k.created);
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     const r = this.s.apiKey.get(id) as Row | undefined;
