@@ -1,7 +1,7 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { z } from 'zod';
 import type { Coding } from '../../shared/plan.ts';
-import { LOINC_SYSTEM, NPU_SYSTEM, SNOMED_SYSTEM } from '../../shared/results.ts';
+import { LOINC_SYSTEM, NPU_SYSTEM, SNOMED_SYSTEM } from '../../shared/fhir-systems.ts';
 import { operationOutcome, type IssueType } from '../fhir/operation-outcome.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ResultEntry } from '../../shared/plan.ts';
-import { CRITICAL_FLAGS, type FiledResponse, type IncomingResult } from '../../shared/results.ts';
+import { isCriticalFlag, type FiledResponse, type IncomingResult } from '../../shared/results.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { Config } from '../config.ts';
 import type { RealtimeServer } from '../realtime/realtime.ts';
@@ -265,7 +265,7 @@ export class ResultFiling {
         payloadHash: hash,
         result: r,
         filed,
-        critical: !!r.interpretation && CRITICAL_FLAGS.includes(r.interpretation),
+        critical: isCriticalFlag(r.interpretation),
         // An amendment is a value no clinician has seen yet: its delay counts from now, as for a
         // new result of its category, even when the first version was released (by its delay
         // or early by a clinician). Keeping the first version's time showed an amended critical

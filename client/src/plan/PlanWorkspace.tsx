@@ -3,7 +3,7 @@ import type { UserView, PlanView as PlanHeader } from '../../../shared/api.ts';
 import { metaOf } from '../../../shared/plan-doc.ts';
 import { PlanMeta } from '../../../shared/plan.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import { colorFor } from '../collab/colors.ts';
+import { ownCaret } from '../collab/caret.ts';
 import { isSessionRefusal, usePlanConnection } from '../collab/usePlanConnection.ts';
 import { usePlanRefusals } from '../collab/usePlanRefusals.ts';
 import { usePresence } from '../collab/usePresence.ts';
@@ -52,7 +52,7 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
   const connection = usePlanConnection(plan.id, token, user, refusals.addFromSync);
   const peers = usePresence(connection?.provider ?? null, user.id);
   const people = usePlanPeople(token, plan.id);
-  const caretUser = useMemo(() => ({ name: user.name, color: colorFor(user.id) }), [user.name, user.id]);
+  const caretUser = useMemo(() => ownCaret({ id: user.id, name: user.name }), [user.id, user.name]);
   const actor = useMemo(() => actorOf(user, readOnly), [user, readOnly]);
   const names = useMemo(() => {
     const map = new Map<string, string>();
