@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type * as Y from 'yjs';
 import { addNote } from '../../../shared/plan-doc.ts';
 import { canAdd, canChange } from '../../../shared/permissions.ts';
-import { newUuid } from '../collab/ids.ts';
+import { newUuid } from '../ids.ts';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { factsOf, textOf, todayIsoDate, useSectionEntries } from '../plan/entry.ts';
 import { usePlanTeam, useReasonText } from '../plan/PlanTeamContext.tsx';

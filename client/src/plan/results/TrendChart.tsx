@@ -4,7 +4,7 @@ import { isCriticalFlag } from '../../../../shared/results.ts';
 import { flagLabel } from '../resultFlags.ts';
 import { scale, timeDomain, valueDomain } from './chartScale.ts';
 import type { Trend } from './model.ts';
-import { ucumDisplay } from './units.ts';
+import { ucumDisplay } from '../../i18n/units.ts';
 
 const HEIGHT = 180;
 const MARGIN = { top: 12, right: 14, bottom: 28, left: 46 };
