@@ -4,7 +4,7 @@ import { metaOf } from '../../../shared/plan-doc.ts';
 import { Coding } from '../../../shared/plan.ts';
 import { decide } from '../../../shared/permissions.ts';
 import { useYRevision } from '../collab/useYRevision.ts';
-import { PlanTitleField } from '../components/PlanTitleField.tsx';
+import { PlanTitleField } from './PlanTitleField.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useChoices } from './choices.ts';
 import { EntrySelectField } from './fields/EntryFields.tsx';

@@ -4,9 +4,9 @@ import { addNote } from '../../../shared/plan-doc.ts';
 import { canAdd, canChange } from '../../../shared/permissions.ts';
 import { newUuid } from '../ids.ts';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { factsOf, textOf, todayIsoDate, useSectionEntries } from '../plan/entry.ts';
-import { usePlanTeam, useReasonText } from '../plan/PlanTeamContext.tsx';
-import './visits.css';
+import { factsOf, textOf, todayIsoDate, useSectionEntries } from './entry.ts';
+import { usePlanTeam, useReasonText } from './PlanTeamContext.tsx';
+import './visit-panel.css';
 
 const OPEN = ['planned', 'in-progress'];
 
