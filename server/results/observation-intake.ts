@@ -202,7 +202,7 @@ const INTERPRETATION_SYSTEMS = [
   'http://hl7.org/fhir/v2/0078',
 ];
 
-export function interpretationOf(resource: Rec, path: string): Interpretation | undefined {
+function interpretationOf(resource: Rec, path: string): Interpretation | undefined {
   for (const { rec, path: p } of recs(resource, 'interpretation', path)) {
     for (const c of codings(rec, p)) {
       if (!c.system || !INTERPRETATION_SYSTEMS.includes(c.system)) continue;
@@ -213,7 +213,7 @@ export function interpretationOf(resource: Rec, path: string): Interpretation | 
   return undefined;
 }
 
-export function referenceRangeOf(resource: Rec, path: string): ReferenceRange | undefined {
+function referenceRangeOf(resource: Rec, path: string): ReferenceRange | undefined {
   const first = recs(resource, 'referenceRange', path)[0];
   if (!first) return undefined;
   const low = optRec(first.rec, 'low', first.path);

@@ -13,7 +13,7 @@ const LOCALES: Readonly<Record<Language, string>> = { da: 'da-DK', en: 'en-GB' }
 const STORAGE_KEY = 'carehub.language';
 
 /** The stored choice, else the browser's first preference among Danish and English, else Danish. */
-export function detectLanguage(useStorage = true): Language {
+function detectLanguage(useStorage = true): Language {
   try {
     const stored = useStorage ? localStorage.getItem(STORAGE_KEY) : null;
     if (stored === 'da' || stored === 'en') return stored;

@@ -11,7 +11,7 @@ import './visit-panel.css';
 const OPEN = ['planned', 'in-progress'];
 
 /** Measurements a home-care nurse takes; each is written as a structured line in a note. */
-export const MEASUREMENTS = {
+const MEASUREMENTS = {
   bloodPressure: { unit: 'mmHg', pattern: /^\d{2,3}\/\d{2,3}$/ },
   pulse: { unit: '/min', pattern: /^\d{2,3}$/ },
   weight: { unit: 'kg', pattern: /^\d{1,3}(?:[.,]\d{1,2})?$/ },
