@@ -22,7 +22,6 @@ interface SocketData {
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-
 export const planChannel = (planId: string): string => `plan:${planId}`;
 /** Citizens watching their plan: they get `plan:changed` only, never results before release. */
 export const citizenPlanChannel = (planId: string): string => `citizen-plan:${planId}`;
