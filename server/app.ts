@@ -30,7 +30,10 @@ import { adminRoutes } from './http/routes/admin-routes.ts';
 import { embedRoutes } from './http/routes/embed-routes.ts';
 import { visitRoutes } from './http/routes/visit-routes.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
+import { CriticalEscalation } from './results/critical-escalation.ts';
+import type { ResultEvents } from './results/result-events.ts';
 import { ResultFiling } from './results/result-filing.ts';
+import { ResultNotifications } from './results/result-notifications.ts';
 import { countResultsIngested, createMetrics, type Metrics } from './observability/metrics.ts';
 import { citizenPlanChannel, createRealtime, embedPersonChannel, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
@@ -121,7 +124,12 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     config.planIdleUnloadMs,
   );
 
-  const notifier = new CareTeamNotifier(store, () => io);
+  // Result filing knows no transport: what it tells the people online goes out over Socket.IO.
+  const resultEvents: ResultEvents = {
+    resultFiled: (planId, result) => io?.to(planChannel(planId)).emit('result:filed', { planId, result }),
+    notify: (userId, notification) => io?.to(userChannel(userId)).emit('notification', notification),
+  };
+  const notifier = new CareTeamNotifier(store, resultEvents);
   // Bound late: the endpoints it closes sessions on are built below.
   const revalidateHere = async (patientId: string): Promise<void> => {
     await collab.revalidate(patientId);
@@ -132,11 +140,16 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     await revalidateHere(patientId);
   };
   const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log, accessChanged, notifier };
-  const filing = new ResultFiling({ store, rooms, notifier, log, io: () => io, config });
-  // Metrics: results filed (a hook in ResultFiling would be the better home for this count).
-  const fileResults = filing.file.bind(filing);
-  filing.file = async (...args) => countResultsIngested(metrics, await fileResults(...args));
-  filing.startEscalation();
+  const filing = new ResultFiling({
+    store,
+    rooms,
+    events: resultEvents,
+    notifications: new ResultNotifications({ notifier, log, coalesceMs: config.resultNotifyCoalesceMs }),
+    config,
+    onFiled: (outcome) => countResultsIngested(metrics, outcome),
+  });
+  const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
+  escalation.start();
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -240,6 +253,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const close = (): Promise<void> => {
     closing ??= (async () => {
       http.close();
+      escalation.stop();
       filing.stop();
       await filing.settled();
       collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');

@@ -9,9 +9,9 @@ import { auditVerifyCommand } from './audit/verify.ts';
 import { backupCommand } from './store/backup.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
-import { labFeed } from './results/lab-feed.ts';
 import { createApiKey, type ApiKeyOptions } from './results/api-keys.ts';
 import { seedDemoData } from './seed/demo-data.ts';
+import { labFeed } from './simulator/lab-feed.ts';
 import { openStore } from './store/open-store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,3 +1,4 @@
+import type { Notification } from './notifications.ts';
 import type { PresenceUser } from './protocol.ts';
 
 /** Socket.IO event maps shared by server and client (DESIGN.md, Interfaces). */
@@ -12,15 +13,6 @@ export interface ClientToServerEvents {
   'plan:unwatch': (msg: PlanRef, ack?: Ack) => void;
 }
 
-export interface Notification {
-  /** Stored notifications carry an id: mark them seen with POST /api/v1/notifications/seen. */
-  id?: string;
-  kind: string;
-  planId: string;
-  severity: 'info' | 'warning' | 'critical';
-  text: string;
-}
-
 export interface PlanRefusal {
   planId: string;
   section: string;
@@ -29,6 +21,7 @@ export interface PlanRefusal {
 
 export interface ServerToClientEvents {
   'result:filed': (msg: { planId: string; result: unknown }) => void;
+  /** A notification stored for this staff member (shared/notifications.ts): worded by the client. */
   notification: (msg: Notification) => void;
   'plan:refused': (msg: PlanRefusal) => void;
   presence: (msg: { planId: string; users: PresenceUser[] }) => void;

@@ -6,7 +6,7 @@ import type { PlanDocumentJson } from './plan.ts';
  * earlier, so that serious news is given by a clinician first. A result without a release time
  * is not shown to the citizen.
  */
-export function isReleasedToCitizen(entry: Readonly<Record<string, unknown>>, now: Date = new Date()): boolean {
+function isReleasedToCitizen(entry: Readonly<Record<string, unknown>>, now: Date = new Date()): boolean {
   const releaseAt = entry.releaseAt;
   return typeof releaseAt === 'string' && Date.parse(releaseAt) <= now.getTime();
 }

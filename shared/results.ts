@@ -6,16 +6,18 @@ import { Coding } from './plan.ts';
  * plan). The FHIR intake turns Observations, DiagnosticReports and Bundles into these; the
  * plan's `results` section holds one entry per filed result.
  */
-export const CPR_SYSTEM = 'urn:oid:1.2.208.176.1.2';
-export const NPU_SYSTEM = 'urn:oid:1.2.208.176.2.1';
-export const LOINC_SYSTEM = 'http://loinc.org';
-export const SNOMED_SYSTEM = 'http://snomed.info/sct';
-export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-
 export const Interpretation = z.enum(['N', 'H', 'L', 'HH', 'LL', 'A', 'AA']);
 export type Interpretation = z.infer<typeof Interpretation>;
-/** Flags that need a clinician's acknowledgement. */
-export const CRITICAL_FLAGS: readonly Interpretation[] = ['HH', 'LL', 'AA'];
+const CRITICAL_FLAGS: ReadonlySet<string> = new Set<Interpretation>(['HH', 'LL', 'AA']);
+
+/**
+ * Whether an interpretation flag makes a result critical: it needs a clinician's acknowledgement,
+ * is told to the care team at once and escalated if nobody acknowledges it. The server files by
+ * this rule and the browser colours by it.
+ */
+export function isCriticalFlag(flag: string | null | undefined): boolean {
+  return !!flag && CRITICAL_FLAGS.has(flag);
+}
 
 export const ResultStatus = z.enum(['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error']);
 export type ResultStatus = z.infer<typeof ResultStatus>;

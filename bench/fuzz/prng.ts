@@ -1,21 +1,19 @@
+import { seededRandom } from '../../shared/seeded-random.ts';
+
 /**
- * A small seeded PRNG (mulberry32) and helpers: the same seed gives the same frames, so a
+ * A small seeded PRNG (shared/seeded-random.ts, mulberry32) and helpers: the same seed gives the same frames, so a
  * failure found with `--seed N` replays.
  */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
+    this.draw = seededRandom(seed);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** An integer in [0, n). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AccessLogEntry } from '../../shared/audit.ts';
+import { ReceivedNotification } from '../../shared/notifications.ts';
 import { UserView } from '../../shared/api.ts';
 import { Role } from '../../shared/roles.ts';
 import { call } from './api.ts';
@@ -8,14 +9,8 @@ import { call } from './api.ts';
  * REST calls around results, notifications, embed links and the citizen's access log
  * (api.ts holds the plan and patient calls). Answers are checked against these shapes.
  */
-const Severity = z.enum(['info', 'warning', 'critical']).catch('info');
-
-export const StoredNotification = z.object({
+export const StoredNotification = ReceivedNotification.extend({
   id: z.string(),
-  planId: z.string(),
-  kind: z.string(),
-  severity: Severity,
-  text: z.string(),
   created: z.string(),
   seen: z.string().nullable().optional(),
 });

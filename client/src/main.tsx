@@ -6,6 +6,10 @@ import { I18nProvider } from './i18n/index.tsx';
 import { registerServiceWorker } from './offline/register-sw.ts';
 import './styles.css';
 
+// The client's folders are layered (i18n, the root modules, offline and realtime, collab,
+// components, plan, the features around it, views, the app): each imports only from below.
+// tests/unit/client-layers.test.ts writes the layers down and keeps them.
+
 const container = document.getElementById('root');
 if (!container) throw new Error('CareHub: #root element missing from index.html');
 

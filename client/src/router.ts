@@ -31,7 +31,7 @@ export const routes = {
   admin: (tab: AdminTab = 'audit') => `#/admin/${tab}`,
 } as const;
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/patients';
   if (path === '/' || path === '/patients') return { name: 'patients' };
   if (path === '/sign-in') return { name: 'signIn' };

@@ -50,14 +50,3 @@ export function encodeAwarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
 export function stampIdentity(entries: AwarenessEntry[], user: PresenceUser): AwarenessEntry[] {
   return entries.map((entry) => (entry.state === null ? entry : { ...entry, state: { ...entry.state, user } }));
 }
-
-const PALETTE = ['#1f6feb', '#b3261e', '#1a7f37', '#8250df', '#9a6700', '#bc4c00', '#0e7490', '#c2185b'];
-
-/** A stable, readable colour per user id, for carets and presence chips. */
-export function colourFor(userId: string): string {
-  let h = 0;
-  for (let i = 0; i < userId.length; i++) h = (h * 31 + userId.charCodeAt(i)) >>> 0;
-  // #rrggbb: the format Tiptap's collaboration caret accepts. A fixed palette of colours
-  // that are readable on white (WCAG AA for text).
-  return PALETTE[h % PALETTE.length] as string;
-}

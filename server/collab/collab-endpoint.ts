@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Actor } from '../../shared/permissions.ts';
+import { caretColour } from '../../shared/caret-colour.ts';
 import { CloseCode, COLLAB_PATH, COLLAB_SUBPROTOCOL, tokenFromProtocols, type PresenceUser } from '../../shared/protocol.ts';
+import { isUuid } from '../../shared/uuid.ts';
 import { accessDeadline, type AccessControl, type Principal } from '../auth/access.ts';
 import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ConnectionCount } from '../limits/connection-count.ts';
 import { AwarenessLimiter } from './awareness-limiter.ts';
-import { colourFor } from './awareness-stamp.ts';
 import { decodeClientMessage, MalformedMessage, type ClientMessage } from './messages.ts';
 import type { PlanRoom } from './plan-room.ts';
 import type { PlanRooms } from './plan-rooms.ts';
@@ -41,7 +42,6 @@ const PING_INTERVAL_MS = 30_000;
 
 /** Frames a client may send before it is authenticated and joined; more closes the socket. */
 const MAX_EARLY_FRAMES = 64;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One client socket on one plan: decodes frames and hands them to the room. */
 class CollabConnection implements RoomConnection {
@@ -315,7 +315,7 @@ export class CollabEndpoint {
     this.opts.onConnectionCount?.(1);
     ws.once('close', () => this.opts.onConnectionCount?.(-1));
 
-    if (!UUID.test(planId)) return ws.close(CloseCode.badRequest, 'the path must be /collab/<planId>');
+    if (!isUuid(planId)) return ws.close(CloseCode.badRequest, 'the path must be /collab/<planId>');
     // The app's token rides in the subprotocol header; ?token= is for outside y-websocket clients.
     const token = tokenFromProtocols(req.headers['sec-websocket-protocol']) ?? url.searchParams.get('token');
     const auth = await this.opts.access.authenticate(token);
@@ -341,7 +341,7 @@ export class CollabEndpoint {
       return ws.close(CloseCode.forbidden, 'citizens follow their plan in Min plan, not in a live copy');
     }
     const { user, organisation } = auth.principal;
-    const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: colourFor(user.id) };
+    const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: caretColour(user.id) };
     const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null, readOnly: access.readOnly };
     conn = new CollabConnection(ws, user.id, presence, actor, this.opts, planId);
     const session: Session = { conn, token: token ?? '', planId, patientId: access.patient.id, principal: auth.principal, deadline: new DeadlineTimer(() => void this.recheck(session)) };

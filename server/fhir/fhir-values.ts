@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Annotation, CodeableConcept, Coding, Reference } from 'fhir/r4';
+import { isUuid } from '../../shared/uuid.ts';
 
 /**
  * FHIR R4 primitive rules (http://hl7.org/fhir/R4/datatypes.html) applied to plan data. The
@@ -7,10 +8,6 @@ import type { Annotation, CodeableConcept, Coding, Reference } from 'fhir/r4';
  * trusted: a value that is not a valid FHIR primitive is left out rather than exported broken.
  */
 
-export const UCUM = 'http://unitsofmeasure.org';
-export const LOINC = 'http://loinc.org';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The `date` and `dateTime` patterns of the R4 specification (datatypes.html).
 const DATE = /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?$/;
 const DATE_TIME =
@@ -26,10 +23,6 @@ export function nameUuid(...parts: string[]): string {
   hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CodeableConcept, Observation, ObservationComponent, Quantity } from 'fhir/r4';
-import { annotation, code, coding, compact, concept, dateTime, decimal, list, LOINC, str, UCUM } from './fhir-values.ts';
+import { INTERPRETATION_SYSTEM, LOINC_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
+import { annotation, code, coding, compact, concept, dateTime, decimal, list, str } from './fhir-values.ts';
 import type { EntryJson, MappingContext } from './mapping-context.ts';
 
 /**
@@ -8,18 +9,16 @@ import type { EntryJson, MappingContext } from './mapping-context.ts';
  * code systems of http://hl7.org/fhir/R4/observation.html.
  */
 
-const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
-const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 const DATA_ABSENT_SYSTEM = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
 
-const category = (c: string, display: string): CodeableConcept => ({ coding: [{ system: CATEGORY_SYSTEM, code: c, display }] });
+const category = (c: string, display: string): CodeableConcept => ({ coding: [{ system: OBSERVATION_CATEGORY_SYSTEM, code: c, display }] });
 const VITAL_SIGNS = category('vital-signs', 'Vital Signs');
 const RESULT_CATEGORY: Record<string, CodeableConcept> = {
   lab: category('laboratory', 'Laboratory'),
   imaging: category('imaging', 'Imaging'),
 };
 
-const loinc = (c: string, display: string, text?: string): CodeableConcept => ({ coding: [{ system: LOINC, code: c, display }], ...(text ? { text } : {}) });
+const loinc = (c: string, display: string, text?: string): CodeableConcept => ({ coding: [{ system: LOINC_SYSTEM, code: c, display }], ...(text ? { text } : {}) });
 const BLOOD_PRESSURE = loinc('85354-9', 'Blood pressure panel with all children optional', 'Blood pressure');
 const SYSTOLIC = loinc('8480-6', 'Systolic blood pressure');
 const DIASTOLIC = loinc('8462-4', 'Diastolic blood pressure');
@@ -38,7 +37,7 @@ const UCUM_UNITS: Record<string, string> = {
 const UCUM_DISPLAY: Record<string, string> = { 'mm[Hg]': 'mmHg', '[lb_av]': 'lb' };
 
 function ucumQuantity(value: number, ucumCode: string): Quantity {
-  return { value, unit: UCUM_DISPLAY[ucumCode] ?? ucumCode, system: UCUM, code: ucumCode };
+  return { value, unit: UCUM_DISPLAY[ucumCode] ?? ucumCode, system: UCUM_SYSTEM, code: ucumCode };
 }
 
 /** A quantity in `unit`: coded in UCUM when the unit is one we know, else with the unit as written. */

@@ -14,6 +14,7 @@ import type {
 } from 'fhir/r4';
 import type { PlanStatus } from '../../shared/api.ts';
 import { parseCpr } from '../../shared/cpr.ts';
+import { CPR_SYSTEM } from '../../shared/fhir-systems.ts';
 import type { PlanDocumentJson } from '../../shared/plan.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
 import { annotation, coding, compact, concept, dateTime, dayIn, fullUrl, IdAllocator, list, ref, str } from './fhir-values.ts';
@@ -27,8 +28,6 @@ import { goalResource, medicationStatement, taskResource, type TaskOwners } from
  * `urn:uuid:<id>` and every reference inside the Bundle points at such a fullUrl.
  */
 
-/** The Danish CPR number's OID (DESIGN.md, Results). */
-export const CPR_SYSTEM = 'urn:oid:1.2.208.176.1.2';
 /**
  * CareHub's own code system for the sector of an organisation. There is no national code for
  * "hospital / municipality / general practice" as a sector; this canonical URL is a placeholder

@@ -1,11 +1,11 @@
 import type { Bundle, BundleEntry, FhirResource, MessageHeader, Organization, Patient, Practitioner, PractitionerRole, Provenance, Reference } from 'fhir/r4';
 import { z } from 'zod';
 import { parseCpr } from '../../shared/cpr.ts';
+import { CPR_SYSTEM } from '../../shared/fhir-systems.ts';
 import { EAN_CODE, SOR_CODE } from './parties.ts';
 import { redactCpr } from './refusal.ts';
 import {
   ACTIVITY_CODE_SYSTEM,
-  CPR_SYSTEM,
   DESTINATION_USE_SYSTEM,
   EAN_SYSTEM,
   EVENT_CODE_SYSTEM,

@@ -1,5 +1,6 @@
 import type { DiagnosticReport, Observation, ObservationComponent, Organization, Quantity, Reference } from 'fhir/r4';
 import { z } from 'zod';
+import { UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
 import type { BuiltMessage } from './build-acknowledgement.ts';
 import {
   addProfessional,
@@ -22,12 +23,11 @@ import {
   DIAGNOSTIC_REPORT_CODE_SYSTEM,
   EVENT,
   HOME_CARE_OBSERVATION_ACTIVITIES,
-  INTERPRETATION_SYSTEM,
+  MEDCOM_INTERPRETATION_SYSTEM,
   MESSAGE_DEFINITION,
   PRODUCENT_ID_SYSTEM,
   PROFILE,
   PROVIDER_NUMBER_SYSTEM,
-  UCUM_SYSTEM,
 } from './systems.ts';
 
 /**
@@ -167,7 +167,7 @@ export function buildHomeCareObservation(raw: HomeCareObservationInput, options:
       effectiveDateTime: m.dateTime(o.effectiveAt),
       performer: [performer],
       ...value,
-      interpretation: [{ coding: [{ system: INTERPRETATION_SYSTEM, code: 'NI', display: 'Not Interpreted' }] }],
+      interpretation: [{ coding: [{ system: MEDCOM_INTERPRETATION_SYSTEM, code: 'NI', display: 'Not Interpreted' }] }],
       ...(o.comment ? { note: [{ text: o.comment }] } : {}),
     });
   });

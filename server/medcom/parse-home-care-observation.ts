@@ -1,9 +1,10 @@
+import { UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
 import type { Entry, MessageBundle } from './bundle-index.ts';
 import type { ReadEnvelope } from './envelope.ts';
 import * as F from './fhir-schemas.ts';
 import { infoOf, personName, readOrganisation, readPatient, readProfessional, type Professional } from './parties.ts';
 import { quote, refuse } from './refusal.ts';
-import { HOME_CARE_OBSERVATION_ACTIVITIES, OBSERVATION_CODE_SYSTEMS, type ObservationTerminology, UCUM_SYSTEM } from './systems.ts';
+import { HOME_CARE_OBSERVATION_ACTIVITIES, OBSERVATION_CODE_SYSTEMS, type ObservationTerminology } from './systems.ts';
 import type { HomeCareObservation, HomeCareObservationResult, HomeCarePerformer, ObservationCode, ObservationValue } from './types.ts';
 
 /** HomeCareObservation 1.2 (hjemmepleje-målinger): a DiagnosticReport of Observations, sent to the GP. */

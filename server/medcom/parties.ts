@@ -1,9 +1,9 @@
 import { parseCpr } from '../../shared/cpr.ts';
+import { CPR_SYSTEM } from '../../shared/fhir-systems.ts';
 import type { Entry, MessageBundle } from './bundle-index.ts';
 import * as F from './fhir-schemas.ts';
 import { quote, refuse, type RefusedCode } from './refusal.ts';
 import {
-  CPR_SYSTEM,
   EAN_SYSTEM,
   PRACTITIONER_ROLE_SYSTEM,
   PRACTITIONER_ROLES,

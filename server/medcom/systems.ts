@@ -1,11 +1,12 @@
+import { LOINC_SYSTEM, NPU_SYSTEM, SNOMED_SYSTEM } from '../../shared/fhir-systems.ts';
+
 /**
  * The URLs and codes of MedCom's FHIR messaging that CareHub reads and writes: identifier
  * systems, code systems, profile and extension canonicals, and the value sets (expanded here,
- * from MedCom Terminology 2.0.2) that decide which messages CareHub takes.
+ * from MedCom Terminology 2.0.2) that decide which messages CareHub takes. The systems CareHub
+ * names outside MedCom too (CPR, NPU, LOINC, SNOMED CT, UCUM) are in shared/fhir-systems.ts.
  */
 
-/** Danish civil registration number (CPR). */
-export const CPR_SYSTEM = 'urn:oid:1.2.208.176.1.2';
 /** The national replacement CPR number (eCPR), `Patient.identifier:d-ecpr` in DK Core. */
 export const REPLACEMENT_CPR_SYSTEM = 'urn:oid:1.2.208.176.1.6.1.1';
 /** Sundhedsvæsenets Organisationsregister (SOR). */
@@ -26,7 +27,7 @@ export const DESTINATION_USE_SYSTEM = `${TERMINOLOGY}/medcom-messaging-destinati
 export const CARE_COMMUNICATION_CATEGORY_SYSTEM = `${TERMINOLOGY}/medcom-careCommunication-categoryCodes`;
 export const PRACTITIONER_ROLE_SYSTEM = `${TERMINOLOGY}/medcom-core-PractitionerRolesSKSadministrativ`;
 export const DIAGNOSTIC_REPORT_CODE_SYSTEM = `${TERMINOLOGY}/MedComDiagnosticReportCodes`;
-export const INTERPRETATION_SYSTEM = `${TERMINOLOGY}/medcom-core-interpretation-codes`;
+export const MEDCOM_INTERPRETATION_SYSTEM = `${TERMINOLOGY}/medcom-core-interpretation-codes`;
 export const ACK_ERROR_CODE_SYSTEM = `${TERMINOLOGY}/medcom-acknowledgement-error-codes`;
 export const OPERATION_OUTCOME_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/operation-outcome';
 export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
@@ -35,13 +36,12 @@ export const DATA_ABSENT_REASON_URL = 'http://hl7.org/fhir/StructureDefinition/d
 
 /** Observation code systems a HomeCareObservation uses (NPU, MedCom's own) and CareHub knows. */
 export const OBSERVATION_CODE_SYSTEMS = {
-  NPU: 'urn:oid:1.2.208.176.2.1',
+  NPU: NPU_SYSTEM,
   MedCom: `${TERMINOLOGY}/medcom-observation-codes`,
-  LOINC: 'http://loinc.org',
-  'SNOMED CT': 'http://snomed.info/sct',
+  LOINC: LOINC_SYSTEM,
+  'SNOMED CT': SNOMED_SYSTEM,
 } as const;
 export type ObservationTerminology = keyof typeof OBSERVATION_CODE_SYSTEMS | 'other';
-export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
 export const EVENT = {
   hospitalNotification: 'hospital-notification-message',

@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/events.ts';
+import { isUuid } from '../../shared/uuid.ts';
 import { accessDeadline, type AccessControl, type Principal } from '../auth/access.ts';
 import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -20,8 +21,6 @@ interface SocketData {
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const planChannel = (planId: string): string => `plan:${planId}`;
 /** Citizens watching their plan: they get `plan:changed` only, never results before release. */
@@ -105,7 +104,7 @@ export function createRealtime(
     socket.on('plan:watch', async (msg, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const planId = (msg as { planId?: unknown } | null)?.planId;
-      if (typeof planId !== 'string' || !UUID.test(planId)) return reply({ ok: false, error: 'planId must be a plan id' });
+      if (!isUuid(planId)) return reply({ ok: false, error: 'planId must be a plan id' });
       // The credential is looked at again (a revoked link, an ended session), not only the plan.
       const auth = await deps.access.authenticate(socket.data.token);
       if (!auth.ok) {

@@ -1,23 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { redactCprNumbers } from '../../shared/cpr-in-text.ts';
-import type { Notification } from '../../shared/events.ts';
+import type { NotificationContent, NotificationSeverity } from '../../shared/notifications.ts';
 import { isStaff, type Sector } from '../../shared/roles.ts';
-import type { RealtimeServer } from '../realtime/realtime.ts';
-import { userChannel } from '../realtime/realtime.ts';
+import type { StoredNotification } from '../store/result-store.ts';
 import type { Store, User } from '../store/store.ts';
+import type { ResultEvents } from './result-events.ts';
+
+/** What a care team is told: about which plan, how urgent, and what (a kind and its parameters). */
+export type CareTeamNotification = { planId: string; severity: NotificationSeverity } & NotificationContent;
 
 /**
  * Tells a patient's care team: a stored notification per staff member (those who sign in
- * later see it until they have seen it) and a live `notification` event to those online.
+ * later see it until they have seen it) and a live `notification` to those online.
  * Members the citizen objected to (in person or by organisation) are left out.
  */
 export class CareTeamNotifier {
   constructor(
     private readonly store: Store,
-    private readonly io: () => RealtimeServer | null,
+    private readonly events: Pick<ResultEvents, 'notify'>,
   ) {}
 
-  async notify(patientId: string, n: Omit<Notification, 'id'>, opts: { sectors?: Sector[] } = {}): Promise<number> {
+  /** Stores and sends `n` to the team (only its members in `sectors`, if given); the number told. */
+  async notify(patientId: string, n: CareTeamNotification, opts: { sectors?: Sector[] } = {}): Promise<number> {
     const team = await this.store.listCareTeam(patientId);
     const orgs = new Map((await this.store.listOrganisations()).map((o) => [o.id, o]));
     const organisationIds = team.flatMap((m) => {
@@ -36,13 +40,20 @@ export class CareTeamNotifier {
       return !!org && opts.sectors.includes(org.sector);
     });
     const created = new Date().toISOString();
-    // Texts come from free text (a break-the-glass reason, a lab's or hospital's words): a CPR
-    // number that slipped into them goes no further.
-    const text = redactCprNumbers(n.text);
-    const rows = users.map((u) => ({ id: randomUUID(), userId: u.id, planId: n.planId, kind: n.kind, severity: n.severity, text, created, seen: null }));
+    // Parameters come from free text (a break-the-glass reason, a lab's or hospital's words): a
+    // CPR number that slipped into them goes no further.
+    const content = { kind: n.kind, params: withoutCprNumbers(n.params) } as NotificationContent;
+    const rows: StoredNotification[] = users.map((u) => ({ id: randomUUID(), userId: u.id, planId: n.planId, severity: n.severity, created, seen: null, ...content }));
     await this.store.results.createNotifications(rows);
-    const io = this.io();
-    for (const row of rows) io?.to(userChannel(row.userId)).emit('notification', { id: row.id, kind: n.kind, planId: n.planId, severity: n.severity, text });
+    for (const row of rows) this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content });
     return rows.length;
   }
+}
+
+/** Every string in a notification's parameters, at any depth, with CPR numbers redacted. */
+function withoutCprNumbers<T>(value: T): T {
+  if (typeof value === 'string') return redactCprNumbers(value) as T;
+  if (Array.isArray(value)) return value.map(withoutCprNumbers) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutCprNumbers(v)])) as T;
+  return value;
 }

@@ -1,7 +1,7 @@
 import type { OperationOutcome } from 'fhir/r4';
 import { z } from 'zod';
 import type { Coding } from '../../shared/plan.ts';
-import { LOINC_SYSTEM, NPU_SYSTEM, SNOMED_SYSTEM } from '../../shared/results.ts';
+import { LOINC_SYSTEM, NPU_SYSTEM, SNOMED_SYSTEM } from '../../shared/fhir-systems.ts';
 import { operationOutcome, type IssueType } from '../fhir/operation-outcome.ts';
 
 /**
@@ -38,7 +38,7 @@ export const fail = (status: 400 | 422, issue: IssueType, path: string, detail: 
 };
 
 /** The longest narrative CareHub keeps for one result (IncomingResult.text). */
-export const MAX_TEXT = 100_000;
+const MAX_TEXT = 100_000;
 
 export function isRec(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

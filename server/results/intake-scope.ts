@@ -1,5 +1,5 @@
 import { parseCpr } from '../../shared/cpr.ts';
-import { CPR_SYSTEM } from '../../shared/results.ts';
+import { CPR_SYSTEM } from '../../shared/fhir-systems.ts';
 import { fail, optRec, optStr, optText, recs, type Rec } from './fhir-read.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { Interpretation, LOINC_SYSTEM, ResultStatus, SNOMED_SYSTEM, UCUM_SYSTEM, type IncomingResult, type ReferenceRange, type ResultCategory } from '../../shared/results.ts';
+import { DIAGNOSTIC_SERVICE_SYSTEM, INTERPRETATION_SYSTEM, LOINC_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
+import { Interpretation, ResultStatus, type IncomingResult, type ReferenceRange, type ResultCategory } from '../../shared/results.ts';
 import {
   checkTextLength,
   codings,
@@ -28,8 +29,9 @@ import { subjectCpr, type IntakeOptions, type Located } from './intake-scope.ts'
 
 // --- Categories ----------------------------------------------------------------------------
 
-const V2_0074 = ['http://terminology.hl7.org/CodeSystem/v2-0074', 'http://hl7.org/fhir/v2/0074'];
-const OBSERVATION_CATEGORY = ['http://terminology.hl7.org/CodeSystem/observation-category', 'http://hl7.org/fhir/observation-category'];
+// Each with its pre-R4 address, which senders still use.
+const V2_0074 = [DIAGNOSTIC_SERVICE_SYSTEM, 'http://hl7.org/fhir/v2/0074'];
+const OBSERVATION_CATEGORY = [OBSERVATION_CATEGORY_SYSTEM, 'http://hl7.org/fhir/observation-category'];
 
 /** HL7 v2 table 0074 (diagnostic service section): pathology, imaging and laboratory sections. */
 const V2_PATHOLOGY = new Set(['PAT', 'SP', 'CP']);
@@ -193,14 +195,14 @@ export function valueText(v: Value): string | undefined {
 // --- Flags and ranges ----------------------------------------------------------------------
 
 const INTERPRETATION_SYSTEMS = [
-  'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation',
+  INTERPRETATION_SYSTEM,
   'http://hl7.org/fhir/v3/ObservationInterpretation',
   // v2 table 0078 (abnormal flags) holds the same codes for these flags.
   'http://terminology.hl7.org/CodeSystem/v2-0078',
   'http://hl7.org/fhir/v2/0078',
 ];
 
-export function interpretationOf(resource: Rec, path: string): Interpretation | undefined {
+function interpretationOf(resource: Rec, path: string): Interpretation | undefined {
   for (const { rec, path: p } of recs(resource, 'interpretation', path)) {
     for (const c of codings(rec, p)) {
       if (!c.system || !INTERPRETATION_SYSTEMS.includes(c.system)) continue;
@@ -211,7 +213,7 @@ export function interpretationOf(resource: Rec, path: string): Interpretation | 
   return undefined;
 }
 
-export function referenceRangeOf(resource: Rec, path: string): ReferenceRange | undefined {
+function referenceRangeOf(resource: Rec, path: string): ReferenceRange | undefined {
   const first = recs(resource, 'referenceRange', path)[0];
   if (!first) return undefined;
   const low = optRec(first.rec, 'low', first.path);

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import type { ResultEntry } from '../../shared/plan.ts';
 import type { IncomingResult } from '../../shared/results.ts';
-import { CRITICAL_FLAGS } from '../../shared/results.ts';
+import { isCriticalFlag } from '../../shared/results.ts';
 
 /** A filed result as an entry of the plan's `results` section (keys of shared/plan.ts ResultEntry). */
 export function resultEntry(resultId: string, r: IncomingResult, meta: { filed: string; releaseAt: string }): ResultEntry {
@@ -23,7 +23,7 @@ export function resultEntry(resultId: string, r: IncomingResult, meta: { filed: 
     status: r.status,
     text: r.text,
     category: r.category,
-    critical: r.interpretation ? CRITICAL_FLAGS.includes(r.interpretation) : undefined,
+    critical: r.interpretation ? isCriticalFlag(r.interpretation) : undefined,
     releaseAt: meta.releaseAt,
     filed: meta.filed,
   };

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
+import { SNOMED_SYSTEM } from '../../shared/fhir-systems.ts';
 import { addNote, newEntry, richText, sectionOf, setPlanMeta } from '../../shared/plan-doc.ts';
 import type { Coding } from '../../shared/plan.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Organisation, Store } from '../store/store.ts';
+import { AISHA, CARL, ERIK, INGRID } from './demo-patients.ts';
 
 /**
  * The demo data of DESIGN.md: organisations in both regions, the six demo users (password
@@ -13,7 +15,6 @@ import type { Organisation, Store } from '../store/store.ts';
  */
 export const DEMO_PASSWORD = 'demo';
 
-const SNOMED = 'http://snomed.info/sct';
 
 interface DemoPlan {
   title: string;
@@ -33,7 +34,7 @@ function time(offsetHours: number): string {
 
 const carlPlan: DemoPlan = {
   title: 'Hjertesvigt – forløb efter udskrivelse',
-  conditions: [{ system: SNOMED, code: '84114007', display: 'Hjertesvigt' }],
+  conditions: [{ system: SNOMED_SYSTEM, code: '84114007', display: 'Hjertesvigt' }],
   build(doc, people) {
     const { hanne, maja, gitte } = people as Record<'hanne' | 'maja' | 'gitte', { id: string; sector: Sector }>;
     sectionOf(doc, 'goals').push([
@@ -58,7 +59,7 @@ const carlPlan: DemoPlan = {
 
 const ingridPlan: DemoPlan = {
   title: 'KOL – indlæggelsesforløb',
-  conditions: [{ system: SNOMED, code: '13645005', display: 'Kronisk obstruktiv lungesygdom' }],
+  conditions: [{ system: SNOMED_SYSTEM, code: '13645005', display: 'Kronisk obstruktiv lungesygdom' }],
   build(doc, people) {
     const { niels } = people as Record<'niels', { id: string; sector: Sector }>;
     sectionOf(doc, 'tasks').push([
@@ -70,7 +71,7 @@ const ingridPlan: DemoPlan = {
 
 const erikPlan: DemoPlan = {
   title: 'Type 2-diabetes – fodpleje og blodsukker',
-  conditions: [{ system: SNOMED, code: '44054006', display: 'Type 2-diabetes' }],
+  conditions: [{ system: SNOMED_SYSTEM, code: '44054006', display: 'Type 2-diabetes' }],
   build(doc) {
     sectionOf(doc, 'tasks').push([
       newEntry({ id: randomUUID(), title: 'Fodinspektion', sector: 'municipality', assignee: 'Københavns Kommune hjemmesygepleje', due: day(0), status: 'planned' }),
@@ -82,7 +83,7 @@ const erikPlan: DemoPlan = {
 
 const aishaPlan: DemoPlan = {
   title: 'Graviditetsdiabetes – fælles forløb',
-  conditions: [{ system: SNOMED, code: '11687002', display: 'Graviditetsdiabetes' }],
+  conditions: [{ system: SNOMED_SYSTEM, code: '11687002', display: 'Graviditetsdiabetes' }],
   build(doc) {
     sectionOf(doc, 'goals').push([
       newEntry({ id: randomUUID(), description: richText('Fasteblodsukker under 5,3 mmol/l'), due: day(21), status: 'active', sector: 'hospital' }),
@@ -100,10 +101,10 @@ export async function seedDemoData(store: Store): Promise<boolean> {
   const kk = await org('Københavns Kommune hjemmesygepleje', 'municipality', 'Region Hovedstaden');
   const gp = await org('Lægehuset Nørrebro', 'general_practice', 'Region Hovedstaden');
 
-  const carl = await store.createPatient({ cpr: '1203451237', name: 'Carl Jensen' });
-  const ingrid = await store.createPatient({ cpr: '0704521228', name: 'Ingrid Madsen' });
-  const erik = await store.createPatient({ cpr: '0307380115', name: 'Erik Nielsen' });
-  const aisha = await store.createPatient({ cpr: '2211887654', name: 'Aisha Khan' });
+  const carl = await store.createPatient(CARL);
+  const ingrid = await store.createPatient(INGRID);
+  const erik = await store.createPatient(ERIK);
+  const aisha = await store.createPatient(AISHA);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const people: Record<string, { id: string; sector: Sector }> = {};

@@ -1,3 +1,4 @@
+import type { NotificationContent, NotificationSeverity } from '../../shared/notifications.ts';
 import type { IncomingResult } from '../../shared/results.ts';
 import type { AuditEntryInput } from './store.ts';
 
@@ -45,16 +46,15 @@ export interface ResultEvent {
   time: string;
 }
 
-export interface StoredNotification {
+/** A notification kept for one staff member: its kind and parameters, worded by the client. */
+export type StoredNotification = {
   id: string;
   userId: string;
   planId: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'critical';
-  text: string;
+  severity: NotificationSeverity;
   created: string;
   seen: string | null;
-}
+} & NotificationContent;
 
 export interface ResultStore {
   createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void>;

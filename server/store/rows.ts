@@ -1,4 +1,5 @@
 import type { PlanStatus } from '../../shared/api.ts';
+import type { NotificationContent } from '../../shared/notifications.ts';
 import type { EmbedLink } from './access-store.ts';
 import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
 import type { AuditChainRow, AuditEntry, CareTeamEntry, Organisation, Patient, Plan, PlanUpdate, User } from './store.ts';
@@ -83,11 +84,11 @@ export function toNotification(r: Row): StoredNotification {
     id: r.id as string,
     userId: r.user_id as string,
     planId: r.plan_id as string,
-    kind: r.kind as string,
     severity: r.severity as StoredNotification['severity'],
-    text: r.text as string,
     created: r.created as string,
     seen: str(r.seen),
+    // Written by createNotifications from a checked NotificationContent, like a result's body.
+    ...({ kind: r.kind, params: JSON.parse(r.params as string) } as NotificationContent),
   };
 }
 

@@ -10,7 +10,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { danishTime, encounterNotification, labObservation } from '../../server/results/fhir-samples.ts';
+import { labObservation } from '../../server/simulator/lab-samples.ts';
+import { encounterNotification } from '../../server/simulator/message-samples.ts';
+import { danishTime } from '../../server/simulator/sample-common.ts';
 import { apiLogin, assertPrerequisites, createApiKey, fileResult, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
 
 const CARL_CPR = '1203451237';

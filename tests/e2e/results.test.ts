@@ -12,8 +12,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserView } from '../../shared/api.ts';
-import { NPU_SYSTEM } from '../../shared/results.ts';
-import { ANALYSES, criticalPotassium, danishTime, encounterNotification, imagingReport, labObservation } from '../../server/results/fhir-samples.ts';
+import { NPU_SYSTEM } from '../../shared/fhir-systems.ts';
+import { ANALYSES, criticalPotassium, labObservation } from '../../server/simulator/lab-samples.ts';
+import { encounterNotification } from '../../server/simulator/message-samples.ts';
+import { imagingReport } from '../../server/simulator/report-samples.ts';
+import { danishTime } from '../../server/simulator/sample-common.ts';
 import { assertPrerequisites, createApiKey, fileResult, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
 
 const CARL_CPR = '1203451237';

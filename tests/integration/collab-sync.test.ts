@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
+import { ownCaret } from '../../client/src/collab/caret.ts';
 import { addNote, metaOf, planToJson, richTextToPlain, sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -85,5 +86,31 @@ describe('co-editing a plan over the y-websocket protocol', () => {
       check();
     });
     expect(seenByHanne()?.user).toMatchObject({ name: 'Gitte Grønlund', role: 'gp', organisation: 'Lægehuset Nørrebro' });
+  });
+
+  it('shows a person in one colour: the caret colour their own editor draws is the one colleagues see', async () => {
+    const hanne = await connect('hanne');
+    const gitte = await connect('gitte');
+    await Promise.all([hanne.synced, gitte.synced]);
+    const gp = (await hub.login('gitte')).user;
+    // What the browser gives Gitte's own caret (client/src/collab/usePlanConnection.ts).
+    const own = ownCaret(gp);
+    gitte.provider.awareness.setLocalStateField('user', own);
+    const seenByHanne = () =>
+      ([...hanne.provider.awareness.getStates().entries()].find(([id]) => id === gitte.doc.clientID)?.[1] as { user?: { id?: string; color?: string } } | undefined)?.user;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no presence from gitte')), 5000);
+      const check = () => {
+        if (seenByHanne()?.id === gp.id) {
+          clearTimeout(timer);
+          hanne.provider.awareness.off('change', check);
+          resolve();
+        }
+      };
+      hanne.provider.awareness.on('change', check);
+      check();
+    });
+    // The server's stamp (not Gitte's claim) is what Hanne sees: the same colour.
+    expect(seenByHanne()?.color).toBe(own.color);
   });
 });

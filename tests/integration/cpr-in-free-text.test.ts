@@ -13,7 +13,7 @@ describe('CPR numbers in free text', () => {
   let hub: TestHub;
   let aisha: string;
   const auditText = () => JSON.stringify((hub.server.store as SqliteStore).database.prepare('SELECT action, details FROM audit_log').all());
-  const notificationText = () => JSON.stringify((hub.server.store as SqliteStore).database.prepare('SELECT text FROM notifications').all());
+  const notificationText = () => JSON.stringify((hub.server.store as SqliteStore).database.prepare('SELECT params FROM notifications').all());
 
   beforeAll(async () => {
     hub = await startHub();
@@ -44,7 +44,7 @@ describe('CPR numbers in free text', () => {
     await eventually(() => auditText().includes('break-glass'), 5000, 'the break-glass entry');
     expect(containsCprNumber(auditText())).toBe(false);
     expect(containsCprNumber(notificationText())).toBe(false);
-    expect(containsCprNumber(JSON.stringify(gitte.notifications.map((n) => n.text)))).toBe(false);
+    expect(containsCprNumber(JSON.stringify(gitte.notifications.map((n) => n.params)))).toBe(false);
     gitte.close();
   });
 

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
+import { DEMO_PATIENTS } from '../../server/seed/demo-patients.ts';
 import { connectCollab } from '../fixtures/collab-client.ts';
 import { observation, } from '../fixtures/results.ts';
 import { firstPlanOf, loginAt, spawnHub, type HubProcess } from '../fixtures/server-process.ts';
 import { tempDir } from '../fixtures/server.ts';
 
-const DEMO_CPRS = ['1203451237', '0704521228', '0307380115', '2211887654'];
+const DEMO_CPRS = DEMO_PATIENTS.map((p) => p.cpr);
 const NEW_CPR = '0505551234';
 
 /** CPR numbers, tokens and passwords appear in no URL and in no log line (issue 5, attacks). */

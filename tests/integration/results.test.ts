@@ -120,7 +120,7 @@ describe('results stream into the plan', () => {
     const { id } = (await res.json()) as { id: string };
     await waitForDoc(hanne.doc, (d) => entry(d, id)?.get('kind') === 'notification', 5000, 'the admission in the plan');
     await eventually(() => maja.notifications.length > before.maja && gitte.notifications.length > before.gitte, 5000, 'home care and GP told');
-    expect(maja.notifications.at(-1)).toMatchObject({ kind: 'encounter', severity: 'warning' });
+    expect(maja.notifications.at(-1)).toMatchObject({ kind: 'encounter', severity: 'warning', params: { event: 'admission', place: 'Rigshospitalet, Kardiologisk afdeling' } });
     expect(hanneSocket.notifications.length).toBe(before.hanne);
   });
 
@@ -194,7 +194,7 @@ describe("the care team is told of a plan's ordinary results together, of critic
   it('tells the first at once, gathers the next, and sends critical ones without waiting', async () => {
     await file(observation({ id: randomUUID(), cpr: CARL, value: 4.1 }));
     await eventually(() => maja.notifications.length === 1, 5000, 'the first result told at once');
-    expect(maja.notifications[0]).toMatchObject({ planId, kind: 'result', severity: 'info', text: 'Nye svar (1): P-Kalium' });
+    expect(maja.notifications[0]).toMatchObject({ planId, kind: 'result', severity: 'info', params: { count: 1, tests: ['P-Kalium'], moreTests: false } });
 
     for (const value of [4.2, 4.3]) await file(observation({ id: randomUUID(), cpr: CARL, value }));
     await file(observation({ id: randomUUID(), cpr: CARL, code: 'NPU27300', display: 'HbA1c', value: 48, unit: 'mmol/mol' }));
@@ -207,8 +207,13 @@ describe("the care team is told of a plan's ordinary results together, of critic
     // Settling (as shutdown does) tells what the window gathered, as one notification.
     await hub.server.filing.settled();
     await eventually(() => maja.notifications.length === 3, 5000, 'the gathered results told together');
-    expect(maja.notifications[2]).toMatchObject({ planId, kind: 'result', severity: 'info', text: 'Nye svar (3): P-Kalium, HbA1c' });
-    const stored = (await (await hub.api('/notifications', { token: await hub.token('maja') })).json()) as { text: string }[];
-    expect(stored.map((n) => n.text)).toEqual(['Nye svar (1): P-Kalium', expect.stringMatching(/^Kritisk svar: P-Kalium 6\.9/), 'Nye svar (3): P-Kalium, HbA1c']);
+    expect(maja.notifications[2]).toMatchObject({ planId, kind: 'result', severity: 'info', params: { count: 3, tests: ['P-Kalium', 'HbA1c'], moreTests: false } });
+    // Stored as sent: a kind and its parameters, which the client words in the reader's language.
+    const stored = (await (await hub.api('/notifications', { token: await hub.token('maja') })).json()) as { kind: string; params: unknown }[];
+    expect(stored.map(({ kind, params }) => ({ kind, params }))).toEqual([
+      { kind: 'result', params: { count: 1, tests: ['P-Kalium'], moreTests: false } },
+      { kind: 'result-critical', params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }] } },
+      { kind: 'result', params: { count: 3, tests: ['P-Kalium', 'HbA1c'], moreTests: false } },
+    ]);
   });
 });

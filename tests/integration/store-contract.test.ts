@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { verifyAuditLog } from '../../server/audit/verify.ts';
 import { openStore } from '../../server/store/open-store.ts';
 import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
-import type { StoredResult } from '../../server/store/result-store.ts';
+import type { StoredNotification, StoredResult } from '../../server/store/result-store.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { AuditEntryInput, NewPlanUpdate, Store } from '../../server/store/store.ts';
 import { createTestDatabase } from '../fixtures/postgres.ts';
@@ -276,7 +276,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await expect(store.results.createApiKey({ ...key, id: 'k4', scope: 'intake' })).rejects.toThrow();
     expect((await store.results.listApiKeys()).map((k) => k.id)).toEqual(['k1', 'k2']);
 
-    const note = (id: string, created: number) => ({ id, userId: 'u', planId, kind: 'result', severity: 'critical' as const, text: 'Kalium', created: at(created), seen: null });
+    const note = (id: string, created: number): StoredNotification => ({ id, userId: 'u', planId, kind: 'result-critical', params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }] }, severity: 'critical', created: at(created), seen: null });
     await store.results.createNotifications([note('n2', 2), note('n1', 1)]);
     expect((await store.results.listUnseenNotifications('u')).map((n) => n.id)).toEqual(['n1', 'n2']);
     expect(await store.results.markNotificationsSeen('u', ['n1', 'n1', 'x'], at(5))).toBe(1);
@@ -484,6 +484,72 @@ describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and l
   });
 });
 
+/**
+ * Migration 006 on a database that holds notifications from before it: each keeps the words the
+ * server wrote then, as a notification of kind `text`, and new ones carry a kind and parameters.
+ */
+describe.each(['sqlite', 'postgres'] as const)('migration 006 keeps the words of earlier notifications: %s', (engine) => {
+  const MIGRATIONS = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', engine);
+  const upTo5 = readdirSync(MIGRATIONS)
+    .filter((f) => /^\d+_.+\.sql$/.test(f) && Number(f.split('_')[0]) <= 5)
+    .sort()
+    .map((f) => ({ version: Number(f.split('_')[0]), file: f, sql: readFileSync(join(MIGRATIONS, f), 'utf8') }));
+  const OLD_ROWS = `
+    INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen) VALUES
+      ('n-old', 'u1', 'pl1', 'result-critical', 'critical', 'Kritisk svar: P-Kalium 6.9 mmol/L — kræver kvittering', '${at(1)}', NULL),
+      ('n-seen', 'u1', 'pl1', 'result', 'info', 'Nye svar (1): P-Kalium', '${at(2)}', '${at(3)}');`;
+
+  it('an earlier notification reads back as kind text with its words; a new one with its parameters', async () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    if (engine === 'sqlite') {
+      const dir = tempDir();
+      const file = join(dir, 'old.db');
+      const old = new Database(file);
+      old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+      for (const m of upTo5) {
+        old.exec(m.sql);
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.file, at(0));
+      }
+      old.exec(OLD_ROWS);
+      old.close();
+      const sqlite = new SqliteStore(file);
+      await sqlite.migrate();
+      store = sqlite;
+      dispose = async () => {
+        await sqlite.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    } else {
+      const db = await createTestDatabase();
+      const pgStore = new PostgresStore(db.url);
+      await pgStore.pool.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+      for (const m of upTo5) {
+        await pgStore.pool.query(m.sql);
+        await pgStore.pool.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.file, at(0)]);
+      }
+      await pgStore.pool.query(OLD_ROWS);
+      await pgStore.migrate();
+      store = pgStore;
+      dispose = async () => {
+        await pgStore.close();
+        await db.drop();
+      };
+    }
+    try {
+      expect(await store.results.listUnseenNotifications('u1')).toEqual([
+        { id: 'n-old', userId: 'u1', planId: 'pl1', kind: 'text', params: { text: 'Kritisk svar: P-Kalium 6.9 mmol/L — kræver kvittering' }, severity: 'critical', created: at(1), seen: null },
+      ]);
+      const fresh: StoredNotification = { id: 'n-new', userId: 'u1', planId: 'pl1', kind: 'encounter', params: { event: 'admission', place: 'Rigshospitalet' }, severity: 'warning', created: at(4), seen: null };
+      await store.results.createNotifications([fresh]);
+      expect((await store.results.listUnseenNotifications('u1')).at(-1)).toEqual(fresh);
+      expect(await store.results.markNotificationsSeen('u1', ['n-old', 'n-seen'], at(5))).toBe(1);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
 describe('PostgreSQL specifics', () => {
   it('refuses to change, delete or truncate history, even through SQL', async () => {
     const db = await createTestDatabase();
@@ -509,7 +575,13 @@ describe('PostgreSQL specifics', () => {
     try {
       await Promise.all(nodes.map((n) => n.migrate()));
       const { rows } = await nodes[0]!.pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
-      expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3, 4, 5]);
+      // Every migration of migrations/postgres/, each once.
+      const versions = readdirSync(join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', 'postgres'))
+        .filter((f) => /^\d+_.+\.sql$/.test(f))
+        .map((f) => Number(f.split('_')[0]))
+        .sort((x, y) => x - y);
+      expect(versions.length).toBeGreaterThanOrEqual(6);
+      expect(rows.map((r: { version: number }) => r.version)).toEqual(versions);
       expect(rows.every((r: { n: number }) => r.n === 1)).toBe(true);
       expect(await nodes[3]!.isEmpty()).toBe(true);
     } finally {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fullJitterDelay, RECONNECT } from '../../client/src/collab/reconnect.ts';
-
-/** A small seeded generator (mulberry32), so the spread below is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../shared/seeded-random.ts';
 
 describe('reconnect backoff with full jitter (issue 6)', () => {
   it('waits between 0 and min(cap, base·2ⁿ)', () => {
@@ -19,7 +8,7 @@ describe('reconnect backoff with full jitter (issue 6)', () => {
     expect(fullJitterDelay(0, () => 0.999999)).toBe(RECONNECT.baseMs - 1);
     expect(fullJitterDelay(3, () => 0.999999)).toBe(RECONNECT.baseMs * 8 - 1);
     expect(fullJitterDelay(40, () => 0.999999)).toBe(RECONNECT.capMs - 1);
-    const random = seeded(1);
+    const random = seededRandom(1);
     for (let attempt = 0; attempt < 30; attempt++) {
       for (let i = 0; i < 50; i++) {
         const delay = fullJitterDelay(attempt, random);
@@ -31,7 +20,7 @@ describe('reconnect backoff with full jitter (issue 6)', () => {
 
   it('spreads a hundred tablets that lost the server at the same moment', () => {
     // Each tablet retries until the server is back (after 20 s), then connects once.
-    const random = seeded(42);
+    const random = seededRandom(42);
     const SERVER_BACK_MS = 20_000;
     const arrivals: number[] = [];
     let attemptsBeforeBack = 0;

@@ -4,8 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IncomingResult } from '../../shared/results.ts';
 import { parseEncounterNotification, parseResultSubmission } from '../../server/results/fhir-intake.ts';
 import { htmlToText } from '../../server/results/fhir-read.ts';
-import { FeedPlanner, MAX_CONNECTION_FAILURES, runLabFeed } from '../../server/results/lab-feed.ts';
-import { ANALYSES, DEMO_PATIENTS, PANEL, flagFor, randomPanelValues, seededRandom, sexOf } from '../../server/results/fhir-samples.ts';
+import { seededRandom } from '../../shared/seeded-random.ts';
+import { DEMO_PATIENTS } from '../../server/seed/demo-patients.ts';
+import { FeedPlanner, MAX_CONNECTION_FAILURES, runLabFeed } from '../../server/simulator/lab-feed.ts';
+import { ANALYSES, PANEL, flagFor, randomPanelValues } from '../../server/simulator/lab-samples.ts';
+import { sexOf } from '../../server/simulator/sample-common.ts';
 import {
   AISHA,
   CARL,

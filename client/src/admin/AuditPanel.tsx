@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { AuditEntryView } from '../../../shared/audit.ts';
+import { isUuid } from '../../../shared/uuid.ts';
 import { getAudit, type AuditFilter } from '../api-admin.ts';
 import { describeError, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
 
 const LIMITS = [50, 100, 250, 500, 1000];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A `datetime-local` value (the browser's zone) as an ISO time with a zone; '' stays absent. */
 const toIso = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
@@ -53,7 +53,7 @@ export function AuditPanel({ token }: { token: string }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const patientId = form.patientId.trim();
-    if (patientId && !UUID.test(patientId)) return setFormError(t('audit.badPatientId'));
+    if (patientId && !isUuid(patientId)) return setFormError(t('audit.badPatientId'));
     if (form.from && form.to && Date.parse(form.from) > Date.parse(form.to)) return setFormError(t('audit.badRange'));
     setFormError(null);
     setFilter({ patientId: patientId || undefined, from: toIso(form.from), to: toIso(form.to), limit: form.limit });

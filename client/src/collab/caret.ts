@@ -1,3 +1,5 @@
+import { caretColour } from '../../../shared/caret-colour.ts';
+
 /**
  * Where a caret at `pos` in `before` belongs in `after` when someone else replaced the text:
  * the change is located by the common prefix and suffix; a caret before it stays, one after it
@@ -15,4 +17,13 @@ export function transformCaret(before: string, after: string, pos: number): numb
   if (pos <= prefix) return Math.min(pos, after.length);
   if (pos >= before.length - suffix) return Math.max(0, Math.min(after.length, pos + after.length - before.length));
   return after.length - suffix;
+}
+
+/**
+ * How this person's own caret is drawn (Tiptap's caret extension): their name, in the colour the
+ * server stamps into the presence colleagues see (shared/caret-colour.ts), so one person has one
+ * colour on every screen.
+ */
+export function ownCaret(user: { id: string; name: string }): { name: string; color: string } {
+  return { name: user.name, color: caretColour(user.id) };
 }

@@ -10,7 +10,7 @@ import { pendingCount, setPendingCount } from '../offline/device.ts';
  * Local edits of the same thing closer together than this are one change (typing a word in one
  * field is one change, not ten). Adding or removing entries is always a change of its own.
  */
-export const COALESCE_MS = 1_500;
+const COALESCE_MS = 1_500;
 /** After an edit, the server is asked to confirm it this much later (edits in between share the question). */
 const CONFIRM_AFTER_MS = 300;
 /** y-protocols sync message subtypes. */

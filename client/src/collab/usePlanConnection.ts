@@ -6,7 +6,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { COLLAB_PATH, CloseCode, MessageType, collabProtocols, isRefusal } from '../../../shared/protocol.ts';
 import type { UserView } from '../../../shared/api.ts';
 import { planDbName } from '../offline/device.ts';
-import { colorFor } from './colors.ts';
+import { ownCaret } from './caret.ts';
 import { PendingChanges } from './pendingChanges.ts';
 import { ReconnectDriver } from './reconnect.ts';
 
@@ -109,7 +109,7 @@ export function usePlanConnection(
     setPending(pendingChanges.value);
     // The server replaces `user` with the authenticated identity (PresenceUser); name and
     // colour here are what our own editor carets use until then.
-    provider.awareness.setLocalStateField('user', { name: user.name, color: colorFor(user.id) });
+    provider.awareness.setLocalStateField('user', ownCaret(user));
 
     provider.messageHandlers[MessageType.auth] = (_encoder, decoder, p) => {
       authProtocol.readAuthMessage(decoder, p.doc, (_doc, reason) => deniedRef.current(reason, pendingChanges.catchingUp));

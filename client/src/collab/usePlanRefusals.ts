@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { PlanRefusal } from '../../../shared/events.ts';
 import { isSectionName } from '../../../shared/plan.ts';
 import type { AppSocket } from '../realtime/SessionSocket.tsx';
-import { newUuid } from './ids.ts';
+import { newUuid } from '../ids.ts';
 
 export interface RefusalNotice {
   key: string;

@@ -11,7 +11,7 @@ export interface SyncInfo {
   stored: boolean;
 }
 
-export function syncStateOf(status: ConnectionStatus, sync: SyncInfo): SyncState {
+function syncStateOf(status: ConnectionStatus, sync: SyncInfo): SyncState {
   if (status === 'refused') return 'refused';
   if (status === 'offline') return 'offline';
   if (status === 'connecting') return sync.stored ? 'syncing' : 'connecting';

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
+import { wordNotification, type Wording } from '../i18n/notification-words.ts';
 import { useSessionSocket } from '../realtime/SessionSocket.tsx';
 import { useNotifications, type NotificationItem } from '../realtime/useNotifications.ts';
 import { routes } from '../router.ts';
@@ -18,7 +19,9 @@ function BellIcon() {
  * seen". Critical ones come first and stand out; a new one is announced to screen readers.
  */
 export function NotificationBell({ token }: { token: string }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, lang, formatDateTime, formatNumber } = useI18n();
+  // Worded when shown: switching the language rewords the list.
+  const wording: Wording = { t, formatNumber, decimal: lang === 'da' ? ',' : '.' };
   const socket = useSessionSocket();
   const { items, error, latest, markSeen } = useNotifications(token, socket, t);
   const [open, setOpen] = useState(false);
@@ -69,7 +72,7 @@ export function NotificationBell({ token }: { token: string }) {
         )}
       </button>
       <p className="visually-hidden" aria-live={latest?.severity === 'critical' ? 'assertive' : 'polite'}>
-        {latest ? t(latest.severity === 'critical' ? 'notifications.newCritical' : 'notifications.new', { text: latest.text }) : ''}
+        {latest ? t(latest.severity === 'critical' ? 'notifications.newCritical' : 'notifications.new', { text: wordNotification(latest.content, wording) }) : ''}
       </p>
       <section id={panelId} className="bell__panel" hidden={!open} aria-label={t('notifications.title')} data-testid="notification-panel">
         <div className="bell__head">
@@ -86,7 +89,7 @@ export function NotificationBell({ token }: { token: string }) {
         ) : (
           <ul className="bell__list">
             {items.map((n) => (
-              <Item key={n.key} n={n} time={formatDateTime(n.created)} onOpen={() => setOpen(false)} onSeen={() => void markSeen([n.key])} />
+              <Item key={n.key} n={n} text={wordNotification(n.content, wording)} time={formatDateTime(n.created)} onOpen={() => setOpen(false)} onSeen={() => void markSeen([n.key])} />
             ))}
           </ul>
         )}
@@ -95,13 +98,13 @@ export function NotificationBell({ token }: { token: string }) {
   );
 }
 
-function Item({ n, time, onOpen, onSeen }: { n: NotificationItem; time: string; onOpen: () => void; onSeen: () => void }) {
+function Item({ n, text, time, onOpen, onSeen }: { n: NotificationItem; text: string; time: string; onOpen: () => void; onSeen: () => void }) {
   const { t } = useI18n();
   return (
     <li className={`bell__item bell__item--${n.severity}`} data-testid="notification" data-severity={n.severity} data-plan-id={n.planId}>
       <p className="bell__text">
         {n.severity === 'critical' && <span className="bell__critical">{t('notifications.critical')}</span>}
-        {n.text}
+        {text}
       </p>
       <p className="bell__meta">
         <time dateTime={n.created}>{time}</time>

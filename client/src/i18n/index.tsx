@@ -1,9 +1,10 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { da, type Dictionary, type MessageKey } from './da.ts';
 import { en } from './en.ts';
+import { makeTranslate, type Translate } from './translate.ts';
 
 export type Language = 'da' | 'en';
-export type { MessageKey };
+export type { MessageKey, Translate };
 
 export const LANGUAGES: readonly Language[] = ['da', 'en'];
 const DICTIONARIES: Readonly<Record<Language, Dictionary>> = { da, en };
@@ -12,7 +13,7 @@ const LOCALES: Readonly<Record<Language, string>> = { da: 'da-DK', en: 'en-GB' }
 const STORAGE_KEY = 'carehub.language';
 
 /** The stored choice, else the browser's first preference among Danish and English, else Danish. */
-export function detectLanguage(useStorage = true): Language {
+function detectLanguage(useStorage = true): Language {
   try {
     const stored = useStorage ? localStorage.getItem(STORAGE_KEY) : null;
     if (stored === 'da' || stored === 'en') return stored;
@@ -27,8 +28,6 @@ export function detectLanguage(useStorage = true): Language {
   return 'da';
 }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-
 export interface I18n {
   lang: Language;
   setLang: (lang: Language) => void;
@@ -42,11 +41,6 @@ export interface I18n {
 }
 
 const I18nContext = createContext<I18n | null>(null);
-
-function interpolate(text: string, params?: Record<string, string | number>): string {
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-}
 
 /** `persist={false}` (the embed page): the choice is neither read from nor kept in web storage. */
 export function I18nProvider({ children, persist = true }: { children: ReactNode; persist?: boolean }) {
@@ -75,7 +69,7 @@ export function I18nProvider({ children, persist = true }: { children: ReactNode
     const dateTime = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' });
     const dateOnly = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeZone: 'UTC' });
     const number = new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 2 });
-    const t: Translate = (key, params) => interpolate(dict[key], params);
+    const t = makeTranslate(dict);
     return {
       lang,
       setLang,

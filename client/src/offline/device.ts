@@ -17,7 +17,7 @@ const OWNER_KEY = `${PREFIX}owner`;
 const PLANS_KEY = `${PREFIX}plans`;
 const VISITS_KEY = `${PREFIX}visits`;
 const PENDING_PREFIX = `${PREFIX}pending.`;
-export const PLAN_DB_PREFIX = 'carehub-plan:';
+const PLAN_DB_PREFIX = 'carehub-plan:';
 
 export function planDbName(userId: string, planId: string): string {
   return `${PLAN_DB_PREFIX}${userId}:${planId}`;

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type * as Y from 'yjs';
 import { newEntry, sectionOf } from '../../../shared/plan-doc.ts';
 import { canAdd, canChange } from '../../../shared/permissions.ts';
-import { newUuid } from '../collab/ids.ts';
+import { newUuid } from '../ids.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { Composer } from './Composer.tsx';
 import { ConflictFlag } from './ConflictFlag.tsx';

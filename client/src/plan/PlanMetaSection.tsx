@@ -1,16 +1,15 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
+import { SNOMED_SYSTEM } from '../../../shared/fhir-systems.ts';
 import { metaOf } from '../../../shared/plan-doc.ts';
 import { Coding } from '../../../shared/plan.ts';
 import { decide } from '../../../shared/permissions.ts';
 import { useYRevision } from '../collab/useYRevision.ts';
-import { PlanTitleField } from '../components/PlanTitleField.tsx';
+import { PlanTitleField } from './PlanTitleField.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useChoices } from './choices.ts';
 import { EntrySelectField } from './fields/EntryFields.tsx';
 import { PermissionNote } from './fields/PermissionNote.tsx';
 import { usePlanTeam, useReasonText } from './PlanTeamContext.tsx';
-
-export const SNOMED_CT = 'http://snomed.info/sct';
 
 function conditionsOf(raw: unknown): Coding[] {
   const list: unknown = raw && typeof raw === 'object' && 'toJSON' in raw ? (raw as { toJSON: () => unknown }).toJSON() : raw;
@@ -55,7 +54,7 @@ export function PlanMetaSection() {
               {conditions.map((c, index) => (
                 <li key={`${c.system}|${c.code}|${index}`} className="condition" data-testid="condition">
                   <span>{c.display || c.code}</span>
-                  <span className="condition__code mono">{c.system === SNOMED_CT ? t('meta.snomedCode', { code: c.code }) : c.code}</span>
+                  <span className="condition__code mono">{c.system === SNOMED_SYSTEM ? t('meta.snomedCode', { code: c.code }) : c.code}</span>
                   {decision.allowed && (
                     <button
                       type="button"
@@ -88,7 +87,7 @@ function ConditionForm({ onAdd, disabled }: { onAdd: (c: Coding) => void; disabl
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!valid) return;
-    onAdd({ system: SNOMED_CT, code: code.trim(), display: display.trim() });
+    onAdd({ system: SNOMED_SYSTEM, code: code.trim(), display: display.trim() });
     setCode('');
     setDisplay('');
   };

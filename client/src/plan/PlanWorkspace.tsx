@@ -3,22 +3,22 @@ import type { UserView, PlanView as PlanHeader } from '../../../shared/api.ts';
 import { metaOf } from '../../../shared/plan-doc.ts';
 import { PlanMeta } from '../../../shared/plan.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import { colorFor } from '../collab/colors.ts';
+import { ownCaret } from '../collab/caret.ts';
 import { isSessionRefusal, usePlanConnection } from '../collab/usePlanConnection.ts';
 import { usePlanRefusals } from '../collab/usePlanRefusals.ts';
 import { usePresence } from '../collab/usePresence.ts';
 import { useYRevision } from '../collab/useYRevision.ts';
-import { CareNoteJournal } from '../components/CareNoteJournal.tsx';
 import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { PresenceList } from '../components/PresenceList.tsx';
 import { RefusalNotices } from '../components/RefusalNotices.tsx';
-import { EmbedHeader } from '../embed/EmbedHeader.tsx';
-import { EmbedLinkPanel } from '../embed/EmbedLinkPanel.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useSessionSocket } from '../realtime/SessionSocket.tsx';
+import { EmbedHeader } from './EmbedHeader.tsx';
+import { EmbedLinkPanel } from './EmbedLinkPanel.tsx';
 import { GoalsSection } from './GoalsSection.tsx';
 import { MedicationsSection } from './MedicationsSection.tsx';
+import { CareNoteJournal } from './notes/CareNoteJournal.tsx';
 import { PlanHeaderBlock } from './PlanHeaderBlock.tsx';
 import { PlanMetaSection } from './PlanMetaSection.tsx';
 import { actorOf, PlanTeamProvider, type PlanTeam } from './PlanTeamContext.tsx';
@@ -28,7 +28,7 @@ import { SectionMenu } from './SectionMenu.tsx';
 import { SelfReportsSection } from './SelfReportsSection.tsx';
 import { TaskBoard } from './TaskBoard.tsx';
 import { usePlanPeople } from './usePlanPeople.ts';
-import { VisitPanel } from '../visits/VisitPanel.tsx';
+import { VisitPanel } from './VisitPanel.tsx';
 import './plan.css';
 
 interface Props {
@@ -52,7 +52,7 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
   const connection = usePlanConnection(plan.id, token, user, refusals.addFromSync);
   const peers = usePresence(connection?.provider ?? null, user.id);
   const people = usePlanPeople(token, plan.id);
-  const caretUser = useMemo(() => ({ name: user.name, color: colorFor(user.id) }), [user.name, user.id]);
+  const caretUser = useMemo(() => ownCaret({ id: user.id, name: user.name }), [user.id, user.name]);
   const actor = useMemo(() => actorOf(user, readOnly), [user, readOnly]);
   const names = useMemo(() => {
     const map = new Map<string, string>();

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { newEntry, richText, sectionOf } from '../../../shared/plan-doc.ts';
 import { canAdd, canChange } from '../../../shared/permissions.ts';
 import type { Sector } from '../../../shared/roles.ts';
-import { newUuid } from '../collab/ids.ts';
+import { newUuid } from '../ids.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { SECTORS, useChoices } from './choices.ts';
 import { Composer } from './Composer.tsx';

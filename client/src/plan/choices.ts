@@ -5,9 +5,9 @@ import { useI18n } from '../i18n/index.tsx';
 import type { Choice } from './fields/EntryFields.tsx';
 
 export const SECTORS = Sector.options;
-export const GOAL_STATUSES = GoalEntry.shape.status.options;
-export const TASK_STATUSES = TaskEntry.shape.status.options;
-export const PLAN_STATUSES = PlanMeta.shape.status.options;
+const GOAL_STATUSES = GoalEntry.shape.status.options;
+const TASK_STATUSES = TaskEntry.shape.status.options;
+const PLAN_STATUSES = PlanMeta.shape.status.options;
 
 /** The kinds of self-report the citizen's form offers (others, from outside clients, are shown as written). */
 export const SELF_REPORT_KINDS = ['blood-pressure', 'weight', 'symptom'] as const;

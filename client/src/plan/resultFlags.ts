@@ -9,7 +9,6 @@ const FLAGS: Readonly<Record<string, MessageKey>> = {
   A: 'results.flag.A',
   AA: 'results.flag.AA',
 };
-export const CRITICAL = new Set(['HH', 'LL', 'AA']);
 const KINDS: Readonly<Record<string, MessageKey>> = { lab: 'results.kind.lab', imaging: 'results.kind.imaging', notification: 'results.kind.notification' };
 
 /** An interpretation flag in words with its code, e.g. "High (H)"; '' for none. */

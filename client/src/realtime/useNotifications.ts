@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Notification } from '../../../shared/events.ts';
+import { NotificationContent, ReceivedNotification, type NotificationSeverity } from '../../../shared/notifications.ts';
 import { listNotifications, markNotificationsSeen, type StoredNotification } from '../api-care.ts';
 import { describeError, isAbort } from '../api.ts';
-import { newUuid } from '../collab/ids.ts';
 import type { Translate } from '../i18n/index.tsx';
+import { newUuid } from '../ids.ts';
 import type { AppSocket } from './SessionSocket.tsx';
 
 export interface NotificationItem {
@@ -11,13 +11,19 @@ export interface NotificationItem {
   id: string | null;
   key: string;
   planId: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'critical';
-  text: string;
+  severity: NotificationSeverity;
+  /** What it says, worded when shown (in the reader's language); null: a kind this client cannot read. */
+  content: NotificationContent | null;
   created: string;
 }
 
-const fromStored = (n: StoredNotification): NotificationItem => ({ id: n.id, key: n.id, planId: n.planId, kind: n.kind, severity: n.severity, text: n.text, created: n.created });
+/** The kind and parameters checked against the kinds this client words; the rest is still shown. */
+function contentOf(n: { kind: string; params: unknown }): NotificationContent | null {
+  const content = NotificationContent.safeParse({ kind: n.kind, params: n.params });
+  return content.success ? content.data : null;
+}
+
+const fromStored = (n: StoredNotification): NotificationItem => ({ id: n.id, key: n.id, planId: n.planId, severity: n.severity, content: contentOf(n), created: n.created });
 
 /** Critical first, then the newest. */
 function ordered(items: NotificationItem[]): NotificationItem[] {
@@ -67,8 +73,11 @@ export function useNotifications(token: string, socket: AppSocket | null, t: Tra
 
   useEffect(() => {
     if (!socket) return;
-    const onNotification = (n: Notification) => {
-      const item: NotificationItem = { id: n.id ?? null, key: n.id ?? newUuid(), planId: n.planId, kind: n.kind, severity: n.severity, text: n.text, created: new Date().toISOString() };
+    const onNotification = (raw: unknown) => {
+      // Checked like any answer from the server: an event that is not a notification is ignored.
+      const n = ReceivedNotification.safeParse(raw);
+      if (!n.success) return;
+      const item: NotificationItem = { id: n.data.id ?? null, key: n.data.id ?? newUuid(), planId: n.data.planId, severity: n.data.severity, content: contentOf(n.data), created: new Date().toISOString() };
       merge([item]);
       setLatest(item);
     };

@@ -45,7 +45,7 @@ export function accessRoutes(deps: HttpDeps): Router {
       kind: 'break-glass',
       planId: plan.id,
       severity: 'warning',
-      text: `${user.name} (${organisation?.name ?? user.role}) åbnede planen i en nødsituation: ${reason}`,
+      params: { person: user.name, organisation: organisation?.name ?? null, role: user.role, reason },
     });
     res.status(201).json({ id: grant.id, planId: plan.id, expires: grant.expires });
   });

@@ -3,7 +3,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { planToJson } from '../../../shared/plan-doc.ts';
 import { citizenView } from '../../../shared/release.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import { isUuid } from '../../fhir/fhir-values.ts';
+import { isUuid } from '../../../shared/uuid.ts';
 import { issueTypeFor, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
 import { planToFhirBundle, type FhirOrganisationData, type FhirPersonData } from '../../fhir/plan-bundle.ts';
 import type { Organisation, User } from '../../store/store.ts';

@@ -81,9 +81,9 @@ export class PostgresResultStore implements ResultStore {
   async createNotifications(rows: StoredNotification[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.rows(
-      `INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen)
+      `INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen)
        SELECT *, NULL FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-      [rows.map((n) => n.id), rows.map((n) => n.userId), rows.map((n) => n.planId), rows.map((n) => n.kind), rows.map((n) => n.severity), rows.map((n) => n.text), rows.map((n) => n.created)],
+      [rows.map((n) => n.id), rows.map((n) => n.userId), rows.map((n) => n.planId), rows.map((n) => n.kind), rows.map((n) => JSON.stringify(n.params)), rows.map((n) => n.severity), rows.map((n) => n.created)],
     );
   }
   async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {

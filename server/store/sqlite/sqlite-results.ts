@@ -26,7 +26,7 @@ export class SqliteResultStore implements ResultStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       resultById: db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1'),
-      insertNotification: db.prepare('INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)'),
+      insertNotification: db.prepare('INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)'),
     };
   }
 
@@ -82,7 +82,7 @@ export class SqliteResultStore implements ResultStore {
     if (rows.length === 0) return;
     const insert = this.s.insertNotification;
     this.db.transaction(() => {
-      for (const n of rows) insert.run(n.id, n.userId, n.planId, n.kind, n.severity, n.text, n.created);
+      for (const n of rows) insert.run(n.id, n.userId, n.planId, n.kind, JSON.stringify(n.params), n.severity, n.created);
     })();
   }
   async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {

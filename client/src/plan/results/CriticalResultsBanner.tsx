@@ -8,7 +8,7 @@ import { ResultActions } from './ResultActions.tsx';
 import { ResultFlag } from './ResultFlag.tsx';
 import { useNow } from './useArrivals.ts';
 import { useResultItems } from './useResultItems.ts';
-import { ucumDisplay } from './units.ts';
+import { ucumDisplay } from '../../i18n/units.ts';
 
 /**
  * Critical results (HH, LL, AA) nobody has acknowledged yet, at the top of the plan for the

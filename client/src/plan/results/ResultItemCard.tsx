@@ -4,7 +4,7 @@ import { resultKindKey, resultStatusLabel } from '../resultFlags.ts';
 import { ResultFlag } from './ResultFlag.tsx';
 import { isEncounter, nameOf, valueText, type ResultItem } from './model.ts';
 import type { Arrival } from './useArrivals.ts';
-import { ucumDisplay } from './units.ts';
+import { ucumDisplay } from '../../i18n/units.ts';
 
 const ENCOUNTER_EVENTS: Readonly<Record<string, MessageKey>> = {
   admission: 'results.encounter.admission',

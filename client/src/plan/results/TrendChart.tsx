@@ -1,9 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/index.tsx';
-import { CRITICAL, flagLabel } from '../resultFlags.ts';
+import { isCriticalFlag } from '../../../../shared/results.ts';
+import { flagLabel } from '../resultFlags.ts';
 import { scale, timeDomain, valueDomain } from './chartScale.ts';
 import type { Trend } from './model.ts';
-import { ucumDisplay } from './units.ts';
+import { ucumDisplay } from '../../i18n/units.ts';
 
 const HEIGHT = 180;
 const MARGIN = { top: 12, right: 14, bottom: 28, left: 46 };
@@ -26,7 +27,7 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 }
 
 function tone(flag: string): 'critical' | 'abnormal' | 'normal' {
-  return CRITICAL.has(flag) ? 'critical' : flag && flag !== 'N' ? 'abnormal' : 'normal';
+  return isCriticalFlag(flag) ? 'critical' : flag && flag !== 'N' ? 'abnormal' : 'normal';
 }
 
 /**

@@ -5,7 +5,7 @@ export interface Domain {
 }
 
 /** A step of 1, 2, 2.5 or 5 times a power of ten, giving about `count` ticks over the span. */
-export function niceStep(span: number, count: number): number {
+function niceStep(span: number, count: number): number {
   if (!(span > 0)) return 1;
   const raw = span / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));

@@ -61,7 +61,7 @@ export function resultFromJson(entry: Readonly<Record<string, unknown>>, index =
 }
 
 /** When the result is about: its clinical time, else when it was filed. */
-export function timeOf(item: ResultItem): number {
+function timeOf(item: ResultItem): number {
   return Date.parse(item.effective) || Date.parse(item.filed) || 0;
 }
 

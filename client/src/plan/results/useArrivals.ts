@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ResultItem } from './model.ts';
 
 /** How long a result that arrived while the page was open stays highlighted. */
-export const NEW_FOR_MS = 30_000;
+const NEW_FOR_MS = 30_000;
 
 export type Arrival = 'new' | 'amended';
 

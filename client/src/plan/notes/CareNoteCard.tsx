@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
-import { richTextToPlain } from '../../../shared/plan-doc.ts';
-import { useI18n } from '../i18n/index.tsx';
+import { richTextToPlain } from '../../../../shared/plan-doc.ts';
+import { useI18n } from '../../i18n/index.tsx';
 import { CareNoteEditor } from './CareNoteEditor.tsx';
 
 export interface NoteItem {

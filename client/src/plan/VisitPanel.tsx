@@ -2,16 +2,16 @@ import { useId, useState, type FormEvent } from 'react';
 import type * as Y from 'yjs';
 import { addNote } from '../../../shared/plan-doc.ts';
 import { canAdd, canChange } from '../../../shared/permissions.ts';
-import { newUuid } from '../collab/ids.ts';
+import { newUuid } from '../ids.ts';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { factsOf, textOf, todayIsoDate, useSectionEntries } from '../plan/entry.ts';
-import { usePlanTeam, useReasonText } from '../plan/PlanTeamContext.tsx';
-import './visits.css';
+import { factsOf, textOf, todayIsoDate, useSectionEntries } from './entry.ts';
+import { usePlanTeam, useReasonText } from './PlanTeamContext.tsx';
+import './visit-panel.css';
 
 const OPEN = ['planned', 'in-progress'];
 
 /** Measurements a home-care nurse takes; each is written as a structured line in a note. */
-export const MEASUREMENTS = {
+const MEASUREMENTS = {
   bloodPressure: { unit: 'mmHg', pattern: /^\d{2,3}\/\d{2,3}$/ },
   pulse: { unit: '/min', pattern: /^\d{2,3}$/ },
   weight: { unit: 'kg', pattern: /^\d{1,3}(?:[.,]\d{1,2})?$/ },

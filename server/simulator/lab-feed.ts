@@ -1,25 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { FHIR_JSON } from '../fhir/operation-outcome.ts';
-import {
-  ANALYSES,
-  DEMO_PATIENTS,
-  DEPARTMENTS,
-  PANEL,
-  bloodPanelBundle,
-  bloodPanelReport,
-  criticalPotassium,
-  danishTime,
-  encounterNotification,
-  flagFor,
-  imagingReport,
-  isCritical,
-  pathologyReport,
-  randomPanelValues,
-  sexOf,
-  type Modality,
-  type SamplePatient,
-} from './fhir-samples.ts';
+import { isCriticalFlag } from '../../shared/results.ts';
+import { DEMO_PATIENTS, type DemoPatient } from '../seed/demo-patients.ts';
+import { ANALYSES, bloodPanelBundle, bloodPanelReport, criticalPotassium, flagFor, PANEL, randomPanelValues } from './lab-samples.ts';
+import { DEPARTMENTS, encounterNotification } from './message-samples.ts';
+import { imagingReport, pathologyReport, type Modality } from './report-samples.ts';
+import { danishTime, sexOf } from './sample-common.ts';
 
 /**
  * `carehub lab-feed`: a simulator of the lab, imaging, pathology and hospital systems around
@@ -34,7 +21,7 @@ import {
 export const MAX_CONNECTION_FAILURES = 5;
 
 export interface Submission {
-  patient: SamplePatient;
+  patient: DemoPatient;
   /** What was sent, in words, for the printout. */
   what: string;
   path: '/api/v1/results' | '/api/v1/encounters';
@@ -59,7 +46,7 @@ export class FeedPlanner {
   constructor(
     private readonly random: () => number,
     private readonly runId: string = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
-    private readonly patients: readonly SamplePatient[] = DEMO_PATIENTS,
+    private readonly patients: readonly DemoPatient[] = DEMO_PATIENTS,
   ) {}
 
   private pick<T>(list: readonly T[]): T {
@@ -73,7 +60,7 @@ export class FeedPlanner {
 
   next(now: Date): Submission {
     const n = this.tick++;
-    const patient = this.patients[n % this.patients.length] as SamplePatient;
+    const patient = this.patients[n % this.patients.length] as DemoPatient;
     const id = `${this.runId}-${n}`;
     const state = this.states.get(patient.cpr) ?? {};
     this.states.set(patient.cpr, state);
@@ -101,7 +88,7 @@ export class FeedPlanner {
       const input = { cpr: patient.cpr, id, time: this.ago(now, 100 + this.random() * 120), values, sex };
       const body = this.random() < 0.7 ? bloodPanelBundle(input) : bloodPanelReport(input);
       const flagged = PANEL.map((key) => ({ key, flag: flagFor(key, values[key], sex) })).filter((f) => f.flag !== 'N');
-      const critical = flagged.filter((f) => isCritical(f.flag));
+      const critical = flagged.filter((f) => isCriticalFlag(f.flag));
       const summary = critical.length
         ? `, CRITICAL ${critical.map((f) => `${ANALYSES[f.key].display} ${values[f.key]} ${f.flag}`).join(', ')}`
         : flagged.length

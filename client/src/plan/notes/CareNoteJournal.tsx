@@ -1,11 +1,11 @@
 import { useId, useMemo } from 'react';
 import * as Y from 'yjs';
-import { sectionOf } from '../../../shared/plan-doc.ts';
-import { canAdd } from '../../../shared/permissions.ts';
-import { useYRevision } from '../collab/useYRevision.ts';
-import { useI18n } from '../i18n/index.tsx';
-import { PlanSection } from '../plan/PlanSection.tsx';
-import { usePlanTeam, useReasonText } from '../plan/PlanTeamContext.tsx';
+import { sectionOf } from '../../../../shared/plan-doc.ts';
+import { canAdd } from '../../../../shared/permissions.ts';
+import { useYRevision } from '../../collab/useYRevision.ts';
+import { useI18n } from '../../i18n/index.tsx';
+import { PlanSection } from '../PlanSection.tsx';
+import { usePlanTeam, useReasonText } from '../PlanTeamContext.tsx';
 import { CareNoteCard, type NoteItem } from './CareNoteCard.tsx';
 import { CareNoteComposer } from './CareNoteComposer.tsx';
 

@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import type * as Y from 'yjs';
-import { addNote } from '../../../shared/plan-doc.ts';
-import type { UserView } from '../../../shared/api.ts';
-import { newUuid } from '../collab/ids.ts';
-import { useI18n } from '../i18n/index.tsx';
+import { addNote } from '../../../../shared/plan-doc.ts';
+import type { UserView } from '../../../../shared/api.ts';
+import { newUuid } from '../../ids.ts';
+import { useI18n } from '../../i18n/index.tsx';
 
 interface Props {
   doc: Y.Doc;

@@ -5,6 +5,7 @@ import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
 import { LanguageSwitcher } from '../components/LanguageSwitcher.tsx';
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import './embed-header.css';
 
 const initials = (name: string) =>
   name

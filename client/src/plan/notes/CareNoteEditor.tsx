@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
-import { useI18n } from '../i18n/index.tsx';
-import { RichTextEditor } from './RichTextEditor.tsx';
+import { useI18n } from '../../i18n/index.tsx';
+import { RichTextEditor } from '../../components/RichTextEditor.tsx';
 
 interface Props {
   fragment: Y.XmlFragment;
