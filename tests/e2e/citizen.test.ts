@@ -100,7 +100,7 @@ describe('the citizen’s own pages', () => {
     const orgs = (await (await api('GET', '/admin/organisations', admin)).json()) as { id: string; name: string }[];
     const holbaek = orgs.find((o) => o.name.startsWith('Holbæk'));
     expect(holbaek, 'the demo data’s Holbæk Sygehus').toBeDefined();
-    const created = await api('POST', '/admin/users', admin, { username: 'holger', name: 'Holger Hansen', role: 'hospital_doctor', organisationId: holbaek!.id, password: 'holger-demo-1' });
+    const created = await api('POST', '/admin/users', admin, { username: 'holger', name: 'Holger Hansen', role: 'hospital_doctor', organisationId: holbaek!.id, password: 'holger-demo-1', reason: 'Ny læge på Holbæk Sygehus fra 1. december, bestilt af afdelingen' });
     expect(created.status).toBe(201);
     const holger = (await (await fetch(`${hub!.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'holger', password: 'holger-demo-1' }) })).json()) as { token: string };
     expect((await api('GET', `/plans/${planId}`, holger.token)).status).toBe(403);

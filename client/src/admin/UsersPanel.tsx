@@ -97,7 +97,7 @@ export function UsersPanel({ token }: { token: string }) {
         {clinical && (
           <div className="field">
             <label htmlFor={ids.reason}>{t('users.reason')}</label>
-            <textarea id={ids.reason} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} maxLength={500} rows={2} aria-describedby={ids.reasonHint} required data-testid="user-reason" />
+            <textarea id={ids.reason} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} maxLength={500} rows={2} aria-describedby={ids.reasonHint} aria-required="true" data-testid="user-reason" />
             <p id={ids.reasonHint} className="hint">{t('users.reasonHint')}</p>
           </div>
         )}
