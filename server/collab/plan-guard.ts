@@ -2,8 +2,9 @@ import * as Y from 'yjs';
 import { MalformedMessage } from './messages.ts';
 import { isSectionName, LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
-import { checkMetaValue, checkRichText, entryValues } from './plan-values.ts';
+import { checkMetaValue, checkRichText, entryValues, nameForRecord } from './plan-values.ts';
 import { revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
+import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
 
 export { createReverter } from './plan-revert.ts';
@@ -94,6 +95,7 @@ export class GuardFailure extends Error {}
 export class PlanGuard {
   /** The section of each root type, so tracing an item never searches the document's roots. */
   private readonly sections = new Map<Y.AbstractType<unknown>, SectionName>();
+  private readonly roots: ReadonlySet<Y.AbstractType<unknown>>;
 
   constructor(
     private readonly doc: Y.Doc,
@@ -101,6 +103,7 @@ export class PlanGuard {
   ) {
     this.sections.set(doc.getMap('meta') as unknown as Y.AbstractType<unknown>, 'meta');
     for (const s of LIST_SECTIONS) this.sections.set(doc.getArray(s) as unknown as Y.AbstractType<unknown>, s);
+    this.roots = new Set(this.sections.keys());
   }
 
   /**
@@ -121,7 +124,7 @@ export class PlanGuard {
       throw new MalformedMessage('undecodable update');
     }
     if (deepest.depth > MAX_NESTING_DEPTH) {
-      const section = deepest.root ?? 'unknown';
+      const section = nameForRecord(deepest.root ?? 'unknown');
       return { refusals: [{ section, key: null, reason: `the change nests deeper than ${MAX_NESTING_DEPTH} levels` }], clients: new Set(), missing: false, unapplied: true, failure: null };
     }
     const clients = new Set<number>();
@@ -166,13 +169,15 @@ export class PlanGuard {
             touched = [...new Set(touches.map((t) => t.section))];
             const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) => refusals.push(r));
             after?.(allowed, tr, reverted || refusals.length > 0, clients);
+            if (reverted) anonymiseRefusedNames(tr, this.roots);
             tr.meta.set(VERDICT, { sections: [...allowedSections].sort(), echo: reverted } satisfies Verdict);
           } catch (err) {
             failure = err instanceof Error ? err : new Error(String(err));
             const reason = broken ? 'the update could not be applied' : 'the change could not be checked, so none of it was kept';
-            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section, key: null, reason }));
+            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, reason }));
             try {
               revertEverything(tr, this.reverter);
+              anonymiseRefusedNames(tr, this.roots);
               tr.meta.set(VERDICT, { sections: [], echo: true } satisfies Verdict);
             } catch {
               // No verdict: the room stores and sends nothing of this transaction.
@@ -204,7 +209,7 @@ export class PlanGuard {
         }
         continue;
       }
-      refuse({ section: touch.section, key: touch.key, reason: decision.reason });
+      refuse({ section: nameForRecord(touch.section), key: touch.key === null ? null : nameForRecord(touch.key), reason: decision.reason });
       inserted.push(...touch.inserted);
       deleted.push(...touch.deleted);
     }
@@ -250,7 +255,7 @@ export class PlanGuard {
       const top = chain[0] as Y.Item;
       const list = (t: Touch) => (inserted ? t.inserted : t.deleted).push(item);
       if (section === null || !isSectionName(section)) {
-        list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], reason: `"${(section ?? '?').slice(0, 60)}" is not a section of the care plan` })));
+        list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], reason: `"${nameForRecord(section ?? '?')}" is not a section of the care plan` })));
         return;
       }
       if (section === 'meta') {
@@ -304,7 +309,7 @@ export class PlanGuard {
       const key = touch.key as string;
       const decision = decide(actor, 'meta', { op: 'meta', key });
       if (!decision.allowed) return decision;
-      if (!Object.hasOwn(META_SCHEMAS, key)) return { allowed: false, reason: `"${key.slice(0, 60)}" is not a key of the plan’s meta section` };
+      if (!Object.hasOwn(META_SCHEMAS, key)) return { allowed: false, reason: `"${nameForRecord(key)}" is not a key of the plan’s meta section` };
       const value = this.doc.getMap('meta').get(key);
       if (value === undefined && !this.doc.getMap('meta').has(key)) return { allowed: false, reason: `the plan’s ${key} cannot be removed` };
       const kind = checkMetaValue(key, value);
@@ -340,7 +345,7 @@ export class PlanGuard {
     const setsValue = [...touch.inserted, ...touch.deleted].some((item) => item.parent === entry);
     if (!setsValue) {
       if (touch.inserted.length === 0) return decision;
-      if (!RICH_TEXT_KEYS[listSection].includes(key)) return { allowed: false, reason: `${key} holds a plain value` };
+      if (!RICH_TEXT_KEYS[listSection].includes(key)) return { allowed: false, reason: `${nameForRecord(key)} holds a plain value` };
       const text = checkRichText(entry.get(key));
       return text.ok ? decision : { allowed: false, reason: `${key}: ${text.reason}` };
     }

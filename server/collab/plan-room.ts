@@ -244,6 +244,11 @@ export class PlanRoom implements ClusterRoom {
     this.echoNext = false;
     const { refusals, missing, unapplied, failure } = outcome;
     if (failure) this.deps.log.warn({ planId: this.planId, connection: conn.id, err: failure.message }, 'checking an update failed; all of it was reverted');
+    if (refusals.length > 0) {
+      // Told and recorded even when the room failed on it (then the connection is closed already).
+      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
+      this.deps.onRefused(this.planId, conn, refusals);
+    }
     if (this.failed) return;
     if (newClients.length > 0) {
       this.deps.store.recordClientAuthors(this.planId, newClients.map((clientId) => ({ clientId, userId: conn.userId }))).catch((err: unknown) => {
@@ -253,10 +258,6 @@ export class PlanRoom implements ClusterRoom {
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
     if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
-    if (refusals.length > 0) {
-      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
-      this.deps.onRefused(this.planId, conn, refusals);
-    }
     // Refused before it was applied: the client's copy holds what this one never will, and all
     // its later updates build on it. It must start again from the server's state.
     if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0]?.reason ?? 'update refused').slice(0, 120));

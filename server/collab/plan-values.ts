@@ -32,8 +32,19 @@ const RICH_TEXT_NODES: Readonly<Record<string, readonly string[]>> = {
   listItem: [],
   hardBreak: [],
 };
+export const RICH_TEXT_ATTRIBUTES: readonly string[] = [...new Set(Object.values(RICH_TEXT_NODES).flat())];
 /** Marks, stored by y-prosemirror as formatting attributes of the text. */
 const RICH_TEXT_MARKS: readonly string[] = ['bold', 'italic'];
+
+/**
+ * A client-chosen name (a key, a section, a node) as it may appear in a refusal, which is sent
+ * to the author and kept in the audit log: identifier-like names as they are, anything else
+ * (spaces, digits first, punctuation, any length past 40) replaced, so no text a client puts
+ * into a name ends up in the log.
+ */
+export function nameForRecord(name: string): string {
+  return /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) ? name : '(a name outside the contract)';
+}
 
 export type ValueCheck = { ok: true } | { ok: false; reason: string };
 
@@ -115,9 +126,9 @@ export function checkRichText(value: unknown): ValueCheck {
       if (child.constructor === Y.XmlElement) {
         const element = child as Y.XmlElement;
         const attrs = Object.hasOwn(RICH_TEXT_NODES, element.nodeName) ? (RICH_TEXT_NODES[element.nodeName] as readonly string[]) : null;
-        if (attrs === null) return no(`"${element.nodeName.slice(0, 40)}" is not a node of the plan’s rich text`);
+        if (attrs === null) return no(`"${nameForRecord(element.nodeName)}" is not a node of the plan’s rich text`);
         for (const [key, attr] of liveKeys(element)) {
-          if (!attrs.includes(key)) return no(`a ${element.nodeName} has no attribute "${key.slice(0, 40)}"`);
+          if (!attrs.includes(key)) return no(`a ${element.nodeName} has no attribute "${nameForRecord(key)}"`);
           const v = itemValue(attr);
           if (typeof v !== 'string' && typeof v !== 'number') return no(`a ${element.nodeName}’s ${key} is a string or a number`);
           const check = checkPlainValue(v, SMALL);
@@ -133,7 +144,7 @@ export function checkRichText(value: unknown): ValueCheck {
             chars += content.str.length;
             if (chars > MAX_RICH_TEXT_CHARS) return no(`rich text is longer than ${MAX_RICH_TEXT_CHARS} characters`);
           } else if (content instanceof Y.ContentFormat) {
-            if (!RICH_TEXT_MARKS.includes(content.key)) return no(`"${content.key.slice(0, 40)}" is not a mark of the plan’s rich text`);
+            if (!RICH_TEXT_MARKS.includes(content.key)) return no(`"${nameForRecord(content.key)}" is not a mark of the plan’s rich text`);
             const check = checkPlainValue(content.value, SMALL);
             if (!check.ok) return check;
           } else {
@@ -169,7 +180,7 @@ export function entryValues(section: ListSectionName, entry: Shared): EntryValue
   const rich = RICH_TEXT_KEYS[section];
   const json: Record<string, unknown> = {};
   for (const [key, item] of liveKeys(entry)) {
-    if (!Object.hasOwn(shape, key)) return { ok: false, key, reason: `"${key.slice(0, 60)}" is not a key of ${section} entries` };
+    if (!Object.hasOwn(shape, key)) return { ok: false, key, reason: `"${nameForRecord(key)}" is not a key of ${section} entries` };
     const value = itemValue(item);
     const check = rich.includes(key) && !(typeof value === 'string') ? checkRichText(value) : checkPlainKey(value);
     if (!check.ok) return { ok: false, key, reason: `${key}: ${check.reason}` };
@@ -180,7 +191,7 @@ export function entryValues(section: ListSectionName, entry: Shared): EntryValue
 
 /** A value of the plan's meta section: one of its keys, with a plain value. */
 export function checkMetaValue(key: string, value: unknown): ValueCheck {
-  if (!Object.hasOwn(PlanMeta.shape, key)) return no(`"${key.slice(0, 60)}" is not a key of the plan’s meta section`);
+  if (!Object.hasOwn(PlanMeta.shape, key)) return no(`"${nameForRecord(key)}" is not a key of the plan’s meta section`);
   return checkPlainKey(value);
 }
 

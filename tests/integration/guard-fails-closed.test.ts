@@ -167,6 +167,31 @@ describe('the permission check fails closed', () => {
     await waitForDoc(other.doc, (d) => JSON.stringify(planToJson(d)).includes(next), 5000, 'a later edit');
   });
 
+  it('stores and relays no name a client chose for a refused key or an unknown section, and the author keeps editing', async () => {
+    const hanne = await as('hanne');
+    const observer = await as('niels');
+    const goal = sectionOf(hanne.doc, 'goals').get(0);
+    goal.set('FORBIDDEN-KEYNAME', 'x');
+    await hanne.nextRefusal();
+    await refusedEverywhere(hanne, observer, 'FORBIDDEN-KEYNAME', 'goals');
+    // The same key again (its item now sits next to the renamed one), and a new section.
+    goal.set('FORBIDDEN-KEYNAME', 'y');
+    await hanne.nextRefusal();
+    await refusedEverywhere(hanne, observer, 'FORBIDDEN-KEYNAME', 'goals');
+    hanne.doc.getMap('FORBIDDEN-ROOTNAME').set('k', 'v');
+    await hanne.nextRefusal();
+    // A name that is not identifier-like is not repeated in the refusal (nor in the audit log).
+    await refusedEverywhere(hanne, observer, 'FORBIDDEN-ROOTNAME', '(a name outside the contract)');
+    hanne.doc.getArray('FORBIDDEN-ROOTNAME-2').push(['v']);
+    await hanne.nextRefusal();
+    await refusedEverywhere(hanne, observer, 'FORBIDDEN-ROOTNAME-2', '(a name outside the contract)');
+    const audit = (hub.server.store as SqliteStore).database.prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'").pluck().all() as string[];
+    expect(audit.join('\n')).not.toContain('FORBIDDEN-');
+    // A later client syncing from the server, and the plan reloaded from the store, hold none of them.
+    const late = await as('gitte');
+    expect(bytesContain([Y.encodeStateAsUpdate(late.doc)], 'FORBIDDEN-')).toBe(false);
+  });
+
   it('refuses server-only keys on a new entry, and values that are not JSON; the plan’s views still answer (finding 8)', async () => {
     const maja = await as('maja');
     const observer = await as('hanne');
