@@ -69,11 +69,15 @@ const STATUS_OF: Record<string, string[]> = {
   results: ['final', 'amended'],
 };
 
-/** The value if JSON can carry it, else null (Yjs would fail to encode the client's own update). */
+/**
+ * The value as JSON carries it (what every receiver decodes), or null when JSON cannot (Yjs
+ * would fail to encode the client's own update). The client keeps exactly what it sends.
+ */
 function jsonable(value: unknown): unknown {
   if (value instanceof Y.AbstractType || value instanceof Y.Doc || value instanceof Uint8Array) return null;
   try {
-    return JSON.stringify(value) === undefined ? null : value;
+    const text = JSON.stringify(value);
+    return text === undefined ? null : (JSON.parse(text) as unknown);
   } catch {
     return null;
   }
@@ -345,6 +349,31 @@ export class OpExecutor {
     return text(`${field} `);
   }
 
+  /**
+   * A value inside plain JSON (an object's or an array's part): what a hand-made update can
+   * carry there (no shared types; they would be encoded as their fields).
+   */
+  private plain(v: Value): unknown {
+    switch (v.t) {
+      case 'ymap':
+        return this.build({ t: 'obj', entries: v.entries });
+      case 'yarray':
+        return this.build({ t: 'arr', items: v.items });
+      case 'ytext':
+        return v.runs.map((r) => this.markers.text(r.text)).join('');
+      case 'frag':
+      case 'xmlel':
+      case 'subdoc':
+        return null;
+      case 'huge':
+        return v.kind === 'string' || v.kind === 'array' ? this.huge(v.kind, v.size) : null;
+      case 'deep':
+        return this.deep(v.depth, 'plain');
+      default:
+        return this.build(v);
+    }
+  }
+
   /** A Yjs value (plain, or a shared type still to be integrated) for a generated value. */
   build(v: Value, at?: { section: string; key: string }): unknown {
     switch (v.t) {
@@ -366,11 +395,11 @@ export class OpExecutor {
         return this.valid(v.field, v.pick, at);
       case 'obj': {
         const o: Record<string, unknown> = {};
-        for (const [k, x] of v.entries) define(o, this.markers.key(k), this.build(x));
+        for (const [k, x] of v.entries) define(o, this.markers.key(k), this.plain(x));
         return o;
       }
       case 'arr':
-        return v.items.map((x) => this.build(x));
+        return v.items.map((x) => this.plain(x));
       case 'ymap': {
         const m = new Y.Map<unknown>();
         for (const [k, x] of v.entries) m.set(this.markers.key(k), this.build(x));

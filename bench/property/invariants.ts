@@ -181,27 +181,38 @@ export function violations(before: Snapshot, after: Snapshot, actor: Actor, touc
     else if (!plainJson(a.value) || !(PlanMeta.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[key]!.safeParse(a.value).success) out.push(`meta.${key} holds an invalid value ${a.canon.slice(0, 120)}`);
   }
   for (const section of LIST_SECTIONS) {
+    // Pairs of (before, after): the same Yjs item first; then the same content (a copy the
+    // server restored, or a move); then the same `id` (a restored copy that was changed too).
     const removed = [...before.lists[section]];
-    const added: EntryCell[] = [];
+    const pairs: [EntryCell, EntryCell][] = [];
+    let added: EntryCell[] = [];
     for (const cell of after.lists[section]) {
-      const i = removed.findIndex((r) => r.json === cell.json);
-      if (i >= 0) removed.splice(i, 1);
+      const i = removed.findIndex((r) => r.itemId === cell.itemId);
+      if (i >= 0) pairs.push([removed.splice(i, 1)[0] as EntryCell, cell]);
       else added.push(cell);
     }
+    added = added.filter((cell) => {
+      const i = removed.findIndex((r) => r.json === cell.json);
+      if (i < 0) return true;
+      removed.splice(i, 1);
+      return false;
+    });
+    added = added.filter((cell) => {
+      const i = typeof cell.plain.id === 'string' ? removed.findIndex((r) => r.plain.id === cell.plain.id) : -1;
+      if (i < 0) return true;
+      pairs.push([removed.splice(i, 1)[0] as EntryCell, cell]);
+      return false;
+    });
     for (const a of added) {
-      // The same entry changed; or a copy the server restored (same id), then changed.
-      let i = removed.findIndex((r) => r.itemId === a.itemId);
-      if (i < 0 && typeof a.plain.id === 'string') i = removed.findIndex((r) => r.plain.id === a.plain.id);
-      if (i < 0) {
-        const d = decide(actor, section, { op: 'add', entry: a.plain });
-        if (!d.allowed) out.push(`${section}: an entry added by ${actor.role}${actor.readOnly ? ' (read-only)' : ''}: ${a.json.slice(0, 200)}`);
-        else {
-          const bad = valid(section, a);
-          if (bad) out.push(`${section}: an invalid entry added (${bad}): ${a.json.slice(0, 200)}`);
-        }
-        continue;
+      const d = decide(actor, section, { op: 'add', entry: a.plain });
+      if (!d.allowed) out.push(`${section}: an entry added by ${actor.role}${actor.readOnly ? ' (read-only)' : ''}: ${a.json.slice(0, 200)}`);
+      else {
+        const bad = valid(section, a);
+        if (bad) out.push(`${section}: an invalid entry added (${bad}): ${a.json.slice(0, 200)}`);
       }
-      const [b] = removed.splice(i, 1) as [EntryCell];
+    }
+    for (const [b, a] of pairs) {
+      if (b.json === a.json) continue;
       for (const key of new Set([...b.keys.keys(), ...a.keys.keys()])) {
         if (b.keys.get(key) === a.keys.get(key)) continue;
         if (key === 'conflicts' ? !conflictsLegit(section, b, a, actor, touched, users) : !decide(actor, section, { op: 'change', key, entry: b.plain }).allowed) {

@@ -102,7 +102,7 @@ export class Session {
 
   fresh(n: number): void {
     this.doc?.destroy();
-    this.doc = new Y.Doc();
+    this.doc = new Y.Doc({ guid: 'client' });
     this.doc.clientID = this.clientIdBase + this.restarts++;
     this.doc.on('update', (u: Uint8Array, origin: unknown) => {
       if (origin !== REMOTE) this.outbox.push(u);
@@ -182,7 +182,8 @@ export class PropertyWorld {
       ['embed_read', p.gitte, actor(p.gitte, true)],
       ['embed_edit', p.maja, actor(p.maja)],
     ];
-    const sessions = kinds.map(([kind, person, a], i) => new Session(kind, a, person, 10_000 * (i + 1) + n * 100_000_000));
+    // The same client ids in every run (each has its own plan): a sequence replays exactly while it shrinks.
+    const sessions = kinds.map(([kind, person, a], i) => new Session(kind, a, person, 10_000 * (i + 1)));
     const run = new PlanRun(this, plan.id, await this.rooms.open(plan.id), sessions);
     for (const s of sessions) await run.join(s);
     return run;
