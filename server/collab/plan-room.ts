@@ -87,6 +87,8 @@ export class PlanRoom implements ClusterRoom {
   private awarenessToPublish = new Set<number>();
   private broadcastScheduled = false;
   private flushWaiters: (() => void)[] = [];
+  /** Callers of flushed() still waiting when the room is released: told it closed. */
+  private closedWaiters = new Set<(err: Error) => void>();
   private awarenessChanged = new Set<number>();
   private awarenessScheduled = false;
   private failed = false;
@@ -311,7 +313,16 @@ export class PlanRoom implements ClusterRoom {
 
   /** Resolves once every change applied so far is stored. */
   flushed(): Promise<void> {
-    return new Promise((resolve) => this.whenFlushed(resolve));
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('the plan was closed; try again'));
+      // A room that fails (a write, or an update it could not check) is released with its
+      // writes unsent: a reader must not get a document that holds what the store does not.
+      this.closedWaiters.add(reject);
+      this.whenFlushed(() => {
+        this.closedWaiters.delete(reject);
+        resolve();
+      });
+    });
   }
 
   presenceUsers(): PresenceUser[] {
@@ -524,5 +535,8 @@ export class PlanRoom implements ClusterRoom {
     if (!this.failed && this.sinceCheckpoint >= Math.ceil(this.deps.checkpointEvery / 5)) this.writeCheckpoint();
     this.awareness.destroy();
     this.doc.destroy();
+    for (const reject of this.closedWaiters) reject(new Error('the plan was closed; try again'));
+    this.closedWaiters.clear();
+    this.flushWaiters = [];
   }
 }

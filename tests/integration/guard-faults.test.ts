@@ -81,7 +81,12 @@ describe('the permission check fails closed on faults', () => {
   it('stores and sends nothing of an update whose revert fails, and reloads the plan from the store', async () => {
     const run = await world.newPlan();
     const nurse = run.session('municipal_nurse');
+    const gp = run.session('gp');
     const room = run.room;
+    // A reader waiting for the room's pending writes (as GET …/document does) when it fails.
+    gp.doc.transact(() => sectionOf(gp.doc, 'goals').push([goal('pending while it fails', 'general_practice')]), LOCAL);
+    run.send(gp);
+    const reader = room.flushed();
     const undo = Y.UndoManager.prototype.undo;
     Y.UndoManager.prototype.undo = () => {
       throw new Error('injected fault in the revert');
@@ -92,6 +97,7 @@ describe('the permission check fails closed on faults', () => {
       Y.UndoManager.prototype.undo = undo;
     }
     expect(room.hasFailed).toBe(true);
+    await expect(reader).rejects.toThrow('closed');
     expect(world.rooms.get(run.planId)).toBeUndefined();
     for (const s of run.sessions) expect(s.conn.closed?.code).toBe(1011);
     expect((await stored(run)).includes('REVERT-FAILED')).toBe(false);
