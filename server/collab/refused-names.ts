@@ -23,12 +23,16 @@ const PUBLIC_NAMES = new Set<string>([...Object.keys(PlanMeta.shape), ...LIST_SE
 
 type Shared = Y.AbstractType<unknown>;
 
+/** The next free "refused:<n>" per document (a plan reloaded from the store already has some). */
+const nextRoot = new WeakMap<Y.Doc, number>();
+
 function renameRoot(doc: Y.Doc, type: Shared): void {
   for (const [name, t] of doc.share) {
     if ((t as unknown) !== type) continue;
     if (name.startsWith(REFUSED_ROOT)) return;
-    let n = 1;
+    let n = nextRoot.get(doc) ?? 1;
     while (doc.share.has(`${REFUSED_ROOT}${n}`)) n++;
+    nextRoot.set(doc, n + 1);
     doc.share.delete(name);
     doc.share.set(`${REFUSED_ROOT}${n}`, type as never);
     return;
