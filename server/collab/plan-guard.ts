@@ -169,7 +169,9 @@ export class PlanGuard {
             touched = [...new Set(touches.map((t) => t.section))];
             const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) => refusals.push(r));
             after?.(allowed, tr, reverted || refusals.length > 0, clients);
-            if (reverted) anonymiseRefusedNames(tr, this.roots);
+            // Also when nothing was reverted: content written into an entry someone already
+            // removed is deleted as it arrives, and is written with its names all the same.
+            anonymiseRefusedNames(tr, this.roots);
             tr.meta.set(VERDICT, { sections: [...allowedSections].sort(), echo: reverted } satisfies Verdict);
           } catch (err) {
             failure = err instanceof Error ? err : new Error(String(err));

@@ -192,6 +192,28 @@ describe('the permission check fails closed', () => {
     expect(bytesContain([Y.encodeStateAsUpdate(late.doc)], 'FORBIDDEN-')).toBe(false);
   });
 
+  it('stores no client-chosen name written into an entry someone else removed meanwhile', async () => {
+    const hanne = await as('hanne');
+    const maja = await as('maja');
+    const notes = (d: Y.Doc) => sectionOf(d, 'notes');
+    const hannesNote = (d: Y.Doc) => notes(d).toArray().find((n) => n.get('author') === hanne.userId)!;
+    // A refused edit inside the note first: the server's restored copy keeps the note's content
+    // in memory after a removal (Yjs keeps what its undo machinery restored).
+    ((hannesNote(maja.doc).get('body') as Y.XmlFragment).get(0) as Y.XmlElement).delete(0, 1);
+    await maja.nextRefusal();
+    await waitForDocs([maja.doc, hanne.doc], () => sameState(maja.doc, hanne.doc), 5000, 'the nurse to converge');
+    const target = hannesNote(maja.doc);
+    const id = target.get('id');
+    maja.provider.disconnect();
+    notes(hanne.doc).delete(notes(hanne.doc).toArray().findIndex((n) => n.get('id') === id), 1);
+    await waitForDoc(hanne.doc, () => !JSON.stringify(planToJson(hanne.doc).notes).includes(String(id)), 5000, 'the removal');
+    target.set('FORBIDDEN-DEADNAME', 'x');
+    maja.provider.connect();
+    await waitForDocs([maja.doc, hanne.doc], () => sameState(maja.doc, hanne.doc), 5000, 'the offline nurse to converge');
+    expect(bytesContain(storedBytes(), 'FORBIDDEN-DEADNAME')).toBe(false);
+    expect(bytesContain(hanne.received, 'FORBIDDEN-DEADNAME')).toBe(false);
+  });
+
   it('refuses server-only keys on a new entry, and values that are not JSON; the plan’s views still answer (finding 8)', async () => {
     const maja = await as('maja');
     const observer = await as('hanne');
