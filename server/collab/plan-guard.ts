@@ -1,11 +1,12 @@
 import * as Y from 'yjs';
 import { MalformedMessage } from './messages.ts';
-import { isSectionName, LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
+import { LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
 import { checkMetaValue, checkRichText, entryValues, nameForRecord } from './plan-values.ts';
 import { revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
 import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
+import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts';
 
 export { createReverter } from './plan-revert.ts';
 
@@ -58,20 +59,6 @@ export interface GuardOutcome {
   unapplied: boolean;
   /** What threw while the update was checked (everything it did was reverted), for the log. */
   failure: Error | null;
-}
-
-type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
-
-type TouchKind = 'meta' | 'add' | 'remove' | 'change' | 'unknown';
-
-interface Touch {
-  kind: TouchKind;
-  section: string;
-  key: string | null;
-  entryItem: Y.Item | null;
-  inserted: Y.Item[];
-  deleted: Y.Item[];
-  reason?: string;
 }
 
 const VERDICT = Symbol('carehub permission check');
@@ -165,7 +152,7 @@ export class PlanGuard {
             // transaction's own set is in the order of deletion (an overwrite deletes its old
             // value before the update's delete set is applied).
             const deletedNow = Y.mergeDeleteSets([tr.deleteSet]);
-            const touches = this.collect(tr, clients, deletedNow);
+            const touches = collectTouches(this.doc, this.sections, tr, clients, deletedNow);
             touched = [...new Set(touches.map((t) => t.section))];
             const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) => refusals.push(r));
             after?.(allowed, tr, reverted || refusals.length > 0, clients);
@@ -220,90 +207,6 @@ export class PlanGuard {
     return { allowed, allowedSections, reverted: inserted.length > 0 || deleted.length > 0 };
   }
 
-  /** The section of a root type, or its name when it is none of the plan's (null if unnamed). */
-  private rootName(type: Y.AbstractType<unknown>, unknown: Map<Y.AbstractType<unknown>, string | null>): string | null {
-    const section = this.sections.get(type);
-    if (section) return section;
-    if (!unknown.has(type)) {
-      let name: string | null = null;
-      try {
-        name = Y.findRootTypeKey(type);
-      } catch {
-        name = null;
-      }
-      unknown.set(type, name);
-    }
-    return unknown.get(type) ?? null;
-  }
-
-  /** Groups what the transaction inserted and deleted by section, entry and key. */
-  private collect(tr: Y.Transaction, clients: Set<number>, deletedNow: DeleteSet): Touch[] {
-    const isNew = (item: Y.Item) => item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
-    const touches = new Map<string, Touch>();
-    const unknownRoots = new Map<Y.AbstractType<unknown>, string | null>();
-    const touch = (id: string, make: () => Touch): Touch => {
-      let t = touches.get(id);
-      if (!t) touches.set(id, (t = make()));
-      return t;
-    };
-    const classify = (item: Y.Item, inserted: boolean): void => {
-      const chain: Y.Item[] = [item];
-      let type = item.parent as Y.AbstractType<unknown>;
-      while (type._item !== null) {
-        chain.unshift(type._item);
-        type = type._item.parent as Y.AbstractType<unknown>;
-      }
-      const section = this.rootName(type, unknownRoots);
-      const top = chain[0] as Y.Item;
-      const list = (t: Touch) => (inserted ? t.inserted : t.deleted).push(item);
-      if (section === null || !isSectionName(section)) {
-        list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], reason: `"${nameForRecord(section ?? '?')}" is not a section of the care plan` })));
-        return;
-      }
-      if (section === 'meta') {
-        const key = top.parentSub;
-        list(touch(`meta|${key}`, () => ({ kind: key === null ? 'unknown' : 'meta', section, key, entryItem: null, inserted: [], deleted: [], reason: 'meta holds named keys only' })));
-        return;
-      }
-      if (top.parentSub !== null) {
-        list(touch(`${section}|named`, () => ({ kind: 'unknown', section, key: null, entryItem: null, inserted: [], deleted: [], reason: `${section} holds a list of entries only` })));
-        return;
-      }
-      const entryId = `${top.id.client}:${top.id.clock}`;
-      if (isNew(top)) {
-        list(touch(`add|${entryId}`, () => ({ kind: 'add', section, key: null, entryItem: top, inserted: [], deleted: [] })));
-        return;
-      }
-      if (top.deleted && !Y.isDeleted(deletedNow, top.id)) {
-        // Written into an entry someone had already removed: dead content, no change to check.
-        return;
-      }
-      if (top.deleted) {
-        list(touch(`remove|${entryId}`, () => ({ kind: 'remove', section, key: null, entryItem: top, inserted: [], deleted: [] })));
-        return;
-      }
-      const key = chain.length > 1 ? (chain[1] as Y.Item).parentSub : null;
-      list(touch(`change|${entryId}|${key}`, () => ({ kind: key === null ? 'unknown' : 'change', section, key, entryItem: top, inserted: [], deleted: [], reason: 'an entry holds named keys only' })));
-    };
-
-    for (const [client, structs] of this.doc.store.clients) {
-      const before = tr.beforeState.get(client) ?? 0;
-      const last = structs[structs.length - 1];
-      if (!last || last.id.clock + last.length <= before) continue;
-      clients.add(client);
-      for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
-        const struct = structs[i];
-        if (struct instanceof Y.Item) classify(struct, true);
-      }
-    }
-    Y.iterateDeletedStructs(tr, tr.deleteSet, (struct) => {
-      if (struct instanceof Y.Item && !isNew(struct)) classify(struct, false);
-    });
-    // An entry removed in this update: its cascaded key deletions belong to the removal.
-    const list = [...touches.values()];
-    const removed = new Set(list.filter((t) => t.kind === 'remove').map((t) => t.entryItem));
-    return list.filter((t) => !(t.kind === 'change' && removed.has(t.entryItem)));
-  }
 
   private check(touch: Touch, actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet): Decision {
     const { section } = touch;

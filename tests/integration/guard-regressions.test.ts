@@ -48,4 +48,22 @@ describe('permission check regressions found by the property suite', () => {
     expect(drugs(observer.doc)).toEqual(before);
     expect(JSON.stringify(planToJson(observer.doc).notes)).toContain('Nyt notat');
   });
+
+  it('keeps an author converged who writes a key another client was refused, after the server renamed that client’s item', async () => {
+    // The server stores a refused key's item under a name of its own. Its own copy once kept
+    // finding the item under the old name, placed the author's later write of that key beside
+    // it, deleted the write as an old value and let the change pass unchecked, while the
+    // author (who has the item under the new name) kept the write: the two copies differed.
+    const maja = await as('maja');
+    const hanne = await as('hanne');
+    const observer = await as('niels');
+    const note = (d: Y.Doc) => sectionOf(d, 'notes').toArray().find((n) => n.get('author') === hanne.userId)!;
+    note(maja.doc).set('unknownKey', 'x');
+    await maja.nextRefusal();
+    await waitForDocs([maja.doc, hanne.doc], () => sameState(maja.doc, hanne.doc), 5000, 'the nurse to converge');
+    note(hanne.doc).set('unknownKey', 'y');
+    await hanne.nextRefusal();
+    await waitForDocs([hanne.doc, observer.doc], () => sameState(hanne.doc, observer.doc), 5000, 'the author to converge');
+    expect(note(hanne.doc).get('unknownKey')).toBeUndefined();
+  });
 });
