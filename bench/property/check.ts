@@ -27,9 +27,11 @@ export interface PropertyStats {
   closed: number;
   /** Updates whose check was made to throw (fault injection). */
   faults: number;
+  /** Reloads of the plan from the store with every client reconnecting. */
+  reloads: number;
 }
 
-export const newStats = (): PropertyStats => ({ runs: 0, operations: 0, updates: 0, refusals: 0, closed: 0, faults: 0 });
+export const newStats = (): PropertyStats => ({ runs: 0, operations: 0, updates: 0, refusals: 0, closed: 0, faults: 0, reloads: 0 });
 
 export class PropertyFailure extends Error {}
 
@@ -75,6 +77,12 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
   try {
     for (const [i, op] of ops.entries()) {
       stats.operations++;
+      if (op.reload) {
+        const kept = snapshot(run.room.doc);
+        await run.reload();
+        stats.reloads++;
+        if (!sameSnapshot(snapshot(run.room.doc), kept)) fail(i, op, 'the plan changed when it reloaded and its clients reconnected');
+      }
       const s = run.session(op.session);
       if (s.conn.closed) {
         run.room.leave(s.conn);

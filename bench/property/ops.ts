@@ -87,6 +87,8 @@ export interface Op {
   stale: boolean;
   /** Fault injection: the permission check throws at its n-th look at the sender's role. */
   fault: number | null;
+  /** Before the operation the plan reloads from the store and every client reconnects with its copy. */
+  reload: boolean;
   /** One client transaction: one update. */
   edits: Edit[];
 }
@@ -195,6 +197,7 @@ export const opArb: fc.Arbitrary<Op> = fc.record({
   session: fc.constantFrom(...SESSION_KINDS),
   stale: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
   fault: fc.oneof({ arbitrary: fc.constant(null), weight: 12 }, { arbitrary: fc.nat(4), weight: 1 }),
+  reload: fc.integer({ min: 0, max: 30 }).map((n) => n === 0),
   edits: fc.oneof(
     { arbitrary: fc.array(benignEditArb, { minLength: 1, maxLength: 3 }), weight: 3 },
     { arbitrary: fc.array(editArb, { minLength: 1, maxLength: 3 }), weight: 2 },

@@ -41,7 +41,7 @@ const result = await fc.check(
 clearInterval(progress);
 const seconds = (Date.now() - started) / 1000;
 say(`operations tried: ${stats.operations} (${stats.updates} updates) in ${stats.runs} sequences, ${seconds.toFixed(0)} s`);
-say(`refusals: ${stats.refusals}; connections closed for an update refused whole: ${stats.closed}; checks made to throw: ${stats.faults}`);
+say(`refusals: ${stats.refusals}; connections closed for an update refused whole: ${stats.closed}; checks made to throw: ${stats.faults}; reloads: ${stats.reloads}`);
 await world.close();
 if (result.failed) {
   say(`FAILURE (seed ${seed}, path ${result.counterexamplePath ?? '?'}):`);

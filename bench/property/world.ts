@@ -107,9 +107,14 @@ export class Session {
     this.doc.on('update', (u: Uint8Array, origin: unknown) => {
       if (origin !== REMOTE) this.outbox.push(u);
     });
+    this.outbox = [];
+    this.connect(n);
+  }
+
+  /** A new connection for the same copy (a reconnect: what was in flight to it is lost). */
+  connect(n: number): void {
     const presence: PresenceUser = { id: this.person.userId, name: this.person.name, role: this.person.role, organisation: null, color: '#1f6feb' };
     this.conn = new FakeConnection(this.person.userId, presence, this.actor, n);
-    this.outbox = [];
     this.holding = false;
   }
 }
@@ -215,6 +220,22 @@ export class PlanRun {
     s.fresh(++this.connections);
     this.room.join(s.conn);
     this.room.handleSyncStep1(s.conn, Y.encodeStateVector(s.doc));
+    await this.settle();
+  }
+
+  /**
+   * The room unloads and loads again from the store (a restart, or another node taking over);
+   * every client reconnects with the copy it has, and syncs both ways.
+   */
+  async reload(): Promise<void> {
+    this.room.close(1001, 'reload');
+    await this.world.committer.drain();
+    this.room = await this.world.rooms.open(this.planId);
+    for (const s of this.sessions) {
+      s.connect(++this.connections);
+      this.room.join(s.conn);
+      this.room.handleSyncStep1(s.conn, Y.encodeStateVector(s.doc));
+    }
     await this.settle();
   }
 

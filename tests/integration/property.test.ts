@@ -32,13 +32,14 @@ describe('the permission check, as a property', () => {
     const stats = newStats();
     await fc.assert(
       fc.asyncProperty(opsArb(30), (ops) => checkOps(world, ops, stats)),
-      { seed: SEED, numRuns: 250 },
+      { seed: SEED, numRuns: 200 },
     );
     // The run reached what it is for: many operations, refusals, allowed changes, faults, closes.
-    expect(stats.operations).toBeGreaterThan(1000);
+    expect(stats.operations).toBeGreaterThan(800);
     expect(stats.refusals).toBeGreaterThan(300);
     expect(stats.refusals).toBeLessThan(stats.updates);
     expect(stats.faults).toBeGreaterThan(0);
+    expect(stats.reloads).toBeGreaterThan(0);
   });
 
   it('holds for a smaller run over a real hub with stock y-websocket clients', async () => {
@@ -90,7 +91,7 @@ describe('the permission check, as a property', () => {
           const touched = new Set<string>();
           const other = s.actor.userId === people.hanne!.id ? people.maja! : people.hanne!;
           new OpExecutor(markers, { userId: s.actor.userId, sector: s.actor.sector, otherUserId: other.id, otherSector: other.sector ?? 'hospital' }, () => 1_500_000_000 + operations * 10).apply(s.client.doc, op, { fields: touched }, null);
-          await waitForDocs(docs(), () => converged(docs()), 10_000, `the clients to converge after ${JSON.stringify(op).slice(0, 300)}`);
+          await waitForDocs(docs(), () => converged(docs()), 10_000, `the clients to converge after ${fc.stringify(op).slice(0, 300)}`);
           const after = snapshot(observer.doc);
           expect(violations(before, after, s.actor, touched, users)).toEqual([]);
           const gone = [...markers.values, ...markers.names].filter((m) => !after.text.includes(m));
