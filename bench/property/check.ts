@@ -35,8 +35,6 @@ export const newStats = (): PropertyStats => ({ runs: 0, operations: 0, updates:
 
 export class PropertyFailure extends Error {}
 
-const CHECK_NAMES = true;
-
 function fail(at: number, op: Op | null, what: string): never {
   throw new PropertyFailure(`${op ? `operation ${at} (${op.session}${op.stale ? ', stale' : ''})` : 'after the operations'}: ${what}`);
 }
@@ -135,7 +133,7 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
         fail(i, op, `the plan's JSON view fails: ${(err as Error).message}`);
       }
 
-      const gone = [...markers.values, ...(CHECK_NAMES ? markers.names : [])].filter((m) => !after.text.includes(m));
+      const gone = [...markers.values, ...markers.names].filter((m) => !after.text.includes(m));
       for (const m of gone) refused.add(m);
       if (gone.length > 0) {
         for (const p of peers) {

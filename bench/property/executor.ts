@@ -447,6 +447,7 @@ export class OpExecutor {
     const t = new Y.XmlText();
     const big = { v: 'y'.repeat(1_000_000) };
     this.later.push(() => {
+      if (t.doc === null) return; // never placed (a value inside another value)
       t.insert(0, mark + 'x'.repeat(600), { big });
       for (let i = 0; i < t.length; i += 2) t.format(i, 1, { t: true });
     });
@@ -469,6 +470,7 @@ export class OpExecutor {
     };
     const top = make(0);
     this.later.push(() => {
+      if (top.doc === null) return; // never placed (a value inside another value)
       let level = top;
       for (let i = 1; i < depth; i++) {
         const next = make(i);
