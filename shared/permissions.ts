@@ -59,14 +59,19 @@ export function decide(actor: Actor, section: string, operation: Operation): Dec
   if (!isSectionName(section)) return deny(`"${section}" is not a section of the care plan`);
   if (actor.readOnly) return deny('this access is read-only');
   if (actor.role === 'admin') return deny('administrators do not edit care plans');
+  // Before any role's rule: a conflict flag is the server's record of two people's values,
+  // never a client's, whether set on an entry or brought along with a new one.
+  if (operation.op === 'change' && SERVER_ONLY_KEYS.includes(operation.key)) {
+    return deny('conflict flags are kept by the server; confirm a value instead');
+  }
+  if (operation.op === 'add' && SERVER_ONLY_KEYS.some((key) => Object.hasOwn(operation.entry, key))) {
+    return deny('conflict flags are kept by the server; a new entry cannot carry one');
+  }
   if (actor.role === 'citizen') {
     return section === 'selfReports' ? ALLOW : deny('citizens may add their own measurements only');
   }
   if (section === 'results') return deny('results are filed by lab and imaging systems only');
   if (section === 'selfReports') return deny('only the citizen writes their own measurements');
-  if (operation.op === 'change' && SERVER_ONLY_KEYS.includes(operation.key)) {
-    return deny('conflict flags are kept by the server; confirm a value instead');
-  }
   return decideStaff(actor, section, operation);
 }
 

@@ -8,7 +8,7 @@ import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store, UpdateOrigin } from '../store/store.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
 import { awarenessMessage, MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
-import { createReverter, PlanGuard, type Refusal } from './plan-guard.ts';
+import { createReverter, GuardFailure, PlanGuard, verdictOf, type Refusal } from './plan-guard.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
@@ -87,16 +87,16 @@ export class PlanRoom implements ClusterRoom {
   private awarenessToPublish = new Set<number>();
   private broadcastScheduled = false;
   private flushWaiters: (() => void)[] = [];
+  /** Callers of flushed() still waiting when the room is released: told it closed. */
+  private closedWaiters = new Set<(err: Error) => void>();
   private awarenessChanged = new Set<number>();
   private awarenessScheduled = false;
   private failed = false;
   private closed = false;
   private holds = 0;
   private guard: PlanGuard | null = null;
-  /** The next net update holds a revert the author lacks: send it to the author too. */
+  /** The next net update holds a conflict flag the author lacks: send it to the author too. */
   private echoNext = false;
-  /** The sections the next client update changed, as the permission check saw them. */
-  private sectionsNext: string[] | null = null;
   /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
   private readonly clientAuthors = new Map<number, Author>();
 
@@ -223,21 +223,35 @@ export class PlanRoom implements ClusterRoom {
    * inside the transaction that applies it (see PlanGuard). Throws on a malformed update.
    */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
+    if (this.failed || this.closed) return;
     const guard = this.guard as PlanGuard;
     const newClients: number[] = [];
-    const { refusals, missing } = guard.apply(update, conn.actor, conn, (allowed, _tr, reverted, clients, allowedSections) => {
-      // The history names what the author changed, not what the server put back.
-      this.sectionsNext = [...allowedSections].sort();
-      for (const client of clients) {
-        if (this.clientAuthors.has(client)) continue;
-        this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
-        newClients.push(client);
-      }
-      const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
-      if (reverted || flagged) this.echoNext = true;
-    });
+    let outcome: ReturnType<PlanGuard['apply']>;
+    try {
+      outcome = guard.apply(update, conn.actor, conn, (allowed, _tr, _reverted, clients) => {
+        for (const client of clients) {
+          if (this.clientAuthors.has(client)) continue;
+          this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
+          newClients.push(client);
+        }
+        if (trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null)) this.echoNext = true;
+      });
+    } catch (err) {
+      this.echoNext = false;
+      if (!(err instanceof GuardFailure)) throw err;
+      // Yjs failed while finishing the transaction: the document may hold what the store does not.
+      this.fail(err, 'finishing a checked update failed; closing the room');
+      return;
+    }
     this.echoNext = false;
-    this.sectionsNext = null;
+    const { refusals, missing, unapplied, failure } = outcome;
+    if (failure) this.deps.log.warn({ planId: this.planId, connection: conn.id, err: failure.message }, 'checking an update failed; all of it was reverted');
+    if (refusals.length > 0) {
+      // Told and recorded even when the room failed on it (then the connection is closed already).
+      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
+      this.deps.onRefused(this.planId, conn, refusals);
+    }
+    if (this.failed) return;
     if (newClients.length > 0) {
       this.deps.store.recordClientAuthors(this.planId, newClients.map((clientId) => ({ clientId, userId: conn.userId }))).catch((err: unknown) => {
         this.deps.log.warn({ planId: this.planId, err }, 'recording client authors failed');
@@ -246,10 +260,9 @@ export class PlanRoom implements ClusterRoom {
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
     if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
-    if (refusals.length > 0) {
-      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
-      this.deps.onRefused(this.planId, conn, refusals);
-    }
+    // Refused before it was applied: the client's copy holds what this one never will, and all
+    // its later updates build on it. It must start again from the server's state.
+    if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0]?.reason ?? 'update refused').slice(0, 120));
   }
 
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
@@ -300,7 +313,16 @@ export class PlanRoom implements ClusterRoom {
 
   /** Resolves once every change applied so far is stored. */
   flushed(): Promise<void> {
-    return new Promise((resolve) => this.whenFlushed(resolve));
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('the plan was closed; try again'));
+      // A room that fails (a write, or an update it could not check) is released with its
+      // writes unsent: a reader must not get a document that holds what the store does not.
+      this.closedWaiters.add(reject);
+      this.whenFlushed(() => {
+        this.closedWaiters.delete(reject);
+        resolve();
+      });
+    });
   }
 
   presenceUsers(): PresenceUser[] {
@@ -331,28 +353,40 @@ export class PlanRoom implements ClusterRoom {
       this.queueBroadcast({ update, from: null, applied: performance.now(), seq: 0 });
       return;
     }
-    const echo = this.echoNext;
-    this.echoNext = false;
-    const sections = this.sectionsNext ?? sectionsOf(tr);
-    this.sectionsNext = null;
+    let sections: string[];
     let author: string | null;
     let kind: UpdateOrigin;
     let from: RoomConnection | null = null;
     if (isServerOrigin(origin)) {
+      sections = sectionsOf(tr);
       author = origin.author;
       kind = origin.origin;
-    } else if (origin && this.connections.has(origin as RoomConnection)) {
-      from = origin as RoomConnection;
-      author = from.userId;
-      from.recordEdit?.(sections);
-      if (echo) from = null;
+    } else if (typeof origin === 'object' && origin !== null) {
+      // A client's update (its connection is the origin) is stored only as the permission
+      // check finished it: no verdict, nothing stored or sent (fail closed).
+      const verdict = verdictOf(tr);
+      if (!verdict) {
+        this.echoNext = false;
+        this.fail(new Error('an update left the permission check without a verdict'), 'a client update could not be checked or reverted; dropped it and closing the room');
+        return;
+      }
+      const conn = origin as RoomConnection;
+      sections = verdict.sections;
+      author = conn.userId ?? null;
       kind = 'client';
+      if (this.connections.has(conn)) {
+        conn.recordEdit?.(sections);
+        // The author already has its own update, unless the server changed it (reverts, flags).
+        if (!verdict.echo && !this.echoNext) from = conn;
+      }
     } else {
       // Every change to a room's document is made through one of the two paths above.
       this.deps.log.error({ planId: this.planId }, 'update with unknown origin');
+      sections = sectionsOf(tr);
       author = null;
       kind = 'server';
     }
+    this.echoNext = false;
     this.pendingWrites++;
     const applied = performance.now();
     this.deps.committer.append(
@@ -364,7 +398,7 @@ export class PlanRoom implements ClusterRoom {
   private onPersisted(err: Error | null, seq: number, update: Uint8Array, from: RoomConnection | null, applied: number): void {
     this.pendingWrites--;
     if (err) {
-      this.fail(err);
+      this.fail(err, 'persisting a plan update failed; closing the room');
       return;
     }
     this.lastSeq = seq;
@@ -442,15 +476,21 @@ export class PlanRoom implements ClusterRoom {
   }
 
   /**
-   * A failed write: the document in memory now holds changes the store does not. Close every
-   * connection and drop the document; clients keep their edits and resend them on reconnect,
-   * when the room is loaded afresh from what the store really holds.
+   * A failed write, or a client's change that could not be checked and reverted: the document
+   * in memory now holds changes the store does not. Close every connection and drop the
+   * document; clients keep their edits and resend them on reconnect, when the room is loaded
+   * afresh from what the store really holds (and checks them again).
    */
-  private fail(err: Error): void {
+  private fail(err: Error, message: string): void {
     if (this.failed) return;
     this.failed = true;
-    this.deps.log.error({ planId: this.planId, err }, 'persisting a plan update failed; closing the room');
+    this.deps.log.error({ planId: this.planId, err }, message);
     this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
+  }
+
+  /** The room failed (see fail): it must be unloaded, never joined again. */
+  get hasFailed(): boolean {
+    return this.failed;
   }
 
   private presenceChanged(): void {
@@ -495,5 +535,8 @@ export class PlanRoom implements ClusterRoom {
     if (!this.failed && this.sinceCheckpoint >= Math.ceil(this.deps.checkpointEvery / 5)) this.writeCheckpoint();
     this.awareness.destroy();
     this.doc.destroy();
+    for (const reject of this.closedWaiters) reject(new Error('the plan was closed; try again'));
+    this.closedWaiters.clear();
+    this.flushWaiters = [];
   }
 }

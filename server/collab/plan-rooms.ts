@@ -80,7 +80,8 @@ export class PlanRooms {
   }
 
   private onIdle(room: PlanRoom): void {
-    if (room.isClosed || room.size > 0 || this.idleUnloadMs === 0) {
+    // A failed room is never joined again: the next join loads the plan afresh from the store.
+    if (room.isClosed || room.hasFailed || room.size > 0 || this.idleUnloadMs === 0) {
       this.unload(room);
       return;
     }

@@ -149,8 +149,10 @@ describe('limits', () => {
     cleanup.push(() => sender.ws.terminate(), () => peer.ws.terminate());
     await Promise.all([sender.joined, peer.joined]);
     const clientId = 4242;
-    // 30 cursor moves at once, with AWARENESS_RATE_PER_SECOND=5 (bursts of 10).
-    for (let clock = 1; clock <= 30; clock++) sender.ws.send(awarenessFrame(clientId, clock, { cursor: clock }));
+    // 30 cursor moves at once, with AWARENESS_RATE_PER_SECOND=5 (bursts of 10); carets in
+    // y-prosemirror's shape (other fields are not relayed), each marked by its clock.
+    const caret = (n: number) => ({ anchor: { tname: 'goals', assoc: n }, head: { tname: 'goals', assoc: 0 } });
+    for (let clock = 1; clock <= 30; clock++) sender.ws.send(awarenessFrame(clientId, clock, { cursor: caret(clock) }));
     // The peer ends with the last one.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the last cursor never arrived')), 5000);
@@ -164,14 +166,14 @@ describe('limits', () => {
       peer.ws.on('message', check);
       check();
     });
-    expect(awarenessStates(peer.frames).get(clientId)?.state).toMatchObject({ cursor: 30, user: { name: expect.any(String) } });
+    expect(awarenessStates(peer.frames).get(clientId)?.state).toMatchObject({ cursor: caret(30), user: { name: expect.any(String) } });
     const dropped = await limitCount(hub, 'awareness_dropped', 'collab');
     expect(dropped).toBeGreaterThanOrEqual(15);
     expect(dropped).toBeLessThanOrEqual(20);
     expect(sender.ws.readyState).toBe(WebSocket.OPEN);
 
     // A flood far above the rate: closed for a policy violation; the peer stays.
-    for (let clock = 31; clock <= 500; clock++) sender.ws.send(awarenessFrame(clientId, clock, { cursor: clock }));
+    for (let clock = 31; clock <= 500; clock++) sender.ws.send(awarenessFrame(clientId, clock, { cursor: caret(clock) }));
     const closed = await sender.closed;
     expect(closed.code).toBe(CloseCode.policyViolation);
     expect(closed.reason).toBe('too many awareness updates');

@@ -28,14 +28,20 @@ describe('y-websocket message decoding', () => {
 });
 
 describe('awareness identity stamping', () => {
-  it('round-trips and overwrites the user field', () => {
+  it('round-trips, overwrites the user field and keeps only a caret of the right shape', () => {
     const doc = new Y.Doc();
     const awareness = new Awareness(doc);
-    awareness.setLocalState({ user: { name: 'Mallory' }, cursor: 3 });
+    const rp = Y.createRelativePositionFromTypeIndex(doc.getText('t'), 0);
+    awareness.setLocalState({ user: { name: 'Mallory' }, cursor: { anchor: rp, head: rp }, note: 'free text' });
     const entries = decodeAwarenessUpdate(encodeStates(awareness, [doc.clientID]));
     const user = { id: 'u1', name: 'Hanne Holm', role: 'hospital_doctor', organisation: 'Rigshospitalet', color: 'red' };
     const stamped = stampIdentity(entries, user);
-    expect(stamped[0]!.state).toEqual({ user, cursor: 3 });
+    const position = { type: null, tname: 't', item: null, assoc: 0 };
+    expect(stamped[0]!.state).toEqual({ user, cursor: { anchor: position, head: position } });
+    for (const cursor of [3, 'x', [], { anchor: position }, { anchor: position, head: { ...position, assoc: 0.5 } }, { anchor: position, head: position, x: 1 }]) {
+      expect(stampIdentity([{ clientId: 1, clock: 1, state: { cursor } }], user)[0]!.state, JSON.stringify(cursor)).toEqual({ user });
+    }
+    expect(stampIdentity([{ clientId: 1, clock: 1, state: { cursor: null } }], user)[0]!.state).toEqual({ cursor: null, user });
     expect(decodeAwarenessUpdate(encodeAwarenessUpdate(stamped))).toEqual(stamped);
     awareness.destroy();
   });

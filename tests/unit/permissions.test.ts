@@ -98,6 +98,10 @@ describe('permission table', () => {
     expect(allowed(role, 'evil', { op: 'add', entry: {} })).toBe(false);
     expect(allowed(role, 'medications', { op: 'change', key: 'conflicts', entry: {} })).toBe(false);
     expect(allowed(role, 'tasks', { op: 'change', key: 'conflicts', entry: { sector: actors[role]!.sector } })).toBe(false);
+    // Brought along with a new entry (issue 14, finding 8), in every section the role may add to.
+    for (const section of ['goals', 'tasks', 'medications', 'notes', 'selfReports']) {
+      expect(allowed(role, section, { op: 'add', entry: { ...own(role), conflicts: {} } }), section).toBe(false);
+    }
   });
 
   it('gives a reason for every refusal', () => {

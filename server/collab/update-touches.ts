@@ -1,0 +1,108 @@
+import * as Y from 'yjs';
+import { isSectionName, type SectionName } from '../../shared/plan.ts';
+import { nameForRecord } from './plan-values.ts';
+
+/**
+ * Traces what one transaction inserted and deleted to the plan's cells: each item to its
+ * section, entry and key (walking up its parents), grouped as the permission table decides
+ * them — a meta key set, an entry added or removed, one key of an entry changed, or something
+ * that is no cell of the contract (an unknown section, list content where keys belong).
+ */
+export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
+
+export type TouchKind = 'meta' | 'add' | 'remove' | 'change' | 'unknown';
+
+export interface Touch {
+  kind: TouchKind;
+  section: string;
+  key: string | null;
+  entryItem: Y.Item | null;
+  inserted: Y.Item[];
+  deleted: Y.Item[];
+  reason?: string;
+}
+
+/** The section of a root type, or its name when it is none of the plan's (null if unnamed). */
+function rootName(sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, type: Y.AbstractType<unknown>, unknown: Map<Y.AbstractType<unknown>, string | null>): string | null {
+  const section = sections.get(type);
+  if (section) return section;
+  if (!unknown.has(type)) {
+    let name: string | null = null;
+    try {
+      name = Y.findRootTypeKey(type);
+    } catch {
+      name = null;
+    }
+    unknown.set(type, name);
+  }
+  return unknown.get(type) ?? null;
+}
+
+/** Groups what the transaction inserted and deleted by section, entry and key. */
+export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, tr: Y.Transaction, clients: Set<number>, deletedNow: DeleteSet): Touch[] {
+  const isNew = (item: Y.Item) => item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
+  const touches = new Map<string, Touch>();
+  const unknownRoots = new Map<Y.AbstractType<unknown>, string | null>();
+  const touch = (id: string, make: () => Touch): Touch => {
+    let t = touches.get(id);
+    if (!t) touches.set(id, (t = make()));
+    return t;
+  };
+  const classify = (item: Y.Item, inserted: boolean): void => {
+    const chain: Y.Item[] = [item];
+    let type = item.parent as Y.AbstractType<unknown>;
+    while (type._item !== null) {
+      chain.unshift(type._item);
+      type = type._item.parent as Y.AbstractType<unknown>;
+    }
+    const section = rootName(sections, type, unknownRoots);
+    const top = chain[0] as Y.Item;
+    const list = (t: Touch) => (inserted ? t.inserted : t.deleted).push(item);
+    if (section === null || !isSectionName(section)) {
+      list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], reason: `"${nameForRecord(section ?? '?')}" is not a section of the care plan` })));
+      return;
+    }
+    if (section === 'meta') {
+      const key = top.parentSub;
+      list(touch(`meta|${key}`, () => ({ kind: key === null ? 'unknown' : 'meta', section, key, entryItem: null, inserted: [], deleted: [], reason: 'meta holds named keys only' })));
+      return;
+    }
+    if (top.parentSub !== null) {
+      list(touch(`${section}|named`, () => ({ kind: 'unknown', section, key: null, entryItem: null, inserted: [], deleted: [], reason: `${section} holds a list of entries only` })));
+      return;
+    }
+    const entryId = `${top.id.client}:${top.id.clock}`;
+    if (isNew(top)) {
+      list(touch(`add|${entryId}`, () => ({ kind: 'add', section, key: null, entryItem: top, inserted: [], deleted: [] })));
+      return;
+    }
+    if (top.deleted && !Y.isDeleted(deletedNow, top.id)) {
+      // Written into an entry someone had already removed: dead content, no change to check.
+      return;
+    }
+    if (top.deleted) {
+      list(touch(`remove|${entryId}`, () => ({ kind: 'remove', section, key: null, entryItem: top, inserted: [], deleted: [] })));
+      return;
+    }
+    const key = chain.length > 1 ? (chain[1] as Y.Item).parentSub : null;
+    list(touch(`change|${entryId}|${key}`, () => ({ kind: key === null ? 'unknown' : 'change', section, key, entryItem: top, inserted: [], deleted: [], reason: 'an entry holds named keys only' })));
+  };
+
+  for (const [client, structs] of doc.store.clients) {
+    const before = tr.beforeState.get(client) ?? 0;
+    const last = structs[structs.length - 1];
+    if (!last || last.id.clock + last.length <= before) continue;
+    clients.add(client);
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const struct = structs[i];
+      if (struct instanceof Y.Item) classify(struct, true);
+    }
+  }
+  Y.iterateDeletedStructs(tr, tr.deleteSet, (struct) => {
+    if (struct instanceof Y.Item && !isNew(struct)) classify(struct, false);
+  });
+  // An entry removed in this update: its cascaded key deletions belong to the removal.
+  const list = [...touches.values()];
+  const removed = new Set(list.filter((t) => t.kind === 'remove').map((t) => t.entryItem));
+  return list.filter((t) => !(t.kind === 'change' && removed.has(t.entryItem)));
+}
