@@ -4,7 +4,8 @@ import type { Notification } from '../../shared/events.ts';
 import { isStaff, type Sector } from '../../shared/roles.ts';
 import type { RealtimeServer } from '../realtime/realtime.ts';
 import { userChannel } from '../realtime/realtime.ts';
-import type { Store, User } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { User } from '../store/records.ts';
 
 /**
  * Tells a patient's care team: a stored notification per staff member (those who sign in

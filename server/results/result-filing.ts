@@ -7,7 +7,8 @@ import type { Config } from '../config.ts';
 import type { RealtimeServer } from '../realtime/realtime.ts';
 import { planChannel } from '../realtime/realtime.ts';
 import type { StoredResult } from '../store/result-store.ts';
-import type { AuditEntryInput, Patient, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { AuditEntryInput, Patient } from '../store/records.ts';
 import type { CareTeamNotifier } from './care-team-notifier.ts';
 import { annotateResult, releaseResult, resultEntry, upsertResult } from './plan-results.ts';
 

@@ -1,5 +1,5 @@
 import type { IncomingResult } from '../../shared/results.ts';
-import type { AuditEntryInput } from './store.ts';
+import type { AuditEntryInput } from './records.ts';
 
 /** Persistence of results, their API keys, events and notifications (part of the Store). */
 /**

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../server/audit/audit-log.ts';
 import { verifyAuditLog } from '../../server/audit/verify.ts';
 import { openStore } from '../../server/store/open-store.ts';
-import type { AuditEntryInput, Store } from '../../server/store/store.ts';
+import type { Store } from '../../server/store/store.ts';
+import type { AuditEntryInput } from '../../server/store/records.ts';
 import { tempDir } from '../fixtures/server.ts';
 
 /** The real store, with its audit commits counted (and, when asked, failing). */

@@ -9,7 +9,8 @@ import { openStore } from '../../server/store/open-store.ts';
 import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
 import type { StoredResult } from '../../server/store/result-store.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
-import type { AuditEntryInput, NewPlanUpdate, Store } from '../../server/store/store.ts';
+import type { Store } from '../../server/store/store.ts';
+import type { AuditEntryInput, NewPlanUpdate } from '../../server/store/records.ts';
 import { createTestDatabase } from '../fixtures/postgres.ts';
 import { tempDir } from '../fixtures/server.ts';
 

@@ -3,7 +3,8 @@ import { AccessLogQuery, AuditQuery, type AccessLogEntry, type AuditActorView, t
 import { accessInWords } from '../../audit/access-words.ts';
 import { detailsForAdministrator } from '../../audit/admin-audit.ts';
 import { API_KEY_ACTOR_PREFIX } from '../../results/api-keys.ts';
-import type { AuditEntry, Store } from '../../store/store.ts';
+import type { Store } from '../../store/store.ts';
+import type { AuditEntry } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';

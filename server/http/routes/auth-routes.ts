@@ -7,7 +7,7 @@ import { requireAuth, principalOf } from '../authenticate.ts';
 import { HttpError, parse, unauthorized } from '../errors.ts';
 import { LoginThrottle } from '../../auth/login-throttle.ts';
 import { redactCprNumbers } from '../../../shared/cpr-in-text.ts';
-import type { User } from '../../store/store.ts';
+import type { User } from '../../store/records.ts';
 
 export function authRoutes(deps: HttpDeps): Router {
   const router = Router();

@@ -6,7 +6,7 @@ import { isStaff } from '../../../shared/roles.ts';
 import { isUuid } from '../../fhir/fhir-values.ts';
 import { issueTypeFor, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
 import { planToFhirBundle, type FhirOrganisationData, type FhirPersonData } from '../../fhir/plan-bundle.ts';
-import type { Organisation, User } from '../../store/store.ts';
+import type { Organisation, User } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { HistoryEntry, PlanPerson } from '../../../shared/api.ts';
 import { planToJson } from '../../../shared/plan-doc.ts';
 import { citizenView } from '../../../shared/release.ts';
-import type { PlanUpdate, User } from '../../store/store.ts';
+import type { PlanUpdate, User } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf } from '../authenticate.ts';
 import { parse } from '../errors.ts';

@@ -3,7 +3,7 @@ import { CreatePatientRequest, PatientSearchRequest, PatientsQuery, type Patient
 import type { Principal } from '../../auth/access.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import type { Patient, Plan } from '../../store/store.ts';
+import type { Patient, Plan } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';

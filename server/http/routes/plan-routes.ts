@@ -3,7 +3,7 @@ import { AddCareTeamMemberRequest, CreatePlanRequest, type CareTeamMember, type 
 import { setPlanMeta } from '../../../shared/plan-doc.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Principal } from '../../auth/access.ts';
-import type { CareTeamEntry } from '../../store/store.ts';
+import type { CareTeamEntry } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';

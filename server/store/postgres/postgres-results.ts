@@ -1,5 +1,5 @@
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
-import type { AuditEntryInput } from '../store.ts';
+import type { AuditEntryInput } from '../records.ts';
 import { BEGIN_LOCK_READ_HEAD, insertAuditEntries } from './postgres-audit.ts';
 import { str, type Db } from './postgres-db.ts';
 import { toApiKey, toNotification, toResult } from '../rows.ts';

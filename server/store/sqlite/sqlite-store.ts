@@ -10,6 +10,7 @@ import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } f
 import type { Logger } from 'pino';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
 import { toAuditChainRow, toAuditEntry, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser, type Row } from '../rows.ts';
+import type { Store } from '../store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -23,10 +24,9 @@ import type {
   Patient,
   Plan,
   PlanUpdate,
-  Store,
   StoredPlanState,
   User,
-} from '../store.ts';
+} from '../records.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'sqlite');
 
