@@ -19,6 +19,8 @@ export interface ResultFilingDeps {
   log: Logger;
   io: () => RealtimeServer | null;
   config: Pick<Config, 'resultReleaseDays' | 'resultReleaseDaysPathologyImaging' | 'criticalEscalateSeconds'> & Partial<Pick<Config, 'resultNotifyCoalesceMs'>>;
+  /** Told each submission's outcome as it is answered (the results-ingested metric). */
+  onFiled?: (outcome: FilingOutcome) => void;
 }
 
 export type FilingOutcome =
@@ -68,12 +70,16 @@ export class ResultFiling {
    * commit), then the pushes — so the cost of durable commits is shared under load.
    */
   file(system: string, incoming: IncomingResult[], encounter = false): Promise<FilingOutcome> {
-    return new Promise((resolve, reject) => {
+    const answered = new Promise<FilingOutcome>((resolve, reject) => {
       this.queue.push({ system, incoming, encounter, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         setImmediate(() => void this.drain());
       }
+    });
+    return answered.then((outcome) => {
+      this.deps.onFiled?.(outcome);
+      return outcome;
     });
   }
 

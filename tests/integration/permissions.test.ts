@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
-import { addNote, metaOf, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
+import { addNote, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { connectCollab, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { CloseCode } from '../../shared/protocol.ts';

@@ -20,7 +20,7 @@ import type {
 } from '../records.ts';
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
-import { bytesOf, Db, str, toBuffer, type PostgresOptions, type Row } from './postgres-db.ts';
+import { bytesOf, Db, str, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
 import { toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
 
