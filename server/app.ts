@@ -63,7 +63,7 @@ export function createLogger(level: Config['logLevel']): Logger {
 export async function createServer(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<CareHubServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? (await openStore(config, { log }));
-  const tokens = new TokenService(resolveSecret(config.secret, dataDirOf(config.databaseUrl)), config.sessionTtlMinutes);
+  const tokens = new TokenService(resolveSecret(config.carehubSecret, dataDirOf(config.databaseUrl)), config.sessionTtlMinutes);
   const access = new AccessControl(store, tokens);
   const audit = new AuditLog(store, log);
   const metrics = createMetrics();

@@ -163,7 +163,7 @@ function watchedPlans(socket: AppSocket): string[] {
  * why, then the socket is closed; a server-side disconnect is not retried by the client.
  */
 function endSocket(socket: AppSocket, reason: string): void {
-  socket.data.deadline?.clear();
+  socket.data.deadline.clear();
   socket.emit('session:ended', { reason, expired: reason === 'expired' });
   socket.disconnect(true);
 }

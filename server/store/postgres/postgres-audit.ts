@@ -1,7 +1,8 @@
 import { auditHash, GENESIS } from '../audit-chain.ts';
 import type { AuditChainRow, AuditEntry, AuditEntryInput, AuditQuery } from '../records.ts';
 import type pg from 'pg';
-import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db, type Row } from './postgres-db.ts';
+import type { Row } from '../rows.ts';
+import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db } from './postgres-db.ts';
 import { toAuditChainRow, toAuditEntry } from '../rows.ts';
 
 /**

@@ -20,9 +20,9 @@ import type {
 } from '../records.ts';
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
-import { bytesOf, Db, str, toBuffer, type PostgresOptions } from './postgres-db.ts';
+import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
-import { toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
+import { bytesOf, str, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
 
 const now = (): string => new Date().toISOString();
 
