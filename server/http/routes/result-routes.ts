@@ -23,8 +23,8 @@ const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) }
 /**
  * What a sending system's submissions pass through before they are filed: its API key (an
  * intake key), one rate budget per key shared by results and encounters, and a body parser
- * of their own (systems send `application/fhir+json`, larger than ordinary requests). Every
- * answer, its errors included, is an OperationOutcome.
+ * of their own (systems send `application/fhir+json`, larger than ordinary requests). Each
+ * refusal (key, rate, body) is an OperationOutcome.
  */
 export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void }) {
   const body = express.json({ limit: `${deps.config.resultsMaxBodyKb}kb`, type: ['application/json', FHIR_JSON] });
