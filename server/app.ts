@@ -1,43 +1,33 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import express from 'express';
-import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import { API_PREFIX } from '../shared/api.ts';
 import { CloseCode } from '../shared/protocol.ts';
 import { AccessControl } from './auth/access.ts';
+import { AccessChanges } from './auth/access-changes.ts';
 import { resolveSecret, TokenService } from './auth/tokens.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
 import { CollabEndpoint } from './collab/collab-endpoint.ts';
 import { PlanRooms } from './collab/plan-rooms.ts';
 import type { Config } from './config.ts';
+import { apiRoutes } from './http/api-routes.ts';
+import { clientApp } from './http/client-app.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import type { HttpDeps } from './http/http-deps.ts';
 import { requestLog } from './http/request-log.ts';
-import { auditRoutes } from './http/routes/audit-routes.ts';
-import { authRoutes } from './http/routes/auth-routes.ts';
-import { fhirRoutes } from './http/routes/fhir-routes.ts';
 import { healthRoutes } from './http/routes/health-routes.ts';
-import { patientRoutes } from './http/routes/patient-routes.ts';
-import { planRoutes } from './http/routes/plan-routes.ts';
-import { historyRoutes } from './http/routes/history-routes.ts';
-import { resultRoutes } from './http/routes/result-routes.ts';
-import { selfReportRoutes } from './http/routes/self-report-routes.ts';
-import { accessRoutes } from './http/routes/access-routes.ts';
-import { adminRoutes } from './http/routes/admin-routes.ts';
-import { embedRoutes } from './http/routes/embed-routes.ts';
-import { visitRoutes } from './http/routes/visit-routes.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { countResultsIngested, createMetrics, registerScrapedGauges, type Metrics } from './observability/metrics.ts';
+import { PlanChangedThrottle } from './realtime/plan-changed-throttle.ts';
+import { citizenPlanChannel, createRealtime, embedPersonChannel, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { CriticalEscalation } from './results/critical-escalation.ts';
 import type { ResultEvents } from './results/result-events.ts';
 import { ResultFiling } from './results/result-filing.ts';
 import { ResultNotifications } from './results/result-notifications.ts';
-import { countResultsIngested, createMetrics, type Metrics } from './observability/metrics.ts';
-import { citizenPlanChannel, createRealtime, embedPersonChannel, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
-import { ClusterNode } from './cluster/cluster-node.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -69,28 +59,48 @@ export function createLogger(level: Config['logLevel']): Logger {
   });
 }
 
-/** Builds and starts one CareHub node. No module-level state: tests start many, each on port 0. */
+/**
+ * Builds and starts one CareHub node, each part from the parts above it. No module-level
+ * state: tests start many, each on port 0.
+ */
 export async function createServer(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<CareHubServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? (await openStore(config, { log }));
-  const secret = resolveSecret(config.secret, dataDirOf(config.databaseUrl));
-  const tokens = new TokenService(secret, config.sessionTtlMinutes);
+  const tokens = new TokenService(resolveSecret(config.carehubSecret, dataDirOf(config.databaseUrl)), config.sessionTtlMinutes);
   const access = new AccessControl(store, tokens);
   const audit = new AuditLog(store, log);
-  const changedThrottle = new Set<string>();
-  // Read lazily, on scrape: `rooms` is built below.
-  const metrics = createMetrics({ openPlans: () => rooms.openCount, realtimeConnections: () => io?.engine.clientsCount ?? 0 });
+  const metrics = createMetrics();
+  // Open sessions re-check their access when it changes: here, or (told over Redis) on another node.
+  const accessChanges = new AccessChanges();
+
   // Several nodes (REDIS_URL): plans' updates and access changes travel between nodes over Redis.
   const cluster = config.redisUrl
-    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, store, log, onAccessChanged: (patientId) => revalidateHere(patientId) })
+    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, store, log, onAccessChanged: (patientId) => accessChanges.revalidateHere(patientId) })
     : null;
   await cluster?.start();
+
+  // The transports: HTTP (Express answers it; its routes are mounted below) and Socket.IO on it.
+  const app = express();
+  const http: HttpServer = createHttpServer(app);
+  const headers = securityHeaders();
+  const io = createRealtime(http, {
+    access,
+    audit,
+    log,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
+    headers,
+    ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
+  });
+  accessChanges.hold({ revalidate: (patientId) => revalidateWatchers(io, access, store, patientId, log) });
+
+  // The plans: one room per open plan, updates stored in group commits, /collab clients on them.
   const committer = new GroupCommitter(store, (n, seconds) => {
     metrics.persistSeconds.observe(seconds);
     metrics.persistBatchSize.observe(n);
   });
-
-  let io: RealtimeServer | null = null;
+  const planChanged = new PlanChangedThrottle((planId) => io.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId }));
   const rooms = new PlanRooms(
     {
       store,
@@ -98,20 +108,12 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       log,
       checkpointEvery: config.checkpointEvery,
       ...(cluster ? { cluster } : {}),
-      onPresence: (planId, users) => io?.to(planChannel(planId)).emit('presence', { planId, users }),
-      onChanged: (planId) => {
-        // At most one plan:changed a second per plan: it tells views without a live copy to re-read.
-        if (changedThrottle.has(planId)) return;
-        changedThrottle.add(planId);
-        setTimeout(() => {
-          changedThrottle.delete(planId);
-          io?.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId });
-        }, 1000).unref();
-      },
+      onPresence: (planId, users) => io.to(planChannel(planId)).emit('presence', { planId, users }),
+      onChanged: (planId) => planChanged.changed(planId),
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
         for (const r of refusals) {
-          io?.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, reason: r.reason });
+          io.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, reason: r.reason });
           // The refused content is never recorded: only where and why.
           audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, reason: r.reason } });
         }
@@ -123,95 +125,6 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     },
     config.planIdleUnloadMs,
   );
-
-  // Result filing knows no transport: what it tells the people online goes out over Socket.IO.
-  const resultEvents: ResultEvents = {
-    resultFiled: (planId, result) => io?.to(planChannel(planId)).emit('result:filed', { planId, result }),
-    notify: (userId, notification) => io?.to(userChannel(userId)).emit('notification', notification),
-  };
-  const notifier = new CareTeamNotifier(store, resultEvents);
-  // Bound late: the endpoints it closes sessions on are built below.
-  const revalidateHere = async (patientId: string): Promise<void> => {
-    await collab.revalidate(patientId);
-    if (io) await revalidateWatchers(io, access, store, patientId, log);
-  };
-  const accessChanged = async (patientId: string): Promise<void> => {
-    cluster?.publishAccessChanged(patientId);
-    await revalidateHere(patientId);
-  };
-  const deps: HttpDeps = { config, store, access, tokens, audit, rooms, log, accessChanged, notifier };
-  const filing = new ResultFiling({
-    store,
-    rooms,
-    events: resultEvents,
-    notifications: new ResultNotifications({ notifier, log, coalesceMs: config.resultNotifyCoalesceMs }),
-    config,
-    onFiled: (outcome) => countResultsIngested(metrics, outcome),
-  });
-  const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
-  escalation.start();
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  // One header set for every HTTP answer: Express's, and Engine.IO's own (Socket.IO polling).
-  const securityHeaders = helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'default-src': ["'self'"],
-          'connect-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'frame-ancestors': ["'none'"],
-          // The offline app shell: the service worker and the web app manifest, same origin only.
-          'worker-src': ["'self'"],
-          'manifest-src': ["'self'"],
-          // Tablets reach a hub on a LAN over plain http; upgrading would break every asset.
-          'upgrade-insecure-requests': null,
-        },
-      },
-      xFrameOptions: { action: 'deny' },
-    });
-  app.use(securityHeaders);
-  app.use(requestLog(log));
-  app.use(healthRoutes(store, metrics, cluster ? () => cluster.ping() : undefined));
-  app.use(API_PREFIX, resultRoutes({ ...deps, filing, onThrottled: () => metrics.limitActions.inc({ limit: 'results_rate', transport: 'http' }) }));
-  app.use(express.json({ limit: '256kb' }));
-  const embed = embedRoutes(deps, {
-    onInvalidLink: () => metrics.embedSessionInvalid.inc(),
-    onThrottled: () => metrics.limitActions.inc({ limit: 'embed_session_rate', transport: 'http' }),
-  });
-  // Order matters: embed links accept a practice system's API key where planRoutes wants a session, and
-  // fhirRoutes answers its own auth errors with an OperationOutcome.
-  app.use(API_PREFIX, authRoutes(deps), embed, patientRoutes(deps), fhirRoutes(deps), planRoutes(deps), historyRoutes(deps), selfReportRoutes(deps), auditRoutes(deps), accessRoutes(deps), adminRoutes(deps), visitRoutes(deps));
-  app.use(API_PREFIX, notFoundHandler);
-  const clientDist = config.clientDist;
-  if (clientDist && existsSync(join(clientDist, 'index.html'))) {
-    // The embed page alone may be framed, and only by the configured practice-system origins.
-    app.get('/embed', (_req, res) => {
-      const ancestors = config.embedAllowedOrigins.length > 0 ? config.embedAllowedOrigins.join(' ') : "'none'";
-      const csp = (res.getHeader('Content-Security-Policy') as string).replace("frame-ancestors 'none'", `frame-ancestors ${ancestors}`);
-      res.setHeader('Content-Security-Policy', csp);
-      res.removeHeader('X-Frame-Options');
-      res.setHeader('Cache-Control', 'no-store');
-      res.sendFile(join(clientDist, 'index.html'));
-    });
-    app.use(
-      express.static(clientDist, {
-        index: 'index.html',
-        maxAge: '1h',
-        // The service worker, the page and the manifest are revalidated on every load, so a new
-        // version of the client reaches the tablets; hashed assets keep their hour.
-        setHeaders: (res, file) => {
-          if (/(?:^|[\\/])(?:sw\.js|index\.html|manifest\.webmanifest)$/.test(file)) res.setHeader('Cache-Control', 'no-cache');
-        },
-      }),
-    );
-    app.get(/^\/(?!api\/|collab\/|socket\.io\/).*/, (_req, res) => res.sendFile(join(clientDist, 'index.html')));
-  }
-  app.use(notFoundHandler);
-  app.use(errorHandler(log));
-
-  const http: HttpServer = createHttpServer(app);
   const collab = new CollabEndpoint({
     rooms,
     access,
@@ -224,28 +137,67 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     onConnectionCount: (d) => metrics.connections.inc(d),
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'collab' }),
   });
+  accessChanges.hold(collab);
+  // Socket.IO answers its own upgrades; /collab's are the endpoint's; any other is refused.
   http.on('upgrade', (req, socket, head) => {
     if (collab.handles(req)) collab.handleUpgrade(req, socket, head);
     else if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
   });
-  io = createRealtime(http, {
-    access,
-    audit,
-    log,
-    maxConnectionsPerUser: config.maxConnectionsPerUser,
-    maxBufferedBytes: config.wsMaxBufferedBytes,
-    onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
-    headers: securityHeaders,
-    ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
-  });
+  registerScrapedGauges(metrics, { openPlans: () => rooms.openCount, realtimeConnections: () => io.engine.clientsCount });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
-    });
+  // Results from lab, imaging and hospital systems, filed into the plans and told to care teams.
+  // Result filing knows no transport: what it tells the people online goes out over Socket.IO.
+  const resultEvents: ResultEvents = {
+    resultFiled: (planId, result) => io.to(planChannel(planId)).emit('result:filed', { planId, result }),
+    notify: (userId, notification) => io.to(userChannel(userId)).emit('notification', notification),
+  };
+  const notifier = new CareTeamNotifier(store, resultEvents);
+  const filing = new ResultFiling({
+    store,
+    rooms,
+    events: resultEvents,
+    notifications: new ResultNotifications({ notifier, log, coalesceMs: config.resultNotifyCoalesceMs }),
+    config,
+    onFiled: (outcome) => countResultsIngested(metrics, outcome),
   });
+  const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
+  escalation.start();
+
+  // HTTP: each router under its own path, so the order below does not matter, except that
+  // the client app is the fallback for every path no route answered, and then the errors.
+  const deps: HttpDeps = {
+    config,
+    store,
+    access,
+    tokens,
+    audit,
+    rooms,
+    log,
+    notifier,
+    filing,
+    accessChanged: async (patientId) => {
+      cluster?.publishAccessChanged(patientId);
+      await accessChanges.revalidateHere(patientId);
+    },
+  };
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(headers);
+  app.use(requestLog(log));
+  app.use(healthRoutes(store, metrics, cluster ? () => cluster.ping() : undefined));
+  app.use(
+    API_PREFIX,
+    apiRoutes(deps, {
+      onResultsThrottled: () => metrics.limitActions.inc({ limit: 'results_rate', transport: 'http' }),
+      onEmbedLinkInvalid: () => metrics.embedSessionInvalid.inc(),
+      onEmbedSessionThrottled: () => metrics.limitActions.inc({ limit: 'embed_session_rate', transport: 'http' }),
+    }),
+  );
+  app.use(clientApp(config.clientDist, config.embedAllowedOrigins));
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+
+  await listen(http, config.port, config.host);
   const port = (http.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
@@ -268,7 +220,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       // Socket.IO's close waits for every HTTP connection to end; a peer that never answers the
       // close handshake would hold it (ws gives up after 30 s): wait a bounded time only.
       await Promise.race([
-        new Promise<void>((resolve) => io!.close(() => resolve())),
+        new Promise<void>((resolve) => io.close(() => resolve())),
         new Promise<void>((resolve) => setTimeout(resolve, Math.max(500, graceEnds - Date.now())).unref()),
       ]);
       http.closeAllConnections();
@@ -281,4 +233,14 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   };
 
   return { url, port, store, rooms, tokens, io, metrics, log, filing, close };
+}
+
+function listen(http: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
 }

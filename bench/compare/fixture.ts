@@ -22,7 +22,7 @@ export interface Fixture {
 export async function buildFixture(planCount: number): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'carehub-compare-'));
   const template = join(dir, 'template.db');
-  const store = await openStore({ databaseUrl: `sqlite:${template}`, sqliteSynchronous: 'NORMAL' });
+  const store = await openStore({ databaseUrl: `sqlite:${template}`, sqliteSynchronous: 'NORMAL', logLevel: 'silent' });
   await seedDemoData(store);
   const hanne = await store.getUserByUsername('hanne');
   if (!hanne?.organisationId) throw new Error('demo data without hanne');

@@ -140,7 +140,7 @@ export class PropertyWorld {
   static async create(opts: { checkpointEvery?: number } = {}): Promise<PropertyWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'carehub-property-'));
     // NORMAL: durability across power loss is not what this suite tests, and FULL costs an fsync per commit.
-    const store = await openStore({ databaseUrl: `sqlite:${join(dir, 'carehub.db')}`, sqliteSynchronous: 'NORMAL' });
+    const store = await openStore({ databaseUrl: `sqlite:${join(dir, 'carehub.db')}`, sqliteSynchronous: 'NORMAL', logLevel: 'silent' });
     await seedDemoData(store);
     const people: Record<string, Person> = {};
     for (const username of ['hanne', 'niels', 'maja', 'gitte', 'carl', 'admin']) {

@@ -1,5 +1,5 @@
 import { isClinicalRole, type Role } from '../../shared/roles.ts';
-import type { AuditEntry } from '../store/store.ts';
+import type { AuditEntry } from '../store/records.ts';
 
 /**
  * The administrator in the audit log (issue 14): what an administrator's creation of an account

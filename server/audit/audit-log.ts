@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { AuditEntryInput, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { AuditEntryInput } from '../store/records.ts';
 
 export type AuditRecord = Omit<AuditEntryInput, 'time' | 'patientId' | 'planId'> & {
   patientId?: string | null;

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
 import { openStore, sqlitePath } from '../store/open-store.ts';
-import type { AuditChainRow, AuditEntryInput, Store } from '../store/store.ts';
-import { auditHash, GENESIS } from './chain.ts';
+import type { Store } from '../store/store.ts';
+import type { AuditChainRow, AuditEntryInput } from '../store/records.ts';
+import { auditHash, GENESIS } from '../store/audit-chain.ts';
 
 /**
  * `carehub audit verify`: walks the audit log in seq order and checks its hash chain
- * (server/audit/chain.ts). Seqs run 1, 2, 3, … with no gap; each entry's prev_hash is the
+ * (server/store/audit-chain.ts). Seqs run 1, 2, 3, … with no gap; each entry's prev_hash is the
  * previous entry's hash (GENESIS for the first); each hash is recomputed from the stored
  * fields; and the details are stored exactly as written (JSON.stringify of what was recorded).
  * So an entry changed (any field), removed (a gap, or a broken link where seqs were renumbered),

@@ -1,7 +1,8 @@
 import type { UserView } from '../../shared/api.ts';
 import { isStaff } from '../../shared/roles.ts';
 import type { BreakGlassGrant } from '../store/access-store.ts';
-import type { Organisation, Patient, Plan, Store, User } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { Organisation, Patient, Plan, User } from '../store/records.ts';
 import type { TokenService } from './tokens.ts';
 
 /** An embed session's reach: one plan, read or edit, for as long as its link is valid. */

@@ -11,7 +11,7 @@ const MAX_ADDRESSES = 10_000;
  * and the usual error body. One node's view, like the sign-in throttle; behind a proxy the
  * address is the one `trust proxy` allows (README, Load balancer).
  */
-export function addressRateLimit(opts: { perMinute: number; what: string; onThrottled?: () => void }) {
+export function addressRateLimit(opts: { perMinute: number; what: string; onThrottled: () => void }) {
   const buckets = new Map<string, TokenBucket>();
   const rate = opts.perMinute / 60;
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -28,7 +28,7 @@ export function addressRateLimit(opts: { perMinute: number; what: string; onThro
       buckets.set(address, bucket);
     }
     if (bucket.take(now)) return next();
-    opts.onThrottled?.();
+    opts.onThrottled();
     const seconds = Math.max(1, Math.ceil(bucket.waitMs(now) / 1000));
     res.setHeader('Retry-After', String(seconds));
     next(new HttpError(429, 'rate_limited', `too many ${opts.what} from this address: at most ${opts.perMinute} a minute; retry after ${seconds} s`));

@@ -6,6 +6,7 @@ import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/store.ts';
 import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
+import type { ResultFiling } from '../results/result-filing.ts';
 
 /** What the HTTP routes are given: built once by createServer, no module-level state. */
 export interface HttpDeps {
@@ -19,4 +20,5 @@ export interface HttpDeps {
   /** Closes live sessions (collab, Socket.IO watches) of a patient's plans that lost access. */
   accessChanged(patientId: string): Promise<void>;
   notifier: CareTeamNotifier;
+  filing: ResultFiling;
 }

@@ -13,9 +13,11 @@ export function requestLog(log: Logger) {
     res.locals.reqId = reqId;
     res.setHeader('X-Request-Id', reqId);
     const started = performance.now();
+    // Read now: inside a mounted router req.path is the part below its mount.
+    const path = req.path;
     res.on('finish', () => {
       log.info(
-        { reqId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+        { reqId, method: req.method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
         'request',
       );
     });

@@ -5,28 +5,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * prom-client's default metrics come with it: process CPU and memory, and the event-loop lag
  * (`nodejs_eventloop_lag_seconds`, and its percentiles `nodejs_eventloop_lag_p99_seconds` …).
  */
-export function createMetrics(sources: { openPlans: () => number; realtimeConnections?: () => number }) {
+export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
     registry,
     connections: new Gauge({ name: 'carehub_collab_connections', help: 'Open /collab WebSocket connections', registers: [registry] }),
-    openPlans: new Gauge({
-      name: 'carehub_open_plans',
-      help: 'Plan documents loaded in memory',
-      registers: [registry],
-      collect() {
-        this.set(sources.openPlans());
-      },
-    }),
-    realtimeConnections: new Gauge({
-      name: 'carehub_realtime_connections',
-      help: 'Open Socket.IO connections',
-      registers: [registry],
-      collect() {
-        this.set(sources.realtimeConnections?.() ?? 0);
-      },
-    }),
     updatesApplied: new Counter({ name: 'carehub_updates_applied_total', help: 'Plan updates persisted and broadcast', registers: [registry] }),
     // No label: section names in a refused update are the sender's, and a label per name would
     // let any client grow the series without bound. Sections are in the audit log.
@@ -70,6 +54,29 @@ export function createMetrics(sources: { openPlans: () => number; realtimeConnec
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * The gauges read from their owners at each scrape: registered once the owners (the plan
+ * rooms, the Socket.IO server) exist, which themselves count into the metrics above.
+ */
+export function registerScrapedGauges(metrics: Pick<Metrics, 'registry'>, sources: { openPlans: () => number; realtimeConnections: () => number }): void {
+  new Gauge({
+    name: 'carehub_open_plans',
+    help: 'Plan documents loaded in memory',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.openPlans());
+    },
+  });
+  new Gauge({
+    name: 'carehub_realtime_connections',
+    help: 'Open Socket.IO connections',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.realtimeConnections());
+    },
+  });
+}
+
 /** What one result submission filed, as a filing outcome reports it (server/results/result-filing.ts). */
 interface FiledOutcome {
   ok: boolean;
@@ -77,12 +84,11 @@ interface FiledOutcome {
 }
 
 /** Counts the results of one submission's outcome: new ones as `filed`, repeated ones as `replay`. */
-export function countResultsIngested<T extends FiledOutcome>(metrics: Pick<Metrics, 'resultsIngested'>, outcome: T): T {
+export function countResultsIngested(metrics: Pick<Metrics, 'resultsIngested'>, outcome: FiledOutcome): void {
   if (outcome.ok && outcome.body) {
     const replays = outcome.body.results.filter((r) => r.replay).length;
     const filed = outcome.body.results.length - replays;
     if (filed > 0) metrics.resultsIngested.inc({ outcome: 'filed' }, filed);
     if (replays > 0) metrics.resultsIngested.inc({ outcome: 'replay' }, replays);
   }
-  return outcome;
 }

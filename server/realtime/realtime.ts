@@ -45,17 +45,17 @@ export function createRealtime(
     access: AccessControl;
     audit: AuditLog;
     log: Logger;
-    maxConnectionsPerUser?: number;
-    maxBufferedBytes?: number;
-    onLimit?: (limit: RealtimeLimit) => void;
+    maxConnectionsPerUser: number;
+    maxBufferedBytes: number;
+    onLimit: (limit: RealtimeLimit) => void;
     /** Several nodes (REDIS_URL): the Socket.IO Redis adapter. */
     adapter?: ServerOptions['adapter'];
     /** Security headers (helmet) for Engine.IO's own HTTP answers, which bypass Express. */
-    headers?: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+    headers: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   },
 ): RealtimeServer {
-  const perUser = new ConnectionCount(deps.maxConnectionsPerUser ?? 20);
-  const onLimit = deps.onLimit ?? (() => {});
+  const perUser = new ConnectionCount(deps.maxConnectionsPerUser);
+  const { onLimit } = deps;
   const io: RealtimeServer = new Server(http, {
     // The y-websocket endpoint shares the HTTP server: leave other upgrade paths alone.
     destroyUpgrade: false,
@@ -65,7 +65,7 @@ export function createRealtime(
     // Several nodes: the Redis adapter carries room emits to sockets on every node.
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
-  if (deps.headers) io.engine.use(deps.headers);
+  io.engine.use(deps.headers);
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
@@ -96,7 +96,7 @@ export function createRealtime(
       release();
       socket.data.deadline.clear();
     });
-    boundSendBuffer(socket.conn, deps.maxBufferedBytes ?? 4 * 1024 * 1024, deps.log, onLimit);
+    boundSendBuffer(socket.conn, deps.maxBufferedBytes, deps.log, onLimit);
     if (embed) void socket.join([embedChannel(embed.planId), embedPersonChannel(embed.planId, user.id)]);
     else void socket.join(userChannel(user.id));
     socket.data.deadline.at(socket.data.principal.expiresAt);
@@ -162,7 +162,7 @@ function watchedPlans(socket: AppSocket): string[] {
  * why, then the socket is closed; a server-side disconnect is not retried by the client.
  */
 function endSocket(socket: AppSocket, reason: string): void {
-  socket.data.deadline?.clear();
+  socket.data.deadline.clear();
   socket.emit('session:ended', { reason, expired: reason === 'expired' });
   socket.disconnect(true);
 }

@@ -3,7 +3,8 @@ import { redactCprNumbers } from '../../shared/cpr-in-text.ts';
 import type { NotificationContent, NotificationSeverity } from '../../shared/notifications.ts';
 import { isStaff, type Sector } from '../../shared/roles.ts';
 import type { StoredNotification } from '../store/result-store.ts';
-import type { Store, User } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { User } from '../store/records.ts';
 import type { ResultEvents } from './result-events.ts';
 
 /** What a care team is told: about which plan, how urgent, and what (a kind and its parameters). */

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isCriticalFlag, type IncomingResult } from '../../shared/results.ts';
 import type { Config } from '../config.ts';
 import type { StoredResult } from '../store/result-store.ts';
-import type { Patient, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { Patient } from '../store/records.ts';
 
 /** A submission refused whole: nothing of it is stored. */
 export type FilingRefusal = { ok: false; status: 409 | 422; message: string };

@@ -5,7 +5,8 @@ import { addNote, newEntry, richText, sectionOf, setPlanMeta } from '../../share
 import type { Coding } from '../../shared/plan.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import type { Organisation, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { Organisation } from '../store/records.ts';
 import { AISHA, CARL, ERIK, INGRID } from './demo-patients.ts';
 
 /**

@@ -107,5 +107,5 @@ export async function backupCommand(args: string[]): Promise<void> {
   // The generated token secret lives beside the database, not in it: sessions and embed links
   // signed with it outlive a restore only if it is kept too.
   const secretFile = join(dirname(sqlitePath(config.databaseUrl)), 'carehub.secret');
-  if (!config.secret && existsSync(secretFile)) process.stdout.write(`note: the token secret ${secretFile} is not in the backup; keep a copy of it (it does not change)\n`);
+  if (!config.carehubSecret && existsSync(secretFile)) process.stdout.write(`note: the token secret ${secretFile} is not in the backup; keep a copy of it (it does not change)\n`);
 }

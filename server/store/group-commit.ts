@@ -1,4 +1,5 @@
-import type { NewPlanUpdate, Store } from './store.ts';
+import type { Store } from './store.ts';
+import type { NewPlanUpdate } from './records.ts';
 
 export type Committed = (err: Error | null, seq: number) => void;
 

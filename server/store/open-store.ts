@@ -22,7 +22,7 @@ export function dataDirOf(databaseUrl: string): string {
  * `config.logLevel`) hears of migrations and of failed idle PostgreSQL connections.
  */
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous'> & Partial<Pick<Config, 'logLevel'>>,
+  config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'logLevel'>,
   opts: { log?: Logger } = {},
 ): Promise<Store> {
   const url = config.databaseUrl;
@@ -30,7 +30,7 @@ export async function openStore(
   if (url.startsWith('sqlite:')) {
     store = new SqliteStore(sqlitePath(url), { synchronous: config.sqliteSynchronous, ...(opts.log ? { log: opts.log.child({ component: 'store' }) } : {}) });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const log = opts.log ?? pino({ level: config.logLevel ?? 'info' });
+    const log = opts.log ?? pino({ level: config.logLevel });
     store = new PostgresStore(url, { log: log.child({ component: 'store' }) });
   } else {
     throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got a value of another scheme)`);

@@ -1,6 +1,6 @@
 import type { NotificationContent, NotificationSeverity } from '../../shared/notifications.ts';
 import type { IncomingResult } from '../../shared/results.ts';
-import type { AuditEntryInput } from './store.ts';
+import type { AuditEntryInput } from './records.ts';
 
 /** Persistence of results, their API keys, events and notifications (part of the Store). */
 /**

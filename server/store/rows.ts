@@ -2,7 +2,7 @@ import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
 import type { EmbedLink } from './access-store.ts';
 import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
-import type { AuditChainRow, AuditEntry, CareTeamEntry, Organisation, Patient, Plan, PlanUpdate, User } from './store.ts';
+import type { AuditChainRow, AuditEntry, CareTeamEntry, Organisation, Patient, Plan, PlanUpdate, User } from './records.ts';
 
 /**
  * Stored rows to the store contract's records. Both stores name their columns alike, so one

@@ -5,7 +5,6 @@ import * as Y from 'yjs';
 import type { CareTeamMember } from '../../shared/api.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import { newEntry, richText, sectionOf } from '../../shared/plan-doc.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { connectCollab, eventually, waitForDoc } from '../fixtures/collab-client.ts';
 import { join } from '../fixtures/plan-team.ts';
@@ -20,7 +19,7 @@ describe('who may see what', () => {
   let aisha: string;
   const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
   const auditRows = (action: string) =>
-    (hub.server.store as SqliteStore).database.prepare('SELECT details, outcome FROM audit_log WHERE action = ?').all(action) as { details: string; outcome: string }[];
+    hub.sqlite().prepare('SELECT details, outcome FROM audit_log WHERE action = ?').all(action) as { details: string; outcome: string }[];
 
   beforeAll(async () => {
     hub = await startHub({ env: { BREAK_GLASS_MINUTES: '0.05', LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '1000' } });

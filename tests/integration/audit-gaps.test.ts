@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessLogEntry } from '../../shared/audit.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { eventually } from '../fixtures/collab-client.ts';
 import { watcher } from '../fixtures/results.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -14,7 +13,7 @@ describe('audit gaps', () => {
   let carlPatient: string;
   let carlPlan: string;
   const rows = (action: string) =>
-    (hub.server.store as SqliteStore).database.prepare('SELECT actor_id AS actorId, patient_id AS patientId, plan_id AS planId, outcome, details FROM audit_log WHERE action = ?').all(action) as {
+    hub.sqlite().prepare('SELECT actor_id AS actorId, patient_id AS patientId, plan_id AS planId, outcome, details FROM audit_log WHERE action = ?').all(action) as {
       actorId: string | null;
       patientId: string | null;
       planId: string | null;

@@ -8,7 +8,6 @@ import { addNote, sectionOf } from '../../shared/plan-doc.ts';
 import type { AccessLogEntry, AuditEntryView } from '../../shared/audit.ts';
 import type { PatientView } from '../../shared/api.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { checkpoint, insertForged, rowAt, runVerify, shiftSeqs, swapSeqs, tamperedCopy, verifyFile } from '../fixtures/audit-tamper.ts';
 import { join as joinPlan } from '../fixtures/plan-team.ts';
 import { observation, postAs } from '../fixtures/results.ts';
@@ -295,7 +294,7 @@ describe('GET /audit and GET /me/access-log', () => {
   });
 
   it('keeps entries: the database refuses UPDATE and DELETE, and no server code changes audit_log', () => {
-    const db = (hub.server.store as SqliteStore).database;
+    const db = hub.sqlite();
     expect(() => db.prepare('DELETE FROM audit_log WHERE seq = 1').run()).toThrow(/append-only/);
     expect(() => db.prepare("UPDATE audit_log SET details = '{}' WHERE seq = 1").run()).toThrow(/append-only/);
     const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));

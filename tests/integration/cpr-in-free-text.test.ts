@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { containsCprNumber } from '../../shared/cpr-in-text.ts';
 import { eventually } from '../fixtures/collab-client.ts';
 import { watcher } from '../fixtures/results.ts';
@@ -12,8 +11,8 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
 describe('CPR numbers in free text', () => {
   let hub: TestHub;
   let aisha: string;
-  const auditText = () => JSON.stringify((hub.server.store as SqliteStore).database.prepare('SELECT action, details FROM audit_log').all());
-  const notificationText = () => JSON.stringify((hub.server.store as SqliteStore).database.prepare('SELECT params FROM notifications').all());
+  const auditText = () => JSON.stringify(hub.sqlite().prepare('SELECT action, details FROM audit_log').all());
+  const notificationText = () => JSON.stringify(hub.sqlite().prepare('SELECT params FROM notifications').all());
 
   beforeAll(async () => {
     hub = await startHub();
@@ -53,7 +52,7 @@ describe('CPR numbers in free text', () => {
       const res = await hub.api('/auth/login', { method: 'POST', body: JSON.stringify({ username, password: 'wrong-password' }) });
       expect(res.status).toBe(401);
     }
-    const logins = () => (hub.server.store as SqliteStore).database.prepare("SELECT details FROM audit_log WHERE action = 'login'").all() as { details: string }[];
+    const logins = () => hub.sqlite().prepare("SELECT details FROM audit_log WHERE action = 'login'").all() as { details: string }[];
     await eventually(() => logins().length >= 2, 5000, 'the refused sign-ins on record');
     expect(containsCprNumber(JSON.stringify(logins()))).toBe(false);
   });

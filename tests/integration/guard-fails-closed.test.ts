@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import * as authProtocol from 'y-protocols/auth';
 import * as Y from 'yjs';
 import { metaOf, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { connectCollab, waitForDoc, waitForDocs, type CollabClient } from '../fixtures/collab-client.ts';
 import { bytesContain, join, sameState, type Member } from '../fixtures/plan-team.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -35,7 +34,7 @@ describe('the permission check fails closed', () => {
   afterAll(() => hub.stop());
 
   const storedBytes = (): Uint8Array[] =>
-    ((hub.server.store as SqliteStore).database.prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]).map((b) => new Uint8Array(b));
+    (hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]).map((b) => new Uint8Array(b));
 
   /** A read-only embed session (a GP's read link), as a stock y-websocket client recording auth messages. */
   async function readOnlyEmbed(): Promise<CollabClient & { denied: string[] }> {
@@ -185,7 +184,7 @@ describe('the permission check fails closed', () => {
     hanne.doc.getArray('FORBIDDEN-ROOTNAME-2').push(['v']);
     await hanne.nextRefusal();
     await refusedEverywhere(hanne, observer, 'FORBIDDEN-ROOTNAME-2', '(a name outside the contract)');
-    const audit = (hub.server.store as SqliteStore).database.prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'").pluck().all() as string[];
+    const audit = hub.sqlite().prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'").pluck().all() as string[];
     expect(audit.join('\n')).not.toContain('FORBIDDEN-');
     // A later client syncing from the server, and the plan reloaded from the store, hold none of them.
     const late = await as('gitte');

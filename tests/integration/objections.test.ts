@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { CareTeamMember, PatientView } from '../../shared/api.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { eventually } from '../fixtures/collab-client.ts';
 import { observation, postAs, watcher, type Watcher } from '../fixtures/results.ts';
@@ -33,7 +32,7 @@ describe('an objection holds everywhere', () => {
     return json<PatientView[]>(res);
   };
   const storedNotifications = (user: string, planId: string) =>
-    (hub.server.store as SqliteStore).database.prepare('SELECT COUNT(*) FROM notifications WHERE user_id = ? AND plan_id = ?').pluck().get(user, planId) as number;
+    hub.sqlite().prepare('SELECT COUNT(*) FROM notifications WHERE user_id = ? AND plan_id = ?').pluck().get(user, planId) as number;
   /** Everything the server sent this socket before now has arrived once this answers. */
   const roundTrip = (s: Watcher) => s.emitWithAck('plan:unwatch', { planId: randomUUID() });
 

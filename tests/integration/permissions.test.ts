@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
-import { addNote, metaOf, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { addNote, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import { bytesContain, join, sameState, type Member } from '../fixtures/plan-team.ts';
@@ -36,7 +35,7 @@ describe('permissions on every update', () => {
     sectionOf(doc, section).toArray().find(pred) as Y.Map<unknown>;
 
   const storedBytes = (): Uint8Array[] =>
-    ((hub.server.store as SqliteStore).database.prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]).map((b) => new Uint8Array(b));
+    (hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]).map((b) => new Uint8Array(b));
 
   /** The refused author converged to the observer's (the server's) state, and still works. */
   async function convergedAndStillEditing(author: Member, observer: Member): Promise<void> {
@@ -157,7 +156,7 @@ describe('permissions on every update', () => {
   });
 
   it('records each refusal in the audit log without its content', async () => {
-    const rows = (hub.server.store as SqliteStore).database
+    const rows = hub.sqlite()
       .prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'")
       .pluck()
       .all() as string[];

@@ -4,7 +4,6 @@ import * as authProtocol from 'y-protocols/auth';
 import * as Y from 'yjs';
 import type { Actor } from '../../shared/permissions.ts';
 import { CloseCode } from '../../shared/protocol.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { checkOps, newStats } from '../../bench/property/check.ts';
 import { Markers, OpExecutor } from '../../bench/property/executor.ts';
 import { snapshot, sameSnapshot, violations } from '../../bench/property/invariants.ts';
@@ -71,8 +70,8 @@ describe('the permission check, as a property', () => {
     for (const s of sessions.values()) cleanup.push(() => s.client.destroy());
     const users = new Set(Object.values(people).map((p) => p.id));
     const storedAfter = (seq: number) =>
-      ((hub.server.store as SqliteStore).database.prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ? AND seq > ?').pluck().all(planId, seq) as Buffer[]);
-    const lastSeq = () => (hub.server.store as SqliteStore).database.prepare('SELECT COALESCE(MAX(seq), 0) FROM plan_updates WHERE plan_id = ?').pluck().get(planId) as number;
+      (hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ? AND seq > ?').pluck().all(planId, seq) as Buffer[]);
+    const lastSeq = () => hub.sqlite().prepare('SELECT COALESCE(MAX(seq), 0) FROM plan_updates WHERE plan_id = ?').pluck().get(planId) as number;
     const docs = () => [observer.doc, ...[...sessions.values()].map((s) => s.client.doc)];
     let run = 0;
     let operations = 0;

@@ -71,7 +71,7 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
 
   beforeAll(async () => {
     dir = tempDir();
-    store = new SqliteStore(join(dir, 'carehub.db'));
+    store = new SqliteStore(join(dir, 'carehub.db'), { synchronous: 'NORMAL' });
     await store.migrate();
     await seedDemoData(store);
     patientId = (await store.getPatientByCpr(CARL.cpr))!.id;

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { sectionOf } from '../../shared/plan-doc.ts';
 import type { PlanDocumentJson } from '../../shared/plan.ts';
-import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { eventually, waitForDoc } from '../fixtures/collab-client.ts';
 import { join, type Member } from '../fixtures/plan-team.ts';
@@ -20,7 +19,7 @@ describe('results stream into the plan', () => {
   let hanneSocket: Watcher;
   let maja: Watcher;
   let gitte: Watcher;
-  const rows = () => (hub.server.store as SqliteStore).database.prepare('SELECT COUNT(*) FROM results').pluck().get() as number;
+  const rows = () => hub.sqlite().prepare('SELECT COUNT(*) FROM results').pluck().get() as number;
   const entry = (doc: Y.Doc, id: string) => sectionOf(doc, 'results').toArray().find((e) => e.get('id') === id);
 
   beforeAll(async () => {

@@ -9,7 +9,8 @@ import { openStore } from '../../server/store/open-store.ts';
 import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
 import type { StoredNotification, StoredResult } from '../../server/store/result-store.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
-import type { AuditEntryInput, NewPlanUpdate, Store } from '../../server/store/store.ts';
+import type { Store } from '../../server/store/store.ts';
+import type { AuditEntryInput, NewPlanUpdate } from '../../server/store/records.ts';
 import { createTestDatabase } from '../fixtures/postgres.ts';
 import { tempDir } from '../fixtures/server.ts';
 
@@ -31,12 +32,12 @@ const implementations: { name: string; open(): Promise<Opened> }[] = [
     async open() {
       const dir = tempDir();
       const file = join(dir, 'contract.db');
-      const stores = [new SqliteStore(file)];
+      const stores = [new SqliteStore(file, { synchronous: 'FULL' })];
       await stores[0]!.migrate();
       return {
         store: stores[0]!,
         async another() {
-          const s = new SqliteStore(file);
+          const s = new SqliteStore(file, { synchronous: 'FULL' });
           stores.push(s);
           await s.migrate();
           return s;
@@ -401,14 +402,17 @@ describe.each(implementations)('Store contract: $name', (impl) => {
 describe('SQLite specifics', () => {
   it('refuses to change or delete history, even through SQL', async () => {
     const dir = tempDir();
-    const store = new SqliteStore(join(dir, 'x.db'));
+    const store = new SqliteStore(join(dir, 'x.db'), { synchronous: 'FULL' });
     await store.migrate();
     const patient = await store.createPatient({ cpr: '0101701234', name: 'P' });
     const plan = await store.createPlan({ patientId: patient.id, title: 'T' });
     await store.appendUpdates([{ planId: plan.id, author: null, origin: 'client', time: at(1), update: bytes(1) }]);
-    expect(() => store.database.prepare('DELETE FROM plan_updates').run()).toThrow(/append-only/);
-    expect(() => store.database.prepare("UPDATE plan_updates SET author = 'x'").run()).toThrow(/append-only/);
-    expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    // A second connection to the file: the store hands out no handle.
+    const raw = new Database(join(dir, 'x.db'));
+    expect(() => raw.prepare('DELETE FROM plan_updates').run()).toThrow(/append-only/);
+    expect(() => raw.prepare("UPDATE plan_updates SET author = 'x'").run()).toThrow(/append-only/);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -449,7 +453,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and l
       }
       old.exec(OLD_ROWS);
       old.close();
-      const sqlite = new SqliteStore(file);
+      const sqlite = new SqliteStore(file, { synchronous: 'FULL' });
       await sqlite.migrate();
       store = sqlite;
       dispose = async () => {
@@ -513,7 +517,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 006 keeps the words of
       }
       old.exec(OLD_ROWS);
       old.close();
-      const sqlite = new SqliteStore(file);
+      const sqlite = new SqliteStore(file, { synchronous: 'FULL' });
       await sqlite.migrate();
       store = sqlite;
       dispose = async () => {

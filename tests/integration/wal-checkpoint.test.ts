@@ -19,7 +19,7 @@ describe('WAL checkpoints, off the commit path', () => {
   async function open() {
     const dir = tempDir('carehub-wal-');
     const file = join(dir, 'wal.db');
-    const store = new SqliteStore(file, { checkpoints: { intervalMs: 3_600_000 } });
+    const store = new SqliteStore(file, { synchronous: 'FULL', checkpoints: { intervalMs: 3_600_000 } });
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     cleanup.push(() => store.close());
     await store.migrate();
@@ -54,7 +54,7 @@ describe('WAL checkpoints, off the commit path', () => {
 
   it('past its bound the WAL is emptied (TRUNCATE), and a reader holding old frames only delays that', async () => {
     const { file, write, walSize } = await open();
-    const bounded = new SqliteStore(file, { checkpoints: { intervalMs: 3_600_000, maxFrames: 100 } });
+    const bounded = new SqliteStore(file, { synchronous: 'FULL', checkpoints: { intervalMs: 3_600_000, maxFrames: 100 } });
     cleanup.push(() => bounded.close());
     await write(300);
     expect(await bounded.checkpointNow()).toMatchObject({ mode: 'TRUNCATE', busy: false });

@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { isStaff } from '../../../shared/roles.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { badRequest, conflict, forbidden, notFound, parse } from '../errors.ts';
-import { parseCpr } from '../../../shared/cpr.ts';
+import { conflict, forbidden, notFound, parse } from '../errors.ts';
 import { RecordedReason } from '../../../shared/api.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
@@ -18,16 +17,16 @@ const ObjectionRequest = z
   .strict()
   .refine((v) => (v.organisationId ? 1 : 0) + (v.userId ? 1 : 0) === 1, { message: 'give exactly one of organisationId or userId' });
 
-/**
- * Access beyond the care team: break-the-glass for staff in an emergency (time-limited,
- * flagged, the team is told), and the citizen's objections to named organisations or persons
- * (enforced like a removal from the care team, at once, on open sessions too).
- */
-export function accessRoutes(deps: HttpDeps): Router {
+// Access beyond the care team: break-the-glass for staff in an emergency (time-limited,
+// flagged, the team is told), and the citizen's objections to named organisations or persons
+// (enforced like a removal from the care team, at once, on open sessions too).
+
+/** Under `/plans`: `POST /:id/break-glass`, and `GET /:id/access` (what the caller's access rests on). */
+export function planAccessRoutes(deps: HttpDeps): Router {
   const router = Router();
   const auth = requireAuth(deps.access);
 
-  router.post('/plans/:id/break-glass', auth, async (req, res) => {
+  router.post('/:id/break-glass', auth, async (req, res) => {
     const principal = principalOf(res);
     const { user, organisation } = principal;
     if (!isStaff(user.role) || principal.embed) throw forbidden('only care staff may break the glass');
@@ -50,35 +49,26 @@ export function accessRoutes(deps: HttpDeps): Router {
     res.status(201).json({ id: grant.id, planId: plan.id, expires: grant.expires });
   });
 
-  // Before breaking the glass, staff find the patient by CPR. The answer reveals nothing but
-  // ids (no name, no plan titles) and whether the citizen has objected; the look-up is audited.
-  router.post('/patients/emergency-lookup', auth, async (req, res) => {
-    const principal = principalOf(res);
-    if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff may break the glass');
-    const { cpr } = parse(z.object({ cpr: z.string().min(10).max(11) }).strict(), req.body);
-    const parsed = parseCpr(cpr, { allowReplacement: true });
-    if (!parsed.ok) throw badRequest(parsed.reason);
-    const patient = await deps.store.getPatientByCpr(parsed.cpr);
-    if (!patient) {
-      // A miss tells that a CPR number is not registered here: on record too.
-      deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', outcome: 'refused', details: { reason: 'no such patient' } });
-      throw notFound('no patient is registered with this CPR number');
-    }
-    const access = await deps.access.patientAccess(principal, patient.id);
-    const objected = !access.ok && access.objected === true;
-    deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', patientId: patient.id, outcome: 'allowed', details: objected ? { objected: true } : {} });
-    // An objection blocks break-the-glass too (README, "Who may see what"): no plan to open is named.
-    const plans = objected ? [] : (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => ({ id: p.id }));
-    res.json({ patientId: patient.id, plans, access: access.ok ? access.via : objected ? 'objected' : 'none' });
+  router.get('/:id/access', auth, async (req, res) => {
+    // What the caller's access to this plan rests on (the UI shows break-the-glass sessions).
+    const access = await planAccessOrThrow(deps, principalOf(res), String(req.params.id), 'plan.access.read');
+    res.json({ via: access.via, readOnly: access.readOnly, expires: access.breakGlass?.expires ?? null });
   });
+  return router;
+}
 
-  router.get('/me/objections', auth, async (_req, res) => {
+/** `/me/objections`: the citizen's objections (list, add, withdraw). */
+export function objectionRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  const auth = requireAuth(deps.access);
+
+  router.get('/', auth, async (_req, res) => {
     const { user } = principalOf(res);
     if (user.role !== 'citizen' || !user.patientId) throw forbidden('objections are the citizen’s own');
     res.json(await deps.store.accessGrants.listObjections(user.patientId));
   });
 
-  router.post('/me/objections', auth, async (req, res) => {
+  router.post('/', auth, async (req, res) => {
     const { user } = principalOf(res);
     if (user.role !== 'citizen' || !user.patientId) throw forbidden('objections are the citizen’s own');
     const body = parse(ObjectionRequest, req.body);
@@ -91,18 +81,12 @@ export function accessRoutes(deps: HttpDeps): Router {
     res.status(201).json(objection);
   });
 
-  router.delete('/me/objections/:id', auth, async (req, res) => {
+  router.delete('/:id', auth, async (req, res) => {
     const { user } = principalOf(res);
     if (user.role !== 'citizen' || !user.patientId) throw forbidden('objections are the citizen’s own');
     if (!(await deps.store.accessGrants.withdrawObjection(user.patientId, String(req.params.id), new Date().toISOString()))) throw notFound('no such objection');
     deps.audit.record({ actorId: user.id, action: 'objection.withdraw', patientId: user.patientId, outcome: 'allowed', details: { objectionId: req.params.id } });
     res.status(204).end();
-  });
-
-  router.get('/plans/:id/access', auth, async (req, res) => {
-    // What the caller's access to this plan rests on (the UI shows break-the-glass sessions).
-    const access = await planAccessOrThrow(deps, principalOf(res), String(req.params.id), 'plan.access.read');
-    res.json({ via: access.via, readOnly: access.readOnly, expires: access.breakGlass?.expires ?? null });
   });
   return router;
 }

@@ -21,22 +21,22 @@ const NewUser = z
   })
   .strict();
 
-/** Users and organisations, for administrators (who see no patient data). */
+/** `/admin`: users and organisations, for administrators (who see no patient data). */
 export function adminRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.use('/admin', requireAuth(deps.access));
+  router.use(requireAuth(deps.access));
   const admin = (res: Response) => {
     const p = principalOf(res);
     if (p.user.role !== 'admin') throw forbidden('administrators only');
     return p;
   };
 
-  router.get('/admin/organisations', async (_req, res) => {
+  router.get('/organisations', async (_req, res) => {
     admin(res);
     res.json(await deps.store.listOrganisations());
   });
 
-  router.post('/admin/organisations', async (req, res) => {
+  router.post('/organisations', async (req, res) => {
     const p = admin(res);
     const body = parse(NewOrganisation, req.body);
     const org = await deps.store.createOrganisation({ name: body.name, sector: body.sector, region: body.region ?? null });
@@ -44,14 +44,14 @@ export function adminRoutes(deps: HttpDeps): Router {
     res.status(201).json(org);
   });
 
-  router.get('/admin/users', async (_req, res) => {
+  router.get('/users', async (_req, res) => {
     admin(res);
     const orgs = await deps.store.listOrganisations();
     const users = await deps.store.listUsersRelatedTo({ organisationIds: orgs.map((o) => o.id), userIds: [], patientId: null });
     res.json(users.map((u) => ({ id: u.id, username: u.username, name: u.name, role: u.role, organisationId: u.organisationId })));
   });
 
-  router.post('/admin/users', async (req, res) => {
+  router.post('/users', async (req, res) => {
     const p = admin(res);
     const body = parse(NewUser, req.body);
     const staff = body.role !== 'citizen' && body.role !== 'admin';

@@ -3,7 +3,8 @@ import { AccessLogQuery, AuditQuery, type AccessLogEntry, type AuditActorView, t
 import { accessInWords } from '../../audit/access-words.ts';
 import { detailsForAdministrator } from '../../audit/admin-audit.ts';
 import { API_KEY_ACTOR_PREFIX } from '../../results/api-keys.ts';
-import type { AuditEntry, Store } from '../../store/store.ts';
+import type { Store } from '../../store/store.ts';
+import type { AuditEntry } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';
@@ -34,15 +35,13 @@ async function actorsOf(store: Store, entries: AuditEntry[]): Promise<Map<string
 const utc = (iso: string | undefined): string | undefined => (iso === undefined ? undefined : new Date(iso).toISOString());
 
 /**
- * `GET /audit` (the administrator's view of the audit log) and `GET /me/access-log` (the
- * citizen's view of who accessed their record). Both reads are themselves audited, and so is
- * every refusal. Audit entries are never changed or deleted (server/audit/verify.ts, retention).
+ * `GET /audit`: the administrator's view of the audit log. This read, and the citizen's access
+ * log below, are themselves audited, and so is every refusal. Audit entries are never changed
+ * or deleted (server/audit/verify.ts, retention).
  */
 export function auditRoutes(deps: HttpDeps): Router {
   const router = Router();
-  const auth = requireAuth(deps.access);
-
-  router.get('/audit', auth, async (req, res) => {
+  router.get('/', requireAuth(deps.access), async (req, res) => {
     const { user } = principalOf(res);
     if (user.role !== 'admin') {
       const reason = 'only the administrator reads the audit log';
@@ -75,8 +74,13 @@ export function auditRoutes(deps: HttpDeps): Router {
     }));
     res.json(body);
   });
+  return router;
+}
 
-  router.get('/me/access-log', auth, async (req, res) => {
+/** `GET /me/access-log`: the citizen's view of who accessed their record. */
+export function accessLogRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  router.get('/', requireAuth(deps.access), async (req, res) => {
     const { user } = principalOf(res);
     if (user.role !== 'citizen') {
       const reason = 'the access log is the citizen’s own view of who accessed their record';

@@ -3,17 +3,17 @@ import { LoginRequest, type LoginResponse } from '../../../shared/api.ts';
 import { dummyPasswordHash, verifyPassword } from '../../auth/passwords.ts';
 import { userView } from '../../auth/access.ts';
 import type { HttpDeps } from '../http-deps.ts';
-import { requireAuth, principalOf } from '../authenticate.ts';
 import { HttpError, parse, unauthorized } from '../errors.ts';
 import { LoginThrottle } from '../../auth/login-throttle.ts';
 import { redactCprNumbers } from '../../../shared/cpr-in-text.ts';
-import type { User } from '../../store/store.ts';
+import type { User } from '../../store/records.ts';
 
+/** `/auth`: signing in (no session yet). */
 export function authRoutes(deps: HttpDeps): Router {
   const router = Router();
   const throttle = new LoginThrottle(deps.config.loginMaxFailuresPerAccount, deps.config.loginMaxFailuresPerAddress, deps.config.loginThrottleWindowSeconds * 1000);
 
-  router.post('/auth/login', async (req, res) => {
+  router.post('/login', async (req, res) => {
     const { username, password } = parse(LoginRequest, req.body);
     const address = req.ip ?? 'unknown';
     // People type their CPR number into the username field: it must not reach the audit log.
@@ -46,10 +46,6 @@ export function authRoutes(deps: HttpDeps): Router {
     deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { address: req.ip } });
     const body: LoginResponse = { token, expiresAt: expiresAt.toISOString(), user: userView({ user, organisation }) };
     res.json(body);
-  });
-
-  router.get('/me', requireAuth(deps.access), (_req, res) => {
-    res.json(userView(principalOf(res)));
   });
 
   return router;

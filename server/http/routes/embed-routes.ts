@@ -23,24 +23,24 @@ const SESSION_MS = 12 * 3_600_000;
 
 export interface EmbedRouteHooks {
   /** A POST /embed/session with something that is not one of our links (garbage, a forgery): counted, not audited. */
-  onInvalidLink?: () => void;
+  onInvalidLink: () => void;
   /** POST /embed/session refused over the per-address rate. */
-  onThrottled?: () => void;
+  onThrottled: () => void;
 }
 
-/**
- * Embed links: signed, scoped to one plan, expiring, revocable, acting as one person. The
- * practice system opens `/embed#<link>` in an iframe; the page exchanges the link for an
- * in-memory session token (no cookies: third-party cookies are blocked in iframes) that
- * reaches that plan only, as that person, while that person may (server/auth/access.ts).
- */
-export function embedRoutes(deps: HttpDeps, hooks: EmbedRouteHooks = {}): Router {
-  const router = Router();
-  const grantors = embedGrantors(deps);
-  const sessionRate = addressRateLimit({ perMinute: deps.config.embedSessionRatePerMinute, what: 'embed-link exchanges', onThrottled: hooks.onThrottled });
+// Embed links: signed, scoped to one plan, expiring, revocable, acting as one person. The
+// practice system opens `/embed#<link>` in an iframe; the page exchanges the link for an
+// in-memory session token (no cookies: third-party cookies are blocked in iframes) that
+// reaches that plan only, as that person, while that person may (server/auth/access.ts).
+// Making and revoking a link takes a session or a practice system's API key (embed-grantors.ts).
 
-  router.post('/plans/:id/embed-links', async (req, res) => {
-    const planId = String(req.params.id);
+/** `POST /plans/:id/embed-links`: a link to the plan. */
+export function planEmbedLinkRoutes(deps: HttpDeps): Router {
+  const router = Router({ mergeParams: true });
+  const grantors = embedGrantors(deps);
+
+  router.post<'/', { id: string }>('/', async (req, res) => {
+    const planId = req.params.id;
     const who = await grantors.identify(req);
     const body = parse(NewEmbedLink, req.body ?? {});
     const { actsAs, patientId } = await grantors.mayCreate(who, planId, body.actsAs);
@@ -65,8 +65,15 @@ export function embedRoutes(deps: HttpDeps, hooks: EmbedRouteHooks = {}): Router
     // The link rides in the URL's fragment, which browsers never send to a server or a log.
     res.status(201).json({ id: link.id, url: `${req.protocol}://${req.get('host')}/embed#${token}`, link: token, expiresAt: link.expires });
   });
+  return router;
+}
 
-  router.delete('/embed-links/:id', async (req, res) => {
+/** `DELETE /embed-links/:id`: ends a link, and at once every session made with it. */
+export function embedLinkRoutes(deps: HttpDeps): Router {
+  const router = Router();
+  const grantors = embedGrantors(deps);
+
+  router.delete('/:id', async (req, res) => {
     const who = await grantors.identify(req);
     grantors.refuseIntakeKey(who, 'embed-link.revoke');
     const link = await deps.store.accessGrants.getEmbedLink(String(req.params.id));
@@ -78,18 +85,25 @@ export function embedRoutes(deps: HttpDeps, hooks: EmbedRouteHooks = {}): Router
     if (patientId) await deps.accessChanged(patientId);
     res.status(204).end();
   });
+  return router;
+}
 
-  /**
-   * Anyone may call this without signing in, so it is rate-limited per address, and only a
-   * link whose signature verifies (ours: expired, revoked, or its person lost access) leaves
-   * a permanent audit entry; garbage is counted in a metric instead (issue 14, finding 13).
-   */
-  router.post('/embed/session', sessionRate, async (req, res) => {
+/**
+ * `POST /embed/session`: exchanges a link for a session. Anyone may call this without signing
+ * in, so it is rate-limited per address, and only a link whose signature verifies (ours:
+ * expired, revoked, or its person lost access) leaves a permanent audit entry; garbage is
+ * counted in a metric instead (issue 14, finding 13).
+ */
+export function embedSessionRoutes(deps: HttpDeps, hooks: EmbedRouteHooks): Router {
+  const router = Router();
+  const sessionRate = addressRateLimit({ perMinute: deps.config.embedSessionRatePerMinute, what: 'embed-link exchanges', onThrottled: hooks.onThrottled });
+
+  router.post('/session', sessionRate, async (req, res) => {
     const invalid = () => {
-      hooks.onInvalidLink?.();
+      hooks.onInvalidLink();
       return unauthorized('this is not a valid embed link');
     };
-    if (!SessionRequest.safeParse(req.body).success) hooks.onInvalidLink?.();
+    if (!SessionRequest.safeParse(req.body).success) hooks.onInvalidLink();
     const { link } = parse(SessionRequest, req.body);
     const check = await deps.tokens.verify(link);
     const claims = check.ok ? check.claims : check.reason === 'expired' ? check.claims : null;

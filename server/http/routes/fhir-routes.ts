@@ -6,25 +6,25 @@ import { isStaff } from '../../../shared/roles.ts';
 import { isUuid } from '../../../shared/uuid.ts';
 import { issueTypeFor, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
 import { planToFhirBundle, type FhirOrganisationData, type FhirPersonData } from '../../fhir/plan-bundle.ts';
-import type { Organisation, User } from '../../store/store.ts';
+import type { Organisation, User } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { HttpError } from '../errors.ts';
 
+/** For the log: where this router is mounted. */
 const FHIR_PATH = '/plans/:id/fhir';
 const ACTION = 'plan.fhir.read';
 
 /**
  * `GET /plans/:id/fhir`: the plan as a FHIR R4 Bundle (server/fhir/plan-bundle.ts), for whoever
- * may read the plan. Every error on this path, the authentication's included, is answered with
- * an OperationOutcome; so this router must be mounted before any router that authenticates
- * all of `/plans` with the generic error body.
+ * may read the plan. Everything under this path, its authentication's errors included, is
+ * answered with an OperationOutcome, by this router alone.
  */
 export function fhirRoutes(deps: HttpDeps): Router {
-  const router = Router();
-  router.use(FHIR_PATH, requireAuth(deps.access));
+  const router = Router({ mergeParams: true });
+  router.use(requireAuth(deps.access));
 
-  router.get(FHIR_PATH, async (req, res) => {
+  router.get<'/', { id: string }>('/', async (req, res) => {
     const principal = principalOf(res);
     const planId = req.params.id;
     const access = await deps.access.planAccess(principal, planId);
@@ -72,16 +72,16 @@ export function fhirRoutes(deps: HttpDeps): Router {
     sendFhir(res, 200, bundle);
   });
 
-  router.all(FHIR_PATH, (req, res) => {
+  router.all('/', (req, res) => {
     res.set('Allow', 'GET, HEAD');
     sendOperationOutcome(res, 405, 'not-supported', `${req.method} is not supported here; use GET`);
   });
-  router.use(FHIR_PATH, (req, res) => {
+  router.use((req, res) => {
     sendOperationOutcome(res, 404, 'not-found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`);
   });
 
   // Errors on this path leave as an OperationOutcome, never as the generic REST error body.
-  router.use(FHIR_PATH, (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) {
       res.end();
       return;

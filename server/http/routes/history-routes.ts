@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { HistoryEntry, PlanPerson } from '../../../shared/api.ts';
 import { planToJson } from '../../../shared/plan-doc.ts';
 import { citizenView } from '../../../shared/release.ts';
-import type { PlanUpdate, User } from '../../store/store.ts';
+import type { PlanUpdate, User } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
-import { principalOf } from '../authenticate.ts';
+import { principalOf, requireAuth } from '../authenticate.ts';
 import { parse } from '../errors.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
@@ -16,12 +16,16 @@ const GROUP_WINDOW_MS = 60_000;
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) });
 const DocumentQuery = z.object({ at: z.string().datetime({ offset: true, message: 'at must be an ISO 8601 time with a zone' }).optional() });
 
-/** The plan's history, rebuilt from the append-only update log (DESIGN.md: "history for free"). */
+/**
+ * Under `/plans`: the plan's history, rebuilt from the append-only update log (DESIGN.md:
+ * "history for free"), the plan as it was at a time, and the people it names.
+ */
 export function historyRoutes(deps: HttpDeps): Router {
   const router = Router();
+  const auth = requireAuth(deps.access);
 
-  router.get('/plans/:id/history', async (req, res) => {
-    const access = await planAccessOrThrow(deps, principalOf(res), req.params.id, 'plan.history.read');
+  router.get('/:id/history', auth, async (req, res) => {
+    const access = await planAccessOrThrow(deps, principalOf(res), String(req.params.id), 'plan.history.read');
     const { limit } = parse(HistoryQuery, req.query, 'query');
     const updates = await deps.store.listUpdates(access.plan.id);
     const users = new Map<string, User | null>();
@@ -56,9 +60,9 @@ export function historyRoutes(deps: HttpDeps): Router {
     res.json(entries);
   });
 
-  router.get('/plans/:id/document', async (req, res) => {
+  router.get('/:id/document', auth, async (req, res) => {
     const { at } = parse(DocumentQuery, req.query, 'query');
-    const access = await planAccessOrThrow(deps, principalOf(res), req.params.id, 'plan.document.read');
+    const access = await planAccessOrThrow(deps, principalOf(res), String(req.params.id), 'plan.document.read');
     if (!at) {
       const json = await deps.rooms.withRoom(access.plan.id, async (room) => {
         await room.flushed();
@@ -78,8 +82,8 @@ export function historyRoutes(deps: HttpDeps): Router {
     res.json(access.via === 'citizen' ? citizenView(json) : json);
   });
 
-  router.get('/plans/:id/people', async (req, res) => {
-    const access = await planAccessOrThrow(deps, principalOf(res), req.params.id, 'plan.people.read');
+  router.get('/:id/people', auth, async (req, res) => {
+    const access = await planAccessOrThrow(deps, principalOf(res), String(req.params.id), 'plan.people.read');
     const team = await deps.store.listCareTeam(access.patient.id);
     const users = await deps.store.listUsersRelatedTo({
       organisationIds: team.flatMap((m) => (m.organisationId ? [m.organisationId] : [])),

@@ -1,9 +1,10 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { CreatePatientRequest, PatientSearchRequest, PatientsQuery, type PatientView, type PlanSummary } from '../../../shared/api.ts';
 import type { Principal } from '../../auth/access.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import type { Patient, Plan } from '../../store/store.ts';
+import type { Patient, Plan } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
@@ -22,11 +23,14 @@ function searchTerm(query: string | undefined): string | undefined {
   return /^[\d\s./-]+$/.test(q) ? q.replace(/\D/g, '') : q;
 }
 
+const EmergencyLookupRequest = z.object({ cpr: z.string().min(10).max(11) }).strict();
+
 export const planSummary = (p: Plan): PlanSummary => ({ id: p.id, title: p.title, status: p.status });
 
+/** `/patients`: the patients the caller may see, search (CPR numbers by POST only), registration, and the emergency look-up. */
 export function patientRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.use('/patients', requireAuth(deps.access));
+  router.use(requireAuth(deps.access));
 
   async function view(patient: Patient): Promise<PatientView> {
     const plans = await deps.store.listPlansForPatient(patient.id);
@@ -51,7 +55,7 @@ export function patientRoutes(deps: HttpDeps): Router {
     return views;
   }
 
-  router.get('/patients', async (req, res) => {
+  router.get('/', async (req, res) => {
     const { query } = parse(PatientsQuery, req.query, 'query');
     // A name may be searched by GET; anything with a digit may be (part of) a CPR number, which
     // must not travel in a URL. The answer never repeats the query (nor does the request log).
@@ -63,12 +67,12 @@ export function patientRoutes(deps: HttpDeps): Router {
 
   // The search term may be a CPR number, which must never travel in a URL (URLs end up in
   // proxy logs and browser history): searches are POSTed.
-  router.post('/patients/search', async (req, res) => {
+  router.post('/search', async (req, res) => {
     const { query } = parse(PatientSearchRequest, req.body);
     res.json(await list(principalOf(res), query));
   });
 
-  router.post('/patients', async (req, res) => {
+  router.post('/', async (req, res) => {
     const principal = principalOf(res);
     if (!isStaff(principal.user.role)) throw forbidden('only care staff register patients');
     const body = parse(CreatePatientRequest, req.body);
@@ -93,7 +97,7 @@ export function patientRoutes(deps: HttpDeps): Router {
     res.status(201).json(await view(patient));
   });
 
-  router.get('/patients/:id/plans', async (req, res) => {
+  router.get('/:id/plans', async (req, res) => {
     const principal = principalOf(res);
     const access = await deps.access.patientAccess(principal, req.params.id);
     if (!access.ok) {
@@ -103,6 +107,28 @@ export function patientRoutes(deps: HttpDeps): Router {
     deps.audit.record({ actorId: principal.user.id, action: 'patient.plans', patientId: access.patient.id, outcome: 'allowed', details: {} });
     const plans = await deps.store.listPlansForPatient(access.patient.id);
     res.json(plans.map(planSummary));
+  });
+
+  // Before breaking the glass, staff find the patient by CPR. The answer reveals nothing but
+  // ids (no name, no plan titles) and whether the citizen has objected; the look-up is audited.
+  router.post('/emergency-lookup', async (req, res) => {
+    const principal = principalOf(res);
+    if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff may break the glass');
+    const { cpr } = parse(EmergencyLookupRequest, req.body);
+    const parsed = parseCpr(cpr, { allowReplacement: true });
+    if (!parsed.ok) throw badRequest(parsed.reason);
+    const patient = await deps.store.getPatientByCpr(parsed.cpr);
+    if (!patient) {
+      // A miss tells that a CPR number is not registered here: on record too.
+      deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', outcome: 'refused', details: { reason: 'no such patient' } });
+      throw notFound('no patient is registered with this CPR number');
+    }
+    const access = await deps.access.patientAccess(principal, patient.id);
+    const objected = !access.ok && access.objected === true;
+    deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', patientId: patient.id, outcome: 'allowed', details: objected ? { objected: true } : {} });
+    // An objection blocks break-the-glass too (README, "Who may see what"): no plan to open is named.
+    const plans = objected ? [] : (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => ({ id: p.id }));
+    res.json({ patientId: patient.id, plans, access: access.ok ? access.via : objected ? 'objected' : 'none' });
   });
 
   return router;

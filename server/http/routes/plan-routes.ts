@@ -3,16 +3,31 @@ import { AddCareTeamMemberRequest, CreatePlanRequest, type CareTeamMember, type 
 import { setPlanMeta } from '../../../shared/plan-doc.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Principal } from '../../auth/access.ts';
-import type { CareTeamEntry } from '../../store/store.ts';
+import type { CareTeamEntry } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';
+import { planAccessRoutes } from './access-routes.ts';
+import { planEmbedLinkRoutes } from './embed-routes.ts';
+import { fhirRoutes } from './fhir-routes.ts';
+import { historyRoutes } from './history-routes.ts';
 import { auditDetails, planAccessOrThrow, type GrantedPlan } from './plan-access.ts';
+import { selfReportRoutes } from './self-report-routes.ts';
 
-
+/**
+ * `/plans`: a plan and its care team here; its history, self-reports, break-the-glass and
+ * access basis, FHIR export and embed links from their own files. The FHIR export answers
+ * everything under its path with OperationOutcomes, and embed links take a practice system's
+ * API key as well as a session: each sits under its own path with its own authentication.
+ * Every other route checks the session itself, so no part catches another's requests and
+ * the order below does not matter.
+ */
 export function planRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.use('/plans', requireAuth(deps.access));
+  const auth = requireAuth(deps.access);
+  router.use('/:id/fhir', fhirRoutes(deps));
+  router.use('/:id/embed-links', planEmbedLinkRoutes(deps));
+  router.use(historyRoutes(deps), selfReportRoutes(deps), planAccessRoutes(deps));
 
   const plan = (principal: Principal, planId: string, action: string): Promise<GrantedPlan> => planAccessOrThrow(deps, principal, planId, action);
 
@@ -48,7 +63,7 @@ export function planRoutes(deps: HttpDeps): Router {
     return principal;
   }
 
-  router.post('/plans', async (req, res) => {
+  router.post('/', auth, async (req, res) => {
     const principal = staffOnly(res);
     const body = parse(CreatePlanRequest, req.body);
     const access = await deps.access.patientAccess(principal, body.patientId);
@@ -63,21 +78,21 @@ export function planRoutes(deps: HttpDeps): Router {
     res.status(201).json(view);
   });
 
-  router.get('/plans/:id', async (req, res) => {
-    const access = await plan(principalOf(res), req.params.id, 'plan.read');
+  router.get('/:id', auth, async (req, res) => {
+    const access = await plan(principalOf(res), String(req.params.id), 'plan.read');
     const view: PlanView = { ...access.plan, patientName: access.patient.name };
     res.json(view);
   });
 
-  router.get('/plans/:id/care-team', async (req, res) => {
-    const access = await plan(principalOf(res), req.params.id, 'care-team.read');
+  router.get('/:id/care-team', auth, async (req, res) => {
+    const access = await plan(principalOf(res), String(req.params.id), 'care-team.read');
     const team = await deps.store.listCareTeam(access.patient.id);
     res.json(await Promise.all(team.map(memberView)));
   });
 
-  router.post('/plans/:id/care-team', async (req, res) => {
+  router.post('/:id/care-team', auth, async (req, res) => {
     const principal = staffOnly(res);
-    const access = await teamMember(principal, req.params.id, 'care-team.add');
+    const access = await teamMember(principal, String(req.params.id), 'care-team.add');
     const body = parse(AddCareTeamMemberRequest, req.body);
     if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
     if (body.userId) {
@@ -94,10 +109,10 @@ export function planRoutes(deps: HttpDeps): Router {
     res.status(201).json(await memberView(entry));
   });
 
-  router.delete('/plans/:id/care-team/:memberId', async (req, res) => {
+  router.delete('/:id/care-team/:memberId', auth, async (req, res) => {
     const principal = staffOnly(res);
-    const access = await teamMember(principal, req.params.id, 'care-team.remove');
-    const removed = await deps.store.removeCareTeamMember(access.patient.id, req.params.memberId);
+    const access = await teamMember(principal, String(req.params.id), 'care-team.remove');
+    const removed = await deps.store.removeCareTeamMember(access.patient.id, String(req.params.memberId));
     if (!removed) throw notFound('no such care-team member');
     deps.audit.record({ actorId: principal.user.id, action: 'care-team.remove', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: req.params.memberId } });
     // Removal takes effect at once: open sessions of those who lost access are closed.

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { FHIR_JSON, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
 import { apiKeyActor, verifyApiKey } from '../../results/api-keys.ts';
 import { parseResultSubmission } from '../../results/fhir-intake.ts';
-import type { ResultFiling } from '../../results/result-filing.ts';
 import { resultsRateLimit } from '../../results/results-rate-limit.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
@@ -22,40 +21,93 @@ const EVENT_DISPLAY: Record<EncounterEvent, string> = {
 const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) });
 
 /**
- * Results and hospital notifications from lab, imaging and hospital systems (API keys), and
- * what clinicians do with them (acknowledge, release to the citizen). Mounted before the
- * global JSON parser: systems send `application/fhir+json`, larger than ordinary requests.
+ * What a sending system's submissions pass through before they are filed: its API key (an
+ * intake key), one rate budget per key shared by results and encounters, and a body parser
+ * of their own (systems send `application/fhir+json`, larger than ordinary requests). Each
+ * refusal (key, rate, body) is an OperationOutcome.
  */
-export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottled?: () => void }): Router {
-  const router = Router();
-  const systemBody = express.json({ limit: `${deps.config.resultsMaxBodyKb}kb`, type: ['application/json', FHIR_JSON] });
-  const systemRate = resultsRateLimit({ rate: deps.config.resultsRatePerSecond, burst: deps.config.resultsRateBurst, onThrottled: deps.onThrottled });
+export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void }) {
+  const body = express.json({ limit: `${deps.config.resultsMaxBodyKb}kb`, type: ['application/json', FHIR_JSON] });
+  const rate = resultsRateLimit({ rate: deps.config.resultsRatePerSecond, burst: deps.config.resultsRateBurst, onThrottled: hooks.onThrottled });
 
   /** Authenticates the sending system by its API key; answers 401 with an OperationOutcome. */
-  const systemAuth = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    const check = await verifyApiKey(deps.store.results, match?.[1]);
-    if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
-    // Only intake keys (labs, imaging, hospitals) file; a practice system's key reaches its embed links only.
-    if (check.scope !== 'intake') {
-      const reason = `this API key's scope is ${check.scope}: only intake keys file results and encounters`;
-      deps.audit.record({ actorId: apiKeyActor(check.keyId), action: req.path === '/encounters' ? 'encounter.file' : 'result.file', outcome: 'refused', details: { system: check.system, reason } });
-      return sendOperationOutcome(res, 403, 'forbidden', reason);
-    }
-    res.locals.system = check.system;
-    res.locals.keyId = check.keyId;
-    next();
+  const auth =
+    (action: 'result.file' | 'encounter.file') =>
+    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+      const check = await verifyApiKey(deps.store.results, match?.[1]);
+      if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
+      // Only intake keys (labs, imaging, hospitals) file; a practice system's key reaches its embed links only.
+      if (check.scope !== 'intake') {
+        const reason = `this API key's scope is ${check.scope}: only intake keys file results and encounters`;
+        deps.audit.record({ actorId: apiKeyActor(check.keyId), action, outcome: 'refused', details: { system: check.system, reason } });
+        return sendOperationOutcome(res, 403, 'forbidden', reason);
+      }
+      res.locals.system = check.system;
+      res.locals.keyId = check.keyId;
+      next();
+    };
+
+  /** A body too large, JSON that does not parse: as OperationOutcomes. */
+  const errors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') return sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
+    if (e.type === 'entity.parse.failed') return sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
+    next(err);
   };
 
-  router.post('/results', systemAuth, systemRate, systemBody, async (req, res) => {
+  return { auth, rate, body, errors };
+}
+
+export type SystemIntake = ReturnType<typeof systemIntake>;
+
+/**
+ * `/results`: results from lab and imaging systems (`POST /`, an intake key), and what
+ * clinicians do with them (acknowledge, release to the citizen; a session).
+ */
+export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
+  const router = Router();
+
+  router.post('/', intake.auth('result.file'), intake.rate, intake.body, async (req, res) => {
     const parsed = parseResultSubmission(req.body, { isRegisteredReplacementCpr: () => true });
     if (!parsed.ok) return sendFhir(res, parsed.status, parsed.outcome);
     const outcome = await deps.filing.file(res.locals.system as string, parsed.results);
     if (!outcome.ok) return sendOperationOutcome(res, outcome.status, outcome.status === 409 ? 'conflict' : 'invalid', outcome.message);
     res.status(outcome.status).json(outcome.body);
   });
+  router.use('/', intake.errors);
 
-  router.post('/encounters', systemAuth, systemRate, systemBody, async (req, res) => {
+  const staff = requireAuth(deps.access);
+  async function resultForStaff(req: Request, res: Response, action: string) {
+    const principal = principalOf(res);
+    if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
+    const stored = await deps.store.results.getResult(String(req.params.id));
+    if (!stored) throw notFound('no such result');
+    const access = await deps.access.patientAccess(principal, stored.patientId);
+    deps.audit.record({ actorId: principal.user.id, action, patientId: stored.patientId, outcome: access.ok ? 'allowed' : 'refused', details: { resultId: stored.resultId } });
+    if (!access.ok) throw forbidden(access.reason);
+    return { principal, stored };
+  }
+
+  router.post('/:id/acknowledge', staff, async (req, res) => {
+    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge');
+    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged');
+    res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
+  });
+
+  router.post('/:id/release', staff, async (req, res) => {
+    const { principal, stored } = await resultForStaff(req, res, 'result.release');
+    res.json({ releaseAt: await deps.filing.release(stored.resultId, principal.user.id) });
+  });
+
+  return router;
+}
+
+/** `POST /encounters`: hospital notifications (admission, leave, discharge), with an intake key. */
+export function encounterRoutes(deps: HttpDeps, intake: SystemIntake): Router {
+  const router = Router();
+
+  router.post('/', intake.auth('encounter.file'), intake.rate, intake.body, async (req, res) => {
     const body = EncounterNotification.safeParse(req.body);
     if (!body.success) {
       const issue = body.error.issues[0];
@@ -78,41 +130,19 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottle
     if (!outcome.ok) return sendOperationOutcome(res, outcome.status, outcome.status === 409 ? 'conflict' : 'invalid', outcome.message);
     res.status(outcome.status).json(outcome.body);
   });
+  router.use('/', intake.errors);
 
-  // Errors of the system routes (a body too large, JSON that does not parse) as OperationOutcomes.
-  router.use(['/results', '/encounters'], (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') return sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
-    if (e.type === 'entity.parse.failed') return sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
-    next(err);
-  });
+  return router;
+}
 
+/** `/notifications`: a staff member's unseen notifications, and marking them seen. */
+export function notificationRoutes(deps: HttpDeps): Router {
+  const router = Router();
   const staff = requireAuth(deps.access);
-  async function resultForStaff(req: Request, res: Response, action: string) {
-    const principal = principalOf(res);
-    if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
-    const stored = await deps.store.results.getResult(String(req.params.id));
-    if (!stored) throw notFound('no such result');
-    const access = await deps.access.patientAccess(principal, stored.patientId);
-    deps.audit.record({ actorId: principal.user.id, action, patientId: stored.patientId, outcome: access.ok ? 'allowed' : 'refused', details: { resultId: stored.resultId } });
-    if (!access.ok) throw forbidden(access.reason);
-    return { principal, stored };
-  }
-
-  router.post('/results/:id/acknowledge', staff, async (req, res) => {
-    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge');
-    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged');
-    res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
-  });
-
-  router.post('/results/:id/release', staff, async (req, res) => {
-    const { principal, stored } = await resultForStaff(req, res, 'result.release');
-    res.json({ releaseAt: await deps.filing.release(stored.resultId, principal.user.id) });
-  });
 
   // Only notifications about plans the caller may still reach: one stored before an objection
   // or a removal from the care team says nothing about the patient any more.
-  router.get('/notifications', staff, async (_req, res) => {
+  router.get('/', staff, async (_req, res) => {
     const principal = principalOf(res);
     const unseen = await deps.store.results.listUnseenNotifications(principal.user.id);
     const reachable = new Set<string>();
@@ -126,7 +156,7 @@ export function resultRoutes(deps: HttpDeps & { filing: ResultFiling; onThrottle
     res.json(unseen.filter((n) => reachable.has(n.planId)));
   });
 
-  router.post('/notifications/seen', staff, express.json(), async (req, res) => {
+  router.post('/seen', staff, express.json(), async (req, res) => {
     const { ids } = parse(SeenRequest, req.body);
     res.json({ seen: await deps.store.results.markNotificationsSeen(principalOf(res).user.id, ids, new Date().toISOString()) });
   });

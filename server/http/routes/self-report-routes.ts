@@ -8,15 +8,14 @@ import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
-
 /**
- * The citizen adds a self-reported measurement (blood pressure, weight, a symptom). It goes
+ * Under `/plans`: the citizen adds a self-reported measurement (blood pressure, weight, a symptom). It goes
  * into the plan's `selfReports` section as a change by the citizen, through the same
  * permission table as every other write, and reaches the care team live.
  */
 export function selfReportRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.post('/plans/:id/self-reports', requireAuth(deps.access), async (req, res) => {
+  router.post('/:id/self-reports', requireAuth(deps.access), async (req, res) => {
     const principal = principalOf(res);
     const access = await planAccessOrThrow(deps, principal, req.params.id as string, 'plan.self-report');
     const body = parse(NewSelfReportRequest, req.body);

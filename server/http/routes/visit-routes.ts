@@ -32,16 +32,16 @@ function visitTasks(doc: Y.Doc, date: string): VisitTask[] {
 }
 
 /**
- * `GET /visits/today`: the home visits of a municipal nurse (issue 6). Only staff of a
+ * `/visits`: `GET /visits/today`, the home visits of a municipal nurse (issue 6). Only staff of a
  * municipality organisation have home visits; others get 403. Only patients on the caller's
  * care team (not break-the-glass ones, not those who objected) are listed, and each listed
  * patient is audited as a read, like the patient list.
  */
 export function visitRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.use('/visits', requireAuth(deps.access));
+  router.use(requireAuth(deps.access));
 
-  router.get('/visits/today', async (req, res) => {
+  router.get('/today', async (req, res) => {
     const principal = principalOf(res);
     const { date: asked } = parse(VisitsQuery, req.query, 'query');
     if (principal.organisation?.sector !== 'municipality') throw forbidden('home visits are planned for municipal care staff only');

@@ -1,5 +1,6 @@
 import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
-import { str, type Db } from './postgres-db.ts';
+import { str } from '../rows.ts';
+import type { Db } from './postgres-db.ts';
 import { toEmbedLink } from '../rows.ts';
 
 /** The access tables of the PostgreSQL store. */

@@ -1,11 +1,12 @@
-import { auditHash, GENESIS } from '../../audit/chain.ts';
-import type { AuditChainRow, AuditEntry, AuditEntryInput, AuditQuery } from '../store.ts';
+import { auditHash, GENESIS } from '../audit-chain.ts';
+import type { AuditChainRow, AuditEntry, AuditEntryInput, AuditQuery } from '../records.ts';
 import type pg from 'pg';
-import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db, type Row } from './postgres-db.ts';
+import type { Row } from '../rows.ts';
+import { LOCK_AUDIT_CHAIN, LOCK_NAMESPACE, type Db } from './postgres-db.ts';
 import { toAuditChainRow, toAuditEntry } from '../rows.ts';
 
 /**
- * The audit log of the PostgreSQL store: one hash chain (server/audit/chain.ts) that several
+ * The audit log of the PostgreSQL store: one hash chain (server/store/audit-chain.ts) that several
  * nodes append to.
  *
  * Each entry's hash covers the previous entry's hash, so two nodes must never both extend the

@@ -5,7 +5,6 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Row } from '../rows.ts';
-export { bytesOf, str, type Row } from '../rows.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'postgres');
 
@@ -25,12 +24,13 @@ const PostgresUrl = z
   .refine((u) => URL.canParse(u), 'DATABASE_URL is not a valid URL');
 
 export interface PostgresOptions {
-  /** Connections in the pool (default 10). */
-  max?: number;
-  /** How long to wait for a new connection before the query fails (default 10 s). */
-  connectTimeoutMs?: number;
   log?: Logger;
 }
+
+/** Connections in one node's pool. */
+const POOL_SIZE = 10;
+/** How long a query waits for a new connection before it fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The pool and the two things every part of the store needs from it: a query and a transaction. */
 export class Db {
@@ -43,11 +43,11 @@ export class Db {
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
     this.pool = new pg.Pool({
       connectionString: parsed.data,
-      max: opts.max ?? 10,
+      max: POOL_SIZE,
       application_name: 'carehub',
       // An unreachable server fails a query (and /readyz) within seconds instead of hanging it;
       // keep-alive finds connections a network cut left half-open.
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
     });
     // An idle connection that fails (the server restarted, a network cut) emits 'error' on the

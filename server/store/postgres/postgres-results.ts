@@ -1,7 +1,8 @@
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
-import type { AuditEntryInput } from '../store.ts';
+import type { AuditEntryInput } from '../records.ts';
 import { BEGIN_LOCK_READ_HEAD, insertAuditEntries } from './postgres-audit.ts';
-import { str, type Db } from './postgres-db.ts';
+import { str } from '../rows.ts';
+import type { Db } from './postgres-db.ts';
 import { toApiKey, toNotification, toResult } from '../rows.ts';
 
 /** The result tables of the PostgreSQL store. A batch is one multi-row statement: atomic, one round trip. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PlanStatus } from '../../../shared/api.ts';
+import type { Store } from '../store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -14,15 +15,14 @@ import type {
   Patient,
   Plan,
   PlanUpdate,
-  Store,
   StoredPlanState,
   User,
-} from '../store.ts';
+} from '../records.ts';
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
-import { bytesOf, Db, str, toBuffer, type PostgresOptions, type Row } from './postgres-db.ts';
+import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
-import { toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
+import { bytesOf, str, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
 
 const now = (): string => new Date().toISOString();
 

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { auditHash, GENESIS } from '../../audit/chain.ts';
-import type { AuditEntryInput } from '../store.ts';
+import { auditHash, GENESIS } from '../audit-chain.ts';
+import type { AuditEntryInput } from '../records.ts';
 
 const statements = new WeakMap<Database.Database, { last: Database.Statement; insert: Database.Statement }>();
 
 /**
- * Appends entries to the hash-chained audit log (server/audit/chain.ts) inside the caller's
+ * Appends entries to the hash-chained audit log (server/store/audit-chain.ts) inside the caller's
  * transaction: the head is read and extended in it, so nothing else can extend it meanwhile
  * (one connection, synchronous). SqliteStore.appendAudit runs it in a transaction of its own;
  * where an audit entry must commit with what it records (results filed: the result rows and

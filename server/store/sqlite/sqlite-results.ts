@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
-import type { AuditEntryInput } from '../store.ts';
+import type { AuditEntryInput } from '../records.ts';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
 import { toApiKey, toNotification, toResult, type Row } from '../rows.ts';
 

@@ -8,8 +8,10 @@ import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
 import { toAuditChainRow, toAuditEntry, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser, type Row } from '../rows.ts';
+import type { Store } from '../store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -23,18 +25,15 @@ import type {
   Patient,
   Plan,
   PlanUpdate,
-  Store,
   StoredPlanState,
   User,
-} from '../store.ts';
+} from '../records.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations', 'sqlite');
 
-export type SqliteSynchronous = 'FULL' | 'NORMAL';
-
 export interface SqliteStoreOptions {
-  /** FULL (default): a commit survives power loss. NORMAL: survives a process crash only. */
-  synchronous?: SqliteSynchronous;
+  /** FULL: a commit survives power loss. NORMAL: survives a process crash only (SQLITE_SYNCHRONOUS). */
+  synchronous: Config['sqliteSynchronous'];
   /** WAL checkpoints in a worker thread instead of inside commits (wal-checkpointer.ts); options for it. */
   checkpoints?: WalCheckpointerOptions;
   log?: Logger;
@@ -60,11 +59,11 @@ export class SqliteStore implements Store {
   readonly accessGrants: SqliteAccessStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
-  constructor(readonly filename: string, opts: SqliteStoreOptions = {}) {
+  constructor(readonly filename: string, opts: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.db.pragma(`synchronous = ${opts.synchronous}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // Checkpoints off the commit path (a file's WAL only; an in-memory database has none).
@@ -134,11 +133,6 @@ export class SqliteStore implements Store {
   /** Runs a WAL checkpoint now, in the checkpoint worker (tests; the worker also runs them on its own). */
   checkpointNow(): Promise<CheckpointResult> {
     return this.checkpointer ? this.checkpointer.checkpointNow() : Promise.reject(new Error('an in-memory database has no WAL'));
-  }
-
-  /** The raw handle, for the online backup command and tests that tamper with the file. */
-  get database(): Database.Database {
-    return this.db;
   }
 
   async createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation> {

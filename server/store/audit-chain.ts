@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { AuditEntryInput } from '../store/store.ts';
+import type { AuditEntryInput } from './records.ts';
 
 /**
  * The audit log's hash chain: each entry's hash covers its own fields and the previous
  * entry's hash, so changing, removing, inserting or reordering an entry breaks every hash
- * after it. The first entry chains to GENESIS.
+ * after it. The first entry chains to GENESIS. Both stores write by this rule and
+ * `carehub audit verify` (server/audit/verify.ts) checks by it: it sits below both.
  */
 export const GENESIS = '0'.repeat(64);
-
-export interface ChainedAuditEntry extends AuditEntryInput {
-  seq: number;
-  prevHash: string;
-  hash: string;
-}
 
 export function auditHash(seq: number, entry: AuditEntryInput, prevHash: string): string {
   const canonical = JSON.stringify([
