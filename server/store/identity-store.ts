@@ -33,6 +33,12 @@ export interface IdentityStore {
   /** Sets what the identity provider says of the user at a sign-in: role, organisation, switched off or not. */
   updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void>;
 
+  /**
+   * Every patient whose care team holds this person or this organisation, objections or not
+   * (when the person's access changes, each of these is looked at again).
+   */
+  careTeamPatientIds(userId: string, organisationId: string | null): Promise<string[]>;
+
   /** Keeps a pending value until `expires` (ISO); expired rows are cleared on the way. */
   putPending(key: string, kind: PendingKind, payload: string, expires: string): Promise<void>;
   /** Takes a pending value once: it is deleted; null when unknown, taken already, or expired at `now`. */

@@ -441,6 +441,14 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await id.linkIdentity({ issuer: 'https://idp.example', subject: 'def', userId: local.id, created: at(5) })).toBe(true);
     await id.updateUserAccess(local.id, { role: 'hospital_nurse', organisationId: org.id, disabled: at(6) });
     expect(await store.getUser(local.id)).toMatchObject({ role: 'hospital_nurse', disabled: at(6) });
+
+    // Whom a person's access reaches through care teams: in person or through the organisation.
+    const other = await store.createPatient({ cpr: '0202701234', name: 'Other' });
+    await store.addCareTeamMember({ patientId, organisationId: org.id, userId: null, addedBy: null });
+    await store.addCareTeamMember({ patientId: other.id, organisationId: null, userId: local.id, addedBy: null });
+    expect((await id.careTeamPatientIds(local.id, org.id)).sort()).toEqual([patientId, other.id].sort());
+    expect(await id.careTeamPatientIds(local.id, null)).toEqual([other.id]);
+    expect(await id.careTeamPatientIds('nobody', null)).toEqual([]);
   });
 
   it('17. a pending sign-in is taken once, by whichever node asks first, and never after it expired', async () => {

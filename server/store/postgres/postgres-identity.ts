@@ -90,6 +90,11 @@ export class PostgresIdentityStore implements IdentityStore {
     await this.db.rows('UPDATE users SET role = $1, organisation_id = $2, disabled = $3 WHERE id = $4', [access.role, access.organisationId, access.disabled, userId]);
   }
 
+  async careTeamPatientIds(userId: string, organisationId: string | null): Promise<string[]> {
+    const rows = await this.db.rows('SELECT DISTINCT patient_id FROM care_team_members WHERE user_id = $1 OR ($2::text IS NOT NULL AND organisation_id = $2)', [userId, organisationId]);
+    return rows.map((r) => r.patient_id as string);
+  }
+
   async putPending(key: string, kind: PendingKind, payload: string, expires: string): Promise<void> {
     await this.db.rows('DELETE FROM sign_in_pending WHERE expires <= $1', [new Date().toISOString()]);
     await this.db.rows('INSERT INTO sign_in_pending (key, kind, payload, expires) VALUES ($1, $2, $3, $4)', [key, kind, payload, expires]);

@@ -69,6 +69,10 @@ export class SqliteIdentityStore implements IdentityStore {
     this.db.prepare('UPDATE users SET role = ?, organisation_id = ?, disabled = ? WHERE id = ?').run(access.role, access.organisationId, access.disabled, userId);
   }
 
+  async careTeamPatientIds(userId: string, organisationId: string | null): Promise<string[]> {
+    return this.db.prepare('SELECT DISTINCT patient_id FROM care_team_members WHERE user_id = ? OR (? IS NOT NULL AND organisation_id = ?)').pluck().all(userId, organisationId, organisationId) as string[];
+  }
+
   async putPending(key: string, kind: PendingKind, payload: string, expires: string): Promise<void> {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM sign_in_pending WHERE expires <= ?').run(new Date().toISOString());
