@@ -66,7 +66,7 @@ const Settings = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   /** Sign-ins begun, one-time codes exchanged and SMART launches, per client address per minute; over it: 429. */
-  signInRatePerMinute: z.coerce.number().int().min(1).default(30),
+  signInRatePerMinute: z.coerce.number().int().min(1).default(120),
 });
 
 export type Config = z.infer<typeof Settings>;

@@ -16,7 +16,7 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
  * (`oidc-provider`) on port 0, CareHub on port 0 configured with it through `carehub idp add`,
  * and every step a real protocol round trip (authorization code, PKCE, nonce, state).
  */
-const ENV = { OIDC_ALLOW_INSECURE_HTTP: 'on' };
+const ENV = { OIDC_ALLOW_INSECURE_HTTP: 'on', SIGN_IN_RATE_PER_MINUTE: '1000' };
 
 let hub: TestHub;
 let idp: TestIdentityProvider;
