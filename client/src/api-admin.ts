@@ -53,6 +53,8 @@ export const AdminUser = z.object({
   role: Role,
   organisation: OrganisationRef.nullable().optional(),
   organisationId: z.string().nullable().optional(),
+  /** Switched off (their identity provider gives them no role any more): when. */
+  disabled: z.string().nullable().optional(),
 });
 export type AdminUser = z.infer<typeof AdminUser>;
 

@@ -11,7 +11,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIdentityProvider, type TestIdentityProvider } from '../fixtures/oidc/identity-provider.ts';
+import { CPR_CLAIM, startIdentityProvider, type TestIdentityProvider } from '../fixtures/oidc/identity-provider.ts';
 import { apiLogin, assertPrerequisites, carehubCli, launchBrowser, openCarlsPlan, openPage, SERVER_START_MS, startHub, UI_MS, type Hub } from './helpers.ts';
 
 const ENV = { OIDC_ALLOW_INSECURE_HTTP: 'on' };
@@ -95,6 +95,30 @@ describe('signing in through the region’s identity provider', () => {
     expect(await page.evaluate(() => localStorage.getItem('carehub.session'))).toBeNull();
     await page.getByTestId('sign-in-again').click();
     await page.getByTestId('sign-in-provider').waitFor({ timeout: UI_MS });
+  });
+
+  it('lets the administrator register the citizens’ login on the admin page; the sign-in page then offers it', async () => {
+    const page = await newPage();
+    await page.goto(`${hub!.baseUrl}/#/admin/sign-in`);
+    await page.getByTestId('sign-in-username').fill('admin');
+    await page.getByTestId('sign-in-password').fill('demo');
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('idp-table').waitFor({ timeout: UI_MS });
+    expect(await page.getByTestId('idp-row').filter({ hasText: 'Region Hovedstaden' }).count()).toBe(1);
+    // The citizens' login is the form's first choice; it asks for the CPR claim.
+    await page.getByTestId('idp-name').fill('MitID');
+    await page.getByTestId('idp-issuer').fill(idp!.issuer);
+    await page.getByTestId('idp-clientId').fill('carehub');
+    await page.getByTestId('idp-scopes').fill('openid mitid');
+    await page.getByTestId('idp-cprClaim').fill(CPR_CLAIM);
+    await page.getByTestId('idp-submit').click();
+    await page.getByTestId('idp-row').filter({ hasText: 'MitID' }).waitFor({ timeout: UI_MS });
+
+    const citizen = await newPage();
+    await citizen.goto(`${hub!.baseUrl}/#/sign-in`);
+    const offered = citizen.getByTestId('sign-in-provider').filter({ hasText: 'Log ind med MitID' });
+    await offered.waitFor({ timeout: UI_MS });
+    expect(await citizen.getByTestId('sign-in-provider').count()).toBe(2);
   });
 
   it('shows no password form when PASSWORD_LOGIN=off', async () => {

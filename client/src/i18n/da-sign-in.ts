@@ -62,5 +62,6 @@ export const daSignIn = {
   'identity.addSmart': 'Tilføj lægesystem',
   'identity.fhirBase': 'FHIR-base-URL (issuer)',
   'identity.frameOrigin': 'Origin der må indramme CareHub (tom: issuerens)',
+  'users.disabled': 'slået fra: ingen rolle fra identitetsudbyderen',
   'identity.kindCitizen': 'Borgere',
 } as const;

@@ -64,5 +64,6 @@ export const enSignIn: Readonly<Record<keyof typeof daSignIn, string>> = {
   'identity.addSmart': 'Add practice system',
   'identity.fhirBase': 'FHIR base URL (issuer)',
   'identity.frameOrigin': 'Origin that may frame CareHub (empty: the issuer’s)',
+  'users.disabled': 'switched off: no role from the identity provider',
   'identity.kindCitizen': 'Citizens',
 };

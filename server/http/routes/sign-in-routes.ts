@@ -31,14 +31,16 @@ export function refusedAnswer(reason: SignInRefusal): HttpError {
  */
 export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): Router {
   const router = Router();
-  const rate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'sign-ins', onThrottled: hooks.onThrottled });
+  // Beginning and finishing are counted apart: a sign-in takes one of each.
+  const startRate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'sign-ins', onThrottled: hooks.onThrottled });
+  const handoffRate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'sign-in codes', onThrottled: hooks.onThrottled });
 
   router.get('/options', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json(await deps.signIn.options());
   });
 
-  router.post('/oidc/start', rate, async (req, res) => {
+  router.post('/oidc/start', startRate, async (req, res) => {
     const { providerId, binding } = parse(StartSignInRequest, req.body);
     try {
       const url = await deps.signIn.begin(providerId, binding, publicBase(req, deps.config), req.ip ?? 'unknown');
@@ -57,7 +59,7 @@ export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void })
     res.redirect(303, finished.ok ? `/#/signed-in/${finished.code}` : `/#/sign-in-refused/${finished.reason}`);
   });
 
-  router.post('/handoff', rate, async (req, res) => {
+  router.post('/handoff', handoffRate, async (req, res) => {
     const { code, binding } = parse(HandoffRequest, req.body);
     try {
       res.setHeader('Cache-Control', 'no-store');
