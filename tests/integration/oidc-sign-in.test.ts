@@ -9,7 +9,10 @@ import { connectCollab, eventually } from '../fixtures/collab-client.ts';
 import { auditRows, socketWith } from '../fixtures/credentials.ts';
 import { CPR_CLAIM, startIdentityProvider, type TestIdentityProvider } from '../fixtures/oidc/identity-provider.ts';
 import { beginSignIn, codeIn, exchange, finishAt, refusalIn, signInAtProvider, signInThrough } from '../fixtures/oidc/sign-in.ts';
-import { startHub, type TestHub } from '../fixtures/server.ts';
+import pino from 'pino';
+import { createServer } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { startHub, TEST_SECRET, type TestHub } from '../fixtures/server.ts';
 
 /**
  * Signing in through an organisation's identity provider (issue 19): a real OpenID provider
@@ -150,6 +153,21 @@ describe('signing in through an organisation’s identity provider', () => {
     const replay = await exchange(hub.server.url, secondCode, second.binding);
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: { code: 'unauthorized', details: { reason: 'sign_in_expired' } } });
+  });
+
+  it('finishes on another node a sign-in begun on this one: what it needs is in the store, not in a process', async () => {
+    const other = await createServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${hub.dbFile}`, CAREHUB_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...ENV }), { log: pino({ level: 'silent' }) });
+    try {
+      const attempt = await signInAtProvider(hub.server.url, regionId, 'dr-hansen');
+      // The balancer sends the provider's redirect to the other node.
+      const code = codeIn(await finishAt(new URL(`${attempt.callback.pathname}${attempt.callback.search}`, other.url)));
+      expect(code).not.toBeNull();
+      expect((await exchange(hub.server.url, code!, attempt.binding)).status).toBe(200);
+      // Taken there, it is gone here too.
+      expect(refusalIn(await finishAt(attempt.callback))).toBe('sign_in_expired');
+    } finally {
+      await other.close();
+    }
   });
 
   describe('a provider’s answer that does not pass ends on a clear error and no session', () => {

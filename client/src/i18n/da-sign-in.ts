@@ -62,6 +62,8 @@ export const daSignIn = {
   'identity.addSmart': 'Tilføj lægesystem',
   'identity.fhirBase': 'FHIR-base-URL (issuer)',
   'identity.frameOrigin': 'Origin der må indramme CareHub (tom: issuerens)',
+  'access.done.smart.launch': 'åbnede din plejeplan fra lægens system',
+  'access.tried.smart.launch': 'åbne din plejeplan fra lægens system',
   'users.disabled': 'slået fra: ingen rolle fra identitetsudbyderen',
   'identity.kindCitizen': 'Borgere',
 } as const;

@@ -64,6 +64,8 @@ export const enSignIn: Readonly<Record<keyof typeof daSignIn, string>> = {
   'identity.addSmart': 'Add practice system',
   'identity.fhirBase': 'FHIR base URL (issuer)',
   'identity.frameOrigin': 'Origin that may frame CareHub (empty: the issuer’s)',
+  'access.done.smart.launch': 'opened your care plan from the GP’s system',
+  'access.tried.smart.launch': 'open your care plan from the GP’s system',
   'users.disabled': 'switched off: no role from the identity provider',
   'identity.kindCitizen': 'Citizens',
 };
