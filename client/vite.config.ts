@@ -27,6 +27,9 @@ export default defineConfig({
       '/api': { target: backend, changeOrigin: true },
       '/collab': { target: backend, ws: true, changeOrigin: true },
       '/socket.io': { target: backend, ws: true, changeOrigin: true },
+      // SMART App Launch: the launch and its callback are the hub's (the launched page is the app's).
+      '/smart/launch': { target: backend, changeOrigin: false },
+      '/smart/callback': { target: backend, changeOrigin: false },
     },
   },
 });

@@ -18,6 +18,12 @@ import { errorHandler, notFoundHandler } from './http/errors.ts';
 import type { HttpDeps } from './http/http-deps.ts';
 import { requestLog } from './http/request-log.ts';
 import { healthRoutes } from './http/routes/health-routes.ts';
+import { smartPages } from './http/routes/smart-routes.ts';
+import { IdentityAccounts } from './identity/accounts.ts';
+import { OidcSignIn } from './identity/oidc-sign-in.ts';
+import { PendingSignIns } from './identity/pending.ts';
+import { ProviderClients } from './identity/provider-client.ts';
+import { SmartLaunch } from './identity/smart-launch.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { countResultsIngested, createMetrics, registerScrapedGauges, type Metrics } from './observability/metrics.ts';
 import { PlanChangedThrottle } from './realtime/plan-changed-throttle.ts';
@@ -163,6 +169,28 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
   escalation.start();
 
+  // Sign-in through identity providers and SMART launches. A person whose provider stops giving
+  // them a role is switched off: what they hold open is looked at again on every node, and
+  // their own sockets end (the Redis adapter carries that to every node too).
+  const accessChanged = async (patientId: string) => {
+    cluster?.publishAccessChanged(patientId);
+    await accessChanges.revalidateHere(patientId);
+  };
+  const accounts = new IdentityAccounts({
+    store,
+    audit,
+    log,
+    accessChanged,
+    endSocketsOf: (userId) => {
+      io.to(userChannel(userId)).emit('session:ended', { reason: 'revoked', expired: false });
+      io.in(userChannel(userId)).disconnectSockets(true);
+    },
+  });
+  const providerClients = new ProviderClients({ allowInsecureHttp: config.oidcAllowInsecureHttp === 'on', secretOf: (name) => process.env[name] });
+  const pending = new PendingSignIns(store.identity);
+  const signIn = new OidcSignIn({ store, audit, tokens, log, clients: providerClients, pending, accounts, passwordLogin: config.passwordLogin === 'on' });
+  const smart = new SmartLaunch({ store, audit, access, tokens, log, clients: providerClients, pending, accounts, sessionTtlMinutes: config.sessionTtlMinutes });
+
   // HTTP: each router under its own path, so the order below does not matter, except that
   // the client app is the fallback for every path no route answered, and then the errors.
   const deps: HttpDeps = {
@@ -175,10 +203,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     log,
     notifier,
     filing,
-    accessChanged: async (patientId) => {
-      cluster?.publishAccessChanged(patientId);
-      await accessChanges.revalidateHere(patientId);
-    },
+    accessChanged,
+    signIn,
+    smart,
   };
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -191,8 +218,10 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       onResultsThrottled: () => metrics.limitActions.inc({ limit: 'results_rate', transport: 'http' }),
       onEmbedLinkInvalid: () => metrics.embedSessionInvalid.inc(),
       onEmbedSessionThrottled: () => metrics.limitActions.inc({ limit: 'embed_session_rate', transport: 'http' }),
+      onSignInThrottled: () => metrics.limitActions.inc({ limit: 'sign_in_rate', transport: 'http' }),
     }),
   );
+  app.use(smartPages(deps, config.clientDist, { onThrottled: () => metrics.limitActions.inc({ limit: 'sign_in_rate', transport: 'http' }) }));
   app.use(clientApp(config.clientDist, config.embedAllowedOrigins));
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -54,6 +54,19 @@ const Settings = z.object({
   resultsRateBurst: z.coerce.number().int().min(1).default(400),
   /** POST /embed/session per client address per minute (bursts of as many); over it: 429. */
   embedSessionRatePerMinute: z.coerce.number().int().min(1).default(60),
+  /** `off`: local passwords are refused (POST /auth/login answers 403); people sign in through their organisation's provider. */
+  passwordLogin: z.enum(['on', 'off']).default('on'),
+  /** `on` (tests, the demo): identity providers and practice systems may be reached over plain http. Never in production. */
+  oidcAllowInsecureHttp: z.enum(['on', 'off']).default('off'),
+  /** The hub's address as browsers and identity providers see it (redirect URIs); unset: taken from each request. */
+  publicUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'an http(s) address')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** Sign-ins begun, one-time codes exchanged and SMART launches, per client address per minute; over it: 429. */
+  signInRatePerMinute: z.coerce.number().int().min(1).default(120),
 });
 
 export type Config = z.infer<typeof Settings>;

@@ -6,6 +6,7 @@ import { isClinicalRole, Role } from '../shared/roles.ts';
 import { createLogger, createServer } from './app.ts';
 import { userCreatedDetails } from './audit/admin-audit.ts';
 import { auditVerifyCommand } from './audit/verify.ts';
+import { IDENTITY_USAGE, idpCommand, smartClientCommand } from './identity/identity-commands.ts';
 import { backupCommand } from './store/backup.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
@@ -34,6 +35,7 @@ const USAGE = `carehub <command>
   api-key list          list API keys (id, system, scope, organisation; never the keys)
   api-key revoke --id ID
                         revoke an API key
+${IDENTITY_USAGE}
   audit verify          check the audit log's hash chain (exit 1 at the first broken entry)
   backup FILE           online backup of the SQLite database while the hub serves (FILE must not
                         exist); restore: README.md, Backup and restore
@@ -176,6 +178,10 @@ export async function main(argv: string[]): Promise<void> {
       return labFeed(rest);
     case 'api-key':
       return apiKey(rest);
+    case 'idp':
+      return idpCommand(rest);
+    case 'smart-client':
+      return smartClientCommand(rest);
     case 'audit':
       if (rest[0] === 'verify') return auditVerifyCommand(rest.slice(1));
       break;

@@ -36,7 +36,13 @@ export const UserView = z.object({
 });
 export type UserView = z.infer<typeof UserView>;
 
-export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: UserView });
+export const LoginResponse = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  user: UserView,
+  /** Signed in through an identity provider that offers logout: where signing out sends the browser (shared/sign-in.ts). */
+  endSessionUrl: z.string().url().optional(),
+});
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
 export const PlanStatus = z.enum(['draft', 'active', 'completed', 'revoked']);

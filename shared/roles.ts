@@ -11,6 +11,14 @@ export type Role = z.infer<typeof Role>;
 export const Sector = z.enum(['hospital', 'municipality', 'general_practice']);
 export type Sector = z.infer<typeof Sector>;
 
+/** The sector each staff role works in: a role fits an organisation of its sector only. */
+export const STAFF_ROLE_SECTOR: Readonly<Record<StaffRole, Sector>> = {
+  hospital_doctor: 'hospital',
+  hospital_nurse: 'hospital',
+  municipal_nurse: 'municipality',
+  gp: 'general_practice',
+};
+
 export function isStaff(role: Role): role is StaffRole {
   return StaffRole.safeParse(role).success;
 }

@@ -8,6 +8,7 @@ import { deviceOwner, setDeviceOwner, totalPending, wipeDevice } from './offline
 import { clearSession, isExpired, loadSession, saveSession, type Session } from './session.ts';
 import { PatientsView } from './views/PatientsView.tsx';
 import { SignInView } from './views/SignInView.tsx';
+import { SignedInView, SignInRefusedView } from './views/SignInOutcome.tsx';
 
 // The plan page brings the editor and the CRDT stack: load it only when a plan is opened.
 const PlanView = lazy(() => import('./views/PlanView.tsx').then((m) => ({ default: m.PlanView })));
@@ -42,14 +43,18 @@ export function App() {
 
   /**
    * Signing out on a shared tablet removes every patient's data from the device (issue 6):
-   * after a warning when edits have not reached the server yet.
+   * after a warning when edits have not reached the server yet. Signed in through an identity
+   * provider that offers logout, the browser then signs out there too (RP-initiated logout).
    */
   const signOut = useCallback(() => {
     const pending = totalPending();
     if (pending > 0 && !window.confirm(t('signOut.confirmPending', { count: pending }))) return;
+    const providerLogout = session?.endSessionUrl;
     sessionEnded(null);
-    void wipeDevice();
-  }, [sessionEnded, t]);
+    void wipeDevice().finally(() => {
+      if (providerLogout) window.location.assign(providerLogout);
+    });
+  }, [sessionEnded, session, t]);
 
   // Any authenticated REST call answering 401 ends the session and shows the sign-in page,
   // on the same route so that signing in again returns to where the person was.
@@ -57,9 +62,9 @@ export function App() {
     setUnauthorizedHandler(() => sessionEnded('signIn.expired'));
   }, [sessionEnded]);
 
-  // A signed-in person on the sign-in route goes to the patient list.
+  // A signed-in person on a sign-in route goes to the patient list.
   useEffect(() => {
-    if (session && route.name === 'signIn') navigate(routes.patients);
+    if (session && (route.name === 'signIn' || route.name === 'signedIn' || route.name === 'signInRefused')) navigate(routes.patients);
   }, [session, route.name]);
 
   // After a change of page (not on first load), move focus to the new page's content so that
@@ -88,7 +93,9 @@ export function App() {
 
   let content;
   const role = session?.user.role;
-  if (!session) content = <SignInView notice={signInNotice} onSignedIn={onSignedIn} />;
+  if (!session && route.name === 'signedIn') content = <SignedInView code={route.code} onSignedIn={(next) => void onSignedIn(next)} />;
+  else if (!session && route.name === 'signInRefused') content = <SignInRefusedView reason={route.reason} />;
+  else if (!session) content = <SignInView notice={signInNotice} onSignedIn={onSignedIn} />;
   else if (role === 'admin') content = <AdminView session={session} tab={route.name === 'admin' ? route.tab : 'audit'} />;
   else if (route.name === 'plan' && role === 'citizen') content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
   else if (role === 'citizen' && route.name === 'accessLog') content = <AccessLogView session={session} />;

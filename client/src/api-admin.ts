@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditEntryView } from '../../shared/audit.ts';
 import { OrganisationRef } from '../../shared/api.ts';
+import { IdentityProviderView, SmartClientView } from '../../shared/sign-in.ts';
 import { Role, Sector } from '../../shared/roles.ts';
 import { call } from './api.ts';
 
@@ -52,6 +53,8 @@ export const AdminUser = z.object({
   role: Role,
   organisation: OrganisationRef.nullable().optional(),
   organisationId: z.string().nullable().optional(),
+  /** Switched off (their identity provider gives them no role any more): when. */
+  disabled: z.string().nullable().optional(),
 });
 export type AdminUser = z.infer<typeof AdminUser>;
 
@@ -79,4 +82,52 @@ export interface NewUser {
 
 export function createUser(token: string, user: NewUser): Promise<AdminUser> {
   return call('/admin/users', AdminUser, { method: 'POST', token, body: user });
+}
+
+/** An identity provider as the admin page sends it (shared with `carehub idp add`; see README). */
+export interface NewIdentityProvider {
+  organisationId: string | null;
+  name?: string;
+  issuer: string;
+  clientId: string;
+  clientSecretEnv?: string;
+  scopes?: string;
+  roleClaim?: string;
+  roleMap?: string;
+  cprClaim?: string;
+  organisationClaim?: string;
+  organisationValue?: string;
+}
+
+export function listIdentityProviders(token: string, signal?: AbortSignal): Promise<IdentityProviderView[]> {
+  return call('/admin/identity-providers', z.array(IdentityProviderView), { token, signal });
+}
+
+export function addIdentityProvider(token: string, provider: NewIdentityProvider): Promise<IdentityProviderView> {
+  return call('/admin/identity-providers', IdentityProviderView, { method: 'POST', token, body: provider });
+}
+
+export async function removeIdentityProvider(token: string, id: string): Promise<void> {
+  await call(`/admin/identity-providers/${encodeURIComponent(id)}`, z.unknown(), { method: 'DELETE', token });
+}
+
+export interface NewSmartClient {
+  organisationId: string;
+  name?: string;
+  issuer: string;
+  clientId: string;
+  clientSecretEnv?: string;
+  frameOrigin?: string;
+}
+
+export function listSmartClients(token: string, signal?: AbortSignal): Promise<SmartClientView[]> {
+  return call('/admin/smart-clients', z.array(SmartClientView), { token, signal });
+}
+
+export function addSmartClient(token: string, client: NewSmartClient): Promise<SmartClientView> {
+  return call('/admin/smart-clients', SmartClientView, { method: 'POST', token, body: client });
+}
+
+export async function removeSmartClient(token: string, id: string): Promise<void> {
+  await call(`/admin/smart-clients/${encodeURIComponent(id)}`, z.unknown(), { method: 'DELETE', token });
 }

@@ -78,3 +78,8 @@ export type EmbedSession = z.infer<typeof EmbedSession>;
 export function openEmbedSession(link: string, signal?: AbortSignal): Promise<EmbedSession> {
   return call('/embed/session', EmbedSession, { method: 'POST', body: { link }, signal });
 }
+
+/** Exchanges a SMART launch's one-time code (from the address's fragment) for its session, kept in memory only. */
+export function openLaunchSession(code: string, signal?: AbortSignal): Promise<EmbedSession> {
+  return call('/smart/session', EmbedSession, { method: 'POST', body: { code }, signal });
+}

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string | null,
     readonly serverMessage: string | null,
     readonly kind: 'http' | 'network' | 'shape' = 'http',
+    /** The error body's `details`, when it had some. */
+    readonly details: unknown = undefined,
   ) {
     super(serverMessage ?? `HTTP ${status}`);
     this.name = 'ApiError';
@@ -53,7 +55,7 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
     if (response.status === 401 && opts.token) onUnauthorized();
     const parsed = ErrorBody.safeParse(payload);
     throw parsed.success
-      ? new ApiError(response.status, parsed.data.error.code, parsed.data.error.message)
+      ? new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, 'http', parsed.data.error.details)
       : new ApiError(response.status, null, null);
   }
   const parsed = schema.safeParse(payload);

@@ -1,7 +1,8 @@
 import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { isEmbedPath, takeEmbedLink } from './embed/link.ts';
+import type { EmbedSource } from './embed/EmbedApp.tsx';
+import { isEmbedPath, isLaunchPath, takeEmbedLink, takeLaunchFragment } from './embed/link.ts';
 import { I18nProvider } from './i18n/index.tsx';
 import { registerServiceWorker } from './offline/register-sw.ts';
 import './styles.css';
@@ -13,23 +14,29 @@ import './styles.css';
 const container = document.getElementById('root');
 if (!container) throw new Error('CareHub: #root element missing from index.html');
 
-// `/embed#<link>`: one plan inside the GP's practice system. The link is taken out of the
-// address before anything else runs; the page keeps nothing in cookies or web storage.
+// `/embed#<link>` and `/smart/app/<system>#code=<code>`: one plan inside the GP's practice
+// system (an embed link, or a SMART launch). The link or code is taken out of the address
+// before anything else runs; the page keeps nothing in cookies or web storage.
 const EmbedApp = lazy(() => import('./embed/EmbedApp.tsx'));
-const embedLink = isEmbedPath(window.location.pathname) ? takeEmbedLink() : undefined;
-// The installable app for tablets (offline app shell); not for the embed page.
-if (embedLink === undefined) registerServiceWorker();
+const path = window.location.pathname;
+const embedSource: EmbedSource | undefined = isEmbedPath(path)
+  ? { kind: 'link', link: takeEmbedLink() }
+  : isLaunchPath(path)
+    ? { kind: 'launch', ...takeLaunchFragment() }
+    : undefined;
+// The installable app for tablets (offline app shell); not for the pages inside a practice system.
+if (embedSource === undefined) registerServiceWorker();
 
 createRoot(container).render(
   <StrictMode>
-    {embedLink === undefined ? (
+    {embedSource === undefined ? (
       <I18nProvider>
         <App />
       </I18nProvider>
     ) : (
       <I18nProvider persist={false}>
         <Suspense fallback={null}>
-          <EmbedApp link={embedLink} />
+          <EmbedApp source={embedSource} />
         </Suspense>
       </I18nProvider>
     )}

@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react';
 /**
  * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`,
  * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's), `#/visits` (today's
- * home visits of municipal staff) and `#/plans/<planId>/visit` (a plan opened for a visit).
+ * home visits of municipal staff), `#/plans/<planId>/visit` (a plan opened for a visit), and
+ * `#/signed-in/<code>` / `#/sign-in-refused/<reason>` (back from an identity provider).
  * Only opaque ids go in the hash; never a CPR number or a patient's name.
  */
-export type AdminTab = 'audit' | 'users' | 'organisations';
-export const ADMIN_TABS: readonly AdminTab[] = ['audit', 'users', 'organisations'];
+export type AdminTab = 'audit' | 'users' | 'organisations' | 'sign-in';
+export const ADMIN_TABS: readonly AdminTab[] = ['audit', 'users', 'organisations', 'sign-in'];
 
 export type Route =
   | { name: 'signIn' }
@@ -18,6 +19,10 @@ export type Route =
   | { name: 'history'; planId: string }
   | { name: 'accessLog' }
   | { name: 'admin'; tab: AdminTab }
+  /** Back from an identity provider: the one-time code to exchange for the session. */
+  | { name: 'signedIn'; code: string }
+  /** Back from an identity provider without a session: why (shared/sign-in.ts SignInRefusal). */
+  | { name: 'signInRefused'; reason: string }
   | { name: 'notFound' };
 
 export const routes = {
@@ -35,12 +40,16 @@ function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/patients';
   if (path === '/' || path === '/patients') return { name: 'patients' };
   if (path === '/sign-in') return { name: 'signIn' };
+  const signedIn = /^\/signed-in\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (signedIn?.[1]) return { name: 'signedIn', code: signedIn[1] };
+  const refused = /^\/sign-in-refused\/([a-z_]+)$/.exec(path);
+  if (refused?.[1]) return { name: 'signInRefused', reason: refused[1] };
   if (path === '/access-log') return { name: 'accessLog' };
   if (path === '/visits') return { name: 'visits' };
   const visit = /^\/plans\/([^/?#]+)\/visit$/.exec(path);
   if (visit?.[1]) return { name: 'visit', planId: decodeURIComponent(visit[1]) };
   if (path === '/admin') return { name: 'admin', tab: 'audit' };
-  const admin = /^\/admin\/([a-z]+)$/.exec(path);
+  const admin = /^\/admin\/([a-z-]+)$/.exec(path);
   if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1] ?? '')) return { name: 'admin', tab: admin[1] as AdminTab };
   const plan = /^\/plans\/([^/?#]+)$/.exec(path);
   if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]) };

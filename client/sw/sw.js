@@ -10,7 +10,7 @@ const PRECACHE = __CAREHUB_PRECACHE__;
 const CACHE = `carehub-shell-${VERSION}`;
 /** A navigation waits this long for the network before the cached page is shown. */
 const NAVIGATION_TIMEOUT_MS = 4000;
-const NEVER = /^\/(?:api|collab|socket\.io|embed|healthz|readyz|metrics)(?:\/|$)/;
+const NEVER = /^\/(?:api|collab|socket\.io|embed|smart|healthz|readyz|metrics)(?:\/|$)/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

@@ -30,6 +30,7 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   'embed-link.create': ['made a link that opens your plan in a practice system', 'make a link that opens your plan in a practice system'],
   'embed-link.use': ['opened your plan through a practice system', 'open your plan through a practice system'],
   'embed-link.revoke': ['ended a link to your plan', 'end a link to your plan'],
+  'smart.launch': ['opened your plan from a practice system', 'open your plan from a practice system'],
 };
 
 export function accessInWords(action: string, refused: boolean): string {

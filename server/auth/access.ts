@@ -80,12 +80,15 @@ export class AccessControl {
       // patients) reaches nothing.
       const person = link.actsAs ? await this.store.getUser(link.actsAs) : null;
       if (!person || !isStaff(person.role)) return { ok: false, reason: 'invalid' };
+      if (person.disabled) return { ok: false, reason: 'revoked' };
       const organisation = person.organisationId ? await this.store.getOrganisation(person.organisationId) : null;
       const embed: EmbedScope = { linkId: link.id, planId: link.planId, access: link.access === 'edit' && claims.access === 'edit' ? 'edit' : 'read' };
       return { ok: true, principal: { user: person, organisation, embed, expiresAt: Math.min(claims.exp * 1000, linkEnds) } };
     }
     const user = await this.store.getUser(claims.sub);
     if (!user) return { ok: false, reason: 'invalid' };
+    // Switched off (their identity provider gives them no role any more): every session ends.
+    if (user.disabled) return { ok: false, reason: 'revoked' };
     const organisation = user.organisationId ? await this.store.getOrganisation(user.organisationId) : null;
     return { ok: true, principal: { user, organisation, expiresAt: claims.exp * 1000 } };
   }
@@ -99,6 +102,7 @@ export class AccessControl {
 
   /** A person's own access to a patient: the citizen to themselves, staff by care team or break-the-glass. */
   private async personAccess(user: User, patient: Patient): Promise<PatientAccess> {
+    if (user.disabled) return { ok: false, status: 403, reason: 'this account has been switched off' };
     if (user.role === 'citizen') {
       return user.patientId === patient.id ? { ok: true, patient, via: 'citizen' } : { ok: false, status: 403, reason: 'a citizen sees only their own plans' };
     }

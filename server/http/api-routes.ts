@@ -9,6 +9,7 @@ import { meRoutes } from './routes/me-routes.ts';
 import { patientRoutes } from './routes/patient-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
 import { encounterRoutes, notificationRoutes, resultRoutes, systemIntake } from './routes/result-routes.ts';
+import { smartSessionRoutes } from './routes/smart-routes.ts';
 import { visitRoutes } from './routes/visit-routes.ts';
 
 /** Ordinary JSON request bodies; the systems' results and encounters have their own limit. */
@@ -21,6 +22,8 @@ export interface ApiHooks {
   onEmbedLinkInvalid(): void;
   /** POST /embed/session refused over the per-address rate. */
   onEmbedSessionThrottled(): void;
+  /** A sign-in, one-time code exchange or SMART launch refused over the per-address rate. */
+  onSignInThrottled(): void;
 }
 
 /**
@@ -33,7 +36,8 @@ export function apiRoutes(deps: HttpDeps, hooks: ApiHooks): Router {
   const api = Router();
   const json = express.json({ limit: BODY_LIMIT });
   const intake = systemIntake(deps, { onThrottled: hooks.onResultsThrottled });
-  api.use('/auth', json, authRoutes(deps));
+  api.use('/auth', json, authRoutes(deps, { onThrottled: hooks.onSignInThrottled }));
+  api.use('/smart', json, smartSessionRoutes(deps, { onThrottled: hooks.onSignInThrottled }));
   api.use('/me', json, meRoutes(deps));
   api.use('/patients', json, patientRoutes(deps));
   api.use('/plans', json, planRoutes(deps));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router } from 'express';
+import { allowFraming } from './public-base.ts';
 
 /**
  * The built client (client/dist), when there is one: the embed page, the static assets, and
@@ -14,9 +15,7 @@ export function clientApp(clientDist: string | undefined, embedAllowedOrigins: r
 
   // The embed page alone may be framed, and only by the configured practice-system origins.
   router.get('/embed', (_req, res) => {
-    const ancestors = embedAllowedOrigins.length > 0 ? embedAllowedOrigins.join(' ') : "'none'";
-    const csp = (res.getHeader('Content-Security-Policy') as string).replace("frame-ancestors 'none'", `frame-ancestors ${ancestors}`);
-    res.setHeader('Content-Security-Policy', csp);
+    allowFraming(res, embedAllowedOrigins);
     res.removeHeader('X-Frame-Options');
     res.setHeader('Cache-Control', 'no-store');
     res.sendFile(page);

@@ -4,6 +4,8 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { Config } from '../config.ts';
+import type { OidcSignIn } from '../identity/oidc-sign-in.ts';
+import type { SmartLaunch } from '../identity/smart-launch.ts';
 import type { Store } from '../store/store.ts';
 import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
@@ -21,4 +23,8 @@ export interface HttpDeps {
   accessChanged(patientId: string): Promise<void>;
   notifier: CareTeamNotifier;
   filing: ResultFiling;
+  /** Signing in through identity providers (OpenID Connect). */
+  signIn: OidcSignIn;
+  /** SMART App Launch from GP practice systems. */
+  smart: SmartLaunch;
 }

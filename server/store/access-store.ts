@@ -46,6 +46,8 @@ export interface AccessStore {
   addBreakGlass(g: BreakGlassGrant): Promise<void>;
   /** Grants of this user for this patient that have not expired at `now`. */
   activeBreakGlass(userId: string, patientId: string, now: string): Promise<BreakGlassGrant | null>;
+  /** Every grant of this user that has not expired at `now` (their access ending closes what they hold open). */
+  activeBreakGlassOf(userId: string, now: string): Promise<BreakGlassGrant[]>;
 
   addEmbedLink(l: EmbedLink): Promise<void>;
   getEmbedLink(id: string): Promise<EmbedLink | null>;

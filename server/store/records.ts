@@ -19,7 +19,74 @@ export interface User {
   patientId: string | null;
   passwordHash: string;
   created: string;
+  /**
+   * When the account was switched off (its identity provider no longer gives it a role), or
+   * null: it is in use. A switched-off account's sessions and embed links reach nothing.
+   */
+  disabled: string | null;
 }
+
+/** The fields a new user is created with (id and creation time are the store's). */
+export type NewUser = Omit<User, 'id' | 'created' | 'disabled'> & { id?: string };
+
+/**
+ * An organisation's OpenID Connect provider, or the citizens' login (no organisation; a CPR
+ * claim names the patient). Staff of the organisation sign in through it; their role comes
+ * from `roleClaim` through `roleMap`.
+ */
+export interface IdentityProvider {
+  id: string;
+  organisationId: string | null;
+  /** Shown on the sign-in page: "Log ind med <name>". */
+  name: string;
+  issuer: string;
+  clientId: string;
+  /** The environment variable holding the client secret (never the secret); null: a public client (PKCE only). */
+  clientSecretEnv: string | null;
+  /** Scopes asked for, space-separated; always with `openid`. */
+  scopes: string;
+  /** The claim holding the person's role(s) (a dotted path for nested claims: `realm_access.roles`). */
+  roleClaim: string | null;
+  /** A value of the role claim → the CareHub role it gives. */
+  roleMap: Record<string, Role>;
+  /** The citizens' login: the claim holding the CPR number. */
+  cprClaim: string | null;
+  /**
+   * A provider shared by several organisations (a broker) says which one a person belongs to:
+   * `organisationClaim` must hold `organisationValue` for a sign-in through this organisation.
+   */
+  organisationClaim: string | null;
+  organisationValue: string | null;
+  created: string;
+  removed: string | null;
+}
+
+/** A GP practice system that launches CareHub with SMART App Launch. */
+export interface SmartClient {
+  id: string;
+  /** The practice: its staff are the users of its launches. */
+  organisationId: string;
+  name: string;
+  /** Its FHIR server's base URL: the `iss` of its launches. */
+  issuer: string;
+  clientId: string;
+  clientSecretEnv: string | null;
+  /** The origin allowed to frame the launched pages (CSP frame-ancestors). */
+  frameOrigin: string;
+  created: string;
+  removed: string | null;
+}
+
+/** (issuer, subject): a person as an identity provider knows them, and the user they are here. */
+export interface ExternalIdentity {
+  issuer: string;
+  subject: string;
+  userId: string;
+  created: string;
+}
+
+/** A sign-in in progress (`state`) or a one-time code handing the browser its session (`handoff`). */
+export type PendingKind = 'state' | 'handoff';
 
 export interface Patient {
   id: string;

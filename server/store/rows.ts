@@ -1,8 +1,8 @@
 import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
-import type { EmbedLink } from './access-store.ts';
+import type { BreakGlassGrant, EmbedLink } from './access-store.ts';
 import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
-import type { AuditChainRow, AuditEntry, CareTeamEntry, Organisation, Patient, Plan, PlanUpdate, User } from './records.ts';
+import type { AuditChainRow, AuditEntry, CareTeamEntry, ExternalIdentity, IdentityProvider, Organisation, Patient, Plan, PlanUpdate, SmartClient, User } from './records.ts';
 
 /**
  * Stored rows to the store contract's records. Both stores name their columns alike, so one
@@ -29,6 +29,7 @@ export function toUser(r: Row): User {
     patientId: str(r.patient_id),
     passwordHash: r.password_hash as string,
     created: r.created as string,
+    disabled: str(r.disabled),
   };
 }
 export function toPatient(r: Row): Patient {
@@ -92,6 +93,10 @@ export function toNotification(r: Row): StoredNotification {
   };
 }
 
+export function toGrant(r: Row): BreakGlassGrant {
+  return { id: r.id as string, userId: r.user_id as string, patientId: r.patient_id as string, planId: r.plan_id as string, reason: r.reason as string, created: r.created as string, expires: r.expires as string };
+}
+
 export function toEmbedLink(r: Row): EmbedLink {
   return {
     id: r.id as string,
@@ -105,6 +110,42 @@ export function toEmbedLink(r: Row): EmbedLink {
     expires: r.expires as string,
     revoked: str(r.revoked),
   };
+}
+
+export function toIdentityProvider(r: Row): IdentityProvider {
+  return {
+    id: r.id as string,
+    organisationId: str(r.organisation_id),
+    name: r.name as string,
+    issuer: r.issuer as string,
+    clientId: r.client_id as string,
+    clientSecretEnv: str(r.client_secret_env),
+    scopes: r.scopes as string,
+    roleClaim: str(r.role_claim),
+    // Written by addProvider from a checked role map.
+    roleMap: JSON.parse(r.role_map as string) as IdentityProvider['roleMap'],
+    cprClaim: str(r.cpr_claim),
+    organisationClaim: str(r.organisation_claim),
+    organisationValue: str(r.organisation_value),
+    created: r.created as string,
+    removed: str(r.removed),
+  };
+}
+export function toSmartClient(r: Row): SmartClient {
+  return {
+    id: r.id as string,
+    organisationId: r.organisation_id as string,
+    name: r.name as string,
+    issuer: r.issuer as string,
+    clientId: r.client_id as string,
+    clientSecretEnv: str(r.client_secret_env),
+    frameOrigin: r.frame_origin as string,
+    created: r.created as string,
+    removed: str(r.removed),
+  };
+}
+export function toExternalIdentity(r: Row): ExternalIdentity {
+  return { issuer: r.issuer as string, subject: r.subject as string, userId: r.user_id as string, created: r.created as string };
 }
 
 /** An audit row as stored, nothing parsed or checked, for `carehub audit verify`. */

@@ -1,5 +1,6 @@
 import type { PlanStatus } from '../../shared/api.ts';
 import type { AccessStore } from './access-store.ts';
+import type { IdentityStore } from './identity-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -9,6 +10,7 @@ import type {
   Checkpoint,
   ClientAuthor,
   NewPlanUpdate,
+  NewUser,
   Organisation,
   Patient,
   Plan,
@@ -29,6 +31,8 @@ export interface Store {
   readonly results: ResultStore;
   /** Objections, break-the-glass grants, embed links. */
   readonly accessGrants: AccessStore;
+  /** Identity providers, SMART clients, external identities, sign-ins in progress. */
+  readonly identity: IdentityStore;
   migrate(): Promise<void>;
   /** True when nothing but the migrations table has been written (a new database). */
   isEmpty(): Promise<boolean>;
@@ -39,7 +43,7 @@ export interface Store {
   getOrganisation(id: string): Promise<Organisation | null>;
   listOrganisations(): Promise<Organisation[]>;
 
-  createUser(u: Omit<User, 'id' | 'created'> & { id?: string }): Promise<User>;
+  createUser(u: NewUser): Promise<User>;
   getUser(id: string): Promise<User | null>;
   getUserByUsername(username: string): Promise<User | null>;
   /** Users of these organisations, these users, and the citizen(s) of this patient. */

@@ -182,3 +182,12 @@ export async function fileResult(hub: Hub, key: string, path: '/results' | '/enc
   if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
   return (JSON.parse(text) as { id: string }).id;
 }
+
+/** Runs `carehub <args>` against the hub's database (a registration, a key); its output. */
+export async function carehubCli(hub: Hub, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['bin/carehub.js', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: hub.databaseUrl, LOG_LEVEL: 'silent', ...env },
+  });
+  return stdout;
+}

@@ -397,6 +397,72 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(chain[1]).toMatchObject({ patientId, actorId: null, details: '{"identifier":"a"}' });
     expect(await verifyAuditLog(store, 2)).toMatchObject({ ok: true, entries: 3 });
   });
+
+  it('16. identity: providers and SMART clients list until removed once; an identity links one user, also when two nodes race; switched-off users read back', async () => {
+    const id = store.identity;
+    const org = await store.createOrganisation({ name: 'Region', sector: 'hospital', region: null });
+    const provider = {
+      id: 'p1', organisationId: org.id, name: 'Region', issuer: 'https://idp.example', clientId: 'carehub', clientSecretEnv: 'IDP_SECRET', scopes: 'openid profile',
+      roleClaim: 'roles', roleMap: { doctor: 'hospital_doctor' as const }, cprClaim: null, organisationClaim: null, organisationValue: null, created: at(1), removed: null,
+    };
+    const citizens = { ...provider, id: 'p2', organisationId: null, name: 'MitID', roleClaim: null, roleMap: {}, cprClaim: 'cpr', clientSecretEnv: null };
+    await id.addProvider(provider);
+    await id.addProvider(citizens);
+    expect(await id.listProviders()).toEqual([citizens, provider]);
+    // A citizens' login names a CPR claim and no organisation; an organisation's provider a role claim.
+    await expect(id.addProvider({ ...provider, id: 'p3', cprClaim: 'cpr' })).rejects.toThrow();
+    await expect(id.addProvider({ ...provider, id: 'p4', roleClaim: null })).rejects.toThrow();
+    expect(await id.removeProvider('p1', at(2))).toBe(true);
+    expect(await id.removeProvider('p1', at(3))).toBe(false);
+    expect(await id.listProviders()).toEqual([citizens]);
+    expect(await id.getProvider('p1')).toEqual({ ...provider, removed: at(2) });
+
+    const smart = { id: 's1', organisationId: org.id, name: 'Praksis', issuer: 'https://ehr.example/fhir', clientId: 'carehub', clientSecretEnv: null, frameOrigin: 'https://ehr.example', created: at(1), removed: null };
+    await id.addSmartClient(smart);
+    await expect(id.addSmartClient({ ...smart, id: 's2' })).rejects.toThrow();
+    expect(await id.listSmartClients()).toEqual([smart]);
+    expect(await id.removeSmartClient('s1', at(2))).toBe(true);
+    await id.addSmartClient({ ...smart, id: 's2' });
+    expect((await id.listSmartClients()).map((c) => c.id)).toEqual(['s2']);
+    expect((await id.getSmartClient('s1'))?.removed).toBe(at(2));
+
+    // Two nodes linking the same person at once: one user, and both are told which.
+    const second = await opened.another();
+    const newUser = (n: number) => ({ username: `dr-${n}`, name: 'Dr', role: 'hospital_doctor' as const, organisationId: org.id, patientId: null, passwordHash: '!' });
+    const identity = { issuer: 'https://idp.example', subject: 'abc', created: at(4) };
+    const [a, b] = await Promise.all([id.createLinkedUser(newUser(1), identity), second.identity.createLinkedUser(newUser(2), identity)]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(a.user.id).toBe(b.user.id);
+    expect(await id.getExternalIdentity('https://idp.example', 'abc')).toEqual({ ...identity, userId: a.user.id });
+    expect(await id.getExternalIdentity('https://idp.example', 'other')).toBeNull();
+    expect(await id.linkIdentity({ ...identity, userId: 'x' })).toBe(false);
+    const local = await store.createUser(newUser(3));
+    expect(local.disabled).toBeNull();
+    expect(await id.linkIdentity({ issuer: 'https://idp.example', subject: 'def', userId: local.id, created: at(5) })).toBe(true);
+    await id.updateUserAccess(local.id, { role: 'hospital_nurse', organisationId: org.id, disabled: at(6) });
+    expect(await store.getUser(local.id)).toMatchObject({ role: 'hospital_nurse', disabled: at(6) });
+
+    // Whom a person's access reaches through care teams: in person or through the organisation.
+    const other = await store.createPatient({ cpr: '0202701234', name: 'Other' });
+    await store.addCareTeamMember({ patientId, organisationId: org.id, userId: null, addedBy: null });
+    await store.addCareTeamMember({ patientId: other.id, organisationId: null, userId: local.id, addedBy: null });
+    expect((await id.careTeamPatientIds(local.id, org.id)).sort()).toEqual([patientId, other.id].sort());
+    expect(await id.careTeamPatientIds(local.id, null)).toEqual([other.id]);
+    expect(await id.careTeamPatientIds('nobody', null)).toEqual([]);
+  });
+
+  it('17. a pending sign-in is taken once, by whichever node asks first, and never after it expired', async () => {
+    const id = store.identity;
+    const future = new Date(Date.now() + 600_000).toISOString();
+    await id.putPending('k1', 'state', '{"a":1}', future);
+    expect(await id.takePending('k1', 'handoff', new Date().toISOString())).toBeNull();
+    const second = await opened.another();
+    const taken = await Promise.all([id.takePending('k1', 'state', new Date().toISOString()), second.identity.takePending('k1', 'state', new Date().toISOString())]);
+    expect(taken.filter((t) => t !== null)).toEqual(['{"a":1}']);
+    await id.putPending('k2', 'handoff', 'x', future);
+    expect(await id.takePending('k2', 'handoff', future)).toBeNull();
+    expect(await id.takePending('k2', 'handoff', new Date().toISOString())).toBeNull();
+  });
 });
 
 describe('SQLite specifics', () => {

@@ -3,6 +3,7 @@ import { ADMIN_TABS, routes, type AdminTab } from '../router.ts';
 import type { Session } from '../session.ts';
 import { AuditPanel } from './AuditPanel.tsx';
 import { OrganisationsPanel } from './OrganisationsPanel.tsx';
+import { SignInPanel } from './SignInPanel.tsx';
 import { UsersPanel } from './UsersPanel.tsx';
 import './admin.css';
 
@@ -10,11 +11,12 @@ const TAB_LABELS: Readonly<Record<AdminTab, MessageKey>> = {
   audit: 'nav.audit',
   users: 'nav.users',
   organisations: 'nav.organisations',
+  'sign-in': 'nav.signIn',
 };
 
 /**
  * The administrator's pages: the audit log (ids only: administration is not care, so no
- * patient data), users and organisations.
+ * patient data), users, organisations, and sign-in (identity providers, practice systems).
  */
 export function AdminView({ session, tab }: { session: Session; tab: AdminTab }) {
   const { t } = useI18n();
@@ -35,6 +37,7 @@ export function AdminView({ session, tab }: { session: Session; tab: AdminTab })
       {tab === 'audit' && <AuditPanel token={session.token} />}
       {tab === 'users' && <UsersPanel token={session.token} />}
       {tab === 'organisations' && <OrganisationsPanel token={session.token} />}
+      {tab === 'sign-in' && <SignInPanel token={session.token} />}
     </div>
   );
 }

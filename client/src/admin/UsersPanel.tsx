@@ -124,7 +124,10 @@ export function UsersPanel({ token }: { token: string }) {
                 <tr key={u.id} data-testid="user-row">
                   <td>{u.name}</td>
                   <td className="mono">{u.username}</td>
-                  <td>{tDynamic(`role.${u.role}`, 'role.unknown')}</td>
+                  <td>
+                    {tDynamic(`role.${u.role}`, 'role.unknown')}
+                    {u.disabled && <span className="muted" data-testid="user-disabled"> ({t('users.disabled')})</span>}
+                  </td>
                   <td>{u.organisation?.name ?? (u.organisationId ? orgNames.get(u.organisationId) : undefined) ?? '–'}</td>
                 </tr>
               ))}

@@ -24,5 +24,6 @@ export function useAdminList<T>(fetchList: (signal: AbortSignal) => Promise<T[]>
   }, [fetchList]);
 
   const add = useCallback((item: T) => setItems((current) => [item, ...(current ?? [])]), []);
-  return { items, error, add };
+  const keep = useCallback((which: (item: T) => boolean) => setItems((current) => current?.filter(which) ?? null), []);
+  return { items, error, add, keep };
 }

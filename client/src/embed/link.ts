@@ -24,3 +24,24 @@ export function takeEmbedLink(): string | null {
 export function isEmbedPath(pathname: string): boolean {
   return pathname.replace(/\/+$/, '') === '/embed';
 }
+
+/** Whether this page is a SMART launch's page (`/smart/app/<practice system>`), served with the same index.html. */
+export function isLaunchPath(pathname: string): boolean {
+  return /^\/smart\/app(?:\/[^/]+)?\/?$/.test(pathname);
+}
+
+/**
+ * A launch's page arrives with `#code=<one-time code>` or `#refused=<reason>` in its fragment
+ * (the fragment never reaches a server). Read once and removed from the address at once.
+ */
+export function takeLaunchFragment(): { code: string | null; refused: string | null } {
+  const params = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+  if (window.location.hash) {
+    try {
+      window.history.replaceState(window.history.state, '', window.location.pathname);
+    } catch {
+      // an address that cannot be rewritten keeps its fragment; the code is single-use
+    }
+  }
+  return { code: params.get('code'), refused: params.get('refused') };
+}

@@ -4,6 +4,7 @@ import { daCare } from './da-care.ts';
 import { daPeople } from './da-people.ts';
 import { daAccess } from './da-access.ts';
 import { daOffline } from './da-offline.ts';
+import { daSignIn } from './da-sign-in.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -122,6 +123,7 @@ const messages = {
   ...daPeople,
   ...daAccess,
   ...daOffline,
+  ...daSignIn,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

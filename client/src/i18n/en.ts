@@ -5,6 +5,7 @@ import { enCare } from './en-care.ts';
 import { enPeople } from './en-people.ts';
 import { enAccess } from './en-access.ts';
 import { enOffline } from './en-offline.ts';
+import { enSignIn } from './en-sign-in.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -120,4 +121,5 @@ export const en: Dictionary = {
   ...enPeople,
   ...enAccess,
   ...enOffline,
+  ...enSignIn,
 };

@@ -7,6 +7,7 @@ import { hashPassword } from '../../auth/passwords.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, parse } from '../errors.ts';
+import { adminIdentityRoutes } from './admin-identity-routes.ts';
 
 const NewOrganisation = z.object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() }).strict();
 const NewUser = z
@@ -21,10 +22,11 @@ const NewUser = z
   })
   .strict();
 
-/** `/admin`: users and organisations, for administrators (who see no patient data). */
+/** `/admin`: users, organisations, identity providers and SMART practice systems, for administrators (who see no patient data). */
 export function adminRoutes(deps: HttpDeps): Router {
   const router = Router();
   router.use(requireAuth(deps.access));
+  router.use(adminIdentityRoutes(deps));
   const admin = (res: Response) => {
     const p = principalOf(res);
     if (p.user.role !== 'admin') throw forbidden('administrators only');
@@ -48,7 +50,7 @@ export function adminRoutes(deps: HttpDeps): Router {
     admin(res);
     const orgs = await deps.store.listOrganisations();
     const users = await deps.store.listUsersRelatedTo({ organisationIds: orgs.map((o) => o.id), userIds: [], patientId: null });
-    res.json(users.map((u) => ({ id: u.id, username: u.username, name: u.name, role: u.role, organisationId: u.organisationId })));
+    res.json(users.map((u) => ({ id: u.id, username: u.username, name: u.name, role: u.role, organisationId: u.organisationId, disabled: u.disabled })));
   });
 
   router.post('/users', async (req, res) => {

@@ -3,14 +3,16 @@ import { LoginRequest, type LoginResponse } from '../../../shared/api.ts';
 import { dummyPasswordHash, verifyPassword } from '../../auth/passwords.ts';
 import { userView } from '../../auth/access.ts';
 import type { HttpDeps } from '../http-deps.ts';
-import { HttpError, parse, unauthorized } from '../errors.ts';
+import { forbidden, HttpError, parse, unauthorized } from '../errors.ts';
 import { LoginThrottle } from '../../auth/login-throttle.ts';
 import { redactCprNumbers } from '../../../shared/cpr-in-text.ts';
 import type { User } from '../../store/records.ts';
+import { signInRoutes } from './sign-in-routes.ts';
 
-/** `/auth`: signing in (no session yet). */
-export function authRoutes(deps: HttpDeps): Router {
+/** `/auth`: signing in (no session yet): with a local password, or through an identity provider (sign-in-routes.ts). */
+export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): Router {
   const router = Router();
+  router.use(signInRoutes(deps, hooks));
   const throttle = new LoginThrottle(deps.config.loginMaxFailuresPerAccount, deps.config.loginMaxFailuresPerAddress, deps.config.loginThrottleWindowSeconds * 1000);
 
   router.post('/login', async (req, res) => {
@@ -18,6 +20,10 @@ export function authRoutes(deps: HttpDeps): Router {
     const address = req.ip ?? 'unknown';
     // People type their CPR number into the username field: it must not reach the audit log.
     const typed = redactCprNumbers(username);
+    if (deps.config.passwordLogin === 'off') {
+      deps.audit.record({ actorId: null, action: 'login', outcome: 'refused', details: { username: typed, address, reason: 'password_login_off' } });
+      throw forbidden('signing in with a password is switched off here: sign in through your organisation');
+    }
     // Counted as a failure before the password check; taken back if the password is right.
     const attempt = throttle.attempt(username, address);
     if (!attempt.ok) {
@@ -41,6 +47,10 @@ export function authRoutes(deps: HttpDeps): Router {
       throw unauthorized('wrong username or password');
     }
     attempt.succeeded();
+    if (user.disabled) {
+      deps.audit.record({ actorId: user.id, action: 'login', outcome: 'refused', details: { address, reason: 'account_switched_off' } });
+      throw unauthorized('this account has been switched off');
+    }
     const organisation = user.organisationId ? await deps.store.getOrganisation(user.organisationId) : null;
     const { token, expiresAt } = await deps.tokens.issueSession(user.id);
     deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { address: req.ip } });

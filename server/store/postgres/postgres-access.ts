@@ -1,7 +1,7 @@
 import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
 import { str } from '../rows.ts';
 import type { Db } from './postgres-db.ts';
-import { toEmbedLink } from '../rows.ts';
+import { toEmbedLink, toGrant } from '../rows.ts';
 
 /** The access tables of the PostgreSQL store. */
 export class PostgresAccessStore implements AccessStore {
@@ -29,9 +29,10 @@ export class PostgresAccessStore implements AccessStore {
   }
   async activeBreakGlass(userId: string, patientId: string, now: string): Promise<BreakGlassGrant | null> {
     const r = await this.db.one('SELECT * FROM break_glass WHERE user_id = $1 AND patient_id = $2 AND expires > $3 ORDER BY expires DESC LIMIT 1', [userId, patientId, now]);
-    return r
-      ? { id: r.id as string, userId: r.user_id as string, patientId: r.patient_id as string, planId: r.plan_id as string, reason: r.reason as string, created: r.created as string, expires: r.expires as string }
-      : null;
+    return r ? toGrant(r) : null;
+  }
+  async activeBreakGlassOf(userId: string, now: string): Promise<BreakGlassGrant[]> {
+    return (await this.db.rows('SELECT * FROM break_glass WHERE user_id = $1 AND expires > $2 ORDER BY expires', [userId, now])).map(toGrant);
   }
 
   async addEmbedLink(l: EmbedLink): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   Checkpoint,
   ClientAuthor,
   NewPlanUpdate,
+  NewUser,
   Organisation,
   Patient,
   Plan,
@@ -20,6 +21,7 @@ import type {
 } from '../records.ts';
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
+import { PostgresIdentityStore } from './postgres-identity.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
 import { bytesOf, str, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
@@ -62,6 +64,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly results: PostgresResultStore;
   readonly accessGrants: PostgresAccessStore;
+  readonly identity: PostgresIdentityStore;
   private readonly db: Db;
   private readonly log: Logger | undefined;
 
@@ -70,6 +73,7 @@ export class PostgresStore implements Store {
     this.log = opts.log;
     this.results = new PostgresResultStore(this.db);
     this.accessGrants = new PostgresAccessStore(this.db);
+    this.identity = new PostgresIdentityStore(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -98,8 +102,8 @@ export class PostgresStore implements Store {
     return (await this.db.rows('SELECT * FROM organisations ORDER BY name')).map(toOrganisation);
   }
 
-  async createUser(u: Omit<User, 'id' | 'created'> & { id?: string }): Promise<User> {
-    const user: User = { ...u, id: u.id ?? randomUUID(), created: now() };
+  async createUser(u: NewUser): Promise<User> {
+    const user: User = { ...u, id: u.id ?? randomUUID(), created: now(), disabled: null };
     await this.db.rows(
       'INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created],

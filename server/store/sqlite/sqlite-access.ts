@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AccessStore, BreakGlassGrant, EmbedLink, Objection } from '../access-store.ts';
-import { str, toEmbedLink, type Row } from '../rows.ts';
+import { str, toEmbedLink, toGrant, type Row } from '../rows.ts';
 
 /** The access tables of the SQLite store. */
 export class SqliteAccessStore implements AccessStore {
@@ -26,9 +26,12 @@ export class SqliteAccessStore implements AccessStore {
   }
   async activeBreakGlass(userId: string, patientId: string, now: string): Promise<BreakGlassGrant | null> {
     const r = this.db.prepare('SELECT * FROM break_glass WHERE user_id = ? AND patient_id = ? AND expires > ? ORDER BY expires DESC LIMIT 1').get(userId, patientId, now) as Row | undefined;
-    return r
-      ? { id: r.id as string, userId: r.user_id as string, patientId: r.patient_id as string, planId: r.plan_id as string, reason: r.reason as string, created: r.created as string, expires: r.expires as string }
-      : null;
+    return r ? toGrant(r) : null;
+  }
+
+  async activeBreakGlassOf(userId: string, now: string): Promise<BreakGlassGrant[]> {
+    const rows = this.db.prepare('SELECT * FROM break_glass WHERE user_id = ? AND expires > ? ORDER BY expires').all(userId, now) as Row[];
+    return rows.map(toGrant);
   }
 
   async addEmbedLink(l: EmbedLink): Promise<void> {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
+import { SqliteIdentityStore } from './sqlite-identity.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -21,6 +22,7 @@ import type {
   Checkpoint,
   ClientAuthor,
   NewPlanUpdate,
+  NewUser,
   Organisation,
   Patient,
   Plan,
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
   private authorsInCommit: AuthorWaiter[] = [];
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
+  readonly identity: SqliteIdentityStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(readonly filename: string, opts: SqliteStoreOptions) {
@@ -70,6 +73,7 @@ export class SqliteStore implements Store {
     if (filename !== ':memory:') this.checkpointer = new WalCheckpointer(this.db, filename, { log: opts.log, ...opts.checkpoints });
     this.results = new SqliteResultStore(this.db);
     this.accessGrants = new SqliteAccessStore(this.db);
+    this.identity = new SqliteIdentityStore(this.db);
   }
 
   /** Prepared once, after the migrations have created the tables. */
@@ -148,8 +152,8 @@ export class SqliteStore implements Store {
     return (this.db.prepare('SELECT * FROM organisations ORDER BY name').all() as Row[]).map(toOrganisation);
   }
 
-  async createUser(u: Omit<User, 'id' | 'created'> & { id?: string }): Promise<User> {
-    const user: User = { ...u, id: u.id ?? randomUUID(), created: now() };
+  async createUser(u: NewUser): Promise<User> {
+    const user: User = { ...u, id: u.id ?? randomUUID(), created: now(), disabled: null };
     this.db
       .prepare('INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created);

@@ -1,0 +1,196 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { containsCprNumber } from '../../shared/cpr-in-text.ts';
+import { isClinicalRole, isStaff, type Role } from '../../shared/roles.ts';
+import type { SignInRefusal } from '../../shared/sign-in.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Organisation, User } from '../store/records.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * Who a person signing in through a provider is here: a returning person by (issuer, subject);
+ * a first-time one created just in time with the role their claims give, in the provider's
+ * organisation. What the claims say at each sign-in is what holds: a changed role or
+ * organisation takes effect, and a person whose claims give no role any more is switched off
+ * and their live sessions are closed.
+ */
+
+/** A provider's account has no password: password sign-in can never match this. */
+export const NO_PASSWORD = '!external-identity';
+
+/** (issuer, subject), and through what it arrived (recorded in the audit log). */
+export interface ExternalPerson {
+  issuer: string;
+  subject: string;
+  via: { kind: 'oidc'; providerId: string } | { kind: 'smart'; smartClientId: string };
+  /** A display name from the claims, if any. */
+  name: string | null;
+  /** A username hint from the claims (preferred_username, email), if any. */
+  usernameHint: string | null;
+}
+
+export type Mapped = { ok: true; user: User; organisation: Organisation | null } | { ok: false; reason: SignInRefusal; userId: string | null };
+
+export interface AccountDeps {
+  store: Store;
+  audit: AuditLog;
+  log: Logger;
+  /** Live sessions on this patient's plans are looked at again, on every node. */
+  accessChanged(patientId: string): Promise<void>;
+  /** The person's own Socket.IO connections end, on every node. */
+  endSocketsOf(userId: string): void;
+}
+
+const viaDetails = (p: ExternalPerson) => (p.via.kind === 'oidc' ? { via: 'oidc', providerId: p.via.providerId } : { via: 'smart', smartClientId: p.via.smartClientId });
+
+export class IdentityAccounts {
+  constructor(private readonly deps: AccountDeps) {}
+
+  private async linkedUser(p: ExternalPerson): Promise<User | null> {
+    const identity = await this.deps.store.identity.getExternalIdentity(p.issuer, p.subject);
+    return identity ? this.deps.store.getUser(identity.userId) : null;
+  }
+
+  private async withOrganisation(user: User): Promise<Mapped> {
+    const organisation = user.organisationId ? await this.deps.store.getOrganisation(user.organisationId) : null;
+    return { ok: true, user, organisation };
+  }
+
+  /**
+   * Staff: `given` is the role and organisation the claims give now, or why they give none.
+   * A refusal for want of a role switches a known person off.
+   */
+  async staff(p: ExternalPerson, given: { role: Role; organisationId: string | null } | { refused: SignInRefusal }): Promise<Mapped> {
+    const { store, audit } = this.deps;
+    const user = await this.linkedUser(p);
+    if (user && user.role === 'citizen') return { ok: false, reason: 'account_conflict', userId: user.id };
+    if ('refused' in given) {
+      if (user && !user.disabled && (given.refused === 'no_role' || given.refused === 'ambiguous_role')) await this.switchOff(user, p, given.refused);
+      return { ok: false, reason: given.refused, userId: user?.id ?? null };
+    }
+    const organisationId = given.role === 'admin' ? null : given.organisationId;
+    if (user) {
+      if (user.role === given.role && user.organisationId === organisationId && !user.disabled) return this.withOrganisation(user);
+      const reach = await this.reachOf(user);
+      await store.identity.updateUserAccess(user.id, { role: given.role, organisationId, disabled: null });
+      audit.record({
+        actorId: user.id,
+        action: 'user.access-changed',
+        outcome: 'allowed',
+        details: { ...viaDetails(p), from: { role: user.role, organisationId: user.organisationId, disabled: user.disabled !== null }, to: { role: given.role, organisationId } },
+      });
+      // What the person had open under the old role or organisation is looked at again.
+      if (user.role !== given.role || user.organisationId !== organisationId) this.recheck(user.id, reach, false);
+      return this.withOrganisation({ ...user, role: given.role, organisationId, disabled: null });
+    }
+    const username = await this.freeUsername(p, 'staff');
+    const created = await store.identity.createLinkedUser(
+      { username, name: p.name ?? username, role: given.role, organisationId, patientId: null, passwordHash: NO_PASSWORD },
+      { issuer: p.issuer, subject: p.subject, created: new Date().toISOString() },
+    );
+    // Another node created them first: their sign-in there decided; this one looks again.
+    if (!created.created) return this.staff(p, given);
+    audit.record({
+      actorId: created.user.id,
+      action: 'user.create',
+      outcome: 'allowed',
+      details: { ...viaDetails(p), justInTime: true, userId: created.user.id, role: given.role, organisationId, ...(isClinicalRole(given.role) ? { clinicalAccount: true } : {}) },
+    });
+    return this.withOrganisation(created.user);
+  }
+
+  /** A citizen, by the CPR number their login gives (null: none usable). */
+  async citizen(p: ExternalPerson, cpr: string | null): Promise<Mapped> {
+    const { store, audit } = this.deps;
+    if (!cpr) return { ok: false, reason: 'no_cpr', userId: null };
+    const patient = await store.getPatientByCpr(cpr);
+    const user = await this.linkedUser(p);
+    if (!patient) return { ok: false, reason: 'no_patient', userId: user?.id ?? null };
+    if (user) {
+      if (user.role !== 'citizen' || user.patientId !== patient.id || user.disabled) return { ok: false, reason: 'account_conflict', userId: user.id };
+      return { ok: true, user, organisation: null };
+    }
+    const created = new Date().toISOString();
+    // The patient's own account, when there is one, is theirs through this login too: one
+    // citizen, one account (their access log leaves out what they did themselves).
+    const own = (await store.listUsersRelatedTo({ organisationIds: [], userIds: [], patientId: patient.id })).filter((u) => u.role === 'citizen' && u.patientId === patient.id && !u.disabled);
+    const existing = own.sort((a, b) => a.created.localeCompare(b.created))[0];
+    if (existing) {
+      if (!(await store.identity.linkIdentity({ issuer: p.issuer, subject: p.subject, userId: existing.id, created }))) return this.citizen(p, cpr);
+      audit.record({ actorId: existing.id, action: 'user.identity-linked', patientId: patient.id, outcome: 'allowed', details: { ...viaDetails(p), userId: existing.id } });
+      return { ok: true, user: existing, organisation: null };
+    }
+    const username = await this.freeUsername(p, 'citizen');
+    const made = await store.identity.createLinkedUser(
+      { username, name: patient.name, role: 'citizen', organisationId: null, patientId: patient.id, passwordHash: NO_PASSWORD },
+      { issuer: p.issuer, subject: p.subject, created },
+    );
+    if (!made.created) return this.citizen(p, cpr);
+    audit.record({
+      actorId: made.user.id,
+      action: 'user.create',
+      patientId: patient.id,
+      outcome: 'allowed',
+      details: { ...viaDetails(p), justInTime: true, userId: made.user.id, role: 'citizen', clinicalAccount: true },
+    });
+    return { ok: true, user: made.user, organisation: null };
+  }
+
+  /** The claims give no role any more: the account is switched off and what it holds open ends. */
+  private async switchOff(user: User, p: ExternalPerson, reason: SignInRefusal): Promise<void> {
+    const reach = await this.reachOf(user);
+    await this.deps.store.identity.updateUserAccess(user.id, { role: user.role, organisationId: user.organisationId, disabled: new Date().toISOString() });
+    this.deps.audit.record({ actorId: user.id, action: 'user.access-ended', outcome: 'allowed', details: { ...viaDetails(p), userId: user.id, reason } });
+    this.recheck(user.id, reach, true);
+  }
+
+  /** Every patient the person may have open now: their care teams, their break-the-glass grants, their own record. */
+  private async reachOf(user: User): Promise<string[]> {
+    const { store } = this.deps;
+    const ids = new Set<string>();
+    if (user.patientId) ids.add(user.patientId);
+    if (isStaff(user.role)) for (const id of await store.identity.careTeamPatientIds(user.id, user.organisationId)) ids.add(id);
+    for (const grant of await store.accessGrants.activeBreakGlassOf(user.id, new Date().toISOString())) ids.add(grant.patientId);
+    return [...ids];
+  }
+
+  /**
+   * Live sessions on these patients' plans are looked at again, on every node (and, when the
+   * account ended, its own sockets close). In the background: the change itself is stored
+   * already, so every later use of the person's sessions is refused meanwhile.
+   */
+  private recheck(userId: string, patientIds: string[], ended: boolean): void {
+    if (ended) this.deps.endSocketsOf(userId);
+    void (async () => {
+      for (const patientId of patientIds) await this.deps.accessChanged(patientId);
+    })().catch((err: unknown) => this.deps.log.error({ err: (err as Error).message, userId }, 'closing the sessions of a changed account failed'));
+  }
+
+  /** A username nobody has: from the claims' hint when it is a plain name, with a suffix from the identity. */
+  private async freeUsername(p: ExternalPerson, kind: 'staff' | 'citizen'): Promise<string> {
+    const digest = createHash('sha256').update(`${p.issuer}\n${p.subject}`).digest('hex');
+    let base = kind === 'citizen' ? 'citizen' : usernameBase(p.usernameHint ?? p.name);
+    if (containsCprNumber(base)) base = 'user';
+    for (const suffix of [digest.slice(0, 6), digest.slice(0, 12), randomBytes(6).toString('hex')]) {
+      const candidate = `${base}-${suffix}`;
+      if (!(await this.deps.store.getUserByUsername(candidate))) return candidate;
+    }
+    return `${base}-${randomBytes(12).toString('hex')}`;
+  }
+}
+
+/** Letters, digits, `.`, `-`, `_` (the admin page's username rule), at most 30; `user` when nothing is left. */
+export function usernameBase(hint: string | null): string {
+  const local = (hint ?? '').split('@')[0] ?? '';
+  const plain = local
+    .toLowerCase()
+    .replace(/æ/g, 'ae')
+    .replace(/ø/g, 'oe')
+    .replace(/å/g, 'aa')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 30);
+  return plain.length >= 2 ? plain : 'user';
+}
