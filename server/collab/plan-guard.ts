@@ -3,12 +3,11 @@ import { MalformedMessage } from './messages.ts';
 import { LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
 import { checkMetaValue, checkRichText, entryValues, nameForRecord } from './plan-values.ts';
-import { revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
+import { createReverter, revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
+import type { ClientOrigin } from './change-origin.ts';
 import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
 import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts';
-
-export { createReverter } from './plan-revert.ts';
 
 /**
  * Enforces the permission table on one incoming CRDT update, inside one transaction:
@@ -24,8 +23,9 @@ export { createReverter } from './plan-revert.ts';
  *
  * It fails closed. Whatever throws while an update is checked (a value no check foresaw, the
  * revert itself, the caller's `after`), everything the transaction did is reverted before it
- * commits, and the update is refused whole. Only a transaction the guard finished marks as
- * checked (`verdictOf`); the room stores and sends nothing else (and reloads the plan).
+ * commits, and the update is refused whole. Only a transaction the guard finished is marked
+ * checked in its origin (ClientOrigin); the room stores and sends nothing else (and reloads
+ * the plan).
  */
 export interface Refusal {
   section: string;
@@ -41,18 +41,8 @@ export interface AllowedChange {
   written: Y.Item | null;
 }
 
-/** Set on a transaction the guard finished: the only kind a room may store. */
-export interface Verdict {
-  /** Sections the update changed as allowed (for the history). */
-  sections: string[];
-  /** The net update holds reverts the author lacks: send it to the author too. */
-  echo: boolean;
-}
-
 export interface GuardOutcome {
   refusals: Refusal[];
-  /** The Yjs client ids that wrote what the update integrated. */
-  clients: Set<number>;
   /** Part of the update builds on changes the server lacks (not kept; ask the client for them). */
   missing: boolean;
   /** Refused whole before it was applied: the sender's copy can no longer converge with this one. */
@@ -61,12 +51,13 @@ export interface GuardOutcome {
   failure: Error | null;
 }
 
-const VERDICT = Symbol('carehub permission check');
-
-/** The guard's verdict on a transaction, if it finished one. */
-export function verdictOf(tr: Y.Transaction): Verdict | undefined {
-  return tr.meta.get(VERDICT) as Verdict | undefined;
-}
+/**
+ * Work the caller does inside the checked transaction with what was allowed and the Yjs client
+ * ids that wrote it (client authors, conflict flags). Returns true when it wrote to the
+ * document: the author lacks that, and receives the net update too. If it throws, the update
+ * is refused whole like any other failure of the check.
+ */
+export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>) => boolean;
 
 /** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
 const STRICT_SCHEMAS = Object.fromEntries(LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()])) as unknown as Record<
@@ -83,27 +74,29 @@ export class PlanGuard {
   /** The section of each root type, so tracing an item never searches the document's roots. */
   private readonly sections = new Map<Y.AbstractType<unknown>, SectionName>();
   private readonly roots: ReadonlySet<Y.AbstractType<unknown>>;
+  /** Yjs's undo machinery, used to restore refused deletions as new items. */
+  private readonly reverter: Y.UndoManager;
 
-  constructor(
-    private readonly doc: Y.Doc,
-    private readonly reverter: Y.UndoManager,
-  ) {
+  /**
+   * Defines every section of `doc` with its type: a root first met inside an update is a
+   * generic type that Yjs later replaces, which would confuse the checks. Build the guard before
+   * anything is applied to the document.
+   */
+  constructor(private readonly doc: Y.Doc) {
     this.sections.set(doc.getMap('meta') as unknown as Y.AbstractType<unknown>, 'meta');
     for (const s of LIST_SECTIONS) this.sections.set(doc.getArray(s) as unknown as Y.AbstractType<unknown>, s);
     this.roots = new Set(this.sections.keys());
+    this.reverter = createReverter(doc);
   }
 
   /**
-   * Applies `update` for `actor` inside one transaction with `origin`, reverting what the
-   * permission table or the schemas refuse. Throws (before changing anything) on an update
-   * that cannot be decoded, and after reverting everything on one that fails while applied.
+   * Applies `update` for the origin's connection inside one transaction with `origin`,
+   * reverting what the permission table or the schemas refuse, and fills in the origin's
+   * verdict before the transaction ends. Throws (before changing anything) on an update that
+   * cannot be decoded, and after reverting everything on one that fails while applied.
    */
-  apply(
-    update: Uint8Array,
-    actor: Actor,
-    origin: unknown,
-    after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>) => void,
-  ): GuardOutcome {
+  apply(update: Uint8Array, origin: ClientOrigin, after?: AfterCheck): GuardOutcome {
+    const actor = origin.connection.actor;
     let deepest: ReturnType<typeof deepestItem>;
     try {
       deepest = deepestItem(this.doc, update);
@@ -112,7 +105,7 @@ export class PlanGuard {
     }
     if (deepest.depth > MAX_NESTING_DEPTH) {
       const section = nameForRecord(deepest.root ?? 'unknown');
-      return { refusals: [{ section, key: null, reason: `the change nests deeper than ${MAX_NESTING_DEPTH} levels` }], clients: new Set(), missing: false, unapplied: true, failure: null };
+      return { refusals: [{ section, key: null, reason: `the change nests deeper than ${MAX_NESTING_DEPTH} levels` }], missing: false, unapplied: true, failure: null };
     }
     const clients = new Set<number>();
     let refusals: Refusal[] = [];
@@ -155,21 +148,26 @@ export class PlanGuard {
             const touches = collectTouches(this.doc, this.sections, tr, clients, deletedNow);
             touched = [...new Set(touches.map((t) => t.section))];
             const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) => refusals.push(r));
-            after?.(allowed, tr, reverted || refusals.length > 0, clients);
+            const wrote = after ? after(allowed, clients) : false;
             // Also when nothing was reverted: content written into an entry someone already
             // removed is deleted as it arrives, and is written with its names all the same.
             anonymiseRefusedNames(tr, this.roots);
-            tr.meta.set(VERDICT, { sections: [...allowedSections].sort(), echo: reverted } satisfies Verdict);
+            origin.sections = [...allowedSections].sort();
+            origin.echo = reverted || wrote;
+            origin.checked = true;
           } catch (err) {
+            origin.checked = false;
             failure = err instanceof Error ? err : new Error(String(err));
             const reason = broken ? 'the update could not be applied' : 'the change could not be checked, so none of it was kept';
             refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, reason }));
             try {
               revertEverything(tr, this.reverter);
               anonymiseRefusedNames(tr, this.roots);
-              tr.meta.set(VERDICT, { sections: [], echo: true } satisfies Verdict);
+              origin.sections = [];
+              origin.echo = true;
+              origin.checked = true;
             } catch {
-              // No verdict: the room stores and sends nothing of this transaction.
+              // Not checked: the room stores and sends nothing of this transaction.
             }
           }
         },
@@ -179,7 +177,7 @@ export class PlanGuard {
       throw new GuardFailure(`finishing a checked transaction failed: ${(err as Error).message}`);
     }
     if (broken) throw new MalformedMessage(`update failed to apply: ${(broken as Error).message}`);
-    return { refusals: dedupe(refusals), clients, missing, unapplied: false, failure: broken ? null : failure };
+    return { refusals: dedupe(refusals), missing, unapplied: false, failure: broken ? null : failure };
   }
 
   private decideAndRevert(touches: Touch[], actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet, refuse: (r: Refusal) => void): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {

@@ -3,25 +3,16 @@ import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate as encodeAwarene
 import type { Logger } from 'pino';
 import type { PresenceUser } from '../../shared/protocol.ts';
 import { CloseCode } from '../../shared/protocol.ts';
-import { LIST_SECTIONS } from '../../shared/plan.ts';
 import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store, UpdateOrigin } from '../store/store.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
 import { awarenessMessage, MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
-import { createReverter, GuardFailure, PlanGuard, verdictOf, type Refusal } from './plan-guard.ts';
+import { GuardFailure, PlanGuard, type Refusal } from './plan-guard.ts';
+import { clientOrigin, FROM_CLUSTER, type ChangeOrigin, type ServerOrigin } from './change-origin.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
-import { FROM_CLUSTER, type ClusterRoom, type PlanCluster, type PlanLink } from '../cluster/plan-link.ts';
-
-/** Transaction origin for changes the server makes itself (seed, results, reverts). */
-export interface ServerOrigin {
-  kind: 'server';
-  origin: UpdateOrigin;
-  author: string | null;
-}
-
-type Origin = RoomConnection | ServerOrigin;
+import type { ClusterRoom, PlanCluster, PlanLink } from '../cluster/plan-link.ts';
 
 /** The sections (root types) a transaction changed, for the history view. */
 function sectionsOf(tr: Y.Transaction): string[] {
@@ -36,10 +27,6 @@ function sectionsOf(tr: Y.Transaction): string[] {
     }
   }
   return [...roots].sort();
-}
-
-function isServerOrigin(o: unknown): o is ServerOrigin {
-  return typeof o === 'object' && o !== null && (o as ServerOrigin).kind === 'server';
 }
 
 export interface PlanRoomDeps {
@@ -94,9 +81,7 @@ export class PlanRoom implements ClusterRoom {
   private failed = false;
   private closed = false;
   private holds = 0;
-  private guard: PlanGuard | null = null;
-  /** The next net update holds a conflict flag the author lacks: send it to the author too. */
-  private echoNext = false;
+  private readonly guard: PlanGuard;
   /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
   private readonly clientAuthors = new Map<number, Author>();
 
@@ -107,6 +92,7 @@ export class PlanRoom implements ClusterRoom {
   ) {
     this.lastSeq = loaded.seq;
     this.sinceCheckpoint = loaded.sinceCheckpoint;
+    this.guard = new PlanGuard(this.doc);
     this.awareness = new Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
@@ -133,10 +119,6 @@ export class PlanRoom implements ClusterRoom {
     const seq = state.tail.at(-1)?.seq ?? state.checkpoint?.seq ?? 0;
     const room = new PlanRoom(planId, deps, { seq, sinceCheckpoint: state.tail.length });
     room.link = link;
-    // Define every section with its type before anything is applied: a root first met inside
-    // an update is a generic type that Yjs later replaces, which would confuse the checks.
-    room.doc.getMap('meta');
-    for (const section of LIST_SECTIONS) room.doc.getArray(section);
     Y.transact(room.doc, () => {
       if (state.checkpoint) Y.applyUpdate(room.doc, state.checkpoint.state);
       // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
@@ -145,8 +127,7 @@ export class PlanRoom implements ClusterRoom {
     });
     for (const a of await deps.store.listClientAuthors(planId)) room.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
     // Listen only after loading: the loaded state is already stored.
-    room.guard = new PlanGuard(room.doc, createReverter(room.doc));
-    room.doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => room.onDocUpdate(update, origin, tr));
+    room.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) => room.onDocUpdate(update, origin, tr));
     link?.attach(room, seq);
     if (room.sinceCheckpoint >= deps.checkpointEvery) room.writeCheckpoint();
     return room;
@@ -224,26 +205,23 @@ export class PlanRoom implements ClusterRoom {
    */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     if (this.failed || this.closed) return;
-    const guard = this.guard as PlanGuard;
     const newClients: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
-      outcome = guard.apply(update, conn.actor, conn, (allowed, _tr, _reverted, clients) => {
+      outcome = this.guard.apply(update, clientOrigin(conn), (allowed, clients) => {
         for (const client of clients) {
           if (this.clientAuthors.has(client)) continue;
           this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
           newClients.push(client);
         }
-        if (trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null)) this.echoNext = true;
+        return trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
       });
     } catch (err) {
-      this.echoNext = false;
       if (!(err instanceof GuardFailure)) throw err;
       // Yjs failed while finishing the transaction: the document may hold what the store does not.
       this.fail(err, 'finishing a checked update failed; closing the room');
       return;
     }
-    this.echoNext = false;
     const { refusals, missing, unapplied, failure } = outcome;
     if (failure) this.deps.log.warn({ planId: this.planId, connection: conn.id, err: failure.message }, 'checking an update failed; all of it was reverted');
     if (refusals.length > 0) {
@@ -345,52 +323,52 @@ export class PlanRoom implements ClusterRoom {
     this.deps.onIdle(this);
   }
 
-  private onDocUpdate(update: Uint8Array, origin: unknown, tr: Y.Transaction): void {
+  /**
+   * Every change to the document ends here, once its transaction is done. Where it goes depends
+   * on who made it: a client's change is stored (under its author) only as the permission check
+   * finished it; the server's is stored as the server's; another node's is only sent on.
+   */
+  private onDocUpdate(update: Uint8Array, origin: ChangeOrigin, tr: Y.Transaction): void {
     if (this.failed) return;
-    if (origin === FROM_CLUSTER) {
-      // Checked and stored by the node that accepted it: only our own clients need it.
-      this.sinceCheckpoint++;
-      this.queueBroadcast({ update, from: null, applied: performance.now(), seq: 0 });
-      return;
-    }
-    let sections: string[];
-    let author: string | null;
-    let kind: UpdateOrigin;
-    let from: RoomConnection | null = null;
-    if (isServerOrigin(origin)) {
-      sections = sectionsOf(tr);
-      author = origin.author;
-      kind = origin.origin;
-    } else if (typeof origin === 'object' && origin !== null) {
-      // A client's update (its connection is the origin) is stored only as the permission
-      // check finished it: no verdict, nothing stored or sent (fail closed).
-      const verdict = verdictOf(tr);
-      if (!verdict) {
-        this.echoNext = false;
-        this.fail(new Error('an update left the permission check without a verdict'), 'a client update could not be checked or reverted; dropped it and closing the room');
+    switch (origin?.kind) {
+      case 'client': {
+        const conn = origin.connection;
+        if (!origin.checked) {
+          // No verdict, nothing stored or sent (fail closed).
+          this.fail(new Error('an update left the permission check without a verdict'), 'a client update could not be checked or reverted; dropped it and closing the room');
+          return;
+        }
+        let from: RoomConnection | null = null;
+        if (this.connections.has(conn)) {
+          conn.recordEdit?.(origin.sections);
+          // The author already has its own update, unless the server changed it (reverts, flags).
+          if (!origin.echo) from = conn;
+        }
+        this.persist(update, { author: conn.userId, origin: 'client', sections: origin.sections }, from);
         return;
       }
-      const conn = origin as RoomConnection;
-      sections = verdict.sections;
-      author = conn.userId ?? null;
-      kind = 'client';
-      if (this.connections.has(conn)) {
-        conn.recordEdit?.(sections);
-        // The author already has its own update, unless the server changed it (reverts, flags).
-        if (!verdict.echo && !this.echoNext) from = conn;
+      case 'server':
+        this.persist(update, { author: origin.author, origin: origin.origin, sections: sectionsOf(tr) }, null);
+        return;
+      case 'cluster':
+        // Checked and stored by the node that accepted it: only our own clients need it.
+        this.sinceCheckpoint++;
+        this.queueBroadcast({ update, from: null, applied: performance.now(), seq: 0 });
+        return;
+      default: {
+        // Every transaction on a room's document carries a ChangeOrigin; one without is a
+        // change nobody checked: not stored, and the room closes (fail closed).
+        const unknown: never = origin;
+        this.fail(new Error(`a change with an unknown origin: ${String(unknown)}`), 'a change came from no known path; dropped it and closing the room');
       }
-    } else {
-      // Every change to a room's document is made through one of the two paths above.
-      this.deps.log.error({ planId: this.planId }, 'update with unknown origin');
-      sections = sectionsOf(tr);
-      author = null;
-      kind = 'server';
     }
-    this.echoNext = false;
+  }
+
+  private persist(update: Uint8Array, meta: { author: string | null; origin: UpdateOrigin; sections: string[] }, from: RoomConnection | null): void {
     this.pendingWrites++;
     const applied = performance.now();
     this.deps.committer.append(
-      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update, sections },
+      { planId: this.planId, author: meta.author, origin: meta.origin, time: new Date().toISOString(), update, sections: meta.sections },
       (err, seq) => this.onPersisted(err, seq, update, from, applied),
     );
   }
