@@ -38,6 +38,8 @@ import { countResultsIngested, createMetrics, type Metrics } from './observabili
 import { citizenPlanChannel, createRealtime, embedPersonChannel, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { ClusterNode } from './cluster/cluster-node.ts';
+import { PlanChannel } from './cluster/plan-channel.ts';
+import { OneNodePersistence } from './collab/one-node-persistence.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -82,7 +84,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const metrics = createMetrics({ openPlans: () => rooms.openCount, realtimeConnections: () => io?.engine.clientsCount ?? 0 });
   // Several nodes (REDIS_URL): plans' updates and access changes travel between nodes over Redis.
   const cluster = config.redisUrl
-    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, store, log, onAccessChanged: (patientId) => revalidateHere(patientId) })
+    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, onAccessChanged: (patientId) => revalidateHere(patientId) })
     : null;
   await cluster?.start();
   const committer = new GroupCommitter(store, (n, seconds) => {
@@ -93,11 +95,11 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   let io: RealtimeServer | null = null;
   const rooms = new PlanRooms(
     {
-      store,
-      committer,
+      // One node, or several (REDIS_URL): the same log, plus the plan's channel to the other nodes.
+      persistence: cluster
+        ? (planId) => new PlanChannel(planId, { store, committer, node: cluster, checkpointEvery: config.checkpointEvery })
+        : (planId) => new OneNodePersistence(planId, { store, committer, log, checkpointEvery: config.checkpointEvery }),
       log,
-      checkpointEvery: config.checkpointEvery,
-      ...(cluster ? { cluster } : {}),
       onPresence: (planId, users) => io?.to(planChannel(planId)).emit('presence', { planId, users }),
       onChanged: (planId) => {
         // At most one plan:changed a second per plan: it tells views without a live copy to re-read.

@@ -8,6 +8,7 @@ import type { Actor } from '../../shared/permissions.ts';
 import { MessageType, type PresenceUser } from '../../shared/protocol.ts';
 import type { Sector } from '../../shared/roles.ts';
 import { MalformedMessage } from '../../server/collab/messages.ts';
+import { OneNodePersistence } from '../../server/collab/one-node-persistence.ts';
 import { PlanRooms } from '../../server/collab/plan-rooms.ts';
 import type { PlanRoom } from '../../server/collab/plan-room.ts';
 import type { Refusal } from '../../server/collab/plan-guard.ts';
@@ -157,11 +158,10 @@ export class PropertyWorld {
     for (const u of state.tail) Y.applyUpdate(doc, u.update);
     const committer = new GroupCommitter(store);
     const events: RoomEvents = { refusals: [] };
+    const log = pino({ level: 'silent' });
     const rooms = new PlanRooms({
-      store,
-      committer,
-      log: pino({ level: 'silent' }),
-      checkpointEvery: opts.checkpointEvery ?? 25,
+      persistence: (planId) => new OneNodePersistence(planId, { store, committer, log, checkpointEvery: opts.checkpointEvery ?? 25 }),
+      log,
       onPresence: () => {},
       onRefused: (_planId, conn, refusals) => events.refusals.push({ conn, refusals }),
     });

@@ -1,5 +1,10 @@
-import type { PlanRoomDeps } from './plan-room.ts';
-import { PlanRoom } from './plan-room.ts';
+import type { PlanPersistence } from './plan-persistence.ts';
+import { PlanRoom, type PlanRoomDeps } from './plan-room.ts';
+
+export interface PlanRoomsDeps extends Omit<PlanRoomDeps, 'onIdle'> {
+  /** Where a plan's changes are kept: one node, or several (server/cluster). */
+  persistence(planId: string): PlanPersistence;
+}
 
 /**
  * The open plans of this node. One shared load per plan however many clients join at once;
@@ -13,7 +18,7 @@ export class PlanRooms {
   private loads = 0;
 
   constructor(
-    private readonly deps: Omit<PlanRoomDeps, 'onIdle'>,
+    private readonly deps: PlanRoomsDeps,
     private readonly idleUnloadMs = 0,
   ) {}
 
@@ -45,7 +50,8 @@ export class PlanRooms {
     let pending = this.loading.get(planId);
     if (!pending) {
       this.loads++;
-      pending = PlanRoom.load(planId, { ...this.deps, onIdle: (room) => this.onIdle(room) }).then(
+      const { persistence, ...deps } = this.deps;
+      pending = PlanRoom.load(planId, persistence(planId), { ...deps, onIdle: (room) => this.onIdle(room) }).then(
         (room) => {
           this.loading.delete(planId);
           this.rooms.set(planId, room);
