@@ -113,9 +113,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
         for (const r of refusals) {
-          io?.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, reason: r.reason });
+          io?.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, ...r.refusal });
           // The refused content is never recorded: only where and why.
-          audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, reason: r.reason } });
+          audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, code: r.refusal.code, params: r.refusal.params } });
         }
       },
       metrics: {

@@ -11,7 +11,7 @@ import { MalformedMessage } from '../../server/collab/messages.ts';
 import { OneNodePersistence } from '../../server/collab/one-node-persistence.ts';
 import { PlanRooms } from '../../server/collab/plan-rooms.ts';
 import type { PlanRoom } from '../../server/collab/plan-room.ts';
-import type { Refusal } from '../../server/collab/plan-guard.ts';
+import type { RefusedChange } from '../../server/collab/plan-guard.ts';
 import type { RoomConnection } from '../../server/collab/room-connection.ts';
 import { seedDemoData } from '../../server/seed/demo-data.ts';
 import { GroupCommitter } from '../../server/store/group-commit.ts';
@@ -121,7 +121,7 @@ export class Session {
 }
 
 export interface RoomEvents {
-  refusals: { conn: RoomConnection; refusals: Refusal[] }[];
+  refusals: { conn: RoomConnection; refusals: RefusedChange[] }[];
 }
 
 /** One temp SQLite store with the demo data, shared by the runs; each run gets its own plan. */

@@ -2,7 +2,8 @@ import * as Y from 'yjs';
 import { MalformedMessage } from './messages.ts';
 import { LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
-import { checkMetaValue, checkRichText, entryValues, nameForRecord } from './plan-values.ts';
+import { refusal, type Refusal } from '../../shared/refusals.ts';
+import { checkMetaValue, checkRichText, entryValues, invalidValue, nameForRecord } from './plan-values.ts';
 import { createReverter, revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
 import type { ClientOrigin } from './change-origin.ts';
 import { anonymiseRefusedNames } from './refused-names.ts';
@@ -27,10 +28,11 @@ import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts'
  * checked in its origin (ClientOrigin); the room stores and sends nothing else (and reloads
  * the plan).
  */
-export interface Refusal {
+/** What the guard refused of an update: where (names as `nameForRecord` leaves them), and why. */
+export interface RefusedChange {
   section: string;
   key: string | null;
-  reason: string;
+  refusal: Refusal;
 }
 
 export interface AllowedChange {
@@ -42,7 +44,7 @@ export interface AllowedChange {
 }
 
 export interface GuardOutcome {
-  refusals: Refusal[];
+  refusals: RefusedChange[];
   /** Part of the update builds on changes the server lacks (not kept; ask the client for them). */
   missing: boolean;
   /** Refused whole before it was applied: the sender's copy can no longer converge with this one. */
@@ -105,10 +107,10 @@ export class PlanGuard {
     }
     if (deepest.depth > MAX_NESTING_DEPTH) {
       const section = nameForRecord(deepest.root ?? 'unknown');
-      return { refusals: [{ section, key: null, reason: `the change nests deeper than ${MAX_NESTING_DEPTH} levels` }], missing: false, unapplied: true, failure: null };
+      return { refusals: [{ section, key: null, refusal: refusal('update.too-deep', { limit: MAX_NESTING_DEPTH }) }], missing: false, unapplied: true, failure: null };
     }
     const clients = new Set<number>();
-    let refusals: Refusal[] = [];
+    let refusals: RefusedChange[] = [];
     let missing = false;
     let broken: Error | null = null;
     let failure: Error | null = null;
@@ -158,8 +160,8 @@ export class PlanGuard {
           } catch (err) {
             origin.checked = false;
             failure = err instanceof Error ? err : new Error(String(err));
-            const reason = broken ? 'the update could not be applied' : 'the change could not be checked, so none of it was kept';
-            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, reason }));
+            const why = refusal(broken ? 'update.unapplicable' : 'update.unchecked');
+            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, refusal: why }));
             try {
               revertEverything(tr, this.reverter);
               anonymiseRefusedNames(tr, this.roots);
@@ -180,13 +182,13 @@ export class PlanGuard {
     return { refusals: dedupe(refusals), missing, unapplied: false, failure: broken ? null : failure };
   }
 
-  private decideAndRevert(touches: Touch[], actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet, refuse: (r: Refusal) => void): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
+  private decideAndRevert(touches: Touch[], actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet, refuse: (r: RefusedChange) => void): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
     const allowed: AllowedChange[] = [];
     const allowedSections = new Set<string>();
     const inserted: Y.Item[] = [];
     const deleted: Y.Item[] = [];
     for (const touch of touches) {
-      const decision: Decision = touch.kind === 'unknown' ? { allowed: false, reason: touch.reason ?? 'unknown change' } : this.check(touch, actor, tr, deletedNow);
+      const decision: Decision = touch.kind === 'unknown' ? { allowed: false, refusal: touch.refusal } : this.check(touch, actor, tr, deletedNow);
       if (decision.allowed) {
         allowedSections.add(touch.section);
         if (touch.kind === 'change' && touch.entryItem && touch.key) {
@@ -196,7 +198,7 @@ export class PlanGuard {
         }
         continue;
       }
-      refuse({ section: nameForRecord(touch.section), key: touch.key === null ? null : nameForRecord(touch.key), reason: decision.reason });
+      refuse({ section: nameForRecord(touch.section), key: touch.key === null ? null : nameForRecord(touch.key), refusal: decision.refusal });
       inserted.push(...touch.inserted);
       deleted.push(...touch.deleted);
     }
@@ -212,18 +214,18 @@ export class PlanGuard {
       const key = touch.key as string;
       const decision = decide(actor, 'meta', { op: 'meta', key });
       if (!decision.allowed) return decision;
-      if (!Object.hasOwn(META_SCHEMAS, key)) return { allowed: false, reason: `"${nameForRecord(key)}" is not a key of the plan’s meta section` };
+      if (!Object.hasOwn(META_SCHEMAS, key)) return deny(refusal('meta.unknown-key', { key: nameForRecord(key) }));
       const value = this.doc.getMap('meta').get(key);
-      if (value === undefined && !this.doc.getMap('meta').has(key)) return { allowed: false, reason: `the plan’s ${key} cannot be removed` };
-      const kind = checkMetaValue(key, value);
-      if (!kind.ok) return { allowed: false, reason: `invalid ${key}: ${kind.reason}` };
+      if (value === undefined && !this.doc.getMap('meta').has(key)) return deny(refusal('meta.required', { key }));
+      const kind = checkMetaValue(value);
+      if (!kind.ok) return deny(invalidValue(key, kind));
       const parsed = (META_SCHEMAS[key] as (typeof META_SCHEMAS)[string]).safeParse(value);
-      return parsed.success ? decision : { allowed: false, reason: `invalid ${key}: ${parsed.error?.issues[0]?.message ?? 'invalid value'}` };
+      return parsed.success ? decision : deny(refusal('value.invalid', { key, problem: 'schema' }));
     }
     const entryItem = touch.entryItem as Y.Item;
     const content = entryItem.content;
     const listSection = section as ListSectionName;
-    if (!(content instanceof Y.ContentType)) return { allowed: false, reason: `entries of ${section} must be maps with the contract’s keys` };
+    if (!(content instanceof Y.ContentType)) return deny(refusal('entry.not-a-map', { section }));
     const entry = content.type;
     if (touch.kind === 'add') {
       // The keys and kinds of the values first: `decide` and the schema read them.
@@ -231,12 +233,12 @@ export class PlanGuard {
       if (!values.ok) {
         // Still, one who may not add at all is told that, rather than what was wrong with the entry.
         const who = canAdd(actor, section);
-        return who.allowed ? { allowed: false, reason: values.reason } : who;
+        return who.allowed ? deny(values.refusal) : who;
       }
       const decision = decide(actor, section, { op: 'add', entry: values.json });
       return decision.allowed ? this.validate(listSection, values.json) : decision;
     }
-    if (!(entry instanceof Y.Map)) return { allowed: false, reason: `entries of ${section} must be maps with the contract’s keys` };
+    if (!(entry instanceof Y.Map)) return deny(refusal('entry.not-a-map', { section }));
     const before = entryBefore(entry, tr, deletedNow);
     if (touch.kind === 'remove') return decide(actor, section, { op: 'remove', entry: before });
     const key = touch.key as string;
@@ -248,20 +250,20 @@ export class PlanGuard {
     const setsValue = [...touch.inserted, ...touch.deleted].some((item) => item.parent === entry);
     if (!setsValue) {
       if (touch.inserted.length === 0) return decision;
-      if (!RICH_TEXT_KEYS[listSection].includes(key)) return { allowed: false, reason: `${nameForRecord(key)} holds a plain value` };
+      if (!RICH_TEXT_KEYS[listSection].includes(key)) return deny(refusal('value.invalid', { key: nameForRecord(key), problem: 'plain-only' }));
       const text = checkRichText(entry.get(key));
-      return text.ok ? decision : { allowed: false, reason: `${key}: ${text.reason}` };
+      return text.ok ? decision : deny(invalidValue(key, text));
     }
     const values = entryValues(listSection, entry);
-    return values.ok ? this.validate(listSection, values.json) : { allowed: false, reason: values.reason };
+    return values.ok ? this.validate(listSection, values.json) : deny(values.refusal);
   }
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {
     const result = STRICT_SCHEMAS[section].safeParse(json);
     if (result.success) return { allowed: true };
-    const issue = result.error.issues[0];
-    const where = issue?.path.join('.') || 'entry';
-    return { allowed: false, reason: `the ${section} entry would be invalid (${where}: ${issue?.message ?? 'invalid'})` };
+    // The path names the contract's keys (and list indices), never a client's.
+    const where = result.error.issues[0]?.path.join('.').slice(0, 80) || null;
+    return deny(refusal('value.invalid', { key: where, problem: 'schema' }));
   }
 }
 
@@ -287,10 +289,12 @@ function entryBefore(entry: Y.Map<unknown>, tr: Y.Transaction, deletedNow: Delet
   return out;
 }
 
-function dedupe(refusals: Refusal[]): Refusal[] {
+const deny = (r: Refusal): Decision => ({ allowed: false, refusal: r });
+
+function dedupe(refusals: RefusedChange[]): RefusedChange[] {
   const seen = new Set<string>();
   return refusals.filter((r) => {
-    const k = `${r.section}|${r.key}|${r.reason}`;
+    const k = `${r.section}|${r.key}|${r.refusal.code}|${JSON.stringify(r.refusal.params)}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -4,7 +4,8 @@ import type { PresenceUser } from '../../shared/protocol.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import { FROM_CLUSTER, clientOrigin, type ChangeOrigin, type ServerOrigin } from './change-origin.ts';
 import { MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
-import { GuardFailure, PlanGuard, type Refusal } from './plan-guard.ts';
+import { refusalMessage, refusalText } from '../../shared/refusals.ts';
+import { GuardFailure, PlanGuard, type RefusedChange } from './plan-guard.ts';
 import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './plan-persistence.ts';
 import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
@@ -17,7 +18,7 @@ export interface PlanRoomDeps {
   /** The plan changed (its update is stored and sent); called once per broadcast. */
   onChanged?(planId: string): void;
   /** A connection's change was (partly) refused: tell the author, record it. */
-  onRefused(planId: string, conn: RoomConnection, refusals: Refusal[]): void;
+  onRefused(planId: string, conn: RoomConnection, refusals: RefusedChange[]): void;
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
   onIdle(room: PlanRoom): void;
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
@@ -210,7 +211,7 @@ export class PlanRoom implements PersistedRoom {
     if (failure) this.deps.log.warn({ planId: this.planId, connection: conn.id, err: failure.message }, 'checking an update failed; all of it was reverted');
     if (refusals.length > 0) {
       // Told and recorded even when the room failed on it (then the connection is closed already).
-      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
+      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(refusalMessage(r.section, r.key, r.refusal)));
       this.deps.onRefused(this.planId, conn, refusals);
     }
     if (this.failed) return;
@@ -220,7 +221,7 @@ export class PlanRoom implements PersistedRoom {
     if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
     // Refused before it was applied: the client's copy holds what this one never will, and all
     // its later updates build on it. It must start again from the server's state.
-    if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0]?.reason ?? 'update refused').slice(0, 120));
+    if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0] ? refusalText(refusals[0].refusal) : 'update refused').slice(0, 120));
   }
 
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
