@@ -190,7 +190,8 @@ export class PlanChannel implements PlanPersistence {
 
   /** Written by one node at a time, at the highest seq this node holds every update up to. */
   private writeCheckpoint(): void {
-    if (this.checkpointing || !this.isAttached) return;
+    const room = this.room;
+    if (this.checkpointing || this.closed || !room) return;
     this.checkpointing = true;
     const name = `checkpoint-lock:${this.planId}`;
     const token = randomUUID();
@@ -199,8 +200,7 @@ export class PlanChannel implements PlanPersistence {
       try {
         // One node at a time: the others skip this checkpoint (a missing one costs load time, never data).
         locked = await this.node.lock(name, token, CHECKPOINT_LOCK_MS);
-        const room = this.room;
-        if (!locked || !room || this.closed) return;
+        if (!locked || this.closed) return;
         // Read together, in one turn: the room holds every update up to `contiguous` (and
         // perhaps later ones, all stored: applying them again on load changes nothing).
         const seq = this.contiguous;

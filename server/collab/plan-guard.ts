@@ -191,10 +191,11 @@ export class PlanGuard {
       const decision: Decision = touch.kind === 'unknown' ? { allowed: false, refusal: touch.refusal } : this.check(touch, actor, tr, deletedNow);
       if (decision.allowed) {
         allowedSections.add(touch.section);
-        if (touch.kind === 'change' && touch.entryItem && touch.key) {
+        if (touch.kind === 'change') {
+          // Allowed, so its entry is a map (check() refused anything else).
           const entry = (touch.entryItem.content as Y.ContentType).type as Y.Map<unknown>;
           const written = touch.inserted.filter((i) => i.parentSub === touch.key && i.parent === entry).at(-1) ?? null;
-          allowed.push({ section: touch.section as ListSectionName, entry, key: touch.key, written });
+          allowed.push({ section: touch.section, entry, key: touch.key, written });
         }
         continue;
       }
@@ -208,10 +209,9 @@ export class PlanGuard {
   }
 
 
-  private check(touch: Touch, actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet): Decision {
-    const { section } = touch;
+  private check(touch: Exclude<Touch, { kind: 'unknown' }>, actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet): Decision {
     if (touch.kind === 'meta') {
-      const key = touch.key as string;
+      const key = touch.key;
       const decision = decide(actor, 'meta', { op: 'meta', key });
       if (!decision.allowed) return decision;
       if (!Object.hasOwn(META_SCHEMAS, key)) return deny(refusal('meta.unknown-key', { key: nameForRecord(key) }));
@@ -222,26 +222,25 @@ export class PlanGuard {
       const parsed = (META_SCHEMAS[key] as (typeof META_SCHEMAS)[string]).safeParse(value);
       return parsed.success ? decision : deny(refusal('value.invalid', { key, problem: 'schema' }));
     }
-    const entryItem = touch.entryItem as Y.Item;
+    const { section, entryItem } = touch;
     const content = entryItem.content;
-    const listSection = section as ListSectionName;
     if (!(content instanceof Y.ContentType)) return deny(refusal('entry.not-a-map', { section }));
     const entry = content.type;
     if (touch.kind === 'add') {
       // The keys and kinds of the values first: `decide` and the schema read them.
-      const values = entryValues(listSection, entry);
+      const values = entryValues(section, entry);
       if (!values.ok) {
         // Still, one who may not add at all is told that, rather than what was wrong with the entry.
         const who = canAdd(actor, section);
         return who.allowed ? deny(values.refusal) : who;
       }
       const decision = decide(actor, section, { op: 'add', entry: values.json });
-      return decision.allowed ? this.validate(listSection, values.json) : decision;
+      return decision.allowed ? this.validate(section, values.json) : decision;
     }
     if (!(entry instanceof Y.Map)) return deny(refusal('entry.not-a-map', { section }));
     const before = entryBefore(entry, tr, deletedNow);
     if (touch.kind === 'remove') return decide(actor, section, { op: 'remove', entry: before });
-    const key = touch.key as string;
+    const key = touch.key;
     const decision = decide(actor, section, { op: 'change', key, entry: before });
     if (!decision.allowed) return decision;
     // Typing inside rich text cannot make the entry invalid, but can make the text too large
@@ -250,12 +249,12 @@ export class PlanGuard {
     const setsValue = [...touch.inserted, ...touch.deleted].some((item) => item.parent === entry);
     if (!setsValue) {
       if (touch.inserted.length === 0) return decision;
-      if (!RICH_TEXT_KEYS[listSection].includes(key)) return deny(refusal('value.invalid', { key: nameForRecord(key), problem: 'plain-only' }));
+      if (!RICH_TEXT_KEYS[section].includes(key)) return deny(refusal('value.invalid', { key: nameForRecord(key), problem: 'plain-only' }));
       const text = checkRichText(entry.get(key));
       return text.ok ? decision : deny(invalidValue(key, text));
     }
-    const values = entryValues(listSection, entry);
-    return values.ok ? this.validate(listSection, values.json) : deny(values.refusal);
+    const values = entryValues(section, entry);
+    return values.ok ? this.validate(section, values.json) : deny(values.refusal);
   }
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {

@@ -118,10 +118,6 @@ export class PlanRoom implements PersistedRoom {
     return room;
   }
 
-  get size(): number {
-    return this.connections.size;
-  }
-
   /** Nothing holds the room: no connection, no caller, nothing waiting to be stored or sent. */
   get isIdle(): boolean {
     return this.connections.size === 0 && this.holds === 0 && this.pendingWrites === 0 && this.outbox.length === 0;

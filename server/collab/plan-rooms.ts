@@ -15,17 +15,11 @@ export class PlanRooms {
   private readonly rooms = new Map<string, PlanRoom>();
   private readonly loading = new Map<string, Promise<PlanRoom>>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
-  private loads = 0;
 
   constructor(
     private readonly deps: PlanRoomsDeps,
     private readonly idleUnloadMs = 0,
   ) {}
-
-  /** How many times a plan was read from the store (tests count loads). */
-  get loadCount(): number {
-    return this.loads;
-  }
 
   get openCount(): number {
     return this.rooms.size;
@@ -33,10 +27,6 @@ export class PlanRooms {
 
   get(planId: string): PlanRoom | undefined {
     return this.rooms.get(planId);
-  }
-
-  all(): PlanRoom[] {
-    return [...this.rooms.values()];
   }
 
   async open(planId: string): Promise<PlanRoom> {
@@ -49,7 +39,6 @@ export class PlanRooms {
     if (open) return open;
     let pending = this.loading.get(planId);
     if (!pending) {
-      this.loads++;
       const { persistence, ...deps } = this.deps;
       pending = PlanRoom.load(planId, persistence(planId), { ...deps, onIdle: (room) => this.onIdle(room) }).then(
         (room) => {
@@ -87,7 +76,7 @@ export class PlanRooms {
 
   private onIdle(room: PlanRoom): void {
     // A failed room is never joined again: the next join loads the plan afresh from the store.
-    if (room.isClosed || room.hasFailed || room.size > 0 || this.idleUnloadMs === 0) {
+    if (room.isClosed || room.hasFailed || this.idleUnloadMs === 0) {
       this.unload(room);
       return;
     }

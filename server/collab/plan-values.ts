@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName } from '../../shared/plan.ts';
+import { RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName } from '../../shared/plan.ts';
 import { refusal, type Refusal, type ValueProblem } from '../../shared/refusals.ts';
 
 /**
@@ -198,9 +198,4 @@ export function entryValues(section: ListSectionName, entry: Shared): EntryValue
 /** A value of the plan's meta section (its key is one of the contract's): plain. */
 export function checkMetaValue(value: unknown): ValueCheck {
   return checkPlainKey(value);
-}
-
-/** Does `section`'s contract know `key`? (Own keys only: "constructor" is no key of an entry.) */
-export function isContractKey(section: ListSectionName | 'meta', key: string): boolean {
-  return Object.hasOwn(section === 'meta' ? PlanMeta.shape : SECTION_ENTRY_SCHEMAS[section].shape, key);
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { isSectionName, type SectionName } from '../../shared/plan.ts';
+import { isSectionName, type ListSectionName, type SectionName } from '../../shared/plan.ts';
 import { refusal, type Refusal } from '../../shared/refusals.ts';
 import { nameForRecord } from './plan-values.ts';
 
@@ -11,16 +11,21 @@ import { nameForRecord } from './plan-values.ts';
  */
 export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
-interface Cell {
-  section: string;
-  key: string | null;
-  entryItem: Y.Item | null;
+/** What the transaction inserted and deleted in one place. */
+interface Items {
   inserted: Y.Item[];
   deleted: Y.Item[];
 }
 
 /** A cell of the contract the permission table decides, or something that is none (refused as it is). */
-export type Touch = (Cell & { kind: 'meta' | 'add' | 'remove' | 'change' }) | (Cell & { kind: 'unknown'; refusal: Refusal });
+export type Touch = Items &
+  (
+    | { kind: 'meta'; section: 'meta'; key: string; entryItem: null }
+    | { kind: 'add'; section: ListSectionName; key: null; entryItem: Y.Item }
+    | { kind: 'remove'; section: ListSectionName; key: null; entryItem: Y.Item }
+    | { kind: 'change'; section: ListSectionName; key: string; entryItem: Y.Item }
+    | { kind: 'unknown'; section: string; key: string | null; entryItem: Y.Item | null; refusal: Refusal }
+  );
 
 /** The section of a root type, or its name when it is none of the plan's (null if unnamed). */
 function rootName(sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, type: Y.AbstractType<unknown>, unknown: Map<Y.AbstractType<unknown>, string | null>): string | null {
@@ -59,14 +64,19 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
     const top = chain[0] as Y.Item;
     const list = (t: Touch) => (inserted ? t.inserted : t.deleted).push(item);
     if (section === null || !isSectionName(section)) {
-      const refused = refusal('section.unknown', { section: nameForRecord(section ?? '?') });
-      list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], refusal: refused })));
+      const refused = () => refusal('section.unknown', { section: nameForRecord(section ?? '?') });
+      list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], refusal: refused() })));
       return;
     }
     if (section === 'meta') {
       const key = top.parentSub;
-      const cell = { section, key, entryItem: null, inserted: [], deleted: [] };
-      list(touch(`meta|${key}`, () => (key === null ? { kind: 'unknown', refusal: refusal('meta.named-keys-only'), ...cell } : { kind: 'meta', ...cell })));
+      list(
+        touch(`meta|${key}`, () =>
+          key === null
+            ? { kind: 'unknown', section, key, entryItem: null, inserted: [], deleted: [], refusal: refusal('meta.named-keys-only') }
+            : { kind: 'meta', section, key, entryItem: null, inserted: [], deleted: [] },
+        ),
+      );
       return;
     }
     if (top.parentSub !== null) {
@@ -87,8 +97,13 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
       return;
     }
     const key = chain.length > 1 ? (chain[1] as Y.Item).parentSub : null;
-    const cell = { section, key, entryItem: top, inserted: [], deleted: [] };
-    list(touch(`change|${entryId}|${key}`, () => (key === null ? { kind: 'unknown', refusal: refusal('entry.named-keys-only'), ...cell } : { kind: 'change', ...cell })));
+    list(
+      touch(`change|${entryId}|${key}`, () =>
+        key === null
+          ? { kind: 'unknown', section, key, entryItem: top, inserted: [], deleted: [], refusal: refusal('entry.named-keys-only') }
+          : { kind: 'change', section, key, entryItem: top, inserted: [], deleted: [] },
+      ),
+    );
   };
 
   for (const [client, structs] of doc.store.clients) {
