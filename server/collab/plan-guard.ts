@@ -10,24 +10,6 @@ import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
 import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts';
 
-/**
- * Enforces the permission table on one incoming CRDT update, inside one transaction:
- * the update is applied, every item it inserts or deletes is traced to its section, entry
- * and key, each change is checked (shared/permissions.ts, then the kind of every value, then
- * the entry's zod schema), and the forbidden part is reverted in the same transaction —
- * forbidden inserts deleted, forbidden deletes and overwrites restored as new items (Yjs's
- * own undo machinery). The transaction's net update then holds none of the refused content
- * (its items are garbage-collected to lengths), which is all that is stored and broadcast.
- * The author's client receives the net update too and converges; its clock stays
- * contiguous, so it can go on editing. (Dropping a refused update instead would wedge the
- * client: its later updates build on the dropped one.)
- *
- * It fails closed. Whatever throws while an update is checked (a value no check foresaw, the
- * revert itself, the caller's `after`), everything the transaction did is reverted before it
- * commits, and the update is refused whole. Only a transaction the guard finished is marked
- * checked in its origin (ClientOrigin); the room stores and sends nothing else (and reloads
- * the plan).
- */
 /** What the guard refused of an update: where (names as `nameForRecord` leaves them), and why. */
 export interface RefusedChange {
   section: string;
@@ -72,6 +54,24 @@ const META_SCHEMAS = PlanMeta.shape as unknown as Record<string, { safeParse(v: 
 /** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
 export class GuardFailure extends Error {}
 
+/**
+ * Enforces the permission table on one incoming CRDT update, inside one transaction:
+ * the update is applied, every item it inserts or deletes is traced to its section, entry
+ * and key, each change is checked (shared/permissions.ts, then the kind of every value, then
+ * the entry's zod schema), and the forbidden part is reverted in the same transaction —
+ * forbidden inserts deleted, forbidden deletes and overwrites restored as new items (Yjs's
+ * own undo machinery). The transaction's net update then holds none of the refused content
+ * (its items are garbage-collected to lengths), which is all that is stored and broadcast.
+ * The author's client receives the net update too and converges; its clock stays
+ * contiguous, so it can go on editing. (Dropping a refused update instead would wedge the
+ * client: its later updates build on the dropped one.)
+ *
+ * It fails closed. Whatever throws while an update is checked (a value no check foresaw, the
+ * revert itself, the caller's `after`), everything the transaction did is reverted before it
+ * commits, and the update is refused whole. Only a transaction the guard finished is marked
+ * checked in its origin (ClientOrigin); the room stores and sends nothing else (and reloads
+ * the plan).
+ */
 export class PlanGuard {
   /** The section of each root type, so tracing an item never searches the document's roots. */
   private readonly sections = new Map<Y.AbstractType<unknown>, SectionName>();
