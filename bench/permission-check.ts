@@ -7,7 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { createReverter, PlanGuard } from '../server/collab/plan-guard.ts';
+import { clientOrigin } from '../server/collab/change-origin.ts';
+import { PlanGuard } from '../server/collab/plan-guard.ts';
+import type { RoomConnection } from '../server/collab/room-connection.ts';
 import { updateMessage } from '../server/collab/messages.ts';
 import { LIST_SECTIONS } from '../shared/plan.ts';
 import { fmt, percentile, typingUpdates } from './lib/typing.ts';
@@ -17,6 +19,14 @@ import { startHub } from '../tests/fixtures/server.ts';
 const { values } = parseArgs({ options: { updates: { type: 'string', default: '5000' } } });
 const N = Number(values.updates);
 const actor = { userId: 'bench-author', role: 'hospital_doctor' as const, sector: 'hospital' as const };
+const connection: RoomConnection = {
+  id: 'bench',
+  userId: actor.userId,
+  presence: { id: actor.userId, name: 'Bench', role: actor.role, organisation: null, color: '#000000' },
+  actor,
+  send: () => {},
+  close: () => {},
+};
 
 function freshDoc(): Y.Doc {
   const doc = new Y.Doc();
@@ -27,12 +37,12 @@ function freshDoc(): Y.Doc {
 
 function timeApply(updates: Uint8Array[], guarded: boolean): number {
   const doc = freshDoc();
-  const guard = new PlanGuard(doc, createReverter(doc));
-  const origin = {};
+  const guard = new PlanGuard(doc);
   const started = performance.now();
+  // A fresh origin per update, as the room makes one.
   for (const u of updates) {
-    if (guarded) guard.apply(u, actor, origin);
-    else Y.applyUpdate(doc, u, origin);
+    if (guarded) guard.apply(u, clientOrigin(connection));
+    else Y.applyUpdate(doc, u, clientOrigin(connection));
   }
   const ms = performance.now() - started;
   doc.destroy();

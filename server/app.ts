@@ -34,6 +34,8 @@ import type { ResultEvents } from './results/result-events.ts';
 import { ResultFiling } from './results/result-filing.ts';
 import { ResultNotifications } from './results/result-notifications.ts';
 import { GroupCommitter } from './store/group-commit.ts';
+import { PlanChannel } from './cluster/plan-channel.ts';
+import { OneNodePersistence } from './collab/one-node-persistence.ts';
 import { dataDirOf, openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -81,7 +83,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
 
   // Several nodes (REDIS_URL): plans' updates and access changes travel between nodes over Redis.
   const cluster = config.redisUrl
-    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, store, log, onAccessChanged: (patientId) => accessChanges.revalidateHere(patientId) })
+    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, onAccessChanged: (patientId) => accessChanges.revalidateHere(patientId) })
     : null;
   await cluster?.start();
 
@@ -109,19 +111,19 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const planChanged = new PlanChangedThrottle((planId) => io.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId }));
   const rooms = new PlanRooms(
     {
-      store,
-      committer,
+      // One node, or several (REDIS_URL): the same log, plus the plan's channel to the other nodes.
+      persistence: cluster
+        ? (planId) => new PlanChannel(planId, { store, committer, node: cluster, checkpointEvery: config.checkpointEvery })
+        : (planId) => new OneNodePersistence(planId, { store, committer, log, checkpointEvery: config.checkpointEvery }),
       log,
-      checkpointEvery: config.checkpointEvery,
-      ...(cluster ? { cluster } : {}),
       onPresence: (planId, users) => io.to(planChannel(planId)).emit('presence', { planId, users }),
       onChanged: (planId) => planChanged.changed(planId),
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
         for (const r of refusals) {
-          io.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, reason: r.reason });
+          io.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, ...r.refusal });
           // The refused content is never recorded: only where and why.
-          audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, reason: r.reason } });
+          audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, code: r.refusal.code, params: r.refusal.params } });
         }
       },
       metrics: {

@@ -1,5 +1,6 @@
 import type { Notification } from './notifications.ts';
 import type { PresenceUser } from './protocol.ts';
+import type { Refusal } from './refusals.ts';
 
 /** Socket.IO event maps shared by server and client (DESIGN.md, Interfaces). */
 export interface PlanRef {
@@ -13,11 +14,8 @@ export interface ClientToServerEvents {
   'plan:unwatch': (msg: PlanRef, ack?: Ack) => void;
 }
 
-export interface PlanRefusal {
-  planId: string;
-  section: string;
-  reason: string;
-}
+/** A change of the recipient's was refused (and reverted): where, and why as a code the client words. */
+export type PlanRefusal = { planId: string; section: string } & Refusal;
 
 export interface ServerToClientEvents {
   'result:filed': (msg: { planId: string; result: unknown }) => void;

@@ -1,11 +1,12 @@
 import type { Role, Sector } from './roles.ts';
 import { isStaff } from './roles.ts';
 import { isSectionName, type SectionName } from './plan.ts';
+import { refusal, type Refusal } from './refusals.ts';
 
 /**
  * The permission table of the care plan (DESIGN.md, "The care plan document"), as pure
  * functions. The server calls them on every incoming CRDT update; the UI calls the same
- * functions to disable what a role may not change, with the same reason.
+ * functions to disable what a role may not change, and words the same refusal.
  *
  * | section     | who may write                                                            |
  * | meta        | hospital doctor, GP                                                      |
@@ -26,7 +27,8 @@ export interface Actor {
   readOnly?: boolean;
 }
 
-export type Decision = { allowed: true } | { allowed: false; reason: string };
+/** A refusal is a code with parameters (shared/refusals.ts): the client words it. */
+export type Decision = { allowed: true } | { allowed: false; refusal: Refusal };
 
 export type Operation =
   /** Set or remove a key of `meta`. */
@@ -39,85 +41,81 @@ export type Operation =
   | { op: 'change'; key: string; entry: Readonly<Record<string, unknown>> };
 
 const ALLOW: Decision = { allowed: true };
-const deny = (reason: string): Decision => ({ allowed: false, reason });
+const deny = (r: Refusal): Decision => ({ allowed: false, refusal: r });
 
+type TaskOwnerKey = Extract<Refusal, { code: 'tasks.owner-changes' }>['params']['field'];
 /** Keys of a task that only its owning sector may change. */
-export const TASK_OWNER_KEYS: readonly string[] = ['status', 'assignee', 'sector'];
+export const TASK_OWNER_KEYS: readonly TaskOwnerKey[] = ['status', 'assignee', 'sector'];
+const isTaskOwnerKey = (key: string): key is TaskOwnerKey => (TASK_OWNER_KEYS as readonly string[]).includes(key);
 /** Keys that only the server writes on any entry (conflict flags). */
 export const SERVER_ONLY_KEYS: readonly string[] = ['conflicts'];
 
 const PRESCRIBERS: readonly Role[] = ['hospital_doctor', 'gp'];
 
-const SECTOR_NAMES: Record<Sector, string> = {
-  hospital: 'the hospital',
-  municipality: 'the municipality',
-  general_practice: 'general practice',
-};
+const SECTORS: readonly string[] = ['hospital', 'municipality', 'general_practice'] satisfies Sector[];
 
 /** May `actor` perform `operation` on `section`? Pure; the same answer on server and client. */
 export function decide(actor: Actor, section: string, operation: Operation): Decision {
-  if (!isSectionName(section)) return deny(`"${section}" is not a section of the care plan`);
-  if (actor.readOnly) return deny('this access is read-only');
-  if (actor.role === 'admin') return deny('administrators do not edit care plans');
+  if (!isSectionName(section)) return deny(refusal('section.unknown', { section }));
+  if (actor.readOnly) return deny(refusal('access.read-only'));
+  if (actor.role === 'admin') return deny(refusal('role.admin'));
   // Before any role's rule: a conflict flag is the server's record of two people's values,
   // never a client's, whether set on an entry or brought along with a new one.
   if (operation.op === 'change' && SERVER_ONLY_KEYS.includes(operation.key)) {
-    return deny('conflict flags are kept by the server; confirm a value instead');
+    return deny(refusal('conflicts.server-only'));
   }
   if (operation.op === 'add' && SERVER_ONLY_KEYS.some((key) => Object.hasOwn(operation.entry, key))) {
-    return deny('conflict flags are kept by the server; a new entry cannot carry one');
+    return deny(refusal('conflicts.new-entry'));
   }
   if (actor.role === 'citizen') {
-    return section === 'selfReports' ? ALLOW : deny('citizens may add their own measurements only');
+    return section === 'selfReports' ? ALLOW : deny(refusal('role.citizen'));
   }
-  if (section === 'results') return deny('results are filed by lab and imaging systems only');
-  if (section === 'selfReports') return deny('only the citizen writes their own measurements');
+  if (section === 'results') return deny(refusal('results.systems-only'));
+  if (section === 'selfReports') return deny(refusal('self-reports.citizen-only'));
   return decideStaff(actor, section, operation);
 }
 
 function decideStaff(actor: Actor, section: Exclude<SectionName, 'results' | 'selfReports'>, operation: Operation): Decision {
-  if (!isStaff(actor.role) || actor.sector === null) return deny('only care staff edit the plan');
+  if (!isStaff(actor.role) || actor.sector === null) return deny(refusal('role.staff-only'));
   switch (section) {
     case 'meta':
-      return PRESCRIBERS.includes(actor.role) ? ALLOW : deny('only hospital doctors and GPs change the plan’s title, status and conditions');
+      return PRESCRIBERS.includes(actor.role) ? ALLOW : deny(refusal('meta.prescribers-only'));
     case 'medications':
-      return PRESCRIBERS.includes(actor.role) ? ALLOW : deny('only hospital doctors and GPs change medications');
+      return PRESCRIBERS.includes(actor.role) ? ALLOW : deny(refusal('medications.prescribers-only'));
     case 'goals':
-      return operation.op === 'meta' ? deny('goals are entries') : ALLOW;
+      return operation.op === 'meta' ? deny(refusal('section.entries-only', { section })) : ALLOW;
     case 'tasks':
       return decideTask(actor, operation);
     case 'notes':
       return decideNote(actor, operation);
     default: {
       const unhandled: never = section;
-      return deny(`unknown section ${String(unhandled)}`);
+      return deny(refusal('section.unknown', { section: String(unhandled) }));
     }
   }
 }
 
 function decideTask(actor: Actor, operation: Operation): Decision {
-  if (operation.op === 'meta') return deny('tasks are entries');
+  if (operation.op === 'meta') return deny(refusal('section.entries-only', { section: 'tasks' }));
   if (operation.op === 'add') return ALLOW;
   const owner = operation.entry.sector;
   const owns = owner === actor.sector;
-  const ownerName = typeof owner === 'string' && owner in SECTOR_NAMES ? SECTOR_NAMES[owner as Sector] : 'another sector';
-  if (operation.op === 'remove') return owns ? ALLOW : deny(`only ${ownerName}, which owns this task, may remove it`);
-  if (TASK_OWNER_KEYS.includes(operation.key) && !owns) {
-    return deny(`only ${ownerName}, which owns this task, may change its ${operation.key}`);
-  }
+  const ownerSector = typeof owner === 'string' && SECTORS.includes(owner) ? (owner as Sector) : null;
+  if (operation.op === 'remove') return owns ? ALLOW : deny(refusal('tasks.owner-removes', { owner: ownerSector }));
+  if (isTaskOwnerKey(operation.key) && !owns) return deny(refusal('tasks.owner-changes', { owner: ownerSector, field: operation.key }));
   return ALLOW;
 }
 
 function decideNote(actor: Actor, operation: Operation): Decision {
-  if (operation.op === 'meta') return deny('notes are entries');
+  if (operation.op === 'meta') return deny(refusal('section.entries-only', { section: 'notes' }));
   if (operation.op === 'add') {
-    if (operation.entry.author !== actor.userId) return deny('a note is written in your own name');
-    if (operation.entry.sector !== actor.sector) return deny('a note carries your own sector');
+    if (operation.entry.author !== actor.userId) return deny(refusal('notes.own-name'));
+    if (operation.entry.sector !== actor.sector) return deny(refusal('notes.own-sector'));
     return ALLOW;
   }
-  if (operation.entry.author !== actor.userId) return deny('only the author may edit or remove a note');
+  if (operation.entry.author !== actor.userId) return deny(refusal('notes.author-only'));
   if (operation.op === 'change' && (operation.key === 'author' || operation.key === 'sector' || operation.key === 'created')) {
-    return deny('a note’s author, sector and time are fixed');
+    return deny(refusal('notes.fixed'));
   }
   return ALLOW;
 }

@@ -8,9 +8,10 @@ import type { Actor } from '../../shared/permissions.ts';
 import { MessageType, type PresenceUser } from '../../shared/protocol.ts';
 import type { Sector } from '../../shared/roles.ts';
 import { MalformedMessage } from '../../server/collab/messages.ts';
+import { OneNodePersistence } from '../../server/collab/one-node-persistence.ts';
 import { PlanRooms } from '../../server/collab/plan-rooms.ts';
 import type { PlanRoom } from '../../server/collab/plan-room.ts';
-import type { Refusal } from '../../server/collab/plan-guard.ts';
+import type { RefusedChange } from '../../server/collab/plan-guard.ts';
 import type { RoomConnection } from '../../server/collab/room-connection.ts';
 import { seedDemoData } from '../../server/seed/demo-data.ts';
 import { GroupCommitter } from '../../server/store/group-commit.ts';
@@ -120,7 +121,7 @@ export class Session {
 }
 
 export interface RoomEvents {
-  refusals: { conn: RoomConnection; refusals: Refusal[] }[];
+  refusals: { conn: RoomConnection; refusals: RefusedChange[] }[];
 }
 
 /** One temp SQLite store with the demo data, shared by the runs; each run gets its own plan. */
@@ -157,14 +158,13 @@ export class PropertyWorld {
     for (const u of state.tail) Y.applyUpdate(doc, u.update);
     const committer = new GroupCommitter(store);
     const events: RoomEvents = { refusals: [] };
+    const log = pino({ level: 'silent' });
     const rooms = new PlanRooms({
-      store,
-      committer,
-      log: pino({ level: 'silent' }),
-      checkpointEvery: opts.checkpointEvery ?? 25,
+      persistence: (planId) => new OneNodePersistence(planId, { store, committer, log, checkpointEvery: opts.checkpointEvery ?? 25 }),
+      log,
       onPresence: () => {},
       onRefused: (_planId, conn, refusals) => events.refusals.push({ conn, refusals }),
-    });
+    }, 0);
     return new PropertyWorld(dir, store, rooms, committer, people, patientId, Y.encodeStateAsUpdate(doc), events);
   }
 

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Store } from '../store/store.ts';
 import { decodeEvent, decodePlanMessage, encodeEvent, encodePlanMessage, type PlanWireMessage } from './cluster-messages.ts';
-import { PlanChannel, type ChannelNode } from './plan-channel.ts';
-import type { PlanCluster, PlanLink } from './plan-link.ts';
+import type { ChannelNode, PlanChannel } from './plan-channel.ts';
 import { connectRedis, type RedisConnections } from './redis-connection.ts';
 
 export interface ClusterNodeOptions {
   redisUrl: string;
   prefix: string;
-  store: Store;
   log: Logger;
   /** Another node changed who may see a patient's plans: re-check this node's sessions. */
   onAccessChanged(patientId: string): Promise<void>;
@@ -25,12 +22,11 @@ const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call(
  * This node's part in a deployment of several (REDIS_URL set): the plans it has open, each
  * on its Redis channel; the access-change events; the Socket.IO adapter; readiness.
  * A node persists its own clients' updates before it publishes them and never stores what
- * it receives (see PlanRoom). After Redis comes back, every open plan is read from the
+ * it receives (see PlanChannel). After Redis comes back, every open plan is read from the
  * store again and every head announced, so what pub/sub lost meanwhile is caught up.
  */
-export class ClusterNode implements PlanCluster, ChannelNode {
+export class ClusterNode implements ChannelNode {
   readonly nodeId = randomUUID();
-  readonly store: Store;
   readonly log: Logger;
   private readonly redis: RedisConnections;
   private readonly channels = new Map<string, PlanChannel>();
@@ -40,7 +36,6 @@ export class ClusterNode implements PlanCluster, ChannelNode {
   private dropped = 0;
 
   constructor(private readonly opts: ClusterNodeOptions) {
-    this.store = opts.store;
     this.log = opts.log.child({ node: this.nodeId.slice(0, 8) });
     this.redis = connectRedis(opts.redisUrl, opts.prefix, this.log);
     this.eventsChannel = `${this.redis.base}:events`;
@@ -69,16 +64,13 @@ export class ClusterNode implements PlanCluster, ChannelNode {
     this.log.info({ prefix: this.opts.prefix }, 'cluster node started');
   }
 
-  async join(planId: string): Promise<PlanLink> {
-    const channel = new PlanChannel(planId, this);
-    this.channels.set(planId, channel);
-    const name = this.planPrefix + planId;
-    const subscribing = this.redis.subscriber.subscribe(name);
+  async subscribe(channel: PlanChannel): Promise<void> {
+    this.channels.set(channel.planId, channel);
+    const subscribing = this.redis.subscriber.subscribe(this.planPrefix + channel.planId);
     // While Redis is away the plan opens anyway (local clients keep working); the subscription
     // is made on reconnect, followed by a read of the store.
     if (this.redis.subscriber.status === 'ready') await subscribing.catch(() => {});
     else subscribing.catch(() => {});
-    return channel;
   }
 
   release(channel: PlanChannel): void {

@@ -1,20 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import { PlanLog, type PlanLogDeps } from '../collab/plan-log.ts';
+import type { LoadedPlan, PersistedRoom, PlanPersistence, StoredUpdate, UpdateMeta } from '../collab/plan-persistence.ts';
 import type { PlanWireMessage } from './cluster-messages.ts';
-import type { ClusterRoom, PlanLink } from './plan-link.ts';
 
 /** What a plan channel needs from its node. */
 export interface ChannelNode {
   readonly nodeId: string;
-  readonly store: Store;
   readonly log: Logger;
+  /** Subscribes to the plan's channel: its messages reach `channel.receive` from now on. */
+  subscribe(channel: PlanChannel): Promise<void>;
   publish(planId: string, message: PlanWireMessage): void;
   /** `SET key token NX PX ms`: true when this node now holds the lock. */
   lock(name: string, token: string, ms: number): Promise<boolean>;
   unlock(name: string, token: string): Promise<void>;
   release(channel: PlanChannel): void;
+}
+
+export interface PlanChannelDeps extends Omit<PlanLogDeps, 'log'> {
+  node: ChannelNode;
+  /** A checkpoint is due after this many updates (CHECKPOINT_EVERY). */
+  checkpointEvery: number;
 }
 
 /** A gap may be a message still on its way from another node: wait this long before reading the store. */
@@ -28,15 +35,19 @@ const CHECKPOINT_LOCK_MS = 30_000;
 const MERGE_CHUNK = 128;
 
 /**
- * One plan's Redis channel on this node. Redis pub/sub is at-most-once, so the plan's log is
- * the truth: every stored update has a seq, and this tracks the highest seq up to which the
- * room holds every update (`contiguous`) plus the applied seqs above it. A gap (a seq above
- * `contiguous` while one below it is missing), a `head` message naming a seq we lack, or a
- * Redis reconnect makes it read the store after `contiguous` and apply what it lacks; Yjs
- * ignores what the doc already holds, so overlaps are harmless.
+ * A plan's persistence on a node of several (REDIS_URL): the plan's log, as on one node, and
+ * its Redis channel. This node stores its own clients' updates, then publishes them; it never
+ * stores what it receives. Redis pub/sub is at-most-once, so the plan's log is the truth: every
+ * stored update has a seq, and this tracks the highest seq up to which the room holds every
+ * update (`contiguous`) plus the applied seqs above it. A gap (a seq above `contiguous` while
+ * one below it is missing), a `head` message naming a seq we lack, or a Redis reconnect makes it
+ * read the store after `contiguous` and apply what it lacks; Yjs ignores what the doc already
+ * holds, so overlaps are harmless. Checkpoints are written by one node at a time (a lock).
  */
-export class PlanChannel implements PlanLink {
-  private room: ClusterRoom | null = null;
+export class PlanChannel implements PlanPersistence {
+  private readonly planLog: PlanLog;
+  private readonly node: ChannelNode;
+  private room: PersistedRoom | null = null;
   private early: PlanWireMessage[] = [];
   private earlyOverflow = false;
   private contiguous = 0;
@@ -47,30 +58,67 @@ export class PlanChannel implements PlanLink {
   private readsWithGap = 0;
   private checkpointing = false;
   private closed = false;
+  /** Updates applied since the last checkpoint was due, and this node's appends not yet stored. */
+  private sinceCheckpoint = 0;
+  private pending = 0;
 
   constructor(
     readonly planId: string,
-    private readonly node: ChannelNode,
-  ) {}
+    private readonly deps: PlanChannelDeps,
+  ) {
+    this.node = deps.node;
+    this.planLog = new PlanLog(planId, { store: deps.store, committer: deps.committer, log: deps.node.log });
+  }
 
   /** The highest seq this node knows is stored. */
-  get head(): number {
+  private get head(): number {
     let max = this.contiguous;
     for (const s of this.above) if (s > max) max = s;
     return max;
   }
 
-  get isAttached(): boolean {
+  private get isAttached(): boolean {
     return this.room !== null && !this.closed;
   }
 
-  attach(room: ClusterRoom, loadedSeq: number): void {
+  async load(): Promise<LoadedPlan> {
+    // Subscribed before reading, so nothing published meanwhile is missed (kept until attach).
+    await this.node.subscribe(this);
+    try {
+      const { plan, seq, tail } = await this.planLog.read();
+      this.contiguous = seq;
+      this.sinceCheckpoint = tail;
+      return plan;
+    } catch (err) {
+      this.leave();
+      throw err;
+    }
+  }
+
+  attach(room: PersistedRoom): void {
     this.room = room;
-    this.contiguous = loadedSeq;
     const early = this.early;
     this.early = [];
     for (const m of early) this.receive(m);
     if (this.earlyOverflow) void this.caughtUp();
+    this.checkpointIfDue();
+  }
+
+  append(update: Uint8Array, meta: UpdateMeta, done: (err: Error | null, seq: number) => void): void {
+    this.pending++;
+    this.planLog.append(update, meta, (err, seq) => {
+      this.pending--;
+      if (!err) {
+        this.mark([seq]);
+        this.sinceCheckpoint++;
+      }
+      done(err, seq);
+      if (!err) this.checkpointIfDue();
+    });
+  }
+
+  recordAuthors(authors: { clientId: number; userId: string }[]): void {
+    this.planLog.recordAuthors(authors);
   }
 
   receive(m: PlanWireMessage): void {
@@ -91,6 +139,7 @@ export class PlanChannel implements PlanLink {
           return;
         }
         this.mark(m.seqs);
+        this.applied();
         return;
       }
       case 'awareness':
@@ -110,11 +159,7 @@ export class PlanChannel implements PlanLink {
     }
   }
 
-  committed(seq: number): void {
-    this.mark([seq]);
-  }
-
-  publish(items: { seq: number; update: Uint8Array }[]): void {
+  publish(items: StoredUpdate[]): void {
     for (let i = 0; i < items.length; i += MERGE_CHUNK) {
       const chunk = items.slice(i, i + MERGE_CHUNK);
       const update = chunk.length === 1 ? (chunk[0] as (typeof chunk)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
@@ -122,16 +167,31 @@ export class PlanChannel implements PlanLink {
     }
   }
 
-  publishAwareness(update: Uint8Array): void {
-    this.node.publish(this.planId, { type: 'awareness', node: this.node.nodeId, update });
+  publishAwareness(encode: () => Uint8Array): void {
+    this.node.publish(this.planId, { type: 'awareness', node: this.node.nodeId, update: encode() });
   }
 
   publishHead(): void {
     if (this.isAttached) this.node.publish(this.planId, { type: 'head', node: this.node.nodeId, seq: this.head });
   }
 
-  writeCheckpoint(): void {
-    if (this.checkpointing || !this.isAttached) return;
+  /** Updates another node stored were applied: they count towards the next checkpoint. */
+  private applied(): void {
+    this.sinceCheckpoint++;
+    this.checkpointIfDue();
+  }
+
+  /** Due once enough updates came and nothing of this node's is pending. */
+  private checkpointIfDue(): void {
+    if (this.pending > 0 || this.sinceCheckpoint < this.deps.checkpointEvery) return;
+    this.sinceCheckpoint = 0;
+    this.writeCheckpoint();
+  }
+
+  /** Written by one node at a time, at the highest seq this node holds every update up to. */
+  private writeCheckpoint(): void {
+    const room = this.room;
+    if (this.checkpointing || this.closed || !room) return;
     this.checkpointing = true;
     const name = `checkpoint-lock:${this.planId}`;
     const token = randomUUID();
@@ -140,14 +200,13 @@ export class PlanChannel implements PlanLink {
       try {
         // One node at a time: the others skip this checkpoint (a missing one costs load time, never data).
         locked = await this.node.lock(name, token, CHECKPOINT_LOCK_MS);
-        const room = this.room;
-        if (!locked || !room || this.closed) return;
+        if (!locked || this.closed) return;
         // Read together, in one turn: the room holds every update up to `contiguous` (and
         // perhaps later ones, all stored: applying them again on load changes nothing).
         const seq = this.contiguous;
-        const state = room.checkpointState();
+        const state = room.storedState();
         if (state === null || seq === 0) return;
-        await this.node.store.writeCheckpoint({ planId: this.planId, seq, state, time: new Date().toISOString() });
+        await this.planLog.writeCheckpoint(seq, state);
       } catch (err) {
         this.node.log.warn({ planId: this.planId, err: (err as Error).message }, 'checkpoint not written');
       } finally {
@@ -210,7 +269,7 @@ export class PlanChannel implements PlanLink {
     if (!room || this.closed) return;
     let updates;
     try {
-      updates = await this.node.store.listUpdates(this.planId, { afterSeq: this.contiguous });
+      updates = await this.planLog.updatesAfter(this.contiguous);
     } catch (err) {
       this.node.log.warn({ planId: this.planId, err: (err as Error).message }, 'catching up from the store failed; retrying');
       this.scheduleGapRead();
@@ -229,6 +288,7 @@ export class PlanChannel implements PlanLink {
       this.node.log.debug({ planId: this.planId, applied: missing.length }, 'caught up from the store');
     }
     this.mark(updates.map((u) => u.seq));
+    if (missing.length > 0) this.applied();
     if (this.above.size === 0) {
       this.readsWithGap = 0;
     } else if (++this.readsWithGap >= HOLE_AFTER_READS) {

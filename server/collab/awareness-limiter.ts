@@ -16,7 +16,7 @@ export class AwarenessLimiter {
   private stopped = false;
 
   constructor(
-    private readonly rate: number,
+    rate: number,
     private readonly deliver: (update: Uint8Array) => void,
     private readonly onDropped: () => void,
     private readonly onAbuse: () => void,

@@ -25,11 +25,11 @@ export interface CollabEndpointOptions {
   log: Logger;
   maxMessageBytes: number;
   /** A socket whose unsent data passes this is closed: a slow reader cannot make us buffer without bound. */
-  maxBufferedBytes?: number;
+  maxBufferedBytes: number;
   /** Concurrent /collab connections per user; the next one is closed with 4429 (MAX_CONNECTIONS_PER_USER). */
-  maxConnectionsPerUser?: number;
+  maxConnectionsPerUser: number;
   /** Awareness updates per second per connection (AWARENESS_RATE_PER_SECOND). */
-  awarenessRatePerSecond?: number;
+  awarenessRatePerSecond: number;
   onConnectionCount?: (delta: number) => void;
   /** A limit acted: a connection refused or closed, awareness dropped (for metrics). */
   onLimit?: (limit: CollabLimit) => void;
@@ -63,7 +63,7 @@ class CollabConnection implements RoomConnection {
     private readonly planId: string,
   ) {
     this.awareness = new AwarenessLimiter(
-      opts.awarenessRatePerSecond ?? 20,
+      opts.awarenessRatePerSecond,
       (update) => this.deliverAwareness(update),
       () => opts.onLimit?.('awareness_dropped'),
       () => {
@@ -85,7 +85,7 @@ class CollabConnection implements RoomConnection {
   /** Open and reading: a socket whose unsent data passed the bound is dropped instead. */
   private writable(): boolean {
     if (this.closed) return false;
-    if (this.ws.bufferedAmount > (this.opts.maxBufferedBytes ?? 4 * 1024 * 1024)) {
+    if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
       // It does not read: a close frame would only queue behind the rest, so the socket is
       // dropped, and what was queued for it is freed.
       this.opts.log.warn({ planId: this.planId, connection: this.id, buffered: this.ws.bufferedAmount }, 'closing a connection that does not read');
@@ -209,7 +209,7 @@ export class CollabEndpoint {
       // The app offers ['carehub.v1', 'carehub.token.<token>']: select the first, never the token.
       handleProtocols: (offered) => (offered.has(COLLAB_SUBPROTOCOL) ? COLLAB_SUBPROTOCOL : false),
     });
-    this.perUser = new ConnectionCount(opts.maxConnectionsPerUser ?? 20);
+    this.perUser = new ConnectionCount(opts.maxConnectionsPerUser);
     // A tablet that drops off the network leaves a half-open socket that would hold its
     // user's connection slot (and its room) for good: ping, and drop what does not answer.
     this.heartbeat = setInterval(() => {

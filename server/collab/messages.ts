@@ -11,7 +11,8 @@ export const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
 
 export type ClientMessage =
   | { type: 'syncStep1'; stateVector: Uint8Array }
-  | { type: 'update'; update: Uint8Array; step2: boolean }
+  /** Sync step 2 or an update: the room handles both alike (a client update, checked). */
+  | { type: 'update'; update: Uint8Array }
   | { type: 'awareness'; update: Uint8Array }
   | { type: 'queryAwareness' };
 
@@ -27,7 +28,7 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
         const step = decoding.readVarUint(decoder);
         const payload = decoding.readVarUint8Array(decoder);
         if (step === SyncStep.step1) message = { type: 'syncStep1', stateVector: payload };
-        else if (step === SyncStep.step2 || step === SyncStep.update) message = { type: 'update', update: payload, step2: step === SyncStep.step2 };
+        else if (step === SyncStep.step2 || step === SyncStep.update) message = { type: 'update', update: payload };
         else throw new MalformedMessage(`unknown sync step ${step}`);
         break;
       }

@@ -2,13 +2,57 @@ import * as Y from 'yjs';
 import { MalformedMessage } from './messages.ts';
 import { LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
-import { checkMetaValue, checkRichText, entryValues, nameForRecord } from './plan-values.ts';
-import { revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
+import { refusal, type Refusal } from '../../shared/refusals.ts';
+import { checkMetaValue, checkRichText, entryValues, invalidValue, nameForRecord } from './plan-values.ts';
+import { createReverter, revertEverything, revertItems, verifyReverted } from './plan-revert.ts';
+import type { ClientOrigin } from './change-origin.ts';
 import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
 import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts';
 
-export { createReverter } from './plan-revert.ts';
+/** What the guard refused of an update: where (names as `nameForRecord` leaves them), and why. */
+export interface RefusedChange {
+  section: string;
+  key: string | null;
+  refusal: Refusal;
+}
+
+export interface AllowedChange {
+  section: ListSectionName;
+  entry: Y.Map<unknown>;
+  key: string;
+  /** The newest item this update wrote for the key, if it wrote one. */
+  written: Y.Item | null;
+}
+
+export interface GuardOutcome {
+  refusals: RefusedChange[];
+  /** Part of the update builds on changes the server lacks (not kept; ask the client for them). */
+  missing: boolean;
+  /** Refused whole before it was applied: the sender's copy can no longer converge with this one. */
+  unapplied: boolean;
+  /** What threw while the update was checked (everything it did was reverted), for the log. */
+  failure: Error | null;
+}
+
+/**
+ * Work the caller does inside the checked transaction with what was allowed and the Yjs client
+ * ids that wrote it (client authors, conflict flags). Returns true when it wrote to the
+ * document: the author lacks that, and receives the net update too. If it throws, the update
+ * is refused whole like any other failure of the check.
+ */
+export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>) => boolean;
+
+/** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
+const STRICT_SCHEMAS = Object.fromEntries(LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()])) as unknown as Record<
+  ListSectionName,
+  { safeParse(v: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }
+>;
+
+const META_SCHEMAS = PlanMeta.shape as unknown as Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }>;
+
+/** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
+export class GuardFailure extends Error {}
 
 /**
  * Enforces the permission table on one incoming CRDT update, inside one transaction:
@@ -24,86 +68,37 @@ export { createReverter } from './plan-revert.ts';
  *
  * It fails closed. Whatever throws while an update is checked (a value no check foresaw, the
  * revert itself, the caller's `after`), everything the transaction did is reverted before it
- * commits, and the update is refused whole. Only a transaction the guard finished marks as
- * checked (`verdictOf`); the room stores and sends nothing else (and reloads the plan).
+ * commits, and the update is refused whole. Only a transaction the guard finished is marked
+ * checked in its origin (ClientOrigin); the room stores and sends nothing else (and reloads
+ * the plan).
  */
-export interface Refusal {
-  section: string;
-  key: string | null;
-  reason: string;
-}
-
-export interface AllowedChange {
-  section: ListSectionName;
-  entry: Y.Map<unknown>;
-  key: string;
-  /** The newest item this update wrote for the key, if it wrote one. */
-  written: Y.Item | null;
-}
-
-/** Set on a transaction the guard finished: the only kind a room may store. */
-export interface Verdict {
-  /** Sections the update changed as allowed (for the history). */
-  sections: string[];
-  /** The net update holds reverts the author lacks: send it to the author too. */
-  echo: boolean;
-}
-
-export interface GuardOutcome {
-  refusals: Refusal[];
-  /** The Yjs client ids that wrote what the update integrated. */
-  clients: Set<number>;
-  /** Part of the update builds on changes the server lacks (not kept; ask the client for them). */
-  missing: boolean;
-  /** Refused whole before it was applied: the sender's copy can no longer converge with this one. */
-  unapplied: boolean;
-  /** What threw while the update was checked (everything it did was reverted), for the log. */
-  failure: Error | null;
-}
-
-const VERDICT = Symbol('carehub permission check');
-
-/** The guard's verdict on a transaction, if it finished one. */
-export function verdictOf(tr: Y.Transaction): Verdict | undefined {
-  return tr.meta.get(VERDICT) as Verdict | undefined;
-}
-
-/** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
-const STRICT_SCHEMAS = Object.fromEntries(LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()])) as unknown as Record<
-  ListSectionName,
-  { safeParse(v: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }
->;
-
-const META_SCHEMAS = PlanMeta.shape as unknown as Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }>;
-
-/** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
-export class GuardFailure extends Error {}
-
 export class PlanGuard {
   /** The section of each root type, so tracing an item never searches the document's roots. */
   private readonly sections = new Map<Y.AbstractType<unknown>, SectionName>();
   private readonly roots: ReadonlySet<Y.AbstractType<unknown>>;
+  /** Yjs's undo machinery, used to restore refused deletions as new items. */
+  private readonly reverter: Y.UndoManager;
 
-  constructor(
-    private readonly doc: Y.Doc,
-    private readonly reverter: Y.UndoManager,
-  ) {
+  /**
+   * Defines every section of `doc` with its type: a root first met inside an update is a
+   * generic type that Yjs later replaces, which would confuse the checks. Build the guard before
+   * anything is applied to the document.
+   */
+  constructor(private readonly doc: Y.Doc) {
     this.sections.set(doc.getMap('meta') as unknown as Y.AbstractType<unknown>, 'meta');
     for (const s of LIST_SECTIONS) this.sections.set(doc.getArray(s) as unknown as Y.AbstractType<unknown>, s);
     this.roots = new Set(this.sections.keys());
+    this.reverter = createReverter(doc);
   }
 
   /**
-   * Applies `update` for `actor` inside one transaction with `origin`, reverting what the
-   * permission table or the schemas refuse. Throws (before changing anything) on an update
-   * that cannot be decoded, and after reverting everything on one that fails while applied.
+   * Applies `update` for the origin's connection inside one transaction with `origin`,
+   * reverting what the permission table or the schemas refuse, and fills in the origin's
+   * verdict before the transaction ends. Throws (before changing anything) on an update that
+   * cannot be decoded, and after reverting everything on one that fails while applied.
    */
-  apply(
-    update: Uint8Array,
-    actor: Actor,
-    origin: unknown,
-    after?: (allowed: AllowedChange[], tr: Y.Transaction, reverted: boolean, clients: Set<number>) => void,
-  ): GuardOutcome {
+  apply(update: Uint8Array, origin: ClientOrigin, after?: AfterCheck): GuardOutcome {
+    const actor = origin.connection.actor;
     let deepest: ReturnType<typeof deepestItem>;
     try {
       deepest = deepestItem(this.doc, update);
@@ -112,10 +107,10 @@ export class PlanGuard {
     }
     if (deepest.depth > MAX_NESTING_DEPTH) {
       const section = nameForRecord(deepest.root ?? 'unknown');
-      return { refusals: [{ section, key: null, reason: `the change nests deeper than ${MAX_NESTING_DEPTH} levels` }], clients: new Set(), missing: false, unapplied: true, failure: null };
+      return { refusals: [{ section, key: null, refusal: refusal('update.too-deep', { limit: MAX_NESTING_DEPTH }) }], missing: false, unapplied: true, failure: null };
     }
     const clients = new Set<number>();
-    let refusals: Refusal[] = [];
+    let refusals: RefusedChange[] = [];
     let missing = false;
     let broken: Error | null = null;
     let failure: Error | null = null;
@@ -155,21 +150,26 @@ export class PlanGuard {
             const touches = collectTouches(this.doc, this.sections, tr, clients, deletedNow);
             touched = [...new Set(touches.map((t) => t.section))];
             const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) => refusals.push(r));
-            after?.(allowed, tr, reverted || refusals.length > 0, clients);
+            const wrote = after ? after(allowed, clients) : false;
             // Also when nothing was reverted: content written into an entry someone already
             // removed is deleted as it arrives, and is written with its names all the same.
             anonymiseRefusedNames(tr, this.roots);
-            tr.meta.set(VERDICT, { sections: [...allowedSections].sort(), echo: reverted } satisfies Verdict);
+            origin.sections = [...allowedSections].sort();
+            origin.echo = reverted || wrote;
+            origin.checked = true;
           } catch (err) {
+            origin.checked = false;
             failure = err instanceof Error ? err : new Error(String(err));
-            const reason = broken ? 'the update could not be applied' : 'the change could not be checked, so none of it was kept';
-            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, reason }));
+            const why = refusal(broken ? 'update.unapplicable' : 'update.unchecked');
+            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, refusal: why }));
             try {
               revertEverything(tr, this.reverter);
               anonymiseRefusedNames(tr, this.roots);
-              tr.meta.set(VERDICT, { sections: [], echo: true } satisfies Verdict);
+              origin.sections = [];
+              origin.echo = true;
+              origin.checked = true;
             } catch {
-              // No verdict: the room stores and sends nothing of this transaction.
+              // Not checked: the room stores and sends nothing of this transaction.
             }
           }
         },
@@ -179,26 +179,27 @@ export class PlanGuard {
       throw new GuardFailure(`finishing a checked transaction failed: ${(err as Error).message}`);
     }
     if (broken) throw new MalformedMessage(`update failed to apply: ${(broken as Error).message}`);
-    return { refusals: dedupe(refusals), clients, missing, unapplied: false, failure: broken ? null : failure };
+    return { refusals: dedupe(refusals), missing, unapplied: false, failure: broken ? null : failure };
   }
 
-  private decideAndRevert(touches: Touch[], actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet, refuse: (r: Refusal) => void): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
+  private decideAndRevert(touches: Touch[], actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet, refuse: (r: RefusedChange) => void): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
     const allowed: AllowedChange[] = [];
     const allowedSections = new Set<string>();
     const inserted: Y.Item[] = [];
     const deleted: Y.Item[] = [];
     for (const touch of touches) {
-      const decision: Decision = touch.kind === 'unknown' ? { allowed: false, reason: touch.reason ?? 'unknown change' } : this.check(touch, actor, tr, deletedNow);
+      const decision: Decision = touch.kind === 'unknown' ? { allowed: false, refusal: touch.refusal } : this.check(touch, actor, tr, deletedNow);
       if (decision.allowed) {
         allowedSections.add(touch.section);
-        if (touch.kind === 'change' && touch.entryItem && touch.key) {
+        if (touch.kind === 'change') {
+          // Allowed, so its entry is a map (check() refused anything else).
           const entry = (touch.entryItem.content as Y.ContentType).type as Y.Map<unknown>;
           const written = touch.inserted.filter((i) => i.parentSub === touch.key && i.parent === entry).at(-1) ?? null;
-          allowed.push({ section: touch.section as ListSectionName, entry, key: touch.key, written });
+          allowed.push({ section: touch.section, entry, key: touch.key, written });
         }
         continue;
       }
-      refuse({ section: nameForRecord(touch.section), key: touch.key === null ? null : nameForRecord(touch.key), reason: decision.reason });
+      refuse({ section: nameForRecord(touch.section), key: touch.key === null ? null : nameForRecord(touch.key), refusal: decision.refusal });
       inserted.push(...touch.inserted);
       deleted.push(...touch.deleted);
     }
@@ -208,40 +209,38 @@ export class PlanGuard {
   }
 
 
-  private check(touch: Touch, actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet): Decision {
-    const { section } = touch;
+  private check(touch: Exclude<Touch, { kind: 'unknown' }>, actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet): Decision {
     if (touch.kind === 'meta') {
-      const key = touch.key as string;
+      const key = touch.key;
       const decision = decide(actor, 'meta', { op: 'meta', key });
       if (!decision.allowed) return decision;
-      if (!Object.hasOwn(META_SCHEMAS, key)) return { allowed: false, reason: `"${nameForRecord(key)}" is not a key of the plan’s meta section` };
+      if (!Object.hasOwn(META_SCHEMAS, key)) return deny(refusal('meta.unknown-key', { key: nameForRecord(key) }));
       const value = this.doc.getMap('meta').get(key);
-      if (value === undefined && !this.doc.getMap('meta').has(key)) return { allowed: false, reason: `the plan’s ${key} cannot be removed` };
-      const kind = checkMetaValue(key, value);
-      if (!kind.ok) return { allowed: false, reason: `invalid ${key}: ${kind.reason}` };
+      if (value === undefined && !this.doc.getMap('meta').has(key)) return deny(refusal('meta.required', { key }));
+      const kind = checkMetaValue(value);
+      if (!kind.ok) return deny(invalidValue(key, kind));
       const parsed = (META_SCHEMAS[key] as (typeof META_SCHEMAS)[string]).safeParse(value);
-      return parsed.success ? decision : { allowed: false, reason: `invalid ${key}: ${parsed.error?.issues[0]?.message ?? 'invalid value'}` };
+      return parsed.success ? decision : deny(refusal('value.invalid', { key, problem: 'schema' }));
     }
-    const entryItem = touch.entryItem as Y.Item;
+    const { section, entryItem } = touch;
     const content = entryItem.content;
-    const listSection = section as ListSectionName;
-    if (!(content instanceof Y.ContentType)) return { allowed: false, reason: `entries of ${section} must be maps with the contract’s keys` };
+    if (!(content instanceof Y.ContentType)) return deny(refusal('entry.not-a-map', { section }));
     const entry = content.type;
     if (touch.kind === 'add') {
       // The keys and kinds of the values first: `decide` and the schema read them.
-      const values = entryValues(listSection, entry);
+      const values = entryValues(section, entry);
       if (!values.ok) {
         // Still, one who may not add at all is told that, rather than what was wrong with the entry.
         const who = canAdd(actor, section);
-        return who.allowed ? { allowed: false, reason: values.reason } : who;
+        return who.allowed ? deny(values.refusal) : who;
       }
       const decision = decide(actor, section, { op: 'add', entry: values.json });
-      return decision.allowed ? this.validate(listSection, values.json) : decision;
+      return decision.allowed ? this.validate(section, values.json) : decision;
     }
-    if (!(entry instanceof Y.Map)) return { allowed: false, reason: `entries of ${section} must be maps with the contract’s keys` };
+    if (!(entry instanceof Y.Map)) return deny(refusal('entry.not-a-map', { section }));
     const before = entryBefore(entry, tr, deletedNow);
     if (touch.kind === 'remove') return decide(actor, section, { op: 'remove', entry: before });
-    const key = touch.key as string;
+    const key = touch.key;
     const decision = decide(actor, section, { op: 'change', key, entry: before });
     if (!decision.allowed) return decision;
     // Typing inside rich text cannot make the entry invalid, but can make the text too large
@@ -250,20 +249,20 @@ export class PlanGuard {
     const setsValue = [...touch.inserted, ...touch.deleted].some((item) => item.parent === entry);
     if (!setsValue) {
       if (touch.inserted.length === 0) return decision;
-      if (!RICH_TEXT_KEYS[listSection].includes(key)) return { allowed: false, reason: `${nameForRecord(key)} holds a plain value` };
+      if (!RICH_TEXT_KEYS[section].includes(key)) return deny(refusal('value.invalid', { key: nameForRecord(key), problem: 'plain-only' }));
       const text = checkRichText(entry.get(key));
-      return text.ok ? decision : { allowed: false, reason: `${key}: ${text.reason}` };
+      return text.ok ? decision : deny(invalidValue(key, text));
     }
-    const values = entryValues(listSection, entry);
-    return values.ok ? this.validate(listSection, values.json) : { allowed: false, reason: values.reason };
+    const values = entryValues(section, entry);
+    return values.ok ? this.validate(section, values.json) : deny(values.refusal);
   }
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {
     const result = STRICT_SCHEMAS[section].safeParse(json);
     if (result.success) return { allowed: true };
-    const issue = result.error.issues[0];
-    const where = issue?.path.join('.') || 'entry';
-    return { allowed: false, reason: `the ${section} entry would be invalid (${where}: ${issue?.message ?? 'invalid'})` };
+    // The path names the contract's keys (and list indices), never a client's.
+    const where = result.error.issues[0]?.path.join('.').slice(0, 80) || null;
+    return deny(refusal('value.invalid', { key: where, problem: 'schema' }));
   }
 }
 
@@ -289,10 +288,12 @@ function entryBefore(entry: Y.Map<unknown>, tr: Y.Transaction, deletedNow: Delet
   return out;
 }
 
-function dedupe(refusals: Refusal[]): Refusal[] {
+const deny = (r: Refusal): Decision => ({ allowed: false, refusal: r });
+
+function dedupe(refusals: RefusedChange[]): RefusedChange[] {
   const seen = new Set<string>();
   return refusals.filter((r) => {
-    const k = `${r.section}|${r.key}|${r.reason}`;
+    const k = `${r.section}|${r.key}|${r.refusal.code}|${JSON.stringify(r.refusal.params)}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -1,28 +1,48 @@
 import * as Y from 'yjs';
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate as encodeAwarenessStates, removeAwarenessStates } from 'y-protocols/awareness';
 import type { Logger } from 'pino';
 import type { PresenceUser } from '../../shared/protocol.ts';
 import { CloseCode } from '../../shared/protocol.ts';
-import { LIST_SECTIONS } from '../../shared/plan.ts';
-import type { GroupCommitter } from '../store/group-commit.ts';
-import type { Store } from '../store/store.ts';
-import type { UpdateOrigin } from '../store/records.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
-import { awarenessMessage, MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
-import { createReverter, GuardFailure, PlanGuard, verdictOf, type Refusal } from './plan-guard.ts';
-import { trackValueConflicts, type Author } from './value-conflicts.ts';
+import { FROM_CLUSTER, clientOrigin, type ChangeOrigin, type ServerOrigin } from './change-origin.ts';
+import { MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
+import { refusalMessage, refusalText } from '../../shared/refusals.ts';
+import { GuardFailure, PlanGuard, type RefusedChange } from './plan-guard.ts';
+import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './plan-persistence.ts';
+import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
-import { FROM_CLUSTER, type ClusterRoom, type PlanCluster, type PlanLink } from '../cluster/plan-link.ts';
+import { trackValueConflicts, type Author } from './value-conflicts.ts';
 
-/** Transaction origin for changes the server makes itself (seed, results, reverts). */
-export interface ServerOrigin {
-  kind: 'server';
-  origin: UpdateOrigin;
-  author: string | null;
+export interface PlanRoomDeps {
+  log: Logger;
+  onPresence(planId: string, users: PresenceUser[]): void;
+  /** The plan changed (its update is stored and sent); called once per broadcast. */
+  onChanged?(planId: string): void;
+  /** A connection's change was (partly) refused: tell the author, record it. */
+  onRefused(planId: string, conn: RoomConnection, refusals: RefusedChange[]): void;
+  /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
+  onIdle(room: PlanRoom): void;
+  metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
 }
 
-type Origin = RoomConnection | ServerOrigin;
+/** Updates merged into one broadcast message at most. */
+const MERGE_CHUNK = 128;
+
+/** A stored update waiting for the next broadcast. */
+interface Outgoing {
+  update: Uint8Array;
+  /** The author's connection when the author already has exactly this update. */
+  from: RoomConnection | null;
+  /** When it was applied (performance.now()), for the fan-out metric. */
+  applied: number;
+  /** Its seq in the plan's log; null for an update another node stored. */
+  seq: number | null;
+}
+
+interface FlushWaiter {
+  flushed(): void;
+  /** Told when the room is released first. */
+  closed?(err: Error): void;
+}
 
 /** The sections (root types) a transaction changed, for the history view. */
 function sectionsOf(tr: Y.Transaction): string[] {
@@ -39,122 +59,63 @@ function sectionsOf(tr: Y.Transaction): string[] {
   return [...roots].sort();
 }
 
-function isServerOrigin(o: unknown): o is ServerOrigin {
-  return typeof o === 'object' && o !== null && (o as ServerOrigin).kind === 'server';
-}
-
-export interface PlanRoomDeps {
-  store: Store;
-  committer: GroupCommitter;
-  log: Logger;
-  checkpointEvery: number;
-  onPresence(planId: string, users: PresenceUser[]): void;
-  /** The plan changed (its update is stored and sent); called once per broadcast. */
-  onChanged?(planId: string): void;
-  /** A connection's change was (partly) refused: tell the author, record it. */
-  onRefused(planId: string, conn: RoomConnection, refusals: Refusal[]): void;
-  /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
-  onIdle(room: PlanRoom): void;
-  metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
-  /** Several nodes (REDIS_URL): the plan's channel to the other nodes. */
-  cluster?: PlanCluster;
-}
-
-/** Updates merged into one broadcast message at most. */
-const MERGE_CHUNK = 128;
-
-/** At most this many Yjs client ids per connection (a tab normally has one). */
-const MAX_CLIENT_IDS_PER_CONNECTION = 4;
-
 /**
- * One open care plan: owns its Y.Doc and awareness for as long as anything holds it.
- * Every change goes apply → persist (group commit) → broadcast, so no peer ever receives an
- * update that a crash could lose; a joining client's sync answer waits for pending writes
- * for the same reason.
+ * One open care plan: its Y.Doc, its connections, and the fan-out, for as long as anything
+ * holds it. Every change goes apply → persist → broadcast, so no peer ever receives an update
+ * that a crash could lose; a joining client's sync answer waits for pending writes for the same
+ * reason. Where changes are stored (one node or several) is the persistence it is given.
  */
-export class PlanRoom implements ClusterRoom {
+export class PlanRoom implements PersistedRoom {
   readonly doc = new Y.Doc();
-  readonly awareness: Awareness;
+  private readonly guard: PlanGuard;
+  private readonly awareness: RoomAwareness;
   private readonly connections = new Set<RoomConnection>();
-  private readonly clientIdsOf = new Map<RoomConnection, Set<number>>();
-  private readonly ownerOfClientId = new Map<number, RoomConnection>();
-  private pendingWrites = 0;
-  private lastSeq: number;
-  private sinceCheckpoint: number;
-  /** `seq` 0: an update another node stored (sent to local clients, not published again). */
-  private outbox: { update: Uint8Array; from: RoomConnection | null; applied: number; seq: number }[] = [];
-  private link: PlanLink | null = null;
-  /** Awareness clients whose change came from a local connection: published to the other nodes. */
-  private awarenessToPublish = new Set<number>();
-  private broadcastScheduled = false;
-  private flushWaiters: (() => void)[] = [];
-  /** Callers of flushed() still waiting when the room is released: told it closed. */
-  private closedWaiters = new Set<(err: Error) => void>();
-  private awarenessChanged = new Set<number>();
-  private awarenessScheduled = false;
-  private failed = false;
-  private closed = false;
-  private holds = 0;
-  private guard: PlanGuard | null = null;
-  /** The next net update holds a conflict flag the author lacks: send it to the author too. */
-  private echoNext = false;
   /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
   private readonly clientAuthors = new Map<number, Author>();
+  /** Changes applied and not yet stored. */
+  private pendingWrites = 0;
+  /** Stored changes not yet sent: sent together once the turn's stores are all reported. */
+  private outbox: Outgoing[] = [];
+  private flushWaiters: FlushWaiter[] = [];
+  private holds = 0;
+  private failed = false;
+  private closed = false;
 
-  private constructor(
+  constructor(
     readonly planId: string,
+    loaded: LoadedPlan,
+    private readonly persistence: PlanPersistence,
     private readonly deps: PlanRoomDeps,
-    loaded: { seq: number; sinceCheckpoint: number },
   ) {
-    this.lastSeq = loaded.seq;
-    this.sinceCheckpoint = loaded.sinceCheckpoint;
-    this.awareness = new Awareness(this.doc);
-    this.awareness.setLocalState(null);
-    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      for (const id of [...added, ...updated, ...removed]) {
-        this.awarenessChanged.add(id);
-        if (origin !== FROM_CLUSTER && this.deps.cluster) this.awarenessToPublish.add(id);
-      }
-      if (added.length > 0 || removed.length > 0) this.presenceChanged();
-      this.scheduleAwarenessBroadcast();
-    });
-  }
-
-  /** Reads the latest checkpoint and the tail after it; throws if the store cannot. */
-  static async load(planId: string, deps: PlanRoomDeps): Promise<PlanRoom> {
-    // Several nodes: subscribe before reading, so nothing published meanwhile is missed.
-    const link = deps.cluster ? await deps.cluster.join(planId) : null;
-    let state;
-    try {
-      state = await deps.store.loadPlanState(planId);
-    } catch (err) {
-      link?.leave();
-      throw err;
-    }
-    const seq = state.tail.at(-1)?.seq ?? state.checkpoint?.seq ?? 0;
-    const room = new PlanRoom(planId, deps, { seq, sinceCheckpoint: state.tail.length });
-    room.link = link;
-    // Define every section with its type before anything is applied: a root first met inside
-    // an update is a generic type that Yjs later replaces, which would confuse the checks.
-    room.doc.getMap('meta');
-    for (const section of LIST_SECTIONS) room.doc.getArray(section);
-    Y.transact(room.doc, () => {
-      if (state.checkpoint) Y.applyUpdate(room.doc, state.checkpoint.state);
+    // Before anything is applied: the guard defines every section with its type.
+    this.guard = new PlanGuard(this.doc);
+    Y.transact(this.doc, () => {
       // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
       // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
-      for (const u of state.tail) Y.applyUpdate(room.doc, u.update);
+      for (const u of loaded.updates) Y.applyUpdate(this.doc, u);
     });
-    for (const a of await deps.store.listClientAuthors(planId)) room.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+    for (const a of loaded.authors) this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+    this.awareness = new RoomAwareness(this.doc, {
+      sendToAll: (message) => this.sendToAll(message, null),
+      publish: (encode) => this.persistence.publishAwareness(encode),
+      presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
+    });
     // Listen only after loading: the loaded state is already stored.
-    room.guard = new PlanGuard(room.doc, createReverter(room.doc));
-    room.doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => room.onDocUpdate(update, origin, tr));
-    link?.attach(room, seq);
-    if (room.sinceCheckpoint >= deps.checkpointEvery) room.writeCheckpoint();
-    return room;
+    this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) => this.onDocUpdate(update, origin, tr));
   }
 
-  get size(): number {
-    return this.connections.size;
+  /** Reads the plan through `persistence` and opens its room; throws if the store cannot. */
+  static async load(planId: string, persistence: PlanPersistence, deps: PlanRoomDeps): Promise<PlanRoom> {
+    const loaded = await persistence.load();
+    let room: PlanRoom;
+    try {
+      room = new PlanRoom(planId, loaded, persistence, deps);
+    } catch (err) {
+      persistence.leave();
+      throw err;
+    }
+    persistence.attach(room);
+    return room;
   }
 
   /** Nothing holds the room: no connection, no caller, nothing waiting to be stored or sent. */
@@ -164,6 +125,11 @@ export class PlanRoom implements ClusterRoom {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The room failed (see fail): it must be unloaded, never joined again. */
+  get hasFailed(): boolean {
+    return this.failed;
   }
 
   /** Keeps the room loaded while the caller works on it without a connection. */
@@ -181,21 +147,14 @@ export class PlanRoom implements ClusterRoom {
   join(conn: RoomConnection): void {
     if (this.closed) throw new Error('plan room is closed');
     this.connections.add(conn);
-    this.clientIdsOf.set(conn, new Set());
     conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
-    const states = this.awareness.getStates();
-    if (states.size > 0) conn.send(awarenessMessage(encodeAwarenessStates(this.awareness, [...states.keys()])));
+    this.awareness.join(conn);
   }
 
   leave(conn: RoomConnection): void {
     if (!this.connections.delete(conn)) return;
-    const ids = this.clientIdsOf.get(conn);
-    this.clientIdsOf.delete(conn);
-    if (ids && ids.size > 0) {
-      for (const id of ids) this.ownerOfClientId.delete(id);
-      removeAwarenessStates(this.awareness, [...ids], conn);
-    }
-    this.presenceChanged();
+    this.awareness.leave(conn);
+    this.deps.onPresence(this.planId, this.presenceUsers());
     this.maybeIdle();
   }
 
@@ -208,14 +167,16 @@ export class PlanRoom implements ClusterRoom {
     } catch {
       throw new MalformedMessage('undecodable state vector');
     }
-    this.whenFlushed(() => {
-      if (!this.connections.has(conn)) return;
-      try {
-        conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
-      } catch (err) {
-        this.deps.log.info({ planId: this.planId, err: (err as Error).message }, 'closing a connection whose sync request failed');
-        conn.close(CloseCode.protocolError, 'malformed message');
-      }
+    this.whenFlushed({
+      flushed: () => {
+        if (!this.connections.has(conn)) return;
+        try {
+          conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
+        } catch (err) {
+          this.deps.log.info({ planId: this.planId, err: (err as Error).message }, 'closing a connection whose sync request failed');
+          conn.close(CloseCode.protocolError, 'malformed message');
+        }
+      },
     });
   }
 
@@ -225,66 +186,46 @@ export class PlanRoom implements ClusterRoom {
    */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     if (this.failed || this.closed) return;
-    const guard = this.guard as PlanGuard;
     const newClients: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
-      outcome = guard.apply(update, conn.actor, conn, (allowed, _tr, _reverted, clients) => {
+      outcome = this.guard.apply(update, clientOrigin(conn), (allowed, clients) => {
         for (const client of clients) {
           if (this.clientAuthors.has(client)) continue;
           this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
           newClients.push(client);
         }
-        if (trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null)) this.echoNext = true;
+        return trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
       });
     } catch (err) {
-      this.echoNext = false;
       if (!(err instanceof GuardFailure)) throw err;
       // Yjs failed while finishing the transaction: the document may hold what the store does not.
       this.fail(err, 'finishing a checked update failed; closing the room');
       return;
     }
-    this.echoNext = false;
     const { refusals, missing, unapplied, failure } = outcome;
     if (failure) this.deps.log.warn({ planId: this.planId, connection: conn.id, err: failure.message }, 'checking an update failed; all of it was reverted');
     if (refusals.length > 0) {
       // Told and recorded even when the room failed on it (then the connection is closed already).
-      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(`${r.section}${r.key ? `.${r.key}` : ''}: ${r.reason}`));
+      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(refusalMessage(r.section, r.key, r.refusal)));
       this.deps.onRefused(this.planId, conn, refusals);
     }
     if (this.failed) return;
-    if (newClients.length > 0) {
-      this.deps.store.recordClientAuthors(this.planId, newClients.map((clientId) => ({ clientId, userId: conn.userId }))).catch((err: unknown) => {
-        this.deps.log.warn({ planId: this.planId, err }, 'recording client authors failed');
-      });
-    }
+    if (newClients.length > 0) this.persistence.recordAuthors(newClients.map((clientId) => ({ clientId, userId: conn.userId })));
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
     if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
     // Refused before it was applied: the client's copy holds what this one never will, and all
     // its later updates build on it. It must start again from the server's state.
-    if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0]?.reason ?? 'update refused').slice(0, 120));
+    if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0] ? refusalText(refusals[0].refusal) : 'update refused').slice(0, 120));
   }
 
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
-    const ids = this.clientIdsOf.get(conn);
-    if (!ids) return;
-    const entries = decodeAwarenessUpdate(update).filter((entry) => {
-      const owner = this.ownerOfClientId.get(entry.clientId);
-      if (owner === conn) return true;
-      if (owner !== undefined) return false;
-      if (ids.size >= MAX_CLIENT_IDS_PER_CONNECTION || entry.clientId === this.doc.clientID) return false;
-      ids.add(entry.clientId);
-      this.ownerOfClientId.set(entry.clientId, conn);
-      return true;
-    });
-    if (entries.length === 0) return;
-    applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(stampIdentity(entries, conn.presence)), conn);
+    this.awareness.receive(conn, update);
   }
 
   handleQueryAwareness(conn: RoomConnection): void {
-    const states = this.awareness.getStates();
-    conn.send(awarenessMessage(encodeAwarenessStates(this.awareness, [...states.keys()])));
+    this.awareness.answerQuery(conn);
   }
 
   /** A change the server makes itself (seed data, a filed result): persisted and broadcast like any other. */
@@ -293,8 +234,8 @@ export class PlanRoom implements ClusterRoom {
   }
 
   /** Several nodes: resolves once what other nodes stored before this call is applied here. */
-  async caughtUpWithCluster(): Promise<void> {
-    await this.link?.caughtUp();
+  caughtUpWithCluster(): Promise<void> {
+    return this.persistence.caughtUp();
   }
 
   applyFromCluster(updates: Uint8Array[]): void {
@@ -305,10 +246,10 @@ export class PlanRoom implements ClusterRoom {
   }
 
   applyAwarenessFromCluster(update: Uint8Array): void {
-    if (!this.closed) applyAwarenessUpdate(this.awareness, update, FROM_CLUSTER);
+    this.awareness.applyFromCluster(update);
   }
 
-  checkpointState(): Uint8Array | null {
+  storedState(): Uint8Array | null {
     return this.pendingWrites === 0 && !this.failed && !this.closed ? Y.encodeStateAsUpdate(this.doc) : null;
   }
 
@@ -318,25 +259,8 @@ export class PlanRoom implements ClusterRoom {
       if (this.closed) return reject(new Error('the plan was closed; try again'));
       // A room that fails (a write, or an update it could not check) is released with its
       // writes unsent: a reader must not get a document that holds what the store does not.
-      this.closedWaiters.add(reject);
-      this.whenFlushed(() => {
-        this.closedWaiters.delete(reject);
-        resolve();
-      });
+      this.whenFlushed({ flushed: resolve, closed: reject });
     });
-  }
-
-  presenceUsers(): PresenceUser[] {
-    const seen = new Map<string, PresenceUser>();
-    for (const conn of this.connections) seen.set(conn.presence.id, conn.presence);
-    // Several nodes: people on other nodes too, as their node stamped them in awareness.
-    if (this.link) {
-      for (const [clientId, state] of this.awareness.getStates()) {
-        const user = this.ownerOfClientId.has(clientId) ? undefined : (state as { user?: Partial<PresenceUser> }).user;
-        if (user && typeof user.id === 'string' && typeof user.name === 'string' && !seen.has(user.id)) seen.set(user.id, user as PresenceUser);
-      }
-    }
-    return [...seen.values()];
   }
 
   /** Closes every connection (e.g. shutdown, or a failed write) and releases the document. */
@@ -346,93 +270,89 @@ export class PlanRoom implements ClusterRoom {
     this.deps.onIdle(this);
   }
 
-  private onDocUpdate(update: Uint8Array, origin: unknown, tr: Y.Transaction): void {
+  /** Releases the document; the registry forgets the room first. */
+  destroy(): void {
+    if (this.closed) return;
+    // While the document is whole: one node writes a last checkpoint of a long tail.
+    this.persistence.leave();
+    this.closed = true;
+    this.awareness.destroy();
+    this.doc.destroy();
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w.closed?.(new Error('the plan was closed; try again'));
+  }
+
+  /**
+   * Every change to the document ends here, once its transaction is done, and goes where its
+   * origin says: a client's is stored under its author only as the permission check finished
+   * it; the server's is stored as the server's; another node's is only sent to our clients.
+   */
+  private onDocUpdate(update: Uint8Array, origin: ChangeOrigin, tr: Y.Transaction): void {
     if (this.failed) return;
-    if (origin === FROM_CLUSTER) {
-      // Checked and stored by the node that accepted it: only our own clients need it.
-      this.sinceCheckpoint++;
-      this.queueBroadcast({ update, from: null, applied: performance.now(), seq: 0 });
-      return;
-    }
-    let sections: string[];
-    let author: string | null;
-    let kind: UpdateOrigin;
-    let from: RoomConnection | null = null;
-    if (isServerOrigin(origin)) {
-      sections = sectionsOf(tr);
-      author = origin.author;
-      kind = origin.origin;
-    } else if (typeof origin === 'object' && origin !== null) {
-      // A client's update (its connection is the origin) is stored only as the permission
-      // check finished it: no verdict, nothing stored or sent (fail closed).
-      const verdict = verdictOf(tr);
-      if (!verdict) {
-        this.echoNext = false;
-        this.fail(new Error('an update left the permission check without a verdict'), 'a client update could not be checked or reverted; dropped it and closing the room');
+    switch (origin?.kind) {
+      case 'client': {
+        if (!origin.checked) {
+          // No verdict, nothing stored or sent (fail closed).
+          this.fail(new Error('an update left the permission check without a verdict'), 'a client update could not be checked or reverted; dropped it and closing the room');
+          return;
+        }
+        const conn = origin.connection;
+        let from: RoomConnection | null = null;
+        if (this.connections.has(conn)) {
+          conn.recordEdit?.(origin.sections);
+          // The author already has its own update, unless the server changed it (reverts, flags).
+          if (!origin.echo) from = conn;
+        }
+        this.persist(update, { author: conn.userId, origin: 'client', sections: origin.sections }, from);
         return;
       }
-      const conn = origin as RoomConnection;
-      sections = verdict.sections;
-      author = conn.userId ?? null;
-      kind = 'client';
-      if (this.connections.has(conn)) {
-        conn.recordEdit?.(sections);
-        // The author already has its own update, unless the server changed it (reverts, flags).
-        if (!verdict.echo && !this.echoNext) from = conn;
+      case 'server':
+        this.persist(update, { author: origin.author, origin: origin.origin, sections: sectionsOf(tr) }, null);
+        return;
+      case 'cluster':
+        // Checked and stored by the node that accepted it: only our own clients need it.
+        this.queueBroadcast({ update, from: null, applied: performance.now(), seq: null });
+        return;
+      default: {
+        // Every transaction on a room's document carries a ChangeOrigin; one without is a
+        // change nobody checked: not stored, and the room closes (fail closed).
+        const unknown: never = origin;
+        this.fail(new Error(`a change with an unknown origin: ${String(unknown)}`), 'a change came from no known path; dropped it and closing the room');
       }
-    } else {
-      // Every change to a room's document is made through one of the two paths above.
-      this.deps.log.error({ planId: this.planId }, 'update with unknown origin');
-      sections = sectionsOf(tr);
-      author = null;
-      kind = 'server';
     }
-    this.echoNext = false;
+  }
+
+  private persist(update: Uint8Array, meta: UpdateMeta, from: RoomConnection | null): void {
     this.pendingWrites++;
     const applied = performance.now();
-    this.deps.committer.append(
-      { planId: this.planId, author, origin: kind, time: new Date().toISOString(), update, sections },
-      (err, seq) => this.onPersisted(err, seq, update, from, applied),
-    );
+    this.persistence.append(update, meta, (err, seq) => {
+      this.pendingWrites--;
+      if (err) this.fail(err, 'persisting a plan update failed; closing the room');
+      else this.queueBroadcast({ update, from, applied, seq });
+    });
   }
 
-  private onPersisted(err: Error | null, seq: number, update: Uint8Array, from: RoomConnection | null, applied: number): void {
-    this.pendingWrites--;
-    if (err) {
-      this.fail(err, 'persisting a plan update failed; closing the room');
-      return;
-    }
-    this.lastSeq = seq;
-    this.sinceCheckpoint++;
-    this.link?.committed(seq);
-    this.queueBroadcast({ update, from, applied, seq });
-  }
-
-  private queueBroadcast(item: (typeof this.outbox)[number]): void {
-    this.outbox.push(item);
-    if (!this.broadcastScheduled) {
-      this.broadcastScheduled = true;
-      // All callbacks of one group commit run in one loop; broadcast once after them.
-      queueMicrotask(() => this.broadcast());
-    }
+  private queueBroadcast(item: Outgoing): void {
+    // All stores reported in one turn (a group commit) are broadcast once, after them.
+    if (this.outbox.push(item) === 1) queueMicrotask(() => this.broadcast());
   }
 
   private broadcast(): void {
-    this.broadcastScheduled = false;
     const items = this.outbox;
     this.outbox = [];
     if (items.length === 0 || this.closed) return;
-    const first = items[0] as (typeof items)[number];
-    // Persisted first, then published to the other nodes, then sent to our own clients.
-    const own = items.filter((i) => i.seq > 0);
-    if (this.link && own.length > 0) this.link.publish(own);
+    const first = items[0] as Outgoing;
+    // Stored first, then published to the other nodes, then sent to our own clients.
+    const own = items.filter((i): i is Outgoing & { seq: number } => i.seq !== null);
+    if (own.length > 0) this.persistence.publish(own);
     // The author of a single-author batch already has it.
     const skip = items.every((i) => i.from === first.from) ? first.from : null;
     // Merged in chunks (merging is cheap for tens of updates, superlinear for thousands) and
     // encoded once for every receiver.
     for (let i = 0; i < items.length; i += MERGE_CHUNK) {
       const chunk = items.slice(i, i + MERGE_CHUNK);
-      const update = chunk.length === 1 ? (chunk[0] as (typeof items)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
+      const update = chunk.length === 1 ? (chunk[0] as Outgoing).update : Y.mergeUpdates(chunk.map((c) => c.update));
       this.sendToAll(new SharedMessage(updateMessage(update)), skip);
     }
     this.deps.metrics?.updatesApplied(items.length);
@@ -441,39 +361,19 @@ export class PlanRoom implements ClusterRoom {
     this.deps.metrics?.fanout((performance.now() - first.applied) / 1000);
     if (this.pendingWrites === 0) {
       this.runFlushWaiters();
-      if (this.sinceCheckpoint >= this.deps.checkpointEvery) this.writeCheckpoint();
       this.maybeIdle();
     }
   }
 
-  private whenFlushed(fn: () => void): void {
-    if (this.pendingWrites === 0 && this.outbox.length === 0) fn();
-    else this.flushWaiters.push(fn);
+  private whenFlushed(waiter: FlushWaiter): void {
+    if (this.pendingWrites === 0 && this.outbox.length === 0) waiter.flushed();
+    else this.flushWaiters.push(waiter);
   }
 
   private runFlushWaiters(): void {
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  /**
-   * A checkpoint is the merged state at `lastSeq`; taken only when nothing is pending, so the
-   * document holds exactly the stored updates. Loading then reads it plus a short tail.
-   */
-  private writeCheckpoint(): void {
-    if (this.pendingWrites !== 0 || this.failed) return;
-    if (this.link) {
-      this.sinceCheckpoint = 0;
-      this.link.writeCheckpoint();
-      return;
-    }
-    const checkpoint = { planId: this.planId, seq: this.lastSeq, state: Y.encodeStateAsUpdate(this.doc), time: new Date().toISOString() };
-    this.sinceCheckpoint = 0;
-    this.deps.store.writeCheckpoint(checkpoint).catch((err: unknown) => {
-      // A missing checkpoint costs load time, never data: the log is complete without it.
-      this.deps.log.warn({ planId: this.planId, err }, 'checkpoint write failed');
-    });
+    for (const w of waiters) w.flushed();
   }
 
   /**
@@ -489,28 +389,12 @@ export class PlanRoom implements ClusterRoom {
     this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
   }
 
-  /** The room failed (see fail): it must be unloaded, never joined again. */
-  get hasFailed(): boolean {
-    return this.failed;
-  }
-
-  private presenceChanged(): void {
-    this.deps.onPresence(this.planId, this.presenceUsers());
-  }
-
-  private scheduleAwarenessBroadcast(): void {
-    if (this.awarenessScheduled) return;
-    this.awarenessScheduled = true;
-    setImmediate(() => {
-      this.awarenessScheduled = false;
-      const ids = [...this.awarenessChanged];
-      this.awarenessChanged.clear();
-      const publish = [...this.awarenessToPublish];
-      this.awarenessToPublish.clear();
-      if (this.link && publish.length > 0 && !this.closed) this.link.publishAwareness(encodeAwarenessStates(this.awareness, publish));
-      if (ids.length === 0 || this.closed) return;
-      this.sendToAll(new SharedMessage(awarenessMessage(encodeAwarenessStates(this.awareness, ids))), null);
-    });
+  /** This node's people on the plan, then (several nodes) those on other nodes. */
+  private presenceUsers(): PresenceUser[] {
+    const seen = new Map<string, PresenceUser>();
+    for (const conn of this.connections) seen.set(conn.presence.id, conn.presence);
+    for (const user of this.awareness.usersElsewhere()) if (!seen.has(user.id)) seen.set(user.id, user);
+    return [...seen.values()];
   }
 
   /** One message to every connection but `skip`, in the wire form the transport built once. */
@@ -525,19 +409,5 @@ export class PlanRoom implements ClusterRoom {
   private maybeIdle(): void {
     if (this.closed || !this.isIdle) return;
     this.deps.onIdle(this);
-  }
-
-  /** Releases the document; the registry forgets the room first. */
-  destroy(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.link?.leave();
-    // A plan left with a long tail gets a checkpoint, so its next open reads little.
-    if (!this.failed && this.sinceCheckpoint >= Math.ceil(this.deps.checkpointEvery / 5)) this.writeCheckpoint();
-    this.awareness.destroy();
-    this.doc.destroy();
-    for (const reject of this.closedWaiters) reject(new Error('the plan was closed; try again'));
-    this.closedWaiters.clear();
-    this.flushWaiters = [];
   }
 }

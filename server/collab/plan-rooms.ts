@@ -1,5 +1,10 @@
-import type { PlanRoomDeps } from './plan-room.ts';
-import { PlanRoom } from './plan-room.ts';
+import type { PlanPersistence } from './plan-persistence.ts';
+import { PlanRoom, type PlanRoomDeps } from './plan-room.ts';
+
+export interface PlanRoomsDeps extends Omit<PlanRoomDeps, 'onIdle'> {
+  /** Where a plan's changes are kept: one node, or several (server/cluster). */
+  persistence(planId: string): PlanPersistence;
+}
 
 /**
  * The open plans of this node. One shared load per plan however many clients join at once;
@@ -10,17 +15,11 @@ export class PlanRooms {
   private readonly rooms = new Map<string, PlanRoom>();
   private readonly loading = new Map<string, Promise<PlanRoom>>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
-  private loads = 0;
 
   constructor(
-    private readonly deps: Omit<PlanRoomDeps, 'onIdle'>,
-    private readonly idleUnloadMs = 0,
+    private readonly deps: PlanRoomsDeps,
+    private readonly idleUnloadMs: number,
   ) {}
-
-  /** How many times a plan was read from the store (tests count loads). */
-  get loadCount(): number {
-    return this.loads;
-  }
 
   get openCount(): number {
     return this.rooms.size;
@@ -28,10 +27,6 @@ export class PlanRooms {
 
   get(planId: string): PlanRoom | undefined {
     return this.rooms.get(planId);
-  }
-
-  all(): PlanRoom[] {
-    return [...this.rooms.values()];
   }
 
   async open(planId: string): Promise<PlanRoom> {
@@ -44,8 +39,8 @@ export class PlanRooms {
     if (open) return open;
     let pending = this.loading.get(planId);
     if (!pending) {
-      this.loads++;
-      pending = PlanRoom.load(planId, { ...this.deps, onIdle: (room) => this.onIdle(room) }).then(
+      const { persistence, ...deps } = this.deps;
+      pending = PlanRoom.load(planId, persistence(planId), { ...deps, onIdle: (room) => this.onIdle(room) }).then(
         (room) => {
           this.loading.delete(planId);
           this.rooms.set(planId, room);
@@ -81,7 +76,7 @@ export class PlanRooms {
 
   private onIdle(room: PlanRoom): void {
     // A failed room is never joined again: the next join loads the plan afresh from the store.
-    if (room.isClosed || room.hasFailed || room.size > 0 || this.idleUnloadMs === 0) {
+    if (room.isClosed || room.hasFailed || this.idleUnloadMs === 0) {
       this.unload(room);
       return;
     }

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName } from '../../shared/plan.ts';
+import { RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName } from '../../shared/plan.ts';
+import { refusal, type Refusal, type ValueProblem } from '../../shared/refusals.ts';
 
 /**
  * What a value in the plan may be, checked before anything reads, converts or serialises it
@@ -46,10 +47,15 @@ export function nameForRecord(name: string): string {
   return /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) ? name : '(a name outside the contract)';
 }
 
-export type ValueCheck = { ok: true } | { ok: false; reason: string };
+export type ValueCheck = { ok: true } | { ok: false; problem: ValueProblem; limit?: number };
 
 const OK: ValueCheck = { ok: true };
-const no = (reason: string): ValueCheck => ({ ok: false, reason });
+const no = (problem: ValueProblem, limit?: number): ValueCheck => (limit === undefined ? { ok: false, problem } : { ok: false, problem, limit });
+
+/** A failed value check as the refusal of `key`'s value. */
+export function invalidValue(key: string | null, check: Exclude<ValueCheck, { ok: true }>): Refusal {
+  return refusal('value.invalid', check.limit === undefined ? { key, problem: check.problem } : { key, problem: check.problem, limit: check.limit });
+}
 
 type MapInternals = { _map: Map<string, Y.Item>; _start: Y.Item | null };
 /** Any shared type (Yjs types its event handlers per type; only their items are read here). */
@@ -62,29 +68,29 @@ export function checkPlainValue(value: unknown, bounds = { depth: MAX_PLAIN_DEPT
   let chars = 0;
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
-    if (++nodes > bounds.nodes) return no(`the value has more than ${bounds.nodes} parts`);
+    if (++nodes > bounds.nodes) return no('too-many-parts', bounds.nodes);
     if (v === null || typeof v === 'boolean') continue;
     if (typeof v === 'string') {
       chars += v.length;
-      if (chars > bounds.chars) return no(`the value is longer than ${bounds.chars} characters`);
+      if (chars > bounds.chars) return no('too-long', bounds.chars);
       continue;
     }
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return no('numbers must be finite');
+      if (!Number.isFinite(v)) return no('not-json');
       continue;
     }
-    if (typeof v !== 'object') return no(`a ${typeof v} is not a JSON value`);
-    if (depth >= bounds.depth) return no(`the value nests deeper than ${bounds.depth} levels`);
+    if (typeof v !== 'object') return no('not-json');
+    if (depth >= bounds.depth) return no('too-deep', bounds.depth);
     const proto: unknown = Object.getPrototypeOf(v);
     if (Array.isArray(v) && proto === Array.prototype) {
       for (const element of v) stack.push([element, depth + 1]);
       continue;
     }
-    if (proto !== Object.prototype && proto !== null) return no('only plain JSON values are allowed here');
+    if (proto !== Object.prototype && proto !== null) return no('not-json');
     for (const key of Object.keys(v)) {
-      if (key === '__proto__') return no('"__proto__" is not an allowed key');
+      if (key === '__proto__') return no('not-json');
       chars += key.length;
-      if (chars > bounds.chars) return no(`the value is longer than ${bounds.chars} characters`);
+      if (chars > bounds.chars) return no('too-long', bounds.chars);
       stack.push([(v as Record<string, unknown>)[key], depth + 1]);
     }
   }
@@ -110,8 +116,8 @@ const SMALL = { depth: 2, nodes: 16, chars: 200 };
 
 /** A Y.XmlFragment in the plan's Tiptap schema, within the rich-text bounds. */
 export function checkRichText(value: unknown): ValueCheck {
-  if (!(value instanceof Y.XmlFragment) || value.constructor !== Y.XmlFragment) return no('rich text must be a Y.XmlFragment');
-  if (liveKeys(value).length > 0) return no('a rich-text fragment has no attributes');
+  if (!(value instanceof Y.XmlFragment) || value.constructor !== Y.XmlFragment) return no('not-rich-text');
+  if (liveKeys(value).length > 0) return no('not-rich-text');
   let nodes = 0;
   let chars = 0;
   const stack: [Shared, number][] = [[value, 0]];
@@ -119,40 +125,40 @@ export function checkRichText(value: unknown): ValueCheck {
     const [parent, depth] = stack.pop() as [Shared, number];
     for (let item = (parent as unknown as MapInternals)._start; item !== null; item = item.right) {
       if (item.deleted) continue;
-      if (!(item.content instanceof Y.ContentType)) return no('rich text holds elements and text only');
-      if (++nodes > MAX_RICH_TEXT_NODES) return no(`rich text has more than ${MAX_RICH_TEXT_NODES} nodes`);
-      if (depth + 1 > MAX_RICH_TEXT_DEPTH) return no(`rich text nests deeper than ${MAX_RICH_TEXT_DEPTH} levels`);
+      if (!(item.content instanceof Y.ContentType)) return no('not-rich-text');
+      if (++nodes > MAX_RICH_TEXT_NODES) return no('too-many-parts', MAX_RICH_TEXT_NODES);
+      if (depth + 1 > MAX_RICH_TEXT_DEPTH) return no('too-deep', MAX_RICH_TEXT_DEPTH);
       const child = item.content.type;
       if (child.constructor === Y.XmlElement) {
         const element = child as Y.XmlElement;
         const attrs = Object.hasOwn(RICH_TEXT_NODES, element.nodeName) ? (RICH_TEXT_NODES[element.nodeName] as readonly string[]) : null;
-        if (attrs === null) return no(`"${nameForRecord(element.nodeName)}" is not a node of the plan’s rich text`);
+        if (attrs === null) return no('not-rich-text');
         for (const [key, attr] of liveKeys(element)) {
-          if (!attrs.includes(key)) return no(`a ${element.nodeName} has no attribute "${nameForRecord(key)}"`);
+          if (!attrs.includes(key)) return no('not-rich-text');
           const v = itemValue(attr);
-          if (typeof v !== 'string' && typeof v !== 'number') return no(`a ${element.nodeName}’s ${key} is a string or a number`);
+          if (typeof v !== 'string' && typeof v !== 'number') return no('not-rich-text');
           const check = checkPlainValue(v, SMALL);
           if (!check.ok) return check;
         }
         stack.push([element, depth + 1]);
       } else if (child.constructor === Y.XmlText) {
-        if (liveKeys(child).length > 0) return no('rich-text text has no attributes');
+        if (liveKeys(child).length > 0) return no('not-rich-text');
         for (let run = (child as unknown as MapInternals)._start; run !== null; run = run.right) {
           if (run.deleted) continue;
           const content = run.content;
           if (content instanceof Y.ContentString) {
             chars += content.str.length;
-            if (chars > MAX_RICH_TEXT_CHARS) return no(`rich text is longer than ${MAX_RICH_TEXT_CHARS} characters`);
+            if (chars > MAX_RICH_TEXT_CHARS) return no('too-long', MAX_RICH_TEXT_CHARS);
           } else if (content instanceof Y.ContentFormat) {
-            if (!RICH_TEXT_MARKS.includes(content.key)) return no(`"${nameForRecord(content.key)}" is not a mark of the plan’s rich text`);
+            if (!RICH_TEXT_MARKS.includes(content.key)) return no('not-rich-text');
             const check = checkPlainValue(content.value, SMALL);
             if (!check.ok) return check;
           } else {
-            return no('rich-text text holds characters and marks only');
+            return no('not-rich-text');
           }
         }
       } else {
-        return no('rich text holds Tiptap elements and text only');
+        return no('not-rich-text');
       }
     }
   }
@@ -161,12 +167,12 @@ export function checkRichText(value: unknown): ValueCheck {
 
 /** The value of a key the contract does not make rich text: plain JSON, never a shared type. */
 function checkPlainKey(value: unknown): ValueCheck {
-  if (value instanceof Y.AbstractType) return no('a shared type is not allowed here (plain values only)');
-  if (value === undefined) return no('a value must be set');
+  if (value instanceof Y.AbstractType) return no('plain-only');
+  if (value === undefined) return no('missing');
   return checkPlainValue(value);
 }
 
-export type EntryValues = { ok: true; json: Record<string, unknown> } | { ok: false; key: string | null; reason: string };
+export type EntryValues = { ok: true; json: Record<string, unknown> } | { ok: false; refusal: Refusal };
 
 /**
  * An entry of a list section as JSON for the permission table and the entry's schema, once
@@ -174,28 +180,22 @@ export type EntryValues = { ok: true; json: Record<string, unknown> } | { ok: fa
  * as '' (any text is a valid string). Refuses before converting anything.
  */
 export function entryValues(section: ListSectionName, entry: Shared): EntryValues {
-  if (entry.constructor !== Y.Map) return { ok: false, key: null, reason: `entries of ${section} must be maps with the contract’s keys` };
-  if (hasListContent(entry)) return { ok: false, key: null, reason: 'an entry holds named keys only' };
+  if (entry.constructor !== Y.Map) return { ok: false, refusal: refusal('entry.not-a-map', { section }) };
+  if (hasListContent(entry)) return { ok: false, refusal: refusal('entry.named-keys-only') };
   const shape = SECTION_ENTRY_SCHEMAS[section].shape as Record<string, unknown>;
   const rich = RICH_TEXT_KEYS[section];
   const json: Record<string, unknown> = {};
   for (const [key, item] of liveKeys(entry)) {
-    if (!Object.hasOwn(shape, key)) return { ok: false, key, reason: `"${nameForRecord(key)}" is not a key of ${section} entries` };
+    if (!Object.hasOwn(shape, key)) return { ok: false, refusal: refusal('entry.unknown-key', { section, key: nameForRecord(key) }) };
     const value = itemValue(item);
     const check = rich.includes(key) && !(typeof value === 'string') ? checkRichText(value) : checkPlainKey(value);
-    if (!check.ok) return { ok: false, key, reason: `${key}: ${check.reason}` };
+    if (!check.ok) return { ok: false, refusal: invalidValue(key, check) };
     json[key] = value instanceof Y.XmlFragment ? '' : value;
   }
   return { ok: true, json };
 }
 
-/** A value of the plan's meta section: one of its keys, with a plain value. */
-export function checkMetaValue(key: string, value: unknown): ValueCheck {
-  if (!Object.hasOwn(PlanMeta.shape, key)) return no(`"${nameForRecord(key)}" is not a key of the plan’s meta section`);
+/** A value of the plan's meta section (its key is one of the contract's): plain. */
+export function checkMetaValue(value: unknown): ValueCheck {
   return checkPlainKey(value);
-}
-
-/** Does `section`'s contract know `key`? (Own keys only: "constructor" is no key of an entry.) */
-export function isContractKey(section: ListSectionName | 'meta', key: string): boolean {
-  return Object.hasOwn(section === 'meta' ? PlanMeta.shape : SECTION_ENTRY_SCHEMAS[section].shape, key);
 }

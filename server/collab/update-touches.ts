@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { isSectionName, type SectionName } from '../../shared/plan.ts';
+import { isSectionName, type ListSectionName, type SectionName } from '../../shared/plan.ts';
+import { refusal, type Refusal } from '../../shared/refusals.ts';
 import { nameForRecord } from './plan-values.ts';
 
 /**
@@ -10,17 +11,21 @@ import { nameForRecord } from './plan-values.ts';
  */
 export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
-export type TouchKind = 'meta' | 'add' | 'remove' | 'change' | 'unknown';
-
-export interface Touch {
-  kind: TouchKind;
-  section: string;
-  key: string | null;
-  entryItem: Y.Item | null;
+/** What the transaction inserted and deleted in one place. */
+interface Items {
   inserted: Y.Item[];
   deleted: Y.Item[];
-  reason?: string;
 }
+
+/** A cell of the contract the permission table decides, or something that is none (refused as it is). */
+export type Touch = Items &
+  (
+    | { kind: 'meta'; section: 'meta'; key: string; entryItem: null }
+    | { kind: 'add'; section: ListSectionName; key: null; entryItem: Y.Item }
+    | { kind: 'remove'; section: ListSectionName; key: null; entryItem: Y.Item }
+    | { kind: 'change'; section: ListSectionName; key: string; entryItem: Y.Item }
+    | { kind: 'unknown'; section: string; key: string | null; entryItem: Y.Item | null; refusal: Refusal }
+  );
 
 /** The section of a root type, or its name when it is none of the plan's (null if unnamed). */
 function rootName(sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, type: Y.AbstractType<unknown>, unknown: Map<Y.AbstractType<unknown>, string | null>): string | null {
@@ -59,16 +64,23 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
     const top = chain[0] as Y.Item;
     const list = (t: Touch) => (inserted ? t.inserted : t.deleted).push(item);
     if (section === null || !isSectionName(section)) {
-      list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], reason: `"${nameForRecord(section ?? '?')}" is not a section of the care plan` })));
+      const refused = () => refusal('section.unknown', { section: nameForRecord(section ?? '?') });
+      list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], refusal: refused() })));
       return;
     }
     if (section === 'meta') {
       const key = top.parentSub;
-      list(touch(`meta|${key}`, () => ({ kind: key === null ? 'unknown' : 'meta', section, key, entryItem: null, inserted: [], deleted: [], reason: 'meta holds named keys only' })));
+      list(
+        touch(`meta|${key}`, () =>
+          key === null
+            ? { kind: 'unknown', section, key, entryItem: null, inserted: [], deleted: [], refusal: refusal('meta.named-keys-only') }
+            : { kind: 'meta', section, key, entryItem: null, inserted: [], deleted: [] },
+        ),
+      );
       return;
     }
     if (top.parentSub !== null) {
-      list(touch(`${section}|named`, () => ({ kind: 'unknown', section, key: null, entryItem: null, inserted: [], deleted: [], reason: `${section} holds a list of entries only` })));
+      list(touch(`${section}|named`, () => ({ kind: 'unknown', section, key: null, entryItem: null, inserted: [], deleted: [], refusal: refusal('section.entries-only', { section }) })));
       return;
     }
     const entryId = `${top.id.client}:${top.id.clock}`;
@@ -85,7 +97,13 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
       return;
     }
     const key = chain.length > 1 ? (chain[1] as Y.Item).parentSub : null;
-    list(touch(`change|${entryId}|${key}`, () => ({ kind: key === null ? 'unknown' : 'change', section, key, entryItem: top, inserted: [], deleted: [], reason: 'an entry holds named keys only' })));
+    list(
+      touch(`change|${entryId}|${key}`, () =>
+        key === null
+          ? { kind: 'unknown', section, key, entryItem: top, inserted: [], deleted: [], refusal: refusal('entry.named-keys-only') }
+          : { kind: 'change', section, key, entryItem: top, inserted: [], deleted: [] },
+      ),
+    );
   };
 
   for (const [client, structs] of doc.store.clients) {

@@ -11,6 +11,9 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserView } from '../../shared/api.ts';
 import { decide } from '../../shared/permissions.ts';
+import { en } from '../../client/src/i18n/en.ts';
+import { wordRefusal } from '../../client/src/i18n/refusal-words.ts';
+import { makeTranslate } from '../../client/src/i18n/translate.ts';
 import { assertPrerequisites, describedText, editorText, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
 
 let hub: Hub | null = null;
@@ -84,9 +87,11 @@ describe('a cross-sector team in one care plan', () => {
     // The reason is visible text in the section, and each disabled control points at it.
     const note = majaPage.getByTestId('section-medications').getByTestId('permission-note').first();
     expect(await note.isVisible()).toBe(true);
-    expect((await note.textContent())?.toLowerCase()).toContain(decision.reason.toLowerCase());
+    // Worded from the same refusal code, in the page's language.
+    const reason = wordRefusal(decision.refusal, makeTranslate(en));
+    expect(await note.textContent()).toContain(reason);
     const described = await describedText(majaPage, '[data-testid="medication-card"] [data-field="dose"]');
-    expect(described.toLowerCase()).toContain(decision.reason.toLowerCase());
+    expect(described).toContain(reason);
     expect(await majaPage.getByTestId('medication-composer').isDisabled()).toBe(true);
 
     // The same controls are open to the hospital doctor.

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { addNote, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { CloseCode } from '../../shared/protocol.ts';
+import type { Refusal } from '../../shared/refusals.ts';
 import { bytesContain, join, sameState, type Member } from '../fixtures/plan-team.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
@@ -50,11 +51,12 @@ describe('permissions on every update', () => {
     await waitForDoc(observer.doc, (d) => JSON.stringify(planToJson(d)).includes(marker), 5000, 'the author’s next allowed edit');
   }
 
-  async function expectRefused(author: Member, observer: Member, marker: string, section: string): Promise<void> {
-    const refusal = await author.nextRefusal();
-    expect(refusal.section).toBe(section);
-    expect(refusal.reason.length).toBeGreaterThan(5);
-    expect(author.denied.some((d) => d.startsWith(section))).toBe(true);
+  /** Refused with `why` (a code and its parameters): on Socket.IO, and in English with the code on the sync channel. */
+  async function expectRefused(author: Member, observer: Member, marker: string, section: string, why: Refusal): Promise<void> {
+    const { planId: _planId, section: refusedSection, ...refusal } = await author.nextRefusal();
+    expect(refusedSection).toBe(section);
+    expect(refusal).toEqual(why);
+    expect(author.denied.some((d) => d.startsWith(section) && d.includes(`[${why.code}`)), author.denied.join('\n')).toBe(true);
     await convergedAndStillEditing(author, observer);
     expect(bytesContain(observer.received, marker)).toBe(false);
     expect(JSON.stringify(planToJson(observer.doc))).not.toContain(marker);
@@ -67,11 +69,11 @@ describe('permissions on every update', () => {
     const med = entryWhere(maja.doc, 'medications', (e) => e.get('drug') === 'Furosemid');
     const before = med.get('dose');
     med.set('dose', '400 mg FORBIDDEN-DOSE');
-    await expectRefused(maja, hanne, 'FORBIDDEN-DOSE', 'medications');
+    await expectRefused(maja, hanne, 'FORBIDDEN-DOSE', 'medications', { code: 'medications.prescribers-only', params: {} });
     expect(entryWhere(maja.doc, 'medications', (e) => e.get('drug') === 'Furosemid').get('dose')).toBe(before);
     // Adding a medication is refused too; the entry disappears from her copy.
     sectionOf(maja.doc, 'medications').push([newEntry({ id: randomUUID(), drug: 'FORBIDDEN-DRUG' })]);
-    await expectRefused(maja, hanne, 'FORBIDDEN-DRUG', 'medications');
+    await expectRefused(maja, hanne, 'FORBIDDEN-DRUG', 'medications', { code: 'medications.prescribers-only', params: {} });
   });
 
   it('refuses a GP changing the status or assignee of a municipality-owned task', async () => {
@@ -79,10 +81,10 @@ describe('permissions on every update', () => {
     const maja = await as('maja');
     const task = entryWhere(gitte.doc, 'tasks', (e) => e.get('sector') === 'municipality');
     task.set('status', 'done');
-    await expectRefused(gitte, maja, 'FORBIDDEN', 'tasks');
+    await expectRefused(gitte, maja, 'FORBIDDEN', 'tasks', { code: 'tasks.owner-changes', params: { owner: 'municipality', field: 'status' } });
     expect(entryWhere(maja.doc, 'tasks', (e) => e.get('sector') === 'municipality').get('status')).toBe('in-progress');
     entryWhere(gitte.doc, 'tasks', (e) => e.get('sector') === 'municipality').set('assignee', 'FORBIDDEN-ASSIGNEE');
-    await expectRefused(gitte, maja, 'FORBIDDEN-ASSIGNEE', 'tasks');
+    await expectRefused(gitte, maja, 'FORBIDDEN-ASSIGNEE', 'tasks', { code: 'tasks.owner-changes', params: { owner: 'municipality', field: 'assignee' } });
   });
 
   it('refuses a nurse editing or removing another author’s note, and lets authors edit their own', async () => {
@@ -91,7 +93,7 @@ describe('permissions on every update', () => {
     const hannesNote = (d: Y.Doc) => entryWhere(d, 'notes', (e) => e.get('author') === hanne.userId);
     const text = ((hannesNote(maja.doc).get('body') as Y.XmlFragment).get(0) as Y.XmlElement).get(0) as Y.XmlText;
     text.insert(0, 'FORBIDDEN-NOTE-EDIT ');
-    await expectRefused(maja, hanne, 'FORBIDDEN-NOTE-EDIT', 'notes');
+    await expectRefused(maja, hanne, 'FORBIDDEN-NOTE-EDIT', 'notes', { code: 'notes.author-only', params: {} });
     const count = sectionOf(hanne.doc, 'notes').length;
     const index = sectionOf(maja.doc, 'notes').toArray().indexOf(hannesNote(maja.doc));
     sectionOf(maja.doc, 'notes').delete(index, 1);
@@ -106,7 +108,7 @@ describe('permissions on every update', () => {
     await waitForDoc(maja.doc, () => JSON.stringify(planToJson(maja.doc)).includes('Rettet: '), 5000, 'the author’s own edit');
     // A note must be written in one's own name.
     addNote(maja.doc, { id: randomUUID(), author: hanne.userId, sector: 'hospital', created: new Date().toISOString(), body: 'FORBIDDEN-IMPERSONATION' });
-    await expectRefused(maja, hanne, 'FORBIDDEN-IMPERSONATION', 'notes');
+    await expectRefused(maja, hanne, 'FORBIDDEN-IMPERSONATION', 'notes', { code: 'notes.own-name', params: {} });
   });
 
   it('lets the citizen add a blood-pressure reading and refuses everything else', async () => {
@@ -133,11 +135,11 @@ describe('permissions on every update', () => {
     const hanne = await as('hanne');
     const niels = await as('niels');
     sectionOf(hanne.doc, 'results').push([newEntry({ id: randomUUID(), kind: 'lab', code: { system: 'x', code: 'y', display: 'FORBIDDEN-RESULT' }, status: 'final' })]);
-    await expectRefused(hanne, niels, 'FORBIDDEN-RESULT', 'results');
+    await expectRefused(hanne, niels, 'FORBIDDEN-RESULT', 'results', { code: 'results.systems-only', params: {} });
     hanne.doc.getMap('evil').set('x', 'FORBIDDEN-SECTION');
-    await expectRefused(hanne, niels, 'FORBIDDEN-SECTION', 'evil');
+    await expectRefused(hanne, niels, 'FORBIDDEN-SECTION', 'evil', { code: 'section.unknown', params: { section: 'evil' } });
     sectionOf(hanne.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'FORBIDDEN-NO-SECTOR', status: 'planned' })]);
-    await expectRefused(hanne, niels, 'FORBIDDEN-NO-SECTOR', 'tasks');
+    await expectRefused(hanne, niels, 'FORBIDDEN-NO-SECTOR', 'tasks', { code: 'value.invalid', params: { key: 'sector', problem: 'schema' } });
   });
 
   it('lets every staff role add goals and tasks, and the owning sector complete its task', async () => {
@@ -162,5 +164,8 @@ describe('permissions on every update', () => {
       .all() as string[];
     expect(rows.length).toBeGreaterThanOrEqual(7);
     expect(rows.join('\n')).not.toContain('FORBIDDEN');
+    // Where and why, as the code the client words.
+    for (const row of rows) expect(Object.keys(JSON.parse(row) as object).sort()).toEqual(['code', 'key', 'params', 'section']);
+    expect(rows.map((r) => (JSON.parse(r) as { code: string }).code)).toContain('medications.prescribers-only');
   });
 });

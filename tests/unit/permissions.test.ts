@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canAdd, decide, type Actor, type Operation } from '../../shared/permissions.ts';
+import { Refusal, refusalText } from '../../shared/refusals.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
 
 /** The permission table of DESIGN.md, checked cell by cell. */
@@ -60,7 +61,8 @@ describe('permission table', () => {
     });
     it('says which sector owns the task', () => {
       const d = decide(actors.gp!, 'tasks', { op: 'change', key: 'status', entry: { sector: 'municipality' } });
-      expect(d).toEqual({ allowed: false, reason: 'only the municipality, which owns this task, may change its status' });
+      expect(d).toEqual({ allowed: false, refusal: { code: 'tasks.owner-changes', params: { owner: 'municipality', field: 'status' } } });
+      if (!d.allowed) expect(refusalText(d.refusal)).toBe('only the municipality, which owns this task, may change its status');
     });
   });
 
@@ -104,11 +106,15 @@ describe('permission table', () => {
     }
   });
 
-  it('gives a reason for every refusal', () => {
+  it('gives every refusal as a known code with its parameters, and an English sentence', () => {
     for (const role of roles) {
       for (const section of ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results', 'x']) {
-        const d = decide(actors[role]!, section, { op: 'change', key: 'k', entry: {} });
-        if (!d.allowed) expect(d.reason.length).toBeGreaterThan(10);
+        for (const op of [{ op: 'change', key: 'status', entry: {} }, { op: 'meta', key: 'k' }, { op: 'remove', entry: {} }] as Operation[]) {
+          const d = decide(actors[role]!, section, op);
+          if (d.allowed) continue;
+          expect(Refusal.parse(d.refusal)).toEqual(d.refusal);
+          expect(refusalText(d.refusal).length).toBeGreaterThan(10);
+        }
       }
     }
     expect(canAdd(actors.citizen!, 'selfReports').allowed).toBe(true);

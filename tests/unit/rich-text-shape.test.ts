@@ -5,9 +5,10 @@ import { prosemirrorJSONToYXmlFragment, updateYFragment } from '@tiptap/y-tiptap
 import { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
-import { LIST_SECTIONS } from '../../shared/plan.ts';
 import { checkRichText } from '../../server/collab/plan-values.ts';
-import { createReverter, PlanGuard } from '../../server/collab/plan-guard.ts';
+import { clientOrigin } from '../../server/collab/change-origin.ts';
+import { PlanGuard } from '../../server/collab/plan-guard.ts';
+import { TestConnection } from '../fixtures/room-harness.ts';
 
 /**
  * The rich-text check accepts what the plan's editor writes: Tiptap's StarterKit as configured
@@ -48,16 +49,14 @@ describe('rich text the editor writes', () => {
 
   it('is accepted by the permission check as a new note’s body', () => {
     const server = new Y.Doc();
-    server.getMap('meta');
-    for (const s of LIST_SECTIONS) server.getArray(s);
-    const guard = new PlanGuard(server, createReverter(server));
+    const guard = new PlanGuard(server);
     const client = new Y.Doc();
     const body = new Y.XmlFragment();
     client.transact(() => {
       sectionOf(client, 'notes').push([newEntry({ id: '00000000-0000-4000-8000-000000000001', author: 'u1', sector: 'hospital', created: new Date().toISOString(), body })]);
       prosemirrorJSONToYXmlFragment(schema, everything, body);
     });
-    const result = guard.apply(Y.encodeStateAsUpdate(client), { userId: 'u1', role: 'hospital_nurse', sector: 'hospital' }, {});
+    const result = guard.apply(Y.encodeStateAsUpdate(client), clientOrigin(new TestConnection({ userId: 'u1', role: 'hospital_nurse', sector: 'hospital' })));
     expect(result.refusals).toEqual([]);
     expect(sectionOf(server, 'notes').length).toBe(1);
   });

@@ -1,6 +1,6 @@
 import type { RefusalNotice } from '../collab/usePlanRefusals.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { translateReason } from '../i18n/reasons.ts';
+import { wordRefusal } from '../i18n/refusal-words.ts';
 
 interface Props {
   notices: readonly RefusalNotice[];
@@ -17,7 +17,7 @@ export function RefusalNotices({ notices, onDismiss }: Props) {
   return (
     <div className="refusal-notices" data-testid="refusal-notices">
       {notices.map((notice) => {
-        const reason = translateReason(notice.reason, t);
+        const reason = notice.refusal || !notice.text ? wordRefusal(notice.refusal, t) : notice.text;
         const message = notice.section
           ? t('refusal.withSection', { section: tDynamic(`section.${notice.section}`, 'section.unknown'), reason })
           : t('refusal.withoutSection', { reason });

@@ -75,7 +75,6 @@ export const daCare = {
   'embed.reopen': 'Åbn igen fra lægesystemet',
   'embed.retry': 'Prøv igen',
   'embed.readOnlyBadge': 'Kun læseadgang',
-  'embed.readOnlyReason': 'Dette link giver kun læseadgang.',
 
   'embedLink.title': 'Link til lægens system',
   'embedLink.hint': 'Et link, der viser netop denne plan i lægens praksissystem. Den, der åbner det, arbejder som dig, med dine rettigheder, og kun så længe du er i behandlerteamet. Det udløber af sig selv og kan trækkes tilbage.',

@@ -74,7 +74,6 @@ export const enCare: CareMessages = {
   'embed.reopen': 'Open again from the practice system',
   'embed.retry': 'Try again',
   'embed.readOnlyBadge': 'Read only',
-  'embed.readOnlyReason': 'This link gives read access only.',
 
   'embedLink.title': 'Embed link for the GP’s system',
   'embedLink.hint': 'A link that shows this one plan inside the GP’s practice system. Whoever opens it works as you, with your rights, and only while you are on the care team. It expires by itself and can be revoked.',

@@ -3,7 +3,7 @@ import type * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
 import type { UserView } from '../../../shared/api.ts';
 import type { Actor, Decision } from '../../../shared/permissions.ts';
-import { translateReason } from '../i18n/reasons.ts';
+import { wordRefusal } from '../i18n/refusal-words.ts';
 import { useI18n } from '../i18n/index.tsx';
 
 /** What every section of an open plan needs: the live document and who is working in it. */
@@ -50,8 +50,8 @@ export function actorOf(user: UserView, readOnly = false): Actor {
   return { userId: user.id, role: user.role, sector: user.organisation?.sector ?? null, ...(readOnly ? { readOnly: true } : {}) };
 }
 
-/** The reason of a refusal in the page's language, or null when the decision allows. */
+/** The refusal in the page's language, or null when the decision allows. */
 export function useReasonText(): (decision: Decision) => string | null {
   const { t } = useI18n();
-  return (decision) => (decision.allowed ? null : translateReason(decision.reason, t));
+  return (decision) => (decision.allowed ? null : wordRefusal(decision.refusal, t));
 }

@@ -3,7 +3,7 @@ import type * as Y from 'yjs';
 import { canChange } from '../../../shared/permissions.ts';
 import type { Sector } from '../../../shared/roles.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { ownerName } from '../i18n/reasons.ts';
+import { ownerName } from '../i18n/refusal-words.ts';
 import { SECTORS, useChoices } from './choices.ts';
 import { ConflictFlag } from './ConflictFlag.tsx';
 import { conflictsOf, factsOf, textOf } from './entry.ts';

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { newEntry, sectionOf } from '../../../shared/plan-doc.ts';
 import { NewSelfReportRequest } from '../../../shared/api.ts';
 import { decide } from '../../../shared/permissions.ts';
+import { refusalText } from '../../../shared/refusals.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';
@@ -21,7 +22,7 @@ export function selfReportRoutes(deps: HttpDeps): Router {
     const body = parse(NewSelfReportRequest, req.body);
     const entry = { ...body, id: randomUUID(), taken: body.taken ? new Date(body.taken).toISOString() : new Date().toISOString() };
     const decision = decide({ userId: principal.user.id, role: principal.user.role, sector: null }, 'selfReports', { op: 'add', entry });
-    if (!decision.allowed) throw forbidden(decision.reason);
+    if (!decision.allowed) throw forbidden(refusalText(decision.refusal));
     await deps.rooms.withRoom(access.plan.id, async (room) => {
       room.applyServerChange((doc) => sectionOf(doc, 'selfReports').push([newEntry(entry)]), { origin: 'client', author: principal.user.id });
       await room.flushed();
