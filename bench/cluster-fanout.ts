@@ -23,7 +23,11 @@ import { RawCollabClient } from './lib/raw-client.ts';
 import { fmt, percentile } from './lib/typing.ts';
 
 const { values } = parseArgs({
-  options: { clients: { type: 'string', default: '200' }, rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '10' } },
+  options: {
+    clients: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '10' },
+  },
 });
 const CLIENTS = Number(values.clients);
 const RATE = Number(values.rate);
@@ -42,10 +46,22 @@ async function run(nodeCount: number, redis: boolean): Promise<Result> {
   const sandbox = hubSandbox();
   const db = await createTestDatabase();
   try {
-    const env: Record<string, string> = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', MAX_CONNECTIONS_PER_USER: String(CLIENTS + 10) };
+    const env: Record<string, string> = {
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'warn',
+      MAX_CONNECTIONS_PER_USER: String(CLIENTS + 10),
+    };
     if (redis) Object.assign(env, { REDIS_URL, REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}` });
     // LOG_LEVEL warn hides the "listening" line spawnHub waits for: start at info, then it is quiet enough.
-    const nodes: HubProcess[] = await Promise.all(Array.from({ length: nodeCount }, (_, i) => sandbox.spawn(sandbox.dbFile, { ...env, LOG_LEVEL: 'info' }, { args: i === 0 ? [] : ['--no-demo'], startTimeoutMs: 60_000 })));
+    const nodes: HubProcess[] = await Promise.all(
+      Array.from({ length: nodeCount }, (_, i) =>
+        sandbox.spawn(
+          sandbox.dbFile,
+          { ...env, LOG_LEVEL: 'info' },
+          { args: i === 0 ? [] : ['--no-demo'], startTimeoutMs: 60_000 },
+        ),
+      ),
+    );
     const tokens = await Promise.all(nodes.map((n) => loginAt(n.url, 'hanne')));
     const planId = await firstPlanOf(nodes[0]!.url, tokens[0]!, 'Carl Jensen');
     const wsUrl = (i: number) => `${nodes[i]!.wsUrl}/collab/${planId}?token=${tokens[i]}`;
@@ -89,7 +105,13 @@ async function run(nodeCount: number, redis: boolean): Promise<Result> {
     const deadline = Date.now() + 10_000;
     while (samples.length < total * CLIENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const r of [...readers, writer]) r.close();
-    return { setup: `${nodeCount} node${nodeCount > 1 ? 's' : ''} (${redis ? 'Redis' : 'no Redis'})`, samples, expected: total * CLIENTS, local, remote };
+    return {
+      setup: `${nodeCount} node${nodeCount > 1 ? 's' : ''} (${redis ? 'Redis' : 'no Redis'})`,
+      samples,
+      expected: total * CLIENTS,
+      local,
+      remote,
+    };
   } finally {
     sandbox.dispose();
     await db.drop();
@@ -102,9 +124,16 @@ function line(label: string, xs: number[]): string {
 }
 
 console.log(`fan-out: ${CLIENTS} readers on one plan, one writer at ${RATE}/s for ${SECONDS} s (PostgreSQL store)`);
-for (const [n, redis] of [[1, false], [1, true], [3, true]] as const) {
+for (const [n, redis] of [
+  [1, false],
+  [1, true],
+  [3, true],
+] as const) {
   const r = await run(n, redis);
-  console.log(line(r.setup, r.samples) + (r.samples.length < r.expected ? `  (${r.expected - r.samples.length} not received)` : ''));
+  console.log(
+    line(r.setup, r.samples) +
+      (r.samples.length < r.expected ? `  (${r.expected - r.samples.length} not received)` : ''),
+  );
   if (n > 1) {
     console.log(line('  readers on the writer’s node', r.local));
     console.log(line('  readers on the other nodes', r.remote));

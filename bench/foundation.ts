@@ -19,19 +19,34 @@ import { tempDir, TEST_SECRET } from '../tests/fixtures/server.ts';
 import { fmt, percentile, typingUpdates } from './lib/typing.ts';
 import { RawCollabClient } from './lib/raw-client.ts';
 
-const { values } = parseArgs({ options: { updates: { type: 'string', default: '20000' }, repeats: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { updates: { type: 'string', default: '20000' }, repeats: { type: 'string', default: '5' } },
+});
 const N = Number(values.updates);
 const REPEATS = Number(values.repeats);
 
 async function hub(dir: string, env: Record<string, string>) {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, CAREHUB_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+    CAREHUB_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const store = await openStore(config);
   await seedDemoData(store);
   await store.close();
   const server = await createServer(config, { log: pino({ level: 'silent' }) });
-  const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hanne', password: 'demo' }) });
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'hanne', password: 'demo' }),
+  });
   const { token } = (await login.json()) as { token: string };
-  const patients = (await (await fetch(`${server.url}/api/v1/patients`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string; plans: { id: string }[] }[];
+  const patients = (await (
+    await fetch(`${server.url}/api/v1/patients`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { name: string; plans: { id: string }[] }[];
   const planId = patients.find((p) => p.name === 'Carl Jensen')!.plans[0]!.id;
   return { server, token, planId, wsUrl: `${server.url.replace('http', 'ws')}/collab/${planId}?token=${token}` };
 }
@@ -42,14 +57,29 @@ async function coldOpen(withCheckpoint: boolean): Promise<void> {
   const { updates } = typingUpdates(N);
   const bytes = updates.reduce((n, u) => n + u.length, 0);
   for (let i = 0; i < updates.length; i += 1000) {
-    await server.store.appendUpdates(updates.slice(i, i + 1000).map((update) => ({ planId, author: 'bench', origin: 'client' as const, time: new Date().toISOString(), update })));
+    await server.store.appendUpdates(
+      updates
+        .slice(i, i + 1000)
+        .map((update) => ({
+          planId,
+          author: 'bench',
+          origin: 'client' as const,
+          time: new Date().toISOString(),
+          update,
+        })),
+    );
   }
   if (withCheckpoint) {
     // What the room itself does: a checkpoint of the merged state; the tail after it is short.
     const state = await server.store.loadPlanState(planId);
     const doc = new Y.Doc();
     for (const u of state.tail) Y.applyUpdate(doc, u.update);
-    await server.store.writeCheckpoint({ planId, seq: await server.store.latestSeq(planId), state: Y.encodeStateAsUpdate(doc), time: new Date().toISOString() });
+    await server.store.writeCheckpoint({
+      planId,
+      seq: await server.store.latestSeq(planId),
+      state: Y.encodeStateAsUpdate(doc),
+      time: new Date().toISOString(),
+    });
   }
   const times: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
@@ -61,7 +91,9 @@ async function coldOpen(withCheckpoint: boolean): Promise<void> {
     while (server.rooms.get(planId)) await new Promise((r) => setTimeout(r, 5));
   }
   times.sort((a, b) => a - b);
-  console.log(`cold open, ${N} updates (${fmt(bytes / 1024, 0)} KB log), ${withCheckpoint ? 'with checkpoint   ' : 'without checkpoint'}: median ${fmt(percentile(times, 50))} ms, min ${fmt(times[0]!)} ms, max ${fmt(times.at(-1)!)} ms`);
+  console.log(
+    `cold open, ${N} updates (${fmt(bytes / 1024, 0)} KB log), ${withCheckpoint ? 'with checkpoint   ' : 'without checkpoint'}: median ${fmt(percentile(times, 50))} ms, min ${fmt(times[0]!)} ms, max ${fmt(times.at(-1)!)} ms`,
+  );
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -93,7 +125,9 @@ async function persistRate(synchronous: 'FULL' | 'NORMAL'): Promise<void> {
   const metrics = await server.metrics.registry.getSingleMetricAsString('carehub_persist_batch_size');
   const sum = Number(/carehub_persist_batch_size_sum (\S+)/.exec(metrics)?.[1]);
   const n = Number(/carehub_persist_batch_size_count (\S+)/.exec(metrics)?.[1]);
-  console.log(`persist rate, one room, synchronous=${synchronous.padEnd(6)}: ${fmt(count / seconds, 0)} updates/s persisted and fanned out (${n} group commits, ${fmt(sum / n)} updates each)`);
+  console.log(
+    `persist rate, one room, synchronous=${synchronous.padEnd(6)}: ${fmt(count / seconds, 0)} updates/s persisted and fanned out (${n} group commits, ${fmt(sum / n)} updates each)`,
+  );
   writer.close();
   observer.close();
   await server.close();

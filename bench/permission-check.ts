@@ -62,7 +62,9 @@ for (let r = 0; r < 5; r++) {
 plain.sort((a, b) => a - b);
 guarded.sort((a, b) => a - b);
 const checkUs = percentile(guarded, 50) - percentile(plain, 50);
-console.log(`apply, plain Y.applyUpdate: ${fmt(percentile(plain, 50), 2)} µs/update; with the permission check: ${fmt(percentile(guarded, 50), 2)} µs/update; check alone: ${fmt(checkUs, 2)} µs/update`);
+console.log(
+  `apply, plain Y.applyUpdate: ${fmt(percentile(plain, 50), 2)} µs/update; with the permission check: ${fmt(percentile(guarded, 50), 2)} µs/update; check alone: ${fmt(checkUs, 2)} µs/update`,
+);
 
 // End to end: one update at a time, writer → server (check, persist, fan out) → observer.
 const hub = await startHub();
@@ -83,8 +85,12 @@ for (const u of e2e.updates.slice(1)) {
 }
 latencies.sort((a, b) => a - b);
 const e2eUs = percentile(latencies, 50);
-console.log(`persist and fan out one update (writer → server → observer, SQLite FULL): p50 ${fmt(e2eUs / 1000, 3)} ms, p99 ${fmt(percentile(latencies, 99) / 1000, 3)} ms`);
-console.log(`permission check share of one update's persist and fan-out: ${fmt((100 * checkUs) / e2eUs, 2)} % (target < 5 %)`);
+console.log(
+  `persist and fan out one update (writer → server → observer, SQLite FULL): p50 ${fmt(e2eUs / 1000, 3)} ms, p99 ${fmt(percentile(latencies, 99) / 1000, 3)} ms`,
+);
+console.log(
+  `permission check share of one update's persist and fan-out: ${fmt((100 * checkUs) / e2eUs, 2)} % (target < 5 %)`,
+);
 writer.close();
 observer.close();
 await hub.stop();

@@ -34,7 +34,10 @@ const { updates: TYPING } = typingUpdates(5000);
 const avgBytes = TYPING.reduce((n, u) => n + u.length, 0) / TYPING.length;
 
 async function newPlan(store: Store): Promise<string> {
-  const patient = await store.createPatient({ cpr: String(Math.floor(Math.random() * 1e10)).padStart(10, '0'), name: 'Bench' });
+  const patient = await store.createPatient({
+    cpr: String(Math.floor(Math.random() * 1e10)).padStart(10, '0'),
+    name: 'Bench',
+  });
   return (await store.createPlan({ patientId: patient.id, title: 'Bench' })).id;
 }
 
@@ -78,14 +81,26 @@ async function run(label: string, nodes: Store[], plans: string[], batch: number
 
 /** As bench/foundation.ts persistRate: one writer, one observer, 10,000 typing updates through one room. */
 async function throughOneRoom(databaseUrl: string): Promise<void> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, CAREHUB_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    CAREHUB_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+  });
   const seedStore = await openStore(config);
   await seedDemoData(seedStore);
   await seedStore.close();
   const server = await createServer(config, { log: pino({ level: 'silent' }) });
-  const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hanne', password: 'demo' }) });
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'hanne', password: 'demo' }),
+  });
   const { token } = (await login.json()) as { token: string };
-  const patients = (await (await fetch(`${server.url}/api/v1/patients`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string; plans: { id: string }[] }[];
+  const patients = (await (
+    await fetch(`${server.url}/api/v1/patients`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { name: string; plans: { id: string }[] }[];
   const planId = patients.find((p) => p.name === 'Carl Jensen')!.plans[0]!.id;
   const wsUrl = `${server.url.replace('http', 'ws')}/collab/${planId}?token=${token}`;
   const writer = await RawCollabClient.connect(wsUrl);
@@ -109,7 +124,9 @@ async function throughOneRoom(databaseUrl: string): Promise<void> {
   const metrics = await server.metrics.registry.getSingleMetricAsString('carehub_persist_batch_size');
   const sum = Number(/carehub_persist_batch_size_sum (\S+)/.exec(metrics)?.[1]);
   const n = Number(/carehub_persist_batch_size_count (\S+)/.exec(metrics)?.[1]);
-  console.log(`persist rate, one room, PostgreSQL: ${fmt(count / seconds, 0)} updates/s persisted and fanned out (${n} group commits, ${fmt(sum / n)} updates each)`);
+  console.log(
+    `persist rate, one room, PostgreSQL: ${fmt(count / seconds, 0)} updates/s persisted and fanned out (${n} group commits, ${fmt(sum / n)} updates each)`,
+  );
   writer.close();
   observer.close();
   await server.close();
@@ -128,7 +145,12 @@ try {
     await run('PostgreSQL, one node', [nodes[0]!], [await newPlan(nodes[0]!)], batch);
     const shared = await newPlan(nodes[0]!);
     await run('PostgreSQL, three nodes, one plan', nodes, [shared, shared, shared], batch);
-    await run('PostgreSQL, three nodes, a plan each', nodes, [await newPlan(nodes[0]!), await newPlan(nodes[0]!), await newPlan(nodes[0]!)], batch);
+    await run(
+      'PostgreSQL, three nodes, a plan each',
+      nodes,
+      [await newPlan(nodes[0]!), await newPlan(nodes[0]!), await newPlan(nodes[0]!)],
+      batch,
+    );
   }
 } finally {
   for (const n of nodes) await n.close();

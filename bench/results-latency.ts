@@ -19,7 +19,14 @@ import { observation } from '../tests/fixtures/results.ts';
 import { fmt, percentile } from './lib/typing.ts';
 import { RawCollabClient } from './lib/raw-client.ts';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '10' }, watchers: { type: 'string', default: '200' }, warmup: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '10' },
+    watchers: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '1' },
+  },
+});
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const WATCHERS = Number(values.watchers);
@@ -32,27 +39,57 @@ function cpuSeconds(pid: number): number {
 }
 
 const dir = tempDir('carehub-bench-');
-const hub = await spawnHub(join(dir, 'bench.db'), { LOG_LEVEL: 'info', CRITICAL_ESCALATE_SECONDS: '3600', MAX_CONNECTIONS_PER_USER: '100000', RESULTS_RATE_PER_SECOND: '100000', RESULTS_RATE_BURST: '100000', SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' });
+const hub = await spawnHub(join(dir, 'bench.db'), {
+  LOG_LEVEL: 'info',
+  CRITICAL_ESCALATE_SECONDS: '3600',
+  MAX_CONNECTIONS_PER_USER: '100000',
+  RESULTS_RATE_PER_SECOND: '100000',
+  RESULTS_RATE_BURST: '100000',
+  SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL',
+});
 try {
   const token = await loginAt(hub.url, 'hanne');
   const planId = await firstPlanOf(hub.url, token, 'Carl Jensen');
   // An API key, made the way an operator would.
   const { spawnSync } = await import('node:child_process');
-  const made = spawnSync(process.execPath, [join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'carehub.js'), 'api-key', 'create', '--system', 'bench-lab'], { env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` }, encoding: 'utf8' });
+  const made = spawnSync(
+    process.execPath,
+    [
+      join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'carehub.js'),
+      'api-key',
+      'create',
+      '--system',
+      'bench-lab',
+    ],
+    { env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` }, encoding: 'utf8' },
+  );
   const key = /chk_\S+/.exec(made.stdout)?.[0];
   if (!key) throw new Error(`api-key create failed: ${made.stderr}`);
 
   // 20 plans open: Carl's plus 19 more patients' plans, each with a live client.
   const api = (path: string, body: unknown) =>
-    fetch(`${hub.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
+    fetch(`${hub.url}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<{ id: string }>);
   const planIds = [planId];
   for (let i = 0; i < 19; i++) {
-    const patient = await api('/patients', { cpr: `0101${String(50 + i).padStart(2, '0')}1234`, name: `Bench Patient ${i}` });
+    const patient = await api('/patients', {
+      cpr: `0101${String(50 + i).padStart(2, '0')}1234`,
+      name: `Bench Patient ${i}`,
+    });
     planIds.push((await api('/plans', { patientId: patient.id, title: `Plan ${i}` })).id);
   }
-  const open = await Promise.all(planIds.map((id) => RawCollabClient.connect(`${hub.wsUrl}/collab/${id}?token=${token}`)));
+  const open = await Promise.all(
+    planIds.map((id) => RawCollabClient.connect(`${hub.wsUrl}/collab/${id}?token=${token}`)),
+  );
 
-  const child = fork(join(fileURLToPath(new URL('.', import.meta.url)), 'lib', 'result-watchers.ts'), [hub.url, token, planId, String(WATCHERS), join(dir, 'deliveries.json')], { execArgv: ['--import', 'tsx'] });
+  const child = fork(
+    join(fileURLToPath(new URL('.', import.meta.url)), 'lib', 'result-watchers.ts'),
+    [hub.url, token, planId, String(WATCHERS), join(dir, 'deliveries.json')],
+    { execArgv: ['--import', 'tsx'] },
+  );
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
 
   const sent = new Map<string, number>();
@@ -76,7 +113,11 @@ try {
       cpuWatchers0 = cpuSeconds(child.pid!);
     }
     pending.push(
-      fetch(`${hub.url}/api/v1/results`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(observation({ id: randomUUID(), cpr: '1203451237', value: 3.5 + Math.random() * 1.5 })) })
+      fetch(`${hub.url}/api/v1/results`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(observation({ id: randomUUID(), cpr: '1203451237', value: 3.5 + Math.random() * 1.5 })),
+      })
         .then(async (r) => {
           if (r.status !== 201) failures++;
           else if (counted) sent.set(((await r.json()) as { id: string }).id, t);
@@ -96,10 +137,18 @@ try {
     child.once('exit', (code) => reject(new Error(`the watchers' process ended (${code}) before reporting`)));
   });
   const report = { received: JSON.parse(readFileSync(join(dir, 'deliveries.json'), 'utf8')) as [string, number][] };
-  const latencies = report.received.flatMap(([id, at]) => (sent.has(id) ? [at - sent.get(id)!] : [])).sort((a, b) => a - b);
-  console.log(`results: ${total} filed at ${RATE}/s target (after ${warmup} not counted), ${fmt(total / elapsed)} /s sustained, ${failures} failed; ${WATCHERS} watchers on one plan, ${planIds.length} plans open`);
-  console.log(`filed→received (every delivery, ${latencies.length} of ${sent.size * WATCHERS}): p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms, max ${fmt(latencies.at(-1) ?? NaN, 2)} ms`);
-  console.log(`CPU while filing: server ${fmt((100 * cpuServer) / elapsed, 0)} % of a core (${fmt((1000 * cpuServer) / total, 2)} ms per result), watchers' process ${fmt((100 * cpuWatchers) / elapsed, 0)} %`);
+  const latencies = report.received
+    .flatMap(([id, at]) => (sent.has(id) ? [at - sent.get(id)!] : []))
+    .sort((a, b) => a - b);
+  console.log(
+    `results: ${total} filed at ${RATE}/s target (after ${warmup} not counted), ${fmt(total / elapsed)} /s sustained, ${failures} failed; ${WATCHERS} watchers on one plan, ${planIds.length} plans open`,
+  );
+  console.log(
+    `filed→received (every delivery, ${latencies.length} of ${sent.size * WATCHERS}): p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms, max ${fmt(latencies.at(-1) ?? NaN, 2)} ms`,
+  );
+  console.log(
+    `CPU while filing: server ${fmt((100 * cpuServer) / elapsed, 0)} % of a core (${fmt((1000 * cpuServer) / total, 2)} ms per result), watchers' process ${fmt((100 * cpuWatchers) / elapsed, 0)} %`,
+  );
   for (const c of open) c.close();
 } finally {
   hub.child.kill('SIGTERM');

@@ -122,7 +122,10 @@ export function importGraph(root: string, folders: readonly string[]): Map<strin
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules' && entry.name !== 'dist') walk(path);
       } else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        graph.set(key(path), importsOf(readFileSync(path, 'utf8')).map((spec) => key(resolve(dirname(path), spec))));
+        graph.set(
+          key(path),
+          importsOf(readFileSync(path, 'utf8')).map((spec) => key(resolve(dirname(path), spec))),
+        );
       }
     }
   };
@@ -132,7 +135,8 @@ export function importGraph(root: string, folders: readonly string[]): Map<strin
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const folders = process.argv.length > 2 ? process.argv.slice(2).map((f) => f.replace(/\/+$/, '')) : ['server', 'shared'];
+  const folders =
+    process.argv.length > 2 ? process.argv.slice(2).map((f) => f.replace(/\/+$/, '')) : ['server', 'shared'];
   const files = importGraph(root, folders);
   const fileCycles = findCycles(files);
   const folderCycles = findCycles(folderGraph(files, folders));

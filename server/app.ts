@@ -27,7 +27,15 @@ import { SmartLaunch } from './identity/smart-launch.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { countResultsIngested, createMetrics, registerScrapedGauges, type Metrics } from './observability/metrics.ts';
 import { PlanChangedThrottle } from './realtime/plan-changed-throttle.ts';
-import { citizenPlanChannel, createRealtime, embedPersonChannel, planChannel, revalidateWatchers, userChannel, type RealtimeServer } from './realtime/realtime.ts';
+import {
+  citizenPlanChannel,
+  createRealtime,
+  embedPersonChannel,
+  planChannel,
+  revalidateWatchers,
+  userChannel,
+  type RealtimeServer,
+} from './realtime/realtime.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { CriticalEscalation } from './results/critical-escalation.ts';
 import type { ResultEvents } from './results/result-events.ts';
@@ -61,7 +69,16 @@ export function createLogger(level: Config['logLevel']): Logger {
   return pino({
     level,
     redact: {
-      paths: ['password', 'token', 'cpr', '*.password', '*.token', '*.cpr', 'req.headers.authorization', 'headers.authorization'],
+      paths: [
+        'password',
+        'token',
+        'cpr',
+        '*.password',
+        '*.token',
+        '*.cpr',
+        'req.headers.authorization',
+        'headers.authorization',
+      ],
       censor: '[redacted]',
     },
   });
@@ -74,7 +91,10 @@ export function createLogger(level: Config['logLevel']): Logger {
 export async function createServer(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<CareHubServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? (await openStore(config, { log }));
-  const tokens = new TokenService(resolveSecret(config.carehubSecret, dataDirOf(config.databaseUrl)), config.sessionTtlMinutes);
+  const tokens = new TokenService(
+    resolveSecret(config.carehubSecret, dataDirOf(config.databaseUrl)),
+    config.sessionTtlMinutes,
+  );
   const access = new AccessControl(store, tokens);
   const audit = new AuditLog(store, log);
   const metrics = createMetrics();
@@ -83,7 +103,12 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
 
   // Several nodes (REDIS_URL): plans' updates and access changes travel between nodes over Redis.
   const cluster = config.redisUrl
-    ? new ClusterNode({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log, onAccessChanged: (patientId) => accessChanges.revalidateHere(patientId) })
+    ? new ClusterNode({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        log,
+        onAccessChanged: (patientId) => accessChanges.revalidateHere(patientId),
+      })
     : null;
   await cluster?.start();
 
@@ -108,22 +133,36 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     metrics.persistSeconds.observe(seconds);
     metrics.persistBatchSize.observe(n);
   });
-  const planChanged = new PlanChangedThrottle((planId) => io.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId }));
+  const planChanged = new PlanChangedThrottle((planId) =>
+    io.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId }),
+  );
   const rooms = new PlanRooms(
     {
       // One node, or several (REDIS_URL): the same log, plus the plan's channel to the other nodes.
       persistence: cluster
-        ? (planId) => new PlanChannel(planId, { store, committer, node: cluster, checkpointEvery: config.checkpointEvery })
-        : (planId) => new OneNodePersistence(planId, { store, committer, log, checkpointEvery: config.checkpointEvery }),
+        ? (planId) =>
+            new PlanChannel(planId, { store, committer, node: cluster, checkpointEvery: config.checkpointEvery })
+        : (planId) =>
+            new OneNodePersistence(planId, { store, committer, log, checkpointEvery: config.checkpointEvery }),
       log,
       onPresence: (planId, users) => io.to(planChannel(planId)).emit('presence', { planId, users }),
       onChanged: (planId) => planChanged.changed(planId),
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
         for (const r of refusals) {
-          io.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', { planId, section: r.section, ...r.refusal });
+          io.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', {
+            planId,
+            section: r.section,
+            ...r.refusal,
+          });
           // The refused content is never recorded: only where and why.
-          audit.record({ actorId: conn.userId, action: 'plan.update', planId, outcome: 'refused', details: { section: r.section, key: r.key, code: r.refusal.code, params: r.refusal.params } });
+          audit.record({
+            actorId: conn.userId,
+            action: 'plan.update',
+            planId,
+            outcome: 'refused',
+            details: { section: r.section, key: r.key, code: r.refusal.code, params: r.refusal.params },
+          });
         }
       },
       metrics: {
@@ -151,7 +190,10 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     if (collab.handles(req)) collab.handleUpgrade(req, socket, head);
     else if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
   });
-  registerScrapedGauges(metrics, { openPlans: () => rooms.openCount, realtimeConnections: () => io.engine.clientsCount });
+  registerScrapedGauges(metrics, {
+    openPlans: () => rooms.openCount,
+    realtimeConnections: () => io.engine.clientsCount,
+  });
 
   // Results from lab, imaging and hospital systems, filed into the plans and told to care teams.
   // Result filing knows no transport: what it tells the people online goes out over Socket.IO.
@@ -188,10 +230,32 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       io.in(userChannel(userId)).disconnectSockets(true);
     },
   });
-  const providerClients = new ProviderClients({ allowInsecureHttp: config.oidcAllowInsecureHttp === 'on', secretOf: (name) => process.env[name] });
+  const providerClients = new ProviderClients({
+    allowInsecureHttp: config.oidcAllowInsecureHttp === 'on',
+    secretOf: (name) => process.env[name],
+  });
   const pending = new PendingSignIns(store.identity);
-  const signIn = new OidcSignIn({ store, audit, tokens, log, clients: providerClients, pending, accounts, passwordLogin: config.passwordLogin === 'on' });
-  const smart = new SmartLaunch({ store, audit, access, tokens, log, clients: providerClients, pending, accounts, sessionTtlMinutes: config.sessionTtlMinutes });
+  const signIn = new OidcSignIn({
+    store,
+    audit,
+    tokens,
+    log,
+    clients: providerClients,
+    pending,
+    accounts,
+    passwordLogin: config.passwordLogin === 'on',
+  });
+  const smart = new SmartLaunch({
+    store,
+    audit,
+    access,
+    tokens,
+    log,
+    clients: providerClients,
+    pending,
+    accounts,
+    sessionTtlMinutes: config.sessionTtlMinutes,
+  });
 
   // HTTP: each router under its own path, so the order below does not matter, except that
   // the client app is the fallback for every path no route answered, and then the errors.
@@ -223,7 +287,11 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       onSignInThrottled: () => metrics.limitActions.inc({ limit: 'sign_in_rate', transport: 'http' }),
     }),
   );
-  app.use(smartPages(deps, config.clientDist, { onThrottled: () => metrics.limitActions.inc({ limit: 'sign_in_rate', transport: 'http' }) }));
+  app.use(
+    smartPages(deps, config.clientDist, {
+      onThrottled: () => metrics.limitActions.inc({ limit: 'sign_in_rate', transport: 'http' }),
+    }),
+  );
   app.use(clientApp(config.clientDist, config.embedAllowedOrigins));
   app.use(notFoundHandler);
   app.use(errorHandler(log));

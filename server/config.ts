@@ -15,26 +15,49 @@ const Settings = z.object({
   /** Unset: one node serves everything; set: this node is one of several, over this Redis. */
   redisUrl: z.string().optional(),
   /** Keys and channels of one deployment (or one test run) start with `carehub:<prefix>:`. */
-  redisPrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only').default('main'),
+  redisPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only')
+    .default('main'),
   /** The token-signing secret; unset: generated once and kept beside the database. */
   carehubSecret: z.string().min(32, 'at least 32 characters').optional(),
   /** Practice-system origins allowed to frame the embed page (comma-separated). */
-  embedAllowedOrigins: z.string().default('').transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean)),
+  embedAllowedOrigins: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  sessionTtlMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  sessionTtlMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(12 * 60),
   sqliteSynchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** A checkpoint is written after this many updates since the last one. */
   checkpointEvery: z.coerce.number().int().min(10).default(500),
   /** How long an empty plan room stays loaded (0: unload as soon as nothing holds it). */
   planIdleUnloadMs: z.coerce.number().int().min(0).default(0),
-  wsMaxMessageBytes: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  wsMaxMessageBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
   /** The built client to serve (client/dist); unset: the API only (`carehub serve` serves its own build). */
   clientDist: z.string().optional(),
   /** Days before a result is visible to the citizen (Danish practice), unless released earlier. */
   resultReleaseDays: z.coerce.number().min(0).default(3),
   resultReleaseDaysPathologyImaging: z.coerce.number().min(0).default(7),
   /** An unacknowledged critical result is escalated (a second notification) after this. */
-  criticalEscalateSeconds: z.coerce.number().min(0.05).default(30 * 60),
+  criticalEscalateSeconds: z.coerce
+    .number()
+    .min(0.05)
+    .default(30 * 60),
   /** Ordinary results of one plan are told to its care team at most once in this long, together (0: each filing at once). */
   resultNotifyCoalesceMs: z.coerce.number().int().min(0).default(1000),
   resultsMaxBodyKb: z.coerce.number().int().min(1).default(1024),
@@ -46,7 +69,11 @@ const Settings = z.object({
   /** Concurrent /collab connections, and separately Socket.IO connections, one user may hold; the next is refused. */
   maxConnectionsPerUser: z.coerce.number().int().min(1).default(20),
   /** A WebSocket (/collab or Socket.IO) whose unsent data passes this is closed: a slow reader cannot make us buffer without bound. */
-  wsMaxBufferedBytes: z.coerce.number().int().min(64 * 1024).default(4 * 1024 * 1024),
+  wsMaxBufferedBytes: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(4 * 1024 * 1024),
   /** Awareness updates (cursors, presence) one connection may send per second, with bursts of twice that; excess is dropped. */
   awarenessRatePerSecond: z.coerce.number().min(0.1).default(20),
   /** Result submissions (POST /results, /encounters) per second per API key, and the burst allowed above it. */

@@ -49,7 +49,10 @@ async function serve(args: string[]): Promise<void> {
   const log = createLogger(config.logLevel);
   const store = await openStore(config, { log });
   if (!values['no-demo'] && (await seedDemoData(store))) log.info('seeded the demo data into a new database');
-  const server = await createServer({ ...config, clientDist: config.clientDist ?? join(ROOT, 'client', 'dist') }, { log, store });
+  const server = await createServer(
+    { ...config, clientDist: config.clientDist ?? join(ROOT, 'client', 'dist') },
+    { log, store },
+  );
   log.info({ port: server.port }, 'listening');
   if (process.stdout.isTTY) {
     process.stdout.write(
@@ -104,10 +107,12 @@ async function userCreate(args: string[]): Promise<void> {
   // reason, recorded in the audit log with the entry flagged (details.clinicalAccount).
   const reason = values.reason === undefined ? undefined : RecordedReason.safeParse(values.reason);
   if (reason && !reason.success) throw new Error(`--reason: ${reason.error.issues[0]?.message ?? 'invalid'}`);
-  if (isClinicalRole(role.data) && !reason) throw new Error('a clinical account (care staff, citizen) needs --reason "why this account is created"');
+  if (isClinicalRole(role.data) && !reason)
+    throw new Error('a clinical account (care staff, citizen) needs --reason "why this account is created"');
   const store = await openStore(loadConfig());
   try {
-    if (values.organisation && !(await store.getOrganisation(values.organisation))) throw new Error('no such organisation');
+    if (values.organisation && !(await store.getOrganisation(values.organisation)))
+      throw new Error('no such organisation');
     const user = await store.createUser({
       username: values.username,
       name: values.name,
@@ -117,7 +122,15 @@ async function userCreate(args: string[]): Promise<void> {
       passwordHash: await hashPassword(password),
     });
     await store.appendAudit([
-      { time: new Date().toISOString(), actorId: null, action: 'admin.user.create', patientId: null, planId: null, outcome: 'allowed', details: userCreatedDetails(user, reason?.data, 'cli') },
+      {
+        time: new Date().toISOString(),
+        actorId: null,
+        action: 'admin.user.create',
+        patientId: null,
+        planId: null,
+        outcome: 'allowed',
+        details: userCreatedDetails(user, reason?.data, 'cli'),
+      },
     ]);
     process.stdout.write(`created user ${user.username} (${user.id})\n`);
   } finally {
@@ -127,7 +140,15 @@ async function userCreate(args: string[]): Promise<void> {
 
 async function apiKey(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { system: { type: 'string' }, id: { type: 'string' }, scope: { type: 'string' }, organisation: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      system: { type: 'string' },
+      id: { type: 'string' },
+      scope: { type: 'string' },
+      organisation: { type: 'string' },
+    },
+  });
   const store = await openStore(loadConfig());
   try {
     if (sub === 'create') {
@@ -136,10 +157,12 @@ async function apiKey(args: string[]): Promise<void> {
       const scope = values.scope ?? 'intake';
       let opts: ApiKeyOptions;
       if (scope === 'intake') {
-        if (values.organisation) throw new Error('an intake key is bound to no organisation (--organisation is for --scope practice)');
+        if (values.organisation)
+          throw new Error('an intake key is bound to no organisation (--organisation is for --scope practice)');
         opts = { scope: 'intake' };
       } else if (scope === 'practice') {
-        if (!values.organisation) throw new Error('a practice key needs --organisation ID (the practice it belongs to)');
+        if (!values.organisation)
+          throw new Error('a practice key needs --organisation ID (the practice it belongs to)');
         const organisation = await store.getOrganisation(values.organisation);
         if (!organisation) throw new Error(`no organisation ${values.organisation}`);
         opts = { scope: 'practice', organisationId: organisation.id };
@@ -151,11 +174,15 @@ async function apiKey(args: string[]): Promise<void> {
       process.stdout.write(`API key for ${system} (id ${id}, ${reach}); shown only now, store it safely:\n${key}\n`);
     } else if (sub === 'list') {
       for (const k of await store.results.listApiKeys()) {
-        process.stdout.write(`${k.id}  ${k.system}  ${k.scope}${k.organisationId ? ` ${k.organisationId}` : ''}  created ${k.created}${k.revoked ? `  revoked ${k.revoked}` : ''}\n`);
+        process.stdout.write(
+          `${k.id}  ${k.system}  ${k.scope}${k.organisationId ? ` ${k.organisationId}` : ''}  created ${k.created}${k.revoked ? `  revoked ${k.revoked}` : ''}\n`,
+        );
       }
     } else if (sub === 'revoke') {
       if (!values.id) throw new Error('api-key revoke needs --id ID');
-      process.stdout.write((await store.results.revokeApiKey(values.id)) ? `revoked ${values.id}\n` : `no active key ${values.id}\n`);
+      process.stdout.write(
+        (await store.results.revokeApiKey(values.id)) ? `revoked ${values.id}\n` : `no active key ${values.id}\n`,
+      );
     } else {
       throw new Error('api-key create | list | revoke');
     }

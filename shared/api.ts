@@ -136,7 +136,14 @@ export type NewSelfReportRequest = z.infer<typeof NewSelfReportRequest>;
  * active plan of a patient on the caller's care team with municipality-owned tasks due that day
  * (any status, so ticked-off ones stay visible) or overdue and still open.
  */
-export const VisitsQuery = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD').optional() }).strict();
+export const VisitsQuery = z
+  .object({
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD')
+      .optional(),
+  })
+  .strict();
 
 export const VisitTask = z.object({
   id: z.string(),

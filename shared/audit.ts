@@ -9,7 +9,8 @@ import type { Role } from './roles.ts';
 /** An empty query parameter (`?from=`) counts as absent, as HTML forms send them. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const isoTime = z.string().datetime({ offset: true, message: 'must be an ISO 8601 time with a zone' });
-const limit = (max: number, fallback: number) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(max).default(fallback));
+const limit = (max: number, fallback: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(max).default(fallback));
 
 /** `GET /api/v1/audit?patientId=&from=&to=&limit=`, for the administrator. */
 export const AuditQuery = z
@@ -19,7 +20,10 @@ export const AuditQuery = z
     to: optional(isoTime),
     limit: limit(1000, 100),
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
 /** `GET /api/v1/me/access-log?limit=`, for the citizen. */

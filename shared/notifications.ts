@@ -36,7 +36,10 @@ export const NotificationContent = z.discriminatedUnion('kind', [
   /** A critical result nobody acknowledged in time (CRITICAL_ESCALATE_SECONDS). */
   z.object({ kind: z.literal('result-escalated'), params: NotifiedResult }),
   /** A hospital notification: the citizen was admitted, is on leave, back, or discharged. */
-  z.object({ kind: z.literal('encounter'), params: z.object({ event: EncounterEvent, /** Hospital and department. */ place: z.string() }) }),
+  z.object({
+    kind: z.literal('encounter'),
+    params: z.object({ event: EncounterEvent, /** Hospital and department. */ place: z.string() }),
+  }),
   /** Someone outside the care team opened the plan in an emergency. */
   z.object({
     kind: z.literal('break-glass'),

@@ -75,7 +75,11 @@ export function decide(actor: Actor, section: string, operation: Operation): Dec
   return decideStaff(actor, section, operation);
 }
 
-function decideStaff(actor: Actor, section: Exclude<SectionName, 'results' | 'selfReports'>, operation: Operation): Decision {
+function decideStaff(
+  actor: Actor,
+  section: Exclude<SectionName, 'results' | 'selfReports'>,
+  operation: Operation,
+): Decision {
   if (!isStaff(actor.role) || actor.sector === null) return deny(refusal('role.staff-only'));
   switch (section) {
     case 'meta':
@@ -102,7 +106,8 @@ function decideTask(actor: Actor, operation: Operation): Decision {
   const owns = owner === actor.sector;
   const ownerSector = typeof owner === 'string' && SECTORS.includes(owner) ? (owner as Sector) : null;
   if (operation.op === 'remove') return owns ? ALLOW : deny(refusal('tasks.owner-removes', { owner: ownerSector }));
-  if (isTaskOwnerKey(operation.key) && !owns) return deny(refusal('tasks.owner-changes', { owner: ownerSector, field: operation.key }));
+  if (isTaskOwnerKey(operation.key) && !owns)
+    return deny(refusal('tasks.owner-changes', { owner: ownerSector, field: operation.key }));
   return ALLOW;
 }
 
@@ -114,14 +119,22 @@ function decideNote(actor: Actor, operation: Operation): Decision {
     return ALLOW;
   }
   if (operation.entry.author !== actor.userId) return deny(refusal('notes.author-only'));
-  if (operation.op === 'change' && (operation.key === 'author' || operation.key === 'sector' || operation.key === 'created')) {
+  if (
+    operation.op === 'change' &&
+    (operation.key === 'author' || operation.key === 'sector' || operation.key === 'created')
+  ) {
     return deny(refusal('notes.fixed'));
   }
   return ALLOW;
 }
 
 /** Convenience for the UI: may the actor edit this key of this entry? */
-export function canChange(actor: Actor, section: string, key: string, entry: Readonly<Record<string, unknown>>): Decision {
+export function canChange(
+  actor: Actor,
+  section: string,
+  key: string,
+  entry: Readonly<Record<string, unknown>>,
+): Decision {
   return decide(actor, section, { op: 'change', key, entry });
 }
 

@@ -34,7 +34,9 @@ export function richTextToPlain(value: unknown): string {
   const walk = (node: Y.XmlElement | Y.XmlText | Y.XmlHook, out: string[]): void => {
     // toDelta, not toString: toString renders formatting as tags, and clinical text holds
     // "<" and ">" ("BT < 140") that must survive as written.
-    if (node instanceof Y.XmlText) for (const op of node.toDelta() as { insert?: unknown }[]) out.push(typeof op.insert === 'string' ? op.insert : '');
+    if (node instanceof Y.XmlText)
+      for (const op of node.toDelta() as { insert?: unknown }[])
+        out.push(typeof op.insert === 'string' ? op.insert : '');
     else if (node instanceof Y.XmlElement) for (const child of node.toArray()) walk(child, out);
   };
   for (const block of value.toArray()) {
@@ -63,10 +65,7 @@ export function addNote(doc: Y.Doc, note: NewNote): void {
   sectionOf(doc, 'notes').push([newEntry({ ...note, body: richText(note.body) })]);
 }
 
-export function setPlanMeta(
-  doc: Y.Doc,
-  meta: { title?: string; status?: string; conditions?: Coding[] },
-): void {
+export function setPlanMeta(doc: Y.Doc, meta: { title?: string; status?: string; conditions?: Coding[] }): void {
   const map = metaOf(doc);
   doc.transact(() => {
     for (const [key, value] of Object.entries(meta)) if (value !== undefined) map.set(key, value);

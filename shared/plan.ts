@@ -50,7 +50,11 @@ export const CONFLICT_FIELDS: Readonly<Partial<Record<ListSectionName, readonly 
   tasks: ['due', 'status'],
 };
 
-export const ConflictValue = z.object({ value: z.unknown(), author: z.string().nullable(), authorName: z.string().nullable() });
+export const ConflictValue = z.object({
+  value: z.unknown(),
+  author: z.string().nullable(),
+  authorName: z.string().nullable(),
+});
 export const FieldConflict = z.object({
   /** The value the plan kept (the CRDT winner) first, then the concurrent one it replaced. */
   values: z.array(ConflictValue).min(2),
@@ -132,7 +136,16 @@ export const ResultEntry = z.object({
   releaseAt: isoTime.optional(),
   filed: isoTime.optional(),
   /** Values an amendment or correction replaced, oldest first. */
-  previous: z.array(z.object({ value: z.union([z.string(), z.number()]).optional(), unit: z.string().optional(), status: z.string(), replaced: isoTime })).optional(),
+  previous: z
+    .array(
+      z.object({
+        value: z.union([z.string(), z.number()]).optional(),
+        unit: z.string().optional(),
+        status: z.string(),
+        replaced: isoTime,
+      }),
+    )
+    .optional(),
 });
 
 export const SECTION_ENTRY_SCHEMAS = {

@@ -24,7 +24,8 @@ export function tokenFromProtocols(header: string | undefined): string | null {
   if (!header) return null;
   for (const p of header.split(',')) {
     const offered = p.trim();
-    if (offered.startsWith(TOKEN_SUBPROTOCOL_PREFIX) && offered.length > TOKEN_SUBPROTOCOL_PREFIX.length) return offered.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+    if (offered.startsWith(TOKEN_SUBPROTOCOL_PREFIX) && offered.length > TOKEN_SUBPROTOCOL_PREFIX.length)
+      return offered.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
   }
   return null;
 }

@@ -49,7 +49,10 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('meta.prescribers-only'), params: NoParams }),
   z.object({ code: z.literal('medications.prescribers-only'), params: NoParams }),
   /** `owner`: the task's sector, null when it names none the table knows. */
-  z.object({ code: z.literal('tasks.owner-changes'), params: z.object({ owner: Sector.nullable(), field: z.enum(['status', 'assignee', 'sector']) }) }),
+  z.object({
+    code: z.literal('tasks.owner-changes'),
+    params: z.object({ owner: Sector.nullable(), field: z.enum(['status', 'assignee', 'sector']) }),
+  }),
   z.object({ code: z.literal('tasks.owner-removes'), params: z.object({ owner: Sector.nullable() }) }),
   z.object({ code: z.literal('notes.own-name'), params: NoParams }),
   z.object({ code: z.literal('notes.own-sector'), params: NoParams }),
@@ -63,7 +66,10 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('entry.unknown-key'), params: z.object({ section: Name, key: Name }) }),
   z.object({ code: z.literal('entry.named-keys-only'), params: NoParams }),
   /** `key`: where in the entry or meta; null for the entry as a whole. */
-  z.object({ code: z.literal('value.invalid'), params: z.object({ key: Name.nullable(), problem: ValueProblem, limit: z.number().int().optional() }) }),
+  z.object({
+    code: z.literal('value.invalid'),
+    params: z.object({ key: Name.nullable(), problem: ValueProblem, limit: z.number().int().optional() }),
+  }),
   // The update as a whole.
   z.object({ code: z.literal('update.too-deep'), params: z.object({ limit: z.number().int() }) }),
   z.object({ code: z.literal('update.unapplicable'), params: NoParams }),
@@ -76,7 +82,10 @@ export const REFUSAL_CODES: readonly RefusalCode[] = Refusal.options.map((o) => 
 type ParamsOf<C extends RefusalCode> = Extract<Refusal, { code: C }>['params'];
 
 /** A refusal with its parameters (those without take none). */
-export function refusal<C extends RefusalCode>(code: C, ...params: {} extends ParamsOf<C> ? [] : [ParamsOf<C>]): Refusal {
+export function refusal<C extends RefusalCode>(
+  code: C,
+  ...params: {} extends ParamsOf<C> ? [] : [ParamsOf<C>]
+): Refusal {
   return { code, params: params[0] ?? {} } as Refusal;
 }
 
@@ -186,7 +195,11 @@ const MESSAGE = /^(?:(\w+)(?:\.[^:\s]+)?: )?(.*?)(?: \[([a-z-]+\.[a-z-]+)(?: (\{
  * parameters are ones this client knows (null for a newer server's or a stock server's), and
  * the English sentence to show then.
  */
-export function parseRefusalMessage(message: string): { section: string | null; refusal: Refusal | null; text: string } {
+export function parseRefusalMessage(message: string): {
+  section: string | null;
+  refusal: Refusal | null;
+  text: string;
+} {
   const m = MESSAGE.exec(message);
   if (!m) return { section: null, refusal: null, text: message };
   let refusal: Refusal | null = null;

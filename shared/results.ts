@@ -19,7 +19,15 @@ export function isCriticalFlag(flag: string | null | undefined): boolean {
   return !!flag && CRITICAL_FLAGS.has(flag);
 }
 
-export const ResultStatus = z.enum(['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error']);
+export const ResultStatus = z.enum([
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+]);
 export type ResultStatus = z.infer<typeof ResultStatus>;
 
 /** Governs the release delay to the citizen: pathology and imaging wait longer. */

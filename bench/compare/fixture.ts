@@ -28,12 +28,29 @@ export async function buildFixture(planCount: number): Promise<Fixture> {
   if (!hanne?.organisationId) throw new Error('demo data without hanne');
   const plans: string[] = [];
   for (let i = 0; i < planCount; i++) {
-    const patient = await store.createPatient({ cpr: `01019${String(i).padStart(5, '0')}`, name: `Bench Patient ${i}` });
-    await store.addCareTeamMember({ patientId: patient.id, organisationId: hanne.organisationId, userId: null, addedBy: null });
+    const patient = await store.createPatient({
+      cpr: `01019${String(i).padStart(5, '0')}`,
+      name: `Bench Patient ${i}`,
+    });
+    await store.addCareTeamMember({
+      patientId: patient.id,
+      organisationId: hanne.organisationId,
+      userId: null,
+      addedBy: null,
+    });
     const plan = await store.createPlan({ patientId: patient.id, title: `Plan ${i}` });
     const doc = new Y.Doc();
     setPlanMeta(doc, { title: `Plan ${i}`, status: 'active', conditions: [] });
-    await store.appendUpdates([{ planId: plan.id, author: hanne.id, origin: 'server', time: new Date().toISOString(), update: Y.encodeStateAsUpdate(doc), sections: ['meta'] }]);
+    await store.appendUpdates([
+      {
+        planId: plan.id,
+        author: hanne.id,
+        origin: 'server',
+        time: new Date().toISOString(),
+        update: Y.encodeStateAsUpdate(doc),
+        sections: ['meta'],
+      },
+    ]);
     plans.push(plan.id);
   }
   await store.close();

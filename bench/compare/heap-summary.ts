@@ -8,7 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { per: { type: 'string', default: '1' }, top: { type: 'string', default: '30' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { per: { type: 'string', default: '1' }, top: { type: 'string', default: '30' } },
+});
 const file = positionals[0];
 if (!file) throw new Error('usage: heap-summary.ts <file.heapsnapshot> [--per N] [--top N]');
 const snap = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -29,14 +32,21 @@ for (let i = 0; i < snap.nodes.length; i += F) {
   const size = snap.nodes[i + iSize] as number;
   total += size;
   // Objects by constructor; strings, arrays, code and the rest by kind.
-  const key = type === 'object' || type === 'closure' ? `${type === 'closure' ? 'closure ' : ''}${snap.strings[snap.nodes[i + iName] as number]}` : `(${type})`;
+  const key =
+    type === 'object' || type === 'closure'
+      ? `${type === 'closure' ? 'closure ' : ''}${snap.strings[snap.nodes[i + iName] as number]}`
+      : `(${type})`;
   const a = acc.get(key) ?? { count: 0, size: 0 };
   a.count++;
   a.size += size;
   acc.set(key, a);
 }
 const per = Number(values.per);
-console.log(`${file}: ${(total / 1024 / 1024).toFixed(1)} MB of JS heap (self sizes)${per > 1 ? `; per unit (÷${per}) in the last column` : ''}`);
+console.log(
+  `${file}: ${(total / 1024 / 1024).toFixed(1)} MB of JS heap (self sizes)${per > 1 ? `; per unit (÷${per}) in the last column` : ''}`,
+);
 for (const [k, a] of [...acc].sort((x, y) => y[1].size - x[1].size).slice(0, Number(values.top))) {
-  console.log(`${(a.size / 1024).toFixed(0).padStart(9)} KB ${String(a.count).padStart(9)} × ${k.slice(0, 60).padEnd(60)} ${per > 1 ? `${(a.size / per / 1024).toFixed(2)} KB, ${(a.count / per).toFixed(1)} ×` : ''}`);
+  console.log(
+    `${(a.size / 1024).toFixed(0).padStart(9)} KB ${String(a.count).padStart(9)} × ${k.slice(0, 60).padEnd(60)} ${per > 1 ? `${(a.size / per / 1024).toFixed(2)} KB, ${(a.count / per).toFixed(1)} ×` : ''}`,
+  );
 }

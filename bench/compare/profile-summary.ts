@@ -31,8 +31,10 @@ const idleIds = profile.nodes.filter((n) => n.callFrame.functionName === '(idle)
 const idle = idleIds.reduce((a, id) => a + (self.get(id) ?? 0), 0);
 const busy = total - idle;
 
-const short = (url: string): string => url.replace(/^file:\/\/.*?\/(node_modules|server|shared|bench)\//, '$1/').replace(/^node:/, 'node:');
-const fnKey = (n: Node): string => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const short = (url: string): string =>
+  url.replace(/^file:\/\/.*?\/(node_modules|server|shared|bench)\//, '$1/').replace(/^node:/, 'node:');
+const fnKey = (n: Node): string =>
+  `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 const fileKey = (n: Node): string => {
   const u = short(n.callFrame.url);
   if (!u) return n.callFrame.functionName;
@@ -48,7 +50,8 @@ function table(title: string, key: (n: Node) => string): void {
     acc.set(k, (acc.get(k) ?? 0) + t);
   }
   console.log(`\n${title} (share of busy time)`);
-  for (const [k, t] of [...acc].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, t] of [...acc].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${k}`);
 }
 
 /** Inclusive time of frames whose function name matches, counted once per sample. */
@@ -65,12 +68,18 @@ function inclusive(pattern: RegExp): number {
   return t;
 }
 
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / total).toFixed(0)} %)`);
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / total).toFixed(0)} %)`,
+);
 table('Self time by function', fnKey);
 table('Self time by file / package', fileKey);
-const inc = (process.env.INCLUSIVE ?? 'handleClientUpdate,onPersisted,broadcast,appendUpdates,flush,onConnection,receive,send,record,requestLog').split(',');
+const inc = (
+  process.env.INCLUSIVE ??
+  'handleClientUpdate,onPersisted,broadcast,appendUpdates,flush,onConnection,receive,send,record,requestLog'
+).split(',');
 console.log('\nInclusive (share of busy time)');
-for (const name of inc) console.log(`${((100 * inclusive(new RegExp(`^${name} `))) / busy).toFixed(1).padStart(5)} %  ${name}`);
+for (const name of inc)
+  console.log(`${((100 * inclusive(new RegExp(`^${name} `))) / busy).toFixed(1).padStart(5)} %  ${name}`);
 
 /** CALLERS=fn: where a function's self time comes from (two frames up). */
 if (process.env.CALLERS) {
@@ -80,10 +89,12 @@ if (process.env.CALLERS) {
     const n = byId.get(id) as Node;
     if (!pattern.test(fnKey(n))) return;
     const chain: string[] = [];
-    for (let cur = parent.get(id); cur !== undefined && chain.length < 3; cur = parent.get(cur)) chain.push(fnKey(byId.get(cur) as Node));
+    for (let cur = parent.get(id); cur !== undefined && chain.length < 3; cur = parent.get(cur))
+      chain.push(fnKey(byId.get(cur) as Node));
     const k = chain.join(' ← ');
     acc.set(k, (acc.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   console.log(`\nCallers of ${process.env.CALLERS} (share of busy time)`);
-  for (const [k, t] of [...acc].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, t] of [...acc].sort((a, b) => b[1] - a[1]).slice(0, 10))
+    console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${k}`);
 }

@@ -49,19 +49,61 @@ const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
-type Check = { scenario: string; what: string; value: (m: Figures, relay: Figures | undefined) => number; bound: number; unit: string };
+type Check = {
+  scenario: string;
+  what: string;
+  value: (m: Figures, relay: Figures | undefined) => number;
+  bound: number;
+  unit: string;
+};
 
 /** Issue 7's targets for CareHub. */
 const CHECKS: Check[] = [
-  { scenario: 'fanout-50', what: 'fan-out ×50 p50 / relay', value: (m, r) => m.p50! / (r?.p50 ?? NaN), bound: 1.15, unit: '×' },
-  { scenario: 'fanout-50', what: 'fan-out ×50 p99 / relay', value: (m, r) => m.p99! / (r?.p99 ?? NaN), bound: 1.15, unit: '×' },
-  { scenario: 'fanout-200', what: 'fan-out ×200 p50 / relay', value: (m, r) => m.p50! / (r?.p50 ?? NaN), bound: 1.15, unit: '×' },
-  { scenario: 'fanout-200', what: 'fan-out ×200 p99 / relay', value: (m, r) => m.p99! / (r?.p99 ?? NaN), bound: 1.15, unit: '×' },
-  { scenario: 'throughput', what: 'server CPU per 1,000 updates', value: (m) => m.cpuMsPer1000!, bound: 75, unit: 'ms' },
+  {
+    scenario: 'fanout-50',
+    what: 'fan-out ×50 p50 / relay',
+    value: (m, r) => m.p50! / (r?.p50 ?? NaN),
+    bound: 1.15,
+    unit: '×',
+  },
+  {
+    scenario: 'fanout-50',
+    what: 'fan-out ×50 p99 / relay',
+    value: (m, r) => m.p99! / (r?.p99 ?? NaN),
+    bound: 1.15,
+    unit: '×',
+  },
+  {
+    scenario: 'fanout-200',
+    what: 'fan-out ×200 p50 / relay',
+    value: (m, r) => m.p50! / (r?.p50 ?? NaN),
+    bound: 1.15,
+    unit: '×',
+  },
+  {
+    scenario: 'fanout-200',
+    what: 'fan-out ×200 p99 / relay',
+    value: (m, r) => m.p99! / (r?.p99 ?? NaN),
+    bound: 1.15,
+    unit: '×',
+  },
+  {
+    scenario: 'throughput',
+    what: 'server CPU per 1,000 updates',
+    value: (m) => m.cpuMsPer1000!,
+    bound: 75,
+    unit: 'ms',
+  },
   { scenario: 'cold', what: 'cold load to sync step 2', value: (m) => m.syncMs!, bound: 20, unit: 'ms' },
   { scenario: 'memory', what: 'RSS per open plan', value: (m) => m.kbPerPlan!, bound: 35, unit: 'KB' },
   { scenario: 'connections', what: 'RSS per connection', value: (m) => m.kbPerConnection!, bound: 18, unit: 'KB' },
-  { scenario: 'connections', what: 'server CPU per connection', value: (m) => m.cpuMsPerConnection!, bound: 0.8, unit: 'ms' },
+  {
+    scenario: 'connections',
+    what: 'server CPU per connection',
+    value: (m) => m.cpuMsPerConnection!,
+    bound: 0.8,
+    unit: 'ms',
+  },
   { scenario: 'results', what: 'result filed→received p99', value: (m) => m.p99!, bound: 25, unit: 'ms' },
 ];
 
@@ -72,8 +114,15 @@ function medians(list: Figures[]): Figures {
   return Object.fromEntries([...keys].map((k) => [k, median(list.map((f) => f[k] ?? NaN))]));
 }
 
-export function printTable(scenarios: Scenario[], collected: Map<string, Map<TargetName, Figures[]>>, params: Params, repeats: number): void {
-  console.log(`\n=== Results (${params.quick ? 'QUICK pass: shorter runs, fewer samples' : 'full run'}; median of ${repeats} repeat(s); ×n = ratio to the raw relay) ===`);
+export function printTable(
+  scenarios: Scenario[],
+  collected: Map<string, Map<TargetName, Figures[]>>,
+  params: Params,
+  repeats: number,
+): void {
+  console.log(
+    `\n=== Results (${params.quick ? 'QUICK pass: shorter runs, fewer samples' : 'full run'}; median of ${repeats} repeat(s); ×n = ratio to the raw relay) ===`,
+  );
   const med = new Map<string, Map<TargetName, Figures>>();
   for (const s of scenarios) {
     const byTarget = collected.get(s.id);
@@ -94,13 +143,14 @@ export function printTable(scenarios: Scenario[], collected: Map<string, Map<Tar
       const cells = columns.map((c) => {
         const v = f[c.key] ?? NaN;
         let cell = c.percent ? `${fmt(100 * v, c.digits)} %` : fmt(v, c.digits);
-        if (c.ratio && relay && name !== 'relay' && Number.isFinite(v) && (relay[c.key] ?? 0) > 0) cell += ` (${(v / (relay[c.key] as number)).toFixed(2)}×)`;
+        if (c.ratio && relay && name !== 'relay' && Number.isFinite(v) && (relay[c.key] ?? 0) > 0)
+          cell += ` (${(v / (relay[c.key] as number)).toFixed(2)}×)`;
         return cell.padStart(c.ratio ? 24 : 14);
       });
       console.log([TARGETS[name].label.padEnd(38), ...cells].join(' '));
     }
   }
-  console.log('\n=== CareHub against the issue\'s targets ===');
+  console.log("\n=== CareHub against the issue's targets ===");
   for (const check of CHECKS) {
     const m = med.get(check.scenario);
     if (!m) continue;
@@ -109,9 +159,14 @@ export function printTable(scenarios: Scenario[], collected: Map<string, Map<Tar
       if (!f) continue;
       const v = check.value(f, m.get('relay'));
       const verdict = !Number.isFinite(v) ? 'n/a' : v <= check.bound ? 'meets' : 'MISSES';
-      console.log(`${(name === 'carehub' ? 'FULL  ' : 'NORMAL')} ${check.what.padEnd(32)} ${fmt(v, 2).padStart(8)} ${check.unit.padEnd(2)} (≤ ${check.bound}) ${verdict}`);
+      console.log(
+        `${name === 'carehub' ? 'FULL  ' : 'NORMAL'} ${check.what.padEnd(32)} ${fmt(v, 2).padStart(8)} ${check.unit.padEnd(2)} (≤ ${check.bound}) ${verdict}`,
+      );
     }
   }
   const conns = med.get('connections')?.get('carehub');
-  if (conns) console.log(`FULL   connections held                  ${conns.held} of ${params.connections} ${conns.held === params.connections ? 'meets' : 'MISSES'}`);
+  if (conns)
+    console.log(
+      `FULL   connections held                  ${conns.held} of ${params.connections} ${conns.held === params.connections ? 'meets' : 'MISSES'}`,
+    );
 }

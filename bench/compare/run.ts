@@ -34,8 +34,34 @@ const { values } = parseArgs({
 });
 const quick = values.quick ?? false;
 const params: Params = quick
-  ? { quick, fanoutSeconds: 4, fanoutRate: 20, throughputSeconds: 4, throughputPlans: 100, coldUpdates: 20_000, coldSamples: 3, memoryPlans: 500, connections: 2000, connectionPlans: 200, holdSeconds: 2, resultsSeconds: 4 }
-  : { quick, fanoutSeconds: 10, fanoutRate: 20, throughputSeconds: 10, throughputPlans: 100, coldUpdates: 20_000, coldSamples: 7, memoryPlans: 1000, connections: 5000, connectionPlans: 500, holdSeconds: 10, resultsSeconds: 10 };
+  ? {
+      quick,
+      fanoutSeconds: 4,
+      fanoutRate: 20,
+      throughputSeconds: 4,
+      throughputPlans: 100,
+      coldUpdates: 20_000,
+      coldSamples: 3,
+      memoryPlans: 500,
+      connections: 2000,
+      connectionPlans: 200,
+      holdSeconds: 2,
+      resultsSeconds: 4,
+    }
+  : {
+      quick,
+      fanoutSeconds: 10,
+      fanoutRate: 20,
+      throughputSeconds: 10,
+      throughputPlans: 100,
+      coldUpdates: 20_000,
+      coldSamples: 7,
+      memoryPlans: 1000,
+      connections: 5000,
+      connectionPlans: 500,
+      holdSeconds: 10,
+      resultsSeconds: 10,
+    };
 const repeats = Number(values.repeats ?? (quick ? 1 : 3));
 const only = values.only?.split(',');
 const onlyTargets = values.targets?.split(',') as TargetName[] | undefined;
@@ -48,7 +74,9 @@ const jsonl = join(resultsDir, `${stamp}.jsonl`);
 const profileDir = join(resultsDir, `profiles-${stamp}`);
 const write = (record: unknown) => appendFileSync(jsonl, `${JSON.stringify(record)}\n`);
 
-console.log(`CareHub comparison — ${quick ? 'QUICK pass' : 'full run'}: ${repeats} repeat(s), targets alternated; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+console.log(
+  `CareHub comparison — ${quick ? 'QUICK pass' : 'full run'}: ${repeats} repeat(s), targets alternated; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
+);
 console.log(
   `  fan-out ${params.fanoutSeconds} s at ${params.fanoutRate} edits/s; throughput ${params.throughputPlans} plans × 5 for ${params.throughputSeconds} s; cold ${params.coldUpdates} updates, ${params.coldSamples} samples; ` +
     `memory ${params.memoryPlans} plans; connections ${params.connections} over ${params.connectionPlans} plans, held ${params.holdSeconds} s; results ${params.resultsSeconds} s`,
@@ -58,13 +86,21 @@ write({ kind: 'run', stamp, quick, repeats, params, node: process.version, cores
 const started = performance.now();
 const fixture = await buildFixture(Math.max(params.memoryPlans, params.connectionPlans, params.throughputPlans) + 22);
 const workers = await Promise.all([ClientProcess.start(), ClientProcess.start()]);
-const ctx = { fixture, workers: workers as [ClientProcess, ClientProcess], params, heapDir: values.heap ? profileDir : undefined };
+const ctx = {
+  fixture,
+  workers: workers as [ClientProcess, ClientProcess],
+  params,
+  heapDir: values.heap ? profileDir : undefined,
+};
 const collected = new Map<string, Map<TargetName, Figures[]>>();
 
 try {
   for (const scenario of scenarios) {
     // Asked for by name, CareHub with synchronous=NORMAL runs wherever CareHub does.
-    const offered = onlyTargets?.includes('carehub-normal') && scenario.targets.includes('carehub') && !scenario.external ? [...new Set([...scenario.targets, 'carehub-normal' as const])] : scenario.targets;
+    const offered =
+      onlyTargets?.includes('carehub-normal') && scenario.targets.includes('carehub') && !scenario.external
+        ? [...new Set([...scenario.targets, 'carehub-normal' as const])]
+        : scenario.targets;
     const targets = offered.filter((t) => !onlyTargets || onlyTargets.includes(t));
     const byTarget = new Map<TargetName, Figures[]>();
     collected.set(scenario.id, byTarget);
@@ -76,10 +112,19 @@ try {
         process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${repeats} … `);
         const t0 = performance.now();
         if (values.heap) mkdirSync(join(profileDir, `${scenario.id}-${name}-${r}`), { recursive: true });
-        const target = scenario.external ? null : await startTarget(name, fixture, `${scenario.id}-${name}-${r}`, [
-                ...(values.profile && name.startsWith('carehub') ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []),
-                ...(values.heap && name.startsWith('carehub') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`] : []),
-              ]);
+        const target = scenario.external
+          ? null
+          : await startTarget(name, fixture, `${scenario.id}-${name}-${r}`, [
+              ...(values.profile && name.startsWith('carehub')
+                ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`]
+                : []),
+              ...(values.heap && name.startsWith('carehub')
+                ? [
+                    '--heapsnapshot-signal=SIGUSR2',
+                    `--diagnostic-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`,
+                  ]
+                : []),
+            ]);
         let figures: Figures;
         try {
           figures = await scenario.run(target, ctx);
@@ -87,7 +132,12 @@ try {
           console.log(`failed: ${(err as Error).message}`);
           figures = { error: 1 };
           // A client process that died is replaced; the others drop their sockets.
-          for (let i = 0; i < workers.length; i++) if ((workers[i] as ClientProcess).child.exitCode !== null || (workers[i] as ClientProcess).child.signalCode !== null) workers[i] = await ClientProcess.start();
+          for (let i = 0; i < workers.length; i++)
+            if (
+              (workers[i] as ClientProcess).child.exitCode !== null ||
+              (workers[i] as ClientProcess).child.signalCode !== null
+            )
+              workers[i] = await ClientProcess.start();
           await Promise.all(workers.map((w) => w.call({ cmd: 'closeAll' }).catch(() => {})));
         } finally {
           await target?.stop();
@@ -96,7 +146,12 @@ try {
         list.push(figures);
         byTarget.set(name, list);
         write({ kind: 'measurement', stamp, scenario: scenario.id, target: name, repeat: r, figures });
-        if (!('error' in figures)) console.log(`${Object.entries(figures).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(3)}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        if (!('error' in figures))
+          console.log(
+            `${Object.entries(figures)
+              .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(3)}`)
+              .join(', ')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+          );
       }
     }
     const summary: Record<string, Figures> = {};
@@ -112,5 +167,7 @@ try {
 }
 
 printTable(scenarios, collected, params, repeats);
-console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all; JSON lines: ${jsonl}${values.profile || values.heap ? `; profiles and snapshots: ${profileDir}` : ''}`);
+console.log(
+  `\n${((performance.now() - started) / 1000).toFixed(0)} s in all; JSON lines: ${jsonl}${values.profile || values.heap ? `; profiles and snapshots: ${profileDir}` : ''}`,
+);
 void TARGETS;

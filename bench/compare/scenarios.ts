@@ -60,7 +60,11 @@ async function closeAll(ctx: Ctx): Promise<void> {
 async function connectSplit(ctx: Ctx, endpoints: Endpoint[], concurrency: number): Promise<number> {
   const half = Math.ceil(endpoints.length / 2);
   const parts = [endpoints.slice(0, half), endpoints.slice(half)];
-  const replies = await Promise.all(ctx.workers.map((w, i) => w.call<{ failed: number; error?: string }>({ cmd: 'connect', endpoints: parts[i] as Endpoint[], concurrency })));
+  const replies = await Promise.all(
+    ctx.workers.map((w, i) =>
+      w.call<{ failed: number; error?: string }>({ cmd: 'connect', endpoints: parts[i] as Endpoint[], concurrency }),
+    ),
+  );
   const failed = replies.reduce((n, r) => n + r.failed, 0);
   if (failed > 0) console.error(`  ${failed} connections failed: ${replies.find((r) => r.error)?.error}`);
   return failed;
@@ -108,7 +112,11 @@ function fanout(clients: number): Scenario {
       const first = Math.ceil(clients / 2);
       await Promise.all([
         workers[0].call({ cmd: 'connect', endpoints: Array.from({ length: first }, () => ep), concurrency: 20 }),
-        workers[1].call({ cmd: 'connect', endpoints: Array.from({ length: clients - first }, () => ep), concurrency: 20 }),
+        workers[1].call({
+          cmd: 'connect',
+          endpoints: Array.from({ length: clients - first }, () => ep),
+          concurrency: 20,
+        }),
       ]);
       const writer = 0;
       await workers[0].call({ cmd: 'listen', skipFirst: true, writerClient: writerClientId(writer) });
@@ -117,7 +125,13 @@ function fanout(clients: number): Scenario {
       const cpu0 = t.cpuMs();
       // One second of edits first, not counted (for every target alike): the first edits of a
       // fresh process run cold code (JIT, caches); the figures are for a server in its stride.
-      const { sent: all } = await workers[0].call<{ sent: number[] }>({ cmd: 'fanoutWrite', rate: params.fanoutRate, seconds: params.fanoutSeconds + WARMUP_SECONDS, author: fixture.author, writer });
+      const { sent: all } = await workers[0].call<{ sent: number[] }>({
+        cmd: 'fanoutWrite',
+        rate: params.fanoutRate,
+        seconds: params.fanoutSeconds + WARMUP_SECONDS,
+        author: fixture.author,
+        writer,
+      });
       const sent = all.slice(2 * params.fanoutRate * WARMUP_SECONDS);
       // Until every delivery is in, or nothing more arrives for a second (at most 15 s).
       const want = (all.length / 2) * (clients - 1) * 0.99;
@@ -155,7 +169,12 @@ function fanout(clients: number): Scenario {
       await closeAll(ctx);
       latencies.sort((a, b) => a - b);
       const expected = sentAt.size * (clients - 1);
-      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length / expected, cpuMsPerEdit: cpu / (all.length / 2) };
+      return {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        delivered: latencies.length / expected,
+        cpuMsPerEdit: cpu / (all.length / 2),
+      };
     },
   };
 }
@@ -177,14 +196,27 @@ const throughput: Scenario = {
     await sleep(300);
     const cpu0 = t.cpuMs();
     const started = performance.now();
-    const replies = await Promise.all(workers.map((w) => w.call<{ acked: number; stalled: number }>({ cmd: 'throughput', seconds: params.throughputSeconds, author: fixture.author })));
+    const replies = await Promise.all(
+      workers.map((w) =>
+        w.call<{ acked: number; stalled: number }>({
+          cmd: 'throughput',
+          seconds: params.throughputSeconds,
+          author: fixture.author,
+        }),
+      ),
+    );
     const seconds = (performance.now() - started) / 1000;
     const cpu = t.cpuMs() - cpu0;
     await closeAll(ctx);
     const updates = replies.reduce((n, r) => n + r.acked, 0);
     const stalled = replies.reduce((n, r) => n + r.stalled, 0);
     if (stalled > 0) console.error(`  ${stalled} writers got no acknowledgement within 10 s and stopped`);
-    return { stalled, updatesPerSecond: updates / seconds, cpuMsPer1000: (1000 * cpu) / updates, serverCpuShare: cpu / 1000 / seconds };
+    return {
+      stalled,
+      updatesPerSecond: updates / seconds,
+      cpuMsPer1000: (1000 * cpu) / updates,
+      serverCpuShare: cpu / 1000 / seconds,
+    };
   },
 };
 
@@ -197,7 +229,12 @@ const cold: Scenario = {
     const { fixture, workers, params } = ctx;
     const ep = t.endpoint(coldPlan(fixture));
     await workers[0].call({ cmd: 'connect', endpoints: [ep, ep], concurrency: 1 });
-    const { ms: writeMs, bytes } = await workers[0].call<{ ms: number; bytes: number }>({ cmd: 'bulkWrite', count: params.coldUpdates, author: fixture.author, writer: 900_000 });
+    const { ms: writeMs, bytes } = await workers[0].call<{ ms: number; bytes: number }>({
+      cmd: 'bulkWrite',
+      count: params.coldUpdates,
+      author: fixture.author,
+      writer: 900_000,
+    });
     await closeAll(ctx);
     // y-websocket keeps documents in memory (no persistence configured): its figure is from memory.
     const unloads = t.info.name !== 'y-websocket';
@@ -208,7 +245,13 @@ const cold: Scenario = {
       times.push(ms);
       if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
     }
-    return { syncMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), logKb: bytes / 1024, writeUpdatesPerSecond: (1000 * params.coldUpdates) / writeMs };
+    return {
+      syncMs: median(times),
+      minMs: Math.min(...times),
+      maxMs: Math.max(...times),
+      logKb: bytes / 1024,
+      writeUpdatesPerSecond: (1000 * params.coldUpdates) / writeMs,
+    };
   },
 };
 
@@ -219,10 +262,18 @@ const memory: Scenario = {
   async run(target, ctx) {
     const t = target as RunningTarget;
     const { fixture, params } = ctx;
-    await connectSplit(ctx, warmPlans(fixture).map((p) => t.endpoint(p)), 10);
+    await connectSplit(
+      ctx,
+      warmPlans(fixture).map((p) => t.endpoint(p)),
+      10,
+    );
     await sleep(1000);
     const rss0 = t.rssKb();
-    const failed = await connectSplit(ctx, fixture.plans.slice(0, params.memoryPlans).map((p) => t.endpoint(p)), 25);
+    const failed = await connectSplit(
+      ctx,
+      fixture.plans.slice(0, params.memoryPlans).map((p) => t.endpoint(p)),
+      25,
+    );
     await sleep(2000);
     const rss1 = t.rssKb();
     if (ctx.heapDir && t.info.name.startsWith('carehub')) await heapSnapshot(t);
@@ -238,21 +289,37 @@ const connections: Scenario = {
   async run(target, ctx) {
     const t = target as RunningTarget;
     const { fixture, params } = ctx;
-    await connectSplit(ctx, warmPlans(fixture).map((p) => t.endpoint(p)), 10);
+    await connectSplit(
+      ctx,
+      warmPlans(fixture).map((p) => t.endpoint(p)),
+      10,
+    );
     await sleep(1000);
     const rss0 = t.rssKb();
     const cpu0 = t.cpuMs();
     const per = params.connections / params.connectionPlans;
-    const eps = fixture.plans.slice(0, params.connectionPlans).flatMap((p) => Array.from({ length: per }, () => t.endpoint(p)));
+    const eps = fixture.plans
+      .slice(0, params.connectionPlans)
+      .flatMap((p) => Array.from({ length: per }, () => t.endpoint(p)));
     const started = performance.now();
     const failed = await connectSplit(ctx, eps, 50);
     const connectSeconds = (performance.now() - started) / 1000;
     const cpu = t.cpuMs() - cpu0;
     await sleep(params.holdSeconds * 1000);
     const rss1 = t.rssKb();
-    const held = (await Promise.all(ctx.workers.map((w) => w.call<{ held: number }>({ cmd: 'held' })))).reduce((n, r) => n + r.held, 0) - warmPlans(fixture).length;
+    const held =
+      (await Promise.all(ctx.workers.map((w) => w.call<{ held: number }>({ cmd: 'held' })))).reduce(
+        (n, r) => n + r.held,
+        0,
+      ) - warmPlans(fixture).length;
     await closeAll(ctx);
-    return { kbPerConnection: (rss1 - rss0) / params.connections, cpuMsPerConnection: cpu / params.connections, held, failed, connectsPerSecond: params.connections / connectSeconds };
+    return {
+      kbPerConnection: (rss1 - rss0) / params.connections,
+      cpuMsPerConnection: cpu / params.connections,
+      held,
+      failed,
+      connectsPerSecond: params.connections / connectSeconds,
+    };
   },
 };
 
@@ -265,21 +332,30 @@ const results: Scenario = {
   async run(_t, ctx) {
     const once = () =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'bench/results-latency.ts', '--seconds', String(ctx.params.resultsSeconds)], {
-          cwd: ROOT,
-          // 200 watchers share one user's token: lift the per-user connection limit.
-          env: { ...process.env, SQLITE_SYNCHRONOUS: 'FULL', MAX_CONNECTIONS_PER_USER: '100000' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-        });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'bench/results-latency.ts', '--seconds', String(ctx.params.resultsSeconds)],
+          {
+            cwd: ROOT,
+            // 200 watchers share one user's token: lift the per-user connection limit.
+            env: { ...process.env, SQLITE_SYNCHRONOUS: 'FULL', MAX_CONNECTIONS_PER_USER: '100000' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+          },
+        );
         let text = '';
         // Its watcher process can die without telling it, leaving it waiting: bounded here.
         // (Its own process group, so its hub goes with it.)
-        const limit = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), (ctx.params.resultsSeconds * 4 + 60) * 1000);
+        const limit = setTimeout(
+          () => process.kill(-(child.pid as number), 'SIGKILL'),
+          (ctx.params.resultsSeconds * 4 + 60) * 1000,
+        );
         child.once('exit', () => clearTimeout(limit));
         child.stdout.on('data', (c: Buffer) => (text += c.toString()));
         child.stderr.on('data', (c: Buffer) => (text += c.toString()));
-        child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`results-latency exited ${code}: ${text.slice(0, 600)}`))));
+        child.once('exit', (code) =>
+          code === 0 ? resolve(text) : reject(new Error(`results-latency exited ${code}: ${text.slice(0, 600)}`)),
+        );
       });
     // Its set-up requests can meet a keep-alive socket the hub just closed (after the slow
     // api-key command on a busy machine): one retry.

@@ -48,8 +48,17 @@ export function rssKbOf(pid: number): number {
   return Number(m?.[1] ?? NaN);
 }
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp, extraNodeArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...extraNodeArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  extraNodeArgs: string[],
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...extraNodeArgs, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), 30_000);
@@ -85,7 +94,12 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 /** Starts one target as its own process on loopback. `nodeArgs` e.g. ['--cpu-prof'] for profiling. */
-export async function startTarget(name: TargetName, fixture: Fixture, runId: string, nodeArgs: string[] = []): Promise<RunningTarget> {
+export async function startTarget(
+  name: TargetName,
+  fixture: Fixture,
+  runId: string,
+  nodeArgs: string[] = [],
+): Promise<RunningTarget> {
   const info = TARGETS[name];
   const files: string[] = [];
   let started: { child: ChildProcess; port: number };
@@ -116,7 +130,11 @@ export async function startTarget(name: TargetName, fixture: Fixture, runId: str
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'hanne', password: 'demo' }),
     });
-    endpoint = (doc) => ({ url: `ws://127.0.0.1:${started.port}/collab/${doc}?token=${token}`, framing: 'y-websocket', doc });
+    endpoint = (doc) => ({
+      url: `ws://127.0.0.1:${started.port}/collab/${doc}?token=${token}`,
+      framing: 'y-websocket',
+      doc,
+    });
     openDocs = async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
       return Number(/^carehub_open_plans (\d+)/m.exec(text)?.[1] ?? NaN);
@@ -128,8 +146,18 @@ export async function startTarget(name: TargetName, fixture: Fixture, runId: str
       files.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
       env.BENCH_SQLITE = db;
     }
-    const script = { hocuspocus: 'hocuspocus', 'hocuspocus-sqlite': 'hocuspocus', 'y-websocket': 'y-websocket', relay: 'relay' }[name];
-    started = await startProcess(['--import', 'tsx', `bench/compare/servers/${script}.ts`], env, /listening (\d+)/, nodeArgs);
+    const script = {
+      hocuspocus: 'hocuspocus',
+      'hocuspocus-sqlite': 'hocuspocus',
+      'y-websocket': 'y-websocket',
+      relay: 'relay',
+    }[name];
+    started = await startProcess(
+      ['--import', 'tsx', `bench/compare/servers/${script}.ts`],
+      env,
+      /listening (\d+)/,
+      nodeArgs,
+    );
     const port = started.port;
     endpoint =
       name === 'hocuspocus' || name === 'hocuspocus-sqlite'

@@ -28,7 +28,10 @@ function reply(message: unknown): void {
   process.send?.(message);
 }
 
-async function connect(endpoints: Endpoint[], concurrency: number): Promise<{ opened: number; failed: number; error?: string }> {
+async function connect(
+  endpoints: Endpoint[],
+  concurrency: number,
+): Promise<{ opened: number; failed: number; error?: string }> {
   let next = 0;
   let failed = 0;
   let error: string | undefined;
@@ -125,7 +128,10 @@ async function throughput(seconds: number, author: string): Promise<{ acked: num
             const ackd = new Promise<void>((resolve) => waiting.set(typing.clientId, { clock, resolve }));
             c.send(updateFrame(c.ep, update));
             let timer: NodeJS.Timeout | undefined;
-            const timedOut = await Promise.race([ackd.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000)))]);
+            const timedOut = await Promise.race([
+              ackd.then(() => false),
+              new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000))),
+            ]);
             clearTimeout(timer);
             if (timedOut) {
               // Counted and reported; this writer stops (its next update would build on the lost one).

@@ -85,10 +85,16 @@ export function markedUpdate(rng: Rng, base: Uint8Array, marker: string): Uint8A
   const edits: (() => void)[] = [
     () => sectionOf(doc, 'tasks').push([newEntry({ id, title: marker, sector, status: 'planned' })]),
     () => sectionOf(doc, 'goals').push([newEntry({ id, description: richText(marker), status: 'proposed', sector })]),
-    () => sectionOf(doc, 'notes').push([newEntry({ id, author: rng.uuid(), sector, created: new Date(0).toISOString(), body: richText(marker) })]),
+    () =>
+      sectionOf(doc, 'notes').push([
+        newEntry({ id, author: rng.uuid(), sector, created: new Date(0).toISOString(), body: richText(marker) }),
+      ]),
     () => sectionOf(doc, 'medications').push([newEntry({ id, drug: marker, dose: '1 mg' })]),
     () => sectionOf(doc, 'results').push([newEntry({ id, kind: 'lab', text: marker })]),
-    () => sectionOf(doc, 'selfReports').push([newEntry({ id, kind: 'symptom', value: marker, taken: new Date(0).toISOString() })]),
+    () =>
+      sectionOf(doc, 'selfReports').push([
+        newEntry({ id, kind: 'symptom', value: marker, taken: new Date(0).toISOString() }),
+      ]),
     () => metaOf(doc).set('title', marker),
     () => metaOf(doc).set(marker, marker),
     () => doc.getMap(`evil-${marker}`).set('x', marker),
@@ -101,7 +107,10 @@ export function markedUpdate(rng: Rng, base: Uint8Array, marker: string): Uint8A
     () => {
       const notes = existing<Y.Map<unknown>>('notes');
       const body = notes.length > 0 ? (rng.pick(notes).get('body') as Y.XmlFragment | undefined) : undefined;
-      const text = body?.get(0)?.constructor === Y.XmlElement ? ((body.get(0) as Y.XmlElement).get(0) as Y.XmlText | undefined) : undefined;
+      const text =
+        body?.get(0)?.constructor === Y.XmlElement
+          ? ((body.get(0) as Y.XmlElement).get(0) as Y.XmlText | undefined)
+          : undefined;
       if (text instanceof Y.XmlText) text.insert(0, marker);
       else sectionOf(doc, 'notes').push([newEntry({ id, body: richText(marker) })]);
     },
@@ -138,7 +147,14 @@ export function collabFrame(rng: Rng, ctx: CollabContext, n: number): CollabFram
   const base = ctx.baseStates.get(who.planId) as Uint8Array;
   const wire = ctx.wireUpdates.get(who.planId) ?? [];
   const early = rng.chance(0.25);
-  const frame = (kind: string, expect: Expect, frames: Uint8Array[], markers: string[] = []): CollabFrame => ({ kind, expect, frames, markers, early, auth: { identity } });
+  const frame = (kind: string, expect: Expect, frames: Uint8Array[], markers: string[] = []): CollabFrame => ({
+    kind,
+    expect,
+    frames,
+    markers,
+    early,
+    auth: { identity },
+  });
 
   const kind = rng.weighted<string>([
     [8, 'random-bytes'],
@@ -188,7 +204,12 @@ export function collabFrame(rng: Rng, ctx: CollabContext, n: number): CollabFram
     }
     case 'bad-sync-step': {
       const step = rng.pick([3, 4, 7, 127, 128, 2 ** 14]);
-      return frame(kind, 'reject', [concat([SYNC], varUint(step), withLength(markedUpdate(rng, base, marker)))], [marker]);
+      return frame(
+        kind,
+        'reject',
+        [concat([SYNC], varUint(step), withLength(markedUpdate(rng, base, marker)))],
+        [marker],
+      );
     }
     case 'trailing-bytes': {
       const valid = rng.pick([
@@ -206,7 +227,8 @@ export function collabFrame(rng: Rng, ctx: CollabContext, n: number): CollabFram
       return frame(kind, 'any', [syncMessage(rng.pick([1, 2]), mutate(rng, update, other))], [marker]);
     }
     case 'mutated-wire-update': {
-      if (wire.length === 0) return frame('mutated-update', 'any', [syncMessage(2, mutate(rng, markedUpdate(rng, base, marker)))], [marker]);
+      if (wire.length === 0)
+        return frame('mutated-update', 'any', [syncMessage(2, mutate(rng, markedUpdate(rng, base, marker)))], [marker]);
       const update = rng.pick(wire);
       const other = rng.chance(0.3) ? rng.pick(wire) : undefined;
       // Wire updates carry the capturing client's markers (read-only: never stored).
@@ -227,7 +249,9 @@ export function collabFrame(rng: Rng, ctx: CollabContext, n: number): CollabFram
     case 'mutated-awareness':
       return frame(kind, 'any', [concat([AWARENESS], withLength(mutate(rng, awarenessUpdate(rng, marker))))]);
     case 'oversize':
-      return frame(kind, 'oversize', [concat([SYNC, 2], varUint(ctx.maxMessageBytes), rng.bytes(ctx.maxMessageBytes + rng.range(1, 512)))]);
+      return frame(kind, 'oversize', [
+        concat([SYNC, 2], varUint(ctx.maxMessageBytes), rng.bytes(ctx.maxMessageBytes + rng.range(1, 512))),
+      ]);
     case 'valid-update':
       return frame(kind, 'any', [syncMessage(rng.pick([1, 2]), markedUpdate(rng, base, marker))], [marker]);
     case 'valid-noise':
@@ -241,16 +265,33 @@ export function collabFrame(rng: Rng, ctx: CollabContext, n: number): CollabFram
     case 'frame-flood': {
       // More frames than the early buffer holds, or a burst of small valid ones.
       const count = rng.range(20, 80);
-      return { ...frame(kind, 'any', Array.from({ length: count }, () => Uint8Array.from([QUERY_AWARENESS]))), early: true };
+      return {
+        ...frame(
+          kind,
+          'any',
+          Array.from({ length: count }, () => Uint8Array.from([QUERY_AWARENESS])),
+        ),
+        early: true,
+      };
     }
     default: {
       const broken = rng.pick(['no-token', 'bad-token', 'bad-path', 'unknown-plan', 'no-access'] as const);
-      return { kind: `bad-auth:${broken}`, expect: 'refuse', frames: [syncMessage(2, markedUpdate(rng, base, marker))], markers: [marker], early: true, auth: { broken } };
+      return {
+        kind: `bad-auth:${broken}`,
+        expect: 'refuse',
+        frames: [syncMessage(2, markedUpdate(rng, base, marker))],
+        markers: [marker],
+        early: true,
+        auth: { broken },
+      };
     }
   }
 }
 
-export type FrameOutcome = { closed: number; reason: string; opened: boolean } | { closed: null; alive: true } | { error: string };
+export type FrameOutcome =
+  | { closed: number; reason: string; opened: boolean }
+  | { closed: null; alive: true }
+  | { error: string };
 
 /** The socket URL a frame's auth asks for. */
 function socketUrl(wsBase: string, f: CollabFrame, ctx: CollabContext, rng: Rng): string {
@@ -266,7 +307,18 @@ function socketUrl(wsBase: string, f: CollabFrame, ctx: CollabContext, rng: Rng)
       return `${wsBase}/collab/${any.planId}?token=${encodePart(rng.pick([nastyString(rng), `${any.token}x`, any.token.slice(0, -3), 'eyJhbGciOiJub25lIn0.e30.']))}`;
     case 'bad-path':
       // Paths are sent as they are: a malformed percent-escape must not upset the server.
-      const paths = ['', '..', 'not-a-uuid', '%2e%2e', '%E0%A4%A', '%ZZ', `${any.planId}%`, encodePart(nastyString(rng).slice(0, 200)), `${any.planId}/x`, `${any.planId}%20`];
+      const paths = [
+        '',
+        '..',
+        'not-a-uuid',
+        '%2e%2e',
+        '%E0%A4%A',
+        '%ZZ',
+        `${any.planId}%`,
+        encodePart(nastyString(rng).slice(0, 200)),
+        `${any.planId}/x`,
+        `${any.planId}%20`,
+      ];
       return `${wsBase}/collab/${rng.pick(paths)}?token=${encodePart(any.token)}`;
     case 'unknown-plan':
       return `${wsBase}/collab/${rng.uuid()}?token=${encodePart(any.token)}`;
@@ -283,9 +335,18 @@ function socketUrl(wsBase: string, f: CollabFrame, ctx: CollabContext, rng: Rng)
  * server handles a socket's frames in order, synchronously, once it is joined). Resolves with
  * the close code, or alive; never rejects. Bounded by `timeoutMs`.
  */
-export function sendCollabFrame(wsBase: string, f: CollabFrame, ctx: CollabContext, rng: Rng, timeoutMs = 10_000): Promise<FrameOutcome> {
+export function sendCollabFrame(
+  wsBase: string,
+  f: CollabFrame,
+  ctx: CollabContext,
+  rng: Rng,
+  timeoutMs = 10_000,
+): Promise<FrameOutcome> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(socketUrl(wsBase, f, ctx, rng), { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+    const ws = new WebSocket(socketUrl(wsBase, f, ctx, rng), {
+      perMessageDeflate: false,
+      maxPayload: 64 * 1024 * 1024,
+    });
     let settled = false;
     let joined = false;
     let sent = false;
@@ -302,7 +363,10 @@ export function sendCollabFrame(wsBase: string, f: CollabFrame, ctx: CollabConte
       }
       resolve(o);
     };
-    const timer = setTimeout(() => done({ error: `no answer within ${timeoutMs} ms (joined: ${joined}, sent: ${sent})` }), timeoutMs);
+    const timer = setTimeout(
+      () => done({ error: `no answer within ${timeoutMs} ms (joined: ${joined}, sent: ${sent})` }),
+      timeoutMs,
+    );
     const sendFrames = () => {
       if (sent || ws.readyState !== WebSocket.OPEN) return;
       sent = true;
@@ -349,6 +413,8 @@ export function judgeCollab(f: CollabFrame, o: FrameOutcome): string | null {
       if ('opened' in o && !o.opened) return null;
       return `expected a 44xx close, got ${code === null ? 'an open socket' : code}`;
     default:
-      return code === null || code === 1002 || code === 1009 ? null : `unexpected close ${code} ${'reason' in o ? o.reason : ''}`;
+      return code === null || code === 1002 || code === 1009
+        ? null
+        : `unexpected close ${code} ${'reason' in o ? o.reason : ''}`;
   }
 }

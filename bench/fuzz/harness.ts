@@ -3,7 +3,14 @@ import { io, type Socket } from 'socket.io-client';
 import * as Y from 'yjs';
 import { newEntry, planToJson, richText, sectionOf, metaOf } from '../../shared/plan-doc.ts';
 import { connectCollab, type CollabClient } from '../../tests/fixtures/collab-client.ts';
-import { collabFrame, judgeCollab, sendCollabFrame, type CollabContext, type CollabFrame, type Identity } from './collab.ts';
+import {
+  collabFrame,
+  judgeCollab,
+  sendCollabFrame,
+  type CollabContext,
+  type CollabFrame,
+  type Identity,
+} from './collab.ts';
 import { Rng } from './prng.ts';
 import { describeRequest, restRequest, sendRest, type RestContext } from './rest.ts';
 import { socketIoAction, type SocketIoContext } from './socketio.ts';
@@ -41,7 +48,13 @@ export interface FuzzBudget {
 export interface FuzzStats {
   seed: number;
   ms: number;
-  collab: { frames: number; sockets: number; alive: number; closes: Record<string, number>; kinds: Record<string, number> };
+  collab: {
+    frames: number;
+    sockets: number;
+    alive: number;
+    closes: Record<string, number>;
+    kinds: Record<string, number>;
+  };
   socketIo: { actions: number; results: Record<string, number> };
   rest: { requests: number; statuses: Record<string, number> };
   canaryEdits: number;
@@ -83,7 +96,9 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)),
+    ),
   ]);
 }
 
@@ -116,7 +131,8 @@ function nextUpdate(doc: Y.Doc, ms: number): Promise<void> {
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 const count = (m: Record<string, number>, k: string, n = 1) => (m[k] = (m[k] ?? 0) + n);
-const hex = (b: Uint8Array, max = 48) => Buffer.from(b.subarray(0, max)).toString('hex') + (b.length > max ? `…(${b.length} bytes)` : '');
+const hex = (b: Uint8Array, max = 48) =>
+  Buffer.from(b.subarray(0, max)).toString('hex') + (b.length > max ? `…(${b.length} bytes)` : '');
 
 export class FuzzSession {
   readonly markerPrefix: string;
@@ -153,10 +169,22 @@ export class FuzzSession {
   /** Signs in, finds the plans, opens the well-behaved clients, captures real updates to mutate. */
   async prepare(): Promise<void> {
     const { url, wsUrl } = this.hub;
-    for (const u of USERS) this.tokens.set(u, (await json<{ token: string }>(api(url, '/auth/login', { method: 'POST', body: JSON.stringify({ username: u, password: 'demo' }) }), `login ${u}`)).token);
+    for (const u of USERS)
+      this.tokens.set(
+        u,
+        (
+          await json<{ token: string }>(
+            api(url, '/auth/login', { method: 'POST', body: JSON.stringify({ username: u, password: 'demo' }) }),
+            `login ${u}`,
+          )
+        ).token,
+      );
     const t = (u: User) => this.tokens.get(u) as string;
     for (const u of ['hanne', 'gitte'] as const) {
-      for (const p of await json<{ name: string; plans: { id: string }[] }[]>(api(url, '/patients', { token: t(u) }), 'patients')) {
+      for (const p of await json<{ name: string; plans: { id: string }[] }[]>(
+        api(url, '/patients', { token: t(u) }),
+        'patients',
+      )) {
         if (p.plans[0]) this.plans.set(p.name, p.plans[0].id);
       }
     }
@@ -170,23 +198,49 @@ export class FuzzSession {
     const erik = plan('Erik Nielsen');
     const aisha = plan('Aisha Khan');
     // Who watches each plan (never edits), and who writes where.
-    const watchers: [string, User][] = [[carl, 'gitte'], [ingrid, 'hanne'], [erik, 'gitte'], [aisha, 'gitte']];
-    const writers: [User, string][] = [['hanne', carl], ['hanne', ingrid], ['gitte', carl], ['gitte', erik], ['gitte', aisha], ['maja', carl], ['maja', erik]];
-    for (const [u, planId] of writers) this.identities.push({ label: `${u}@${planId.slice(0, 8)}`, token: t(u), planId, readOnly: false });
+    const watchers: [string, User][] = [
+      [carl, 'gitte'],
+      [ingrid, 'hanne'],
+      [erik, 'gitte'],
+      [aisha, 'gitte'],
+    ];
+    const writers: [User, string][] = [
+      ['hanne', carl],
+      ['hanne', ingrid],
+      ['gitte', carl],
+      ['gitte', erik],
+      ['gitte', aisha],
+      ['maja', carl],
+      ['maja', erik],
+    ];
+    for (const [u, planId] of writers)
+      this.identities.push({ label: `${u}@${planId.slice(0, 8)}`, token: t(u), planId, readOnly: false });
 
     // Read-only embed sessions: everything they send is refused.
     const readOnly = new Map<string, string>();
     for (const [planId, u] of watchers) {
       const creator = planId === ingrid ? 'hanne' : u;
-      const link = await json<{ link: string }>(api(url, `/plans/${planId}/embed-links`, { method: 'POST', token: t(creator), body: JSON.stringify({ access: 'read', expiresInMinutes: 600 }) }), 'embed link');
-      const session = await json<{ token: string }>(api(url, '/embed/session', { method: 'POST', body: JSON.stringify({ link: link.link }) }), 'embed session');
+      const link = await json<{ link: string }>(
+        api(url, `/plans/${planId}/embed-links`, {
+          method: 'POST',
+          token: t(creator),
+          body: JSON.stringify({ access: 'read', expiresInMinutes: 600 }),
+        }),
+        'embed link',
+      );
+      const session = await json<{ token: string }>(
+        api(url, '/embed/session', { method: 'POST', body: JSON.stringify({ link: link.link }) }),
+        'embed session',
+      );
       readOnly.set(planId, session.token);
       this.identities.push({ label: `read-only@${planId.slice(0, 8)}`, token: session.token, planId, readOnly: true });
     }
 
     for (const [planId, u] of watchers) {
       const o = connectCollab(wsUrl, planId, t(u));
-      o.provider.on('connection-close', (e: { code: number } | null) => this.observerCloses.push(`${planId}: ${e?.code ?? 'error'}`));
+      o.provider.on('connection-close', (e: { code: number } | null) =>
+        this.observerCloses.push(`${planId}: ${e?.code ?? 'error'}`),
+      );
       this.observers.set(planId, o);
     }
     await within(Promise.all([...this.observers.values()].map((o) => o.synced)), 10_000, 'observers to sync');
@@ -204,13 +258,24 @@ export class FuzzSession {
       for (let k = 0; k < 6; k++) {
         const m = `${this.markerPrefix}W${planId.slice(0, 4)}${k}Q`;
         this.markers.set(m, false);
-        if (k % 3 === 0) sectionOf(c.doc, 'tasks').push([newEntry({ id: crypto.randomUUID(), title: m, sector: 'hospital', status: 'planned' })]);
-        else if (k % 3 === 1) sectionOf(c.doc, 'goals').push([newEntry({ id: crypto.randomUUID(), description: richText(m), status: 'proposed', sector: 'hospital' })]);
+        if (k % 3 === 0)
+          sectionOf(c.doc, 'tasks').push([
+            newEntry({ id: crypto.randomUUID(), title: m, sector: 'hospital', status: 'planned' }),
+          ]);
+        else if (k % 3 === 1)
+          sectionOf(c.doc, 'goals').push([
+            newEntry({ id: crypto.randomUUID(), description: richText(m), status: 'proposed', sector: 'hospital' }),
+          ]);
         else metaOf(c.doc).set('title', m);
       }
       // The reverts come back: the client converges to the observer's (the server's) state.
       const o = this.observers.get(planId) as CollabClient;
-      await untilDoc(c.doc, () => JSON.stringify(planToJson(c.doc)) === JSON.stringify(planToJson(o.doc)), 10_000, 'the read-only client to converge');
+      await untilDoc(
+        c.doc,
+        () => JSON.stringify(planToJson(c.doc)) === JSON.stringify(planToJson(o.doc)),
+        10_000,
+        'the read-only client to converge',
+      );
       wireUpdates.set(planId, sent);
       c.destroy();
     }
@@ -229,11 +294,20 @@ export class FuzzSession {
     const allTokens = USERS.map(t);
     this.socketCtx = { tokens: allTokens, planIds: [...this.plans.values()] };
     const patients = await json<{ id: string }[]>(api(url, '/patients', { token: t('gitte') }), 'patients');
-    this.restCtx = { tokens: allTokens, apiKey: this.opts.apiKey ?? null, planIds: [...this.plans.values()], patientIds: patients.map((p) => p.id) };
+    this.restCtx = {
+      tokens: allTokens,
+      apiKey: this.opts.apiKey ?? null,
+      planIds: [...this.plans.values()],
+      patientIds: patients.map((p) => p.id),
+    };
 
     // The Socket.IO watcher: hanne on Carl's plan, for the whole run.
     const w: Socket = io(url, { auth: { token: t('hanne') }, transports: ['websocket'], reconnection: false });
-    await within(new Promise<void>((resolve, reject) => (w.once('connect', () => resolve()), w.once('connect_error', reject))), 10_000, 'the watcher to connect');
+    await within(
+      new Promise<void>((resolve, reject) => (w.once('connect', () => resolve()), w.once('connect_error', reject))),
+      10_000,
+      'the watcher to connect',
+    );
     const ack = (await within(w.emitWithAck('plan:watch', { planId: carl }), 5000, 'plan:watch')) as { ok: boolean };
     if (!ack.ok) throw new Error('the watcher may not watch Carl’s plan');
     w.on('plan:changed', () => this.planChanged++);
@@ -241,18 +315,26 @@ export class FuzzSession {
 
     // The canary: hanne edits Carl's plan all along; every edit must arrive and be kept.
     const canary = connectCollab(wsUrl, carl, t('hanne'));
-    canary.provider.on('connection-close', (e: { code: number } | null) => this.observerCloses.push(`canary: ${e?.code ?? 'error'}`));
+    canary.provider.on('connection-close', (e: { code: number } | null) =>
+      this.observerCloses.push(`canary: ${e?.code ?? 'error'}`),
+    );
     await within(canary.synced, 10_000, 'the canary to sync');
     this.canary = canary;
     this.canaryTimer = setInterval(() => {
       const title = `CANARY-${this.seed}-${this.canaryTitles.length}`;
       this.canaryTitles.push(title);
-      sectionOf(canary.doc, 'tasks').push([newEntry({ id: crypto.randomUUID(), title, sector: 'hospital', status: 'planned' })]);
+      sectionOf(canary.doc, 'tasks').push([
+        newEntry({ id: crypto.randomUUID(), title, sector: 'hospital', status: 'planned' }),
+      ]);
     }, 20);
   }
 
   /** Runs the three streams side by side until each has spent its budget, or until `deadline` (ms since epoch). */
-  async run(limit: { budget: FuzzBudget } | { deadline: number }, concurrency = 4, signal?: AbortSignal): Promise<FuzzStats> {
+  async run(
+    limit: { budget: FuzzBudget } | { deadline: number },
+    concurrency = 4,
+    signal?: AbortSignal,
+  ): Promise<FuzzStats> {
     const started = Date.now();
     const stats: FuzzStats = {
       seed: this.seed,
@@ -263,7 +345,8 @@ export class FuzzSession {
       canaryEdits: 0,
       problems: [],
     };
-    const more = (stream: keyof FuzzBudget, i: number) => !signal?.aborted && ('budget' in limit ? i < limit.budget[stream] : Date.now() < limit.deadline);
+    const more = (stream: keyof FuzzBudget, i: number) =>
+      !signal?.aborted && ('budget' in limit ? i < limit.budget[stream] : Date.now() < limit.deadline);
     const rngFor = (stream: number, i: number) => new Rng(this.seed).fork(stream * 10_000_000 + i);
     const lane = async (stream: keyof FuzzBudget, id: number, step: (i: number) => Promise<void>) => {
       const next = { i: 0 };
@@ -291,17 +374,22 @@ export class FuzzSession {
       const alive = 'closed' in outcome && outcome.closed === null;
       if (alive) stats.collab.alive++;
       else count(stats.collab.closes, 'error' in outcome ? 'error' : String(outcome.closed));
-      const who = 'identity' in frame.auth ? (this.identities[frame.auth.identity] as Identity).label : frame.auth.broken;
+      const who =
+        'identity' in frame.auth ? (this.identities[frame.auth.identity] as Identity).label : frame.auth.broken;
       const how = alive ? 'left open' : 'error' in outcome ? outcome.error : `closed ${outcome.closed}`;
       for (const m of frame.markers) {
         this.markers.set(m, (this.markers.get(m) ?? false) || (writer && alive));
         const list = this.carriers.get(m) ?? [];
-        list.push(`#${i} ${frame.kind} as ${who}${frame.early ? ' (early)' : ''}: ${how}; ${frame.frames.map((f) => hex(f, 400)).join(' | ')}`);
+        list.push(
+          `#${i} ${frame.kind} as ${who}${frame.early ? ' (early)' : ''}: ${how}; ${frame.frames.map((f) => hex(f, 400)).join(' | ')}`,
+        );
         this.carriers.set(m, list);
       }
       const problem = judgeCollab(frame, outcome);
       if (problem) {
-        stats.problems.push(`collab #${i} (seed ${this.seed}) ${frame.kind} as ${who}${frame.early ? ', early' : ''}: ${problem}; frame ${hex(frame.frames[0] ?? new Uint8Array())}`);
+        stats.problems.push(
+          `collab #${i} (seed ${this.seed}) ${frame.kind} as ${who}${frame.early ? ', early' : ''}: ${problem}; frame ${hex(frame.frames[0] ?? new Uint8Array())}`,
+        );
       }
     };
     const socketStep = async (i: number) => {
@@ -319,9 +407,19 @@ export class FuzzSession {
       count(stats.rest.statuses, String(o.status));
       if (o.problem) stats.problems.push(`rest #${i} (seed ${this.seed}) ${describeRequest(req)}: ${o.problem}`);
     };
-    const progress = setInterval(() => this.log(`… ${stats.collab.sockets} collab sockets, ${stats.socketIo.actions} Socket.IO sessions, ${stats.rest.requests} requests, ${stats.problems.length} problems`), 10_000);
+    const progress = setInterval(
+      () =>
+        this.log(
+          `… ${stats.collab.sockets} collab sockets, ${stats.socketIo.actions} Socket.IO sessions, ${stats.rest.requests} requests, ${stats.problems.length} problems`,
+        ),
+      10_000,
+    );
     try {
-      await Promise.all([lane('collabFrames', 1, collabStep), lane('socketIoActions', 2, socketStep), lane('restRequests', 3, restStep)]);
+      await Promise.all([
+        lane('collabFrames', 1, collabStep),
+        lane('socketIoActions', 2, socketStep),
+        lane('restRequests', 3, restStep),
+      ]);
     } finally {
       clearInterval(progress);
     }
@@ -346,20 +444,37 @@ export class FuzzSession {
 
     // Every canary edit reaches the observer of Carl's plan.
     const observer = this.observers.get(carl) as CollabClient;
-    const titles = (d: Y.Doc) => new Set(sectionOf(d, 'tasks').toArray().map((e) => e.get('title')));
-    await untilDoc(observer.doc, () => this.canaryTitles.every((t) => titles(observer.doc).has(t)), 10_000, 'every canary edit at the observer').catch((err: Error) =>
-      problems.push(`${err.message} (${this.canaryTitles.filter((t) => !titles(observer.doc).has(t)).length} of ${this.canaryTitles.length} missing)`),
+    const titles = (d: Y.Doc) =>
+      new Set(
+        sectionOf(d, 'tasks')
+          .toArray()
+          .map((e) => e.get('title')),
+      );
+    await untilDoc(
+      observer.doc,
+      () => this.canaryTitles.every((t) => titles(observer.doc).has(t)),
+      10_000,
+      'every canary edit at the observer',
+    ).catch((err: Error) =>
+      problems.push(
+        `${err.message} (${this.canaryTitles.filter((t) => !titles(observer.doc).has(t)).length} of ${this.canaryTitles.length} missing)`,
+      ),
     );
-    if (this.observerCloses.length > 0) problems.push(`well-behaved clients were disconnected: ${this.observerCloses.join(', ')}`);
-    for (const [planId, o] of this.observers) if (!o.provider.wsconnected) problems.push(`the observer of ${planId} is not connected`);
+    if (this.observerCloses.length > 0)
+      problems.push(`well-behaved clients were disconnected: ${this.observerCloses.join(', ')}`);
+    for (const [planId, o] of this.observers)
+      if (!o.provider.wsconnected) problems.push(`the observer of ${planId} is not connected`);
     if (!this.canary?.provider.wsconnected) problems.push('the canary is not connected');
 
     const w = this.watcher;
     if (!w?.connected) problems.push('the Socket.IO watcher was disconnected');
     else {
-      const ack = (await within(w.emitWithAck('plan:watch', { planId: carl }), 5000, 'plan:watch after the run').catch(() => null)) as { ok: boolean } | null;
+      const ack = (await within(w.emitWithAck('plan:watch', { planId: carl }), 5000, 'plan:watch after the run').catch(
+        () => null,
+      )) as { ok: boolean } | null;
       if (!ack?.ok) problems.push('the Socket.IO watcher gets no answer to plan:watch after the run');
-      if (this.canaryTitles.length > 60 && this.planChanged === 0) problems.push('the Socket.IO watcher received no plan:changed during the run');
+      if (this.canaryTitles.length > 60 && this.planChanged === 0)
+        problems.push('the Socket.IO watcher received no plan:changed during the run');
     }
 
     // The live plans as the server holds them equal what each observer received.
@@ -375,15 +490,25 @@ export class FuzzSession {
         if (live === JSON.stringify(planToJson(o.doc)) || Date.now() > deadline) break;
         await nextUpdate(o.doc, 200);
       }
-      if (live !== JSON.stringify(planToJson(o.doc))) problems.push(`plan ${planId}: the server's live document differs from what its observer received`);
+      if (live !== JSON.stringify(planToJson(o.doc)))
+        problems.push(`plan ${planId}: the server's live document differs from what its observer received`);
       plans.push({ planId, json: JSON.stringify(planToJson(o.doc)), stateVector: Y.encodeStateVector(o.doc) });
       for (const [m, accepted] of this.markers) {
-        if (!accepted && live.includes(m)) problems.push(`plan ${planId}: holds the marker ${m} of a refused frame, sent by ${this.carriers.get(m)?.join('; ') ?? 'the read-only capturing client'}`);
+        if (!accepted && live.includes(m))
+          problems.push(
+            `plan ${planId}: holds the marker ${m} of a refused frame, sent by ${this.carriers.get(m)?.join('; ') ?? 'the read-only capturing client'}`,
+          );
       }
     }
     const forbidden = [...this.markers].filter(([, a]) => !a).map(([m]) => m);
     const accepted = [...this.markers].filter(([, a]) => a).map(([m]) => m);
-    return { plans, canaryTitles: [...this.canaryTitles], carlPlan: carl, forbiddenMarkers: forbidden, acceptedMarkers: accepted };
+    return {
+      plans,
+      canaryTitles: [...this.canaryTitles],
+      carlPlan: carl,
+      forbiddenMarkers: forbidden,
+      acceptedMarkers: accepted,
+    };
   }
 
   /** Closes every client of the session. */
@@ -400,14 +525,21 @@ export class FuzzSession {
  * its care team), each observed plan holds exactly what its observer received, the canary's
  * edits are each there once, and no refused marker is stored anywhere in the plan log.
  */
-export async function checkStored(hub: HubEndpoint, dbFile: string, expected: Expectations): Promise<{ plansLoaded: number; problems: string[]; refusedNamesKept: number }> {
+export async function checkStored(
+  hub: HubEndpoint,
+  dbFile: string,
+  expected: Expectations,
+): Promise<{ plansLoaded: number; problems: string[]; refusedNamesKept: number }> {
   const problems: string[] = [];
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   let planIds: string[];
   let blobs: Buffer[];
   try {
     planIds = db.prepare('SELECT id FROM plans ORDER BY created, id').pluck().all() as string[];
-    blobs = [...(db.prepare('SELECT update_bytes FROM plan_updates').pluck().all() as Buffer[]), ...(db.prepare('SELECT state FROM plan_checkpoints').pluck().all() as Buffer[])];
+    blobs = [
+      ...(db.prepare('SELECT update_bytes FROM plan_updates').pluck().all() as Buffer[]),
+      ...(db.prepare('SELECT state FROM plan_checkpoints').pluck().all() as Buffer[]),
+    ];
   } finally {
     db.close();
   }
@@ -421,14 +553,23 @@ export async function checkStored(hub: HubEndpoint, dbFile: string, expected: Ex
     for (const blob of stored) {
       if (!blob.bytes.includes(needle)) continue;
       blob.texts ??= storedTexts(blob.bytes);
-      if (blob.texts.content.some((t) => t.includes(m))) problems.push(`the marker ${m} of a refused frame is stored as plan content`);
+      if (blob.texts.content.some((t) => t.includes(m)))
+        problems.push(`the marker ${m} of a refused frame is stored as plan content`);
       else if (blob.texts.deletedNames.some((t) => t.includes(m))) asName = true;
       else problems.push(`the marker ${m} of a refused frame is stored in the plan log (not as content or a name)`);
     }
     if (asName) namesKept++;
   }
   const tokens: string[] = [];
-  for (const u of ['hanne', 'gitte', 'maja', 'niels']) tokens.push((await json<{ token: string }>(api(hub.url, '/auth/login', { method: 'POST', body: JSON.stringify({ username: u, password: 'demo' }) }), `login ${u}`)).token);
+  for (const u of ['hanne', 'gitte', 'maja', 'niels'])
+    tokens.push(
+      (
+        await json<{ token: string }>(
+          api(hub.url, '/auth/login', { method: 'POST', body: JSON.stringify({ username: u, password: 'demo' }) }),
+          `login ${u}`,
+        )
+      ).token,
+    );
   let loaded = 0;
   for (const planId of planIds) {
     let token: string | undefined;
@@ -446,14 +587,19 @@ export async function checkStored(hub: HubEndpoint, dbFile: string, expected: Ex
       const exp = expected.plans.find((p) => p.planId === planId);
       if (exp) {
         const got = JSON.stringify(planToJson(c.doc));
-        if (got !== exp.json) problems.push(`plan ${planId}: stored state differs from what its observer received live`);
-        if (!Buffer.from(Y.encodeStateVector(c.doc)).equals(Buffer.from(exp.stateVector))) problems.push(`plan ${planId}: stored state vector differs from the observer's`);
+        if (got !== exp.json)
+          problems.push(`plan ${planId}: stored state differs from what its observer received live`);
+        if (!Buffer.from(Y.encodeStateVector(c.doc)).equals(Buffer.from(exp.stateVector)))
+          problems.push(`plan ${planId}: stored state vector differs from the observer's`);
       }
       if (planId === expected.carlPlan) {
-        const titles = sectionOf(c.doc, 'tasks').toArray().map((e) => e.get('title'));
+        const titles = sectionOf(c.doc, 'tasks')
+          .toArray()
+          .map((e) => e.get('title'));
         const missing = expected.canaryTitles.filter((t) => !titles.includes(t));
         const doubled = expected.canaryTitles.filter((t) => titles.indexOf(t) !== titles.lastIndexOf(t));
-        if (missing.length > 0) problems.push(`${missing.length} of ${expected.canaryTitles.length} canary edits are missing`);
+        if (missing.length > 0)
+          problems.push(`${missing.length} of ${expected.canaryTitles.length} canary edits are missing`);
         if (doubled.length > 0) problems.push(`${doubled.length} canary edits are there twice`);
       }
     } catch (err) {
@@ -487,8 +633,20 @@ export function storedTexts(update: Uint8Array): { content: string[]; deletedNam
     }
     content.push(...names);
     if (s.content instanceof Y.ContentBinary) content.push(Buffer.from(s.content.content).toString('latin1'));
-    else if (s.content instanceof Y.ContentType) content.push(String((s.content.type as unknown as { nodeName?: string }).nodeName ?? ''));
-    else content.push(JSON.stringify({ str: c.str, arr: c.arr, embed: c.embed, key: c.key, value: c.value, doc: (c.doc as { guid?: string } | undefined)?.guid, opts: c.opts }));
+    else if (s.content instanceof Y.ContentType)
+      content.push(String((s.content.type as unknown as { nodeName?: string }).nodeName ?? ''));
+    else
+      content.push(
+        JSON.stringify({
+          str: c.str,
+          arr: c.arr,
+          embed: c.embed,
+          key: c.key,
+          value: c.value,
+          doc: (c.doc as { guid?: string } | undefined)?.guid,
+          opts: c.opts,
+        }),
+      );
   }
   return { content, deletedNames };
 }

@@ -110,11 +110,18 @@ export function randomJson(rng: Rng, depth = 3): unknown {
   if (depth <= 0 || rng.chance(0.4)) return leaf();
   if (rng.chance(0.5)) return Array.from({ length: rng.int(6) }, () => randomJson(rng, depth - 1));
   const o: Record<string, unknown> = {};
-  for (let i = rng.int(6); i > 0; i--) o[rng.chance(0.5) ? nastyString(rng).slice(0, 40) : rng.pick(['id', 'planId', 'type', 'constructor', '__proto__', 'toString'])] = randomJson(rng, depth - 1);
+  for (let i = rng.int(6); i > 0; i--)
+    o[
+      rng.chance(0.5)
+        ? nastyString(rng).slice(0, 40)
+        : rng.pick(['id', 'planId', 'type', 'constructor', '__proto__', 'toString'])
+    ] = randomJson(rng, depth - 1);
   return o;
 }
 
 /** encodeURIComponent that does not throw on lone surrogates (they become U+FFFD). */
 export function encodePart(s: string): string {
-  return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  return encodeURIComponent(
+    s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
+  );
 }

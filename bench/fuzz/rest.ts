@@ -71,9 +71,40 @@ const ROUTES: [string, string][] = [
 
 /** Field names the routes read, so random values reach the validators behind them. */
 const FIELDS = [
-  'username', 'password', 'cpr', 'name', 'query', 'patientId', 'title', 'status', 'organisationId', 'userId', 'role',
-  'reason', 'access', 'expiresInMinutes', 'link', 'ids', 'kind', 'value', 'unit', 'taken', 'comment', 'sector', 'region',
-  'resourceType', 'identifier', 'subject', 'code', 'valueQuantity', 'entry', 'contained', 'event', 'time', 'hospital', 'department',
+  'username',
+  'password',
+  'cpr',
+  'name',
+  'query',
+  'patientId',
+  'title',
+  'status',
+  'organisationId',
+  'userId',
+  'role',
+  'reason',
+  'access',
+  'expiresInMinutes',
+  'link',
+  'ids',
+  'kind',
+  'value',
+  'unit',
+  'taken',
+  'comment',
+  'sector',
+  'region',
+  'resourceType',
+  'identifier',
+  'subject',
+  'code',
+  'valueQuantity',
+  'entry',
+  'contained',
+  'event',
+  'time',
+  'hospital',
+  'department',
 ];
 
 function pathParam(rng: Rng, ctx: RestContext, which: string): string {
@@ -89,24 +120,42 @@ function pathParam(rng: Rng, ctx: RestContext, which: string): string {
 function body(rng: Rng, ctx: RestContext): { body?: string | Uint8Array; type?: string } {
   return rng.weighted<() => { body?: string | Uint8Array; type?: string }>([
     [3, () => ({ body: JSON.stringify(randomJson(rng)), type: 'application/json' })],
-    [6, () => {
-      const o: Record<string, unknown> = {};
-      for (let i = rng.range(1, 5); i > 0; i--) {
-        const f = rng.pick(FIELDS);
-        o[f] = rng.weighted<() => unknown>([
-          [3, () => randomJson(rng, 2)],
-          [2, () => nastyString(rng)],
-          [1, () => rng.pick(ctx.planIds)],
-          [1, () => rng.pick(ctx.patientIds)],
-          [1, () => rng.pick(['edit', 'read', 'hospital', 'citizen', 'admin', 'Observation', 'Bundle', 'admission'])],
-        ])();
-      }
-      return { body: JSON.stringify(o), type: rng.pick(['application/json', 'application/fhir+json']) };
-    }],
-    [1, () => ({ body: rng.pick(['{', '{"a":', 'nul', '[1,2', '"\\ud800"', '{"a":1}{"b":2}', '\u0000']), type: 'application/json' })],
+    [
+      6,
+      () => {
+        const o: Record<string, unknown> = {};
+        for (let i = rng.range(1, 5); i > 0; i--) {
+          const f = rng.pick(FIELDS);
+          o[f] = rng.weighted<() => unknown>([
+            [3, () => randomJson(rng, 2)],
+            [2, () => nastyString(rng)],
+            [1, () => rng.pick(ctx.planIds)],
+            [1, () => rng.pick(ctx.patientIds)],
+            [1, () => rng.pick(['edit', 'read', 'hospital', 'citizen', 'admin', 'Observation', 'Bundle', 'admission'])],
+          ])();
+        }
+        return { body: JSON.stringify(o), type: rng.pick(['application/json', 'application/fhir+json']) };
+      },
+    ],
+    [
+      1,
+      () => ({
+        body: rng.pick(['{', '{"a":', 'nul', '[1,2', '"\\ud800"', '{"a":1}{"b":2}', '\u0000']),
+        type: 'application/json',
+      }),
+    ],
     [1, () => ({ body: `{"a":${'['.repeat(rng.range(1000, 20_000))}`, type: 'application/json' })],
-    [1, () => ({ body: JSON.stringify({ pad: 'x'.repeat(rng.pick([300_000, 2_000_000])) }), type: 'application/json' })],
-    [1, () => ({ body: rng.bytes(rng.range(1, 256)), type: rng.pick(['application/octet-stream', 'application/json', 'text/plain']) })],
+    [
+      1,
+      () => ({ body: JSON.stringify({ pad: 'x'.repeat(rng.pick([300_000, 2_000_000])) }), type: 'application/json' }),
+    ],
+    [
+      1,
+      () => ({
+        body: rng.bytes(rng.range(1, 256)),
+        type: rng.pick(['application/octet-stream', 'application/json', 'text/plain']),
+      }),
+    ],
     [1, () => ({ body: 'a=1&b=2', type: 'application/x-www-form-urlencoded' })],
     [1, () => ({})],
   ])();
@@ -126,7 +175,11 @@ export function restRequest(rng: Rng, ctx: RestContext): RestRequest {
     [2, () => (ctx.apiKey ? `Bearer ${ctx.apiKey}` : null)],
     [2, () => null],
     [1, () => `Bearer ${nastyString(rng).replace(/[^\x20-\x7e]/g, '') || 'x'}`],
-    [1, () => rng.pick(['Bearer', 'Basic YWRtaW46ZGVtbw==', 'bearer  ', `Bearer chk_${'0'.repeat(16)}_${'A'.repeat(43)}`])],
+    [
+      1,
+      () =>
+        rng.pick(['Bearer', 'Basic YWRtaW46ZGVtbw==', 'bearer  ', `Bearer chk_${'0'.repeat(16)}_${'A'.repeat(43)}`]),
+    ],
   ])();
   if (auth) headers.authorization = auth;
   const b = method === 'GET' || method === 'HEAD' ? (rng.chance(0.1) ? body(rng, ctx) : {}) : body(rng, ctx);
@@ -137,7 +190,12 @@ export function restRequest(rng: Rng, ctx: RestContext): RestRequest {
 /** Sends one request; judges the answer. Never rejects (a network error is a problem). */
 export async function sendRest(baseUrl: string, req: RestRequest, timeoutMs = 10_000): Promise<RestOutcome> {
   try {
-    const res = await fetch(`${baseUrl}${req.path}`, { method: req.method, headers: req.headers, body: typeof req.body === 'string' || req.body === undefined ? req.body : Buffer.from(req.body), signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${baseUrl}${req.path}`, {
+      method: req.method,
+      headers: req.headers,
+      body: typeof req.body === 'string' || req.body === undefined ? req.body : Buffer.from(req.body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = req.method === 'HEAD' ? '' : await res.text();
     let problem: string | undefined;
     if (res.status >= 500) problem = `answered ${res.status}: ${text.slice(0, 300)}`;
@@ -150,7 +208,9 @@ export async function sendRest(baseUrl: string, req: RestRequest, timeoutMs = 10
         // judged below
       }
       const p = parsed as { error?: { code?: unknown; message?: unknown }; resourceType?: unknown } | null;
-      const ok = (typeof p?.error?.code === 'string' && typeof p.error.message === 'string') || p?.resourceType === 'OperationOutcome';
+      const ok =
+        (typeof p?.error?.code === 'string' && typeof p.error.message === 'string') ||
+        p?.resourceType === 'OperationOutcome';
       if (!ok) problem = `answered ${res.status} without an error body: ${text.slice(0, 200)}`;
     }
     return { request: req, status: res.status, problem };
@@ -160,6 +220,11 @@ export async function sendRest(baseUrl: string, req: RestRequest, timeoutMs = 10
 }
 
 export function describeRequest(r: RestRequest): string {
-  const b = r.body === undefined ? '' : typeof r.body === 'string' ? ` body ${r.body.slice(0, 160)}${r.body.length > 160 ? '…' : ''}` : ` body <${r.body.length} bytes>`;
+  const b =
+    r.body === undefined
+      ? ''
+      : typeof r.body === 'string'
+        ? ` body ${r.body.slice(0, 160)}${r.body.length > 160 ? '…' : ''}`
+        : ` body <${r.body.length} bytes>`;
   return `${r.method} ${r.path.slice(0, 200)} [${r.headers.authorization ? 'auth' : 'no auth'}; ${r.headers['content-type'] ?? 'no type'}]${b}`;
 }

@@ -39,7 +39,10 @@ function randomPayload(rng: Rng, ctx: SocketIoContext): unknown {
 
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p.finally(() => clearTimeout(timer)), new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms))),
+  ]);
 }
 
 /** A socket.io-client session: random auth, then a handful of random emits. */
@@ -65,13 +68,34 @@ async function clientSession(baseUrl: string, rng: Rng, ctx: SocketIoContext): P
       false,
     );
     if (!connected) {
-      return validAuth ? { kind: 'client', result: 'refused', problem: 'a valid token was refused' } : { kind: 'client', result: 'refused' };
+      return validAuth
+        ? { kind: 'client', result: 'refused', problem: 'a valid token was refused' }
+        : { kind: 'client', result: 'refused' };
     }
     if (!validAuth) return { kind: 'client', result: 'connected', problem: 'an invalid token was let in' };
     let problem: string | undefined;
     for (let i = rng.range(1, 8); i > 0 && socket.connected; i--) {
-      const event = rng.chance(0.7) ? rng.pick(EVENTS) : rng.pick(['plan:watched', 'result:filed', 'notification', '__proto__', 'constructor', nastyString(rng).slice(0, 100) || 'x']);
-      const args = Array.from({ length: rng.weighted([[6, 1], [2, 0], [2, 2], [1, 5]] as const) }, () => randomPayload(rng, ctx));
+      const event = rng.chance(0.7)
+        ? rng.pick(EVENTS)
+        : rng.pick([
+            'plan:watched',
+            'result:filed',
+            'notification',
+            '__proto__',
+            'constructor',
+            nastyString(rng).slice(0, 100) || 'x',
+          ]);
+      const args = Array.from(
+        {
+          length: rng.weighted([
+            [6, 1],
+            [2, 0],
+            [2, 2],
+            [1, 5],
+          ] as const),
+        },
+        () => randomPayload(rng, ctx),
+      );
       const wantsAck = EVENTS.includes(event) && rng.chance(0.7);
       if (!wantsAck) {
         try {
@@ -93,7 +117,8 @@ async function clientSession(baseUrl: string, rng: Rng, ctx: SocketIoContext): P
       );
       if (reply === Symbol.for('disconnected')) return { kind: 'client', result: 'closed' };
       if (reply === Symbol.for('no-answer')) problem = `no answer to ${event}`;
-      else if (typeof reply !== 'object' || reply === null || typeof (reply as { ok?: unknown }).ok !== 'boolean') problem = `${event} answered ${JSON.stringify(reply)}`;
+      else if (typeof reply !== 'object' || reply === null || typeof (reply as { ok?: unknown }).ok !== 'boolean')
+        problem = `${event} answered ${JSON.stringify(reply)}`;
     }
     return { kind: 'client', result: 'answered', problem };
   } finally {
@@ -130,14 +155,17 @@ async function rawSession(wsBase: string, rng: Rng, ctx: SocketIoContext): Promi
     );
   try {
     const open = await next((m) => m.startsWith('0'), 5000);
-    if (open === null || open === 'timeout') return { kind: 'raw', result: 'closed', problem: 'no Engine.IO open packet' };
+    if (open === null || open === 'timeout')
+      return { kind: 'raw', result: 'closed', problem: 'no Engine.IO open packet' };
     const token = rng.pick(ctx.tokens);
     const join = rng.chance(0.7);
     if (join) {
       ws.send(`40${JSON.stringify({ token })}`);
       const joined = await next((m) => m.startsWith('40') || m.startsWith('44'), 5000);
-      if (joined === 'timeout') return { kind: 'raw', result: 'no-answer', problem: 'no answer to a namespace connect' };
-      if (joined === null || !joined.startsWith('40')) return { kind: 'raw', result: 'closed', problem: 'a valid token was refused' };
+      if (joined === 'timeout')
+        return { kind: 'raw', result: 'no-answer', problem: 'no answer to a namespace connect' };
+      if (joined === null || !joined.startsWith('40'))
+        return { kind: 'raw', result: 'closed', problem: 'a valid token was refused' };
     }
     const planId = rng.pick(ctx.planIds);
     // [packet, may it end the session or the namespace (then no answer is expected)]

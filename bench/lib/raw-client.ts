@@ -29,7 +29,9 @@ export class RawCollabClient {
       this.ws.once('error', reject);
       this.ws.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
       this.ws.on('open', () => this.ws.send(syncStep1Message(Y.encodeStateVector(this.doc))));
-      this.ws.on('message', (data: Buffer) => this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      this.ws.on('message', (data: Buffer) =>
+        this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+      );
     });
   }
 

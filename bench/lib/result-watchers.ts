@@ -16,7 +16,15 @@ for (let i = 0; i < count; i++) {
   s.on('result:filed', (msg: { result: { id: string } }) => received.push([msg.result.id, now()]));
   sockets.push(s);
 }
-await Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => { s.once('connect', () => resolve()); s.once('connect_error', reject); })));
+await Promise.all(
+  sockets.map(
+    (s) =>
+      new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      }),
+  ),
+);
 await Promise.all(sockets.map((s) => s.emitWithAck('plan:watch', { planId })));
 process.send!({ type: 'ready' });
 process.on('message', (m: { type: string }) => {

@@ -31,18 +31,31 @@ export interface PropertyStats {
   reloads: number;
 }
 
-export const newStats = (): PropertyStats => ({ runs: 0, operations: 0, updates: 0, refusals: 0, closed: 0, faults: 0, reloads: 0 });
+export const newStats = (): PropertyStats => ({
+  runs: 0,
+  operations: 0,
+  updates: 0,
+  refusals: 0,
+  closed: 0,
+  faults: 0,
+  reloads: 0,
+});
 
 export class PropertyFailure extends Error {}
 
 function fail(at: number, op: Op | null, what: string): never {
-  throw new PropertyFailure(`${op ? `operation ${at} (${op.session}${op.stale ? ', stale' : ''})` : 'after the operations'}: ${what}`);
+  throw new PropertyFailure(
+    `${op ? `operation ${at} (${op.session}${op.stale ? ', stale' : ''})` : 'after the operations'}: ${what}`,
+  );
 }
 
 const bytesOf = (chunks: Uint8Array[]) => Buffer.concat(chunks.map((c) => Buffer.from(c)));
 
 function sameState(a: Y.Doc, b: Y.Doc): boolean {
-  return Buffer.from(Y.encodeStateVector(a)).equals(Buffer.from(Y.encodeStateVector(b))) && sameSnapshot(snapshot(a), snapshot(b));
+  return (
+    Buffer.from(Y.encodeStateVector(a)).equals(Buffer.from(Y.encodeStateVector(b))) &&
+    sameSnapshot(snapshot(a), snapshot(b))
+  );
 }
 
 /** The session's copy once it has read what the server sent it (without reading it now). */
@@ -60,7 +73,12 @@ function caughtUp(s: Session): Y.Doc {
 
 function authorOf(run: PlanRun, s: Session): Author {
   const other = s.person.userId === run.world.people.hanne!.userId ? run.world.people.maja! : run.world.people.hanne!;
-  return { userId: s.person.userId, sector: s.person.sector, otherUserId: other.userId, otherSector: other.sector ?? 'hospital' };
+  return {
+    userId: s.person.userId,
+    sector: s.person.sector,
+    otherUserId: other.userId,
+    otherSector: other.sector ?? 'hospital',
+  };
 }
 
 export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyStats): Promise<void> {
@@ -79,7 +97,8 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
         const kept = snapshot(run.room.doc);
         await run.reload();
         stats.reloads++;
-        if (!sameSnapshot(snapshot(run.room.doc), kept)) fail(i, op, 'the plan changed when it reloaded and its clients reconnected');
+        if (!sameSnapshot(snapshot(run.room.doc), kept))
+          fail(i, op, 'the plan changed when it reloaded and its clients reconnected');
       }
       const s = run.session(op.session);
       if (s.conn.closed) {
@@ -97,7 +116,12 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
       const refusalsBefore = world.events.refusals.length;
       markers.begin();
       const touched = new Set<string>();
-      const sent = new OpExecutor(markers, authorOf(run, s), () => 1_000_000_000 + foreign++).apply(s.doc, op, { fields: touched }, LOCAL);
+      const sent = new OpExecutor(markers, authorOf(run, s), () => 1_000_000_000 + foreign++).apply(
+        s.doc,
+        op,
+        { fields: touched },
+        LOCAL,
+      );
       if (!sent) {
         // The client's own Yjs could not encode what it made: its copy is unusable, as it
         // would be for a real client, which reloads. Not the server's concern.
@@ -114,17 +138,20 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
       if (op.stale) s.holding = true;
       await run.settle();
       stats.refusals += world.events.refusals.length - refusalsBefore;
-      if (run.room.isClosed || run.room.hasFailed || world.rooms.get(run.planId) !== run.room) fail(i, op, 'the room closed');
+      if (run.room.isClosed || run.room.hasFailed || world.rooms.get(run.planId) !== run.room)
+        fail(i, op, 'the room closed');
       if (s.conn.closed) {
         stats.closed++;
         // 1008: refused whole before it was applied (nested too deep); 1002: an update the server
         // cannot decode (plain JSON nested thousands deep overflows the decoder). Nothing of it is kept.
-        if (s.conn.closed.code !== 1008 && s.conn.closed.code !== 1002) fail(i, op, `the sender's connection was closed with ${s.conn.closed.code} ${s.conn.closed.reason}`);
+        if (s.conn.closed.code !== 1008 && s.conn.closed.code !== 1002)
+          fail(i, op, `the sender's connection was closed with ${s.conn.closed.code} ${s.conn.closed.reason}`);
       }
 
       const after = snapshot(run.room.doc);
       // A check that threw keeps nothing of the update (fail closed).
-      if (s.conn.faultFired && !sameSnapshot(before, after)) fail(i, op, 'the check threw, and part of the update was kept');
+      if (s.conn.faultFired && !sameSnapshot(before, after))
+        fail(i, op, 'the check threw, and part of the update was kept');
       const wrong = violations(before, after, s.actor, touched, users);
       if (wrong.length > 0) fail(i, op, wrong.join('\n'));
       try {
@@ -141,7 +168,9 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
           const leaked = gone.find((m) => got.includes(m));
           if (leaked) fail(i, op, `refused content ${leaked} reached ${p.conn.id}`);
         }
-        const stored = bytesOf((await world.store.listUpdates(run.planId, { afterSeq: seqBefore })).map((u) => u.update));
+        const stored = bytesOf(
+          (await world.store.listUpdates(run.planId, { afterSeq: seqBefore })).map((u) => u.update),
+        );
         const leaked = gone.find((m) => stored.includes(m));
         if (leaked) fail(i, op, `refused content ${leaked} was stored`);
       }
@@ -150,7 +179,8 @@ export async function checkOps(world: PropertyWorld, ops: Op[], stats: PropertyS
       for (const p of run.sessions) {
         if (p.conn.closed) continue;
         const copy = caughtUp(p);
-        if (!Buffer.from(Y.encodeStateVector(copy)).equals(vector) || !sameSnapshot(snapshot(copy), after)) fail(i, op, `${p.kind} did not converge to the server's state`);
+        if (!Buffer.from(Y.encodeStateVector(copy)).equals(vector) || !sameSnapshot(snapshot(copy), after))
+          fail(i, op, `${p.kind} did not converge to the server's state`);
         if (copy !== p.doc) copy.destroy();
       }
     }
@@ -172,11 +202,19 @@ async function finish(run: PlanRun, refused: Set<string>): Promise<void> {
   for (const s of run.sessions) s.holding = false;
   await run.settle();
   const canary = `canary-${planId}`;
-  sectionOf(doctor.doc, 'goals').push([newEntry({ id: '00000000-0000-4000-8000-00000000c0de', description: richText(canary), status: 'proposed', sector: 'hospital' })]);
+  sectionOf(doctor.doc, 'goals').push([
+    newEntry({
+      id: '00000000-0000-4000-8000-00000000c0de',
+      description: richText(canary),
+      status: 'proposed',
+      sector: 'hospital',
+    }),
+  ]);
   run.send(doctor);
   await run.settle();
   for (const s of run.sessions) {
-    if (!s.conn.closed && !JSON.stringify(planToJson(s.doc)).includes(canary)) fail(0, null, `a later allowed edit did not reach ${s.kind}`);
+    if (!s.conn.closed && !JSON.stringify(planToJson(s.doc)).includes(canary))
+      fail(0, null, `a later allowed edit did not reach ${s.kind}`);
   }
   await world.committer.drain();
   await run.room.flushed();
@@ -198,5 +236,6 @@ async function finish(run: PlanRun, refused: Set<string>): Promise<void> {
   await world.committer.drain();
   const reloaded = await world.rooms.open(planId);
   run.room = reloaded;
-  if (!sameSnapshot(snapshot(reloaded.doc), expected) || !Buffer.from(Y.encodeStateVector(reloaded.doc)).equals(vector)) fail(0, null, 'the reloaded plan differs from the one in memory');
+  if (!sameSnapshot(snapshot(reloaded.doc), expected) || !Buffer.from(Y.encodeStateVector(reloaded.doc)).equals(vector))
+    fail(0, null, 'the reloaded plan differs from the one in memory');
 }

@@ -60,7 +60,19 @@ export interface Touched {
 }
 
 const SECTORS: Sector[] = ['hospital', 'municipality', 'general_practice'];
-const STATUSES = ['proposed', 'active', 'achieved', 'cancelled', 'planned', 'in-progress', 'done', 'draft', 'completed', 'revoked', 'final'];
+const STATUSES = [
+  'proposed',
+  'active',
+  'achieved',
+  'cancelled',
+  'planned',
+  'in-progress',
+  'done',
+  'draft',
+  'completed',
+  'revoked',
+  'final',
+];
 const RICH = ['description', 'details', 'body'];
 const STATUS_OF: Record<string, string[]> = {
   meta: ['draft', 'active', 'completed', 'revoked'],
@@ -210,8 +222,18 @@ export class OpExecutor {
     const value = this.build(edit.value);
     if (edit.shape === 'map') scratch.getMap(name).set(this.markers.key(edit.key), value);
     else if (edit.shape === 'array') scratch.getArray(name).insert(0, [value]);
-    else if (edit.shape === 'text') scratch.getText(name).insert(0, typeof value === 'string' ? value : this.markers.text({ t: 'str', s: 'root', marker: true }));
-    else scratch.getXmlFragment(name).insert(0, [value instanceof Y.XmlElement || value instanceof Y.XmlText ? value : new Y.XmlText(this.markers.text({ t: 'str', s: 'x', marker: true }))]);
+    else if (edit.shape === 'text')
+      scratch
+        .getText(name)
+        .insert(0, typeof value === 'string' ? value : this.markers.text({ t: 'str', s: 'root', marker: true }));
+    else
+      scratch
+        .getXmlFragment(name)
+        .insert(0, [
+          value instanceof Y.XmlElement || value instanceof Y.XmlText
+            ? value
+            : new Y.XmlText(this.markers.text({ t: 'str', s: 'x', marker: true })),
+        ]);
     for (const fn of this.later.splice(0)) fn();
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(scratch, before), origin);
     scratch.destroy();
@@ -227,14 +249,19 @@ export class OpExecutor {
     }
     if (node instanceof Y.Text) {
       const len = node.length;
-      if (action.a === 'insert') node.insert(action.at % (len + 1), this.markers.text(action.run.text), this.attrs(action.run.attrs));
-      else if (action.a === 'delete' && len > 0) node.delete(action.at % len, Math.min(action.len, len - (action.at % len)));
-      else if (action.a === 'format' && len > 0) node.format(action.at % len, Math.min(action.len, len - (action.at % len)), this.attrs(action.attrs));
+      if (action.a === 'insert')
+        node.insert(action.at % (len + 1), this.markers.text(action.run.text), this.attrs(action.run.attrs));
+      else if (action.a === 'delete' && len > 0)
+        node.delete(action.at % len, Math.min(action.len, len - (action.at % len)));
+      else if (action.a === 'format' && len > 0)
+        node.format(action.at % len, Math.min(action.len, len - (action.at % len)), this.attrs(action.attrs));
       else if (action.a === 'embed') {
         const embed = this.build(action.value);
-        node.insertEmbed(action.at % (len + 1), (embed instanceof Y.AbstractType ? embed : jsonable(embed) ?? {}) as object);
-      }
-      else if (action.a === 'attr' && node instanceof Y.XmlText) {
+        node.insertEmbed(
+          action.at % (len + 1),
+          (embed instanceof Y.AbstractType ? embed : (jsonable(embed) ?? {})) as object,
+        );
+      } else if (action.a === 'attr' && node instanceof Y.XmlText) {
         if (action.value === null) node.removeAttribute(action.name);
         else node.setAttribute(action.name, this.build(action.value) as never);
       }
@@ -244,7 +271,8 @@ export class OpExecutor {
       const len = node.length;
       if (action.a === 'insert') node.insert(action.at % (len + 1), [this.textNode([action.run])]);
       else if (action.a === 'element') node.insert(action.at % (len + 1), [this.element(action.node)]);
-      else if (action.a === 'remove' && len > 0) node.delete(action.at % len, Math.min(action.len, len - (action.at % len)));
+      else if (action.a === 'remove' && len > 0)
+        node.delete(action.at % len, Math.min(action.len, len - (action.at % len)));
       else if (action.a === 'attr' && node instanceof Y.XmlElement) {
         if (action.value === null) node.removeAttribute(action.name);
         else node.setAttribute(action.name, this.build(action.value) as never);
@@ -273,7 +301,10 @@ export class OpExecutor {
   private element(node: XmlNode): Y.XmlElement {
     const el = new Y.XmlElement(this.markers.key(node.name));
     for (const [k, v] of node.attrs) el.setAttribute(k, this.build(v) as never);
-    el.insert(0, node.children.map((c) => this.child(c)));
+    el.insert(
+      0,
+      node.children.map((c) => this.child(c)),
+    );
     return el;
   }
 
@@ -299,17 +330,49 @@ export class OpExecutor {
     const now = new Date(Date.UTC(2026, 0, 1)).toISOString();
     switch (section) {
       case 'goals':
-        return { id: this.markers.uuid(), description: this.fragment(text('Mål ')), status: 'active', sector, target: text('mål ') };
+        return {
+          id: this.markers.uuid(),
+          description: this.fragment(text('Mål ')),
+          status: 'active',
+          sector,
+          target: text('mål '),
+        };
       case 'tasks':
-        return { id: this.markers.uuid(), title: text('Opgave '), details: this.fragment(text('Detaljer ')), sector, status: 'planned', due: '2026-02-01' };
+        return {
+          id: this.markers.uuid(),
+          title: text('Opgave '),
+          details: this.fragment(text('Detaljer ')),
+          sector,
+          status: 'planned',
+          due: '2026-02-01',
+        };
       case 'medications':
         return { id: this.markers.uuid(), drug: text('Panodil '), dose: '1 g', frequency: '3 gange dagligt' };
       case 'notes':
-        return { id: this.markers.uuid(), author: spec.author === 'self' ? a.userId : a.otherUserId, sector, created: now, body: this.fragment(text('Notat ')) };
+        return {
+          id: this.markers.uuid(),
+          author: spec.author === 'self' ? a.userId : a.otherUserId,
+          sector,
+          created: now,
+          body: this.fragment(text('Notat ')),
+        };
       case 'selfReports':
-        return { id: this.markers.uuid(), kind: 'weight', value: 81.5, unit: 'kg', taken: now, comment: text('om morgenen ') };
+        return {
+          id: this.markers.uuid(),
+          kind: 'weight',
+          value: 81.5,
+          unit: 'kg',
+          taken: now,
+          comment: text('om morgenen '),
+        };
       default:
-        return { id: this.markers.uuid(), kind: 'lab', code: { system: 'urn:x', code: '1', display: text('Kalium ') }, value: 4.1, status: 'final' };
+        return {
+          id: this.markers.uuid(),
+          kind: 'lab',
+          code: { system: 'urn:x', code: '1', display: text('Kalium ') },
+          value: 4.1,
+          status: 'final',
+        };
     }
   }
 
@@ -326,10 +389,12 @@ export class OpExecutor {
     if (field === '$key') {
       if (!at) return text('værdi ');
       field = at.key;
-      if (field === 'status') return (STATUS_OF[at.section] ?? STATUSES)[pick % (STATUS_OF[at.section] ?? STATUSES).length];
+      if (field === 'status')
+        return (STATUS_OF[at.section] ?? STATUSES)[pick % (STATUS_OF[at.section] ?? STATUSES).length];
       if (field === 'kind' && at.section === 'results') return ['lab', 'imaging', 'notification'][pick % 3];
       if (field === 'value' && at.section === 'results') return pick;
-      if (field === 'sector' && at.section === 'tasks' && pick % 2 === 0 && this.author.sector) return this.author.sector;
+      if (field === 'sector' && at.section === 'tasks' && pick % 2 === 0 && this.author.sector)
+        return this.author.sector;
       if (field === 'author') return this.author.userId;
     }
     if (field === 'id') return this.markers.uuid();
@@ -338,14 +403,25 @@ export class OpExecutor {
     if (field === 'author') return pick % 2 === 0 ? this.author.userId : this.author.otherUserId;
     if (RICH.includes(field)) return this.fragment(text('Tekst '));
     if (['due', 'start', 'stop'].includes(field)) return `2026-0${1 + (pick % 9)}-1${pick % 10}`;
-    if (['created', 'taken', 'effective', 'acknowledgedAt', 'releaseAt', 'filed'].includes(field)) return new Date(Date.UTC(2026, 0, 1 + pick)).toISOString();
-    if (field === 'conditions') return [{ system: 'http://snomed.info/sct', code: String(pick), display: text('Tilstand ') }];
+    if (['created', 'taken', 'effective', 'acknowledgedAt', 'releaseAt', 'filed'].includes(field))
+      return new Date(Date.UTC(2026, 0, 1 + pick)).toISOString();
+    if (field === 'conditions')
+      return [{ system: 'http://snomed.info/sct', code: String(pick), display: text('Tilstand ') }];
     if (field === 'code') return { system: 'urn:x', code: String(pick), display: text('Kode ') };
     if (field === 'value') return pick % 2 === 0 ? pick : text('værdi ');
     if (['referenceLow', 'referenceHigh'].includes(field)) return pick;
     if (field === 'critical') return pick % 2 === 0;
     if (field === 'kind') return ['lab', 'imaging', 'weight', 'symptom'][pick % 4];
-    if (field === 'conflicts') return { dose: { values: [{ value: text('v '), author: this.author.otherUserId, authorName: 'X' }, { value: 'y', author: null, authorName: null }], detected: new Date(0).toISOString() } };
+    if (field === 'conflicts')
+      return {
+        dose: {
+          values: [
+            { value: text('v '), author: this.author.otherUserId, authorName: 'X' },
+            { value: 'y', author: null, authorName: null },
+          ],
+          detected: new Date(0).toISOString(),
+        },
+      };
     return text(`${field} `);
   }
 
@@ -422,7 +498,10 @@ export class OpExecutor {
       }
       case 'frag': {
         const f = new Y.XmlFragment();
-        f.insert(0, v.children.map((c) => this.child(c)));
+        f.insert(
+          0,
+          v.children.map((c) => this.child(c)),
+        );
         return f;
       }
       case 'xmlel':

@@ -32,16 +32,32 @@ const world = await PropertyWorld.create();
 const stats = newStats();
 const started = Date.now();
 const deadline = started + minutes * 60_000;
-const progress = setInterval(() => say(`  ${Math.round((Date.now() - started) / 1000)} s: ${stats.operations} operations in ${stats.runs} sequences, ${stats.refusals} refusals`), 30_000);
+const progress = setInterval(
+  () =>
+    say(
+      `  ${Math.round((Date.now() - started) / 1000)} s: ${stats.operations} operations in ${stats.runs} sequences, ${stats.refusals} refusals`,
+    ),
+  30_000,
+);
 progress.unref();
 const result = await fc.check(
   fc.asyncProperty(opsArb(length), (ops) => checkOps(world, ops, stats)),
-  { seed, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: minutes * 60_000, markInterruptAsFailure: false, endOnFailure: false },
+  {
+    seed,
+    numRuns: Number.MAX_SAFE_INTEGER,
+    interruptAfterTimeLimit: minutes * 60_000,
+    markInterruptAsFailure: false,
+    endOnFailure: false,
+  },
 );
 clearInterval(progress);
 const seconds = (Date.now() - started) / 1000;
-say(`operations tried: ${stats.operations} (${stats.updates} updates) in ${stats.runs} sequences, ${seconds.toFixed(0)} s`);
-say(`refusals: ${stats.refusals}; connections closed for an update refused whole: ${stats.closed}; checks made to throw: ${stats.faults}; reloads: ${stats.reloads}`);
+say(
+  `operations tried: ${stats.operations} (${stats.updates} updates) in ${stats.runs} sequences, ${seconds.toFixed(0)} s`,
+);
+say(
+  `refusals: ${stats.refusals}; connections closed for an update refused whole: ${stats.closed}; checks made to throw: ${stats.faults}; reloads: ${stats.reloads}`,
+);
 await world.close();
 if (result.failed) {
   say(`FAILURE (seed ${seed}, path ${result.counterexamplePath ?? '?'}):`);

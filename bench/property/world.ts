@@ -114,7 +114,13 @@ export class Session {
 
   /** A new connection for the same copy (a reconnect: what was in flight to it is lost). */
   connect(n: number): void {
-    const presence: PresenceUser = { id: this.person.userId, name: this.person.name, role: this.person.role, organisation: null, color: '#1f6feb' };
+    const presence: PresenceUser = {
+      id: this.person.userId,
+      name: this.person.name,
+      role: this.person.role,
+      organisation: null,
+      color: '#1f6feb',
+    };
     this.conn = new FakeConnection(this.person.userId, presence, this.actor, n);
     this.holding = false;
   }
@@ -141,7 +147,11 @@ export class PropertyWorld {
   static async create(opts: { checkpointEvery?: number } = {}): Promise<PropertyWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'carehub-property-'));
     // NORMAL: durability across power loss is not what this suite tests, and FULL costs an fsync per commit.
-    const store = await openStore({ databaseUrl: `sqlite:${join(dir, 'carehub.db')}`, sqliteSynchronous: 'NORMAL', logLevel: 'silent' });
+    const store = await openStore({
+      databaseUrl: `sqlite:${join(dir, 'carehub.db')}`,
+      sqliteSynchronous: 'NORMAL',
+      logLevel: 'silent',
+    });
     await seedDemoData(store);
     const people: Record<string, Person> = {};
     for (const username of ['hanne', 'niels', 'maja', 'gitte', 'carl', 'admin']) {
@@ -159,22 +169,44 @@ export class PropertyWorld {
     const committer = new GroupCommitter(store);
     const events: RoomEvents = { refusals: [] };
     const log = pino({ level: 'silent' });
-    const rooms = new PlanRooms({
-      persistence: (planId) => new OneNodePersistence(planId, { store, committer, log, checkpointEvery: opts.checkpointEvery ?? 25 }),
-      log,
-      onPresence: () => {},
-      onRefused: (_planId, conn, refusals) => events.refusals.push({ conn, refusals }),
-    }, 0);
+    const rooms = new PlanRooms(
+      {
+        persistence: (planId) =>
+          new OneNodePersistence(planId, { store, committer, log, checkpointEvery: opts.checkpointEvery ?? 25 }),
+        log,
+        onPresence: () => {},
+        onRefused: (_planId, conn, refusals) => events.refusals.push({ conn, refusals }),
+      },
+      0,
+    );
     return new PropertyWorld(dir, store, rooms, committer, people, patientId, Y.encodeStateAsUpdate(doc), events);
   }
 
   /** A new plan holding the demo plan's state, with every kind of session joined. */
   async newPlan(): Promise<PlanRun> {
     const n = ++this.runs;
-    const plan = await this.store.createPlan({ patientId: this.patientId, title: `property run ${n}`, status: 'active' });
-    await this.store.appendUpdates([{ planId: plan.id, author: null, origin: 'seed', time: new Date().toISOString(), update: this.baseState, sections: [] }]);
+    const plan = await this.store.createPlan({
+      patientId: this.patientId,
+      title: `property run ${n}`,
+      status: 'active',
+    });
+    await this.store.appendUpdates([
+      {
+        planId: plan.id,
+        author: null,
+        origin: 'seed',
+        time: new Date().toISOString(),
+        update: this.baseState,
+        sections: [],
+      },
+    ]);
     const p = this.people as Record<'hanne' | 'niels' | 'maja' | 'gitte' | 'carl' | 'admin', Person>;
-    const actor = (person: Person, readOnly = false): Actor => ({ userId: person.userId, role: person.role, sector: person.sector, ...(readOnly ? { readOnly: true } : {}) });
+    const actor = (person: Person, readOnly = false): Actor => ({
+      userId: person.userId,
+      role: person.role,
+      sector: person.sector,
+      ...(readOnly ? { readOnly: true } : {}),
+    });
     const kinds: [SessionKind, Person, Actor][] = [
       ['hospital_doctor', p.hanne, actor(p.hanne)],
       ['hospital_nurse', p.niels, actor(p.niels)],

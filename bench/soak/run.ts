@@ -34,7 +34,13 @@ import { firstPlanOf, loginAt, spawnHub } from '../../tests/fixtures/server-proc
 import { tempDir } from '../../tests/fixtures/server.ts';
 import { fmt, percentile } from '../lib/typing.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, sample: { type: 'string', default: '5' }, 'max-growth-mb': { type: 'string', default: '64' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    sample: { type: 'string', default: '5' },
+    'max-growth-mb': { type: 'string', default: '64' },
+  },
+});
 const SECONDS = Number(values.seconds);
 const SAMPLE_SECONDS = Number(values.sample);
 const MAX_GROWTH_MB = Number(values['max-growth-mb']);
@@ -64,7 +70,8 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T | undefin
     }),
   ]);
 }
-const nextSync = (c: CollabClient) => new Promise<void>((resolve) => c.provider.once('sync', (s: boolean) => s && resolve()));
+const nextSync = (c: CollabClient) =>
+  new Promise<void>((resolve) => c.provider.once('sync', (s: boolean) => s && resolve()));
 
 const dir = tempDir('carehub-soak-');
 const dbFile = join(dir, 'soak.db');
@@ -78,8 +85,13 @@ const sockets: Socket[] = [];
 const timers: NodeJS.Timeout[] = [];
 let exitCode = 1;
 try {
-  const [hanne, gitte, maja, niels] = await Promise.all(['hanne', 'gitte', 'maja', 'niels'].map((u) => loginAt(hub.url, u)));
-  const planIds = [await firstPlanOf(hub.url, hanne!, 'Carl Jensen'), await firstPlanOf(hub.url, gitte!, 'Erik Nielsen')];
+  const [hanne, gitte, maja, niels] = await Promise.all(
+    ['hanne', 'gitte', 'maja', 'niels'].map((u) => loginAt(hub.url, u)),
+  );
+  const planIds = [
+    await firstPlanOf(hub.url, hanne!, 'Carl Jensen'),
+    await firstPlanOf(hub.url, gitte!, 'Erik Nielsen'),
+  ];
   const made = await runCli(['api-key', 'create', '--system', 'soak-lab'], { DATABASE_URL: `sqlite:${dbFile}` });
   const apiKey = /chk_\S+/.exec(made.stdout)?.[0];
   if (!apiKey) throw new Error(`api-key create failed: ${made.stderr}`);
@@ -102,8 +114,13 @@ try {
     });
     // The stock client prints each refusal with its URL (token included); count them instead.
     for (const c of [p.writer, p.reader]) {
-      (c.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (_encoder: unknown, decoder: Parameters<typeof authProtocol.readAuthMessage>[0]) =>
-        authProtocol.readAuthMessage(decoder, c.doc, (_doc, reason) => deniedReasons.set(reason, (deniedReasons.get(reason) ?? 0) + 1));
+      (c.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (
+        _encoder: unknown,
+        decoder: Parameters<typeof authProtocol.readAuthMessage>[0],
+      ) =>
+        authProtocol.readAuthMessage(decoder, c.doc, (_doc, reason) =>
+          deniedReasons.set(reason, (deniedReasons.get(reason) ?? 0) + 1),
+        );
     }
   }
 
@@ -121,13 +138,32 @@ try {
     });
   }
   // Typing: each reader adds a note of its own (notes are written as oneself) and types into it.
-  const majaId = ((await (await fetch(`${hub.url}/api/v1/me`, { headers: { authorization: `Bearer ${maja}` } })).json()) as { id: string }).id;
-  for (const p of pairs) addNote(p.reader.doc, { id: randomUUID(), author: majaId, sector: 'municipality', created: new Date().toISOString(), body: '' });
+  const majaId = (
+    (await (await fetch(`${hub.url}/api/v1/me`, { headers: { authorization: `Bearer ${maja}` } })).json()) as {
+      id: string;
+    }
+  ).id;
+  for (const p of pairs)
+    addNote(p.reader.doc, {
+      id: randomUUID(),
+      author: majaId,
+      sector: 'municipality',
+      created: new Date().toISOString(),
+      body: '',
+    });
 
   // Results: filed through the API, received by a Socket.IO watcher of Carl's plan.
-  const watcher: Socket<ServerToClientEvents, ClientToServerEvents> = io(hub.url, { auth: { token: hanne }, transports: ['websocket'], reconnection: false });
+  const watcher: Socket<ServerToClientEvents, ClientToServerEvents> = io(hub.url, {
+    auth: { token: hanne },
+    transports: ['websocket'],
+    reconnection: false,
+  });
   sockets.push(watcher);
-  await within(new Promise<void>((resolve) => watcher.once('connect', () => resolve())), 10_000, 'the watcher to connect');
+  await within(
+    new Promise<void>((resolve) => watcher.once('connect', () => resolve())),
+    10_000,
+    'the watcher to connect',
+  );
   const watched = await watcher.emitWithAck('plan:watch', { planId: planIds[0]! });
   if (!watched.ok) fail(`plan:watch refused: ${watched.error}`);
   watcher.on('disconnect', (reason) => {
@@ -195,7 +231,11 @@ try {
   });
   // A Socket.IO client connects, watches, leaves, every second.
   every(1000, async () => {
-    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(hub.url, { auth: { token: niels }, transports: ['websocket'], reconnection: false });
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(hub.url, {
+      auth: { token: niels },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     const ok = await within(
       new Promise<boolean>((resolve) => {
         s.once('connect', () => resolve(true));
@@ -223,9 +263,15 @@ try {
   // Memory, every SAMPLE_SECONDS.
   const sample = async () => {
     const s = await scrape(hub.url);
-    const point = { t: elapsed(), rss: s.value('process_resident_memory_bytes') ?? NaN, heap: s.value('nodejs_heap_size_used_bytes') ?? NaN };
+    const point = {
+      t: elapsed(),
+      rss: s.value('process_resident_memory_bytes') ?? NaN,
+      heap: s.value('nodejs_heap_size_used_bytes') ?? NaN,
+    };
     samples.push(point);
-    console.log(`t=${fmt(point.t, 0)}s rss=${fmt(point.rss / MiB)} MiB heap=${fmt(point.heap / MiB)} MiB edits=${edits} results=${resultSent.size} joins=${joins} reconnects=${reconnects} errors=${errorCount}`);
+    console.log(
+      `t=${fmt(point.t, 0)}s rss=${fmt(point.rss / MiB)} MiB heap=${fmt(point.heap / MiB)} MiB edits=${edits} results=${resultSent.size} joins=${joins} reconnects=${reconnects} errors=${errorCount}`,
+    );
   };
   await sample();
   every(SAMPLE_SECONDS * 1000, sample);
@@ -250,27 +296,44 @@ try {
   if (limits > 0) fail(`a limit acted ${limits} times on this normal load`);
   const refused = metrics.value('carehub_updates_refused_total') ?? 0;
 
-  const resultLatencies = [...resultSent].flatMap(([id, t]) => (resultReceived.has(id) ? [resultReceived.get(id)! - t] : [])).sort((a, b) => a - b);
+  const resultLatencies = [...resultSent]
+    .flatMap(([id, t]) => (resultReceived.has(id) ? [resultReceived.get(id)! - t] : []))
+    .sort((a, b) => a - b);
   editLatencies.sort((a, b) => a - b);
   const baseline = samples.find((s) => s.t >= WARM_UP_SECONDS) ?? samples[0]!;
   const end = samples.at(-1)!;
   const growthMb = (end.rss - baseline.rss) / MiB;
-  const pct = (xs: number[]) => `p50 ${fmt(percentile(xs, 50), 1)} ms, p99 ${fmt(percentile(xs, 99), 1)} ms, max ${fmt(xs.at(-1) ?? NaN, 1)} ms`;
-  console.log(`\nsoak ${SECONDS} s: ${edits} title edits, ${resultSent.size} results filed, ${joins} /collab joins and as many Socket.IO joins, ${reconnects} reconnects; ${refused} updates refused`);
-  if (deniedReasons.size > 0) console.log(`refusals the long-lived clients received: ${[...deniedReasons].map(([r, n]) => `${n}× "${r}"`).join(', ')}`);
+  const pct = (xs: number[]) =>
+    `p50 ${fmt(percentile(xs, 50), 1)} ms, p99 ${fmt(percentile(xs, 99), 1)} ms, max ${fmt(xs.at(-1) ?? NaN, 1)} ms`;
+  console.log(
+    `\nsoak ${SECONDS} s: ${edits} title edits, ${resultSent.size} results filed, ${joins} /collab joins and as many Socket.IO joins, ${reconnects} reconnects; ${refused} updates refused`,
+  );
+  if (deniedReasons.size > 0)
+    console.log(
+      `refusals the long-lived clients received: ${[...deniedReasons].map(([r, n]) => `${n}× "${r}"`).join(', ')}`,
+    );
   console.log(`edit→peer (${editLatencies.length}): ${pct(editLatencies)}`);
   console.log(`result filed→received (${resultLatencies.length}): ${pct(resultLatencies)}`);
-  console.log(`hub RSS: start ${fmt(samples[0]!.rss / MiB)} MiB, after warm-up (t=${fmt(baseline.t, 0)}s) ${fmt(baseline.rss / MiB)} MiB, end ${fmt(end.rss / MiB)} MiB, growth ${fmt(growthMb)} MiB (bound ${MAX_GROWTH_MB} MiB); heap used ${fmt(baseline.heap / MiB)} → ${fmt(end.heap / MiB)} MiB`);
+  console.log(
+    `hub RSS: start ${fmt(samples[0]!.rss / MiB)} MiB, after warm-up (t=${fmt(baseline.t, 0)}s) ${fmt(baseline.rss / MiB)} MiB, end ${fmt(end.rss / MiB)} MiB, growth ${fmt(growthMb)} MiB (bound ${MAX_GROWTH_MB} MiB); heap used ${fmt(baseline.heap / MiB)} → ${fmt(end.heap / MiB)} MiB`,
+  );
   console.log(`errors: ${errorCount}${errors.length ? `\n  ${errors.join('\n  ')}` : ''}`);
   console.log(
     JSON.stringify({
       soak: { seconds: SECONDS, edits, results: resultSent.size, joins, reconnects, errors: errorCount },
       editToPeerMs: { p50: percentile(editLatencies, 50), p99: percentile(editLatencies, 99) },
       filedToReceivedMs: { p50: percentile(resultLatencies, 50), p99: percentile(resultLatencies, 99) },
-      rssMiB: { start: samples[0]!.rss / MiB, afterWarmUp: baseline.rss / MiB, end: end.rss / MiB, growth: growthMb, bound: MAX_GROWTH_MB },
+      rssMiB: {
+        start: samples[0]!.rss / MiB,
+        afterWarmUp: baseline.rss / MiB,
+        end: end.rss / MiB,
+        growth: growthMb,
+        bound: MAX_GROWTH_MB,
+      },
     }),
   );
-  if (growthMb > MAX_GROWTH_MB) console.error(`the hub's RSS grew by ${fmt(growthMb)} MiB after the warm-up, more than ${MAX_GROWTH_MB} MiB`);
+  if (growthMb > MAX_GROWTH_MB)
+    console.error(`the hub's RSS grew by ${fmt(growthMb)} MiB after the warm-up, more than ${MAX_GROWTH_MB} MiB`);
   exitCode = errorCount === 0 && growthMb <= MAX_GROWTH_MB ? 0 : 1;
 } catch (err) {
   console.error(`soak failed: ${(err as Error).stack ?? String(err)}`);

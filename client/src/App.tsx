@@ -64,7 +64,8 @@ export function App() {
 
   // A signed-in person on a sign-in route goes to the patient list.
   useEffect(() => {
-    if (session && (route.name === 'signIn' || route.name === 'signedIn' || route.name === 'signInRefused')) navigate(routes.patients);
+    if (session && (route.name === 'signIn' || route.name === 'signedIn' || route.name === 'signInRefused'))
+      navigate(routes.patients);
   }, [session, route.name]);
 
   // After a change of page (not on first load), move focus to the new page's content so that
@@ -93,22 +94,50 @@ export function App() {
 
   let content;
   const role = session?.user.role;
-  if (!session && route.name === 'signedIn') content = <SignedInView code={route.code} onSignedIn={(next) => void onSignedIn(next)} />;
+  if (!session && route.name === 'signedIn')
+    content = <SignedInView code={route.code} onSignedIn={(next) => void onSignedIn(next)} />;
   else if (!session && route.name === 'signInRefused') content = <SignInRefusedView reason={route.reason} />;
   else if (!session) content = <SignInView notice={signInNotice} onSignedIn={onSignedIn} />;
-  else if (role === 'admin') content = <AdminView session={session} tab={route.name === 'admin' ? route.tab : 'audit'} />;
-  else if (route.name === 'plan' && role === 'citizen') content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
+  else if (role === 'admin')
+    content = <AdminView session={session} tab={route.name === 'admin' ? route.tab : 'audit'} />;
+  else if (route.name === 'plan' && role === 'citizen')
+    content = <CitizenPlanView key={route.planId} session={session} planId={route.planId} />;
   else if (role === 'citizen' && route.name === 'accessLog') content = <AccessLogView session={session} />;
   else if (role === 'citizen') content = <CitizenHomeView session={session} />;
-  else if (route.name === 'plan') content = <PlanView key={route.planId} session={session} planId={route.planId} onSessionExpired={() => sessionEnded('signIn.expired')} />;
-  else if (route.name === 'visit') content = <PlanView key={`visit:${route.planId}`} session={session} planId={route.planId} visit onSessionExpired={() => sessionEnded('signIn.expired')} />;
+  else if (route.name === 'plan')
+    content = (
+      <PlanView
+        key={route.planId}
+        session={session}
+        planId={route.planId}
+        onSessionExpired={() => sessionEnded('signIn.expired')}
+      />
+    );
+  else if (route.name === 'visit')
+    content = (
+      <PlanView
+        key={`visit:${route.planId}`}
+        session={session}
+        planId={route.planId}
+        visit
+        onSessionExpired={() => sessionEnded('signIn.expired')}
+      />
+    );
   else if (route.name === 'visits') content = <VisitsView session={session} />;
-  else if (route.name === 'history') content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
+  else if (route.name === 'history')
+    content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;
 
   const page = (
     <>
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t('app.skipToContent')}
       </a>
       <AppHeader session={session} route={route} onSignOut={signOut} />

@@ -9,7 +9,12 @@ import { call } from './api.ts';
  * The administrator's REST calls: the audit log, organisations and users. The answers are read
  * leniently (extra fields are ignored) so that the page keeps working as the server grows.
  */
-const AuditActor = z.object({ id: z.string(), name: z.string().nullable(), role: Role.nullable(), organisation: z.string().nullable() });
+const AuditActor = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  role: Role.nullable(),
+  organisation: z.string().nullable(),
+});
 const AuditRow = z.object({
   seq: z.number(),
   time: z.string(),
@@ -62,7 +67,10 @@ export function listOrganisations(token: string, signal?: AbortSignal): Promise<
   return call('/admin/organisations', z.array(AdminOrganisation), { token, signal });
 }
 
-export function createOrganisation(token: string, org: { name: string; sector: Sector; region?: string }): Promise<AdminOrganisation> {
+export function createOrganisation(
+  token: string,
+  org: { name: string; sector: Sector; region?: string },
+): Promise<AdminOrganisation> {
   return call('/admin/organisations', AdminOrganisation, { method: 'POST', token, body: org });
 }
 

@@ -19,13 +19,24 @@ export type StoredNotification = z.infer<typeof StoredNotification>;
 const id = (value: string) => encodeURIComponent(value);
 
 /** A clinician acknowledges a critical result; the plan shows who and when through the document. */
-export function acknowledgeResult(token: string, resultId: string): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
-  return call(`/results/${id(resultId)}/acknowledge`, z.object({ acknowledgedBy: z.string(), acknowledgedAt: z.string() }), { method: 'POST', token, body: {} });
+export function acknowledgeResult(
+  token: string,
+  resultId: string,
+): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
+  return call(
+    `/results/${id(resultId)}/acknowledge`,
+    z.object({ acknowledgedBy: z.string(), acknowledgedAt: z.string() }),
+    { method: 'POST', token, body: {} },
+  );
 }
 
 /** A clinician releases a result to the citizen before the release delay has passed. */
 export function releaseResult(token: string, resultId: string): Promise<{ releaseAt: string }> {
-  return call(`/results/${id(resultId)}/release`, z.object({ releaseAt: z.string() }), { method: 'POST', token, body: {} });
+  return call(`/results/${id(resultId)}/release`, z.object({ releaseAt: z.string() }), {
+    method: 'POST',
+    token,
+    body: {},
+  });
 }
 
 /** The signed-in staff member's notifications they have not seen yet. */
@@ -41,8 +52,17 @@ export const EmbedLink = z.object({ id: z.string(), url: z.string(), link: z.str
 export type EmbedLink = z.infer<typeof EmbedLink>;
 
 /** A link that opens one plan inside the GP's practice system (an iframe). */
-export function createEmbedLink(token: string, planId: string, access: 'edit' | 'read', expiresInMinutes: number): Promise<EmbedLink> {
-  return call(`/plans/${id(planId)}/embed-links`, EmbedLink, { method: 'POST', token, body: { access, expiresInMinutes } });
+export function createEmbedLink(
+  token: string,
+  planId: string,
+  access: 'edit' | 'read',
+  expiresInMinutes: number,
+): Promise<EmbedLink> {
+  return call(`/plans/${id(planId)}/embed-links`, EmbedLink, {
+    method: 'POST',
+    token,
+    body: { access, expiresInMinutes },
+  });
 }
 
 export function revokeEmbedLink(token: string, linkId: string): Promise<unknown> {

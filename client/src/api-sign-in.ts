@@ -15,7 +15,10 @@ export function getAuthOptions(signal?: AbortSignal): Promise<AuthOptions> {
 
 function randomBinding(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Begins a sign-in through `providerId`; returns the provider's address to go to. */

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { API_PREFIX, HistoryEntry, LoginResponse, PatientView, PlanPerson, PlanView, type LoginRequest } from '../../shared/api.ts';
+import {
+  API_PREFIX,
+  HistoryEntry,
+  LoginResponse,
+  PatientView,
+  PlanPerson,
+  PlanView,
+  type LoginRequest,
+} from '../../shared/api.ts';
 import { PlanDocumentJson, SelfReportEntry } from '../../shared/plan.ts';
 import { ErrorBody } from '../../shared/errors.ts';
 import type { Translate } from './i18n/index.tsx';
@@ -55,7 +63,13 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
     if (response.status === 401 && opts.token) onUnauthorized();
     const parsed = ErrorBody.safeParse(payload);
     throw parsed.success
-      ? new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, 'http', parsed.data.error.details)
+      ? new ApiError(
+          response.status,
+          parsed.data.error.code,
+          parsed.data.error.message,
+          'http',
+          parsed.data.error.details,
+        )
       : new ApiError(response.status, null, null);
   }
   const parsed = schema.safeParse(payload);
@@ -94,7 +108,12 @@ export function getPlanHistory(token: string, planId: string, signal?: AbortSign
 }
 
 /** The plan's sections as JSON, now or (with `at`, an ISO time) as they were then. */
-export function getPlanDocument(token: string, planId: string, at: string | null, signal?: AbortSignal): Promise<PlanDocumentJson> {
+export function getPlanDocument(
+  token: string,
+  planId: string,
+  at: string | null,
+  signal?: AbortSignal,
+): Promise<PlanDocumentJson> {
   const query = at ? `?at=${encodeURIComponent(at)}` : '';
   return call(planPath(planId, `/document${query}`), PlanDocumentJson, { token, signal });
 }

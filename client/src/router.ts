@@ -50,7 +50,8 @@ function parseRoute(hash: string): Route {
   if (visit?.[1]) return { name: 'visit', planId: decodeURIComponent(visit[1]) };
   if (path === '/admin') return { name: 'admin', tab: 'audit' };
   const admin = /^\/admin\/([a-z-]+)$/.exec(path);
-  if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1] ?? '')) return { name: 'admin', tab: admin[1] as AdminTab };
+  if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1] ?? ''))
+    return { name: 'admin', tab: admin[1] as AdminTab };
   const plan = /^\/plans\/([^/?#]+)$/.exec(path);
   if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]) };
   const history = /^\/plans\/([^/?#]+)\/history$/.exec(path);

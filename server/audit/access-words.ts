@@ -27,7 +27,10 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   'result.acknowledge': ['acknowledged one of your results', 'acknowledge one of your results'],
   'result.release': ['released one of your results to you', 'release one of your results to you'],
   'audit.read': ['read the access log of your record', 'read the access log of your record'],
-  'embed-link.create': ['made a link that opens your plan in a practice system', 'make a link that opens your plan in a practice system'],
+  'embed-link.create': [
+    'made a link that opens your plan in a practice system',
+    'make a link that opens your plan in a practice system',
+  ],
   'embed-link.use': ['opened your plan through a practice system', 'open your plan through a practice system'],
   'embed-link.revoke': ['ended a link to your plan', 'end a link to your plan'],
   'smart.launch': ['opened your plan from a practice system', 'open your plan from a practice system'],

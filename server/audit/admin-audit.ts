@@ -10,7 +10,11 @@ import type { AuditEntry } from '../store/records.ts';
  * The details of an `admin.user.create` entry. A clinical account (care staff, a citizen) is
  * flagged with the stated reason, so that it stands out when the log is read.
  */
-export function userCreatedDetails(user: { id: string; role: Role; organisationId: string | null }, reason: string | undefined, via?: 'cli'): Record<string, unknown> {
+export function userCreatedDetails(
+  user: { id: string; role: Role; organisationId: string | null },
+  reason: string | undefined,
+  via?: 'cli',
+): Record<string, unknown> {
   return {
     userId: user.id,
     role: user.role,
@@ -32,7 +36,9 @@ const FREE_TEXT = ['reason', 'text', 'note', 'comment', 'body'] as const;
  * is the server's own wording: the reason of a refusal, and the administrators' own reasons
  * (`admin.*`). A break-the-glass entry is redacted whatever its outcome.
  */
-export function detailsForAdministrator(entry: Pick<AuditEntry, 'action' | 'outcome' | 'details'>): Record<string, unknown> {
+export function detailsForAdministrator(
+  entry: Pick<AuditEntry, 'action' | 'outcome' | 'details'>,
+): Record<string, unknown> {
   const glass = entry.action === 'break-glass' || entry.details.breakTheGlass === true;
   const ownWords = entry.action.startsWith('admin.') || entry.outcome === 'refused';
   if (ownWords && !glass) return entry.details;

@@ -28,23 +28,36 @@ import { auditHash, GENESIS } from '../store/audit-chain.ts';
 
 export type AuditVerdict =
   | { ok: true; entries: number; last: { seq: number; hash: string } | null }
-  | { ok: false; /** Entries checked and intact before the break. */ intact: number; seq: number; problem: string };
+  | { ok: false /** Entries checked and intact before the break. */; intact: number; seq: number; problem: string };
 
 const PAGE = 1000;
 const CHANGED = 'the entry was changed';
 
 /** What is wrong with `row` as the entry at `expectedSeq` chained to `prevHash`, or null. */
-export function checkAuditRow(row: AuditChainRow, expectedSeq: number, prevHash: string): { seq: number; problem: string } | null {
+export function checkAuditRow(
+  row: AuditChainRow,
+  expectedSeq: number,
+  prevHash: string,
+): { seq: number; problem: string } | null {
   if (row.seq > expectedSeq) {
     const after = expectedSeq === 1 ? 'the first entry' : `the entry after seq ${expectedSeq - 1}`;
-    return { seq: expectedSeq, problem: `seq ${expectedSeq} is missing (${after} is seq ${row.seq}): an entry was removed` };
+    return {
+      seq: expectedSeq,
+      problem: `seq ${expectedSeq} is missing (${after} is seq ${row.seq}): an entry was removed`,
+    };
   }
   if (row.seq !== expectedSeq) {
-    return { seq: row.seq, problem: `seq ${row.seq} found where seq ${expectedSeq} was expected: an entry was inserted` };
+    return {
+      seq: row.seq,
+      problem: `seq ${row.seq} found where seq ${expectedSeq} was expected: an entry was inserted`,
+    };
   }
   if (row.prevHash !== prevHash) {
     const previous = expectedSeq === 1 ? 'GENESIS' : `the hash of seq ${expectedSeq - 1}`;
-    return { seq: row.seq, problem: `prev_hash does not match ${previous}: an entry before it was removed, inserted, reordered or rewritten` };
+    return {
+      seq: row.seq,
+      problem: `prev_hash does not match ${previous}: an entry before it was removed, inserted, reordered or rewritten`,
+    };
   }
   let details: Record<string, unknown>;
   try {
@@ -95,7 +108,12 @@ export function describeVerdict(v: AuditVerdict): string {
     const last = v.last ? `last entry: seq ${v.last.seq}, hash ${v.last.hash}\n` : '';
     return `audit log intact: ${v.entries} entries\n${last}`;
   }
-  const before = v.intact === 0 ? 'no entry before it' : v.intact === 1 ? 'the entry before it is intact' : `the ${v.intact} entries before it are intact`;
+  const before =
+    v.intact === 0
+      ? 'no entry before it'
+      : v.intact === 1
+        ? 'the entry before it is intact'
+        : `the ${v.intact} entries before it are intact`;
   return `audit log broken at seq ${v.seq}: ${v.problem} (${before})\n`;
 }
 

@@ -26,7 +26,9 @@ export interface Principal {
   expiresAt: number;
 }
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'revoked' };
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: 'missing' | 'expired' | 'invalid' | 'revoked' };
 
 export type AccessVia = 'care_team' | 'citizen' | 'break_glass' | 'embed';
 
@@ -82,8 +84,15 @@ export class AccessControl {
       if (!person || !isStaff(person.role)) return { ok: false, reason: 'invalid' };
       if (person.disabled) return { ok: false, reason: 'revoked' };
       const organisation = person.organisationId ? await this.store.getOrganisation(person.organisationId) : null;
-      const embed: EmbedScope = { linkId: link.id, planId: link.planId, access: link.access === 'edit' && claims.access === 'edit' ? 'edit' : 'read' };
-      return { ok: true, principal: { user: person, organisation, embed, expiresAt: Math.min(claims.exp * 1000, linkEnds) } };
+      const embed: EmbedScope = {
+        linkId: link.id,
+        planId: link.planId,
+        access: link.access === 'edit' && claims.access === 'edit' ? 'edit' : 'read',
+      };
+      return {
+        ok: true,
+        principal: { user: person, organisation, embed, expiresAt: Math.min(claims.exp * 1000, linkEnds) },
+      };
     }
     const user = await this.store.getUser(claims.sub);
     if (!user) return { ok: false, reason: 'invalid' };
@@ -104,20 +113,29 @@ export class AccessControl {
   private async personAccess(user: User, patient: Patient): Promise<PatientAccess> {
     if (user.disabled) return { ok: false, status: 403, reason: 'this account has been switched off' };
     if (user.role === 'citizen') {
-      return user.patientId === patient.id ? { ok: true, patient, via: 'citizen' } : { ok: false, status: 403, reason: 'a citizen sees only their own plans' };
+      return user.patientId === patient.id
+        ? { ok: true, patient, via: 'citizen' }
+        : { ok: false, status: 403, reason: 'a citizen sees only their own plans' };
     }
     if (!isStaff(user.role)) return { ok: false, status: 403, reason: 'this role does not treat patients' };
     const objections = await this.store.accessGrants.listObjections(patient.id);
-    if (objections.some((o) => o.userId === user.id || (o.organisationId !== null && o.organisationId === user.organisationId))) {
+    if (
+      objections.some(
+        (o) => o.userId === user.id || (o.organisationId !== null && o.organisationId === user.organisationId),
+      )
+    ) {
       return { ok: false, status: 403, reason: OBJECTED, objected: true };
     }
     const team = await this.store.listCareTeam(patient.id);
-    if (team.some((m) => m.userId === user.id || (m.organisationId !== null && m.organisationId === user.organisationId))) {
+    if (
+      team.some((m) => m.userId === user.id || (m.organisationId !== null && m.organisationId === user.organisationId))
+    ) {
       return { ok: true, patient, via: 'care_team' };
     }
     const grant = await this.store.accessGrants.activeBreakGlass(user.id, patient.id, new Date().toISOString());
     // A grant whose end cannot be read is no grant (fails closed).
-    if (grant && Date.parse(grant.expires) > Date.now()) return { ok: true, patient, via: 'break_glass', breakGlass: grant };
+    if (grant && Date.parse(grant.expires) > Date.now())
+      return { ok: true, patient, via: 'break_glass', breakGlass: grant };
     return { ok: false, status: 403, reason: 'you are not on this patient’s care team' };
   }
 
@@ -127,18 +145,37 @@ export class AccessControl {
     const patient = await this.store.getPatient(plan.patientId);
     if (!patient) return { ok: false, status: 404, reason: 'no such patient' };
     if (principal.embed) {
-      if (principal.embed.planId !== plan.id) return { ok: false, status: 403, reason: 'an embedded session reaches its one plan only', patientId: plan.patientId };
+      if (principal.embed.planId !== plan.id)
+        return {
+          ok: false,
+          status: 403,
+          reason: 'an embedded session reaches its one plan only',
+          patientId: plan.patientId,
+        };
       // An embed session has no more access than its person has now, through the care team:
       // removal, an objection or their account ending ends the link too. Break-the-glass is
       // personal and interactive; it never carries over into a link.
       const person = await this.personAccess(principal.user, patient);
       if (!person.ok) return { ...person, patientId: plan.patientId };
-      if (person.via !== 'care_team') return { ok: false, status: 403, reason: 'the person this link acts as is no longer on the care team', patientId: plan.patientId };
+      if (person.via !== 'care_team')
+        return {
+          ok: false,
+          status: 403,
+          reason: 'the person this link acts as is no longer on the care team',
+          patientId: plan.patientId,
+        };
       return { ok: true, plan, patient, via: 'embed', readOnly: principal.embed.access === 'read' };
     }
     const access = await this.personAccess(principal.user, patient);
     if (!access.ok) return { ...access, patientId: plan.patientId };
-    return { ok: true, plan, patient: access.patient, via: access.via, readOnly: access.via === 'citizen', breakGlass: access.breakGlass };
+    return {
+      ok: true,
+      plan,
+      patient: access.patient,
+      via: access.via,
+      readOnly: access.via === 'citizen',
+      breakGlass: access.breakGlass,
+    };
   }
 }
 

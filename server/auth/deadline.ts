@@ -21,10 +21,13 @@ export class DeadlineTimer {
     this.clear();
     // A deadline that is not a number is due now (and the re-check decides).
     const ms = Number.isNaN(deadline) ? 0 : Math.max(0, deadline - Date.now()) + AFTER_MS;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.onDue();
-    }, Math.min(ms, MAX_DELAY_MS));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.onDue();
+      },
+      Math.min(ms, MAX_DELAY_MS),
+    );
     this.timer.unref();
   }
 

@@ -17,9 +17,7 @@ interface Mark {
   pending: boolean;
 }
 
-export type LoginAttempt =
-  | { ok: true; succeeded(): void; failed(): void }
-  | { ok: false; retryAfterSeconds: number };
+export type LoginAttempt = { ok: true; succeeded(): void; failed(): void } | { ok: false; retryAfterSeconds: number };
 
 const MAX_KEYS = 100_000;
 
@@ -48,7 +46,8 @@ export class LoginThrottle {
     const addressKey = `a:${address}`;
     const account = this.recent(accountKey, now);
     const addr = this.recent(addressKey, now);
-    const over = (list: Mark[], max: number) => (list.length >= max ? (list[list.length - max] as Mark).at + this.windowMs - now : 0);
+    const over = (list: Mark[], max: number) =>
+      list.length >= max ? (list[list.length - max] as Mark).at + this.windowMs - now : 0;
     const waitMs = Math.max(over(account, this.perAccount), over(addr, this.perAddress));
     if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
     if (this.marks.size > MAX_KEYS) this.marks.clear();

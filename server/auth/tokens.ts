@@ -11,7 +11,13 @@ import { z } from 'zod';
 export const SessionClaims = z.discriminatedUnion('kind', [
   z.object({ sub: z.string(), kind: z.literal('session'), exp: z.number() }),
   /** An embedded session: reaches one plan only (the link's), acting as the link's person; kept in memory by the page. */
-  z.object({ sub: z.string(), kind: z.literal('embed-session'), plan: z.string(), access: z.enum(['edit', 'read']), exp: z.number() }),
+  z.object({
+    sub: z.string(),
+    kind: z.literal('embed-session'),
+    plan: z.string(),
+    access: z.enum(['edit', 'read']),
+    exp: z.number(),
+  }),
   /** The link itself, carried in an embed URL's fragment; exchanged for an embed session. */
   z.object({ sub: z.string(), kind: z.literal('embed-link'), plan: z.string(), exp: z.number() }),
 ]);
@@ -36,7 +42,10 @@ export class TokenService {
   private readonly key: Uint8Array;
   private readonly verified = new Map<string, SessionClaims>();
 
-  constructor(secret: string, private readonly ttlMinutes: number) {
+  constructor(
+    secret: string,
+    private readonly ttlMinutes: number,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
@@ -53,7 +62,13 @@ export class TokenService {
   }
 
   /** Signs an embed link (`sub` = link id) or an embed session; both expire. */
-  async issueEmbed(kind: 'embed-link' | 'embed-session', linkId: string, planId: string, expiresAt: Date, access?: 'edit' | 'read'): Promise<string> {
+  async issueEmbed(
+    kind: 'embed-link' | 'embed-session',
+    linkId: string,
+    planId: string,
+    expiresAt: Date,
+    access?: 'edit' | 'read',
+  ): Promise<string> {
     return new SignJWT(kind === 'embed-session' ? { kind, plan: planId, access } : { kind, plan: planId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(linkId)

@@ -21,7 +21,13 @@ const Uuid = z.string().uuid();
 const Seq = z.number().int().positive();
 
 const PlanMessage = z.discriminatedUnion('type', [
-  z.object({ v: z.literal(CLUSTER_PROTOCOL), type: z.literal('update'), node: NodeId, seqs: z.array(Seq).min(1).max(100_000), update: Base64 }),
+  z.object({
+    v: z.literal(CLUSTER_PROTOCOL),
+    type: z.literal('update'),
+    node: NodeId,
+    seqs: z.array(Seq).min(1).max(100_000),
+    update: Base64,
+  }),
   z.object({ v: z.literal(CLUSTER_PROTOCOL), type: z.literal('awareness'), node: NodeId, update: Base64 }),
   z.object({ v: z.literal(CLUSTER_PROTOCOL), type: z.literal('head'), node: NodeId, seq: z.number().int().min(0) }),
 ]);
@@ -37,13 +43,20 @@ export type PlanWireMessage =
 
 export type ClusterEvent = z.infer<typeof EventMessage>;
 
-const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const toBase64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
 
 export function encodePlanMessage(m: PlanWireMessage): string {
   switch (m.type) {
     case 'update':
-      return JSON.stringify({ v: CLUSTER_PROTOCOL, type: m.type, node: m.node, seqs: m.seqs, update: toBase64(m.update) });
+      return JSON.stringify({
+        v: CLUSTER_PROTOCOL,
+        type: m.type,
+        node: m.node,
+        seqs: m.seqs,
+        update: toBase64(m.update),
+      });
     case 'awareness':
       return JSON.stringify({ v: CLUSTER_PROTOCOL, type: m.type, node: m.node, update: toBase64(m.update) });
     case 'head':

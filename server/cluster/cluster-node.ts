@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { decodeEvent, decodePlanMessage, encodeEvent, encodePlanMessage, type PlanWireMessage } from './cluster-messages.ts';
+import {
+  decodeEvent,
+  decodePlanMessage,
+  encodeEvent,
+  encodePlanMessage,
+  type PlanWireMessage,
+} from './cluster-messages.ts';
 import type { ChannelNode, PlanChannel } from './plan-channel.ts';
 import { connectRedis, type RedisConnections } from './redis-connection.ts';
 
@@ -146,7 +152,10 @@ export class ClusterNode implements ChannelNode {
       channelOf.receive(decodePlanMessage(text));
     } catch (err) {
       // A malformed message (another version, a stray publisher): dropped, never trusted.
-      this.log.warn({ channel: channel.slice(this.redis.base.length), err: (err as Error).message.slice(0, 200) }, 'dropping a malformed cluster message');
+      this.log.warn(
+        { channel: channel.slice(this.redis.base.length), err: (err as Error).message.slice(0, 200) },
+        'dropping a malformed cluster message',
+      );
     }
   }
 
@@ -159,7 +168,10 @@ export class ClusterNode implements ChannelNode {
       this.log.warn({ err: (err as Error).message }, 'resubscribing failed');
       return;
     }
-    this.log.info({ plans: this.channels.size, dropped: this.dropped }, 'redis back: catching up every open plan from the store');
+    this.log.info(
+      { plans: this.channels.size, dropped: this.dropped },
+      'redis back: catching up every open plan from the store',
+    );
     await Promise.all([...this.channels.values()].map((c) => c.caughtUp()));
   }
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import { PlanLog, type PlanLogDeps } from '../collab/plan-log.ts';
-import type { LoadedPlan, PersistedRoom, PlanPersistence, StoredUpdate, UpdateMeta } from '../collab/plan-persistence.ts';
+import type {
+  LoadedPlan,
+  PersistedRoom,
+  PlanPersistence,
+  StoredUpdate,
+  UpdateMeta,
+} from '../collab/plan-persistence.ts';
 import type { PlanWireMessage } from './cluster-messages.ts';
 
 /** What a plan channel needs from its node. */
@@ -134,7 +140,10 @@ export class PlanChannel implements PlanPersistence {
         try {
           this.room.applyFromCluster([m.update]);
         } catch (err) {
-          this.node.log.warn({ planId: this.planId, err: (err as Error).message }, 'dropping an undecodable cluster update; reading the store instead');
+          this.node.log.warn(
+            { planId: this.planId, err: (err as Error).message },
+            'dropping an undecodable cluster update; reading the store instead',
+          );
           void this.caughtUp();
           return;
         }
@@ -146,7 +155,10 @@ export class PlanChannel implements PlanPersistence {
         try {
           this.room.applyAwarenessFromCluster(m.update);
         } catch (err) {
-          this.node.log.warn({ planId: this.planId, err: (err as Error).message }, 'dropping an undecodable cluster awareness update');
+          this.node.log.warn(
+            { planId: this.planId, err: (err as Error).message },
+            'dropping an undecodable cluster awareness update',
+          );
         }
         return;
       case 'head':
@@ -162,7 +174,8 @@ export class PlanChannel implements PlanPersistence {
   publish(items: StoredUpdate[]): void {
     for (let i = 0; i < items.length; i += MERGE_CHUNK) {
       const chunk = items.slice(i, i + MERGE_CHUNK);
-      const update = chunk.length === 1 ? (chunk[0] as (typeof chunk)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
+      const update =
+        chunk.length === 1 ? (chunk[0] as (typeof chunk)[number]).update : Y.mergeUpdates(chunk.map((c) => c.update));
       this.node.publish(this.planId, { type: 'update', node: this.node.nodeId, seqs: chunk.map((c) => c.seq), update });
     }
   }
@@ -271,7 +284,10 @@ export class PlanChannel implements PlanPersistence {
     try {
       updates = await this.planLog.updatesAfter(this.contiguous);
     } catch (err) {
-      this.node.log.warn({ planId: this.planId, err: (err as Error).message }, 'catching up from the store failed; retrying');
+      this.node.log.warn(
+        { planId: this.planId, err: (err as Error).message },
+        'catching up from the store failed; retrying',
+      );
       this.scheduleGapRead();
       return;
     }
@@ -282,7 +298,10 @@ export class PlanChannel implements PlanPersistence {
         // One transaction, as when loading: one broadcast to local clients for the lot.
         room.applyFromCluster(missing.map((u) => u.update));
       } catch (err) {
-        this.node.log.error({ planId: this.planId, err: (err as Error).message }, 'a stored update could not be applied');
+        this.node.log.error(
+          { planId: this.planId, err: (err as Error).message },
+          'a stored update could not be applied',
+        );
         return;
       }
       this.node.log.debug({ planId: this.planId, applied: missing.length }, 'caught up from the store');

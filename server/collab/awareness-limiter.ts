@@ -41,17 +41,20 @@ export class AwarenessLimiter {
   /** The latest dropped update goes out once a token is there (waiting again, uncounted, if the timer came early). */
   private deliverLatestLater(): void {
     if (this.stopped || this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const latest = this.pending;
-      if (!latest || this.stopped) return;
-      if (!this.allowed.take()) {
-        this.deliverLatestLater();
-        return;
-      }
-      this.pending = null;
-      this.deliver(latest);
-    }, Math.max(1, this.allowed.waitMs()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const latest = this.pending;
+        if (!latest || this.stopped) return;
+        if (!this.allowed.take()) {
+          this.deliverLatestLater();
+          return;
+        }
+        this.pending = null;
+        this.deliver(latest);
+      },
+      Math.max(1, this.allowed.waitMs()),
+    );
     this.timer.unref();
   }
 

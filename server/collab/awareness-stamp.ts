@@ -38,7 +38,8 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
       const clock = decoding.readVarUint(decoder);
       const text = decoding.readVarString(decoder);
       const state: unknown = text.length > MAX_AWARENESS_STATE_CHARS ? {} : JSON.parse(text);
-      if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new MalformedMessage('awareness state must be an object or null');
+      if (state !== null && (typeof state !== 'object' || Array.isArray(state)))
+        throw new MalformedMessage('awareness state must be an object or null');
       entries.push({ clientId, clock, state: state as Record<string, unknown> | null });
     }
     if (decoding.hasContent(decoder)) throw new MalformedMessage('trailing bytes after the awareness update');

@@ -5,7 +5,13 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import type { Actor } from '../../shared/permissions.ts';
 import { caretColour } from '../../shared/caret-colour.ts';
-import { CloseCode, COLLAB_PATH, COLLAB_SUBPROTOCOL, tokenFromProtocols, type PresenceUser } from '../../shared/protocol.ts';
+import {
+  CloseCode,
+  COLLAB_PATH,
+  COLLAB_SUBPROTOCOL,
+  tokenFromProtocols,
+  type PresenceUser,
+} from '../../shared/protocol.ts';
 import { isUuid } from '../../shared/uuid.ts';
 import { accessDeadline, type AccessControl, type Principal } from '../auth/access.ts';
 import { DeadlineTimer } from '../auth/deadline.ts';
@@ -88,7 +94,10 @@ class CollabConnection implements RoomConnection {
     if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
       // It does not read: a close frame would only queue behind the rest, so the socket is
       // dropped, and what was queued for it is freed.
-      this.opts.log.warn({ planId: this.planId, connection: this.id, buffered: this.ws.bufferedAmount }, 'closing a connection that does not read');
+      this.opts.log.warn(
+        { planId: this.planId, connection: this.id, buffered: this.ws.bufferedAmount },
+        'closing a connection that does not read',
+      );
       this.opts.onLimit?.('slow_reader');
       this.closed = true;
       this.ws.terminate();
@@ -102,7 +111,10 @@ class CollabConnection implements RoomConnection {
     try {
       this.room.handleAwareness(this, update);
     } catch (err) {
-      this.opts.log.info({ planId: this.planId, connection: this.id, reason: (err as Error).message }, 'closing connection after a malformed message');
+      this.opts.log.info(
+        { planId: this.planId, connection: this.id, reason: (err as Error).message },
+        'closing connection after a malformed message',
+      );
       this.close(CloseCode.protocolError, 'malformed message');
     }
   }
@@ -119,7 +131,8 @@ class CollabConnection implements RoomConnection {
   }
 
   bufferEarly(data: RawData): void {
-    if (this.early.length >= MAX_EARLY_FRAMES) this.close(CloseCode.protocolError, 'too many messages before the plan was open');
+    if (this.early.length >= MAX_EARLY_FRAMES)
+      this.close(CloseCode.protocolError, 'too many messages before the plan was open');
     else this.early.push(data);
   }
 
@@ -170,7 +183,10 @@ class CollabConnection implements RoomConnection {
       }
     } catch (err) {
       // A garbage frame closes this socket only; the room and its other clients go on.
-      this.opts.log.info({ planId: this.planId, connection: this.id, reason: (err as Error).message }, 'closing connection after a malformed message');
+      this.opts.log.info(
+        { planId: this.planId, connection: this.id, reason: (err as Error).message },
+        'closing connection after a malformed message',
+      );
       this.close(CloseCode.protocolError, 'malformed message');
     }
   }
@@ -254,7 +270,10 @@ export class CollabEndpoint {
    * that may no longer be there: removed from the care team, objected to by the citizen, a
    * revoked embed link, an expired break-the-glass grant. Tokens stay valid, access does not.
    */
-  async revalidate(patientId: string | null, only?: (s: { principal: Principal; planId: string }) => boolean): Promise<number> {
+  async revalidate(
+    patientId: string | null,
+    only?: (s: { principal: Principal; planId: string }) => boolean,
+  ): Promise<number> {
     let closed = 0;
     for (const session of [...this.sessions]) {
       if (patientId !== null && session.patientId !== patientId) continue;
@@ -278,7 +297,10 @@ export class CollabEndpoint {
       if (auth.ok) access = await this.opts.access.planAccess(auth.principal, session.planId);
     } catch (err) {
       // Fails closed: a check that cannot be made ends the session (the client may reconnect).
-      this.opts.log.warn({ err: (err as Error).message, planId: session.planId }, 're-checking a collab session failed; closing it');
+      this.opts.log.warn(
+        { err: (err as Error).message, planId: session.planId },
+        're-checking a collab session failed; closing it',
+      );
       session.conn.close(CloseCode.internalError, 'access could not be checked; reconnect');
       return false;
     }
@@ -286,8 +308,19 @@ export class CollabEndpoint {
       session.deadline.at(accessDeadline(auth.principal, access));
       return true;
     }
-    const reason = auth.ok ? (access && !access.ok ? access.reason : 'access withdrawn') : `unauthorized: token ${auth.reason}`;
-    this.opts.audit.record({ actorId: session.principal.user.id, action: 'plan.session.closed', planId: session.planId, patientId: session.patientId, outcome: 'refused', details: { reason } });
+    const reason = auth.ok
+      ? access && !access.ok
+        ? access.reason
+        : 'access withdrawn'
+      : `unauthorized: token ${auth.reason}`;
+    this.opts.audit.record({
+      actorId: session.principal.user.id,
+      action: 'plan.session.closed',
+      planId: session.planId,
+      patientId: session.patientId,
+      outcome: 'refused',
+      details: { reason },
+    });
     session.conn.close(auth.ok ? CloseCode.forbidden : CloseCode.unauthorized, reason);
     return false;
   }
@@ -325,12 +358,22 @@ export class CollabEndpoint {
     if (!releaseSlot) {
       this.opts.onLimit?.('connections_per_user');
       log.info({ planId, userId: auth.principal.user.id }, 'refusing a connection over the per-user limit');
-      return ws.close(CloseCode.tooManyConnections, `too many connections: at most ${this.perUser.max} open plans per user; close another tab or device`);
+      return ws.close(
+        CloseCode.tooManyConnections,
+        `too many connections: at most ${this.perUser.max} open plans per user; close another tab or device`,
+      );
     }
     ws.once('close', releaseSlot);
     const access = await this.opts.access.planAccess(auth.principal, planId);
     if (!access.ok) {
-      this.opts.audit.record({ actorId: auth.principal.user.id, action: 'plan.open', planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });
+      this.opts.audit.record({
+        actorId: auth.principal.user.id,
+        action: 'plan.open',
+        planId: access.status === 404 ? null : planId,
+        patientId: access.patientId ?? null,
+        outcome: 'refused',
+        details: { reason: access.reason },
+      });
       return ws.close(access.status === 404 ? CloseCode.notFound : CloseCode.forbidden, access.reason);
     }
     if (ws.readyState !== ws.OPEN) return;
@@ -341,21 +384,54 @@ export class CollabEndpoint {
       return ws.close(CloseCode.forbidden, 'citizens follow their plan in Min plan, not in a live copy');
     }
     const { user, organisation } = auth.principal;
-    const presence: PresenceUser = { id: user.id, name: user.name, role: user.role, organisation: organisation?.name ?? null, color: caretColour(user.id) };
-    const actor: Actor = { userId: user.id, role: user.role, sector: organisation?.sector ?? null, readOnly: access.readOnly };
+    const presence: PresenceUser = {
+      id: user.id,
+      name: user.name,
+      role: user.role,
+      organisation: organisation?.name ?? null,
+      color: caretColour(user.id),
+    };
+    const actor: Actor = {
+      userId: user.id,
+      role: user.role,
+      sector: organisation?.sector ?? null,
+      readOnly: access.readOnly,
+    };
     conn = new CollabConnection(ws, user.id, presence, actor, this.opts, planId);
-    const session: Session = { conn, token: token ?? '', planId, patientId: access.patient.id, principal: auth.principal, deadline: new DeadlineTimer(() => void this.recheck(session)) };
+    const session: Session = {
+      conn,
+      token: token ?? '',
+      planId,
+      patientId: access.patient.id,
+      principal: auth.principal,
+      deadline: new DeadlineTimer(() => void this.recheck(session)),
+    };
     this.sessions.add(session);
     // One timer at the earliest end: the token's, the embed link's, the break-the-glass grant's.
     session.deadline.at(accessDeadline(auth.principal, access));
-    const flags = access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
-    this.opts.audit.record({ actorId: user.id, action: 'plan.open', planId, patientId: access.patient.id, outcome: 'allowed', details: flags });
+    const flags =
+      access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
+    this.opts.audit.record({
+      actorId: user.id,
+      action: 'plan.open',
+      planId,
+      patientId: access.patient.id,
+      outcome: 'allowed',
+      details: flags,
+    });
     const opened = conn;
     ws.on('close', () => {
       this.sessions.delete(session);
       session.deadline.clear();
       if (opened.edits > 0) {
-        this.opts.audit.record({ actorId: user.id, action: 'plan.edit', planId, patientId: access.patient.id, outcome: 'allowed', details: { ...flags, updates: opened.edits, sections: [...opened.editedSections].sort() } });
+        this.opts.audit.record({
+          actorId: user.id,
+          action: 'plan.edit',
+          planId,
+          patientId: access.patient.id,
+          outcome: 'allowed',
+          details: { ...flags, updates: opened.edits, sections: [...opened.editedSections].sort() },
+        });
       }
     });
     for (const data of early) conn.bufferEarly(data);
@@ -371,7 +447,9 @@ export class CollabEndpoint {
     // and this one has not received yet; the room must have them before the client sends its
     // state, or they would be checked as this client's own edits (and perhaps reverted).
     const release = room.hold();
-    await room.caughtUpWithCluster().catch((err: unknown) => log.warn({ err: (err as Error).message, planId }, 'catching up before a join failed'));
+    await room
+      .caughtUpWithCluster()
+      .catch((err: unknown) => log.warn({ err: (err as Error).message, planId }, 'catching up before a join failed'));
     if (ws.readyState !== ws.OPEN || room.isClosed) {
       // Closed while loading: let the room unload again if nobody else holds it.
       release();

@@ -1,6 +1,13 @@
 import * as Y from 'yjs';
 import { MalformedMessage } from './messages.ts';
-import { LIST_SECTIONS, PlanMeta, RICH_TEXT_KEYS, SECTION_ENTRY_SCHEMAS, type ListSectionName, type SectionName } from '../../shared/plan.ts';
+import {
+  LIST_SECTIONS,
+  PlanMeta,
+  RICH_TEXT_KEYS,
+  SECTION_ENTRY_SCHEMAS,
+  type ListSectionName,
+  type SectionName,
+} from '../../shared/plan.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
 import { refusal, type Refusal } from '../../shared/refusals.ts';
 import { checkMetaValue, checkRichText, entryValues, invalidValue, nameForRecord } from './plan-values.ts';
@@ -44,12 +51,21 @@ export interface GuardOutcome {
 export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>) => boolean;
 
 /** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
-const STRICT_SCHEMAS = Object.fromEntries(LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()])) as unknown as Record<
+const STRICT_SCHEMAS = Object.fromEntries(
+  LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()]),
+) as unknown as Record<
   ListSectionName,
-  { safeParse(v: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }
+  {
+    safeParse(
+      v: unknown,
+    ): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  }
 >;
 
-const META_SCHEMAS = PlanMeta.shape as unknown as Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }>;
+const META_SCHEMAS = PlanMeta.shape as unknown as Record<
+  string,
+  { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }
+>;
 
 /** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
 export class GuardFailure extends Error {}
@@ -107,7 +123,12 @@ export class PlanGuard {
     }
     if (deepest.depth > MAX_NESTING_DEPTH) {
       const section = nameForRecord(deepest.root ?? 'unknown');
-      return { refusals: [{ section, key: null, refusal: refusal('update.too-deep', { limit: MAX_NESTING_DEPTH }) }], missing: false, unapplied: true, failure: null };
+      return {
+        refusals: [{ section, key: null, refusal: refusal('update.too-deep', { limit: MAX_NESTING_DEPTH }) }],
+        missing: false,
+        unapplied: true,
+        failure: null,
+      };
     }
     const clients = new Set<number>();
     let refusals: RefusedChange[] = [];
@@ -149,7 +170,9 @@ export class PlanGuard {
             const deletedNow = Y.mergeDeleteSets([tr.deleteSet]);
             const touches = collectTouches(this.doc, this.sections, tr, clients, deletedNow);
             touched = [...new Set(touches.map((t) => t.section))];
-            const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) => refusals.push(r));
+            const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) =>
+              refusals.push(r),
+            );
             const wrote = after ? after(allowed, clients) : false;
             // Also when nothing was reverted: content written into an entry someone already
             // removed is deleted as it arrives, and is written with its names all the same.
@@ -161,7 +184,11 @@ export class PlanGuard {
             origin.checked = false;
             failure = err instanceof Error ? err : new Error(String(err));
             const why = refusal(broken ? 'update.unapplicable' : 'update.unchecked');
-            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({ section: nameForRecord(section), key: null, refusal: why }));
+            refusals = (touched.length > 0 ? touched : ['plan']).map((section) => ({
+              section: nameForRecord(section),
+              key: null,
+              refusal: why,
+            }));
             try {
               revertEverything(tr, this.reverter);
               anonymiseRefusedNames(tr, this.roots);
@@ -182,13 +209,22 @@ export class PlanGuard {
     return { refusals: dedupe(refusals), missing, unapplied: false, failure: broken ? null : failure };
   }
 
-  private decideAndRevert(touches: Touch[], actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet, refuse: (r: RefusedChange) => void): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
+  private decideAndRevert(
+    touches: Touch[],
+    actor: Actor,
+    tr: Y.Transaction,
+    deletedNow: DeleteSet,
+    refuse: (r: RefusedChange) => void,
+  ): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
     const allowed: AllowedChange[] = [];
     const allowedSections = new Set<string>();
     const inserted: Y.Item[] = [];
     const deleted: Y.Item[] = [];
     for (const touch of touches) {
-      const decision: Decision = touch.kind === 'unknown' ? { allowed: false, refusal: touch.refusal } : this.check(touch, actor, tr, deletedNow);
+      const decision: Decision =
+        touch.kind === 'unknown'
+          ? { allowed: false, refusal: touch.refusal }
+          : this.check(touch, actor, tr, deletedNow);
       if (decision.allowed) {
         allowedSections.add(touch.section);
         if (touch.kind === 'change') {
@@ -199,7 +235,11 @@ export class PlanGuard {
         }
         continue;
       }
-      refuse({ section: nameForRecord(touch.section), key: touch.key === null ? null : nameForRecord(touch.key), refusal: decision.refusal });
+      refuse({
+        section: nameForRecord(touch.section),
+        key: touch.key === null ? null : nameForRecord(touch.key),
+        refusal: decision.refusal,
+      });
       inserted.push(...touch.inserted);
       deleted.push(...touch.deleted);
     }
@@ -208,8 +248,12 @@ export class PlanGuard {
     return { allowed, allowedSections, reverted: inserted.length > 0 || deleted.length > 0 };
   }
 
-
-  private check(touch: Exclude<Touch, { kind: 'unknown' }>, actor: Actor, tr: Y.Transaction, deletedNow: DeleteSet): Decision {
+  private check(
+    touch: Exclude<Touch, { kind: 'unknown' }>,
+    actor: Actor,
+    tr: Y.Transaction,
+    deletedNow: DeleteSet,
+  ): Decision {
     if (touch.kind === 'meta') {
       const key = touch.key;
       const decision = decide(actor, 'meta', { op: 'meta', key });
@@ -249,7 +293,8 @@ export class PlanGuard {
     const setsValue = [...touch.inserted, ...touch.deleted].some((item) => item.parent === entry);
     if (!setsValue) {
       if (touch.inserted.length === 0) return decision;
-      if (!RICH_TEXT_KEYS[section].includes(key)) return deny(refusal('value.invalid', { key: nameForRecord(key), problem: 'plain-only' }));
+      if (!RICH_TEXT_KEYS[section].includes(key))
+        return deny(refusal('value.invalid', { key: nameForRecord(key), problem: 'plain-only' }));
       const text = checkRichText(entry.get(key));
       return text.ok ? decision : deny(invalidValue(key, text));
     }

@@ -33,7 +33,14 @@ export class PlanLog {
 
   append(update: Uint8Array, meta: UpdateMeta, done: Committed): void {
     this.deps.committer.append(
-      { planId: this.planId, author: meta.author, origin: meta.origin, sections: meta.sections, time: new Date().toISOString(), update },
+      {
+        planId: this.planId,
+        author: meta.author,
+        origin: meta.origin,
+        sections: meta.sections,
+        time: new Date().toISOString(),
+        update,
+      },
       done,
     );
   }

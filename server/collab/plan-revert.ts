@@ -60,7 +60,11 @@ export function revertItems(reverter: Y.UndoManager, inserted: Y.Item[], deleted
   for (const item of deleted) addRange(deletions, item);
   reverter.undoStack.length = 0;
   reverter.redoStack.length = 0;
-  reverter.undoStack.push({ insertions: normalise(insertions), deletions: normalise(deletions), meta: new Map() } as unknown as (typeof reverter.undoStack)[number]);
+  reverter.undoStack.push({
+    insertions: normalise(insertions),
+    deletions: normalise(deletions),
+    meta: new Map(),
+  } as unknown as (typeof reverter.undoStack)[number]);
   try {
     reverter.undo();
   } finally {
@@ -73,8 +77,10 @@ export class RevertFailed extends Error {}
 
 /** Throws unless every item of `inserted` is deleted and every item of `deleted` has a live copy. */
 export function verifyReverted(doc: Y.Doc, inserted: Y.Item[], deleted: Y.Item[]): void {
-  for (const item of inserted) if (!item.deleted) throw new RevertFailed('a refused insertion is still in the document');
-  for (const item of deleted) if (liveCopy(doc.store, item) === null) throw new RevertFailed('a refused deletion was not restored');
+  for (const item of inserted)
+    if (!item.deleted) throw new RevertFailed('a refused insertion is still in the document');
+  for (const item of deleted)
+    if (liveCopy(doc.store, item) === null) throw new RevertFailed('a refused deletion was not restored');
 }
 
 /**

@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import type { PresenceUser } from '../../shared/protocol.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import { FROM_CLUSTER, clientOrigin, type ChangeOrigin, type ServerOrigin } from './change-origin.ts';
-import { MalformedMessage, permissionDeniedMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts';
+import {
+  MalformedMessage,
+  permissionDeniedMessage,
+  syncStep1Message,
+  syncStep2Message,
+  updateMessage,
+} from './messages.ts';
 import { refusalMessage, refusalText } from '../../shared/refusals.ts';
 import { GuardFailure, PlanGuard, type RefusedChange } from './plan-guard.ts';
 import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './plan-persistence.ts';
@@ -101,7 +107,9 @@ export class PlanRoom implements PersistedRoom {
       presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
     });
     // Listen only after loading: the loaded state is already stored.
-    this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) => this.onDocUpdate(update, origin, tr));
+    this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) =>
+      this.onDocUpdate(update, origin, tr),
+    );
   }
 
   /** Reads the plan through `persistence` and opens its room; throws if the store cannot. */
@@ -173,7 +181,10 @@ export class PlanRoom implements PersistedRoom {
         try {
           conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
         } catch (err) {
-          this.deps.log.info({ planId: this.planId, err: (err as Error).message }, 'closing a connection whose sync request failed');
+          this.deps.log.info(
+            { planId: this.planId, err: (err as Error).message },
+            'closing a connection whose sync request failed',
+          );
           conn.close(CloseCode.protocolError, 'malformed message');
         }
       },
@@ -204,20 +215,30 @@ export class PlanRoom implements PersistedRoom {
       return;
     }
     const { refusals, missing, unapplied, failure } = outcome;
-    if (failure) this.deps.log.warn({ planId: this.planId, connection: conn.id, err: failure.message }, 'checking an update failed; all of it was reverted');
+    if (failure)
+      this.deps.log.warn(
+        { planId: this.planId, connection: conn.id, err: failure.message },
+        'checking an update failed; all of it was reverted',
+      );
     if (refusals.length > 0) {
       // Told and recorded even when the room failed on it (then the connection is closed already).
-      for (const r of refusals.slice(0, 5)) conn.send(permissionDeniedMessage(refusalMessage(r.section, r.key, r.refusal)));
+      for (const r of refusals.slice(0, 5))
+        conn.send(permissionDeniedMessage(refusalMessage(r.section, r.key, r.refusal)));
       this.deps.onRefused(this.planId, conn, refusals);
     }
     if (this.failed) return;
-    if (newClients.length > 0) this.persistence.recordAuthors(newClients.map((clientId) => ({ clientId, userId: conn.userId })));
+    if (newClients.length > 0)
+      this.persistence.recordAuthors(newClients.map((clientId) => ({ clientId, userId: conn.userId })));
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
     if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
     // Refused before it was applied: the client's copy holds what this one never will, and all
     // its later updates build on it. It must start again from the server's state.
-    if (unapplied) conn.close(CloseCode.policyViolation, (refusals[0] ? refusalText(refusals[0].refusal) : 'update refused').slice(0, 120));
+    if (unapplied)
+      conn.close(
+        CloseCode.policyViolation,
+        (refusals[0] ? refusalText(refusals[0].refusal) : 'update refused').slice(0, 120),
+      );
   }
 
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
@@ -240,9 +261,13 @@ export class PlanRoom implements PersistedRoom {
 
   applyFromCluster(updates: Uint8Array[]): void {
     if (this.closed) return;
-    Y.transact(this.doc, () => {
-      for (const u of updates) Y.applyUpdate(this.doc, u, FROM_CLUSTER);
-    }, FROM_CLUSTER);
+    Y.transact(
+      this.doc,
+      () => {
+        for (const u of updates) Y.applyUpdate(this.doc, u, FROM_CLUSTER);
+      },
+      FROM_CLUSTER,
+    );
   }
 
   applyAwarenessFromCluster(update: Uint8Array): void {
@@ -294,7 +319,10 @@ export class PlanRoom implements PersistedRoom {
       case 'client': {
         if (!origin.checked) {
           // No verdict, nothing stored or sent (fail closed).
-          this.fail(new Error('an update left the permission check without a verdict'), 'a client update could not be checked or reverted; dropped it and closing the room');
+          this.fail(
+            new Error('an update left the permission check without a verdict'),
+            'a client update could not be checked or reverted; dropped it and closing the room',
+          );
           return;
         }
         const conn = origin.connection;
@@ -318,7 +346,10 @@ export class PlanRoom implements PersistedRoom {
         // Every transaction on a room's document carries a ChangeOrigin; one without is a
         // change nobody checked: not stored, and the room closes (fail closed).
         const unknown: never = origin;
-        this.fail(new Error(`a change with an unknown origin: ${String(unknown)}`), 'a change came from no known path; dropped it and closing the room');
+        this.fail(
+          new Error(`a change with an unknown origin: ${String(unknown)}`),
+          'a change came from no known path; dropped it and closing the room',
+        );
       }
     }
   }

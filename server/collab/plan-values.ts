@@ -50,11 +50,15 @@ export function nameForRecord(name: string): string {
 export type ValueCheck = { ok: true } | { ok: false; problem: ValueProblem; limit?: number };
 
 const OK: ValueCheck = { ok: true };
-const no = (problem: ValueProblem, limit?: number): ValueCheck => (limit === undefined ? { ok: false, problem } : { ok: false, problem, limit });
+const no = (problem: ValueProblem, limit?: number): ValueCheck =>
+  limit === undefined ? { ok: false, problem } : { ok: false, problem, limit };
 
 /** A failed value check as the refusal of `key`'s value. */
 export function invalidValue(key: string | null, check: Exclude<ValueCheck, { ok: true }>): Refusal {
-  return refusal('value.invalid', check.limit === undefined ? { key, problem: check.problem } : { key, problem: check.problem, limit: check.limit });
+  return refusal(
+    'value.invalid',
+    check.limit === undefined ? { key, problem: check.problem } : { key, problem: check.problem, limit: check.limit },
+  );
 }
 
 type MapInternals = { _map: Map<string, Y.Item>; _start: Y.Item | null };
@@ -62,7 +66,10 @@ type MapInternals = { _map: Map<string, Y.Item>; _start: Y.Item | null };
 type Shared = { readonly _item: Y.Item | null };
 
 /** A string, finite number, boolean, null, or an array or plain object of them, within the bounds. */
-export function checkPlainValue(value: unknown, bounds = { depth: MAX_PLAIN_DEPTH, nodes: MAX_PLAIN_NODES, chars: MAX_PLAIN_CHARS }): ValueCheck {
+export function checkPlainValue(
+  value: unknown,
+  bounds = { depth: MAX_PLAIN_DEPTH, nodes: MAX_PLAIN_NODES, chars: MAX_PLAIN_CHARS },
+): ValueCheck {
   const stack: [unknown, number][] = [[value, 0]];
   let nodes = 0;
   let chars = 0;
@@ -104,7 +111,8 @@ function itemValue(item: Y.Item): unknown {
 }
 
 function hasListContent(type: Shared): boolean {
-  for (let item = (type as unknown as MapInternals)._start; item !== null; item = item.right) if (!item.deleted) return true;
+  for (let item = (type as unknown as MapInternals)._start; item !== null; item = item.right)
+    if (!item.deleted) return true;
   return false;
 }
 
@@ -131,7 +139,9 @@ export function checkRichText(value: unknown): ValueCheck {
       const child = item.content.type;
       if (child.constructor === Y.XmlElement) {
         const element = child as Y.XmlElement;
-        const attrs = Object.hasOwn(RICH_TEXT_NODES, element.nodeName) ? (RICH_TEXT_NODES[element.nodeName] as readonly string[]) : null;
+        const attrs = Object.hasOwn(RICH_TEXT_NODES, element.nodeName)
+          ? (RICH_TEXT_NODES[element.nodeName] as readonly string[])
+          : null;
         if (attrs === null) return no('not-rich-text');
         for (const [key, attr] of liveKeys(element)) {
           if (!attrs.includes(key)) return no('not-rich-text');
@@ -186,7 +196,8 @@ export function entryValues(section: ListSectionName, entry: Shared): EntryValue
   const rich = RICH_TEXT_KEYS[section];
   const json: Record<string, unknown> = {};
   for (const [key, item] of liveKeys(entry)) {
-    if (!Object.hasOwn(shape, key)) return { ok: false, refusal: refusal('entry.unknown-key', { section, key: nameForRecord(key) }) };
+    if (!Object.hasOwn(shape, key))
+      return { ok: false, refusal: refusal('entry.unknown-key', { section, key: nameForRecord(key) }) };
     const value = itemValue(item);
     const check = rich.includes(key) && !(typeof value === 'string') ? checkRichText(value) : checkPlainKey(value);
     if (!check.ok) return { ok: false, refusal: invalidValue(key, check) };

@@ -21,7 +21,11 @@ import { RICH_TEXT_ATTRIBUTES } from './plan-values.ts';
 export const REFUSED_PREFIX = 'refused:';
 
 /** Every name the contract writes as a map key: entry keys, meta keys, rich-text attributes. */
-const PUBLIC_NAMES = new Set<string>([...Object.keys(PlanMeta.shape), ...LIST_SECTIONS.flatMap((s) => Object.keys(SECTION_ENTRY_SCHEMAS[s].shape)), ...RICH_TEXT_ATTRIBUTES]);
+const PUBLIC_NAMES = new Set<string>([
+  ...Object.keys(PlanMeta.shape),
+  ...LIST_SECTIONS.flatMap((s) => Object.keys(SECTION_ENTRY_SCHEMAS[s].shape)),
+  ...RICH_TEXT_ATTRIBUTES,
+]);
 
 type Shared = Y.AbstractType<unknown>;
 
@@ -53,7 +57,8 @@ function renameKey(tr: Y.Transaction, item: Y.Item): void {
   const chain: Y.Item[] = [];
   for (let i: Y.Item | null = first; i !== null; i = i.right) chain.push(i);
   // Items from before this transaction (stored before names were replaced) stay as they are.
-  if (chain.some((i) => i.id.clock < (tr.beforeState.get(i.id.client) ?? 0) || !i.deleted || i.parentSub !== key)) return;
+  if (chain.some((i) => i.id.clock < (tr.beforeState.get(i.id.client) ?? 0) || !i.deleted || i.parentSub !== key))
+    return;
   const name = `${REFUSED_PREFIX}${first.id.client}:${first.id.clock}`;
   for (const i of chain) i.parentSub = name;
   map.delete(key);
@@ -74,7 +79,8 @@ export function anonymiseRefusedNames(tr: Y.Transaction, sections: ReadonlySet<S
       const item = structs[i];
       // Only an item without neighbours is written with its parent and key.
       if (!(item instanceof Y.Item) || !item.deleted || item.origin !== null || item.rightOrigin !== null) continue;
-      if (item.parentSub !== null && !PUBLIC_NAMES.has(item.parentSub) && !item.parentSub.startsWith(REFUSED_PREFIX)) renameKey(tr, item);
+      if (item.parentSub !== null && !PUBLIC_NAMES.has(item.parentSub) && !item.parentSub.startsWith(REFUSED_PREFIX))
+        renameKey(tr, item);
       const parent = item.parent as Shared;
       if (parent._item === null && !sections.has(parent)) renameRoot(doc, parent);
     }

@@ -1,5 +1,10 @@
 import type * as Y from 'yjs';
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate as encodeAwarenessStates, removeAwarenessStates } from 'y-protocols/awareness';
+import {
+  Awareness,
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate as encodeAwarenessStates,
+  removeAwarenessStates,
+} from 'y-protocols/awareness';
 import type { PresenceUser } from '../../shared/protocol.ts';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
 import { FROM_CLUSTER } from './change-origin.ts';
@@ -42,14 +47,17 @@ export class RoomAwareness {
   ) {
     this.awareness = new Awareness(doc);
     this.awareness.setLocalState(null);
-    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      for (const id of [...added, ...updated, ...removed]) {
-        this.changed.add(id);
-        if (origin !== FROM_CLUSTER) this.toPublish.add(id);
-      }
-      if (added.length > 0 || removed.length > 0) this.room.presenceChanged();
-      this.schedule();
-    });
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        for (const id of [...added, ...updated, ...removed]) {
+          this.changed.add(id);
+          if (origin !== FROM_CLUSTER) this.toPublish.add(id);
+        }
+        if (added.length > 0 || removed.length > 0) this.room.presenceChanged();
+        this.schedule();
+      },
+    );
   }
 
   /** A connection joined: it gets everyone's current state. */
@@ -122,7 +130,8 @@ export class RoomAwareness {
       this.toPublish.clear();
       if (this.closed) return;
       if (publish.length > 0) this.room.publish(() => encodeAwarenessStates(this.awareness, publish));
-      if (ids.length > 0) this.room.sendToAll(new SharedMessage(awarenessMessage(encodeAwarenessStates(this.awareness, ids))));
+      if (ids.length > 0)
+        this.room.sendToAll(new SharedMessage(awarenessMessage(encodeAwarenessStates(this.awareness, ids))));
     });
   }
 }

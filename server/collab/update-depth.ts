@@ -44,7 +44,8 @@ function placeInDoc(item: Y.Item, memo: Map<Y.AbstractType<unknown>, Placed>): P
     root = null;
   }
   // chain[i] is the type i levels above the item's parent; the root itself is depth 0.
-  for (let i = chain.length - 1, depth = 1; i >= 0; i--, depth++) memo.set(chain[i] as Y.AbstractType<unknown>, { depth, root });
+  for (let i = chain.length - 1, depth = 1; i >= 0; i--, depth++)
+    memo.set(chain[i] as Y.AbstractType<unknown>, { depth, root });
   memo.set(type, { depth: 0, root });
   const placed = memo.get(parent) as Placed;
   return { depth: placed.depth + 1, root };
@@ -90,7 +91,12 @@ export function deepestItem(doc: Y.Doc, update: Uint8Array): Placed {
   /** What an item's place depends on: a root, an item of the document, or another item of the update. */
   const reference = (item: DecodedItem): { placed: Placed } | { on: DecodedItem; child: boolean } => {
     if (typeof item.parent === 'string') return { placed: { depth: 1, root: item.parent } };
-    const refs: [Y.ID | null, boolean][] = item.parent ? [[item.parent, true]] : [[item.origin, false], [item.rightOrigin, false]];
+    const refs: [Y.ID | null, boolean][] = item.parent
+      ? [[item.parent, true]]
+      : [
+          [item.origin, false],
+          [item.rightOrigin, false],
+        ];
     for (const [id, child] of refs) {
       if (!id) continue;
       const other = findInUpdate(id);

@@ -28,7 +28,11 @@ export type Touch = Items &
   );
 
 /** The section of a root type, or its name when it is none of the plan's (null if unnamed). */
-function rootName(sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, type: Y.AbstractType<unknown>, unknown: Map<Y.AbstractType<unknown>, string | null>): string | null {
+function rootName(
+  sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>,
+  type: Y.AbstractType<unknown>,
+  unknown: Map<Y.AbstractType<unknown>, string | null>,
+): string | null {
   const section = sections.get(type);
   if (section) return section;
   if (!unknown.has(type)) {
@@ -44,7 +48,13 @@ function rootName(sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, t
 }
 
 /** Groups what the transaction inserted and deleted by section, entry and key. */
-export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>, tr: Y.Transaction, clients: Set<number>, deletedNow: DeleteSet): Touch[] {
+export function collectTouches(
+  doc: Y.Doc,
+  sections: ReadonlyMap<Y.AbstractType<unknown>, SectionName>,
+  tr: Y.Transaction,
+  clients: Set<number>,
+  deletedNow: DeleteSet,
+): Touch[] {
   const isNew = (item: Y.Item) => item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
   const touches = new Map<string, Touch>();
   const unknownRoots = new Map<Y.AbstractType<unknown>, string | null>();
@@ -65,7 +75,17 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
     const list = (t: Touch) => (inserted ? t.inserted : t.deleted).push(item);
     if (section === null || !isSectionName(section)) {
       const refused = () => refusal('section.unknown', { section: nameForRecord(section ?? '?') });
-      list(touch(`?${section}`, () => ({ kind: 'unknown', section: section ?? 'unknown', key: null, entryItem: null, inserted: [], deleted: [], refusal: refused() })));
+      list(
+        touch(`?${section}`, () => ({
+          kind: 'unknown',
+          section: section ?? 'unknown',
+          key: null,
+          entryItem: null,
+          inserted: [],
+          deleted: [],
+          refusal: refused(),
+        })),
+      );
       return;
     }
     if (section === 'meta') {
@@ -73,19 +93,39 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
       list(
         touch(`meta|${key}`, () =>
           key === null
-            ? { kind: 'unknown', section, key, entryItem: null, inserted: [], deleted: [], refusal: refusal('meta.named-keys-only') }
+            ? {
+                kind: 'unknown',
+                section,
+                key,
+                entryItem: null,
+                inserted: [],
+                deleted: [],
+                refusal: refusal('meta.named-keys-only'),
+              }
             : { kind: 'meta', section, key, entryItem: null, inserted: [], deleted: [] },
         ),
       );
       return;
     }
     if (top.parentSub !== null) {
-      list(touch(`${section}|named`, () => ({ kind: 'unknown', section, key: null, entryItem: null, inserted: [], deleted: [], refusal: refusal('section.entries-only', { section }) })));
+      list(
+        touch(`${section}|named`, () => ({
+          kind: 'unknown',
+          section,
+          key: null,
+          entryItem: null,
+          inserted: [],
+          deleted: [],
+          refusal: refusal('section.entries-only', { section }),
+        })),
+      );
       return;
     }
     const entryId = `${top.id.client}:${top.id.clock}`;
     if (isNew(top)) {
-      list(touch(`add|${entryId}`, () => ({ kind: 'add', section, key: null, entryItem: top, inserted: [], deleted: [] })));
+      list(
+        touch(`add|${entryId}`, () => ({ kind: 'add', section, key: null, entryItem: top, inserted: [], deleted: [] })),
+      );
       return;
     }
     if (top.deleted && !Y.isDeleted(deletedNow, top.id)) {
@@ -93,14 +133,31 @@ export function collectTouches(doc: Y.Doc, sections: ReadonlyMap<Y.AbstractType<
       return;
     }
     if (top.deleted) {
-      list(touch(`remove|${entryId}`, () => ({ kind: 'remove', section, key: null, entryItem: top, inserted: [], deleted: [] })));
+      list(
+        touch(`remove|${entryId}`, () => ({
+          kind: 'remove',
+          section,
+          key: null,
+          entryItem: top,
+          inserted: [],
+          deleted: [],
+        })),
+      );
       return;
     }
     const key = chain.length > 1 ? (chain[1] as Y.Item).parentSub : null;
     list(
       touch(`change|${entryId}|${key}`, () =>
         key === null
-          ? { kind: 'unknown', section, key, entryItem: top, inserted: [], deleted: [], refusal: refusal('entry.named-keys-only') }
+          ? {
+              kind: 'unknown',
+              section,
+              key,
+              entryItem: top,
+              inserted: [],
+              deleted: [],
+              refusal: refusal('entry.named-keys-only'),
+            }
           : { kind: 'change', section, key, entryItem: top, inserted: [], deleted: [] },
       ),
     );

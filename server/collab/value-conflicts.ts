@@ -32,14 +32,24 @@ function itemValue(item: Y.Item): unknown {
 function concurrentSibling(entry: Y.Map<unknown>, key: string, written: Y.Item): Y.Item | null {
   let item: Y.Item | null = (entry as unknown as MapInternals)._map.get(key) ?? null;
   while (item) {
-    if (item !== written && item.parentSub === key && sameOrigin(item, written) && !(item.content instanceof Y.ContentDeleted)) return item;
+    if (
+      item !== written &&
+      item.parentSub === key &&
+      sameOrigin(item, written) &&
+      !(item.content instanceof Y.ContentDeleted)
+    )
+      return item;
     item = item.left;
   }
   return null;
 }
 
 /** Returns true when it wrote to the document (the author's client must then receive the update too). */
-export function trackValueConflicts(changes: AllowedChange[], authorOf: (client: number) => Author | null, now = new Date()): boolean {
+export function trackValueConflicts(
+  changes: AllowedChange[],
+  authorOf: (client: number) => Author | null,
+  now = new Date(),
+): boolean {
   let wrote = false;
   for (const change of changes) {
     const fields = CONFLICT_FIELDS[change.section];
@@ -54,7 +64,10 @@ export function trackValueConflicts(changes: AllowedChange[], authorOf: (client:
         const author = authorOf(item.id.client);
         return { value: itemValue(item), author: author?.userId ?? null, authorName: author?.name ?? null };
       };
-      entry.set('conflicts', { ...existing, [key]: { values: [describe(winner), describe(loser)], detected: now.toISOString() } });
+      entry.set('conflicts', {
+        ...existing,
+        [key]: { values: [describe(winner), describe(loser)], detected: now.toISOString() },
+      });
       wrote = true;
     } else if (!sibling && existing[key]) {
       const rest = { ...existing };

@@ -144,5 +144,7 @@ export function compact<T extends object>(value: T): T {
 
 /** The calendar day of `instant` in `timeZone`, as YYYY-MM-DD. */
 export function dayIn(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(instant),
+  );
 }

@@ -1,5 +1,10 @@
 import type { CodeableConcept, Observation, ObservationComponent, Quantity } from 'fhir/r4';
-import { INTERPRETATION_SYSTEM, LOINC_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
+import {
+  INTERPRETATION_SYSTEM,
+  LOINC_SYSTEM,
+  OBSERVATION_CATEGORY_SYSTEM,
+  UCUM_SYSTEM,
+} from '../../shared/fhir-systems.ts';
 import { annotation, code, coding, compact, concept, dateTime, decimal, list, str } from './fhir-values.ts';
 import type { EntryJson, MappingContext } from './mapping-context.ts';
 
@@ -11,14 +16,19 @@ import type { EntryJson, MappingContext } from './mapping-context.ts';
 
 const DATA_ABSENT_SYSTEM = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
 
-const category = (c: string, display: string): CodeableConcept => ({ coding: [{ system: OBSERVATION_CATEGORY_SYSTEM, code: c, display }] });
+const category = (c: string, display: string): CodeableConcept => ({
+  coding: [{ system: OBSERVATION_CATEGORY_SYSTEM, code: c, display }],
+});
 const VITAL_SIGNS = category('vital-signs', 'Vital Signs');
 const RESULT_CATEGORY: Record<string, CodeableConcept> = {
   lab: category('laboratory', 'Laboratory'),
   imaging: category('imaging', 'Imaging'),
 };
 
-const loinc = (c: string, display: string, text?: string): CodeableConcept => ({ coding: [{ system: LOINC_SYSTEM, code: c, display }], ...(text ? { text } : {}) });
+const loinc = (c: string, display: string, text?: string): CodeableConcept => ({
+  coding: [{ system: LOINC_SYSTEM, code: c, display }],
+  ...(text ? { text } : {}),
+});
 const BLOOD_PRESSURE = loinc('85354-9', 'Blood pressure panel with all children optional', 'Blood pressure');
 const SYSTOLIC = loinc('8480-6', 'Systolic blood pressure');
 const DIASTOLIC = loinc('8462-4', 'Diastolic blood pressure');
@@ -50,9 +60,13 @@ function quantity(value: number, unit: string | undefined): Quantity {
 /** "138/85" (also "138 / 85", "138/85 mmHg") into systolic and diastolic. */
 export function parseBloodPressure(value: unknown): { systolic: number; diastolic: number } | null {
   const s = str(value);
-  const m = s === undefined ? null : /^(\d{2,3}(?:[.,]\d+)?)\s*\/\s*(\d{2,3}(?:[.,]\d+)?)(?:\s*mm\s*\[?hg\]?)?$/i.exec(s);
+  const m =
+    s === undefined ? null : /^(\d{2,3}(?:[.,]\d+)?)\s*\/\s*(\d{2,3}(?:[.,]\d+)?)(?:\s*mm\s*\[?hg\]?)?$/i.exec(s);
   if (!m) return null;
-  return { systolic: Number((m[1] as string).replace(',', '.')), diastolic: Number((m[2] as string).replace(',', '.')) };
+  return {
+    systolic: Number((m[1] as string).replace(',', '.')),
+    diastolic: Number((m[2] as string).replace(',', '.')),
+  };
 }
 
 const NO_VALUE: CodeableConcept = { coding: [{ system: DATA_ABSENT_SYSTEM, code: 'unknown', display: 'Unknown' }] };
@@ -101,11 +115,21 @@ export function selfReportObservation(entry: EntryJson, index: number, ctx: Mapp
     if (value !== undefined) obs.valueQuantity = quantity(value, unit);
     else obs.valueString = str(entry.value);
   }
-  if (obs.valueQuantity === undefined && obs.valueString === undefined && obs.component === undefined) obs.dataAbsentReason = NO_VALUE;
+  if (obs.valueQuantity === undefined && obs.valueString === undefined && obs.component === undefined)
+    obs.dataAbsentReason = NO_VALUE;
   return compact(obs);
 }
 
-const OBSERVATION_STATUS = ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown'] as const;
+const OBSERVATION_STATUS = [
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+  'unknown',
+] as const;
 type ObservationStatus = Observation['status'];
 
 function observationStatus(value: unknown): ObservationStatus {
@@ -137,7 +161,8 @@ export function interpretation(value: unknown): CodeableConcept | undefined {
   const raw = code(value);
   if (raw === undefined) return undefined;
   const known = Object.keys(INTERPRETATIONS).find((k) => k === raw.toUpperCase());
-  if (known) return { coding: [{ system: INTERPRETATION_SYSTEM, code: known, display: INTERPRETATIONS[known] }], text: raw };
+  if (known)
+    return { coding: [{ system: INTERPRETATION_SYSTEM, code: known, display: INTERPRETATIONS[known] }], text: raw };
   return { text: raw };
 }
 
@@ -158,7 +183,9 @@ export function resultObservation(entry: EntryJson, index: number, ctx: MappingC
     subject: ctx.patient,
     effectiveDateTime: dateTime(entry.effective),
     interpretation: list([interpretation(entry.interpretation)]),
-    referenceRange: list([str(entry.referenceRange) === undefined ? undefined : { text: str(entry.referenceRange) as string }]),
+    referenceRange: list([
+      str(entry.referenceRange) === undefined ? undefined : { text: str(entry.referenceRange) as string },
+    ]),
   };
   const numeric = typeof entry.value === 'number' || typeof entry.value === 'string' ? decimal(entry.value) : undefined;
   if (numeric !== undefined) obs.valueQuantity = unit === undefined ? { value: numeric } : { value: numeric, unit };

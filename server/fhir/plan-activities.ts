@@ -26,7 +26,9 @@ export function goalResource(entry: EntryJson, index: number, ctx: MappingContex
   if (target !== undefined || due !== undefined) {
     // The plan's target is one free text ("6 minutters gangtest > 300 m"): it cannot be split
     // into what is measured and the value wanted, and gol-1 needs a measure beside a detail.
-    targets = [compact({ measure: target === undefined ? undefined : { text: target }, detailString: target, dueDate: due })];
+    targets = [
+      compact({ measure: target === undefined ? undefined : { text: target }, detailString: target, dueDate: due }),
+    ];
   }
   return compact<Goal>({
     resourceType: 'Goal',
@@ -78,7 +80,8 @@ export interface TaskOwners {
  */
 function taskOwner(entry: EntryJson, owners: TaskOwners): Reference | undefined {
   const assignee = str(entry.assignee);
-  const named = (o: { id: string; name: string }) => assignee !== undefined && (o.id === assignee || o.name.toLowerCase() === assignee.toLowerCase());
+  const named = (o: { id: string; name: string }) =>
+    assignee !== undefined && (o.id === assignee || o.name.toLowerCase() === assignee.toLowerCase());
   const ofSector = owners.organisations.filter((o) => o.sector === entry.sector);
   const org = ofSector.find(named) ?? ofSector[0] ?? owners.organisations.find(named);
   if (org) return org.ref;
@@ -115,8 +118,13 @@ export function medicationStatement(entry: EntryJson, index: number, ctx: Mappin
   const written = date(entry.stop);
   const stop = written !== undefined && (start === undefined || written >= start) ? written : undefined;
   const status: MedicationStatement['status'] =
-    stop !== undefined && stop < ctx.today ? 'completed' : start !== undefined && start > ctx.today ? 'intended' : 'active';
-  const period: Period | undefined = start !== undefined || stop !== undefined ? compact({ start, end: stop }) : undefined;
+    stop !== undefined && stop < ctx.today
+      ? 'completed'
+      : start !== undefined && start > ctx.today
+        ? 'intended'
+        : 'active';
+  const period: Period | undefined =
+    start !== undefined || stop !== undefined ? compact({ start, end: stop }) : undefined;
   const dose = str(entry.dose);
   const route = str(entry.route);
   const frequency = str(entry.frequency);
@@ -129,7 +137,9 @@ export function medicationStatement(entry: EntryJson, index: number, ctx: Mappin
     medicationCodeableConcept: { text: str(entry.drug) ?? '(no drug name)' },
     subject: ctx.patient,
     effectivePeriod: period,
-    dosage: dosageText ? [compact({ text: dosageText, route: route === undefined ? undefined : { text: route } })] : undefined,
+    dosage: dosageText
+      ? [compact({ text: dosageText, route: route === undefined ? undefined : { text: route } })]
+      : undefined,
     note: list([annotation(str(entry.note)), ...conflictNotes(entry)]),
   });
 }

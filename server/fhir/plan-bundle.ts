@@ -17,7 +17,19 @@ import { parseCpr } from '../../shared/cpr.ts';
 import { CPR_SYSTEM } from '../../shared/fhir-systems.ts';
 import type { PlanDocumentJson } from '../../shared/plan.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
-import { annotation, coding, compact, concept, dateTime, dayIn, fullUrl, IdAllocator, list, ref, str } from './fhir-values.ts';
+import {
+  annotation,
+  coding,
+  compact,
+  concept,
+  dateTime,
+  dayIn,
+  fullUrl,
+  IdAllocator,
+  list,
+  ref,
+  str,
+} from './fhir-values.ts';
 import type { EntryJson, MappingContext } from './mapping-context.ts';
 import { resultObservation, selfReportObservation } from './observations.ts';
 import { goalResource, medicationStatement, taskResource, type TaskOwners } from './plan-activities.ts';
@@ -114,7 +126,10 @@ function organizationResource(org: FhirOrganisationData, id: string): Organizati
     active: true,
     type: [
       { coding: [{ system: ORGANIZATION_TYPE, code: 'prov', display: 'Healthcare Provider' }] },
-      { coding: [{ system: SECTOR_SYSTEM, code: org.sector, display: SECTOR_DISPLAY[org.sector] }], text: SECTOR_DISPLAY[org.sector] },
+      {
+        coding: [{ system: SECTOR_SYSTEM, code: org.sector, display: SECTOR_DISPLAY[org.sector] }],
+        text: SECTOR_DISPLAY[org.sector],
+      },
     ],
     name: str(org.name),
     address: str(org.region) === undefined ? undefined : [{ state: str(org.region) as string }],
@@ -207,7 +222,9 @@ export function planToFhirBundle(input: PlanBundleInput): Bundle {
   });
 
   const conditions = (Array.isArray(doc.meta.conditions) ? doc.meta.conditions : [])
-    .map((c, i) => conditionResource(c, ids.take(undefined, 'condition', planId, String(i), JSON.stringify(c)), patient))
+    .map((c, i) =>
+      conditionResource(c, ids.take(undefined, 'condition', planId, String(i), JSON.stringify(c)), patient),
+    )
     .filter((c): c is Condition => c !== undefined);
   const goals = doc.goals.map((g, i) => goalResource(g, i, ctx));
   const owners: TaskOwners = { organisations: teamOrgs, people: personRefs };

@@ -31,6 +31,12 @@ export function addressRateLimit(opts: { perMinute: number; what: string; onThro
     opts.onThrottled();
     const seconds = Math.max(1, Math.ceil(bucket.waitMs(now) / 1000));
     res.setHeader('Retry-After', String(seconds));
-    next(new HttpError(429, 'rate_limited', `too many ${opts.what} from this address: at most ${opts.perMinute} a minute; retry after ${seconds} s`));
+    next(
+      new HttpError(
+        429,
+        'rate_limited',
+        `too many ${opts.what} from this address: at most ${opts.perMinute} a minute; retry after ${seconds} s`,
+      ),
+    );
   };
 }

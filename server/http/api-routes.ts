@@ -42,7 +42,11 @@ export function apiRoutes(deps: HttpDeps, hooks: ApiHooks): Router {
   api.use('/patients', json, patientRoutes(deps));
   api.use('/plans', json, planRoutes(deps));
   api.use('/embed-links', json, embedLinkRoutes(deps));
-  api.use('/embed', json, embedSessionRoutes(deps, { onInvalidLink: hooks.onEmbedLinkInvalid, onThrottled: hooks.onEmbedSessionThrottled }));
+  api.use(
+    '/embed',
+    json,
+    embedSessionRoutes(deps, { onInvalidLink: hooks.onEmbedLinkInvalid, onThrottled: hooks.onEmbedSessionThrottled }),
+  );
   api.use('/audit', json, auditRoutes(deps));
   api.use('/admin', json, adminRoutes(deps));
   api.use('/visits', json, visitRoutes(deps));

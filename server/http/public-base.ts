@@ -11,7 +11,14 @@ export function publicBase(req: Request, config: Pick<Config, 'publicUrl'>): str
 }
 
 /** A page that a practice system may frame: CSP frame-ancestors names its origin only (`null`: nobody). */
-export function allowFraming(res: { getHeader(name: string): unknown; setHeader(name: string, value: string): unknown; removeHeader(name: string): unknown }, origins: readonly string[] | null): void {
+export function allowFraming(
+  res: {
+    getHeader(name: string): unknown;
+    setHeader(name: string, value: string): unknown;
+    removeHeader(name: string): unknown;
+  },
+  origins: readonly string[] | null,
+): void {
   const ancestors = origins && origins.length > 0 ? origins.join(' ') : "'none'";
   const csp = String(res.getHeader('Content-Security-Policy') ?? '');
   res.setHeader('Content-Security-Policy', csp.replace("frame-ancestors 'none'", `frame-ancestors ${ancestors}`));

@@ -17,7 +17,13 @@ export function requestLog(log: Logger) {
     const path = req.path;
     res.on('finish', () => {
       log.info(
-        { reqId, method: req.method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+        {
+          reqId,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
         'request',
       );
     });

@@ -29,7 +29,9 @@ export interface ExternalPerson {
   usernameHint: string | null;
 }
 
-export type Mapped = { ok: true; user: User; organisation: Organisation | null } | { ok: false; reason: SignInRefusal; userId: string | null };
+export type Mapped =
+  | { ok: true; user: User; organisation: Organisation | null }
+  | { ok: false; reason: SignInRefusal; userId: string | null };
 
 export interface AccountDeps {
   store: Store;
@@ -41,7 +43,10 @@ export interface AccountDeps {
   endSocketsOf(userId: string): void;
 }
 
-const viaDetails = (p: ExternalPerson) => (p.via.kind === 'oidc' ? { via: 'oidc', providerId: p.via.providerId } : { via: 'smart', smartClientId: p.via.smartClientId });
+const viaDetails = (p: ExternalPerson) =>
+  p.via.kind === 'oidc'
+    ? { via: 'oidc', providerId: p.via.providerId }
+    : { via: 'smart', smartClientId: p.via.smartClientId };
 
 export class IdentityAccounts {
   constructor(private readonly deps: AccountDeps) {}
@@ -60,24 +65,33 @@ export class IdentityAccounts {
    * Staff: `given` is the role and organisation the claims give now, or why they give none.
    * A refusal for want of a role switches a known person off.
    */
-  async staff(p: ExternalPerson, given: { role: Role; organisationId: string | null } | { refused: SignInRefusal }): Promise<Mapped> {
+  async staff(
+    p: ExternalPerson,
+    given: { role: Role; organisationId: string | null } | { refused: SignInRefusal },
+  ): Promise<Mapped> {
     const { store, audit } = this.deps;
     const user = await this.linkedUser(p);
     if (user && user.role === 'citizen') return { ok: false, reason: 'account_conflict', userId: user.id };
     if ('refused' in given) {
-      if (user && !user.disabled && (given.refused === 'no_role' || given.refused === 'ambiguous_role')) await this.switchOff(user, p, given.refused);
+      if (user && !user.disabled && (given.refused === 'no_role' || given.refused === 'ambiguous_role'))
+        await this.switchOff(user, p, given.refused);
       return { ok: false, reason: given.refused, userId: user?.id ?? null };
     }
     const organisationId = given.role === 'admin' ? null : given.organisationId;
     if (user) {
-      if (user.role === given.role && user.organisationId === organisationId && !user.disabled) return this.withOrganisation(user);
+      if (user.role === given.role && user.organisationId === organisationId && !user.disabled)
+        return this.withOrganisation(user);
       const reach = await this.reachOf(user);
       await store.identity.updateUserAccess(user.id, { role: given.role, organisationId, disabled: null });
       audit.record({
         actorId: user.id,
         action: 'user.access-changed',
         outcome: 'allowed',
-        details: { ...viaDetails(p), from: { role: user.role, organisationId: user.organisationId, disabled: user.disabled !== null }, to: { role: given.role, organisationId } },
+        details: {
+          ...viaDetails(p),
+          from: { role: user.role, organisationId: user.organisationId, disabled: user.disabled !== null },
+          to: { role: given.role, organisationId },
+        },
       });
       // What the person had open under the old role or organisation is looked at again.
       if (user.role !== given.role || user.organisationId !== organisationId) this.recheck(user.id, reach, false);
@@ -85,7 +99,14 @@ export class IdentityAccounts {
     }
     const username = await this.freeUsername(p, 'staff');
     const created = await store.identity.createLinkedUser(
-      { username, name: p.name ?? username, role: given.role, organisationId, patientId: null, passwordHash: NO_PASSWORD },
+      {
+        username,
+        name: p.name ?? username,
+        role: given.role,
+        organisationId,
+        patientId: null,
+        passwordHash: NO_PASSWORD,
+      },
       { issuer: p.issuer, subject: p.subject, created: new Date().toISOString() },
     );
     // Another node created them first: their sign-in there decided; this one looks again.
@@ -94,7 +115,14 @@ export class IdentityAccounts {
       actorId: created.user.id,
       action: 'user.create',
       outcome: 'allowed',
-      details: { ...viaDetails(p), justInTime: true, userId: created.user.id, role: given.role, organisationId, ...(isClinicalRole(given.role) ? { clinicalAccount: true } : {}) },
+      details: {
+        ...viaDetails(p),
+        justInTime: true,
+        userId: created.user.id,
+        role: given.role,
+        organisationId,
+        ...(isClinicalRole(given.role) ? { clinicalAccount: true } : {}),
+      },
     });
     return this.withOrganisation(created.user);
   }
@@ -107,22 +135,39 @@ export class IdentityAccounts {
     const user = await this.linkedUser(p);
     if (!patient) return { ok: false, reason: 'no_patient', userId: user?.id ?? null };
     if (user) {
-      if (user.role !== 'citizen' || user.patientId !== patient.id || user.disabled) return { ok: false, reason: 'account_conflict', userId: user.id };
+      if (user.role !== 'citizen' || user.patientId !== patient.id || user.disabled)
+        return { ok: false, reason: 'account_conflict', userId: user.id };
       return { ok: true, user, organisation: null };
     }
     const created = new Date().toISOString();
     // The patient's own account, when there is one, is theirs through this login too: one
     // citizen, one account (their access log leaves out what they did themselves).
-    const own = (await store.listUsersRelatedTo({ organisationIds: [], userIds: [], patientId: patient.id })).filter((u) => u.role === 'citizen' && u.patientId === patient.id && !u.disabled);
+    const own = (await store.listUsersRelatedTo({ organisationIds: [], userIds: [], patientId: patient.id })).filter(
+      (u) => u.role === 'citizen' && u.patientId === patient.id && !u.disabled,
+    );
     const existing = own.sort((a, b) => a.created.localeCompare(b.created))[0];
     if (existing) {
-      if (!(await store.identity.linkIdentity({ issuer: p.issuer, subject: p.subject, userId: existing.id, created }))) return this.citizen(p, cpr);
-      audit.record({ actorId: existing.id, action: 'user.identity-linked', patientId: patient.id, outcome: 'allowed', details: { ...viaDetails(p), userId: existing.id } });
+      if (!(await store.identity.linkIdentity({ issuer: p.issuer, subject: p.subject, userId: existing.id, created })))
+        return this.citizen(p, cpr);
+      audit.record({
+        actorId: existing.id,
+        action: 'user.identity-linked',
+        patientId: patient.id,
+        outcome: 'allowed',
+        details: { ...viaDetails(p), userId: existing.id },
+      });
       return { ok: true, user: existing, organisation: null };
     }
     const username = await this.freeUsername(p, 'citizen');
     const made = await store.identity.createLinkedUser(
-      { username, name: patient.name, role: 'citizen', organisationId: null, patientId: patient.id, passwordHash: NO_PASSWORD },
+      {
+        username,
+        name: patient.name,
+        role: 'citizen',
+        organisationId: null,
+        patientId: patient.id,
+        passwordHash: NO_PASSWORD,
+      },
       { issuer: p.issuer, subject: p.subject, created },
     );
     if (!made.created) return this.citizen(p, cpr);
@@ -139,8 +184,17 @@ export class IdentityAccounts {
   /** The claims give no role any more: the account is switched off and what it holds open ends. */
   private async switchOff(user: User, p: ExternalPerson, reason: SignInRefusal): Promise<void> {
     const reach = await this.reachOf(user);
-    await this.deps.store.identity.updateUserAccess(user.id, { role: user.role, organisationId: user.organisationId, disabled: new Date().toISOString() });
-    this.deps.audit.record({ actorId: user.id, action: 'user.access-ended', outcome: 'allowed', details: { ...viaDetails(p), userId: user.id, reason } });
+    await this.deps.store.identity.updateUserAccess(user.id, {
+      role: user.role,
+      organisationId: user.organisationId,
+      disabled: new Date().toISOString(),
+    });
+    this.deps.audit.record({
+      actorId: user.id,
+      action: 'user.access-ended',
+      outcome: 'allowed',
+      details: { ...viaDetails(p), userId: user.id, reason },
+    });
     this.recheck(user.id, reach, true);
   }
 
@@ -149,8 +203,10 @@ export class IdentityAccounts {
     const { store } = this.deps;
     const ids = new Set<string>();
     if (user.patientId) ids.add(user.patientId);
-    if (isStaff(user.role)) for (const id of await store.identity.careTeamPatientIds(user.id, user.organisationId)) ids.add(id);
-    for (const grant of await store.accessGrants.activeBreakGlassOf(user.id, new Date().toISOString())) ids.add(grant.patientId);
+    if (isStaff(user.role))
+      for (const id of await store.identity.careTeamPatientIds(user.id, user.organisationId)) ids.add(id);
+    for (const grant of await store.accessGrants.activeBreakGlassOf(user.id, new Date().toISOString()))
+      ids.add(grant.patientId);
     return [...ids];
   }
 
@@ -163,7 +219,9 @@ export class IdentityAccounts {
     if (ended) this.deps.endSocketsOf(userId);
     void (async () => {
       for (const patientId of patientIds) await this.deps.accessChanged(patientId);
-    })().catch((err: unknown) => this.deps.log.error({ err: (err as Error).message, userId }, 'closing the sessions of a changed account failed'));
+    })().catch((err: unknown) =>
+      this.deps.log.error({ err: (err as Error).message, userId }, 'closing the sessions of a changed account failed'),
+    );
   }
 
   /** A username nobody has: from the claims' hint when it is a plain name, with a suffix from the identity. */

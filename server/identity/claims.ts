@@ -31,10 +31,15 @@ export function claimValues(value: unknown): string[] {
   return [];
 }
 
-export type RoleFromClaims = { ok: true; role: Role } | { ok: false; reason: Extract<SignInRefusal, 'no_role' | 'ambiguous_role'> };
+export type RoleFromClaims =
+  | { ok: true; role: Role }
+  | { ok: false; reason: Extract<SignInRefusal, 'no_role' | 'ambiguous_role'> };
 
 /** The one role the role claim maps to; none or several is a refusal. */
-export function roleFromClaims(provider: Pick<IdentityProvider, 'roleClaim' | 'roleMap'>, claims: Claims): RoleFromClaims {
+export function roleFromClaims(
+  provider: Pick<IdentityProvider, 'roleClaim' | 'roleMap'>,
+  claims: Claims,
+): RoleFromClaims {
   if (!provider.roleClaim) return { ok: false, reason: 'no_role' };
   const roles = new Set<Role>();
   for (const value of claimValues(claimAt(claims, provider.roleClaim))) {
@@ -46,7 +51,10 @@ export function roleFromClaims(provider: Pick<IdentityProvider, 'roleClaim' | 'r
 }
 
 /** A provider shared by several organisations must say the person belongs to this one. */
-export function belongsToOrganisation(provider: Pick<IdentityProvider, 'organisationClaim' | 'organisationValue'>, claims: Claims): boolean {
+export function belongsToOrganisation(
+  provider: Pick<IdentityProvider, 'organisationClaim' | 'organisationValue'>,
+  claims: Claims,
+): boolean {
   if (!provider.organisationClaim) return true;
   return claimValues(claimAt(claims, provider.organisationClaim)).includes(provider.organisationValue ?? '');
 }

@@ -3,7 +3,13 @@ import { SIGN_IN_CALLBACK_PATH, SMART_CALLBACK_PATH, SMART_LAUNCH_PATH } from '.
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
-import { checkNewProvider, checkNewSmartClient, NewIdentityProviderInput, NewSmartClientInput, RegistrationError } from './registration.ts';
+import {
+  checkNewProvider,
+  checkNewSmartClient,
+  NewIdentityProviderInput,
+  NewSmartClientInput,
+  RegistrationError,
+} from './registration.ts';
 
 /**
  * `carehub idp add|list|remove` and `carehub smart-client add|list|remove`: registering
@@ -41,9 +47,17 @@ function hubAddress(): string {
   return loadConfig().publicUrl ?? 'https://<the hub>';
 }
 
-function checked<T>(parsed: { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): T {
+function checked<T>(
+  parsed:
+    | { success: true; data: T }
+    | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } },
+): T {
   if (parsed.success) return parsed.data;
-  throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('\n'));
+  throw new Error(
+    parsed.error.issues
+      .map((i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`)
+      .join('\n'),
+  );
 }
 
 async function register<T>(fn: () => Promise<T>): Promise<T> {
@@ -56,7 +70,17 @@ async function register<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 const cliAudit = (store: Store, action: string, details: Record<string, unknown>) =>
-  store.appendAudit([{ time: new Date().toISOString(), actorId: null, action, patientId: null, planId: null, outcome: 'allowed', details: { ...details, via: 'cli' } }]);
+  store.appendAudit([
+    {
+      time: new Date().toISOString(),
+      actorId: null,
+      action,
+      patientId: null,
+      planId: null,
+      outcome: 'allowed',
+      details: { ...details, via: 'cli' },
+    },
+  ]);
 
 export async function idpCommand(args: string[], out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
   const [sub, ...rest] = args;
@@ -97,29 +121,48 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
       );
       const provider = await register(() => checkNewProvider(store, input, { allowInsecureHttp }));
       await store.identity.addProvider(provider);
-      await cliAudit(store, 'admin.identity-provider.add', { providerId: provider.id, organisationId: provider.organisationId, issuer: provider.issuer });
-      out(`identity provider ${provider.id}: "${provider.name}" (${provider.organisationId ? `organisation ${provider.organisationId}` : 'the citizens’ login'})`);
+      await cliAudit(store, 'admin.identity-provider.add', {
+        providerId: provider.id,
+        organisationId: provider.organisationId,
+        issuer: provider.issuer,
+      });
+      out(
+        `identity provider ${provider.id}: "${provider.name}" (${provider.organisationId ? `organisation ${provider.organisationId}` : 'the citizens’ login'})`,
+      );
       out(`register at the provider, for client ${provider.clientId}:`);
       out(`  redirect URI              ${hubAddress()}${SIGN_IN_CALLBACK_PATH}`);
       out(`  post-logout redirect URI  ${hubAddress()}/`);
-      if (provider.clientSecretEnv) out(`and set ${provider.clientSecretEnv} to the client secret on every node of the hub`);
+      if (provider.clientSecretEnv)
+        out(`and set ${provider.clientSecretEnv} to the client secret on every node of the hub`);
     } else if (sub === 'list') {
       for (const p of await store.identity.listProviders()) {
-        const reach = p.organisationId ? `organisation ${p.organisationId}, role claim ${p.roleClaim}: ${Object.entries(p.roleMap).map(([k, r]) => `${k}=${r}`).join(',')}` : `citizens, CPR claim ${p.cprClaim}`;
-        out(`${p.id}  "${p.name}"  ${p.issuer}  client ${p.clientId}${p.clientSecretEnv ? ` (secret in ${p.clientSecretEnv})` : ''}  ${reach}`);
+        const reach = p.organisationId
+          ? `organisation ${p.organisationId}, role claim ${p.roleClaim}: ${Object.entries(p.roleMap)
+              .map(([k, r]) => `${k}=${r}`)
+              .join(',')}`
+          : `citizens, CPR claim ${p.cprClaim}`;
+        out(
+          `${p.id}  "${p.name}"  ${p.issuer}  client ${p.clientId}${p.clientSecretEnv ? ` (secret in ${p.clientSecretEnv})` : ''}  ${reach}`,
+        );
       }
     } else if (sub === 'remove') {
       if (!v.id) throw new Error('idp remove needs --id ID');
-      if (!(await store.identity.removeProvider(v.id, new Date().toISOString()))) throw new Error(`no identity provider ${v.id} in use`);
+      if (!(await store.identity.removeProvider(v.id, new Date().toISOString())))
+        throw new Error(`no identity provider ${v.id} in use`);
       await cliAudit(store, 'admin.identity-provider.remove', { providerId: v.id });
-      out(`removed identity provider ${v.id}: nobody signs in through it any more (sessions already given last until they expire)`);
+      out(
+        `removed identity provider ${v.id}: nobody signs in through it any more (sessions already given last until they expire)`,
+      );
     } else {
       throw new Error('idp add | list | remove');
     }
   });
 }
 
-export async function smartClientCommand(args: string[], out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+export async function smartClientCommand(
+  args: string[],
+  out: Out = (l) => process.stdout.write(`${l}\n`),
+): Promise<void> {
   const [sub, ...rest] = args;
   const { values: v } = parseArgs({
     args: rest,
@@ -148,8 +191,14 @@ export async function smartClientCommand(args: string[], out: Out = (l) => proce
       );
       const smart = await register(() => checkNewSmartClient(store, input, { allowInsecureHttp }));
       await store.identity.addSmartClient(smart);
-      await cliAudit(store, 'admin.smart-client.add', { smartClientId: smart.id, organisationId: smart.organisationId, issuer: smart.issuer });
-      out(`practice system ${smart.id}: "${smart.name}" (organisation ${smart.organisationId}), framed from ${smart.frameOrigin} only`);
+      await cliAudit(store, 'admin.smart-client.add', {
+        smartClientId: smart.id,
+        organisationId: smart.organisationId,
+        issuer: smart.issuer,
+      });
+      out(
+        `practice system ${smart.id}: "${smart.name}" (organisation ${smart.organisationId}), framed from ${smart.frameOrigin} only`,
+      );
       out(`register at the practice system, for client ${smart.clientId}:`);
       out(`  launch URL    ${hubAddress()}${SMART_LAUNCH_PATH}`);
       out(`  redirect URI  ${hubAddress()}${SMART_CALLBACK_PATH}`);
@@ -157,11 +206,14 @@ export async function smartClientCommand(args: string[], out: Out = (l) => proce
       if (smart.clientSecretEnv) out(`and set ${smart.clientSecretEnv} to the client secret on every node of the hub`);
     } else if (sub === 'list') {
       for (const c of await store.identity.listSmartClients()) {
-        out(`${c.id}  "${c.name}"  ${c.issuer}  client ${c.clientId}${c.clientSecretEnv ? ` (secret in ${c.clientSecretEnv})` : ''}  organisation ${c.organisationId}  framed from ${c.frameOrigin}`);
+        out(
+          `${c.id}  "${c.name}"  ${c.issuer}  client ${c.clientId}${c.clientSecretEnv ? ` (secret in ${c.clientSecretEnv})` : ''}  organisation ${c.organisationId}  framed from ${c.frameOrigin}`,
+        );
       }
     } else if (sub === 'remove') {
       if (!v.id) throw new Error('smart-client remove needs --id ID');
-      if (!(await store.identity.removeSmartClient(v.id, new Date().toISOString()))) throw new Error(`no practice system ${v.id} in use`);
+      if (!(await store.identity.removeSmartClient(v.id, new Date().toISOString())))
+        throw new Error(`no practice system ${v.id} in use`);
       await cliAudit(store, 'admin.smart-client.remove', { smartClientId: v.id });
       out(`removed practice system ${v.id}: its launches are refused from now on`);
     } else {

@@ -10,7 +10,14 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { IdentityProvider } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { IdentityAccounts } from './accounts.ts';
-import { belongsToOrganisation, claimAt, cprFromClaims, nameFromClaims, roleFromClaims, type Claims } from './claims.ts';
+import {
+  belongsToOrganisation,
+  claimAt,
+  cprFromClaims,
+  nameFromClaims,
+  roleFromClaims,
+  type Claims,
+} from './claims.ts';
 import { sha256, type PendingSignIns } from './pending.ts';
 import { failureForLog, refusalOf, type ProviderClients } from './provider-client.ts';
 
@@ -48,12 +55,25 @@ export class OidcSignIn {
     const providers = await this.deps.store.identity.listProviders();
     return {
       passwordLogin: this.deps.passwordLogin,
-      providers: providers.map((p) => ({ id: p.id, name: p.name, kind: p.organisationId === null ? 'citizen' : 'staff' })),
+      providers: providers.map((p) => ({
+        id: p.id,
+        name: p.name,
+        kind: p.organisationId === null ? 'citizen' : 'staff',
+      })),
     };
   }
 
-  private refuse(reason: SignInRefusal, details: Record<string, unknown>, actorId: string | null = null): SignInRefused {
-    this.deps.audit.record({ actorId, action: 'login', outcome: 'refused', details: { via: 'oidc', reason, ...details } });
+  private refuse(
+    reason: SignInRefusal,
+    details: Record<string, unknown>,
+    actorId: string | null = null,
+  ): SignInRefused {
+    this.deps.audit.record({
+      actorId,
+      action: 'login',
+      outcome: 'refused',
+      details: { via: 'oidc', reason, ...details },
+    });
     return new SignInRefused(reason);
   }
 
@@ -71,12 +91,22 @@ export class OidcSignIn {
       config = await this.deps.clients.forProvider(provider);
     } catch (err) {
       this.deps.log.warn({ providerId, ...failureForLog(err) }, 'an identity provider could not be discovered');
-      throw this.refuse(refusalOf(err) === 'sign_in_failed' ? 'provider_unavailable' : refusalOf(err), { providerId, address });
+      throw this.refuse(refusalOf(err) === 'sign_in_failed' ? 'provider_unavailable' : refusalOf(err), {
+        providerId,
+        address,
+      });
     }
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     const redirectUri = `${base}${SIGN_IN_CALLBACK_PATH}`;
-    const state = await this.deps.pending.begin({ flow: 'oidc', providerId, nonce, verifier, redirectUri, binding: sha256(binding) });
+    const state = await this.deps.pending.begin({
+      flow: 'oidc',
+      providerId,
+      nonce,
+      verifier,
+      redirectUri,
+      binding: sha256(binding),
+    });
     return client.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: provider.scopes,
@@ -115,14 +145,22 @@ export class OidcSignIn {
       // The address the provider redirected to, as registered: the same on every node, behind any proxy.
       const current = new URL(pending.redirectUri);
       current.search = query.toString();
-      tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedNonce: pending.nonce, expectedState: state, idTokenExpected: true });
+      tokens = await client.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: pending.verifier,
+        expectedNonce: pending.nonce,
+        expectedState: state,
+        idTokenExpected: true,
+      });
       const idToken = tokens.claims();
       if (!idToken) throw new SignInRefused('invalid_token');
       claims = await this.withUserInfo(provider, config, tokens.access_token, idToken as Claims);
     } catch (err) {
       if (err instanceof SignInRefused) throw this.refuse(err.reason, { providerId, address });
       const reason = refusalOf(err);
-      this.deps.log.warn({ providerId, reason, ...failureForLog(err) }, 'a sign-in through an identity provider was refused');
+      this.deps.log.warn(
+        { providerId, reason, ...failureForLog(err) },
+        'a sign-in through an identity provider was refused',
+      );
       throw this.refuse(reason, { providerId, address });
     }
 
@@ -131,30 +169,58 @@ export class OidcSignIn {
       subject: String(claims.sub),
       via: { kind: 'oidc' as const, providerId },
       name: nameFromClaims(claims),
-      usernameHint: typeof claims.preferred_username === 'string' ? claims.preferred_username : typeof claims.email === 'string' ? claims.email : null,
+      usernameHint:
+        typeof claims.preferred_username === 'string'
+          ? claims.preferred_username
+          : typeof claims.email === 'string'
+            ? claims.email
+            : null,
     };
     const mapped =
       provider.organisationId === null
         ? await this.deps.accounts.citizen(person, cprFromClaims(provider, claims))
         : await this.deps.accounts.staff(person, this.staffRole(provider, claims));
     // The subject identifies who tried; one that could be a CPR number is not written as it is.
-    if (!mapped.ok) throw this.refuse(mapped.reason, { providerId, address, subject: redactCprNumbers(person.subject).slice(0, 200) }, mapped.userId);
+    if (!mapped.ok)
+      throw this.refuse(
+        mapped.reason,
+        { providerId, address, subject: redactCprNumbers(person.subject).slice(0, 200) },
+        mapped.userId,
+      );
 
     const endSessionUrl = this.endSessionUrl(provider, config, tokens.id_token, new URL(pending.redirectUri).origin);
-    return this.deps.pending.handOff({ kind: 'session', userId: mapped.user.id, binding: pending.binding, endSessionUrl, via: 'oidc', sourceId: providerId });
+    return this.deps.pending.handOff({
+      kind: 'session',
+      userId: mapped.user.id,
+      binding: pending.binding,
+      endSessionUrl,
+      via: 'oidc',
+      sourceId: providerId,
+    });
   }
 
   /** The role and organisation the claims give, or why none. */
-  private staffRole(provider: IdentityProvider, claims: Claims): { role: Role; organisationId: string | null } | { refused: SignInRefusal } {
+  private staffRole(
+    provider: IdentityProvider,
+    claims: Claims,
+  ): { role: Role; organisationId: string | null } | { refused: SignInRefusal } {
     if (!belongsToOrganisation(provider, claims)) return { refused: 'wrong_organisation' };
     const role = roleFromClaims(provider, claims);
     return role.ok ? { role: role.role, organisationId: provider.organisationId } : { refused: role.reason };
   }
 
   /** Claims the ID token lacks (some providers release roles only at userinfo) are read there. */
-  private async withUserInfo(provider: IdentityProvider, config: client.Configuration, accessToken: string, idToken: Claims): Promise<Claims> {
-    const needed = [provider.roleClaim, provider.cprClaim, provider.organisationClaim].filter((c): c is string => c !== null);
-    if (needed.every((c) => claimAt(idToken, c) !== undefined) || !config.serverMetadata().userinfo_endpoint) return idToken;
+  private async withUserInfo(
+    provider: IdentityProvider,
+    config: client.Configuration,
+    accessToken: string,
+    idToken: Claims,
+  ): Promise<Claims> {
+    const needed = [provider.roleClaim, provider.cprClaim, provider.organisationClaim].filter(
+      (c): c is string => c !== null,
+    );
+    if (needed.every((c) => claimAt(idToken, c) !== undefined) || !config.serverMetadata().userinfo_endpoint)
+      return idToken;
     const info = (await client.fetchUserInfo(config, accessToken, String(idToken.sub))) as Claims;
     // The ID token's own claims (iss, sub, aud, nonce) win over anything userinfo says.
     return { ...info, ...idToken };
@@ -165,9 +231,15 @@ export class OidcSignIn {
    * the citizens' login, whose ID token holds a CPR number that must not travel in an address
    * (the client id names the client there instead).
    */
-  private endSessionUrl(provider: IdentityProvider, config: client.Configuration, idToken: string | undefined, origin: string): string | null {
+  private endSessionUrl(
+    provider: IdentityProvider,
+    config: client.Configuration,
+    idToken: string | undefined,
+    origin: string,
+  ): string | null {
     if (!config.serverMetadata().end_session_endpoint) return null;
-    const hint: Record<string, string> = provider.cprClaim === null && idToken ? { id_token_hint: idToken } : { client_id: provider.clientId };
+    const hint: Record<string, string> =
+      provider.cprClaim === null && idToken ? { id_token_hint: idToken } : { client_id: provider.clientId };
     return client.buildEndSessionUrl(config, { ...hint, post_logout_redirect_uri: `${origin}/` }).href;
   }
 
@@ -175,14 +247,23 @@ export class OidcSignIn {
   async exchange(code: string, binding: string | undefined, address: string): Promise<LoginResponse> {
     const handoff = await this.deps.pending.takeHandoff(code);
     if (!handoff || handoff.kind !== 'session') throw new SignInRefused('sign_in_expired');
-    const via = handoff.via === 'oidc' ? { via: 'oidc', providerId: handoff.sourceId } : { via: 'smart', smartClientId: handoff.sourceId };
+    const via =
+      handoff.via === 'oidc'
+        ? { via: 'oidc', providerId: handoff.sourceId }
+        : { via: 'smart', smartClientId: handoff.sourceId };
     // Only the tab that began the sign-in can finish it (a code sent to someone else is worthless).
-    if (handoff.binding !== null && (!binding || sha256(binding) !== handoff.binding)) throw this.refuse('sign_in_expired', { ...via, address, binding: 'mismatch' }, handoff.userId);
+    if (handoff.binding !== null && (!binding || sha256(binding) !== handoff.binding))
+      throw this.refuse('sign_in_expired', { ...via, address, binding: 'mismatch' }, handoff.userId);
     const user = await this.deps.store.getUser(handoff.userId);
     if (!user || user.disabled) throw this.refuse('sign_in_failed', { ...via, address }, handoff.userId);
     const organisation = user.organisationId ? await this.deps.store.getOrganisation(user.organisationId) : null;
     const { token, expiresAt } = await this.deps.tokens.issueSession(user.id);
     this.deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { ...via, address } });
-    return { token, expiresAt: expiresAt.toISOString(), user: userView({ user, organisation }), ...(handoff.endSessionUrl ? { endSessionUrl: handoff.endSessionUrl } : {}) };
+    return {
+      token,
+      expiresAt: expiresAt.toISOString(),
+      user: userView({ user, organisation }),
+      ...(handoff.endSessionUrl ? { endSessionUrl: handoff.endSessionUrl } : {}),
+    };
   }
 }

@@ -14,7 +14,13 @@ export const SIGN_IN_MINUTES = 10;
 /** How long the page has to exchange its one-time code (it does so at once on loading). */
 const HANDOFF_SECONDS = 120;
 
-const ServerMetadata = z.object({ issuer: z.string(), authorization_endpoint: z.string(), token_endpoint: z.string(), jwks_uri: z.string(), userinfo_endpoint: z.string().optional() });
+const ServerMetadata = z.object({
+  issuer: z.string(),
+  authorization_endpoint: z.string(),
+  token_endpoint: z.string(),
+  jwks_uri: z.string(),
+  userinfo_endpoint: z.string().optional(),
+});
 
 export const SignInState = z.discriminatedUnion('flow', [
   z.object({
@@ -52,7 +58,13 @@ export const Handoff = z.discriminatedUnion('kind', [
     sourceId: z.string(),
   }),
   /** A launched plan: an embed-kind session for it, acting as the GP. */
-  z.object({ kind: z.literal('embed'), userId: z.string(), linkId: z.string(), planId: z.string(), smartClientId: z.string() }),
+  z.object({
+    kind: z.literal('embed'),
+    userId: z.string(),
+    linkId: z.string(),
+    planId: z.string(),
+    smartClientId: z.string(),
+  }),
 ]);
 export type Handoff = z.infer<typeof Handoff>;
 
@@ -65,7 +77,12 @@ export class PendingSignIns {
   /** Keeps a sign-in's secrets; returns the OAuth `state` that finds them again. */
   async begin(state: SignInState): Promise<string> {
     const value = randomValue();
-    await this.store.putPending(sha256(value), 'state', JSON.stringify(state), new Date(Date.now() + SIGN_IN_MINUTES * 60_000).toISOString());
+    await this.store.putPending(
+      sha256(value),
+      'state',
+      JSON.stringify(state),
+      new Date(Date.now() + SIGN_IN_MINUTES * 60_000).toISOString(),
+    );
     return value;
   }
 
@@ -77,7 +94,12 @@ export class PendingSignIns {
   /** Keeps what a finished sign-in gives; returns the one-time code the page exchanges for it. */
   async handOff(handoff: Handoff): Promise<string> {
     const code = randomValue();
-    await this.store.putPending(sha256(code), 'handoff', JSON.stringify(handoff), new Date(Date.now() + HANDOFF_SECONDS * 1000).toISOString());
+    await this.store.putPending(
+      sha256(code),
+      'handoff',
+      JSON.stringify(handoff),
+      new Date(Date.now() + HANDOFF_SECONDS * 1000).toISOString(),
+    );
     return code;
   }
 

@@ -19,7 +19,10 @@ const TIMEOUT_SECONDS = 10;
 /** The provider cannot be used: it did not answer, answered nonsense, or its secret is not set here. */
 export class ProviderUnavailable extends Error {}
 
-const HttpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u));
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u));
 /** What CareHub needs of `.well-known/smart-configuration` (SMART App Launch 2.0, with `sso-openid-connect`). */
 const SmartConfiguration = z.object({
   issuer: HttpUrl,
@@ -44,12 +47,15 @@ export class ProviderClients {
   private clientAuth(secretEnv: string | null): client.ClientAuth {
     if (!secretEnv) return client.None();
     const secret = this.opts.secretOf(secretEnv);
-    if (!secret) throw new ProviderUnavailable(`the environment variable ${secretEnv} holding the client secret is not set`);
+    if (!secret)
+      throw new ProviderUnavailable(`the environment variable ${secretEnv} holding the client secret is not set`);
     return client.ClientSecretBasic(secret);
   }
 
   private get execute(): ((config: client.Configuration) => void)[] {
-    return this.opts.allowInsecureHttp ? [client.enableNonRepudiationChecks, client.allowInsecureRequests] : [client.enableNonRepudiationChecks];
+    return this.opts.allowInsecureHttp
+      ? [client.enableNonRepudiationChecks, client.allowInsecureRequests]
+      : [client.enableNonRepudiationChecks];
   }
 
   /** The provider's configuration, discovered from its issuer (cached; a failed discovery is not). */
@@ -58,7 +64,10 @@ export class ProviderClients {
     const cached = this.discovered.get(key);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
     const auth = this.clientAuth(p.clientSecretEnv);
-    const config = client.discovery(new URL(p.issuer), p.clientId, undefined, auth, { execute: this.execute, timeout: TIMEOUT_SECONDS });
+    const config = client.discovery(new URL(p.issuer), p.clientId, undefined, auth, {
+      execute: this.execute,
+      timeout: TIMEOUT_SECONDS,
+    });
     const entry = { at: Date.now(), config };
     this.discovered.set(key, entry);
     config.catch(() => {
@@ -70,19 +79,31 @@ export class ProviderClients {
   /** A practice system's authorization server, from its FHIR server's SMART configuration. */
   async smartServer(fhirBase: string): Promise<SmartServer> {
     const url = new URL(`${fhirBase}/.well-known/smart-configuration`);
-    if (url.protocol !== 'https:' && !(this.opts.allowInsecureHttp && url.protocol === 'http:')) throw new ProviderUnavailable('the practice system is not on https');
+    if (url.protocol !== 'https:' && !(this.opts.allowInsecureHttp && url.protocol === 'http:'))
+      throw new ProviderUnavailable('the practice system is not on https');
     let body: unknown;
     try {
-      const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_SECONDS * 1000), redirect: 'error' });
+      const response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(TIMEOUT_SECONDS * 1000),
+        redirect: 'error',
+      });
       if (!response.ok) throw new ProviderUnavailable(`smart-configuration answered ${response.status}`);
       body = await response.json();
     } catch (err) {
       throw err instanceof ProviderUnavailable ? err : new ProviderUnavailable('the practice system did not answer');
     }
     const parsed = SmartConfiguration.safeParse(body);
-    if (!parsed.success) throw new ProviderUnavailable('the practice system’s smart-configuration lacks what an OpenID sign-in needs');
-    for (const endpoint of [parsed.data.issuer, parsed.data.jwks_uri, parsed.data.authorization_endpoint, parsed.data.token_endpoint]) {
-      if (!endpoint.startsWith('https:') && !this.opts.allowInsecureHttp) throw new ProviderUnavailable('the practice system’s endpoints are not on https');
+    if (!parsed.success)
+      throw new ProviderUnavailable('the practice system’s smart-configuration lacks what an OpenID sign-in needs');
+    for (const endpoint of [
+      parsed.data.issuer,
+      parsed.data.jwks_uri,
+      parsed.data.authorization_endpoint,
+      parsed.data.token_endpoint,
+    ]) {
+      if (!endpoint.startsWith('https:') && !this.opts.allowInsecureHttp)
+        throw new ProviderUnavailable('the practice system’s endpoints are not on https');
     }
     return parsed.data;
   }
@@ -102,7 +123,9 @@ export function refusalOf(err: unknown): SignInRefusal {
   const e = err as { code?: unknown; error?: unknown; status?: unknown; name?: unknown };
   switch (e.code) {
     case 'OAUTH_AUTHORIZATION_RESPONSE_ERROR':
-      return e.error === 'access_denied' || e.error === 'login_required' || e.error === 'consent_required' ? 'access_denied' : 'provider_refused';
+      return e.error === 'access_denied' || e.error === 'login_required' || e.error === 'consent_required'
+        ? 'access_denied'
+        : 'provider_refused';
     case 'OAUTH_RESPONSE_BODY_ERROR':
       return typeof e.status === 'number' && e.status >= 500 ? 'provider_unavailable' : 'provider_refused';
     case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
@@ -128,5 +151,8 @@ export function refusalOf(err: unknown): SignInRefusal {
 /** What may be logged of such a failure: its kind, never a response body, token or claim. */
 export function failureForLog(err: unknown): { error: string; code?: string } {
   const e = err as { name?: unknown; code?: unknown };
-  return { error: typeof e.name === 'string' ? e.name : 'Error', ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+  return {
+    error: typeof e.name === 'string' ? e.name : 'Error',
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+  };
 }

@@ -13,7 +13,12 @@ import type { Store } from '../store/store.ts';
 /** An environment variable's name (the secret itself is never given to CareHub's store). */
 const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name (A–Z, 0–9, _)');
 /** A claim's name, or a dotted path into nested claims (`realm_access.roles`). */
-const ClaimName = z.string().trim().min(1).max(200).regex(/^[\x21-\x7E]+$/, 'a claim name without spaces');
+const ClaimName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7E]+$/, 'a claim name without spaces');
 
 export const NewIdentityProviderInput = z
   .object({
@@ -57,13 +62,18 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** `value=role,…` → the map; each role one the organisation's sector may hold (or `admin`). */
 export function parseRoleMap(text: string, allowed: (role: Role) => boolean): Record<string, Role> {
   const map: Record<string, Role> = Object.create(null) as Record<string, Role>;
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = part.lastIndexOf('=');
     const value = part.slice(0, at).trim();
     const role = Role.safeParse(part.slice(at + 1).trim());
     if (at <= 0 || !value) throw new RegistrationError(`role map: "${part}" is not claim-value=role`);
-    if (!role.success) throw new RegistrationError(`role map: "${part.slice(at + 1).trim()}" is no role (${Role.options.join(', ')})`);
-    if (!allowed(role.data)) throw new RegistrationError(`role map: ${role.data} is not a role of this organisation's sector`);
+    if (!role.success)
+      throw new RegistrationError(`role map: "${part.slice(at + 1).trim()}" is no role (${Role.options.join(', ')})`);
+    if (!allowed(role.data))
+      throw new RegistrationError(`role map: ${role.data} is not a role of this organisation's sector`);
     if (Object.hasOwn(map, value)) throw new RegistrationError(`role map: "${value}" is mapped twice`);
     map[value] = role.data;
   }
@@ -74,14 +84,21 @@ export function parseRoleMap(text: string, allowed: (role: Role) => boolean): Re
 function checkedUrl(raw: string, what: string, allowInsecureHttp: boolean): URL {
   const url = new URL(raw);
   if (url.protocol !== 'https:' && !(allowInsecureHttp && url.protocol === 'http:')) {
-    throw new RegistrationError(`${what} must be an https address (plain http only with OIDC_ALLOW_INSECURE_HTTP=on, for tests)`);
+    throw new RegistrationError(
+      `${what} must be an https address (plain http only with OIDC_ALLOW_INSECURE_HTTP=on, for tests)`,
+    );
   }
-  if (url.search || url.hash || url.username || url.password) throw new RegistrationError(`${what} must have no query, fragment or credentials`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new RegistrationError(`${what} must have no query, fragment or credentials`);
   return url;
 }
 
 /** Checks a new identity provider against the store; returns it ready to be added. */
-export async function checkNewProvider(store: Store, input: NewIdentityProviderInput, opts: { allowInsecureHttp: boolean }): Promise<IdentityProvider> {
+export async function checkNewProvider(
+  store: Store,
+  input: NewIdentityProviderInput,
+  opts: { allowInsecureHttp: boolean },
+): Promise<IdentityProvider> {
   checkedUrl(input.issuer, 'the issuer', opts.allowInsecureHttp);
   const scopes = new Set(['openid', ...(input.scopes ?? 'openid profile').split(/\s+/).filter(Boolean)]);
   for (const scope of scopes) if (!SCOPE_TOKEN.test(scope)) throw new RegistrationError(`"${scope}" is not a scope`);
@@ -102,27 +119,46 @@ export async function checkNewProvider(store: Store, input: NewIdentityProviderI
   const others = (await store.identity.listProviders()).filter((p) => p.issuer === input.issuer);
 
   if (input.organisationId === null) {
-    if (!input.cprClaim) throw new RegistrationError('the citizens’ login needs the claim that holds the CPR number (--cpr-claim)');
-    if (input.roleClaim || input.roleMap) throw new RegistrationError('the citizens’ login gives the citizen role: no role claim or role map');
+    if (!input.cprClaim)
+      throw new RegistrationError('the citizens’ login needs the claim that holds the CPR number (--cpr-claim)');
+    if (input.roleClaim || input.roleMap)
+      throw new RegistrationError('the citizens’ login gives the citizen role: no role claim or role map');
     if (!input.name) throw new RegistrationError('the citizens’ login needs a name to show (--name, e.g. MitID)');
-    if (others.some((p) => p.organisationId === null)) throw new RegistrationError('this issuer is the citizens’ login already');
+    if (others.some((p) => p.organisationId === null))
+      throw new RegistrationError('this issuer is the citizens’ login already');
     return { ...base, organisationId: null, name: input.name, roleClaim: null, roleMap: {}, cprClaim: input.cprClaim };
   }
 
   const organisation = await store.getOrganisation(input.organisationId);
   if (!organisation) throw new RegistrationError(`no organisation ${input.organisationId}`);
   if (input.cprClaim) throw new RegistrationError('a CPR claim is for the citizens’ login (no organisation) only');
-  if (!input.roleClaim || !input.roleMap) throw new RegistrationError('an organisation’s provider needs the role claim and the role map (--role-claim, --role-map)');
-  const roleMap = parseRoleMap(input.roleMap, (role) => role === 'admin' || (isStaff(role) && STAFF_ROLE_SECTOR[role] === organisation.sector));
+  if (!input.roleClaim || !input.roleMap)
+    throw new RegistrationError(
+      'an organisation’s provider needs the role claim and the role map (--role-claim, --role-map)',
+    );
+  const roleMap = parseRoleMap(
+    input.roleMap,
+    (role) => role === 'admin' || (isStaff(role) && STAFF_ROLE_SECTOR[role] === organisation.sector),
+  );
   if (Object.keys(roleMap).length === 0) throw new RegistrationError('the role map maps nothing');
-  if (others.some((p) => p.organisationId === organisation.id)) throw new RegistrationError('this issuer is registered for this organisation already');
+  if (others.some((p) => p.organisationId === organisation.id))
+    throw new RegistrationError('this issuer is registered for this organisation already');
   // A provider several organisations share (a broker) must say which one a person belongs to,
   // or a person of one organisation could sign in as staff of the other.
   const shared = others.filter((p) => p.organisationId !== null);
   if (shared.length > 0 && (!base.organisationClaim || shared.some((p) => !p.organisationClaim))) {
-    throw new RegistrationError('this issuer serves another organisation already: a provider shared by several organisations needs --organisation-claim and --organisation-value on each of them');
+    throw new RegistrationError(
+      'this issuer serves another organisation already: a provider shared by several organisations needs --organisation-claim and --organisation-value on each of them',
+    );
   }
-  return { ...base, organisationId: organisation.id, name: input.name ?? organisation.name, roleClaim: input.roleClaim, roleMap, cprClaim: null };
+  return {
+    ...base,
+    organisationId: organisation.id,
+    name: input.name ?? organisation.name,
+    roleClaim: input.roleClaim,
+    roleMap,
+    cprClaim: null,
+  };
 }
 
 /** A FHIR base URL as launches name it: without a trailing slash. */
@@ -131,13 +167,21 @@ export function normaliseIssuer(iss: string): string {
 }
 
 /** Checks a new SMART client (a GP practice system) against the store; returns it ready to be added. */
-export async function checkNewSmartClient(store: Store, input: NewSmartClientInput, opts: { allowInsecureHttp: boolean }): Promise<SmartClient> {
-  const issuer = normaliseIssuer(checkedUrl(input.issuer, 'the issuer (the FHIR base URL)', opts.allowInsecureHttp).href);
+export async function checkNewSmartClient(
+  store: Store,
+  input: NewSmartClientInput,
+  opts: { allowInsecureHttp: boolean },
+): Promise<SmartClient> {
+  const issuer = normaliseIssuer(
+    checkedUrl(input.issuer, 'the issuer (the FHIR base URL)', opts.allowInsecureHttp).href,
+  );
   const organisation = await store.getOrganisation(input.organisationId);
   if (!organisation) throw new RegistrationError(`no organisation ${input.organisationId}`);
-  if (organisation.sector !== 'general_practice') throw new RegistrationError('a SMART practice system belongs to a general practice: its users sign in as its GPs');
+  if (organisation.sector !== 'general_practice')
+    throw new RegistrationError('a SMART practice system belongs to a general practice: its users sign in as its GPs');
   const frameOrigin = checkedUrl(input.frameOrigin ?? issuer, 'the frame origin', opts.allowInsecureHttp).origin;
-  if ((await store.identity.listSmartClients()).some((c) => c.issuer === issuer)) throw new RegistrationError('a practice system with this issuer is registered already');
+  if ((await store.identity.listSmartClients()).some((c) => c.issuer === issuer))
+    throw new RegistrationError('a practice system with this issuer is registered already');
   return {
     id: randomUUID(),
     organisationId: organisation.id,

@@ -83,7 +83,11 @@ export class SmartLaunch {
     return c && !c.removed ? c : null;
   }
 
-  private refuse(reason: SignInRefusal, known: Known, details: Record<string, unknown> = {}): { kind: 'refused'; reason: SignInRefusal; client: SmartClient | null } {
+  private refuse(
+    reason: SignInRefusal,
+    known: Known,
+    details: Record<string, unknown> = {},
+  ): { kind: 'refused'; reason: SignInRefusal; client: SmartClient | null } {
     this.deps.audit.record({
       actorId: known.user?.id ?? null,
       action: 'smart.launch',
@@ -99,14 +103,23 @@ export class SmartLaunch {
   async launch(iss: string, launch: string | undefined, base: string, address: string): Promise<LaunchStep> {
     const found = await this.clientFor(iss);
     // The issuer is told as given (bounded), except anything that could be a CPR number.
-    if (!found) return this.refuse('unknown_issuer', { client: null }, { issuer: redactCprNumbers(iss).slice(0, 300), address });
+    if (!found)
+      return this.refuse('unknown_issuer', { client: null }, { issuer: redactCprNumbers(iss).slice(0, 300), address });
     try {
       const server = await this.deps.clients.smartServer(found.issuer);
       const config = this.deps.clients.forSmart(server, found);
       const verifier = client.randomPKCECodeVerifier();
       const nonce = client.randomNonce();
       const redirectUri = `${base}${SMART_CALLBACK_PATH}`;
-      const state = await this.deps.pending.begin({ flow: 'smart', smartClientId: found.id, nonce, verifier, redirectUri, ehrLaunch: launch !== undefined, server });
+      const state = await this.deps.pending.begin({
+        flow: 'smart',
+        smartClientId: found.id,
+        nonce,
+        verifier,
+        redirectUri,
+        ehrLaunch: launch !== undefined,
+        server,
+      });
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: launch !== undefined ? EHR_SCOPES : STANDALONE_SCOPES,
@@ -120,8 +133,15 @@ export class SmartLaunch {
       });
       return { kind: 'authorize', url, client: found };
     } catch (err) {
-      this.deps.log.warn({ smartClientId: found.id, ...failureForLog(err) }, 'a SMART launch could not reach the practice system');
-      return this.refuse(refusalOf(err) === 'sign_in_failed' ? 'provider_unavailable' : refusalOf(err), { client: found }, { address });
+      this.deps.log.warn(
+        { smartClientId: found.id, ...failureForLog(err) },
+        'a SMART launch could not reach the practice system',
+      );
+      return this.refuse(
+        refusalOf(err) === 'sign_in_failed' ? 'provider_unavailable' : refusalOf(err),
+        { client: found },
+        { address },
+      );
     }
   }
 
@@ -133,7 +153,10 @@ export class SmartLaunch {
     } catch (err) {
       if (err instanceof SignInRefused) return this.refuse(err.reason, known, { address });
       const reason = refusalOf(err);
-      this.deps.log.warn({ smartClientId: known.client?.id, reason, ...failureForLog(err) }, 'a SMART launch was refused');
+      this.deps.log.warn(
+        { smartClientId: known.client?.id, reason, ...failureForLog(err) },
+        'a SMART launch was refused',
+      );
       return this.refuse(reason, known, { address });
     }
   }
@@ -149,21 +172,39 @@ export class SmartLaunch {
     const config = this.deps.clients.forSmart(pending.server, smart);
     const current = new URL(pending.redirectUri);
     current.search = query.toString();
-    const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.verifier, expectedNonce: pending.nonce, expectedState: state, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, current, {
+      pkceCodeVerifier: pending.verifier,
+      expectedNonce: pending.nonce,
+      expectedState: state,
+      idTokenExpected: true,
+    });
     const claims = tokens.claims() as Claims | undefined;
     if (!claims) throw new SignInRefused('invalid_token');
     const fhirUser = typeof claims.fhirUser === 'string' ? claims.fhirUser : null;
 
     // The GP, as the practice system knows them; a GP of the practice here.
     const mapped = await this.deps.accounts.staff(
-      { issuer: String(claims.iss), subject: String(claims.sub), via: { kind: 'smart', smartClientId: smart.id }, name: nameFromClaims(claims) ?? (fhirUser ? `GP (${fhirUser})` : null), usernameHint: null },
+      {
+        issuer: String(claims.iss),
+        subject: String(claims.sub),
+        via: { kind: 'smart', smartClientId: smart.id },
+        name: nameFromClaims(claims) ?? (fhirUser ? `GP (${fhirUser})` : null),
+        usernameHint: null,
+      },
       { role: 'gp', organisationId: smart.organisationId },
     );
     if (!mapped.ok) throw new SignInRefused(mapped.reason);
     known.user = mapped.user;
 
     if (!pending.ehrLaunch) {
-      const code = await this.deps.pending.handOff({ kind: 'session', userId: mapped.user.id, binding: null, endSessionUrl: null, via: 'smart', sourceId: smart.id });
+      const code = await this.deps.pending.handOff({
+        kind: 'session',
+        userId: mapped.user.id,
+        binding: null,
+        endSessionUrl: null,
+        via: 'smart',
+        sourceId: smart.id,
+      });
       return { kind: 'session', code, client: smart };
     }
 
@@ -178,7 +219,10 @@ export class SmartLaunch {
     known.planId = plan.id;
 
     // The practice (or the GP in person) must be on the care team; break-the-glass never carries into a launch.
-    const access = await this.deps.access.planAccess({ user: mapped.user, organisation: mapped.organisation, expiresAt: Number.POSITIVE_INFINITY }, plan.id);
+    const access = await this.deps.access.planAccess(
+      { user: mapped.user, organisation: mapped.organisation, expiresAt: Number.POSITIVE_INFINITY },
+      plan.id,
+    );
     if (!access.ok) throw new SignInRefused(access.reason === OBJECTED ? 'objected' : 'not_on_care_team');
     if (access.via !== 'care_team') throw new SignInRefused('not_on_care_team');
 
@@ -192,7 +236,9 @@ export class SmartLaunch {
       createdByKey: null,
       actsAs: mapped.user.id,
       created: now.toISOString(),
-      expires: new Date(now.getTime() + Math.min(LAUNCH_SESSION_MS, this.deps.sessionTtlMinutes * 60_000)).toISOString(),
+      expires: new Date(
+        now.getTime() + Math.min(LAUNCH_SESSION_MS, this.deps.sessionTtlMinutes * 60_000),
+      ).toISOString(),
       revoked: null,
     };
     await this.deps.store.accessGrants.addEmbedLink(link);
@@ -202,38 +248,95 @@ export class SmartLaunch {
       patientId: patient.id,
       planId: plan.id,
       outcome: 'allowed',
-      details: { smartClientId: smart.id, linkId: link.id, address, ...(fhirUser ? { fhirUser: redactCprNumbers(fhirUser).slice(0, 200) } : {}) },
+      details: {
+        smartClientId: smart.id,
+        linkId: link.id,
+        address,
+        ...(fhirUser ? { fhirUser: redactCprNumbers(fhirUser).slice(0, 200) } : {}),
+      },
     });
-    const code = await this.deps.pending.handOff({ kind: 'embed', userId: mapped.user.id, linkId: link.id, planId: plan.id, smartClientId: smart.id });
+    const code = await this.deps.pending.handOff({
+      kind: 'embed',
+      userId: mapped.user.id,
+      linkId: link.id,
+      planId: plan.id,
+      smartClientId: smart.id,
+    });
     return { kind: 'plan', code, client: smart };
   }
 
   /** The CPR number of the patient in context, from the practice system's FHIR server. */
-  private async readCpr(config: client.Configuration, smart: SmartClient, accessToken: string, patientId: string): Promise<string> {
+  private async readCpr(
+    config: client.Configuration,
+    smart: SmartClient,
+    accessToken: string,
+    patientId: string,
+  ): Promise<string> {
     const url = new URL(`${smart.issuer}/Patient/${encodeURIComponent(patientId)}`);
-    const response = await client.fetchProtectedResource(config, accessToken, url, 'GET', undefined, new Headers({ accept: 'application/fhir+json' }));
+    const response = await client.fetchProtectedResource(
+      config,
+      accessToken,
+      url,
+      'GET',
+      undefined,
+      new Headers({ accept: 'application/fhir+json' }),
+    );
     if (!response.ok) throw new SignInRefused(response.status >= 500 ? 'provider_unavailable' : 'provider_refused');
     const parsed = FhirPatient.safeParse(await response.json().catch(() => null));
-    const values = (parsed.success ? (parsed.data.identifier ?? []) : []).filter((i) => i.system === CPR_SYSTEM && typeof i.value === 'string');
+    const values = (parsed.success ? (parsed.data.identifier ?? []) : []).filter(
+      (i) => i.system === CPR_SYSTEM && typeof i.value === 'string',
+    );
     const cpr = values.length === 1 ? parseCpr(values[0]!.value as string) : null;
     if (!cpr?.ok) throw new SignInRefused('no_cpr');
     return cpr.cpr;
   }
 
   /** `POST /smart/session`: the launch's one-time code for its embed session (kept in the page's memory). */
-  async exchange(code: string): Promise<{ token: string; planId: string; access: 'edit' | 'read'; expiresAt: string; user: ReturnType<typeof userView> }> {
+  async exchange(
+    code: string,
+  ): Promise<{
+    token: string;
+    planId: string;
+    access: 'edit' | 'read';
+    expiresAt: string;
+    user: ReturnType<typeof userView>;
+  }> {
     const handoff = await this.deps.pending.takeHandoff(code);
     if (!handoff || handoff.kind !== 'embed') throw new SignInRefused('sign_in_expired');
     const link = await this.deps.store.accessGrants.getEmbedLink(handoff.linkId);
     if (!link || link.revoked || !(Date.parse(link.expires) > Date.now())) throw new SignInRefused('sign_in_expired');
-    const token = await this.deps.tokens.issueEmbed('embed-session', link.id, link.planId, new Date(link.expires), 'edit');
+    const token = await this.deps.tokens.issueEmbed(
+      'embed-session',
+      link.id,
+      link.planId,
+      new Date(link.expires),
+      'edit',
+    );
     const auth = await this.deps.access.authenticate(token);
     const access = auth.ok ? await this.deps.access.planAccess(auth.principal, link.planId) : null;
     if (!auth.ok || !access?.ok) {
-      this.deps.audit.record({ actorId: handoff.userId, action: 'embed-link.use', planId: link.planId, outcome: 'refused', details: { reason: access && !access.ok ? access.reason : 'the launch acts as nobody who may treat patients', linkId: link.id, embed: true, smartClientId: handoff.smartClientId } });
+      this.deps.audit.record({
+        actorId: handoff.userId,
+        action: 'embed-link.use',
+        planId: link.planId,
+        outcome: 'refused',
+        details: {
+          reason: access && !access.ok ? access.reason : 'the launch acts as nobody who may treat patients',
+          linkId: link.id,
+          embed: true,
+          smartClientId: handoff.smartClientId,
+        },
+      });
       throw new SignInRefused(access && !access.ok && access.reason === OBJECTED ? 'objected' : 'not_on_care_team');
     }
-    this.deps.audit.record({ actorId: handoff.userId, action: 'embed-link.use', planId: link.planId, patientId: access.patient.id, outcome: 'allowed', details: { linkId: link.id, embed: true, smartClientId: handoff.smartClientId } });
+    this.deps.audit.record({
+      actorId: handoff.userId,
+      action: 'embed-link.use',
+      planId: link.planId,
+      patientId: access.patient.id,
+      outcome: 'allowed',
+      details: { linkId: link.id, embed: true, smartClientId: handoff.smartClientId },
+    });
     return { token, planId: link.planId, access: 'edit', expiresAt: link.expires, user: userView(auth.principal) };
   }
 }

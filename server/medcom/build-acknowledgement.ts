@@ -1,10 +1,30 @@
 import type { Bundle, OperationOutcome, Organization } from 'fhir/r4';
 import { z } from 'zod';
-import { allocate, type BuildOptions, MedcomBuildError, MessageAssembly, messageHeader, narrative, OrganisationInput, provenance, validInput, type MedcomOrganisation } from './build-common.ts';
+import {
+  allocate,
+  type BuildOptions,
+  MedcomBuildError,
+  MessageAssembly,
+  messageHeader,
+  narrative,
+  OrganisationInput,
+  provenance,
+  validInput,
+  type MedcomOrganisation,
+} from './build-common.ts';
 import { FHIR_ID } from './fhir-schemas.ts';
 import { EAN_CODE, SOR_CODE } from './parties.ts';
 import { type AcknowledgementIssueInput, redactCpr } from './refusal.ts';
-import { ACKNOWLEDGEMENT_ACTIVITY, ACKNOWLEDGEMENT_CODES, type AcknowledgementCode, EAN_SYSTEM, EVENT, MESSAGE_DEFINITION, PROFILE, SOR_SYSTEM } from './systems.ts';
+import {
+  ACKNOWLEDGEMENT_ACTIVITY,
+  ACKNOWLEDGEMENT_CODES,
+  type AcknowledgementCode,
+  EAN_SYSTEM,
+  EVENT,
+  MESSAGE_DEFINITION,
+  PROFILE,
+  SOR_SYSTEM,
+} from './systems.ts';
 
 /**
  * Acknowledgement 2.0: CareHub's answer to every message it receives. It goes from the
@@ -50,7 +70,10 @@ function organisation(party: z.output<typeof Party>): Omit<Organization, 'id'> {
     resourceType: 'Organization',
     meta: { profile: [PROFILE.messagingOrganization] },
     text: narrative([party.name, `SOR ${party.sor}`, party.ean ? `EAN ${party.ean}` : null]),
-    identifier: [...(party.ean ? [{ system: EAN_SYSTEM, value: party.ean }] : []), { system: SOR_SYSTEM, value: party.sor }],
+    identifier: [
+      ...(party.ean ? [{ system: EAN_SYSTEM, value: party.ean }] : []),
+      { system: SOR_SYSTEM, value: party.sor },
+    ],
     ...(party.name ? { name: party.name } : {}),
   };
 }
@@ -70,7 +93,9 @@ export function buildAcknowledgement(
   const sender = fallback(options.sender) ?? incoming.receiver;
   const receiver = fallback(options.receiver) ?? incoming.sender;
   if (!sender || !receiver) {
-    throw new MedcomBuildError([`${sender ? 'receiver' : 'sender'}: unknown; pass options.${sender ? 'receiver' : 'sender'} for a message that named none`]);
+    throw new MedcomBuildError([
+      `${sender ? 'receiver' : 'sender'}: unknown; pass options.${sender ? 'receiver' : 'sender'} for a message that named none`,
+    ]);
   }
   const input = validInput(Input, { messageId: incoming.messageId, code, sender, receiver });
 
@@ -86,7 +111,11 @@ export function buildAcknowledgement(
     sender: { ref: { reference: from.reference }, sor: input.sender.sor },
     receiver: { ref: { reference: to.reference }, sor: input.receiver.sor },
     definition: MESSAGE_DEFINITION.acknowledgement,
-    response: { identifier: input.messageId, code: input.code, ...(notOk ? { details: { reference: outcome.reference } } : {}) },
+    response: {
+      identifier: input.messageId,
+      code: input.code,
+      ...(notOk ? { details: { reference: outcome.reference } } : {}),
+    },
   });
   m.add({ ...organisation(input.sender), id: from.id });
   m.add({ ...organisation(input.receiver), id: to.id });
@@ -105,7 +134,14 @@ export function buildAcknowledgement(
       id: outcome.id,
       meta: { profile: [PROFILE.acknowledgementOutcome] },
       text: narrative([`${input.code}: ${why.detail.code}`, text]),
-      issue: [{ severity: 'error', code: why.issueType, details: { coding: [why.detail] }, ...(text ? { diagnostics: text } : {}) }],
+      issue: [
+        {
+          severity: 'error',
+          code: why.issueType,
+          details: { coding: [why.detail] },
+          ...(text ? { diagnostics: text } : {}),
+        },
+      ],
     });
   }
   return { messageId: headerId, bundle: m.bundle(PROFILE.acknowledgementMessage) };

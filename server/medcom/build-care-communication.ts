@@ -42,21 +42,33 @@ import type { CareCommunicationPayload } from './types.ts';
  */
 
 const text = z.string().trim().min(1).max(500);
-const categories = Object.keys(CARE_COMMUNICATION_CATEGORIES) as [keyof typeof CARE_COMMUNICATION_CATEGORIES, ...(keyof typeof CARE_COMMUNICATION_CATEGORIES)[]];
+const categories = Object.keys(CARE_COMMUNICATION_CATEGORIES) as [
+  keyof typeof CARE_COMMUNICATION_CATEGORIES,
+  ...(keyof typeof CARE_COMMUNICATION_CATEGORIES)[],
+];
 
 const AttachmentInput = z.object({
   contentType: z.enum(ATTACHMENT_CONTENT_TYPES),
   /** Shown as the attachment's name; MedCom forbids a file extension added by the system. */
   title: text,
   /** Base64 content. */
-  data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64').min(1),
+  data: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
+    .min(1),
   createdAt: z.date().optional(),
 });
 
 /** A segment from the thread so far: the parser's `CareCommunicationPayload`. */
 const EarlierPayload = z.object({
   identifier: z.string().min(1),
-  assigner: z.object({ sor: z.string().regex(SOR_CODE).nullable(), ean: z.string().regex(EAN_CODE).nullable(), name: z.string().nullable() }).nullable(),
+  assigner: z
+    .object({
+      sor: z.string().regex(SOR_CODE).nullable(),
+      ean: z.string().regex(EAN_CODE).nullable(),
+      name: z.string().nullable(),
+    })
+    .nullable(),
   writtenAt: z.string().nullable(),
   author: z
     .object({
@@ -68,7 +80,14 @@ const EarlierPayload = z.object({
     .nullable(),
   content: z.discriminatedUnion('type', [
     z.object({ type: z.literal('text'), text: z.string() }),
-    z.object({ type: z.literal('attachment'), contentType: z.string().nullable(), title: z.string(), data: z.string().nullable(), url: z.string().nullable(), createdAt: z.string().nullable() }),
+    z.object({
+      type: z.literal('attachment'),
+      contentType: z.string().nullable(),
+      title: z.string(),
+      data: z.string().nullable(),
+      url: z.string().nullable(),
+      createdAt: z.string().nullable(),
+    }),
   ]),
 });
 
@@ -85,7 +104,16 @@ const Input = z
       .object({
         system: z.string().min(1),
         value: z.string().min(1),
-        encounterStatus: z.enum(['planned', 'arrived', 'in-progress', 'onleave', 'finished', 'cancelled', 'entered-in-error', 'unknown']),
+        encounterStatus: z.enum([
+          'planned',
+          'arrived',
+          'in-progress',
+          'onleave',
+          'finished',
+          'cancelled',
+          'entered-in-error',
+          'unknown',
+        ]),
         encounterClass: z.enum(['IMP', 'EMER', 'AMB', 'HH', 'VR']),
       })
       .optional(),
@@ -102,8 +130,14 @@ const Input = z
       .optional(),
   })
   // medcom-careCommunication-5 and -6.
-  .refine((i) => i.priority === undefined || i.category === 'regarding-referral', { message: 'a priority is only allowed with category regarding-referral', path: ['priority'] })
-  .refine((i) => i.category !== 'other' || i.topic !== undefined, { message: 'category other needs a topic', path: ['topic'] });
+  .refine((i) => i.priority === undefined || i.category === 'regarding-referral', {
+    message: 'a priority is only allowed with category regarding-referral',
+    path: ['priority'],
+  })
+  .refine((i) => i.category !== 'other' || i.topic !== undefined, {
+    message: 'category other needs a topic',
+    path: ['topic'],
+  });
 
 export type CareCommunicationInput = z.input<typeof Input>;
 
@@ -122,14 +156,21 @@ export interface BuiltCareCommunication extends BuiltMessage {
 const urnUuid = () => `urn:uuid:${crypto.randomUUID()}`;
 const ext = (url: string, value: Omit<Extension, 'url'>): Extension => ({ url, ...value });
 
-export function buildCareCommunication(raw: CareCommunicationInput, options: CareCommunicationOptions = {}): BuiltCareCommunication {
+export function buildCareCommunication(
+  raw: CareCommunicationInput,
+  options: CareCommunicationOptions = {},
+): BuiltCareCommunication {
   const input = validInput(Input, raw);
   const maxText = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   const maxBytes = options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
   validInput(
     z.object({
       text: z.string().max(maxText, `the text is longer than ${maxText} characters`),
-      attachments: z.array(z.object({ data: z.string().refine((d) => base64Size(d) <= maxBytes, `an attachment is over ${maxBytes} bytes`) })),
+      attachments: z.array(
+        z.object({
+          data: z.string().refine((d) => base64Size(d) <= maxBytes, `an attachment is over ${maxBytes} bytes`),
+        }),
+      ),
     }),
     input,
   );
@@ -184,8 +225,15 @@ export function buildCareCommunication(raw: CareCommunicationInput, options: Car
     if (writer?.name) {
       // The role as coded if CareHub knows the code, else in words ("ukendt" when the thread did not say).
       const role = writer.roleCode && PRACTITIONER_ROLES[writer.roleCode] ? writer.roleCode : (writer.role ?? 'ukendt');
-      extension.push(ext(EXTENSION.payloadAuthor, { valueReference: addProfessional(m, { name: writer.name.text, role, phone: writer.phone }, assigner) }));
-      if (writer.phone) extension.push(ext(EXTENSION.payloadAuthorContact, { valueContactPoint: { system: 'phone', value: writer.phone } }));
+      extension.push(
+        ext(EXTENSION.payloadAuthor, {
+          valueReference: addProfessional(m, { name: writer.name.text, role, phone: writer.phone }, assigner),
+        }),
+      );
+      if (writer.phone)
+        extension.push(
+          ext(EXTENSION.payloadAuthorContact, { valueContactPoint: { system: 'phone', value: writer.phone } }),
+        );
     }
     const c = earlier.content;
     payloads.push(
@@ -216,11 +264,22 @@ export function buildCareCommunication(raw: CareCommunicationInput, options: Car
       ext(EXTENSION.payloadAuthor, { valueReference: author }),
     ];
   };
-  payloads.push({ extension: [...segment(), ext(EXTENSION.payloadAuthorContact, { valueContactPoint: { system: 'phone', value: input.author.phone } })], contentString: input.text });
+  payloads.push({
+    extension: [
+      ...segment(),
+      ext(EXTENSION.payloadAuthorContact, { valueContactPoint: { system: 'phone', value: input.author.phone } }),
+    ],
+    contentString: input.text,
+  });
   for (const a of input.attachments) {
     payloads.push({
       extension: segment(),
-      contentAttachment: { contentType: a.contentType, data: a.data, title: a.title, ...(a.createdAt ? { creation: m.dateTime(a.createdAt) } : {}) },
+      contentAttachment: {
+        contentType: a.contentType,
+        data: a.data,
+        title: a.title,
+        ...(a.createdAt ? { creation: m.dateTime(a.createdAt) } : {}),
+      },
     });
   }
   const communicationIdentifier = input.replyTo?.communicationId ?? urnUuid();
@@ -276,6 +335,7 @@ export function buildCareCommunication(raw: CareCommunicationInput, options: Car
 }
 
 /** The parser's payloads, fit for `replyTo.earlierPayloads`. */
-export const earlierPayloads = (payloads: CareCommunicationPayload[]): (CareCommunicationPayload & { identifier: string })[] =>
+export const earlierPayloads = (
+  payloads: CareCommunicationPayload[],
+): (CareCommunicationPayload & { identifier: string })[] =>
   payloads.filter((p): p is CareCommunicationPayload & { identifier: string } => p.identifier !== null);
-

@@ -1,4 +1,15 @@
-import type { Bundle, BundleEntry, FhirResource, MessageHeader, Organization, Patient, Practitioner, PractitionerRole, Provenance, Reference } from 'fhir/r4';
+import type {
+  Bundle,
+  BundleEntry,
+  FhirResource,
+  MessageHeader,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+  Provenance,
+  Reference,
+} from 'fhir/r4';
 import { z } from 'zod';
 import { parseCpr } from '../../shared/cpr.ts';
 import { CPR_SYSTEM } from '../../shared/fhir-systems.ts';
@@ -59,7 +70,10 @@ export const ProfessionalInput = z.object({
   name: nonEmpty,
   /** An SKS role code (`sygeplejerske`) or the role in words. */
   role: nonEmpty,
-  phone: z.string().trim().regex(/^\+?[0-9][0-9 -]{3,30}$/, 'a telephone number is digits, spaces, - and a leading +'),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 -]{3,30}$/, 'a telephone number is digits, spaces, - and a leading +'),
 });
 export type ProfessionalInput = z.input<typeof ProfessionalInput>;
 
@@ -94,11 +108,15 @@ export function fhirDateTime(date: Date, timeZone = 'Europe/Copenhagen'): string
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A generated narrative: MedCom requires one on every resource of a message. */
 export function narrative(lines: (string | null | undefined)[]): { status: 'generated'; div: string } {
-  const body = lines.filter((l): l is string => !!l).map((l) => `<p>${escapeXml(l)}</p>`).join('');
+  const body = lines
+    .filter((l): l is string => !!l)
+    .map((l) => `<p>${escapeXml(l)}</p>`)
+    .join('');
   return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${body || '<p>-</p>'}</div>` };
 }
 
@@ -143,11 +161,22 @@ export class MessageAssembly {
 
   /** The Bundle, MessageHeader first (bdl-12): the header must be the first resource added. */
   bundle(profile: string): Bundle {
-    return { resourceType: 'Bundle', id: crypto.randomUUID(), meta: { profile: [profile] }, type: 'message', timestamp: this.stamp, entry: this.entries };
+    return {
+      resourceType: 'Bundle',
+      id: crypto.randomUUID(),
+      meta: { profile: [profile] },
+      type: 'message',
+      timestamp: this.stamp,
+      entry: this.entries,
+    };
   }
 }
 
-export function organizationResource(org: z.output<typeof OrganisationInput>, profile: string = PROFILE.messagingOrganization, extra: Organization['identifier'] = []): Omit<Organization, 'id'> {
+export function organizationResource(
+  org: z.output<typeof OrganisationInput>,
+  profile: string = PROFILE.messagingOrganization,
+  extra: Organization['identifier'] = [],
+): Omit<Organization, 'id'> {
   return {
     resourceType: 'Organization',
     meta: { profile: [profile] },
@@ -167,7 +196,13 @@ export function patientResource(patient: z.output<typeof PatientInput>): Omit<Pa
     meta: { profile: [PROFILE.patient] },
     text: narrative([name, `${parsed.replacement ? 'Erstatnings-CPR' : 'CPR'} ${parsed.cpr}`]),
     identifier: [parsed.replacement ? { use: 'temp', system, value: parsed.cpr } : { system, value: parsed.cpr }],
-    name: [{ use: 'official', family: patient.name.family, ...(patient.name.given.length > 0 ? { given: patient.name.given } : {}) }],
+    name: [
+      {
+        use: 'official',
+        family: patient.name.family,
+        ...(patient.name.given.length > 0 ? { given: patient.name.given } : {}),
+      },
+    ],
   };
 }
 
@@ -215,11 +250,18 @@ export function messageHeader(m: MessageAssembly, id: string, h: HeaderParts): v
     resourceType: 'MessageHeader',
     id,
     meta: { profile: [h.profile] },
-    text: narrative([`Message ${id}`, `Event ${h.event}`, `From SOR ${h.sender.sor} to SOR ${h.receiver.sor}`, h.response ? `Answers ${h.response.identifier}: ${h.response.code}` : null]),
+    text: narrative([
+      `Message ${id}`,
+      `Event ${h.event}`,
+      `From SOR ${h.sender.sor} to SOR ${h.receiver.sor}`,
+      h.response ? `Answers ${h.response.identifier}: ${h.response.code}` : null,
+    ]),
     eventCoding: { system: EVENT_CODE_SYSTEM, code: h.event },
     destination: [
       {
-        extension: [{ url: EXTENSION.destinationUse, valueCoding: { system: DESTINATION_USE_SYSTEM, code: 'primary' } }],
+        extension: [
+          { url: EXTENSION.destinationUse, valueCoding: { system: DESTINATION_USE_SYSTEM, code: 'primary' } },
+        ],
         endpoint: `${SOR_URL_PREFIX}${h.receiver.sor}`,
         receiver: h.receiver.ref,
       },
@@ -251,7 +293,12 @@ export function provenance(m: MessageAssembly, p: ProvenanceParts): void {
   m.add<Provenance>({
     resourceType: 'Provenance',
     meta: { profile: [p.profile] },
-    text: narrative([`Provenance for MessageHeader ${p.headerId}`, `Activity ${p.activity}`, `At ${m.stamp}`, p.previous ? `${p.previous.role} of ${p.previous.messageId}` : null]),
+    text: narrative([
+      `Provenance for MessageHeader ${p.headerId}`,
+      `Activity ${p.activity}`,
+      `At ${m.stamp}`,
+      p.previous ? `${p.previous.role} of ${p.previous.messageId}` : null,
+    ]),
     target: [{ reference: `MessageHeader/${p.headerId}` }],
     occurredDateTime: m.stamp,
     recorded: m.stamp,

@@ -37,9 +37,16 @@ import {
  * require; a modification or retraction names the message it changes.
  */
 
-const Code = z.object({ system: z.string().url(), code: z.string().trim().min(1).max(100), display: z.string().trim().min(1).max(500).optional() });
+const Code = z.object({
+  system: z.string().url(),
+  code: z.string().trim().min(1).max(100),
+  display: z.string().trim().min(1).max(500).optional(),
+});
 // MedCom limits the written value to 12 characters (valueQuantity.value and valueString ^maxLength).
-const QuantityValue = z.number().finite().refine((v) => String(v).length <= 12, 'a value is at most 12 characters written out');
+const QuantityValue = z
+  .number()
+  .finite()
+  .refine((v) => String(v).length <= 12, 'a value is at most 12 characters written out');
 const QuantityInput = z.object({
   quantity: QuantityValue,
   /** UCUM code, e.g. `mm[Hg]`, `/min`, `Cel`, `%`. */
@@ -49,7 +56,12 @@ const QuantityInput = z.object({
 const ValueInput = z.union([
   QuantityInput,
   z.object({ text: z.string().trim().min(1).max(12) }),
-  z.object({ components: z.array(z.object({ code: Code, value: QuantityInput })).min(1).max(10) }),
+  z.object({
+    components: z
+      .array(z.object({ code: Code, value: QuantityInput }))
+      .min(1)
+      .max(10),
+  }),
 ]);
 
 const ObservationInput = z.object({
@@ -85,14 +97,27 @@ const Input = z
 export type HomeCareObservationInput = z.input<typeof Input>;
 
 function quantity(q: z.output<typeof QuantityInput>): Quantity {
-  return { value: q.quantity, ...(q.comparator ? { comparator: q.comparator } : {}), unit: q.unit, system: UCUM_SYSTEM, code: q.unit };
+  return {
+    value: q.quantity,
+    ...(q.comparator ? { comparator: q.comparator } : {}),
+    unit: q.unit,
+    system: UCUM_SYSTEM,
+    code: q.unit,
+  };
 }
 
-const coding = (c: z.output<typeof Code>) => ({ coding: [{ system: c.system, code: c.code, ...(c.display ? { display: c.display } : {}) }] });
+const coding = (c: z.output<typeof Code>) => ({
+  coding: [{ system: c.system, code: c.code, ...(c.display ? { display: c.display } : {}) }],
+});
 
 function written(o: z.output<typeof ObservationInput>): string {
   const v = o.value;
-  const shown = 'quantity' in v ? `${v.comparator ?? ''}${v.quantity} ${v.unit}` : 'text' in v ? v.text : v.components.map((c) => `${c.value.quantity} ${c.value.unit}`).join(' / ');
+  const shown =
+    'quantity' in v
+      ? `${v.comparator ?? ''}${v.quantity} ${v.unit}`
+      : 'text' in v
+        ? v.text
+        : v.components.map((c) => `${c.value.quantity} ${c.value.unit}`).join(' / ');
   return `${o.code.display ?? o.code.code}: ${shown}`;
 }
 
@@ -132,12 +157,20 @@ export function buildHomeCareObservation(raw: HomeCareObservationInput, options:
 
   const initials = input.receiver.requesterInitials;
   m.add<Organization>({
-    ...organizationResource(input.receiver, PROFILE.requesterOrganization, [{ system: PROVIDER_NUMBER_SYSTEM, value: input.receiver.providerNumber }]),
+    ...organizationResource(input.receiver, PROFILE.requesterOrganization, [
+      { system: PROVIDER_NUMBER_SYSTEM, value: input.receiver.providerNumber },
+    ]),
     id: requester.id,
-    contact: [initials ? { name: { given: [initials] } } : { extension: [{ url: DATA_ABSENT_REASON_URL, valueCode: 'unknown' }] }],
+    contact: [
+      initials
+        ? { name: { given: [initials] } }
+        : { extension: [{ url: DATA_ABSENT_REASON_URL, valueCode: 'unknown' }] },
+    ],
   });
   m.add({
-    ...organizationResource(input.sender, PROFILE.producerOrganization, [{ system: PRODUCENT_ID_SYSTEM, value: input.sender.producentId }]),
+    ...organizationResource(input.sender, PROFILE.producerOrganization, [
+      { system: PRODUCENT_ID_SYSTEM, value: input.sender.producentId },
+    ]),
     id: producer.id,
   });
   provenance(m, {
@@ -145,7 +178,14 @@ export function buildHomeCareObservation(raw: HomeCareObservationInput, options:
     headerId,
     activity: input.activity,
     agent: { reference: producer.reference },
-    ...(input.previousMessageId ? { previous: { messageId: input.previousMessageId, role: input.activity === 'retract-message' ? 'removal' : 'revision' } } : {}),
+    ...(input.previousMessageId
+      ? {
+          previous: {
+            messageId: input.previousMessageId,
+            role: input.activity === 'retract-message' ? 'removal' : 'revision',
+          },
+        }
+      : {}),
   });
 
   input.observations.forEach((o, i) => {
@@ -155,7 +195,11 @@ export function buildHomeCareObservation(raw: HomeCareObservationInput, options:
         ? { valueQuantity: quantity(v) }
         : 'text' in v
           ? { valueString: v.text }
-          : { component: v.components.map((c): ObservationComponent => ({ code: coding(c.code), valueQuantity: quantity(c.value) })) };
+          : {
+              component: v.components.map(
+                (c): ObservationComponent => ({ code: coding(c.code), valueQuantity: quantity(c.value) }),
+              ),
+            };
     m.add<Observation>({
       resourceType: 'Observation',
       id: (observations[i] as { id: string }).id,

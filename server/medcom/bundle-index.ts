@@ -22,7 +22,8 @@ export interface Entry {
 const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 const TRAILING = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class MessageBundle {
   readonly entries: Entry[] = [];
@@ -37,7 +38,8 @@ export class MessageBundle {
       const resource = raw.resource;
       if (!isRecord(resource)) refuse('missing-element', `${path} has no resource`, `${path}.resource`);
       const type = resource.resourceType;
-      if (typeof type !== 'string' || !/^[A-Z][A-Za-z]+$/.test(type)) refuse('invalid-element', `${path}.resource has no resourceType`, `${path}.resource`);
+      if (typeof type !== 'string' || !/^[A-Z][A-Za-z]+$/.test(type))
+        refuse('invalid-element', `${path}.resource has no resourceType`, `${path}.resource`);
       const id = typeof resource.id === 'string' && FHIR_ID.test(resource.id) ? resource.id : null;
       const fullUrl = typeof raw.fullUrl === 'string' && raw.fullUrl !== '' ? raw.fullUrl : null;
       const entry: Entry = { index, path: `${path}.resource`, fullUrl, type, id, resource };
@@ -63,7 +65,12 @@ export class MessageBundle {
       if (m) found = this.byTypeAndId.get(`${m[1]}/${m[2]}`);
     }
     if (!found || found.length === 0) return null;
-    if (found.length > 1) refuse('unresolved-reference', `${where}: ${quote(reference)} names ${found.length} entries of the Bundle`, where);
+    if (found.length > 1)
+      refuse(
+        'unresolved-reference',
+        `${where}: ${quote(reference)} names ${found.length} entries of the Bundle`,
+        where,
+      );
     const entry = found[0] as Entry;
     return types.includes(entry.type) ? entry : null;
   }
@@ -72,7 +79,12 @@ export class MessageBundle {
   resolvePresent(reference: string | undefined, types: readonly string[], where: string): Entry | null {
     if (!reference) return null;
     const entry = this.resolve(reference, types, where);
-    if (!entry) refuse('unresolved-reference', `${where}: ${quote(reference)} does not name a ${types.join(' or ')} in the Bundle`, where);
+    if (!entry)
+      refuse(
+        'unresolved-reference',
+        `${where}: ${quote(reference)} does not name a ${types.join(' or ')} in the Bundle`,
+        where,
+      );
     return entry;
   }
 
@@ -80,7 +92,11 @@ export class MessageBundle {
    * The entry's resource through its schema; a wrong type of a read element refuses the message,
    * with `codeFor` choosing the code by the element's path (default `invalid-element`).
    */
-  read<S extends z.ZodType>(entry: Entry, schema: S, codeFor: (path: readonly PropertyKey[]) => RefusedCode = () => 'invalid-element'): z.infer<S> {
+  read<S extends z.ZodType>(
+    entry: Entry,
+    schema: S,
+    codeFor: (path: readonly PropertyKey[]) => RefusedCode = () => 'invalid-element',
+  ): z.infer<S> {
     const result = schema.safeParse(entry.resource);
     if (result.success) return result.data;
     const issue = result.error.issues[0];

@@ -7,7 +7,10 @@ import type { EpisodeOfCareId } from './types.ts';
  * write the same stay as `bd481c38-…` and `urn:uuid:bd481c38-…`; the key treats them as one.
  */
 export function episodeKey(system: string, value: string): string {
-  return `${system}|${value.trim().replace(/^urn:uuid:/i, '').toLowerCase()}`;
+  return `${system}|${value
+    .trim()
+    .replace(/^urn:uuid:/i, '')
+    .toLowerCase()}`;
 }
 
 export function episodeOfCareId(identifier: { system?: string; value?: string } | undefined): EpisodeOfCareId | null {

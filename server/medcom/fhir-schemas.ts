@@ -21,11 +21,21 @@ export const Reference = z.object({
   identifier: z.object({ system: str.optional(), value: str.optional() }).optional(),
   display: str.optional(),
 });
-export const Identifier = z.object({ use: str.optional(), system: str.optional(), value: str.optional(), assigner: Reference.optional() });
+export const Identifier = z.object({
+  use: str.optional(),
+  system: str.optional(),
+  value: str.optional(),
+  assigner: Reference.optional(),
+});
 export const Coding = z.object({ system: str.optional(), code: str.optional(), display: str.optional() });
 export const CodeableConcept = z.object({ coding: z.array(Coding).optional(), text: str.optional() });
 export const Period = z.object({ start: DateTime.optional(), end: DateTime.optional() });
-export const HumanName = z.object({ use: str.optional(), text: str.optional(), family: str.optional(), given: z.array(str).optional() });
+export const HumanName = z.object({
+  use: str.optional(),
+  text: str.optional(),
+  family: str.optional(),
+  given: z.array(str).optional(),
+});
 export type HumanNameT = z.infer<typeof HumanName>;
 export const ContactPoint = z.object({ system: str.optional(), value: str.optional() });
 export const Quantity = z.object({
@@ -61,7 +71,9 @@ export const MessageHeader = z.object({
   id: str,
   extension: extensions,
   eventCoding: Coding.optional(),
-  destination: z.array(z.object({ extension: extensions, endpoint: str.optional(), receiver: Reference.optional() })).optional(),
+  destination: z
+    .array(z.object({ extension: extensions, endpoint: str.optional(), receiver: Reference.optional() }))
+    .optional(),
   sender: Reference.optional(),
   source: z.object({ endpoint: str.optional() }).optional(),
   focus: z.array(Reference).optional(),
@@ -107,7 +119,10 @@ export const PractitionerRole = z.object({
   code: z.array(CodeableConcept).optional(),
   telecom: z.array(ContactPoint).optional(),
 });
-export const Practitioner = z.object({ name: z.array(HumanName).optional(), telecom: z.array(ContactPoint).optional() });
+export const Practitioner = z.object({
+  name: z.array(HumanName).optional(),
+  telecom: z.array(ContactPoint).optional(),
+});
 export const CareTeam = z.object({ name: str.optional(), managingOrganization: z.array(Reference).optional() });
 
 export const Communication = z.object({
@@ -119,7 +134,14 @@ export const Communication = z.object({
   encounter: Reference.optional(),
   recipient: z.array(Reference).optional(),
   payload: z
-    .array(z.object({ extension: extensions, contentString: str.optional(), contentAttachment: Attachment.optional(), contentReference: Reference.optional() }))
+    .array(
+      z.object({
+        extension: extensions,
+        contentString: str.optional(),
+        contentAttachment: Attachment.optional(),
+        contentReference: Reference.optional(),
+      }),
+    )
     .optional(),
 });
 export type Payload = NonNullable<z.infer<typeof Communication>['payload']>[number];
@@ -157,12 +179,20 @@ export type ObservationValueFields = Pick<Observation, keyof typeof ObservationV
 
 export const OperationOutcome = z.object({
   issue: z
-    .array(z.object({ severity: str.optional(), code: str.optional(), details: CodeableConcept.optional(), diagnostics: str.optional() }))
+    .array(
+      z.object({
+        severity: str.optional(),
+        code: str.optional(),
+        details: CodeableConcept.optional(),
+        diagnostics: str.optional(),
+      }),
+    )
     .optional(),
 });
 
 /** Extensions with this URL (MedCom's slices are by URL). */
-export const extensionsOf = (list: Extension[] | undefined, url: string): Extension[] => (list ?? []).filter((e) => e.url === url);
+export const extensionsOf = (list: Extension[] | undefined, url: string): Extension[] =>
+  (list ?? []).filter((e) => e.url === url);
 
 /** A FHIR string that is really there (FHIR forbids empty strings; some senders send them). */
 export const text = (s: string | undefined): string | null => {

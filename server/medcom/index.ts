@@ -42,7 +42,14 @@
  *
  * Nothing here logs; diagnostics and build errors never contain a CPR number.
  */
-export { parseMedcomMessage, isRefusal, DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_TEXT_LENGTH, type ParseOptions, type ParseResult } from './parse.ts';
+export {
+  parseMedcomMessage,
+  isRefusal,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  DEFAULT_MAX_TEXT_LENGTH,
+  type ParseOptions,
+  type ParseResult,
+} from './parse.ts';
 export {
   acknowledgementFor,
   redactCpr,
@@ -55,10 +62,28 @@ export {
   type RefusedCode,
   type RefusedMessage,
 } from './refusal.ts';
-export { buildAcknowledgement, type AcknowledgeableMessage, type AcknowledgementOptions, type BuiltMessage } from './build-acknowledgement.ts';
-export { buildCareCommunication, earlierPayloads, type BuiltCareCommunication, type CareCommunicationInput, type CareCommunicationOptions } from './build-care-communication.ts';
+export {
+  buildAcknowledgement,
+  type AcknowledgeableMessage,
+  type AcknowledgementOptions,
+  type BuiltMessage,
+} from './build-acknowledgement.ts';
+export {
+  buildCareCommunication,
+  earlierPayloads,
+  type BuiltCareCommunication,
+  type CareCommunicationInput,
+  type CareCommunicationOptions,
+} from './build-care-communication.ts';
 export { buildHomeCareObservation, type HomeCareObservationInput } from './build-home-care-observation.ts';
-export { MedcomBuildError, fhirDateTime, type BuildOptions, type MedcomOrganisation, type MedcomPatientInput, type ProfessionalInput } from './build-common.ts';
+export {
+  MedcomBuildError,
+  fhirDateTime,
+  type BuildOptions,
+  type MedcomOrganisation,
+  type MedcomPatientInput,
+  type ProfessionalInput,
+} from './build-common.ts';
 export { episodeKey } from './episode-of-care.ts';
 export { notificationCode } from './parse-hospital-notification.ts';
 export * from './systems.ts';

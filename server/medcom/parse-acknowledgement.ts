@@ -12,13 +12,27 @@ import type { Acknowledgement, AcknowledgementIssue } from './types.ts';
  */
 export function parseAcknowledgement(bundle: MessageBundle, read: ReadEnvelope): Acknowledgement {
   const at = `${read.headerEntry.path}.response`;
-  if (read.activity !== ACKNOWLEDGEMENT_ACTIVITY) refuse('unsupported-activity', `${quote(read.activity)} is not the acknowledgement activity`, 'Provenance.activity');
+  if (read.activity !== ACKNOWLEDGEMENT_ACTIVITY)
+    refuse(
+      'unsupported-activity',
+      `${quote(read.activity)} is not the acknowledgement activity`,
+      'Provenance.activity',
+    );
   const response = read.header.response;
   const acknowledged = F.text(response?.identifier);
-  if (!acknowledged) refuse('missing-element', 'MessageHeader.response.identifier is missing: which message is acknowledged?', `${at}.identifier`);
+  if (!acknowledged)
+    refuse(
+      'missing-element',
+      'MessageHeader.response.identifier is missing: which message is acknowledged?',
+      `${at}.identifier`,
+    );
   const code = response?.code;
   if (!(ACKNOWLEDGEMENT_CODES as readonly (string | undefined)[]).includes(code)) {
-    refuse('invalid-element', `MessageHeader.response.code must be one of ${ACKNOWLEDGEMENT_CODES.join(', ')}`, `${at}.code`);
+    refuse(
+      'invalid-element',
+      `MessageHeader.response.code must be one of ${ACKNOWLEDGEMENT_CODES.join(', ')}`,
+      `${at}.code`,
+    );
   }
   const outcomeEntry = response?.details
     ? bundle.resolvePresent(response.details.reference, ['OperationOutcome'], `${at}.details`)

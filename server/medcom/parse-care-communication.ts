@@ -12,7 +12,12 @@ import {
   CARE_COMMUNICATION_CATEGORY_SYSTEM,
   EXTENSION,
 } from './systems.ts';
-import type { CareCommunication, CareCommunicationAuthor, CareCommunicationContent, CareCommunicationPayload } from './types.ts';
+import type {
+  CareCommunication,
+  CareCommunicationAuthor,
+  CareCommunicationContent,
+  CareCommunicationPayload,
+} from './types.ts';
 
 /** CareCommunication 5.0 (korrespondancemeddelelse): a thread of message segments and attachments. */
 
@@ -35,11 +40,17 @@ function focusCommunication(bundle: MessageBundle, read: ReadEnvelope): Entry {
   const focus = read.header.focus?.[0]?.reference;
   if (focus) {
     const entry = bundle.resolve(focus, ['Communication'], where);
-    if (!entry) refuse('unresolved-reference', 'MessageHeader.focus does not name a Communication in the Bundle', where);
+    if (!entry)
+      refuse('unresolved-reference', 'MessageHeader.focus does not name a Communication in the Bundle', where);
     return entry;
   }
   const all = bundle.ofType('Communication');
-  if (all.length !== 1) refuse('missing-element', 'MessageHeader.focus is missing and the Bundle does not hold exactly one Communication', where);
+  if (all.length !== 1)
+    refuse(
+      'missing-element',
+      'MessageHeader.focus is missing and the Bundle does not hold exactly one Communication',
+      where,
+    );
   return all[0] as Entry;
 }
 
@@ -47,7 +58,13 @@ function author(bundle: MessageBundle, reference: string | undefined, where: str
   const entry = bundle.resolvePresent(reference, ['PractitionerRole'], where);
   if (!entry) return null;
   const p = readProfessional(bundle, entry);
-  return { name: p.name, roleCode: p.roleCode, role: p.role, phone: p.phone, organisation: p.organisation ? infoOf(p.organisation) : null };
+  return {
+    name: p.name,
+    roleCode: p.roleCode,
+    role: p.role,
+    phone: p.phone,
+    organisation: p.organisation ? infoOf(p.organisation) : null,
+  };
 }
 
 /** A CareTeam's name, or a PractitionerRole's person: the specific sender or recipient. */
@@ -62,10 +79,16 @@ function specific(bundle: MessageBundle, reference: string | undefined, where: s
 function content(payload: F.Payload, where: string, limits: CareCommunicationLimits): CareCommunicationContent {
   const hasString = payload.contentString !== undefined;
   const attachment = payload.contentAttachment;
-  if (hasString === (attachment !== undefined)) refuse('invalid-element', 'a payload holds either a text or an attachment', where);
+  if (hasString === (attachment !== undefined))
+    refuse('invalid-element', 'a payload holds either a text or an attachment', where);
   if (hasString) {
     const text = payload.contentString as string;
-    if (text.length > limits.maxTextLength) refuse('text-too-long', `a message text is longer than ${limits.maxTextLength} characters`, `${where}.contentString`);
+    if (text.length > limits.maxTextLength)
+      refuse(
+        'text-too-long',
+        `a message text is longer than ${limits.maxTextLength} characters`,
+        `${where}.contentString`,
+      );
     return { type: 'text', text };
   }
   const a = attachment as NonNullable<F.Payload['contentAttachment']>;
@@ -73,25 +96,53 @@ function content(payload: F.Payload, where: string, limits: CareCommunicationLim
   if (!title) refuse('missing-element', 'an attachment has no title', `${where}.contentAttachment.title`);
   const contentType = F.text(a.contentType);
   if (contentType !== null && !(ATTACHMENT_CONTENT_TYPES as readonly string[]).includes(contentType)) {
-    refuse('unsupported-attachment-type', `attachment type ${quote(contentType)} is not one MedCom allows (${ATTACHMENT_CONTENT_TYPES.join(', ')})`, `${where}.contentAttachment.contentType`);
+    refuse(
+      'unsupported-attachment-type',
+      `attachment type ${quote(contentType)} is not one MedCom allows (${ATTACHMENT_CONTENT_TYPES.join(', ')})`,
+      `${where}.contentAttachment.contentType`,
+    );
   }
   const url = F.text(a.url);
   // A link is shown to staff as a link: only web addresses, never javascript: or data: URLs.
-  if (url !== null && !/^https?:\/\/[^\s]+$/i.test(url)) refuse('invalid-element', 'an attachment link is not an http(s) address', `${where}.contentAttachment.url`);
+  if (url !== null && !/^https?:\/\/[^\s]+$/i.test(url))
+    refuse('invalid-element', 'an attachment link is not an http(s) address', `${where}.contentAttachment.url`);
   let data: string | null = null;
   let size: number | null = null;
   if (a.data !== undefined) {
-    if (contentType === null) refuse('missing-element', 'an attachment with content has no contentType', `${where}.contentAttachment.contentType`);
+    if (contentType === null)
+      refuse(
+        'missing-element',
+        'an attachment with content has no contentType',
+        `${where}.contentAttachment.contentType`,
+      );
     // Checked by length before the pattern, so an oversized attachment costs no regex time.
     size = base64Size(a.data);
-    if (size > limits.maxAttachmentBytes) refuse('attachment-too-large', `an attachment of ${size} bytes is over the limit of ${limits.maxAttachmentBytes}`, `${where}.contentAttachment.data`);
-    if (!BASE64.test(a.data)) refuse('invalid-element', 'attachment data is not base64', `${where}.contentAttachment.data`);
+    if (size > limits.maxAttachmentBytes)
+      refuse(
+        'attachment-too-large',
+        `an attachment of ${size} bytes is over the limit of ${limits.maxAttachmentBytes}`,
+        `${where}.contentAttachment.data`,
+      );
+    if (!BASE64.test(a.data))
+      refuse('invalid-element', 'attachment data is not base64', `${where}.contentAttachment.data`);
     data = a.data;
   }
-  return { type: 'attachment', contentType: contentType as AttachmentContentType | null, title, size, data, url, createdAt: a.creation ?? null };
+  return {
+    type: 'attachment',
+    contentType: contentType as AttachmentContentType | null,
+    title,
+    size,
+    data,
+    url,
+    createdAt: a.creation ?? null,
+  };
 }
 
-export function parseCareCommunication(bundle: MessageBundle, read: ReadEnvelope, limits: CareCommunicationLimits): CareCommunication {
+export function parseCareCommunication(
+  bundle: MessageBundle,
+  read: ReadEnvelope,
+  limits: CareCommunicationLimits,
+): CareCommunication {
   const { activity, envelope } = read;
   if (!(CARE_COMMUNICATION_ACTIVITIES as readonly string[]).includes(activity)) {
     refuse('unsupported-activity', `${quote(activity)} is not a CareCommunication activity`, 'Provenance.activity');
@@ -102,14 +153,25 @@ export function parseCareCommunication(bundle: MessageBundle, read: ReadEnvelope
   const at = entry.path;
 
   const communicationId = F.text(communication.identifier?.[0]?.value);
-  if (!communicationId) refuse('missing-element', 'Communication.identifier (the thread) is missing', `${at}.identifier`);
-  const coding = (communication.category ?? []).flatMap((c) => c.coding ?? []).find((c) => c.system === CARE_COMMUNICATION_CATEGORY_SYSTEM && F.text(c.code));
-  if (!coding?.code) refuse('missing-element', `Communication.category has no code from ${CARE_COMMUNICATION_CATEGORY_SYSTEM}`, `${at}.category`);
+  if (!communicationId)
+    refuse('missing-element', 'Communication.identifier (the thread) is missing', `${at}.identifier`);
+  const coding = (communication.category ?? [])
+    .flatMap((c) => c.coding ?? [])
+    .find((c) => c.system === CARE_COMMUNICATION_CATEGORY_SYSTEM && F.text(c.code));
+  if (!coding?.code)
+    refuse(
+      'missing-element',
+      `Communication.category has no code from ${CARE_COMMUNICATION_CATEGORY_SYSTEM}`,
+      `${at}.category`,
+    );
   const priority = communication.priority;
-  if (priority !== undefined && priority !== 'routine' && priority !== 'asap') refuse('invalid-element', 'Communication.priority must be routine or asap', `${at}.priority`);
+  if (priority !== undefined && priority !== 'routine' && priority !== 'asap')
+    refuse('invalid-element', 'Communication.priority must be routine or asap', `${at}.priority`);
 
   const encounterEntry = bundle.resolvePresent(communication.encounter?.reference, ['Encounter'], `${at}.encounter`);
-  const episodes = encounterEntry ? (bundle.read(encounterEntry, F.Encounter).episodeOfCare ?? []).map((e) => episodeOfCareId(e.identifier)) : [];
+  const episodes = encounterEntry
+    ? (bundle.read(encounterEntry, F.Encounter).episodeOfCare ?? []).map((e) => episodeOfCareId(e.identifier))
+    : [];
 
   const payloads = communication.payload ?? [];
   if (payloads.length === 0) refuse('missing-element', 'Communication.payload is empty', `${at}.payload`);
@@ -121,7 +183,9 @@ export function parseCareCommunication(bundle: MessageBundle, read: ReadEnvelope
   const listed = new Set(read.sources);
   const anyListed =
     activity !== 'new-message' &&
-    payloads.some((p) => listed.has(F.text(F.extensionsOf(p.extension, EXTENSION.payloadIdentifier)[0]?.valueIdentifier?.value) ?? ''));
+    payloads.some((p) =>
+      listed.has(F.text(F.extensionsOf(p.extension, EXTENSION.payloadIdentifier)[0]?.valueIdentifier?.value) ?? ''),
+    );
   const segments: CareCommunicationPayload[] = payloads.map((payload, i) => {
     const where = `${at}.payload[${i}]`;
     const one = (url: string) => {
@@ -151,7 +215,12 @@ export function parseCareCommunication(bundle: MessageBundle, read: ReadEnvelope
     activity: activity as CareCommunication['activity'],
     patient: { cpr: patient.cpr, cprSystem: patient.cprSystem, replacement: patient.replacement, name: patient.name },
     communicationId,
-    category: { code: coding.code, display: CARE_COMMUNICATION_CATEGORIES[coding.code as keyof typeof CARE_COMMUNICATION_CATEGORIES] ?? F.text(coding.display) },
+    category: {
+      code: coding.code,
+      display:
+        CARE_COMMUNICATION_CATEGORIES[coding.code as keyof typeof CARE_COMMUNICATION_CATEGORIES] ??
+        F.text(coding.display),
+    },
     topic: F.text(communication.topic?.text),
     priority: priority ?? null,
     episodeOfCare: episodes.find((e) => e !== null) ?? null,
@@ -160,4 +229,3 @@ export function parseCareCommunication(bundle: MessageBundle, read: ReadEnvelope
     payloads: segments,
   };
 }
-

@@ -5,7 +5,13 @@ import * as F from './fhir-schemas.ts';
 import { infoOf, personName, readOrganisation, readPatient, readProfessional, type Professional } from './parties.ts';
 import { quote, refuse } from './refusal.ts';
 import { HOME_CARE_OBSERVATION_ACTIVITIES, OBSERVATION_CODE_SYSTEMS, type ObservationTerminology } from './systems.ts';
-import type { HomeCareObservation, HomeCareObservationResult, HomeCarePerformer, ObservationCode, ObservationValue } from './types.ts';
+import type {
+  HomeCareObservation,
+  HomeCareObservationResult,
+  HomeCarePerformer,
+  ObservationCode,
+  ObservationValue,
+} from './types.ts';
 
 /** HomeCareObservation 1.2 (hjemmepleje-målinger): a DiagnosticReport of Observations, sent to the GP. */
 
@@ -33,7 +39,8 @@ function valueOf(o: F.ObservationValueFields): ObservationValue | null {
     return { type: 'quantity', value: q.value, comparator: q.comparator ?? null, unit: F.text(q.unit) ?? ucum, ucum };
   }
   if (o.valueString !== undefined) return { type: 'string', value: o.valueString };
-  if (o.valueInteger !== undefined) return { type: 'quantity', value: o.valueInteger, comparator: null, unit: null, ucum: null };
+  if (o.valueInteger !== undefined)
+    return { type: 'quantity', value: o.valueInteger, comparator: null, unit: null, ucum: null };
   if (o.valueBoolean !== undefined) return { type: 'string', value: String(o.valueBoolean) };
   const concept = o.valueCodeableConcept;
   const shown = F.text(concept?.text) ?? F.text(concept?.coding?.[0]?.display) ?? F.text(concept?.coding?.[0]?.code);
@@ -49,11 +56,19 @@ const performerOf = (p: Professional): HomeCarePerformer => ({
 });
 
 /** DiagnosticReport.performer (or Observation.performer): the producer organisation and the professional. */
-function performers(bundle: MessageBundle, refs: { reference?: string }[] | undefined, where: string): HomeCarePerformer | null {
+function performers(
+  bundle: MessageBundle,
+  refs: { reference?: string }[] | undefined,
+  where: string,
+): HomeCarePerformer | null {
   let person: HomeCarePerformer | null = null;
   let organisation: HomeCarePerformer['organisation'] = null;
   (refs ?? []).forEach((ref, i) => {
-    const entry = bundle.resolvePresent(ref.reference, ['Organization', 'PractitionerRole', 'Practitioner'], `${where}[${i}]`);
+    const entry = bundle.resolvePresent(
+      ref.reference,
+      ['Organization', 'PractitionerRole', 'Practitioner'],
+      `${where}[${i}]`,
+    );
     if (!entry) return;
     if (entry.type === 'Organization') {
       const org = readOrganisation(bundle, entry);
@@ -63,7 +78,13 @@ function performers(bundle: MessageBundle, refs: { reference?: string }[] | unde
     } else {
       const practitioner = bundle.read(entry, F.Practitioner);
       const phone = practitioner.telecom?.find((t) => t.system === 'phone')?.value;
-      person ??= { name: personName(practitioner.name), roleCode: null, role: null, phone: F.text(phone), organisation: null };
+      person ??= {
+        name: personName(practitioner.name),
+        roleCode: null,
+        role: null,
+        phone: F.text(phone),
+        organisation: null,
+      };
     }
   });
   if (!person && !organisation) return null;
@@ -71,11 +92,18 @@ function performers(bundle: MessageBundle, refs: { reference?: string }[] | unde
   return { ...base, organisation: base.organisation ?? organisation };
 }
 
-function observation(bundle: MessageBundle, entry: Entry, fallback: HomeCarePerformer | null): HomeCareObservationResult {
+function observation(
+  bundle: MessageBundle,
+  entry: Entry,
+  fallback: HomeCarePerformer | null,
+): HomeCareObservationResult {
   const o = bundle.read(entry, F.Observation);
   const all = codes(o.code, `${entry.path}.code`);
   if (!F.text(o.status)) refuse('missing-element', 'Observation.status is missing', `${entry.path}.status`);
-  const components = (o.component ?? []).map((c, i) => ({ code: codes(c.code, `${entry.path}.component[${i}].code`)[0] as ObservationCode, value: valueOf(c) }));
+  const components = (o.component ?? []).map((c, i) => ({
+    code: codes(c.code, `${entry.path}.component[${i}].code`)[0] as ObservationCode,
+    value: valueOf(c),
+  }));
   return {
     code: all[0] as ObservationCode,
     codings: all,
@@ -91,7 +119,11 @@ function observation(bundle: MessageBundle, entry: Entry, fallback: HomeCarePerf
 export function parseHomeCareObservation(bundle: MessageBundle, read: ReadEnvelope): HomeCareObservation {
   const { activity, envelope } = read;
   if (!(HOME_CARE_OBSERVATION_ACTIVITIES as readonly string[]).includes(activity)) {
-    refuse('unsupported-activity', `${quote(activity)} is not a HomeCareObservation activity CareHub takes (new, modified, retracted)`, 'Provenance.activity');
+    refuse(
+      'unsupported-activity',
+      `${quote(activity)} is not a HomeCareObservation activity CareHub takes (new, modified, retracted)`,
+      'Provenance.activity',
+    );
   }
   if (activity !== 'new-message' && envelope.previous === null) {
     refuse('missing-element', `a ${activity} names no earlier message in its Provenance`, 'Provenance.entity');
@@ -99,13 +131,17 @@ export function parseHomeCareObservation(bundle: MessageBundle, read: ReadEnvelo
   const patient = readPatient(bundle);
   const where = `${read.headerEntry.path}.focus[0]`;
   const reportEntry = bundle.resolve(read.header.focus?.[0]?.reference, ['DiagnosticReport'], where);
-  if (!reportEntry) refuse('unresolved-reference', 'MessageHeader.focus does not name a DiagnosticReport in the Bundle', where);
+  if (!reportEntry)
+    refuse('unresolved-reference', 'MessageHeader.focus does not name a DiagnosticReport in the Bundle', where);
   const report = bundle.read(reportEntry, F.DiagnosticReport);
   // Every result must be in the Bundle; Observations the report does not list are taken too, so nothing sent is lost.
-  (report.result ?? []).forEach((r, i) => bundle.resolvePresent(r.reference, ['Observation'], `${reportEntry.path}.result[${i}]`));
+  (report.result ?? []).forEach((r, i) =>
+    bundle.resolvePresent(r.reference, ['Observation'], `${reportEntry.path}.result[${i}]`),
+  );
   const performer = performers(bundle, report.performer, `${reportEntry.path}.performer`);
   const observations = bundle.ofType('Observation').map((e) => observation(bundle, e, performer));
-  if (observations.length === 0) refuse('missing-element', 'the message holds no Observation', 'Bundle.entry.resource.ofType(Observation)');
+  if (observations.length === 0)
+    refuse('missing-element', 'the message holds no Observation', 'Bundle.entry.resource.ofType(Observation)');
 
   const receiverEntry = bundle.resolve(read.header.destination?.[0]?.receiver?.reference, ['Organization'], where);
   const requester = receiverEntry ? readOrganisation(bundle, receiverEntry, 'invalid-receiver') : null;
@@ -115,9 +151,16 @@ export function parseHomeCareObservation(bundle: MessageBundle, read: ReadEnvelo
     ...envelope,
     activity: activity as HomeCareObservation['activity'],
     patient: { cpr: patient.cpr, cprSystem: patient.cprSystem, replacement: patient.replacement, name: patient.name },
-    report: { status: F.text(report.status) ?? 'unknown', issuedAt: report.issued ?? null, conclusion: F.text(report.conclusion) },
+    report: {
+      status: F.text(report.status) ?? 'unknown',
+      issuedAt: report.issued ?? null,
+      conclusion: F.text(report.conclusion),
+    },
     performer,
-    requester: requester && (requester.providerNumber || requester.contactInitials) ? { providerNumber: requester.providerNumber, initials: requester.contactInitials } : null,
+    requester:
+      requester && (requester.providerNumber || requester.contactInitials)
+        ? { providerNumber: requester.providerNumber, initials: requester.contactInitials }
+        : null,
     observations,
   };
 }

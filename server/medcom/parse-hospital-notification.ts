@@ -4,7 +4,14 @@ import { episodeOfCareId } from './episode-of-care.ts';
 import * as F from './fhir-schemas.ts';
 import { infoOf, readPatient, referencedOrganisation } from './parties.ts';
 import { quote, refuse } from './refusal.ts';
-import { ACT_CODE_SYSTEM, EXTENSION, HOSPITAL_NOTIFICATION_ACTIVITIES, type HospitalNotificationActivity, LPR_EPISODE_SYSTEM, SOR_URL_PREFIX } from './systems.ts';
+import {
+  ACT_CODE_SYSTEM,
+  EXTENSION,
+  HOSPITAL_NOTIFICATION_ACTIVITIES,
+  type HospitalNotificationActivity,
+  LPR_EPISODE_SYSTEM,
+  SOR_URL_PREFIX,
+} from './systems.ts';
 import type { EpisodeOfCareId, HospitalNotification, HospitalNotificationCode } from './types.ts';
 
 /** HospitalNotification 3.0 (sygehusadvis): the stay's Encounter, the patient, the request for a report of admission. */
@@ -30,18 +37,25 @@ export function notificationCode(activity: HospitalNotificationActivity, decease
   return (cancel ? `AN_${base}` : revise ? `RE_${base}` : base) as HospitalNotificationCode;
 }
 
-const isOneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T => v !== undefined && (list as readonly string[]).includes(v);
+const isOneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T =>
+  v !== undefined && (list as readonly string[]).includes(v);
 
 function focusEncounter(bundle: MessageBundle, read: ReadEnvelope): Entry {
   const focus = read.header.focus ?? [];
   const where = `${read.headerEntry.path}.focus`;
   if (focus.length > 0) {
     const entry = bundle.resolve(focus[0]?.reference, ['Encounter'], `${where}[0]`);
-    if (!entry) refuse('unresolved-reference', 'MessageHeader.focus does not name an Encounter in the Bundle', `${where}[0]`);
+    if (!entry)
+      refuse('unresolved-reference', 'MessageHeader.focus does not name an Encounter in the Bundle', `${where}[0]`);
     return entry;
   }
   const encounters = bundle.ofType('Encounter');
-  if (encounters.length !== 1) refuse('missing-element', 'MessageHeader.focus is missing and the Bundle does not hold exactly one Encounter', where);
+  if (encounters.length !== 1)
+    refuse(
+      'missing-element',
+      'MessageHeader.focus is missing and the Bundle does not hold exactly one Encounter',
+      where,
+    );
   return encounters[0] as Entry;
 }
 
@@ -64,7 +78,8 @@ export function parseHospitalNotification(bundle: MessageBundle, read: ReadEnvel
   const encounter = bundle.read(encounterEntry, F.Encounter);
   const at = encounterEntry.path;
 
-  if (!isOneOf(STATUSES, encounter.status)) refuse('invalid-element', `Encounter.status must be one of ${STATUSES.join(', ')}`, `${at}.status`);
+  if (!isOneOf(STATUSES, encounter.status))
+    refuse('invalid-element', `Encounter.status must be one of ${STATUSES.join(', ')}`, `${at}.status`);
   const cls = encounter.class;
   if (!isOneOf(CLASSES, cls?.code) || (cls?.system !== undefined && cls.system !== ACT_CODE_SYSTEM)) {
     refuse('invalid-element', `Encounter.class must be ${CLASSES.join(' or ')} from ${ACT_CODE_SYSTEM}`, `${at}.class`);
@@ -75,21 +90,38 @@ export function parseHospitalNotification(bundle: MessageBundle, read: ReadEnvel
   const leaveExtensions = F.extensionsOf(encounter.extension, EXTENSION.leavePeriod);
   if (leaveExtensions.length > 1) refuse('invalid-element', 'more than one leave period', `${at}.extension`);
   const leave = leaveExtensions[0]?.valuePeriod;
-  if (leaveExtensions.length === 1 && !leave?.start) refuse('missing-element', 'the leave period has no start', `${at}.extension`);
+  if (leaveExtensions.length === 1 && !leave?.start)
+    refuse('missing-element', 'the leave period has no start', `${at}.extension`);
   // medcom-hospitalNotification-6: an Encounter on leave says since when.
-  if (encounter.status === 'onleave' && !leave?.start) refuse('missing-element', 'Encounter.status is onleave but the leave period has no start (medcom-hospitalNotification-6)', `${at}.extension`);
+  if (encounter.status === 'onleave' && !leave?.start)
+    refuse(
+      'missing-element',
+      'Encounter.status is onleave but the leave period has no start (medcom-hospitalNotification-6)',
+      `${at}.extension`,
+    );
 
   const serviceProvider = referencedOrganisation(bundle, encounter.serviceProvider?.reference, `${at}.serviceProvider`);
   const episodes = (encounter.episodeOfCare ?? []).flatMap((e, i) => {
     const id = episodeOfCareId(e.identifier);
-    if (e.identifier && !id) refuse('invalid-element', 'an episode-of-care identifier needs a system and a value', `${at}.episodeOfCare[${i}].identifier`);
+    if (e.identifier && !id)
+      refuse(
+        'invalid-element',
+        'an episode-of-care identifier needs a system and a value',
+        `${at}.episodeOfCare[${i}].identifier`,
+      );
     return id ? [id] : [];
   });
-  if (episodes.length === 0) refuse('missing-element', 'Encounter.episodeOfCare has no identifier: the stay cannot be followed', `${at}.episodeOfCare`);
+  if (episodes.length === 0)
+    refuse(
+      'missing-element',
+      'Encounter.episodeOfCare has no identifier: the stay cannot be followed',
+      `${at}.episodeOfCare`,
+    );
 
   const flags = F.extensionsOf(read.header.extension, EXTENSION.reportOfAdmission);
   const recipients = F.extensionsOf(read.header.extension, EXTENSION.reportOfAdmissionRecipient);
-  if (flags.length > 1 || recipients.length > 1) refuse('invalid-element', 'the report-of-admission extensions are repeated', `${read.headerEntry.path}.extension`);
+  if (flags.length > 1 || recipients.length > 1)
+    refuse('invalid-element', 'the report-of-admission extensions are repeated', `${read.headerEntry.path}.extension`);
   const recipient = recipients[0]
     ? referencedOrganisation(bundle, recipients[0].valueReference?.reference, `${read.headerEntry.path}.extension`)
     : null;

@@ -33,10 +33,21 @@ export function parseMedcomMessage(json: unknown, options: ParseOptions = {}): P
     shape = messageShape(json);
   } catch {
     // A getter or proxy in a value that did not come from JSON.parse.
-    return { kind: 'malformed', code: 'not-an-object', diagnostics: 'the body could not be read as JSON', expression: null, message: null };
+    return {
+      kind: 'malformed',
+      code: 'not-an-object',
+      diagnostics: 'the body could not be read as JSON',
+      expression: null,
+      message: null,
+    };
   }
   if ('kind' in shape) return shape;
-  const known: RefusedMessage = { messageId: shape.messageId, eventCode: shape.eventCode, sender: null, receiver: null };
+  const known: RefusedMessage = {
+    messageId: shape.messageId,
+    eventCode: shape.eventCode,
+    sender: null,
+    receiver: null,
+  };
   try {
     const bundle = new MessageBundle(shape.entries);
     const read = readEnvelope(bundle, shape, known);
@@ -63,8 +74,20 @@ export function parseMedcomMessage(json: unknown, options: ParseOptions = {}): P
     }
   } catch (err) {
     if (err instanceof RefusalSignal) {
-      return { kind: 'refused', code: err.code, diagnostics: redactCpr(err.diagnostics), expression: err.expression, message: known };
+      return {
+        kind: 'refused',
+        code: err.code,
+        diagnostics: redactCpr(err.diagnostics),
+        expression: err.expression,
+        message: known,
+      };
     }
-    return { kind: 'refused', code: 'internal-error', diagnostics: 'the message could not be processed', expression: null, message: known };
+    return {
+      kind: 'refused',
+      code: 'internal-error',
+      diagnostics: 'the message could not be processed',
+      expression: null,
+      message: known,
+    };
   }
 }

@@ -31,7 +31,8 @@ export function sorOfEndpoint(endpoint: string | undefined): string | null {
 function single(org: F.Organization, system: string, where: string, invalid: RefusedCode): string | null {
   const values = new Set((org.identifier ?? []).filter((i) => i.system === system).map((i) => F.text(i.value)));
   values.delete(null);
-  if (values.size > 1) refuse(invalid, `${where} has ${values.size} different identifiers with system ${system}`, `${where}.identifier`);
+  if (values.size > 1)
+    refuse(invalid, `${where} has ${values.size} different identifiers with system ${system}`, `${where}.identifier`);
   return [...values][0] ?? null;
 }
 
@@ -42,12 +43,22 @@ export interface OrganisationDetails extends OrganisationInfo {
   contactInitials: string | null;
 }
 
-export function readOrganisation(bundle: MessageBundle, entry: Entry, invalid: RefusedCode = 'invalid-element'): OrganisationDetails {
+export function readOrganisation(
+  bundle: MessageBundle,
+  entry: Entry,
+  invalid: RefusedCode = 'invalid-element',
+): OrganisationDetails {
   const org = bundle.read(entry, F.Organization);
   const sor = single(org, SOR_SYSTEM, entry.path, invalid);
   const ean = single(org, EAN_SYSTEM, entry.path, invalid);
-  if (sor !== null && !SOR_CODE.test(sor)) refuse(invalid, `${entry.path}: the SOR code ${quote(sor)} is not 5 to 18 digits`, `${entry.path}.identifier`);
-  if (ean !== null && !EAN_CODE.test(ean)) refuse(invalid, `${entry.path}: the EAN location number ${quote(ean)} is not 13 digits`, `${entry.path}.identifier`);
+  if (sor !== null && !SOR_CODE.test(sor))
+    refuse(invalid, `${entry.path}: the SOR code ${quote(sor)} is not 5 to 18 digits`, `${entry.path}.identifier`);
+  if (ean !== null && !EAN_CODE.test(ean))
+    refuse(
+      invalid,
+      `${entry.path}: the EAN location number ${quote(ean)} is not 13 digits`,
+      `${entry.path}.identifier`,
+    );
   const contact = org.contact?.[0];
   return {
     sor,
@@ -62,7 +73,11 @@ export function readOrganisation(bundle: MessageBundle, entry: Entry, invalid: R
 export const infoOf = (o: OrganisationDetails): OrganisationInfo => ({ sor: o.sor, ean: o.ean, name: o.name });
 
 /** An organisation a reference names, or null when there is no reference. */
-export function referencedOrganisation(bundle: MessageBundle, reference: string | undefined, where: string): OrganisationDetails | null {
+export function referencedOrganisation(
+  bundle: MessageBundle,
+  reference: string | undefined,
+  where: string,
+): OrganisationDetails | null {
   const entry = bundle.resolvePresent(reference, ['Organization'], where);
   return entry ? readOrganisation(bundle, entry) : null;
 }
@@ -89,10 +104,19 @@ export function readParty(
   const org = readOrganisation(bundle, entry, invalid);
   const fromEndpoint = sorOfEndpoint(endpoint);
   if (role === 'receiver' && org.sor && fromEndpoint && org.sor !== fromEndpoint) {
-    refuse(invalid, `the ${role}'s SOR code ${org.sor} differs from the one in its endpoint (${fromEndpoint})`, `${entry.path}.identifier`);
+    refuse(
+      invalid,
+      `the ${role}'s SOR code ${org.sor} differs from the one in its endpoint (${fromEndpoint})`,
+      `${entry.path}.identifier`,
+    );
   }
   const sor = org.sor ?? fromEndpoint;
-  if (!sor) refuse(missing, `the ${role} has no SOR code (${SOR_SYSTEM}) in its Organization or endpoint`, `${entry.path}.identifier`);
+  if (!sor)
+    refuse(
+      missing,
+      `the ${role} has no SOR code (${SOR_SYSTEM}) in its Organization or endpoint`,
+      `${entry.path}.identifier`,
+    );
   return { sor, ean: org.ean, name: org.name };
 }
 
@@ -111,21 +135,42 @@ export function personName(names: F.HumanNameT[] | undefined): PersonName | null
  */
 export function readPatient(bundle: MessageBundle): MedcomPatient & { deceased: boolean; deceasedAt: string | null } {
   const patients = bundle.ofType('Patient');
-  if (patients.length === 0) refuse('no-patient', 'the message has no Patient', 'Bundle.entry.resource.ofType(Patient)');
-  if (patients.length > 1) refuse('several-patients', `the message has ${patients.length} Patients; a MedCom message is about exactly one`, 'Bundle.entry.resource.ofType(Patient)');
+  if (patients.length === 0)
+    refuse('no-patient', 'the message has no Patient', 'Bundle.entry.resource.ofType(Patient)');
+  if (patients.length > 1)
+    refuse(
+      'several-patients',
+      `the message has ${patients.length} Patients; a MedCom message is about exactly one`,
+      'Bundle.entry.resource.ofType(Patient)',
+    );
   const entry = patients[0] as Entry;
   const patient = bundle.read(entry, F.Patient);
   const ids = patient.identifier ?? [];
-  const system = ids.some((i) => i.system === CPR_SYSTEM) ? CPR_SYSTEM : ids.some((i) => i.system === REPLACEMENT_CPR_SYSTEM) ? REPLACEMENT_CPR_SYSTEM : null;
+  const system = ids.some((i) => i.system === CPR_SYSTEM)
+    ? CPR_SYSTEM
+    : ids.some((i) => i.system === REPLACEMENT_CPR_SYSTEM)
+      ? REPLACEMENT_CPR_SYSTEM
+      : null;
   const where = `${entry.path}.identifier`;
-  if (!system) refuse('no-patient-identifier', `the Patient has no identifier with system ${CPR_SYSTEM} (CPR) or ${REPLACEMENT_CPR_SYSTEM} (replacement CPR)`, where);
+  if (!system)
+    refuse(
+      'no-patient-identifier',
+      `the Patient has no identifier with system ${CPR_SYSTEM} (CPR) or ${REPLACEMENT_CPR_SYSTEM} (replacement CPR)`,
+      where,
+    );
   const values = new Set(ids.filter((i) => i.system === system).map((i) => F.text(i.value)));
   values.delete(null);
   if (values.size === 0) refuse('no-patient-identifier', `the Patient's ${system} identifier has no value`, where);
-  if (values.size > 1) refuse('invalid-patient-identifier', `the Patient has ${values.size} different ${system} identifiers`, where);
+  if (values.size > 1)
+    refuse('invalid-patient-identifier', `the Patient has ${values.size} different ${system} identifiers`, where);
   const replacement = system === REPLACEMENT_CPR_SYSTEM;
   const parsed = parseCpr([...values][0] as string, { allowReplacement: replacement });
-  if (!parsed.ok) refuse('invalid-patient-identifier', `the Patient's ${replacement ? 'replacement CPR' : 'CPR'} number is not valid: ${parsed.reason}`, where);
+  if (!parsed.ok)
+    refuse(
+      'invalid-patient-identifier',
+      `the Patient's ${replacement ? 'replacement CPR' : 'CPR'} number is not valid: ${parsed.reason}`,
+      where,
+    );
   return {
     cpr: parsed.cpr,
     cprSystem: system,
@@ -147,12 +192,20 @@ export interface Professional {
 /** A PractitionerRole and its Practitioner: who wrote or measured, in which role. */
 export function readProfessional(bundle: MessageBundle, entry: Entry): Professional {
   const role = bundle.read(entry, F.PractitionerRole);
-  const practitionerEntry = bundle.resolvePresent(role.practitioner?.reference, ['Practitioner'], `${entry.path}.practitioner`);
+  const practitionerEntry = bundle.resolvePresent(
+    role.practitioner?.reference,
+    ['Practitioner'],
+    `${entry.path}.practitioner`,
+  );
   const practitioner = practitionerEntry ? bundle.read(practitionerEntry, F.Practitioner) : null;
-  const coding = role.code?.flatMap((c) => c.coding ?? []).find((c) => c.system === PRACTITIONER_ROLE_SYSTEM && F.text(c.code));
+  const coding = role.code
+    ?.flatMap((c) => c.coding ?? [])
+    .find((c) => c.system === PRACTITIONER_ROLE_SYSTEM && F.text(c.code));
   const roleCode = F.text(coding?.code);
   const roleText = F.text(role.code?.find((c) => F.text(c.text))?.text);
-  const phone = [...(practitioner?.telecom ?? []), ...(role.telecom ?? [])].find((t) => t.system === 'phone' && F.text(t.value));
+  const phone = [...(practitioner?.telecom ?? []), ...(role.telecom ?? [])].find(
+    (t) => t.system === 'phone' && F.text(t.value),
+  );
   return {
     name: personName(practitioner?.name),
     roleCode,

@@ -10,7 +10,13 @@ import type { MedcomParty } from './types.ts';
  *   fatal-error acknowledgement (transient-error for `internal-error`), built from `message`.
  * Diagnostics never repeat a CPR number: they name places and codes, and are scrubbed anyway.
  */
-export const MALFORMED_CODES = ['not-an-object', 'not-a-bundle', 'not-a-message', 'message-header-not-first', 'invalid-message-id'] as const;
+export const MALFORMED_CODES = [
+  'not-an-object',
+  'not-a-bundle',
+  'not-a-message',
+  'message-header-not-first',
+  'invalid-message-id',
+] as const;
 
 export const REFUSED_CODES = [
   'unsupported-event',
@@ -79,14 +85,22 @@ export function redactCpr(text: string): string {
 
 /** A value from the message, fit to appear in a diagnostic: short, one line, no CPR. */
 export function quote(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const oneLine = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return `"${redactCpr(oneLine.length > 60 ? `${oneLine.slice(0, 60)}…` : oneLine)}"`;
 }
 
 export interface AcknowledgementIssueInput {
   /** OperationOutcome.issue.code (FHIR issue-type). */
-  issueType: 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'too-long' | 'exception' | 'processing';
+  issueType:
+    | 'structure'
+    | 'required'
+    | 'value'
+    | 'not-supported'
+    | 'not-found'
+    | 'too-long'
+    | 'exception'
+    | 'processing';
   /** A code from MedCom's medcom-acknowledgement-issue-details value set. */
   detail: { system: string; code: string };
   /** Human-readable; goes to OperationOutcome.issue.diagnostics (scrubbed of CPR numbers). */

@@ -114,7 +114,14 @@ export const CARE_COMMUNICATION_CATEGORIES = {
 export type CareCommunicationCategory = keyof typeof CARE_COMMUNICATION_CATEGORIES;
 
 /** medcom-core-attachmentMimeTypes: the only attachment types CareHub stores and shows. */
-export const ATTACHMENT_CONTENT_TYPES = ['application/pdf', 'image/gif', 'image/jpeg', 'image/png', 'image/tiff', 'image/bmp'] as const;
+export const ATTACHMENT_CONTENT_TYPES = [
+  'application/pdf',
+  'image/gif',
+  'image/jpeg',
+  'image/png',
+  'image/tiff',
+  'image/bmp',
+] as const;
 export type AttachmentContentType = (typeof ATTACHMENT_CONTENT_TYPES)[number];
 
 /** The SKS administrative practitioner roles (a selection: MedCom's code system has ~50). */

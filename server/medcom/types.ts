@@ -89,11 +89,21 @@ export interface MessageEnvelope {
 
 /** STIN … AN_SLHJ, MORS: the names hospitals and municipalities use for the notification types. */
 export type HospitalNotificationCode =
-  | 'STIN' | 'RE_STIN' | 'AN_STIN'
-  | 'STAA' | 'RE_STAA' | 'AN_STAA'
-  | 'STOR' | 'RE_STOR' | 'AN_STOR'
-  | 'SLOR' | 'RE_SLOR' | 'AN_SLOR'
-  | 'SLHJ' | 'RE_SLHJ' | 'AN_SLHJ'
+  | 'STIN'
+  | 'RE_STIN'
+  | 'AN_STIN'
+  | 'STAA'
+  | 'RE_STAA'
+  | 'AN_STAA'
+  | 'STOR'
+  | 'RE_STOR'
+  | 'AN_STOR'
+  | 'SLOR'
+  | 'RE_SLOR'
+  | 'AN_SLOR'
+  | 'SLHJ'
+  | 'RE_SLHJ'
+  | 'AN_SLHJ'
   | 'MORS';
 
 export interface HospitalNotification extends MessageEnvelope {
@@ -175,7 +185,13 @@ export interface CareCommunication extends MessageEnvelope {
 }
 
 export type ObservationValue =
-  | { type: 'quantity'; value: number; comparator: '<' | '<=' | '>=' | '>' | null; unit: string | null; ucum: string | null }
+  | {
+      type: 'quantity';
+      value: number;
+      comparator: '<' | '<=' | '>=' | '>' | null;
+      unit: string | null;
+      ucum: string | null;
+    }
   | { type: 'string'; value: string }
   | { type: 'components'; components: { code: ObservationCode; value: ObservationValue | null }[] };
 

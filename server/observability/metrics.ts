@@ -10,8 +10,16 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    connections: new Gauge({ name: 'carehub_collab_connections', help: 'Open /collab WebSocket connections', registers: [registry] }),
-    updatesApplied: new Counter({ name: 'carehub_updates_applied_total', help: 'Plan updates persisted and broadcast', registers: [registry] }),
+    connections: new Gauge({
+      name: 'carehub_collab_connections',
+      help: 'Open /collab WebSocket connections',
+      registers: [registry],
+    }),
+    updatesApplied: new Counter({
+      name: 'carehub_updates_applied_total',
+      help: 'Plan updates persisted and broadcast',
+      registers: [registry],
+    }),
     // No label: section names in a refused update are the sender's, and a label per name would
     // let any client grow the series without bound. Sections are in the audit log.
     updatesRefused: new Counter({
@@ -43,7 +51,12 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    persistBatchSize: new Histogram({ name: 'carehub_persist_batch_size', help: 'Updates per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 500], registers: [registry] }),
+    persistBatchSize: new Histogram({
+      name: 'carehub_persist_batch_size',
+      help: 'Updates per group commit',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 500],
+      registers: [registry],
+    }),
     fanoutSeconds: new Histogram({
       name: 'carehub_fanout_seconds',
       help: 'Time from applying an update to sending it to peers (includes the commit)',
@@ -58,7 +71,10 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * The gauges read from their owners at each scrape: registered once the owners (the plan
  * rooms, the Socket.IO server) exist, which themselves count into the metrics above.
  */
-export function registerScrapedGauges(metrics: Pick<Metrics, 'registry'>, sources: { openPlans: () => number; realtimeConnections: () => number }): void {
+export function registerScrapedGauges(
+  metrics: Pick<Metrics, 'registry'>,
+  sources: { openPlans: () => number; realtimeConnections: () => number },
+): void {
   new Gauge({
     name: 'carehub_open_plans',
     help: 'Plan documents loaded in memory',

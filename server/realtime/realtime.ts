@@ -74,7 +74,14 @@ export function createRealtime(
     // Over the limit the new socket is refused, never an older one (server/limits/connection-count.ts).
     if (perUser.count(result.principal.user.id) >= perUser.max) {
       onLimit('connections_per_user');
-      return next(Object.assign(new Error(TOO_MANY_CONNECTIONS), { data: { code: TOO_MANY_CONNECTIONS, message: `at most ${perUser.max} connections per user; close another tab or device` } }));
+      return next(
+        Object.assign(new Error(TOO_MANY_CONNECTIONS), {
+          data: {
+            code: TOO_MANY_CONNECTIONS,
+            message: `at most ${perUser.max} connections per user; close another tab or device`,
+          },
+        }),
+      );
     }
     socket.data.principal = result.principal;
     socket.data.token = token as string;
@@ -113,12 +120,27 @@ export function createRealtime(
       }
       const access = await deps.access.planAccess(auth.principal, planId);
       if (!access.ok) {
-        deps.audit.record({ actorId: user.id, action: 'plan.watch', planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });
+        deps.audit.record({
+          actorId: user.id,
+          action: 'plan.watch',
+          planId: access.status === 404 ? null : planId,
+          patientId: access.patientId ?? null,
+          outcome: 'refused',
+          details: { reason: access.reason },
+        });
         return reply({ ok: false, error: access.reason });
       }
       // A watch receives result values: it is an access to the record like any other.
-      const flags = access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
-      deps.audit.record({ actorId: user.id, action: 'plan.watch', planId, patientId: access.patient.id, outcome: 'allowed', details: flags });
+      const flags =
+        access.via === 'break_glass' ? { breakTheGlass: true } : access.via === 'embed' ? { embed: true } : {};
+      deps.audit.record({
+        actorId: user.id,
+        action: 'plan.watch',
+        planId,
+        patientId: access.patient.id,
+        outcome: 'allowed',
+        details: flags,
+      });
       await socket.join(access.via === 'citizen' ? citizenPlanChannel(planId) : planChannel(planId));
       if (access.breakGlass) socket.data.grants.set(planId, Date.parse(access.breakGlass.expires));
       else socket.data.grants.delete(planId);
@@ -208,8 +230,18 @@ async function recheckSocket(socket: AppSocket, access: AccessControl, log: Logg
  * sockets that lost theirs end (with several nodes, each node re-checks its own sockets when
  * told of the change).
  */
-export async function revalidateWatchers(io: RealtimeServer, access: AccessControl, store: Store, patientId: string, log: Logger): Promise<void> {
-  const rooms = (await store.listPlansForPatient(patientId)).flatMap((p) => [planChannel(p.id), citizenPlanChannel(p.id), embedChannel(p.id)]);
+export async function revalidateWatchers(
+  io: RealtimeServer,
+  access: AccessControl,
+  store: Store,
+  patientId: string,
+  log: Logger,
+): Promise<void> {
+  const rooms = (await store.listPlansForPatient(patientId)).flatMap((p) => [
+    planChannel(p.id),
+    citizenPlanChannel(p.id),
+    embedChannel(p.id),
+  ]);
   if (rooms.length === 0) return;
   const ids = new Set((await io.local.in(rooms).fetchSockets()).map((s) => s.id));
   for (const id of ids) {

@@ -15,7 +15,12 @@ export type RealtimeLimit = 'connections_per_user' | 'slow_reader';
  * (`maxHttpBufferSize` limits only what clients send). Counted: packets queued since the last
  * flush plus what `ws` still holds. Over the bound the connection is dropped.
  */
-export function boundSendBuffer(conn: EngineSocket, maxBytes: number, log: Logger, onLimit: (limit: RealtimeLimit) => void): void {
+export function boundSendBuffer(
+  conn: EngineSocket,
+  maxBytes: number,
+  log: Logger,
+  onLimit: (limit: RealtimeLimit) => void,
+): void {
   let queued = 0;
   conn.on('flush', () => {
     queued = 0;

@@ -14,14 +14,26 @@ const hash = (secret: string): string => createHash('sha256').update(secret).dig
 
 export type ApiKeyOptions = { scope?: 'intake'; organisationId?: null } | { scope: 'practice'; organisationId: string };
 
-export async function createApiKey(store: ResultStore, system: string, opts: ApiKeyOptions = {}): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  store: ResultStore,
+  system: string,
+  opts: ApiKeyOptions = {},
+): Promise<{ id: string; key: string }> {
   const scope: ApiKeyScope = opts.scope ?? 'intake';
   const organisationId = opts.organisationId ?? null;
   // Fails closed before the database's own check does: a practice key without its organisation reaches nothing.
-  if ((scope === 'practice') !== (organisationId !== null)) throw new Error('a practice key is bound to one organisation, an intake key to none');
+  if ((scope === 'practice') !== (organisationId !== null))
+    throw new Error('a practice key is bound to one organisation, an intake key to none');
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  await store.createApiKey({ id, system, keyHash: hash(secret), scope, organisationId, created: new Date().toISOString() });
+  await store.createApiKey({
+    id,
+    system,
+    keyHash: hash(secret),
+    scope,
+    organisationId,
+    created: new Date().toISOString(),
+  });
   return { id, key: `chk_${id}_${secret}` };
 }
 
@@ -43,9 +55,17 @@ export async function verifyApiKey(store: ResultStore, key: string | undefined):
   const given = Buffer.from(hash(m[2] as string), 'hex');
   if (!timingSafeEqual(given, Buffer.from(record.keyHash, 'hex'))) return { ok: false, reason: 'unknown API key' };
   if (record.revoked) return { ok: false, reason: 'this API key has been revoked' };
-  if (record.scope !== 'intake' && record.scope !== 'practice') return { ok: false, reason: 'this API key has no known scope' };
-  if (record.scope === 'practice' && !record.organisationId) return { ok: false, reason: 'this practice key is bound to no organisation' };
-  return { ok: true, keyId: record.id, system: record.system, scope: record.scope, organisationId: record.organisationId };
+  if (record.scope !== 'intake' && record.scope !== 'practice')
+    return { ok: false, reason: 'this API key has no known scope' };
+  if (record.scope === 'practice' && !record.organisationId)
+    return { ok: false, reason: 'this practice key is bound to no organisation' };
+  return {
+    ok: true,
+    keyId: record.id,
+    system: record.system,
+    scope: record.scope,
+    organisationId: record.organisationId,
+  };
 }
 
 /** Whether the bearer is an API key rather than a session token. */

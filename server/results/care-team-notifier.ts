@@ -33,7 +33,8 @@ export class CareTeamNotifier {
     // An objection holds here too: nothing is stored for, or sent to, a person the citizen
     // objected to, or anyone of an organisation they objected to.
     const objections = await this.store.accessGrants.listObjections(patientId);
-    const objectedTo = (u: User) => objections.some((o) => o.userId === u.id || (o.organisationId !== null && o.organisationId === u.organisationId));
+    const objectedTo = (u: User) =>
+      objections.some((o) => o.userId === u.id || (o.organisationId !== null && o.organisationId === u.organisationId));
     const users = (await this.store.listUsersRelatedTo({ organisationIds, userIds, patientId: null })).filter((u) => {
       if (!isStaff(u.role) || objectedTo(u)) return false;
       if (!opts.sectors) return true;
@@ -44,9 +45,18 @@ export class CareTeamNotifier {
     // Parameters come from free text (a break-the-glass reason, a lab's or hospital's words): a
     // CPR number that slipped into them goes no further.
     const content = { kind: n.kind, params: withoutCprNumbers(n.params) } as NotificationContent;
-    const rows: StoredNotification[] = users.map((u) => ({ id: randomUUID(), userId: u.id, planId: n.planId, severity: n.severity, created, seen: null, ...content }));
+    const rows: StoredNotification[] = users.map((u) => ({
+      id: randomUUID(),
+      userId: u.id,
+      planId: n.planId,
+      severity: n.severity,
+      created,
+      seen: null,
+      ...content,
+    }));
     await this.store.results.createNotifications(rows);
-    for (const row of rows) this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content });
+    for (const row of rows)
+      this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content });
     return rows.length;
   }
 }
@@ -55,6 +65,7 @@ export class CareTeamNotifier {
 function withoutCprNumbers<T>(value: T): T {
   if (typeof value === 'string') return redactCprNumbers(value) as T;
   if (Array.isArray(value)) return value.map(withoutCprNumbers) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutCprNumbers(v)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutCprNumbers(v)])) as T;
   return value;
 }

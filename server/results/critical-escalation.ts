@@ -27,8 +27,22 @@ export class CriticalEscalation {
     const due = await store.results.listCriticalToEscalate(before);
     for (const r of due) {
       // The event is the once: a second node sweeping at the same moment finds it taken.
-      if (!(await store.results.addResultEvent({ resultId: r.resultId, kind: 'escalated', userId: null, time: new Date().toISOString() }))) continue;
-      for (const planId of r.plans) await notifier.notify(r.patientId, { planId, severity: 'critical', kind: 'result-escalated', params: notifiedResult(r.result) });
+      if (
+        !(await store.results.addResultEvent({
+          resultId: r.resultId,
+          kind: 'escalated',
+          userId: null,
+          time: new Date().toISOString(),
+        }))
+      )
+        continue;
+      for (const planId of r.plans)
+        await notifier.notify(r.patientId, {
+          planId,
+          severity: 'critical',
+          kind: 'result-escalated',
+          params: notifiedResult(r.result),
+        });
     }
     return due.length;
   }

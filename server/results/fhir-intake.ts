@@ -58,28 +58,48 @@ function topLevel(body: Rec, type: string): Located {
 function bundleResults(bundle: Rec, opts: IntakeOptions): Filed[] {
   const type = optText(bundle, 'type', 'Bundle');
   if (!type) return fail(422, 'required', 'Bundle.type', `missing; ${ACCEPTED}`);
-  if (!BUNDLE_TYPES.has(type)) return fail(422, 'not-supported', 'Bundle.type', `a ${type.slice(0, 40)} bundle is not a submission; ${ACCEPTED}`);
+  if (!BUNDLE_TYPES.has(type))
+    return fail(422, 'not-supported', 'Bundle.type', `a ${type.slice(0, 40)} bundle is not a submission; ${ACCEPTED}`);
   const entries = recs(bundle, 'entry', 'Bundle');
-  if (entries.length === 0) return fail(422, 'required', 'Bundle.entry', 'the bundle is empty; it should hold the Observations or DiagnosticReports to file');
-  if (entries.length > MAX_ITEMS) return fail(422, 'too-long', 'Bundle.entry', `more than ${MAX_ITEMS} entries in one bundle; send several`);
+  if (entries.length === 0)
+    return fail(
+      422,
+      'required',
+      'Bundle.entry',
+      'the bundle is empty; it should hold the Observations or DiagnosticReports to file',
+    );
+  if (entries.length > MAX_ITEMS)
+    return fail(422, 'too-long', 'Bundle.entry', `more than ${MAX_ITEMS} entries in one bundle; send several`);
 
   const index: BundleIndex = { byFullUrl: new Map(), byTypeAndId: new Map() };
   const located: Located[] = [];
   for (const { rec: entry, path } of entries) {
     const resource = optRec(entry, 'resource', path);
-    if (!resource) return fail(422, 'required', `${path}.resource`, 'missing; every entry of a submission holds a resource');
+    if (!resource)
+      return fail(422, 'required', `${path}.resource`, 'missing; every entry of a submission holds a resource');
     const rpath = `${path}.resource`;
     const rtype = optStr(resource, 'resourceType', rpath);
     if (!rtype) return fail(400, 'structure', `${rpath}.resourceType`, 'missing; every resource says its resourceType');
     const request = optRec(entry, 'request', path);
     const method = request ? optText(request, 'method', `${path}.request`) : undefined;
     if (method !== undefined && method !== 'POST' && method !== 'PUT') {
-      return fail(422, 'not-supported', `${path}.request.method`, `${method.slice(0, 10)} is not supported; results are filed with POST (or PUT)`);
+      return fail(
+        422,
+        'not-supported',
+        `${path}.request.method`,
+        `${method.slice(0, 10)} is not supported; results are filed with POST (or PUT)`,
+      );
     }
     const loc: Located = { resource, type: rtype, path: rpath, scope: scopeOf(resource, rpath, index) };
     const fullUrl = optText(entry, 'fullUrl', path);
     if (fullUrl !== undefined) {
-      if (index.byFullUrl.has(fullUrl)) return fail(422, 'structure', `${path}.fullUrl`, `another entry has the same fullUrl (${index.byFullUrl.get(fullUrl)?.path})`);
+      if (index.byFullUrl.has(fullUrl))
+        return fail(
+          422,
+          'structure',
+          `${path}.fullUrl`,
+          `another entry has the same fullUrl (${index.byFullUrl.get(fullUrl)?.path})`,
+        );
       index.byFullUrl.set(fullUrl, loc);
     }
     const id = optText(resource, 'id', rpath);
@@ -89,7 +109,8 @@ function bundleResults(bundle: Rec, opts: IntakeOptions): Filed[] {
 
   // An Observation that a report in the bundle refers to is filed with (or as part of) that report.
   const used = new Set<Rec>();
-  for (const loc of located) if (loc.type === 'DiagnosticReport') for (const obs of reportObservations(loc)) used.add(obs.resource);
+  for (const loc of located)
+    if (loc.type === 'DiagnosticReport') for (const obs of reportObservations(loc)) used.add(obs.resource);
 
   const filed: Filed[] = [];
   for (const loc of located) {
@@ -101,14 +122,17 @@ function bundleResults(bundle: Rec, opts: IntakeOptions): Filed[] {
       return fail(422, 'not-supported', loc.path, `a ${loc.type.slice(0, 64)} is not a result; ${ACCEPTED}`);
     }
   }
-  if (filed.length === 0) return fail(422, 'required', 'Bundle.entry', 'the bundle holds no Observation or DiagnosticReport to file');
+  if (filed.length === 0)
+    return fail(422, 'required', 'Bundle.entry', 'the bundle holds no Observation or DiagnosticReport to file');
   return filed;
 }
 
 function submissionResults(body: unknown, opts: IntakeOptions): Filed[] {
-  if (!isRec(body)) return fail(400, 'structure', '', `the body must be a FHIR resource (a JSON object), not ${kindOf(body)}`);
+  if (!isRec(body))
+    return fail(400, 'structure', '', `the body must be a FHIR resource (a JSON object), not ${kindOf(body)}`);
   const type = own(body, 'resourceType');
-  if (type === undefined || type === null) return fail(400, 'structure', 'resourceType', `missing; not a FHIR resource. ${ACCEPTED}`);
+  if (type === undefined || type === null)
+    return fail(400, 'structure', 'resourceType', `missing; not a FHIR resource. ${ACCEPTED}`);
   if (typeof type !== 'string') return fail(400, 'structure', 'resourceType', `must be a string, not ${kindOf(type)}`);
   switch (type) {
     case 'Observation': {
@@ -120,7 +144,12 @@ function submissionResults(body: unknown, opts: IntakeOptions): Filed[] {
     case 'Bundle':
       return bundleResults(body, opts);
     default:
-      return fail(422, 'not-supported', 'resourceType', `a ${type.slice(0, 64) || 'resource without type'} is not a result; ${ACCEPTED}`);
+      return fail(
+        422,
+        'not-supported',
+        'resourceType',
+        `a ${type.slice(0, 64) || 'resource without type'} is not a result; ${ACCEPTED}`,
+      );
   }
 }
 
@@ -130,7 +159,12 @@ function checked(filed: Filed[]): IncomingResult[] {
   return filed.map(({ result, path }) => {
     const earlier = byIdentifier.get(result.identifier);
     if (earlier !== undefined) {
-      fail(422, 'value', `${path}.identifier`, `the same identifier as ${earlier}; each result in one submission needs its own`);
+      fail(
+        422,
+        'value',
+        `${path}.identifier`,
+        `the same identifier as ${earlier}; each result in one submission needs its own`,
+      );
     }
     byIdentifier.set(result.identifier, path);
     const parsed = IncomingResult.safeParse(result);

@@ -91,13 +91,19 @@ export function optText(obj: Rec, key: string, path: string): string | undefined
 export function optNum(obj: Rec, key: string, path: string): number | undefined {
   const v = own(obj, key);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(400, 'structure', `${path}.${key}`, `must be a number, not ${typeName(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    fail(400, 'structure', `${path}.${key}`, `must be a number, not ${typeName(v)}`);
   return v as number;
 }
 
 export function checkTextLength(text: string, path: string): string {
   if (text.length > MAX_TEXT) {
-    fail(422, 'too-long', path, `the text is ${text.length} characters; CareHub keeps at most ${MAX_TEXT.toLocaleString('en')} per result`);
+    fail(
+      422,
+      'too-long',
+      path,
+      `the text is ${text.length} characters; CareHub keeps at most ${MAX_TEXT.toLocaleString('en')} per result`,
+    );
   }
   return text;
 }
@@ -126,9 +132,17 @@ const PREFERRED_SYSTEMS = [NPU_SYSTEM, LOINC_SYSTEM, SNOMED_SYSTEM];
  */
 export function primaryCoding(concept: Rec | undefined, path: string, what: string): Coding {
   if (!concept) return fail(422, 'required', path, `missing; ${what} needs a code (NPU, LOINC or SNOMED CT)`);
-  const list = codings(concept, path).filter((c): c is Required<Pick<SourceCoding, 'system' | 'code'>> & SourceCoding => !!c.system && !!c.code);
+  const list = codings(concept, path).filter(
+    (c): c is Required<Pick<SourceCoding, 'system' | 'code'>> & SourceCoding => !!c.system && !!c.code,
+  );
   const chosen = PREFERRED_SYSTEMS.map((s) => list.find((c) => c.system === s)).find((c) => c !== undefined) ?? list[0];
-  if (!chosen) return fail(422, 'required', `${path}.coding`, `no coding with both a system and a code; ${what} needs a code (NPU, LOINC or SNOMED CT)`);
+  if (!chosen)
+    return fail(
+      422,
+      'required',
+      `${path}.coding`,
+      `no coding with both a system and a code; ${what} needs a code (NPU, LOINC or SNOMED CT)`,
+    );
   const display = chosen.display ?? optText(concept, 'text', path) ?? chosen.code;
   return { system: chosen.system, code: chosen.code, display };
 }
@@ -177,10 +191,16 @@ export function dateTimeAt(obj: Rec, key: string, path: string): { full?: string
   if (!s) return undefined;
   const p = `${path}.${key}`;
   if (!DATE_TIME.test(s) || (s.length >= 10 && !realDay(s))) {
-    fail(422, 'value', p, 'not a FHIR dateTime (YYYY-MM-DDThh:mm:ss with a zone, e.g. 2024-03-05T08:30:00+01:00), or the day does not exist');
+    fail(
+      422,
+      'value',
+      p,
+      'not a FHIR dateTime (YYYY-MM-DDThh:mm:ss with a zone, e.g. 2024-03-05T08:30:00+01:00), or the day does not exist',
+    );
   }
   if (!s.includes('T')) return { partial: s };
-  if (!ISO_TIME.safeParse(s).success) fail(422, 'value', p, 'a time CareHub cannot file (leap seconds are not supported)');
+  if (!ISO_TIME.safeParse(s).success)
+    fail(422, 'value', p, 'a time CareHub cannot file (leap seconds are not supported)');
   return { full: s };
 }
 
@@ -276,7 +296,12 @@ export function decodeBase64Text(data: string, contentType: string, path: string
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) fail(422, 'value', `${path}.data`, 'not base64 (RFC 4648)');
   // Refuse before decoding what could only decode to more than the text limit.
   if ((compact.length / 4) * 3 > MAX_TEXT * 4) {
-    fail(422, 'too-long', `${path}.data`, `the presented form is larger than CareHub keeps (${MAX_TEXT.toLocaleString('en')} characters per result)`);
+    fail(
+      422,
+      'too-long',
+      `${path}.data`,
+      `the presented form is larger than CareHub keeps (${MAX_TEXT.toLocaleString('en')} characters per result)`,
+    );
   }
   const charset = /;\s*charset="?([^";\s]+)"?/i.exec(contentType)?.[1] ?? 'utf-8';
   let decoder: TextDecoder;

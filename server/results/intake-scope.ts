@@ -41,7 +41,8 @@ export function scopeOf(resource: Rec, path: string, bundle: BundleIndex | undef
     if (!type) fail(400, 'structure', `${p}.resourceType`, 'missing; every contained resource says its resourceType');
     const id = optText(rec, 'id', p);
     if (id === undefined) continue; // unreferenceable; FHIR requires contained resources to be referenced, CareHub ignores it
-    if (scope.contained.has(id)) fail(422, 'structure', `${p}.id`, `two contained resources have the id "${id.slice(0, 64)}"`);
+    if (scope.contained.has(id))
+      fail(422, 'structure', `${p}.id`, `two contained resources have the id "${id.slice(0, 64)}"`);
     scope.contained.set(id, { resource: rec, type: type as string, path: p, scope });
   }
   return scope;
@@ -65,7 +66,7 @@ export function resolve(reference: string, scope: Scope): Located | undefined {
 
 /** Where a reference may be found, for the error message. */
 export function whereTo(scope: Scope): string {
-  return scope.bundle ? 'in the resource (contained) or in the Bundle' : 'among the resource\'s contained resources';
+  return scope.bundle ? 'in the resource (contained) or in the Bundle' : "among the resource's contained resources";
 }
 
 /** A CPR identifier (system urn:oid:1.2.208.176.1.2) normalised; undefined when the identifier has another system. */
@@ -77,7 +78,12 @@ function cprFromIdentifier(identifier: Rec, path: string, opts: IntakeOptions): 
   // Never echo the number: diagnostics end up in logs.
   if (!parsed.ok) return fail(422, 'value', `${path}.value`, `not a valid CPR number: ${parsed.reason}`);
   if (parsed.replacement && !opts.isRegisteredReplacementCpr(parsed.cpr)) {
-    return fail(422, 'value', `${path}.value`, 'a CPR replacement number (with letters) that is not registered in CareHub; only registered replacement numbers are accepted');
+    return fail(
+      422,
+      'value',
+      `${path}.value`,
+      'a CPR replacement number (with letters) that is not registered in CareHub; only registered replacement numbers are accepted',
+    );
   }
   return parsed.cpr;
 }
@@ -92,7 +98,12 @@ export function subjectCpr(of: Located, opts: IntakeOptions, inherited?: string)
   const subject = optRec(of.resource, 'subject', of.path);
   if (!subject) {
     if (inherited) return inherited;
-    return fail(422, 'required', path, 'missing CPR identifier: the subject must be the patient, identified by CPR (system urn:oid:1.2.208.176.1.2)');
+    return fail(
+      422,
+      'required',
+      path,
+      'missing CPR identifier: the subject must be the patient, identified by CPR (system urn:oid:1.2.208.176.1.2)',
+    );
   }
   const identifier = optRec(subject, 'identifier', path);
   const direct = identifier ? cprFromIdentifier(identifier, `${path}.identifier`, opts) : undefined;
@@ -101,19 +112,35 @@ export function subjectCpr(of: Located, opts: IntakeOptions, inherited?: string)
   if (cpr === undefined && reference !== undefined) {
     const target = resolve(reference, of.scope);
     if (!target) {
-      return fail(422, 'required', `${path}.reference`, `missing CPR identifier: the referenced Patient is not ${whereTo(of.scope)}, and the subject has no CPR identifier`);
+      return fail(
+        422,
+        'required',
+        `${path}.reference`,
+        `missing CPR identifier: the referenced Patient is not ${whereTo(of.scope)}, and the subject has no CPR identifier`,
+      );
     }
-    if (target.type !== 'Patient') return fail(422, 'value', `${path}.reference`, `refers to a ${target.type.slice(0, 64)}, not a Patient`);
+    if (target.type !== 'Patient')
+      return fail(422, 'value', `${path}.reference`, `refers to a ${target.type.slice(0, 64)}, not a Patient`);
     for (const { rec, path: p } of recs(target.resource, 'identifier', target.path)) {
       cpr = cprFromIdentifier(rec, p, opts);
       if (cpr !== undefined) break;
     }
     if (cpr === undefined) {
-      return fail(422, 'required', `${target.path}.identifier`, `missing CPR identifier: the Patient that ${path} refers to has no identifier with system urn:oid:1.2.208.176.1.2`);
+      return fail(
+        422,
+        'required',
+        `${target.path}.identifier`,
+        `missing CPR identifier: the Patient that ${path} refers to has no identifier with system urn:oid:1.2.208.176.1.2`,
+      );
     }
   }
   if (cpr === undefined) {
-    return fail(422, 'required', path, 'missing CPR identifier: give subject.identifier with system urn:oid:1.2.208.176.1.2, or reference a Patient in the submission that has one');
+    return fail(
+      422,
+      'required',
+      path,
+      'missing CPR identifier: give subject.identifier with system urn:oid:1.2.208.176.1.2, or reference a Patient in the submission that has one',
+    );
   }
   if (inherited !== undefined && cpr !== inherited) {
     return fail(422, 'value', path, 'a different patient from the subject of the DiagnosticReport it belongs to');

@@ -1,5 +1,18 @@
-import { DIAGNOSTIC_SERVICE_SYSTEM, INTERPRETATION_SYSTEM, LOINC_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
-import { Interpretation, ResultStatus, type IncomingResult, type ReferenceRange, type ResultCategory } from '../../shared/results.ts';
+import {
+  DIAGNOSTIC_SERVICE_SYSTEM,
+  INTERPRETATION_SYSTEM,
+  LOINC_SYSTEM,
+  OBSERVATION_CATEGORY_SYSTEM,
+  SNOMED_SYSTEM,
+  UCUM_SYSTEM,
+} from '../../shared/fhir-systems.ts';
+import {
+  Interpretation,
+  ResultStatus,
+  type IncomingResult,
+  type ReferenceRange,
+  type ResultCategory,
+} from '../../shared/results.ts';
 import {
   checkTextLength,
   codings,
@@ -36,7 +49,23 @@ const OBSERVATION_CATEGORY = [OBSERVATION_CATEGORY_SYSTEM, 'http://hl7.org/fhir/
 /** HL7 v2 table 0074 (diagnostic service section): pathology, imaging and laboratory sections. */
 const V2_PATHOLOGY = new Set(['PAT', 'SP', 'CP']);
 const V2_IMAGING = new Set(['RAD', 'RX', 'CT', 'NMR', 'NMS', 'RUS', 'VUS', 'OUS', 'CUS', 'XRC']);
-const V2_LABORATORY = new Set(['LAB', 'CH', 'HM', 'IMM', 'MB', 'MCB', 'MYC', 'SR', 'VR', 'TX', 'BLB', 'BG', 'CG', 'GE', 'OSL']);
+const V2_LABORATORY = new Set([
+  'LAB',
+  'CH',
+  'HM',
+  'IMM',
+  'MB',
+  'MCB',
+  'MYC',
+  'SR',
+  'VR',
+  'TX',
+  'BLB',
+  'BG',
+  'CG',
+  'GE',
+  'OSL',
+]);
 
 /** Report codes that are pathology whatever the category says. */
 const PATHOLOGY_CODES = new Set([
@@ -66,10 +95,12 @@ export function sectionOf(resource: Rec, path: string): Section {
   for (const { rec, path: p } of recs(resource, 'category', path)) list.push(...codings(rec, p));
   const code = optRec(resource, 'code', path);
   const codeList = code ? codings(code, `${path}.code`) : [];
-  const has = (systems: string[], codes: Set<string>) => list.some((c) => c.system && systems.includes(c.system) && c.code && codes.has(c.code));
+  const has = (systems: string[], codes: Set<string>) =>
+    list.some((c) => c.system && systems.includes(c.system) && c.code && codes.has(c.code));
   const known = (set: Set<string>) => [...list, ...codeList].some((c) => set.has(`${c.system}|${c.code}`));
   if (has(V2_0074, V2_PATHOLOGY) || known(PATHOLOGY_CODES)) return 'pathology';
-  if (has(V2_0074, V2_IMAGING) || has(OBSERVATION_CATEGORY, new Set(['imaging'])) || known(IMAGING_CODES)) return 'imaging';
+  if (has(V2_0074, V2_IMAGING) || has(OBSERVATION_CATEGORY, new Set(['imaging'])) || known(IMAGING_CODES))
+    return 'imaging';
   if (has(V2_0074, V2_LABORATORY) || has(OBSERVATION_CATEGORY, new Set(['laboratory']))) return 'laboratory';
   return undefined;
 }
@@ -86,7 +117,12 @@ export function statusOf(resource: Rec, path: string, report = false): ResultSta
   const parsed = ResultStatus.safeParse(mapped);
   if (!parsed.success) {
     const allowed = report ? [...ResultStatus.options, ...Object.keys(REPORT_STATUS)] : ResultStatus.options;
-    return fail(422, 'value', `${path}.status`, `unknown status "${raw.slice(0, 40)}"; CareHub files ${allowed.join(', ')}`);
+    return fail(
+      422,
+      'value',
+      `${path}.status`,
+      `unknown status "${raw.slice(0, 40)}"; CareHub files ${allowed.join(', ')}`,
+    );
   }
   return parsed.data;
 }
@@ -105,7 +141,12 @@ export function effectiveOf(resource: Rec, path: string): string | undefined {
   const full = candidates.find((c) => c?.full)?.full;
   if (full) return full;
   if (candidates.some((c) => c?.partial)) {
-    return fail(422, 'value', `${path}.effective[x]`, 'a date without a time; CareHub files results with the time and its zone (or give issued)');
+    return fail(
+      422,
+      'value',
+      `${path}.effective[x]`,
+      'a date without a time; CareHub files results with the time and its zone (or give issued)',
+    );
   }
   return undefined;
 }
@@ -141,10 +182,16 @@ function quantity(q: Rec, path: string): Value {
   const unitText = optText(q, 'unit', path);
   const unit = !system || system === UCUM_SYSTEM ? (code ?? unitText) : (unitText ?? code);
   if (!unit) {
-    return fail(422, 'required', path, 'value has no unit: give the UCUM code (code, with system http://unitsofmeasure.org; "1" for a number without a unit)');
+    return fail(
+      422,
+      'required',
+      path,
+      'value has no unit: give the UCUM code (code, with system http://unitsofmeasure.org; "1" for a number without a unit)',
+    );
   }
   const comparator = optText(q, 'comparator', path);
-  if (comparator !== undefined && !COMPARATORS.has(comparator)) fail(422, 'value', `${path}.comparator`, 'must be <, <=, >= or >');
+  if (comparator !== undefined && !COMPARATORS.has(comparator))
+    fail(422, 'value', `${path}.comparator`, 'must be <, <=, >= or >');
   // "< 5" is not 5: a censored value is kept as written, never as the bare number.
   return { value: comparator ? `${comparator}${value}` : value, unit };
 }
@@ -152,7 +199,8 @@ function quantity(q: Rec, path: string): Value {
 /** The value[x] of an Observation or an Observation.component. */
 export function valueOf(resource: Rec, path: string): Value {
   const present = VALUE_KEYS.filter((k) => own(resource, k) !== undefined && own(resource, k) !== null);
-  if (present.length > 1) return fail(400, 'structure', path, `has ${present.join(' and ')}; an Observation has one value[x]`);
+  if (present.length > 1)
+    return fail(400, 'structure', path, `has ${present.join(' and ')}; an Observation has one value[x]`);
   const key = present[0];
   if (key === undefined) return {};
   const p = `${path}.${key}`;
@@ -182,7 +230,12 @@ export function valueOf(resource: Rec, path: string): Value {
       return { value: text };
     }
     default:
-      return fail(422, 'not-supported', p, `${key} is not supported; send a valueQuantity, valueString, valueCodeableConcept, valueBoolean or valueInteger`);
+      return fail(
+        422,
+        'not-supported',
+        p,
+        `${key} is not supported; send a valueQuantity, valueString, valueCodeableConcept, valueBoolean or valueInteger`,
+      );
   }
 }
 
@@ -275,7 +328,14 @@ export function observationResult(obs: Located, opts: IntakeOptions, from: FromR
   const category: ResultCategory = section ?? 'laboratory';
   optArr(resource, 'hasMember', path); // type check only: members are filed as results of their own
   const { value, unit } = valueOf(resource, path);
-  const result: IncomingResult = { identifier, cpr, kind: category === 'imaging' ? 'imaging' : 'lab', category, code, status };
+  const result: IncomingResult = {
+    identifier,
+    cpr,
+    kind: category === 'imaging' ? 'imaging' : 'lab',
+    category,
+    code,
+    status,
+  };
   if (value !== undefined) result.value = value;
   if (unit !== undefined) result.unit = unit;
   const interpretation = interpretationOf(resource, path);

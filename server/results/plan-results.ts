@@ -5,10 +5,17 @@ import type { IncomingResult } from '../../shared/results.ts';
 import { isCriticalFlag } from '../../shared/results.ts';
 
 /** A filed result as an entry of the plan's `results` section (keys of shared/plan.ts ResultEntry). */
-export function resultEntry(resultId: string, r: IncomingResult, meta: { filed: string; releaseAt: string }): ResultEntry {
+export function resultEntry(
+  resultId: string,
+  r: IncomingResult,
+  meta: { filed: string; releaseAt: string },
+): ResultEntry {
   const range = r.referenceRange;
   const rangeText =
-    range?.text ?? (range && (range.low !== undefined || range.high !== undefined) ? `${range.low ?? ''}–${range.high ?? ''}` : undefined);
+    range?.text ??
+    (range && (range.low !== undefined || range.high !== undefined)
+      ? `${range.low ?? ''}–${range.high ?? ''}`
+      : undefined);
   const entry: ResultEntry = {
     id: resultId,
     kind: r.kind,
@@ -54,7 +61,8 @@ function indexOf(section: Y.Array<Y.Map<unknown>>, rebuild = false): Map<string,
 
 function findEntry(doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
   const section = sectionOf(doc, 'results');
-  const live = (e: Y.Map<unknown> | undefined) => !!e && e.parent === section && !e._item?.deleted && e.get('id') === id;
+  const live = (e: Y.Map<unknown> | undefined) =>
+    !!e && e.parent === section && !e._item?.deleted && e.get('id') === id;
   const hit = indexOf(section).get(id);
   if (hit === undefined || live(hit)) return hit;
   const again = indexOf(section, true).get(id);
@@ -78,7 +86,12 @@ export function upsertResult(doc: Y.Doc, entry: ResultEntry): boolean {
     }
     return true;
   }
-  if (existing.get('status') === entry.status && existing.get('value') === entry.value && existing.get('text') === entry.text) return false;
+  if (
+    existing.get('status') === entry.status &&
+    existing.get('value') === entry.value &&
+    existing.get('text') === entry.text
+  )
+    return false;
   const previous = ((existing.get('previous') as ResultEntry['previous']) ?? []).concat({
     value: existing.get('value') as string | number | undefined,
     unit: existing.get('unit') as string | undefined,
@@ -86,7 +99,10 @@ export function upsertResult(doc: Y.Doc, entry: ResultEntry): boolean {
     replaced: new Date().toISOString(),
   });
   for (const [key, value] of Object.entries(entry)) if (key !== 'id' && key !== 'filed') existing.set(key, value);
-  existing.set('previous', previous.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))));
+  existing.set(
+    'previous',
+    previous.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))),
+  );
   return true;
 }
 

@@ -31,15 +31,23 @@ export const MAX_ITEMS = 1000;
 /** The Observations the report's `result` references point at, in order. */
 export function reportObservations(report: Located): Located[] {
   const refs = recs(report.resource, 'result', report.path);
-  if (refs.length > MAX_ITEMS) fail(422, 'too-long', `${report.path}.result`, `more than ${MAX_ITEMS} results in one report`);
+  if (refs.length > MAX_ITEMS)
+    fail(422, 'too-long', `${report.path}.result`, `more than ${MAX_ITEMS} results in one report`);
   return refs.map(({ rec, path }) => {
     const reference = optText(rec, 'reference', path);
-    if (!reference) return fail(422, 'required', `${path}.reference`, 'missing; a result reference points at an Observation');
+    if (!reference)
+      return fail(422, 'required', `${path}.reference`, 'missing; a result reference points at an Observation');
     const target = resolve(reference, report.scope);
     if (!target) {
-      return fail(422, 'not-found', `${path}.reference`, `the Observation "${reference.slice(0, 100)}" is not ${whereTo(report.scope)}`);
+      return fail(
+        422,
+        'not-found',
+        `${path}.reference`,
+        `the Observation "${reference.slice(0, 100)}" is not ${whereTo(report.scope)}`,
+      );
     }
-    if (target.type !== 'Observation') return fail(422, 'value', `${path}.reference`, `refers to a ${target.type.slice(0, 64)}, not an Observation`);
+    if (target.type !== 'Observation')
+      return fail(422, 'value', `${path}.reference`, `refers to a ${target.type.slice(0, 64)}, not an Observation`);
     return target;
   });
 }
@@ -62,9 +70,15 @@ function presentedText(report: Located): string[] {
   return texts;
 }
 
-function narrativeReport(report: Located, observations: Located[], category: ResultCategory, opts: IntakeOptions): IncomingResult {
+function narrativeReport(
+  report: Located,
+  observations: Located[],
+  category: ResultCategory,
+  opts: IntakeOptions,
+): IncomingResult {
   const { resource, path } = report;
-  const what = category === 'imaging' ? 'an imaging report' : category === 'pathology' ? 'a pathology report' : 'a report';
+  const what =
+    category === 'imaging' ? 'an imaging report' : category === 'pathology' ? 'a pathology report' : 'a report';
   const identifier = identifierOf(resource, path, what);
   const status = statusOf(resource, path, true);
   const code = primaryCoding(optRec(resource, 'code', path), `${path}.code`, what);
@@ -120,9 +134,16 @@ export function reportResults(report: Located, opts: IntakeOptions): { results: 
     optArr(resource, 'conclusionCode', path).length > 0 ||
     optArr(resource, 'presentedForm', path).length > 0;
 
-  if (section === 'imaging' || section === 'pathology') return { results: [{ result: narrativeReport(report, observations, section, opts), path }], used };
+  if (section === 'imaging' || section === 'pathology')
+    return { results: [{ result: narrativeReport(report, observations, section, opts), path }], used };
   if (observations.length === 0) {
-    if (!hasNarrative) return fail(422, 'required', `${path}.result`, 'the report holds no results: reference its Observations (contained or in the Bundle)');
+    if (!hasNarrative)
+      return fail(
+        422,
+        'required',
+        `${path}.result`,
+        'the report holds no results: reference its Observations (contained or in the Bundle)',
+      );
     if (section === undefined) {
       // The category decides how long the citizen waits for the result: never guess it.
       return fail(

@@ -68,11 +68,18 @@ export class ResultFiling {
 
     // Into the plans: one change per plan for the whole batch; the plans' updates share one
     // group commit. A replay only repairs a plan that lacks the result.
-    const byPlan = new Map<string, { entry: ResultEntry; stored: StoredResult; replay: boolean; encounter: boolean }[]>();
+    const byPlan = new Map<
+      string,
+      { entry: ResultEntry; stored: StoredResult; replay: boolean; encounter: boolean }[]
+    >();
     for (const { submission, all } of checked) {
       for (const item of all) {
-        const entry = resultEntry(item.stored.resultId, item.stored.result, { filed: item.stored.filed, releaseAt: item.stored.releaseAt });
-        for (const planId of item.stored.plans) byPlan.set(planId, [...(byPlan.get(planId) ?? []), { entry, ...item, encounter: submission.encounter }]);
+        const entry = resultEntry(item.stored.resultId, item.stored.result, {
+          filed: item.stored.filed,
+          releaseAt: item.stored.releaseAt,
+        });
+        for (const planId of item.stored.plans)
+          byPlan.set(planId, [...(byPlan.get(planId) ?? []), { entry, ...item, encounter: submission.encounter }]);
       }
     }
     const written = await Promise.all(
@@ -96,7 +103,12 @@ export class ResultFiling {
     }
     for (const [planId, items] of byPlan) {
       const news = items.filter((i) => !i.replay);
-      for (const encounter of [false, true]) this.deps.notifications.filed(planId, news.filter((n) => n.encounter === encounter).map((n) => n.stored), encounter);
+      for (const encounter of [false, true])
+        this.deps.notifications.filed(
+          planId,
+          news.filter((n) => n.encounter === encounter).map((n) => n.stored),
+          encounter,
+        );
     }
   }
 
@@ -119,14 +131,25 @@ export class ResultFiling {
   }
 
   /** A clinician acknowledges a critical result; the plan shows who and when. Idempotent. */
-  async acknowledge(resultId: string, user: { id: string; name: string }): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
+  async acknowledge(
+    resultId: string,
+    user: { id: string; name: string },
+  ): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
     const { results } = this.deps.store;
-    const first = await results.addResultEvent({ resultId, kind: 'acknowledged', userId: user.id, time: new Date().toISOString() });
+    const first = await results.addResultEvent({
+      resultId,
+      kind: 'acknowledged',
+      userId: user.id,
+      time: new Date().toISOString(),
+    });
     const event = (await results.listResultEvents(resultId)).find((e) => e.kind === 'acknowledged')!;
     const by = first ? user.name : ((await this.deps.store.getUser(event.userId ?? ''))?.name ?? 'unknown');
     if (first) {
       const stored = await results.getResult(resultId);
-      for (const planId of stored?.plans ?? []) await this.writePlan(planId, (doc) => annotateResult(doc, resultId, { acknowledgedBy: by, acknowledgedAt: event.time }));
+      for (const planId of stored?.plans ?? [])
+        await this.writePlan(planId, (doc) =>
+          annotateResult(doc, resultId, { acknowledgedBy: by, acknowledgedAt: event.time }),
+        );
     }
     return { acknowledgedBy: by, acknowledgedAt: event.time };
   }

@@ -13,7 +13,12 @@ export interface ResultNotificationsDeps {
 
 /** A result as notifications name it: its test, value and unit. */
 export function notifiedResult(r: IncomingResult): NotifiedResult {
-  return { code: r.code.code, display: r.code.display, ...(r.value !== undefined ? { value: r.value } : {}), ...(r.unit ? { unit: r.unit } : {}) };
+  return {
+    code: r.code.code,
+    display: r.code.display,
+    ...(r.value !== undefined ? { value: r.value } : {}),
+    ...(r.unit ? { unit: r.unit } : {}),
+  };
 }
 
 /**
@@ -49,7 +54,9 @@ export class ResultNotifications {
   }
 
   private then(step: () => Promise<void>): void {
-    this.told = this.told.then(step).catch((err: unknown) => this.deps.log.error({ err }, 'notifying the care team failed'));
+    this.told = this.told
+      .then(step)
+      .catch((err: unknown) => this.deps.log.error({ err }, 'notifying the care team failed'));
   }
 
   /**
@@ -90,7 +97,9 @@ export class ResultNotifications {
   private async tellResults(planId: string, results: StoredResult[]): Promise<void> {
     const critical = results.filter((r) => r.critical);
     const content: NotificationContent =
-      critical.length > 0 ? { kind: 'result-critical', params: { results: critical.map((r) => notifiedResult(r.result)) } } : ordinaryResults(results.map((r) => r.result));
+      critical.length > 0
+        ? { kind: 'result-critical', params: { results: critical.map((r) => notifiedResult(r.result)) } }
+        : ordinaryResults(results.map((r) => r.result));
     await this.tell(results[0]!.patientId, { planId, severity: critical.length > 0 ? 'critical' : 'info', ...content });
   }
 
@@ -100,12 +109,18 @@ export class ResultNotifications {
       const event = EncounterEvent.safeParse(result.code.code);
       // Hospital notifications come from POST /encounters, coded by their event; anything else
       // is still told, as a result by its name.
-      const content: NotificationContent = event.success ? { kind: 'encounter', params: { event: event.data, place: result.text ?? '' } } : ordinaryResults([result]);
+      const content: NotificationContent = event.success
+        ? { kind: 'encounter', params: { event: event.data, place: result.text ?? '' } }
+        : ordinaryResults([result]);
       await this.tell(patientId, { planId, severity: 'warning', ...content }, ['municipality', 'general_practice']);
     }
   }
 
-  private async tell(patientId: string, n: CareTeamNotification, sectors?: ('municipality' | 'general_practice')[]): Promise<void> {
+  private async tell(
+    patientId: string,
+    n: CareTeamNotification,
+    sectors?: ('municipality' | 'general_practice')[],
+  ): Promise<void> {
     await this.deps.notifier.notify(patientId, n, sectors ? { sectors } : {});
   }
 }
@@ -113,5 +128,8 @@ export class ResultNotifications {
 /** Ordinary results: how many, and their tests, each named once (a window often repeats one: a feed's P-Kalium). */
 function ordinaryResults(results: IncomingResult[]): NotificationContent {
   const distinct = [...new Set(results.map((r) => r.code.display))];
-  return { kind: 'result', params: { count: results.length, tests: distinct.slice(0, 4), moreTests: distinct.length > 4 } };
+  return {
+    kind: 'result',
+    params: { count: results.length, tests: distinct.slice(0, 4), moreTests: distinct.length > 4 },
+  };
 }

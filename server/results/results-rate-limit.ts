@@ -23,6 +23,11 @@ export function resultsRateLimit(opts: { rate: number; burst: number; onThrottle
     opts.onThrottled?.();
     const seconds = Math.max(1, Math.ceil(bucket.waitMs(now) / 1000));
     res.setHeader('Retry-After', String(seconds));
-    sendOperationOutcome(res, 429, 'throttled', `too many submissions for this API key: at most ${opts.rate} a second (bursts of ${opts.burst}); retry after ${seconds} s`);
+    sendOperationOutcome(
+      res,
+      429,
+      'throttled',
+      `too many submissions for this API key: at most ${opts.rate} a second (bursts of ${opts.burst}); retry after ${seconds} s`,
+    );
   };
 }

@@ -29,17 +29,24 @@ function payloadHash(r: IncomingResult): string {
  * content without an amending status: the whole submission is refused) or new. Everything is
  * checked before anything is stored: a submission is filed whole or not at all.
  */
-export async function checkSubmission(store: Store, delays: ReleaseDelays, system: string, incoming: IncomingResult[]): Promise<FilingRefusal | CheckedSubmission> {
+export async function checkSubmission(
+  store: Store,
+  delays: ReleaseDelays,
+  system: string,
+  incoming: IncomingResult[],
+): Promise<FilingRefusal | CheckedSubmission> {
   const seen = new Set<string>();
   for (const r of incoming) {
-    if (seen.has(r.identifier)) return { ok: false, status: 422, message: `the identifier ${r.identifier} appears twice in one submission` };
+    if (seen.has(r.identifier))
+      return { ok: false, status: 422, message: `the identifier ${r.identifier} appears twice in one submission` };
     seen.add(r.identifier);
   }
   const patients = new Map<string, Patient>();
   for (const [i, r] of incoming.entries()) {
     const patient = patients.get(r.cpr) ?? (await store.getPatientByCpr(r.cpr));
     // The message names the position, never the CPR number (it may end up in a log).
-    if (!patient) return { ok: false, status: 422, message: `result ${i + 1}: no patient is registered with this CPR number` };
+    if (!patient)
+      return { ok: false, status: 422, message: `result ${i + 1}: no patient is registered with this CPR number` };
     patients.set(r.cpr, patient);
   }
   const filed = new Date().toISOString();
@@ -53,12 +60,21 @@ export async function checkSubmission(store: Store, delays: ReleaseDelays, syste
       continue;
     }
     if (latest && !AMENDING.has(r.status)) {
-      return { ok: false, status: 409, message: `${r.identifier} was filed before with other content; send it with status amended or corrected` };
+      return {
+        ok: false,
+        status: 409,
+        message: `${r.identifier} was filed before with other content; send it with status amended or corrected`,
+      };
     }
     const patient = patients.get(r.cpr) as Patient;
     const plans = (await store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => p.id);
     const special = r.category === 'pathology' || r.category === 'imaging';
-    const delayDays = r.category === 'hospital-notification' ? 0 : special ? delays.resultReleaseDaysPathologyImaging : delays.resultReleaseDays;
+    const delayDays =
+      r.category === 'hospital-notification'
+        ? 0
+        : special
+          ? delays.resultReleaseDaysPathologyImaging
+          : delays.resultReleaseDays;
     const stored: StoredResult = {
       id: randomUUID(),
       sourceSystem: system,

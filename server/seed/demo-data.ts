@@ -16,7 +16,6 @@ import { AISHA, CARL, ERIK, INGRID } from './demo-patients.ts';
  */
 export const DEMO_PASSWORD = 'demo';
 
-
 interface DemoPlan {
   title: string;
   conditions: Coding[];
@@ -39,22 +38,100 @@ const carlPlan: DemoPlan = {
   build(doc, people) {
     const { hanne, maja, gitte } = people as Record<'hanne' | 'maja' | 'gitte', { id: string; sector: Sector }>;
     sectionOf(doc, 'goals').push([
-      newEntry({ id: randomUUID(), description: richText('Carl kan gå til købmanden uden åndenød'), target: '6 minutters gangtest > 300 m', due: day(60), status: 'active', sector: 'hospital' }),
-      newEntry({ id: randomUUID(), description: richText('Stabil vægt uden væskeophobning'), target: 'Vægtstigning < 2 kg på 3 dage', due: day(30), status: 'active', sector: 'municipality' }),
+      newEntry({
+        id: randomUUID(),
+        description: richText('Carl kan gå til købmanden uden åndenød'),
+        target: '6 minutters gangtest > 300 m',
+        due: day(60),
+        status: 'active',
+        sector: 'hospital',
+      }),
+      newEntry({
+        id: randomUUID(),
+        description: richText('Stabil vægt uden væskeophobning'),
+        target: 'Vægtstigning < 2 kg på 3 dage',
+        due: day(30),
+        status: 'active',
+        sector: 'municipality',
+      }),
     ]);
     sectionOf(doc, 'tasks').push([
-      newEntry({ id: randomUUID(), title: 'Daglig vejning og registrering', details: richText('Vej Carl om morgenen før morgenmad.'), sector: 'municipality', assignee: 'Københavns Kommune hjemmesygepleje', due: day(0), status: 'in-progress' }),
-      newEntry({ id: randomUUID(), title: 'Kontrol af kalium og kreatinin', details: richText('Blodprøver 1 uge efter dosisøgning af furosemid.'), sector: 'general_practice', assignee: 'Lægehuset Nørrebro', due: day(7), status: 'planned' }),
-      newEntry({ id: randomUUID(), title: 'Ambulant kontrol i hjertemedicinsk ambulatorium', details: richText('Ekkokardiografi og justering af behandling.'), sector: 'hospital', assignee: 'Rigshospitalet', due: day(42), status: 'planned' }),
+      newEntry({
+        id: randomUUID(),
+        title: 'Daglig vejning og registrering',
+        details: richText('Vej Carl om morgenen før morgenmad.'),
+        sector: 'municipality',
+        assignee: 'Københavns Kommune hjemmesygepleje',
+        due: day(0),
+        status: 'in-progress',
+      }),
+      newEntry({
+        id: randomUUID(),
+        title: 'Kontrol af kalium og kreatinin',
+        details: richText('Blodprøver 1 uge efter dosisøgning af furosemid.'),
+        sector: 'general_practice',
+        assignee: 'Lægehuset Nørrebro',
+        due: day(7),
+        status: 'planned',
+      }),
+      newEntry({
+        id: randomUUID(),
+        title: 'Ambulant kontrol i hjertemedicinsk ambulatorium',
+        details: richText('Ekkokardiografi og justering af behandling.'),
+        sector: 'hospital',
+        assignee: 'Rigshospitalet',
+        due: day(42),
+        status: 'planned',
+      }),
     ]);
     sectionOf(doc, 'medications').push([
-      newEntry({ id: randomUUID(), drug: 'Furosemid', dose: '40 mg', route: 'oral', frequency: '1 gang dagligt', start: day(-5) }),
-      newEntry({ id: randomUUID(), drug: 'Ramipril', dose: '2,5 mg', route: 'oral', frequency: '2 gange dagligt', start: day(-5) }),
-      newEntry({ id: randomUUID(), drug: 'Bisoprolol', dose: '2,5 mg', route: 'oral', frequency: '1 gang dagligt', start: day(-5), note: 'Optrappes ved næste kontrol' }),
+      newEntry({
+        id: randomUUID(),
+        drug: 'Furosemid',
+        dose: '40 mg',
+        route: 'oral',
+        frequency: '1 gang dagligt',
+        start: day(-5),
+      }),
+      newEntry({
+        id: randomUUID(),
+        drug: 'Ramipril',
+        dose: '2,5 mg',
+        route: 'oral',
+        frequency: '2 gange dagligt',
+        start: day(-5),
+      }),
+      newEntry({
+        id: randomUUID(),
+        drug: 'Bisoprolol',
+        dose: '2,5 mg',
+        route: 'oral',
+        frequency: '1 gang dagligt',
+        start: day(-5),
+        note: 'Optrappes ved næste kontrol',
+      }),
     ]);
-    addNote(doc, { id: randomUUID(), author: hanne.id, sector: hanne.sector, created: time(-72), body: 'Udskrevet efter indlæggelse med forværring af hjertesvigt. Diuretika øget.' });
-    addNote(doc, { id: randomUUID(), author: maja.id, sector: maja.sector, created: time(-30), body: 'Første besøg i hjemmet. Carl klarer sig, men er træt om eftermiddagen.' });
-    addNote(doc, { id: randomUUID(), author: gitte.id, sector: gitte.sector, created: time(-4), body: 'Blodprøver bestilt til næste uge.' });
+    addNote(doc, {
+      id: randomUUID(),
+      author: hanne.id,
+      sector: hanne.sector,
+      created: time(-72),
+      body: 'Udskrevet efter indlæggelse med forværring af hjertesvigt. Diuretika øget.',
+    });
+    addNote(doc, {
+      id: randomUUID(),
+      author: maja.id,
+      sector: maja.sector,
+      created: time(-30),
+      body: 'Første besøg i hjemmet. Carl klarer sig, men er træt om eftermiddagen.',
+    });
+    addNote(doc, {
+      id: randomUUID(),
+      author: gitte.id,
+      sector: gitte.sector,
+      created: time(-4),
+      body: 'Blodprøver bestilt til næste uge.',
+    });
   },
 };
 
@@ -64,9 +141,22 @@ const ingridPlan: DemoPlan = {
   build(doc, people) {
     const { niels } = people as Record<'niels', { id: string; sector: Sector }>;
     sectionOf(doc, 'tasks').push([
-      newEntry({ id: randomUUID(), title: 'Inhalationsteknik gennemgås', sector: 'hospital', assignee: 'Rigshospitalet', due: day(1), status: 'planned' }),
+      newEntry({
+        id: randomUUID(),
+        title: 'Inhalationsteknik gennemgås',
+        sector: 'hospital',
+        assignee: 'Rigshospitalet',
+        due: day(1),
+        status: 'planned',
+      }),
     ]);
-    addNote(doc, { id: randomUUID(), author: niels.id, sector: niels.sector, created: time(-10), body: 'Iltbehov faldende, 2 l/min.' });
+    addNote(doc, {
+      id: randomUUID(),
+      author: niels.id,
+      sector: niels.sector,
+      created: time(-10),
+      body: 'Iltbehov faldende, 2 l/min.',
+    });
   },
 };
 
@@ -75,10 +165,33 @@ const erikPlan: DemoPlan = {
   conditions: [{ system: SNOMED_SYSTEM, code: '44054006', display: 'Type 2-diabetes' }],
   build(doc) {
     sectionOf(doc, 'tasks').push([
-      newEntry({ id: randomUUID(), title: 'Fodinspektion', sector: 'municipality', assignee: 'Københavns Kommune hjemmesygepleje', due: day(0), status: 'planned' }),
-      newEntry({ id: randomUUID(), title: 'HbA1c-kontrol', sector: 'general_practice', assignee: 'Lægehuset Nørrebro', due: day(14), status: 'planned' }),
+      newEntry({
+        id: randomUUID(),
+        title: 'Fodinspektion',
+        sector: 'municipality',
+        assignee: 'Københavns Kommune hjemmesygepleje',
+        due: day(0),
+        status: 'planned',
+      }),
+      newEntry({
+        id: randomUUID(),
+        title: 'HbA1c-kontrol',
+        sector: 'general_practice',
+        assignee: 'Lægehuset Nørrebro',
+        due: day(14),
+        status: 'planned',
+      }),
     ]);
-    sectionOf(doc, 'medications').push([newEntry({ id: randomUUID(), drug: 'Metformin', dose: '500 mg', route: 'oral', frequency: '2 gange dagligt', start: day(-400) })]);
+    sectionOf(doc, 'medications').push([
+      newEntry({
+        id: randomUUID(),
+        drug: 'Metformin',
+        dose: '500 mg',
+        route: 'oral',
+        frequency: '2 gange dagligt',
+        start: day(-400),
+      }),
+    ]);
   },
 };
 
@@ -87,7 +200,13 @@ const aishaPlan: DemoPlan = {
   conditions: [{ system: SNOMED_SYSTEM, code: '11687002', display: 'Graviditetsdiabetes' }],
   build(doc) {
     sectionOf(doc, 'goals').push([
-      newEntry({ id: randomUUID(), description: richText('Fasteblodsukker under 5,3 mmol/l'), due: day(21), status: 'active', sector: 'hospital' }),
+      newEntry({
+        id: randomUUID(),
+        description: richText('Fasteblodsukker under 5,3 mmol/l'),
+        due: day(21),
+        status: 'active',
+        sector: 'hospital',
+      }),
     ]);
   },
 };
@@ -109,7 +228,13 @@ export async function seedDemoData(store: Store): Promise<boolean> {
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const people: Record<string, { id: string; sector: Sector }> = {};
-  const user = async (username: string, name: string, role: Role, o: Organisation | null, patientId: string | null = null) => {
+  const user = async (
+    username: string,
+    name: string,
+    role: Role,
+    o: Organisation | null,
+    patientId: string | null = null,
+  ) => {
     const u = await store.createUser({ username, name, role, organisationId: o?.id ?? null, patientId, passwordHash });
     people[username] = { id: u.id, sector: o?.sector ?? 'hospital' };
   };
@@ -121,7 +246,8 @@ export async function seedDemoData(store: Store): Promise<boolean> {
   await user('admin', 'Administrator', 'admin', null);
 
   const team = async (patientId: string, orgs: Organisation[]) => {
-    for (const o of orgs) await store.addCareTeamMember({ patientId, organisationId: o.id, userId: null, addedBy: null });
+    for (const o of orgs)
+      await store.addCareTeamMember({ patientId, organisationId: o.id, userId: null, addedBy: null });
   };
   await team(carl.id, [rigs, kk, gp]);
   await team(ingrid.id, [rigs]);
@@ -141,7 +267,16 @@ export async function seedDemoData(store: Store): Promise<boolean> {
       setPlanMeta(doc, { title: demo.title, status: 'active', conditions: demo.conditions });
       demo.build(doc, people);
     });
-    await store.appendUpdates([{ planId: plan.id, author: null, origin: 'seed', time: new Date().toISOString(), update: Y.encodeStateAsUpdate(doc), sections: ['meta', 'goals', 'tasks', 'medications', 'notes'] }]);
+    await store.appendUpdates([
+      {
+        planId: plan.id,
+        author: null,
+        origin: 'seed',
+        time: new Date().toISOString(),
+        update: Y.encodeStateAsUpdate(doc),
+        sections: ['meta', 'goals', 'tasks', 'medications', 'notes'],
+      },
+    ]);
     doc.destroy();
   }
   return true;

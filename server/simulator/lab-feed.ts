@@ -3,7 +3,15 @@ import { parseArgs } from 'node:util';
 import { FHIR_JSON } from '../fhir/operation-outcome.ts';
 import { isCriticalFlag } from '../../shared/results.ts';
 import { DEMO_PATIENTS, type DemoPatient } from '../seed/demo-patients.ts';
-import { ANALYSES, bloodPanelBundle, bloodPanelReport, criticalPotassium, flagFor, PANEL, randomPanelValues } from './lab-samples.ts';
+import {
+  ANALYSES,
+  bloodPanelBundle,
+  bloodPanelReport,
+  criticalPotassium,
+  flagFor,
+  PANEL,
+  randomPanelValues,
+} from './lab-samples.ts';
 import { DEPARTMENTS, encounterNotification } from './message-samples.ts';
 import { imagingReport, pathologyReport, type Modality } from './report-samples.ts';
 import { danishTime, sexOf } from './sample-common.ts';
@@ -36,7 +44,11 @@ interface PatientState {
   department?: string;
 }
 
-const MODALITY_NAMES: Record<Modality, string> = { xray: 'chest X-ray report', ct: 'CT thorax report', ultrasound: 'abdominal ultrasound report' };
+const MODALITY_NAMES: Record<Modality, string> = {
+  xray: 'chest X-ray report',
+  ct: 'CT thorax report',
+  ultrasound: 'abdominal ultrasound report',
+};
 
 /** Decides the feed's submissions: a rotation over the demo patients; identifiers unique per run. */
 export class FeedPlanner {
@@ -64,22 +76,59 @@ export class FeedPlanner {
     const id = `${this.runId}-${n}`;
     const state = this.states.get(patient.cpr) ?? {};
     this.states.set(patient.cpr, state);
-    const results = (what: string, body: object): Submission => ({ patient, what, path: '/api/v1/results', contentType: FHIR_JSON, body });
+    const results = (what: string, body: object): Submission => ({
+      patient,
+      what,
+      path: '/api/v1/results',
+      contentType: FHIR_JSON,
+      body,
+    });
 
     if (state.dischargeIn !== undefined && state.dischargeIn-- <= 0) {
-      const body = encounterNotification({ cpr: patient.cpr, id, event: 'discharge', time: danishTime(now), hospital: state.hospital, department: state.department });
+      const body = encounterNotification({
+        cpr: patient.cpr,
+        id,
+        event: 'discharge',
+        time: danishTime(now),
+        hospital: state.hospital,
+        department: state.department,
+      });
       this.states.set(patient.cpr, {});
-      return { patient, what: `discharge from ${body.hospital}, ${body.department}`, path: '/api/v1/encounters', contentType: 'application/json', body };
+      return {
+        patient,
+        what: `discharge from ${body.hospital}, ${body.department}`,
+        path: '/api/v1/encounters',
+        contentType: 'application/json',
+        body,
+      };
     }
     const r = this.random();
     if (r < 0.08 && state.dischargeIn === undefined) {
       const place = this.pick(DEPARTMENTS);
       Object.assign(state, { dischargeIn: 3 + Math.floor(this.random() * 5), ...place });
-      const body = encounterNotification({ cpr: patient.cpr, id, event: 'admission', time: danishTime(now), ...place, hyphenated: this.random() < 0.5 });
-      return { patient, what: `admission to ${place.hospital}, ${place.department}`, path: '/api/v1/encounters', contentType: 'application/json', body };
+      const body = encounterNotification({
+        cpr: patient.cpr,
+        id,
+        event: 'admission',
+        time: danishTime(now),
+        ...place,
+        hyphenated: this.random() < 0.5,
+      });
+      return {
+        patient,
+        what: `admission to ${place.hospital}, ${place.department}`,
+        path: '/api/v1/encounters',
+        contentType: 'application/json',
+        body,
+      };
     }
     if (r < 0.11) {
-      const body = criticalPotassium({ cpr: patient.cpr, id, time: this.ago(now, 100 + this.random() * 60), value: Number((6.1 + this.random() * 1.4).toFixed(1)) });
+      const body = criticalPotassium({
+        cpr: patient.cpr,
+        id,
+        time: this.ago(now, 100 + this.random() * 60),
+        value: Number((6.1 + this.random() * 1.4).toFixed(1)),
+      });
       return results(`P-Kalium ${body.valueQuantity?.value} mmol/L HH (critical)`, body);
     }
     if (r < 0.68) {
@@ -98,7 +147,13 @@ export class FeedPlanner {
     }
     if (r < 0.9) {
       const modality = this.pick<Modality>(['xray', 'xray', 'ct', 'ultrasound']);
-      const body = imagingReport({ cpr: patient.cpr, id, time: this.ago(now, 250 + this.random() * 200), modality, variant: Math.floor(this.random() * 3) });
+      const body = imagingReport({
+        cpr: patient.cpr,
+        id,
+        time: this.ago(now, 250 + this.random() * 200),
+        modality,
+        variant: Math.floor(this.random() * 3),
+      });
       return results(MODALITY_NAMES[modality], body);
     }
     const body = pathologyReport({ cpr: patient.cpr, id, time: this.ago(now, 4 * 24 * 60 + 10 + this.random() * 600) });
@@ -188,7 +243,11 @@ export async function runLabFeed(o: LabFeedOptions): Promise<LabFeedSummary> {
     try {
       const res = await doFetch(`${base}${sub.path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${o.key}`, 'content-type': sub.contentType, accept: `${FHIR_JSON}, application/json` },
+        headers: {
+          authorization: `Bearer ${o.key}`,
+          'content-type': sub.contentType,
+          accept: `${FHIR_JSON}, application/json`,
+        },
         body: JSON.stringify(sub.body),
         signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });
@@ -198,7 +257,9 @@ export async function runLabFeed(o: LabFeedOptions): Promise<LabFeedSummary> {
       if (res.ok) summary.filed++;
       else summary.refused++;
       if (res.status === 401 || res.status === 403) {
-        out(`lab-feed: stopped: the server refused the API key (${res.status}). Create one with \`npx carehub api-key create --system NAME\` and pass it with --key or CAREHUB_API_KEY.`);
+        out(
+          `lab-feed: stopped: the server refused the API key (${res.status}). Create one with \`npx carehub api-key create --system NAME\` and pass it with --key or CAREHUB_API_KEY.`,
+        );
         summary.stoppedBy = 'auth';
         return summary;
       }
@@ -237,11 +298,16 @@ export async function labFeed(args: string[]): Promise<void> {
     },
   });
   const key = values.key ?? process.env.CAREHUB_API_KEY;
-  if (!key) throw new Error(`lab-feed needs a system's API key: --key KEY or CAREHUB_API_KEY (create one with \`carehub api-key create --system NAME\`)\n${USAGE}`);
+  if (!key)
+    throw new Error(
+      `lab-feed needs a system's API key: --key KEY or CAREHUB_API_KEY (create one with \`carehub api-key create --system NAME\`)\n${USAGE}`,
+    );
   const rate = Number(values.rate);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 100) throw new Error(`--rate is submissions per second, more than 0 and at most 100\n${USAGE}`);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 100)
+    throw new Error(`--rate is submissions per second, more than 0 and at most 100\n${USAGE}`);
   const count = values.count === undefined ? undefined : Number(values.count);
-  if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new Error(`--count is a whole number of submissions, at least 1\n${USAGE}`);
+  if (count !== undefined && (!Number.isInteger(count) || count < 1))
+    throw new Error(`--count is a whole number of submissions, at least 1\n${USAGE}`);
   let url: URL;
   try {
     url = new URL(values.url);
@@ -255,7 +321,9 @@ export async function labFeed(args: string[]): Promise<void> {
     stop.abort();
   };
   process.on('SIGINT', onSigint);
-  process.stdout.write(`lab-feed: filing to ${url.origin} at ${rate}/s${count ? `, ${count} submissions` : ''}; Ctrl-C stops\n`);
+  process.stdout.write(
+    `lab-feed: filing to ${url.origin} at ${rate}/s${count ? `, ${count} submissions` : ''}; Ctrl-C stops\n`,
+  );
   try {
     const summary = await runLabFeed({ url: url.toString(), key, rate, count, signal: stop.signal });
     process.stdout.write(`lab-feed: ${summary.sent} sent, ${summary.filed} filed, ${summary.refused} refused\n`);

@@ -1,5 +1,12 @@
 import type { Bundle, BundleEntry, DiagnosticReport, Observation, Reference } from 'fhir/r4';
-import { DIAGNOSTIC_SERVICE_SYSTEM, INTERPRETATION_SYSTEM, LOINC_SYSTEM, NPU_SYSTEM, OBSERVATION_CATEGORY_SYSTEM, UCUM_SYSTEM } from '../../shared/fhir-systems.ts';
+import {
+  DIAGNOSTIC_SERVICE_SYSTEM,
+  INTERPRETATION_SYSTEM,
+  LOINC_SYSTEM,
+  NPU_SYSTEM,
+  OBSERVATION_CATEGORY_SYSTEM,
+  UCUM_SYSTEM,
+} from '../../shared/fhir-systems.ts';
 import type { Interpretation, ResultStatus } from '../../shared/results.ts';
 import { nameUuid } from '../fhir/fhir-values.ts';
 import { patientResource, SENDER, type Sex, sexOf, shiftTime, subject, type SubjectStyle } from './sample-common.ts';
@@ -57,7 +64,8 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     display: 'P-Kreatinin',
     ucum: 'umol/L',
     unit: 'µmol/L',
-    range: (sex) => (sex === 'male' ? { low: 60, high: 105, text: '60 – 105 µmol/L' } : { low: 45, high: 90, text: '45 – 90 µmol/L' }),
+    range: (sex) =>
+      sex === 'male' ? { low: 60, high: 105, text: '60 – 105 µmol/L' } : { low: 45, high: 90, text: '45 – 90 µmol/L' },
     usual: (sex) => (sex === 'male' ? [65, 130] : [50, 105]),
     decimals: 0,
   },
@@ -75,7 +83,10 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
     display: 'B-Hæmoglobin',
     ucum: 'mmol/L',
     unit: 'mmol/L',
-    range: (sex) => (sex === 'male' ? { low: 8.3, high: 10.5, text: '8,3 – 10,5 mmol/L' } : { low: 7.3, high: 9.5, text: '7,3 – 9,5 mmol/L' }),
+    range: (sex) =>
+      sex === 'male'
+        ? { low: 8.3, high: 10.5, text: '8,3 – 10,5 mmol/L' }
+        : { low: 7.3, high: 9.5, text: '7,3 – 9,5 mmol/L' },
     critical: { low: 4.0 },
     usual: (sex) => (sex === 'male' ? [7.9, 10.2] : [7.0, 9.3]),
     decimals: 1,
@@ -100,7 +111,15 @@ export const ANALYSES: Readonly<Record<AnalysisKey, Analysis>> = {
   },
 };
 
-export const PANEL: readonly AnalysisKey[] = ['potassium', 'sodium', 'creatinine', 'egfr', 'haemoglobin', 'crp', 'hba1c'];
+export const PANEL: readonly AnalysisKey[] = [
+  'potassium',
+  'sodium',
+  'creatinine',
+  'egfr',
+  'haemoglobin',
+  'crp',
+  'hba1c',
+];
 
 /** The flag a lab would set: HH/LL beyond the critical limits, H/L outside the reference range, else N. */
 export function flagFor(key: AnalysisKey, value: number, sex: Sex): Interpretation {
@@ -126,7 +145,11 @@ const FLAG_DISPLAY: Record<Interpretation, string> = {
 const round = (v: number, decimals: number): number => Number(v.toFixed(decimals));
 
 /** Plausible values for a panel; `criticalPotassium` puts P-Kalium above the critical limit. */
-export function randomPanelValues(random: () => number, sex: Sex, opts: { criticalPotassium?: boolean } = {}): Record<AnalysisKey, number> {
+export function randomPanelValues(
+  random: () => number,
+  sex: Sex,
+  opts: { criticalPotassium?: boolean } = {},
+): Record<AnalysisKey, number> {
   const values = {} as Record<AnalysisKey, number>;
   for (const key of PANEL) {
     const [lo, hi] = ANALYSES[key].usual(sex);
@@ -177,11 +200,17 @@ export function labObservation(o: LabObservationInput): Observation {
     issued: shiftTime(o.time, 95),
     performer: [{ display: 'Klinisk Biokemisk Afdeling, Rigshospitalet' }],
     valueQuantity: { value: o.value, unit: a.unit, system: UCUM_SYSTEM, code: a.ucum },
-    ...(flag ? { interpretation: [{ coding: [{ system: INTERPRETATION_SYSTEM, code: flag, display: FLAG_DISPLAY[flag] }] }] } : {}),
+    ...(flag
+      ? { interpretation: [{ coding: [{ system: INTERPRETATION_SYSTEM, code: flag, display: FLAG_DISPLAY[flag] }] }] }
+      : {}),
     referenceRange: [
       {
-        ...(range.low !== undefined ? { low: { value: range.low, unit: a.unit, system: UCUM_SYSTEM, code: a.ucum } } : {}),
-        ...(range.high !== undefined ? { high: { value: range.high, unit: a.unit, system: UCUM_SYSTEM, code: a.ucum } } : {}),
+        ...(range.low !== undefined
+          ? { low: { value: range.low, unit: a.unit, system: UCUM_SYSTEM, code: a.ucum } }
+          : {}),
+        ...(range.high !== undefined
+          ? { high: { value: range.high, unit: a.unit, system: UCUM_SYSTEM, code: a.ucum } }
+          : {}),
         text: range.text,
       },
     ],
@@ -201,7 +230,12 @@ export interface PanelInput {
   status?: ResultStatus;
 }
 
-function panelReport(o: PanelInput, result: Reference[], subj: Reference | undefined, resourceId?: string): DiagnosticReport {
+function panelReport(
+  o: PanelInput,
+  result: Reference[],
+  subj: Reference | undefined,
+  resourceId?: string,
+): DiagnosticReport {
   return {
     resourceType: 'DiagnosticReport',
     ...(resourceId ? { id: resourceId } : {}),
@@ -241,7 +275,11 @@ export function bloodPanelBundle(o: PanelInput & { type?: 'transaction' | 'batch
       subject: { reference: patientUrl },
     }),
   }));
-  const report = panelReport(o, observations.map((e) => ({ reference: e.fullUrl })), { reference: patientUrl });
+  const report = panelReport(
+    o,
+    observations.map((e) => ({ reference: e.fullUrl })),
+    { reference: patientUrl },
+  );
   const request = (url: string) => (type === 'collection' ? {} : { request: { method: 'POST' as const, url } });
   const entries: BundleEntry[] = [
     { fullUrl: patientUrl, resource: patientResource(o.cpr, uuid('patient')), ...request('Patient') },
@@ -255,14 +293,34 @@ export function bloodPanelBundle(o: PanelInput & { type?: 'transaction' | 'batch
 export function bloodPanelReport(o: PanelInput & { subject?: SubjectStyle }): DiagnosticReport {
   const keys = o.analyses ?? PANEL;
   const contained = keys.map((key) =>
-    labObservation({ cpr: o.cpr, analysis: key, value: o.values[key], id: analysisId(o, key), time: o.time, status: o.status, sex: o.sex, subject: 'none', resourceId: key }),
+    labObservation({
+      cpr: o.cpr,
+      analysis: key,
+      value: o.values[key],
+      id: analysisId(o, key),
+      time: o.time,
+      status: o.status,
+      sex: o.sex,
+      subject: 'none',
+      resourceId: key,
+    }),
   );
-  const report = panelReport(o, keys.map((key) => ({ reference: `#${key}` })), subject(o.cpr, o.subject ?? 'identifier'));
+  const report = panelReport(
+    o,
+    keys.map((key) => ({ reference: `#${key}` })),
+    subject(o.cpr, o.subject ?? 'identifier'),
+  );
   return { ...report, contained };
 }
 
 /** A single P-Kalium above the critical limit, flagged HH, as labs phone and file it. */
-export function criticalPotassium(o: { cpr: string; id: string; time: string; value?: number; subject?: SubjectStyle }): Observation {
+export function criticalPotassium(o: {
+  cpr: string;
+  id: string;
+  time: string;
+  value?: number;
+  subject?: SubjectStyle;
+}): Observation {
   return labObservation({
     cpr: o.cpr,
     analysis: 'potassium',

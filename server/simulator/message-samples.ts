@@ -15,17 +15,29 @@ export function collectionBundle(id: string, resources: (Observation | Diagnosti
     resourceType: 'Bundle',
     id: nameUuid('sample', id, 'bundle'),
     type: 'collection',
-    entry: resources.map((resource, i) => ({ fullUrl: `urn:uuid:${nameUuid('sample', id, 'entry', String(i))}`, resource })),
+    entry: resources.map((resource, i) => ({
+      fullUrl: `urn:uuid:${nameUuid('sample', id, 'entry', String(i))}`,
+      resource,
+    })),
   };
 }
 
 /** A message Bundle: the MessageHeader first, focused on the report, then the report and the rest. */
-export function messageBundle(id: string, time: string, focus: DiagnosticReport | Observation, others: (Observation | Patient)[] = []): Bundle {
+export function messageBundle(
+  id: string,
+  time: string,
+  focus: DiagnosticReport | Observation,
+  others: (Observation | Patient)[] = [],
+): Bundle {
   const focusUrl = `urn:uuid:${nameUuid('sample', id, 'focus')}`;
   const header: MessageHeader = {
     resourceType: 'MessageHeader',
     id: nameUuid('sample', id, 'header'),
-    eventCoding: { system: 'http://hl7.org/fhir/message-events', code: 'diagnosticreport-provide', display: 'diagnosticreport-provide' },
+    eventCoding: {
+      system: 'http://hl7.org/fhir/message-events',
+      code: 'diagnosticreport-provide',
+      display: 'diagnosticreport-provide',
+    },
     source: { name: 'Labportal', endpoint: 'https://labportal.regionh.example/fhir' },
     destination: [{ name: 'CareHub', endpoint: 'https://carehub.example/api/v1/results' }],
     focus: [{ reference: focusUrl }],

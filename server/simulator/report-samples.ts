@@ -11,26 +11,68 @@ import { SENDER, shiftTime, subject, type SubjectStyle } from './sample-common.t
 
 export type Modality = 'xray' | 'ct' | 'ultrasound';
 
-const MODALITIES: Record<Modality, { section: string; sectionDisplay: string; loinc: string; loincDisplay: string; title: string }> = {
-  xray: { section: 'RAD', sectionDisplay: 'Radiology', loinc: '36643-5', loincDisplay: 'XR Chest 2 Views', title: 'Røntgen af thorax, to planer' },
-  ct: { section: 'CT', sectionDisplay: 'CAT Scan', loinc: '24627-2', loincDisplay: 'CT Chest', title: 'CT af thorax med kontrast' },
-  ultrasound: { section: 'RUS', sectionDisplay: 'Radiology Ultrasound', loinc: '24532-4', loincDisplay: 'US Abdomen RUQ', title: 'Ultralyd af øvre abdomen' },
+const MODALITIES: Record<
+  Modality,
+  { section: string; sectionDisplay: string; loinc: string; loincDisplay: string; title: string }
+> = {
+  xray: {
+    section: 'RAD',
+    sectionDisplay: 'Radiology',
+    loinc: '36643-5',
+    loincDisplay: 'XR Chest 2 Views',
+    title: 'Røntgen af thorax, to planer',
+  },
+  ct: {
+    section: 'CT',
+    sectionDisplay: 'CAT Scan',
+    loinc: '24627-2',
+    loincDisplay: 'CT Chest',
+    title: 'CT af thorax med kontrast',
+  },
+  ultrasound: {
+    section: 'RUS',
+    sectionDisplay: 'Radiology Ultrasound',
+    loinc: '24532-4',
+    loincDisplay: 'US Abdomen RUQ',
+    title: 'Ultralyd af øvre abdomen',
+  },
 };
 
 /** Report texts as a Danish radiologist writes them: [conclusion, full description]. */
 const IMAGING_TEXTS: Record<Modality, readonly [string, string][]> = {
   xray: [
-    ['Ingen infiltrater. Normal hjertestørrelse.', 'Klinisk information: Hoste og feber i 5 dage.\nBeskrivelse: Lungerne er velekspanderede uden infiltrater. Ingen pleuraeffusion. Hjertet er normalt af størrelse og konfiguration. Ingen pneumothorax.'],
-    ['Infiltrat i højre underlap, forenelig med pneumoni.', 'Klinisk information: Feber, forhøjet CRP.\nBeskrivelse: Fortætning i højre underlap med luftbronkogram. Lille pleuraeffusion basalt til højre. Hjertet normalt af størrelse.'],
-    ['Let stase. Forstørret hjerte.', 'Klinisk information: Tiltagende dyspnø og ødemer.\nBeskrivelse: Kardiomegali. Karrene i lungerne er let prominente, forenelig med let stase. Små bilaterale pleuraeffusioner.'],
+    [
+      'Ingen infiltrater. Normal hjertestørrelse.',
+      'Klinisk information: Hoste og feber i 5 dage.\nBeskrivelse: Lungerne er velekspanderede uden infiltrater. Ingen pleuraeffusion. Hjertet er normalt af størrelse og konfiguration. Ingen pneumothorax.',
+    ],
+    [
+      'Infiltrat i højre underlap, forenelig med pneumoni.',
+      'Klinisk information: Feber, forhøjet CRP.\nBeskrivelse: Fortætning i højre underlap med luftbronkogram. Lille pleuraeffusion basalt til højre. Hjertet normalt af størrelse.',
+    ],
+    [
+      'Let stase. Forstørret hjerte.',
+      'Klinisk information: Tiltagende dyspnø og ødemer.\nBeskrivelse: Kardiomegali. Karrene i lungerne er let prominente, forenelig med let stase. Små bilaterale pleuraeffusioner.',
+    ],
   ],
   ct: [
-    ['Ingen lungeemboli. Ingen tegn på malignitet.', 'Klinisk information: Akut dyspnø, forhøjet D-dimer.\nBeskrivelse: Kontrastopladning af lungearterierne uden fyldningsdefekter. Lungeparenkymet er upåfaldende. Ingen forstørrede lymfeknuder i mediastinum.'],
-    ['Nyopstået 9 mm nodulus i venstre overlap. Kontrol-CT om 3 måneder anbefales.', 'Klinisk information: Tidligere ryger, vægttab.\nBeskrivelse: Solid nodulus på 9 mm i venstre overlap. Ingen patologisk forstørrede lymfeknuder. Ingen pleuraeffusion.'],
+    [
+      'Ingen lungeemboli. Ingen tegn på malignitet.',
+      'Klinisk information: Akut dyspnø, forhøjet D-dimer.\nBeskrivelse: Kontrastopladning af lungearterierne uden fyldningsdefekter. Lungeparenkymet er upåfaldende. Ingen forstørrede lymfeknuder i mediastinum.',
+    ],
+    [
+      'Nyopstået 9 mm nodulus i venstre overlap. Kontrol-CT om 3 måneder anbefales.',
+      'Klinisk information: Tidligere ryger, vægttab.\nBeskrivelse: Solid nodulus på 9 mm i venstre overlap. Ingen patologisk forstørrede lymfeknuder. Ingen pleuraeffusion.',
+    ],
   ],
   ultrasound: [
-    ['Galdesten uden tegn på kolecystitis.', 'Klinisk information: Smerter under højre kurvatur efter måltider.\nBeskrivelse: Flere ekkogene, mobile konkrementer i galdeblæren med slagskygge. Galdeblærevæggen er ikke fortykket. Galdegangene er ikke dilaterede. Leveren er upåfaldende.'],
-    ['Normale forhold.', 'Klinisk information: Forhøjede levertal.\nBeskrivelse: Leveren er normal af størrelse og ekkogenicitet. Galdeblæren er tyndvægget uden konkrementer. Normale galdeveje.'],
+    [
+      'Galdesten uden tegn på kolecystitis.',
+      'Klinisk information: Smerter under højre kurvatur efter måltider.\nBeskrivelse: Flere ekkogene, mobile konkrementer i galdeblæren med slagskygge. Galdeblærevæggen er ikke fortykket. Galdegangene er ikke dilaterede. Leveren er upåfaldende.',
+    ],
+    [
+      'Normale forhold.',
+      'Klinisk information: Forhøjede levertal.\nBeskrivelse: Leveren er normal af størrelse og ekkogenicitet. Galdeblæren er tyndvægget uden konkrementer. Normale galdeveje.',
+    ],
   ],
 };
 
@@ -88,14 +130,29 @@ export function imagingReport(o: ImagingInput): DiagnosticReport {
 }
 
 /** A histopathology report (colon polyp): category PAT, LOINC 22637-3, one contained measurement. */
-export function pathologyReport(o: { cpr: string; id: string; time: string; subject?: SubjectStyle; status?: ResultStatus }): DiagnosticReport {
+export function pathologyReport(o: {
+  cpr: string;
+  id: string;
+  time: string;
+  subject?: SubjectStyle;
+  status?: ResultStatus;
+}): DiagnosticReport {
   const subj = subject(o.cpr, o.subject);
   return {
     resourceType: 'DiagnosticReport',
     identifier: [{ system: SENDER.pathology, value: o.id }],
     status: o.status ?? 'final',
-    category: [{ coding: [{ system: DIAGNOSTIC_SERVICE_SYSTEM, code: 'PAT', display: 'Pathology (gross & histopath, not surgical)' }] }],
-    code: { coding: [{ system: LOINC_SYSTEM, code: '22637-3', display: 'Pathology report final diagnosis Narrative' }], text: 'Histologisk undersøgelse' },
+    category: [
+      {
+        coding: [
+          { system: DIAGNOSTIC_SERVICE_SYSTEM, code: 'PAT', display: 'Pathology (gross & histopath, not surgical)' },
+        ],
+      },
+    ],
+    code: {
+      coding: [{ system: LOINC_SYSTEM, code: '22637-3', display: 'Pathology report final diagnosis Narrative' }],
+      text: 'Histologisk undersøgelse',
+    },
     ...(subj ? { subject: subj } : {}),
     effectiveDateTime: o.time,
     issued: shiftTime(o.time, 4 * 24 * 60),
@@ -110,7 +167,8 @@ export function pathologyReport(o: { cpr: string; id: string; time: string; subj
       },
     ],
     result: [{ reference: '#size' }],
-    conclusion: 'Colon sigmoideum, polyp: Tubulært adenom med lavgradig dysplasi. Fjernet i sin helhed (frie resektionsrande).',
+    conclusion:
+      'Colon sigmoideum, polyp: Tubulært adenom med lavgradig dysplasi. Fjernet i sin helhed (frie resektionsrande).',
     presentedForm: [
       {
         contentType: 'text/plain; charset=utf-8',

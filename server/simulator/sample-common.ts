@@ -39,7 +39,14 @@ export function danishTime(at: Date): string {
     hourCycle: 'h23',
   }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  const [y, mo, d, h, mi, s] = ['year', 'month', 'day', 'hour', 'minute', 'second'].map(get) as [string, string, string, string, string, string];
+  const [y, mo, d, h, mi, s] = ['year', 'month', 'day', 'hour', 'minute', 'second'].map(get) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const offset = Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
   const sign = offset < 0 ? '-' : '+';

@@ -43,7 +43,8 @@ export async function backupDatabase(databaseUrl: string, target: string): Promi
   if (!existsSync(source)) throw new BackupRefused(`no database at ${source}`);
   const file = resolve(target);
   if (file === source) throw new BackupRefused('the backup file must not be the database itself');
-  if (existsSync(file)) throw new BackupRefused(`${file} already exists; backup never overwrites a file (choose a new name)`);
+  if (existsSync(file))
+    throw new BackupRefused(`${file} already exists; backup never overwrites a file (choose a new name)`);
   if (!existsSync(dirname(file))) throw new BackupRefused(`the directory ${dirname(file)} does not exist`);
 
   const started = performance.now();
@@ -78,7 +79,8 @@ export async function backupDatabase(databaseUrl: string, target: string): Promi
     linkSync(partial, file);
   } catch (err) {
     rmQuietly(partial);
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupRefused(`${file} already exists; backup never overwrites a file (choose a new name)`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new BackupRefused(`${file} already exists; backup never overwrites a file (choose a new name)`);
     throw err;
   }
   rmQuietly(partial);
@@ -97,7 +99,8 @@ function rmQuietly(path: string): void {
 
 /** The CLI command. Exit 0 with a summary; a refusal or failure exits 1 with a message (bin/carehub.js). */
 export async function backupCommand(args: string[]): Promise<void> {
-  if (args.length !== 1 || !args[0] || args[0].startsWith('-')) throw new BackupRefused('usage: carehub backup FILE (FILE must not exist)');
+  if (args.length !== 1 || !args[0] || args[0].startsWith('-'))
+    throw new BackupRefused('usage: carehub backup FILE (FILE must not exist)');
   const config = loadConfig();
   const r = await backupDatabase(config.databaseUrl, args[0]);
   process.stdout.write(
@@ -107,5 +110,8 @@ export async function backupCommand(args: string[]): Promise<void> {
   // The generated token secret lives beside the database, not in it: sessions and embed links
   // signed with it outlive a restore only if it is kept too.
   const secretFile = join(dirname(sqlitePath(config.databaseUrl)), 'carehub.secret');
-  if (!config.carehubSecret && existsSync(secretFile)) process.stdout.write(`note: the token secret ${secretFile} is not in the backup; keep a copy of it (it does not change)\n`);
+  if (!config.carehubSecret && existsSync(secretFile))
+    process.stdout.write(
+      `note: the token secret ${secretFile} is not in the backup; keep a copy of it (it does not change)\n`,
+    );
 }

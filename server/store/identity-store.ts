@@ -27,7 +27,10 @@ export interface IdentityStore {
    * is linked already (a sign-in of the same person on another node won the race), nothing is
    * created and the linked user is returned with `created: false`.
    */
-  createLinkedUser(user: NewUser, identity: Omit<ExternalIdentity, 'userId'>): Promise<{ user: User; created: boolean }>;
+  createLinkedUser(
+    user: NewUser,
+    identity: Omit<ExternalIdentity, 'userId'>,
+  ): Promise<{ user: User; created: boolean }>;
   /** Links (issuer, subject) to an existing user; false when the identity is linked already. */
   linkIdentity(identity: ExternalIdentity): Promise<boolean>;
   /** Sets what the identity provider says of the user at a sign-in: role, organisation, switched off or not. */

@@ -28,7 +28,10 @@ export async function openStore(
   const url = config.databaseUrl;
   let store: Store;
   if (url.startsWith('sqlite:')) {
-    store = new SqliteStore(sqlitePath(url), { synchronous: config.sqliteSynchronous, ...(opts.log ? { log: opts.log.child({ component: 'store' }) } : {}) });
+    store = new SqliteStore(sqlitePath(url), {
+      synchronous: config.sqliteSynchronous,
+      ...(opts.log ? { log: opts.log.child({ component: 'store' }) } : {}),
+    });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const log = opts.log ?? pino({ level: config.logLevel });
     store = new PostgresStore(url, { log: log.child({ component: 'store' }) });

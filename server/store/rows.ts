@@ -2,7 +2,19 @@ import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
 import type { BreakGlassGrant, EmbedLink } from './access-store.ts';
 import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
-import type { AuditChainRow, AuditEntry, CareTeamEntry, ExternalIdentity, IdentityProvider, Organisation, Patient, Plan, PlanUpdate, SmartClient, User } from './records.ts';
+import type {
+  AuditChainRow,
+  AuditEntry,
+  CareTeamEntry,
+  ExternalIdentity,
+  IdentityProvider,
+  Organisation,
+  Patient,
+  Plan,
+  PlanUpdate,
+  SmartClient,
+  User,
+} from './records.ts';
 
 /**
  * Stored rows to the store contract's records. Both stores name their columns alike, so one
@@ -17,7 +29,12 @@ export const bytesOf = (v: unknown): Uint8Array => new Uint8Array(v as Buffer);
 const bool = (v: unknown): boolean => v === true || v === 1;
 
 export function toOrganisation(r: Row): Organisation {
-  return { id: r.id as string, name: r.name as string, sector: r.sector as Organisation['sector'], region: str(r.region) };
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    sector: r.sector as Organisation['sector'],
+    region: str(r.region),
+  };
 }
 export function toUser(r: Row): User {
   return {
@@ -36,10 +53,23 @@ export function toPatient(r: Row): Patient {
   return { id: r.id as string, cpr: r.cpr as string, name: r.name as string, created: r.created as string };
 }
 export function toPlan(r: Row): Plan {
-  return { id: r.id as string, patientId: r.patient_id as string, title: r.title as string, status: r.status as PlanStatus, created: r.created as string };
+  return {
+    id: r.id as string,
+    patientId: r.patient_id as string,
+    title: r.title as string,
+    status: r.status as PlanStatus,
+    created: r.created as string,
+  };
 }
 export function toCareTeam(r: Row): CareTeamEntry {
-  return { id: r.id as string, patientId: r.patient_id as string, organisationId: str(r.organisation_id), userId: str(r.user_id), added: r.added as string, addedBy: str(r.added_by) };
+  return {
+    id: r.id as string,
+    patientId: r.patient_id as string,
+    organisationId: str(r.organisation_id),
+    userId: str(r.user_id),
+    added: r.added as string,
+    addedBy: str(r.added_by),
+  };
 }
 export function toUpdate(r: Row): PlanUpdate {
   return {
@@ -94,7 +124,15 @@ export function toNotification(r: Row): StoredNotification {
 }
 
 export function toGrant(r: Row): BreakGlassGrant {
-  return { id: r.id as string, userId: r.user_id as string, patientId: r.patient_id as string, planId: r.plan_id as string, reason: r.reason as string, created: r.created as string, expires: r.expires as string };
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    patientId: r.patient_id as string,
+    planId: r.plan_id as string,
+    reason: r.reason as string,
+    created: r.created as string,
+    expires: r.expires as string,
+  };
 }
 
 export function toEmbedLink(r: Row): EmbedLink {
@@ -145,7 +183,12 @@ export function toSmartClient(r: Row): SmartClient {
   };
 }
 export function toExternalIdentity(r: Row): ExternalIdentity {
-  return { issuer: r.issuer as string, subject: r.subject as string, userId: r.user_id as string, created: r.created as string };
+  return {
+    issuer: r.issuer as string,
+    subject: r.subject as string,
+    userId: r.user_id as string,
+    created: r.created as string,
+  };
 }
 
 /** An audit row as stored, nothing parsed or checked, for `carehub audit verify`. */

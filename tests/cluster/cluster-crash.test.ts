@@ -5,7 +5,16 @@ import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import { waitForDocs } from '../fixtures/collab-client.ts';
 import { missingFrom } from '../fixtures/doc-state.ts';
 import { firstPlanOf, hubSandbox, loginAt, type HubProcess } from '../fixtures/server-process.ts';
-import { checkpointProblems, clusterDatabase, movableClient, SHARED_REDIS_URL, startCluster, storedPlan, type ClusterDatabase, type MovableClient } from '../fixtures/cluster.ts';
+import {
+  checkpointProblems,
+  clusterDatabase,
+  movableClient,
+  SHARED_REDIS_URL,
+  startCluster,
+  storedPlan,
+  type ClusterDatabase,
+  type MovableClient,
+} from '../fixtures/cluster.ts';
 
 const PEOPLE = [
   { user: 'hanne', sector: 'hospital' },
@@ -40,7 +49,9 @@ describe('a node killed with SIGKILL during an edit burst', () => {
     let written = 0;
     const burst = setInterval(() => {
       for (const c of clients) {
-        sectionOf(c.client.doc, 'tasks').push([newEntry({ id: randomUUID(), title: `Opgave ${written}`, sector: c.sector, status: 'planned' })]);
+        sectionOf(c.client.doc, 'tasks').push([
+          newEntry({ id: randomUUID(), title: `Opgave ${written}`, sector: c.sector, status: 'planned' }),
+        ]);
         written++;
       }
     }, 2);
@@ -48,20 +59,35 @@ describe('a node killed with SIGKILL during an edit burst', () => {
     const victims = clients.filter((c) => c.node === 1);
     // Mid-burst: the victim's clients have received edits from every node.
     const seenByVictims = () => victims.every((v) => sectionOf(v.client.doc, 'tasks').length >= 300);
-    await waitForDocs(victims.map((v) => v.client.doc), seenByVictims, 20_000, 'the victim’s clients to receive part of the burst');
+    await waitForDocs(
+      victims.map((v) => v.client.doc),
+      seenByVictims,
+      20_000,
+      'the victim’s clients to receive part of the burst',
+    );
     victim.child.kill('SIGKILL');
     await victim.exited;
     // A load balancer sends them elsewhere; they keep editing meanwhile.
     victims.forEach((v, i) => v.client.moveTo(nodes[i % 2 === 0 ? 0 : 2]!));
     const movedAt = written;
-    await waitForDocs(clients.map((c) => c.client.doc), () => written > movedAt + 300, 20_000, 'more of the burst after the kill');
+    await waitForDocs(
+      clients.map((c) => c.client.doc),
+      () => written > movedAt + 300,
+      20_000,
+      'more of the burst after the kill',
+    );
     clearInterval(burst);
 
     // Everything any client ever saw (its own edits and what servers sent it).
     const seen = new Y.Doc();
     for (const c of clients) Y.applyUpdate(seen, Y.encodeStateAsUpdate(c.client.observed));
     const docs = clients.map((c) => c.client.doc);
-    await waitForDocs(docs, () => docs.every((d) => missingFrom(d, seen).size === 0), 30_000, 'every client to hold every update any client saw');
+    await waitForDocs(
+      docs,
+      () => docs.every((d) => missingFrom(d, seen).size === 0),
+      30_000,
+      'every client to hold every update any client saw',
+    );
     // The store holds it all, both as a node loads the plan and in the log itself; a client
     // joining a surviving node gets it too.
     await Promise.all(clients.map((c) => c.client.current.synced));

@@ -8,7 +8,17 @@ import { runCli } from '../fixtures/cli.ts';
 import { observation } from '../fixtures/results.ts';
 import { CARL } from '../fixtures/fhir/lab.ts';
 import { firstPlanOf, hubSandbox, loginAt } from '../fixtures/server-process.ts';
-import { clusterDatabase, nextEvent, privateRedis, startCluster, storedPlan, watchOn, type ClusterDatabase, type EventSocket, type PrivateRedis } from '../fixtures/cluster.ts';
+import {
+  clusterDatabase,
+  nextEvent,
+  privateRedis,
+  startCluster,
+  storedPlan,
+  watchOn,
+  type ClusterDatabase,
+  type EventSocket,
+  type PrivateRedis,
+} from '../fixtures/cluster.ts';
 
 /** Who edits each plan on nodes 0, 1 and 2 (Carl's team spans three sectors, Ingrid's is the hospital's). */
 const PEOPLE = [
@@ -44,11 +54,15 @@ describe('Redis restarted under a running cluster', () => {
     const { nodes } = cluster;
     const token = await loginAt(nodes[0]!.url, 'hanne');
     // Two plans: each must converge on its own.
-    const plans = [await firstPlanOf(nodes[0]!.url, token, 'Carl Jensen'), await firstPlanOf(nodes[0]!.url, token, 'Ingrid Madsen')];
+    const plans = [
+      await firstPlanOf(nodes[0]!.url, token, 'Carl Jensen'),
+      await firstPlanOf(nodes[0]!.url, token, 'Ingrid Madsen'),
+    ];
     const byPlan: CollabClient[][] = [];
     for (const [p, plan] of plans.entries()) {
       const clients: CollabClient[] = [];
-      for (const [n, node] of nodes.entries()) clients.push(connectCollab(node.wsUrl, plan, await loginAt(node.url, PEOPLE[p]![n]!.user)));
+      for (const [n, node] of nodes.entries())
+        clients.push(connectCollab(node.wsUrl, plan, await loginAt(node.url, PEOPLE[p]![n]!.user)));
       sandbox.clients.push(...clients);
       await Promise.all(clients.map((c) => c.synced));
       byPlan.push(clients);
@@ -56,7 +70,15 @@ describe('Redis restarted under a running cluster', () => {
     const edit = (round: string) =>
       byPlan.forEach((clients, p) =>
         clients.forEach((c, n) => {
-          for (let i = 0; i < 10; i++) sectionOf(c.doc, 'tasks').push([newEntry({ id: randomUUID(), title: `${round} ${n}.${i}`, sector: PEOPLE[p]![n]!.sector, status: 'planned' })]);
+          for (let i = 0; i < 10; i++)
+            sectionOf(c.doc, 'tasks').push([
+              newEntry({
+                id: randomUUID(),
+                title: `${round} ${n}.${i}`,
+                sector: PEOPLE[p]![n]!.sector,
+                status: 'planned',
+              }),
+            ]);
         }),
       );
     const converged = (clients: CollabClient[]) => {
@@ -69,24 +91,43 @@ describe('Redis restarted under a running cluster', () => {
     await waitForDocs(allDocs, () => byPlan.every(converged), 10_000, 'convergence before the restart');
 
     await redis.stop();
-    await eventually(async () => (await fetch(`${nodes[1]!.url}/readyz`)).status === 503, 10_000, '/readyz to report Redis gone');
+    await eventually(
+      async () => (await fetch(`${nodes[1]!.url}/readyz`)).status === 503,
+      10_000,
+      '/readyz to report Redis gone',
+    );
     // Without Redis each node still stores and serves its own clients' edits.
     edit('during');
     for (const clients of byPlan) {
       for (const [n, c] of clients.entries()) {
-        const peer = connectCollab(nodes[n]!.wsUrl, plans[byPlan.indexOf(clients)]!, await loginAt(nodes[n]!.url, 'hanne'));
+        const peer = connectCollab(
+          nodes[n]!.wsUrl,
+          plans[byPlan.indexOf(clients)]!,
+          await loginAt(nodes[n]!.url, 'hanne'),
+        );
         sandbox.clients.push(peer);
-        await waitForDocs([peer.doc], () => missingFrom(peer.doc, c.doc).size === 0, 10_000, 'a same-node peer to get edits while Redis is down');
+        await waitForDocs(
+          [peer.doc],
+          () => missingFrom(peer.doc, c.doc).size === 0,
+          10_000,
+          'a same-node peer to get edits while Redis is down',
+        );
         peer.destroy();
       }
     }
 
     await redis.start();
     await waitForDocs(allDocs, () => byPlan.every(converged), 30_000, 'every plan to converge after Redis is back');
-    for (const node of nodes) await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, '/readyz ready again');
+    for (const node of nodes)
+      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, '/readyz ready again');
     // Live again: an edit and a filed result reach the other nodes at once.
     metaOf(byPlan[0]![0]!.doc).set('title', 'Efter Redis-genstart');
-    await waitForDocs(allDocs, () => byPlan[0]!.every((c) => metaOf(c.doc).get('title') === 'Efter Redis-genstart'), 5000, 'a live edit after the restart');
+    await waitForDocs(
+      allDocs,
+      () => byPlan[0]!.every((c) => metaOf(c.doc).get('title') === 'Efter Redis-genstart'),
+      5000,
+      'a live edit after the restart',
+    );
     const run = await runCli(['api-key', 'create', '--system', 'restart-lab'], cluster.env);
     expect(run.code, run.stderr).toBe(0);
     const watcher = await watchOn(nodes[2]!, await loginAt(nodes[2]!.url, 'gitte'), plans[0]!);
@@ -94,7 +135,10 @@ describe('Redis restarted under a running cluster', () => {
     const filed = nextEvent(watcher, 'result:filed', (r) => r.planId === plans[0], 10_000);
     const res = await fetch(`${nodes[0]!.url}/api/v1/results`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${run.stdout.trim().split('\n').at(-1)!}` },
+      headers: {
+        'content-type': 'application/fhir+json',
+        authorization: `Bearer ${run.stdout.trim().split('\n').at(-1)!}`,
+      },
       body: JSON.stringify(observation({ id: randomUUID(), cpr: CARL, value: 4.2 })),
     });
     expect(res.status).toBe(201);

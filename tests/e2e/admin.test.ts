@@ -7,7 +7,16 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLogin, assertPrerequisites, launchBrowser, openPage, SERVER_START_MS, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  apiLogin,
+  assertPrerequisites,
+  launchBrowser,
+  openPage,
+  SERVER_START_MS,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 let hub: Hub | null = null;
 let browser: Browser | null = null;
@@ -17,23 +26,28 @@ describe('the administrator’s pages', () => {
   let page: Page;
   let carlPatientId = '';
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    browser = await launchBrowser();
-    // Carl signs in and reads his plans: entries about him, with him as the actor.
-    const carl = await apiLogin(hub.baseUrl, 'carl');
-    const own = (await (await fetch(`${hub.baseUrl}/api/v1/patients`, { headers: { authorization: `Bearer ${carl}` } })).json()) as { id: string }[];
-    carlPatientId = own[0]?.id ?? '';
-    const opened = await openPage(browser, 'en-GB');
-    contexts.push(opened.context);
-    page = opened.page;
-    await page.goto(`${hub.baseUrl}/#/patients`);
-    await page.getByTestId('sign-in-username').fill('admin');
-    await page.getByTestId('sign-in-password').fill('demo');
-    await page.getByTestId('sign-in-submit').click();
-    await page.locator('[data-testid="admin-view"][data-tab="audit"]').waitFor({ timeout: UI_MS });
-  }, SERVER_START_MS + 2 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      // Carl signs in and reads his plans: entries about him, with him as the actor.
+      const carl = await apiLogin(hub.baseUrl, 'carl');
+      const own = (await (
+        await fetch(`${hub.baseUrl}/api/v1/patients`, { headers: { authorization: `Bearer ${carl}` } })
+      ).json()) as { id: string }[];
+      carlPatientId = own[0]?.id ?? '';
+      const opened = await openPage(browser, 'en-GB');
+      contexts.push(opened.context);
+      page = opened.page;
+      await page.goto(`${hub.baseUrl}/#/patients`);
+      await page.getByTestId('sign-in-username').fill('admin');
+      await page.getByTestId('sign-in-password').fill('demo');
+      await page.getByTestId('sign-in-submit').click();
+      await page.locator('[data-testid="admin-view"][data-tab="audit"]').waitFor({ timeout: UI_MS });
+    },
+    SERVER_START_MS + 2 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
@@ -78,7 +92,10 @@ describe('the administrator’s pages', () => {
     await page.getByTestId('user-username').fill('vera');
     await page.getByTestId('user-name').fill('Vera Vestergaard');
     await page.getByTestId('user-role').selectOption('gp');
-    await page.getByTestId('user-organisation').locator('option', { hasText: 'Lægerne Vesterbro' }).waitFor({ state: 'attached', timeout: UI_MS });
+    await page
+      .getByTestId('user-organisation')
+      .locator('option', { hasText: 'Lægerne Vesterbro' })
+      .waitFor({ state: 'attached', timeout: UI_MS });
     await page.getByTestId('user-organisation').selectOption({ label: 'Lægerne Vesterbro (General practice)' });
     await page.getByTestId('user-password').fill('short');
     await page.getByTestId('user-submit').click();
@@ -87,7 +104,9 @@ describe('the administrator’s pages', () => {
     // A clinical account needs a stated reason (kept in the audit log, flagged there).
     await page.getByTestId('user-submit').click();
     await page.getByTestId('user-form').getByRole('alert').filter({ hasText: 'reason' }).waitFor({ timeout: UI_MS });
-    await page.getByTestId('user-reason').fill('New GP at Lægerne Vesterbro from 1 December, asked for by the practice');
+    await page
+      .getByTestId('user-reason')
+      .fill('New GP at Lægerne Vesterbro from 1 December, asked for by the practice');
     await page.getByTestId('user-submit').click();
     const row = page.getByTestId('user-row').filter({ hasText: 'Vera Vestergaard' });
     await row.waitFor({ timeout: UI_MS });
@@ -99,6 +118,9 @@ describe('the administrator’s pages', () => {
       body: JSON.stringify({ username: 'vera', password: 'vera-demo-1' }),
     });
     expect(login.status).toBe(200);
-    expect(((await login.json()) as { user: { role: string; organisation: { name: string } } }).user).toMatchObject({ role: 'gp', organisation: { name: 'Lægerne Vesterbro' } });
+    expect(((await login.json()) as { user: { role: string; organisation: { name: string } } }).user).toMatchObject({
+      role: 'gp',
+      organisation: { name: 'Lægerne Vesterbro' },
+    });
   });
 });

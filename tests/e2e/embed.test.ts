@@ -14,7 +14,19 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, ConsoleMessage, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserView } from '../../shared/api.ts';
-import { apiLogin, assertPrerequisites, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  apiLogin,
+  assertPrerequisites,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 interface Practice {
   origin: string;
@@ -23,7 +35,8 @@ interface Practice {
   close(): Promise<void>;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A practice system: one HTML page with an iframe of the address given in `?src=`. */
 async function startPractice(): Promise<Practice> {
@@ -79,19 +92,22 @@ describe('the plan embedded in the GP’s practice system', () => {
   let frame: FrameLocator;
   let practicePage: Page;
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    practice = await startPractice();
-    foreign = await startPractice();
-    hub = await startHub({ EMBED_ALLOWED_ORIGINS: practice.origin });
-    browser = await launchBrowser();
-    gittePage = await newPage();
-    hannePage = await newPage('en-GB');
-    gitte = await signIn(gittePage, hub.baseUrl, 'gitte');
-    hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
-    planId = await openCarlsPlan(gittePage);
-    expect(await openCarlsPlan(hannePage)).toBe(planId);
-  }, SERVER_START_MS + 4 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      practice = await startPractice();
+      foreign = await startPractice();
+      hub = await startHub({ EMBED_ALLOWED_ORIGINS: practice.origin });
+      browser = await launchBrowser();
+      gittePage = await newPage();
+      hannePage = await newPage('en-GB');
+      gitte = await signIn(gittePage, hub.baseUrl, 'gitte');
+      hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
+      planId = await openCarlsPlan(gittePage);
+      expect(await openCarlsPlan(hannePage)).toBe(planId);
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
@@ -118,21 +134,33 @@ describe('the plan embedded in the GP’s practice system', () => {
     practicePage = await newPage();
     await practicePage.goto(practice!.pageFor(editUrl));
     frame = practicePage.frameLocator('iframe');
-    await frame.locator('[data-testid="embed-app"] [data-testid="plan-layout"][data-synced="true"]').waitFor({ timeout: UI_MS });
+    await frame
+      .locator('[data-testid="embed-app"] [data-testid="plan-layout"][data-synced="true"]')
+      .waitFor({ timeout: UI_MS });
     // Compact chrome: the patient, no patient list and no navigation away.
     expect(await frame.getByTestId('embed-header').getByTestId('plan-patient').textContent()).toBe('Carl Jensen');
-    expect(await frame.locator('.app-header, [data-testid="patient-card"], [data-testid="history-link"], nav a').count()).toBe(0);
+    expect(
+      await frame.locator('.app-header, [data-testid="patient-card"], [data-testid="history-link"], nav a').count(),
+    ).toBe(0);
     expect(await frame.getByTestId('embed-app').getAttribute('data-access')).toBe('edit');
 
     // The link left the frame's address at once; nothing was kept in cookies or web storage.
     const embedded = practicePage.frames().find((f) => f.url().startsWith(`${hub!.baseUrl}/embed`));
     expect(embedded, 'the hub page inside the frame').toBeDefined();
     expect(embedded!.url()).toBe(`${hub!.baseUrl}/embed`);
-    expect(await embedded!.evaluate(() => ({ cookies: document.cookie, session: sessionStorage.length, local: localStorage.length }))).toEqual({ cookies: '', session: 0, local: 0 });
+    expect(
+      await embedded!.evaluate(() => ({
+        cookies: document.cookie,
+        session: sessionStorage.length,
+        local: localStorage.length,
+      })),
+    ).toEqual({ cookies: '', session: 0, local: 0 });
 
     // Gitte, in the frame, sees Hanne here; Hanne sees Gitte.
     await frame.locator(`[data-testid="presence-person"][data-user-id="${hanne.id}"]`).waitFor({ timeout: LIVE_MS });
-    await hannePage.locator(`[data-testid="presence-person"][data-user-id="${gitte.id}"]`).waitFor({ timeout: LIVE_MS });
+    await hannePage
+      .locator(`[data-testid="presence-person"][data-user-id="${gitte.id}"]`)
+      .waitFor({ timeout: LIVE_MS });
 
     const text = `Set i praksis ${Date.now()}: blodtryk 142/88, fortsætter uændret.`;
     await frame.getByTestId('note-composer').fill(text);
@@ -155,7 +183,9 @@ describe('the plan embedded in the GP’s practice system', () => {
     expect(violations.join('\n')).toContain(practice!.origin);
     await page.waitForLoadState('load');
     expect(await page.frameLocator('iframe').locator('[data-testid="embed-app"], #root *').count()).toBe(0);
-    expect(page.frames().some((f) => f.url().startsWith(`${hub!.baseUrl}/embed`) && f !== page.mainFrame())).toBe(false);
+    expect(page.frames().some((f) => f.url().startsWith(`${hub!.baseUrl}/embed`) && f !== page.mainFrame())).toBe(
+      false,
+    );
   });
 
   it('shows everything disabled for a read-only link', async () => {
@@ -168,15 +198,25 @@ describe('the plan embedded in the GP’s practice system', () => {
     await readFrame.getByTestId('embed-read-only').waitFor();
     const layout = readFrame.getByTestId('plan-layout');
     // Every control that would change the plan is disabled (the results' view filter is not one).
-    expect(await layout.locator('input:not([disabled]):not([type="radio"]), select:not([disabled]), textarea:not([disabled])').count()).toBe(0);
+    expect(
+      await layout
+        .locator('input:not([disabled]):not([type="radio"]), select:not([disabled]), textarea:not([disabled])')
+        .count(),
+    ).toBe(0);
     expect(await layout.locator('[contenteditable="true"]').count()).toBe(0);
     expect(await layout.getByTestId('note-composer').count()).toBe(0);
-    expect((await layout.getByTestId('permission-note').first().textContent())?.toLowerCase()).toContain('read access only');
+    expect((await layout.getByTestId('permission-note').first().textContent())?.toLowerCase()).toContain(
+      'read access only',
+    );
   });
 
   it('says clearly that a revoked link no longer opens the plan', async () => {
     await gittePage.getByTestId('embed-link-panel').getByTestId('embed-link-revoke').click();
-    await gittePage.getByTestId('embed-link-panel').getByText('revoked', { exact: false }).or(gittePage.getByTestId('embed-link-panel').getByText('trukket tilbage', { exact: false })).waitFor({ timeout: UI_MS });
+    await gittePage
+      .getByTestId('embed-link-panel')
+      .getByText('revoked', { exact: false })
+      .or(gittePage.getByTestId('embed-link-panel').getByText('trukket tilbage', { exact: false }))
+      .waitFor({ timeout: UI_MS });
     const page = await newPage('en-GB');
     await page.goto(practice!.pageFor(editUrl));
     const refused = page.frameLocator('iframe').getByTestId('embed-refused');

@@ -8,7 +8,16 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertPrerequisites, launchBrowser, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  assertPrerequisites,
+  launchBrowser,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 const AISHA_CPR = '221188-7654';
 
@@ -20,17 +29,20 @@ describe('emergency access and the citizen’s objections', () => {
   let hannePage: Page;
   let carlPage: Page;
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    browser = await launchBrowser();
-    for (const locale of ['en-GB', 'da-DK']) {
-      const { context, page } = await openPage(browser, locale);
-      contexts.push(context);
-      if (locale === 'en-GB') hannePage = page;
-      else carlPage = page;
-    }
-  }, SERVER_START_MS + 2 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      for (const locale of ['en-GB', 'da-DK']) {
+        const { context, page } = await openPage(browser, locale);
+        contexts.push(context);
+        if (locale === 'en-GB') hannePage = page;
+        else carlPage = page;
+      }
+    },
+    SERVER_START_MS + 2 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});

@@ -49,7 +49,10 @@ export async function startHub(env: Record<string, string> = {}): Promise<Hub> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not log "listening" within ${SERVER_START_MS} ms:\n${output}`)), SERVER_START_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not log "listening" within ${SERVER_START_MS} ms:\n${output}`)),
+      SERVER_START_MS,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
@@ -82,18 +85,35 @@ export async function startHub(env: Record<string, string> = {}): Promise<Hub> {
     }
     rmSync(workDir, { recursive: true, force: true });
   };
-  return { baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, databaseUrl, output: () => output, stop };
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    databaseUrl,
+    output: () => output,
+    stop,
+  };
 }
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
 /** A page in its own browser context (its own storage: one signed-in person each). */
-export async function openPage(browser: Browser, locale: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function openPage(
+  browser: Browser,
+  locale: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(UI_MS);
@@ -134,10 +154,16 @@ export async function openCarlsPlan(page: Page): Promise<string> {
 
 /** The text of the element(s) a control's `aria-describedby` points at. */
 export async function describedText(page: Page, selector: string): Promise<string> {
-  return page.locator(selector).first().evaluate((el) => {
-    const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
-    return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
-  });
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+      return ids
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' ')
+        .trim();
+    });
 }
 
 /** The text of a rich-text editor without the collaborators' caret labels inside it. */
@@ -162,20 +188,32 @@ export async function apiLogin(baseUrl: string, username: string): Promise<strin
 
 /** A system's API key, made by the command line (`carehub api-key create`) against the hub's database. */
 export async function createApiKey(hub: Hub, system = 'lab'): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['bin/carehub.js', 'api-key', 'create', '--system', system], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: hub.databaseUrl, LOG_LEVEL: 'silent' },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['bin/carehub.js', 'api-key', 'create', '--system', system],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: hub.databaseUrl, LOG_LEVEL: 'silent' },
+    },
+  );
   const key = stdout.trim().split('\n').pop()?.trim() ?? '';
   if (key.length < 20) throw new Error(`no API key in the output of api-key create:\n${stdout}`);
   return key;
 }
 
 /** Files a FHIR result (`/results`) or a hospital notification (`/encounters`) as a system; returns its id. */
-export async function fileResult(hub: Hub, key: string, path: '/results' | '/encounters', body: object): Promise<string> {
+export async function fileResult(
+  hub: Hub,
+  key: string,
+  path: '/results' | '/encounters',
+  body: object,
+): Promise<string> {
   const res = await fetch(`${hub.baseUrl}/api/v1${path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': path === '/results' ? 'application/fhir+json' : 'application/json' },
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': path === '/results' ? 'application/fhir+json' : 'application/json',
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();

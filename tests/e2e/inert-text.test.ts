@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { addNote, newEntry, richText, sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab } from '../fixtures/collab-client.ts';
-import { assertPrerequisites, launchBrowser, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  assertPrerequisites,
+  launchBrowser,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 const PAYLOAD = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>fed</b>`;
 
@@ -33,9 +43,30 @@ describe('text that holds script or HTML', () => {
     const client = connectCollab(hub!.wsUrl, planId, hanne.token);
     await client.synced;
     client.doc.transact(() => {
-      addNote(client.doc, { id: randomUUID(), author: hanne.id, sector: 'hospital', created: new Date().toISOString(), body: `Note ${PAYLOAD}` });
-      sectionOf(client.doc, 'tasks').push([newEntry({ id: randomUUID(), title: `Task ${PAYLOAD}`, details: richText(PAYLOAD), sector: 'hospital', status: 'planned' })]);
-      sectionOf(client.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText(`Goal ${PAYLOAD}`), status: 'proposed', sector: 'hospital' })]);
+      addNote(client.doc, {
+        id: randomUUID(),
+        author: hanne.id,
+        sector: 'hospital',
+        created: new Date().toISOString(),
+        body: `Note ${PAYLOAD}`,
+      });
+      sectionOf(client.doc, 'tasks').push([
+        newEntry({
+          id: randomUUID(),
+          title: `Task ${PAYLOAD}`,
+          details: richText(PAYLOAD),
+          sector: 'hospital',
+          status: 'planned',
+        }),
+      ]);
+      sectionOf(client.doc, 'goals').push([
+        newEntry({
+          id: randomUUID(),
+          description: richText(`Goal ${PAYLOAD}`),
+          status: 'proposed',
+          sector: 'hospital',
+        }),
+      ]);
     });
     await page.getByText(`Note ${PAYLOAD}`, { exact: false }).first().waitFor({ timeout: UI_MS });
     await page.getByText(`Task ${PAYLOAD}`, { exact: false }).first().waitFor({ timeout: UI_MS });

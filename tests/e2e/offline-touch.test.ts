@@ -29,17 +29,27 @@ interface Small {
 async function smallTargets(page: Page, min: number): Promise<Small[]> {
   return page.evaluate((minimum) => {
     const small: { what: string; width: number; height: number }[] = [];
-    const controls = document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, summary, [role="button"], [contenteditable="true"]');
+    const controls = document.querySelectorAll<HTMLElement>(
+      'button, a[href], input, select, textarea, summary, [role="button"], [contenteditable="true"]',
+    );
     for (const el of controls) {
       if (el.classList.contains('skip-link') || el.closest('.visually-hidden')) continue;
       if (!el.checkVisibility({ checkOpacity: false, checkVisibilityCSS: true })) continue;
       let target: HTMLElement = el;
-      if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) target = el.closest('label') ?? el;
+      if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio'))
+        target = el.closest('label') ?? el;
       const box = target.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue;
       if (box.width < minimum || box.height < minimum) {
-        const label = (target.getAttribute('data-testid') ?? '') || (target.textContent ?? '').trim().slice(0, 40) || target.outerHTML.slice(0, 80);
-        small.push({ what: `${target.tagName.toLowerCase()}.${target.className} ${label}`, width: Math.round(box.width), height: Math.round(box.height) });
+        const label =
+          (target.getAttribute('data-testid') ?? '') ||
+          (target.textContent ?? '').trim().slice(0, 40) ||
+          target.outerHTML.slice(0, 80);
+        small.push({
+          what: `${target.tagName.toLowerCase()}.${target.className} ${label}`,
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+        });
       }
     }
     return small;
@@ -70,18 +80,24 @@ describe.each([
 ])('touch targets at $width×$height', (viewport) => {
   let page: Page;
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub ??= await startHub();
-    browser ??= await launchBrowser();
-    const context = await browser.newContext({ locale: 'da-DK', viewport, hasTouch: true, isMobile: false });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_MS);
-    await signIn(page, hub.baseUrl, 'maja');
-  }, SERVER_START_MS + 2 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub ??= await startHub();
+      browser ??= await launchBrowser();
+      const context = await browser.newContext({ locale: 'da-DK', viewport, hasTouch: true, isMobile: false });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_MS);
+      await signIn(page, hub.baseUrl, 'maja');
+    },
+    SERVER_START_MS + 2 * UI_MS,
+  );
 
   afterAll(async () => {
-    await page?.context().close().catch(() => {});
+    await page
+      ?.context()
+      .close()
+      .catch(() => {});
   });
 
   it('today’s visits: every control at least 44 px, nothing hover-only', async () => {
@@ -90,7 +106,10 @@ describe.each([
     expect(await smallTargets(page, MIN_TARGET)).toEqual([]);
     expect(await hoverOnlyRules(page)).toEqual([]);
     // Type large enough to read at arm's length.
-    const size = await page.locator('.visit-card__name').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const size = await page
+      .locator('.visit-card__name')
+      .first()
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(20);
   });
 

@@ -16,7 +16,19 @@ import * as Y from 'yjs';
 import type { PlanDocumentJson } from '../../shared/plan.ts';
 import { sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDoc } from '../fixtures/collab-client.ts';
-import { apiLogin, assertPrerequisites, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  apiLogin,
+  assertPrerequisites,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 let hub: Hub | null = null;
 let browser: Browser | null = null;
@@ -25,7 +37,10 @@ const contexts: BrowserContext[] = [];
 /** Bound for a reconnect after going online: the first attempt is within a random second. */
 const RECONNECT_MS = 15_000;
 
-async function newPage(locale: string, viewport = { width: 1024, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
+async function newPage(
+  locale: string,
+  viewport = { width: 1024, height: 768 },
+): Promise<{ context: BrowserContext; page: Page }> {
   if (!browser) throw new Error('browser not launched');
   const opened = await openPage(browser, locale, viewport);
   contexts.push(opened.context);
@@ -33,13 +48,20 @@ async function newPage(locale: string, viewport = { width: 1024, height: 768 }):
 }
 
 async function planJson(planId: string, token: string): Promise<PlanDocumentJson> {
-  const res = await fetch(`${hub!.baseUrl}/api/v1/plans/${planId}/document`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${hub!.baseUrl}/api/v1/plans/${planId}/document`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!res.ok) throw new Error(`GET document: ${res.status}`);
   return (await res.json()) as PlanDocumentJson;
 }
 
 /** Polls the server's copy of the plan until `check` holds (bounded). */
-async function serverHolds(planId: string, token: string, check: (doc: PlanDocumentJson) => boolean, what: string): Promise<PlanDocumentJson> {
+async function serverHolds(
+  planId: string,
+  token: string,
+  check: (doc: PlanDocumentJson) => boolean,
+  what: string,
+): Promise<PlanDocumentJson> {
   const deadline = Date.now() + LIVE_MS;
   let last: PlanDocumentJson | null = null;
   while (Date.now() < deadline) {
@@ -52,10 +74,14 @@ async function serverHolds(planId: string, token: string, check: (doc: PlanDocum
 
 /** Waits until the service worker is active and controls the page, so the app opens offline. */
 async function serviceWorkerReady(page: Page): Promise<void> {
-  await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    return reg.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
-  }, undefined, { timeout: UI_MS });
+  await page.waitForFunction(
+    async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return reg.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
+    },
+    undefined,
+    { timeout: UI_MS },
+  );
 }
 
 const syncState = (page: Page) => page.getByTestId('connection-status');
@@ -68,7 +94,8 @@ async function pendingOf(page: Page): Promise<number> {
   return Number(await syncState(page).getAttribute('data-pending'));
 }
 
-const notesWith = (doc: PlanDocumentJson, text: string) => doc.notes.filter((n) => typeof n.body === 'string' && n.body.includes(text));
+const notesWith = (doc: PlanDocumentJson, text: string) =>
+  doc.notes.filter((n) => typeof n.body === 'string' && n.body.includes(text));
 
 describe('home-care tablet: offline, reload, merge on reconnect', () => {
   let maja: { context: BrowserContext; page: Page };
@@ -77,18 +104,21 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
   let hanneToken: string;
   let carlPlan: string;
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    browser = await launchBrowser();
-    maja = await newPage('en-GB');
-    hanne = await newPage('da-DK', { width: 1280, height: 900 });
-    const majaUser = await signIn(maja.page, hub.baseUrl, 'maja');
-    majaToken = majaUser.token;
-    await signIn(hanne.page, hub.baseUrl, 'hanne');
-    hanneToken = await apiLogin(hub.baseUrl, 'hanne');
-    carlPlan = await openCarlsPlan(hanne.page);
-  }, SERVER_START_MS + 4 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      maja = await newPage('en-GB');
+      hanne = await newPage('da-DK', { width: 1280, height: 900 });
+      const majaUser = await signIn(maja.page, hub.baseUrl, 'maja');
+      majaToken = majaUser.token;
+      await signIn(hanne.page, hub.baseUrl, 'hanne');
+      hanneToken = await apiLogin(hub.baseUrl, 'hanne');
+      carlPlan = await openCarlsPlan(hanne.page);
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
@@ -125,7 +155,9 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     await page.getByTestId('visit-task-tick').filter({ hasText: 'Daglig vejning og registrering' }).waitFor();
     await waitForSync(page, 'online');
     // Everything the page loaded came from the hub's own origin.
-    const origins = await page.evaluate(() => [...new Set(performance.getEntriesByType('resource').map((e) => new URL(e.name).origin))]);
+    const origins = await page.evaluate(() => [
+      ...new Set(performance.getEntriesByType('resource').map((e) => new URL(e.name).origin)),
+    ]);
     expect(origins.every((o) => o === new URL(hub!.baseUrl).origin)).toBe(true);
   });
 
@@ -142,7 +174,14 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     // The emulation cuts the service worker off too, so what loads below comes from its cache.
     const worker = context.serviceWorkers()[0];
     expect(worker).toBeDefined();
-    expect(await worker!.evaluate(() => fetch('/healthz').then(() => 'reached', () => 'offline'))).toBe('offline');
+    expect(
+      await worker!.evaluate(() =>
+        fetch('/healthz').then(
+          () => 'reached',
+          () => 'offline',
+        ),
+      ),
+    ).toBe('offline');
 
     // Several sections, offline: a task ticked off, a measurement and a note (notes), a goal.
     await page.getByTestId('visit-task-tick').filter({ hasText: 'Daglig vejning og registrering' }).click();
@@ -158,8 +197,13 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     await goals.locator('summary').click();
     await goals.locator('textarea').fill(goal);
     await page.getByTestId('goal-composer-submit').click();
-    await page.getByTestId('goal-card').filter({ has: page.getByText(goal) }).waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="connection-status"]')?.getAttribute('data-pending')) >= 3);
+    await page
+      .getByTestId('goal-card')
+      .filter({ has: page.getByText(goal) })
+      .waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="connection-status"]')?.getAttribute('data-pending')) >= 3,
+    );
     const pendingBefore = await pendingOf(page);
 
     // Nothing of it reached the server.
@@ -186,7 +230,10 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     maja.page = page;
     await page.goto(`${hub!.baseUrl}/#/plans/${carlPlan}/visit`);
     await page.getByTestId('note').filter({ hasText: 'Home measurement – Blood pressure: 135/85 mmHg' }).waitFor();
-    await page.getByTestId('goal-card').filter({ has: page.getByText(goal) }).waitFor();
+    await page
+      .getByTestId('goal-card')
+      .filter({ has: page.getByText(goal) })
+      .waitFor();
 
     // Meanwhile Hanne edits the same plan online: a note and the plan's title.
     await hanne.page.getByTestId('note-composer').fill(hanneNote);
@@ -200,7 +247,10 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     const merged = await serverHolds(
       carlPlan,
       hanneToken,
-      (d) => notesWith(d, majaNote).length === 1 && notesWith(d, '135/85 mmHg').length === 1 && d.goals.some((g) => g.description === goal),
+      (d) =>
+        notesWith(d, majaNote).length === 1 &&
+        notesWith(d, '135/85 mmHg').length === 1 &&
+        d.goals.some((g) => g.description === goal),
       'Maja’s offline edits',
     );
     expect(notesWith(merged, hanneNote)).toHaveLength(1);
@@ -211,8 +261,14 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     await page.getByTestId('note-body').filter({ hasText: hanneNote }).waitFor({ timeout: LIVE_MS });
     await hanne.page.getByTestId('note-body').filter({ hasText: majaNote }).waitFor({ timeout: LIVE_MS });
     await hanne.page.getByTestId('note-body').filter({ hasText: '135/85 mmHg' }).waitFor({ timeout: LIVE_MS });
-    await hanne.page.getByTestId('goal-card').filter({ has: hanne.page.getByText(goal) }).waitFor({ timeout: LIVE_MS });
-    const status = hanne.page.getByTestId('task-card').filter({ has: hanne.page.locator('[data-testid="task-title"]') }).locator('[data-testid="task-status"]');
+    await hanne.page
+      .getByTestId('goal-card')
+      .filter({ has: hanne.page.getByText(goal) })
+      .waitFor({ timeout: LIVE_MS });
+    const status = hanne.page
+      .getByTestId('task-card')
+      .filter({ has: hanne.page.locator('[data-testid="task-title"]') })
+      .locator('[data-testid="task-status"]');
     expect(await status.count()).toBeGreaterThan(0);
   });
 
@@ -243,9 +299,14 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     // Meanwhile, at the office, the municipality hands the task over to the hospital.
     const office = connectCollab(hub!.wsUrl, erikPlan, majaToken);
     await office.synced;
-    const inspection = (d: Y.Doc) => sectionOf(d, 'tasks').toArray().find((t) => t.get('title') === 'Fodinspektion');
+    const inspection = (d: Y.Doc) =>
+      sectionOf(d, 'tasks')
+        .toArray()
+        .find((t) => t.get('title') === 'Fodinspektion');
     inspection(office.doc)!.set('sector', 'hospital');
-    await gitte.page.locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-card"]').waitFor({ timeout: LIVE_MS });
+    await gitte.page
+      .locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-card"]')
+      .waitFor({ timeout: LIVE_MS });
 
     await context.setOffline(false);
     const notice = page.locator('[data-testid="refusal-notice"][data-section="tasks"]');
@@ -258,14 +319,36 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     await waitForSync(page, 'online', RECONNECT_MS);
 
     // The rest of the offline work is kept; every copy agrees on the task.
-    const tablet = await serverHolds(erikPlan, majaToken, (d) => notesWith(d, keptNote).length === 1, 'the kept offline note');
+    const tablet = await serverHolds(
+      erikPlan,
+      majaToken,
+      (d) => notesWith(d, keptNote).length === 1,
+      'the kept offline note',
+    );
     const task = tablet.tasks.find((t) => t.title === 'Fodinspektion');
     expect(task).toMatchObject({ sector: 'hospital', status: 'planned' });
-    await waitForDoc(office.doc, (d) => inspection(d)?.get('status') === 'planned' && sectionOf(d, 'notes').length > 0, LIVE_MS, 'the office copy');
+    await waitForDoc(
+      office.doc,
+      (d) => inspection(d)?.get('status') === 'planned' && sectionOf(d, 'notes').length > 0,
+      LIVE_MS,
+      'the office copy',
+    );
     await gitte.page.getByTestId('note-body').filter({ hasText: keptNote }).waitFor({ timeout: LIVE_MS });
-    await page.locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-card"][data-sector="hospital"]').waitFor({ timeout: LIVE_MS });
-    expect(await page.locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-status"]').first().inputValue()).toBe('planned');
-    expect(await gitte.page.locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-status"]').first().inputValue()).toBe('planned');
+    await page
+      .locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-card"][data-sector="hospital"]')
+      .waitFor({ timeout: LIVE_MS });
+    expect(
+      await page
+        .locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-status"]')
+        .first()
+        .inputValue(),
+    ).toBe('planned');
+    expect(
+      await gitte.page
+        .locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-status"]')
+        .first()
+        .inputValue(),
+    ).toBe('planned');
     office.destroy();
   });
 
@@ -294,7 +377,11 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     await context.setOffline(false);
     await page.reload();
     await page.getByTestId('sign-in-username').waitFor();
-    expect(await page.evaluate(async () => (await indexedDB.databases()).some((d) => (d.name ?? '').startsWith('carehub-plan:')))).toBe(true);
+    expect(
+      await page.evaluate(async () =>
+        (await indexedDB.databases()).some((d) => (d.name ?? '').startsWith('carehub-plan:')),
+      ),
+    ).toBe(true);
     // … and reaches the server once Maja has signed in and opened the plan again.
     await page.getByTestId('sign-in-username').fill('maja');
     await page.getByTestId('sign-in-password').fill('demo');
@@ -302,7 +389,12 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     // Signing in returns to where she was: the visit.
     await page.getByTestId('visit-panel').waitFor();
     await waitForSync(page, 'online', RECONNECT_MS);
-    await serverHolds(carlPlan, hanneToken, (d) => notesWith(d, lateNote).length === 1, 'the note written with an expired session');
+    await serverHolds(
+      carlPlan,
+      hanneToken,
+      (d) => notesWith(d, lateNote).length === 1,
+      'the note written with an expired session',
+    );
   });
 
   it('removes the patient data from the device when the nurse signs out', async () => {
@@ -315,10 +407,15 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     expect(before.keys.length).toBeGreaterThan(0);
     await page.getByTestId('sign-out').click();
     await page.getByTestId('sign-in-username').waitFor();
-    await page.waitForFunction(async () => (await indexedDB.databases()).every((d) => !(d.name ?? '').startsWith('carehub-plan:')), undefined, { timeout: UI_MS });
+    await page.waitForFunction(
+      async () => (await indexedDB.databases()).every((d) => !(d.name ?? '').startsWith('carehub-plan:')),
+      undefined,
+      { timeout: UI_MS },
+    );
     const after = await page.evaluate(async () => {
       const cached: string[] = [];
-      for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) cached.push(new URL(req.url).pathname);
+      for (const name of await caches.keys())
+        for (const req of await (await caches.open(name)).keys()) cached.push(new URL(req.url).pathname);
       return {
         keys: Object.keys(localStorage).filter((k) => k.startsWith('carehub.device.') || k === 'carehub.session'),
         cacheNames: await caches.keys(),

@@ -12,7 +12,18 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CPR_CLAIM, startIdentityProvider, type TestIdentityProvider } from '../fixtures/oidc/identity-provider.ts';
-import { apiLogin, assertPrerequisites, carehubCli, launchBrowser, openCarlsPlan, openPage, SERVER_START_MS, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  apiLogin,
+  assertPrerequisites,
+  carehubCli,
+  launchBrowser,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 const ENV = { OIDC_ALLOW_INSECURE_HTTP: 'on' };
 
@@ -33,16 +44,45 @@ describe('signing in through the region’s identity provider', () => {
     assertPrerequisites();
     hub = await startHub(ENV);
     idp = await startIdentityProvider({
-      clients: [{ clientId: 'carehub', redirectUris: [`${hub.baseUrl}/api/v1/auth/oidc/callback`], postLogoutRedirectUris: [`${hub.baseUrl}/`] }],
+      clients: [
+        {
+          clientId: 'carehub',
+          redirectUris: [`${hub.baseUrl}/api/v1/auth/oidc/callback`],
+          postLogoutRedirectUris: [`${hub.baseUrl}/`],
+        },
+      ],
       accounts: {
         'dr-hansen': { sub: 'regionh-1001', name: 'Henrik Hansen', preferred_username: 'hhansen', roles: ['doctor'] },
         'portner-per': { sub: 'regionh-3003', name: 'Per Portner', roles: ['porter'] },
       },
     });
     const admin = await apiLogin(hub.baseUrl, 'admin');
-    const orgs = (await (await fetch(`${hub.baseUrl}/api/v1/admin/organisations`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { id: string; name: string }[];
+    const orgs = (await (
+      await fetch(`${hub.baseUrl}/api/v1/admin/organisations`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as { id: string; name: string }[];
     const rigs = orgs.find((o) => o.name === 'Rigshospitalet')!;
-    await carehubCli(hub, ['idp', 'add', '--organisation', rigs.id, '--name', 'Region Hovedstaden', '--issuer', idp.issuer, '--client-id', 'carehub', '--scopes', 'openid profile roles', '--role-claim', 'roles', '--role-map', 'doctor=hospital_doctor,nurse=hospital_nurse'], ENV);
+    await carehubCli(
+      hub,
+      [
+        'idp',
+        'add',
+        '--organisation',
+        rigs.id,
+        '--name',
+        'Region Hovedstaden',
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        'carehub',
+        '--scopes',
+        'openid profile roles',
+        '--role-claim',
+        'roles',
+        '--role-map',
+        'doctor=hospital_doctor,nurse=hospital_nurse',
+      ],
+      ENV,
+    );
     browser = await launchBrowser();
   }, SERVER_START_MS + 30_000);
 
@@ -64,11 +104,19 @@ describe('signing in through the region’s identity provider', () => {
     expect(await button.textContent()).toBe('Log ind med Region Hovedstaden');
     await button.click();
     // The provider's own sign-in page.
-    await page.waitForURL((url) => url.href.startsWith(`${new URL(idp!.issuer).origin}/interaction/`), { timeout: UI_MS });
+    await page.waitForURL((url) => url.href.startsWith(`${new URL(idp!.issuer).origin}/interaction/`), {
+      timeout: UI_MS,
+    });
     await page.locator('#idp-login').fill('dr-hansen');
     await page.locator('#idp-submit').click();
     await page.getByTestId('patient-card').first().waitFor({ timeout: UI_MS });
-    const session = await page.evaluate(() => JSON.parse(localStorage.getItem('carehub.session') ?? 'null') as { token: string; user: { role: string; name: string } } | null);
+    const session = await page.evaluate(
+      () =>
+        JSON.parse(localStorage.getItem('carehub.session') ?? 'null') as {
+          token: string;
+          user: { role: string; name: string };
+        } | null,
+    );
     expect(session?.user).toMatchObject({ role: 'hospital_doctor', name: 'Henrik Hansen' });
     const planId = await openCarlsPlan(page);
     expect(planId).toMatch(/^[0-9a-f-]{36}$/);
@@ -121,11 +169,15 @@ describe('signing in through the region’s identity provider', () => {
     expect(await citizen.getByTestId('sign-in-provider').count()).toBe(2);
   });
 
-  it('shows no password form when PASSWORD_LOGIN=off', async () => {
-    offHub = await startHub({ PASSWORD_LOGIN: 'off' });
-    const page = await newPage('en-GB');
-    await page.goto(`${offHub.baseUrl}/#/sign-in`);
-    await page.getByTestId('sign-in-password-off').waitFor({ timeout: UI_MS });
-    expect(await page.getByTestId('sign-in-username').count()).toBe(0);
-  }, SERVER_START_MS);
+  it(
+    'shows no password form when PASSWORD_LOGIN=off',
+    async () => {
+      offHub = await startHub({ PASSWORD_LOGIN: 'off' });
+      const page = await newPage('en-GB');
+      await page.goto(`${offHub.baseUrl}/#/sign-in`);
+      await page.getByTestId('sign-in-password-off').waitFor({ timeout: UI_MS });
+      expect(await page.getByTestId('sign-in-username').count()).toBe(0);
+    },
+    SERVER_START_MS,
+  );
 });

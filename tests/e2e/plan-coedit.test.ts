@@ -8,7 +8,18 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertPrerequisites, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  assertPrerequisites,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 interface SessionUser {
   id: string;
@@ -41,18 +52,21 @@ describe('co-editing a care plan in two browsers', () => {
   let hanne: SessionUser;
   let gitte: SessionUser;
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    browser = await launchBrowser();
-    hannePage = await newPage('da-DK');
-    gittePage = await newPage('en-GB');
-    hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
-    gitte = await signIn(gittePage, hub.baseUrl, 'gitte');
-    const hannePlan = await openCarlsPlan(hannePage);
-    const gittePlan = await openCarlsPlan(gittePage);
-    expect(gittePlan).toBe(hannePlan);
-  }, SERVER_START_MS + 4 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      hannePage = await newPage('da-DK');
+      gittePage = await newPage('en-GB');
+      hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
+      gitte = await signIn(gittePage, hub.baseUrl, 'gitte');
+      const hannePlan = await openCarlsPlan(hannePage);
+      const gittePlan = await openCarlsPlan(gittePage);
+      expect(gittePlan).toBe(hannePlan);
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
@@ -62,7 +76,8 @@ describe('co-editing a care plan in two browsers', () => {
 
   it('never puts a CPR number in the URL', () => {
     // Plan ids are random UUIDs, which can hold ten digits in a row by chance: taken out first.
-    const withoutIds = (url: string) => url.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>');
+    const withoutIds = (url: string) =>
+      url.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>');
     for (const page of [hannePage, gittePage]) expect(withoutIds(page.url())).not.toMatch(/\d{6}-?\d{4}/);
   });
 
@@ -97,7 +112,10 @@ describe('co-editing a care plan in two browsers', () => {
     await gitteTitle.press('Home');
     await gittePage.keyboard.type('Ny: ');
     await waitForTitle(hannePage, `Ny: ${expected}`);
-    const caret = await hanneTitle.evaluate((el) => [(el as HTMLInputElement).selectionStart, (el as HTMLInputElement).selectionEnd]);
+    const caret = await hanneTitle.evaluate((el) => [
+      (el as HTMLInputElement).selectionStart,
+      (el as HTMLInputElement).selectionEnd,
+    ]);
     expect(caret).toEqual([5 + 'Ny: '.length, 5 + 'Ny: '.length]);
     expect(await hannePage.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('plan-title');
   });

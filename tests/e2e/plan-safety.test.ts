@@ -17,7 +17,19 @@ import { wordRefusal } from '../../client/src/i18n/refusal-words.ts';
 import { makeTranslate } from '../../client/src/i18n/translate.ts';
 import { sectionOf } from '../../shared/plan-doc.ts';
 import { connectCollab, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
-import { assertPrerequisites, describedText, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  assertPrerequisites,
+  describedText,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 let hub: Hub | null = null;
 let browser: Browser | null = null;
@@ -41,7 +53,10 @@ async function collab(planId: string, token: string): Promise<CollabClient> {
   return client;
 }
 
-const furosemid = (doc: Y.Doc) => sectionOf(doc, 'medications').toArray().find((e) => e.get('drug') === 'Furosemid')!;
+const furosemid = (doc: Y.Doc) =>
+  sectionOf(doc, 'medications')
+    .toArray()
+    .find((e) => e.get('drug') === 'Furosemid')!;
 
 describe('safety rails of the shared plan, in the browser', () => {
   let hannePage: Page;
@@ -51,22 +66,25 @@ describe('safety rails of the shared plan, in the browser', () => {
   let planId = '';
   let medicationId = '';
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    browser = await launchBrowser();
-    const pages: Page[] = [];
-    for (const locale of ['en-GB', 'en-GB']) {
-      const { context, page } = await openPage(browser, locale);
-      contexts.push(context);
-      pages.push(page);
-    }
-    [hannePage, majaPage] = pages as [Page, Page];
-    hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
-    maja = await signIn(majaPage, hub.baseUrl, 'maja');
-    planId = await openCarlsPlan(hannePage);
-    expect(await openCarlsPlan(majaPage)).toBe(planId);
-  }, SERVER_START_MS + 4 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      const pages: Page[] = [];
+      for (const locale of ['en-GB', 'en-GB']) {
+        const { context, page } = await openPage(browser, locale);
+        contexts.push(context);
+        pages.push(page);
+      }
+      [hannePage, majaPage] = pages as [Page, Page];
+      hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
+      maja = await signIn(majaPage, hub.baseUrl, 'maja');
+      planId = await openCarlsPlan(hannePage);
+      expect(await openCarlsPlan(majaPage)).toBe(planId);
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const client of clients) client.destroy();
@@ -79,36 +97,56 @@ describe('safety rails of the shared plan, in the browser', () => {
     const hanneClient = await collab(planId, hanne.token);
     const gitteClient = await collab(planId, await login('gitte'));
     medicationId = String(furosemid(hanneClient.doc).get('id'));
-    const conflict = (page: Page) => page.locator(`[data-medication-id="${medicationId}"] [data-testid="conflict"][data-field="dose"]`);
+    const conflict = (page: Page) =>
+      page.locator(`[data-medication-id="${medicationId}"] [data-testid="conflict"][data-field="dose"]`);
 
     // Gitte is offline while Hanne changes the dose; Gitte changes it too, not having seen it.
     gitteClient.provider.disconnect();
     furosemid(hanneClient.doc).set('dose', '80 mg');
-    await majaPage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).and(majaPage.locator('[value="80 mg"]')).waitFor({ timeout: LIVE_MS });
+    await majaPage
+      .locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`)
+      .and(majaPage.locator('[value="80 mg"]'))
+      .waitFor({ timeout: LIVE_MS });
     furosemid(gitteClient.doc).set('dose', '60 mg');
     gitteClient.provider.connect();
 
     await conflict(hannePage).waitFor({ timeout: LIVE_MS });
     const shown = (await conflict(hannePage).textContent()) ?? '';
     for (const part of ['80 mg', '60 mg', 'Hanne Holm', 'Gitte Grønlund']) expect(shown).toContain(part);
-    expect(await hannePage.locator(`[data-medication-id="${medicationId}"] .field--conflict [data-field="dose"]`).count()).toBe(1);
+    expect(
+      await hannePage.locator(`[data-medication-id="${medicationId}"] .field--conflict [data-field="dose"]`).count(),
+    ).toBe(1);
 
     // The nurse sees the flag too, but may not settle it, and is told why.
     await conflict(majaPage).waitFor({ timeout: LIVE_MS });
     const keepAtMaja = conflict(majaPage).getByTestId('conflict-keep');
     expect(await keepAtMaja.count()).toBe(2);
     for (const button of await keepAtMaja.all()) expect(await button.isDisabled()).toBe(true);
-    const reason = decide({ userId: maja.id, role: maja.role, sector: maja.organisation?.sector ?? null }, 'medications', { op: 'change', key: 'dose', entry: {} });
+    const reason = decide(
+      { userId: maja.id, role: maja.role, sector: maja.organisation?.sector ?? null },
+      'medications',
+      { op: 'change', key: 'dose', entry: {} },
+    );
     if (reason.allowed) throw new Error('a municipal nurse may change a dose');
-    const described = await describedText(majaPage, `[data-medication-id="${medicationId}"] [data-testid="conflict-keep"]`);
+    const described = await describedText(
+      majaPage,
+      `[data-medication-id="${medicationId}"] [data-testid="conflict-keep"]`,
+    );
     expect(described).toContain(wordRefusal(reason.refusal, makeTranslate(en)));
 
     // Hanne keeps Gitte's 60 mg: the flag goes away everywhere and the dose is 60 mg.
     await conflict(hannePage).getByTestId('conflict-keep').filter({ hasText: '60 mg' }).click();
     await conflict(majaPage).waitFor({ state: 'detached', timeout: LIVE_MS });
     await conflict(hannePage).waitFor({ state: 'detached', timeout: LIVE_MS });
-    expect(await majaPage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).inputValue()).toBe('60 mg');
-    await waitForDoc(gitteClient.doc, (d) => furosemid(d).get('dose') === '60 mg' && furosemid(d).get('conflicts') === undefined, LIVE_MS, 'the kept dose');
+    expect(await majaPage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).inputValue()).toBe(
+      '60 mg',
+    );
+    await waitForDoc(
+      gitteClient.doc,
+      (d) => furosemid(d).get('dose') === '60 mg' && furosemid(d).get('conflicts') === undefined,
+      LIVE_MS,
+      'the kept dose',
+    );
   });
 
   it('tells the nurse which section and why, when the server refuses her change', async () => {
@@ -123,7 +161,9 @@ describe('safety rails of the shared plan, in the browser', () => {
     expect(text.toLowerCase()).toContain('only hospital doctors and gps change medications');
     // The forbidden value never reached anyone; the author's client went back to the plan's value.
     await waitForDoc(majaClient.doc, (d) => furosemid(d).get('dose') === before, LIVE_MS, 'the reverted dose');
-    expect(await hannePage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).inputValue()).toBe(before);
+    expect(await hannePage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).inputValue()).toBe(
+      before,
+    );
     expect(await hannePage.getByTestId('refusal-notice').count()).toBe(0);
 
     await notice.getByRole('button').click();
@@ -138,7 +178,9 @@ describe('safety rails of the shared plan, in the browser', () => {
     await carlPage.getByTestId('citizen-intro').waitFor();
     // He reads the plan as text (through REST: no live copy, no editors, no inputs) …
     expect(await carlPage.getByTestId('plan-layout').count()).toBe(0);
-    expect(await carlPage.getByTestId('plan-snapshot').locator('input, select, textarea, [contenteditable]').count()).toBe(0);
+    expect(
+      await carlPage.getByTestId('plan-snapshot').locator('input, select, textarea, [contenteditable]').count(),
+    ).toBe(0);
     expect(await carlPage.getByTestId('plan-snapshot').textContent()).toContain('Furosemid');
     // … and only he has the form for measurements; staff read them.
     expect(await hannePage.getByTestId('self-report-form').count()).toBe(0);
@@ -146,9 +188,14 @@ describe('safety rails of the shared plan, in the browser', () => {
     await carlPage.getByTestId('self-report-systolic').fill('138');
     await carlPage.getByTestId('self-report-diastolic').fill('85');
     await carlPage.getByTestId('self-report-submit').click();
-    const atHanne = hannePage.locator('[data-testid="self-report"][data-kind="blood-pressure"]').filter({ hasText: '138/85 mmHg' });
+    const atHanne = hannePage
+      .locator('[data-testid="self-report"][data-kind="blood-pressure"]')
+      .filter({ hasText: '138/85 mmHg' });
     await atHanne.waitFor({ timeout: LIVE_MS });
     expect(await atHanne.textContent()).toContain('Blood pressure');
-    await carlPage.locator('[data-testid="self-report"][data-kind="blood-pressure"]').filter({ hasText: '138/85 mmHg' }).waitFor({ timeout: UI_MS });
+    await carlPage
+      .locator('[data-testid="self-report"][data-kind="blood-pressure"]')
+      .filter({ hasText: '138/85 mmHg' })
+      .waitFor({ timeout: UI_MS });
   });
 });

@@ -14,7 +14,20 @@ import { decide } from '../../shared/permissions.ts';
 import { en } from '../../client/src/i18n/en.ts';
 import { wordRefusal } from '../../client/src/i18n/refusal-words.ts';
 import { makeTranslate } from '../../client/src/i18n/translate.ts';
-import { assertPrerequisites, describedText, editorText, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  assertPrerequisites,
+  describedText,
+  editorText,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 let hub: Hub | null = null;
 let browser: Browser | null = null;
@@ -29,22 +42,27 @@ describe('a cross-sector team in one care plan', () => {
   let taskId = '';
 
   const task = (page: Page, sector: string): Locator =>
-    page.locator(`[data-testid="task-column"][data-sector="${sector}"] [data-testid="task-card"][data-task-id="${taskId}"]`);
+    page.locator(
+      `[data-testid="task-column"][data-sector="${sector}"] [data-testid="task-card"][data-task-id="${taskId}"]`,
+    );
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    browser = await launchBrowser();
-    for (const locale of ['da-DK', 'en-GB']) {
-      const { context, page } = await openPage(browser, locale);
-      contexts.push(context);
-      if (locale === 'da-DK') hannePage = page;
-      else majaPage = page;
-    }
-    hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
-    maja = await signIn(majaPage, hub.baseUrl, 'maja');
-    expect(await openCarlsPlan(majaPage)).toBe(await openCarlsPlan(hannePage));
-  }, SERVER_START_MS + 4 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      for (const locale of ['da-DK', 'en-GB']) {
+        const { context, page } = await openPage(browser, locale);
+        contexts.push(context);
+        if (locale === 'da-DK') hannePage = page;
+        else majaPage = page;
+      }
+      hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
+      maja = await signIn(majaPage, hub.baseUrl, 'maja');
+      expect(await openCarlsPlan(majaPage)).toBe(await openCarlsPlan(hannePage));
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
@@ -72,7 +90,8 @@ describe('a cross-sector team in one care plan', () => {
     await hanneEditor.filter({ hasText: '(med rollator)' }).waitFor({ timeout: LIVE_MS });
     await goal(hannePage).locator('.collaboration-carets__label', { hasText: maja.name }).waitFor({ timeout: LIVE_MS });
     // Both people's text is in both copies, in the order they were typed.
-    for (const editor of [hanneEditor, majaEditor]) expect(await editorText(editor)).toContain('også trappen (med rollator)');
+    for (const editor of [hanneEditor, majaEditor])
+      expect(await editorText(editor)).toContain('også trappen (med rollator)');
   });
 
   it('disables the municipal nurse’s medication controls and says why', async () => {
@@ -95,17 +114,23 @@ describe('a cross-sector team in one care plan', () => {
     expect(await majaPage.getByTestId('medication-composer').isDisabled()).toBe(true);
 
     // The same controls are open to the hospital doctor.
-    expect(await hannePage.getByTestId('medication-card').first().locator('[data-field="dose"]').isEnabled()).toBe(true);
+    expect(await hannePage.getByTestId('medication-card').first().locator('[data-field="dose"]').isEnabled()).toBe(
+      true,
+    );
   });
 
   it('moves a task Hanne hands over to the municipality column of Maja’s board, without a reload', async () => {
-    const hospitalTask = hannePage.locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-card"]').first();
+    const hospitalTask = hannePage
+      .locator('[data-testid="task-column"][data-sector="hospital"] [data-testid="task-card"]')
+      .first();
     taskId = (await hospitalTask.getAttribute('data-task-id')) ?? '';
     expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
     await task(majaPage, 'hospital').waitFor({ timeout: LIVE_MS });
     // Maja may not hand over the hospital's task; she is told why.
     expect(await task(majaPage, 'hospital').getByTestId('handover-submit').isDisabled()).toBe(true);
-    expect((await describedText(majaPage, `[data-task-id="${taskId}"] [data-testid="handover-submit"]`)).length).toBeGreaterThan(0);
+    expect(
+      (await describedText(majaPage, `[data-task-id="${taskId}"] [data-testid="handover-submit"]`)).length,
+    ).toBeGreaterThan(0);
 
     await majaPage.evaluate(() => Object.assign(window, { carehubSamePage: true }));
     await hospitalTask.getByTestId('handover-target').selectOption('municipality');
@@ -113,21 +138,30 @@ describe('a cross-sector team in one care plan', () => {
 
     await task(majaPage, 'municipality').waitFor({ timeout: LIVE_MS });
     expect(await task(majaPage, 'hospital').count()).toBe(0);
-    expect(await majaPage.evaluate(() => (window as unknown as { carehubSamePage?: boolean }).carehubSamePage)).toBe(true);
+    expect(await majaPage.evaluate(() => (window as unknown as { carehubSamePage?: boolean }).carehubSamePage)).toBe(
+      true,
+    );
     // Now the municipality owns it: Maja may change its status, Hanne no longer may.
     expect(await task(majaPage, 'municipality').getByTestId('task-status').isEnabled()).toBe(true);
-    await task(hannePage, 'municipality').getByTestId('task-status').and(hannePage.locator(':disabled')).waitFor({ timeout: UI_MS });
+    await task(hannePage, 'municipality')
+      .getByTestId('task-status')
+      .and(hannePage.locator(':disabled'))
+      .waitFor({ timeout: UI_MS });
   });
 
   it('shows in the history view the plan as it was before the handover', async () => {
     await hannePage.getByTestId('history-link').click();
     await hannePage.waitForURL(/#\/plans\/[0-9a-f-]{36}\/history$/, { timeout: UI_MS });
     // The newest change by Hanne that touched the tasks is the handover.
-    const handover = hannePage.locator(`[data-testid="history-change"][data-author="${hanne.id}"][data-sections~="tasks"]`).first();
+    const handover = hannePage
+      .locator(`[data-testid="history-change"][data-author="${hanne.id}"][data-sections~="tasks"]`)
+      .first();
     await handover.waitFor({ timeout: UI_MS });
     expect(await handover.textContent()).toContain(hanne.name);
     const snapshotTask = (sector: string) =>
-      hannePage.locator(`[data-testid="snapshot-task-column"][data-sector="${sector}"] [data-testid="snapshot-task"][data-task-id="${taskId}"]`);
+      hannePage.locator(
+        `[data-testid="snapshot-task-column"][data-sector="${sector}"] [data-testid="snapshot-task"][data-task-id="${taskId}"]`,
+      );
 
     await handover.click();
     await snapshotTask('municipality').waitFor({ timeout: UI_MS });
@@ -137,6 +171,8 @@ describe('a cross-sector team in one care plan', () => {
     await hannePage.getByTestId('history-earlier').click();
     await snapshotTask('hospital').waitFor({ timeout: UI_MS });
     expect(await snapshotTask('municipality').count()).toBe(0);
-    expect(await hannePage.locator('[data-testid="history-change"][aria-pressed="true"]').getAttribute('data-seq')).not.toBe(await handover.getAttribute('data-seq'));
+    expect(
+      await hannePage.locator('[data-testid="history-change"][aria-pressed="true"]').getAttribute('data-seq'),
+    ).not.toBe(await handover.getAttribute('data-seq'));
   });
 });

@@ -17,7 +17,20 @@ import { ANALYSES, criticalPotassium, labObservation } from '../../server/simula
 import { encounterNotification } from '../../server/simulator/message-samples.ts';
 import { imagingReport } from '../../server/simulator/report-samples.ts';
 import { danishTime } from '../../server/simulator/sample-common.ts';
-import { assertPrerequisites, createApiKey, fileResult, launchBrowser, LIVE_MS, openCarlsPlan, openPage, SERVER_START_MS, signIn, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  assertPrerequisites,
+  createApiKey,
+  fileResult,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 const CARL_CPR = '1203451237';
 const POTASSIUM = `${NPU_SYSTEM}|${ANALYSES.potassium.code}`;
@@ -39,22 +52,25 @@ describe('results filed by a lab system, live in the plan', () => {
   let criticalId = '';
   const result = (page: Page, id: string) => page.locator(`[data-testid="result"][data-result-id="${id}"]`);
 
-  beforeAll(async () => {
-    assertPrerequisites();
-    hub = await startHub();
-    key = await createApiKey(hub);
-    browser = await launchBrowser();
-    const pages: Page[] = [];
-    for (const locale of ['en-GB', 'da-DK']) {
-      const { context, page } = await openPage(browser, locale);
-      contexts.push(context);
-      pages.push(page);
-    }
-    [hannePage, majaPage] = pages as [Page, Page];
-    hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
-    await signIn(majaPage, hub.baseUrl, 'maja');
-    expect(await openCarlsPlan(majaPage)).toBe(await openCarlsPlan(hannePage));
-  }, SERVER_START_MS + 4 * UI_MS);
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      key = await createApiKey(hub);
+      browser = await launchBrowser();
+      const pages: Page[] = [];
+      for (const locale of ['en-GB', 'da-DK']) {
+        const { context, page } = await openPage(browser, locale);
+        contexts.push(context);
+        pages.push(page);
+      }
+      [hannePage, majaPage] = pages as [Page, Page];
+      hanne = await signIn(hannePage, hub.baseUrl, 'hanne');
+      await signIn(majaPage, hub.baseUrl, 'maja');
+      expect(await openCarlsPlan(majaPage)).toBe(await openCarlsPlan(hannePage));
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
@@ -64,7 +80,17 @@ describe('results filed by a lab system, live in the plan', () => {
 
   it('shows a filed result in the open plan at once, highlighted as new', async () => {
     expect(await hannePage.getByTestId('result').count()).toBe(0);
-    firstId = await file(key, '/results', labObservation({ cpr: CARL_CPR, analysis: 'potassium', value: 4.4, id: `e2e-k-1-${Date.now()}`, time: hoursAgo(30) }));
+    firstId = await file(
+      key,
+      '/results',
+      labObservation({
+        cpr: CARL_CPR,
+        analysis: 'potassium',
+        value: 4.4,
+        id: `e2e-k-1-${Date.now()}`,
+        time: hoursAgo(30),
+      }),
+    );
     for (const page of [hannePage, majaPage]) {
       const card = result(page, firstId);
       await card.waitFor({ timeout: LIVE_MS });
@@ -74,14 +100,22 @@ describe('results filed by a lab system, live in the plan', () => {
     }
     // Looking at it ends the highlight.
     await result(hannePage, firstId).focus();
-    await hannePage.locator(`[data-testid="result"][data-result-id="${firstId}"][data-new="false"]`).waitFor({ timeout: UI_MS });
+    await hannePage
+      .locator(`[data-testid="result"][data-result-id="${firstId}"][data-new="false"]`)
+      .waitFor({ timeout: UI_MS });
   });
 
   it('puts a critical result at the top for the whole team, draws the trend, and rings the bell', async () => {
-    criticalId = await file(key, '/results', criticalPotassium({ cpr: CARL_CPR, id: `e2e-k-2-${Date.now()}`, time: hoursAgo(1), value: 6.9 }));
+    criticalId = await file(
+      key,
+      '/results',
+      criticalPotassium({ cpr: CARL_CPR, id: `e2e-k-2-${Date.now()}`, time: hoursAgo(1), value: 6.9 }),
+    );
     for (const page of [hannePage, majaPage]) {
       const banner = page.getByTestId('critical-results');
-      await banner.locator(`[data-testid="critical-result"][data-result-id="${criticalId}"]`).waitFor({ timeout: LIVE_MS });
+      await banner
+        .locator(`[data-testid="critical-result"][data-result-id="${criticalId}"]`)
+        .waitFor({ timeout: LIVE_MS });
       expect(await result(page, criticalId).getAttribute('data-critical')).toBe('true');
       expect(await result(page, criticalId).getAttribute('data-new')).toBe('true');
       // Two P-Kalium values make a trend, with the reference range as a band and the values as a table.
@@ -113,9 +147,14 @@ describe('results filed by a lab system, live in the plan', () => {
 
   it('lets Hanne acknowledge the critical result; Maja sees who and when', async () => {
     expect(await majaPage.getByTestId('critical-results').getByTestId('acknowledge-result').count()).toBeGreaterThan(0);
-    await hannePage.locator(`[data-testid="critical-result"][data-result-id="${criticalId}"]`).getByTestId('acknowledge-result').click();
+    await hannePage
+      .locator(`[data-testid="critical-result"][data-result-id="${criticalId}"]`)
+      .getByTestId('acknowledge-result')
+      .click();
     for (const page of [hannePage, majaPage]) {
-      await page.locator(`[data-testid="critical-result"][data-result-id="${criticalId}"]`).waitFor({ state: 'detached', timeout: LIVE_MS });
+      await page
+        .locator(`[data-testid="critical-result"][data-result-id="${criticalId}"]`)
+        .waitFor({ state: 'detached', timeout: LIVE_MS });
       const acknowledged = result(page, criticalId).getByTestId('result-acknowledged');
       await acknowledged.waitFor({ timeout: LIVE_MS });
       expect(await acknowledged.textContent()).toContain(hanne.name);
@@ -124,8 +163,21 @@ describe('results filed by a lab system, live in the plan', () => {
   });
 
   it('reads an imaging report in full, finds a hospital notification by filter, and releases a result early', async () => {
-    const reportId = await file(key, '/results', imagingReport({ cpr: CARL_CPR, id: `e2e-img-${Date.now()}`, time: hoursAgo(2), modality: 'ct', variant: 1 }));
-    const noticeId = await file(key, '/encounters', encounterNotification({ cpr: CARL_CPR, id: `e2e-enc-${Date.now()}`, event: 'admission', time: new Date().toISOString() }));
+    const reportId = await file(
+      key,
+      '/results',
+      imagingReport({ cpr: CARL_CPR, id: `e2e-img-${Date.now()}`, time: hoursAgo(2), modality: 'ct', variant: 1 }),
+    );
+    const noticeId = await file(
+      key,
+      '/encounters',
+      encounterNotification({
+        cpr: CARL_CPR,
+        id: `e2e-enc-${Date.now()}`,
+        event: 'admission',
+        time: new Date().toISOString(),
+      }),
+    );
     await result(hannePage, reportId).waitFor({ timeout: LIVE_MS });
 
     await hannePage.getByTestId('result-filter-imaging').check();
@@ -146,7 +198,11 @@ describe('results filed by a lab system, live in the plan', () => {
     const first = result(hannePage, firstId);
     expect(await first.getByTestId('result-release').getAttribute('data-released')).toBe('false');
     await first.getByTestId('release-result').click();
-    await hannePage.locator(`[data-testid="result"][data-result-id="${firstId}"] [data-testid="result-release"][data-released="true"]`).waitFor({ timeout: LIVE_MS });
+    await hannePage
+      .locator(
+        `[data-testid="result"][data-result-id="${firstId}"] [data-testid="result-release"][data-released="true"]`,
+      )
+      .waitFor({ timeout: LIVE_MS });
     expect(await first.getByTestId('release-result').count()).toBe(0);
   });
 });

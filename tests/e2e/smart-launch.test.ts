@@ -13,7 +13,17 @@ import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARL } from '../../server/seed/demo-patients.ts';
 import { startPracticeSystem, type PracticeSystem } from '../fixtures/oidc/practice-system.ts';
-import { apiLogin, assertPrerequisites, carehubCli, launchBrowser, openPage, SERVER_START_MS, startHub, UI_MS, type Hub } from './helpers.ts';
+import {
+  apiLogin,
+  assertPrerequisites,
+  carehubCli,
+  launchBrowser,
+  openPage,
+  SERVER_START_MS,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
 
 const ENV = { OIDC_ALLOW_INSECURE_HTTP: 'on' };
 
@@ -31,7 +41,9 @@ async function newPage(locale = 'da-DK'): Promise<Page> {
 }
 
 async function planOfCarl(token: string): Promise<string> {
-  const patients = (await (await fetch(`${hub!.baseUrl}/api/v1/patients`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string; plans: { id: string }[] }[];
+  const patients = (await (
+    await fetch(`${hub!.baseUrl}/api/v1/patients`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { name: string; plans: { id: string }[] }[];
   return patients.find((p) => p.name === 'Carl Jensen')!.plans[0]!.id;
 }
 
@@ -40,15 +52,51 @@ describe('CareHub launched from a GP practice system', () => {
     assertPrerequisites();
     hub = await startHub(ENV);
     const admin = await apiLogin(hub.baseUrl, 'admin');
-    const api = (path: string, init: RequestInit = {}) => fetch(`${hub!.baseUrl}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' } });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${hub!.baseUrl}/api/v1${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      });
     const orgs = (await (await api('/admin/organisations')).json()) as { id: string; name: string }[];
     const nb = orgs.find((o) => o.name === 'Lægehuset Nørrebro')!;
-    const vb = (await (await api('/admin/organisations', { method: 'POST', body: JSON.stringify({ name: 'Lægerne i Valby', sector: 'general_practice' }) })).json()) as { id: string };
-    norrebro = await startPracticeSystem({ hubUrl: hub.baseUrl, gps: { 'gitte-praksis': { sub: 'nb-gp-1', name: 'Gitte Grønlund', fhirUser: 'Practitioner/nb-1' } }, patients: { 'pt-100': CARL } });
-    valby = await startPracticeSystem({ hubUrl: hub.baseUrl, gps: { 'valby-gp': { sub: 'vb-gp-7', name: 'Vagn Valby', fhirUser: 'Practitioner/vb-7' } }, patients: { 'v-1': CARL } });
-    const added = await carehubCli(hub, ['smart-client', 'add', '--organisation', nb.id, '--name', 'Nørrebro praksissystem', '--issuer', norrebro.fhirBase, '--client-id', 'carehub'], ENV);
+    const vb = (await (
+      await api('/admin/organisations', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Lægerne i Valby', sector: 'general_practice' }),
+      })
+    ).json()) as { id: string };
+    norrebro = await startPracticeSystem({
+      hubUrl: hub.baseUrl,
+      gps: { 'gitte-praksis': { sub: 'nb-gp-1', name: 'Gitte Grønlund', fhirUser: 'Practitioner/nb-1' } },
+      patients: { 'pt-100': CARL },
+    });
+    valby = await startPracticeSystem({
+      hubUrl: hub.baseUrl,
+      gps: { 'valby-gp': { sub: 'vb-gp-7', name: 'Vagn Valby', fhirUser: 'Practitioner/vb-7' } },
+      patients: { 'v-1': CARL },
+    });
+    const added = await carehubCli(
+      hub,
+      [
+        'smart-client',
+        'add',
+        '--organisation',
+        nb.id,
+        '--name',
+        'Nørrebro praksissystem',
+        '--issuer',
+        norrebro.fhirBase,
+        '--client-id',
+        'carehub',
+      ],
+      ENV,
+    );
     norrebroId = /^practice system ([0-9a-f-]{36})/m.exec(added)![1]!;
-    await carehubCli(hub, ['smart-client', 'add', '--organisation', vb.id, '--issuer', valby.fhirBase, '--client-id', 'carehub'], ENV);
+    await carehubCli(
+      hub,
+      ['smart-client', 'add', '--organisation', vb.id, '--issuer', valby.fhirBase, '--client-id', 'carehub'],
+      ENV,
+    );
     browser = await launchBrowser();
   }, SERVER_START_MS + 30_000);
 
@@ -64,14 +112,22 @@ describe('CareHub launched from a GP practice system', () => {
     const page = await newPage();
     await page.goto(norrebro!.ehrPage('gitte-praksis', 'pt-100'));
     const frame = page.frameLocator('iframe');
-    await frame.locator('[data-testid="embed-app"] [data-testid="plan-layout"][data-synced="true"]').waitFor({ timeout: UI_MS });
+    await frame
+      .locator('[data-testid="embed-app"] [data-testid="plan-layout"][data-synced="true"]')
+      .waitFor({ timeout: UI_MS });
     expect(await frame.getByTestId('embed-header').getByTestId('plan-patient').textContent()).toBe('Carl Jensen');
     expect(await frame.getByTestId('embed-app').getAttribute('data-access')).toBe('edit');
     // The launched page: no code left in its address, nothing in cookies or web storage.
     const launched = page.frames().find((f) => f.url().startsWith(`${hub!.baseUrl}/smart/app/`));
     expect(launched, 'CareHub inside the frame').toBeDefined();
     expect(launched!.url()).toBe(`${hub!.baseUrl}/smart/app/${norrebroId}`);
-    expect(await launched!.evaluate(() => ({ cookies: document.cookie, session: sessionStorage.length, local: localStorage.length }))).toEqual({ cookies: '', session: 0, local: 0 });
+    expect(
+      await launched!.evaluate(() => ({
+        cookies: document.cookie,
+        session: sessionStorage.length,
+        local: localStorage.length,
+      })),
+    ).toEqual({ cookies: '', session: 0, local: 0 });
     // The GP writes in the plan as herself; the hospital reads her name under the note.
     const text = `Set ved konsultation ${Date.now()}: trives, vægt stabil.`;
     await frame.getByTestId('note-composer').fill(text);
@@ -79,10 +135,15 @@ describe('CareHub launched from a GP practice system', () => {
     await frame.getByTestId('note').filter({ hasText: text }).waitFor({ timeout: UI_MS });
     const hanne = await apiLogin(hub!.baseUrl, 'hanne');
     const planId = await planOfCarl(hanne);
-    const get = async (path: string) => (await fetch(`${hub!.baseUrl}/api/v1/plans/${planId}${path}`, { headers: { authorization: `Bearer ${hanne}` } })).json();
+    const get = async (path: string) =>
+      (
+        await fetch(`${hub!.baseUrl}/api/v1/plans/${planId}${path}`, { headers: { authorization: `Bearer ${hanne}` } })
+      ).json();
     type Notes = { notes: { author: string; body: unknown }[] };
     const people = (await get('/people')) as { id: string; name: string; role: string }[];
-    await expect.poll(async () => JSON.stringify(((await get('/document')) as Notes).notes).includes(text), { timeout: UI_MS }).toBe(true);
+    await expect
+      .poll(async () => JSON.stringify(((await get('/document')) as Notes).notes).includes(text), { timeout: UI_MS })
+      .toBe(true);
     const written = ((await get('/document')) as Notes).notes.find((n) => JSON.stringify(n.body).includes(text))!;
     expect(people.find((p) => p.id === written.author)).toMatchObject({ name: 'Gitte Grønlund', role: 'gp' });
   });
@@ -106,10 +167,13 @@ describe('CareHub launched from a GP practice system', () => {
     // Valby's EHR page with Nørrebro's launch in its frame: only Nørrebro's origin may frame it.
     await page.goto(valby!.ehrPage('valby-gp', 'v-1'));
     await page.frameLocator('iframe').getByTestId('sign-in-refused').waitFor({ timeout: UI_MS });
-    await page.evaluate((src) => {
-      const frame = document.querySelector('iframe');
-      if (frame) frame.src = src;
-    }, norrebro!.launchUrl('gitte-praksis', 'pt-100'));
+    await page.evaluate(
+      (src) => {
+        const frame = document.querySelector('iframe');
+        if (frame) frame.src = src;
+      },
+      norrebro!.launchUrl('gitte-praksis', 'pt-100'),
+    );
     await expect.poll(() => violations.length, { timeout: UI_MS }).toBeGreaterThan(0);
     expect(violations.join('\n')).toContain(norrebro!.origin);
     expect(await page.frameLocator('iframe').getByTestId('plan-layout').count()).toBe(0);

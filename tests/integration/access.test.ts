@@ -37,8 +37,14 @@ describe('who may open a plan', () => {
   };
 
   it('refuses a wrong password without saying which part was wrong', async () => {
-    const wrong = await hub.api('/auth/login', { method: 'POST', body: JSON.stringify({ username: 'hanne', password: 'nope' }) });
-    const unknown = await hub.api('/auth/login', { method: 'POST', body: JSON.stringify({ username: 'nobody', password: 'demo' }) });
+    const wrong = await hub.api('/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'hanne', password: 'nope' }),
+    });
+    const unknown = await hub.api('/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'nobody', password: 'demo' }),
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(await wrong.json()).toEqual(await unknown.json());
@@ -104,7 +110,11 @@ describe('Socket.IO access', () => {
     expect(error.message).toMatch(/unauthorized/);
     bad.close();
 
-    const socket = io(hub.server.url, { auth: { token: await hub.token('gitte') }, transports: ['websocket'], reconnection: false });
+    const socket = io(hub.server.url, {
+      auth: { token: await hub.token('gitte') },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const own = await socket.emitWithAck('plan:watch', { planId: await hub.planOf('Carl Jensen', 'gitte') });
     expect(own).toEqual({ ok: true });

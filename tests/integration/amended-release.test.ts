@@ -26,7 +26,10 @@ describe('the release of an amended result to the citizen', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as PlanDocumentJson;
   };
-  const resultIn = (doc: PlanDocumentJson, id: string) => doc.results.find((r) => r.id === id) as (Record<string, unknown> & { value?: unknown; releaseAt?: string }) | undefined;
+  const resultIn = (doc: PlanDocumentJson, id: string) =>
+    doc.results.find((r) => r.id === id) as
+      | (Record<string, unknown> & { value?: unknown; releaseAt?: string })
+      | undefined;
 
   it('hides an amendment of a result whose release time has passed, for a new delay from the amendment', async () => {
     const dir = tempDir();
@@ -46,7 +49,16 @@ describe('the release of an amended result to the citizen', () => {
     const hub = await startHub({ dir, env: { RESULT_RELEASE_DAYS: '3' } });
     hubs.push(hub);
     const before = Date.now();
-    expect((await postAs(hub, key, '/results', observation({ id: identifier, cpr: CARL, value: 7.4, flag: 'HH', status: 'amended' }))).status).toBe(201);
+    expect(
+      (
+        await postAs(
+          hub,
+          key,
+          '/results',
+          observation({ id: identifier, cpr: CARL, value: 7.4, flag: 'HH', status: 'amended' }),
+        )
+      ).status,
+    ).toBe(201);
     const staff = resultIn(await documentOf(hub, 'hanne', planId), id);
     expect(staff?.value).toBe(7.4);
     expect(Date.parse(staff!.releaseAt!)).toBeGreaterThanOrEqual(before + 3 * DAY_MS);
@@ -65,7 +77,11 @@ describe('the release of an amended result to the citizen', () => {
     const { id } = (await filed.json()) as { id: string };
     expect(resultIn(await documentOf(hub, 'carl', planId), id)).toBeUndefined();
     const releaseAs = async (username: string) => {
-      const res = await hub.api(`/results/${id}/release`, { method: 'POST', token: await hub.token(username), body: '{}' });
+      const res = await hub.api(`/results/${id}/release`, {
+        method: 'POST',
+        token: await hub.token(username),
+        body: '{}',
+      });
       expect(res.status).toBe(200);
       return ((await res.json()) as { releaseAt: string }).releaseAt;
     };
@@ -73,8 +89,19 @@ describe('the release of an amended result to the citizen', () => {
     expect(resultIn(await documentOf(hub, 'carl', planId), id)?.value).toBe(4.2);
 
     const before = Date.now();
-    expect((await postAs(hub, key, '/results', observation({ id: identifier, cpr: CARL, value: 7.5, flag: 'HH', status: 'corrected' }))).status).toBe(201);
-    expect(Date.parse(resultIn(await documentOf(hub, 'hanne', planId), id)!.releaseAt!)).toBeGreaterThanOrEqual(before + 3 * DAY_MS);
+    expect(
+      (
+        await postAs(
+          hub,
+          key,
+          '/results',
+          observation({ id: identifier, cpr: CARL, value: 7.5, flag: 'HH', status: 'corrected' }),
+        )
+      ).status,
+    ).toBe(201);
+    expect(Date.parse(resultIn(await documentOf(hub, 'hanne', planId), id)!.releaseAt!)).toBeGreaterThanOrEqual(
+      before + 3 * DAY_MS,
+    );
     expect(JSON.stringify(await documentOf(hub, 'carl', planId))).not.toContain('7.5');
 
     // A clinician who has seen the new value releases it; releasing again changes nothing.

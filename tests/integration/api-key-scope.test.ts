@@ -32,7 +32,12 @@ describe('API key scopes', () => {
     const login = await hub.login('gitte');
     gitte = { id: login.user.id, organisation: login.user.organisation!.id };
     lab = (await createApiKey(hub.server.store.results, 'Region H lab')).key;
-    practice = (await createApiKey(hub.server.store.results, 'Nørrebro praksissystem', { scope: 'practice', organisationId: gitte.organisation })).key;
+    practice = (
+      await createApiKey(hub.server.store.results, 'Nørrebro praksissystem', {
+        scope: 'practice',
+        organisationId: gitte.organisation,
+      })
+    ).key;
   });
   afterAll(() => hub.stop());
 
@@ -43,12 +48,22 @@ describe('API key scopes', () => {
     for (const access of ['edit', 'read']) {
       const res = await createLink(hub, lab, ingrid, { access });
       expect(res.status).toBe(403);
-      expect((await json<{ error: { code: string; message: string } }>(res)).error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/intake/) });
+      expect((await json<{ error: { code: string; message: string } }>(res)).error).toMatchObject({
+        code: 'forbidden',
+        message: expect.stringMatching(/intake/),
+      });
     }
     // Nor a plan it has no business with, nor naming a person to act as.
     expect((await createLink(hub, lab, carl, { actsAs: gitte.id })).status).toBe(403);
     // The refusal is on record, with the system named.
-    await eventually(() => auditRows(hub, 'embed-link.create').some((r) => r.outcome === 'refused' && JSON.parse(r.details).system === 'Region H lab'), 5000, 'the refusal audited');
+    await eventually(
+      () =>
+        auditRows(hub, 'embed-link.create').some(
+          (r) => r.outcome === 'refused' && JSON.parse(r.details).system === 'Region H lab',
+        ),
+      5000,
+      'the refusal audited',
+    );
   });
 
   it('a lab key cannot revoke anybody’s embed link', async () => {
@@ -66,7 +81,8 @@ describe('API key scopes', () => {
     expect((await createLink(hub, practice, carl, {})).status).toBe(400);
     const hanne = (await hub.login('hanne')).user.id;
     const carlCitizen = (await hub.login('carl')).user.id;
-    for (const actsAs of [hanne, carlCitizen, randomUUID()]) expect((await createLink(hub, practice, carl, { actsAs })).status, actsAs).toBe(403);
+    for (const actsAs of [hanne, carlCitizen, randomUUID()])
+      expect((await createLink(hub, practice, carl, { actsAs })).status, actsAs).toBe(403);
 
     const link = await linkOf(hub, practice, carl, { actsAs: gitte.id, access: 'edit' });
     const session = await sessionOf(hub, link.link);
@@ -74,8 +90,24 @@ describe('API key scopes', () => {
     // …and she is who shows in the live plan's history.
     const live = connectCollab(hub.wsUrl, carl, session.token);
     await live.synced;
-    sectionOf(live.doc, 'medications').push([newEntry({ id: randomUUID(), drug: 'Praksis-Paracetamol', dose: '1 g', route: 'oral', frequency: 'efter behov', start: '2026-01-01' })]);
-    await eventually(async () => JSON.stringify(await (await hub.api(`/plans/${carl}/history`, { token: await hub.token('hanne') })).json()).includes(gitte.id), 5000, 'the edit in the history');
+    sectionOf(live.doc, 'medications').push([
+      newEntry({
+        id: randomUUID(),
+        drug: 'Praksis-Paracetamol',
+        dose: '1 g',
+        route: 'oral',
+        frequency: 'efter behov',
+        start: '2026-01-01',
+      }),
+    ]);
+    await eventually(
+      async () =>
+        JSON.stringify(
+          await (await hub.api(`/plans/${carl}/history`, { token: await hub.token('hanne') })).json(),
+        ).includes(gitte.id),
+      5000,
+      'the edit in the history',
+    );
     live.destroy();
   });
 
@@ -83,18 +115,41 @@ describe('API key scopes', () => {
     const filed = await postAs(hub, practice, '/results', observation({ id: randomUUID(), cpr: INGRID }));
     expect(filed.status).toBe(403);
     expect(((await filed.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
-    const encounter = await postAs(hub, practice, '/encounters', { identifier: 'x', cpr: INGRID, event: 'admission', time: new Date().toISOString(), hospital: 'h', department: 'd' }, 'application/json');
+    const encounter = await postAs(
+      hub,
+      practice,
+      '/encounters',
+      {
+        identifier: 'x',
+        cpr: INGRID,
+        event: 'admission',
+        time: new Date().toISOString(),
+        hospital: 'h',
+        department: 'd',
+      },
+      'application/json',
+    );
     expect(encounter.status).toBe(403);
 
     const byGitte = await linkOf(hub, await hub.token('gitte'), carl);
     expect((await hub.api(`/embed-links/${byGitte.id}`, { method: 'DELETE', token: practice })).status).toBe(403);
     // Another practice's key cannot revoke this practice's links.
     const maja = await hub.login('maja');
-    const other = (await createApiKey(hub.server.store.results, 'Kommunens system', { scope: 'practice', organisationId: maja.user.organisation!.id })).key;
+    const other = (
+      await createApiKey(hub.server.store.results, 'Kommunens system', {
+        scope: 'practice',
+        organisationId: maja.user.organisation!.id,
+      })
+    ).key;
     const own = await linkOf(hub, practice, carl, { actsAs: gitte.id });
     expect((await hub.api(`/embed-links/${own.id}`, { method: 'DELETE', token: other })).status).toBe(403);
     // A second key of the same practice may (the first key may have been replaced).
-    const second = (await createApiKey(hub.server.store.results, 'Nørrebro praksissystem 2', { scope: 'practice', organisationId: gitte.organisation })).key;
+    const second = (
+      await createApiKey(hub.server.store.results, 'Nørrebro praksissystem 2', {
+        scope: 'practice',
+        organisationId: gitte.organisation,
+      })
+    ).key;
     const session = await sessionOf(hub, own.link);
     const live = connectCollab(hub.wsUrl, carl, session.token);
     await live.synced;
@@ -110,7 +165,9 @@ describe('API key scopes', () => {
     expect(created.length).toBeGreaterThan(0);
     expect(created.every((e) => e.person !== 'an unknown user')).toBe(true);
     expect(created.some((e) => e.person.includes('Nørrebro praksissystem'))).toBe(true);
-    const rows = auditRows(hub, 'embed-link.create').filter((r) => r.outcome === 'allowed' && JSON.parse(r.details).system);
+    const rows = auditRows(hub, 'embed-link.create').filter(
+      (r) => r.outcome === 'allowed' && JSON.parse(r.details).system,
+    );
     expect(rows.every((r) => r.actor_id !== null)).toBe(true);
   });
 
@@ -119,9 +176,15 @@ describe('API key scopes', () => {
     const bad = await runCli(['api-key', 'create', '--system', 'x', '--scope', 'practice'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/organisation/);
-    const wrongOrg = await runCli(['api-key', 'create', '--system', 'x', '--scope', 'practice', '--organisation', randomUUID()], env);
+    const wrongOrg = await runCli(
+      ['api-key', 'create', '--system', 'x', '--scope', 'practice', '--organisation', randomUUID()],
+      env,
+    );
     expect(wrongOrg.code).not.toBe(0);
-    const made = await runCli(['api-key', 'create', '--system', 'cli-praksis', '--scope', 'practice', '--organisation', gitte.organisation], env);
+    const made = await runCli(
+      ['api-key', 'create', '--system', 'cli-praksis', '--scope', 'practice', '--organisation', gitte.organisation],
+      env,
+    );
     expect(made.code).toBe(0);
     const key = /chk_\S+/.exec(made.stdout)![0];
     expect((await createLink(hub, key, carl, { actsAs: gitte.id })).status).toBe(201);

@@ -10,9 +10,18 @@ import type { AuditEntryInput } from '../../server/store/records.ts';
 import { tempDir } from '../fixtures/server.ts';
 
 /** The real store, with its audit commits counted (and, when asked, failing). */
-async function countingStore(): Promise<{ store: Store; commits: number[]; failNext: { count: number }; close(): Promise<void> }> {
+async function countingStore(): Promise<{
+  store: Store;
+  commits: number[];
+  failNext: { count: number };
+  close(): Promise<void>;
+}> {
   const dir = tempDir('carehub-audit-batch-');
-  const real = await openStore({ databaseUrl: `sqlite:${join(dir, 'hub.db')}`, sqliteSynchronous: 'FULL', logLevel: 'silent' });
+  const real = await openStore({
+    databaseUrl: `sqlite:${join(dir, 'hub.db')}`,
+    sqliteSynchronous: 'FULL',
+    logLevel: 'silent',
+  });
   const commits: number[] = [];
   const failNext = { count: 0 };
   const store = new Proxy(real, {

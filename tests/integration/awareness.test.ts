@@ -36,23 +36,38 @@ describe('awareness relays carets only', () => {
     const text = (fragment.get(0) as Y.XmlElement).get(0) as Y.XmlText;
     const rp = Y.createRelativePositionFromTypeIndex(text, at);
     // y-prosemirror puts RelativePosition objects into the state (JSON.stringify serialises them).
-    return json ? { anchor: Y.relativePositionToJSON(rp), head: Y.relativePositionToJSON(rp) } : { anchor: rp, head: rp };
+    return json
+      ? { anchor: Y.relativePositionToJSON(rp), head: Y.relativePositionToJSON(rp) }
+      : { anchor: rp, head: rp };
   };
-  const stateAt = (observer: CollabClient, of: CollabClient) => observer.provider.awareness.getStates().get(of.doc.clientID) as Record<string, unknown> | undefined;
+  const stateAt = (observer: CollabClient, of: CollabClient) =>
+    observer.provider.awareness.getStates().get(of.doc.clientID) as Record<string, unknown> | undefined;
 
   it('relays a caret and the server’s user, and drops every other field', async () => {
     const observer = await client(await hub.token('hanne'));
     const gitte = await client(await hub.token('gitte'));
     for (const json of [false, true]) {
       const cursor = caret(gitte.doc, json ? 3 : 2, json);
-      gitte.provider.awareness.setLocalState({ cursor, user: { name: 'Mallory', color: '#000000' }, note: 'FREE-TEXT-AWARENESS', typing: { entry: 'FREE-TEXT-AWARENESS' } });
+      gitte.provider.awareness.setLocalState({
+        cursor,
+        user: { name: 'Mallory', color: '#000000' },
+        note: 'FREE-TEXT-AWARENESS',
+        typing: { entry: 'FREE-TEXT-AWARENESS' },
+      });
       const expected = JSON.parse(JSON.stringify(cursor)) as unknown;
-      await eventually(() => JSON.stringify(stateAt(observer, gitte)?.cursor) === JSON.stringify(expected), 5000, 'the caret at the observer');
+      await eventually(
+        () => JSON.stringify(stateAt(observer, gitte)?.cursor) === JSON.stringify(expected),
+        5000,
+        'the caret at the observer',
+      );
       const state = stateAt(observer, gitte)!;
       expect(Object.keys(state).sort()).toEqual(['cursor', 'user']);
       expect(state.user).toMatchObject({ name: 'Gitte Grønlund', role: 'gp' });
       // The caret still resolves in the observer's copy, as CollaborationCaret resolves it.
-      const anchor = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON((state.cursor as { anchor: unknown }).anchor), observer.doc);
+      const anchor = Y.createAbsolutePositionFromRelativePosition(
+        Y.createRelativePositionFromJSON((state.cursor as { anchor: unknown }).anchor),
+        observer.doc,
+      );
       expect(anchor?.index).toBe(json ? 3 : 2);
     }
     expect(JSON.stringify([...observer.provider.awareness.getStates().values()])).not.toContain('FREE-TEXT');
@@ -75,7 +90,11 @@ describe('awareness relays carets only', () => {
       maja.provider.awareness.setLocalState({ cursor: good, user: {} });
       await eventually(() => stateAt(observer, maja)?.cursor !== undefined, 5000, 'a good caret first');
       maja.provider.awareness.setLocalState(state);
-      await eventually(() => stateAt(observer, maja) !== undefined && stateAt(observer, maja)!.cursor === undefined, 5000, 'the wrong caret dropped');
+      await eventually(
+        () => stateAt(observer, maja) !== undefined && stateAt(observer, maja)!.cursor === undefined,
+        5000,
+        'the wrong caret dropped',
+      );
       expect(Object.keys(stateAt(observer, maja)!)).toEqual(['user']);
     }
     expect(JSON.stringify([...observer.provider.awareness.getStates().values()])).not.toContain('FREE-TEXT');
@@ -83,11 +102,23 @@ describe('awareness relays carets only', () => {
 
   it('lets a read-only session show its caret, and nothing else', async () => {
     const observer = await client(await hub.token('hanne'));
-    const created = (await (await hub.api(`/plans/${planId}/embed-links`, { method: 'POST', token: await hub.token('gitte'), body: JSON.stringify({ access: 'read' }) })).json()) as { link: string };
-    const { token } = (await (await hub.api('/embed/session', { method: 'POST', body: JSON.stringify({ link: created.link }) })).json()) as { token: string };
+    const created = (await (
+      await hub.api(`/plans/${planId}/embed-links`, {
+        method: 'POST',
+        token: await hub.token('gitte'),
+        body: JSON.stringify({ access: 'read' }),
+      })
+    ).json()) as { link: string };
+    const { token } = (await (
+      await hub.api('/embed/session', { method: 'POST', body: JSON.stringify({ link: created.link }) })
+    ).json()) as { token: string };
     const reader = await client(token);
     const cursor = caret(reader.doc, 4, true);
-    reader.provider.awareness.setLocalState({ cursor, user: { name: 'FREE-TEXT-READER' }, selection: 'FREE-TEXT-READER' });
+    reader.provider.awareness.setLocalState({
+      cursor,
+      user: { name: 'FREE-TEXT-READER' },
+      selection: 'FREE-TEXT-READER',
+    });
     await eventually(() => stateAt(observer, reader)?.cursor !== undefined, 5000, 'the reader’s caret');
     const state = stateAt(observer, reader)!;
     expect(Object.keys(state).sort()).toEqual(['cursor', 'user']);

@@ -36,9 +36,11 @@ function setDescription(doc: Y.Doc, text: string): void {
     fragment.insert(0, [paragraph]);
   });
 }
-const description = (doc: Y.Doc): string => richTextToPlain((sectionOf(doc, 'goals').get(0) as Y.Map<unknown> | undefined)?.get('description'));
+const description = (doc: Y.Doc): string =>
+  richTextToPlain((sectionOf(doc, 'goals').get(0) as Y.Map<unknown> | undefined)?.get('description'));
 
-const rss = async (hub: HubProcess): Promise<number> => (await scrape(hub.url)).value('process_resident_memory_bytes') ?? NaN;
+const rss = async (hub: HubProcess): Promise<number> =>
+  (await scrape(hub.url)).value('process_resident_memory_bytes') ?? NaN;
 
 describe('a client that stops reading', () => {
   const cleanup: (() => void)[] = [];
@@ -50,8 +52,15 @@ describe('a client that stops reading', () => {
     const sandbox = hubSandbox();
     cleanup.push(() => sandbox.dispose());
     // BACKPRESSURE_UNBOUNDED=1 runs the same test without the bound, to see it fail on memory.
-    const hub = await sandbox.spawn(undefined, { SQLITE_SYNCHRONOUS: 'NORMAL', ...(process.env.BACKPRESSURE_UNBOUNDED ? { WS_MAX_BUFFERED_BYTES: String(1024 * MiB) } : {}) });
-    const [hanne, maja, niels] = [await loginAt(hub.url, 'hanne'), await loginAt(hub.url, 'maja'), await loginAt(hub.url, 'niels')];
+    const hub = await sandbox.spawn(undefined, {
+      SQLITE_SYNCHRONOUS: 'NORMAL',
+      ...(process.env.BACKPRESSURE_UNBOUNDED ? { WS_MAX_BUFFERED_BYTES: String(1024 * MiB) } : {}),
+    });
+    const [hanne, maja, niels] = [
+      await loginAt(hub.url, 'hanne'),
+      await loginAt(hub.url, 'maja'),
+      await loginAt(hub.url, 'niels'),
+    ];
     const planId = await firstPlanOf(hub.url, hanne, 'Carl Jensen');
     const writer = connectCollab(hub.wsUrl, planId, hanne);
     const reader = connectCollab(hub.wsUrl, planId, maja);
@@ -118,9 +127,14 @@ describe('a client that stops reading', () => {
     const base = `${hub.server.url}/socket.io/?EIO=4&transport=polling`;
     const open = await (await fetch(base)).text();
     const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
-    const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', body, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+    const post = (body: string) =>
+      fetch(`${base}&sid=${sid}`, { method: 'POST', body, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
     expect(await (await post(`40${JSON.stringify({ token: await hub.token('hanne') })}`)).text()).toBe('ok');
-    await eventually(async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 2, 5000, 'the raw client connected');
+    await eventually(
+      async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 2,
+      5000,
+      'the raw client connected',
+    );
 
     // Requests whose answers (about 60 bytes each) add up to more than 64 KiB.
     let n = 0;
@@ -130,17 +144,31 @@ describe('a client that stops reading', () => {
       const res = await post(packets.join('\x1e'));
       dropped = res.status === 400;
       await res.arrayBuffer();
-      if (!dropped) dropped = ((await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit: 'slow_reader', transport: 'socket.io' }) ?? 0) > 0;
+      if (!dropped)
+        dropped =
+          ((await scrape(hub.server.url)).value('carehub_limit_actions_total', {
+            limit: 'slow_reader',
+            transport: 'socket.io',
+          }) ?? 0) > 0;
     }
     expect(dropped).toBe(true);
     expect(n).toBeLessThanOrEqual(3000);
     // The session is gone; the other socket is untouched and still answered.
     const after = await post('2');
     expect(after.status).toBe(400);
-    await eventually(async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 1, 5000, 'the slow client dropped');
+    await eventually(
+      async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 1,
+      5000,
+      'the slow client dropped',
+    );
     expect(other.connected).toBe(true);
     expect(await other.emitWithAck('plan:watch', { planId })).toEqual({ ok: true });
-    expect((await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit: 'slow_reader', transport: 'socket.io' })).toBe(1);
+    expect(
+      (await scrape(hub.server.url)).value('carehub_limit_actions_total', {
+        limit: 'slow_reader',
+        transport: 'socket.io',
+      }),
+    ).toBe(1);
   });
 
   it('drops a Socket.IO WebSocket client that stops reading while its answers pile up; other sockets go on', async () => {
@@ -149,17 +177,28 @@ describe('a client that stops reading', () => {
     const planId = await hub.planOf('Carl Jensen');
     const other = await watcher(hub, 'maja', planId);
     const slow = await watcher(hub, 'hanne');
-    cleanup.push(() => other.close(), () => slow.close());
+    cleanup.push(
+      () => other.close(),
+      () => slow.close(),
+    );
     // Its TCP socket paused: nothing it is sent is read, so the kernel buffers fill, then ws's, then Engine.IO's queue.
     (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }).ws._socket.pause();
-    const droppedCount = async () => (await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit: 'slow_reader', transport: 'socket.io' }) ?? 0;
+    const droppedCount = async () =>
+      (await scrape(hub.server.url)).value('carehub_limit_actions_total', {
+        limit: 'slow_reader',
+        transport: 'socket.io',
+      }) ?? 0;
     let sent = 0;
     while ((await droppedCount()) === 0 && sent < 400_000) {
       for (let i = 0; i < 2000; i++, sent++) slow.emit('plan:watch', { planId: 'not-a-plan' }, () => {});
       await new Promise((r) => setImmediate(r));
     }
     expect(await droppedCount()).toBe(1);
-    await eventually(async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 1, 5000, 'the slow client dropped');
+    await eventually(
+      async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 1,
+      5000,
+      'the slow client dropped',
+    );
     expect(other.connected).toBe(true);
     expect(await other.emitWithAck('plan:watch', { planId })).toEqual({ ok: true });
   }, 60_000);

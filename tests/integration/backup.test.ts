@@ -42,7 +42,9 @@ describe('carehub backup', () => {
     let n = 0;
     const burst = setInterval(() => {
       writers.forEach((w, i) => {
-        sectionOf(w.doc, 'tasks').push([newEntry({ id: randomUUID(), title: `Opgave ${n++}`, sector: sectors[i], status: 'planned' })]);
+        sectionOf(w.doc, 'tasks').push([
+          newEntry({ id: randomUUID(), title: `Opgave ${n++}`, sector: sectors[i], status: 'planned' }),
+        ]);
       });
     }, 2);
     cleanup.push(() => clearInterval(burst));
@@ -103,7 +105,9 @@ describe('carehub backup', () => {
       // Someone on the plan's care team opens it over /collab.
       let token: string | undefined;
       for (const t of tokens.values()) {
-        const res = await fetch(`${restored.url}/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${t}` } });
+        const res = await fetch(`${restored.url}/api/v1/plans/${planId}`, {
+          headers: { authorization: `Bearer ${t}` },
+        });
         if (res.status === 200) {
           token = t;
           break;
@@ -117,7 +121,10 @@ describe('carehub backup', () => {
       const i = [carl, erik].indexOf(planId);
       if (i >= 0) {
         const seen = seenBefore[i]!;
-        expect(Object.fromEntries(missingFrom(client.doc, seen)), `plan ${planId} lacks nothing stored before the backup`).toEqual({});
+        expect(
+          Object.fromEntries(missingFrom(client.doc, seen)),
+          `plan ${planId} lacks nothing stored before the backup`,
+        ).toEqual({});
         expect(holdsEverything(client.doc, seen)).toBe(true);
         expect(sectionOf(client.doc, 'tasks').length).toBeGreaterThanOrEqual(sectionOf(seen, 'tasks').length);
       }
@@ -129,7 +136,12 @@ describe('carehub backup', () => {
     clients.push(writer, reader);
     await Promise.all([writer.synced, reader.synced]);
     metaOf(writer.doc).set('title', 'Efter gendannelse');
-    await waitForDoc(reader.doc, (d) => metaOf(d).get('title') === 'Efter gendannelse', 5000, 'an edit on the restored hub');
+    await waitForDoc(
+      reader.doc,
+      (d) => metaOf(d).get('title') === 'Efter gendannelse',
+      5000,
+      'an edit on the restored hub',
+    );
     expect(Y.encodeStateVector(reader.doc)).toEqual(Y.encodeStateVector(writer.doc));
   });
 });

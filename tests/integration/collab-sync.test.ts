@@ -37,21 +37,41 @@ describe('co-editing a plan over the y-websocket protocol', () => {
     const me = (await hub.login('hanne')).user;
     const gp = (await hub.login('gitte')).user;
     hanne.doc.transact(() => metaOf(hanne.doc).set('title', 'Hjertesvigt – opdateret'));
-    addNote(gitte.doc, { id: randomUUID(), author: gp.id, sector: 'general_practice', created: new Date().toISOString(), body: 'Ring til Carl fredag' });
-    addNote(hanne.doc, { id: randomUUID(), author: me.id, sector: 'hospital', created: new Date().toISOString(), body: 'Ekko bestilt' });
+    addNote(gitte.doc, {
+      id: randomUUID(),
+      author: gp.id,
+      sector: 'general_practice',
+      created: new Date().toISOString(),
+      body: 'Ring til Carl fredag',
+    });
+    addNote(hanne.doc, {
+      id: randomUUID(),
+      author: me.id,
+      sector: 'hospital',
+      created: new Date().toISOString(),
+      body: 'Ekko bestilt',
+    });
 
-    const converged = (doc: Y.Doc) => sectionOf(doc, 'notes').length === notesBefore + 2 && metaOf(doc).get('title') === 'Hjertesvigt – opdateret';
-    await Promise.all([waitForDoc(hanne.doc, converged, 5000, 'hanne converges'), waitForDoc(gitte.doc, converged, 5000, 'gitte converges')]);
+    const converged = (doc: Y.Doc) =>
+      sectionOf(doc, 'notes').length === notesBefore + 2 && metaOf(doc).get('title') === 'Hjertesvigt – opdateret';
+    await Promise.all([
+      waitForDoc(hanne.doc, converged, 5000, 'hanne converges'),
+      waitForDoc(gitte.doc, converged, 5000, 'gitte converges'),
+    ]);
     expect(Y.encodeStateAsUpdate(hanne.doc)).toEqual(Y.encodeStateAsUpdate(gitte.doc));
 
     // Concurrent typing in one goal's description merges character-wise, not last-writer-wins.
-    const bodyOf = (doc: Y.Doc) => (sectionOf(doc, 'goals').get(0) as Y.Map<unknown>).get('description') as Y.XmlFragment;
-    const textOf = (doc: Y.Doc) => ((bodyOf(doc).get(0) as Y.XmlElement).get(0) as Y.XmlText);
+    const bodyOf = (doc: Y.Doc) =>
+      (sectionOf(doc, 'goals').get(0) as Y.Map<unknown>).get('description') as Y.XmlFragment;
+    const textOf = (doc: Y.Doc) => (bodyOf(doc).get(0) as Y.XmlElement).get(0) as Y.XmlText;
     const first = richTextToPlain(bodyOf(hanne.doc));
     textOf(hanne.doc).insert(0, 'A: ');
     textOf(gitte.doc).insert(first.length, ' :G');
     const merged = (doc: Y.Doc) => richTextToPlain(bodyOf(doc)) === `A: ${first} :G`;
-    await Promise.all([waitForDoc(hanne.doc, merged, 5000, 'merged text at hanne'), waitForDoc(gitte.doc, merged, 5000, 'merged text at gitte')]);
+    await Promise.all([
+      waitForDoc(hanne.doc, merged, 5000, 'merged text at hanne'),
+      waitForDoc(gitte.doc, merged, 5000, 'merged text at gitte'),
+    ]);
 
     // A client joining later receives the full state.
     const niels = await connect('niels');
@@ -69,10 +89,16 @@ describe('co-editing a plan over the y-websocket protocol', () => {
     const gitte = await connect('gitte');
     await Promise.all([hanne.synced, gitte.synced]);
     // Gitte claims to be Hanne; the server overwrites `user` with who she is.
-    gitte.provider.awareness.setLocalStateField('user', { id: 'someone-else', name: 'Hanne Holm', role: 'hospital_doctor' });
+    gitte.provider.awareness.setLocalStateField('user', {
+      id: 'someone-else',
+      name: 'Hanne Holm',
+      role: 'hospital_doctor',
+    });
     hanne.provider.awareness.setLocalStateField('user', { name: 'Hanne' });
     const seenByHanne = () =>
-      [...hanne.provider.awareness.getStates().entries()].find(([id]) => id === gitte.doc.clientID)?.[1] as { user?: { name: string; role: string } } | undefined;
+      [...hanne.provider.awareness.getStates().entries()].find(([id]) => id === gitte.doc.clientID)?.[1] as
+        | { user?: { name: string; role: string } }
+        | undefined;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no presence from gitte')), 5000);
       const check = () => {
@@ -85,7 +111,11 @@ describe('co-editing a plan over the y-websocket protocol', () => {
       hanne.provider.awareness.on('change', check);
       check();
     });
-    expect(seenByHanne()?.user).toMatchObject({ name: 'Gitte Grønlund', role: 'gp', organisation: 'Lægehuset Nørrebro' });
+    expect(seenByHanne()?.user).toMatchObject({
+      name: 'Gitte Grønlund',
+      role: 'gp',
+      organisation: 'Lægehuset Nørrebro',
+    });
   });
 
   it('shows a person in one colour: the caret colour their own editor draws is the one colleagues see', async () => {
@@ -97,7 +127,11 @@ describe('co-editing a plan over the y-websocket protocol', () => {
     const own = ownCaret(gp);
     gitte.provider.awareness.setLocalStateField('user', own);
     const seenByHanne = () =>
-      ([...hanne.provider.awareness.getStates().entries()].find(([id]) => id === gitte.doc.clientID)?.[1] as { user?: { id?: string; color?: string } } | undefined)?.user;
+      (
+        [...hanne.provider.awareness.getStates().entries()].find(([id]) => id === gitte.doc.clientID)?.[1] as
+          | { user?: { id?: string; color?: string } }
+          | undefined
+      )?.user;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no presence from gitte')), 5000);
       const check = () => {

@@ -16,7 +16,10 @@ describe('safe merging of clinical values', () => {
   });
   afterAll(() => hub.stop());
 
-  const furosemid = (d: Y.Doc) => sectionOf(d, 'medications').toArray().find((e) => e.get('drug') === 'Furosemid')!;
+  const furosemid = (d: Y.Doc) =>
+    sectionOf(d, 'medications')
+      .toArray()
+      .find((e) => e.get('drug') === 'Furosemid')!;
   const conflictsOf = (d: Y.Doc) => furosemid(d).get('conflicts') as Record<string, FieldConflict> | undefined;
 
   it('flags a dose changed concurrently by two prescribers, naming both values and authors, until one is confirmed', async () => {
@@ -44,7 +47,12 @@ describe('safe merging of clinical values', () => {
     await maja.nextRefusal();
     await waitForDoc(maja.doc, (d) => conflictsOf(d)?.dose !== undefined, 5000, 'the flag restored for the nurse');
     furosemid(hanne.doc).set('dose', '80 mg');
-    await waitForDoc(maja.doc, (d) => conflictsOf(d) === undefined && furosemid(d).get('dose') === '80 mg', 5000, 'the confirmation');
+    await waitForDoc(
+      maja.doc,
+      (d) => conflictsOf(d) === undefined && furosemid(d).get('dose') === '80 mg',
+      5000,
+      'the confirmation',
+    );
     for (const m of [hanne, gitte, maja]) m.leave();
   });
 

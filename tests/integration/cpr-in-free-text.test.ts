@@ -31,12 +31,20 @@ describe('CPR numbers in free text', () => {
       'Bevidstløs, id ０７０４５２１２２８ ifølge ambulancen',
       'Bevidstløs, id 0704521228 ifølge ambulancen',
     ]) {
-      const res = await hub.api(`/plans/${aisha}/break-glass`, { method: 'POST', token: hanne, body: JSON.stringify({ reason }) });
+      const res = await hub.api(`/plans/${aisha}/break-glass`, {
+        method: 'POST',
+        token: hanne,
+        body: JSON.stringify({ reason }),
+      });
       expect(res.status, reason).toBe(400);
       expect(JSON.stringify(await res.json())).toMatch(/CPR/);
     }
     // A reason without one is accepted, and is what the team is told.
-    const ok = await hub.api(`/plans/${aisha}/break-glass`, { method: 'POST', token: hanne, body: JSON.stringify({ reason: 'Bevidstløs i skadestuen, behov for medicinliste' }) });
+    const ok = await hub.api(`/plans/${aisha}/break-glass`, {
+      method: 'POST',
+      token: hanne,
+      body: JSON.stringify({ reason: 'Bevidstløs i skadestuen, behov for medicinliste' }),
+    });
     expect(ok.status).toBe(201);
     await eventually(() => gitte.notifications.some((n) => n.kind === 'break-glass'), 5000, 'the team told');
     // Audit entries are committed within a few milliseconds (AuditLog's commit window).
@@ -49,10 +57,14 @@ describe('CPR numbers in free text', () => {
 
   it('keeps a CPR number typed as a username out of the audit log', async () => {
     for (const username of ['120345-1237', '120345 1237']) {
-      const res = await hub.api('/auth/login', { method: 'POST', body: JSON.stringify({ username, password: 'wrong-password' }) });
+      const res = await hub.api('/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ username, password: 'wrong-password' }),
+      });
       expect(res.status).toBe(401);
     }
-    const logins = () => hub.sqlite().prepare("SELECT details FROM audit_log WHERE action = 'login'").all() as { details: string }[];
+    const logins = () =>
+      hub.sqlite().prepare("SELECT details FROM audit_log WHERE action = 'login'").all() as { details: string }[];
     await eventually(() => logins().length >= 2, 5000, 'the refused sign-ins on record');
     expect(containsCprNumber(JSON.stringify(logins()))).toBe(false);
   });

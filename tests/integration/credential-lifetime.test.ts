@@ -10,7 +10,8 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
 const AISHA = '221188-7654';
 
 /** Resolves with the first `event` the socket receives. */
-const next = <T>(socket: { once(event: string, fn: (arg: T) => void): unknown }, event: string): Promise<T> => new Promise((resolve) => socket.once(event, resolve));
+const next = <T>(socket: { once(event: string, fn: (arg: T) => void): unknown }, event: string): Promise<T> =>
+  new Promise((resolve) => socket.once(event, resolve));
 
 /**
  * Issue 14, findings 5 and 6: every credential ends when its time is up, also on connections
@@ -34,28 +35,50 @@ describe('credentials end on open connections', () => {
 
   it('break-the-glass cannot add the user’s organisation to the care team, and its watch ends with the grant', async () => {
     const token = await hub.token('hanne');
-    const grant = await hub.api(`/plans/${aisha}/break-glass`, { method: 'POST', token, body: JSON.stringify({ reason: 'Bevidstløs i skadestuen, behov for medicinliste' }) });
+    const grant = await hub.api(`/plans/${aisha}/break-glass`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ reason: 'Bevidstløs i skadestuen, behov for medicinliste' }),
+    });
     expect(grant.status).toBe(201);
     const socket = await socketWith(hub, token);
     expect(await socket.emitWithAck('plan:watch', { planId: aisha })).toEqual({ ok: true });
     const unwatched = next<{ planId: string; reason: string }>(socket, 'plan:unwatched');
 
-    const add = await hub.api(`/plans/${aisha}/care-team`, { method: 'POST', token, body: JSON.stringify({ organisationId: hanne.organisation }) });
+    const add = await hub.api(`/plans/${aisha}/care-team`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ organisationId: hanne.organisation }),
+    });
     expect(add.status).toBe(403);
-    const addSelf = await hub.api(`/plans/${aisha}/care-team`, { method: 'POST', token, body: JSON.stringify({ userId: hanne.id }) });
+    const addSelf = await hub.api(`/plans/${aisha}/care-team`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ userId: hanne.id }),
+    });
     expect(addSelf.status).toBe(403);
     // Nor can she make the access last through an embed link.
     expect((await createLink(hub, token, aisha, { access: 'read' })).status).toBe(403);
     const team = (await (await hub.api(`/plans/${aisha}/care-team`, { token })).json()) as { id: string }[];
     expect((await hub.api(`/plans/${aisha}/care-team/${team[0]!.id}`, { method: 'DELETE', token })).status).toBe(403);
-    await eventually(() => auditRows(hub, 'care-team.add').some((r) => r.outcome === 'refused' && JSON.parse(r.details).breakTheGlass === true), 5000, 'the refusal audited');
+    await eventually(
+      () =>
+        auditRows(hub, 'care-team.add').some(
+          (r) => r.outcome === 'refused' && JSON.parse(r.details).breakTheGlass === true,
+        ),
+      5000,
+      'the refusal audited',
+    );
 
     // The grant ends: the watch ends with it, and results after it do not reach her.
     expect(await unwatched).toMatchObject({ planId: aisha });
     expect((await hub.api(`/plans/${aisha}`, { token })).status).toBe(403);
     const gitte = await watcher(hub, 'gitte', aisha);
     const lab = (await createApiKey(hub.server.store.results, 'lab')).key;
-    expect((await postAs(hub, lab, '/results', observation({ id: randomUUID(), cpr: AISHA, value: 7.5, flag: 'HH' }))).status).toBe(201);
+    expect(
+      (await postAs(hub, lab, '/results', observation({ id: randomUUID(), cpr: AISHA, value: 7.5, flag: 'HH' })))
+        .status,
+    ).toBe(201);
     await eventually(() => gitte.filed.some((f) => f.planId === aisha), 5000, 'the care team got the result');
     await drained(socket);
     expect(socket.filed).toEqual([]);
@@ -110,7 +133,10 @@ describe('credentials end on open connections', () => {
     const second = connectCollab(hub.wsUrl, carl, longSession);
     await second.synced;
     const secondSocket = await socketWith(hub, longSession);
-    expect(await second.closed).toMatchObject({ code: CloseCode.unauthorized, reason: expect.stringMatching(/expired/) });
+    expect(await second.closed).toMatchObject({
+      code: CloseCode.unauthorized,
+      reason: expect.stringMatching(/expired/),
+    });
     await secondSocket.ended;
     second.destroy();
   });

@@ -22,11 +22,18 @@ describe('durability', () => {
     const client = connectCollab(first.wsUrl, planId, await first.token('hanne'));
     await client.synced;
     metaOf(client.doc).set('title', 'Efter genstart');
-    sectionOf(client.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'Ny opgave', sector: 'hospital', status: 'planned' })]);
+    sectionOf(client.doc, 'tasks').push([
+      newEntry({ id: randomUUID(), title: 'Ny opgave', sector: 'hospital', status: 'planned' }),
+    ]);
     const expected = planToJson(client.doc);
     // A peer receives an edit only after it is stored: once the peer has both, both are on disk.
     const peer = connectCollab(first.wsUrl, planId, await first.token('maja'));
-    await waitForDoc(peer.doc, (d) => sectionOf(d, 'tasks').length === sectionOf(client.doc, 'tasks').length && metaOf(d).get('title') === 'Efter genstart');
+    await waitForDoc(
+      peer.doc,
+      (d) =>
+        sectionOf(d, 'tasks').length === sectionOf(client.doc, 'tasks').length &&
+        metaOf(d).get('title') === 'Efter genstart',
+    );
     peer.destroy();
     client.destroy();
     await first.stop();
@@ -59,7 +66,8 @@ describe('durability', () => {
     observer.doc.on('update', () => received++);
     const tasks = sectionOf(writer.doc, 'tasks');
     const burst = setInterval(() => {
-      for (let i = 0; i < 5; i++) tasks.push([newEntry({ id: randomUUID(), title: `Opgave ${i}`, sector: 'hospital', status: 'planned' })]);
+      for (let i = 0; i < 5; i++)
+        tasks.push([newEntry({ id: randomUUID(), title: `Opgave ${i}`, sector: 'hospital', status: 'planned' })]);
     }, 1);
     await waitForDoc(observer.doc, () => received >= 150, 20_000, 'the observer to receive part of the burst');
     hub.child.kill('SIGKILL');

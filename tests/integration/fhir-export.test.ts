@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bundle, CarePlan, CareTeam, FhirResource, Goal, MedicationStatement, Observation, OperationOutcome, Organization, Patient, Task } from 'fhir/r4';
+import type {
+  Bundle,
+  CarePlan,
+  CareTeam,
+  FhirResource,
+  Goal,
+  MedicationStatement,
+  Observation,
+  OperationOutcome,
+  Organization,
+  Patient,
+  Task,
+} from 'fhir/r4';
 import { planToFhirBundle, SECTOR_SYSTEM, type PlanBundleInput } from '../../server/fhir/plan-bundle.ts';
 import { eventually } from '../fixtures/collab-client.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -35,7 +47,10 @@ function schemaErrors(resource: unknown): unknown[] {
 
 function expectValid(resource: FhirResource | Bundle): void {
   const errors = schemaErrors(resource);
-  expect(errors, `${resource.resourceType}/${resource.id ?? ''}: ${JSON.stringify(errors, null, 1).slice(0, 3000)}`).toEqual([]);
+  expect(
+    errors,
+    `${resource.resourceType}/${resource.id ?? ''}: ${JSON.stringify(errors, null, 1).slice(0, 3000)}`,
+  ).toEqual([]);
 }
 
 function expectValidBundle(bundle: Bundle): void {
@@ -85,11 +100,21 @@ describe('GET /plans/:id/fhir', () => {
     const taken = new Date(Date.now() - 3_600_000).toISOString();
     const carlToken = await hub.token('carl');
     const report = async (body: object) => {
-      const r = await hub.api(`/plans/${carlPlan}/self-reports`, { method: 'POST', token: carlToken, body: JSON.stringify(body) });
+      const r = await hub.api(`/plans/${carlPlan}/self-reports`, {
+        method: 'POST',
+        token: carlToken,
+        body: JSON.stringify(body),
+      });
       expect(r.status).toBe(201);
       return ((await r.json()) as { id: string }).id;
     };
-    const bpId = await report({ kind: 'blood-pressure', value: '138/85', unit: 'mmHg', taken, comment: 'Efter gåturen' });
+    const bpId = await report({
+      kind: 'blood-pressure',
+      value: '138/85',
+      unit: 'mmHg',
+      taken,
+      comment: 'Efter gåturen',
+    });
     const weightId = await report({ kind: 'weight', value: 82.5, unit: 'kg', taken });
 
     const res = await hub.api(`/plans/${carlPlan}/fhir`, { token: await hub.token('hanne') });
@@ -104,7 +129,8 @@ describe('GET /plans/:id/fhir', () => {
     const urls = (bundle.entry ?? []).map((e) => e.fullUrl);
     expect(new Set(urls).size).toBe(urls.length);
     for (const e of bundle.entry ?? []) expect(e.fullUrl).toBe(`urn:uuid:${e.resource?.id}`);
-    for (const e of bundle.entry ?? []) expect(e.resource?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    for (const e of bundle.entry ?? [])
+      expect(e.resource?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const resolve = resolver(bundle);
     for (const reference of referencesIn(bundle)) resolve(reference);
 
@@ -120,7 +146,18 @@ describe('GET /plans/:id/fhir', () => {
       Observation: count('Observation'),
       Organization: count('Organization'),
       Practitioner: count('Practitioner'),
-    }).toEqual({ CarePlan: 1, Patient: 1, CareTeam: 1, Condition: 1, Goal: 2, Task: 3, MedicationStatement: 3, Observation: 2, Organization: 3, Practitioner: 3 });
+    }).toEqual({
+      CarePlan: 1,
+      Patient: 1,
+      CareTeam: 1,
+      Condition: 1,
+      Goal: 2,
+      Task: 3,
+      MedicationStatement: 3,
+      Observation: 2,
+      Organization: 3,
+      Practitioner: 3,
+    });
 
     const [carePlan] = resources<CarePlan>(bundle, 'CarePlan') as [CarePlan];
     expect(carePlan.id).toBe(carlPlan);
@@ -134,35 +171,50 @@ describe('GET /plans/:id/fhir', () => {
     expect(patient.identifier).toEqual([expect.objectContaining({ system: CPR_OID, value: '1203451237' })]);
     expect(patient.name?.[0]?.text).toBe('Carl Jensen');
     const patientUrl = `urn:uuid:${patient.id}`;
-    for (const r of [...resources<Goal>(bundle, 'Goal'), ...resources<MedicationStatement>(bundle, 'MedicationStatement')]) expect(r.subject.reference).toBe(patientUrl);
+    for (const r of [
+      ...resources<Goal>(bundle, 'Goal'),
+      ...resources<MedicationStatement>(bundle, 'MedicationStatement'),
+    ])
+      expect(r.subject.reference).toBe(patientUrl);
     for (const t of resources<Task>(bundle, 'Task')) expect(t.for?.reference).toBe(patientUrl);
     for (const o of resources<Observation>(bundle, 'Observation')) expect(o.subject?.reference).toBe(patientUrl);
 
     // The CarePlan's links: condition, goals, tasks as activities, care team, contributors.
     const conditions = (carePlan.addresses ?? []).map((r) => resolve(r.reference));
     expect(conditions.map((c) => c.resourceType)).toEqual(['Condition']);
-    expect(conditions[0]).toMatchObject({ code: { coding: [{ system: 'http://snomed.info/sct', code: '84114007', display: 'Hjertesvigt' }] } });
+    expect(conditions[0]).toMatchObject({
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '84114007', display: 'Hjertesvigt' }] },
+    });
     expect((carePlan.goal ?? []).map((r) => resolve(r.reference).resourceType)).toEqual(['Goal', 'Goal']);
     const activityTasks = (carePlan.activity ?? []).map((a) => resolve(a.reference?.reference) as Task);
     expect(activityTasks.map((t) => t.resourceType)).toEqual(['Task', 'Task', 'Task']);
     expect(new Set(activityTasks.map((t) => t.id))).toEqual(new Set(resources<Task>(bundle, 'Task').map((t) => t.id)));
     const contributors = (carePlan.contributor ?? []).map((r) => resolve(r.reference));
     expect(contributors.filter((c) => c.resourceType === 'Organization')).toHaveLength(3);
-    expect((contributors.filter((c) => c.resourceType === 'Practitioner') as { name?: { text?: string }[] }[]).map((p) => p.name?.[0]?.text).sort()).toEqual([
-      'Gitte Grønlund',
-      'Hanne Holm',
-      'Maja Mortensen',
-    ]);
+    expect(
+      (contributors.filter((c) => c.resourceType === 'Practitioner') as { name?: { text?: string }[] }[])
+        .map((p) => p.name?.[0]?.text)
+        .sort(),
+    ).toEqual(['Gitte Grønlund', 'Hanne Holm', 'Maja Mortensen']);
     expect(carePlan.note).toHaveLength(3);
-    expect(carePlan.note?.every((n) => n.authorReference && resolve(n.authorReference.reference).resourceType === 'Practitioner')).toBe(true);
+    expect(
+      carePlan.note?.every(
+        (n) => n.authorReference && resolve(n.authorReference.reference).resourceType === 'Practitioner',
+      ),
+    ).toBe(true);
 
     // The care team: the three organisations, each typed with its sector.
     const careTeam = resolve(carePlan.careTeam?.[0]?.reference) as CareTeam;
     expect(careTeam.resourceType).toBe('CareTeam');
     expect(careTeam.subject?.reference).toBe(patientUrl);
     const teamOrgs = (careTeam.participant ?? []).map((p) => resolve(p.member?.reference) as Organization);
-    expect(teamOrgs.map((o) => o.name).sort()).toEqual(['Københavns Kommune hjemmesygepleje', 'Lægehuset Nørrebro', 'Rigshospitalet']);
-    const sectorOf = (o: Organization) => o.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === SECTOR_SYSTEM)?.code;
+    expect(teamOrgs.map((o) => o.name).sort()).toEqual([
+      'Københavns Kommune hjemmesygepleje',
+      'Lægehuset Nørrebro',
+      'Rigshospitalet',
+    ]);
+    const sectorOf = (o: Organization) =>
+      o.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === SECTOR_SYSTEM)?.code;
     expect(Object.fromEntries(teamOrgs.map((o) => [o.name, sectorOf(o)]))).toEqual({
       'Københavns Kommune hjemmesygepleje': 'municipality',
       'Lægehuset Nørrebro': 'general_practice',
@@ -183,13 +235,20 @@ describe('GET /plans/:id/fhir', () => {
     expect((resolve(bloodTests.owner?.reference) as Organization).name).toBe('Lægehuset Nørrebro');
 
     // Goals: lifecycle, progress, description and target.
-    const walk = resources<Goal>(bundle, 'Goal').find((g) => g.description.text === 'Carl kan gå til købmanden uden åndenød') as Goal;
+    const walk = resources<Goal>(bundle, 'Goal').find(
+      (g) => g.description.text === 'Carl kan gå til købmanden uden åndenød',
+    ) as Goal;
     expect(walk.lifecycleStatus).toBe('active');
     expect(walk.achievementStatus?.coding?.[0]?.code).toBe('in-progress');
-    expect(walk.target?.[0]).toMatchObject({ detailString: '6 minutters gangtest > 300 m', dueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(walk.target?.[0]).toMatchObject({
+      detailString: '6 minutters gangtest > 300 m',
+      dueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
 
     // Medications: text, dosage, dates, status.
-    const furosemid = resources<MedicationStatement>(bundle, 'MedicationStatement').find((m) => m.medicationCodeableConcept?.text === 'Furosemid') as MedicationStatement;
+    const furosemid = resources<MedicationStatement>(bundle, 'MedicationStatement').find(
+      (m) => m.medicationCodeableConcept?.text === 'Furosemid',
+    ) as MedicationStatement;
     expect(furosemid.status).toBe('active');
     expect(furosemid.dosage?.[0]?.text).toBe('40 mg, oral, 1 gang dagligt');
     expect(furosemid.effectivePeriod?.start).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -198,11 +257,20 @@ describe('GET /plans/:id/fhir', () => {
     const observations = resources<Observation>(bundle, 'Observation');
     const bp = observations.find((o) => o.id === bpId) as Observation;
     expect(bp.status).toBe('final');
-    expect(bp.category?.[0]?.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' });
+    expect(bp.category?.[0]?.coding?.[0]).toMatchObject({
+      system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+      code: 'vital-signs',
+    });
     expect(bp.code.coding?.[0]).toMatchObject({ system: LOINC, code: '85354-9' });
     expect(bp.component).toEqual([
-      expect.objectContaining({ code: expect.objectContaining({ coding: [expect.objectContaining({ system: LOINC, code: '8480-6' })] }), valueQuantity: { value: 138, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' } }),
-      expect.objectContaining({ code: expect.objectContaining({ coding: [expect.objectContaining({ system: LOINC, code: '8462-4' })] }), valueQuantity: { value: 85, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' } }),
+      expect.objectContaining({
+        code: expect.objectContaining({ coding: [expect.objectContaining({ system: LOINC, code: '8480-6' })] }),
+        valueQuantity: { value: 138, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' },
+      }),
+      expect.objectContaining({
+        code: expect.objectContaining({ coding: [expect.objectContaining({ system: LOINC, code: '8462-4' })] }),
+        valueQuantity: { value: 85, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' },
+      }),
     ]);
     expect(bp.valueQuantity).toBeUndefined();
     expect(bp.effectiveDateTime).toBe(taken);
@@ -236,7 +304,11 @@ describe('GET /plans/:id/fhir', () => {
     const res = await hub.api(`/plans/${ingridPlan}/fhir`, { token: await hub.token('gitte') });
     const outcome = await expectOutcome(res, 403, 'forbidden');
     expect(JSON.stringify(outcome)).not.toContain('Ingrid');
-    await expectOutcome(await hub.api(`/plans/${ingridPlan}/fhir`, { token: await hub.token('carl') }), 403, 'forbidden');
+    await expectOutcome(
+      await hub.api(`/plans/${ingridPlan}/fhir`, { token: await hub.token('carl') }),
+      403,
+      'forbidden',
+    );
   });
 
   it('audits every export and every refusal', async () => {
@@ -247,13 +319,23 @@ describe('GET /plans/:id/fhir', () => {
     const db = new Database(hub.dbFile, { readonly: true, fileMustExist: true });
     try {
       const rows = () =>
-        db.prepare("SELECT actor_id AS actor, plan_id AS plan, patient_id AS patient, outcome FROM audit_log WHERE action = 'plan.fhir.read'").all() as {
+        db
+          .prepare(
+            "SELECT actor_id AS actor, plan_id AS plan, patient_id AS patient, outcome FROM audit_log WHERE action = 'plan.fhir.read'",
+          )
+          .all() as {
           actor: string;
           plan: string | null;
           patient: string | null;
           outcome: string;
         }[];
-      await eventually(() => rows().some((r) => r.actor === gitte && r.outcome === 'refused') && rows().some((r) => r.actor === hanne && r.outcome === 'allowed'), 5000, 'the audit entries');
+      await eventually(
+        () =>
+          rows().some((r) => r.actor === gitte && r.outcome === 'refused') &&
+          rows().some((r) => r.actor === hanne && r.outcome === 'allowed'),
+        5000,
+        'the audit entries',
+      );
       const allowed = rows().find((r) => r.actor === hanne && r.outcome === 'allowed');
       expect(allowed).toMatchObject({ plan: carlPlan, patient: expect.any(String) });
       expect(rows().find((r) => r.actor === gitte && r.outcome === 'refused')).toMatchObject({ plan: ingridPlan });
@@ -267,14 +349,22 @@ describe('GET /plans/:id/fhir', () => {
     await expectOutcome(missing, 401, 'login');
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     await expectOutcome(await hub.api(`/plans/${carlPlan}/fhir`, { token: 'not-a-jwt' }), 401, 'login');
-    await expectOutcome(await hub.api(`/plans/${randomUUID()}/fhir`, { token: await hub.token('hanne') }), 404, 'not-found');
+    await expectOutcome(
+      await hub.api(`/plans/${randomUUID()}/fhir`, { token: await hub.token('hanne') }),
+      404,
+      'not-found',
+    );
     // The rest of /plans keeps the REST error body.
     const rest = await hub.api(`/plans/${carlPlan}`);
     expect(((await rest.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 
   it('answers other methods on the FHIR path with an OperationOutcome', async () => {
-    const res = await hub.api(`/plans/${carlPlan}/fhir`, { method: 'POST', token: await hub.token('hanne'), body: '{}' });
+    const res = await hub.api(`/plans/${carlPlan}/fhir`, {
+      method: 'POST',
+      token: await hub.token('hanne'),
+      body: '{}',
+    });
     await expectOutcome(res, 405, 'not-supported');
     expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
@@ -287,7 +377,13 @@ describe('the R4 schema validator', () => {
 
   it('fails deliberately broken resources', () => {
     const patientRef = { reference: 'urn:uuid:4f8a6b2e-3c1d-4e5f-9a7b-8c6d5e4f3a2b' };
-    const good: CarePlan = { resourceType: 'CarePlan', id: 'a1', status: 'active', intent: 'plan', subject: patientRef };
+    const good: CarePlan = {
+      resourceType: 'CarePlan',
+      id: 'a1',
+      status: 'active',
+      intent: 'plan',
+      subject: patientRef,
+    };
     expect(schemaErrors(good)).toEqual([]);
 
     // A CarePlan without its required subject; one with an element R4 does not have.
@@ -302,7 +398,11 @@ describe('the R4 schema validator', () => {
     expect(schemaErrors({ ...good, created: '12/03/2024' }).length).toBeGreaterThan(0);
     expect(schemaErrors({ ...good, id: 'not an id' }).length).toBeGreaterThan(0);
     // Inside a Bundle the broken entry fails the whole Bundle.
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:1', resource: doneTask }] };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ fullUrl: 'urn:uuid:1', resource: doneTask }],
+    };
     expect(schemaErrors(bundle).length).toBeGreaterThan(0);
   });
 });
@@ -336,14 +436,44 @@ describe('planToFhirBundle on untidy plan data', () => {
   it('keeps the export valid: empty strings, bad dates and ids, duplicates, odd values', () => {
     const bundle = planToFhirBundle(
       input({
-        meta: { title: '  ', status: 'revoked', conditions: [{ system: 'not a uri', code: ' 123  456 ', display: '' }, { system: '', code: '', display: '' }] },
+        meta: {
+          title: '  ',
+          status: 'revoked',
+          conditions: [
+            { system: 'not a uri', code: ' 123  456 ', display: '' },
+            { system: '', code: '', display: '' },
+          ],
+        },
         goals: [
           { id: 'not-a-uuid', description: '', status: 'achieved', sector: 'hospital', due: '2026-02-30' },
           { id: dup, description: 'Gå 1 km', status: 'weird', target: '1 km', due: '2026-04-01' },
         ],
         tasks: [
-          { id: dup, title: 'Sårpleje', sector: 'municipality', assignee: 'Kommune B', status: 'done', due: 'tomorrow', details: '' },
-          { id: randomUUID(), title: '', sector: 'general_practice', assignee: nurse, status: 'planned', conflicts: { status: { values: [{ value: 'done', author: 'u1', authorName: 'A' }, { value: 'planned', author: 'u2', authorName: 'B' }], detected: 'x' } } },
+          {
+            id: dup,
+            title: 'Sårpleje',
+            sector: 'municipality',
+            assignee: 'Kommune B',
+            status: 'done',
+            due: 'tomorrow',
+            details: '',
+          },
+          {
+            id: randomUUID(),
+            title: '',
+            sector: 'general_practice',
+            assignee: nurse,
+            status: 'planned',
+            conflicts: {
+              status: {
+                values: [
+                  { value: 'done', author: 'u1', authorName: 'A' },
+                  { value: 'planned', author: 'u2', authorName: 'B' },
+                ],
+                detected: 'x',
+              },
+            },
+          },
         ],
         medications: [
           { id: randomUUID(), drug: 'Furosemid', start: '2026-01-01', stop: '2026-03-10' },
@@ -362,8 +492,25 @@ describe('planToFhirBundle on untidy plan data', () => {
           { id: randomUUID(), kind: 'symptom', taken: '2026-03-01T08:00:00Z' },
         ],
         results: [
-          { id: randomUUID(), kind: 'lab', code: { system: 'urn:oid:1.2.208.176.2.1', code: 'NPU03230', display: 'P—Kalium' }, value: 5.9, unit: 'mmol/L', interpretation: 'HH', referenceRange: '3.5–4.6', effective: '2026-03-09T07:00:00Z', status: 'final' },
-          { id: randomUUID(), kind: 'imaging', code: { system: 'http://loinc.org', code: '', display: '' }, status: 'signed', text: 'Ingen stase', interpretation: 'weird' },
+          {
+            id: randomUUID(),
+            kind: 'lab',
+            code: { system: 'urn:oid:1.2.208.176.2.1', code: 'NPU03230', display: 'P—Kalium' },
+            value: 5.9,
+            unit: 'mmol/L',
+            interpretation: 'HH',
+            referenceRange: '3.5–4.6',
+            effective: '2026-03-09T07:00:00Z',
+            status: 'final',
+          },
+          {
+            id: randomUUID(),
+            kind: 'imaging',
+            code: { system: 'http://loinc.org', code: '', display: '' },
+            status: 'signed',
+            text: 'Ingen stase',
+            interpretation: 'weird',
+          },
           { id: randomUUID(), kind: 'notification', code: {}, value: '<0,01', status: 'preliminary' },
         ],
       }),
@@ -383,7 +530,10 @@ describe('planToFhirBundle on untidy plan data', () => {
     expect(patient.birthDate).toBe('1903-02-01');
 
     const goals = resources<Goal>(bundle, 'Goal');
-    expect(goals.map((g) => [g.lifecycleStatus, g.achievementStatus?.coding?.[0]?.code])).toEqual([['completed', 'achieved'], ['proposed', undefined]]);
+    expect(goals.map((g) => [g.lifecycleStatus, g.achievementStatus?.coding?.[0]?.code])).toEqual([
+      ['completed', 'achieved'],
+      ['proposed', undefined],
+    ]);
     expect(goals[0]?.target).toBeUndefined();
 
     const tasks = resources<Task>(bundle, 'Task');
@@ -396,7 +546,11 @@ describe('planToFhirBundle on untidy plan data', () => {
     expect(tasks[1]?.note?.[0]?.text).toMatch(/conflicting values for status/);
 
     // 23:30 UTC on 10 March is 11 March in Copenhagen: a stop on 10 March has passed.
-    expect(resources<MedicationStatement>(bundle, 'MedicationStatement').map((m) => m.status)).toEqual(['completed', 'intended', 'completed']);
+    expect(resources<MedicationStatement>(bundle, 'MedicationStatement').map((m) => m.status)).toEqual([
+      'completed',
+      'intended',
+      'completed',
+    ]);
     const [, unnamed] = resources<MedicationStatement>(bundle, 'MedicationStatement');
     expect(unnamed?.effectivePeriod).toEqual({ start: '2026-03-20' });
 
@@ -408,7 +562,11 @@ describe('planToFhirBundle on untidy plan data', () => {
     expect(obs[3]?.effectiveDateTime).toBeUndefined();
     expect(obs[4]?.dataAbsentReason).toBeDefined();
     const potassium = obs[5] as Observation;
-    expect(potassium.interpretation?.[0]?.coding?.[0]).toEqual({ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'HH', display: 'Critical high' });
+    expect(potassium.interpretation?.[0]?.coding?.[0]).toEqual({
+      system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation',
+      code: 'HH',
+      display: 'Critical high',
+    });
     expect(potassium.valueQuantity).toEqual({ value: 5.9, unit: 'mmol/L' });
     expect(potassium.referenceRange).toEqual([{ text: '3.5–4.6' }]);
     expect(obs[6]?.status).toBe('unknown');

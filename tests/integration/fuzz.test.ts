@@ -24,7 +24,9 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)),
+    ),
   ]);
 }
 
@@ -49,7 +51,10 @@ describe('fuzzing', () => {
     procs.push(hub);
     const key = await runCli(['api-key', 'create', '--system', 'fuzz-lab'], { DATABASE_URL: `sqlite:${dbFile}` });
     expect(key.code).toBe(0);
-    session = new FuzzSession(hub, SEED, { maxMessageBytes: MAX_MESSAGE_BYTES, apiKey: key.stdout.trim().split('\n').at(-1) ?? null });
+    session = new FuzzSession(hub, SEED, {
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      apiKey: key.stdout.trim().split('\n').at(-1) ?? null,
+    });
     await session.prepare();
 
     let exited: number | null | undefined;
@@ -58,8 +63,17 @@ describe('fuzzing', () => {
       exited = code;
       abort.abort();
     });
-    const stats = await session.run({ budget: { collabFrames: 500, socketIoActions: 100, restRequests: 400 } }, 4, abort.signal);
-    const summary = `${formatStats(stats)}\n${hub.output().split('\n').filter((l) => /Error|uncaught|exited/i.test(l)).slice(-10).join('\n')}`;
+    const stats = await session.run(
+      { budget: { collabFrames: 500, socketIoActions: 100, restRequests: 400 } },
+      4,
+      abort.signal,
+    );
+    const summary = `${formatStats(stats)}\n${hub
+      .output()
+      .split('\n')
+      .filter((l) => /Error|uncaught|exited/i.test(l))
+      .slice(-10)
+      .join('\n')}`;
     expect(exited, `the hub exited during the run\n${summary}`).toBeUndefined();
 
     const expected = await session.finish(stats.problems);
@@ -103,7 +117,10 @@ describe('fuzzing', () => {
     /** The close code of `ws`, or the hub's exit if it ends first. */
     const closeOrExit = (hub: HubProcess, ws: WebSocket) =>
       within(
-        Promise.race([new Promise<number>((r) => ws.once('close', (c) => r(c))), hub.exited.then((code) => `the hub exited with ${code}`)]),
+        Promise.race([
+          new Promise<number>((r) => ws.once('close', (c) => r(c))),
+          hub.exited.then((code) => `the hub exited with ${code}`),
+        ]),
         5000,
         'the socket to close',
       );
@@ -126,7 +143,9 @@ describe('fuzzing', () => {
       const doc = new Y.Doc();
       const updates: Uint8Array[] = [];
       doc.on('update', (u: Uint8Array) => updates.push(u));
-      sectionOf(doc, 'goals').push([newEntry({ id: crypto.randomUUID(), description: 'x', status: 'proposed', sector: 'hospital' })]);
+      sectionOf(doc, 'goals').push([
+        newEntry({ id: crypto.randomUUID(), description: 'x', status: 'proposed', sector: 'hospital' }),
+      ]);
       // An update (its write then pending), and in the same read a sync step 1 whose state
       // vector is truncated: the server defers its answer until the write is stored.
       const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
@@ -145,8 +164,20 @@ describe('fuzzing', () => {
 
     it('a read-only session cannot store a medication by making its update throw halfway through being applied', async () => {
       const { hub, token, planId } = await hubFor();
-      const link = (await (await fetch(`${hub.url}/api/v1/plans/${planId}/embed-links`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ access: 'read', expiresInMinutes: 60 }) })).json()) as { link: string };
-      const session = (await (await fetch(`${hub.url}/api/v1/embed/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ link: link.link }) })).json()) as { token: string };
+      const link = (await (
+        await fetch(`${hub.url}/api/v1/plans/${planId}/embed-links`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ access: 'read', expiresInMinutes: 60 }),
+        })
+      ).json()) as { link: string };
+      const session = (await (
+        await fetch(`${hub.url}/api/v1/embed/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ link: link.link }),
+        })
+      ).json()) as { token: string };
       const reader = connectCollab(hub.wsUrl, planId, session.token);
       cleanup.push(() => reader.destroy());
       await within(reader.synced, 5000, 'the read-only client to sync');
@@ -159,7 +190,13 @@ describe('fuzzing', () => {
       const updates: Uint8Array[] = [];
       doc.on('update', (u: Uint8Array) => updates.push(u));
       doc.transact(() => {
-        const med = newEntry({ id: crypto.randomUUID(), drug: 'SMUGGLED', dose: '1000 mg', route: 'oral', frequency: 'hourly' });
+        const med = newEntry({
+          id: crypto.randomUUID(),
+          drug: 'SMUGGLED',
+          dose: '1000 mg',
+          route: 'oral',
+          frequency: 'hourly',
+        });
         sectionOf(doc, 'medications').push([med]);
         med.set('zz', 'poison');
       });

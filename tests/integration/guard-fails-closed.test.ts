@@ -34,19 +34,27 @@ describe('the permission check fails closed', () => {
   afterAll(() => hub.stop());
 
   const storedBytes = (): Uint8Array[] =>
-    (hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]).map((b) => new Uint8Array(b));
+    (
+      hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]
+    ).map((b) => new Uint8Array(b));
 
   /** A read-only embed session (a GP's read link), as a stock y-websocket client recording auth messages. */
   async function readOnlyEmbed(): Promise<CollabClient & { denied: string[] }> {
-    const created = await hub.api(`/plans/${planId}/embed-links`, { method: 'POST', token: await hub.token('gitte'), body: JSON.stringify({ access: 'read' }) });
+    const created = await hub.api(`/plans/${planId}/embed-links`, {
+      method: 'POST',
+      token: await hub.token('gitte'),
+      body: JSON.stringify({ access: 'read' }),
+    });
     expect(created.status).toBe(201);
     const { link } = (await created.json()) as { link: string };
     const session = await hub.api('/embed/session', { method: 'POST', body: JSON.stringify({ link }) });
     const { token } = (await session.json()) as { token: string };
     const client = connectCollab(hub.wsUrl, planId, token);
     const denied: string[] = [];
-    (client.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (_enc: unknown, decoder: Parameters<typeof authProtocol.readAuthMessage>[0]) =>
-      authProtocol.readAuthMessage(decoder, client.doc, (_doc, reason) => denied.push(reason));
+    (client.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (
+      _enc: unknown,
+      decoder: Parameters<typeof authProtocol.readAuthMessage>[0],
+    ) => authProtocol.readAuthMessage(decoder, client.doc, (_doc, reason) => denied.push(reason));
     clients.push(client);
     await client.synced;
     return Object.assign(client, { denied });
@@ -59,17 +67,37 @@ describe('the permission check fails closed', () => {
   }
 
   /** Nothing of `marker` reached the observer or the store; the author converged and still edits. */
-  async function refusedEverywhere(author: { doc: Y.Doc; denied: string[] }, observer: Member, marker: string, section: string): Promise<void> {
-    await waitForDocs([author.doc, observer.doc], () => sameState(author.doc, observer.doc), 10_000, 'the author to converge to the server state');
-    expect(author.denied.some((d) => d.startsWith(section)), author.denied.join('\n')).toBe(true);
+  async function refusedEverywhere(
+    author: { doc: Y.Doc; denied: string[] },
+    observer: Member,
+    marker: string,
+    section: string,
+  ): Promise<void> {
+    await waitForDocs(
+      [author.doc, observer.doc],
+      () => sameState(author.doc, observer.doc),
+      10_000,
+      'the author to converge to the server state',
+    );
+    expect(
+      author.denied.some((d) => d.startsWith(section)),
+      author.denied.join('\n'),
+    ).toBe(true);
     expect(bytesContain(observer.received, marker)).toBe(false);
     expect(JSON.stringify(planToJson(observer.doc))).not.toContain(marker);
     expect(bytesContain(storedBytes(), marker)).toBe(false);
     await viewsAnswer();
     // The author goes on editing what it may (a read-only session may not edit: the observer shows the room is up).
     const next = `after-${randomUUID()}`;
-    sectionOf(observer.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText(next), status: 'proposed', sector: observer.sector })]);
-    await waitForDoc(author.doc, (d) => JSON.stringify(planToJson(d)).includes(next), 5000, 'a later edit at the author');
+    sectionOf(observer.doc, 'goals').push([
+      newEntry({ id: randomUUID(), description: richText(next), status: 'proposed', sector: observer.sector }),
+    ]);
+    await waitForDoc(
+      author.doc,
+      (d) => JSON.stringify(planToJson(d)).includes(next),
+      5000,
+      'a later edit at the author',
+    );
   }
 
   /** A formatted XmlText whose toJSON() is longer than V8's longest string (about 2^29 characters). */
@@ -100,7 +128,12 @@ describe('the permission check fails closed', () => {
     for (const key of ['description', 'target']) {
       const marker = `FORBIDDEN-XMLTEXT-${key}`;
       maja.doc.transact(() => {
-        const entry = newEntry({ id: randomUUID(), status: 'proposed', sector: 'municipality', ...(key === 'target' ? { description: richText('ok') } : {}) });
+        const entry = newEntry({
+          id: randomUUID(),
+          status: 'proposed',
+          sector: 'municipality',
+          ...(key === 'target' ? { description: richText('ok') } : {}),
+        });
         sectionOf(maja.doc, 'goals').push([entry]);
         explodingText(maja.doc, entry, key, marker);
       });
@@ -127,7 +160,15 @@ describe('the permission check fails closed', () => {
     const existing = sectionOf(hanne.doc, 'goals').get(0);
     for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       const marker = `FORBIDDEN-KEY-${key.replaceAll('_', '')}`;
-      sectionOf(hanne.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText('ok'), status: 'proposed', sector: 'hospital', [key]: { author: marker } })]);
+      sectionOf(hanne.doc, 'goals').push([
+        newEntry({
+          id: randomUUID(),
+          description: richText('ok'),
+          status: 'proposed',
+          sector: 'hospital',
+          [key]: { author: marker },
+        }),
+      ]);
       await hanne.nextRefusal();
       await refusedEverywhere(hanne, observer, marker, 'goals');
       existing.set(key, `${marker}-changed`);
@@ -161,7 +202,9 @@ describe('the permission check fails closed', () => {
     await viewsAnswer();
     // The room is up for everyone else.
     const next = `after-deep-${randomUUID()}`;
-    sectionOf(observer.doc, 'goals').push([newEntry({ id: randomUUID(), description: richText(next), status: 'proposed', sector: 'hospital' })]);
+    sectionOf(observer.doc, 'goals').push([
+      newEntry({ id: randomUUID(), description: richText(next), status: 'proposed', sector: 'hospital' }),
+    ]);
     const other = await as('maja');
     await waitForDoc(other.doc, (d) => JSON.stringify(planToJson(d)).includes(next), 5000, 'a later edit');
   });
@@ -184,7 +227,11 @@ describe('the permission check fails closed', () => {
     hanne.doc.getArray('FORBIDDEN-ROOTNAME-2').push(['v']);
     await hanne.nextRefusal();
     await refusedEverywhere(hanne, observer, 'FORBIDDEN-ROOTNAME-2', '(a name outside the contract)');
-    const audit = hub.sqlite().prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'").pluck().all() as string[];
+    const audit = hub
+      .sqlite()
+      .prepare("SELECT details FROM audit_log WHERE action = 'plan.update' AND outcome = 'refused'")
+      .pluck()
+      .all() as string[];
     expect(audit.join('\n')).not.toContain('FORBIDDEN-');
     // A later client syncing from the server, and the plan reloaded from the store, hold none of them.
     const late = await as('gitte');
@@ -195,7 +242,10 @@ describe('the permission check fails closed', () => {
     const hanne = await as('hanne');
     const maja = await as('maja');
     const notes = (d: Y.Doc) => sectionOf(d, 'notes');
-    const hannesNote = (d: Y.Doc) => notes(d).toArray().find((n) => n.get('author') === hanne.userId)!;
+    const hannesNote = (d: Y.Doc) =>
+      notes(d)
+        .toArray()
+        .find((n) => n.get('author') === hanne.userId)!;
     // A refused edit inside the note first: the server's restored copy keeps the note's content
     // in memory after a removal (Yjs keeps what its undo machinery restored).
     ((hannesNote(maja.doc).get('body') as Y.XmlFragment).get(0) as Y.XmlElement).delete(0, 1);
@@ -204,11 +254,26 @@ describe('the permission check fails closed', () => {
     const target = hannesNote(maja.doc);
     const id = target.get('id');
     maja.provider.disconnect();
-    notes(hanne.doc).delete(notes(hanne.doc).toArray().findIndex((n) => n.get('id') === id), 1);
-    await waitForDoc(hanne.doc, () => !JSON.stringify(planToJson(hanne.doc).notes).includes(String(id)), 5000, 'the removal');
+    notes(hanne.doc).delete(
+      notes(hanne.doc)
+        .toArray()
+        .findIndex((n) => n.get('id') === id),
+      1,
+    );
+    await waitForDoc(
+      hanne.doc,
+      () => !JSON.stringify(planToJson(hanne.doc).notes).includes(String(id)),
+      5000,
+      'the removal',
+    );
     target.set('FORBIDDEN-DEADNAME', 'x');
     maja.provider.connect();
-    await waitForDocs([maja.doc, hanne.doc], () => sameState(maja.doc, hanne.doc), 5000, 'the offline nurse to converge');
+    await waitForDocs(
+      [maja.doc, hanne.doc],
+      () => sameState(maja.doc, hanne.doc),
+      5000,
+      'the offline nurse to converge',
+    );
     expect(bytesContain(storedBytes(), 'FORBIDDEN-DEADNAME')).toBe(false);
     expect(bytesContain(hanne.received, 'FORBIDDEN-DEADNAME')).toBe(false);
   });
@@ -216,14 +281,32 @@ describe('the permission check fails closed', () => {
   it('refuses server-only keys on a new entry, and values that are not JSON; the plan’s views still answer (finding 8)', async () => {
     const maja = await as('maja');
     const observer = await as('hanne');
-    const forged = { dose: { values: [{ value: 'FORBIDDEN-CONFLICT', author: observer.userId, authorName: 'Hanne Holm' }, { value: 'x', author: null, authorName: null }], detected: new Date().toISOString() } };
-    sectionOf(maja.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'Besøg', sector: 'municipality', status: 'planned', conflicts: forged })]);
+    const forged = {
+      dose: {
+        values: [
+          { value: 'FORBIDDEN-CONFLICT', author: observer.userId, authorName: 'Hanne Holm' },
+          { value: 'x', author: null, authorName: null },
+        ],
+        detected: new Date().toISOString(),
+      },
+    };
+    sectionOf(maja.doc, 'tasks').push([
+      newEntry({ id: randomUUID(), title: 'Besøg', sector: 'municipality', status: 'planned', conflicts: forged }),
+    ]);
     await maja.nextRefusal();
     await refusedEverywhere(maja, observer, 'FORBIDDEN-CONFLICT', 'tasks');
 
     const hanne = observer;
     const other = await as('gitte');
-    const withBigInt = { dose: { values: [{ value: 10n, author: 'FORBIDDEN-BIGINT' }, { value: 1n, author: null }], detected: 'x' } };
+    const withBigInt = {
+      dose: {
+        values: [
+          { value: 10n, author: 'FORBIDDEN-BIGINT' },
+          { value: 1n, author: null },
+        ],
+        detected: 'x',
+      },
+    };
     sectionOf(hanne.doc, 'medications').push([newEntry({ id: randomUUID(), drug: 'Panodil', conflicts: withBigInt })]);
     await hanne.nextRefusal();
     await refusedEverywhere(hanne, other, 'FORBIDDEN-BIGINT', 'medications');

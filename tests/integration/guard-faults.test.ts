@@ -18,8 +18,10 @@ describe('the permission check fails closed on faults', () => {
   });
   afterAll(() => world.close());
 
-  const stored = async (run: PlanRun) => Buffer.concat((await world.store.listUpdates(run.planId)).map((u) => Buffer.from(u.update)));
-  const goal = (text: string, sector: string) => newEntry({ id: randomUUID(), description: richText(text), status: 'proposed', sector });
+  const stored = async (run: PlanRun) =>
+    Buffer.concat((await world.store.listUpdates(run.planId)).map((u) => Buffer.from(u.update)));
+  const goal = (text: string, sector: string) =>
+    newEntry({ id: randomUUID(), description: richText(text), status: 'proposed', sector });
 
   /** A later allowed edit from another session reaches everyone: the room is up. */
   async function stillUp(run: PlanRun): Promise<void> {
@@ -68,7 +70,12 @@ describe('the permission check fails closed on faults', () => {
     // The first update of a new Yjs client records its author: reading the name throws.
     const conn = nurse.conn as unknown as { presence: unknown };
     const presence = conn.presence;
-    Object.defineProperty(conn, 'presence', { configurable: true, get: () => { throw new Error('injected fault after the check'); } });
+    Object.defineProperty(conn, 'presence', {
+      configurable: true,
+      get: () => {
+        throw new Error('injected fault after the check');
+      },
+    });
     await edit(run, nurse, (doc) => sectionOf(doc, 'goals').push([goal('AFTER-FAULTED', 'hospital')]));
     Object.defineProperty(conn, 'presence', { configurable: true, value: presence });
     expect(sameSnapshot(snapshot(run.room.doc), before)).toBe(true);
@@ -101,7 +108,8 @@ describe('the permission check fails closed on faults', () => {
     expect(world.rooms.get(run.planId)).toBeUndefined();
     for (const s of run.sessions) expect(s.conn.closed?.code).toBe(1011);
     expect((await stored(run)).includes('REVERT-FAILED')).toBe(false);
-    for (const s of run.sessions.filter((x) => x !== nurse)) expect(s.conn.received.some((m) => Buffer.from(m).includes('REVERT-FAILED'))).toBe(false);
+    for (const s of run.sessions.filter((x) => x !== nurse))
+      expect(s.conn.received.some((m) => Buffer.from(m).includes('REVERT-FAILED'))).toBe(false);
     const reloaded = await world.rooms.open(run.planId);
     expect(JSON.stringify(planToJson(reloaded.doc))).not.toContain('REVERT-FAILED');
     run.room = reloaded;
@@ -128,7 +136,8 @@ describe('the permission check fails closed on faults', () => {
     await run.settle();
     expect(room.hasFailed).toBe(true);
     expect((await stored(run)).includes('GC-FAILED')).toBe(false);
-    for (const s of run.sessions.filter((x) => x !== nurse)) expect(s.conn.received.some((m) => Buffer.from(m).includes('GC-FAILED'))).toBe(false);
+    for (const s of run.sessions.filter((x) => x !== nurse))
+      expect(s.conn.received.some((m) => Buffer.from(m).includes('GC-FAILED'))).toBe(false);
     const reloaded = await world.rooms.open(run.planId);
     expect(JSON.stringify(planToJson(reloaded.doc))).not.toContain('GC-FAILED');
     reloaded.close(1001, 'done');

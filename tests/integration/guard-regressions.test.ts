@@ -38,7 +38,9 @@ describe('permission check regressions found by the property suite', () => {
     const observer = await as('hanne');
     const before = drugs(observer.doc);
     maja.doc.transact(() => {
-      const note = sectionOf(maja.doc, 'notes').toArray().find((n) => n.get('author') === maja.userId)!;
+      const note = sectionOf(maja.doc, 'notes')
+        .toArray()
+        .find((n) => n.get('author') === maja.userId)!;
       note.set('body', richText('Nyt notat'));
       sectionOf(maja.doc, 'medications').delete(0, 1);
     });
@@ -57,13 +59,21 @@ describe('permission check regressions found by the property suite', () => {
     const maja = await as('maja');
     const hanne = await as('hanne');
     const observer = await as('niels');
-    const note = (d: Y.Doc) => sectionOf(d, 'notes').toArray().find((n) => n.get('author') === hanne.userId)!;
+    const note = (d: Y.Doc) =>
+      sectionOf(d, 'notes')
+        .toArray()
+        .find((n) => n.get('author') === hanne.userId)!;
     note(maja.doc).set('unknownKey', 'x');
     await maja.nextRefusal();
     await waitForDocs([maja.doc, hanne.doc], () => sameState(maja.doc, hanne.doc), 5000, 'the nurse to converge');
     note(hanne.doc).set('unknownKey', 'y');
     await hanne.nextRefusal();
-    await waitForDocs([hanne.doc, observer.doc], () => sameState(hanne.doc, observer.doc), 5000, 'the author to converge');
+    await waitForDocs(
+      [hanne.doc, observer.doc],
+      () => sameState(hanne.doc, observer.doc),
+      5000,
+      'the author to converge',
+    );
     expect(note(hanne.doc).get('unknownKey')).toBeUndefined();
   });
 });

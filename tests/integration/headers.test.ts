@@ -36,7 +36,10 @@ describe('HTTP headers', () => {
 
   beforeAll(async () => {
     mkdirSync(join(dist, 'assets'));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>CareHub</title><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(
+      join(dist, 'index.html'),
+      '<!doctype html><title>CareHub</title><script type="module" src="/assets/app.js"></script>',
+    );
     writeFileSync(join(dist, 'assets', 'app.js'), 'console.log("app")');
     hub = await startHub({ env: { CLIENT_DIST: dist, EMBED_ALLOWED_ORIGINS: 'https://practice.example' } });
     token = await hub.token('hanne');
@@ -56,10 +59,34 @@ describe('HTTP headers', () => {
       ['an API answer', fetch(`${url}/api/v1/me`, { headers: auth }), 200],
       ['an API 401', fetch(`${url}/api/v1/patients`), 401],
       ['an API 404', fetch(`${url}/api/v1/no-such-route`, { headers: auth }), 404],
-      ['an API 400 (bad JSON)', fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }), 400],
-      ['an API 413', fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x'.repeat(300_000) }) }), 413],
+      [
+        'an API 400 (bad JSON)',
+        fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{',
+        }),
+        400,
+      ],
+      [
+        'an API 413',
+        fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'x'.repeat(300_000) }),
+        }),
+        413,
+      ],
       ['a 404 outside the API', fetch(`${url}/nothing-here`, { method: 'POST' }), 404],
-      ['a FHIR 401 (OperationOutcome)', fetch(`${url}/api/v1/results`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: '{}' }), 401],
+      [
+        'a FHIR 401 (OperationOutcome)',
+        fetch(`${url}/api/v1/results`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/fhir+json' },
+          body: '{}',
+        }),
+        401,
+      ],
       ['/healthz', fetch(`${url}/healthz`), 200],
       ['/readyz', fetch(`${url}/readyz`), 200],
       ['/metrics', fetch(`${url}/metrics`), 200],
@@ -81,8 +108,20 @@ describe('HTTP headers', () => {
   it('keep CORS closed: no preflight or request from another origin is allowed, on the API or Socket.IO', async () => {
     const url = hub.server.url;
     const preflight = (path: string) =>
-      fetch(`${url}${path}`, { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
-    for (const path of ['/api/v1/patients', '/api/v1/auth/login', '/api/v1/results', '/socket.io/?EIO=4&transport=polling']) {
+      fetch(`${url}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: EVIL,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    for (const path of [
+      '/api/v1/patients',
+      '/api/v1/auth/login',
+      '/api/v1/results',
+      '/socket.io/?EIO=4&transport=polling',
+    ]) {
       const res = await preflight(path);
       await res.arrayBuffer();
       expect(res.headers.get('access-control-allow-origin'), path).toBeNull();
@@ -91,7 +130,11 @@ describe('HTTP headers', () => {
     }
     const cross = [
       fetch(`${url}/api/v1/me`, { headers: { origin: EVIL, authorization: `Bearer ${token}` } }),
-      fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { origin: EVIL, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hanne', password: 'demo' }) }),
+      fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { origin: EVIL, 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'hanne', password: 'demo' }),
+      }),
       fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: EVIL } }),
     ];
     for (const pending of cross) {

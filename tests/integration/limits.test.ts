@@ -13,11 +13,15 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
 
 /** A raw y-websocket connection: resolves once open, records what it receives and how it closed. */
 function rawCollab(wsBase: string, planId: string, token: string) {
-  const ws = new WebSocket(`${wsBase}/collab/${planId}?token=${encodeURIComponent(token)}`, { perMessageDeflate: false });
+  const ws = new WebSocket(`${wsBase}/collab/${planId}?token=${encodeURIComponent(token)}`, {
+    perMessageDeflate: false,
+  });
   const frames: Buffer[] = [];
   ws.on('message', (d: Buffer) => frames.push(d));
   ws.on('error', () => {});
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('close', (code) => reject(new Error(`closed ${code} before open`)));
@@ -56,7 +60,8 @@ function awarenessStates(frames: Buffer[]): Map<number, { clock: number; state: 
   return out;
 }
 
-const limitCount = async (hub: TestHub, limit: string, transport: string) => (await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit, transport }) ?? 0;
+const limitCount = async (hub: TestHub, limit: string, transport: string) =>
+  (await scrape(hub.server.url)).value('carehub_limit_actions_total', { limit, transport }) ?? 0;
 
 describe('limits', () => {
   let hub: TestHub;
@@ -64,7 +69,14 @@ describe('limits', () => {
   const cleanup: (() => void)[] = [];
 
   beforeAll(async () => {
-    hub = await startHub({ env: { MAX_CONNECTIONS_PER_USER: '3', AWARENESS_RATE_PER_SECOND: '5', RESULTS_RATE_PER_SECOND: '0.1', RESULTS_RATE_BURST: '3' } });
+    hub = await startHub({
+      env: {
+        MAX_CONNECTIONS_PER_USER: '3',
+        AWARENESS_RATE_PER_SECOND: '5',
+        RESULTS_RATE_PER_SECOND: '0.1',
+        RESULTS_RATE_BURST: '3',
+      },
+    });
     planId = await hub.planOf('Carl Jensen');
   });
   afterEach(() => {
@@ -93,7 +105,11 @@ describe('limits', () => {
 
     // One closes: its slot is free again.
     open[0]!.ws.close();
-    await eventually(async () => (await scrape(hub.server.url)).value('carehub_collab_connections') === 3, 5000, 'the server to see the close');
+    await eventually(
+      async () => (await scrape(hub.server.url)).value('carehub_collab_connections') === 3,
+      5000,
+      'the server to see the close',
+    );
     const again = connectCollab(hub.wsUrl, planId, token);
     cleanup.push(() => again.destroy());
     await again.synced;
@@ -120,24 +136,49 @@ describe('limits', () => {
     for (const s of sockets) expect(s.connected).toBe(true);
     // A slot frees when one disconnects.
     sockets[0]!.close();
-    await eventually(async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 2, 5000, 'the server to see the disconnect');
+    await eventually(
+      async () => (await scrape(hub.server.url)).value('carehub_realtime_connections') === 2,
+      5000,
+      'the server to see the disconnect',
+    );
     expect((await connectOne()).connected).toBe(true);
   });
 
   it('limits result submissions per API key: 429 with Retry-After and an OperationOutcome; other keys go on', async () => {
     const a = (await createApiKey(hub.server.store.results, 'busy lab')).key;
     const b = (await createApiKey(hub.server.store.results, 'quiet lab')).key;
-    for (let i = 0; i < 3; i++) expect((await postAs(hub, a, '/results', observation({ id: randomUUID(), cpr: '1203451237' }))).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await postAs(hub, a, '/results', observation({ id: randomUUID(), cpr: '1203451237' }))).status).toBe(201);
     const throttled = await postAs(hub, a, '/results', observation({ id: randomUUID(), cpr: '1203451237' }));
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(throttled.headers.get('content-type')).toMatch(/application\/fhir\+json/);
-    const outcome = (await throttled.json()) as { resourceType: string; issue: { severity: string; code: string; diagnostics: string }[] };
+    const outcome = (await throttled.json()) as {
+      resourceType: string;
+      issue: { severity: string; code: string; diagnostics: string }[];
+    };
     expect(outcome.resourceType).toBe('OperationOutcome');
     expect(outcome.issue[0]).toMatchObject({ severity: 'error', code: 'throttled' });
     expect(outcome.issue[0]!.diagnostics).toMatch(/too many submissions/);
     // Hospital notifications share the key's budget.
-    expect((await postAs(hub, a, '/encounters', { identifier: 'x', cpr: '1203451237', event: 'admission', time: new Date().toISOString(), hospital: 'H', department: 'D' }, 'application/json')).status).toBe(429);
+    expect(
+      (
+        await postAs(
+          hub,
+          a,
+          '/encounters',
+          {
+            identifier: 'x',
+            cpr: '1203451237',
+            event: 'admission',
+            time: new Date().toISOString(),
+            hospital: 'H',
+            department: 'D',
+          },
+          'application/json',
+        )
+      ).status,
+    ).toBe(429);
     expect((await postAs(hub, b, '/results', observation({ id: randomUUID(), cpr: '1203451237' }))).status).toBe(201);
     expect(await limitCount(hub, 'results_rate', 'http')).toBe(2);
   });
@@ -146,7 +187,10 @@ describe('limits', () => {
     const token = await hub.token('gitte');
     const sender = rawCollab(hub.wsUrl, planId, token);
     const peer = rawCollab(hub.wsUrl, planId, await hub.token('maja'));
-    cleanup.push(() => sender.ws.terminate(), () => peer.ws.terminate());
+    cleanup.push(
+      () => sender.ws.terminate(),
+      () => peer.ws.terminate(),
+    );
     await Promise.all([sender.joined, peer.joined]);
     const clientId = 4242;
     // 30 cursor moves at once, with AWARENESS_RATE_PER_SECOND=5 (bursts of 10); carets in
@@ -166,14 +210,18 @@ describe('limits', () => {
       peer.ws.on('message', check);
       check();
     });
-    expect(awarenessStates(peer.frames).get(clientId)?.state).toMatchObject({ cursor: caret(30), user: { name: expect.any(String) } });
+    expect(awarenessStates(peer.frames).get(clientId)?.state).toMatchObject({
+      cursor: caret(30),
+      user: { name: expect.any(String) },
+    });
     const dropped = await limitCount(hub, 'awareness_dropped', 'collab');
     expect(dropped).toBeGreaterThanOrEqual(15);
     expect(dropped).toBeLessThanOrEqual(20);
     expect(sender.ws.readyState).toBe(WebSocket.OPEN);
 
     // A flood far above the rate: closed for a policy violation; the peer stays.
-    for (let clock = 31; clock <= 500; clock++) sender.ws.send(awarenessFrame(clientId, clock, { cursor: caret(clock) }));
+    for (let clock = 31; clock <= 500; clock++)
+      sender.ws.send(awarenessFrame(clientId, clock, { cursor: caret(clock) }));
     const closed = await sender.closed;
     expect(closed.code).toBe(CloseCode.policyViolation);
     expect(closed.reason).toBe('too many awareness updates');

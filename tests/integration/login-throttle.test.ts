@@ -12,7 +12,8 @@ describe('the sign-in throttle under concurrent guesses', () => {
     await hub?.stop();
     hub = null;
   });
-  const attempt = (username: string, password: string) => hub!.api('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+  const attempt = (username: string, password: string) =>
+    hub!.api('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
   const statuses = async (requests: Promise<Response>[]) => {
     const all = await Promise.all(requests);
     const count = (s: number) => all.filter((r) => r.status === s).length;

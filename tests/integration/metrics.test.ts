@@ -102,7 +102,11 @@ describe('/metrics', () => {
     await eventually(
       async () => {
         const s = await scrape(hub.server.url);
-        return s.value('carehub_collab_connections') === 0 && s.value('carehub_realtime_connections') === 0 && s.value('carehub_open_plans') === 0;
+        return (
+          s.value('carehub_collab_connections') === 0 &&
+          s.value('carehub_realtime_connections') === 0 &&
+          s.value('carehub_open_plans') === 0
+        );
       },
       5000,
       'the gauges to drop to zero',

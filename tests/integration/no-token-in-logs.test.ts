@@ -25,16 +25,30 @@ describe('tokens in logs', () => {
     const token = await loginAt(hub.url, 'hanne');
     const planId = await firstPlanOf(hub.url, token, 'Carl Jensen');
     const forged = 'forged-token-7c1d9e';
-    const key = /chk_\S+/.exec((await runCli(['api-key', 'create', '--system', 'log-lab'], { DATABASE_URL: `sqlite:${sandbox.dbFile}` })).stdout)![0];
+    const key = /chk_\S+/.exec(
+      (await runCli(['api-key', 'create', '--system', 'log-lab'], { DATABASE_URL: `sqlite:${sandbox.dbFile}` })).stdout,
+    )![0];
     const badKey = 'chk_0123456789abcdef_forgedsecretforgedsecretforgedsecretforged12';
 
     // REST: the token in a query string and in the header, good and bad.
     for (const t of [token, forged]) {
-      await (await fetch(`${hub.url}/api/v1/patients?token=${t}&access_token=${t}`, { headers: { authorization: `Bearer ${t}` } })).arrayBuffer();
-      await (await fetch(`${hub.url}/api/v1/no-such-route?token=${t}`, { headers: { authorization: `Bearer ${t}` } })).arrayBuffer();
+      await (
+        await fetch(`${hub.url}/api/v1/patients?token=${t}&access_token=${t}`, {
+          headers: { authorization: `Bearer ${t}` },
+        })
+      ).arrayBuffer();
+      await (
+        await fetch(`${hub.url}/api/v1/no-such-route?token=${t}`, { headers: { authorization: `Bearer ${t}` } })
+      ).arrayBuffer();
     }
     for (const k of [key, badKey]) {
-      await (await fetch(`${hub.url}/api/v1/results?key=${k}`, { method: 'POST', headers: { authorization: `Bearer ${k}`, 'content-type': 'application/fhir+json' }, body: '{"resourceType":"Observation"}' })).arrayBuffer();
+      await (
+        await fetch(`${hub.url}/api/v1/results?key=${k}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${k}`, 'content-type': 'application/fhir+json' },
+          body: '{"resourceType":"Observation"}',
+        })
+      ).arrayBuffer();
     }
 
     // /collab: a join, a forged token, a bad path, one over the per-user limit (1).
@@ -72,7 +86,8 @@ describe('tokens in logs', () => {
     expect(requests.some((l) => l.includes('"path":"/api/v1/patients"'))).toBe(true);
     for (const line of requests) expect(line).not.toContain('?');
     // The secret part of `chk_<16 hex>_<secret>`: base64url, so it may itself hold an underscore.
-    for (const secret of [token, forged, key, badKey, key.slice('chk_'.length + 17), token.split('.')[2]!]) expect(out, 'a token in the log').not.toContain(secret);
+    for (const secret of [token, forged, key, badKey, key.slice('chk_'.length + 17), token.split('.')[2]!])
+      expect(out, 'a token in the log').not.toContain(secret);
     expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
   }, 60_000);
 });

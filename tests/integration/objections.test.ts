@@ -20,19 +20,35 @@ describe('an objection holds everywhere', () => {
   const json = async <T>(res: Response): Promise<T> => (await res.json()) as T;
   const userId = async (username: string) => (await hub.login(username)).user.id;
   const object = async (body: { userId?: string; organisationId?: string }) => {
-    const res = await hub.api('/me/objections', { method: 'POST', token: await hub.token('carl'), body: JSON.stringify(body) });
+    const res = await hub.api('/me/objections', {
+      method: 'POST',
+      token: await hub.token('carl'),
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(201);
     return (await json<{ id: string }>(res)).id;
   };
-  const withdraw = async (id: string) => expect((await hub.api(`/me/objections/${id}`, { method: 'DELETE', token: await hub.token('carl') })).status).toBe(204);
-  const list = async (username: string) => json<PatientView[]>(await hub.api('/patients', { token: await hub.token(username) }));
+  const withdraw = async (id: string) =>
+    expect((await hub.api(`/me/objections/${id}`, { method: 'DELETE', token: await hub.token('carl') })).status).toBe(
+      204,
+    );
+  const list = async (username: string) =>
+    json<PatientView[]>(await hub.api('/patients', { token: await hub.token(username) }));
   const search = async (username: string, query: string) => {
-    const res = await hub.api('/patients/search', { method: 'POST', token: await hub.token(username), body: JSON.stringify({ query }) });
+    const res = await hub.api('/patients/search', {
+      method: 'POST',
+      token: await hub.token(username),
+      body: JSON.stringify({ query }),
+    });
     expect(res.status).toBe(200);
     return json<PatientView[]>(res);
   };
   const storedNotifications = (user: string, planId: string) =>
-    hub.sqlite().prepare('SELECT COUNT(*) FROM notifications WHERE user_id = ? AND plan_id = ?').pluck().get(user, planId) as number;
+    hub
+      .sqlite()
+      .prepare('SELECT COUNT(*) FROM notifications WHERE user_id = ? AND plan_id = ?')
+      .pluck()
+      .get(user, planId) as number;
   /** Everything the server sent this socket before now has arrived once this answers. */
   const roundTrip = (s: Watcher) => s.emitWithAck('plan:unwatch', { planId: randomUUID() });
 
@@ -50,7 +66,13 @@ describe('an objection holds everywhere', () => {
 
     const listed = await list('gitte');
     expect(listed.map((p) => p.name)).toContain('Erik Nielsen');
-    for (const found of [listed, await search('gitte', '120345-1237'), await search('gitte', CARL_CPR), await search('gitte', 'Carl'), await search('gitte', 'Jensen')]) {
+    for (const found of [
+      listed,
+      await search('gitte', '120345-1237'),
+      await search('gitte', CARL_CPR),
+      await search('gitte', 'Carl'),
+      await search('gitte', 'Jensen'),
+    ]) {
       const text = JSON.stringify(found);
       expect(text).not.toContain(CARL_CPR);
       expect(text).not.toContain('Carl');
@@ -64,7 +86,11 @@ describe('an objection holds everywhere', () => {
     // Others on the care team still see him; an organisation-wide objection hides him from all its staff.
     expect((await list('hanne')).map((p) => p.name)).toContain('Carl Jensen');
     const hospital = await object({ organisationId: (await hub.login('hanne')).user.organisation!.id });
-    for (const user of ['hanne', 'niels']) expect((await list(user)).map((p) => p.name), user).not.toContain('Carl Jensen');
+    for (const user of ['hanne', 'niels'])
+      expect(
+        (await list(user)).map((p) => p.name),
+        user,
+      ).not.toContain('Carl Jensen');
     expect(await search('niels', CARL_CPR)).toEqual([]);
 
     await withdraw(objection);
@@ -78,15 +104,31 @@ describe('an objection holds everywhere', () => {
     const maja = await watcher(hub, 'maja', carlPlan);
     const hanne = await watcher(hub, 'hanne', carlPlan);
     const [gitteId, majaId, hanneId] = [await userId('gitte'), await userId('maja'), await userId('hanne')];
-    const objections = [await object({ userId: gitteId }), await object({ organisationId: (await hub.login('maja')).user.organisation!.id })];
+    const objections = [
+      await object({ userId: gitteId }),
+      await object({ organisationId: (await hub.login('maja')).user.organisation!.id }),
+    ];
     // Watching again is refused, and the refusal says only that the citizen objected.
-    expect(await gitte.emitWithAck('plan:watch', { planId: carlPlan })).toMatchObject({ ok: false, error: expect.stringMatching(/objected/) });
+    expect(await gitte.emitWithAck('plan:watch', { planId: carlPlan })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/objected/),
+    });
 
     const id = randomUUID();
-    expect((await postAs(hub, key, '/results', observation({ id, cpr: CARL_CPR, value: 7.4, flag: 'HH' }))).status).toBe(201);
-    await eventually(() => hanne.filed.length === 1 && hanne.notifications.some((n) => n.planId === carlPlan && n.severity === 'critical'), 5000, 'the team told');
+    expect(
+      (await postAs(hub, key, '/results', observation({ id, cpr: CARL_CPR, value: 7.4, flag: 'HH' }))).status,
+    ).toBe(201);
+    await eventually(
+      () =>
+        hanne.filed.length === 1 && hanne.notifications.some((n) => n.planId === carlPlan && n.severity === 'critical'),
+      5000,
+      'the team told',
+    );
     await Promise.all([roundTrip(gitte), roundTrip(maja)]);
-    for (const [name, socket] of [['gitte', gitte], ['maja', maja]] as const) {
+    for (const [name, socket] of [
+      ['gitte', gitte],
+      ['maja', maja],
+    ] as const) {
       expect(socket.filed, name).toEqual([]);
       expect(socket.notifications, name).toEqual([]);
     }
@@ -94,8 +136,13 @@ describe('an objection holds everywhere', () => {
     expect(storedNotifications(majaId, carlPlan)).toBe(0);
     expect(storedNotifications(hanneId, carlPlan)).toBe(1);
     for (const user of ['gitte', 'maja']) {
-      const unseen = await json<{ planId: string }[]>(await hub.api('/notifications', { token: await hub.token(user) }));
-      expect(unseen.filter((n) => n.planId === carlPlan), user).toEqual([]);
+      const unseen = await json<{ planId: string }[]>(
+        await hub.api('/notifications', { token: await hub.token(user) }),
+      );
+      expect(
+        unseen.filter((n) => n.planId === carlPlan),
+        user,
+      ).toEqual([]);
     }
     for (const o of objections) await withdraw(o);
     for (const s of [gitte, maja, hanne]) s.close();
@@ -103,9 +150,16 @@ describe('an objection holds everywhere', () => {
 
   it('hides notifications stored before the objection', async () => {
     const gitte = await watcher(hub, 'gitte');
-    expect((await postAs(hub, key, '/results', observation({ id: randomUUID(), cpr: CARL_CPR, value: 4.2 }))).status).toBe(201);
-    await eventually(() => gitte.notifications.some((n) => n.planId === carlPlan), 5000, 'the notification before the objection');
-    const unseen = async () => json<{ planId: string; text: string }[]>(await hub.api('/notifications', { token: await hub.token('gitte') }));
+    expect(
+      (await postAs(hub, key, '/results', observation({ id: randomUUID(), cpr: CARL_CPR, value: 4.2 }))).status,
+    ).toBe(201);
+    await eventually(
+      () => gitte.notifications.some((n) => n.planId === carlPlan),
+      5000,
+      'the notification before the objection',
+    );
+    const unseen = async () =>
+      json<{ planId: string; text: string }[]>(await hub.api('/notifications', { token: await hub.token('gitte') }));
     expect((await unseen()).some((n) => n.planId === carlPlan)).toBe(true);
     const objection = await object({ userId: await userId('gitte') });
     expect((await unseen()).filter((n) => n.planId === carlPlan)).toEqual([]);
@@ -118,32 +172,63 @@ describe('an objection holds everywhere', () => {
     const hanne = await hub.token('hanne');
     const team = await json<CareTeamMember[]>(await hub.api(`/plans/${carlPlan}/care-team`, { token: hanne }));
     const municipality = team.find((m) => m.organisation?.sector === 'municipality')!;
-    expect((await hub.api(`/plans/${carlPlan}/care-team/${municipality.id}`, { method: 'DELETE', token: hanne })).status).toBe(204);
+    expect(
+      (await hub.api(`/plans/${carlPlan}/care-team/${municipality.id}`, { method: 'DELETE', token: hanne })).status,
+    ).toBe(204);
     const maja = await hub.token('maja');
     const reason = JSON.stringify({ reason: 'Fundet faldet i hjemmet, behov for medicinlisten' });
-    const lookup = (token: string) => hub.api('/patients/emergency-lookup', { method: 'POST', token, body: JSON.stringify({ cpr: '120345-1237' }) });
+    const lookup = (token: string) =>
+      hub.api('/patients/emergency-lookup', { method: 'POST', token, body: JSON.stringify({ cpr: '120345-1237' }) });
 
     // Not on the team: she may break the glass; the citizen's objection then ends it at once.
-    expect((await hub.api(`/plans/${carlPlan}/break-glass`, { method: 'POST', token: maja, body: reason })).status).toBe(201);
+    expect(
+      (await hub.api(`/plans/${carlPlan}/break-glass`, { method: 'POST', token: maja, body: reason })).status,
+    ).toBe(201);
     expect((await hub.api(`/plans/${carlPlan}/document`, { token: maja })).status).toBe(200);
     const objection = await object({ userId: await userId('maja') });
     const refused = await hub.api(`/plans/${carlPlan}/document`, { token: maja });
     expect(refused.status).toBe(403);
     expect(JSON.stringify(await refused.json())).not.toMatch(/Carl|Hjertesvigt/);
     // …and she cannot break it again; the look-up says why and names no plan.
-    expect((await hub.api(`/plans/${carlPlan}/break-glass`, { method: 'POST', token: maja, body: reason })).status).toBe(403);
+    expect(
+      (await hub.api(`/plans/${carlPlan}/break-glass`, { method: 'POST', token: maja, body: reason })).status,
+    ).toBe(403);
     expect(await json(await lookup(maja))).toMatchObject({ access: 'objected', plans: [] });
     // On the team, an objected-to person cannot break the glass either.
     const gitteObjection = await object({ userId: await userId('gitte') });
-    expect((await hub.api(`/plans/${carlPlan}/break-glass`, { method: 'POST', token: await hub.token('gitte'), body: reason })).status).toBe(403);
+    expect(
+      (
+        await hub.api(`/plans/${carlPlan}/break-glass`, {
+          method: 'POST',
+          token: await hub.token('gitte'),
+          body: reason,
+        })
+      ).status,
+    ).toBe(403);
 
     for (const o of [objection, gitteObjection]) await withdraw(o);
-    expect((await hub.api(`/plans/${carlPlan}/care-team`, { method: 'POST', token: hanne, body: JSON.stringify({ organisationId: municipality.organisation!.id }) })).status).toBe(201);
+    expect(
+      (
+        await hub.api(`/plans/${carlPlan}/care-team`, {
+          method: 'POST',
+          token: hanne,
+          body: JSON.stringify({ organisationId: municipality.organisation!.id }),
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('refuses a CPR number in a GET query, pointing to POST /patients/search', async () => {
     const token = await hub.token('hanne');
-    for (const query of ['120345-1237', CARL_CPR, '120345', '120345 1237', '１２０３４５１２３７', '¹²⁰³⁴⁵¹²³⁷', '①②⓪③④⑤①②③⑦']) {
+    for (const query of [
+      '120345-1237',
+      CARL_CPR,
+      '120345',
+      '120345 1237',
+      '１２０３４５１２３７',
+      '¹²⁰³⁴⁵¹²³⁷',
+      '①②⓪③④⑤①②③⑦',
+    ]) {
       const res = await hub.api(`/patients?query=${encodeURIComponent(query)}`, { token });
       expect(res.status, query).toBe(400);
       const body = await json<{ error: { code: string; message: string } }>(res);

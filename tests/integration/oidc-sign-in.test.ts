@@ -8,7 +8,15 @@ import { runCli } from '../fixtures/cli.ts';
 import { connectCollab, eventually } from '../fixtures/collab-client.ts';
 import { auditRows, socketWith } from '../fixtures/credentials.ts';
 import { CPR_CLAIM, startIdentityProvider, type TestIdentityProvider } from '../fixtures/oidc/identity-provider.ts';
-import { beginSignIn, codeIn, exchange, finishAt, refusalIn, signInAtProvider, signInThrough } from '../fixtures/oidc/sign-in.ts';
+import {
+  beginSignIn,
+  codeIn,
+  exchange,
+  finishAt,
+  refusalIn,
+  signInAtProvider,
+  signInThrough,
+} from '../fixtures/oidc/sign-in.ts';
 import pino from 'pino';
 import { createServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -29,7 +37,12 @@ let carlPlan = '';
 let ingridPlan = '';
 
 const accounts = {
-  'dr-hansen': { sub: 'regionh-1001', name: 'Henrik Hansen', preferred_username: 'hhansen@regionh.dk', roles: ['doctor', 'employee'] },
+  'dr-hansen': {
+    sub: 'regionh-1001',
+    name: 'Henrik Hansen',
+    preferred_username: 'hhansen@regionh.dk',
+    roles: ['doctor', 'employee'],
+  },
   'sygeplejerske-nina': { sub: 'regionh-2002', name: 'Nina Nyborg', roles: ['nurse'] },
   'portner-per': { sub: 'regionh-3003', name: 'Per Portner', roles: ['porter'] },
   'laege-ny': { sub: 'regionh-4004', name: 'Lone Lund', roles: ['doctor'] },
@@ -40,11 +53,16 @@ const accounts = {
 
 const cli = (args: string[]) => runCli(args, { DATABASE_URL: `sqlite:${hub.dbFile}`, ...ENV });
 const idOf = (stdout: string) => /^identity provider ([0-9a-f-]{36})/m.exec(stdout)?.[1] ?? '';
-const usersWithSubject = (subject: string) => hub.sqlite().prepare('SELECT COUNT(*) FROM external_identities WHERE subject = ?').pluck().get(subject) as number;
+const usersWithSubject = (subject: string) =>
+  hub.sqlite().prepare('SELECT COUNT(*) FROM external_identities WHERE subject = ?').pluck().get(subject) as number;
 const me = async (token: string) => hub.api('/me', { token });
 /** Registers a provider through the admin API; its id. */
 async function registered(body: Record<string, unknown>): Promise<string> {
-  const res = await hub.api('/admin/identity-providers', { method: 'POST', token: await hub.token('admin'), body: JSON.stringify(body) });
+  const res = await hub.api('/admin/identity-providers', {
+    method: 'POST',
+    token: await hub.token('admin'),
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`registering answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
@@ -61,19 +79,56 @@ beforeAll(async () => {
   idp = await startIdentityProvider({
     clients: [
       { clientId: 'carehub', redirectUris: [callback], postLogoutRedirectUris: [`${hub.server.url}/`] },
-      { clientId: 'carehub-borger', secret: 'borger-secret-0123456789', redirectUris: [callback], postLogoutRedirectUris: [`${hub.server.url}/`] },
+      {
+        clientId: 'carehub-borger',
+        secret: 'borger-secret-0123456789',
+        redirectUris: [callback],
+        postLogoutRedirectUris: [`${hub.server.url}/`],
+      },
       { clientId: 'another-app', redirectUris: ['http://127.0.0.1:9/cb'] },
     ],
     accounts,
   });
   const rigs = (await hub.server.store.listOrganisations()).find((o) => o.name === 'Rigshospitalet')!;
-  const region = await cli(['idp', 'add', '--organisation', rigs.id, '--name', 'Region Hovedstaden', '--issuer', idp.issuer, '--client-id', 'carehub', '--scopes', 'openid profile roles', '--role-claim', 'roles', '--role-map', 'doctor=hospital_doctor,nurse=hospital_nurse']);
+  const region = await cli([
+    'idp',
+    'add',
+    '--organisation',
+    rigs.id,
+    '--name',
+    'Region Hovedstaden',
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    'carehub',
+    '--scopes',
+    'openid profile roles',
+    '--role-claim',
+    'roles',
+    '--role-map',
+    'doctor=hospital_doctor,nurse=hospital_nurse',
+  ]);
   expect(region.code, region.stderr).toBe(0);
   expect(region.stdout).toContain(`redirect URI              https://<the hub>/api/v1/auth/oidc/callback`);
   regionId = idOf(region.stdout);
   // The citizens' login is a confidential client: its secret lives in an environment variable only.
   process.env.TEST_BORGER_SECRET = 'borger-secret-0123456789';
-  const citizens = await cli(['idp', 'add', '--name', 'MitID', '--issuer', idp.issuer, '--client-id', 'carehub-borger', '--client-secret-env', 'TEST_BORGER_SECRET', '--scopes', 'openid mitid', '--cpr-claim', CPR_CLAIM]);
+  const citizens = await cli([
+    'idp',
+    'add',
+    '--name',
+    'MitID',
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    'carehub-borger',
+    '--client-secret-env',
+    'TEST_BORGER_SECRET',
+    '--scopes',
+    'openid mitid',
+    '--cpr-claim',
+    CPR_CLAIM,
+  ]);
   expect(citizens.code, citizens.stderr).toBe(0);
   expect(citizens.stdout).toContain('set TEST_BORGER_SECRET to the client secret');
   citizensId = idOf(citizens.stdout);
@@ -102,7 +157,11 @@ describe('signing in through an organisation’s identity provider', () => {
 
   it('signs a doctor in; the session opens Carl’s plan; the next sign-in finds the same person', async () => {
     const session = await signInThrough(hub.server.url, regionId, 'dr-hansen');
-    expect(session.user).toMatchObject({ name: 'Henrik Hansen', role: 'hospital_doctor', organisation: { name: 'Rigshospitalet' } });
+    expect(session.user).toMatchObject({
+      name: 'Henrik Hansen',
+      role: 'hospital_doctor',
+      organisation: { name: 'Rigshospitalet' },
+    });
     expect(session.user.username).toMatch(/^hhansen-[0-9a-f]{6}$/);
     expect((await hub.api(`/plans/${carlPlan}/document`, { token: session.token })).status).toBe(200);
     // The provider's logout is offered, with the ID token as hint.
@@ -116,18 +175,37 @@ describe('signing in through an organisation’s identity provider', () => {
     expect(usersWithSubject('regionh-1001')).toBe(1);
     const created = await audited(hub, 'user.create', (r) => r.actor_id === session.user.id);
     expect(created).toHaveLength(1);
-    expect(JSON.parse(created[0]!.details)).toMatchObject({ via: 'oidc', providerId: regionId, justInTime: true, role: 'hospital_doctor', clinicalAccount: true });
+    expect(JSON.parse(created[0]!.details)).toMatchObject({
+      via: 'oidc',
+      providerId: regionId,
+      justInTime: true,
+      role: 'hospital_doctor',
+      clinicalAccount: true,
+    });
     const logins = await audited(hub, 'login', (r) => r.actor_id === session.user.id, 2);
-    expect(logins.map((r) => [r.outcome, JSON.parse(r.details).via])).toEqual([['allowed', 'oidc'], ['allowed', 'oidc']]);
+    expect(logins.map((r) => [r.outcome, JSON.parse(r.details).via])).toEqual([
+      ['allowed', 'oidc'],
+      ['allowed', 'oidc'],
+    ]);
   });
 
   it('creates a first-time nurse just in time with the role her claim maps to', async () => {
     const session = await signInThrough(hub.server.url, regionId, 'sygeplejerske-nina');
-    expect(session.user).toMatchObject({ name: 'Nina Nyborg', role: 'hospital_nurse', organisation: { name: 'Rigshospitalet' } });
-    const row = hub.sqlite().prepare('SELECT role, password_hash FROM users WHERE id = ?').get(session.user.id) as { role: string; password_hash: string };
+    expect(session.user).toMatchObject({
+      name: 'Nina Nyborg',
+      role: 'hospital_nurse',
+      organisation: { name: 'Rigshospitalet' },
+    });
+    const row = hub.sqlite().prepare('SELECT role, password_hash FROM users WHERE id = ?').get(session.user.id) as {
+      role: string;
+      password_hash: string;
+    };
     expect(row.role).toBe('hospital_nurse');
     // No password can sign her in: her account is her provider's.
-    const password = await hub.api('/auth/login', { method: 'POST', body: JSON.stringify({ username: session.user.username, password: row.password_hash }) });
+    const password = await hub.api('/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: session.user.username, password: row.password_hash }),
+    });
     expect(password.status).toBe(401);
   });
 
@@ -135,9 +213,17 @@ describe('signing in through an organisation’s identity provider', () => {
     const attempt = await signInAtProvider(hub.server.url, regionId, 'portner-per');
     expect(refusalIn(await finishAt(attempt.callback))).toBe('no_role');
     expect(usersWithSubject('regionh-3003')).toBe(0);
-    const refused = await audited(hub, 'login', (r) => r.outcome === 'refused' && JSON.parse(r.details).reason === 'no_role');
+    const refused = await audited(
+      hub,
+      'login',
+      (r) => r.outcome === 'refused' && JSON.parse(r.details).reason === 'no_role',
+    );
     expect(refused).toHaveLength(1);
-    expect(JSON.parse(refused[0]!.details)).toMatchObject({ via: 'oidc', providerId: regionId, subject: 'regionh-3003' });
+    expect(JSON.parse(refused[0]!.details)).toMatchObject({
+      via: 'oidc',
+      providerId: regionId,
+      subject: 'regionh-3003',
+    });
   });
 
   it('hands the session over once, to the tab that began the sign-in only', async () => {
@@ -152,11 +238,23 @@ describe('signing in through an organisation’s identity provider', () => {
     expect((await exchange(hub.server.url, secondCode, second.binding)).status).toBe(200);
     const replay = await exchange(hub.server.url, secondCode, second.binding);
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toMatchObject({ error: { code: 'unauthorized', details: { reason: 'sign_in_expired' } } });
+    expect(await replay.json()).toMatchObject({
+      error: { code: 'unauthorized', details: { reason: 'sign_in_expired' } },
+    });
   });
 
   it('finishes on another node a sign-in begun on this one: what it needs is in the store, not in a process', async () => {
-    const other = await createServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${hub.dbFile}`, CAREHUB_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...ENV }), { log: pino({ level: 'silent' }) });
+    const other = await createServer(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${hub.dbFile}`,
+        CAREHUB_SECRET: TEST_SECRET,
+        LOG_LEVEL: 'silent',
+        ...ENV,
+      }),
+      { log: pino({ level: 'silent' }) },
+    );
     try {
       const attempt = await signInAtProvider(hub.server.url, regionId, 'dr-hansen');
       // The balancer sends the provider's redirect to the other node.
@@ -178,17 +276,25 @@ describe('signing in through an organisation’s identity provider', () => {
     };
 
     it('an ID token for another client (wrong audience)', async () => {
-      expect(await refusedAfter('laege-ny', () => idp.tamperNextIdToken((c) => ({ ...c, aud: 'another-app', azp: 'another-app' })))).toBe('invalid_token');
+      expect(
+        await refusedAfter('laege-ny', () =>
+          idp.tamperNextIdToken((c) => ({ ...c, aud: 'another-app', azp: 'another-app' })),
+        ),
+      ).toBe('invalid_token');
       expect(usersWithSubject('regionh-4004')).toBe(0);
     });
 
     it('a wrong nonce', async () => {
-      expect(await refusedAfter('laege-ny', () => idp.tamperNextIdToken((c) => ({ ...c, nonce: 'not-the-nonce-we-sent' })))).toBe('invalid_token');
+      expect(
+        await refusedAfter('laege-ny', () => idp.tamperNextIdToken((c) => ({ ...c, nonce: 'not-the-nonce-we-sent' }))),
+      ).toBe('invalid_token');
     });
 
     it('an expired ID token', async () => {
       const past = Math.floor(Date.now() / 1000) - 7200;
-      expect(await refusedAfter('laege-ny', () => idp.tamperNextIdToken((c) => ({ ...c, iat: past, exp: past + 600 })))).toBe('invalid_token');
+      expect(
+        await refusedAfter('laege-ny', () => idp.tamperNextIdToken((c) => ({ ...c, iat: past, exp: past + 600 }))),
+      ).toBe('invalid_token');
     });
 
     it('an ID token signed with a key that is not the provider’s', async () => {
@@ -230,7 +336,15 @@ describe('signing in through an organisation’s identity provider', () => {
       clients: [{ clientId: 'carehub', redirectUris: [`${hub.server.url}/api/v1/auth/oidc/callback`] }],
       accounts: { 'dr-sjaelland': { sub: 'regsj-1', name: 'Søren Sjælland', roles: ['doctor'] } },
     });
-    const downId = await registered({ organisationId: holbaek.id, name: 'Region Sjælland', issuer: down.issuer, clientId: 'carehub', scopes: 'openid profile roles', roleClaim: 'roles', roleMap: 'doctor=hospital_doctor' });
+    const downId = await registered({
+      organisationId: holbaek.id,
+      name: 'Region Sjælland',
+      issuer: down.issuer,
+      clientId: 'carehub',
+      scopes: 'openid profile roles',
+      roleClaim: 'roles',
+      roleMap: 'doctor=hospital_doctor',
+    });
     const attempt = await signInAtProvider(hub.server.url, downId, 'dr-sjaelland');
     await down.stop();
     expect(refusalIn(await finishAt(attempt.callback))).toBe('provider_unavailable');
@@ -240,11 +354,24 @@ describe('signing in through an organisation’s identity provider', () => {
     const practice = orgs.find((o) => o.name === 'Lægehuset Nørrebro')!;
     const gone = await startIdentityProvider({ clients: [], accounts: {} });
     await gone.stop();
-    const goneId = await registered({ organisationId: practice.id, issuer: gone.issuer, clientId: 'carehub', roleClaim: 'roles', roleMap: 'gp=gp' });
+    const goneId = await registered({
+      organisationId: practice.id,
+      issuer: gone.issuer,
+      clientId: 'carehub',
+      roleClaim: 'roles',
+      roleMap: 'gp=gp',
+    });
     const start = await beginSignIn(hub.server.url, goneId);
     expect(start.status).toBe(503);
     expect(start.body).toMatchObject({ error: { code: 'unavailable', details: { reason: 'provider_unavailable' } } });
-    expect(await audited(hub, 'login', (r) => r.outcome === 'refused' && JSON.parse(r.details).reason === 'provider_unavailable', 2)).toHaveLength(2);
+    expect(
+      await audited(
+        hub,
+        'login',
+        (r) => r.outcome === 'refused' && JSON.parse(r.details).reason === 'provider_unavailable',
+        2,
+      ),
+    ).toHaveLength(2);
   });
 
   it('signs a citizen in by the CPR number in the claim: their own plan only, logout without the ID token', async () => {
@@ -308,25 +435,72 @@ describe('registering providers', () => {
     const kk = orgs.find((o) => o.name === 'Københavns Kommune hjemmesygepleje')!;
     const admin = await hub.token('admin');
     const add = async (body: Record<string, unknown>) => {
-      const res = await hub.api('/admin/identity-providers', { method: 'POST', token: admin, body: JSON.stringify({ issuer: 'https://broker.example', clientId: 'carehub', roleClaim: 'roles', ...body }) });
+      const res = await hub.api('/admin/identity-providers', {
+        method: 'POST',
+        token: admin,
+        body: JSON.stringify({ issuer: 'https://broker.example', clientId: 'carehub', roleClaim: 'roles', ...body }),
+      });
       return { status: res.status, body: (await res.json()) as { error?: { message: string }; id?: string } };
     };
     // A role of another sector.
-    expect((await add({ organisationId: kk.id, roleMap: 'doctor=hospital_doctor' })).body.error?.message).toContain('hospital_doctor is not a role of this organisation');
+    expect((await add({ organisationId: kk.id, roleMap: 'doctor=hospital_doctor' })).body.error?.message).toContain(
+      'hospital_doctor is not a role of this organisation',
+    );
     // The citizens' login without the claim that names the patient.
-    expect((await add({ organisationId: null, roleClaim: undefined, name: 'MitID 2', issuer: 'https://mitid.example' })).body.error?.message).toContain('CPR number');
+    expect(
+      (await add({ organisationId: null, roleClaim: undefined, name: 'MitID 2', issuer: 'https://mitid.example' })).body
+        .error?.message,
+    ).toContain('CPR number');
     // A broker shared by two organisations must say which one a person belongs to.
     expect((await add({ organisationId: kk.id, roleMap: 'nurse=municipal_nurse' })).status).toBe(201);
-    expect((await add({ organisationId: rigs.id, roleMap: 'doctor=hospital_doctor' })).body.error?.message).toContain('needs --organisation-claim and --organisation-value');
-    const listed = (await (await hub.api('/admin/identity-providers', { token: admin })).json()) as { name: string; clientSecretEnv: string | null }[];
-    expect(listed.map((p) => p.name)).toEqual(expect.arrayContaining(['Region Hovedstaden', 'MitID', 'Københavns Kommune hjemmesygepleje']));
+    expect((await add({ organisationId: rigs.id, roleMap: 'doctor=hospital_doctor' })).body.error?.message).toContain(
+      'needs --organisation-claim and --organisation-value',
+    );
+    const listed = (await (await hub.api('/admin/identity-providers', { token: admin })).json()) as {
+      name: string;
+      clientSecretEnv: string | null;
+    }[];
+    expect(listed.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['Region Hovedstaden', 'MitID', 'Københavns Kommune hjemmesygepleje']),
+    );
     expect(JSON.stringify(listed)).not.toContain('borger-secret');
     expect((await hub.api('/admin/identity-providers', { token: await hub.token('hanne') })).status).toBe(403);
 
     // The command line: plain http only with the test setting; a secret is never taken, only its variable's name.
-    const http = await runCli(['idp', 'add', '--organisation', rigs.id, '--issuer', 'http://idp.example', '--client-id', 'x', '--role-claim', 'roles', '--role-map', 'a=hospital_doctor'], { DATABASE_URL: `sqlite:${hub.dbFile}` });
+    const http = await runCli(
+      [
+        'idp',
+        'add',
+        '--organisation',
+        rigs.id,
+        '--issuer',
+        'http://idp.example',
+        '--client-id',
+        'x',
+        '--role-claim',
+        'roles',
+        '--role-map',
+        'a=hospital_doctor',
+      ],
+      { DATABASE_URL: `sqlite:${hub.dbFile}` },
+    );
     expect(http.stderr).toContain('must be an https address');
-    const secret = await cli(['idp', 'add', '--organisation', rigs.id, '--issuer', 'https://other.example', '--client-id', 'x', '--client-secret-env', 'sup3r-secret!', '--role-claim', 'r', '--role-map', 'a=hospital_doctor']);
+    const secret = await cli([
+      'idp',
+      'add',
+      '--organisation',
+      rigs.id,
+      '--issuer',
+      'https://other.example',
+      '--client-id',
+      'x',
+      '--client-secret-env',
+      'sup3r-secret!',
+      '--role-claim',
+      'r',
+      '--role-map',
+      'a=hospital_doctor',
+    ]);
     expect(secret.code).toBe(1);
     expect(secret.stderr).toContain('--client-secret-env: an environment variable name');
   });
@@ -340,11 +514,18 @@ describe('PASSWORD_LOGIN=off', () => {
   afterAll(() => off?.stop());
 
   it('refuses password sign-in with 403 and an error body, and tells the page not to show the form', async () => {
-    const res = await off.api('/auth/login', { method: 'POST', body: JSON.stringify({ username: 'hanne', password: 'demo' }) });
+    const res = await off.api('/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'hanne', password: 'demo' }),
+    });
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('switched off') } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'forbidden', message: expect.stringContaining('switched off') },
+    });
     expect(((await (await off.api('/auth/options')).json()) as AuthOptions).passwordLogin).toBe(false);
-    expect((await audited(off, 'login', () => true)).map((r) => JSON.parse(r.details).reason)).toEqual(['password_login_off']);
+    expect((await audited(off, 'login', () => true)).map((r) => JSON.parse(r.details).reason)).toEqual([
+      'password_login_off',
+    ]);
   });
 });
 

@@ -30,7 +30,11 @@ describe('one node’s persistence', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'carehub-one-node-'));
-    store = await openStore({ databaseUrl: `sqlite:${join(dir, 'carehub.db')}`, sqliteSynchronous: 'NORMAL', logLevel: 'silent' });
+    store = await openStore({
+      databaseUrl: `sqlite:${join(dir, 'carehub.db')}`,
+      sqliteSynchronous: 'NORMAL',
+      logLevel: 'silent',
+    });
     await seedDemoData(store);
     const carl = await store.getUserByUsername('carl');
     const [plan] = await store.listPlansForPatient(carl?.patientId as string);
@@ -45,7 +49,11 @@ describe('one node’s persistence', () => {
 
   async function open(): Promise<PlanRoom> {
     const events: RoomEvents = { refusals: [], changed: 0, idle: 0 };
-    return PlanRoom.load(planId, new OneNodePersistence(planId, { store, committer, log: pino({ level: 'silent' }), checkpointEvery: EVERY }), roomDeps(events));
+    return PlanRoom.load(
+      planId,
+      new OneNodePersistence(planId, { store, committer, log: pino({ level: 'silent' }), checkpointEvery: EVERY }),
+      roomDeps(events),
+    );
   }
 
   /** The plan as loading reads it: the latest checkpoint, then the tail after it. */

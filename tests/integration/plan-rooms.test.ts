@@ -74,7 +74,11 @@ describe('plan rooms', () => {
     // Carets as Tiptap's CollaborationCaret sends them (other fields are not relayed).
     const caret = (at: number) => ({ anchor: { tname: 'goals', assoc: at }, head: { tname: 'goals', assoc: 0 } });
     hanne.provider.awareness.setLocalStateField('cursor', caret(1));
-    await eventually(() => gitte.provider.awareness.getStates().has(hanne.doc.clientID), 5000, 'hanne’s presence at gitte');
+    await eventually(
+      () => gitte.provider.awareness.getStates().has(hanne.doc.clientID),
+      5000,
+      'hanne’s presence at gitte',
+    );
     // Gitte's client forges an awareness update for Hanne's client id, then her own.
     const forger = new Y.Doc();
     forger.clientID = hanne.doc.clientID;
@@ -87,7 +91,16 @@ describe('plan rooms', () => {
     await new Promise((resolve) => raw.once('open', resolve));
     raw.send(frame);
     gitte.provider.awareness.setLocalStateField('cursor', caret(2));
-    await eventually(() => (hanne.provider.awareness.getStates().get(gitte.doc.clientID) as { cursor?: { anchor: { assoc: number } } } | undefined)?.cursor?.anchor.assoc === 2, 5000, 'gitte’s later presence');
+    await eventually(
+      () =>
+        (
+          hanne.provider.awareness.getStates().get(gitte.doc.clientID) as
+            | { cursor?: { anchor: { assoc: number } } }
+            | undefined
+        )?.cursor?.anchor.assoc === 2,
+      5000,
+      'gitte’s later presence',
+    );
     const hanneAsSeen = gitte.provider.awareness.getStates().get(hanne.doc.clientID) as { user: { name: string } };
     expect(hanneAsSeen.user.name).toBe('Hanne Holm');
     fake.destroy();

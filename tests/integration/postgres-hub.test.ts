@@ -21,7 +21,10 @@ describe('the hub on PostgreSQL', () => {
   /** Registers `fn` for clean-up and returns it, run at most once (whether the test got to it or not). */
   const later = <T>(fn: () => Promise<T> | T): (() => Promise<void>) => {
     let done: Promise<void> | null = null;
-    const once = () => (done ??= Promise.resolve().then(fn).then(() => undefined));
+    const once = () =>
+      (done ??= Promise.resolve()
+        .then(fn)
+        .then(() => undefined));
     cleanup.push(once);
     return once;
   };
@@ -42,16 +45,26 @@ describe('the hub on PostgreSQL', () => {
     await client.synced;
     expect(metaOf(client.doc).get('title')).toBe('Hjertesvigt – forløb efter udskrivelse');
     metaOf(client.doc).set('title', 'Efter genstart på PostgreSQL');
-    sectionOf(client.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'Ny opgave', sector: 'hospital', status: 'planned' })]);
+    sectionOf(client.doc, 'tasks').push([
+      newEntry({ id: randomUUID(), title: 'Ny opgave', sector: 'hospital', status: 'planned' }),
+    ]);
     const expected = planToJson(client.doc);
     // A peer receives an edit only after it is committed: once the peer has both, both are stored.
     const peer = connectCollab(first.wsUrl, planId, await first.token('maja'));
     const closePeer = later(() => peer.destroy());
     const tasks = sectionOf(client.doc, 'tasks').length;
-    await waitForDoc(peer.doc, (d) => sectionOf(d, 'tasks').length === tasks && metaOf(d).get('title') === 'Efter genstart på PostgreSQL');
+    await waitForDoc(
+      peer.doc,
+      (d) => sectionOf(d, 'tasks').length === tasks && metaOf(d).get('title') === 'Efter genstart på PostgreSQL',
+    );
 
-    const history = (await (await first.api(`/plans/${planId}/history`, { token: await first.token('hanne') })).json()) as HistoryEntry[];
-    expect(history[0]).toMatchObject({ origin: 'client', author: { name: expect.any(String), role: 'hospital_doctor' } });
+    const history = (await (
+      await first.api(`/plans/${planId}/history`, { token: await first.token('hanne') })
+    ).json()) as HistoryEntry[];
+    expect(history[0]).toMatchObject({
+      origin: 'client',
+      author: { name: expect.any(String), role: 'hospital_doctor' },
+    });
     expect(history.at(-1)?.origin).toBe('seed');
     await closePeer();
     await closeClient();
@@ -104,7 +117,8 @@ describe('the hub on PostgreSQL', () => {
     observer.doc.on('update', () => received++);
     const tasks = sectionOf(writer.doc, 'tasks');
     const burst = setInterval(() => {
-      for (let i = 0; i < 5; i++) tasks.push([newEntry({ id: randomUUID(), title: `Opgave ${i}`, sector: 'hospital', status: 'planned' })]);
+      for (let i = 0; i < 5; i++)
+        tasks.push([newEntry({ id: randomUUID(), title: `Opgave ${i}`, sector: 'hospital', status: 'planned' })]);
     }, 1);
     try {
       await waitForDoc(observer.doc, () => received >= 150, 20_000, 'the observer to receive part of the burst');

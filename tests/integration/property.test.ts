@@ -56,49 +56,109 @@ describe('the permission check, as a property', () => {
     }
     const sessions = new Map<SessionKind, { client: CollabClient; actor: Actor; received: Uint8Array[] }>();
     const people: Record<string, { id: string; sector: Actor['sector']; role: Actor['role'] }> = {};
-    for (const [kind, user] of [['hospital_doctor', 'hanne'], ['hospital_nurse', 'niels'], ['municipal_nurse', 'maja'], ['gp', 'gitte']] as const) {
+    for (const [kind, user] of [
+      ['hospital_doctor', 'hanne'],
+      ['hospital_nurse', 'niels'],
+      ['municipal_nurse', 'maja'],
+      ['gp', 'gitte'],
+    ] as const) {
       const login = await hub.login(user);
       people[user] = { id: login.user.id, sector: login.user.organisation?.sector ?? null, role: login.user.role };
-      sessions.set(kind, await session(await connected(hub, planId, login.token), { userId: login.user.id, role: login.user.role, sector: people[user]!.sector }));
+      sessions.set(
+        kind,
+        await session(await connected(hub, planId, login.token), {
+          userId: login.user.id,
+          role: login.user.role,
+          sector: people[user]!.sector,
+        }),
+      );
     }
-    for (const [kind, access] of [['embed_read', 'read'], ['embed_edit', 'edit']] as const) {
-      const created = (await (await hub.api(`/plans/${planId}/embed-links`, { method: 'POST', token: await hub.token('gitte'), body: JSON.stringify({ access }) })).json()) as { link: string };
-      const s = (await (await hub.api('/embed/session', { method: 'POST', body: JSON.stringify({ link: created.link }) })).json()) as { token: string; user: { id: string; role: Actor['role']; organisation: { sector: Actor['sector'] } | null } };
-      const actor: Actor = { userId: s.user.id, role: s.user.role, sector: s.user.organisation?.sector ?? null, ...(access === 'read' ? { readOnly: true } : {}) };
+    for (const [kind, access] of [
+      ['embed_read', 'read'],
+      ['embed_edit', 'edit'],
+    ] as const) {
+      const created = (await (
+        await hub.api(`/plans/${planId}/embed-links`, {
+          method: 'POST',
+          token: await hub.token('gitte'),
+          body: JSON.stringify({ access }),
+        })
+      ).json()) as { link: string };
+      const s = (await (
+        await hub.api('/embed/session', { method: 'POST', body: JSON.stringify({ link: created.link }) })
+      ).json()) as {
+        token: string;
+        user: { id: string; role: Actor['role']; organisation: { sector: Actor['sector'] } | null };
+      };
+      const actor: Actor = {
+        userId: s.user.id,
+        role: s.user.role,
+        sector: s.user.organisation?.sector ?? null,
+        ...(access === 'read' ? { readOnly: true } : {}),
+      };
       sessions.set(kind, await session(await connected(hub, planId, s.token), actor));
     }
     for (const s of sessions.values()) cleanup.push(() => s.client.destroy());
     const users = new Set(Object.values(people).map((p) => p.id));
     const storedAfter = (seq: number) =>
-      (hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ? AND seq > ?').pluck().all(planId, seq) as Buffer[]);
-    const lastSeq = () => hub.sqlite().prepare('SELECT COALESCE(MAX(seq), 0) FROM plan_updates WHERE plan_id = ?').pluck().get(planId) as number;
+      hub
+        .sqlite()
+        .prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ? AND seq > ?')
+        .pluck()
+        .all(planId, seq) as Buffer[];
+    const lastSeq = () =>
+      hub
+        .sqlite()
+        .prepare('SELECT COALESCE(MAX(seq), 0) FROM plan_updates WHERE plan_id = ?')
+        .pluck()
+        .get(planId) as number;
     const docs = () => [observer.doc, ...[...sessions.values()].map((s) => s.client.doc)];
     let run = 0;
     let operations = 0;
 
     await fc.assert(
-      fc.asyncProperty(opsArb(12).map((ops) => ops.filter(hubSafe)), async (ops) => {
-        const markers = new Markers(1000 + run++);
-        for (const op of ops) {
-          const s = sessions.get(op.session);
-          if (!s) continue;
-          operations++;
-          const before = snapshot(observer.doc);
-          const seq = lastSeq();
-          const from = [...sessions.values()].map((p) => ({ p, at: p.received.length }));
-          markers.begin();
-          const touched = new Set<string>();
-          const other = s.actor.userId === people.hanne!.id ? people.maja! : people.hanne!;
-          new OpExecutor(markers, { userId: s.actor.userId, sector: s.actor.sector, otherUserId: other.id, otherSector: other.sector ?? 'hospital' }, () => 1_500_000_000 + operations * 10).apply(s.client.doc, op, { fields: touched }, null);
-          await waitForDocs(docs(), () => converged(docs()), 10_000, `the clients to converge after ${fc.stringify(op).slice(0, 300)}`);
-          const after = snapshot(observer.doc);
-          expect(violations(before, after, s.actor, touched, users)).toEqual([]);
-          const gone = [...markers.values, ...markers.names].filter((m) => !after.text.includes(m));
-          for (const { p, at } of from) if (p !== s) for (const m of gone) expect(Buffer.concat(p.received.slice(at)).includes(m), `${m} at a peer`).toBe(false);
-          const stored = Buffer.concat(storedAfter(seq));
-          for (const m of gone) expect(stored.includes(m), `${m} stored`).toBe(false);
-        }
-      }),
+      fc.asyncProperty(
+        opsArb(12).map((ops) => ops.filter(hubSafe)),
+        async (ops) => {
+          const markers = new Markers(1000 + run++);
+          for (const op of ops) {
+            const s = sessions.get(op.session);
+            if (!s) continue;
+            operations++;
+            const before = snapshot(observer.doc);
+            const seq = lastSeq();
+            const from = [...sessions.values()].map((p) => ({ p, at: p.received.length }));
+            markers.begin();
+            const touched = new Set<string>();
+            const other = s.actor.userId === people.hanne!.id ? people.maja! : people.hanne!;
+            new OpExecutor(
+              markers,
+              {
+                userId: s.actor.userId,
+                sector: s.actor.sector,
+                otherUserId: other.id,
+                otherSector: other.sector ?? 'hospital',
+              },
+              () => 1_500_000_000 + operations * 10,
+            ).apply(s.client.doc, op, { fields: touched }, null);
+            await waitForDocs(
+              docs(),
+              () => converged(docs()),
+              10_000,
+              `the clients to converge after ${fc.stringify(op).slice(0, 300)}`,
+            );
+            const after = snapshot(observer.doc);
+            expect(violations(before, after, s.actor, touched, users)).toEqual([]);
+            const gone = [...markers.values, ...markers.names].filter((m) => !after.text.includes(m));
+            for (const { p, at } of from)
+              if (p !== s)
+                for (const m of gone)
+                  expect(Buffer.concat(p.received.slice(at)).includes(m), `${m} at a peer`).toBe(false);
+            const stored = Buffer.concat(storedAfter(seq));
+            for (const m of gone) expect(stored.includes(m), `${m} stored`).toBe(false);
+          }
+        },
+      ),
       { seed: SEED, numRuns: 10, endOnFailure: true },
     );
     expect(operations).toBeGreaterThan(30);
@@ -131,8 +191,10 @@ async function connected(hub: TestHub, planId: string, token: string): Promise<C
 async function session(client: CollabClient, actor: Actor) {
   const received: Uint8Array[] = [];
   // The stock provider logs a refusal with the socket's URL (its token): read it quietly, as an app does.
-  (client.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (_enc: unknown, decoder: Parameters<typeof authProtocol.readAuthMessage>[0]) =>
-    authProtocol.readAuthMessage(decoder, client.doc, () => {});
+  (client.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (
+    _enc: unknown,
+    decoder: Parameters<typeof authProtocol.readAuthMessage>[0],
+  ) => authProtocol.readAuthMessage(decoder, client.doc, () => {});
   client.doc.on('update', (u: Uint8Array, origin: unknown) => {
     if (origin === client.provider) received.push(u);
   });

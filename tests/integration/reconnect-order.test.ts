@@ -74,10 +74,19 @@ describe('updates that arrive before the changes they build on', () => {
     // Offline work: a note (update A), then typing into it (update B builds on A).
     const before = Y.encodeStateVector(doc);
     const noteId = randomUUID();
-    addNote(doc, { id: noteId, author: maja.id, sector: 'municipality', created: new Date().toISOString(), body: 'Besøg kl. 9' });
+    addNote(doc, {
+      id: noteId,
+      author: maja.id,
+      sector: 'municipality',
+      created: new Date().toISOString(),
+      body: 'Besøg kl. 9',
+    });
     const updateA = Y.encodeStateAsUpdate(doc, before);
     const middle = Y.encodeStateVector(doc);
-    const note = () => sectionOf(doc, 'notes').toArray().find((n) => (n as Y.Map<unknown>).get('id') === noteId) as Y.Map<unknown>;
+    const note = () =>
+      sectionOf(doc, 'notes')
+        .toArray()
+        .find((n) => (n as Y.Map<unknown>).get('id') === noteId) as Y.Map<unknown>;
     ((note().get('body') as Y.XmlFragment).get(0) as Y.XmlElement).insert(1, [new Y.XmlText(' – BT målt')]);
     const updateB = Y.encodeStateAsUpdate(doc, middle);
 
@@ -88,7 +97,12 @@ describe('updates that arrive before the changes they build on', () => {
     // The client answers the step 1 as any y-websocket client does: with everything the server lacks.
     ws.send(syncStep2Message(Y.encodeStateAsUpdate(doc, ask.payload as Uint8Array)));
 
-    await waitForDoc(observer.doc, (d) => JSON.stringify(planToJson(d)).includes('BT målt'), 5000, 'both offline edits at the observer');
+    await waitForDoc(
+      observer.doc,
+      (d) => JSON.stringify(planToJson(d)).includes('BT målt'),
+      5000,
+      'both offline edits at the observer',
+    );
     expect(planToJson(observer.doc)).toEqual(planToJson(doc));
     expect(frames.filter((f) => f.kind === 2)).toEqual([]);
     ws.close();

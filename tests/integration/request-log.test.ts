@@ -19,11 +19,18 @@ describe('the request log', () => {
   let server: CareHubServer;
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'carehub.db')}`, CAREHUB_SECRET: TEST_SECRET });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'carehub.db')}`,
+      CAREHUB_SECRET: TEST_SECRET,
+    });
     const store = await openStore(config);
     await seedDemoData(store);
     await store.close();
-    server = await createServer(config, { log: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) });
+    server = await createServer(config, {
+      log: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -31,11 +38,21 @@ describe('the request log', () => {
   });
 
   it('writes the whole path of nested routes, without the query', async () => {
-    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hanne', password: 'demo' }) });
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'hanne', password: 'demo' }),
+    });
     const { token } = (await login.json()) as LoginResponse;
     const auth = { authorization: `Bearer ${token}` };
     const plan = '00000000-0000-4000-8000-000000000000';
-    for (const path of ['/api/v1/patients?query=Carl', `/api/v1/plans/${plan}/fhir`, `/api/v1/plans/${plan}/history`, '/api/v1/me/objections', '/healthz']) {
+    for (const path of [
+      '/api/v1/patients?query=Carl',
+      `/api/v1/plans/${plan}/fhir`,
+      `/api/v1/plans/${plan}/history`,
+      '/api/v1/me/objections',
+      '/healthz',
+    ]) {
       await (await fetch(`${server.url}${path}`, { headers: auth })).arrayBuffer();
     }
     const logged = lines.filter((l) => l.msg === 'request').map((l) => `${l.method} ${l.path} ${l.status}`);

@@ -76,7 +76,8 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
     await seedDemoData(store);
     patientId = (await store.getPatientByCpr(CARL.cpr))!.id;
     planId = (await store.listPlansForPatient(patientId))[0]!.id;
-    for (const name of Object.keys(people) as (keyof typeof people)[]) people[name] = (await store.getUserByUsername(name))!.id;
+    for (const name of Object.keys(people) as (keyof typeof people)[])
+      people[name] = (await store.getUserByUsername(name))!.id;
   });
   afterAll(async () => {
     await store.close();
@@ -87,7 +88,17 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
     notifier = new CareTeamNotifier(store, sink);
   });
 
-  const result = (o: { display?: string; value?: number | string; flag?: IncomingResult['interpretation']; filed?: string; category?: IncomingResult['category']; code?: string; text?: string } = {}): StoredResult => {
+  const result = (
+    o: {
+      display?: string;
+      value?: number | string;
+      flag?: IncomingResult['interpretation'];
+      filed?: string;
+      category?: IncomingResult['category'];
+      code?: string;
+      text?: string;
+    } = {},
+  ): StoredResult => {
     const identifier = randomUUID();
     const interpretation = o.flag;
     return {
@@ -126,23 +137,47 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
     it('tells the first at once, gathers the next, tells a critical one without waiting, and the gathered together', async () => {
       notifications = new ResultNotifications({ notifier, log, coalesceMs: 60_000 });
       notifications.filed(planId, [result({ value: 4.1 })], false);
-      expect((await sink.until(people.maja, 1))[0]).toMatchObject({ planId, severity: 'info', kind: 'result', params: { count: 1, tests: ['P-Kalium'], moreTests: false } });
+      expect((await sink.until(people.maja, 1))[0]).toMatchObject({
+        planId,
+        severity: 'info',
+        kind: 'result',
+        params: { count: 1, tests: ['P-Kalium'], moreTests: false },
+      });
 
       notifications.filed(planId, [result({ value: 4.2 })], false);
-      notifications.filed(planId, [result({ value: 4.3 }), result({ display: 'HbA1c', code: 'NPU27300', value: 48 })], false);
-      notifications.filed(planId, [result({ value: 6.9, flag: 'HH' }), result({ display: 'P-Natrium', value: 139 })], false);
+      notifications.filed(
+        planId,
+        [result({ value: 4.3 }), result({ display: 'HbA1c', code: 'NPU27300', value: 48 })],
+        false,
+      );
+      notifications.filed(
+        planId,
+        [result({ value: 6.9, flag: 'HH' }), result({ display: 'P-Natrium', value: 139 })],
+        false,
+      );
       // Told in filing order: the critical one arriving second shows that the three were held back.
       const [, critical] = await sink.until(people.maja, 2);
-      expect(critical).toMatchObject({ severity: 'critical', kind: 'result-critical', params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }] } });
+      expect(critical).toMatchObject({
+        severity: 'critical',
+        kind: 'result-critical',
+        params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }] },
+      });
 
       await notifications.settled();
       const told = sink.to(people.maja);
       expect(told).toHaveLength(3);
-      expect(told[2]).toMatchObject({ severity: 'info', kind: 'result', params: { count: 3, tests: ['P-Kalium', 'HbA1c'], moreTests: false } });
+      expect(told[2]).toMatchObject({
+        severity: 'info',
+        kind: 'result',
+        params: { count: 3, tests: ['P-Kalium', 'HbA1c'], moreTests: false },
+      });
       // The whole care team was told the same, each their own stored notification.
-      for (const person of [people.hanne, people.gitte]) expect(sink.to(person).map((n) => n.kind)).toEqual(['result', 'result-critical', 'result']);
+      for (const person of [people.hanne, people.gitte])
+        expect(sink.to(person).map((n) => n.kind)).toEqual(['result', 'result-critical', 'result']);
       const stored = await store.results.listUnseenNotifications(people.maja);
-      expect(stored.slice(-3).map(({ id, kind, params }) => ({ id, kind, params }))).toEqual(told.map(({ id, kind, params }) => ({ id, kind, params })));
+      expect(stored.slice(-3).map(({ id, kind, params }) => ({ id, kind, params }))).toEqual(
+        told.map(({ id, kind, params }) => ({ id, kind, params })),
+      );
     });
 
     it('ends a window after RESULT_NOTIFY_COALESCE_MS and opens the next for what comes then', async () => {
@@ -152,35 +187,61 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
       await sink.until(people.maja, 1);
       notifications.filed(planId, [result({ display: 'P-Natrium' })], false);
       vi.advanceTimersByTime(1000);
-      expect((await sink.until(people.maja, 2))[1]).toMatchObject({ kind: 'result', params: { count: 1, tests: ['P-Natrium'] } });
+      expect((await sink.until(people.maja, 2))[1]).toMatchObject({
+        kind: 'result',
+        params: { count: 1, tests: ['P-Natrium'] },
+      });
       // The window reopened when it told what it had gathered: the next result waits in it.
       notifications.filed(planId, [result({ display: 'eGFR' })], false);
       vi.advanceTimersByTime(999);
       notifications.filed(planId, [result({ value: 7.1, flag: 'HH' })], false);
       expect((await sink.until(people.maja, 3))[2]).toMatchObject({ kind: 'result-critical' });
       vi.advanceTimersByTime(1);
-      expect((await sink.until(people.maja, 4))[3]).toMatchObject({ kind: 'result', params: { count: 1, tests: ['eGFR'] } });
+      expect((await sink.until(people.maja, 4))[3]).toMatchObject({
+        kind: 'result',
+        params: { count: 1, tests: ['eGFR'] },
+      });
     });
 
     it('names each test once and at most four; 0 tells every filing at once', async () => {
       notifications = new ResultNotifications({ notifier, log, coalesceMs: 0 });
       const names = ['P-Kalium', 'P-Natrium', 'P-Kreatinin', 'eGFR', 'B-Hæmoglobin', 'P-CRP'];
-      notifications.filed(planId, [...names, 'P-Kalium'].map((display) => result({ display })), false);
+      notifications.filed(
+        planId,
+        [...names, 'P-Kalium'].map((display) => result({ display })),
+        false,
+      );
       notifications.filed(planId, [result()], false);
       const told = await sink.until(people.maja, 2);
-      expect(told[0]).toMatchObject({ kind: 'result', params: { count: 7, tests: names.slice(0, 4), moreTests: true } });
+      expect(told[0]).toMatchObject({
+        kind: 'result',
+        params: { count: 7, tests: names.slice(0, 4), moreTests: true },
+      });
       expect(told[1]).toMatchObject({ kind: 'result', params: { count: 1, tests: ['P-Kalium'], moreTests: false } });
     });
 
     it('tells home care and the GP of every hospital notification, with no CPR number in what it says', async () => {
       notifications = new ResultNotifications({ notifier, log, coalesceMs: 60_000 });
-      const admission = result({ category: 'hospital-notification', code: 'admission', display: 'Indlagt', text: 'Rigshospitalet, Kardiologisk Klinik' });
-      const discharge = result({ category: 'hospital-notification', code: 'discharge', display: 'Udskrevet', text: `Rigshospitalet, pt ${CARL.cpr}` });
+      const admission = result({
+        category: 'hospital-notification',
+        code: 'admission',
+        display: 'Indlagt',
+        text: 'Rigshospitalet, Kardiologisk Klinik',
+      });
+      const discharge = result({
+        category: 'hospital-notification',
+        code: 'discharge',
+        display: 'Udskrevet',
+        text: `Rigshospitalet, pt ${CARL.cpr}`,
+      });
       notifications.filed(planId, [admission, discharge], true);
       for (const person of [people.maja, people.gitte]) {
         const told = await sink.until(person, 2);
         expect(told.map((n) => n.severity)).toEqual(['warning', 'warning']);
-        expect(told[0]).toMatchObject({ kind: 'encounter', params: { event: 'admission', place: 'Rigshospitalet, Kardiologisk Klinik' } });
+        expect(told[0]).toMatchObject({
+          kind: 'encounter',
+          params: { event: 'admission', place: 'Rigshospitalet, Kardiologisk Klinik' },
+        });
         expect(told[1]).toMatchObject({ kind: 'encounter', params: { event: 'discharge' } });
       }
       await notifications.settled();
@@ -198,13 +259,24 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
       const ordinary = result({ value: 4.0, filed: longAgo });
       const recent = result({ value: 7.0, flag: 'HH' });
       await store.results.insertResultVersions([due, acknowledged, ordinary, recent]);
-      await store.results.addResultEvent({ resultId: acknowledged.resultId, kind: 'acknowledged', userId: people.hanne, time: new Date().toISOString() });
+      await store.results.addResultEvent({
+        resultId: acknowledged.resultId,
+        kind: 'acknowledged',
+        userId: people.hanne,
+        time: new Date().toISOString(),
+      });
 
       const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: 1800 });
       expect(await escalation.escalateDue()).toBe(1);
       const told = sink.to(people.maja);
       expect(told).toEqual([
-        { id: expect.any(String), planId, severity: 'critical', kind: 'result-escalated', params: { code: 'NPU03230', display: 'P-Kalium', value: 2.4, unit: 'mmol/L' } },
+        {
+          id: expect.any(String),
+          planId,
+          severity: 'critical',
+          kind: 'result-escalated',
+          params: { code: 'NPU03230', display: 'P-Kalium', value: 2.4, unit: 'mmol/L' },
+        },
       ]);
       expect(sink.to(people.gitte)).toHaveLength(1);
       // Escalated once: the next sweep finds nothing due.

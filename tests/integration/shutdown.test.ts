@@ -62,7 +62,9 @@ describe('graceful shutdown', () => {
           if (!isOpen(w)) return;
           open++;
           for (let k = 0; k < 3; k++) {
-            sectionOf(w.doc, 'tasks').push([newEntry({ id: randomUUID(), title: `Opgave ${sent[i]}`, sector: sectors[i], status: 'planned' })]);
+            sectionOf(w.doc, 'tasks').push([
+              newEntry({ id: randomUUID(), title: `Opgave ${sent[i]}`, sector: sectors[i], status: 'planned' }),
+            ]);
             sent[i]!++;
           }
         });
@@ -100,7 +102,10 @@ describe('graceful shutdown', () => {
       await within(fresh.synced, 10_000, 'syncing after the restart');
       const lacks = (seen: Y.Doc) => Object.fromEntries(missingFrom(fresh.doc, seen));
       expect(lacks(seenByObservers[i]!), `plan ${i}: updates the observer received`).toEqual({});
-      expect(lacks(sentByWriters[i]!), `plan ${i}: updates the writer sent (${sent[i]} tasks) before its socket closed`).toEqual({});
+      expect(
+        lacks(sentByWriters[i]!),
+        `plan ${i}: updates the writer sent (${sent[i]} tasks) before its socket closed`,
+      ).toEqual({});
       expect(sectionOf(fresh.doc, 'tasks').length).toBe(sectionOf(sentByWriters[i]!, 'tasks').length);
     }
   });
@@ -123,7 +128,11 @@ describe('graceful shutdown', () => {
       `GET /collab/${planId}?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     );
-    const head = await within(new Promise<string>((resolve) => frozen.once('data', (d: Buffer) => resolve(d.toString()))), 5000, 'the upgrade');
+    const head = await within(
+      new Promise<string>((resolve) => frozen.once('data', (d: Buffer) => resolve(d.toString()))),
+      5000,
+      'the upgrade',
+    );
     expect(head).toMatch(/^HTTP\/1\.1 101/);
     frozen.pause();
     const writer = connectCollab(hub.wsUrl, planId, token);
@@ -132,7 +141,9 @@ describe('graceful shutdown', () => {
     writer.provider.on('status', ({ status }: { status: string }) => {
       if (status !== 'connected') writer.provider.disconnect();
     });
-    sectionOf(writer.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'Før nedlukning', sector: 'hospital', status: 'planned' })]);
+    sectionOf(writer.doc, 'tasks').push([
+      newEntry({ id: randomUUID(), title: 'Før nedlukning', sector: 'hospital', status: 'planned' }),
+    ]);
     const sent = snapshotDoc(writer.doc);
 
     const signalled = Date.now();

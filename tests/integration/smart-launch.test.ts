@@ -31,9 +31,12 @@ async function audited(action: string, pick: (r: AuditRow) => boolean): Promise<
 
 /** Follows a launch as the EHR's frame would, to CareHub's launched page (not asked: it is the app's). */
 async function launch(url: string): Promise<URL> {
-  const done = (u: URL) => u.origin === hub.server.url && (u.pathname.startsWith('/smart/app') || (u.pathname === '/' && u.hash.startsWith('#/')));
+  const done = (u: URL) =>
+    u.origin === hub.server.url &&
+    (u.pathname.startsWith('/smart/app') || (u.pathname === '/' && u.hash.startsWith('#/')));
   const hop = await new UserAgent().follow(url, done);
-  if (!done(hop.url)) throw new Error(`the launch ended at ${hop.url.href} (${hop.response?.status}): ${hop.body?.slice(0, 300)}`);
+  if (!done(hop.url))
+    throw new Error(`the launch ended at ${hop.url.href} (${hop.response?.status}): ${hop.body?.slice(0, 300)}`);
   return hop.url;
 }
 
@@ -43,11 +46,20 @@ beforeAll(async () => {
   hub = await startHub({ env: ENV });
   const store = hub.server.store;
   const norrebroOrg = (await store.listOrganisations()).find((o) => o.name === 'Lægehuset Nørrebro')!;
-  const valbyOrg = await store.createOrganisation({ name: 'Lægerne i Valby', sector: 'general_practice', region: 'Region Hovedstaden' });
+  const valbyOrg = await store.createOrganisation({
+    name: 'Lægerne i Valby',
+    sector: 'general_practice',
+    region: 'Region Hovedstaden',
+  });
   norrebro = await startPracticeSystem({
     hubUrl: hub.server.url,
     gps: { 'gitte-praksis': { sub: 'nb-gp-1', name: 'Gitte Grønlund', fhirUser: 'Practitioner/nb-1' } },
-    patients: { 'pt-100': CARL, 'pt-200': INGRID, 'pt-300': { cpr: '0101701234', name: 'Ny Patient' }, 'pt-400': AISHA },
+    patients: {
+      'pt-100': CARL,
+      'pt-200': INGRID,
+      'pt-300': { cpr: '0101701234', name: 'Ny Patient' },
+      'pt-400': AISHA,
+    },
   });
   valby = await startPracticeSystem({
     hubUrl: hub.server.url,
@@ -56,7 +68,19 @@ beforeAll(async () => {
     clientId: 'carehub-valby',
     secret: 'valby-secret-0123456789',
   });
-  const added = await runCli(['smart-client', 'add', '--organisation', norrebroOrg.id, '--issuer', norrebro.fhirBase, '--client-id', norrebro.clientId], { DATABASE_URL: `sqlite:${hub.dbFile}`, ...ENV });
+  const added = await runCli(
+    [
+      'smart-client',
+      'add',
+      '--organisation',
+      norrebroOrg.id,
+      '--issuer',
+      norrebro.fhirBase,
+      '--client-id',
+      norrebro.clientId,
+    ],
+    { DATABASE_URL: `sqlite:${hub.dbFile}`, ...ENV },
+  );
   expect(added.code, added.stderr).toBe(0);
   expect(added.stdout).toContain(`framed from ${norrebro.origin} only`);
   expect(added.stdout).toContain('redirect URI  https://<the hub>/smart/callback');
@@ -66,7 +90,12 @@ beforeAll(async () => {
   const res = await hub.api('/admin/smart-clients', {
     method: 'POST',
     token: await hub.token('admin'),
-    body: JSON.stringify({ organisationId: valbyOrg.id, issuer: `${valby.fhirBase}/`, clientId: 'carehub-valby', clientSecretEnv: 'TEST_VALBY_SECRET' }),
+    body: JSON.stringify({
+      organisationId: valbyOrg.id,
+      issuer: `${valby.fhirBase}/`,
+      clientId: 'carehub-valby',
+      clientSecretEnv: 'TEST_VALBY_SECRET',
+    }),
   });
   expect(res.status).toBe(201);
   valbyId = ((await res.json()) as { id: string }).id;
@@ -91,7 +120,11 @@ describe('SMART App Launch from a GP practice system', () => {
     const res = await openSession(code!);
     expect(res.status).toBe(200);
     const session = (await res.json()) as EmbedSessionAnswer;
-    expect(session).toMatchObject({ planId: carlPlan, access: 'edit', user: { name: 'Gitte Grønlund', role: 'gp', organisation: { name: 'Lægehuset Nørrebro' } } });
+    expect(session).toMatchObject({
+      planId: carlPlan,
+      access: 'edit',
+      user: { name: 'Gitte Grønlund', role: 'gp', organisation: { name: 'Lægehuset Nørrebro' } },
+    });
     // The embedded session reaches that one plan, live too, and nothing else.
     expect((await hub.api(`/plans/${carlPlan}/document`, { token: session.token })).status).toBe(200);
     expect((await hub.api('/patients', { token: session.token })).status).toBe(403);
@@ -104,7 +137,9 @@ describe('SMART App Launch from a GP practice system', () => {
     const [launched] = await audited('smart.launch', (r) => r.outcome === 'allowed');
     expect(launched!.actor_id).toBe(session.user.id);
     expect(JSON.parse(launched!.details)).toMatchObject({ smartClientId: norrebroId, fhirUser: 'Practitioner/nb-1' });
-    expect(JSON.parse((await audited('user.create', (r) => r.actor_id === session.user.id))[0]!.details)).toMatchObject({ via: 'smart', smartClientId: norrebroId, role: 'gp' });
+    expect(JSON.parse((await audited('user.create', (r) => r.actor_id === session.user.id))[0]!.details)).toMatchObject(
+      { via: 'smart', smartClientId: norrebroId, role: 'gp' },
+    );
     await audited('embed-link.use', (r) => r.actor_id === session.user.id && r.outcome === 'allowed');
 
     // The next launch finds the same GP.
@@ -118,20 +153,35 @@ describe('SMART App Launch from a GP practice system', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('content-security-policy')).toContain(`frame-ancestors ${norrebro.origin}`);
     expect(res.headers.get('x-frame-options')).toBeNull();
-    const unknown = await fetch(`${hub.server.url}/smart/launch?iss=${encodeURIComponent('https://ehr.unknown.example/fhir')}&launch=x`, { redirect: 'manual' });
+    const unknown = await fetch(
+      `${hub.server.url}/smart/launch?iss=${encodeURIComponent('https://ehr.unknown.example/fhir')}&launch=x`,
+      { redirect: 'manual' },
+    );
     expect(unknown.headers.get('location')).toBe('/smart/app#refused=unknown_issuer');
     expect(unknown.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-    const refused = await audited('smart.launch', (r) => r.outcome === 'refused' && JSON.parse(r.details).reason === 'unknown_issuer');
+    const refused = await audited(
+      'smart.launch',
+      (r) => r.outcome === 'refused' && JSON.parse(r.details).reason === 'unknown_issuer',
+    );
     expect(JSON.parse(refused[0]!.details)).toMatchObject({ issuer: 'https://ehr.unknown.example/fhir' });
   });
 
   it('refuses a GP whose practice is not on the care team, with a page saying so and an audit entry', async () => {
     const page = await launch(valby.launchUrl('valby-gp', 'v-1'));
     expect(`${page.pathname}${page.hash}`).toBe(`/smart/app/${valbyId}#refused=not_on_care_team`);
-    const [refused] = await audited('smart.launch', (r) => r.outcome === 'refused' && JSON.parse(r.details).smartClientId === valbyId);
+    const [refused] = await audited(
+      'smart.launch',
+      (r) => r.outcome === 'refused' && JSON.parse(r.details).smartClientId === valbyId,
+    );
     expect(JSON.parse(refused!.details)).toMatchObject({ reason: 'not_on_care_team' });
     expect(refused!.patient_id).not.toBeNull();
-    expect(hub.sqlite().prepare("SELECT COUNT(*) FROM embed_links WHERE created_by_system = 'Lægerne i Valby'").pluck().get()).toBe(0);
+    expect(
+      hub
+        .sqlite()
+        .prepare("SELECT COUNT(*) FROM embed_links WHERE created_by_system = 'Lægerne i Valby'")
+        .pluck()
+        .get(),
+    ).toBe(0);
     // The same practice's GP, a patient whose team does not hold the practice.
     const ingrid = await launch(norrebro.launchUrl('gitte-praksis', 'pt-200'));
     expect(ingrid.hash).toBe('#refused=not_on_care_team');

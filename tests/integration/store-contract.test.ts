@@ -116,7 +116,9 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       { planId, author: null, origin: 'server', time: at(2), update: bytes(3) },
     ]);
     expect(seqs).toEqual([1, 1, 2]);
-    expect(await store.appendUpdates([{ planId, author: 'u2', origin: 'client', time: at(3), update: bytes(4) }])).toEqual([3]);
+    expect(
+      await store.appendUpdates([{ planId, author: 'u2', origin: 'client', time: at(3), update: bytes(4) }]),
+    ).toEqual([3]);
     expect(await store.appendUpdates([])).toEqual([]);
     expect(await store.latestSeq(planId)).toBe(3);
     expect(await store.latestSeq(randomUUID())).toBe(0);
@@ -129,7 +131,9 @@ describe.each(implementations)('Store contract: $name', (impl) => {
   });
 
   it('3. loading reads the latest checkpoint and only the tail after it', async () => {
-    await store.appendUpdates([1, 2, 3, 4].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n), update: bytes(n) })));
+    await store.appendUpdates(
+      [1, 2, 3, 4].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n), update: bytes(n) })),
+    );
     await store.writeCheckpoint({ planId, seq: 2, state: bytes(9, 9), time: at(5) });
     await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
     // A second checkpoint at the same seq (another node, a retry) is ignored, not an error.
@@ -144,7 +148,9 @@ describe.each(implementations)('Store contract: $name', (impl) => {
   });
 
   it('5. history reads up to a time and after a seq', async () => {
-    await store.appendUpdates([1, 2, 3].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n * 10), update: bytes(n) })));
+    await store.appendUpdates(
+      [1, 2, 3].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n * 10), update: bytes(n) })),
+    );
     expect((await store.listUpdates(planId, { until: at(20) })).map((u) => u.seq)).toEqual([1, 2]);
     expect((await store.listUpdates(planId, { afterSeq: 1 })).map((u) => u.seq)).toEqual([2, 3]);
     expect((await store.listUpdates(planId, { afterSeq: 1, until: at(20) })).map((u) => u.seq)).toEqual([2]);
@@ -153,16 +159,37 @@ describe.each(implementations)('Store contract: $name', (impl) => {
   it('6. care-team membership is by organisation or person, and listable per patient', async () => {
     const org = await store.createOrganisation({ name: 'Org', sector: 'hospital', region: null });
     const plan = await store.getPlan(planId);
-    const member = await store.addCareTeamMember({ patientId: plan!.patientId, organisationId: org.id, userId: null, addedBy: null });
-    const user = await store.createUser({ username: 'u', name: 'U', role: 'gp', organisationId: org.id, patientId: null, passwordHash: 'x' });
+    const member = await store.addCareTeamMember({
+      patientId: plan!.patientId,
+      organisationId: org.id,
+      userId: null,
+      addedBy: null,
+    });
+    const user = await store.createUser({
+      username: 'u',
+      name: 'U',
+      role: 'gp',
+      organisationId: org.id,
+      patientId: null,
+      passwordHash: 'x',
+    });
     expect((await store.listPatientsForStaff(user.id, org.id)).map((p) => p.id)).toEqual([plan!.patientId]);
     expect((await store.listPatientsForStaff(user.id, org.id, 'Test')).length).toBe(1);
     expect((await store.listPatientsForStaff(user.id, org.id, 'test person')).length).toBe(1);
     expect((await store.listPatientsForStaff(user.id, org.id, 'Nobody')).length).toBe(0);
     expect((await store.listPatientsForStaff(user.id, org.id, '%')).length).toBe(0);
     // An objection, to the person or to the organisation, leaves the patient out; withdrawn, it does not.
-    for (const [id, target] of [[randomUUID(), { organisationId: null, userId: user.id }], [randomUUID(), { organisationId: org.id, userId: null }]] as const) {
-      await store.accessGrants.addObjection({ id, patientId: plan!.patientId, ...target, created: at(1), withdrawn: null });
+    for (const [id, target] of [
+      [randomUUID(), { organisationId: null, userId: user.id }],
+      [randomUUID(), { organisationId: org.id, userId: null }],
+    ] as const) {
+      await store.accessGrants.addObjection({
+        id,
+        patientId: plan!.patientId,
+        ...target,
+        created: at(1),
+        withdrawn: null,
+      });
       expect(await store.listPatientsForStaff(user.id, org.id)).toEqual([]);
       expect(await store.listPatientsForStaff(user.id, org.id, 'Test')).toEqual([]);
       expect(await store.accessGrants.withdrawObjection(plan!.patientId, id, at(2))).toBe(true);
@@ -176,15 +203,49 @@ describe.each(implementations)('Store contract: $name', (impl) => {
 
   it('7. usernames and CPR numbers are unique', async () => {
     await expect(store.createPatient({ cpr: '0101701234', name: 'Dup' })).rejects.toThrow();
-    await store.createUser({ username: 'dup', name: 'A', role: 'admin', organisationId: null, patientId: null, passwordHash: 'x' });
-    await expect(store.createUser({ username: 'dup', name: 'B', role: 'admin', organisationId: null, patientId: null, passwordHash: 'x' })).rejects.toThrow();
+    await store.createUser({
+      username: 'dup',
+      name: 'A',
+      role: 'admin',
+      organisationId: null,
+      patientId: null,
+      passwordHash: 'x',
+    });
+    await expect(
+      store.createUser({
+        username: 'dup',
+        name: 'B',
+        role: 'admin',
+        organisationId: null,
+        patientId: null,
+        passwordHash: 'x',
+      }),
+    ).rejects.toThrow();
   });
 
   it('8. audit entries are appended to a chain that verifies, with details stored as written', async () => {
-    await store.appendAudit([{ time: at(1), actorId: 'u', action: 'login', patientId: null, planId: null, outcome: 'allowed', details: {} }]);
     await store.appendAudit([
-      { time: at(2), actorId: 'v', action: 'plan.read', patientId: null, planId, outcome: 'refused', details: { reason: 'x', z: 1, a: [1.5, 'æøå'] } },
-      { time: at(3), actorId: null, action: 'plan.update', patientId, planId: null, outcome: 'allowed', details: { nested: { b: 2, a: 1 } } },
+      { time: at(1), actorId: 'u', action: 'login', patientId: null, planId: null, outcome: 'allowed', details: {} },
+    ]);
+    await store.appendAudit([
+      {
+        time: at(2),
+        actorId: 'v',
+        action: 'plan.read',
+        patientId: null,
+        planId,
+        outcome: 'refused',
+        details: { reason: 'x', z: 1, a: [1.5, 'æøå'] },
+      },
+      {
+        time: at(3),
+        actorId: null,
+        action: 'plan.update',
+        patientId,
+        planId: null,
+        outcome: 'allowed',
+        details: { nested: { b: 2, a: 1 } },
+      },
     ]);
     await store.appendAudit([]);
     const chain = await store.readAuditChain(null, 10);
@@ -196,10 +257,22 @@ describe.each(implementations)('Store contract: $name', (impl) => {
   });
 
   it('9. audit queries filter by patient (directly or through a plan), time and actor, newest first', async () => {
-    await store.appendAudit([audit(1, { planId }), audit(2, { patientId, actorId: 'v' }), audit(3), audit(4, { actorId: null, patientId })]);
+    await store.appendAudit([
+      audit(1, { planId }),
+      audit(2, { patientId, actorId: 'v' }),
+      audit(3),
+      audit(4, { actorId: null, patientId }),
+    ]);
     const forPatient = await store.listAudit({ patientId, limit: 10 });
     expect(forPatient.map((e) => e.seq)).toEqual([4, 2, 1]);
-    expect(forPatient[2]).toMatchObject({ time: at(1), actorId: 'u', action: 'plan.read', planId, outcome: 'allowed', details: { n: 1 } });
+    expect(forPatient[2]).toMatchObject({
+      time: at(1),
+      actorId: 'u',
+      action: 'plan.read',
+      planId,
+      outcome: 'allowed',
+      details: { n: 1 },
+    });
     expect((await store.listAudit({ patientId, from: at(2), to: at(3), limit: 10 })).map((e) => e.seq)).toEqual([2]);
     expect((await store.listAudit({ patientId, notActor: 'u', limit: 10 })).map((e) => e.seq)).toEqual([2]);
     expect((await store.listAudit({ limit: 2 })).map((e) => e.seq)).toEqual([4, 3]);
@@ -208,20 +281,41 @@ describe.each(implementations)('Store contract: $name', (impl) => {
   it('10. what was written reads back exactly: times, bytes as plain Uint8Array, large Yjs client ids', async () => {
     const time = '2026-03-04T05:06:07.089Z';
     const update = new Uint8Array(300).map((_, i) => (i * 7) & 0xff);
-    await store.appendUpdates([{ planId, author: 'u', origin: 'result', time, update, sections: ['results', 'notes'] }]);
+    await store.appendUpdates([
+      { planId, author: 'u', origin: 'result', time, update, sections: ['results', 'notes'] },
+    ]);
     const [u] = await store.listUpdates(planId);
     expect(u).toEqual({ planId, seq: 1, author: 'u', origin: 'result', time, update, sections: ['results', 'notes'] });
     expect(Object.getPrototypeOf(u!.update)).toBe(Uint8Array.prototype);
     const org = await store.createOrganisation({ name: 'Ø', sector: 'general_practice', region: 'Region Hovedstaden' });
-    const gp = await store.createUser({ username: 'g', name: 'Gitte', role: 'gp', organisationId: org.id, patientId: null, passwordHash: 'h' });
+    const gp = await store.createUser({
+      username: 'g',
+      name: 'Gitte',
+      role: 'gp',
+      organisationId: org.id,
+      patientId: null,
+      passwordHash: 'h',
+    });
     expect(await store.getUser(gp.id)).toEqual(gp);
     expect(await store.getUserByUsername('g')).toEqual(gp);
     expect(await store.getOrganisation(org.id)).toEqual(org);
     expect(await store.listOrganisations()).toEqual([org]);
-    const citizen = await store.createUser({ username: 'c', name: 'Carl', role: 'citizen', organisationId: null, patientId, passwordHash: 'h' });
-    expect((await store.listUsersRelatedTo({ organisationIds: [org.id], userIds: [], patientId })).map((x) => x.id)).toEqual([citizen.id, gp.id]);
+    const citizen = await store.createUser({
+      username: 'c',
+      name: 'Carl',
+      role: 'citizen',
+      organisationId: null,
+      patientId,
+      passwordHash: 'h',
+    });
+    expect(
+      (await store.listUsersRelatedTo({ organisationIds: [org.id], userIds: [], patientId })).map((x) => x.id),
+    ).toEqual([citizen.id, gp.id]);
     expect(await store.listUsersRelatedTo({ organisationIds: [], userIds: [], patientId: null })).toEqual([]);
-    await store.recordClientAuthors(planId, [{ clientId: 4_000_000_000, userId: gp.id }, { clientId: 7, userId: 'gone' }]);
+    await store.recordClientAuthors(planId, [
+      { clientId: 4_000_000_000, userId: gp.id },
+      { clientId: 7, userId: 'gone' },
+    ]);
     await store.recordClientAuthors(planId, [{ clientId: 4_000_000_000, userId: 'someone else' }]);
     expect((await store.listClientAuthors(planId)).sort((a, b) => a.clientId - b.clientId)).toEqual([
       { clientId: 7, userId: 'gone', name: null },
@@ -230,7 +324,9 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await store.getPatientByCpr('0101701234')).toEqual(await store.getPatient(patientId));
     await store.updatePlanSummary(planId, { status: 'completed' });
     await store.updatePlanSummary(planId, { title: 'Ny titel' });
-    expect(await store.listPlansForPatient(patientId)).toEqual([expect.objectContaining({ id: planId, title: 'Ny titel', status: 'completed' })]);
+    expect(await store.listPlansForPatient(patientId)).toEqual([
+      expect.objectContaining({ id: planId, title: 'Ny titel', status: 'completed' }),
+    ]);
   });
 
   it('11. results: versions are unique per source, a batch is all or nothing, events are idempotent', async () => {
@@ -242,7 +338,15 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       patientId,
       resultId: 'r1',
       payloadHash: `h${version}`,
-      result: { identifier: 'lab|1', cpr: '0101701234', kind: 'lab', category: 'laboratory', code: { system: 's', code: 'c', display: 'd' }, value: 5.1, status: 'final' },
+      result: {
+        identifier: 'lab|1',
+        cpr: '0101701234',
+        kind: 'lab',
+        category: 'laboratory',
+        code: { system: 's', code: 'c', display: 'd' },
+        value: 5.1,
+        status: 'final',
+      },
       filed: at(version),
       critical: true,
       releaseAt: at(100),
@@ -258,26 +362,55 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await store.results.getResult('r1')).toEqual(v2);
     expect(await store.results.latestResultVersion('lab', 'nothing')).toBeNull();
     expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v1.id]);
-    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) })).toBe(true);
-    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'v', time: at(4) })).toBe(false);
-    expect(await store.results.listResultEvents('r1')).toEqual([{ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) }]);
+    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) })).toBe(
+      true,
+    );
+    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'v', time: at(4) })).toBe(
+      false,
+    );
+    expect(await store.results.listResultEvents('r1')).toEqual([
+      { resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) },
+    ]);
     expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
 
-    await store.results.createApiKey({ id: 'k1', system: 'lab', keyHash: 'kh', scope: 'intake', organisationId: null, created: at(1) });
+    await store.results.createApiKey({
+      id: 'k1',
+      system: 'lab',
+      keyHash: 'kh',
+      scope: 'intake',
+      organisationId: null,
+      created: at(1),
+    });
     expect(await store.results.revokeApiKey('k1')).toBe(true);
     expect(await store.results.revokeApiKey('k1')).toBe(false);
     expect((await store.results.getApiKey('k1'))?.revoked).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await store.results.listApiKeys()).map((k) => k.id)).toEqual(['k1']);
     // A practice key is bound to one organisation; an intake key to none (the database refuses a mix).
     const practice = await store.createOrganisation({ name: 'Praksis', sector: 'general_practice', region: null });
-    const key = { id: 'k2', system: 'praksis', keyHash: 'kh2', scope: 'practice' as const, organisationId: practice.id, created: at(2) };
+    const key = {
+      id: 'k2',
+      system: 'praksis',
+      keyHash: 'kh2',
+      scope: 'practice' as const,
+      organisationId: practice.id,
+      created: at(2),
+    };
     await store.results.createApiKey(key);
     expect(await store.results.getApiKey('k2')).toEqual({ ...key, revoked: null });
     await expect(store.results.createApiKey({ ...key, id: 'k3', organisationId: null })).rejects.toThrow();
     await expect(store.results.createApiKey({ ...key, id: 'k4', scope: 'intake' })).rejects.toThrow();
     expect((await store.results.listApiKeys()).map((k) => k.id)).toEqual(['k1', 'k2']);
 
-    const note = (id: string, created: number): StoredNotification => ({ id, userId: 'u', planId, kind: 'result-critical', params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }] }, severity: 'critical', created: at(created), seen: null });
+    const note = (id: string, created: number): StoredNotification => ({
+      id,
+      userId: 'u',
+      planId,
+      kind: 'result-critical',
+      params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }] },
+      severity: 'critical',
+      created: at(created),
+      seen: null,
+    });
     await store.results.createNotifications([note('n2', 2), note('n1', 1)]);
     expect((await store.results.listUnseenNotifications('u')).map((n) => n.id)).toEqual(['n1', 'n2']);
     expect(await store.results.markNotificationsSeen('u', ['n1', 'n1', 'x'], at(5))).toBe(1);
@@ -286,10 +419,26 @@ describe.each(implementations)('Store contract: $name', (impl) => {
 
   it('12. access: objections withdraw once, break-the-glass expires, embed links revoke once', async () => {
     const org = await store.createOrganisation({ name: 'Org', sector: 'municipality', region: null });
-    const user = await store.createUser({ username: 'm', name: 'M', role: 'municipal_nurse', organisationId: org.id, patientId: null, passwordHash: 'x' });
+    const user = await store.createUser({
+      username: 'm',
+      name: 'M',
+      role: 'municipal_nurse',
+      organisationId: org.id,
+      patientId: null,
+      passwordHash: 'x',
+    });
     const a = store.accessGrants;
-    await a.addObjection({ id: 'o1', patientId, organisationId: org.id, userId: null, created: at(1), withdrawn: null });
-    expect(await a.listObjections(patientId)).toEqual([{ id: 'o1', patientId, organisationId: org.id, userId: null, created: at(1), withdrawn: null }]);
+    await a.addObjection({
+      id: 'o1',
+      patientId,
+      organisationId: org.id,
+      userId: null,
+      created: at(1),
+      withdrawn: null,
+    });
+    expect(await a.listObjections(patientId)).toEqual([
+      { id: 'o1', patientId, organisationId: org.id, userId: null, created: at(1), withdrawn: null },
+    ]);
     expect(await a.withdrawObjection(patientId, 'o1', at(2))).toBe(true);
     expect(await a.withdrawObjection(patientId, 'o1', at(3))).toBe(false);
     expect(await a.listObjections(patientId)).toEqual([]);
@@ -299,10 +448,28 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await a.activeBreakGlass(user.id, patientId, at(59))).toEqual(grant);
     expect(await a.activeBreakGlass(user.id, patientId, at(60))).toBeNull();
 
-    const link = { id: 'e1', planId, access: 'read' as const, createdBy: user.id, createdBySystem: null, createdByKey: null, actsAs: user.id, created: at(1), expires: at(90), revoked: null };
+    const link = {
+      id: 'e1',
+      planId,
+      access: 'read' as const,
+      createdBy: user.id,
+      createdBySystem: null,
+      createdByKey: null,
+      actsAs: user.id,
+      created: at(1),
+      expires: at(90),
+      revoked: null,
+    };
     await a.addEmbedLink(link);
     expect(await a.getEmbedLink('e1')).toEqual(link);
-    await store.results.createApiKey({ id: 'kp', system: 'praksis', keyHash: 'kh', scope: 'practice', organisationId: org.id, created: at(1) });
+    await store.results.createApiKey({
+      id: 'kp',
+      system: 'praksis',
+      keyHash: 'kh',
+      scope: 'practice',
+      organisationId: org.id,
+      created: at(1),
+    });
     const bySystem = { ...link, id: 'e2', createdBy: null, createdBySystem: 'praksis', createdByKey: 'kp' };
     await a.addEmbedLink(bySystem);
     expect(await a.getEmbedLink('e2')).toEqual(bySystem);
@@ -321,7 +488,13 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     const batch = (node: number, i: number): NewPlanUpdate[] =>
       Array.from({ length: 1 + (i % 4) }, (_, k) => {
         const plan = (k + node) % 2 === 0 ? planId : planB;
-        return { planId: plan, author: `node${node}`, origin: 'client' as const, time: at(i), update: bytes(node, i, k) };
+        return {
+          planId: plan,
+          author: `node${node}`,
+          origin: 'client' as const,
+          time: at(i),
+          update: bytes(node, i, k),
+        };
       });
     const sent = new Map<string, string>(); // `${plan}/${seq}` → `${node}.${i}.${k}`
     let appending = true;
@@ -361,7 +534,11 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     const second = await opened.another();
     await Promise.all(
       [store, second].flatMap((node, n) =>
-        Array.from({ length: 20 }, (_, i) => node.appendAudit(Array.from({ length: 1 + (i % 3) }, (_, k) => audit(i, { actorId: `node${n}`, details: { n, i, k } })))),
+        Array.from({ length: 20 }, (_, i) =>
+          node.appendAudit(
+            Array.from({ length: 1 + (i % 3) }, (_, k) => audit(i, { actorId: `node${n}`, details: { n, i, k } })),
+          ),
+        ),
       ),
     );
     const total = 2 * Array.from({ length: 20 }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b, 0);
@@ -379,21 +556,36 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       patientId,
       resultId: `r-${identifier}`,
       payloadHash: `h${version}`,
-      result: { identifier, cpr: '0101701234', kind: 'lab', category: 'laboratory', code: { system: 's', code: 'c', display: 'd' }, value: 5.1, status: 'final' },
+      result: {
+        identifier,
+        cpr: '0101701234',
+        kind: 'lab',
+        category: 'laboratory',
+        code: { system: 's', code: 'c', display: 'd' },
+        value: 5.1,
+        status: 'final',
+      },
       filed: at(version),
       critical: false,
       releaseAt: at(100),
       plans: [planId],
     });
-    const filed = (n: number, identifier: string) => audit(n, { actorId: null, action: 'result.file', patientId, details: { identifier } });
+    const filed = (n: number, identifier: string) =>
+      audit(n, { actorId: null, action: 'result.file', patientId, details: { identifier } });
     await store.appendAudit([audit(1)]);
     await store.results.insertResultVersions([result('a', 1)], [filed(2, 'a')]);
     // A batch that fails (a duplicate version) stores neither its results nor its audit entries.
-    await expect(store.results.insertResultVersions([result('b', 1), result('a', 1)], [filed(3, 'b'), filed(4, 'a')])).rejects.toThrow();
+    await expect(
+      store.results.insertResultVersions([result('b', 1), result('a', 1)], [filed(3, 'b'), filed(4, 'a')]),
+    ).rejects.toThrow();
     expect(await store.results.latestResultVersion('lab', 'b')).toBeNull();
     await store.appendAudit([audit(5)]);
     const chain = await store.readAuditChain(null, 10);
-    expect(chain.map((r) => [r.seq, r.action])).toEqual([[1, 'plan.read'], [2, 'result.file'], [3, 'plan.read']]);
+    expect(chain.map((r) => [r.seq, r.action])).toEqual([
+      [1, 'plan.read'],
+      [2, 'result.file'],
+      [3, 'plan.read'],
+    ]);
     expect(chain[1]).toMatchObject({ patientId, actorId: null, details: '{"identifier":"a"}' });
     expect(await verifyAuditLog(store, 2)).toMatchObject({ ok: true, entries: 3 });
   });
@@ -402,10 +594,31 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     const id = store.identity;
     const org = await store.createOrganisation({ name: 'Region', sector: 'hospital', region: null });
     const provider = {
-      id: 'p1', organisationId: org.id, name: 'Region', issuer: 'https://idp.example', clientId: 'carehub', clientSecretEnv: 'IDP_SECRET', scopes: 'openid profile',
-      roleClaim: 'roles', roleMap: { doctor: 'hospital_doctor' as const }, cprClaim: null, organisationClaim: null, organisationValue: null, created: at(1), removed: null,
+      id: 'p1',
+      organisationId: org.id,
+      name: 'Region',
+      issuer: 'https://idp.example',
+      clientId: 'carehub',
+      clientSecretEnv: 'IDP_SECRET',
+      scopes: 'openid profile',
+      roleClaim: 'roles',
+      roleMap: { doctor: 'hospital_doctor' as const },
+      cprClaim: null,
+      organisationClaim: null,
+      organisationValue: null,
+      created: at(1),
+      removed: null,
     };
-    const citizens = { ...provider, id: 'p2', organisationId: null, name: 'MitID', roleClaim: null, roleMap: {}, cprClaim: 'cpr', clientSecretEnv: null };
+    const citizens = {
+      ...provider,
+      id: 'p2',
+      organisationId: null,
+      name: 'MitID',
+      roleClaim: null,
+      roleMap: {},
+      cprClaim: 'cpr',
+      clientSecretEnv: null,
+    };
     await id.addProvider(provider);
     await id.addProvider(citizens);
     expect(await id.listProviders()).toEqual([citizens, provider]);
@@ -417,7 +630,17 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await id.listProviders()).toEqual([citizens]);
     expect(await id.getProvider('p1')).toEqual({ ...provider, removed: at(2) });
 
-    const smart = { id: 's1', organisationId: org.id, name: 'Praksis', issuer: 'https://ehr.example/fhir', clientId: 'carehub', clientSecretEnv: null, frameOrigin: 'https://ehr.example', created: at(1), removed: null };
+    const smart = {
+      id: 's1',
+      organisationId: org.id,
+      name: 'Praksis',
+      issuer: 'https://ehr.example/fhir',
+      clientId: 'carehub',
+      clientSecretEnv: null,
+      frameOrigin: 'https://ehr.example',
+      created: at(1),
+      removed: null,
+    };
     await id.addSmartClient(smart);
     await expect(id.addSmartClient({ ...smart, id: 's2' })).rejects.toThrow();
     expect(await id.listSmartClients()).toEqual([smart]);
@@ -428,9 +651,19 @@ describe.each(implementations)('Store contract: $name', (impl) => {
 
     // Two nodes linking the same person at once: one user, and both are told which.
     const second = await opened.another();
-    const newUser = (n: number) => ({ username: `dr-${n}`, name: 'Dr', role: 'hospital_doctor' as const, organisationId: org.id, patientId: null, passwordHash: '!' });
+    const newUser = (n: number) => ({
+      username: `dr-${n}`,
+      name: 'Dr',
+      role: 'hospital_doctor' as const,
+      organisationId: org.id,
+      patientId: null,
+      passwordHash: '!',
+    });
     const identity = { issuer: 'https://idp.example', subject: 'abc', created: at(4) };
-    const [a, b] = await Promise.all([id.createLinkedUser(newUser(1), identity), second.identity.createLinkedUser(newUser(2), identity)]);
+    const [a, b] = await Promise.all([
+      id.createLinkedUser(newUser(1), identity),
+      second.identity.createLinkedUser(newUser(2), identity),
+    ]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(a.user.id).toBe(b.user.id);
     expect(await id.getExternalIdentity('https://idp.example', 'abc')).toEqual({ ...identity, userId: a.user.id });
@@ -438,7 +671,9 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await id.linkIdentity({ ...identity, userId: 'x' })).toBe(false);
     const local = await store.createUser(newUser(3));
     expect(local.disabled).toBeNull();
-    expect(await id.linkIdentity({ issuer: 'https://idp.example', subject: 'def', userId: local.id, created: at(5) })).toBe(true);
+    expect(
+      await id.linkIdentity({ issuer: 'https://idp.example', subject: 'def', userId: local.id, created: at(5) }),
+    ).toBe(true);
     await id.updateUserAccess(local.id, { role: 'hospital_nurse', organisationId: org.id, disabled: at(6) });
     expect(await store.getUser(local.id)).toMatchObject({ role: 'hospital_nurse', disabled: at(6) });
 
@@ -457,7 +692,10 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await id.putPending('k1', 'state', '{"a":1}', future);
     expect(await id.takePending('k1', 'handoff', new Date().toISOString())).toBeNull();
     const second = await opened.another();
-    const taken = await Promise.all([id.takePending('k1', 'state', new Date().toISOString()), second.identity.takePending('k1', 'state', new Date().toISOString())]);
+    const taken = await Promise.all([
+      id.takePending('k1', 'state', new Date().toISOString()),
+      second.identity.takePending('k1', 'state', new Date().toISOString()),
+    ]);
     expect(taken.filter((t) => t !== null)).toEqual(['{"a":1}']);
     await id.putPending('k2', 'handoff', 'x', future);
     expect(await id.takePending('k2', 'handoff', future)).toBeNull();
@@ -490,7 +728,15 @@ describe('SQLite specifics', () => {
  * a system made without naming anyone cannot act as anybody and is revoked.
  */
 describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and links over: %s', (engine) => {
-  const MIGRATIONS = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', engine);
+  const MIGRATIONS = join(
+    fileURLToPath(new URL('.', import.meta.url)),
+    '..',
+    '..',
+    'server',
+    'store',
+    'migrations',
+    engine,
+  );
   const upTo4 = readdirSync(MIGRATIONS)
     .filter((f) => /^\d+_.+\.sql$/.test(f) && Number(f.split('_')[0]) <= 4)
     .sort()
@@ -512,7 +758,9 @@ describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and l
       const dir = tempDir();
       const file = join(dir, 'old.db');
       const old = new Database(file);
-      old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+      old.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)',
+      );
       for (const m of upTo4) {
         old.exec(m.sql);
         old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.file, at(0));
@@ -529,7 +777,9 @@ describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and l
     } else {
       const db = await createTestDatabase();
       const pgStore = new PostgresStore(db.url);
-      await pgStore.pool.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+      await pgStore.pool.query(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)',
+      );
       for (const m of upTo4) {
         await pgStore.pool.query(m.sql);
         await pgStore.pool.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.file, at(0)]);
@@ -543,8 +793,16 @@ describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and l
       };
     }
     try {
-      expect(await store.results.getApiKey('k-old')).toMatchObject({ scope: 'intake', organisationId: null, revoked: null });
-      expect(await store.accessGrants.getEmbedLink('by-person')).toMatchObject({ actsAs: 'u1', createdByKey: null, revoked: null });
+      expect(await store.results.getApiKey('k-old')).toMatchObject({
+        scope: 'intake',
+        organisationId: null,
+        revoked: null,
+      });
+      expect(await store.accessGrants.getEmbedLink('by-person')).toMatchObject({
+        actsAs: 'u1',
+        createdByKey: null,
+        revoked: null,
+      });
       const bySystem = await store.accessGrants.getEmbedLink('by-system');
       expect(bySystem).toMatchObject({ actsAs: null });
       expect(bySystem?.revoked).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -558,67 +816,100 @@ describe.each(['sqlite', 'postgres'] as const)('migration 005 carries keys and l
  * Migration 006 on a database that holds notifications from before it: each keeps the words the
  * server wrote then, as a notification of kind `text`, and new ones carry a kind and parameters.
  */
-describe.each(['sqlite', 'postgres'] as const)('migration 006 keeps the words of earlier notifications: %s', (engine) => {
-  const MIGRATIONS = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', engine);
-  const upTo5 = readdirSync(MIGRATIONS)
-    .filter((f) => /^\d+_.+\.sql$/.test(f) && Number(f.split('_')[0]) <= 5)
-    .sort()
-    .map((f) => ({ version: Number(f.split('_')[0]), file: f, sql: readFileSync(join(MIGRATIONS, f), 'utf8') }));
-  const OLD_ROWS = `
+describe.each(['sqlite', 'postgres'] as const)(
+  'migration 006 keeps the words of earlier notifications: %s',
+  (engine) => {
+    const MIGRATIONS = join(
+      fileURLToPath(new URL('.', import.meta.url)),
+      '..',
+      '..',
+      'server',
+      'store',
+      'migrations',
+      engine,
+    );
+    const upTo5 = readdirSync(MIGRATIONS)
+      .filter((f) => /^\d+_.+\.sql$/.test(f) && Number(f.split('_')[0]) <= 5)
+      .sort()
+      .map((f) => ({ version: Number(f.split('_')[0]), file: f, sql: readFileSync(join(MIGRATIONS, f), 'utf8') }));
+    const OLD_ROWS = `
     INSERT INTO notifications (id, user_id, plan_id, kind, severity, text, created, seen) VALUES
       ('n-old', 'u1', 'pl1', 'result-critical', 'critical', 'Kritisk svar: P-Kalium 6.9 mmol/L — kræver kvittering', '${at(1)}', NULL),
       ('n-seen', 'u1', 'pl1', 'result', 'info', 'Nye svar (1): P-Kalium', '${at(2)}', '${at(3)}');`;
 
-  it('an earlier notification reads back as kind text with its words; a new one with its parameters', async () => {
-    let store: Store;
-    let dispose: () => Promise<void>;
-    if (engine === 'sqlite') {
-      const dir = tempDir();
-      const file = join(dir, 'old.db');
-      const old = new Database(file);
-      old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
-      for (const m of upTo5) {
-        old.exec(m.sql);
-        old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.file, at(0));
+    it('an earlier notification reads back as kind text with its words; a new one with its parameters', async () => {
+      let store: Store;
+      let dispose: () => Promise<void>;
+      if (engine === 'sqlite') {
+        const dir = tempDir();
+        const file = join(dir, 'old.db');
+        const old = new Database(file);
+        old.exec(
+          'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)',
+        );
+        for (const m of upTo5) {
+          old.exec(m.sql);
+          old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.file, at(0));
+        }
+        old.exec(OLD_ROWS);
+        old.close();
+        const sqlite = new SqliteStore(file, { synchronous: 'FULL' });
+        await sqlite.migrate();
+        store = sqlite;
+        dispose = async () => {
+          await sqlite.close();
+          rmSync(dir, { recursive: true, force: true });
+        };
+      } else {
+        const db = await createTestDatabase();
+        const pgStore = new PostgresStore(db.url);
+        await pgStore.pool.query(
+          'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)',
+        );
+        for (const m of upTo5) {
+          await pgStore.pool.query(m.sql);
+          await pgStore.pool.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.file, at(0)]);
+        }
+        await pgStore.pool.query(OLD_ROWS);
+        await pgStore.migrate();
+        store = pgStore;
+        dispose = async () => {
+          await pgStore.close();
+          await db.drop();
+        };
       }
-      old.exec(OLD_ROWS);
-      old.close();
-      const sqlite = new SqliteStore(file, { synchronous: 'FULL' });
-      await sqlite.migrate();
-      store = sqlite;
-      dispose = async () => {
-        await sqlite.close();
-        rmSync(dir, { recursive: true, force: true });
-      };
-    } else {
-      const db = await createTestDatabase();
-      const pgStore = new PostgresStore(db.url);
-      await pgStore.pool.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
-      for (const m of upTo5) {
-        await pgStore.pool.query(m.sql);
-        await pgStore.pool.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.file, at(0)]);
+      try {
+        expect(await store.results.listUnseenNotifications('u1')).toEqual([
+          {
+            id: 'n-old',
+            userId: 'u1',
+            planId: 'pl1',
+            kind: 'text',
+            params: { text: 'Kritisk svar: P-Kalium 6.9 mmol/L — kræver kvittering' },
+            severity: 'critical',
+            created: at(1),
+            seen: null,
+          },
+        ]);
+        const fresh: StoredNotification = {
+          id: 'n-new',
+          userId: 'u1',
+          planId: 'pl1',
+          kind: 'encounter',
+          params: { event: 'admission', place: 'Rigshospitalet' },
+          severity: 'warning',
+          created: at(4),
+          seen: null,
+        };
+        await store.results.createNotifications([fresh]);
+        expect((await store.results.listUnseenNotifications('u1')).at(-1)).toEqual(fresh);
+        expect(await store.results.markNotificationsSeen('u1', ['n-old', 'n-seen'], at(5))).toBe(1);
+      } finally {
+        await dispose();
       }
-      await pgStore.pool.query(OLD_ROWS);
-      await pgStore.migrate();
-      store = pgStore;
-      dispose = async () => {
-        await pgStore.close();
-        await db.drop();
-      };
-    }
-    try {
-      expect(await store.results.listUnseenNotifications('u1')).toEqual([
-        { id: 'n-old', userId: 'u1', planId: 'pl1', kind: 'text', params: { text: 'Kritisk svar: P-Kalium 6.9 mmol/L — kræver kvittering' }, severity: 'critical', created: at(1), seen: null },
-      ]);
-      const fresh: StoredNotification = { id: 'n-new', userId: 'u1', planId: 'pl1', kind: 'encounter', params: { event: 'admission', place: 'Rigshospitalet' }, severity: 'warning', created: at(4), seen: null };
-      await store.results.createNotifications([fresh]);
-      expect((await store.results.listUnseenNotifications('u1')).at(-1)).toEqual(fresh);
-      expect(await store.results.markNotificationsSeen('u1', ['n-old', 'n-seen'], at(5))).toBe(1);
-    } finally {
-      await dispose();
-    }
-  });
-});
+    });
+  },
+);
 
 describe('PostgreSQL specifics', () => {
   it('refuses to change, delete or truncate history, even through SQL', async () => {
@@ -630,7 +921,14 @@ describe('PostgreSQL specifics', () => {
       const plan = await store.createPlan({ patientId: patient.id, title: 'T' });
       await store.appendUpdates([{ planId: plan.id, author: null, origin: 'client', time: at(1), update: bytes(1) }]);
       await store.appendAudit([audit(1)]);
-      for (const sql of ['DELETE FROM plan_updates', "UPDATE plan_updates SET author = 'x'", 'TRUNCATE plan_updates', 'DELETE FROM audit_log', "UPDATE audit_log SET action = 'x'", 'TRUNCATE audit_log']) {
+      for (const sql of [
+        'DELETE FROM plan_updates',
+        "UPDATE plan_updates SET author = 'x'",
+        'TRUNCATE plan_updates',
+        'DELETE FROM audit_log',
+        "UPDATE audit_log SET action = 'x'",
+        'TRUNCATE audit_log',
+      ]) {
         await expect(store.pool.query(sql), sql).rejects.toThrow(/append-only/);
       }
     } finally {
@@ -644,9 +942,13 @@ describe('PostgreSQL specifics', () => {
     const nodes = Array.from({ length: 4 }, () => new PostgresStore(db.url));
     try {
       await Promise.all(nodes.map((n) => n.migrate()));
-      const { rows } = await nodes[0]!.pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
+      const { rows } = await nodes[0]!.pool.query(
+        'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version',
+      );
       // Every migration of migrations/postgres/, each once.
-      const versions = readdirSync(join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', 'postgres'))
+      const versions = readdirSync(
+        join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'server', 'store', 'migrations', 'postgres'),
+      )
         .filter((f) => /^\d+_.+\.sql$/.test(f))
         .map((f) => Number(f.split('_')[0]))
         .sort((x, y) => x - y);
@@ -671,7 +973,11 @@ describe('PostgreSQL specifics', () => {
     } finally {
       await db.drop();
     }
-    const refused = openStore({ databaseUrl: 'postgres://carehub:s3cret@127.0.0.1:1/carehub', sqliteSynchronous: 'FULL', logLevel: 'silent' });
+    const refused = openStore({
+      databaseUrl: 'postgres://carehub:s3cret@127.0.0.1:1/carehub',
+      sqliteSynchronous: 'FULL',
+      logLevel: 'silent',
+    });
     await expect(refused).rejects.toThrow(/ECONNREFUSED/);
     await expect(refused).rejects.not.toThrow(/s3cret/);
   });

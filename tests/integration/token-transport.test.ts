@@ -25,14 +25,16 @@ describe('/collab token in the Sec-WebSocket-Protocol header', () => {
   afterAll(() => hub.stop());
 
   const open = (protocols: string[], query = '') =>
-    new Promise<{ ws: WebSocket; code: number | null; reason: string; protocolHeader: string | undefined }>((resolve) => {
-      let protocolHeader: string | undefined;
-      const ws = new WebSocket(`${hub.wsUrl}/collab/${carl}${query}`, protocols);
-      ws.on('upgrade', (res) => (protocolHeader = res.headers['sec-websocket-protocol'] as string | undefined));
-      ws.on('error', () => {});
-      ws.once('message', () => resolve({ ws, code: null, reason: '', protocolHeader }));
-      ws.once('close', (code, reason) => resolve({ ws, code, reason: reason.toString(), protocolHeader }));
-    });
+    new Promise<{ ws: WebSocket; code: number | null; reason: string; protocolHeader: string | undefined }>(
+      (resolve) => {
+        let protocolHeader: string | undefined;
+        const ws = new WebSocket(`${hub.wsUrl}/collab/${carl}${query}`, protocols);
+        ws.on('upgrade', (res) => (protocolHeader = res.headers['sec-websocket-protocol'] as string | undefined));
+        ws.on('error', () => {});
+        ws.once('message', () => resolve({ ws, code: null, reason: '', protocolHeader }));
+        ws.once('close', (code, reason) => resolve({ ws, code, reason: reason.toString(), protocolHeader }));
+      },
+    );
 
   it('accepts the token offered as a subprotocol, selects carehub.v1 and never echoes the token', async () => {
     const token = await hub.token('hanne');
@@ -84,17 +86,27 @@ describe('POST /embed/session abuse', () => {
   const auditSettled = async () => {
     await hub.login('niels');
     nielsLogins++;
-    await eventually(() => auditRows(hub, 'login').filter((r) => r.actor_id === nielsId).length === nielsLogins, 5000, 'the marker entry');
+    await eventually(
+      () => auditRows(hub, 'login').filter((r) => r.actor_id === nielsId).length === nielsLogins,
+      5000,
+      'the marker entry',
+    );
   };
 
   it('does not audit garbage, counts it, and throttles a flood per address with 429', async () => {
     await auditSettled();
     const rows = auditCount(hub);
     const statuses: number[] = [];
-    for (let i = 0; i < 39; i++) statuses.push((await openSession(hub, `garbage-link-${i}-xxxxxxxxxxxxxxxxxxxx`)).status);
+    for (let i = 0; i < 39; i++)
+      statuses.push((await openSession(hub, `garbage-link-${i}-xxxxxxxxxxxxxxxxxxxx`)).status);
     expect(statuses.every((s) => s === 401)).toBe(true);
     // A link signed with another secret is garbage too.
-    const forged = await new SignJWT({ kind: 'embed-link', plan: carl }).setProtectedHeader({ alg: 'HS256' }).setSubject(randomUUID()).setIssuer('carehub').setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(48)));
+    const forged = await new SignJWT({ kind: 'embed-link', plan: carl })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(randomUUID())
+      .setIssuer('carehub')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('x'.repeat(48)));
     statuses.push((await openSession(hub, forged)).status);
     await auditSettled();
     // Only the marker sign-ins were added.
@@ -111,7 +123,12 @@ describe('POST /embed/session abuse', () => {
     expect(throttled).not.toBeNull();
     expect(Number(throttled!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await json<{ error: { code: string } }>(throttled!)).toMatchObject({ error: { code: 'rate_limited' } });
-    expect(parsePrometheus(await (await fetch(`${hub.server.url}/metrics`)).text()).value('carehub_limit_actions_total', { limit: 'embed_session_rate', transport: 'http' })).toBeGreaterThan(0);
+    expect(
+      parsePrometheus(await (await fetch(`${hub.server.url}/metrics`)).text()).value('carehub_limit_actions_total', {
+        limit: 'embed_session_rate',
+        transport: 'http',
+      }),
+    ).toBeGreaterThan(0);
   });
 
   it('audits the refusal of a real link that expired or was revoked', async () => {
@@ -125,7 +142,9 @@ describe('POST /embed/session abuse', () => {
     expect((await openSession(hub, link.link, headers)).status).toBe(401);
     await eventually(
       () => {
-        const refused = auditRows(hub, 'embed-link.use').filter((r) => r.outcome === 'refused' && JSON.parse(r.details).linkId === link.id);
+        const refused = auditRows(hub, 'embed-link.use').filter(
+          (r) => r.outcome === 'refused' && JSON.parse(r.details).linkId === link.id,
+        );
         return refused.length === 2;
       },
       5000,

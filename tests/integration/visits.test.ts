@@ -57,13 +57,22 @@ describe('GET /visits/today', () => {
     const carlPlan = await hub.planOf('Carl Jensen', 'hanne');
     const hanneAtIngrid = await join(hub, 'hanne', ingridPlan);
     await waitForDoc(hanneAtIngrid.doc, (d) => sectionOf(d, 'tasks').length > 0);
-    sectionOf(hanneAtIngrid.doc, 'tasks').push([newEntry({ id: randomUUID(), title: 'Hjemmebesøg', sector: 'municipality', due: today(), status: 'planned' })]);
+    sectionOf(hanneAtIngrid.doc, 'tasks').push([
+      newEntry({ id: randomUUID(), title: 'Hjemmebesøg', sector: 'municipality', due: today(), status: 'planned' }),
+    ]);
     // A second client seeing it proves the server holds it.
     const nielsAtIngrid = await join(hub, 'niels', ingridPlan);
-    await waitForDoc(nielsAtIngrid.doc, (d) => sectionOf(d, 'tasks').toArray().some((t) => t.get('title') === 'Hjemmebesøg'));
+    await waitForDoc(nielsAtIngrid.doc, (d) =>
+      sectionOf(d, 'tasks')
+        .toArray()
+        .some((t) => t.get('title') === 'Hjemmebesøg'),
+    );
 
     const hanneAtCarl = await join(hub, 'hanne', carlPlan);
-    const weighing = (d: Parameters<typeof sectionOf>[0]) => sectionOf(d, 'tasks').toArray().find((t) => t.get('title') === 'Daglig vejning og registrering');
+    const weighing = (d: Parameters<typeof sectionOf>[0]) =>
+      sectionOf(d, 'tasks')
+        .toArray()
+        .find((t) => t.get('title') === 'Daglig vejning og registrering');
     await waitForDoc(hanneAtCarl.doc, (d) => weighing(d) !== undefined);
     // Hanne (hospital) may not take the municipality's task herself: the server refuses it.
     weighing(hanneAtCarl.doc)!.set('sector', 'hospital');

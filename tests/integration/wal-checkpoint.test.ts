@@ -29,7 +29,15 @@ describe('WAL checkpoints, off the commit path', () => {
     // One commit per update, each a few pages of WAL, as a busy plan writes them.
     const write = async (count: number) => {
       for (let i = 0; i < count; i++) {
-        await store.appendUpdates([{ planId: plan.id, author: null, origin: 'server', time: new Date(Date.UTC(2026, 0, 1, 0, 0, n++)).toISOString(), update: new Uint8Array(3000).fill(n & 0xff) }]);
+        await store.appendUpdates([
+          {
+            planId: plan.id,
+            author: null,
+            origin: 'server',
+            time: new Date(Date.UTC(2026, 0, 1, 0, 0, n++)).toISOString(),
+            update: new Uint8Array(3000).fill(n & 0xff),
+          },
+        ]);
       }
     };
     return { store, file, write, walSize: () => statSync(`${file}-wal`).size };
@@ -54,7 +62,10 @@ describe('WAL checkpoints, off the commit path', () => {
 
   it('past its bound the WAL is emptied (TRUNCATE), and a reader holding old frames only delays that', async () => {
     const { file, write, walSize } = await open();
-    const bounded = new SqliteStore(file, { synchronous: 'FULL', checkpoints: { intervalMs: 3_600_000, maxFrames: 100 } });
+    const bounded = new SqliteStore(file, {
+      synchronous: 'FULL',
+      checkpoints: { intervalMs: 3_600_000, maxFrames: 100 },
+    });
     cleanup.push(() => bounded.close());
     await write(300);
     expect(await bounded.checkpointNow()).toMatchObject({ mode: 'TRUNCATE', busy: false });

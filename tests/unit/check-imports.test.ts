@@ -18,7 +18,14 @@ describe('the import-cycle check (scripts/check-imports.ts)', () => {
       "const lazy = await import('./lazy.ts');",
       'const url = import.meta.url;',
     ].join('\n');
-    expect(importsOf(source)).toEqual(['./store.ts', '../audit/chain.ts', './records.ts', './records.ts', './side-effect.ts', './lazy.ts']);
+    expect(importsOf(source)).toEqual([
+      './store.ts',
+      '../audit/chain.ts',
+      './records.ts',
+      './records.ts',
+      './side-effect.ts',
+      './lazy.ts',
+    ]);
   });
 
   it('finds no cycle in a graph without one', () => {
@@ -26,9 +33,11 @@ describe('the import-cycle check (scripts/check-imports.ts)', () => {
   });
 
   it('names a loop between two files as a path back to where it starts', () => {
-    expect(findCycles(graph({ 'store.ts': ['result-store.ts', 'records.ts'], 'result-store.ts': ['store.ts'], 'records.ts': [] }))).toEqual([
-      ['result-store.ts', 'store.ts', 'result-store.ts'],
-    ]);
+    expect(
+      findCycles(
+        graph({ 'store.ts': ['result-store.ts', 'records.ts'], 'result-store.ts': ['store.ts'], 'records.ts': [] }),
+      ),
+    ).toEqual([['result-store.ts', 'store.ts', 'result-store.ts']]);
   });
 
   it('finds a file importing itself, and each separate loop once', () => {
@@ -57,7 +66,10 @@ describe('the import-cycle check (scripts/check-imports.ts)', () => {
     const root = tempDir('carehub-imports-');
     mkdirSync(join(root, 'src', 'store'), { recursive: true });
     writeFileSync(join(root, 'src', 'main.ts'), "import { open } from './store/open.ts';\n");
-    writeFileSync(join(root, 'src', 'store', 'open.ts'), "import type { Row } from './rows.ts';\nimport { z } from 'zod';\n");
+    writeFileSync(
+      join(root, 'src', 'store', 'open.ts'),
+      "import type { Row } from './rows.ts';\nimport { z } from 'zod';\n",
+    );
     writeFileSync(join(root, 'src', 'store', 'rows.ts'), "import type { Open } from './open.ts';\n");
     const files = importGraph(root, ['src']);
     expect(files.get('src/main.ts')).toEqual(['src/store/open.ts']);

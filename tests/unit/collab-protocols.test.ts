@@ -12,6 +12,7 @@ describe('collab subprotocols', () => {
   });
 
   it('finds no token where there is none', () => {
-    for (const header of [undefined, '', 'carehub.v1', 'carehub.token.', ' carehub.token. ', 'other, carehub.v1']) expect(tokenFromProtocols(header)).toBeNull();
+    for (const header of [undefined, '', 'carehub.v1', 'carehub.token.', ' carehub.token. ', 'other, carehub.v1'])
+      expect(tokenFromProtocols(header)).toBeNull();
   });
 });

@@ -11,7 +11,12 @@ function documented(): Map<string, string> {
 describe('configuration (server/config.ts): each setting written once', () => {
   it('reads each setting from its variable, the setting’s name in capitals', () => {
     expect(envName('wsMaxMessageBytes')).toBe('WS_MAX_MESSAGE_BYTES');
-    const config = loadConfig({ WS_MAX_MESSAGE_BYTES: '4096', CAREHUB_SECRET: 's'.repeat(32), EMBED_ALLOWED_ORIGINS: ' https://a.example, https://b.example,', REDIS_URL: 'redis://127.0.0.1:6379' });
+    const config = loadConfig({
+      WS_MAX_MESSAGE_BYTES: '4096',
+      CAREHUB_SECRET: 's'.repeat(32),
+      EMBED_ALLOWED_ORIGINS: ' https://a.example, https://b.example,',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
     expect(config.wsMaxMessageBytes).toBe(4096);
     expect(config.carehubSecret).toBe('s'.repeat(32));
     expect(config.embedAllowedOrigins).toEqual(['https://a.example', 'https://b.example']);

@@ -20,7 +20,31 @@ const validCpr = fc
   });
 
 /** What may sit between two digits of a disguised CPR number. */
-const separator = fc.constantFrom('', '', ' ', '  ', '-', '.', '/', ',', ':', '_', '\t', '\n', '\u00a0', '\u2009', '\u200b', '\u2013', '(', ')', '*', '+', '#', ' - ', '. ');
+const separator = fc.constantFrom(
+  '',
+  '',
+  ' ',
+  '  ',
+  '-',
+  '.',
+  '/',
+  ',',
+  ':',
+  '_',
+  '\t',
+  '\n',
+  '\u00a0',
+  '\u2009',
+  '\u200b',
+  '\u2013',
+  '(',
+  ')',
+  '*',
+  '+',
+  '#',
+  ' - ',
+  '. ',
+);
 
 /** Digits as they may be typed: ASCII, full-width, mathematical bold, or Arabic-Indic (read as any digit). */
 const digitForm = fc.constantFrom<(d: number) => string>(
@@ -88,7 +112,9 @@ describe('finding CPR numbers in free text', () => {
         // The find covers the disguised number itself.
         const start = before.length;
         const end = start + text.length;
-        expect(spans.some((s) => s.start <= start + 2 && s.end >= end - 2 && s.start < end && s.end > start)).toBe(true);
+        expect(spans.some((s) => s.start <= start + 2 && s.end >= end - 2 && s.start < end && s.end > start)).toBe(
+          true,
+        );
         // Redacted, nothing is left to find.
         expect(containsCprNumber(redactCprNumbers(whole))).toBe(false);
       }),
@@ -98,9 +124,15 @@ describe('finding CPR numbers in free text', () => {
 
   it('property: redaction removes every find from any text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '-', '.', 'a'), maxLength: 60 }), (text) => {
-        expect(containsCprNumber(redactCprNumbers(text))).toBe(false);
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '-', '.', 'a'),
+          maxLength: 60,
+        }),
+        (text) => {
+          expect(containsCprNumber(redactCprNumbers(text))).toBe(false);
+        },
+      ),
       { numRuns: 2000, seed: 1402 },
     );
   });

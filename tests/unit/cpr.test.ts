@@ -31,9 +31,14 @@ describe('CPR numbers', () => {
   });
 
   it('rejects other shapes, and accepts replacement numbers only when allowed', () => {
-    for (const bad of ['', '12034-51237', '12034512', '120345 1237', 'abcdefghij']) expect(parseCpr(bad).ok).toBe(false);
+    for (const bad of ['', '12034-51237', '12034512', '120345 1237', 'abcdefghij'])
+      expect(parseCpr(bad).ok).toBe(false);
     expect(parseCpr('120345-AB12').ok).toBe(false);
-    expect(parseCpr('120345-AB12', { allowReplacement: true })).toMatchObject({ ok: true, replacement: true, cpr: '120345AB12' });
+    expect(parseCpr('120345-AB12', { allowReplacement: true })).toMatchObject({
+      ok: true,
+      replacement: true,
+      cpr: '120345AB12',
+    });
     expect(formatCpr('1203451237')).toBe('120345-1237');
   });
 });

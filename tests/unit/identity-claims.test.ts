@@ -6,7 +6,10 @@ import { refusalOf } from '../../server/identity/provider-client.ts';
 
 /** Reading a provider's claims (server/identity/claims.ts): strictly, and never a guess. */
 describe('claims', () => {
-  const provider = { roleClaim: 'realm_access.roles', roleMap: { laege: 'hospital_doctor' as const, sygeplejerske: 'hospital_nurse' as const } };
+  const provider = {
+    roleClaim: 'realm_access.roles',
+    roleMap: { laege: 'hospital_doctor' as const, sygeplejerske: 'hospital_nurse' as const },
+  };
 
   it('reads a claim by its own name first, then as a dotted path into nested claims', () => {
     const url = 'https://data.gov.dk/model/core/eid/cprNumber';
@@ -18,19 +21,44 @@ describe('claims', () => {
   });
 
   it('gives the one role the claim maps to; none or two is a refusal', () => {
-    expect(roleFromClaims(provider, { realm_access: { roles: ['laege', 'offline_access'] } })).toEqual({ ok: true, role: 'hospital_doctor' });
-    expect(roleFromClaims(provider, { realm_access: { roles: 'sygeplejerske' } })).toEqual({ ok: true, role: 'hospital_nurse' });
-    expect(roleFromClaims(provider, { realm_access: { roles: ['portner'] } })).toEqual({ ok: false, reason: 'no_role' });
-    expect(roleFromClaims(provider, { realm_access: { roles: ['laege', 'sygeplejerske'] } })).toEqual({ ok: false, reason: 'ambiguous_role' });
+    expect(roleFromClaims(provider, { realm_access: { roles: ['laege', 'offline_access'] } })).toEqual({
+      ok: true,
+      role: 'hospital_doctor',
+    });
+    expect(roleFromClaims(provider, { realm_access: { roles: 'sygeplejerske' } })).toEqual({
+      ok: true,
+      role: 'hospital_nurse',
+    });
+    expect(roleFromClaims(provider, { realm_access: { roles: ['portner'] } })).toEqual({
+      ok: false,
+      reason: 'no_role',
+    });
+    expect(roleFromClaims(provider, { realm_access: { roles: ['laege', 'sygeplejerske'] } })).toEqual({
+      ok: false,
+      reason: 'ambiguous_role',
+    });
     // A claim of an odd type says nothing; a name inherited from Object's prototype maps nothing.
-    expect(roleFromClaims(provider, { realm_access: { roles: ['laege', 7] } })).toEqual({ ok: false, reason: 'no_role' });
-    expect(roleFromClaims(provider, { realm_access: { roles: ['toString'] } })).toEqual({ ok: false, reason: 'no_role' });
-    expect(roleFromClaims({ ...provider, roleClaim: null }, { realm_access: { roles: ['laege'] } })).toEqual({ ok: false, reason: 'no_role' });
+    expect(roleFromClaims(provider, { realm_access: { roles: ['laege', 7] } })).toEqual({
+      ok: false,
+      reason: 'no_role',
+    });
+    expect(roleFromClaims(provider, { realm_access: { roles: ['toString'] } })).toEqual({
+      ok: false,
+      reason: 'no_role',
+    });
+    expect(roleFromClaims({ ...provider, roleClaim: null }, { realm_access: { roles: ['laege'] } })).toEqual({
+      ok: false,
+      reason: 'no_role',
+    });
   });
 
   it('checks a shared provider’s organisation claim, and reads one valid CPR number or none', () => {
-    expect(belongsToOrganisation({ organisationClaim: 'org', organisationValue: 'SOR-123' }, { org: ['SOR-9', 'SOR-123'] })).toBe(true);
-    expect(belongsToOrganisation({ organisationClaim: 'org', organisationValue: 'SOR-123' }, { org: 'SOR-9' })).toBe(false);
+    expect(
+      belongsToOrganisation({ organisationClaim: 'org', organisationValue: 'SOR-123' }, { org: ['SOR-9', 'SOR-123'] }),
+    ).toBe(true);
+    expect(belongsToOrganisation({ organisationClaim: 'org', organisationValue: 'SOR-123' }, { org: 'SOR-9' })).toBe(
+      false,
+    );
     expect(belongsToOrganisation({ organisationClaim: null, organisationValue: null }, {})).toBe(true);
     const cpr = { cprClaim: 'cpr' };
     expect(cprFromClaims(cpr, { cpr: '120345-1237' })).toBe('1203451237');
@@ -51,7 +79,10 @@ describe('role maps', () => {
   const hospital = (role: string) => role === 'hospital_doctor' || role === 'hospital_nurse';
 
   it('parses value=role pairs for the organisation’s sector, and says what is wrong', () => {
-    expect(parseRoleMap('doctor=hospital_doctor, nurse = hospital_nurse', hospital)).toEqual({ doctor: 'hospital_doctor', nurse: 'hospital_nurse' });
+    expect(parseRoleMap('doctor=hospital_doctor, nurse = hospital_nurse', hospital)).toEqual({
+      doctor: 'hospital_doctor',
+      nurse: 'hospital_nurse',
+    });
     expect(parseRoleMap('urn:role=x=hospital_doctor', hospital)).toEqual({ 'urn:role=x': 'hospital_doctor' });
     expect(() => parseRoleMap('doctor', hospital)).toThrow(RegistrationError);
     expect(() => parseRoleMap('doctor=surgeon', hospital)).toThrow(/no role/);
@@ -63,8 +94,12 @@ describe('role maps', () => {
 describe('why a round trip with a provider failed', () => {
   it('tells the provider’s refusals, bad tokens and silence apart', () => {
     expect(refusalOf({ code: 'OAUTH_AUTHORIZATION_RESPONSE_ERROR', error: 'access_denied' })).toBe('access_denied');
-    expect(refusalOf({ code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant', status: 400 })).toBe('provider_refused');
-    expect(refusalOf({ code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'server_error', status: 503 })).toBe('provider_unavailable');
+    expect(refusalOf({ code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant', status: 400 })).toBe(
+      'provider_refused',
+    );
+    expect(refusalOf({ code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'server_error', status: 503 })).toBe(
+      'provider_unavailable',
+    );
     expect(refusalOf({ code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' })).toBe('invalid_token');
     expect(refusalOf(Object.assign(new TypeError('fetch failed')))).toBe('provider_unavailable');
     expect(refusalOf(new Error('anything else'))).toBe('sign_in_failed');

@@ -61,7 +61,9 @@ function parentOf(root: any, path: Path): { parent: any; key: string | number } 
     if (node === null || typeof node !== 'object') return null;
     node = node[k];
   }
-  return node !== null && typeof node === 'object' ? { parent: node, key: path[path.length - 1] as string | number } : null;
+  return node !== null && typeof node === 'object'
+    ? { parent: node, key: path[path.length - 1] as string | number }
+    : null;
 }
 
 const Mutation = fc.record({
@@ -83,7 +85,8 @@ function mutate(root: any, mutations: { at: number; action: string; value: unkno
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete parent[key];
     } else if (m.action === 'replace') parent[key] = m.value;
-    else if (m.action === 'empty') parent[key] = Array.isArray(parent[key]) ? [] : typeof parent[key] === 'string' ? '' : {};
+    else if (m.action === 'empty')
+      parent[key] = Array.isArray(parent[key]) ? [] : typeof parent[key] === 'string' ? '' : {};
     else if (m.action === 'duplicate' && Array.isArray(parent)) parent.push(structuredClone(parent[key]));
     else if (m.action === 'swap' && Array.isArray(parent) && parent.length > 1) {
       const j = m.other % parent.length;
@@ -109,29 +112,51 @@ describe('the MedCom parser on random input', () => {
       type: fc.constantFrom('message', 'collection'),
       entry: fc.array(fc.record({ fullUrl: fc.string(), resource: fc.jsonValue({ maxDepth: 3 }) }), { maxLength: 6 }),
     });
-    fc.assert(fc.property(shaped, (value) => checkOutcome(parseMedcomMessage(value))), { numRuns: 300 });
+    fc.assert(
+      fc.property(shaped, (value) => checkOutcome(parseMedcomMessage(value))),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws on MedCom examples bent at random places', () => {
     fc.assert(
-      fc.property(fc.nat({ max: fixtures.length - 1 }), fc.array(Mutation, { minLength: 1, maxLength: 4 }), (i, mutations) => {
-        const bent = mutate(structuredClone(fixtures[i]), mutations);
-        checkOutcome(parseMedcomMessage(bent));
-      }),
+      fc.property(
+        fc.nat({ max: fixtures.length - 1 }),
+        fc.array(Mutation, { minLength: 1, maxLength: 4 }),
+        (i, mutations) => {
+          const bent = mutate(structuredClone(fixtures[i]), mutations);
+          checkOutcome(parseMedcomMessage(bent));
+        },
+      ),
       { numRuns: 600 },
     );
   });
 
   it('never throws when the parts CareHub reads are bent (header, patient, provenance, content)', () => {
-    const read = new Set(['MessageHeader', 'Patient', 'Provenance', 'Encounter', 'Communication', 'Observation', 'DiagnosticReport', 'Organization', 'PractitionerRole']);
+    const read = new Set([
+      'MessageHeader',
+      'Patient',
+      'Provenance',
+      'Encounter',
+      'Communication',
+      'Observation',
+      'DiagnosticReport',
+      'Organization',
+      'PractitionerRole',
+    ]);
     fc.assert(
-      fc.property(fc.nat({ max: fixtures.length - 1 }), fc.nat(), fc.array(Mutation, { minLength: 1, maxLength: 3 }), (i, pick, mutations) => {
-        const bundle = structuredClone(fixtures[i]) as any;
-        const candidates = bundle.entry.filter((e: any) => read.has(e.resource?.resourceType));
-        const target = candidates[pick % candidates.length];
-        mutate(target.resource, mutations);
-        checkOutcome(parseMedcomMessage(bundle));
-      }),
+      fc.property(
+        fc.nat({ max: fixtures.length - 1 }),
+        fc.nat(),
+        fc.array(Mutation, { minLength: 1, maxLength: 3 }),
+        (i, pick, mutations) => {
+          const bundle = structuredClone(fixtures[i]) as any;
+          const candidates = bundle.entry.filter((e: any) => read.has(e.resource?.resourceType));
+          const target = candidates[pick % candidates.length];
+          mutate(target.resource, mutations);
+          checkOutcome(parseMedcomMessage(bundle));
+        },
+      ),
       { numRuns: 600 },
     );
   });

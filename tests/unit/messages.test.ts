@@ -3,13 +3,21 @@ import * as encoding from 'lib0/encoding';
 import { Awareness, encodeAwarenessUpdate as encodeStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from '../../server/collab/awareness-stamp.ts';
-import { decodeClientMessage, MalformedMessage, syncStep1Message, updateMessage } from '../../server/collab/messages.ts';
+import {
+  decodeClientMessage,
+  MalformedMessage,
+  syncStep1Message,
+  updateMessage,
+} from '../../server/collab/messages.ts';
 
 describe('y-websocket message decoding', () => {
   it('reads sync step 1, updates and awareness', () => {
     const sv = Y.encodeStateVector(new Y.Doc());
     expect(decodeClientMessage(syncStep1Message(sv))).toEqual({ type: 'syncStep1', stateVector: sv });
-    expect(decodeClientMessage(updateMessage(new Uint8Array([1, 2])))).toEqual({ type: 'update', update: new Uint8Array([1, 2]) });
+    expect(decodeClientMessage(updateMessage(new Uint8Array([1, 2])))).toEqual({
+      type: 'update',
+      update: new Uint8Array([1, 2]),
+    });
   });
 
   it('rejects truncated, trailing, unknown and overlong frames', () => {
@@ -34,14 +42,33 @@ describe('awareness identity stamping', () => {
     const rp = Y.createRelativePositionFromTypeIndex(doc.getText('t'), 0);
     awareness.setLocalState({ user: { name: 'Mallory' }, cursor: { anchor: rp, head: rp }, note: 'free text' });
     const entries = decodeAwarenessUpdate(encodeStates(awareness, [doc.clientID]));
-    const user = { id: 'u1', name: 'Hanne Holm', role: 'hospital_doctor', organisation: 'Rigshospitalet', color: 'red' };
+    const user = {
+      id: 'u1',
+      name: 'Hanne Holm',
+      role: 'hospital_doctor',
+      organisation: 'Rigshospitalet',
+      color: 'red',
+    };
     const stamped = stampIdentity(entries, user);
     const position = { type: null, tname: 't', item: null, assoc: 0 };
     expect(stamped[0]!.state).toEqual({ user, cursor: { anchor: position, head: position } });
-    for (const cursor of [3, 'x', [], { anchor: position }, { anchor: position, head: { ...position, assoc: 0.5 } }, { anchor: position, head: position, x: 1 }]) {
-      expect(stampIdentity([{ clientId: 1, clock: 1, state: { cursor } }], user)[0]!.state, JSON.stringify(cursor)).toEqual({ user });
+    for (const cursor of [
+      3,
+      'x',
+      [],
+      { anchor: position },
+      { anchor: position, head: { ...position, assoc: 0.5 } },
+      { anchor: position, head: position, x: 1 },
+    ]) {
+      expect(
+        stampIdentity([{ clientId: 1, clock: 1, state: { cursor } }], user)[0]!.state,
+        JSON.stringify(cursor),
+      ).toEqual({ user });
     }
-    expect(stampIdentity([{ clientId: 1, clock: 1, state: { cursor: null } }], user)[0]!.state).toEqual({ cursor: null, user });
+    expect(stampIdentity([{ clientId: 1, clock: 1, state: { cursor: null } }], user)[0]!.state).toEqual({
+      cursor: null,
+      user,
+    });
     expect(decodeAwarenessUpdate(encodeAwarenessUpdate(stamped))).toEqual(stamped);
     awareness.destroy();
   });

@@ -20,18 +20,36 @@ const EXAMPLES: Record<NotificationKind, NotificationContent[]> = {
   'result-critical': [
     {
       kind: 'result-critical',
-      params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' }, { code: 'NPU04998', display: 'P-Kreatinin', value: 412, unit: 'umol/L' }] },
+      params: {
+        results: [
+          { code: 'NPU03230', display: 'P-Kalium', value: 6.9, unit: 'mmol/L' },
+          { code: 'NPU04998', display: 'P-Kreatinin', value: 412, unit: 'umol/L' },
+        ],
+      },
     },
     { kind: 'result-critical', params: { results: [{ code: 'X', display: 'U-Dyrkning', value: 'positiv' }] } },
   ],
-  'result-escalated': [{ kind: 'result-escalated', params: { code: 'NPU03230', display: 'P-Kalium', value: 2.4, unit: 'mmol/L' } }],
+  'result-escalated': [
+    { kind: 'result-escalated', params: { code: 'NPU03230', display: 'P-Kalium', value: 2.4, unit: 'mmol/L' } },
+  ],
   encounter: EncounterEvent.options.flatMap((event) => [
     { kind: 'encounter' as const, params: { event, place: 'Rigshospitalet, Kardiologisk Klinik' } },
     { kind: 'encounter' as const, params: { event, place: '' } },
   ]),
   'break-glass': [
-    { kind: 'break-glass', params: { person: 'Hanne Holm', organisation: 'Rigshospitalet', role: 'hospital_doctor', reason: 'Bevidstløs i skadestuen' } },
-    ...StaffRole.options.map((role) => ({ kind: 'break-glass' as const, params: { person: 'N. N.', organisation: null, role, reason: 'Akut' } })),
+    {
+      kind: 'break-glass',
+      params: {
+        person: 'Hanne Holm',
+        organisation: 'Rigshospitalet',
+        role: 'hospital_doctor',
+        reason: 'Bevidstløs i skadestuen',
+      },
+    },
+    ...StaffRole.options.map((role) => ({
+      kind: 'break-glass' as const,
+      params: { person: 'N. N.', organisation: null, role, reason: 'Akut' },
+    })),
   ],
   text: [{ kind: 'text', params: { text: 'Nye svar (1): P-Kalium' } }],
 };
@@ -62,7 +80,8 @@ function mustSay(n: NotificationContent): string[] {
 describe('notification words (client/src/i18n/notification-words.ts)', () => {
   it('has an example for every kind, and every example is a valid notification', () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual([...NOTIFICATION_KINDS].sort());
-    for (const n of Object.values(EXAMPLES).flat()) expect(NotificationContent.safeParse(n).success, JSON.stringify(n)).toBe(true);
+    for (const n of Object.values(EXAMPLES).flat())
+      expect(NotificationContent.safeParse(n).success, JSON.stringify(n)).toBe(true);
   });
 
   for (const [lang, wording] of LANGUAGES) {
@@ -89,11 +108,20 @@ describe('notification words (client/src/i18n/notification-words.ts)', () => {
   it('writes numbers and units the reader’s way', () => {
     const critical = EXAMPLES['result-critical'][0]!;
     const [[, daWording], [, enWording]] = LANGUAGES as [[string, Wording], [string, Wording]];
-    expect(wordNotification(critical, daWording)).toBe('Kritisk svar: P-Kalium 6,9 mmol/L, P-Kreatinin 412 µmol/L — kræver kvittering');
-    expect(wordNotification(critical, enWording)).toBe('Critical result: P-Kalium 6.9 mmol/L, P-Kreatinin 412 µmol/L — needs acknowledgement');
-    expect(wordNotification(EXAMPLES.result[1]!, enWording)).toBe('New results (9): P-Kalium, P-Natrium, eGFR, B-HbA1c …');
-    expect(wordNotification({ kind: 'break-glass', params: { person: 'N. N.', organisation: null, role: 'gp', reason: 'Akut' } }, enWording)).toBe(
-      'N. N. (General practitioner) opened the plan in an emergency: Akut',
+    expect(wordNotification(critical, daWording)).toBe(
+      'Kritisk svar: P-Kalium 6,9 mmol/L, P-Kreatinin 412 µmol/L — kræver kvittering',
     );
+    expect(wordNotification(critical, enWording)).toBe(
+      'Critical result: P-Kalium 6.9 mmol/L, P-Kreatinin 412 µmol/L — needs acknowledgement',
+    );
+    expect(wordNotification(EXAMPLES.result[1]!, enWording)).toBe(
+      'New results (9): P-Kalium, P-Natrium, eGFR, B-HbA1c …',
+    );
+    expect(
+      wordNotification(
+        { kind: 'break-glass', params: { person: 'N. N.', organisation: null, role: 'gp', reason: 'Akut' } },
+        enWording,
+      ),
+    ).toBe('N. N. (General practitioner) opened the plan in an emergency: Akut');
   });
 });

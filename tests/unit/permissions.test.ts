@@ -24,13 +24,16 @@ const own = (role: Role) => ({ author: actors[role]!.userId, sector: actors[role
 describe('permission table', () => {
   it.each(roles)('meta: %s', (role) => {
     const expected = role === 'hospital_doctor' || role === 'gp';
-    for (const key of ['title', 'status', 'conditions']) expect(allowed(role, 'meta', { op: 'meta', key })).toBe(expected);
+    for (const key of ['title', 'status', 'conditions'])
+      expect(allowed(role, 'meta', { op: 'meta', key })).toBe(expected);
   });
 
   it.each(roles)('goals: %s', (role) => {
     const expected = staff.includes(role);
     expect(allowed(role, 'goals', { op: 'add', entry: { sector: 'hospital' } })).toBe(expected);
-    expect(allowed(role, 'goals', { op: 'change', key: 'description', entry: { sector: 'municipality' } })).toBe(expected);
+    expect(allowed(role, 'goals', { op: 'change', key: 'description', entry: { sector: 'municipality' } })).toBe(
+      expected,
+    );
     expect(allowed(role, 'goals', { op: 'remove', entry: { sector: 'general_practice' } })).toBe(expected);
   });
 
@@ -49,20 +52,28 @@ describe('permission table', () => {
       const expected = staff.includes(role);
       expect(allowed(role, 'tasks', { op: 'add', entry: { sector: 'municipality' } })).toBe(expected);
       for (const sector of sectors) {
-        for (const key of ['title', 'details', 'due']) expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } })).toBe(expected);
+        for (const key of ['title', 'details', 'due'])
+          expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } })).toBe(expected);
       }
     });
     it.each(staff)('%s changes status, assignee and owner, or removes, only tasks its sector owns', (role) => {
       for (const sector of sectors) {
         const owns = actors[role]!.sector === sector;
-        for (const key of ['status', 'assignee', 'sector']) expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } }), `${key} of a ${sector} task`).toBe(owns);
+        for (const key of ['status', 'assignee', 'sector'])
+          expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } }), `${key} of a ${sector} task`).toBe(
+            owns,
+          );
         expect(allowed(role, 'tasks', { op: 'remove', entry: { sector } })).toBe(owns);
       }
     });
     it('says which sector owns the task', () => {
       const d = decide(actors.gp!, 'tasks', { op: 'change', key: 'status', entry: { sector: 'municipality' } });
-      expect(d).toEqual({ allowed: false, refusal: { code: 'tasks.owner-changes', params: { owner: 'municipality', field: 'status' } } });
-      if (!d.allowed) expect(refusalText(d.refusal)).toBe('only the municipality, which owns this task, may change its status');
+      expect(d).toEqual({
+        allowed: false,
+        refusal: { code: 'tasks.owner-changes', params: { owner: 'municipality', field: 'status' } },
+      });
+      if (!d.allowed)
+        expect(refusalText(d.refusal)).toBe('only the municipality, which owns this task, may change its status');
     });
   });
 
@@ -70,8 +81,12 @@ describe('permission table', () => {
     it.each(roles)('%s adds a note only as themselves, with their own sector', (role) => {
       const expected = staff.includes(role);
       expect(allowed(role, 'notes', { op: 'add', entry: own(role) })).toBe(expected);
-      expect(allowed(role, 'notes', { op: 'add', entry: { author: 'someone-else', sector: actors[role]!.sector } })).toBe(false);
-      expect(allowed(role, 'notes', { op: 'add', entry: { author: actors[role]!.userId, sector: 'not-mine' } })).toBe(false);
+      expect(
+        allowed(role, 'notes', { op: 'add', entry: { author: 'someone-else', sector: actors[role]!.sector } }),
+      ).toBe(false);
+      expect(allowed(role, 'notes', { op: 'add', entry: { author: actors[role]!.userId, sector: 'not-mine' } })).toBe(
+        false,
+      );
     });
     it.each(roles)('%s edits or removes only their own note, never its author, sector or time', (role) => {
       const expected = staff.includes(role);
@@ -79,7 +94,8 @@ describe('permission table', () => {
       expect(allowed(role, 'notes', { op: 'remove', entry: own(role) })).toBe(expected);
       expect(allowed(role, 'notes', { op: 'change', key: 'body', entry: { author: 'someone-else' } })).toBe(false);
       expect(allowed(role, 'notes', { op: 'remove', entry: { author: 'someone-else' } })).toBe(false);
-      for (const key of ['author', 'sector', 'created']) expect(allowed(role, 'notes', { op: 'change', key, entry: own(role) })).toBe(false);
+      for (const key of ['author', 'sector', 'created'])
+        expect(allowed(role, 'notes', { op: 'change', key, entry: own(role) })).toBe(false);
     });
   });
 
@@ -99,7 +115,9 @@ describe('permission table', () => {
   it.each(roles)('unknown sections and server-only keys: %s', (role) => {
     expect(allowed(role, 'evil', { op: 'add', entry: {} })).toBe(false);
     expect(allowed(role, 'medications', { op: 'change', key: 'conflicts', entry: {} })).toBe(false);
-    expect(allowed(role, 'tasks', { op: 'change', key: 'conflicts', entry: { sector: actors[role]!.sector } })).toBe(false);
+    expect(allowed(role, 'tasks', { op: 'change', key: 'conflicts', entry: { sector: actors[role]!.sector } })).toBe(
+      false,
+    );
     // Brought along with a new entry (issue 14, finding 8), in every section the role may add to.
     for (const section of ['goals', 'tasks', 'medications', 'notes', 'selfReports']) {
       expect(allowed(role, section, { op: 'add', entry: { ...own(role), conflicts: {} } }), section).toBe(false);
@@ -109,7 +127,11 @@ describe('permission table', () => {
   it('gives every refusal as a known code with its parameters, and an English sentence', () => {
     for (const role of roles) {
       for (const section of ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results', 'x']) {
-        for (const op of [{ op: 'change', key: 'status', entry: {} }, { op: 'meta', key: 'k' }, { op: 'remove', entry: {} }] as Operation[]) {
+        for (const op of [
+          { op: 'change', key: 'status', entry: {} },
+          { op: 'meta', key: 'k' },
+          { op: 'remove', entry: {} },
+        ] as Operation[]) {
           const d = decide(actors[role]!, section, op);
           if (d.allowed) continue;
           expect(Refusal.parse(d.refusal)).toEqual(d.refusal);

@@ -28,7 +28,8 @@ function clientUpdate(change: (doc: Y.Doc) => void, base = planState()): Uint8Ar
 }
 
 const json = (doc: Y.Doc) => JSON.stringify(planToJson(doc));
-const goal = (text: string, sector: string) => newEntry({ id: crypto.randomUUID(), description: richText(text), status: 'proposed', sector });
+const goal = (text: string, sector: string) =>
+  newEntry({ id: crypto.randomUUID(), description: richText(text), status: 'proposed', sector });
 const setDose = (value: string) => (doc: Y.Doc) => sectionOf(doc, 'medications').get(0).set('dose', value);
 
 describe('the plan guard', () => {
@@ -51,7 +52,9 @@ describe('the plan guard', () => {
     const before = json(doc);
     const origin = clientOrigin(new TestConnection(NURSE));
     const outcome = guard.apply(clientUpdate(setDose('FORBIDDEN')), origin);
-    expect(outcome.refusals).toEqual([{ section: 'medications', key: 'dose', refusal: { code: 'medications.prescribers-only', params: {} } }]);
+    expect(outcome.refusals).toEqual([
+      { section: 'medications', key: 'dose', refusal: { code: 'medications.prescribers-only', params: {} } },
+    ]);
     expect(origin).toMatchObject({ checked: true, sections: [], echo: true });
     expect(json(doc)).toBe(before);
   });
@@ -125,7 +128,10 @@ describe('the plan guard', () => {
       }),
       origin,
     );
-    expect(outcome).toMatchObject({ unapplied: true, refusals: [{ section: 'meta', key: null, refusal: { code: 'update.too-deep', params: { limit: 32 } } }] });
+    expect(outcome).toMatchObject({
+      unapplied: true,
+      refusals: [{ section: 'meta', key: null, refusal: { code: 'update.too-deep', params: { limit: 32 } } }],
+    });
     expect(origin.checked).toBe(false);
     expect(Y.encodeStateVector(doc)).toEqual(before);
   });
@@ -133,7 +139,9 @@ describe('the plan guard', () => {
   it('throws on an update it cannot decode, before changing anything', () => {
     const { doc, guard } = server();
     const before = Y.encodeStateVector(doc);
-    expect(() => guard.apply(new Uint8Array([1, 2, 3]), clientOrigin(new TestConnection(DOCTOR)))).toThrow(MalformedMessage);
+    expect(() => guard.apply(new Uint8Array([1, 2, 3]), clientOrigin(new TestConnection(DOCTOR)))).toThrow(
+      MalformedMessage,
+    );
     expect(Y.encodeStateVector(doc)).toEqual(before);
   });
 
@@ -145,7 +153,10 @@ describe('the plan guard', () => {
     Y.applyUpdate(ahead, planState());
     sectionOf(ahead, 'goals').push([goal('Ukendt mål', 'hospital')]);
     const origin: ClientOrigin = clientOrigin(new TestConnection(DOCTOR));
-    const outcome = guard.apply(clientUpdate((d) => sectionOf(d, 'goals').get(0).set('target', 'Hjem'), Y.encodeStateAsUpdate(ahead)), origin);
+    const outcome = guard.apply(
+      clientUpdate((d) => sectionOf(d, 'goals').get(0).set('target', 'Hjem'), Y.encodeStateAsUpdate(ahead)),
+      origin,
+    );
     expect(outcome).toEqual({ refusals: [], missing: true, unapplied: false, failure: null });
     expect(json(doc)).toBe(before);
     expect(doc.store.pendingStructs).toBeNull();

@@ -26,13 +26,27 @@ import {
  */
 const medication = (doc: Y.Doc) => sectionOf(doc, 'medications').get(0);
 const dose = (doc: Y.Doc) => medication(doc).get('dose');
-const titles = (doc: Y.Doc) => sectionOf(doc, 'tasks').toArray().map((t) => t.get('title'));
+const titles = (doc: Y.Doc) =>
+  sectionOf(doc, 'tasks')
+    .toArray()
+    .map((t) => t.get('title'));
 const task = (title: string) => newEntry({ id: crypto.randomUUID(), title, sector: 'hospital', status: 'planned' });
 
-async function plan(): Promise<{ room: PlanRoom; events: RoomEvents; persistence: MemoryPersistence; doctor: TestConnectionPair; nurse: TestConnectionPair; gp: TestConnectionPair }> {
+async function plan(): Promise<{
+  room: PlanRoom;
+  events: RoomEvents;
+  persistence: MemoryPersistence;
+  doctor: TestConnectionPair;
+  nurse: TestConnectionPair;
+  gp: TestConnectionPair;
+}> {
   const persistence = new MemoryPersistence({ updates: [planState()] });
   const { room, events } = await openRoom(persistence);
-  const [doctor, nurse, gp] = [DOCTOR, NURSE, GP].map((actor) => new TestConnectionPair(room, actor)) as [TestConnectionPair, TestConnectionPair, TestConnectionPair];
+  const [doctor, nurse, gp] = [DOCTOR, NURSE, GP].map((actor) => new TestConnectionPair(room, actor)) as [
+    TestConnectionPair,
+    TestConnectionPair,
+    TestConnectionPair,
+  ];
   for (const pair of [doctor, nurse, gp]) pair.connect();
   return { room, events, persistence, doctor, nurse, gp };
 }
@@ -44,15 +58,27 @@ describe('a plan room in memory', () => {
 
     // Told at once, as English with the code on the sync channel, and to the realtime layer as a code.
     nurse.receive();
-    expect(nurse.denied).toEqual(['medications.dose: only hospital doctors and GPs change medications [medications.prescribers-only]']);
+    expect(nurse.denied).toEqual([
+      'medications.dose: only hospital doctors and GPs change medications [medications.prescribers-only]',
+    ]);
     expect(events.refusals).toEqual([
-      { conn: nurse.connection, refusals: [{ section: 'medications', key: 'dose', refusal: { code: 'medications.prescribers-only', params: {} } }] },
+      {
+        conn: nurse.connection,
+        refusals: [
+          { section: 'medications', key: 'dose', refusal: { code: 'medications.prescribers-only', params: {} } },
+        ],
+      },
     ]);
     // What was kept of the update (the revert) is stored under its author, with no section changed.
     persistence.commit();
     await room.flushed();
     expect(persistence.stored.map((s) => s.meta)).toEqual([{ author: NURSE.userId, origin: 'client', sections: [] }]);
-    expect(bytesContain(persistence.stored.map((s) => s.update), 'FORBIDDEN')).toBe(false);
+    expect(
+      bytesContain(
+        persistence.stored.map((s) => s.update),
+        'FORBIDDEN',
+      ),
+    ).toBe(false);
 
     // The author receives it (an echo) and converges to the stored dose.
     expect(nurse.receive()).toHaveLength(1);
@@ -91,7 +117,10 @@ describe('a plan room in memory', () => {
   it('stores and publishes a client’s change under its author and the server’s as the server’s; another node’s is only sent on', async () => {
     const { room, events, persistence, doctor, nurse, gp } = await plan();
     doctor.edit((doc) => metaOf(doc).set('title', 'Ny titel'));
-    room.applyServerChange((doc) => sectionOf(doc, 'tasks').push([task('Fra serveren')]), { origin: 'result', author: null });
+    room.applyServerChange((doc) => sectionOf(doc, 'tasks').push([task('Fra serveren')]), {
+      origin: 'result',
+      author: null,
+    });
     persistence.commit();
     await room.flushed();
     expect(persistence.stored.map((s) => s.meta)).toEqual([
@@ -126,7 +155,10 @@ describe('a plan room in memory', () => {
   it.each([
     ['no origin', () => null],
     ['an origin of no known kind', () => 'stray'],
-    ['a client’s origin the permission check did not finish', (pair: TestConnectionPair) => clientOrigin(pair.connection)],
+    [
+      'a client’s origin the permission check did not finish',
+      (pair: TestConnectionPair) => clientOrigin(pair.connection),
+    ],
   ])('fails closed on a change with %s: nothing stored or sent, the room closes', async (_what, originOf) => {
     const { room, persistence, doctor, nurse, gp } = await plan();
     Y.transact(room.doc, () => metaOf(room.doc).set('title', 'UNCHECKED-TITLE'), originOf(nurse));
@@ -164,7 +196,8 @@ describe('a plan room in memory', () => {
     expect(seen(nurse)).toEqual(new Set(['Sårpleje', 'første', 'anden', 'tredje']));
     expect(persistence.stored.map((s) => s.meta.author)).toEqual([DOCTOR.userId, GP.userId, DOCTOR.userId]);
     for (const pair of [doctor, gp]) pair.receive();
-    for (const pair of [doctor, nurse, gp]) expect(Y.encodeStateVector(pair.doc)).toEqual(Y.encodeStateVector(room.doc));
+    for (const pair of [doctor, nurse, gp])
+      expect(Y.encodeStateVector(pair.doc)).toEqual(Y.encodeStateVector(room.doc));
   });
 
   it('sends one batch of several authors to each of them, and a batch of one author to everyone else', async () => {
@@ -179,7 +212,8 @@ describe('a plan room in memory', () => {
     persistence.commit();
     await room.flushed();
     expect([doctor, nurse, gp].map((p) => p.receive().length)).toEqual([1, 1, 1]);
-    for (const pair of [doctor, nurse, gp]) expect(Y.encodeStateVector(pair.doc)).toEqual(Y.encodeStateVector(room.doc));
+    for (const pair of [doctor, nurse, gp])
+      expect(Y.encodeStateVector(pair.doc)).toEqual(Y.encodeStateVector(room.doc));
   });
 
   it('closes the room when a write fails, and sends nobody what was not stored', async () => {
@@ -224,7 +258,10 @@ describe('a plan room in memory', () => {
     const joining = rooms.open('plan-1');
     const appended = persistence.nextAppend();
     const writing = rooms.withRoom('plan-1', async (room) => {
-      room.applyServerChange((doc) => metaOf(doc).set('title', 'Skrevet under indlæsningen'), { origin: 'server', author: DOCTOR.userId });
+      room.applyServerChange((doc) => metaOf(doc).set('title', 'Skrevet under indlæsningen'), {
+        origin: 'server',
+        author: DOCTOR.userId,
+      });
       await room.flushed();
     });
     const others = Array.from({ length: 20 }, () => rooms.open('plan-1'));
@@ -237,7 +274,9 @@ describe('a plan room in memory', () => {
     persistence.commit();
     await writing;
     expect(persistence.loads).toBe(1);
-    expect(persistence.stored.map((s) => s.meta)).toEqual([{ author: DOCTOR.userId, origin: 'server', sections: ['meta'] }]);
+    expect(persistence.stored.map((s) => s.meta)).toEqual([
+      { author: DOCTOR.userId, origin: 'server', sections: ['meta'] },
+    ]);
     const reader = new TestConnectionPair(room, NURSE);
     reader.connect();
     expect(metaOf(reader.doc).get('title')).toBe('Skrevet under indlæsningen');

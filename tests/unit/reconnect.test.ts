@@ -39,7 +39,9 @@ describe('reconnect backoff with full jitter (issue 6)', () => {
     for (const t of arrivals) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
     const busiest = Math.max(...perSecond.values());
     const spreadMs = Math.max(...arrivals) - Math.min(...arrivals);
-    console.info(`100 tablets: ${attemptsBeforeBack} attempts while the server was down, reconnects spread over ${spreadMs} ms, at most ${busiest} in one second`);
+    console.info(
+      `100 tablets: ${attemptsBeforeBack} attempts while the server was down, reconnects spread over ${spreadMs} ms, at most ${busiest} in one second`,
+    );
     expect(busiest).toBeLessThan(40);
     expect(spreadMs).toBeGreaterThan(5_000);
     // And they did not hammer the dead server: on average under ten tries each in 20 s.

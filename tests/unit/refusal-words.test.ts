@@ -3,7 +3,15 @@ import { da } from '../../client/src/i18n/da.ts';
 import { en } from '../../client/src/i18n/en.ts';
 import { wordRefusal } from '../../client/src/i18n/refusal-words.ts';
 import { makeTranslate } from '../../client/src/i18n/translate.ts';
-import { parseRefusalMessage, Refusal, REFUSAL_CODES, refusalMessage, refusalText, ValueProblem, type RefusalCode } from '../../shared/refusals.ts';
+import {
+  parseRefusalMessage,
+  Refusal,
+  REFUSAL_CODES,
+  refusalMessage,
+  refusalText,
+  ValueProblem,
+  type RefusalCode,
+} from '../../shared/refusals.ts';
 
 /**
  * Refusals are codes with parameters that the client words (issue 15). Every code is worded in
@@ -24,9 +32,15 @@ const EXAMPLES: Record<RefusalCode, Refusal[]> = {
   'meta.prescribers-only': [{ code: 'meta.prescribers-only', params: {} }],
   'medications.prescribers-only': [{ code: 'medications.prescribers-only', params: {} }],
   'tasks.owner-changes': (['status', 'assignee', 'sector'] as const).flatMap((field) =>
-    (['hospital', 'municipality', 'general_practice', null] as const).map((owner) => ({ code: 'tasks.owner-changes' as const, params: { owner, field } })),
+    (['hospital', 'municipality', 'general_practice', null] as const).map((owner) => ({
+      code: 'tasks.owner-changes' as const,
+      params: { owner, field },
+    })),
   ),
-  'tasks.owner-removes': (['hospital', 'municipality', 'general_practice', null] as const).map((owner) => ({ code: 'tasks.owner-removes' as const, params: { owner } })),
+  'tasks.owner-removes': (['hospital', 'municipality', 'general_practice', null] as const).map((owner) => ({
+    code: 'tasks.owner-removes' as const,
+    params: { owner },
+  })),
   'notes.own-name': [{ code: 'notes.own-name', params: {} }],
   'notes.own-sector': [{ code: 'notes.own-sector', params: {} }],
   'notes.author-only': [{ code: 'notes.author-only', params: {} }],
@@ -38,7 +52,10 @@ const EXAMPLES: Record<RefusalCode, Refusal[]> = {
   'entry.unknown-key': [{ code: 'entry.unknown-key', params: { section: 'goals', key: 'colour' } }],
   'entry.named-keys-only': [{ code: 'entry.named-keys-only', params: {} }],
   'value.invalid': [
-    ...ValueProblem.options.map((problem) => ({ code: 'value.invalid' as const, params: { key: 'dose', problem, limit: 2000 } })),
+    ...ValueProblem.options.map((problem) => ({
+      code: 'value.invalid' as const,
+      params: { key: 'dose', problem, limit: 2000 },
+    })),
     { code: 'value.invalid', params: { key: null, problem: 'schema' } },
     { code: 'value.invalid', params: { key: 'status', problem: 'schema' } },
   ],
@@ -62,7 +79,12 @@ function mustSay(r: Refusal): string[] {
     case 'entry.unknown-key':
       return [r.params.key];
     case 'value.invalid':
-      return [...(r.params.key ? [r.params.key] : []), ...(r.params.limit !== undefined && ['too-many-parts', 'too-long', 'too-deep'].includes(r.params.problem) ? ['2000'] : [])];
+      return [
+        ...(r.params.key ? [r.params.key] : []),
+        ...(r.params.limit !== undefined && ['too-many-parts', 'too-long', 'too-deep'].includes(r.params.problem)
+          ? ['2000']
+          : []),
+      ];
     case 'update.too-deep':
       return ['32'];
     default:
@@ -74,29 +96,35 @@ describe('refusal codes', () => {
   it('has a message for every code and every problem of a value in both languages', () => {
     for (const [lang, dict] of LANGUAGES) {
       const keys = new Set(Object.keys(dict));
-      for (const code of REFUSAL_CODES) expect(keys.has(`refusal.code.${code}`), `${lang}: refusal.code.${code}`).toBe(true);
-      for (const problem of ValueProblem.options) expect(keys.has(`refusal.problem.${problem}`), `${lang}: refusal.problem.${problem}`).toBe(true);
+      for (const code of REFUSAL_CODES)
+        expect(keys.has(`refusal.code.${code}`), `${lang}: refusal.code.${code}`).toBe(true);
+      for (const problem of ValueProblem.options)
+        expect(keys.has(`refusal.problem.${problem}`), `${lang}: refusal.problem.${problem}`).toBe(true);
     }
   });
 
-  it.each(LANGUAGES.map(([lang, , t]) => [lang, t] as const))('words every code in %s, every parameter filled', (_lang, t) => {
-    const unknown = t('refusal.unknown');
-    for (const code of REFUSAL_CODES) {
-      expect(EXAMPLES[code].length, code).toBeGreaterThan(0);
-      for (const example of EXAMPLES[code]) {
-        const words = wordRefusal(Refusal.parse(example), t);
-        expect(words, code).not.toMatch(/\{\w+\}/);
-        expect(words, code).not.toBe(unknown);
-        expect(words.length, code).toBeGreaterThan(10);
-        for (const part of mustSay(example)) expect(words, code).toContain(part);
+  it.each(LANGUAGES.map(([lang, , t]) => [lang, t] as const))(
+    'words every code in %s, every parameter filled',
+    (_lang, t) => {
+      const unknown = t('refusal.unknown');
+      for (const code of REFUSAL_CODES) {
+        expect(EXAMPLES[code].length, code).toBeGreaterThan(0);
+        for (const example of EXAMPLES[code]) {
+          const words = wordRefusal(Refusal.parse(example), t);
+          expect(words, code).not.toMatch(/\{\w+\}/);
+          expect(words, code).not.toBe(unknown);
+          expect(words.length, code).toBeGreaterThan(10);
+          for (const part of mustSay(example)) expect(words, code).toContain(part);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('says each code differently in Danish and English', () => {
     const [, , tDa] = LANGUAGES[0];
     const [, , tEn] = LANGUAGES[1];
-    for (const code of REFUSAL_CODES) for (const example of EXAMPLES[code]) expect(wordRefusal(example, tDa), code).not.toBe(wordRefusal(example, tEn));
+    for (const code of REFUSAL_CODES)
+      for (const example of EXAMPLES[code]) expect(wordRefusal(example, tDa), code).not.toBe(wordRefusal(example, tEn));
   });
 
   it('words a code it does not know in general words', () => {
@@ -110,15 +138,31 @@ describe('refusal codes', () => {
       for (const example of EXAMPLES[code]) {
         const message = refusalMessage('tasks', 'status', example);
         expect(message.startsWith(`tasks.status: ${refusalText(example)} [${code}`)).toBe(true);
-        expect(parseRefusalMessage(message)).toEqual({ section: 'tasks', refusal: example, text: refusalText(example) });
+        expect(parseRefusalMessage(message)).toEqual({
+          section: 'tasks',
+          refusal: example,
+          text: refusalText(example),
+        });
       }
     }
     // A stock server's bare reason, and a name outside the contract, are shown as written.
-    expect(parseRefusalMessage('permission denied')).toEqual({ section: null, refusal: null, text: 'permission denied' });
-    expect(parseRefusalMessage('(a name outside the contract): x [section.unknown {"section":"(a name outside the contract)"}]')).toMatchObject({
+    expect(parseRefusalMessage('permission denied')).toEqual({
+      section: null,
+      refusal: null,
+      text: 'permission denied',
+    });
+    expect(
+      parseRefusalMessage(
+        '(a name outside the contract): x [section.unknown {"section":"(a name outside the contract)"}]',
+      ),
+    ).toMatchObject({
       refusal: { code: 'section.unknown', params: { section: '(a name outside the contract)' } },
     });
     // A code this client does not know: its English sentence.
-    expect(parseRefusalMessage('goals: something new [goals.something-new]')).toEqual({ section: 'goals', refusal: null, text: 'something new' });
+    expect(parseRefusalMessage('goals: something new [goals.something-new]')).toEqual({
+      section: 'goals',
+      refusal: null,
+      text: 'something new',
+    });
   });
 });

@@ -72,7 +72,15 @@ describe('result intake: accepted submissions', () => {
   it('files a blood panel Bundle (transaction) as one result per Observation, with NPU codes, UCUM units, flags and ranges', () => {
     const results = accept(bloodPanel());
     expect(results).toHaveLength(7);
-    expect(results.map((r) => r.code.code)).toEqual(['NPU03230', 'NPU03429', 'NPU04998', 'DNK35302', 'NPU02319', 'NPU19748', 'NPU27300']);
+    expect(results.map((r) => r.code.code)).toEqual([
+      'NPU03230',
+      'NPU03429',
+      'NPU04998',
+      'DNK35302',
+      'NPU02319',
+      'NPU19748',
+      'NPU27300',
+    ]);
     for (const r of results) {
       expect(IncomingResult.safeParse(r).success).toBe(true);
       expect(r).toMatchObject({ cpr: CARL, kind: 'lab', category: 'laboratory', status: 'final', effective: T0 });
@@ -93,8 +101,18 @@ describe('result intake: accepted submissions', () => {
       status: 'final',
     });
     expect(na).toMatchObject({ value: 139, unit: 'mmol/L', interpretation: 'N' });
-    expect(krea).toMatchObject({ value: 112, unit: 'umol/L', interpretation: 'H', referenceRange: { low: 60, high: 105 } });
-    expect(egfr).toMatchObject({ value: 54, unit: 'mL/min/{1.73_m2}', interpretation: 'L', referenceRange: { low: 60 } });
+    expect(krea).toMatchObject({
+      value: 112,
+      unit: 'umol/L',
+      interpretation: 'H',
+      referenceRange: { low: 60, high: 105 },
+    });
+    expect(egfr).toMatchObject({
+      value: 54,
+      unit: 'mL/min/{1.73_m2}',
+      interpretation: 'L',
+      referenceRange: { low: 60 },
+    });
     expect(hb).toMatchObject({ value: 8.9, unit: 'mmol/L', interpretation: 'N' });
     expect(crp).toMatchObject({ value: 3, unit: 'mg/L', interpretation: 'N', referenceRange: { high: 8 } });
     expect(hba1c).toMatchObject({ value: 56, unit: 'mmol/mol', interpretation: 'H' });
@@ -125,7 +143,7 @@ describe('result intake: accepted submissions', () => {
     expect(results[0]).toMatchObject({ cpr: CARL, code: { code: 'NPU03230' } });
   });
 
-  it('files a DiagnosticReport with contained Observations; they take the report\'s subject', () => {
+  it("files a DiagnosticReport with contained Observations; they take the report's subject", () => {
     const report = bloodPanelContained();
     expect(report.contained?.[0]).not.toHaveProperty('subject');
     const results = accept(report);
@@ -134,9 +152,15 @@ describe('result intake: accepted submissions', () => {
     expect(results[3]).toMatchObject({ code: { code: 'DNK35302', display: 'eGFR' }, value: 54 });
   });
 
-  it('files a single critical P-Kalium (6.9 HH) with the lab\'s comment as text', () => {
+  it("files a single critical P-Kalium (6.9 HH) with the lab's comment as text", () => {
     const [k] = accept(criticalKalium());
-    expect(k).toMatchObject({ code: { code: 'NPU03230' }, value: 6.9, unit: 'mmol/L', interpretation: 'HH', status: 'final' });
+    expect(k).toMatchObject({
+      code: { code: 'NPU03230' },
+      value: 6.9,
+      unit: 'mmol/L',
+      interpretation: 'HH',
+      status: 'final',
+    });
     expect(k?.text).toContain('Kritisk værdi');
   });
 
@@ -201,7 +225,12 @@ describe('result intake: accepted submissions', () => {
 
   it('decodes a presented form in the charset its contentType names', () => {
     const r = edit(chestXray(), (x) => {
-      x.presentedForm = [{ contentType: 'text/plain; charset=iso-8859-1', data: Buffer.from('Lungerne er upåfaldende. Hjertet normalt.', 'latin1').toString('base64') }];
+      x.presentedForm = [
+        {
+          contentType: 'text/plain; charset=iso-8859-1',
+          data: Buffer.from('Lungerne er upåfaldende. Hjertet normalt.', 'latin1').toString('base64'),
+        },
+      ];
     });
     expect(accept(r)[0]?.text).toContain('Lungerne er upåfaldende.');
   });
@@ -229,7 +258,10 @@ describe('result intake: accepted submissions', () => {
     const byCode = edit(pathology(), (r) => delete r.category);
     expect(accept(byCode)[0]).toMatchObject({ category: 'pathology' });
     const labAndSp = edit(pathology(), (r) => {
-      r.category = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB' }] }, { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }];
+      r.category = [
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB' }] },
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] },
+      ];
     });
     expect(accept(labAndSp)[0]).toMatchObject({ category: 'pathology' });
   });
@@ -272,12 +304,17 @@ describe('result intake: codes, values, flags, ranges and times', () => {
     expect(accept(withCodes(coding.local, coding.snomed, coding.loinc))[0]?.code).toEqual(coding.loinc);
     expect(accept(withCodes(coding.local, coding.snomed))[0]?.code).toEqual(coding.snomed);
     expect(accept(withCodes(coding.local))[0]?.code).toEqual(coding.local);
-    const noDisplay = edit(potassium(), (o) => (o.code = { coding: [{ system: coding.npu.system, code: 'NPU03230' }], text: 'P-Kalium' }));
+    const noDisplay = edit(
+      potassium(),
+      (o) => (o.code = { coding: [{ system: coding.npu.system, code: 'NPU03230' }], text: 'P-Kalium' }),
+    );
     expect(accept(noDisplay)[0]?.code.display).toBe('P-Kalium');
   });
 
   it('refuses a code without a coding that has both system and code', () => {
-    expect(refuse(edit(potassium(), (o) => (o.code = { text: 'Kalium' }))).text).toMatch(/^required: Observation\.code\.coding: no coding with both a system and a code/);
+    expect(refuse(edit(potassium(), (o) => (o.code = { text: 'Kalium' }))).text).toMatch(
+      /^required: Observation\.code\.coding: no coding with both a system and a code/,
+    );
     expect(refuse(edit(potassium(), (o) => delete o.code)).text).toMatch(/^required: Observation\.code: missing/);
   });
 
@@ -287,7 +324,9 @@ describe('result intake: codes, values, flags, ranges and times', () => {
     expect(q({ value: 4.2, unit: 'mmol/L', system: 'http://unitsofmeasure.org' })?.unit).toBe('mmol/L');
     expect(q({ value: 4.2, code: 'mmol/L' })?.unit).toBe('mmol/L');
     expect(q({ value: 1.1, system: 'http://unitsofmeasure.org', code: '1' })).toMatchObject({ value: 1.1, unit: '1' });
-    expect(q({ value: 5, comparator: '<', unit: 'mg/L', system: 'http://unitsofmeasure.org', code: 'mg/L' })).toMatchObject({ value: '<5', unit: 'mg/L' });
+    expect(
+      q({ value: 5, comparator: '<', unit: 'mg/L', system: 'http://unitsofmeasure.org', code: 'mg/L' }),
+    ).toMatchObject({ value: '<5', unit: 'mg/L' });
   });
 
   it('refuses a value without a unit, and a quantity without its number', () => {
@@ -295,14 +334,33 @@ describe('result intake: codes, values, flags, ranges and times', () => {
     expect(r.status).toBe(422);
     expect(r.text).toMatch(/^required: Observation\.valueQuantity: value has no unit/);
     expect(r.issue.expression).toEqual(['Observation.valueQuantity']);
-    expect(refuse(edit(potassium(), (o) => delete o.valueQuantity.value)).text).toMatch(/Observation\.valueQuantity\.value: missing/);
+    expect(refuse(edit(potassium(), (o) => delete o.valueQuantity.value)).text).toMatch(
+      /Observation\.valueQuantity\.value: missing/,
+    );
   });
 
   it('reads valueString, valueCodeableConcept, valueBoolean and valueInteger', () => {
     const v = (change: (o: any) => void) => accept(edit(potassium(), (o) => (delete o.valueQuantity, change(o))))[0];
-    expect(v((o) => (o.valueString = 'Hæmolyseret, kan ikke analyseres'))?.value).toBe('Hæmolyseret, kan ikke analyseres');
-    expect(v((o) => (o.valueCodeableConcept = { coding: [{ system: 'http://snomed.info/sct', code: '10828004', display: 'Positive' }] }))?.value).toBe('Positive');
-    expect(v((o) => (o.valueCodeableConcept = { text: 'Påvist', coding: [{ system: 'http://snomed.info/sct', code: '10828004', display: 'Positive' }] }))?.value).toBe('Påvist');
+    expect(v((o) => (o.valueString = 'Hæmolyseret, kan ikke analyseres'))?.value).toBe(
+      'Hæmolyseret, kan ikke analyseres',
+    );
+    expect(
+      v(
+        (o) =>
+          (o.valueCodeableConcept = {
+            coding: [{ system: 'http://snomed.info/sct', code: '10828004', display: 'Positive' }],
+          }),
+      )?.value,
+    ).toBe('Positive');
+    expect(
+      v(
+        (o) =>
+          (o.valueCodeableConcept = {
+            text: 'Påvist',
+            coding: [{ system: 'http://snomed.info/sct', code: '10828004', display: 'Positive' }],
+          }),
+      )?.value,
+    ).toBe('Påvist');
     expect(v((o) => (o.valueBoolean = false))?.value).toBe('false');
     expect(v((o) => (o.valueInteger = 3))).toMatchObject({ value: 3 });
     expect(v((o) => (o.valueInteger = 3))?.unit).toBeUndefined();
@@ -311,47 +369,85 @@ describe('result intake: codes, values, flags, ranges and times', () => {
   });
 
   it('refuses value[x] types it cannot file, and two values at once', () => {
-    const range = edit(potassium(), (o) => (delete o.valueQuantity, (o.valueRange = { low: { value: 1 }, high: { value: 2 } })));
+    const range = edit(
+      potassium(),
+      (o) => (delete o.valueQuantity, (o.valueRange = { low: { value: 1 }, high: { value: 2 } })),
+    );
     expect(refuse(range)).toMatchObject({ status: 422, issue: { code: 'not-supported' } });
     const two = edit(potassium(), (o) => (o.valueString = '4,2'));
     expect(refuse(two)).toMatchObject({ status: 400, issue: { code: 'structure' } });
-    expect(refuse(edit(potassium(), (o) => (o.valueQuantity = '4.2 mmol/L'))).text).toMatch(/^structure: Observation\.valueQuantity: must be an object/);
+    expect(refuse(edit(potassium(), (o) => (o.valueQuantity = '4.2 mmol/L'))).text).toMatch(
+      /^structure: Observation\.valueQuantity: must be an object/,
+    );
   });
 
   it('takes the interpretation from the v3 ObservationInterpretation coding, ignoring other codes', () => {
-    const flagged = (codings: object[]) => accept(edit(potassium(), (o) => (o.interpretation = [{ coding: codings }])))[0]?.interpretation;
+    const flagged = (codings: object[]) =>
+      accept(edit(potassium(), (o) => (o.interpretation = [{ coding: codings }])))[0]?.interpretation;
     const v3 = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
     for (const code of ['N', 'H', 'L', 'HH', 'LL', 'A', 'AA']) expect(flagged([{ system: v3, code }])).toBe(code);
     expect(flagged([{ system: v3, code: 'POS' }])).toBeUndefined();
     expect(flagged([{ system: v3, code: '>' }])).toBeUndefined();
     expect(flagged([{ system: 'urn:lab:flags', code: 'HH' }])).toBeUndefined();
-    expect(flagged([{ system: v3, code: 'W' }, { system: v3, code: 'H' }])).toBe('H');
+    expect(
+      flagged([
+        { system: v3, code: 'W' },
+        { system: v3, code: 'H' },
+      ]),
+    ).toBe('H');
   });
 
   it('keeps the first reference range: low, high and text', () => {
-    const ranged = (referenceRange: object[]) => accept(edit(potassium(), (o) => (o.referenceRange = referenceRange)))[0]?.referenceRange;
-    expect(ranged([{ low: { value: 3.5 }, high: { value: 4.6 } }, { low: { value: 3.2 }, high: { value: 5 }, text: 'børn' }])).toEqual({ low: 3.5, high: 4.6 });
+    const ranged = (referenceRange: object[]) =>
+      accept(edit(potassium(), (o) => (o.referenceRange = referenceRange)))[0]?.referenceRange;
+    expect(
+      ranged([
+        { low: { value: 3.5 }, high: { value: 4.6 } },
+        { low: { value: 3.2 }, high: { value: 5 }, text: 'børn' },
+      ]),
+    ).toEqual({ low: 3.5, high: 4.6 });
     expect(ranged([{ text: 'se kommentar' }])).toEqual({ text: 'se kommentar' });
     expect(ranged([{}])).toBeUndefined();
   });
 
   it('takes effective from effectiveDateTime, effectivePeriod.start, else issued; a time needs its zone', () => {
-    const at = (change: (o: any) => void) => accept(edit(potassium(), (o) => (delete o.effectiveDateTime, change(o))))[0]?.effective;
-    expect(at((o) => (o.effectivePeriod = { start: '2024-03-05T07:55:00+01:00', end: '2024-03-05T08:00:00+01:00' }))).toBe('2024-03-05T07:55:00+01:00');
+    const at = (change: (o: any) => void) =>
+      accept(edit(potassium(), (o) => (delete o.effectiveDateTime, change(o))))[0]?.effective;
+    expect(
+      at((o) => (o.effectivePeriod = { start: '2024-03-05T07:55:00+01:00', end: '2024-03-05T08:00:00+01:00' })),
+    ).toBe('2024-03-05T07:55:00+01:00');
     expect(at(() => undefined)).toBe('2024-03-05T10:05:00+01:00'); // issued
-    expect(at((o) => ((o.effectiveDateTime = '2024-03-05'), (o.issued = '2024-03-05T12:00:00Z')))).toBe('2024-03-05T12:00:00Z');
+    expect(at((o) => ((o.effectiveDateTime = '2024-03-05'), (o.issued = '2024-03-05T12:00:00Z')))).toBe(
+      '2024-03-05T12:00:00Z',
+    );
     expect(at((o) => delete o.issued)).toBeUndefined();
-    expect(refuse(edit(potassium(), (o) => ((o.effectiveDateTime = '2024-03-05'), delete o.issued))).text).toMatch(/a date without a time/);
-    expect(refuse(edit(potassium(), (o) => (o.effectiveDateTime = '2024-03-05T08:30:00'))).text).toMatch(/^value: Observation\.effectiveDateTime: not a FHIR dateTime/);
-    expect(refuse(edit(potassium(), (o) => (o.effectiveDateTime = '2024-02-30T08:30:00+01:00'))).text).toMatch(/day does not exist/);
+    expect(refuse(edit(potassium(), (o) => ((o.effectiveDateTime = '2024-03-05'), delete o.issued))).text).toMatch(
+      /a date without a time/,
+    );
+    expect(refuse(edit(potassium(), (o) => (o.effectiveDateTime = '2024-03-05T08:30:00'))).text).toMatch(
+      /^value: Observation\.effectiveDateTime: not a FHIR dateTime/,
+    );
+    expect(refuse(edit(potassium(), (o) => (o.effectiveDateTime = '2024-02-30T08:30:00+01:00'))).text).toMatch(
+      /day does not exist/,
+    );
     expect(refuse(edit(potassium(), (o) => (o.effectiveDateTime = 'i går'))).status).toBe(422);
   });
 
   it('keeps the status as given and refuses unknown statuses', () => {
-    for (const status of ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error']) {
+    for (const status of [
+      'registered',
+      'preliminary',
+      'final',
+      'amended',
+      'corrected',
+      'cancelled',
+      'entered-in-error',
+    ]) {
       expect(accept(edit(potassium(), (o) => (o.status = status)))[0]?.status).toBe(status);
     }
-    expect(refuse(edit(potassium(), (o) => (o.status = 'unknown'))).text).toMatch(/^value: Observation\.status: unknown status "unknown"/);
+    expect(refuse(edit(potassium(), (o) => (o.status = 'unknown'))).text).toMatch(
+      /^value: Observation\.status: unknown status "unknown"/,
+    );
     expect(refuse(edit(potassium(), (o) => (o.status = 'done'))).status).toBe(422);
     expect(refuse(edit(potassium(), (o) => delete o.status)).text).toMatch(/^required: Observation\.status/);
     expect(refuse(edit(chestXray(), (r) => (r.status = 'unknown'))).status).toBe(422);
@@ -361,8 +457,12 @@ describe('result intake: codes, values, flags, ranges and times', () => {
     const r = refuse(edit(potassium(), (o) => delete o.identifier));
     expect(r).toMatchObject({ status: 422, issue: { code: 'required', expression: ['Observation.identifier'] } });
     expect(r.text).toMatch(/resubmission/);
-    expect(refuse(edit(chestXray(), (x) => (x.identifier = [{ system: 'urn:x' }]))).text).toMatch(/^required: DiagnosticReport\.identifier/);
-    expect(accept(edit(potassium(), (o) => (o.identifier = [{ system: 'urn:x' }, { value: 'A-1' }])))[0]?.identifier).toBe('|A-1');
+    expect(refuse(edit(chestXray(), (x) => (x.identifier = [{ system: 'urn:x' }]))).text).toMatch(
+      /^required: DiagnosticReport\.identifier/,
+    );
+    expect(
+      accept(edit(potassium(), (o) => (o.identifier = [{ system: 'urn:x' }, { value: 'A-1' }])))[0]?.identifier,
+    ).toBe('|A-1');
   });
 });
 
@@ -383,7 +483,9 @@ describe('result intake: the patient by CPR', () => {
   it('refuses a date that does not exist, saying why, without repeating the number', () => {
     const r = refuse(withSubject(cprIdentifier('3102801234')));
     expect(r).toMatchObject({ status: 422, issue: { code: 'value' } });
-    expect(r.text).toMatch(/^value: Observation\.subject\.identifier\.value: not a valid CPR number: the date part of the CPR number does not exist/);
+    expect(r.text).toMatch(
+      /^value: Observation\.subject\.identifier\.value: not a valid CPR number: the date part of the CPR number does not exist/,
+    );
     expect(r.text).not.toContain('3102801234');
     expect(refuse(withSubject(cprIdentifier('12034512'))).text).toMatch(/ten digits/);
   });
@@ -403,7 +505,9 @@ describe('result intake: the patient by CPR', () => {
 
   it('finds the CPR on a contained Patient or on a Patient in the Bundle', () => {
     const contained = edit(potassium(), (o) => {
-      o.contained = [{ resourceType: 'Patient', id: 'p', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: '070452-1228' }] }];
+      o.contained = [
+        { resourceType: 'Patient', id: 'p', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: '070452-1228' }] },
+      ];
       o.subject = { reference: '#p' };
     });
     expect(accept(contained)[0]?.cpr).toBe(INGRID);
@@ -411,8 +515,18 @@ describe('result intake: the patient by CPR', () => {
       resourceType: 'Bundle',
       type: 'batch',
       entry: [
-        { resource: { resourceType: 'Patient', id: 'erik', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: ERIK }] }, request: { method: 'POST', url: 'Patient' } },
-        { resource: potassium({ subject: { reference: 'Patient/erik' } }), request: { method: 'POST', url: 'Observation' } },
+        {
+          resource: {
+            resourceType: 'Patient',
+            id: 'erik',
+            identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: ERIK }],
+          },
+          request: { method: 'POST', url: 'Patient' },
+        },
+        {
+          resource: potassium({ subject: { reference: 'Patient/erik' } }),
+          request: { method: 'POST', url: 'Observation' },
+        },
       ],
     };
     expect(accept(bundle)[0]?.cpr).toBe(ERIK);
@@ -422,13 +536,19 @@ describe('result intake: the patient by CPR', () => {
     const noSubject = refuse(potassium({ subject: 'none' }));
     expect(noSubject).toMatchObject({ status: 422, issue: { code: 'required', expression: ['Observation.subject'] } });
     expect(noSubject.text).toMatch(/^required: Observation\.subject: missing CPR identifier/);
-    expect(refuse(withSubject({ identifier: { system: 'urn:oid:1.2.208.176.1.999', value: CARL } })).text).toMatch(/missing CPR identifier/);
-    expect(refuse(withSubject({ reference: 'Patient/nowhere' })).text).toMatch(/^required: Observation\.subject\.reference: missing CPR identifier/);
+    expect(refuse(withSubject({ identifier: { system: 'urn:oid:1.2.208.176.1.999', value: CARL } })).text).toMatch(
+      /missing CPR identifier/,
+    );
+    expect(refuse(withSubject({ reference: 'Patient/nowhere' })).text).toMatch(
+      /^required: Observation\.subject\.reference: missing CPR identifier/,
+    );
     const patientWithoutCpr = edit(potassium(), (o) => {
       o.contained = [{ resourceType: 'Patient', id: 'p', identifier: [{ system: 'urn:mrn', value: '42' }] }];
       o.subject = { reference: '#p' };
     });
-    expect(refuse(patientWithoutCpr).text).toMatch(/^required: Observation\.contained\[0\]\.identifier: missing CPR identifier/);
+    expect(refuse(patientWithoutCpr).text).toMatch(
+      /^required: Observation\.contained\[0\]\.identifier: missing CPR identifier/,
+    );
     const notAPatient = edit(potassium(), (o) => {
       o.contained = [{ resourceType: 'Group', id: 'g' }];
       o.subject = { reference: '#g' };
@@ -437,14 +557,25 @@ describe('result intake: the patient by CPR', () => {
   });
 
   it('names the entry: Bundle.entry[2].resource.subject: missing CPR identifier', () => {
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: potassium({ id: 'a' }) }, { resource: potassium({ id: 'b' }) }, { resource: potassium({ id: 'c', subject: 'none' }) }] };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { resource: potassium({ id: 'a' }) },
+        { resource: potassium({ id: 'b' }) },
+        { resource: potassium({ id: 'c', subject: 'none' }) },
+      ],
+    };
     const r = refuse(bundle);
     expect(r.issue.diagnostics).toMatch(/^Bundle\.entry\[2\]\.resource\.subject: missing CPR identifier/);
     expect(r.issue.expression).toEqual(['Bundle.entry[2].resource.subject']);
   });
 
   it('refuses an Observation in a report that names a different patient', () => {
-    const report = edit(bloodPanelContained(), (r) => (r.contained[1].subject = { identifier: { system: 'urn:oid:1.2.208.176.1.2', value: INGRID } }));
+    const report = edit(
+      bloodPanelContained(),
+      (r) => (r.contained[1].subject = { identifier: { system: 'urn:oid:1.2.208.176.1.2', value: INGRID } }),
+    );
     expect(refuse(report).text).toMatch(/^value: DiagnosticReport\.contained\[1\]\.subject: a different patient/);
   });
 });
@@ -459,24 +590,40 @@ describe('result intake: bad input', () => {
   });
 
   it('refuses a resource without resourceType (400), and resources that are not results (422 not-supported)', () => {
-    expect(refuse(edit(potassium(), (o) => delete o.resourceType))).toMatchObject({ status: 400, issue: { code: 'structure' } });
+    expect(refuse(edit(potassium(), (o) => delete o.resourceType))).toMatchObject({
+      status: 400,
+      issue: { code: 'structure' },
+    });
     expect(refuse({ resourceType: 7 })).toMatchObject({ status: 400 });
-    const patient = refuse({ resourceType: 'Patient', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: CARL }] });
+    const patient = refuse({
+      resourceType: 'Patient',
+      identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: CARL }],
+    });
     expect(patient).toMatchObject({ status: 422, issue: { code: 'not-supported' } });
     expect(patient.text).toMatch(/a Patient is not a result/);
-    expect(refuse({ resourceType: 'Condition', code: { text: 'Hjertesvigt' } }).text).toMatch(/^not-supported: resourceType: a Condition is not a result/);
-    const inBundle = edit(collection(), (b) => b.entry.push({ resource: { resourceType: 'Condition', code: { text: 'KOL' } } }));
+    expect(refuse({ resourceType: 'Condition', code: { text: 'Hjertesvigt' } }).text).toMatch(
+      /^not-supported: resourceType: a Condition is not a result/,
+    );
+    const inBundle = edit(collection(), (b) =>
+      b.entry.push({ resource: { resourceType: 'Condition', code: { text: 'KOL' } } }),
+    );
     expect(refuse(inBundle).text).toMatch(/^not-supported: Bundle\.entry\[2\]\.resource: a Condition is not a result/);
   });
 
   it('refuses bundles of other types, empty bundles and bundles without results', () => {
-    expect(refuse(edit(collection(), (b) => (b.type = 'searchset'))).text).toMatch(/^not-supported: Bundle\.type: a searchset bundle/);
+    expect(refuse(edit(collection(), (b) => (b.type = 'searchset'))).text).toMatch(
+      /^not-supported: Bundle\.type: a searchset bundle/,
+    );
     expect(refuse(edit(collection(), (b) => delete b.type)).text).toMatch(/^required: Bundle\.type/);
-    expect(refuse({ resourceType: 'Bundle', type: 'transaction', entry: [] }).text).toMatch(/^required: Bundle\.entry: the bundle is empty/);
+    expect(refuse({ resourceType: 'Bundle', type: 'transaction', entry: [] }).text).toMatch(
+      /^required: Bundle\.entry: the bundle is empty/,
+    );
     expect(refuse({ resourceType: 'Bundle', type: 'batch' }).status).toBe(422);
     const onlyPatient = { resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: 'Patient' } }] };
     expect(refuse(onlyPatient).text).toMatch(/no Observation or DiagnosticReport/);
-    expect(refuse(edit(collection(), (b) => delete b.entry[0].resource)).text).toMatch(/^required: Bundle\.entry\[0\]\.resource/);
+    expect(refuse(edit(collection(), (b) => delete b.entry[0].resource)).text).toMatch(
+      /^required: Bundle\.entry\[0\]\.resource/,
+    );
     expect(refuse(edit(bloodPanel(), (b) => (b.entry[2].request.method = 'DELETE'))).issue.code).toBe('not-supported');
     expect(refuse(edit(bloodPanel(), (b) => (b.entry[3].fullUrl = b.entry[2].fullUrl))).text).toMatch(/same fullUrl/);
   });
@@ -484,22 +631,45 @@ describe('result intake: bad input', () => {
   it('refuses a DiagnosticReport that references an Observation that is not there', () => {
     const bundle = edit(bloodPanel(), (b) => b.entry.splice(4, 1)); // drop the creatinine Observation
     const r = refuse(bundle);
-    expect(r).toMatchObject({ status: 422, issue: { code: 'not-found', expression: ['Bundle.entry[1].resource.result[2].reference'] } });
-    expect(r.text).toMatch(/the Observation "urn:uuid:[0-9a-f-]+" is not in the resource \(contained\) or in the Bundle/);
+    expect(r).toMatchObject({
+      status: 422,
+      issue: { code: 'not-found', expression: ['Bundle.entry[1].resource.result[2].reference'] },
+    });
+    expect(r.text).toMatch(
+      /the Observation "urn:uuid:[0-9a-f-]+" is not in the resource \(contained\) or in the Bundle/,
+    );
     const contained = edit(bloodPanelContained(), (r) => (r.result[6].reference = '#hba1c-2'));
-    expect(refuse(contained).text).toMatch(/^not-found: DiagnosticReport\.result\[6\]\.reference: the Observation "#hba1c-2" is not among/);
+    expect(refuse(contained).text).toMatch(
+      /^not-found: DiagnosticReport\.result\[6\]\.reference: the Observation "#hba1c-2" is not among/,
+    );
     expect(refuse(edit(bloodPanelContained(), (r) => (r.result = [{ reference: 'Observation/99' }]))).status).toBe(422);
   });
 
   it('refuses a report without results or narrative, and an uncategorised narrative report', () => {
-    expect(refuse(edit(bloodPanelContained(), (r) => (delete r.result, delete r.contained))).text).toMatch(/the report holds no results/);
+    expect(refuse(edit(bloodPanelContained(), (r) => (delete r.result, delete r.contained))).text).toMatch(
+      /the report holds no results/,
+    );
     const uncategorised = edit(chestXray(), (r) => delete r.category);
-    expect(refuse(uncategorised).text).toMatch(/^required: DiagnosticReport\.category: a report without Observations must say whether it is imaging/);
-    expect(refuse(edit(chestXray({ form: 'none' }), (r) => delete r.conclusion)).text).toMatch(/an imaging report needs a conclusion/);
-    const pdfOnly = edit(chestXray(), (r) => (delete r.conclusion, (r.presentedForm = [{ contentType: 'application/pdf', url: 'https://ris.example/report.pdf' }])));
+    expect(refuse(uncategorised).text).toMatch(
+      /^required: DiagnosticReport\.category: a report without Observations must say whether it is imaging/,
+    );
+    expect(refuse(edit(chestXray({ form: 'none' }), (r) => delete r.conclusion)).text).toMatch(
+      /an imaging report needs a conclusion/,
+    );
+    const pdfOnly = edit(
+      chestXray(),
+      (r) => (
+        delete r.conclusion,
+        (r.presentedForm = [{ contentType: 'application/pdf', url: 'https://ris.example/report.pdf' }])
+      ),
+    );
     expect(refuse(pdfOnly).text).toMatch(/a PDF or a link alone cannot be shown/);
-    expect(refuse(edit(chestXray(), (r) => (r.presentedForm[0].data = 'not base64!'))).text).toMatch(/presentedForm\[0\]\.data: not base64/);
-    expect(refuse(edit(chestXray(), (r) => (r.presentedForm[0].contentType = 'text/plain; charset=klingon'))).issue.code).toBe('not-supported');
+    expect(refuse(edit(chestXray(), (r) => (r.presentedForm[0].data = 'not base64!'))).text).toMatch(
+      /presentedForm\[0\]\.data: not base64/,
+    );
+    expect(
+      refuse(edit(chestXray(), (r) => (r.presentedForm[0].contentType = 'text/plain; charset=klingon'))).issue.code,
+    ).toBe('not-supported');
   });
 
   it('refuses oversized text (> 100 000 characters)', () => {
@@ -509,17 +679,28 @@ describe('result intake: bad input', () => {
     expect(s.text).toMatch(/Observation\.valueString: the text is 100001 characters/);
     expect(refuse(potassium({ note: long })).issue.code).toBe('too-long');
     expect(refuse(edit(chestXray(), (r) => (r.conclusion = long))).issue.code).toBe('too-long');
-    const form = edit(chestXray(), (r) => (r.presentedForm[0].data = Buffer.from('y'.repeat(100_001)).toString('base64')));
+    const form = edit(
+      chestXray(),
+      (r) => (r.presentedForm[0].data = Buffer.from('y'.repeat(100_001)).toString('base64')),
+    );
     expect(refuse(form).issue.code).toBe('too-long');
-    expect(accept(edit(chestXray(), (r) => (delete r.presentedForm, (r.conclusion = 'z'.repeat(100_000)))))[0]?.text).toHaveLength(100_000);
+    expect(
+      accept(edit(chestXray(), (r) => (delete r.presentedForm, (r.conclusion = 'z'.repeat(100_000)))))[0]?.text,
+    ).toHaveLength(100_000);
   });
 
   it('refuses what fails IncomingResult validation, and two results with the same identifier', () => {
     const longId = refuse(edit(potassium(), (o) => (o.identifier = [{ system: 'urn:x', value: 'k'.repeat(400) }])));
     expect(longId).toMatchObject({ status: 422, issue: { code: 'value' } });
     expect(longId.text).toMatch(/^value: Observation: identifier: /);
-    const twice: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: potassium() }, { resource: potassium({ value: 4.4 }) }] };
-    expect(refuse(twice).text).toMatch(/^value: Bundle\.entry\[1\]\.resource\.identifier: the same identifier as Bundle\.entry\[0\]\.resource/);
+    const twice: Bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: potassium() }, { resource: potassium({ value: 4.4 }) }],
+    };
+    expect(refuse(twice).text).toMatch(
+      /^value: Bundle\.entry\[1\]\.resource\.identifier: the same identifier as Bundle\.entry\[0\]\.resource/,
+    );
   });
 
   it('says which element has the wrong JSON type (400 structure)', () => {
@@ -527,8 +708,12 @@ describe('result intake: bad input', () => {
       status: 400,
       issue: { code: 'structure', diagnostics: 'Observation.identifier: must be an array, not a object' },
     });
-    expect(refuse(edit(bloodPanel(), (b) => (b.entry[3].resource.code.coding[0].code = 3230))).text).toBe('structure: Bundle.entry[3].resource.code.coding[0].code: must be a string, not a number');
-    expect(refuse(edit(potassium(), (o) => (o.valueQuantity.value = '4.2'))).text).toMatch(/valueQuantity\.value: must be a number/);
+    expect(refuse(edit(bloodPanel(), (b) => (b.entry[3].resource.code.coding[0].code = 3230))).text).toBe(
+      'structure: Bundle.entry[3].resource.code.coding[0].code: must be a string, not a number',
+    );
+    expect(refuse(edit(potassium(), (o) => (o.valueQuantity.value = '4.2'))).text).toMatch(
+      /valueQuantity\.value: must be a number/,
+    );
   });
 
   it('never repeats a CPR number in its diagnostics', () => {
@@ -547,9 +732,11 @@ describe('result intake: bad input', () => {
 
 describe('result intake: HTML to text', () => {
   it('keeps the words, drops markup, scripts, styles and comments, decodes entities', () => {
-    expect(htmlToText('<html><head><style>b{}</style></head><body><h1>CT af thorax</h1><p>Ingen lungeemboli.<br>Ingen &aelig;ndring &amp; ingen <b>tumor</b>.</p><!-- intern --><script>alert(1)</script><p>&#216;deem: 0 &lt; 1</p></body></html>')).toBe(
-      'CT af thorax\n\nIngen lungeemboli.\nIngen ændring & ingen tumor.\n\nØdeem: 0 < 1',
-    );
+    expect(
+      htmlToText(
+        '<html><head><style>b{}</style></head><body><h1>CT af thorax</h1><p>Ingen lungeemboli.<br>Ingen &aelig;ndring &amp; ingen <b>tumor</b>.</p><!-- intern --><script>alert(1)</script><p>&#216;deem: 0 &lt; 1</p></body></html>',
+      ),
+    ).toBe('CT af thorax\n\nIngen lungeemboli.\nIngen ændring & ingen tumor.\n\nØdeem: 0 < 1');
   });
 
   it('stays linear on hostile HTML (unclosed tags, scripts and comments)', () => {
@@ -567,7 +754,14 @@ describe('encounter notifications', () => {
     const r = parseEncounterNotification(hospitalNotification({ hyphenated: true, event: 'discharge' }), opts);
     expect(r).toEqual({
       ok: true,
-      notification: { identifier: 'https://sp.regionh.example/fhir/sid/hospital-notification|HN-240305-0001', cpr: CARL, event: 'discharge', time: T0, hospital: 'Rigshospitalet', department: 'Kardiologisk Klinik, afsnit 2143' },
+      notification: {
+        identifier: 'https://sp.regionh.example/fhir/sid/hospital-notification|HN-240305-0001',
+        cpr: CARL,
+        event: 'discharge',
+        time: T0,
+        hospital: 'Rigshospitalet',
+        department: 'Kardiologisk Klinik, afsnit 2143',
+      },
     });
   });
 
@@ -578,13 +772,21 @@ describe('encounter notifications', () => {
       return { status: r.status, text: `${r.outcome.issue[0]?.code}: ${r.outcome.issue[0]?.diagnostics}` };
     };
     expect(no('admission')).toMatchObject({ status: 400 });
-    expect(no({ ...hospitalNotification(), event: 'transfer' })).toMatchObject({ status: 422, text: expect.stringMatching(/^value: event: /) });
+    expect(no({ ...hospitalNotification(), event: 'transfer' })).toMatchObject({
+      status: 422,
+      text: expect.stringMatching(/^value: event: /),
+    });
     const { hospital: _omitted, ...noHospital } = hospitalNotification();
     expect(no(noHospital)).toEqual({ status: 422, text: 'required: hospital: missing' });
     expect(no({ ...hospitalNotification(), time: '2024-03-05T08:30:00' }).text).toMatch(/^value: time: /);
-    expect(no({ ...hospitalNotification(), cpr: '3102801234' }).text).toMatch(/^value: cpr: not a valid CPR number: the date part/);
+    expect(no({ ...hospitalNotification(), cpr: '3102801234' }).text).toMatch(
+      /^value: cpr: not a valid CPR number: the date part/,
+    );
     expect(no({ ...hospitalNotification(), cpr: '120345EK38' }).text).toMatch(/not registered/);
-    expect(parseEncounterNotification({ ...hospitalNotification(), cpr: '120345-EK37' }, opts)).toMatchObject({ ok: true, notification: { cpr: REGISTERED_REPLACEMENT } });
+    expect(parseEncounterNotification({ ...hospitalNotification(), cpr: '120345-EK37' }, opts)).toMatchObject({
+      ok: true,
+      notification: { cpr: REGISTERED_REPLACEMENT },
+    });
   });
 });
 
@@ -602,7 +804,7 @@ describe('fixtures', () => {
     validator = new JSONSchemaValidator();
   });
 
-  it('are valid against HL7\'s FHIR R4 JSON schema', () => {
+  it("are valid against HL7's FHIR R4 JSON schema", () => {
     const fixtures: (Bundle | Observation | DiagnosticReport)[] = [
       bloodPanel(),
       bloodPanel({ type: 'collection' }),
@@ -648,21 +850,60 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 function randomJson(random: () => number, depth = 0): Json {
   const r = random();
   if (depth > 3 || r < 0.35) {
-    const leaves: Json[] = [null, true, false, 0, -1, 4.2, 1e308, '', 'x', '#p', 'urn:uuid:nope', 'Observation/1', '2024-02-30', '1203451237', 'æøå<b>', 'final'];
+    const leaves: Json[] = [
+      null,
+      true,
+      false,
+      0,
+      -1,
+      4.2,
+      1e308,
+      '',
+      'x',
+      '#p',
+      'urn:uuid:nope',
+      'Observation/1',
+      '2024-02-30',
+      '1203451237',
+      'æøå<b>',
+      'final',
+    ];
     return leaves[Math.floor(random() * leaves.length)] as Json;
   }
   if (r < 0.6) return Array.from({ length: Math.floor(random() * 4) }, () => randomJson(random, depth + 1));
-  const keys = ['resourceType', 'type', 'entry', 'resource', 'subject', 'identifier', 'value', 'system', 'code', 'coding', 'valueQuantity', 'result', 'reference', 'contained', 'status', 'presentedForm', 'data', 'contentType'];
+  const keys = [
+    'resourceType',
+    'type',
+    'entry',
+    'resource',
+    'subject',
+    'identifier',
+    'value',
+    'system',
+    'code',
+    'coding',
+    'valueQuantity',
+    'result',
+    'reference',
+    'contained',
+    'status',
+    'presentedForm',
+    'data',
+    'contentType',
+  ];
   const obj: Record<string, Json> = {};
-  for (let i = Math.floor(random() * 5); i > 0; i--) obj[keys[Math.floor(random() * keys.length)] as string] = randomJson(random, depth + 1);
-  if (random() < 0.5) obj.resourceType = ['Observation', 'DiagnosticReport', 'Bundle', 'Patient'][Math.floor(random() * 4)] as string;
+  for (let i = Math.floor(random() * 5); i > 0; i--)
+    obj[keys[Math.floor(random() * keys.length)] as string] = randomJson(random, depth + 1);
+  if (random() < 0.5)
+    obj.resourceType = ['Observation', 'DiagnosticReport', 'Bundle', 'Patient'][Math.floor(random() * 4)] as string;
   return obj;
 }
 
 /** Every path to a value inside `root`. */
 function pathsIn(root: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (Array.isArray(root)) root.forEach((v, i) => (out.push([...at, i]), pathsIn(v, [...at, i], out)));
-  else if (root && typeof root === 'object') for (const [k, v] of Object.entries(root)) out.push([...at, k]), pathsIn(v, [...at, k], out);
+  else if (root && typeof root === 'object')
+    for (const [k, v] of Object.entries(root)) out.push([...at, k]), pathsIn(v, [...at, k], out);
   return out;
 }
 
@@ -708,7 +949,18 @@ function expectAnswer(body: unknown): 'ok' | number {
 }
 
 describe('result intake: fuzz', () => {
-  const fixtures = (): unknown[] => [bloodPanel(), bloodPanelContained(), criticalKalium(), chestXray(), ctThorax(), ultrasound(), pathology(), collection(), message(), amendedPotassium()];
+  const fixtures = (): unknown[] => [
+    bloodPanel(),
+    bloodPanelContained(),
+    criticalKalium(),
+    chestXray(),
+    ctThorax(),
+    ultrasound(),
+    pathology(),
+    collection(),
+    message(),
+    amendedPotassium(),
+  ];
 
   it('never throws on mutated fixtures, and always answers ok or a 4xx OperationOutcome', () => {
     const random = seededRandom(20240305);
@@ -727,7 +979,11 @@ describe('result intake: fuzz', () => {
   it('never throws on random JSON shapes', () => {
     const random = seededRandom(42);
     for (let run = 0; run < 400; run++) expectAnswer(randomJson(random));
-    for (const body of [{ resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: '__proto__' } }] }, JSON.parse('{"resourceType":"Observation","__proto__":{"status":"final"}}'), { resourceType: 'Observation', constructor: 1, toString: 2 }]) {
+    for (const body of [
+      { resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: '__proto__' } }] },
+      JSON.parse('{"resourceType":"Observation","__proto__":{"status":"final"}}'),
+      { resourceType: 'Observation', constructor: 1, toString: 2 },
+    ]) {
       expectAnswer(body);
     }
   });
@@ -791,13 +1047,24 @@ describe('lab feed', () => {
   it('posts with the key and content type, prints one line per submission without CPR, stops at --count', async () => {
     const { f, calls } = fakeFetch(() => new Response(JSON.stringify({ id: 'x', plans: [] }), { status: 201 }));
     const lines: string[] = [];
-    const summary = await runLabFeed({ url: 'http://hub.test/', key: 'k-123', rate: 1000, count: 12, fetch: f, out: (l) => lines.push(l), random: seededRandom(3), now: () => NOW });
+    const summary = await runLabFeed({
+      url: 'http://hub.test/',
+      key: 'k-123',
+      rate: 1000,
+      count: 12,
+      fetch: f,
+      out: (l) => lines.push(l),
+      random: seededRandom(3),
+      now: () => NOW,
+    });
     expect(summary).toEqual({ sent: 12, filed: 12, refused: 0, stoppedBy: 'count' });
     expect(calls).toHaveLength(12);
     for (const { url, init } of calls) {
       expect(url).toMatch(/^http:\/\/hub\.test\/api\/v1\/(results|encounters)$/);
       expect((init.headers as Record<string, string>).authorization).toBe('Bearer k-123');
-      expect(['application/fhir+json', 'application/json']).toContain((init.headers as Record<string, string>)['content-type']);
+      expect(['application/fhir+json', 'application/json']).toContain(
+        (init.headers as Record<string, string>)['content-type'],
+      );
     }
     expect(lines).toHaveLength(12);
     for (const line of lines) {
@@ -809,19 +1076,47 @@ describe('lab feed', () => {
   it(`stops after ${MAX_CONNECTION_FAILURES} connection failures in a row, and when the key is refused`, async () => {
     const down = fakeFetch(() => refused());
     const lines: string[] = [];
-    const s1 = await runLabFeed({ url: 'http://hub.test', key: 'k', rate: 1000, fetch: down.f, out: (l) => lines.push(l) });
+    const s1 = await runLabFeed({
+      url: 'http://hub.test',
+      key: 'k',
+      rate: 1000,
+      fetch: down.f,
+      out: (l) => lines.push(l),
+    });
     expect(s1.stoppedBy).toBe('connection');
     expect(down.calls).toHaveLength(MAX_CONNECTION_FAILURES);
     expect(lines.at(-2)).toMatch(/connection failed \(ECONNREFUSED\)$/);
-    expect(lines.at(-1)).toMatch(/stopped after 5 connection failures in a row\. Is CareHub running at http:\/\/hub\.test\?/);
+    expect(lines.at(-1)).toMatch(
+      /stopped after 5 connection failures in a row\. Is CareHub running at http:\/\/hub\.test\?/,
+    );
 
     // A success in between resets the count.
     const flaky = fakeFetch((n) => (n % 4 === 0 ? new Response('{}', { status: 201 }) : refused()));
-    expect(await runLabFeed({ url: 'http://hub.test', key: 'k', rate: 1000, count: 30, fetch: flaky.f, out: () => undefined })).toMatchObject({ stoppedBy: 'count', sent: 30 });
+    expect(
+      await runLabFeed({
+        url: 'http://hub.test',
+        key: 'k',
+        rate: 1000,
+        count: 30,
+        fetch: flaky.f,
+        out: () => undefined,
+      }),
+    ).toMatchObject({ stoppedBy: 'count', sent: 30 });
 
-    const denied = fakeFetch(() => new Response(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'unknown API key' }] }), { status: 401 }));
+    const denied = fakeFetch(
+      () =>
+        new Response(
+          JSON.stringify({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code: 'login', diagnostics: 'unknown API key' }],
+          }),
+          { status: 401 },
+        ),
+    );
     const out: string[] = [];
-    expect(await runLabFeed({ url: 'http://hub.test', key: 'bad', rate: 1000, fetch: denied.f, out: (l) => out.push(l) })).toMatchObject({ stoppedBy: 'auth', sent: 1 });
+    expect(
+      await runLabFeed({ url: 'http://hub.test', key: 'bad', rate: 1000, fetch: denied.f, out: (l) => out.push(l) }),
+    ).toMatchObject({ stoppedBy: 'auth', sent: 1 });
     expect(out[0]).toMatch(/401 unknown API key$/);
     expect(out[1]).toMatch(/refused the API key/);
   });
@@ -830,10 +1125,23 @@ describe('lab feed', () => {
     const stop = new AbortController();
     const { f } = fakeFetch((n) => {
       if (n === 3) stop.abort();
-      return new Response(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'value', diagnostics: 'no patient 120345-1237 here' }] }), { status: 422 });
+      return new Response(
+        JSON.stringify({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'value', diagnostics: 'no patient 120345-1237 here' }],
+        }),
+        { status: 422 },
+      );
     });
     const lines: string[] = [];
-    const summary = await runLabFeed({ url: 'http://hub.test', key: 'k', rate: 2, fetch: f, out: (l) => lines.push(l), signal: stop.signal });
+    const summary = await runLabFeed({
+      url: 'http://hub.test',
+      key: 'k',
+      rate: 2,
+      fetch: f,
+      out: (l) => lines.push(l),
+      signal: stop.signal,
+    });
     expect(summary).toEqual({ sent: 3, filed: 0, refused: 3, stoppedBy: 'signal' });
     expect(lines[0]).toMatch(/422 no patient \[CPR\] here$/);
   });

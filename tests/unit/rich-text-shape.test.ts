@@ -16,18 +16,49 @@ import { TestConnection } from '../fixtures/room-harness.ts';
  * Tiptap's Collaboration extension uses), with every node and mark the toolbar offers.
  */
 const schema = getSchema([
-  StarterKit.configure({ undoRedo: false, blockquote: false, code: false, codeBlock: false, horizontalRule: false, strike: false, link: false, underline: false, trailingNode: false, heading: { levels: [3, 4] } }),
+  StarterKit.configure({
+    undoRedo: false,
+    blockquote: false,
+    code: false,
+    codeBlock: false,
+    horizontalRule: false,
+    strike: false,
+    link: false,
+    underline: false,
+    trailingNode: false,
+    heading: { levels: [3, 4] },
+  }),
 ]);
 
-const text = (t: string, marks: string[] = []) => ({ type: 'text', text: t, ...(marks.length ? { marks: marks.map((type) => ({ type })) } : {}) });
+const text = (t: string, marks: string[] = []) => ({
+  type: 'text',
+  text: t,
+  ...(marks.length ? { marks: marks.map((type) => ({ type })) } : {}),
+});
 const paragraph = (...content: object[]) => ({ type: 'paragraph', content });
-const list = (type: string, attrs: object, ...items: object[][]) => ({ type, attrs, content: items.map((content) => ({ type: 'listItem', content })) });
+const list = (type: string, attrs: object, ...items: object[][]) => ({
+  type,
+  attrs,
+  content: items.map((content) => ({ type: 'listItem', content })),
+});
 const everything = {
   type: 'doc',
   content: [
     { type: 'heading', attrs: { level: 3 }, content: [text('Plan for ugen')] },
-    paragraph(text('Vægt '), text('dagligt', ['bold']), text(' og '), text('BT < 140', ['italic', 'bold']), { type: 'hardBreak' }, text('ny linje')),
-    list('bulletList', {}, [paragraph(text('Furosemid'))], [paragraph(text('Bisoprolol')), list('orderedList', { start: 3 }, [paragraph(text('indlejret'))])]),
+    paragraph(
+      text('Vægt '),
+      text('dagligt', ['bold']),
+      text(' og '),
+      text('BT < 140', ['italic', 'bold']),
+      { type: 'hardBreak' },
+      text('ny linje'),
+    ),
+    list(
+      'bulletList',
+      {},
+      [paragraph(text('Furosemid'))],
+      [paragraph(text('Bisoprolol')), list('orderedList', { start: 3 }, [paragraph(text('indlejret'))])],
+    ),
     { type: 'heading', attrs: { level: 4 }, content: [text('Noter')] },
     paragraph(),
   ],
@@ -43,7 +74,12 @@ describe('rich text the editor writes', () => {
     const edited = JSON.parse(JSON.stringify(everything)) as typeof everything;
     edited.content.push(paragraph(text('tilføjet', ['italic'])));
     (edited.content[0] as { attrs: { level: number } }).attrs.level = 4;
-    doc.transact(() => updateYFragment(doc, fragment, Node.fromJSON(schema, edited), { mapping: new Map(), isOMark: new Map() } as never));
+    doc.transact(() =>
+      updateYFragment(doc, fragment, Node.fromJSON(schema, edited), {
+        mapping: new Map(),
+        isOMark: new Map(),
+      } as never),
+    );
     expect(checkRichText(fragment)).toEqual({ ok: true });
   });
 
@@ -53,10 +89,21 @@ describe('rich text the editor writes', () => {
     const client = new Y.Doc();
     const body = new Y.XmlFragment();
     client.transact(() => {
-      sectionOf(client, 'notes').push([newEntry({ id: '00000000-0000-4000-8000-000000000001', author: 'u1', sector: 'hospital', created: new Date().toISOString(), body })]);
+      sectionOf(client, 'notes').push([
+        newEntry({
+          id: '00000000-0000-4000-8000-000000000001',
+          author: 'u1',
+          sector: 'hospital',
+          created: new Date().toISOString(),
+          body,
+        }),
+      ]);
       prosemirrorJSONToYXmlFragment(schema, everything, body);
     });
-    const result = guard.apply(Y.encodeStateAsUpdate(client), clientOrigin(new TestConnection({ userId: 'u1', role: 'hospital_nurse', sector: 'hospital' })));
+    const result = guard.apply(
+      Y.encodeStateAsUpdate(client),
+      clientOrigin(new TestConnection({ userId: 'u1', role: 'hospital_nurse', sector: 'hospital' })),
+    );
     expect(result.refusals).toEqual([]);
     expect(sectionOf(server, 'notes').length).toBe(1);
   });

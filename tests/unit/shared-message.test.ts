@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { binaryFrame, sendShared, SharedMessage } from '../../server/collab/shared-message.ts';
 
-const payload = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+const payload = (n: number, seed: number): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
 describe('a message framed once for many receivers', () => {
   const cleanup: (() => void)[] = [];
@@ -12,7 +13,9 @@ describe('a message framed once for many receivers', () => {
     for (const c of cleanup.splice(0)) c();
   });
 
-  async function pair(perMessageDeflate = false): Promise<{ server: WebSocket; client: WebSocket; received: Buffer[] }> {
+  async function pair(
+    perMessageDeflate = false,
+  ): Promise<{ server: WebSocket; client: WebSocket; received: Buffer[] }> {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate });
     await once(wss, 'listening');
     const serverSide = once(wss, 'connection') as Promise<[WebSocket]>;
@@ -52,7 +55,9 @@ describe('a message framed once for many receivers', () => {
       expected.push(plain);
     });
     while (received.length < expected.length) await new Promise((r) => setTimeout(r, 5));
-    expect(received.map((b, i) => Buffer.from(b).equals(Buffer.from(expected[i] as Uint8Array)))).toEqual(expected.map(() => true));
+    expect(received.map((b, i) => Buffer.from(b).equals(Buffer.from(expected[i] as Uint8Array)))).toEqual(
+      expected.map(() => true),
+    );
   });
 
   it('one frame built for many sockets is built once and reaches all', async () => {

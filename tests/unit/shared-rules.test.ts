@@ -9,7 +9,17 @@ describe('shared rules', () => {
   it('isUuid: a UUID in either case, nothing else', () => {
     expect(isUuid('7d4f8a2c-1b3e-4c5d-9e6f-0a1b2c3d4e5f')).toBe(true);
     expect(isUuid('7D4F8A2C-1B3E-4C5D-9E6F-0A1B2C3D4E5F')).toBe(true);
-    for (const v of ['', 'plan-1', '7d4f8a2c-1b3e-4c5d-9e6f-0a1b2c3d4e5', ' 7d4f8a2c-1b3e-4c5d-9e6f-0a1b2c3d4e5f', null, undefined, 42, {}]) expect(isUuid(v)).toBe(false);
+    for (const v of [
+      '',
+      'plan-1',
+      '7d4f8a2c-1b3e-4c5d-9e6f-0a1b2c3d4e5',
+      ' 7d4f8a2c-1b3e-4c5d-9e6f-0a1b2c3d4e5f',
+      null,
+      undefined,
+      42,
+      {},
+    ])
+      expect(isUuid(v)).toBe(false);
   });
 
   it('isCriticalFlag: HH, LL and AA only', () => {
@@ -19,7 +29,9 @@ describe('shared rules', () => {
 
   it('caretColour: stable, #rrggbb, readable as white label text (WCAG AA)', () => {
     const luminance = (hex: string) => {
-      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+      const [r, g, b] = [1, 3, 5]
+        .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+        .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [number, number, number];
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
     };
     const random = seededRandom(15);

@@ -40,7 +40,13 @@ export class NoteTyping {
   /** The next update and the writer's clock after it (what a receiver's state vector shows). */
   next(): { update: Uint8Array; clock: number } {
     if (this.typed === 0 && this.text === null && this.out.length === 0 && this.doc.getArray('notes').length === 0) {
-      addNote(this.doc, { id: noteId(this.writer), author: this.author, sector: 'hospital', created: CREATED, body: '' });
+      addNote(this.doc, {
+        id: noteId(this.writer),
+        author: this.author,
+        sector: 'hospital',
+        created: CREATED,
+        body: '',
+      });
     } else if (this.text === null) {
       const notes = this.doc.getArray<Y.Map<unknown>>('notes');
       const paragraph = (notes.get(notes.length - 1).get('body') as Y.XmlFragment).get(0) as Y.XmlElement;

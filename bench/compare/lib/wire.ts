@@ -80,7 +80,9 @@ export class WireClient {
         clearTimeout(timer);
         reject(new Error(`closed ${code} ${reason.toString()}`));
       });
-      this.ws.on('message', (data: Buffer) => this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      this.ws.on('message', (data: Buffer) =>
+        this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+      );
       this.ws.on('open', () => {
         if (this.ep.framing === 'relay') return done();
         this.syncedResolve = done;

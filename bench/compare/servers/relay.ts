@@ -29,4 +29,6 @@ http.on('upgrade', (req, socket, head) => {
     });
   });
 });
-http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`listening ${(http.address() as AddressInfo).port}`));
+http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  console.log(`listening ${(http.address() as AddressInfo).port}`),
+);

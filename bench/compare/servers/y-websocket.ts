@@ -15,4 +15,6 @@ const http = createServer(statsRoute(() => (docs as Map<string, unknown>).size))
 http.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => (setupWSConnection as (ws: unknown, req: unknown) => void)(ws, req));
 });
-http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`listening ${(http.address() as AddressInfo).port}`));
+http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  console.log(`listening ${(http.address() as AddressInfo).port}`),
+);

@@ -61,14 +61,27 @@ export function AuditPanel({ token }: { token: string }) {
 
   // A citizen's name is a patient's name: administrators see the citizen's user id instead.
   const actorName = (e: AuditEntryView): string =>
-    !e.actor ? t('audit.system') : e.actor.role === 'citizen' ? t('audit.citizenActor', { id: e.actor.id }) : (e.actor.name ?? t('audit.deletedUser'));
+    !e.actor
+      ? t('audit.system')
+      : e.actor.role === 'citizen'
+        ? t('audit.citizenActor', { id: e.actor.id })
+        : (e.actor.name ?? t('audit.deletedUser'));
 
   const shown = useMemo(() => {
     const needle = words.trim().toLowerCase();
     return (entries ?? []).filter((e) => {
       if (outcome !== 'all' && e.outcome !== outcome) return false;
       if (!needle) return true;
-      const hay = [e.action, e.actor?.role === 'citizen' ? e.actor.id : e.actor?.name, e.actor?.organisation, e.patientId, e.planId, detailsText(e.details)].join(' ').toLowerCase();
+      const hay = [
+        e.action,
+        e.actor?.role === 'citizen' ? e.actor.id : e.actor?.name,
+        e.actor?.organisation,
+        e.patientId,
+        e.planId,
+        detailsText(e.details),
+      ]
+        .join(' ')
+        .toLowerCase();
       return hay.includes(needle);
     });
   }, [entries, words, outcome]);
@@ -80,26 +93,56 @@ export function AuditPanel({ token }: { token: string }) {
       <form className="admin-filter card" onSubmit={submit} data-testid="audit-filter">
         <div className="field">
           <label htmlFor={ids.patient}>{t('audit.patientId')}</label>
-          <input id={ids.patient} className="mono" value={form.patientId} onChange={(e) => setForm({ ...form, patientId: e.target.value })} autoComplete="off" spellCheck={false} data-testid="audit-patient" />
+          <input
+            id={ids.patient}
+            className="mono"
+            value={form.patientId}
+            onChange={(e) => setForm({ ...form, patientId: e.target.value })}
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="audit-patient"
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.from}>{t('audit.from')}</label>
-          <input id={ids.from} type="datetime-local" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} />
+          <input
+            id={ids.from}
+            type="datetime-local"
+            value={form.from}
+            onChange={(e) => setForm({ ...form, from: e.target.value })}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.to}>{t('audit.to')}</label>
-          <input id={ids.to} type="datetime-local" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
+          <input
+            id={ids.to}
+            type="datetime-local"
+            value={form.to}
+            onChange={(e) => setForm({ ...form, to: e.target.value })}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.limit}>{t('audit.limit')}</label>
-          <select id={ids.limit} value={form.limit} onChange={(e) => setForm({ ...form, limit: Number(e.target.value) })}>
+          <select
+            id={ids.limit}
+            value={form.limit}
+            onChange={(e) => setForm({ ...form, limit: Number(e.target.value) })}
+          >
             {LIMITS.map((n) => (
-              <option key={n} value={n}>{n}</option>
+              <option key={n} value={n}>
+                {n}
+              </option>
             ))}
           </select>
         </div>
-        <button type="submit" className="button button--primary" data-testid="audit-submit">{t('audit.show')}</button>
-        {formError && <p className="field-error admin-filter__error" role="alert">{formError}</p>}
+        <button type="submit" className="button button--primary" data-testid="audit-submit">
+          {t('audit.show')}
+        </button>
+        {formError && (
+          <p className="field-error admin-filter__error" role="alert">
+            {formError}
+          </p>
+        )}
       </form>
       {error && <ErrorNotice message={error} />}
       {!entries && !error && <p role="status">{t('audit.loading')}</p>}
@@ -108,7 +151,13 @@ export function AuditPanel({ token }: { token: string }) {
           <div className="admin-refine">
             <div className="field">
               <label htmlFor={ids.words}>{t('audit.words')}</label>
-              <input id={ids.words} type="search" value={words} onChange={(e) => setWords(e.target.value)} data-testid="audit-words" />
+              <input
+                id={ids.words}
+                type="search"
+                value={words}
+                onChange={(e) => setWords(e.target.value)}
+                data-testid="audit-words"
+              />
             </div>
             <div className="field">
               <label htmlFor={ids.outcome}>{t('audit.outcome')}</label>
@@ -118,7 +167,9 @@ export function AuditPanel({ token }: { token: string }) {
                 <option value="refused">{t('audit.outcome.refused')}</option>
               </select>
             </div>
-            <p className="muted" role="status">{t('audit.count', { shown: shown.length, total: entries.length })}</p>
+            <p className="muted" role="status">
+              {t('audit.count', { shown: shown.length, total: entries.length })}
+            </p>
           </div>
           <div className="table-scroll card">
             <table className="data-table admin-table" data-testid="audit-table">
@@ -136,26 +187,53 @@ export function AuditPanel({ token }: { token: string }) {
               </thead>
               <tbody>
                 {shown.map((e) => (
-                  <tr key={e.seq} data-testid="audit-entry" data-action={e.action} data-outcome={e.outcome} className={e.outcome === 'refused' ? 'admin-table__refused' : undefined}>
+                  <tr
+                    key={e.seq}
+                    data-testid="audit-entry"
+                    data-action={e.action}
+                    data-outcome={e.outcome}
+                    className={e.outcome === 'refused' ? 'admin-table__refused' : undefined}
+                  >
                     <td className="data-table__nowrap mono">{e.seq}</td>
-                    <td className="data-table__nowrap"><time dateTime={e.time}>{formatDateTime(e.time)}</time></td>
+                    <td className="data-table__nowrap">
+                      <time dateTime={e.time}>{formatDateTime(e.time)}</time>
+                    </td>
                     <td>
                       <span className="data-table__primary">{actorName(e)}</span>
                       {e.actor && (
                         <span className="data-table__secondary">
-                          {[e.actor.role ? tDynamic(`role.${e.actor.role}`, 'role.unknown') : '', e.actor.organisation ?? ''].filter(Boolean).join(' · ')}
+                          {[
+                            e.actor.role ? tDynamic(`role.${e.actor.role}`, 'role.unknown') : '',
+                            e.actor.organisation ?? '',
+                          ]
+                            .filter(Boolean)
+                            .join(' · ')}
                         </span>
                       )}
                     </td>
                     <td className="mono">{e.action}</td>
                     <td>
                       <span className={`outcome outcome--${e.outcome}`}>{t(`audit.outcome.${e.outcome}`)}</span>
-                      {e.details.breakTheGlass === true && <span className="access-mark access-mark--glass">{t('accessLog.breakTheGlass')}</span>}
-                      {e.details.clinicalAccount === true && <span className="access-mark access-mark--glass" data-testid="audit-clinical-account">{t('audit.clinicalAccount')}</span>}
+                      {e.details.breakTheGlass === true && (
+                        <span className="access-mark access-mark--glass">{t('accessLog.breakTheGlass')}</span>
+                      )}
+                      {e.details.clinicalAccount === true && (
+                        <span className="access-mark access-mark--glass" data-testid="audit-clinical-account">
+                          {t('audit.clinicalAccount')}
+                        </span>
+                      )}
                     </td>
                     <td className="admin-table__ids mono">
-                      {e.patientId && <span>{t('audit.patientShort')} {e.patientId}</span>}
-                      {e.planId && <span>{t('audit.planShort')} {e.planId}</span>}
+                      {e.patientId && (
+                        <span>
+                          {t('audit.patientShort')} {e.patientId}
+                        </span>
+                      )}
+                      {e.planId && (
+                        <span>
+                          {t('audit.planShort')} {e.planId}
+                        </span>
+                      )}
                     </td>
                     <td className="admin-table__details">{detailsText(e.details)}</td>
                   </tr>

@@ -1,20 +1,43 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import { SIGN_IN_CALLBACK_PATH } from '../../../shared/sign-in.ts';
-import { addIdentityProvider, listIdentityProviders, removeIdentityProvider, type AdminOrganisation } from '../api-admin.ts';
+import {
+  addIdentityProvider,
+  listIdentityProviders,
+  removeIdentityProvider,
+  type AdminOrganisation,
+} from '../api-admin.ts';
 import { describeError } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { useAdminList } from './useAdminList.ts';
 
 const CITIZENS = '';
-const EMPTY = { organisationId: CITIZENS, name: '', issuer: '', clientId: '', clientSecretEnv: '', scopes: 'openid profile', roleClaim: '', roleMap: '', cprClaim: '', organisationClaim: '', organisationValue: '' };
+const EMPTY = {
+  organisationId: CITIZENS,
+  name: '',
+  issuer: '',
+  clientId: '',
+  clientSecretEnv: '',
+  scopes: 'openid profile',
+  roleClaim: '',
+  roleMap: '',
+  cprClaim: '',
+  organisationClaim: '',
+  organisationValue: '',
+};
 type Form = typeof EMPTY;
 
 /**
  * The organisations' identity providers (and the citizens' login): list, add, remove. The same
  * checks as `carehub idp add` run on the server; a refusal says why.
  */
-export function IdentityProvidersPanel({ token, organisations }: { token: string; organisations: AdminOrganisation[] }) {
+export function IdentityProvidersPanel({
+  token,
+  organisations,
+}: {
+  token: string;
+  organisations: AdminOrganisation[];
+}) {
   const { t } = useI18n();
   const fetchList = useCallback((signal: AbortSignal) => listIdentityProviders(token, signal), [token]);
   const { items, error, add, keep } = useAdminList(fetchList);
@@ -24,7 +47,8 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
   const [done, setDone] = useState<string | null>(null);
   const idPrefix = useId();
   const citizens = form.organisationId === CITIZENS;
-  const set = (key: keyof Form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof Form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
   const optional = (value: string) => (value.trim() ? value.trim() : undefined);
 
   const submit = async (event: FormEvent) => {
@@ -40,7 +64,9 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
         clientId: form.clientId.trim(),
         clientSecretEnv: optional(form.clientSecretEnv),
         scopes: optional(form.scopes),
-        ...(citizens ? { cprClaim: optional(form.cprClaim) } : { roleClaim: optional(form.roleClaim), roleMap: optional(form.roleMap) }),
+        ...(citizens
+          ? { cprClaim: optional(form.cprClaim) }
+          : { roleClaim: optional(form.roleClaim), roleMap: optional(form.roleMap) }),
         organisationClaim: optional(form.organisationClaim),
         organisationValue: optional(form.organisationValue),
       });
@@ -68,7 +94,15 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
   const field = (key: keyof Form, label: MessageKey, required = false) => (
     <div className="field">
       <label htmlFor={`${idPrefix}-${key}`}>{t(label)}</label>
-      <input id={`${idPrefix}-${key}`} value={form[key]} onChange={set(key)} required={required} maxLength={500} autoComplete="off" data-testid={`idp-${key}`} />
+      <input
+        id={`${idPrefix}-${key}`}
+        value={form[key]}
+        onChange={set(key)}
+        required={required}
+        maxLength={500}
+        autoComplete="off"
+        data-testid={`idp-${key}`}
+      />
     </div>
   );
 
@@ -81,10 +115,17 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
         <h3>{t('identity.addProvider')}</h3>
         <div className="field">
           <label htmlFor={`${idPrefix}-org`}>{t('identity.organisation')}</label>
-          <select id={`${idPrefix}-org`} value={form.organisationId} onChange={set('organisationId')} data-testid="idp-organisation">
+          <select
+            id={`${idPrefix}-org`}
+            value={form.organisationId}
+            onChange={set('organisationId')}
+            data-testid="idp-organisation"
+          >
             <option value={CITIZENS}>{t('identity.citizens')}</option>
             {organisations.map((o) => (
-              <option key={o.id} value={o.id}>{o.name}</option>
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
             ))}
           </select>
         </div>
@@ -93,7 +134,9 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
         {field('clientId', 'identity.clientId', true)}
         {field('clientSecretEnv', 'identity.secretEnv')}
         {field('scopes', 'identity.scopes')}
-        {citizens ? field('cprClaim', 'identity.cprClaim', true) : (
+        {citizens ? (
+          field('cprClaim', 'identity.cprClaim', true)
+        ) : (
           <>
             {field('roleClaim', 'identity.roleClaim', true)}
             {field('roleMap', 'identity.roleMap', true)}
@@ -101,9 +144,19 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
             {field('organisationValue', 'identity.organisationValue')}
           </>
         )}
-        <button type="submit" className="button button--primary" disabled={busy} data-testid="idp-submit">{t('identity.submit')}</button>
-        {formError && <p className="field-error" role="alert">{formError}</p>}
-        {done && <p className="admin-form__done" role="status">{done}</p>}
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="idp-submit">
+          {t('identity.submit')}
+        </button>
+        {formError && (
+          <p className="field-error" role="alert">
+            {formError}
+          </p>
+        )}
+        {done && (
+          <p className="admin-form__done" role="status">
+            {done}
+          </p>
+        )}
       </form>
       {error && <ErrorNotice message={error} />}
       {!items && !error && <p role="status">{t('admin.loading')}</p>}
@@ -119,7 +172,9 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
                 <th scope="col">{t('identity.issuer')}</th>
                 <th scope="col">{t('identity.clientId')}</th>
                 <th scope="col">{t('identity.roleMap')}</th>
-                <th scope="col"><span className="visually-hidden">{t('identity.remove')}</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('identity.remove')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -127,13 +182,24 @@ export function IdentityProvidersPanel({ token, organisations }: { token: string
                 <tr key={p.id} data-testid="idp-row">
                   <td>{p.name}</td>
                   <td>{p.organisationName ?? t('identity.kindCitizen')}</td>
-                  <td className="admin-table__ids"><span>{p.issuer}</span></td>
-                  <td>{p.clientId}{p.clientSecretEnv ? ` (${p.clientSecretEnv})` : ''}</td>
-                  <td className="admin-table__details">
-                    {p.cprClaim ? `${t('identity.cprClaim')}: ${p.cprClaim}` : `${p.roleClaim}: ${Object.entries(p.roleMap).map(([k, r]) => `${k}=${r}`).join(', ')}`}
+                  <td className="admin-table__ids">
+                    <span>{p.issuer}</span>
                   </td>
                   <td>
-                    <button type="button" className="button button--small" onClick={() => void remove(p.id, p.name)}>{t('identity.remove')}</button>
+                    {p.clientId}
+                    {p.clientSecretEnv ? ` (${p.clientSecretEnv})` : ''}
+                  </td>
+                  <td className="admin-table__details">
+                    {p.cprClaim
+                      ? `${t('identity.cprClaim')}: ${p.cprClaim}`
+                      : `${p.roleClaim}: ${Object.entries(p.roleMap)
+                          .map(([k, r]) => `${k}=${r}`)
+                          .join(', ')}`}
+                  </td>
+                  <td>
+                    <button type="button" className="button button--small" onClick={() => void remove(p.id, p.name)}>
+                      {t('identity.remove')}
+                    </button>
                   </td>
                 </tr>
               ))}

@@ -26,7 +26,11 @@ export function OrganisationsPanel({ token }: { token: string }) {
     setFormError(null);
     setDone(null);
     try {
-      const created = await createOrganisation(token, { name: name.trim(), sector, ...(region.trim() ? { region: region.trim() } : {}) });
+      const created = await createOrganisation(token, {
+        name: name.trim(),
+        sector,
+        ...(region.trim() ? { region: region.trim() } : {}),
+      });
       add(created);
       setDone(t('organisations.created', { name: created.name }));
       setName('');
@@ -45,13 +49,27 @@ export function OrganisationsPanel({ token }: { token: string }) {
         <h3>{t('organisations.add')}</h3>
         <div className="field">
           <label htmlFor={ids.name}>{t('organisations.name')}</label>
-          <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} required data-testid="organisation-name" />
+          <input
+            id={ids.name}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={200}
+            required
+            data-testid="organisation-name"
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.sector}>{t('organisations.sector')}</label>
-          <select id={ids.sector} value={sector} onChange={(e) => setSector(Sector.parse(e.target.value))} data-testid="organisation-sector">
+          <select
+            id={ids.sector}
+            value={sector}
+            onChange={(e) => setSector(Sector.parse(e.target.value))}
+            data-testid="organisation-sector"
+          >
             {Sector.options.map((s) => (
-              <option key={s} value={s}>{t(`sector.${s}`)}</option>
+              <option key={s} value={s}>
+                {t(`sector.${s}`)}
+              </option>
             ))}
           </select>
         </div>
@@ -59,9 +77,19 @@ export function OrganisationsPanel({ token }: { token: string }) {
           <label htmlFor={ids.region}>{t('organisations.region')}</label>
           <input id={ids.region} value={region} onChange={(e) => setRegion(e.target.value)} maxLength={200} />
         </div>
-        <button type="submit" className="button button--primary" disabled={busy} data-testid="organisation-submit">{t('organisations.submit')}</button>
-        {formError && <p className="field-error" role="alert">{formError}</p>}
-        {done && <p className="admin-form__done" role="status">{done}</p>}
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="organisation-submit">
+          {t('organisations.submit')}
+        </button>
+        {formError && (
+          <p className="field-error" role="alert">
+            {formError}
+          </p>
+        )}
+        {done && (
+          <p className="admin-form__done" role="status">
+            {done}
+          </p>
+        )}
       </form>
       {error && <ErrorNotice message={error} />}
       {!items && !error && <p role="status">{t('admin.loading')}</p>}
@@ -80,7 +108,9 @@ export function OrganisationsPanel({ token }: { token: string }) {
               {items.map((o) => (
                 <tr key={o.id} data-testid="organisation-row">
                   <td>{o.name}</td>
-                  <td><span className={`sector-tag sector-tag--${o.sector}`}>{t(`sector.${o.sector}`)}</span></td>
+                  <td>
+                    <span className={`sector-tag sector-tag--${o.sector}`}>{t(`sector.${o.sector}`)}</span>
+                  </td>
                   <td>{o.region ?? '–'}</td>
                 </tr>
               ))}

@@ -20,7 +20,8 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const idPrefix = useId();
-  const set = (key: keyof Form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof Form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
   const optional = (value: string) => (value.trim() ? value.trim() : undefined);
 
   const submit = async (event: FormEvent) => {
@@ -61,7 +62,15 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
   const field = (key: keyof Form, label: MessageKey, required = false) => (
     <div className="field">
       <label htmlFor={`${idPrefix}-${key}`}>{t(label)}</label>
-      <input id={`${idPrefix}-${key}`} value={form[key]} onChange={set(key)} required={required} maxLength={500} autoComplete="off" data-testid={`smart-${key}`} />
+      <input
+        id={`${idPrefix}-${key}`}
+        value={form[key]}
+        onChange={set(key)}
+        required={required}
+        maxLength={500}
+        autoComplete="off"
+        data-testid={`smart-${key}`}
+      />
     </div>
   );
 
@@ -69,15 +78,28 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
     <section className="admin-panel" aria-labelledby={`${idPrefix}-title`} data-testid="smart-clients-panel">
       <h2 id={`${idPrefix}-title`}>{t('identity.smartClients')}</h2>
       <p className="muted">{t('identity.smartIntro')}</p>
-      <p className="muted">{t('identity.smartUris', { launch: `${window.location.origin}${SMART_LAUNCH_PATH}`, callback: `${window.location.origin}${SMART_CALLBACK_PATH}` })}</p>
+      <p className="muted">
+        {t('identity.smartUris', {
+          launch: `${window.location.origin}${SMART_LAUNCH_PATH}`,
+          callback: `${window.location.origin}${SMART_CALLBACK_PATH}`,
+        })}
+      </p>
       <form className="admin-form card" onSubmit={(e) => void submit(e)} data-testid="smart-form">
         <h3>{t('identity.addSmart')}</h3>
         <div className="field">
           <label htmlFor={`${idPrefix}-org`}>{t('identity.organisation')}</label>
-          <select id={`${idPrefix}-org`} value={form.organisationId} onChange={set('organisationId')} required data-testid="smart-organisation">
+          <select
+            id={`${idPrefix}-org`}
+            value={form.organisationId}
+            onChange={set('organisationId')}
+            required
+            data-testid="smart-organisation"
+          >
             <option value="">{t('users.chooseOrganisation')}</option>
             {practices.map((o) => (
-              <option key={o.id} value={o.id}>{o.name}</option>
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
             ))}
           </select>
         </div>
@@ -86,9 +108,19 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
         {field('clientId', 'identity.clientId', true)}
         {field('clientSecretEnv', 'identity.secretEnv')}
         {field('frameOrigin', 'identity.frameOrigin')}
-        <button type="submit" className="button button--primary" disabled={busy} data-testid="smart-submit">{t('identity.submit')}</button>
-        {formError && <p className="field-error" role="alert">{formError}</p>}
-        {done && <p className="admin-form__done" role="status">{done}</p>}
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="smart-submit">
+          {t('identity.submit')}
+        </button>
+        {formError && (
+          <p className="field-error" role="alert">
+            {formError}
+          </p>
+        )}
+        {done && (
+          <p className="admin-form__done" role="status">
+            {done}
+          </p>
+        )}
       </form>
       {error && <ErrorNotice message={error} />}
       {!items && !error && <p role="status">{t('admin.loading')}</p>}
@@ -104,7 +136,9 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
                 <th scope="col">{t('identity.fhirBase')}</th>
                 <th scope="col">{t('identity.clientId')}</th>
                 <th scope="col">{t('identity.frameOrigin')}</th>
-                <th scope="col"><span className="visually-hidden">{t('identity.remove')}</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('identity.remove')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -112,11 +146,20 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
                 <tr key={c.id} data-testid="smart-row">
                   <td>{c.name}</td>
                   <td>{c.organisationName ?? c.organisationId}</td>
-                  <td className="admin-table__ids"><span>{c.issuer}</span></td>
-                  <td>{c.clientId}{c.clientSecretEnv ? ` (${c.clientSecretEnv})` : ''}</td>
-                  <td className="admin-table__ids"><span>{c.frameOrigin}</span></td>
+                  <td className="admin-table__ids">
+                    <span>{c.issuer}</span>
+                  </td>
                   <td>
-                    <button type="button" className="button button--small" onClick={() => void remove(c.id, c.name)}>{t('identity.remove')}</button>
+                    {c.clientId}
+                    {c.clientSecretEnv ? ` (${c.clientSecretEnv})` : ''}
+                  </td>
+                  <td className="admin-table__ids">
+                    <span>{c.frameOrigin}</span>
+                  </td>
+                  <td>
+                    <button type="button" className="button button--small" onClick={() => void remove(c.id, c.name)}>
+                      {t('identity.remove')}
+                    </button>
                   </td>
                 </tr>
               ))}

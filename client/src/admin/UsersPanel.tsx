@@ -17,7 +17,16 @@ const EMPTY = { username: '', name: '', role: 'hospital_nurse' as Role, organisa
  */
 export function UsersPanel({ token }: { token: string }) {
   const { t, tDynamic } = useI18n();
-  const ids = { username: useId(), name: useId(), role: useId(), org: useId(), password: useId(), passwordHint: useId(), reason: useId(), reasonHint: useId() };
+  const ids = {
+    username: useId(),
+    name: useId(),
+    role: useId(),
+    org: useId(),
+    password: useId(),
+    passwordHint: useId(),
+    reason: useId(),
+    reasonHint: useId(),
+  };
   const fetchUsers = useCallback((signal: AbortSignal) => listUsers(token, signal), [token]);
   const fetchOrgs = useCallback((signal: AbortSignal) => listOrganisations(token, signal), [token]);
   const users = useAdminList(fetchUsers);
@@ -36,7 +45,8 @@ export function UsersPanel({ token }: { token: string }) {
     if (staff && !form.organisationId) return setFormError(t('users.organisationRequired'));
     if (form.password.length < MIN_PASSWORD) return setFormError(t('users.passwordShort', { count: MIN_PASSWORD }));
     const reason = clinical ? RecordedReason.safeParse(form.reason) : null;
-    if (reason && !reason.success) return setFormError(t(form.reason.trim().length < 10 ? 'users.reasonRequired' : 'users.reasonCpr'));
+    if (reason && !reason.success)
+      return setFormError(t(form.reason.trim().length < 10 ? 'users.reasonRequired' : 'users.reasonCpr'));
     setBusy(true);
     setFormError(null);
     setDone(null);
@@ -66,23 +76,53 @@ export function UsersPanel({ token }: { token: string }) {
         <h3>{t('users.add')}</h3>
         <div className="field">
           <label htmlFor={ids.username}>{t('signIn.username')}</label>
-          <input id={ids.username} value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} autoComplete="off" maxLength={100} required data-testid="user-username" />
+          <input
+            id={ids.username}
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+            autoComplete="off"
+            maxLength={100}
+            required
+            data-testid="user-username"
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.name}>{t('users.name')}</label>
-          <input id={ids.name} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} maxLength={200} required data-testid="user-name" />
+          <input
+            id={ids.name}
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+            maxLength={200}
+            required
+            data-testid="user-name"
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.role}>{t('users.role')}</label>
-          <select id={ids.role} value={form.role} onChange={(e) => setForm({ ...form, role: Role.parse(e.target.value) })} data-testid="user-role">
-            {Role.options.filter((r) => r !== 'citizen').map((r) => (
-              <option key={r} value={r}>{t(`role.${r}`)}</option>
-            ))}
+          <select
+            id={ids.role}
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: Role.parse(e.target.value) })}
+            data-testid="user-role"
+          >
+            {Role.options
+              .filter((r) => r !== 'citizen')
+              .map((r) => (
+                <option key={r} value={r}>
+                  {t(`role.${r}`)}
+                </option>
+              ))}
           </select>
         </div>
         <div className="field">
           <label htmlFor={ids.org}>{t('users.organisation')}</label>
-          <select id={ids.org} value={staff ? form.organisationId : ''} disabled={!staff} onChange={(e) => setForm({ ...form, organisationId: e.target.value })} data-testid="user-organisation">
+          <select
+            id={ids.org}
+            value={staff ? form.organisationId : ''}
+            disabled={!staff}
+            onChange={(e) => setForm({ ...form, organisationId: e.target.value })}
+            data-testid="user-organisation"
+          >
             <option value="">{t(staff ? 'users.chooseOrganisation' : 'users.noOrganisation')}</option>
             {(orgs.items ?? []).map((o) => (
               <option key={o.id} value={o.id}>{`${o.name} (${t(`sector.${o.sector}`)})`}</option>
@@ -91,19 +131,51 @@ export function UsersPanel({ token }: { token: string }) {
         </div>
         <div className="field">
           <label htmlFor={ids.password}>{t('users.password')}</label>
-          <input id={ids.password} type="password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} autoComplete="new-password" aria-describedby={ids.passwordHint} required data-testid="user-password" />
-          <p id={ids.passwordHint} className="hint">{t('users.passwordHint', { count: MIN_PASSWORD })}</p>
+          <input
+            id={ids.password}
+            type="password"
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+            autoComplete="new-password"
+            aria-describedby={ids.passwordHint}
+            required
+            data-testid="user-password"
+          />
+          <p id={ids.passwordHint} className="hint">
+            {t('users.passwordHint', { count: MIN_PASSWORD })}
+          </p>
         </div>
         {clinical && (
           <div className="field">
             <label htmlFor={ids.reason}>{t('users.reason')}</label>
-            <textarea id={ids.reason} value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} maxLength={500} rows={2} aria-describedby={ids.reasonHint} aria-required="true" data-testid="user-reason" />
-            <p id={ids.reasonHint} className="hint">{t('users.reasonHint')}</p>
+            <textarea
+              id={ids.reason}
+              value={form.reason}
+              onChange={(e) => setForm({ ...form, reason: e.target.value })}
+              maxLength={500}
+              rows={2}
+              aria-describedby={ids.reasonHint}
+              aria-required="true"
+              data-testid="user-reason"
+            />
+            <p id={ids.reasonHint} className="hint">
+              {t('users.reasonHint')}
+            </p>
           </div>
         )}
-        <button type="submit" className="button button--primary" disabled={busy} data-testid="user-submit">{t('users.submit')}</button>
-        {formError && <p className="field-error" role="alert">{formError}</p>}
-        {done && <p className="admin-form__done" role="status">{done}</p>}
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="user-submit">
+          {t('users.submit')}
+        </button>
+        {formError && (
+          <p className="field-error" role="alert">
+            {formError}
+          </p>
+        )}
+        {done && (
+          <p className="admin-form__done" role="status">
+            {done}
+          </p>
+        )}
       </form>
       {users.error && <ErrorNotice message={users.error} />}
       {!users.items && !users.error && <p role="status">{t('admin.loading')}</p>}
@@ -126,9 +198,16 @@ export function UsersPanel({ token }: { token: string }) {
                   <td className="mono">{u.username}</td>
                   <td>
                     {tDynamic(`role.${u.role}`, 'role.unknown')}
-                    {u.disabled && <span className="muted" data-testid="user-disabled"> ({t('users.disabled')})</span>}
+                    {u.disabled && (
+                      <span className="muted" data-testid="user-disabled">
+                        {' '}
+                        ({t('users.disabled')})
+                      </span>
+                    )}
                   </td>
-                  <td>{u.organisation?.name ?? (u.organisationId ? orgNames.get(u.organisationId) : undefined) ?? '–'}</td>
+                  <td>
+                    {u.organisation?.name ?? (u.organisationId ? orgNames.get(u.organisationId) : undefined) ?? '–'}
+                  </td>
                 </tr>
               ))}
             </tbody>

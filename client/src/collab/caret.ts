@@ -10,10 +10,7 @@ export function transformCaret(before: string, after: string, pos: number): numb
   const max = Math.min(before.length, after.length);
   while (prefix < max && before[prefix] === after[prefix]) prefix++;
   let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
-  ) suffix++;
+  while (suffix < max - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
   if (pos <= prefix) return Math.min(pos, after.length);
   if (pos >= before.length - suffix) return Math.max(0, Math.min(after.length, pos + after.length - before.length));
   return after.length - suffix;

@@ -109,7 +109,8 @@ export class PendingChanges {
     if (transaction.changed.size === 0 && transaction.deleteSet.clients.size === 0) return;
     const now = Date.now();
     const target = this.targetOf(transaction);
-    const sameChange = target !== null && target === this.lastTarget && now - this.lastLocal <= COALESCE_MS && this.value > 0;
+    const sameChange =
+      target !== null && target === this.lastTarget && now - this.lastLocal <= COALESCE_MS && this.value > 0;
     if (!sameChange) {
       this.made++;
       this.changed();

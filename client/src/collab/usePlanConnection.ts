@@ -112,7 +112,9 @@ export function usePlanConnection(
     provider.awareness.setLocalStateField('user', ownCaret(user));
 
     provider.messageHandlers[MessageType.auth] = (_encoder, decoder, p) => {
-      authProtocol.readAuthMessage(decoder, p.doc, (_doc, reason) => deniedRef.current(reason, pendingChanges.catchingUp));
+      authProtocol.readAuthMessage(decoder, p.doc, (_doc, reason) =>
+        deniedRef.current(reason, pendingChanges.catchingUp),
+      );
     };
 
     let refused = false;

@@ -24,7 +24,8 @@ const SAME_REFUSAL_MS = 5_000;
 const MAX_NOTICES = 5;
 
 /** One refusal, however it reached us: its code and parameters, or the server's words. */
-const sameWhy = (refusal: Refusal | null, text: string): string => (refusal ? `${refusal.code} ${JSON.stringify(refusal.params)}` : text);
+const sameWhy = (refusal: Refusal | null, text: string): string =>
+  refusal ? `${refusal.code} ${JSON.stringify(refusal.params)}` : text;
 
 /**
  * Changes of ours the server refused and reverted. The server says so twice: a y-websocket
@@ -40,7 +41,12 @@ export function usePlanRefusals(planId: string, socket: AppSocket | null) {
     setNotices((current) => {
       const now = Date.now();
       const why = sameWhy(refusal, text);
-      const twin = current.find((n) => sameWhy(n.refusal, n.text) === why && now - n.at < SAME_REFUSAL_MS && (n.section === null || section === null || n.section === section));
+      const twin = current.find(
+        (n) =>
+          sameWhy(n.refusal, n.text) === why &&
+          now - n.at < SAME_REFUSAL_MS &&
+          (n.section === null || section === null || n.section === section),
+      );
       if (twin) {
         // Keep one notice; prefer the one that names the section.
         const merged = { ...twin, section: twin.section ?? section, offline: twin.offline || offline };

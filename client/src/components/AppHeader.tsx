@@ -26,14 +26,26 @@ function navFor(session: Session, route: Route): NavLink[] {
   }
   if (role === 'citizen') {
     return [
-      { href: routes.patients, label: 'nav.ownPlans', current: route.name === 'patients' || route.name === 'plan', testId: 'nav-plans' },
+      {
+        href: routes.patients,
+        label: 'nav.ownPlans',
+        current: route.name === 'patients' || route.name === 'plan',
+        testId: 'nav-plans',
+      },
       { href: routes.accessLog, label: 'nav.accessLog', current: route.name === 'accessLog', testId: 'nav-access-log' },
     ];
   }
-  const links: NavLink[] = [{ href: routes.patients, label: 'nav.patients', current: route.name === 'patients', testId: 'nav-patients' }];
+  const links: NavLink[] = [
+    { href: routes.patients, label: 'nav.patients', current: route.name === 'patients', testId: 'nav-patients' },
+  ];
   // Home visits are the municipality's (GET /visits/today answers 403 for other sectors).
   if (session.user.organisation?.sector === 'municipality') {
-    links.unshift({ href: routes.visits, label: 'nav.visits', current: route.name === 'visits' || route.name === 'visit', testId: 'nav-visits' });
+    links.unshift({
+      href: routes.visits,
+      label: 'nav.visits',
+      current: route.name === 'visits' || route.name === 'visit',
+      testId: 'nav-visits',
+    });
   }
   return links;
 }
@@ -43,7 +55,9 @@ export function AppHeader({ session, route, onSignOut }: Props) {
   return (
     <header className="app-header">
       <div className="app-header__brand">
-        <span className="app-header__logo" aria-hidden="true">✚</span>
+        <span className="app-header__logo" aria-hidden="true">
+          ✚
+        </span>
         <span className="app-header__name">{t('app.name')}</span>
         <span className="app-header__tagline">{t('app.tagline')}</span>
       </div>

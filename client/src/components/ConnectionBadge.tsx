@@ -26,7 +26,12 @@ export function ConnectionBadge({ status, sync }: { status: ConnectionStatus; sy
   const { t } = useI18n();
   if (!sync) {
     return (
-      <p className={`connection connection--${status}`} role="status" data-testid="connection-status" data-status={status}>
+      <p
+        className={`connection connection--${status}`}
+        role="status"
+        data-testid="connection-status"
+        data-status={status}
+      >
         <span className="connection__dot" aria-hidden="true" />
         <span className="visually-hidden">{t('connection.label')}: </span>
         {t(`connection.${status}`)}
@@ -36,7 +41,14 @@ export function ConnectionBadge({ status, sync }: { status: ConnectionStatus; sy
   const state = syncStateOf(status, sync);
   const waiting = sync.pending === 1 ? t('sync.pendingOne') : t('sync.pending', { count: sync.pending });
   return (
-    <div className={`connection connection--sync connection--${status} sync--${state}`} role="status" data-testid="connection-status" data-status={status} data-sync={state} data-pending={sync.pending}>
+    <div
+      className={`connection connection--sync connection--${status} sync--${state}`}
+      role="status"
+      data-testid="connection-status"
+      data-status={status}
+      data-sync={state}
+      data-pending={sync.pending}
+    >
       <span className="connection__dot" aria-hidden="true" />
       <span className="sync__text">
         <span className="visually-hidden">{t('connection.label')}: </span>

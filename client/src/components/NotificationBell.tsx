@@ -8,7 +8,10 @@ import { routes } from '../router.ts';
 function BellIcon() {
   return (
     <svg className="bell__icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-      <path d="M12 2a6 6 0 0 0-6 6v3.6L4.3 15.2A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.8L18 11.6V8a6 6 0 0 0-6-6Zm0 20a3 3 0 0 0 2.8-2H9.2A3 3 0 0 0 12 22Z" fill="currentColor" />
+      <path
+        d="M12 2a6 6 0 0 0-6 6v3.6L4.3 15.2A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.8L18 11.6V8a6 6 0 0 0-6-6Zm0 20a3 3 0 0 0 2.8-2H9.2A3 3 0 0 0 12 22Z"
+        fill="currentColor"
+      />
     </svg>
   );
 }
@@ -66,30 +69,60 @@ export function NotificationBell({ token }: { token: string }) {
         data-critical={critical}
       >
         <BellIcon />
-        <span className="visually-hidden">{t('notifications.title')}: {label}</span>
+        <span className="visually-hidden">
+          {t('notifications.title')}: {label}
+        </span>
         {items.length > 0 && (
-          <span className="bell__count" aria-hidden="true" data-testid="notification-count">{items.length}</span>
+          <span className="bell__count" aria-hidden="true" data-testid="notification-count">
+            {items.length}
+          </span>
         )}
       </button>
       <p className="visually-hidden" aria-live={latest?.severity === 'critical' ? 'assertive' : 'polite'}>
-        {latest ? t(latest.severity === 'critical' ? 'notifications.newCritical' : 'notifications.new', { text: wordNotification(latest.content, wording) }) : ''}
+        {latest
+          ? t(latest.severity === 'critical' ? 'notifications.newCritical' : 'notifications.new', {
+              text: wordNotification(latest.content, wording),
+            })
+          : ''}
       </p>
-      <section id={panelId} className="bell__panel" hidden={!open} aria-label={t('notifications.title')} data-testid="notification-panel">
+      <section
+        id={panelId}
+        className="bell__panel"
+        hidden={!open}
+        aria-label={t('notifications.title')}
+        data-testid="notification-panel"
+      >
         <div className="bell__head">
           <h2 className="bell__title">{t('notifications.title')}</h2>
           {items.length > 0 && (
-            <button type="button" className="button button--quiet button--small" onClick={() => void markSeen(items.map((n) => n.key))} data-testid="notifications-seen-all">
+            <button
+              type="button"
+              className="button button--quiet button--small"
+              onClick={() => void markSeen(items.map((n) => n.key))}
+              data-testid="notifications-seen-all"
+            >
               {t('notifications.markAll')}
             </button>
           )}
         </div>
-        {error && <p className="field-error" role="alert">{error}</p>}
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
         {items.length === 0 ? (
           <p className="muted">{t('notifications.empty')}</p>
         ) : (
           <ul className="bell__list">
             {items.map((n) => (
-              <Item key={n.key} n={n} text={wordNotification(n.content, wording)} time={formatDateTime(n.created)} onOpen={() => setOpen(false)} onSeen={() => void markSeen([n.key])} />
+              <Item
+                key={n.key}
+                n={n}
+                text={wordNotification(n.content, wording)}
+                time={formatDateTime(n.created)}
+                onOpen={() => setOpen(false)}
+                onSeen={() => void markSeen([n.key])}
+              />
             ))}
           </ul>
         )}
@@ -98,10 +131,27 @@ export function NotificationBell({ token }: { token: string }) {
   );
 }
 
-function Item({ n, text, time, onOpen, onSeen }: { n: NotificationItem; text: string; time: string; onOpen: () => void; onSeen: () => void }) {
+function Item({
+  n,
+  text,
+  time,
+  onOpen,
+  onSeen,
+}: {
+  n: NotificationItem;
+  text: string;
+  time: string;
+  onOpen: () => void;
+  onSeen: () => void;
+}) {
   const { t } = useI18n();
   return (
-    <li className={`bell__item bell__item--${n.severity}`} data-testid="notification" data-severity={n.severity} data-plan-id={n.planId}>
+    <li
+      className={`bell__item bell__item--${n.severity}`}
+      data-testid="notification"
+      data-severity={n.severity}
+      data-plan-id={n.planId}
+    >
       <p className="bell__text">
         {n.severity === 'critical' && <span className="bell__critical">{t('notifications.critical')}</span>}
         {text}
@@ -110,8 +160,15 @@ function Item({ n, text, time, onOpen, onSeen }: { n: NotificationItem; text: st
         <time dateTime={n.created}>{time}</time>
       </p>
       <p className="bell__actions">
-        <a href={routes.plan(n.planId)} onClick={onOpen} data-testid="notification-link">{t('notifications.openPlan')}</a>
-        <button type="button" className="button button--quiet button--small" onClick={onSeen} data-testid="notification-seen">
+        <a href={routes.plan(n.planId)} onClick={onOpen} data-testid="notification-link">
+          {t('notifications.openPlan')}
+        </a>
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          onClick={onSeen}
+          data-testid="notification-seen"
+        >
           {t('notifications.markSeen')}
         </button>
       </p>

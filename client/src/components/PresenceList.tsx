@@ -8,7 +8,9 @@ export function PresenceList({ peers }: { peers: readonly PresentPeer[] }) {
     <section className="presence card" aria-labelledby="presence-title">
       <h2 id="presence-title">{t('presence.title')}</h2>
       {peers.length === 0 ? (
-        <p className="muted" data-testid="presence-empty">{t('presence.alone')}</p>
+        <p className="muted" data-testid="presence-empty">
+          {t('presence.alone')}
+        </p>
       ) : (
         <ul className="presence__list" data-testid="presence-list" aria-live="polite">
           {peers.map(({ user }) => (

@@ -22,10 +22,20 @@ export function RefusalNotices({ notices, onDismiss }: Props) {
           ? t('refusal.withSection', { section: tDynamic(`section.${notice.section}`, 'section.unknown'), reason })
           : t('refusal.withoutSection', { reason });
         return (
-          <div key={notice.key} className="notice notice--error" role="alert" data-testid="refusal-notice" data-section={notice.section ?? ''} data-offline={notice.offline ? 'true' : 'false'}>
+          <div
+            key={notice.key}
+            className="notice notice--error"
+            role="alert"
+            data-testid="refusal-notice"
+            data-section={notice.section ?? ''}
+            data-offline={notice.offline ? 'true' : 'false'}
+          >
             <span>
               {notice.offline && <strong className="refusal-notices__offline">{t('refusal.offlineChange')} </strong>}
-              {message} <span className="refusal-notices__after">{t(notice.offline ? 'refusal.offlineKept' : 'refusal.reverted')}</span>
+              {message}{' '}
+              <span className="refusal-notices__after">
+                {t(notice.offline ? 'refusal.offlineKept' : 'refusal.reverted')}
+              </span>
             </span>
             <button type="button" className="button button--quiet" onClick={() => onDismiss(notice.key)}>
               {t('collab.dismiss')}

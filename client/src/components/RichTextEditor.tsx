@@ -58,9 +58,11 @@ export function RichTextEditor({ fragment, provider, caretUser, label, showLabel
 
   return (
     <div className="rich-text">
-      <span id={labelId} className={showLabel ? 'rich-text__label' : 'visually-hidden'}>{label}</span>
+      <span id={labelId} className={showLabel ? 'rich-text__label' : 'visually-hidden'}>
+        {label}
+      </span>
       <div className="note-editor">
-      <NoteToolbar editor={editor} />
+        <NoteToolbar editor={editor} />
         <EditorContent editor={editor} />
       </div>
     </div>
@@ -105,11 +107,19 @@ function NoteToolbar({ editor }: { editor: Editor }) {
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const last = TOOLS.length - 1;
     const next =
-      event.key === 'ArrowRight' ? (current === last ? 0 : current + 1)
-      : event.key === 'ArrowLeft' ? (current === 0 ? last : current - 1)
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? last
-      : null;
+      event.key === 'ArrowRight'
+        ? current === last
+          ? 0
+          : current + 1
+        : event.key === 'ArrowLeft'
+          ? current === 0
+            ? last
+            : current - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? last
+              : null;
     if (next === null) return;
     event.preventDefault();
     setCurrent(next);

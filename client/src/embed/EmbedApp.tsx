@@ -11,7 +11,9 @@ import { SessionSocketProvider } from '../realtime/SessionSocket.tsx';
 import './embed.css';
 
 /** What opened the page: an embed link (`/embed#<link>`), or a SMART launch (`/smart/app/<system>#code=…`). */
-export type EmbedSource = { kind: 'link'; link: string | null } | { kind: 'launch'; code: string | null; refused: string | null };
+export type EmbedSource =
+  | { kind: 'link'; link: string | null }
+  | { kind: 'launch'; code: string | null; refused: string | null };
 
 type State =
   | { phase: 'opening' }
@@ -61,7 +63,8 @@ export default function EmbedApp({ source }: { source: EmbedSource }) {
       .catch((err: unknown) => {
         if (!live) return;
         if (err instanceof ApiError && err.kind === 'http' && err.status >= 400 && err.status < 500) {
-          if (source.kind === 'launch') setState({ phase: 'launchRefused', reason: refusalOf(err) ?? 'sign_in_expired' });
+          if (source.kind === 'launch')
+            setState({ phase: 'launchRefused', reason: refusalOf(err) ?? 'sign_in_expired' });
           else setState({ phase: 'refused', message: err.status === 400 ? 'embed.invalidLink' : 'embed.linkRefused' });
         } else if (source.kind === 'launch') {
           // The one-time code was sent; whether it was taken is unknown: the practice system opens the plan again.
@@ -85,7 +88,14 @@ export default function EmbedApp({ source }: { source: EmbedSource }) {
     return (
       <SessionSocketProvider token={session.token} onEnded={ended}>
         <main className="embed-page" data-testid="embed-app" data-access={session.access}>
-          <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={ended} variant="embed" readOnly={session.access === 'read'} />
+          <PlanWorkspace
+            plan={plan}
+            token={session.token}
+            user={session.user}
+            onSessionExpired={ended}
+            variant="embed"
+            readOnly={session.access === 'read'}
+          />
         </main>
       </SessionSocketProvider>
     );
@@ -97,14 +107,18 @@ export default function EmbedApp({ source }: { source: EmbedSource }) {
         <span aria-hidden="true">✚ </span>
         {t('app.name')}
       </p>
-      {state.phase === 'opening' && <p role="status">{t(source.kind === 'launch' ? 'smart.opening' : 'embed.opening')}</p>}
+      {state.phase === 'opening' && (
+        <p role="status">{t(source.kind === 'launch' ? 'smart.opening' : 'embed.opening')}</p>
+      )}
       {state.phase === 'refused' && (
         <div className="notice notice--error embed-page__notice" role="alert" data-testid="embed-refused">
           <p>{t(state.message)}</p>
           <p>{t('embed.askForNewLink')}</p>
         </div>
       )}
-      {state.phase === 'launchRefused' && <SignInRefusalNotice reason={state.reason} title="smart.refusedTitle" next={<p>{t('smart.reopen')}</p>} />}
+      {state.phase === 'launchRefused' && (
+        <SignInRefusalNotice reason={state.reason} title="smart.refusedTitle" next={<p>{t('smart.reopen')}</p>} />
+      )}
       {state.phase === 'ended' && (
         <div className="notice notice--error embed-page__notice" role="alert" data-testid="embed-ended">
           <p>{t('embed.sessionEnded')}</p>

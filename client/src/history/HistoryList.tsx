@@ -41,11 +41,11 @@ export function HistoryList({ changes, selected, onSelect }: Props) {
                 </span>
                 <span className="history-change__who">
                   {who}
-                  {author && <span className="history-change__role"> · {tDynamic(`role.${author.role}`, 'role.unknown')}</span>}
+                  {author && (
+                    <span className="history-change__role"> · {tDynamic(`role.${author.role}`, 'role.unknown')}</span>
+                  )}
                 </span>
-                <span className="history-change__what">
-                  {sections || t('history.noSections')}
-                </span>
+                <span className="history-change__what">{sections || t('history.noSections')}</span>
                 <span className="visually-hidden">{t('history.showAfter')}</span>
               </button>
             </li>

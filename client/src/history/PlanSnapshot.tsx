@@ -35,18 +35,27 @@ export function PlanSnapshot({ plan, names, citizen = false }: Props) {
   return (
     <div className="snapshot" data-testid="plan-snapshot">
       <section className="snapshot-section" aria-labelledby="snap-meta">
-        <h3 id="snap-meta" className="visually-hidden">{t('meta.title')}</h3>
-        <p className="snapshot__title" data-testid="snapshot-title">{plan.meta.title ?? ''}</p>
+        <h3 id="snap-meta" className="visually-hidden">
+          {t('meta.title')}
+        </h3>
+        <p className="snapshot__title" data-testid="snapshot-title">
+          {plan.meta.title ?? ''}
+        </p>
         <dl className="snapshot-facts">
           <Fact label={t('meta.status')} value={labelOf(planStatuses)(plan.meta.status)} />
-          <Fact label={t('meta.conditions')} value={(plan.meta.conditions ?? []).map((c) => c.display || c.code).join(', ')} />
+          <Fact
+            label={t('meta.conditions')}
+            value={(plan.meta.conditions ?? []).map((c) => c.display || c.code).join(', ')}
+          />
         </dl>
       </section>
 
       <section className="snapshot-section" aria-labelledby="snap-goals">
         <h3 id="snap-goals">{t('section.goals')}</h3>
         {hintLine('goals.plainHint')}
-        {plan.goals.length === 0 ? <p className="muted">{t('goals.empty')}</p> : (
+        {plan.goals.length === 0 ? (
+          <p className="muted">{t('goals.empty')}</p>
+        ) : (
           <ul className="entry-list">
             {plan.goals.map((goal, i) => (
               <li key={str(goal, 'id') || i} className="entry-card" data-testid="snapshot-goal">
@@ -70,14 +79,26 @@ export function PlanSnapshot({ plan, names, citizen = false }: Props) {
           {SECTORS.map((s) => {
             const column = plan.tasks.filter((task) => task.sector === s);
             return (
-              <section key={s} className="task-column" aria-label={t(`sector.${s}`)} data-testid="snapshot-task-column" data-sector={s}>
+              <section
+                key={s}
+                className="task-column"
+                aria-label={t(`sector.${s}`)}
+                data-testid="snapshot-task-column"
+                data-sector={s}
+              >
                 <h4 className="task-column__title">
                   <span className={`sector-tag sector-tag--${s}`}>{t(`sector.${s}`)}</span>
                   <span className="task-column__count">{t('tasks.count', { count: column.length })}</span>
                 </h4>
                 <ul className="task-column__list">
                   {column.map((task, i) => (
-                    <li key={str(task, 'id') || i} className="entry-card" data-testid="snapshot-task" data-task-id={str(task, 'id')} data-sector={s}>
+                    <li
+                      key={str(task, 'id') || i}
+                      className="entry-card"
+                      data-testid="snapshot-task"
+                      data-task-id={str(task, 'id')}
+                      data-sector={s}
+                    >
                       <p className="snapshot__task-title">{str(task, 'title')}</p>
                       {str(task, 'details') && <p className="snapshot__text">{str(task, 'details')}</p>}
                       <dl className="snapshot-facts">
@@ -119,7 +140,9 @@ export function PlanSnapshot({ plan, names, citizen = false }: Props) {
       <section className="snapshot-section" aria-labelledby="snap-notes">
         <h3 id="snap-notes">{t('section.notes')}</h3>
         {hintLine('notes.plainHint')}
-        {plan.notes.length === 0 ? <p className="muted">{t('notes.empty')}</p> : (
+        {plan.notes.length === 0 ? (
+          <p className="muted">{t('notes.empty')}</p>
+        ) : (
           <ol className="journal__list">
             {[...plan.notes]
               .sort((a, b) => (Date.parse(str(b, 'created')) || 0) - (Date.parse(str(a, 'created')) || 0))
@@ -127,8 +150,12 @@ export function PlanSnapshot({ plan, names, citizen = false }: Props) {
                 <li key={str(note, 'id') || i} className="card note" data-testid="snapshot-note">
                   <p className="note__meta">
                     <span className="note__author">{names.get(str(note, 'author')) ?? t('notes.unknownAuthor')}</span>
-                    <span className={`sector-tag sector-tag--${str(note, 'sector')}`}>{sector(str(note, 'sector'))}</span>
-                    {str(note, 'created') && <time dateTime={str(note, 'created')}>{formatDateTime(str(note, 'created'))}</time>}
+                    <span className={`sector-tag sector-tag--${str(note, 'sector')}`}>
+                      {sector(str(note, 'sector'))}
+                    </span>
+                    {str(note, 'created') && (
+                      <time dateTime={str(note, 'created')}>{formatDateTime(str(note, 'created'))}</time>
+                    )}
                   </p>
                   <p className="note__body">{str(note, 'body')}</p>
                 </li>

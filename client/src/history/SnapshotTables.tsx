@@ -37,7 +37,9 @@ export function SnapshotTable({ title, empty, rows, columns, testId, hint, rowTe
             <thead>
               <tr>
                 {columns.map((c) => (
-                  <th key={c.label} scope="col">{c.label}</th>
+                  <th key={c.label} scope="col">
+                    {c.label}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -45,7 +47,9 @@ export function SnapshotTable({ title, empty, rows, columns, testId, hint, rowTe
               {rows.map((row, i) => (
                 <tr key={str(row, 'id') || i} data-testid={rowTestId} data-kind={str(row, 'kind') || undefined}>
                   {columns.map((c) => (
-                    <td key={c.label} className={c.nowrap ? 'data-table__nowrap' : undefined}>{c.value(row) || '–'}</td>
+                    <td key={c.label} className={c.nowrap ? 'data-table__nowrap' : undefined}>
+                      {c.value(row) || '–'}
+                    </td>
                   ))}
                 </tr>
               ))}
@@ -65,7 +69,15 @@ function codeDisplay(entry: Entry): string {
 }
 
 /** Self-reported measurements, newest first. */
-export function SnapshotSelfReports({ rows, title, hint }: { rows: readonly Entry[]; title: string; hint?: string | undefined }) {
+export function SnapshotSelfReports({
+  rows,
+  title,
+  hint,
+}: {
+  rows: readonly Entry[];
+  title: string;
+  hint?: string | undefined;
+}) {
   const { t, formatDateTime, formatNumber } = useI18n();
   const sorted = [...rows].sort((a, b) => (Date.parse(str(b, 'taken')) || 0) - (Date.parse(str(a, 'taken')) || 0));
   const value = (r: Entry) => (typeof r.value === 'number' ? formatNumber(r.value) : str(r, 'value'));
@@ -78,8 +90,16 @@ export function SnapshotSelfReports({ rows, title, hint }: { rows: readonly Entr
       testId="snapshot-self-reports"
       rowTestId="self-report"
       columns={[
-        { label: t('selfReports.taken'), value: (r) => (str(r, 'taken') ? formatDateTime(str(r, 'taken')) : ''), nowrap: true },
-        { label: t('selfReports.kind'), value: (r) => (isKnownKind(str(r, 'kind')) ? t(`selfReports.kind.${str(r, 'kind') as SelfReportKind}`) : str(r, 'kind')) },
+        {
+          label: t('selfReports.taken'),
+          value: (r) => (str(r, 'taken') ? formatDateTime(str(r, 'taken')) : ''),
+          nowrap: true,
+        },
+        {
+          label: t('selfReports.kind'),
+          value: (r) =>
+            isKnownKind(str(r, 'kind')) ? t(`selfReports.kind.${str(r, 'kind') as SelfReportKind}`) : str(r, 'kind'),
+        },
         { label: t('selfReports.value'), value: (r) => [value(r), str(r, 'unit')].filter(Boolean).join(' ') },
         { label: t('selfReports.comment'), value: (r) => str(r, 'comment') },
       ]}
@@ -98,7 +118,10 @@ export function SnapshotResults({ results, hint }: { results: readonly Entry[]; 
       rows={results}
       testId="snapshot-results"
       columns={[
-        { label: t('results.effective'), value: (r) => (str(r, 'effective') ? formatDateTime(str(r, 'effective')) : '') },
+        {
+          label: t('results.effective'),
+          value: (r) => (str(r, 'effective') ? formatDateTime(str(r, 'effective')) : ''),
+        },
         {
           label: t('results.test'),
           value: (r) => {
@@ -106,9 +129,16 @@ export function SnapshotResults({ results, hint }: { results: readonly Entry[]; 
             return [codeDisplay(r), kind ? t(kind) : ''].filter(Boolean).join(' · ');
           },
         },
-        { label: t('results.value'), value: (r) => [str(r, 'value'), str(r, 'unit'), flagLabel(str(r, 'interpretation'), t)].filter(Boolean).join(' ') },
+        {
+          label: t('results.value'),
+          value: (r) =>
+            [str(r, 'value'), str(r, 'unit'), flagLabel(str(r, 'interpretation'), t)].filter(Boolean).join(' '),
+        },
         { label: t('results.referenceRange'), value: (r) => str(r, 'referenceRange') },
-        { label: t('results.status'), value: (r) => [resultStatusLabel(str(r, 'status'), t), str(r, 'text')].filter(Boolean).join(' – ') },
+        {
+          label: t('results.status'),
+          value: (r) => [resultStatusLabel(str(r, 'status'), t), str(r, 'text')].filter(Boolean).join(' – '),
+        },
       ]}
     />
   );

@@ -77,7 +77,8 @@ export const daCare = {
   'embed.readOnlyBadge': 'Kun læseadgang',
 
   'embedLink.title': 'Link til lægens system',
-  'embedLink.hint': 'Et link, der viser netop denne plan i lægens praksissystem. Den, der åbner det, arbejder som dig, med dine rettigheder, og kun så længe du er i behandlerteamet. Det udløber af sig selv og kan trækkes tilbage.',
+  'embedLink.hint':
+    'Et link, der viser netop denne plan i lægens praksissystem. Den, der åbner det, arbejder som dig, med dine rettigheder, og kun så længe du er i behandlerteamet. Det udløber af sig selv og kan trækkes tilbage.',
   'embedLink.access': 'Adgang',
   'embedLink.access.edit': 'Må redigere',
   'embedLink.access.read': 'Kun læse',

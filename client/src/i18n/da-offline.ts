@@ -4,7 +4,8 @@
  */
 export const daOffline = {
   'nav.visits': 'Dagens besøg',
-  'signOut.confirmPending': '{count} ændring(er) er endnu ikke sendt og slettes fra enheden, hvis du logger ud nu. Log ud alligevel?',
+  'signOut.confirmPending':
+    '{count} ændring(er) er endnu ikke sendt og slettes fra enheden, hvis du logger ud nu. Log ud alligevel?',
 
   'sync.online': 'Online',
   'sync.syncing': 'Synkroniserer …',
@@ -16,8 +17,10 @@ export const daOffline = {
   'sync.allSent': 'Alle ændringer er gemt på serveren',
   'sync.keptOnDevice': 'Planen er gemt på denne enhed og kan bruges uden net',
 
-  'plan.offlineCopy': 'Uden net: du arbejder i den kopi af planen, der er gemt på denne enhed. Dine ændringer sendes, når forbindelsen er tilbage.',
-  'plan.offlineNotKept': 'Der er ingen forbindelse, og planen er ikke gemt på denne enhed. Åbn den én gang med net, så kan den bagefter bruges uden net.',
+  'plan.offlineCopy':
+    'Uden net: du arbejder i den kopi af planen, der er gemt på denne enhed. Dine ændringer sendes, når forbindelsen er tilbage.',
+  'plan.offlineNotKept':
+    'Der er ingen forbindelse, og planen er ikke gemt på denne enhed. Åbn den én gang med net, så kan den bagefter bruges uden net.',
 
   'refusal.offlineChange': 'Ændring foretaget uden net:',
   'refusal.offlineKept': 'Den ændring er fortrudt; resten af dit arbejde uden net er gemt.',

@@ -9,18 +9,22 @@ export const daPeople = {
   'nav.users': 'Brugere',
   'nav.organisations': 'Organisationer',
 
-  'citizen.homeIntro': 'Her er dine plejeplaner. Hospitalet, kommunen og din læge skriver i den samme plan, så du kan følge med i det hele ét sted.',
+  'citizen.homeIntro':
+    'Her er dine plejeplaner. Hospitalet, kommunen og din læge skriver i den samme plan, så du kan følge med i det hele ét sted.',
   'citizen.yourPlans': 'Dine plejeplaner',
   'citizen.noPlans': 'Du har ingen plejeplaner endnu.',
   'citizen.noRecord': 'Vi kunne ikke finde dine oplysninger.',
   'citizen.plansHint': 'Planerne kan kun læses her. Du kan selv tilføje dine målinger i planen.',
   'citizen.resultsTitle': 'Dine prøvesvar',
-  'citizen.resultsHint': 'Svar vises for dig nogle dage efter prøven, så din læge kan nå at tale med dig først, hvis der er noget alvorligt. Spørg din læge, hvis du er i tvivl om, hvad et svar betyder.',
+  'citizen.resultsHint':
+    'Svar vises for dig nogle dage efter prøven, så din læge kan nå at tale med dig først, hvis der er noget alvorligt. Spørg din læge, hvis du er i tvivl om, hvad et svar betyder.',
 
   'accessLog.title': 'Hvem har set mine data',
-  'accessLog.teaser': 'Se hvem på hospitalet, i kommunen og hos din læge, der har åbnet eller ændret dine oplysninger, og hvornår.',
+  'accessLog.teaser':
+    'Se hvem på hospitalet, i kommunen og hos din læge, der har åbnet eller ændret dine oplysninger, og hvornår.',
   'accessLog.open': 'Se hvem der har set mine data',
-  'accessLog.intro': 'Hver gang nogen åbner eller ændrer dine oplysninger, bliver det skrevet ned. Her kan du se hvem, hvornår og hvad de så. Kontakt dit hospital eller din kommune, hvis noget ser forkert ud.',
+  'accessLog.intro':
+    'Hver gang nogen åbner eller ændrer dine oplysninger, bliver det skrevet ned. Her kan du se hvem, hvornår og hvad de så. Kontakt dit hospital eller din kommune, hvis noget ser forkert ud.',
   'accessLog.loading': 'Henter listen …',
   'accessLog.filter': 'Vis',
   'accessLog.show.all': 'Alle',
@@ -33,7 +37,8 @@ export const daPeople = {
   'accessLog.person': 'Hvem',
   'accessLog.what': 'Hvad',
   'accessLog.breakTheGlass': 'Nødadgang',
-  'accessLog.breakTheGlassHint': 'Personen var ikke i dit behandlerteam og brugte nødadgang med en begrundelse. Det bliver altid kontrolleret.',
+  'accessLog.breakTheGlassHint':
+    'Personen var ikke i dit behandlerteam og brugte nødadgang med en begrundelse. Det bliver altid kontrolleret.',
   'accessLog.refused': 'Afvist',
   'access.refusedSentence': 'forsøgte at {what}, men fik ikke lov',
   'access.done.unknown': 'så dine oplysninger',
@@ -109,7 +114,8 @@ export const daPeople = {
   'admin.nameRequired': 'Skriv et navn.',
 
   'audit.title': 'Auditlog',
-  'audit.hint': 'Alle opslag, ændringer, afvisninger, logins og nødadgange, nyeste først. Patienter og planer vises kun med id.',
+  'audit.hint':
+    'Alle opslag, ændringer, afvisninger, logins og nødadgange, nyeste først. Patienter og planer vises kun med id.',
   'audit.patientId': 'Patient-id',
   'audit.from': 'Fra',
   'audit.to': 'Til',
@@ -150,7 +156,8 @@ export const daPeople = {
   'users.passwordShort': 'Adgangskoden skal have mindst {count} tegn.',
   'users.created': 'Brugeren {name} er oprettet.',
   'users.reason': 'Begrundelse for at oprette brugeren',
-  'users.reasonHint': 'Brugeren får adgang til patientdata. Skriv hvorfor den oprettes (fx hvem der bad om det); begrundelsen gemmes i auditloggen. Aldrig et CPR-nummer.',
+  'users.reasonHint':
+    'Brugeren får adgang til patientdata. Skriv hvorfor den oprettes (fx hvem der bad om det); begrundelsen gemmes i auditloggen. Aldrig et CPR-nummer.',
   'users.reasonRequired': 'Skriv i en sætning hvorfor den kliniske bruger oprettes.',
   'users.reasonCpr': 'Begrundelsen må ikke indeholde et CPR-nummer (eller ti cifre der kunne være et).',
   'audit.clinicalAccount': 'Klinisk bruger',

@@ -7,7 +7,8 @@ export const daPlan = {
   'citizen.planTitle': 'Din plan',
   'citizen.updated': 'Opdateret {time}',
   'citizen.refresh': 'Hent igen',
-  'citizen.intro': 'Her er din plejeplan. Du kan læse, hvad hospitalet, kommunen og din læge har aftalt med dig, og selv tilføje dine målinger.',
+  'citizen.intro':
+    'Her er din plejeplan. Du kan læse, hvad hospitalet, kommunen og din læge har aftalt med dig, og selv tilføje dine målinger.',
 
   'section.meta': 'Plan',
   'section.goals': 'Mål',

@@ -89,7 +89,8 @@ export const daRecords = {
   'refusal.code.conflicts.new-entry': 'Konfliktmarkeringer vedligeholdes af serveren; en ny post kan ikke have en.',
   'refusal.code.results.systems-only': 'Prøvesvar indsendes kun af laboratorie- og billeddiagnostiske systemer.',
   'refusal.code.self-reports.citizen-only': 'Kun borgeren selv skriver sine målinger.',
-  'refusal.code.meta.prescribers-only': 'Kun hospitalslæger og praktiserende læger ændrer planens titel, status og diagnoser.',
+  'refusal.code.meta.prescribers-only':
+    'Kun hospitalslæger og praktiserende læger ændrer planens titel, status og diagnoser.',
   'refusal.code.medications.prescribers-only': 'Kun hospitalslæger og praktiserende læger ændrer medicin.',
   'refusal.code.tasks.owner-changes': 'Kun {owner}, som ejer opgaven, kan ændre dens {field}.',
   'refusal.code.tasks.owner-removes': 'Kun {owner}, som ejer opgaven, kan fjerne den.',

@@ -13,11 +13,15 @@ export const daSignIn = {
   'refusal.sign_in_expired': 'Login tog for lang tid eller er allerede brugt. Start forfra.',
   'refusal.access_denied': 'Login blev afbrudt hos identitetsudbyderen.',
   'refusal.provider_unavailable': 'Identitetsudbyderen svarer ikke lige nu. Prøv igen om lidt.',
-  'refusal.provider_refused': 'Identitetsudbyderen afviste at fuldføre login (koden var udløbet eller allerede brugt). Start forfra.',
+  'refusal.provider_refused':
+    'Identitetsudbyderen afviste at fuldføre login (koden var udløbet eller allerede brugt). Start forfra.',
   'refusal.invalid_token': 'Svaret fra identitetsudbyderen kunne ikke godkendes, så du er ikke logget ind.',
-  'refusal.no_role': 'Din organisation har ikke givet dig en rolle i CareHub. Kontakt din IT-afdeling, hvis du skal have adgang.',
-  'refusal.ambiguous_role': 'Din organisation har givet dig flere roller i CareHub. Kontakt din IT-afdeling, så du får én.',
-  'refusal.wrong_organisation': 'Identitetsudbyderen siger ikke, at du hører til denne organisation. Vælg din egen organisations login.',
+  'refusal.no_role':
+    'Din organisation har ikke givet dig en rolle i CareHub. Kontakt din IT-afdeling, hvis du skal have adgang.',
+  'refusal.ambiguous_role':
+    'Din organisation har givet dig flere roller i CareHub. Kontakt din IT-afdeling, så du får én.',
+  'refusal.wrong_organisation':
+    'Identitetsudbyderen siger ikke, at du hører til denne organisation. Vælg din egen organisations login.',
   'refusal.account_conflict': 'Din identitet hører til en anden slags konto i CareHub. Kontakt CareHubs administrator.',
   'refusal.no_cpr': 'Dit login gav ikke et gyldigt CPR-nummer.',
   'refusal.no_patient': 'Der er ingen plejeplan til dig i CareHub.',
@@ -25,7 +29,8 @@ export const daSignIn = {
   'refusal.unknown_issuer': 'Lægesystemet, der åbnede CareHub, er ikke sat op i CareHub.',
   'refusal.no_patient_context': 'Lægesystemet sendte ikke en patient med. Åbn CareHub fra patientens journal.',
   'refusal.no_plan': 'Patienten har ingen aktiv plejeplan i CareHub.',
-  'refusal.not_on_care_team': 'Din praksis er ikke med i patientens behandlerteam, så plejeplanen kan ikke åbnes herfra.',
+  'refusal.not_on_care_team':
+    'Din praksis er ikke med i patientens behandlerteam, så plejeplanen kan ikke åbnes herfra.',
   'refusal.objected': 'Borgeren har frabedt sig, at du eller din praksis ser deres data.',
   'refusal.sign_in_failed': 'Login mislykkedes. Du er ikke logget ind.',
 
@@ -35,7 +40,8 @@ export const daSignIn = {
 
   'nav.signIn': 'Login',
   'identity.providers': 'Identitetsudbydere',
-  'identity.providersIntro': 'Organisationernes OpenID Connect-udbydere. Personalet logger ind gennem dem; deres rolle kommer fra rolle-claimet. Hemmeligheder gemmes aldrig her: kun navnet på miljøvariablen, der har dem.',
+  'identity.providersIntro':
+    'Organisationernes OpenID Connect-udbydere. Personalet logger ind gennem dem; deres rolle kommer fra rolle-claimet. Hemmeligheder gemmes aldrig her: kun navnet på miljøvariablen, der har dem.',
   'identity.redirectUri': 'Redirect-URI at registrere hos udbyderen: {uri}',
   'identity.addProvider': 'Tilføj identitetsudbyder',
   'identity.organisation': 'Organisation',
@@ -57,7 +63,8 @@ export const daSignIn = {
   'identity.confirmRemove': 'Fjern {name}? Ingen kan logge ind gennem den bagefter.',
   'identity.none': 'Ingen endnu.',
   'identity.smartClients': 'Lægesystemer (SMART App Launch)',
-  'identity.smartIntro': 'Praksissystemer, der åbner CareHub på den patient, lægen har åben. Kun systemets eget origin må indramme CareHub.',
+  'identity.smartIntro':
+    'Praksissystemer, der åbner CareHub på den patient, lægen har åben. Kun systemets eget origin må indramme CareHub.',
   'identity.smartUris': 'Registrér launch-URL {launch} og redirect-URI {callback} i lægesystemet.',
   'identity.addSmart': 'Tilføj lægesystem',
   'identity.fhirBase': 'FHIR-base-URL (issuer)',

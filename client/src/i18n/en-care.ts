@@ -76,7 +76,8 @@ export const enCare: CareMessages = {
   'embed.readOnlyBadge': 'Read only',
 
   'embedLink.title': 'Embed link for the GP’s system',
-  'embedLink.hint': 'A link that shows this one plan inside the GP’s practice system. Whoever opens it works as you, with your rights, and only while you are on the care team. It expires by itself and can be revoked.',
+  'embedLink.hint':
+    'A link that shows this one plan inside the GP’s practice system. Whoever opens it works as you, with your rights, and only while you are on the care team. It expires by itself and can be revoked.',
   'embedLink.access': 'Access',
   'embedLink.access.edit': 'May edit',
   'embedLink.access.read': 'Read only',

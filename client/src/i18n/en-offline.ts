@@ -3,7 +3,8 @@ import type { daOffline } from './da-offline.ts';
 /** English messages for tablets and offline work (issue 6); exactly the keys of `da-offline.ts`. */
 export const enOffline: Record<keyof typeof daOffline, string> = {
   'nav.visits': "Today's visits",
-  'signOut.confirmPending': '{count} change(s) have not been sent yet and will be deleted from this device if you sign out now. Sign out anyway?',
+  'signOut.confirmPending':
+    '{count} change(s) have not been sent yet and will be deleted from this device if you sign out now. Sign out anyway?',
 
   'sync.online': 'Online',
   'sync.syncing': 'Syncing …',
@@ -15,8 +16,10 @@ export const enOffline: Record<keyof typeof daOffline, string> = {
   'sync.allSent': 'All changes are stored on the server',
   'sync.keptOnDevice': 'This plan is kept on this device and works offline',
 
-  'plan.offlineCopy': 'Offline: you are working in the copy of the plan kept on this device. Your changes are sent when the connection is back.',
-  'plan.offlineNotKept': 'There is no connection and this plan is not kept on this device. Open it once with a connection; after that it works offline.',
+  'plan.offlineCopy':
+    'Offline: you are working in the copy of the plan kept on this device. Your changes are sent when the connection is back.',
+  'plan.offlineNotKept':
+    'There is no connection and this plan is not kept on this device. Open it once with a connection; after that it works offline.',
 
   'refusal.offlineChange': 'Change made offline:',
   'refusal.offlineKept': 'That change was undone; the rest of your offline work is kept.',

@@ -7,18 +7,22 @@ export const enPeople: PeopleMessages = {
   'nav.users': 'Users',
   'nav.organisations': 'Organisations',
 
-  'citizen.homeIntro': 'Here are your care plans. The hospital, the municipality and your GP write in the same plan, so you can follow everything in one place.',
+  'citizen.homeIntro':
+    'Here are your care plans. The hospital, the municipality and your GP write in the same plan, so you can follow everything in one place.',
   'citizen.yourPlans': 'Your care plans',
   'citizen.noPlans': 'You have no care plans yet.',
   'citizen.noRecord': 'We could not find your details.',
   'citizen.plansHint': 'You can read the plans here, and add your own measurements to them.',
   'citizen.resultsTitle': 'Your test results',
-  'citizen.resultsHint': 'Results are shown to you a few days after the test, so that your doctor can talk with you first if anything is serious. Ask your doctor if you are unsure what a result means.',
+  'citizen.resultsHint':
+    'Results are shown to you a few days after the test, so that your doctor can talk with you first if anything is serious. Ask your doctor if you are unsure what a result means.',
 
   'accessLog.title': 'Who has seen my data',
-  'accessLog.teaser': 'See who at the hospital, in the municipality and at your GP has opened or changed your details, and when.',
+  'accessLog.teaser':
+    'See who at the hospital, in the municipality and at your GP has opened or changed your details, and when.',
   'accessLog.open': 'See who has seen my data',
-  'accessLog.intro': 'Every time someone opens or changes your details, it is written down. Here you can see who, when and what they saw. Contact your hospital or municipality if something looks wrong.',
+  'accessLog.intro':
+    'Every time someone opens or changes your details, it is written down. Here you can see who, when and what they saw. Contact your hospital or municipality if something looks wrong.',
   'accessLog.loading': 'Loading the list …',
   'accessLog.filter': 'Show',
   'accessLog.show.all': 'All',
@@ -31,7 +35,8 @@ export const enPeople: PeopleMessages = {
   'accessLog.person': 'Who',
   'accessLog.what': 'What',
   'accessLog.breakTheGlass': 'Emergency access',
-  'accessLog.breakTheGlassHint': 'This person was not on your care team and used emergency access ("break the glass") with a stated reason. Such access is always reviewed.',
+  'accessLog.breakTheGlassHint':
+    'This person was not on your care team and used emergency access ("break the glass") with a stated reason. Such access is always reviewed.',
   'accessLog.refused': 'Refused',
   'access.refusedSentence': 'tried to {what}, and was refused',
   'access.done.unknown': 'looked at your details',
@@ -107,7 +112,8 @@ export const enPeople: PeopleMessages = {
   'admin.nameRequired': 'Enter a name.',
 
   'audit.title': 'Audit log',
-  'audit.hint': 'Every read, change, refusal, sign-in and emergency access, newest first. Patients and plans appear by id only.',
+  'audit.hint':
+    'Every read, change, refusal, sign-in and emergency access, newest first. Patients and plans appear by id only.',
   'audit.patientId': 'Patient id',
   'audit.from': 'From',
   'audit.to': 'To',
@@ -148,7 +154,8 @@ export const enPeople: PeopleMessages = {
   'users.passwordShort': 'The password needs at least {count} characters.',
   'users.created': 'The user {name} was added.',
   'users.reason': 'Reason for creating this account',
-  'users.reasonHint': 'This account will see patients’ data. Say why it is created (e.g. who asked for it); the reason is kept in the audit log. Never a CPR number.',
+  'users.reasonHint':
+    'This account will see patients’ data. Say why it is created (e.g. who asked for it); the reason is kept in the audit log. Never a CPR number.',
   'users.reasonRequired': 'State the reason for creating a clinical account in a sentence.',
   'users.reasonCpr': 'The reason must not contain a CPR number (nor ten digits that could be one).',
   'audit.clinicalAccount': 'Clinical account',

@@ -9,7 +9,8 @@ export const enPlan: PlanMessages = {
   'citizen.planTitle': 'Your plan',
   'citizen.updated': 'Updated {time}',
   'citizen.refresh': 'Refresh',
-  'citizen.intro': 'This is your care plan. You can read what the hospital, the municipality and your GP have agreed with you, and add your own measurements.',
+  'citizen.intro':
+    'This is your care plan. You can read what the hospital, the municipality and your GP have agreed with you, and add your own measurements.',
 
   'section.meta': 'Plan',
   'section.goals': 'Goals',

@@ -22,7 +22,8 @@ export const enRecords: RecordMessages = {
   'selfReports.symptom': 'How do you feel?',
   'selfReports.add': 'Save the measurement',
   'selfReports.saved': 'The measurement was saved.',
-  'selfReports.invalidPressure': 'Enter the blood pressure as two whole numbers, e.g. 138 and 85; the systolic one is the larger.',
+  'selfReports.invalidPressure':
+    'Enter the blood pressure as two whole numbers, e.g. 138 and 85; the systolic one is the larger.',
   'selfReports.invalidWeight': 'Enter the weight in kilograms, e.g. 82.5.',
   'selfReports.invalidSymptom': 'Briefly describe how you feel.',
   'selfReports.invalidTime': 'Give the time the measurement was taken.',

@@ -46,7 +46,9 @@ export function wordNotification(content: NotificationContent | null, w: Wording
       return t('notification.result', { count, tests: `${tests.join(', ')}${moreTests ? ' …' : ''}` });
     }
     case 'result-critical':
-      return t('notification.result-critical', { results: content.params.results.map((r) => resultText(r, w)).join(', ') });
+      return t('notification.result-critical', {
+        results: content.params.results.map((r) => resultText(r, w)).join(', '),
+      });
     case 'result-escalated':
       return t('notification.result-escalated', { result: resultText(content.params, w) });
     case 'encounter': {

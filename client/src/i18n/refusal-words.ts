@@ -25,7 +25,10 @@ export function wordRefusal(refusal: Refusal | null, t: Translate): string {
       return t(key, { key: refusal.params.key });
     case 'value.invalid': {
       const { key: field, problem, limit } = refusal.params;
-      return t(key, { field: field ?? t('refusal.field.entry'), problem: t(PROBLEMS[problem], limit === undefined ? undefined : { limit }) });
+      return t(key, {
+        field: field ?? t('refusal.field.entry'),
+        problem: t(PROBLEMS[problem], limit === undefined ? undefined : { limit }),
+      });
     }
     case 'update.too-deep':
       return t(key, { limit: refusal.params.limit });

@@ -13,7 +13,19 @@ const WHOLE: Readonly<Record<string, string>> = {
   '[IU]': 'IU',
 };
 
-const SUPERSCRIPT: Readonly<Record<string, string>> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+  '-': '⁻',
+};
 const superscript = (digits: string) => [...digits].map((d) => SUPERSCRIPT[d] ?? d).join('');
 
 export function ucumDisplay(unit: string, decimal: ',' | '.' = ','): string {

@@ -21,7 +21,12 @@ export function BreakGlassBanner({ token, planId }: { token: string; planId: str
 
   if (access?.via !== 'break_glass' || !access.expires) return null;
   return (
-    <p className="notice notice--warning plan-header__break-glass" role="status" data-testid="break-glass-banner" data-expires={access.expires}>
+    <p
+      className="notice notice--warning plan-header__break-glass"
+      role="status"
+      data-testid="break-glass-banner"
+      data-expires={access.expires}
+    >
       {t('emergency.banner', { time: formatDateTime(access.expires) })}
     </p>
   );

@@ -16,7 +16,16 @@ interface Props {
 }
 
 /** A form to add an entry, folded away until asked for (a native, keyboard-usable disclosure). */
-export function Composer({ summary, submitLabel, onSubmit, disabled = false, testId, allowed = true, describedBy, children }: Props) {
+export function Composer({
+  summary,
+  submitLabel,
+  onSubmit,
+  disabled = false,
+  testId,
+  allowed = true,
+  describedBy,
+  children,
+}: Props) {
   const { t } = useI18n();
   const [added, setAdded] = useState(0);
   const details = useRef<HTMLDetailsElement>(null);
@@ -26,7 +35,13 @@ export function Composer({ summary, submitLabel, onSubmit, disabled = false, tes
   };
   if (!allowed) {
     return (
-      <button type="button" className="button composer__denied" disabled aria-describedby={describedBy} data-testid={testId}>
+      <button
+        type="button"
+        className="button composer__denied"
+        disabled
+        aria-describedby={describedBy}
+        data-testid={testId}
+      >
         {summary}
       </button>
     );
@@ -40,7 +55,9 @@ export function Composer({ summary, submitLabel, onSubmit, disabled = false, tes
           <button type="submit" className="button button--primary" disabled={disabled} data-testid={`${testId}-submit`}>
             {submitLabel}
           </button>
-          <p className="visually-hidden" role="status">{added > 0 ? t('composer.added', { count: added }) : ''}</p>
+          <p className="visually-hidden" role="status">
+            {added > 0 ? t('composer.added', { count: added }) : ''}
+          </p>
         </div>
       </form>
     </details>

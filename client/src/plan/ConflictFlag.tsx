@@ -36,7 +36,9 @@ export function ConflictFlag({ entry, field, fieldLabel, conflict, decision, for
   return (
     <div className="conflict" role="group" aria-labelledby={titleId} data-testid="conflict" data-field={field}>
       <p id={titleId} className="conflict__title">
-        <span className="conflict__icon" aria-hidden="true">!</span>
+        <span className="conflict__icon" aria-hidden="true">
+          !
+        </span>
         {t('conflict.title', { field: fieldLabel })}
       </p>
       <ul className="conflict__values">

@@ -33,10 +33,16 @@ export function EmbedHeader({ plan, status, connection, peers, readOnly }: Props
           <span aria-hidden="true">✚ </span>
           {t('app.name')} · {t('plan.heading')}
         </p>
-        <h1 className="embed-header__patient" data-testid="plan-patient">{plan.patientName}</h1>
+        <h1 className="embed-header__patient" data-testid="plan-patient">
+          {plan.patientName}
+        </h1>
         <p className="embed-header__facts">
           <PlanStatusBadge status={status} />
-          {readOnly && <span className="badge badge--readonly" data-testid="embed-read-only">{t('embed.readOnlyBadge')}</span>}
+          {readOnly && (
+            <span className="badge badge--readonly" data-testid="embed-read-only">
+              {t('embed.readOnlyBadge')}
+            </span>
+          )}
         </p>
       </div>
       <div className="embed-header__live">
@@ -44,14 +50,22 @@ export function EmbedHeader({ plan, status, connection, peers, readOnly }: Props
         <div className="embed-presence">
           <h2 className="visually-hidden">{t('presence.title')}</h2>
           {peers.length === 0 ? (
-            <p className="muted embed-presence__alone" data-testid="presence-empty">{t('presence.alone')}</p>
+            <p className="muted embed-presence__alone" data-testid="presence-empty">
+              {t('presence.alone')}
+            </p>
           ) : (
             <ul className="embed-presence__list" data-testid="presence-list" aria-live="polite">
               {peers.map(({ user }) => {
                 const role = tDynamic(`role.${user.role}`, 'role.unknown');
                 const label = `${user.name}, ${role}${user.organisation ? `, ${user.organisation}` : ''}`;
                 return (
-                  <li key={user.id} className="embed-presence__person" data-testid="presence-person" data-user-id={user.id} title={label}>
+                  <li
+                    key={user.id}
+                    className="embed-presence__person"
+                    data-testid="presence-person"
+                    data-user-id={user.id}
+                    title={label}
+                  >
                     <span className="embed-presence__bubble" aria-hidden="true" style={{ backgroundColor: user.color }}>
                       {initials(user.name)}
                     </span>

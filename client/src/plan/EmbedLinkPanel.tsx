@@ -80,39 +80,80 @@ export function EmbedLinkPanel({ token, planId }: { token: string; planId: strin
       <form className="embed-link__form" onSubmit={(e) => void create(e)}>
         <div className="field">
           <label htmlFor={accessId}>{t('embedLink.access')}</label>
-          <select id={accessId} value={access} onChange={(e) => setAccess(e.target.value === 'read' ? 'read' : 'edit')} data-testid="embed-link-access">
+          <select
+            id={accessId}
+            value={access}
+            onChange={(e) => setAccess(e.target.value === 'read' ? 'read' : 'edit')}
+            data-testid="embed-link-access"
+          >
             <option value="edit">{t('embedLink.access.edit')}</option>
             <option value="read">{t('embedLink.access.read')}</option>
           </select>
         </div>
         <div className="field">
           <label htmlFor={expiryId}>{t('embedLink.expiry')}</label>
-          <select id={expiryId} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} data-testid="embed-link-expiry">
+          <select
+            id={expiryId}
+            value={minutes}
+            onChange={(e) => setMinutes(Number(e.target.value))}
+            data-testid="embed-link-expiry"
+          >
             {EXPIRY.map((o) => (
-              <option key={o.minutes} value={o.minutes}>{t(o.label)}</option>
+              <option key={o.minutes} value={o.minutes}>
+                {t(o.label)}
+              </option>
             ))}
           </select>
         </div>
-        <button type="submit" className="button button--primary button--small" disabled={busy} data-testid="embed-link-create">
+        <button
+          type="submit"
+          className="button button--primary button--small"
+          disabled={busy}
+          data-testid="embed-link-create"
+        >
           {t('embedLink.create')}
         </button>
       </form>
-      {error && <p className="field-error" role="alert">{error}</p>}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
       {link && (
         <div className="embed-link__result" data-testid="embed-link-result" data-link-id={link.id}>
           <label htmlFor={urlId}>{t(link.access === 'read' ? 'embedLink.urlRead' : 'embedLink.urlEdit')}</label>
-          <input id={urlId} ref={urlInput} readOnly value={link.url} onFocus={(e) => e.currentTarget.select()} data-testid="embed-link-url" className="mono" />
+          <input
+            id={urlId}
+            ref={urlInput}
+            readOnly
+            value={link.url}
+            onFocus={(e) => e.currentTarget.select()}
+            data-testid="embed-link-url"
+            className="mono"
+          />
           <p className="hint">{t('embedLink.expires', { time: formatDateTime(link.expiresAt) })}</p>
           <div className="embed-link__actions">
             <button type="button" className="button button--small" onClick={() => void copyUrl()} disabled={revoked}>
               {t('embedLink.copy')}
             </button>
-            <button type="button" className="button button--quiet button--small" onClick={() => void revoke()} disabled={busy || revoked} data-testid="embed-link-revoke">
+            <button
+              type="button"
+              className="button button--quiet button--small"
+              onClick={() => void revoke()}
+              disabled={busy || revoked}
+              data-testid="embed-link-revoke"
+            >
               {t('embedLink.revoke')}
             </button>
           </div>
           <p className="hint" role="status">
-            {revoked ? t('embedLink.revoked') : copy === 'copied' ? t('embedLink.copied') : copy === 'manual' ? t('embedLink.copyManual') : ''}
+            {revoked
+              ? t('embedLink.revoked')
+              : copy === 'copied'
+                ? t('embedLink.copied')
+                : copy === 'manual'
+                  ? t('embedLink.copyManual')
+                  : ''}
           </p>
         </div>
       )}

@@ -23,7 +23,13 @@ export function GoalsSection() {
   const reason = reasonText(canChange(actor, 'goals', 'description', {}));
 
   return (
-    <PlanSection name="goals" title={t('goals.title')} hint={plain ? t('goals.plainHint') : undefined} reason={reason} reasonId={reasonId}>
+    <PlanSection
+      name="goals"
+      title={t('goals.title')}
+      hint={plain ? t('goals.plainHint') : undefined}
+      reason={reason}
+      reasonId={reasonId}
+    >
       {goals.length === 0 ? (
         <p className="muted">{t('goals.empty')}</p>
       ) : (
@@ -48,12 +54,51 @@ function GoalCard({ goal, reasonId }: { goal: Y.Map<unknown>; reasonId: string }
   const may = (key: string) => canChange(actor, 'goals', key, facts).allowed;
   return (
     <article className="entry-card goal" data-testid="goal-card" data-goal-id={facts.id as string | undefined}>
-      <RichTextField entry={goal} field="description" label={t('goals.description')} allowed={may('description')} testId="goal-description" />
+      <RichTextField
+        entry={goal}
+        field="description"
+        label={t('goals.description')}
+        allowed={may('description')}
+        testId="goal-description"
+      />
       <div className="entry-card__fields">
-        <EntryTextField entry={goal} field="target" label={t('goals.target')} allowed={may('target')} describedBy={reasonId} maxLength={500} wrap className="field--wide" testId="goal-target" />
-        <EntryDateField entry={goal} field="due" label={t('goals.due')} allowed={may('due')} describedBy={reasonId} testId="goal-due" />
-        <EntrySelectField entry={goal} field="status" label={t('goals.status')} allowed={may('status')} describedBy={reasonId} choices={goalStatuses} testId="goal-status" />
-        <EntrySelectField entry={goal} field="sector" label={t('goals.sector')} allowed={may('sector')} describedBy={reasonId} choices={sectors} testId="goal-sector" />
+        <EntryTextField
+          entry={goal}
+          field="target"
+          label={t('goals.target')}
+          allowed={may('target')}
+          describedBy={reasonId}
+          maxLength={500}
+          wrap
+          className="field--wide"
+          testId="goal-target"
+        />
+        <EntryDateField
+          entry={goal}
+          field="due"
+          label={t('goals.due')}
+          allowed={may('due')}
+          describedBy={reasonId}
+          testId="goal-due"
+        />
+        <EntrySelectField
+          entry={goal}
+          field="status"
+          label={t('goals.status')}
+          allowed={may('status')}
+          describedBy={reasonId}
+          choices={goalStatuses}
+          testId="goal-status"
+        />
+        <EntrySelectField
+          entry={goal}
+          field="sector"
+          label={t('goals.sector')}
+          allowed={may('sector')}
+          describedBy={reasonId}
+          choices={sectors}
+          testId="goal-sector"
+        />
       </div>
     </article>
   );
@@ -88,15 +133,35 @@ function GoalComposer({ allowed, reasonId }: { allowed: boolean; reasonId: strin
   };
 
   return (
-    <Composer summary={t('goals.add')} submitLabel={t('goals.addSubmit')} allowed={allowed} describedBy={reasonId} onSubmit={submit} disabled={loading || !description.trim()} testId="goal-composer">
+    <Composer
+      summary={t('goals.add')}
+      submitLabel={t('goals.addSubmit')}
+      allowed={allowed}
+      describedBy={reasonId}
+      onSubmit={submit}
+      disabled={loading || !description.trim()}
+      testId="goal-composer"
+    >
       <div className="field">
         <label htmlFor={ids.description}>{t('goals.description')}</label>
-        <textarea id={ids.description} rows={2} required value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea
+          id={ids.description}
+          rows={2}
+          required
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
       </div>
       <div className="entry-card__fields">
         <div className="field field--wide">
           <label htmlFor={ids.target}>{t('goals.target')}</label>
-          <input id={ids.target} type="text" maxLength={500} value={target} onChange={(e) => setTarget(e.target.value)} />
+          <input
+            id={ids.target}
+            type="text"
+            maxLength={500}
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.due}>{t('goals.due')}</label>
@@ -106,7 +171,9 @@ function GoalComposer({ allowed, reasonId }: { allowed: boolean; reasonId: strin
           <label htmlFor={ids.sector}>{t('goals.sector')}</label>
           <select id={ids.sector} value={sector} onChange={(e) => setSector(e.target.value as Sector)}>
             {sectors.map((c) => (
-              <option key={c.value} value={c.value}>{c.label}</option>
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
             ))}
           </select>
         </div>

@@ -24,7 +24,13 @@ export function MedicationsSection() {
   const reason = reasonText(canChange(actor, 'medications', 'dose', {}));
 
   return (
-    <PlanSection name="medications" title={t('medications.title')} hint={plain ? t('medications.plainHint') : undefined} reason={reason} reasonId={reasonId}>
+    <PlanSection
+      name="medications"
+      title={t('medications.title')}
+      hint={plain ? t('medications.plainHint') : undefined}
+      reason={reason}
+      reasonId={reasonId}
+    >
       {medications.length === 0 ? (
         <p className="muted">{t('medications.empty')}</p>
       ) : (
@@ -47,22 +53,57 @@ function MedicationCard({ medication, reasonId }: { medication: Y.Map<unknown>; 
   const facts = factsOf(medication);
   const may = (key: string) => canChange(actor, 'medications', key, facts);
   const conflicts = conflictsOf(medication);
-  const common = (key: string) => ({ entry: medication, field: key, allowed: may(key).allowed, describedBy: reasonId, testId: `medication-${key}` });
+  const common = (key: string) => ({
+    entry: medication,
+    field: key,
+    allowed: may(key).allowed,
+    describedBy: reasonId,
+    testId: `medication-${key}`,
+  });
   const flagged = (key: string) => (conflicts[key] ? 'field--conflict' : undefined);
 
   return (
-    <article className="entry-card medication" data-testid="medication-card" data-medication-id={textOf(medication, 'id')}>
-      <EntryTextField {...common('drug')} label={t('medications.drug')} maxLength={200} required className="field--title" />
+    <article
+      className="entry-card medication"
+      data-testid="medication-card"
+      data-medication-id={textOf(medication, 'id')}
+    >
+      <EntryTextField
+        {...common('drug')}
+        label={t('medications.drug')}
+        maxLength={200}
+        required
+        className="field--title"
+      />
       <div className="entry-card__fields">
         <EntryTextField {...common('dose')} label={t('medications.dose')} maxLength={100} className={flagged('dose')} />
         <EntryTextField {...common('route')} label={t('medications.route')} maxLength={100} />
-        <EntryTextField {...common('frequency')} label={t('medications.frequency')} maxLength={100} className={flagged('frequency')} />
+        <EntryTextField
+          {...common('frequency')}
+          label={t('medications.frequency')}
+          maxLength={100}
+          className={flagged('frequency')}
+        />
         <EntryDateField {...common('start')} label={t('medications.start')} />
         <EntryDateField {...common('stop')} label={t('medications.stop')} />
       </div>
-      {conflicts.dose && <ConflictFlag entry={medication} field="dose" fieldLabel={t('medications.dose')} conflict={conflicts.dose} decision={may('dose')} />}
+      {conflicts.dose && (
+        <ConflictFlag
+          entry={medication}
+          field="dose"
+          fieldLabel={t('medications.dose')}
+          conflict={conflicts.dose}
+          decision={may('dose')}
+        />
+      )}
       {conflicts.frequency && (
-        <ConflictFlag entry={medication} field="frequency" fieldLabel={t('medications.frequency')} conflict={conflicts.frequency} decision={may('frequency')} />
+        <ConflictFlag
+          entry={medication}
+          field="frequency"
+          fieldLabel={t('medications.frequency')}
+          conflict={conflicts.frequency}
+          decision={may('frequency')}
+        />
       )}
       <EntryTextField {...common('note')} label={t('medications.note')} maxLength={2000} multiline />
     </article>
@@ -101,12 +142,27 @@ function MedicationComposer({ allowed, reasonId }: { allowed: boolean; reasonId:
   const text = (id: string, label: string, value: string, set: (v: string) => void, max: number, required = false) => (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="text" required={required} maxLength={max} value={value} onChange={(e) => set(e.target.value)} />
+      <input
+        id={id}
+        type="text"
+        required={required}
+        maxLength={max}
+        value={value}
+        onChange={(e) => set(e.target.value)}
+      />
     </div>
   );
 
   return (
-    <Composer summary={t('medications.add')} submitLabel={t('medications.addSubmit')} allowed={allowed} describedBy={reasonId} onSubmit={submit} disabled={loading || !drug.trim()} testId="medication-composer">
+    <Composer
+      summary={t('medications.add')}
+      submitLabel={t('medications.addSubmit')}
+      allowed={allowed}
+      describedBy={reasonId}
+      onSubmit={submit}
+      disabled={loading || !drug.trim()}
+      testId="medication-composer"
+    >
       <div className="entry-card__fields">
         {text(ids.drug, t('medications.drug'), drug, setDrug, 200, true)}
         {text(ids.dose, t('medications.dose'), dose, setDose, 100)}

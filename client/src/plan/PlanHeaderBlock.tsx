@@ -10,20 +10,28 @@ export function PlanHeaderBlock({ plan, status, token }: { plan: PlanHeader; sta
   return (
     <header className="plan-header">
       <p className="plan-header__eyebrow">{t('plan.heading')}</p>
-      <h1 className="plan-header__patient" data-testid="plan-patient">{plan.patientName}</h1>
+      <h1 className="plan-header__patient" data-testid="plan-patient">
+        {plan.patientName}
+      </h1>
       <dl className="plan-header__facts">
         <div>
           <dt>{t('plan.status')}</dt>
-          <dd><PlanStatusBadge status={status} /></dd>
+          <dd>
+            <PlanStatusBadge status={status} />
+          </dd>
         </div>
         <div>
           <dt>{t('plan.created')}</dt>
-          <dd><time dateTime={plan.created}>{formatDateTime(plan.created)}</time></dd>
+          <dd>
+            <time dateTime={plan.created}>{formatDateTime(plan.created)}</time>
+          </dd>
         </div>
       </dl>
       <BreakGlassBanner token={token} planId={plan.id} />
       <p className="plan-header__links">
-        <a href={routes.history(plan.id)} data-testid="history-link">{t('plan.historyLink')}</a>
+        <a href={routes.history(plan.id)} data-testid="history-link">
+          {t('plan.historyLink')}
+        </a>
       </p>
     </header>
   );

@@ -12,7 +12,8 @@ import { PermissionNote } from './fields/PermissionNote.tsx';
 import { usePlanTeam, useReasonText } from './PlanTeamContext.tsx';
 
 function conditionsOf(raw: unknown): Coding[] {
-  const list: unknown = raw && typeof raw === 'object' && 'toJSON' in raw ? (raw as { toJSON: () => unknown }).toJSON() : raw;
+  const list: unknown =
+    raw && typeof raw === 'object' && 'toJSON' in raw ? (raw as { toJSON: () => unknown }).toJSON() : raw;
   if (!Array.isArray(list)) return [];
   return list.flatMap((item) => {
     const parsed = Coding.safeParse(item);
@@ -37,16 +38,30 @@ export function PlanMetaSection() {
 
   return (
     <section className="plan-meta card" aria-labelledby="section-meta-title" data-testid="section-meta">
-      <h2 id="section-meta-title" tabIndex={-1} className="visually-hidden">{t('meta.title')}</h2>
+      <h2 id="section-meta-title" tabIndex={-1} className="visually-hidden">
+        {t('meta.title')}
+      </h2>
       {plain ? (
-        <p className="plan-meta__plain-title" data-testid="plan-title-text">{title}</p>
+        <p className="plan-meta__plain-title" data-testid="plan-title-text">
+          {title}
+        </p>
       ) : (
         <PlanTitleField doc={doc} ready={!loading} allowed={decision.allowed} describedBy={reasonId} />
       )}
       <div className="plan-meta__row">
-        <EntrySelectField entry={meta} field="status" label={t('meta.status')} allowed={decision.allowed} describedBy={reasonId} choices={planStatuses} testId="plan-status" />
+        <EntrySelectField
+          entry={meta}
+          field="status"
+          label={t('meta.status')}
+          allowed={decision.allowed}
+          describedBy={reasonId}
+          choices={planStatuses}
+          testId="plan-status"
+        />
         <div className="plan-meta__conditions">
-          <h3 className="field__label" id={`${reasonId}-conditions`}>{t('meta.conditions')}</h3>
+          <h3 className="field__label" id={`${reasonId}-conditions`}>
+            {t('meta.conditions')}
+          </h3>
           {conditions.length === 0 ? (
             <p className="muted">{t('meta.noConditions')}</p>
           ) : (
@@ -54,7 +69,9 @@ export function PlanMetaSection() {
               {conditions.map((c, index) => (
                 <li key={`${c.system}|${c.code}|${index}`} className="condition" data-testid="condition">
                   <span>{c.display || c.code}</span>
-                  <span className="condition__code mono">{c.system === SNOMED_SYSTEM ? t('meta.snomedCode', { code: c.code }) : c.code}</span>
+                  <span className="condition__code mono">
+                    {c.system === SNOMED_SYSTEM ? t('meta.snomedCode', { code: c.code }) : c.code}
+                  </span>
                   {decision.allowed && (
                     <button
                       type="button"
@@ -99,10 +116,21 @@ function ConditionForm({ onAdd, disabled }: { onAdd: (c: Coding) => void; disabl
       </div>
       <div className="field">
         <label htmlFor={`${id}-code`}>{t('meta.conditionCode')}</label>
-        <input id={`${id}-code`} value={code} inputMode="numeric" maxLength={18} aria-describedby={`${id}-hint`} onChange={(e) => setCode(e.target.value)} />
+        <input
+          id={`${id}-code`}
+          value={code}
+          inputMode="numeric"
+          maxLength={18}
+          aria-describedby={`${id}-hint`}
+          onChange={(e) => setCode(e.target.value)}
+        />
       </div>
-      <button type="submit" className="button button--small" disabled={disabled || !valid}>{t('meta.addCondition')}</button>
-      <p id={`${id}-hint`} className="hint condition-form__hint">{t('meta.conditionHint')}</p>
+      <button type="submit" className="button button--small" disabled={disabled || !valid}>
+        {t('meta.addCondition')}
+      </button>
+      <p id={`${id}-hint`} className="hint condition-form__hint">
+        {t('meta.conditionHint')}
+      </p>
     </form>
   );
 }

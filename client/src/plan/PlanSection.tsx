@@ -21,7 +21,9 @@ export function PlanSection({ name, title, hint, reason = null, reasonId, childr
   const { plain } = usePlanTeam();
   return (
     <section className="plan-section card" aria-labelledby={titleId} data-testid={`section-${name}`}>
-      <h2 id={titleId} tabIndex={-1} className="plan-section__title">{title}</h2>
+      <h2 id={titleId} tabIndex={-1} className="plan-section__title">
+        {title}
+      </h2>
       {hint && <p className="plan-section__hint">{hint}</p>}
       {reasonId && <PermissionNote id={reasonId} text={plain ? null : reason} />}
       {children}

@@ -47,7 +47,12 @@ export function usePlanTeam(): PlanTeam {
  * why) through the same functions the server uses.
  */
 export function actorOf(user: UserView, readOnly = false): Actor {
-  return { userId: user.id, role: user.role, sector: user.organisation?.sector ?? null, ...(readOnly ? { readOnly: true } : {}) };
+  return {
+    userId: user.id,
+    role: user.role,
+    sector: user.organisation?.sector ?? null,
+    ...(readOnly ? { readOnly: true } : {}),
+  };
 }
 
 /** The refusal in the page's language, or null when the decision allows. */

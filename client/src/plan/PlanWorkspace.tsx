@@ -45,7 +45,15 @@ interface Props {
 }
 
 /** The open plan: every section bound live to the plan's Y.Doc, for one signed-in person. */
-export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = 'full', readOnly = false, visit = false }: Props) {
+export function PlanWorkspace({
+  plan,
+  token,
+  user,
+  onSessionExpired,
+  variant = 'full',
+  readOnly = false,
+  visit = false,
+}: Props) {
   const { t } = useI18n();
   const socket = useSessionSocket();
   const refusals = usePlanRefusals(plan.id, socket);
@@ -87,13 +95,32 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
             embedded: embed,
           }
         : null,
-    [connection?.doc, connection?.provider, connection?.synced, connection?.stored, user, actor, caretUser, names, plain, token, readOnly, embed],
+    [
+      connection?.doc,
+      connection?.provider,
+      connection?.synced,
+      connection?.stored,
+      user,
+      actor,
+      caretUser,
+      names,
+      plain,
+      token,
+      readOnly,
+      embed,
+    ],
   );
 
   return (
     <>
       {embed ? (
-        <EmbedHeader plan={plan} status={status} connection={connection?.status ?? 'connecting'} peers={peers} readOnly={readOnly} />
+        <EmbedHeader
+          plan={plan}
+          status={status}
+          connection={connection?.status ?? 'connecting'}
+          peers={peers}
+          readOnly={readOnly}
+        />
       ) : (
         <PlanHeaderBlock plan={plan} status={status} token={token} />
       )}
@@ -115,13 +142,22 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
         </div>
       )}
       <RefusalNotices notices={refusals.notices} onDismiss={refusals.dismiss} />
-      {connection && !connection.synced && !connection.stored && connection.storeLoaded && connection.status === 'offline' && (
-        <ErrorNotice message={t('plan.offlineNotKept')} testId="plan-offline-not-kept" />
-      )}
+      {connection &&
+        !connection.synced &&
+        !connection.stored &&
+        connection.storeLoaded &&
+        connection.status === 'offline' && (
+          <ErrorNotice message={t('plan.offlineNotKept')} testId="plan-offline-not-kept" />
+        )}
 
       {connection && team && (
         <PlanTeamProvider value={team}>
-          <div className={`plan-layout${embed ? ' plan-layout--embed' : ''}`} data-testid="plan-layout" data-synced={connection.synced ? 'true' : 'false'} data-stored={connection.stored ? 'true' : 'false'}>
+          <div
+            className={`plan-layout${embed ? ' plan-layout--embed' : ''}`}
+            data-testid="plan-layout"
+            data-synced={connection.synced ? 'true' : 'false'}
+            data-stored={connection.stored ? 'true' : 'false'}
+          >
             <div className="plan-layout__main">
               {visit && <VisitPanel planId={plan.id} patientName={plan.patientName} />}
               <CriticalResultsBanner />
@@ -135,7 +171,10 @@ export function PlanWorkspace({ plan, token, user, onSessionExpired, variant = '
             </div>
             {!embed && (
               <aside className="plan-layout__side" aria-label={t('plan.sideLabel')}>
-                <ConnectionBadge status={connection.status} sync={{ synced: connection.inSync, pending: connection.pending, stored: connection.stored }} />
+                <ConnectionBadge
+                  status={connection.status}
+                  sync={{ synced: connection.inSync, pending: connection.pending, stored: connection.stored }}
+                />
                 <PresenceList peers={peers} />
                 <SectionMenu />
                 {isStaff(user.role) && <EmbedLinkPanel token={token} planId={plan.id} />}

@@ -30,7 +30,12 @@ export function ResultsSection() {
   return (
     <PlanSection name="results" title={t('results.title')} hint={t(plain ? 'results.plainHint' : 'results.hint')}>
       <p className="visually-hidden" aria-live="polite" data-testid="result-announcer">
-        {arrived.length > 0 ? t('results.arrivedAnnouncement', { count: arrived.length, names: arrived.slice(0, 3).map(nameOf).join(', ') }) : ''}
+        {arrived.length > 0
+          ? t('results.arrivedAnnouncement', {
+              count: arrived.length,
+              names: arrived.slice(0, 3).map(nameOf).join(', '),
+            })
+          : ''}
       </p>
       <TrendCharts items={items} titleId={trendsTitle} />
       <ResultTimeline

@@ -25,11 +25,26 @@ export interface NewSelfReport {
 }
 
 /** Reads the form into the entry's value and unit, or names what is wrong. */
-function measurement(kind: SelfReportKind, systolic: string, diastolic: string, weight: string, symptom: string): Measurement | MessageKey {
+function measurement(
+  kind: SelfReportKind,
+  systolic: string,
+  diastolic: string,
+  weight: string,
+  symptom: string,
+): Measurement | MessageKey {
   if (kind === 'blood-pressure') {
     const sys = Number(systolic);
     const dia = Number(diastolic);
-    if (!Number.isInteger(sys) || !Number.isInteger(dia) || sys < 50 || sys > 300 || dia < 30 || dia > 200 || dia >= sys) return 'selfReports.invalidPressure';
+    if (
+      !Number.isInteger(sys) ||
+      !Number.isInteger(dia) ||
+      sys < 50 ||
+      sys > 300 ||
+      dia < 30 ||
+      dia > 200 ||
+      dia >= sys
+    )
+      return 'selfReports.invalidPressure';
     return { value: `${sys}/${dia}`, unit: 'mmHg' };
   }
   if (kind === 'weight') {
@@ -74,7 +89,13 @@ export function SelfReportComposer({ onSave }: Props) {
     setFailure(null);
     setBusy(true);
     try {
-      await onSave({ kind, value: result.value, ...(result.unit ? { unit: result.unit } : {}), taken: when.toISOString(), ...(comment.trim() ? { comment: comment.trim() } : {}) });
+      await onSave({
+        kind,
+        value: result.value,
+        ...(result.unit ? { unit: result.unit } : {}),
+        taken: when.toISOString(),
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+      });
     } catch (err) {
       setFailure(err instanceof Error ? err.message : String(err));
       return;
@@ -95,9 +116,16 @@ export function SelfReportComposer({ onSave }: Props) {
       <div className="entry-card__fields">
         <div className="field">
           <label htmlFor={`${id}-kind`}>{t('selfReports.kind')}</label>
-          <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as SelfReportKind)} data-testid="self-report-kind">
+          <select
+            id={`${id}-kind`}
+            value={kind}
+            onChange={(e) => setKind(e.target.value as SelfReportKind)}
+            data-testid="self-report-kind"
+          >
             {SELF_REPORT_KINDS.map((k) => (
-              <option key={k} value={k}>{t(`selfReports.kind.${k}`)}</option>
+              <option key={k} value={k}>
+                {t(`selfReports.kind.${k}`)}
+              </option>
             ))}
           </select>
         </div>
@@ -105,24 +133,48 @@ export function SelfReportComposer({ onSave }: Props) {
           <>
             <div className="field">
               <label htmlFor={`${id}-sys`}>{t('selfReports.systolic')}</label>
-              <input id={`${id}-sys`} inputMode="numeric" value={systolic} onChange={(e) => setSystolic(e.target.value)} data-testid="self-report-systolic" />
+              <input
+                id={`${id}-sys`}
+                inputMode="numeric"
+                value={systolic}
+                onChange={(e) => setSystolic(e.target.value)}
+                data-testid="self-report-systolic"
+              />
             </div>
             <div className="field">
               <label htmlFor={`${id}-dia`}>{t('selfReports.diastolic')}</label>
-              <input id={`${id}-dia`} inputMode="numeric" value={diastolic} onChange={(e) => setDiastolic(e.target.value)} data-testid="self-report-diastolic" />
+              <input
+                id={`${id}-dia`}
+                inputMode="numeric"
+                value={diastolic}
+                onChange={(e) => setDiastolic(e.target.value)}
+                data-testid="self-report-diastolic"
+              />
             </div>
           </>
         )}
         {kind === 'weight' && (
           <div className="field">
             <label htmlFor={`${id}-kg`}>{t('selfReports.weight')}</label>
-            <input id={`${id}-kg`} inputMode="decimal" value={weight} onChange={(e) => setWeight(e.target.value)} data-testid="self-report-weight" />
+            <input
+              id={`${id}-kg`}
+              inputMode="decimal"
+              value={weight}
+              onChange={(e) => setWeight(e.target.value)}
+              data-testid="self-report-weight"
+            />
           </div>
         )}
         {kind === 'symptom' && (
           <div className="field field--wide">
             <label htmlFor={`${id}-symptom`}>{t('selfReports.symptom')}</label>
-            <input id={`${id}-symptom`} maxLength={100} value={symptom} onChange={(e) => setSymptom(e.target.value)} data-testid="self-report-symptom" />
+            <input
+              id={`${id}-symptom`}
+              maxLength={100}
+              value={symptom}
+              onChange={(e) => setSymptom(e.target.value)}
+              data-testid="self-report-symptom"
+            />
           </div>
         )}
         <div className="field">
@@ -134,13 +186,23 @@ export function SelfReportComposer({ onSave }: Props) {
         <label htmlFor={`${id}-comment`}>{t('selfReports.comment')}</label>
         <input id={`${id}-comment`} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
       </div>
-      {problem && <p className="field-error" role="alert">{t(problem)}</p>}
-      {failure && <p className="field-error" role="alert" data-testid="self-report-error">{failure}</p>}
+      {problem && (
+        <p className="field-error" role="alert">
+          {t(problem)}
+        </p>
+      )}
+      {failure && (
+        <p className="field-error" role="alert" data-testid="self-report-error">
+          {failure}
+        </p>
+      )}
       <div className="composer__actions">
         <button type="submit" className="button button--primary" disabled={busy} data-testid="self-report-submit">
           {t('selfReports.add')}
         </button>
-        <p className="visually-hidden" role="status">{saved > 0 ? t('selfReports.saved') : ''}</p>
+        <p className="visually-hidden" role="status">
+          {saved > 0 ? t('selfReports.saved') : ''}
+        </p>
       </div>
     </form>
   );

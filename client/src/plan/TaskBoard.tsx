@@ -51,7 +51,13 @@ export function TaskBoard() {
           const headingId = `task-column-${sector}`;
           const mine = actor.sector === sector;
           return (
-            <section key={sector} className={`task-column task-column--${sector}`} aria-labelledby={headingId} data-testid="task-column" data-sector={sector}>
+            <section
+              key={sector}
+              className={`task-column task-column--${sector}`}
+              aria-labelledby={headingId}
+              data-testid="task-column"
+              data-sector={sector}
+            >
               <h3 id={headingId} className="task-column__title">
                 <span className={`sector-tag sector-tag--${sector}`}>{t(`sector.${sector}`)}</span>
                 <span className="task-column__count">{t('tasks.count', { count: column.length })}</span>
@@ -63,7 +69,12 @@ export function TaskBoard() {
                 <ul className="task-column__list">
                   {column.map((task) => (
                     <li key={keyOf(task, tasks.indexOf(task))}>
-                      <TaskCard task={task} sectionReasonId={reasonId} sectionReadOnly={!sectionDecision.allowed} onHandedOver={onHandedOver} />
+                      <TaskCard
+                        task={task}
+                        sectionReasonId={reasonId}
+                        sectionReadOnly={!sectionDecision.allowed}
+                        onHandedOver={onHandedOver}
+                      />
                     </li>
                   ))}
                 </ul>
@@ -72,7 +83,9 @@ export function TaskBoard() {
           );
         })}
       </div>
-      <p className="visually-hidden" role="status" aria-live="polite">{announcement}</p>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
     </PlanSection>
   );
 }
@@ -109,23 +122,46 @@ function TaskComposer({ allowed, reasonId }: { allowed: boolean; reasonId: strin
   };
 
   return (
-    <Composer summary={t('tasks.add')} submitLabel={t('tasks.addSubmit')} allowed={allowed} describedBy={reasonId} onSubmit={submit} disabled={loading || !title.trim()} testId="task-composer">
+    <Composer
+      summary={t('tasks.add')}
+      submitLabel={t('tasks.addSubmit')}
+      allowed={allowed}
+      describedBy={reasonId}
+      onSubmit={submit}
+      disabled={loading || !title.trim()}
+      testId="task-composer"
+    >
       <div className="entry-card__fields">
         <div className="field field--wide">
           <label htmlFor={ids.title}>{t('tasks.taskTitle')}</label>
-          <input id={ids.title} type="text" required maxLength={300} value={title} onChange={(e) => setTitle(e.target.value)} />
+          <input
+            id={ids.title}
+            type="text"
+            required
+            maxLength={300}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.sector}>{t('tasks.owner')}</label>
           <select id={ids.sector} value={sector} onChange={(e) => setSector(e.target.value as Sector)}>
             {sectors.map((c) => (
-              <option key={c.value} value={c.value}>{c.label}</option>
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
             ))}
           </select>
         </div>
         <div className="field">
           <label htmlFor={ids.assignee}>{t('tasks.assignee')}</label>
-          <input id={ids.assignee} type="text" maxLength={100} value={assignee} onChange={(e) => setAssignee(e.target.value)} />
+          <input
+            id={ids.assignee}
+            type="text"
+            maxLength={100}
+            value={assignee}
+            onChange={(e) => setAssignee(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.due}>{t('tasks.due')}</label>

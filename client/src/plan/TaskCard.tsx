@@ -40,22 +40,91 @@ export function TaskCard({ task, sectionReasonId, sectionReadOnly, onHandedOver 
   const describe = (key: string) => (sectionReadOnly ? sectionReasonId : !may(key).allowed ? ownerReasonId : undefined);
 
   return (
-    <article className="entry-card task" tabIndex={-1} data-testid="task-card" data-task-id={textOf(task, 'id')} data-sector={sector}>
-      <EntryTextField entry={task} field="title" label={t('tasks.taskTitle')} allowed={may('title').allowed} describedBy={describe('title')} maxLength={300} required wrap className="field--title" testId="task-title" />
-      <RichTextField entry={task} field="details" label={t('tasks.details')} allowed={may('details').allowed} testId="task-details" />
+    <article
+      className="entry-card task"
+      tabIndex={-1}
+      data-testid="task-card"
+      data-task-id={textOf(task, 'id')}
+      data-sector={sector}
+    >
+      <EntryTextField
+        entry={task}
+        field="title"
+        label={t('tasks.taskTitle')}
+        allowed={may('title').allowed}
+        describedBy={describe('title')}
+        maxLength={300}
+        required
+        wrap
+        className="field--title"
+        testId="task-title"
+      />
+      <RichTextField
+        entry={task}
+        field="details"
+        label={t('tasks.details')}
+        allowed={may('details').allowed}
+        testId="task-details"
+      />
       <div className="entry-card__fields entry-card__fields--narrow">
-        <EntryDateField entry={task} field="due" label={t('tasks.due')} allowed={may('due').allowed} describedBy={describe('due')} testId="task-due" className={conflicts.due ? 'field--conflict' : undefined} />
-        <EntrySelectField entry={task} field="status" label={t('tasks.status')} allowed={may('status').allowed} describedBy={describe('status')} choices={taskStatuses} testId="task-status" className={conflicts.status ? 'field--conflict' : undefined} />
-        <EntryTextField entry={task} field="assignee" label={t('tasks.assignee')} allowed={may('assignee').allowed} describedBy={describe('assignee')} maxLength={100} wrap testId="task-assignee" />
+        <EntryDateField
+          entry={task}
+          field="due"
+          label={t('tasks.due')}
+          allowed={may('due').allowed}
+          describedBy={describe('due')}
+          testId="task-due"
+          className={conflicts.due ? 'field--conflict' : undefined}
+        />
+        <EntrySelectField
+          entry={task}
+          field="status"
+          label={t('tasks.status')}
+          allowed={may('status').allowed}
+          describedBy={describe('status')}
+          choices={taskStatuses}
+          testId="task-status"
+          className={conflicts.status ? 'field--conflict' : undefined}
+        />
+        <EntryTextField
+          entry={task}
+          field="assignee"
+          label={t('tasks.assignee')}
+          allowed={may('assignee').allowed}
+          describedBy={describe('assignee')}
+          maxLength={100}
+          wrap
+          testId="task-assignee"
+        />
       </div>
       {conflicts.due && (
-        <ConflictFlag entry={task} field="due" fieldLabel={t('tasks.due')} conflict={conflicts.due} decision={may('due')} format={(v) => (typeof v === 'string' ? formatDate(v) : String(v))} />
+        <ConflictFlag
+          entry={task}
+          field="due"
+          fieldLabel={t('tasks.due')}
+          conflict={conflicts.due}
+          decision={may('due')}
+          format={(v) => (typeof v === 'string' ? formatDate(v) : String(v))}
+        />
       )}
       {conflicts.status && (
-        <ConflictFlag entry={task} field="status" fieldLabel={t('tasks.status')} conflict={conflicts.status} decision={may('status')} format={labelOf(taskStatuses)} />
+        <ConflictFlag
+          entry={task}
+          field="status"
+          fieldLabel={t('tasks.status')}
+          conflict={conflicts.status}
+          decision={may('status')}
+          format={labelOf(taskStatuses)}
+        />
       )}
       {!(plain && sectionReadOnly) && (
-        <Handover task={task} sector={sector} allowed={may('sector').allowed} describedBy={describe('sector')} onDone={onHandedOver} />
+        <Handover
+          task={task}
+          sector={sector}
+          allowed={may('sector').allowed}
+          describedBy={describe('sector')}
+          onDone={onHandedOver}
+        />
       )}
       <PermissionNote id={ownerReasonId} text={ownerNote ?? (sectionReadOnly ? null : reasonText(may('title')))} />
     </article>
@@ -83,9 +152,18 @@ function Handover({ task, sector, allowed, describedBy, onDone }: HandoverProps)
     <div className="handover">
       <label htmlFor={selectId}>{t('tasks.handoverTo')}</label>
       <div className="handover__row">
-        <select id={selectId} value={chosen} disabled={disabled} aria-describedby={allowed ? undefined : describedBy} onChange={(e) => setTarget(e.target.value as Sector)} data-testid="handover-target">
+        <select
+          id={selectId}
+          value={chosen}
+          disabled={disabled}
+          aria-describedby={allowed ? undefined : describedBy}
+          onChange={(e) => setTarget(e.target.value as Sector)}
+          data-testid="handover-target"
+        >
           {others.map((s) => (
-            <option key={s} value={s}>{t(`sector.${s}`)}</option>
+            <option key={s} value={s}>
+              {t(`sector.${s}`)}
+            </option>
           ))}
         </select>
         <button

@@ -46,11 +46,20 @@ export function VisitPanel({ planId, patientName }: { planId: string; patientNam
   const reasonText = useReasonText();
 
   return (
-    <section className="visit-panel card" aria-labelledby="visit-panel-title" data-testid="visit-panel" data-plan-id={planId}>
-      <h2 id="visit-panel-title" tabIndex={-1}>{t('visit.title', { name: patientName })}</h2>
+    <section
+      className="visit-panel card"
+      aria-labelledby="visit-panel-title"
+      data-testid="visit-panel"
+      data-plan-id={planId}
+    >
+      <h2 id="visit-panel-title" tabIndex={-1}>
+        {t('visit.title', { name: patientName })}
+      </h2>
       <h3>{t('visit.tasksTitle')}</h3>
       {visitTasks.length === 0 ? (
-        <p className="muted" data-testid="visit-no-tasks">{t('visit.noTasks')}</p>
+        <p className="muted" data-testid="visit-no-tasks">
+          {t('visit.noTasks')}
+        </p>
       ) : (
         <ul className="visit-tasks">
           {visitTasks.map((task) => {
@@ -60,7 +69,11 @@ export function VisitPanel({ planId, patientName }: { planId: string; patientNam
             const reason = reasonText(decision);
             return (
               <li key={id} className="visit-task">
-                <label className={`visit-task__tick${done ? ' visit-task__tick--done' : ''}`} data-testid="visit-task-tick" data-task-id={id}>
+                <label
+                  className={`visit-task__tick${done ? ' visit-task__tick--done' : ''}`}
+                  data-testid="visit-task-tick"
+                  data-task-id={id}
+                >
                   <input
                     type="checkbox"
                     checked={done}
@@ -128,7 +141,17 @@ function QuickEntry() {
         <legend>{t('visit.kind')}</legend>
         {KINDS.map((k) => (
           <label key={k} className={`quick-entry__kind${kind === k ? ' quick-entry__kind--chosen' : ''}`}>
-            <input type="radio" name={ids.kind} value={k} checked={kind === k} onChange={() => { setKind(k); setInvalid(false); }} data-testid={`quick-kind-${k}`} />
+            <input
+              type="radio"
+              name={ids.kind}
+              value={k}
+              checked={kind === k}
+              onChange={() => {
+                setKind(k);
+                setInvalid(false);
+              }}
+              data-testid={`quick-kind-${k}`}
+            />
             {kindLabel(k)}
           </label>
         ))}
@@ -147,17 +170,29 @@ function QuickEntry() {
             onChange={(e) => setValue(e.target.value)}
             data-testid="quick-value"
           />
-          {invalid && <p id={`${ids.value}-error`} className="field__error" role="alert">{t(`visit.invalid.${kind}` as MessageKey)}</p>}
+          {invalid && (
+            <p id={`${ids.value}-error`} className="field__error" role="alert">
+              {t(`visit.invalid.${kind}` as MessageKey)}
+            </p>
+          )}
         </div>
       )}
       <div className="field">
         <label htmlFor={ids.comment}>{t(measurement ? 'visit.comment' : 'visit.noteText')}</label>
-        <textarea id={ids.comment} rows={3} value={comment} onChange={(e) => setComment(e.target.value)} data-testid="quick-comment" />
+        <textarea
+          id={ids.comment}
+          rows={3}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          data-testid="quick-comment"
+        />
       </div>
       <button type="submit" className="button button--primary" disabled={loading || !ready} data-testid="quick-save">
         {t('visit.save')}
       </button>
-      <p className="quick-entry__saved" role="status" data-testid="quick-saved">{saved ?? ''}</p>
+      <p className="quick-entry__saved" role="status" data-testid="quick-saved">
+        {saved ?? ''}
+      </p>
     </form>
   );
 }

@@ -12,7 +12,8 @@ const PLAN_STATUSES = PlanMeta.shape.status.options;
 /** The kinds of self-report the citizen's form offers (others, from outside clients, are shown as written). */
 export const SELF_REPORT_KINDS = ['blood-pressure', 'weight', 'symptom'] as const;
 export type SelfReportKind = (typeof SELF_REPORT_KINDS)[number];
-export const isKnownKind = (kind: string): kind is SelfReportKind => (SELF_REPORT_KINDS as readonly string[]).includes(kind);
+export const isKnownKind = (kind: string): kind is SelfReportKind =>
+  (SELF_REPORT_KINDS as readonly string[]).includes(kind);
 
 /** The fixed value sets of the plan with their labels in the page's language. */
 export function useChoices() {

@@ -9,7 +9,11 @@ const FLAGS: Readonly<Record<string, MessageKey>> = {
   A: 'results.flag.A',
   AA: 'results.flag.AA',
 };
-const KINDS: Readonly<Record<string, MessageKey>> = { lab: 'results.kind.lab', imaging: 'results.kind.imaging', notification: 'results.kind.notification' };
+const KINDS: Readonly<Record<string, MessageKey>> = {
+  lab: 'results.kind.lab',
+  imaging: 'results.kind.imaging',
+  notification: 'results.kind.notification',
+};
 
 /** An interpretation flag in words with its code, e.g. "High (H)"; '' for none. */
 export function flagLabel(flag: string, t: Translate): string {
@@ -21,7 +25,6 @@ export function flagLabel(flag: string, t: Translate): string {
 export function resultKindKey(kind: string): MessageKey | null {
   return KINDS[kind] ?? null;
 }
-
 
 const STATUSES: Readonly<Record<string, MessageKey>> = {
   registered: 'results.status.registered',

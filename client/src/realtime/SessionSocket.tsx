@@ -12,7 +12,15 @@ const SocketContext = createContext<AppSocket | null>(null);
  * server ends it when the session does (`session:ended`: expired, or an embed link revoked);
  * `onEnded` is told, and the socket does not reconnect with the dead token.
  */
-export function SessionSocketProvider({ token, onEnded, children }: { token: string; onEnded?: (ended: SessionEnded) => void; children: ReactNode }) {
+export function SessionSocketProvider({
+  token,
+  onEnded,
+  children,
+}: {
+  token: string;
+  onEnded?: (ended: SessionEnded) => void;
+  children: ReactNode;
+}) {
   const [socket, setSocket] = useState<AppSocket | null>(null);
   const endedRef = useRef(onEnded);
   endedRef.current = onEnded;

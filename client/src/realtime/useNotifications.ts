@@ -23,7 +23,14 @@ function contentOf(n: { kind: string; params: unknown }): NotificationContent | 
   return content.success ? content.data : null;
 }
 
-const fromStored = (n: StoredNotification): NotificationItem => ({ id: n.id, key: n.id, planId: n.planId, severity: n.severity, content: contentOf(n), created: n.created });
+const fromStored = (n: StoredNotification): NotificationItem => ({
+  id: n.id,
+  key: n.id,
+  planId: n.planId,
+  severity: n.severity,
+  content: contentOf(n),
+  created: n.created,
+});
 
 /** Critical first, then the newest. */
 function ordered(items: NotificationItem[]): NotificationItem[] {
@@ -77,7 +84,14 @@ export function useNotifications(token: string, socket: AppSocket | null, t: Tra
       // Checked like any answer from the server: an event that is not a notification is ignored.
       const n = ReceivedNotification.safeParse(raw);
       if (!n.success) return;
-      const item: NotificationItem = { id: n.data.id ?? null, key: n.data.id ?? newUuid(), planId: n.data.planId, severity: n.data.severity, content: contentOf(n.data), created: new Date().toISOString() };
+      const item: NotificationItem = {
+        id: n.data.id ?? null,
+        key: n.data.id ?? newUuid(),
+        planId: n.data.planId,
+        severity: n.data.severity,
+        content: contentOf(n.data),
+        created: new Date().toISOString(),
+      };
       merge([item]);
       setLatest(item);
     };

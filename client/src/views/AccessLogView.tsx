@@ -43,10 +43,18 @@ export function AccessLogView({ session }: { session: Session }) {
     }),
     [entries],
   );
-  const shown = useMemo(() => (entries ?? []).filter((e) => show === 'all' || (show === 'breakTheGlass' ? e.breakTheGlass : e.refused)), [entries, show]);
+  const shown = useMemo(
+    () => (entries ?? []).filter((e) => show === 'all' || (show === 'breakTheGlass' ? e.breakTheGlass : e.refused)),
+    [entries, show],
+  );
 
   return (
-    <section aria-labelledby="access-log-title" className="access-log" data-testid="access-log" data-loaded={entries ? 'true' : 'false'}>
+    <section
+      aria-labelledby="access-log-title"
+      className="access-log"
+      data-testid="access-log"
+      data-loaded={entries ? 'true' : 'false'}
+    >
       <h1 id="access-log-title">{t('accessLog.title')}</h1>
       <p className="access-log__intro">{t('accessLog.intro')}</p>
       {error && <ErrorNotice message={error} />}
@@ -57,7 +65,14 @@ export function AccessLogView({ session }: { session: Session }) {
             <legend className="visually-hidden">{t('accessLog.filter')}</legend>
             {SHOW.map((s) => (
               <label key={s} className={`segmented__option${show === s ? ' segmented__option--on' : ''}`}>
-                <input type="radio" name={name} value={s} checked={show === s} onChange={() => setShow(s)} data-testid={`access-filter-${s}`} />
+                <input
+                  type="radio"
+                  name={name}
+                  value={s}
+                  checked={show === s}
+                  onChange={() => setShow(s)}
+                  data-testid={`access-filter-${s}`}
+                />
                 <span>{t(`accessLog.show.${s}`)}</span>
                 <span className="segmented__count">{counts[s]}</span>
               </label>
@@ -101,18 +116,30 @@ function AccessRow({ entry }: { entry: AccessLogEntry }) {
   if (entry.breakTheGlass) classes.push('access-row--glass');
   if (entry.refused) classes.push('access-row--refused');
   return (
-    <tr className={classes.join(' ')} data-testid="access-entry" data-action-code={entry.actionCode} data-break-glass={entry.breakTheGlass} data-refused={entry.refused}>
+    <tr
+      className={classes.join(' ')}
+      data-testid="access-entry"
+      data-action-code={entry.actionCode}
+      data-break-glass={entry.breakTheGlass}
+      data-refused={entry.refused}
+    >
       <td className="data-table__nowrap">
         <time dateTime={entry.time}>{formatDateTime(entry.time)}</time>
       </td>
       <td>
-        <span className="data-table__primary" data-testid="access-person">{entry.person}</span>
+        <span className="data-table__primary" data-testid="access-person">
+          {entry.person}
+        </span>
         <span className="data-table__secondary">
-          {[entry.role ? tDynamic(`role.${entry.role}`, 'role.unknown') : '', entry.organisation ?? ''].filter(Boolean).join(' · ')}
+          {[entry.role ? tDynamic(`role.${entry.role}`, 'role.unknown') : '', entry.organisation ?? '']
+            .filter(Boolean)
+            .join(' · ')}
         </span>
       </td>
       <td>
-        <span className="access-row__what" data-testid="access-what">{what}</span>
+        <span className="access-row__what" data-testid="access-what">
+          {what}
+        </span>
         {entry.breakTheGlass && (
           <span className="access-mark access-mark--glass" data-testid="access-break-glass">
             {t('accessLog.breakTheGlass')}

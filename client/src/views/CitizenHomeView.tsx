@@ -40,8 +40,15 @@ export function CitizenHomeView({ session }: { session: Session }) {
       {own && own.length === 0 && <p>{t('citizen.noRecord')}</p>}
       <div className="citizen-home__grid">
         {own?.map((patient) => (
-          <article key={patient.id} className="card patient-card" data-testid="patient-card" aria-labelledby={`citizen-${patient.id}`}>
-            <h2 id={`citizen-${patient.id}`} className="patient-card__name">{patient.name}</h2>
+          <article
+            key={patient.id}
+            className="card patient-card"
+            data-testid="patient-card"
+            aria-labelledby={`citizen-${patient.id}`}
+          >
+            <h2 id={`citizen-${patient.id}`} className="patient-card__name">
+              {patient.name}
+            </h2>
             <h3 className="citizen-home__subtitle">{t('citizen.yourPlans')}</h3>
             {patient.plans.length === 0 ? (
               <p className="muted">{t('citizen.noPlans')}</p>
@@ -49,7 +56,9 @@ export function CitizenHomeView({ session }: { session: Session }) {
               <ul className="plan-links">
                 {patient.plans.map((plan) => (
                   <li key={plan.id}>
-                    <a href={routes.plan(plan.id)} data-testid="plan-link">{plan.title}</a>
+                    <a href={routes.plan(plan.id)} data-testid="plan-link">
+                      {plan.title}
+                    </a>
                     <PlanStatusBadge status={plan.status} />
                   </li>
                 ))}
@@ -62,7 +71,9 @@ export function CitizenHomeView({ session }: { session: Session }) {
           <h2 id="citizen-access-title">{t('accessLog.title')}</h2>
           <p>{t('accessLog.teaser')}</p>
           <p>
-            <a href={routes.accessLog} className="button" data-testid="access-log-link">{t('accessLog.open')}</a>
+            <a href={routes.accessLog} className="button" data-testid="access-log-link">
+              {t('accessLog.open')}
+            </a>
           </p>
         </article>
         {own && <CitizenObjections session={session} planIds={own.flatMap((p) => p.plans.map((plan) => plan.id))} />}

@@ -52,7 +52,11 @@ export function CitizenObjections({ session, planIds }: Props) {
     return map;
   }, [team]);
   const objected = new Set((objections ?? []).map((o) => o.organisationId));
-  const choices = [...new Map(team.flatMap((m) => (m.organisation ? [[m.organisation.id, m.organisation.name] as const] : []))).entries()]
+  const choices = [
+    ...new Map(
+      team.flatMap((m) => (m.organisation ? [[m.organisation.id, m.organisation.name] as const] : [])),
+    ).entries(),
+  ]
     .filter(([orgId]) => !objected.has(orgId))
     .sort((a, b) => a[1].localeCompare(b[1]));
   const nameOf = (o: Objection) => names.get(o.organisationId ?? o.userId ?? '') ?? t('objections.unknownOrganisation');
@@ -88,11 +92,18 @@ export function CitizenObjections({ session, planIds }: Props) {
   };
 
   return (
-    <article className="card objections" aria-labelledby="objections-title" data-testid="objections" data-loaded={objections ? 'true' : 'false'}>
+    <article
+      className="card objections"
+      aria-labelledby="objections-title"
+      data-testid="objections"
+      data-loaded={objections ? 'true' : 'false'}
+    >
       <h2 id="objections-title">{t('objections.title')}</h2>
       <p>{t('objections.intro')}</p>
       {error && <ErrorNotice message={error} />}
-      <p role="status" className="objections__status" data-testid="objections-status">{done ?? (objections ? '' : t('objections.loading'))}</p>
+      <p role="status" className="objections__status" data-testid="objections-status">
+        {done ?? (objections ? '' : t('objections.loading'))}
+      </p>
       {objections && objections.length === 0 && <p className="muted">{t('objections.none')}</p>}
       {objections && objections.length > 0 && (
         <ul className="objections__list" aria-label={t('objections.listLabel')}>
@@ -102,32 +113,56 @@ export function CitizenObjections({ session, planIds }: Props) {
                 <strong data-testid="objection-name">{nameOf(o)}</strong>
                 <span className="hint"> {t('objections.since', { time: formatDateTime(o.created) })}</span>
               </span>
-              <button type="button" className="button button--quiet button--small" aria-label={t('objections.withdraw', { name: nameOf(o) })} onClick={() => void onWithdraw(o)} data-testid="objection-withdraw">
+              <button
+                type="button"
+                className="button button--quiet button--small"
+                aria-label={t('objections.withdraw', { name: nameOf(o) })}
+                onClick={() => void onWithdraw(o)}
+                data-testid="objection-withdraw"
+              >
                 {t('objections.withdrawShort')}
               </button>
             </li>
           ))}
         </ul>
       )}
-      {objections && (choices.length === 0 ? (
-        <p className="hint">{t('objections.noChoices')}</p>
-      ) : (
-        <form className="objections__form" onSubmit={(e) => void onAdd(e)}>
-          <div className="field">
-            <label htmlFor="objection-organisation">{t('objections.organisation')}</label>
-            <select id="objection-organisation" value={choice} onChange={(e) => setChoice(e.target.value)} aria-describedby="objection-warning" data-testid="objection-organisation" required>
-              <option value="">{t('objections.choose')}</option>
-              {choices.map(([orgId, name]) => (
-                <option key={orgId} value={orgId}>{name}</option>
-              ))}
-            </select>
-          </div>
-          <p id="objection-warning" className="notice notice--warning" data-testid="objection-warning">{t('objections.warning')}</p>
-          <button type="submit" className="button button--primary" disabled={!choice || busy} aria-describedby="objection-warning" data-testid="objection-add">
-            {t(busy ? 'objections.adding' : 'objections.add')}
-          </button>
-        </form>
-      ))}
+      {objections &&
+        (choices.length === 0 ? (
+          <p className="hint">{t('objections.noChoices')}</p>
+        ) : (
+          <form className="objections__form" onSubmit={(e) => void onAdd(e)}>
+            <div className="field">
+              <label htmlFor="objection-organisation">{t('objections.organisation')}</label>
+              <select
+                id="objection-organisation"
+                value={choice}
+                onChange={(e) => setChoice(e.target.value)}
+                aria-describedby="objection-warning"
+                data-testid="objection-organisation"
+                required
+              >
+                <option value="">{t('objections.choose')}</option>
+                {choices.map(([orgId, name]) => (
+                  <option key={orgId} value={orgId}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <p id="objection-warning" className="notice notice--warning" data-testid="objection-warning">
+              {t('objections.warning')}
+            </p>
+            <button
+              type="submit"
+              className="button button--primary"
+              disabled={!choice || busy}
+              aria-describedby="objection-warning"
+              data-testid="objection-add"
+            >
+              {t(busy ? 'objections.adding' : 'objections.add')}
+            </button>
+          </form>
+        ))}
     </article>
   );
 }

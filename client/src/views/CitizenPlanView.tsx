@@ -49,8 +49,12 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
 
   useEffect(() => {
     const controller = new AbortController();
-    getPlan(token, planId, controller.signal).then(setHeader).catch(() => setHeader(null));
-    getPlanPeople(token, planId, controller.signal).then(setPeople).catch(() => setPeople([]));
+    getPlan(token, planId, controller.signal)
+      .then(setHeader)
+      .catch(() => setHeader(null));
+    getPlanPeople(token, planId, controller.signal)
+      .then(setPeople)
+      .catch(() => setPeople([]));
     void load(controller.signal);
     const refresh = () => {
       if (document.visibilityState === 'visible') void load();
@@ -101,14 +105,18 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
       </p>
       <header className="plan-header">
         <p className="plan-header__eyebrow">{t('plan.headingCitizen')}</p>
-        <h1 className="plan-header__patient" data-testid="plan-patient">{header?.patientName ?? session.user.name}</h1>
+        <h1 className="plan-header__patient" data-testid="plan-patient">
+          {header?.patientName ?? session.user.name}
+        </h1>
         {plan?.meta.status && (
           <p className="plan-header__facts">
             <PlanStatusBadge status={plan.meta.status} />
           </p>
         )}
       </header>
-      <p className="notice notice--info citizen-intro" data-testid="citizen-intro">{t('citizen.intro')}</p>
+      <p className="notice notice--info citizen-intro" data-testid="citizen-intro">
+        {t('citizen.intro')}
+      </p>
       <p className="citizen-plan__access">
         <a href={routes.accessLog}>{t('accessLog.open')}</a>
       </p>
@@ -116,7 +124,9 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
 
       <div className="citizen-plan__body">
         <section className="card plan-section" aria-labelledby="citizen-measurements-title">
-          <h2 id="citizen-measurements-title" className="plan-section__title">{t('selfReports.titleCitizen')}</h2>
+          <h2 id="citizen-measurements-title" className="plan-section__title">
+            {t('selfReports.titleCitizen')}
+          </h2>
           <p className="plan-section__hint">{t('selfReports.plainHint')}</p>
           <SelfReportComposer onSave={save} />
           {plan && <SnapshotSelfReports rows={plan.selfReports} title={t('selfReports.yourLatest')} />}
@@ -126,7 +136,9 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
 
         <section className="card plan-section" aria-labelledby="citizen-plan-title" aria-busy={!plan && !error}>
           <div className="history-snapshot__head">
-            <h2 id="citizen-plan-title" className="plan-section__title">{t('citizen.planTitle')}</h2>
+            <h2 id="citizen-plan-title" className="plan-section__title">
+              {t('citizen.planTitle')}
+            </h2>
             <div className="citizen-plan__refresh">
               {loadedAt && <span className="muted">{t('citizen.updated', { time: formatDateTime(loadedAt) })}</span>}
               <button type="button" className="button button--quiet button--small" onClick={() => void load()}>

@@ -16,7 +16,9 @@ export function CitizenResults({ results }: { results: readonly Record<string, u
   const items = useMemo(() => newestFirst(results.map((r, i) => resultFromJson(r, i))), [results]);
   return (
     <section className="card plan-section" aria-labelledby={titleId} data-testid="citizen-results">
-      <h2 id={titleId} className="plan-section__title">{t('citizen.resultsTitle')}</h2>
+      <h2 id={titleId} className="plan-section__title">
+        {t('citizen.resultsTitle')}
+      </h2>
       <p className="plan-section__hint">{t('citizen.resultsHint')}</p>
       <TrendCharts items={items} titleId={trendsId} />
       <ResultTimeline items={items} citizen />

@@ -87,21 +87,38 @@ export function EmergencyAccess({ session }: { session: Session }) {
             }}
             data-testid="emergency-cpr"
           />
-          <p id="emergency-cpr-hint" className="hint">{t('emergency.cprHint')}</p>
+          <p id="emergency-cpr-hint" className="hint">
+            {t('emergency.cprHint')}
+          </p>
         </div>
-        <button type="submit" className="button button--primary" disabled={busy || !cpr.trim()} data-testid="emergency-lookup">
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={busy || !cpr.trim()}
+          data-testid="emergency-lookup"
+        >
           {t(busy && !found ? 'emergency.lookingUp' : 'emergency.lookup')}
         </button>
       </form>
       {error && <ErrorNotice message={error} testId="emergency-error" />}
       <div role="status">
-        {found?.access === 'objected' && <p className="notice notice--error" data-testid="emergency-objected">{t('emergency.objected')}</p>}
-        {found && found.access !== 'objected' && !planId && <p className="notice notice--info" data-testid="emergency-no-plans">{t('emergency.noPlans')}</p>}
+        {found?.access === 'objected' && (
+          <p className="notice notice--error" data-testid="emergency-objected">
+            {t('emergency.objected')}
+          </p>
+        )}
+        {found && found.access !== 'objected' && !planId && (
+          <p className="notice notice--info" data-testid="emergency-no-plans">
+            {t('emergency.noPlans')}
+          </p>
+        )}
         {found?.access === 'none' && planId && <p>{t('emergency.needReason')}</p>}
       </div>
       {found?.access === 'none' && planId && (
         <form className="emergency__reason" onSubmit={(e) => void onBreakGlass(e)} noValidate>
-          <p id="emergency-explain" className="notice notice--warning">{t('emergency.explain')}</p>
+          <p id="emergency-explain" className="notice notice--warning">
+            {t('emergency.explain')}
+          </p>
           <div className="field">
             <label htmlFor="emergency-reason">{t('emergency.reason')}</label>
             <textarea
@@ -119,14 +136,22 @@ export function EmergencyAccess({ session }: { session: Session }) {
               }}
               data-testid="emergency-reason"
             />
-            <p id="emergency-reason-hint" className="hint">{t('emergency.reasonHint')}</p>
-            {reasonError && <p id="emergency-reason-error" className="field-error">{t('emergency.reasonTooShort')}</p>}
+            <p id="emergency-reason-hint" className="hint">
+              {t('emergency.reasonHint')}
+            </p>
+            {reasonError && (
+              <p id="emergency-reason-error" className="field-error">
+                {t('emergency.reasonTooShort')}
+              </p>
+            )}
           </div>
           <div className="emergency__actions">
             <button type="submit" className="button button--primary" disabled={busy} data-testid="emergency-open">
               {t(busy ? 'emergency.opening' : 'emergency.open')}
             </button>
-            <button type="button" className="button button--quiet" onClick={reset}>{t('emergency.cancel')}</button>
+            <button type="button" className="button button--quiet" onClick={reset}>
+              {t('emergency.cancel')}
+            </button>
           </div>
         </form>
       )}

@@ -43,7 +43,9 @@ export function HistoryView({ session, planId }: { session: Session; planId: str
       .catch((err: unknown) => {
         if (!isAbort(err)) setError(describeError(err, t));
       });
-    getPlanPeople(session.token, planId, signal).then(setPeople).catch(() => setPeople([]));
+    getPlanPeople(session.token, planId, signal)
+      .then(setPeople)
+      .catch(() => setPeople([]));
     return () => controller.abort();
     // Deliberately not on `t`: a change of language needs no refetch.
   }, [session.token, planId]);
@@ -79,7 +81,9 @@ export function HistoryView({ session, planId }: { session: Session; planId: str
   return (
     <div className="history-page">
       <p className="back-link">
-        <a href={routes.plan(planId)} data-testid="back-to-plan">{t('history.back')}</a>
+        <a href={routes.plan(planId)} data-testid="back-to-plan">
+          {t('history.back')}
+        </a>
       </p>
       <header className="plan-header">
         <p className="plan-header__eyebrow">{t('history.heading')}</p>
@@ -95,25 +99,53 @@ export function HistoryView({ session, planId }: { session: Session; planId: str
             <form className="history-moment" onSubmit={submitMoment}>
               <div className="field">
                 <label htmlFor={inputId}>{t('history.momentLabel')}</label>
-                <input id={inputId} type="datetime-local" step={1} value={momentInput} onChange={(e) => setMomentInput(e.target.value)} data-testid="history-moment" />
+                <input
+                  id={inputId}
+                  type="datetime-local"
+                  step={1}
+                  value={momentInput}
+                  onChange={(e) => setMomentInput(e.target.value)}
+                  data-testid="history-moment"
+                />
               </div>
-              <button type="submit" className="button button--small" disabled={!momentInput} data-testid="history-moment-show">
+              <button
+                type="submit"
+                className="button button--small"
+                disabled={!momentInput}
+                data-testid="history-moment-show"
+              >
                 {t('history.showMoment')}
               </button>
             </form>
             <HistoryList changes={changes} selected={moment?.seq ?? null} onSelect={choose} />
           </section>
-          <section className="card history-snapshot" aria-labelledby="history-snapshot-title" aria-busy={loadingSnapshot}>
+          <section
+            className="card history-snapshot"
+            aria-labelledby="history-snapshot-title"
+            aria-busy={loadingSnapshot}
+          >
             <div className="history-snapshot__head">
               <h2 id="history-snapshot-title" data-testid="snapshot-heading">
                 {moment ? t('history.asAt', { time: formatDateTime(moment.at) }) : t('history.pickMoment')}
               </h2>
               {index >= 0 && (
                 <div className="history-snapshot__nav">
-                  <button type="button" className="button button--quiet button--small" disabled={index >= changes.length - 1} onClick={() => choose(changes[index + 1])} data-testid="history-earlier">
+                  <button
+                    type="button"
+                    className="button button--quiet button--small"
+                    disabled={index >= changes.length - 1}
+                    onClick={() => choose(changes[index + 1])}
+                    data-testid="history-earlier"
+                  >
                     {t('history.earlier')}
                   </button>
-                  <button type="button" className="button button--quiet button--small" disabled={index <= 0} onClick={() => choose(changes[index - 1])} data-testid="history-later">
+                  <button
+                    type="button"
+                    className="button button--quiet button--small"
+                    disabled={index <= 0}
+                    onClick={() => choose(changes[index - 1])}
+                    data-testid="history-later"
+                  >
                     {t('history.later')}
                   </button>
                 </div>

@@ -24,17 +24,22 @@ export function PatientsView({ session }: { session: Session }) {
   // stays out of addresses, history and access logs.
   useEffect(() => {
     const controller = new AbortController();
-    const timer = window.setTimeout(() => {
-      const request = term ? searchPatients(session.token, term, controller.signal) : listPatients(session.token, controller.signal);
-      request
-        .then((list) => {
-          setPatients(list);
-          setError(null);
-        })
-        .catch((err: unknown) => {
-          if (!isAbort(err)) setError(describeError(err, t));
-        });
-    }, term ? SEARCH_DELAY_MS : 0);
+    const timer = window.setTimeout(
+      () => {
+        const request = term
+          ? searchPatients(session.token, term, controller.signal)
+          : listPatients(session.token, controller.signal);
+        request
+          .then((list) => {
+            setPatients(list);
+            setError(null);
+          })
+          .catch((err: unknown) => {
+            if (!isAbort(err)) setError(describeError(err, t));
+          });
+      },
+      term ? SEARCH_DELAY_MS : 0,
+    );
     return () => {
       window.clearTimeout(timer);
       controller.abort();
@@ -59,7 +64,9 @@ export function PatientsView({ session }: { session: Session }) {
             onChange={(e) => setQuery(e.target.value)}
             data-testid="patient-search"
           />
-          <p id="patient-search-hint" className="hint">{t('patients.searchHint')}</p>
+          <p id="patient-search-hint" className="hint">
+            {t('patients.searchHint')}
+          </p>
         </div>
       )}
       {isStaff(session.user.role) && <EmergencyAccess session={session} />}
@@ -67,7 +74,9 @@ export function PatientsView({ session }: { session: Session }) {
       {!shown && !error && <p role="status">{t('patients.loading')}</p>}
       {shown && (
         <>
-          <p className="muted" role="status">{t(shown.length === 1 ? 'patients.count.one' : 'patients.count.other', { count: shown.length })}</p>
+          <p className="muted" role="status">
+            {t(shown.length === 1 ? 'patients.count.one' : 'patients.count.other', { count: shown.length })}
+          </p>
           {shown.length === 0 ? (
             <p>{query ? t('patients.empty') : t('patients.none')}</p>
           ) : (
@@ -86,7 +95,9 @@ export function PatientsView({ session }: { session: Session }) {
                     <ul className="plan-links">
                       {patient.plans.map((plan) => (
                         <li key={plan.id}>
-                          <a href={routes.plan(plan.id)} data-testid="plan-link">{plan.title}</a>
+                          <a href={routes.plan(plan.id)} data-testid="plan-link">
+                            {plan.title}
+                          </a>
                           <PlanStatusBadge status={plan.status} />
                         </li>
                       ))}

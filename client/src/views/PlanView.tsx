@@ -47,7 +47,10 @@ export function PlanView({ session, planId, onSessionExpired, visit = false }: P
         if (kept && err instanceof ApiError && err.kind === 'network') {
           setPlan(kept);
           setOffline(true);
-        } else setError(err instanceof ApiError && err.kind === 'network' ? t('plan.offlineNotKept') : describeError(err, t));
+        } else
+          setError(
+            err instanceof ApiError && err.kind === 'network' ? t('plan.offlineNotKept') : describeError(err, t),
+          );
       });
     return () => controller.abort();
     // Deliberately not on `t`: a change of language needs no refetch.
@@ -65,7 +68,15 @@ export function PlanView({ session, planId, onSessionExpired, visit = false }: P
           {t('plan.offlineCopy')}
         </p>
       )}
-      {plan && <PlanWorkspace plan={plan} token={session.token} user={session.user} onSessionExpired={onSessionExpired} visit={visit} />}
+      {plan && (
+        <PlanWorkspace
+          plan={plan}
+          token={session.token}
+          user={session.user}
+          onSessionExpired={onSessionExpired}
+          visit={visit}
+        />
+      )}
     </div>
   );
 }

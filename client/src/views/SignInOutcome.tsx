@@ -19,7 +19,9 @@ function forgetCode(): void {
 
 const again = (label: string) => (
   <p>
-    <a href={routes.signIn} data-testid="sign-in-again">{label}</a>
+    <a href={routes.signIn} data-testid="sign-in-again">
+      {label}
+    </a>
   </p>
 );
 

@@ -66,16 +66,32 @@ export function SignInView({ notice, onSignedIn }: Props) {
   const citizens = options?.providers.filter((p) => p.kind === 'citizen') ?? [];
   const providerButton = (p: Provider) => (
     <li key={p.id}>
-      <button type="button" className="button button--primary sign-in__provider" disabled={redirecting !== null} onClick={() => void signInWith(p)} data-testid="sign-in-provider" data-provider-id={p.id}>
+      <button
+        type="button"
+        className="button button--primary sign-in__provider"
+        disabled={redirecting !== null}
+        onClick={() => void signInWith(p)}
+        data-testid="sign-in-provider"
+        data-provider-id={p.id}
+      >
         {t('signIn.with', { name: p.name })}
       </button>
     </li>
   );
 
   return (
-    <section className="card sign-in" aria-labelledby="sign-in-title" data-testid="sign-in" data-loaded={options !== null}>
+    <section
+      className="card sign-in"
+      aria-labelledby="sign-in-title"
+      data-testid="sign-in"
+      data-loaded={options !== null}
+    >
       <h1 id="sign-in-title">{t('signIn.title')}</h1>
-      {notice && <p className="notice notice--info" role="status">{t(notice)}</p>}
+      {notice && (
+        <p className="notice notice--info" role="status">
+          {t(notice)}
+        </p>
+      )}
       {staff.length > 0 && (
         <nav aria-label={t('signIn.providers')}>
           <ul className="sign-in__providers">{staff.map(providerButton)}</ul>
@@ -88,7 +104,11 @@ export function SignInView({ notice, onSignedIn }: Props) {
         </nav>
       )}
       {redirecting && <p role="status">{t('signIn.redirecting', { name: redirecting })}</p>}
-      {options && !options.passwordLogin && <p className="muted" data-testid="sign-in-password-off">{t('signIn.passwordOff')}</p>}
+      {options && !options.passwordLogin && (
+        <p className="muted" data-testid="sign-in-password-off">
+          {t('signIn.passwordOff')}
+        </p>
+      )}
       {options?.passwordLogin && (
         <>
           <p className="muted">{options.providers.length > 0 ? t('signIn.orPassword') : t('signIn.intro')}</p>

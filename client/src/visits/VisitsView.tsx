@@ -63,7 +63,9 @@ export function VisitsView({ session }: { session: Session }) {
           {visits.visits.map((visit, index) => (
             <li key={visit.planId} className="visit-card card" data-testid="visit-card" data-plan-id={visit.planId}>
               <div className="visit-card__head">
-                <span className="visit-card__order" aria-hidden="true">{index + 1}</span>
+                <span className="visit-card__order" aria-hidden="true">
+                  {index + 1}
+                </span>
                 <div>
                   <h2 className="visit-card__name">{visit.patientName}</h2>
                   <p className="visit-card__plan">{visit.planTitle}</p>
@@ -71,14 +73,24 @@ export function VisitsView({ session }: { session: Session }) {
               </div>
               <ul className="visit-card__tasks" aria-label={t('visits.tasks')}>
                 {visit.tasks.map((task) => (
-                  <li key={task.id} className={`visit-card__task${task.status === 'done' ? ' visit-card__task--done' : ''}`} data-testid="visit-task">
+                  <li
+                    key={task.id}
+                    className={`visit-card__task${task.status === 'done' ? ' visit-card__task--done' : ''}`}
+                    data-testid="visit-task"
+                  >
                     <span>{task.title}</span>
-                    {task.overdue && <span className="visit-card__overdue">{t('visits.overdue', { date: formatDate(task.due) })}</span>}
+                    {task.overdue && (
+                      <span className="visit-card__overdue">{t('visits.overdue', { date: formatDate(task.due) })}</span>
+                    )}
                     {task.status === 'done' && <span className="visit-card__done">{t('visit.done')}</span>}
                   </li>
                 ))}
               </ul>
-              <a className="button button--primary visit-card__open" href={routes.visit(visit.planId)} data-testid="visit-open">
+              <a
+                className="button button--primary visit-card__open"
+                href={routes.visit(visit.planId)}
+                data-testid="visit-open"
+              >
                 {t('visits.open', { name: visit.patientName })}
               </a>
             </li>

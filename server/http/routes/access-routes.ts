@@ -15,7 +15,9 @@ const BreakGlassRequest = z.object({ reason: RecordedReason });
 const ObjectionRequest = z
   .object({ organisationId: z.string().uuid().optional(), userId: z.string().uuid().optional() })
   .strict()
-  .refine((v) => (v.organisationId ? 1 : 0) + (v.userId ? 1 : 0) === 1, { message: 'give exactly one of organisationId or userId' });
+  .refine((v) => (v.organisationId ? 1 : 0) + (v.userId ? 1 : 0) === 1, {
+    message: 'give exactly one of organisationId or userId',
+  });
 
 // Access beyond the care team: break-the-glass for staff in an emergency (time-limited,
 // flagged, the team is told), and the citizen's objections to named organisations or persons
@@ -37,9 +39,24 @@ export function planAccessRoutes(deps: HttpDeps): Router {
     if (current.ok && current.via === 'care_team') throw conflict('you are on the care team already');
     if (!current.ok && current.objected) throw forbidden(current.reason);
     const now = new Date();
-    const grant = { id: randomUUID(), userId: user.id, patientId: plan.patientId, planId: plan.id, reason, created: now.toISOString(), expires: new Date(now.getTime() + deps.config.breakGlassMinutes * 60_000).toISOString() };
+    const grant = {
+      id: randomUUID(),
+      userId: user.id,
+      patientId: plan.patientId,
+      planId: plan.id,
+      reason,
+      created: now.toISOString(),
+      expires: new Date(now.getTime() + deps.config.breakGlassMinutes * 60_000).toISOString(),
+    };
     await deps.store.accessGrants.addBreakGlass(grant);
-    deps.audit.record({ actorId: user.id, action: 'break-glass', planId: plan.id, patientId: plan.patientId, outcome: 'allowed', details: { breakTheGlass: true, reason, expires: grant.expires } });
+    deps.audit.record({
+      actorId: user.id,
+      action: 'break-glass',
+      planId: plan.id,
+      patientId: plan.patientId,
+      outcome: 'allowed',
+      details: { breakTheGlass: true, reason, expires: grant.expires },
+    });
     await deps.notifier.notify(plan.patientId, {
       kind: 'break-glass',
       planId: plan.id,
@@ -72,11 +89,25 @@ export function objectionRoutes(deps: HttpDeps): Router {
     const { user } = principalOf(res);
     if (user.role !== 'citizen' || !user.patientId) throw forbidden('objections are the citizen’s own');
     const body = parse(ObjectionRequest, req.body);
-    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw notFound('no such organisation');
+    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId)))
+      throw notFound('no such organisation');
     if (body.userId && !(await deps.store.getUser(body.userId))) throw notFound('no such person');
-    const objection = { id: randomUUID(), patientId: user.patientId, organisationId: body.organisationId ?? null, userId: body.userId ?? null, created: new Date().toISOString(), withdrawn: null };
+    const objection = {
+      id: randomUUID(),
+      patientId: user.patientId,
+      organisationId: body.organisationId ?? null,
+      userId: body.userId ?? null,
+      created: new Date().toISOString(),
+      withdrawn: null,
+    };
     await deps.store.accessGrants.addObjection(objection);
-    deps.audit.record({ actorId: user.id, action: 'objection.add', patientId: user.patientId, outcome: 'allowed', details: { objectionId: objection.id, organisationId: objection.organisationId, userId: objection.userId } });
+    deps.audit.record({
+      actorId: user.id,
+      action: 'objection.add',
+      patientId: user.patientId,
+      outcome: 'allowed',
+      details: { objectionId: objection.id, organisationId: objection.organisationId, userId: objection.userId },
+    });
     await deps.accessChanged(user.patientId);
     res.status(201).json(objection);
   });
@@ -84,8 +115,21 @@ export function objectionRoutes(deps: HttpDeps): Router {
   router.delete('/:id', auth, async (req, res) => {
     const { user } = principalOf(res);
     if (user.role !== 'citizen' || !user.patientId) throw forbidden('objections are the citizen’s own');
-    if (!(await deps.store.accessGrants.withdrawObjection(user.patientId, String(req.params.id), new Date().toISOString()))) throw notFound('no such objection');
-    deps.audit.record({ actorId: user.id, action: 'objection.withdraw', patientId: user.patientId, outcome: 'allowed', details: { objectionId: req.params.id } });
+    if (
+      !(await deps.store.accessGrants.withdrawObjection(
+        user.patientId,
+        String(req.params.id),
+        new Date().toISOString(),
+      ))
+    )
+      throw notFound('no such objection');
+    deps.audit.record({
+      actorId: user.id,
+      action: 'objection.withdraw',
+      patientId: user.patientId,
+      outcome: 'allowed',
+      details: { objectionId: req.params.id },
+    });
     res.status(204).end();
   });
   return router;

@@ -1,6 +1,12 @@
 import { Router, type Response } from 'express';
 import type { IdentityProviderView, SmartClientView } from '../../../shared/sign-in.ts';
-import { checkNewProvider, checkNewSmartClient, NewIdentityProviderInput, NewSmartClientInput, RegistrationError } from '../../identity/registration.ts';
+import {
+  checkNewProvider,
+  checkNewSmartClient,
+  NewIdentityProviderInput,
+  NewSmartClientInput,
+  RegistrationError,
+} from '../../identity/registration.ts';
 import type { IdentityProvider, Organisation, SmartClient } from '../../store/records.ts';
 import { principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';
@@ -50,14 +56,25 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
     const input = parse(NewIdentityProviderInput, req.body);
     const provider = await registered(() => checkNewProvider(deps.store, input, { allowInsecureHttp }));
     await deps.store.identity.addProvider(provider);
-    deps.audit.record({ actorId: p.user.id, action: 'admin.identity-provider.add', outcome: 'allowed', details: { providerId: provider.id, organisationId: provider.organisationId, issuer: provider.issuer } });
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.identity-provider.add',
+      outcome: 'allowed',
+      details: { providerId: provider.id, organisationId: provider.organisationId, issuer: provider.issuer },
+    });
     res.status(201).json(providerView(provider, await deps.store.listOrganisations()));
   });
 
   router.delete('/identity-providers/:id', async (req, res) => {
     const p = admin(res);
-    if (!(await deps.store.identity.removeProvider(String(req.params.id), new Date().toISOString()))) throw notFound('no such identity provider');
-    deps.audit.record({ actorId: p.user.id, action: 'admin.identity-provider.remove', outcome: 'allowed', details: { providerId: req.params.id } });
+    if (!(await deps.store.identity.removeProvider(String(req.params.id), new Date().toISOString())))
+      throw notFound('no such identity provider');
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.identity-provider.remove',
+      outcome: 'allowed',
+      details: { providerId: req.params.id },
+    });
     res.status(204).end();
   });
 
@@ -72,14 +89,25 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
     const input = parse(NewSmartClientInput, req.body);
     const smart = await registered(() => checkNewSmartClient(deps.store, input, { allowInsecureHttp }));
     await deps.store.identity.addSmartClient(smart);
-    deps.audit.record({ actorId: p.user.id, action: 'admin.smart-client.add', outcome: 'allowed', details: { smartClientId: smart.id, organisationId: smart.organisationId, issuer: smart.issuer } });
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.smart-client.add',
+      outcome: 'allowed',
+      details: { smartClientId: smart.id, organisationId: smart.organisationId, issuer: smart.issuer },
+    });
     res.status(201).json(smartClientView(smart, await deps.store.listOrganisations()));
   });
 
   router.delete('/smart-clients/:id', async (req, res) => {
     const p = admin(res);
-    if (!(await deps.store.identity.removeSmartClient(String(req.params.id), new Date().toISOString()))) throw notFound('no such practice system');
-    deps.audit.record({ actorId: p.user.id, action: 'admin.smart-client.remove', outcome: 'allowed', details: { smartClientId: req.params.id } });
+    if (!(await deps.store.identity.removeSmartClient(String(req.params.id), new Date().toISOString())))
+      throw notFound('no such practice system');
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.smart-client.remove',
+      outcome: 'allowed',
+      details: { smartClientId: req.params.id },
+    });
     res.status(204).end();
   });
 

@@ -9,10 +9,17 @@ import { principalOf, requireAuth } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, parse } from '../errors.ts';
 import { adminIdentityRoutes } from './admin-identity-routes.ts';
 
-const NewOrganisation = z.object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() }).strict();
+const NewOrganisation = z
+  .object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() })
+  .strict();
 const NewUser = z
   .object({
-    username: z.string().trim().min(2).max(50).regex(/^[a-z0-9._-]+$/i, 'letters, digits, dot, dash and underscore'),
+    username: z
+      .string()
+      .trim()
+      .min(2)
+      .max(50)
+      .regex(/^[a-z0-9._-]+$/i, 'letters, digits, dot, dash and underscore'),
     name: z.string().trim().min(1).max(200),
     role: Role,
     organisationId: z.string().uuid().optional(),
@@ -41,16 +48,38 @@ export function adminRoutes(deps: HttpDeps): Router {
   router.post('/organisations', async (req, res) => {
     const p = admin(res);
     const body = parse(NewOrganisation, req.body);
-    const org = await deps.store.createOrganisation({ name: body.name, sector: body.sector, region: body.region ?? null });
-    deps.audit.record({ actorId: p.user.id, action: 'admin.organisation.create', outcome: 'allowed', details: { organisationId: org.id } });
+    const org = await deps.store.createOrganisation({
+      name: body.name,
+      sector: body.sector,
+      region: body.region ?? null,
+    });
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.organisation.create',
+      outcome: 'allowed',
+      details: { organisationId: org.id },
+    });
     res.status(201).json(org);
   });
 
   router.get('/users', async (_req, res) => {
     admin(res);
     const orgs = await deps.store.listOrganisations();
-    const users = await deps.store.listUsersRelatedTo({ organisationIds: orgs.map((o) => o.id), userIds: [], patientId: null });
-    res.json(users.map((u) => ({ id: u.id, username: u.username, name: u.name, role: u.role, organisationId: u.organisationId, disabled: u.disabled })));
+    const users = await deps.store.listUsersRelatedTo({
+      organisationIds: orgs.map((o) => o.id),
+      userIds: [],
+      patientId: null,
+    });
+    res.json(
+      users.map((u) => ({
+        id: u.id,
+        username: u.username,
+        name: u.name,
+        role: u.role,
+        organisationId: u.organisationId,
+        disabled: u.disabled,
+      })),
+    );
   });
 
   router.post('/users', async (req, res) => {
@@ -60,10 +89,14 @@ export function adminRoutes(deps: HttpDeps): Router {
     const clinical = isClinicalRole(body.role);
     // A clinical account sees patients: one administrator alone may create it only with a
     // stated reason, kept in the audit log where it stands out (details.clinicalAccount).
-    if (clinical && !body.reason) throw new HttpError(400, 'validation_failed', 'a clinical account needs a recorded reason', [{ path: 'reason', message: 'state why this account is created' }]);
+    if (clinical && !body.reason)
+      throw new HttpError(400, 'validation_failed', 'a clinical account needs a recorded reason', [
+        { path: 'reason', message: 'state why this account is created' },
+      ]);
     if (staff && !body.organisationId) throw badRequest('care staff belong to an organisation');
     if (body.role === 'citizen') throw badRequest('citizens are registered with their patient record, not here');
-    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
+    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId)))
+      throw badRequest('no such organisation');
     if (await deps.store.getUserByUsername(body.username)) throw conflict('that username is taken');
     const user = await deps.store.createUser({
       username: body.username,
@@ -73,8 +106,21 @@ export function adminRoutes(deps: HttpDeps): Router {
       patientId: null,
       passwordHash: await hashPassword(body.password),
     });
-    deps.audit.record({ actorId: p.user.id, action: 'admin.user.create', outcome: 'allowed', details: userCreatedDetails(user, body.reason) });
-    res.status(201).json({ id: user.id, username: user.username, name: user.name, role: user.role, organisationId: user.organisationId });
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.user.create',
+      outcome: 'allowed',
+      details: userCreatedDetails(user, body.reason),
+    });
+    res
+      .status(201)
+      .json({
+        id: user.id,
+        username: user.username,
+        name: user.name,
+        role: user.role,
+        organisationId: user.organisationId,
+      });
   });
 
   return router;

@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import { AccessLogQuery, AuditQuery, type AccessLogEntry, type AuditActorView, type AuditEntryView } from '../../../shared/audit.ts';
+import {
+  AccessLogQuery,
+  AuditQuery,
+  type AccessLogEntry,
+  type AuditActorView,
+  type AuditEntryView,
+} from '../../../shared/audit.ts';
 import { accessInWords } from '../../audit/access-words.ts';
 import { detailsForAdministrator } from '../../audit/admin-audit.ts';
 import { API_KEY_ACTOR_PREFIX } from '../../results/api-keys.ts';
@@ -18,7 +24,12 @@ async function actorsOf(store: Store, entries: AuditEntry[]): Promise<Map<string
     // What a system did with its API key is recorded under the key: named by its system.
     if (id.startsWith(API_KEY_ACTOR_PREFIX)) {
       const key = await store.results.getApiKey(id.slice(API_KEY_ACTOR_PREFIX.length));
-      actors.set(id, { id, name: key ? `${key.system} (system)` : null, role: null, organisation: key?.organisationId ? (orgs.get(key.organisationId) ?? null) : null });
+      actors.set(id, {
+        id,
+        name: key ? `${key.system} (system)` : null,
+        role: null,
+        organisation: key?.organisationId ? (orgs.get(key.organisationId) ?? null) : null,
+      });
       continue;
     }
     const user = await store.getUser(id);
@@ -32,7 +43,8 @@ async function actorsOf(store: Store, entries: AuditEntry[]): Promise<Map<string
   return actors;
 }
 
-const utc = (iso: string | undefined): string | undefined => (iso === undefined ? undefined : new Date(iso).toISOString());
+const utc = (iso: string | undefined): string | undefined =>
+  iso === undefined ? undefined : new Date(iso).toISOString();
 
 /**
  * `GET /audit`: the administrator's view of the audit log. This read, and the citizen's access
@@ -89,8 +101,16 @@ export function accessLogRoutes(deps: HttpDeps): Router {
     }
     const { limit } = parse(AccessLogQuery, req.query, 'query');
     // Accesses by people other than the citizen; the hub's own work (filing results) is not one.
-    const entries = user.patientId ? await deps.store.listAudit({ patientId: user.patientId, notActor: user.id, limit }) : [];
-    deps.audit.record({ actorId: user.id, action: 'access-log.read', patientId: user.patientId, outcome: 'allowed', details: { entries: entries.length } });
+    const entries = user.patientId
+      ? await deps.store.listAudit({ patientId: user.patientId, notActor: user.id, limit })
+      : [];
+    deps.audit.record({
+      actorId: user.id,
+      action: 'access-log.read',
+      patientId: user.patientId,
+      outcome: 'allowed',
+      details: { entries: entries.length },
+    });
     const actors = await actorsOf(deps.store, entries);
     const body: AccessLogEntry[] = entries.map((e) => {
       const actor = e.actorId ? actors.get(e.actorId) : undefined;

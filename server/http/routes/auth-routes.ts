@@ -13,7 +13,11 @@ import { signInRoutes } from './sign-in-routes.ts';
 export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): Router {
   const router = Router();
   router.use(signInRoutes(deps, hooks));
-  const throttle = new LoginThrottle(deps.config.loginMaxFailuresPerAccount, deps.config.loginMaxFailuresPerAddress, deps.config.loginThrottleWindowSeconds * 1000);
+  const throttle = new LoginThrottle(
+    deps.config.loginMaxFailuresPerAccount,
+    deps.config.loginMaxFailuresPerAddress,
+    deps.config.loginThrottleWindowSeconds * 1000,
+  );
 
   router.post('/login', async (req, res) => {
     const { username, password } = parse(LoginRequest, req.body);
@@ -21,13 +25,23 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
     // People type their CPR number into the username field: it must not reach the audit log.
     const typed = redactCprNumbers(username);
     if (deps.config.passwordLogin === 'off') {
-      deps.audit.record({ actorId: null, action: 'login', outcome: 'refused', details: { username: typed, address, reason: 'password_login_off' } });
+      deps.audit.record({
+        actorId: null,
+        action: 'login',
+        outcome: 'refused',
+        details: { username: typed, address, reason: 'password_login_off' },
+      });
       throw forbidden('signing in with a password is switched off here: sign in through your organisation');
     }
     // Counted as a failure before the password check; taken back if the password is right.
     const attempt = throttle.attempt(username, address);
     if (!attempt.ok) {
-      deps.audit.record({ actorId: null, action: 'login', outcome: 'refused', details: { username: typed, address, throttled: true } });
+      deps.audit.record({
+        actorId: null,
+        action: 'login',
+        outcome: 'refused',
+        details: { username: typed, address, throttled: true },
+      });
       res.setHeader('Retry-After', String(attempt.retryAfterSeconds));
       throw new HttpError(429, 'rate_limited', `too many failed sign-ins; try again in ${attempt.retryAfterSeconds} s`);
     }
@@ -43,12 +57,22 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
     }
     if (!user || !ok) {
       attempt.failed();
-      deps.audit.record({ actorId: user?.id ?? null, action: 'login', outcome: 'refused', details: { username: typed, address: req.ip } });
+      deps.audit.record({
+        actorId: user?.id ?? null,
+        action: 'login',
+        outcome: 'refused',
+        details: { username: typed, address: req.ip },
+      });
       throw unauthorized('wrong username or password');
     }
     attempt.succeeded();
     if (user.disabled) {
-      deps.audit.record({ actorId: user.id, action: 'login', outcome: 'refused', details: { address, reason: 'account_switched_off' } });
+      deps.audit.record({
+        actorId: user.id,
+        action: 'login',
+        outcome: 'refused',
+        details: { address, reason: 'account_switched_off' },
+      });
       throw unauthorized('this account has been switched off');
     }
     const organisation = user.organisationId ? await deps.store.getOrganisation(user.organisationId) : null;

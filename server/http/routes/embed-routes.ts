@@ -11,7 +11,12 @@ import { embedGrantors } from './embed-grantors.ts';
 const NewEmbedLink = z
   .object({
     access: z.enum(['edit', 'read']).default('edit'),
-    expiresInMinutes: z.number().int().min(1).max(90 * 24 * 60).default(7 * 24 * 60),
+    expiresInMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 24 * 60)
+      .default(7 * 24 * 60),
     /** A practice system's key names the staff member the session acts as; a person's link acts as them. */
     actsAs: z.string().min(1).max(100).optional(),
   })
@@ -60,10 +65,24 @@ export function planEmbedLinkRoutes(deps: HttpDeps): Router {
       revoked: null,
     };
     await deps.store.accessGrants.addEmbedLink(link);
-    deps.audit.record({ actorId: who.actorId, action: 'embed-link.create', planId, patientId, outcome: 'allowed', details: { linkId: link.id, access: link.access, actsAs, ...(system ? { system } : {}) } });
+    deps.audit.record({
+      actorId: who.actorId,
+      action: 'embed-link.create',
+      planId,
+      patientId,
+      outcome: 'allowed',
+      details: { linkId: link.id, access: link.access, actsAs, ...(system ? { system } : {}) },
+    });
     const token = await deps.tokens.issueEmbed('embed-link', link.id, planId, expires);
     // The link rides in the URL's fragment, which browsers never send to a server or a log.
-    res.status(201).json({ id: link.id, url: `${req.protocol}://${req.get('host')}/embed#${token}`, link: token, expiresAt: link.expires });
+    res
+      .status(201)
+      .json({
+        id: link.id,
+        url: `${req.protocol}://${req.get('host')}/embed#${token}`,
+        link: token,
+        expiresAt: link.expires,
+      });
   });
   return router;
 }
@@ -80,7 +99,14 @@ export function embedLinkRoutes(deps: HttpDeps): Router {
     if (!link) throw notFound('no such embed link');
     const { patientId } = await grantors.mayRevoke(who, link);
     await deps.store.accessGrants.revokeEmbedLink(link.id, new Date().toISOString());
-    deps.audit.record({ actorId: who.actorId, action: 'embed-link.revoke', planId: link.planId, patientId, outcome: 'allowed', details: { linkId: link.id, ...(who.kind === 'system' ? { system: who.key.system } : {}) } });
+    deps.audit.record({
+      actorId: who.actorId,
+      action: 'embed-link.revoke',
+      planId: link.planId,
+      patientId,
+      outcome: 'allowed',
+      details: { linkId: link.id, ...(who.kind === 'system' ? { system: who.key.system } : {}) },
+    });
     // Open embed sessions of this link are closed at once, on every node.
     if (patientId) await deps.accessChanged(patientId);
     res.status(204).end();
@@ -96,7 +122,11 @@ export function embedLinkRoutes(deps: HttpDeps): Router {
  */
 export function embedSessionRoutes(deps: HttpDeps, hooks: EmbedRouteHooks): Router {
   const router = Router();
-  const sessionRate = addressRateLimit({ perMinute: deps.config.embedSessionRatePerMinute, what: 'embed-link exchanges', onThrottled: hooks.onThrottled });
+  const sessionRate = addressRateLimit({
+    perMinute: deps.config.embedSessionRatePerMinute,
+    what: 'embed-link exchanges',
+    onThrottled: hooks.onThrottled,
+  });
 
   router.post('/session', sessionRate, async (req, res) => {
     const invalid = () => {
@@ -112,7 +142,14 @@ export function embedSessionRoutes(deps: HttpDeps, hooks: EmbedRouteHooks): Rout
     const stored = await deps.store.accessGrants.getEmbedLink(claims.sub);
     const plan = await deps.store.getPlan(claims.plan);
     const refuse = (reason: string, actorId: string | null = null) => {
-      deps.audit.record({ actorId, action: 'embed-link.use', planId: plan?.id ?? null, patientId: plan?.patientId ?? null, outcome: 'refused', details: { reason, linkId: claims.sub } });
+      deps.audit.record({
+        actorId,
+        action: 'embed-link.use',
+        planId: plan?.id ?? null,
+        patientId: plan?.patientId ?? null,
+        outcome: 'refused',
+        details: { reason, linkId: claims.sub },
+      });
       return unauthorized(reason);
     };
     if (!check.ok) throw refuse('this embed link has expired');
@@ -127,11 +164,31 @@ export function embedSessionRoutes(deps: HttpDeps, hooks: EmbedRouteHooks): Rout
     // The person the link acts as must still reach the plan: care team, no objection.
     const access = await deps.access.planAccess(auth.principal, stored.planId);
     if (!access.ok) {
-      deps.audit.record({ actorId: auth.principal.user.id, action: 'embed-link.use', planId: plan.id, patientId: plan.patientId, outcome: 'refused', details: { reason: access.reason, linkId: stored.id, embed: true } });
+      deps.audit.record({
+        actorId: auth.principal.user.id,
+        action: 'embed-link.use',
+        planId: plan.id,
+        patientId: plan.patientId,
+        outcome: 'refused',
+        details: { reason: access.reason, linkId: stored.id, embed: true },
+      });
       throw forbidden(access.reason);
     }
-    deps.audit.record({ actorId: auth.principal.user.id, action: 'embed-link.use', planId: stored.planId, patientId: plan.patientId, outcome: 'allowed', details: { linkId: stored.id, embed: true } });
-    res.json({ token, planId: stored.planId, access: stored.access, expiresAt: expires.toISOString(), user: userView(auth.principal) });
+    deps.audit.record({
+      actorId: auth.principal.user.id,
+      action: 'embed-link.use',
+      planId: stored.planId,
+      patientId: plan.patientId,
+      outcome: 'allowed',
+      details: { linkId: stored.id, embed: true },
+    });
+    res.json({
+      token,
+      planId: stored.planId,
+      access: stored.access,
+      expiresAt: expires.toISOString(),
+      user: userView(auth.principal),
+    });
   });
 
   return router;

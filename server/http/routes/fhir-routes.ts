@@ -29,11 +29,24 @@ export function fhirRoutes(deps: HttpDeps): Router {
     const planId = req.params.id;
     const access = await deps.access.planAccess(principal, planId);
     if (!access.ok) {
-      deps.audit.record({ actorId: principal.user.id, action: ACTION, planId: access.status === 404 ? null : planId, outcome: 'refused', details: { reason: access.reason } });
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: ACTION,
+        planId: access.status === 404 ? null : planId,
+        outcome: 'refused',
+        details: { reason: access.reason },
+      });
       sendOperationOutcome(res, access.status, access.status === 404 ? 'not-found' : 'forbidden', access.reason);
       return;
     }
-    deps.audit.record({ actorId: principal.user.id, action: ACTION, planId, patientId: access.patient.id, outcome: 'allowed', details: {} });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: ACTION,
+      planId,
+      patientId: access.patient.id,
+      outcome: 'allowed',
+      details: {},
+    });
 
     const whole = await deps.rooms.withRoom(access.plan.id, async (room) => {
       await room.flushed();
@@ -54,11 +67,23 @@ export function fhirRoutes(deps: HttpDeps): Router {
     const orgIds = new Set<string>();
     for (const m of team) if (m.organisationId) orgIds.add(m.organisationId);
     for (const u of users) if (u.organisationId) orgIds.add(u.organisationId);
-    const orgs = (await Promise.all([...orgIds].map((id) => deps.store.getOrganisation(id)))).filter((o): o is Organisation => o !== null);
+    const orgs = (await Promise.all([...orgIds].map((id) => deps.store.getOrganisation(id)))).filter(
+      (o): o is Organisation => o !== null,
+    );
 
-    const organisations: FhirOrganisationData[] = orgs.map((o) => ({ id: o.id, name: o.name, sector: o.sector, region: o.region }));
+    const organisations: FhirOrganisationData[] = orgs.map((o) => ({
+      id: o.id,
+      name: o.name,
+      sector: o.sector,
+      region: o.region,
+    }));
     // Only what the export needs: never the password hash or the username.
-    const people: FhirPersonData[] = users.map((u) => ({ id: u.id, name: u.name, role: u.role, organisationId: u.organisationId }));
+    const people: FhirPersonData[] = users.map((u) => ({
+      id: u.id,
+      name: u.name,
+      role: u.role,
+      organisationId: u.organisationId,
+    }));
     const bundle = planToFhirBundle({
       plan: access.plan,
       patient: access.patient,

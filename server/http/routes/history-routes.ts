@@ -14,7 +14,9 @@ import { planAccessOrThrow } from './plan-access.ts';
 const GROUP_WINDOW_MS = 60_000;
 
 const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) });
-const DocumentQuery = z.object({ at: z.string().datetime({ offset: true, message: 'at must be an ISO 8601 time with a zone' }).optional() });
+const DocumentQuery = z.object({
+  at: z.string().datetime({ offset: true, message: 'at must be an ISO 8601 time with a zone' }).optional(),
+});
 
 /**
  * Under `/plans`: the plan's history, rebuilt from the append-only update log (DESIGN.md:
@@ -38,7 +40,8 @@ export function historyRoutes(deps: HttpDeps): Router {
     for (const u of updates) {
       const g = groups.at(-1);
       if (u.origin === 'client' && u.sections.length === 0) continue; // a refused change, reverted: nothing happened
-      const same = g && g.last.author === u.author && g.last.origin === u.origin && g.last.sections.join() === u.sections.join();
+      const same =
+        g && g.last.author === u.author && g.last.origin === u.origin && g.last.sections.join() === u.sections.join();
       if (g && same && Date.parse(u.time) - Date.parse(g.last.time) < GROUP_WINDOW_MS) {
         g.last = u;
         for (const s of u.sections) g.sections.add(s);

@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CreatePatientRequest, PatientSearchRequest, PatientsQuery, type PatientView, type PlanSummary } from '../../../shared/api.ts';
+import {
+  CreatePatientRequest,
+  PatientSearchRequest,
+  PatientsQuery,
+  type PatientView,
+  type PlanSummary,
+} from '../../../shared/api.ts';
 import type { Principal } from '../../auth/access.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
@@ -51,7 +57,8 @@ export function patientRoutes(deps: HttpDeps): Router {
       patients = [];
     }
     const views = await Promise.all(patients.map(view));
-    for (const p of views) deps.audit.record({ actorId: user.id, action: 'patient.list', patientId: p.id, outcome: 'allowed', details: {} });
+    for (const p of views)
+      deps.audit.record({ actorId: user.id, action: 'patient.list', patientId: p.id, outcome: 'allowed', details: {} });
     return views;
   }
 
@@ -60,7 +67,9 @@ export function patientRoutes(deps: HttpDeps): Router {
     // A name may be searched by GET; anything with a digit may be (part of) a CPR number, which
     // must not travel in a URL. The answer never repeats the query (nor does the request log).
     if (query !== undefined && hasDigit(query)) {
-      throw badRequest('search by CPR number with POST /api/v1/patients/search {"query": …}; CPR numbers never travel in a URL');
+      throw badRequest(
+        'search by CPR number with POST /api/v1/patients/search {"query": …}; CPR numbers never travel in a URL',
+      );
     }
     res.json(await list(principalOf(res), query));
   });
@@ -77,12 +86,19 @@ export function patientRoutes(deps: HttpDeps): Router {
     if (!isStaff(principal.user.role)) throw forbidden('only care staff register patients');
     const body = parse(CreatePatientRequest, req.body);
     const cpr = parseCpr(body.cpr);
-    if (!cpr.ok) throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
+    if (!cpr.ok)
+      throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
     const existing = await deps.store.getPatientByCpr(cpr.cpr);
     if (existing) {
       // The answer confirms that this CPR number is registered here: a look-up, on record
       // (and in that citizen's access log).
-      deps.audit.record({ actorId: principal.user.id, action: 'patient.create', patientId: existing.id, outcome: 'refused', details: { reason: 'already registered' } });
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: 'patient.create',
+        patientId: existing.id,
+        outcome: 'refused',
+        details: { reason: 'already registered' },
+      });
       throw conflict('a patient with this CPR number is already registered');
     }
     const patient = await deps.store.createPatient({ cpr: cpr.cpr, name: body.name });
@@ -93,7 +109,13 @@ export function patientRoutes(deps: HttpDeps): Router {
       userId: principal.user.organisationId ? null : principal.user.id,
       addedBy: principal.user.id,
     });
-    deps.audit.record({ actorId: principal.user.id, action: 'patient.create', patientId: patient.id, outcome: 'allowed', details: {} });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: 'patient.create',
+      patientId: patient.id,
+      outcome: 'allowed',
+      details: {},
+    });
     res.status(201).json(await view(patient));
   });
 
@@ -101,10 +123,22 @@ export function patientRoutes(deps: HttpDeps): Router {
     const principal = principalOf(res);
     const access = await deps.access.patientAccess(principal, req.params.id);
     if (!access.ok) {
-      deps.audit.record({ actorId: principal.user.id, action: 'patient.plans', patientId: access.status === 404 ? null : req.params.id, outcome: 'refused', details: { reason: access.reason } });
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: 'patient.plans',
+        patientId: access.status === 404 ? null : req.params.id,
+        outcome: 'refused',
+        details: { reason: access.reason },
+      });
       throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
     }
-    deps.audit.record({ actorId: principal.user.id, action: 'patient.plans', patientId: access.patient.id, outcome: 'allowed', details: {} });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: 'patient.plans',
+      patientId: access.patient.id,
+      outcome: 'allowed',
+      details: {},
+    });
     const plans = await deps.store.listPlansForPatient(access.patient.id);
     res.json(plans.map(planSummary));
   });
@@ -120,14 +154,29 @@ export function patientRoutes(deps: HttpDeps): Router {
     const patient = await deps.store.getPatientByCpr(parsed.cpr);
     if (!patient) {
       // A miss tells that a CPR number is not registered here: on record too.
-      deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', outcome: 'refused', details: { reason: 'no such patient' } });
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: 'patient.emergency-lookup',
+        outcome: 'refused',
+        details: { reason: 'no such patient' },
+      });
       throw notFound('no patient is registered with this CPR number');
     }
     const access = await deps.access.patientAccess(principal, patient.id);
     const objected = !access.ok && access.objected === true;
-    deps.audit.record({ actorId: principal.user.id, action: 'patient.emergency-lookup', patientId: patient.id, outcome: 'allowed', details: objected ? { objected: true } : {} });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: 'patient.emergency-lookup',
+      patientId: patient.id,
+      outcome: 'allowed',
+      details: objected ? { objected: true } : {},
+    });
     // An objection blocks break-the-glass too (README, "Who may see what"): no plan to open is named.
-    const plans = objected ? [] : (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => ({ id: p.id }));
+    const plans = objected
+      ? []
+      : (await deps.store.listPlansForPatient(patient.id))
+          .filter((p) => p.status === 'active')
+          .map((p) => ({ id: p.id }));
     res.json({ patientId: patient.id, plans, access: access.ok ? access.via : objected ? 'objected' : 'none' });
   });
 

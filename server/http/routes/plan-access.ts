@@ -8,13 +8,32 @@ export type GrantedPlan = Extract<PlanAccess, { ok: true }>;
  * Checks the caller may reach the plan. Both outcomes are audited (the Danish rules on
  * access to health records require a log of every look-up, and of every refused one).
  */
-export async function planAccessOrThrow(deps: HttpDeps, principal: Principal, planId: string, action: string): Promise<GrantedPlan> {
+export async function planAccessOrThrow(
+  deps: HttpDeps,
+  principal: Principal,
+  planId: string,
+  action: string,
+): Promise<GrantedPlan> {
   const access = await deps.access.planAccess(principal, planId);
   if (!access.ok) {
-    deps.audit.record({ actorId: principal.user.id, action, planId: access.status === 404 ? null : planId, patientId: access.patientId ?? null, outcome: 'refused', details: { reason: access.reason } });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action,
+      planId: access.status === 404 ? null : planId,
+      patientId: access.patientId ?? null,
+      outcome: 'refused',
+      details: { reason: access.reason },
+    });
     throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
   }
-  deps.audit.record({ actorId: principal.user.id, action, planId, patientId: access.patient.id, outcome: 'allowed', details: auditDetails(access) });
+  deps.audit.record({
+    actorId: principal.user.id,
+    action,
+    planId,
+    patientId: access.patient.id,
+    outcome: 'allowed',
+    details: auditDetails(access),
+  });
   return access;
 }
 

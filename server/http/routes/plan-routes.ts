@@ -1,5 +1,10 @@
 import { Router, type Response } from 'express';
-import { AddCareTeamMemberRequest, CreatePlanRequest, type CareTeamMember, type PlanView } from '../../../shared/api.ts';
+import {
+  AddCareTeamMemberRequest,
+  CreatePlanRequest,
+  type CareTeamMember,
+  type PlanView,
+} from '../../../shared/api.ts';
 import { setPlanMeta } from '../../../shared/plan-doc.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Principal } from '../../auth/access.ts';
@@ -29,7 +34,8 @@ export function planRoutes(deps: HttpDeps): Router {
   router.use('/:id/embed-links', planEmbedLinkRoutes(deps));
   router.use(historyRoutes(deps), selfReportRoutes(deps), planAccessRoutes(deps));
 
-  const plan = (principal: Principal, planId: string, action: string): Promise<GrantedPlan> => planAccessOrThrow(deps, principal, planId, action);
+  const plan = (principal: Principal, planId: string, action: string): Promise<GrantedPlan> =>
+    planAccessOrThrow(deps, principal, planId, action);
 
   async function memberView(m: CareTeamEntry): Promise<CareTeamMember> {
     const org = m.organisationId ? await deps.store.getOrganisation(m.organisationId) : null;
@@ -50,10 +56,19 @@ export function planRoutes(deps: HttpDeps): Router {
   async function teamMember(principal: Principal, planId: string, action: string): Promise<GrantedPlan> {
     const access = await deps.access.planAccess(principal, planId);
     if (access.ok && access.via === 'care_team') return access;
-    const reason = access.ok ? 'only care-team members change the care team; break-the-glass access does not' : access.reason;
+    const reason = access.ok
+      ? 'only care-team members change the care team; break-the-glass access does not'
+      : access.reason;
     const patientId = access.ok ? access.patient.id : (access.patientId ?? null);
     const status = access.ok ? 403 : access.status;
-    deps.audit.record({ actorId: principal.user.id, action, planId: status === 404 ? null : planId, patientId, outcome: 'refused', details: { reason, ...(access.ok ? auditDetails(access) : {}) } });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action,
+      planId: status === 404 ? null : planId,
+      patientId,
+      outcome: 'refused',
+      details: { reason, ...(access.ok ? auditDetails(access) : {}) },
+    });
     throw status === 404 ? notFound(reason) : forbidden(reason);
   }
 
@@ -70,10 +85,20 @@ export function planRoutes(deps: HttpDeps): Router {
     if (!access.ok) throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
     const created = await deps.store.createPlan({ patientId: body.patientId, title: body.title, status: 'active' });
     await deps.rooms.withRoom(created.id, async (room) => {
-      room.applyServerChange((doc) => setPlanMeta(doc, { title: body.title, status: 'active', conditions: [] }), { origin: 'server', author: principal.user.id });
+      room.applyServerChange((doc) => setPlanMeta(doc, { title: body.title, status: 'active', conditions: [] }), {
+        origin: 'server',
+        author: principal.user.id,
+      });
       await room.flushed();
     });
-    deps.audit.record({ actorId: principal.user.id, action: 'plan.create', planId: created.id, patientId: body.patientId, outcome: 'allowed', details: {} });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: 'plan.create',
+      planId: created.id,
+      patientId: body.patientId,
+      outcome: 'allowed',
+      details: {},
+    });
     const view: PlanView = { ...created, patientName: access.patient.name };
     res.status(201).json(view);
   });
@@ -94,7 +119,8 @@ export function planRoutes(deps: HttpDeps): Router {
     const principal = staffOnly(res);
     const access = await teamMember(principal, String(req.params.id), 'care-team.add');
     const body = parse(AddCareTeamMemberRequest, req.body);
-    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId))) throw badRequest('no such organisation');
+    if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId)))
+      throw badRequest('no such organisation');
     if (body.userId) {
       const user = await deps.store.getUser(body.userId);
       if (!user || !isStaff(user.role)) throw badRequest('no such care-staff user');
@@ -105,7 +131,14 @@ export function planRoutes(deps: HttpDeps): Router {
       userId: body.userId ?? null,
       addedBy: principal.user.id,
     });
-    deps.audit.record({ actorId: principal.user.id, action: 'care-team.add', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: entry.id } });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: 'care-team.add',
+      patientId: access.patient.id,
+      planId: access.plan.id,
+      outcome: 'allowed',
+      details: { memberId: entry.id },
+    });
     res.status(201).json(await memberView(entry));
   });
 
@@ -114,7 +147,14 @@ export function planRoutes(deps: HttpDeps): Router {
     const access = await teamMember(principal, String(req.params.id), 'care-team.remove');
     const removed = await deps.store.removeCareTeamMember(access.patient.id, String(req.params.memberId));
     if (!removed) throw notFound('no such care-team member');
-    deps.audit.record({ actorId: principal.user.id, action: 'care-team.remove', patientId: access.patient.id, planId: access.plan.id, outcome: 'allowed', details: { memberId: req.params.memberId } });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action: 'care-team.remove',
+      patientId: access.patient.id,
+      planId: access.plan.id,
+      outcome: 'allowed',
+      details: { memberId: req.params.memberId },
+    });
     // Removal takes effect at once: open sessions of those who lost access are closed.
     await deps.accessChanged(access.patient.id);
     res.status(204).end();

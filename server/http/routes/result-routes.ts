@@ -1,7 +1,12 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
-import { ENCOUNTER_SYSTEM, EncounterNotification, type EncounterEvent, type IncomingResult } from '../../../shared/results.ts';
+import {
+  ENCOUNTER_SYSTEM,
+  EncounterNotification,
+  type EncounterEvent,
+  type IncomingResult,
+} from '../../../shared/results.ts';
 import { z } from 'zod';
 import { FHIR_JSON, sendFhir, sendOperationOutcome } from '../../fhir/operation-outcome.ts';
 import { apiKeyActor, verifyApiKey } from '../../results/api-keys.ts';
@@ -28,7 +33,11 @@ const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) }
  */
 export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void }) {
   const body = express.json({ limit: `${deps.config.resultsMaxBodyKb}kb`, type: ['application/json', FHIR_JSON] });
-  const rate = resultsRateLimit({ rate: deps.config.resultsRatePerSecond, burst: deps.config.resultsRateBurst, onThrottled: hooks.onThrottled });
+  const rate = resultsRateLimit({
+    rate: deps.config.resultsRatePerSecond,
+    burst: deps.config.resultsRateBurst,
+    onThrottled: hooks.onThrottled,
+  });
 
   /** Authenticates the sending system by its API key; answers 401 with an OperationOutcome. */
   const auth =
@@ -40,7 +49,12 @@ export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void })
       // Only intake keys (labs, imaging, hospitals) file; a practice system's key reaches its embed links only.
       if (check.scope !== 'intake') {
         const reason = `this API key's scope is ${check.scope}: only intake keys file results and encounters`;
-        deps.audit.record({ actorId: apiKeyActor(check.keyId), action, outcome: 'refused', details: { system: check.system, reason } });
+        deps.audit.record({
+          actorId: apiKeyActor(check.keyId),
+          action,
+          outcome: 'refused',
+          details: { system: check.system, reason },
+        });
         return sendOperationOutcome(res, 403, 'forbidden', reason);
       }
       res.locals.system = check.system;
@@ -51,8 +65,10 @@ export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void })
   /** A body too large, JSON that does not parse: as OperationOutcomes. */
   const errors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
     const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') return sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
-    if (e.type === 'entity.parse.failed') return sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
+    if (e.type === 'entity.too.large')
+      return sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
+    if (e.type === 'entity.parse.failed')
+      return sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
     next(err);
   };
 
@@ -72,7 +88,13 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
     const parsed = parseResultSubmission(req.body, { isRegisteredReplacementCpr: () => true });
     if (!parsed.ok) return sendFhir(res, parsed.status, parsed.outcome);
     const outcome = await deps.filing.file(res.locals.system as string, parsed.results);
-    if (!outcome.ok) return sendOperationOutcome(res, outcome.status, outcome.status === 409 ? 'conflict' : 'invalid', outcome.message);
+    if (!outcome.ok)
+      return sendOperationOutcome(
+        res,
+        outcome.status,
+        outcome.status === 409 ? 'conflict' : 'invalid',
+        outcome.message,
+      );
     res.status(outcome.status).json(outcome.body);
   });
   router.use('/', intake.errors);
@@ -84,7 +106,13 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
     const stored = await deps.store.results.getResult(String(req.params.id));
     if (!stored) throw notFound('no such result');
     const access = await deps.access.patientAccess(principal, stored.patientId);
-    deps.audit.record({ actorId: principal.user.id, action, patientId: stored.patientId, outcome: access.ok ? 'allowed' : 'refused', details: { resultId: stored.resultId } });
+    deps.audit.record({
+      actorId: principal.user.id,
+      action,
+      patientId: stored.patientId,
+      outcome: access.ok ? 'allowed' : 'refused',
+      details: { resultId: stored.resultId },
+    });
     if (!access.ok) throw forbidden(access.reason);
     return { principal, stored };
   }
@@ -111,7 +139,12 @@ export function encounterRoutes(deps: HttpDeps, intake: SystemIntake): Router {
     const body = EncounterNotification.safeParse(req.body);
     if (!body.success) {
       const issue = body.error.issues[0];
-      return sendOperationOutcome(res, 400, 'invalid', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      return sendOperationOutcome(
+        res,
+        400,
+        'invalid',
+        `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
+      );
     }
     const cpr = parseCpr(body.data.cpr, { allowReplacement: true });
     if (!cpr.ok) return sendOperationOutcome(res, 422, 'invalid', `cpr: ${cpr.reason}`);
@@ -127,7 +160,13 @@ export function encounterRoutes(deps: HttpDeps, intake: SystemIntake): Router {
       text: `${n.hospital}, ${n.department}`,
     };
     const outcome = await deps.filing.file(res.locals.system as string, [result], true);
-    if (!outcome.ok) return sendOperationOutcome(res, outcome.status, outcome.status === 409 ? 'conflict' : 'invalid', outcome.message);
+    if (!outcome.ok)
+      return sendOperationOutcome(
+        res,
+        outcome.status,
+        outcome.status === 409 ? 'conflict' : 'invalid',
+        outcome.message,
+      );
     res.status(outcome.status).json(outcome.body);
   });
   router.use('/', intake.errors);
@@ -151,14 +190,23 @@ export function notificationRoutes(deps: HttpDeps): Router {
       if (!access.ok) continue;
       reachable.add(planId);
       // Notifications carry result values and clinical text: reading them is a read of the plan.
-      deps.audit.record({ actorId: principal.user.id, action: 'notifications.read', planId, patientId: access.patient.id, outcome: 'allowed', details: { notifications: unseen.filter((n) => n.planId === planId).length } });
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: 'notifications.read',
+        planId,
+        patientId: access.patient.id,
+        outcome: 'allowed',
+        details: { notifications: unseen.filter((n) => n.planId === planId).length },
+      });
     }
     res.json(unseen.filter((n) => reachable.has(n.planId)));
   });
 
   router.post('/seen', staff, express.json(), async (req, res) => {
     const { ids } = parse(SeenRequest, req.body);
-    res.json({ seen: await deps.store.results.markNotificationsSeen(principalOf(res).user.id, ids, new Date().toISOString()) });
+    res.json({
+      seen: await deps.store.results.markNotificationsSeen(principalOf(res).user.id, ids, new Date().toISOString()),
+    });
   });
 
   return router;

@@ -20,11 +20,21 @@ export function selfReportRoutes(deps: HttpDeps): Router {
     const principal = principalOf(res);
     const access = await planAccessOrThrow(deps, principal, req.params.id as string, 'plan.self-report');
     const body = parse(NewSelfReportRequest, req.body);
-    const entry = { ...body, id: randomUUID(), taken: body.taken ? new Date(body.taken).toISOString() : new Date().toISOString() };
-    const decision = decide({ userId: principal.user.id, role: principal.user.role, sector: null }, 'selfReports', { op: 'add', entry });
+    const entry = {
+      ...body,
+      id: randomUUID(),
+      taken: body.taken ? new Date(body.taken).toISOString() : new Date().toISOString(),
+    };
+    const decision = decide({ userId: principal.user.id, role: principal.user.role, sector: null }, 'selfReports', {
+      op: 'add',
+      entry,
+    });
     if (!decision.allowed) throw forbidden(refusalText(decision.refusal));
     await deps.rooms.withRoom(access.plan.id, async (room) => {
-      room.applyServerChange((doc) => sectionOf(doc, 'selfReports').push([newEntry(entry)]), { origin: 'client', author: principal.user.id });
+      room.applyServerChange((doc) => sectionOf(doc, 'selfReports').push([newEntry(entry)]), {
+        origin: 'client',
+        author: principal.user.id,
+      });
       await room.flushed();
     });
     res.status(201).json(entry);

@@ -14,7 +14,9 @@ export function refusedAnswer(reason: SignInRefusal): HttpError {
     case 'provider_unavailable':
       return new HttpError(503, 'unavailable', 'the identity provider did not answer; try again later', { reason });
     case 'sign_in_expired':
-      return new HttpError(401, 'unauthorized', 'this sign-in has expired or was used already; sign in again', { reason });
+      return new HttpError(401, 'unauthorized', 'this sign-in has expired or was used already; sign in again', {
+        reason,
+      });
     case 'not_on_care_team':
     case 'objected':
       return new HttpError(403, 'forbidden', 'the practice is not on this patient’s care team', { reason });
@@ -32,8 +34,16 @@ export function refusedAnswer(reason: SignInRefusal): HttpError {
 export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): Router {
   const router = Router();
   // Beginning and finishing are counted apart: a sign-in takes one of each.
-  const startRate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'sign-ins', onThrottled: hooks.onThrottled });
-  const handoffRate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'sign-in codes', onThrottled: hooks.onThrottled });
+  const startRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'sign-ins',
+    onThrottled: hooks.onThrottled,
+  });
+  const handoffRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'sign-in codes',
+    onThrottled: hooks.onThrottled,
+  });
 
   router.get('/options', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

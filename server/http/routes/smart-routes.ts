@@ -30,7 +30,11 @@ function framedBy(res: Response, client: SmartClient | null): void {
  */
 export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks: { onThrottled: () => void }): Router {
   const router = Router();
-  const rate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'launches', onThrottled: hooks.onThrottled });
+  const rate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'launches',
+    onThrottled: hooks.onThrottled,
+  });
   const page = clientDist && existsSync(join(clientDist, 'index.html')) ? join(clientDist, 'index.html') : null;
 
   router.get(SMART_LAUNCH_PATH, rate, async (req, res) => {
@@ -40,7 +44,12 @@ export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks
       res.redirect(303, `${appPage(null)}#refused=unknown_issuer`);
       return;
     }
-    const step = await deps.smart.launch(query.data.iss, query.data.launch, publicBase(req, deps.config), req.ip ?? 'unknown');
+    const step = await deps.smart.launch(
+      query.data.iss,
+      query.data.launch,
+      publicBase(req, deps.config),
+      req.ip ?? 'unknown',
+    );
     framedBy(res, step.client);
     if (step.kind === 'authorize') res.redirect(302, step.url.href);
     else res.redirect(303, `${appPage(step.client)}#refused=${step.reason}`);
@@ -67,7 +76,11 @@ export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks
 /** `POST /smart/session`: a launch's one-time code for its embedded session. */
 export function smartSessionRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): Router {
   const router = Router();
-  const rate = addressRateLimit({ perMinute: deps.config.signInRatePerMinute, what: 'launch sessions', onThrottled: hooks.onThrottled });
+  const rate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'launch sessions',
+    onThrottled: hooks.onThrottled,
+  });
   router.post('/session', rate, async (req, res) => {
     const { code } = parse(SmartSessionRequest, req.body);
     try {

@@ -20,13 +20,27 @@ function visitTasks(doc: Y.Doc, date: string): VisitTask[] {
   const tasks: VisitTask[] = [];
   for (const entry of sectionOf(doc, 'tasks').toArray()) {
     if (!(entry instanceof Y.Map)) continue;
-    const parsed = TaskEntry.pick({ id: true, title: true, sector: true, due: true, status: true, assignee: true }).safeParse(entry.toJSON());
+    const parsed = TaskEntry.pick({
+      id: true,
+      title: true,
+      sector: true,
+      due: true,
+      status: true,
+      assignee: true,
+    }).safeParse(entry.toJSON());
     if (!parsed.success) continue; // an entry that breaks the schema is shown in the plan, not on the visit list
     const task = parsed.data;
     if (task.sector !== 'municipality' || !task.due) continue;
     const overdue = task.due < date && OPEN_STATUSES.includes(task.status);
     if (task.due !== date && !overdue) continue;
-    tasks.push({ id: task.id, title: task.title, due: task.due, status: task.status, assignee: task.assignee ?? null, overdue });
+    tasks.push({
+      id: task.id,
+      title: task.title,
+      due: task.due,
+      status: task.status,
+      assignee: task.assignee ?? null,
+      overdue,
+    });
   }
   return tasks.sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title, 'da'));
 }
@@ -44,7 +58,8 @@ export function visitRoutes(deps: HttpDeps): Router {
   router.get('/today', async (req, res) => {
     const principal = principalOf(res);
     const { date: asked } = parse(VisitsQuery, req.query, 'query');
-    if (principal.organisation?.sector !== 'municipality') throw forbidden('home visits are planned for municipal care staff only');
+    if (principal.organisation?.sector !== 'municipality')
+      throw forbidden('home visits are planned for municipal care staff only');
     const date = asked ?? localDate();
     const { user } = principal;
     const patients = await deps.store.listPatientsForStaff(user.id, user.organisationId);
@@ -59,12 +74,30 @@ export function visitRoutes(deps: HttpDeps): Router {
           return { tasks: visitTasks(room.doc, date), title: typeof title === 'string' && title ? title : plan.title };
         });
         if (found.tasks.length === 0) continue;
-        visits.push({ patientId: patient.id, patientName: patient.name, planId: plan.id, planTitle: found.title, tasks: found.tasks });
-        deps.audit.record({ actorId: user.id, action: 'visits.list', patientId: patient.id, planId: plan.id, outcome: 'allowed', details: {} });
+        visits.push({
+          patientId: patient.id,
+          patientName: patient.name,
+          planId: plan.id,
+          planTitle: found.title,
+          tasks: found.tasks,
+        });
+        deps.audit.record({
+          actorId: user.id,
+          action: 'visits.list',
+          patientId: patient.id,
+          planId: plan.id,
+          outcome: 'allowed',
+          details: {},
+        });
       }
     }
     const hasOverdue = (v: Visit) => (v.tasks.some((t) => t.overdue) ? 0 : 1);
-    visits.sort((a, b) => hasOverdue(a) - hasOverdue(b) || a.patientName.localeCompare(b.patientName, 'da') || a.planTitle.localeCompare(b.planTitle, 'da'));
+    visits.sort(
+      (a, b) =>
+        hasOverdue(a) - hasOverdue(b) ||
+        a.patientName.localeCompare(b.patientName, 'da') ||
+        a.planTitle.localeCompare(b.planTitle, 'da'),
+    );
     const body: VisitsResponse = { date, visits };
     res.json(body);
   });

@@ -14,11 +14,26 @@ export class PostgresAccessStore implements AccessStore {
     );
   }
   async listObjections(patientId: string): Promise<Objection[]> {
-    const rows = await this.db.rows('SELECT * FROM objections WHERE patient_id = $1 AND withdrawn IS NULL ORDER BY created', [patientId]);
-    return rows.map((r) => ({ id: r.id as string, patientId: r.patient_id as string, organisationId: str(r.organisation_id), userId: str(r.user_id), created: r.created as string, withdrawn: str(r.withdrawn) }));
+    const rows = await this.db.rows(
+      'SELECT * FROM objections WHERE patient_id = $1 AND withdrawn IS NULL ORDER BY created',
+      [patientId],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      patientId: r.patient_id as string,
+      organisationId: str(r.organisation_id),
+      userId: str(r.user_id),
+      created: r.created as string,
+      withdrawn: str(r.withdrawn),
+    }));
   }
   async withdrawObjection(patientId: string, id: string, time: string): Promise<boolean> {
-    return (await this.db.count('UPDATE objections SET withdrawn = $1 WHERE patient_id = $2 AND id = $3 AND withdrawn IS NULL', [time, patientId, id])) > 0;
+    return (
+      (await this.db.count(
+        'UPDATE objections SET withdrawn = $1 WHERE patient_id = $2 AND id = $3 AND withdrawn IS NULL',
+        [time, patientId, id],
+      )) > 0
+    );
   }
 
   async addBreakGlass(g: BreakGlassGrant): Promise<void> {
@@ -28,11 +43,19 @@ export class PostgresAccessStore implements AccessStore {
     );
   }
   async activeBreakGlass(userId: string, patientId: string, now: string): Promise<BreakGlassGrant | null> {
-    const r = await this.db.one('SELECT * FROM break_glass WHERE user_id = $1 AND patient_id = $2 AND expires > $3 ORDER BY expires DESC LIMIT 1', [userId, patientId, now]);
+    const r = await this.db.one(
+      'SELECT * FROM break_glass WHERE user_id = $1 AND patient_id = $2 AND expires > $3 ORDER BY expires DESC LIMIT 1',
+      [userId, patientId, now],
+    );
     return r ? toGrant(r) : null;
   }
   async activeBreakGlassOf(userId: string, now: string): Promise<BreakGlassGrant[]> {
-    return (await this.db.rows('SELECT * FROM break_glass WHERE user_id = $1 AND expires > $2 ORDER BY expires', [userId, now])).map(toGrant);
+    return (
+      await this.db.rows('SELECT * FROM break_glass WHERE user_id = $1 AND expires > $2 ORDER BY expires', [
+        userId,
+        now,
+      ])
+    ).map(toGrant);
   }
 
   async addEmbedLink(l: EmbedLink): Promise<void> {
@@ -46,6 +69,8 @@ export class PostgresAccessStore implements AccessStore {
     return r ? toEmbedLink(r) : null;
   }
   async revokeEmbedLink(id: string, time: string): Promise<boolean> {
-    return (await this.db.count('UPDATE embed_links SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [time, id])) > 0;
+    return (
+      (await this.db.count('UPDATE embed_links SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [time, id])) > 0
+    );
   }
 }

@@ -45,7 +45,18 @@ export async function insertAuditEntries(c: pg.PoolClient, begun: Row[], entries
     seq += 1;
     const hash = auditHash(seq, e, prev);
     // details as the exact text that was hashed (JSON.stringify), so verify reads it back unchanged.
-    const row = [seq, e.time, e.actorId, e.action, e.patientId, e.planId, e.outcome, JSON.stringify(e.details), prev, hash];
+    const row = [
+      seq,
+      e.time,
+      e.actorId,
+      e.action,
+      e.patientId,
+      e.planId,
+      e.outcome,
+      JSON.stringify(e.details),
+      prev,
+      hash,
+    ];
     row.forEach((v, i) => cols[i]!.push(v));
     prev = hash;
   }

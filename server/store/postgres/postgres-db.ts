@@ -54,7 +54,10 @@ export class Db {
     // pool; unhandled, that would end the process. The pool drops the connection and opens a
     // new one for the next query, so logging is all there is to do.
     this.pool.on('error', (err: Error & { code?: string }) => {
-      opts.log?.warn({ err: { message: err.message, code: err.code } }, 'an idle PostgreSQL connection failed; the pool replaces it');
+      opts.log?.warn(
+        { err: { message: err.message, code: err.code } },
+        'an idle PostgreSQL connection failed; the pool replaces it',
+      );
     });
   }
 
@@ -112,17 +115,27 @@ export class Db {
    * when a node dies halfway.
    */
   async migrate(log?: Logger): Promise<void> {
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d+_.+\.sql$/.test(f))
+      .sort();
     await this.transaction(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, LOCK_MIGRATIONS]);
-      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
-      const applied = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => r.version as number));
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)',
+      );
+      const applied = new Set(
+        (await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => r.version as number),
+      );
       for (const file of files) {
         const version = Number(file.split('_')[0]);
         if (applied.has(version)) continue;
         // A file holds several statements: sent without parameters, as one simple query.
         await c.query(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
-        await c.query('INSERT INTO schema_migrations (version, name, applied) VALUES ($1, $2, $3)', [version, file, new Date().toISOString()]);
+        await c.query('INSERT INTO schema_migrations (version, name, applied) VALUES ($1, $2, $3)', [
+          version,
+          file,
+          new Date().toISOString(),
+        ]);
         log?.info({ migration: file }, 'applied a PostgreSQL migration');
       }
     });
@@ -133,4 +146,3 @@ export class Db {
 export function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
-

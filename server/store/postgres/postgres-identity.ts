@@ -15,18 +15,39 @@ export class PostgresIdentityStore implements IdentityStore {
     await this.db.rows(
       `INSERT INTO identity_providers (id, organisation_id, name, issuer, client_id, client_secret_env, scopes, role_claim, role_map, cpr_claim,
          organisation_claim, organisation_value, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)`,
-      [p.id, p.organisationId, p.name, p.issuer, p.clientId, p.clientSecretEnv, p.scopes, p.roleClaim, JSON.stringify(p.roleMap), p.cprClaim, p.organisationClaim, p.organisationValue, p.created],
+      [
+        p.id,
+        p.organisationId,
+        p.name,
+        p.issuer,
+        p.clientId,
+        p.clientSecretEnv,
+        p.scopes,
+        p.roleClaim,
+        JSON.stringify(p.roleMap),
+        p.cprClaim,
+        p.organisationClaim,
+        p.organisationValue,
+        p.created,
+      ],
     );
   }
   async listProviders(): Promise<IdentityProvider[]> {
-    return (await this.db.rows('SELECT * FROM identity_providers WHERE removed IS NULL ORDER BY name, created')).map(toIdentityProvider);
+    return (await this.db.rows('SELECT * FROM identity_providers WHERE removed IS NULL ORDER BY name, created')).map(
+      toIdentityProvider,
+    );
   }
   async getProvider(id: string): Promise<IdentityProvider | null> {
     const r = await this.db.one('SELECT * FROM identity_providers WHERE id = $1', [id]);
     return r ? toIdentityProvider(r) : null;
   }
   async removeProvider(id: string, time: string): Promise<boolean> {
-    return (await this.db.count('UPDATE identity_providers SET removed = $1 WHERE id = $2 AND removed IS NULL', [time, id])) > 0;
+    return (
+      (await this.db.count('UPDATE identity_providers SET removed = $1 WHERE id = $2 AND removed IS NULL', [
+        time,
+        id,
+      ])) > 0
+    );
   }
 
   async addSmartClient(c: SmartClient): Promise<void> {
@@ -36,25 +57,38 @@ export class PostgresIdentityStore implements IdentityStore {
     );
   }
   async listSmartClients(): Promise<SmartClient[]> {
-    return (await this.db.rows('SELECT * FROM smart_clients WHERE removed IS NULL ORDER BY name, created')).map(toSmartClient);
+    return (await this.db.rows('SELECT * FROM smart_clients WHERE removed IS NULL ORDER BY name, created')).map(
+      toSmartClient,
+    );
   }
   async getSmartClient(id: string): Promise<SmartClient | null> {
     const r = await this.db.one('SELECT * FROM smart_clients WHERE id = $1', [id]);
     return r ? toSmartClient(r) : null;
   }
   async removeSmartClient(id: string, time: string): Promise<boolean> {
-    return (await this.db.count('UPDATE smart_clients SET removed = $1 WHERE id = $2 AND removed IS NULL', [time, id])) > 0;
+    return (
+      (await this.db.count('UPDATE smart_clients SET removed = $1 WHERE id = $2 AND removed IS NULL', [time, id])) > 0
+    );
   }
 
   async getExternalIdentity(issuer: string, subject: string): Promise<ExternalIdentity | null> {
-    const r = await this.db.one('SELECT * FROM external_identities WHERE issuer = $1 AND subject = $2', [issuer, subject]);
+    const r = await this.db.one('SELECT * FROM external_identities WHERE issuer = $1 AND subject = $2', [
+      issuer,
+      subject,
+    ]);
     return r ? toExternalIdentity(r) : null;
   }
   private async linkedUser(issuer: string, subject: string): Promise<User | null> {
-    const r = await this.db.one('SELECT u.* FROM external_identities e JOIN users u ON u.id = e.user_id WHERE e.issuer = $1 AND e.subject = $2', [issuer, subject]);
+    const r = await this.db.one(
+      'SELECT u.* FROM external_identities e JOIN users u ON u.id = e.user_id WHERE e.issuer = $1 AND e.subject = $2',
+      [issuer, subject],
+    );
     return r ? toUser(r) : null;
   }
-  async createLinkedUser(u: NewUser, identity: Omit<ExternalIdentity, 'userId'>): Promise<{ user: User; created: boolean }> {
+  async createLinkedUser(
+    u: NewUser,
+    identity: Omit<ExternalIdentity, 'userId'>,
+  ): Promise<{ user: User; created: boolean }> {
     const linked = await this.linkedUser(identity.issuer, identity.subject);
     if (linked) return { user: linked, created: false };
     const user: User = { ...u, id: u.id ?? randomUUID(), created: identity.created, disabled: null };
@@ -62,9 +96,23 @@ export class PostgresIdentityStore implements IdentityStore {
       await this.db.transaction(async (c) => {
         await c.query(
           'INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)',
-          [user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created],
+          [
+            user.id,
+            user.username,
+            user.name,
+            user.role,
+            user.organisationId,
+            user.patientId,
+            user.passwordHash,
+            user.created,
+          ],
         );
-        await c.query('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES ($1, $2, $3, $4)', [identity.issuer, identity.subject, user.id, identity.created]);
+        await c.query('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES ($1, $2, $3, $4)', [
+          identity.issuer,
+          identity.subject,
+          user.id,
+          identity.created,
+        ]);
       });
     } catch (err) {
       // Another node linked the same person first (its user took the same name, or the
@@ -78,29 +126,43 @@ export class PostgresIdentityStore implements IdentityStore {
   }
   async linkIdentity(identity: ExternalIdentity): Promise<boolean> {
     return (
-      (await this.db.count('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-        identity.issuer,
-        identity.subject,
-        identity.userId,
-        identity.created,
-      ])) > 0
+      (await this.db.count(
+        'INSERT INTO external_identities (issuer, subject, user_id, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        [identity.issuer, identity.subject, identity.userId, identity.created],
+      )) > 0
     );
   }
   async updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void> {
-    await this.db.rows('UPDATE users SET role = $1, organisation_id = $2, disabled = $3 WHERE id = $4', [access.role, access.organisationId, access.disabled, userId]);
+    await this.db.rows('UPDATE users SET role = $1, organisation_id = $2, disabled = $3 WHERE id = $4', [
+      access.role,
+      access.organisationId,
+      access.disabled,
+      userId,
+    ]);
   }
 
   async careTeamPatientIds(userId: string, organisationId: string | null): Promise<string[]> {
-    const rows = await this.db.rows('SELECT DISTINCT patient_id FROM care_team_members WHERE user_id = $1 OR ($2::text IS NOT NULL AND organisation_id = $2)', [userId, organisationId]);
+    const rows = await this.db.rows(
+      'SELECT DISTINCT patient_id FROM care_team_members WHERE user_id = $1 OR ($2::text IS NOT NULL AND organisation_id = $2)',
+      [userId, organisationId],
+    );
     return rows.map((r) => r.patient_id as string);
   }
 
   async putPending(key: string, kind: PendingKind, payload: string, expires: string): Promise<void> {
     await this.db.rows('DELETE FROM sign_in_pending WHERE expires <= $1', [new Date().toISOString()]);
-    await this.db.rows('INSERT INTO sign_in_pending (key, kind, payload, expires) VALUES ($1, $2, $3, $4)', [key, kind, payload, expires]);
+    await this.db.rows('INSERT INTO sign_in_pending (key, kind, payload, expires) VALUES ($1, $2, $3, $4)', [
+      key,
+      kind,
+      payload,
+      expires,
+    ]);
   }
   async takePending(key: string, kind: PendingKind, now: string): Promise<string | null> {
-    const r: Row | undefined = await this.db.one('DELETE FROM sign_in_pending WHERE key = $1 AND kind = $2 RETURNING payload, expires', [key, kind]);
+    const r: Row | undefined = await this.db.one(
+      'DELETE FROM sign_in_pending WHERE key = $1 AND kind = $2 RETURNING payload, expires',
+      [key, kind],
+    );
     return r && (r.expires as string) > now ? (r.payload as string) : null;
   }
 }

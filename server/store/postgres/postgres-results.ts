@@ -10,7 +10,10 @@ export class PostgresResultStore implements ResultStore {
   constructor(private readonly db: Db) {}
 
   async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
-    await this.db.rows('INSERT INTO api_keys (id, system, key_hash, scope, organisation_id, created) VALUES ($1, $2, $3, $4, $5, $6)', [k.id, k.system, k.keyHash, k.scope, k.organisationId, k.created]);
+    await this.db.rows(
+      'INSERT INTO api_keys (id, system, key_hash, scope, organisation_id, created) VALUES ($1, $2, $3, $4, $5, $6)',
+      [k.id, k.system, k.keyHash, k.scope, k.organisationId, k.created],
+    );
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     const r = await this.db.one('SELECT * FROM api_keys WHERE id = $1', [id]);
@@ -20,11 +23,19 @@ export class PostgresResultStore implements ResultStore {
     return (await this.db.rows('SELECT * FROM api_keys ORDER BY created')).map(toApiKey);
   }
   async revokeApiKey(id: string): Promise<boolean> {
-    return (await this.db.count('UPDATE api_keys SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [new Date().toISOString(), id])) > 0;
+    return (
+      (await this.db.count('UPDATE api_keys SET revoked = $1 WHERE id = $2 AND revoked IS NULL', [
+        new Date().toISOString(),
+        id,
+      ])) > 0
+    );
   }
 
   async latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null> {
-    const r = await this.db.one('SELECT * FROM results WHERE source_system = $1 AND identifier = $2 ORDER BY version DESC LIMIT 1', [sourceSystem, identifier]);
+    const r = await this.db.one(
+      'SELECT * FROM results WHERE source_system = $1 AND identifier = $2 ORDER BY version DESC LIMIT 1',
+      [sourceSystem, identifier],
+    );
     return r ? toResult(r) : null;
   }
   async insertResultVersions(rows: StoredResult[], audit: AuditEntryInput[] = []): Promise<void> {
@@ -36,7 +47,10 @@ export class PostgresResultStore implements ResultStore {
       await insertAuditEntries(c, begun, audit);
     }, BEGIN_LOCK_READ_HEAD);
   }
-  private async insertRows(query: (sql: string, params: unknown[]) => Promise<void>, rows: StoredResult[]): Promise<void> {
+  private async insertRows(
+    query: (sql: string, params: unknown[]) => Promise<void>,
+    rows: StoredResult[],
+  ): Promise<void> {
     if (rows.length === 0) return;
     const col = <T>(f: (r: StoredResult) => T): T[] => rows.map(f);
     // body and plans as JSON text, as SQLite keeps them (see migrations/postgres/003_results.sql).
@@ -64,11 +78,21 @@ export class PostgresResultStore implements ResultStore {
     return r ? toResult(r) : null;
   }
   async addResultEvent(e: ResultEvent): Promise<boolean> {
-    return (await this.db.count('INSERT INTO result_events (result_id, kind, user_id, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [e.resultId, e.kind, e.userId, e.time])) > 0;
+    return (
+      (await this.db.count(
+        'INSERT INTO result_events (result_id, kind, user_id, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        [e.resultId, e.kind, e.userId, e.time],
+      )) > 0
+    );
   }
   async listResultEvents(resultId: string): Promise<ResultEvent[]> {
     const rows = await this.db.rows('SELECT * FROM result_events WHERE result_id = $1 ORDER BY time', [resultId]);
-    return rows.map((r) => ({ resultId: r.result_id as string, kind: r.kind as ResultEvent['kind'], userId: str(r.user_id), time: r.time as string }));
+    return rows.map((r) => ({
+      resultId: r.result_id as string,
+      kind: r.kind as ResultEvent['kind'],
+      userId: str(r.user_id),
+      time: r.time as string,
+    }));
   }
   async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
     const rows = await this.db.rows(
@@ -84,14 +108,27 @@ export class PostgresResultStore implements ResultStore {
     await this.db.rows(
       `INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen)
        SELECT *, NULL FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-      [rows.map((n) => n.id), rows.map((n) => n.userId), rows.map((n) => n.planId), rows.map((n) => n.kind), rows.map((n) => JSON.stringify(n.params)), rows.map((n) => n.severity), rows.map((n) => n.created)],
+      [
+        rows.map((n) => n.id),
+        rows.map((n) => n.userId),
+        rows.map((n) => n.planId),
+        rows.map((n) => n.kind),
+        rows.map((n) => JSON.stringify(n.params)),
+        rows.map((n) => n.severity),
+        rows.map((n) => n.created),
+      ],
     );
   }
   async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {
-    return (await this.db.rows('SELECT * FROM notifications WHERE user_id = $1 AND seen IS NULL ORDER BY created', [userId])).map(toNotification);
+    return (
+      await this.db.rows('SELECT * FROM notifications WHERE user_id = $1 AND seen IS NULL ORDER BY created', [userId])
+    ).map(toNotification);
   }
   async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db.count('UPDATE notifications SET seen = $1 WHERE user_id = $2 AND id = ANY($3::text[]) AND seen IS NULL', [time, userId, ids]);
+    return this.db.count(
+      'UPDATE notifications SET seen = $1 WHERE user_id = $2 AND id = ANY($3::text[]) AND seen IS NULL',
+      [time, userId, ids],
+    );
   }
 }

@@ -91,7 +91,12 @@ export class PostgresStore implements Store {
 
   async createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation> {
     const org = { id: o.id ?? randomUUID(), name: o.name, sector: o.sector, region: o.region ?? null };
-    await this.db.rows('INSERT INTO organisations (id, name, sector, region) VALUES ($1, $2, $3, $4)', [org.id, org.name, org.sector, org.region]);
+    await this.db.rows('INSERT INTO organisations (id, name, sector, region) VALUES ($1, $2, $3, $4)', [
+      org.id,
+      org.name,
+      org.sector,
+      org.region,
+    ]);
     return org;
   }
   async getOrganisation(id: string): Promise<Organisation | null> {
@@ -106,7 +111,16 @@ export class PostgresStore implements Store {
     const user: User = { ...u, id: u.id ?? randomUUID(), created: now(), disabled: null };
     await this.db.rows(
       'INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created],
+      [
+        user.id,
+        user.username,
+        user.name,
+        user.role,
+        user.organisationId,
+        user.patientId,
+        user.passwordHash,
+        user.created,
+      ],
     );
     return user;
   }
@@ -118,7 +132,11 @@ export class PostgresStore implements Store {
     const r = await this.db.one('SELECT * FROM users WHERE username = $1', [username]);
     return r ? toUser(r) : null;
   }
-  async listUsersRelatedTo(q: { organisationIds: string[]; userIds: string[]; patientId: string | null }): Promise<User[]> {
+  async listUsersRelatedTo(q: {
+    organisationIds: string[];
+    userIds: string[];
+    patientId: string | null;
+  }): Promise<User[]> {
     const rows = await this.db.rows(
       `SELECT * FROM users WHERE organisation_id = ANY($1::text[]) OR id = ANY($2::text[]) OR ($3::text IS NOT NULL AND patient_id = $3)
        ORDER BY name`,
@@ -129,7 +147,12 @@ export class PostgresStore implements Store {
 
   async createPatient(p: { cpr: string; name: string; id?: string }): Promise<Patient> {
     const patient = { id: p.id ?? randomUUID(), cpr: p.cpr, name: p.name, created: now() };
-    await this.db.rows('INSERT INTO patients (id, cpr, name, created) VALUES ($1, $2, $3, $4)', [patient.id, patient.cpr, patient.name, patient.created]);
+    await this.db.rows('INSERT INTO patients (id, cpr, name, created) VALUES ($1, $2, $3, $4)', [
+      patient.id,
+      patient.cpr,
+      patient.name,
+      patient.created,
+    ]);
     return patient;
   }
   async getPatient(id: string): Promise<Patient | null> {
@@ -156,8 +179,20 @@ export class PostgresStore implements Store {
   }
 
   async createPlan(p: { patientId: string; title: string; status?: PlanStatus; id?: string }): Promise<Plan> {
-    const plan: Plan = { id: p.id ?? randomUUID(), patientId: p.patientId, title: p.title, status: p.status ?? 'active', created: now() };
-    await this.db.rows('INSERT INTO plans (id, patient_id, title, status, created) VALUES ($1, $2, $3, $4, $5)', [plan.id, plan.patientId, plan.title, plan.status, plan.created]);
+    const plan: Plan = {
+      id: p.id ?? randomUUID(),
+      patientId: p.patientId,
+      title: p.title,
+      status: p.status ?? 'active',
+      created: now(),
+    };
+    await this.db.rows('INSERT INTO plans (id, patient_id, title, status, created) VALUES ($1, $2, $3, $4, $5)', [
+      plan.id,
+      plan.patientId,
+      plan.title,
+      plan.status,
+      plan.created,
+    ]);
     return plan;
   }
   async getPlan(id: string): Promise<Plan | null> {
@@ -165,11 +200,17 @@ export class PostgresStore implements Store {
     return r ? toPlan(r) : null;
   }
   async listPlansForPatient(patientId: string): Promise<Plan[]> {
-    return (await this.db.rows('SELECT * FROM plans WHERE patient_id = $1 ORDER BY created, id', [patientId])).map(toPlan);
+    return (await this.db.rows('SELECT * FROM plans WHERE patient_id = $1 ORDER BY created, id', [patientId])).map(
+      toPlan,
+    );
   }
   async updatePlanSummary(id: string, s: { title?: string; status?: PlanStatus }): Promise<void> {
     if (s.title === undefined && s.status === undefined) return;
-    await this.db.rows('UPDATE plans SET title = COALESCE($2, title), status = COALESCE($3, status) WHERE id = $1', [id, s.title ?? null, s.status ?? null]);
+    await this.db.rows('UPDATE plans SET title = COALESCE($2, title), status = COALESCE($3, status) WHERE id = $1', [
+      id,
+      s.title ?? null,
+      s.status ?? null,
+    ]);
   }
 
   async addCareTeamMember(m: Omit<CareTeamEntry, 'id' | 'added'>): Promise<CareTeamEntry> {
@@ -181,10 +222,15 @@ export class PostgresStore implements Store {
     return entry;
   }
   async removeCareTeamMember(patientId: string, memberId: string): Promise<boolean> {
-    return (await this.db.count('DELETE FROM care_team_members WHERE patient_id = $1 AND id = $2', [patientId, memberId])) > 0;
+    return (
+      (await this.db.count('DELETE FROM care_team_members WHERE patient_id = $1 AND id = $2', [patientId, memberId])) >
+      0
+    );
   }
   async listCareTeam(patientId: string): Promise<CareTeamEntry[]> {
-    return (await this.db.rows('SELECT * FROM care_team_members WHERE patient_id = $1 ORDER BY added, id', [patientId])).map(toCareTeam);
+    return (
+      await this.db.rows('SELECT * FROM care_team_members WHERE patient_id = $1 ORDER BY added, id', [patientId])
+    ).map(toCareTeam);
   }
 
   async appendUpdates(updates: NewPlanUpdate[]): Promise<number[]> {
@@ -197,7 +243,8 @@ export class PostgresStore implements Store {
       updates.map((u) => toBuffer(u.update)),
       updates.map((u) => (u.sections ?? []).join(',')),
     ]);
-    if (Number(rows[0]?.inserted) !== updates.length) throw new Error(`appendUpdates stored ${String(rows[0]?.inserted)} of ${updates.length} updates`);
+    if (Number(rows[0]?.inserted) !== updates.length)
+      throw new Error(`appendUpdates stored ${String(rows[0]?.inserted)} of ${updates.length} updates`);
     // Each plan's seqs run up to its new counter, in the order the updates were given.
     const next = new Map<string, number>();
     const counts = new Map<string, number>();
@@ -213,8 +260,13 @@ export class PostgresStore implements Store {
   async loadPlanState(planId: string): Promise<StoredPlanState> {
     // Two statements, no transaction needed: the log is append-only, so the tail read after
     // the checkpoint holds at least every update up to the checkpoint's seq and after it.
-    const c = await this.db.one('SELECT seq, state, time FROM plan_checkpoints WHERE plan_id = $1 ORDER BY seq DESC LIMIT 1', [planId]);
-    const checkpoint: Checkpoint | null = c ? { planId, seq: Number(c.seq), state: bytesOf(c.state), time: c.time as string } : null;
+    const c = await this.db.one(
+      'SELECT seq, state, time FROM plan_checkpoints WHERE plan_id = $1 ORDER BY seq DESC LIMIT 1',
+      [planId],
+    );
+    const checkpoint: Checkpoint | null = c
+      ? { planId, seq: Number(c.seq), state: bytesOf(c.state), time: c.time as string }
+      : null;
     const tail = await this.listUpdates(planId, { afterSeq: checkpoint?.seq ?? 0 });
     return { checkpoint, tail };
   }
@@ -222,13 +274,20 @@ export class PostgresStore implements Store {
   async listUpdates(planId: string, opts: { until?: string; afterSeq?: number } = {}): Promise<PlanUpdate[]> {
     const after = opts.afterSeq ?? 0;
     const rows = opts.until
-      ? await this.db.rows('SELECT * FROM plan_updates WHERE plan_id = $1 AND seq > $2 AND time <= $3 ORDER BY seq', [planId, after, opts.until])
+      ? await this.db.rows('SELECT * FROM plan_updates WHERE plan_id = $1 AND seq > $2 AND time <= $3 ORDER BY seq', [
+          planId,
+          after,
+          opts.until,
+        ])
       : await this.db.rows('SELECT * FROM plan_updates WHERE plan_id = $1 AND seq > $2 ORDER BY seq', [planId, after]);
     return rows.map(toUpdate);
   }
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {
-    await this.db.rows('INSERT INTO plan_checkpoints (plan_id, seq, state, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [c.planId, c.seq, toBuffer(c.state), c.time]);
+    await this.db.rows(
+      'INSERT INTO plan_checkpoints (plan_id, seq, state, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [c.planId, c.seq, toBuffer(c.state), c.time],
+    );
   }
 
   async latestSeq(planId: string): Promise<number> {

@@ -29,7 +29,18 @@ export function appendAuditInTransaction(db: Database.Database, entries: AuditEn
   for (const e of entries) {
     seq += 1;
     const hash = auditHash(seq, e, prev);
-    s.insert.run(seq, e.time, e.actorId, e.action, e.patientId, e.planId, e.outcome, JSON.stringify(e.details), prev, hash);
+    s.insert.run(
+      seq,
+      e.time,
+      e.actorId,
+      e.action,
+      e.patientId,
+      e.planId,
+      e.outcome,
+      JSON.stringify(e.details),
+      prev,
+      hash,
+    );
     prev = hash;
   }
 }

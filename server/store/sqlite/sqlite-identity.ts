@@ -14,73 +14,135 @@ export class SqliteIdentityStore implements IdentityStore {
         `INSERT INTO identity_providers (id, organisation_id, name, issuer, client_id, client_secret_env, scopes, role_claim, role_map, cpr_claim,
            organisation_claim, organisation_value, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
       )
-      .run(p.id, p.organisationId, p.name, p.issuer, p.clientId, p.clientSecretEnv, p.scopes, p.roleClaim, JSON.stringify(p.roleMap), p.cprClaim, p.organisationClaim, p.organisationValue, p.created);
+      .run(
+        p.id,
+        p.organisationId,
+        p.name,
+        p.issuer,
+        p.clientId,
+        p.clientSecretEnv,
+        p.scopes,
+        p.roleClaim,
+        JSON.stringify(p.roleMap),
+        p.cprClaim,
+        p.organisationClaim,
+        p.organisationValue,
+        p.created,
+      );
   }
   async listProviders(): Promise<IdentityProvider[]> {
-    return (this.db.prepare('SELECT * FROM identity_providers WHERE removed IS NULL ORDER BY name, created').all() as Row[]).map(toIdentityProvider);
+    return (
+      this.db.prepare('SELECT * FROM identity_providers WHERE removed IS NULL ORDER BY name, created').all() as Row[]
+    ).map(toIdentityProvider);
   }
   async getProvider(id: string): Promise<IdentityProvider | null> {
     const r = this.db.prepare('SELECT * FROM identity_providers WHERE id = ?').get(id) as Row | undefined;
     return r ? toIdentityProvider(r) : null;
   }
   async removeProvider(id: string, time: string): Promise<boolean> {
-    return this.db.prepare('UPDATE identity_providers SET removed = ? WHERE id = ? AND removed IS NULL').run(time, id).changes > 0;
+    return (
+      this.db.prepare('UPDATE identity_providers SET removed = ? WHERE id = ? AND removed IS NULL').run(time, id)
+        .changes > 0
+    );
   }
 
   async addSmartClient(c: SmartClient): Promise<void> {
     this.db
-      .prepare('INSERT INTO smart_clients (id, organisation_id, name, issuer, client_id, client_secret_env, frame_origin, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)')
+      .prepare(
+        'INSERT INTO smart_clients (id, organisation_id, name, issuer, client_id, client_secret_env, frame_origin, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+      )
       .run(c.id, c.organisationId, c.name, c.issuer, c.clientId, c.clientSecretEnv, c.frameOrigin, c.created);
   }
   async listSmartClients(): Promise<SmartClient[]> {
-    return (this.db.prepare('SELECT * FROM smart_clients WHERE removed IS NULL ORDER BY name, created').all() as Row[]).map(toSmartClient);
+    return (
+      this.db.prepare('SELECT * FROM smart_clients WHERE removed IS NULL ORDER BY name, created').all() as Row[]
+    ).map(toSmartClient);
   }
   async getSmartClient(id: string): Promise<SmartClient | null> {
     const r = this.db.prepare('SELECT * FROM smart_clients WHERE id = ?').get(id) as Row | undefined;
     return r ? toSmartClient(r) : null;
   }
   async removeSmartClient(id: string, time: string): Promise<boolean> {
-    return this.db.prepare('UPDATE smart_clients SET removed = ? WHERE id = ? AND removed IS NULL').run(time, id).changes > 0;
+    return (
+      this.db.prepare('UPDATE smart_clients SET removed = ? WHERE id = ? AND removed IS NULL').run(time, id).changes > 0
+    );
   }
 
   async getExternalIdentity(issuer: string, subject: string): Promise<ExternalIdentity | null> {
-    const r = this.db.prepare('SELECT * FROM external_identities WHERE issuer = ? AND subject = ?').get(issuer, subject) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM external_identities WHERE issuer = ? AND subject = ?')
+      .get(issuer, subject) as Row | undefined;
     return r ? toExternalIdentity(r) : null;
   }
-  async createLinkedUser(u: NewUser, identity: Omit<ExternalIdentity, 'userId'>): Promise<{ user: User; created: boolean }> {
+  async createLinkedUser(
+    u: NewUser,
+    identity: Omit<ExternalIdentity, 'userId'>,
+  ): Promise<{ user: User; created: boolean }> {
     // IMMEDIATE: the look-up and the inserts hold the write lock together (another process may share the file).
     return this.db
       .transaction(() => {
-        const linked = this.db.prepare('SELECT u.* FROM external_identities e JOIN users u ON u.id = e.user_id WHERE e.issuer = ? AND e.subject = ?').get(identity.issuer, identity.subject) as Row | undefined;
+        const linked = this.db
+          .prepare(
+            'SELECT u.* FROM external_identities e JOIN users u ON u.id = e.user_id WHERE e.issuer = ? AND e.subject = ?',
+          )
+          .get(identity.issuer, identity.subject) as Row | undefined;
         if (linked) return { user: toUser(linked), created: false };
         const user: User = { ...u, id: u.id ?? randomUUID(), created: identity.created, disabled: null };
         this.db
-          .prepare('INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)')
-          .run(user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created);
-        this.db.prepare('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)').run(identity.issuer, identity.subject, user.id, identity.created);
+          .prepare(
+            'INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+          )
+          .run(
+            user.id,
+            user.username,
+            user.name,
+            user.role,
+            user.organisationId,
+            user.patientId,
+            user.passwordHash,
+            user.created,
+          );
+        this.db
+          .prepare('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)')
+          .run(identity.issuer, identity.subject, user.id, identity.created);
         return { user, created: true };
       })
       .immediate();
   }
   async linkIdentity(identity: ExternalIdentity): Promise<boolean> {
-    return this.db.prepare('INSERT OR IGNORE INTO external_identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)').run(identity.issuer, identity.subject, identity.userId, identity.created).changes > 0;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO external_identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)')
+        .run(identity.issuer, identity.subject, identity.userId, identity.created).changes > 0
+    );
   }
   async updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void> {
-    this.db.prepare('UPDATE users SET role = ?, organisation_id = ?, disabled = ? WHERE id = ?').run(access.role, access.organisationId, access.disabled, userId);
+    this.db
+      .prepare('UPDATE users SET role = ?, organisation_id = ?, disabled = ? WHERE id = ?')
+      .run(access.role, access.organisationId, access.disabled, userId);
   }
 
   async careTeamPatientIds(userId: string, organisationId: string | null): Promise<string[]> {
-    return this.db.prepare('SELECT DISTINCT patient_id FROM care_team_members WHERE user_id = ? OR (? IS NOT NULL AND organisation_id = ?)').pluck().all(userId, organisationId, organisationId) as string[];
+    return this.db
+      .prepare(
+        'SELECT DISTINCT patient_id FROM care_team_members WHERE user_id = ? OR (? IS NOT NULL AND organisation_id = ?)',
+      )
+      .pluck()
+      .all(userId, organisationId, organisationId) as string[];
   }
 
   async putPending(key: string, kind: PendingKind, payload: string, expires: string): Promise<void> {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM sign_in_pending WHERE expires <= ?').run(new Date().toISOString());
-      this.db.prepare('INSERT INTO sign_in_pending (key, kind, payload, expires) VALUES (?, ?, ?, ?)').run(key, kind, payload, expires);
+      this.db
+        .prepare('INSERT INTO sign_in_pending (key, kind, payload, expires) VALUES (?, ?, ?, ?)')
+        .run(key, kind, payload, expires);
     })();
   }
   async takePending(key: string, kind: PendingKind, now: string): Promise<string | null> {
-    const r = this.db.prepare('DELETE FROM sign_in_pending WHERE key = ? AND kind = ? RETURNING payload, expires').get(key, kind) as Row | undefined;
+    const r = this.db
+      .prepare('DELETE FROM sign_in_pending WHERE key = ? AND kind = ? RETURNING payload, expires')
+      .get(key, kind) as Row | undefined;
     return r && (r.expires as string) > now ? (r.payload as string) : null;
   }
 }

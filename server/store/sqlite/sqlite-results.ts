@@ -20,18 +20,24 @@ export class SqliteResultStore implements ResultStore {
     const db = this.db;
     return {
       apiKey: db.prepare('SELECT * FROM api_keys WHERE id = ?'),
-      latestVersion: db.prepare('SELECT * FROM results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1'),
+      latestVersion: db.prepare(
+        'SELECT * FROM results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1',
+      ),
       insertResult: db.prepare(
         `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       resultById: db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1'),
-      insertNotification: db.prepare('INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)'),
+      insertNotification: db.prepare(
+        'INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
+      ),
     };
   }
 
   async createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void> {
-    this.db.prepare('INSERT INTO api_keys (id, system, key_hash, scope, organisation_id, created) VALUES (?, ?, ?, ?, ?, ?)').run(k.id, k.system, k.keyHash, k.scope, k.organisationId, k.created);
+    this.db
+      .prepare('INSERT INTO api_keys (id, system, key_hash, scope, organisation_id, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(k.id, k.system, k.keyHash, k.scope, k.organisationId, k.created);
   }
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     const r = this.s.apiKey.get(id) as Row | undefined;
@@ -41,7 +47,11 @@ export class SqliteResultStore implements ResultStore {
     return (this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Row[]).map(toApiKey);
   }
   async revokeApiKey(id: string): Promise<boolean> {
-    return this.db.prepare('UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL').run(new Date().toISOString(), id).changes > 0;
+    return (
+      this.db
+        .prepare('UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL')
+        .run(new Date().toISOString(), id).changes > 0
+    );
   }
 
   async latestResultVersion(sourceSystem: string, identifier: string): Promise<StoredResult | null> {
@@ -52,7 +62,20 @@ export class SqliteResultStore implements ResultStore {
     const insert = this.s.insertResult;
     this.db.transaction(() => {
       for (const r of rows) {
-        insert.run(r.id, r.sourceSystem, r.identifier, r.version, r.patientId, r.resultId, r.payloadHash, JSON.stringify(r.result), r.filed, r.critical ? 1 : 0, r.releaseAt, JSON.stringify(r.plans));
+        insert.run(
+          r.id,
+          r.sourceSystem,
+          r.identifier,
+          r.version,
+          r.patientId,
+          r.resultId,
+          r.payloadHash,
+          JSON.stringify(r.result),
+          r.filed,
+          r.critical ? 1 : 0,
+          r.releaseAt,
+          JSON.stringify(r.plans),
+        );
       }
       if (audit.length > 0) appendAuditInTransaction(this.db, audit);
     })();
@@ -62,11 +85,22 @@ export class SqliteResultStore implements ResultStore {
     return r ? toResult(r) : null;
   }
   async addResultEvent(e: ResultEvent): Promise<boolean> {
-    return this.db.prepare('INSERT OR IGNORE INTO result_events (result_id, kind, user_id, time) VALUES (?, ?, ?, ?)').run(e.resultId, e.kind, e.userId, e.time).changes > 0;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO result_events (result_id, kind, user_id, time) VALUES (?, ?, ?, ?)')
+        .run(e.resultId, e.kind, e.userId, e.time).changes > 0
+    );
   }
   async listResultEvents(resultId: string): Promise<ResultEvent[]> {
-    const rows = this.db.prepare('SELECT * FROM result_events WHERE result_id = ? ORDER BY time').all(resultId) as Row[];
-    return rows.map((r) => ({ resultId: r.result_id as string, kind: r.kind as ResultEvent['kind'], userId: (r.user_id as string | null) ?? null, time: r.time as string }));
+    const rows = this.db
+      .prepare('SELECT * FROM result_events WHERE result_id = ? ORDER BY time')
+      .all(resultId) as Row[];
+    return rows.map((r) => ({
+      resultId: r.result_id as string,
+      kind: r.kind as ResultEvent['kind'],
+      userId: (r.user_id as string | null) ?? null,
+      time: r.time as string,
+    }));
   }
   async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
     const rows = this.db
@@ -82,11 +116,16 @@ export class SqliteResultStore implements ResultStore {
     if (rows.length === 0) return;
     const insert = this.s.insertNotification;
     this.db.transaction(() => {
-      for (const n of rows) insert.run(n.id, n.userId, n.planId, n.kind, JSON.stringify(n.params), n.severity, n.created);
+      for (const n of rows)
+        insert.run(n.id, n.userId, n.planId, n.kind, JSON.stringify(n.params), n.severity, n.created);
     })();
   }
   async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {
-    return (this.db.prepare('SELECT * FROM notifications WHERE user_id = ? AND seen IS NULL ORDER BY created').all(userId) as Row[]).map(toNotification);
+    return (
+      this.db
+        .prepare('SELECT * FROM notifications WHERE user_id = ? AND seen IS NULL ORDER BY created')
+        .all(userId) as Row[]
+    ).map(toNotification);
   }
   async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {
     const mark = this.db.prepare('UPDATE notifications SET seen = ? WHERE user_id = ? AND id = ? AND seen IS NULL');

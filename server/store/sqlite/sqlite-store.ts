@@ -11,7 +11,17 @@ import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } f
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
-import { toAuditChainRow, toAuditEntry, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser, type Row } from '../rows.ts';
+import {
+  toAuditChainRow,
+  toAuditEntry,
+  toCareTeam,
+  toOrganisation,
+  toPatient,
+  toPlan,
+  toUpdate,
+  toUser,
+  type Row,
+} from '../rows.ts';
 import type { Store } from '../store.ts';
 import type {
   AuditChainRow,
@@ -62,7 +72,10 @@ export class SqliteStore implements Store {
   readonly identity: SqliteIdentityStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
-  constructor(readonly filename: string, opts: SqliteStoreOptions) {
+  constructor(
+    readonly filename: string,
+    opts: SqliteStoreOptions,
+  ) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
@@ -70,7 +83,8 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // Checkpoints off the commit path (a file's WAL only; an in-memory database has none).
-    if (filename !== ':memory:') this.checkpointer = new WalCheckpointer(this.db, filename, { log: opts.log, ...opts.checkpoints });
+    if (filename !== ':memory:')
+      this.checkpointer = new WalCheckpointer(this.db, filename, { log: opts.log, ...opts.checkpoints });
     this.results = new SqliteResultStore(this.db);
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
@@ -94,9 +108,15 @@ export class SqliteStore implements Store {
       ),
       updatesAfter: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? ORDER BY seq'),
       updatesUntil: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? AND time <= ? ORDER BY seq'),
-      insertCheckpoint: db.prepare('INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)'),
-      insertClientAuthor: db.prepare('INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)'),
-      clientAuthors: db.prepare('SELECT a.client_id, a.user_id, u.name FROM plan_client_authors a LEFT JOIN users u ON u.id = a.user_id WHERE a.plan_id = ?'),
+      insertCheckpoint: db.prepare(
+        'INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)',
+      ),
+      insertClientAuthor: db.prepare(
+        'INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)',
+      ),
+      clientAuthors: db.prepare(
+        'SELECT a.client_id, a.user_id, u.name FROM plan_client_authors a LEFT JOIN users u ON u.id = a.user_id WHERE a.plan_id = ?',
+      ),
       organisationById: db.prepare('SELECT * FROM organisations WHERE id = ?'),
       userById: db.prepare('SELECT * FROM users WHERE id = ?'),
       userByName: db.prepare('SELECT * FROM users WHERE username = ?'),
@@ -107,16 +127,22 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)',
+    );
     const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d+_.+\.sql$/.test(f))
+      .sort();
     for (const file of files) {
       const version = Number(file.split('_')[0]);
       if (applied.has(version)) continue;
       const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)').run(version, file, now());
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)')
+          .run(version, file, now());
       })();
     }
   }
@@ -136,12 +162,16 @@ export class SqliteStore implements Store {
 
   /** Runs a WAL checkpoint now, in the checkpoint worker (tests; the worker also runs them on its own). */
   checkpointNow(): Promise<CheckpointResult> {
-    return this.checkpointer ? this.checkpointer.checkpointNow() : Promise.reject(new Error('an in-memory database has no WAL'));
+    return this.checkpointer
+      ? this.checkpointer.checkpointNow()
+      : Promise.reject(new Error('an in-memory database has no WAL'));
   }
 
   async createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation> {
     const org = { id: o.id ?? randomUUID(), name: o.name, sector: o.sector, region: o.region ?? null };
-    this.db.prepare('INSERT INTO organisations (id, name, sector, region) VALUES (?, ?, ?, ?)').run(org.id, org.name, org.sector, org.region);
+    this.db
+      .prepare('INSERT INTO organisations (id, name, sector, region) VALUES (?, ?, ?, ?)')
+      .run(org.id, org.name, org.sector, org.region);
     return org;
   }
   async getOrganisation(id: string): Promise<Organisation | null> {
@@ -155,8 +185,19 @@ export class SqliteStore implements Store {
   async createUser(u: NewUser): Promise<User> {
     const user: User = { ...u, id: u.id ?? randomUUID(), created: now(), disabled: null };
     this.db
-      .prepare('INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(user.id, user.username, user.name, user.role, user.organisationId, user.patientId, user.passwordHash, user.created);
+      .prepare(
+        'INSERT INTO users (id, username, name, role, organisation_id, patient_id, password_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        user.id,
+        user.username,
+        user.name,
+        user.role,
+        user.organisationId,
+        user.patientId,
+        user.passwordHash,
+        user.created,
+      );
     return user;
   }
   async getUser(id: string): Promise<User | null> {
@@ -168,20 +209,30 @@ export class SqliteStore implements Store {
     return r ? toUser(r) : null;
   }
 
-  async listUsersRelatedTo(q: { organisationIds: string[]; userIds: string[]; patientId: string | null }): Promise<User[]> {
+  async listUsersRelatedTo(q: {
+    organisationIds: string[];
+    userIds: string[];
+    patientId: string | null;
+  }): Promise<User[]> {
     const rows = this.db
       .prepare(
         `SELECT * FROM users WHERE organisation_id IN (SELECT value FROM json_each(@orgs))
            OR id IN (SELECT value FROM json_each(@users)) OR (@patient IS NOT NULL AND patient_id = @patient)
          ORDER BY name`,
       )
-      .all({ orgs: JSON.stringify(q.organisationIds), users: JSON.stringify(q.userIds), patient: q.patientId }) as Row[];
+      .all({
+        orgs: JSON.stringify(q.organisationIds),
+        users: JSON.stringify(q.userIds),
+        patient: q.patientId,
+      }) as Row[];
     return rows.map(toUser);
   }
 
   async createPatient(p: { cpr: string; name: string; id?: string }): Promise<Patient> {
     const patient = { id: p.id ?? randomUUID(), cpr: p.cpr, name: p.name, created: now() };
-    this.db.prepare('INSERT INTO patients (id, cpr, name, created) VALUES (?, ?, ?, ?)').run(patient.id, patient.cpr, patient.name, patient.created);
+    this.db
+      .prepare('INSERT INTO patients (id, cpr, name, created) VALUES (?, ?, ?, ?)')
+      .run(patient.id, patient.cpr, patient.name, patient.created);
     return patient;
   }
   async getPatient(id: string): Promise<Patient | null> {
@@ -208,8 +259,16 @@ export class SqliteStore implements Store {
   }
 
   async createPlan(p: { patientId: string; title: string; status?: PlanStatus; id?: string }): Promise<Plan> {
-    const plan: Plan = { id: p.id ?? randomUUID(), patientId: p.patientId, title: p.title, status: p.status ?? 'active', created: now() };
-    this.db.prepare('INSERT INTO plans (id, patient_id, title, status, created) VALUES (?, ?, ?, ?, ?)').run(plan.id, plan.patientId, plan.title, plan.status, plan.created);
+    const plan: Plan = {
+      id: p.id ?? randomUUID(),
+      patientId: p.patientId,
+      title: p.title,
+      status: p.status ?? 'active',
+      created: now(),
+    };
+    this.db
+      .prepare('INSERT INTO plans (id, patient_id, title, status, created) VALUES (?, ?, ?, ?, ?)')
+      .run(plan.id, plan.patientId, plan.title, plan.status, plan.created);
     return plan;
   }
   async getPlan(id: string): Promise<Plan | null> {
@@ -217,7 +276,9 @@ export class SqliteStore implements Store {
     return r ? toPlan(r) : null;
   }
   async listPlansForPatient(patientId: string): Promise<Plan[]> {
-    return (this.db.prepare('SELECT * FROM plans WHERE patient_id = ? ORDER BY created, id').all(patientId) as Row[]).map(toPlan);
+    return (
+      this.db.prepare('SELECT * FROM plans WHERE patient_id = ? ORDER BY created, id').all(patientId) as Row[]
+    ).map(toPlan);
   }
   async updatePlanSummary(id: string, s: { title?: string; status?: PlanStatus }): Promise<void> {
     if (s.title !== undefined) this.db.prepare('UPDATE plans SET title = ? WHERE id = ?').run(s.title, id);
@@ -227,12 +288,17 @@ export class SqliteStore implements Store {
   async addCareTeamMember(m: Omit<CareTeamEntry, 'id' | 'added'>): Promise<CareTeamEntry> {
     const entry: CareTeamEntry = { ...m, id: randomUUID(), added: now() };
     this.db
-      .prepare('INSERT INTO care_team_members (id, patient_id, organisation_id, user_id, added, added_by) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO care_team_members (id, patient_id, organisation_id, user_id, added, added_by) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(entry.id, entry.patientId, entry.organisationId, entry.userId, entry.added, entry.addedBy);
     return entry;
   }
   async removeCareTeamMember(patientId: string, memberId: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM care_team_members WHERE patient_id = ? AND id = ?').run(patientId, memberId).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM care_team_members WHERE patient_id = ? AND id = ?').run(patientId, memberId)
+        .changes > 0
+    );
   }
   async listCareTeam(patientId: string): Promise<CareTeamEntry[]> {
     return (this.s.careTeam.all(patientId) as Row[]).map(toCareTeam);
@@ -291,7 +357,9 @@ export class SqliteStore implements Store {
 
   async listUpdates(planId: string, opts: { until?: string; afterSeq?: number } = {}): Promise<PlanUpdate[]> {
     const after = opts.afterSeq ?? 0;
-    const rows = opts.until ? this.s.updatesUntil.all(planId, after, opts.until) : this.s.updatesAfter.all(planId, after);
+    const rows = opts.until
+      ? this.s.updatesUntil.all(planId, after, opts.until)
+      : this.s.updatesAfter.all(planId, after);
     return (rows as Row[]).map(toUpdate);
   }
 
@@ -344,7 +412,11 @@ export class SqliteStore implements Store {
 
   async listClientAuthors(planId: string): Promise<ClientAuthor[]> {
     const rows = this.s.clientAuthors.all(planId) as Row[];
-    return rows.map((r) => ({ clientId: r.client_id as number, userId: r.user_id as string, name: (r.name as string | null) ?? null }));
+    return rows.map((r) => ({
+      clientId: r.client_id as number,
+      userId: r.user_id as string,
+      name: (r.name as string | null) ?? null,
+    }));
   }
 
   async appendAudit(entries: AuditEntryInput[]): Promise<void> {
@@ -355,12 +427,15 @@ export class SqliteStore implements Store {
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
     const where: string[] = [];
-    if (q.patientId) where.push('(patient_id = @patientId OR plan_id IN (SELECT id FROM plans WHERE patient_id = @patientId))');
+    if (q.patientId)
+      where.push('(patient_id = @patientId OR plan_id IN (SELECT id FROM plans WHERE patient_id = @patientId))');
     if (q.from) where.push('time >= @from');
     if (q.to) where.push('time <= @to');
     if (q.notActor) where.push('actor_id IS NOT NULL AND actor_id <> @notActor');
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
-    const rows = this.db.prepare(sql).all({ patientId: q.patientId, from: q.from, to: q.to, notActor: q.notActor, limit: q.limit }) as Row[];
+    const rows = this.db
+      .prepare(sql)
+      .all({ patientId: q.patientId, from: q.from, to: q.to, notActor: q.notActor, limit: q.limit }) as Row[];
     return rows.map(toAuditEntry);
   }
 

@@ -112,7 +112,10 @@ export class WalCheckpointer {
         if (m.result) waiter?.resolve(m.result);
         else waiter?.reject(new Error(`WAL checkpoint failed: ${m.error}`));
       } else if (m.type === 'truncated') {
-        log?.warn({ frames: m.result!.log, busy: m.result!.busy }, 'the WAL passed its bound: TRUNCATE checkpoint (writers held back briefly)');
+        log?.warn(
+          { frames: m.result!.log, busy: m.result!.busy },
+          'the WAL passed its bound: TRUNCATE checkpoint (writers held back briefly)',
+        );
       } else if (m.type === 'failed') {
         log?.warn({ error: m.error }, 'a WAL checkpoint failed; retried at the next interval');
       }

@@ -46,7 +46,19 @@ interface TextProps extends BaseProps {
 }
 
 /** A short text value (`map.set` of a string), written when the person leaves the field. */
-export function EntryTextField({ entry, field, label, allowed, describedBy, testId, className, maxLength, required = false, multiline = false, wrap = false }: TextProps) {
+export function EntryTextField({
+  entry,
+  field,
+  label,
+  allowed,
+  describedBy,
+  testId,
+  className,
+  maxLength,
+  required = false,
+  multiline = false,
+  wrap = false,
+}: TextProps) {
   const id = useId();
   const { loading, plain } = usePlanTeam();
   const current = textOf(entry, field);
@@ -61,7 +73,8 @@ export function EntryTextField({ entry, field, label, allowed, describedBy, test
     maxLength,
     disabled: !allowed || loading,
     'aria-describedby': allowed ? undefined : describedBy,
-    onChange: (e: { target: { value: string } }) => draft.change(multiline ? e.target.value : e.target.value.replace(/[\r\n]+/g, ' ')),
+    onChange: (e: { target: { value: string } }) =>
+      draft.change(multiline ? e.target.value : e.target.value.replace(/[\r\n]+/g, ' ')),
     onBlur: draft.finish,
     onKeyDown: keys(draft.finish, draft.cancel, multiline),
     'data-testid': testId,
@@ -89,7 +102,8 @@ export function EntryDateField({ entry, field, label, allowed, describedBy, test
     if (/^\d{4}-\d{2}-\d{2}$/.test(next)) entry.set(field, next);
     else if (next === '') entry.delete(field);
   });
-  if (!allowed && plain) return <PlainValue label={label} value={current ? formatDate(current) : ''} className={className} />;
+  if (!allowed && plain)
+    return <PlainValue label={label} value={current ? formatDate(current) : ''} className={className} />;
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -115,12 +129,28 @@ export interface Choice {
 }
 
 /** One of a fixed set of values, written as soon as it is chosen. */
-export function EntrySelectField({ entry, field, label, allowed, describedBy, testId, className, choices }: BaseProps & { choices: readonly Choice[] }) {
+export function EntrySelectField({
+  entry,
+  field,
+  label,
+  allowed,
+  describedBy,
+  testId,
+  className,
+  choices,
+}: BaseProps & { choices: readonly Choice[] }) {
   const id = useId();
   const { loading, plain } = usePlanTeam();
   const current = textOf(entry, field);
   const known = choices.some((c) => c.value === current);
-  if (!allowed && plain) return <PlainValue label={label} value={choices.find((c) => c.value === current)?.label ?? current} className={className} />;
+  if (!allowed && plain)
+    return (
+      <PlainValue
+        label={label}
+        value={choices.find((c) => c.value === current)?.label ?? current}
+        className={className}
+      />
+    );
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -137,7 +167,9 @@ export function EntrySelectField({ entry, field, label, allowed, describedBy, te
       >
         {!known && <option value={current}>{current || '–'}</option>}
         {choices.map((c) => (
-          <option key={c.value} value={c.value}>{c.label}</option>
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
         ))}
       </select>
     </div>

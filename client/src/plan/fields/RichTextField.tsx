@@ -19,7 +19,16 @@ export function RichTextField({ entry, field, label, allowed, testId }: Props) {
   const { provider, caretUser, loading } = usePlanTeam();
   const value = entry.get(field);
   if (allowed && !loading && value instanceof Y.XmlFragment) {
-    return <RichTextEditor fragment={value} provider={provider} caretUser={caretUser} label={label} showLabel testId={testId} />;
+    return (
+      <RichTextEditor
+        fragment={value}
+        provider={provider}
+        caretUser={caretUser}
+        label={label}
+        showLabel
+        testId={testId}
+      />
+    );
   }
   const text = richTextToPlain(value);
   return (

@@ -36,7 +36,9 @@ export function CareNoteCard({ note, selfId, namesById, provider, caretUser, rea
       <dl className="note__meta">
         <div>
           <dt className="visually-hidden">{t('notes.author')}</dt>
-          <dd className="note__author" data-testid="note-author">{authorLabel}</dd>
+          <dd className="note__author" data-testid="note-author">
+            {authorLabel}
+          </dd>
         </div>
         <div>
           <dt className="visually-hidden">{t('notes.sector')}</dt>
@@ -53,7 +55,9 @@ export function CareNoteCard({ note, selfId, namesById, provider, caretUser, rea
         <CareNoteEditor fragment={note.body as Y.XmlFragment} provider={provider} caretUser={caretUser} />
       ) : (
         <>
-          <p className="note__body" data-testid="note-body">{richTextToPlain(note.body)}</p>
+          <p className="note__body" data-testid="note-body">
+            {richTextToPlain(note.body)}
+          </p>
           {!mine && <p className="visually-hidden">{t('notes.readOnly')}</p>}
         </>
       )}

@@ -12,5 +12,13 @@ interface Props {
 /** The author's live editor for a note body. */
 export function CareNoteEditor({ fragment, provider, caretUser }: Props) {
   const { t } = useI18n();
-  return <RichTextEditor fragment={fragment} provider={provider} caretUser={caretUser} label={t('notes.editLabel')} testId="note-editor" />;
+  return (
+    <RichTextEditor
+      fragment={fragment}
+      provider={provider}
+      caretUser={caretUser}
+      label={t('notes.editLabel')}
+      testId="note-editor"
+    />
+  );
 }

@@ -48,7 +48,13 @@ export function CareNoteJournal() {
   const addDecision = canAdd(actor, 'notes');
 
   return (
-    <PlanSection name="notes" title={t('notes.title')} hint={plain ? t('notes.plainHint') : undefined} reason={plain ? null : reasonText(addDecision)} reasonId={reasonId}>
+    <PlanSection
+      name="notes"
+      title={t('notes.title')}
+      hint={plain ? t('notes.plainHint') : undefined}
+      reason={plain ? null : reasonText(addDecision)}
+      reasonId={reasonId}
+    >
       {addDecision.allowed && <CareNoteComposer doc={doc} user={user} />}
       {items.length === 0 ? (
         <p className="muted">{t('notes.empty')}</p>
@@ -56,7 +62,14 @@ export function CareNoteJournal() {
         <ol className="journal__list" data-testid="note-list">
           {items.map((note) => (
             <li key={note.key}>
-              <CareNoteCard note={note} selfId={user.id} namesById={names} provider={provider} caretUser={caretUser} readOnly={readOnly} />
+              <CareNoteCard
+                note={note}
+                selfId={user.id}
+                namesById={names}
+                provider={provider}
+                caretUser={caretUser}
+                readOnly={readOnly}
+              />
             </li>
           ))}
         </ol>

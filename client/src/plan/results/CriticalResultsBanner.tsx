@@ -28,7 +28,9 @@ export function CriticalResultsBanner() {
   return (
     <section className="critical-banner" aria-labelledby={titleId} data-testid="critical-results">
       <h2 id={titleId} className="critical-banner__title">
-        <span className="critical-banner__icon" aria-hidden="true">!</span>
+        <span className="critical-banner__icon" aria-hidden="true">
+          !
+        </span>
         {t('critical.title', { count: waiting.length })}
       </h2>
       <ul className="critical-banner__list" aria-live="polite">
@@ -39,16 +41,29 @@ export function CriticalResultsBanner() {
           return (
             <li key={item.id} className="critical-banner__item" data-testid="critical-result" data-result-id={item.id}>
               <p className="critical-banner__what">
-                <strong>{nameOf(item)}</strong> <span className="critical-banner__value">{[value, unit].filter(Boolean).join(' ')}</span>
+                <strong>{nameOf(item)}</strong>{' '}
+                <span className="critical-banner__value">{[value, unit].filter(Boolean).join(' ')}</span>
                 <ResultFlag flag={item.interpretation} />
-                {when && <time className="critical-banner__time" dateTime={when}>{formatDateTime(when)}</time>}
+                {when && (
+                  <time className="critical-banner__time" dateTime={when}>
+                    {formatDateTime(when)}
+                  </time>
+                )}
               </p>
-              {mayAct ? <ResultActions item={item} token={token} now={now} compact /> : <p className="muted">{t('results.awaitingAck')}</p>}
+              {mayAct ? (
+                <ResultActions item={item} token={token} now={now} compact />
+              ) : (
+                <p className="muted">{t('results.awaitingAck')}</p>
+              )}
             </li>
           );
         })}
       </ul>
-      <button type="button" className="button button--quiet button--small critical-banner__jump" onClick={() => focusSection('results')}>
+      <button
+        type="button"
+        className="button button--quiet button--small critical-banner__jump"
+        onClick={() => focusSection('results')}
+      >
         {t('critical.toResults')}
       </button>
     </section>

@@ -11,14 +11,28 @@ type Busy = 'acknowledge' | 'release' | null;
  * before its delay is over. The outcome (who acknowledged when, the release time) reaches every
  * open copy of the plan through the document; these buttons only ask the server.
  */
-export function ResultActions({ item, token, now, compact = false }: { item: ResultItem; token: string; now: number; compact?: boolean }) {
+export function ResultActions({
+  item,
+  token,
+  now,
+  compact = false,
+}: {
+  item: ResultItem;
+  token: string;
+  now: number;
+  compact?: boolean;
+}) {
   const { t } = useI18n();
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
   const canAcknowledge = awaitsAcknowledgement(item);
   // `now` re-renders the button as time passes; the clock is read here so that a release time
   // set a moment ago (by this very button) counts as past.
-  const canRelease = !compact && item.releaseAt !== '' && Date.parse(item.releaseAt) > Math.max(now, Date.now()) && item.kind !== 'notification';
+  const canRelease =
+    !compact &&
+    item.releaseAt !== '' &&
+    Date.parse(item.releaseAt) > Math.max(now, Date.now()) &&
+    item.kind !== 'notification';
   if (!canAcknowledge && !canRelease) return null;
 
   const run = async (what: Exclude<Busy, null>) => {
@@ -37,13 +51,25 @@ export function ResultActions({ item, token, now, compact = false }: { item: Res
   return (
     <div className="result-actions">
       {canAcknowledge && (
-        <button type="button" className="button button--danger button--small" disabled={busy !== null} onClick={() => void run('acknowledge')} data-testid="acknowledge-result">
+        <button
+          type="button"
+          className="button button--danger button--small"
+          disabled={busy !== null}
+          onClick={() => void run('acknowledge')}
+          data-testid="acknowledge-result"
+        >
           {busy === 'acknowledge' ? t('results.acknowledging') : t('results.acknowledge')}
           <span className="visually-hidden"> {item.code.display}</span>
         </button>
       )}
       {canRelease && (
-        <button type="button" className="button button--quiet button--small" disabled={busy !== null} onClick={() => void run('release')} data-testid="release-result">
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          disabled={busy !== null}
+          onClick={() => void run('release')}
+          data-testid="release-result"
+        >
           {busy === 'release' ? t('results.releasing') : t('results.releaseNow')}
         </button>
       )}

@@ -25,11 +25,22 @@ function ExpandableText({ text, imaging }: { text: string; imaging: boolean }) {
   const long = text.length > FOLD_CHARS || text.split('\n').length > FOLD_LINES;
   return (
     <div className="result-item__text-wrap">
-      <p id={id} className={`result-item__text${long && !open ? ' result-item__text--folded' : ''}`} data-testid="result-text">
+      <p
+        id={id}
+        className={`result-item__text${long && !open ? ' result-item__text--folded' : ''}`}
+        data-testid="result-text"
+      >
         {text}
       </p>
       {long && (
-        <button type="button" className="button button--quiet button--small" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)} data-testid="result-text-toggle">
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          aria-expanded={open}
+          aria-controls={id}
+          onClick={() => setOpen(!open)}
+          data-testid="result-text-toggle"
+        >
           {open ? t('results.showLess') : t(imaging ? 'results.readReport' : 'results.showAll')}
         </button>
       )}
@@ -89,15 +100,25 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
           <span className="result-item__name">{title}</span>
           {kindKey && <span className={`result-kind result-kind--${item.kind}`}>{t(kindKey)}</span>}
           {arrival && (
-            <span className="result-new" data-testid="result-new-badge">{t(arrival === 'new' ? 'results.new' : 'results.updated')}</span>
+            <span className="result-new" data-testid="result-new-badge">
+              {t(arrival === 'new' ? 'results.new' : 'results.updated')}
+            </span>
           )}
-          {item.status && item.status !== 'final' && <span className="result-status">{resultStatusLabel(item.status, t)}</span>}
+          {item.status && item.status !== 'final' && (
+            <span className="result-status">{resultStatusLabel(item.status, t)}</span>
+          )}
         </h3>
         {value && (
           <p className="result-item__value">
-            <span className="result-item__number" data-testid="result-value">{value}</span>
+            <span className="result-item__number" data-testid="result-value">
+              {value}
+            </span>
             <ResultFlag flag={item.interpretation} />
-            {item.referenceRange && <span className="result-item__range">{t('results.rangeShort', { range: unitsIn(item.referenceRange, unit) })}</span>}
+            {item.referenceRange && (
+              <span className="result-item__range">
+                {t('results.rangeShort', { range: unitsIn(item.referenceRange, unit) })}
+              </span>
+            )}
           </p>
         )}
         {item.text && <ExpandableText text={item.text} imaging={item.kind === 'imaging'} />}
@@ -109,7 +130,10 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
                 <li key={`${p.replaced}-${i}`}>
                   <del>{withUnit(p.value, p.unit) || t('results.noValue')}</del>{' '}
                   <span className="muted">
-                    {t('results.replaced', { status: resultStatusLabel(p.status, t), time: p.replaced ? formatDateTime(p.replaced) : '–' })}
+                    {t('results.replaced', {
+                      status: resultStatusLabel(p.status, t),
+                      time: p.replaced ? formatDateTime(p.replaced) : '–',
+                    })}
                   </span>
                 </li>
               ))}
@@ -117,9 +141,15 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
           </div>
         )}
         {item.critical && !citizen && (
-          <p className={`result-item__ack${item.acknowledgedAt ? '' : ' result-item__ack--waiting'}`} data-testid={item.acknowledgedAt ? 'result-acknowledged' : 'result-awaiting'}>
+          <p
+            className={`result-item__ack${item.acknowledgedAt ? '' : ' result-item__ack--waiting'}`}
+            data-testid={item.acknowledgedAt ? 'result-acknowledged' : 'result-awaiting'}
+          >
             {item.acknowledgedAt
-              ? t('results.acknowledgedBy', { name: item.acknowledgedBy || t('results.someone'), time: formatDateTime(item.acknowledgedAt) })
+              ? t('results.acknowledgedBy', {
+                  name: item.acknowledgedBy || t('results.someone'),
+                  time: formatDateTime(item.acknowledgedAt),
+                })
               : t('results.awaitingAck')}
           </p>
         )}

@@ -63,13 +63,23 @@ export function ResultTimeline({ items, arrivals, onSeen, actions, citizen = fal
         <ol className="result-list" aria-label={t('results.caption')} data-testid="result-list">
           {visible.slice(0, shown).map((item) => (
             <li key={item.id}>
-              <ResultItemCard item={item} arrival={arrivals?.get(item.id)?.kind} onSeen={onSeen} actions={actions?.(item)} citizen={citizen} />
+              <ResultItemCard
+                item={item}
+                arrival={arrivals?.get(item.id)?.kind}
+                onSeen={onSeen}
+                actions={actions?.(item)}
+                citizen={citizen}
+              />
             </li>
           ))}
         </ol>
       )}
       {visible.length > shown && (
-        <button type="button" className="button button--quiet result-timeline__more" onClick={() => setShown((n) => n + PAGE)}>
+        <button
+          type="button"
+          className="button button--quiet result-timeline__more"
+          onClick={() => setShown((n) => n + PAGE)}
+        >
           {t('results.showMore', { count: Math.min(PAGE, visible.length - shown) })}
         </button>
       )}

@@ -41,7 +41,10 @@ export function TrendChart({ trend }: { trend: Trend }) {
   const unit = ucumDisplay(trend.unit, lang === 'da' ? ',' : '.');
   const locale = lang === 'da' ? 'da-DK' : 'en-GB';
   const shortDate = useMemo(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }), [locale]);
-  const shortTime = useMemo(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }), [locale]);
+  const shortTime = useMemo(
+    () => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+    [locale],
+  );
 
   const values = trend.points.map((p) => p.value);
   const y = valueDomain(values, trend.low, trend.high);
@@ -64,7 +67,12 @@ export function TrendChart({ trend }: { trend: Trend }) {
   const withUnit = (v: number) => (unit ? `${formatNumber(v)} ${unit}` : formatNumber(v));
   // Within two days the axis shows times, else dates.
   const axis = x.max - x.min < 2 * 86_400_000 ? shortTime : shortDate;
-  const counts = { count: trend.points.length, from: axis.format(first.time), to: axis.format(latest.time), latest: withUnit(latest.value) };
+  const counts = {
+    count: trend.points.length,
+    from: axis.format(first.time),
+    to: axis.format(latest.time),
+    latest: withUnit(latest.value),
+  };
   const summary = [
     latest.flag ? t('trend.summaryFlag', { ...counts, flag: flagLabel(latest.flag, t) }) : t('trend.summary', counts),
     range ? t('trend.rangeSentence', { range: unit ? `${range} ${unit}` : range }) : '',
@@ -83,7 +91,14 @@ export function TrendChart({ trend }: { trend: Trend }) {
         <span className="trend__summary">{summary}</span>
       </figcaption>
       <div ref={ref} className="trend__plot">
-        <svg width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-label={`${trend.name}: ${summary}`} focusable="false">
+        <svg
+          width={width}
+          height={HEIGHT}
+          viewBox={`0 0 ${width} ${HEIGHT}`}
+          role="img"
+          aria-label={`${trend.name}: ${summary}`}
+          focusable="false"
+        >
           {range && (
             <rect
               className="trend__band"
@@ -97,17 +112,31 @@ export function TrendChart({ trend }: { trend: Trend }) {
           {y.ticks.map((v) => (
             <g key={v} className="trend__tick">
               <line x1={MARGIN.left} x2={width - MARGIN.right} y1={sy(v)} y2={sy(v)} />
-              <text x={MARGIN.left - 6} y={sy(v)} dy="0.32em" textAnchor="end">{formatNumber(v)}</text>
+              <text x={MARGIN.left - 6} y={sy(v)} dy="0.32em" textAnchor="end">
+                {formatNumber(v)}
+              </text>
             </g>
           ))}
           {xTicks.map((v, i) => (
-            <text key={v} className="trend__xlabel" x={sx(v)} y={HEIGHT - 8} textAnchor={i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle'}>
+            <text
+              key={v}
+              className="trend__xlabel"
+              x={sx(v)}
+              y={HEIGHT - 8}
+              textAnchor={i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle'}
+            >
               {axis.format(v)}
             </text>
           ))}
           <polyline className="trend__line" points={line} />
           {trend.points.map((p) => (
-            <circle key={p.id} className={`trend__point trend__point--${tone(p.flag)}`} cx={sx(p.time)} cy={sy(p.value)} r={tone(p.flag) === 'critical' ? 5.5 : 4}>
+            <circle
+              key={p.id}
+              className={`trend__point trend__point--${tone(p.flag)}`}
+              cx={sx(p.time)}
+              cy={sy(p.value)}
+              r={tone(p.flag) === 'critical' ? 5.5 : 4}
+            >
               <title>{`${formatDateTime(p.iso)}: ${withUnit(p.value)}${p.flag ? ` ${flagLabel(p.flag, t)}` : ''}`}</title>
             </circle>
           ))}
@@ -134,7 +163,9 @@ export function TrendChart({ trend }: { trend: Trend }) {
             <tbody>
               {[...trend.points].reverse().map((p) => (
                 <tr key={p.id}>
-                  <td className="data-table__nowrap"><time dateTime={p.iso}>{formatDateTime(p.iso)}</time></td>
+                  <td className="data-table__nowrap">
+                    <time dateTime={p.iso}>{formatDateTime(p.iso)}</time>
+                  </td>
                   <td className="data-table__value">{withUnit(p.value)}</td>
                   <td>{flagLabel(p.flag, t) || '–'}</td>
                 </tr>

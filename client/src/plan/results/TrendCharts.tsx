@@ -10,7 +10,9 @@ export function TrendCharts({ items, titleId }: { items: readonly ResultItem[]; 
   if (trends.length === 0) return null;
   return (
     <section className="trends" aria-labelledby={titleId} data-testid="trends">
-      <h3 id={titleId} className="trends__title">{t('trend.title')}</h3>
+      <h3 id={titleId} className="trends__title">
+        {t('trend.title')}
+      </h3>
       <div className="trends__grid">
         {trends.map((trend) => (
           <TrendChart key={trend.key} trend={trend} />

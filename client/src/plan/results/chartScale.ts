@@ -15,7 +15,11 @@ function niceStep(span: number, count: number): number {
 }
 
 /** The values' domain widened to hold the reference limits, padded, and rounded to ticks. */
-export function valueDomain(values: readonly number[], low: number | undefined, high: number | undefined): Domain & { ticks: number[] } {
+export function valueDomain(
+  values: readonly number[],
+  low: number | undefined,
+  high: number | undefined,
+): Domain & { ticks: number[] } {
   const all = [...values, ...(low !== undefined ? [low] : []), ...(high !== undefined ? [high] : [])];
   let min = Math.min(...all);
   let max = Math.max(...all);

@@ -31,8 +31,10 @@ export const KIND_FILTERS: readonly ResultKindFilter[] = ['all', 'lab', 'imaging
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const val = (v: unknown): string | number | undefined => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const val = (v: unknown): string | number | undefined =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 export function resultFromJson(entry: Readonly<Record<string, unknown>>, index = 0): ResultItem {
   const code = obj(entry.code);
@@ -56,7 +58,12 @@ export function resultFromJson(entry: Readonly<Record<string, unknown>>, index =
     acknowledgedAt: str(entry.acknowledgedAt),
     releaseAt: str(entry.releaseAt),
     filed: str(entry.filed),
-    previous: previous.map((p) => ({ value: val(p.value), unit: str(p.unit), status: str(p.status), replaced: str(p.replaced) })),
+    previous: previous.map((p) => ({
+      value: val(p.value),
+      unit: str(p.unit),
+      status: str(p.status),
+      replaced: str(p.replaced),
+    })),
   };
 }
 
@@ -129,7 +136,13 @@ export function trendsOf(items: readonly ResultItem[]): Trend[] {
       unit: latest.unit,
       low: withRange?.referenceLow,
       high: withRange?.referenceHigh,
-      points: sorted.map((r) => ({ id: r.id, time: timeOf(r), iso: r.effective || r.filed, value: r.value as number, flag: r.interpretation })),
+      points: sorted.map((r) => ({
+        id: r.id,
+        time: timeOf(r),
+        iso: r.effective || r.filed,
+        value: r.value as number,
+        flag: r.interpretation,
+      })),
     });
   }
   // The most recently measured first.

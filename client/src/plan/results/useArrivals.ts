@@ -39,10 +39,13 @@ export function useArrivals(items: readonly ResultItem[], synced: boolean) {
   useEffect(() => {
     if (arrivals.size === 0) return;
     const oldest = Math.min(...[...arrivals.values()].map((a) => a.at));
-    const timer = window.setTimeout(() => {
-      const cutoff = Date.now() - NEW_FOR_MS;
-      setArrivals((current) => new Map([...current].filter(([, a]) => a.at > cutoff)));
-    }, Math.max(0, oldest + NEW_FOR_MS - Date.now()) + 50);
+    const timer = window.setTimeout(
+      () => {
+        const cutoff = Date.now() - NEW_FOR_MS;
+        setArrivals((current) => new Map([...current].filter(([, a]) => a.at > cutoff)));
+      },
+      Math.max(0, oldest + NEW_FOR_MS - Date.now()) + 50,
+    );
     return () => window.clearTimeout(timer);
   }, [arrivals]);
 
