@@ -34,6 +34,8 @@ export function toOrganisation(r: Row): Organisation {
     name: r.name as string,
     sector: r.sector as Organisation['sector'],
     region: str(r.region),
+    sor: str(r.sor),
+    ean: str(r.ean),
   };
 }
 export function toUser(r: Row): User {
