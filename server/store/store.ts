@@ -1,6 +1,7 @@
 import type { PlanStatus } from '../../shared/api.ts';
 import type { AccessStore } from './access-store.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { MessageStore } from './message-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -34,6 +35,8 @@ export interface Store {
   readonly accessGrants: AccessStore;
   /** Identity providers, SMART clients, external identities, sign-ins in progress. */
   readonly identity: IdentityStore;
+  /** MedCom messages in and out: acknowledgements given, inboxes, the outbox. */
+  readonly messages: MessageStore;
   migrate(): Promise<void>;
   /** True when nothing but the migrations table has been written (a new database). */
   isEmpty(): Promise<boolean>;
