@@ -33,6 +33,8 @@ export const daCare = {
   'results.encounter.leave-start': 'Orlov fra indlæggelse',
   'results.encounter.leave-end': 'Tilbage fra orlov',
   'results.encounter.discharge': 'Udskrevet',
+  'results.encounter.death': 'Død under indlæggelse',
+  'results.encounter.cancelled': 'Annulleret',
 
   'critical.title': 'Kritiske svar afventer kvittering ({count})',
   'critical.toResults': 'Gå til alle svar',
@@ -63,6 +65,8 @@ export const daCare = {
   'notification.encounter.leave-start': 'Orlov fra indlæggelse',
   'notification.encounter.leave-end': 'Tilbage fra orlov',
   'notification.encounter.discharge': 'Udskrevet',
+  'notification.encounter.death': 'Død under indlæggelse',
+  'notification.encounter.cancelled': 'Hospitalsmeddelelse annulleret',
   'notification.break-glass': '{person} ({organisation}) åbnede planen i en nødsituation: {reason}',
   'notification.unknown': 'Ny advis om planen',
 

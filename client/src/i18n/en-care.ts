@@ -32,6 +32,8 @@ export const enCare: CareMessages = {
   'results.encounter.leave-start': 'On leave from hospital',
   'results.encounter.leave-end': 'Back from leave',
   'results.encounter.discharge': 'Discharged',
+  'results.encounter.death': 'Died during the stay',
+  'results.encounter.cancelled': 'Cancelled',
 
   'critical.title': 'Critical results awaiting acknowledgement ({count})',
   'critical.toResults': 'Go to all results',
@@ -62,6 +64,8 @@ export const enCare: CareMessages = {
   'notification.encounter.leave-start': 'On leave from hospital',
   'notification.encounter.leave-end': 'Back from leave',
   'notification.encounter.discharge': 'Discharged',
+  'notification.encounter.death': 'Died during the stay',
+  'notification.encounter.cancelled': 'Hospital notification cancelled',
   'notification.break-glass': '{person} ({organisation}) opened the plan in an emergency: {reason}',
   'notification.unknown': 'A new notification about the plan',
 

@@ -17,6 +17,8 @@ const EVENTS: Readonly<Record<EncounterEvent, MessageKey>> = {
   'leave-start': 'notification.encounter.leave-start',
   'leave-end': 'notification.encounter.leave-end',
   discharge: 'notification.encounter.discharge',
+  death: 'notification.encounter.death',
+  cancelled: 'notification.encounter.cancelled',
 };
 
 const ROLES: Readonly<Record<StaffRole, MessageKey>> = {

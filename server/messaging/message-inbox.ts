@@ -1,0 +1,135 @@
+import { setPlanMeta } from '../../shared/plan-doc.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Principal } from '../auth/access.ts';
+import type { PlanRooms } from '../collab/plan-rooms.ts';
+import { type HospitalNotification, parseMedcomMessage } from '../medcom/index.ts';
+import type { ResultFiling } from '../results/result-filing.ts';
+import type { StoredMessage } from '../store/message-store.ts';
+import type { Store } from '../store/store.ts';
+import { fileNotification } from './file-notification.ts';
+import { placeOf } from './hospital-notifications.ts';
+
+/** One message in an organisation's inbox, as its staff see it. */
+export interface InboxItem {
+  id: string;
+  messageId: string;
+  received: string;
+  /** STIN, SLHJ, …: what the hospital says happened. */
+  code: string;
+  activity: string | null;
+  /** When it happened (the stay's start, leave, discharge). */
+  at: string | null;
+  place: string;
+  patientName: string;
+  /** CareHub knows the patient (a plan with another organisation), or starting a plan registers them. */
+  knownPatient: boolean;
+}
+
+export interface MessageInboxDeps {
+  store: Store;
+  filing: ResultFiling;
+  audit: AuditLog;
+  rooms: PlanRooms;
+}
+
+/** "Given Family" from the message's Patient. */
+const nameOf = (n: HospitalNotification): string =>
+  n.patient.name ? [...n.patient.name.given, n.patient.name.family].filter(Boolean).join(' ') : '';
+
+const notificationOf = (m: StoredMessage): HospitalNotification | null => {
+  const parsed = parseMedcomMessage(JSON.parse(m.body));
+  return parsed.kind === 'hospital-notification' ? parsed : null;
+};
+
+/**
+ * The receiving organisation's inbox: hospital notifications about a patient who has no plan
+ * with the organisation (or whom CareHub does not know). A nurse starts a plan from one: the
+ * patient is registered from the message's Patient when unknown, the organisation joins the
+ * care team, a plan is made, and every waiting notification about that patient moves into it.
+ */
+export class MessageInbox {
+  constructor(private readonly deps: MessageInboxDeps) {}
+
+  async list(principal: Principal): Promise<InboxItem[]> {
+    const organisationId = principal.user.organisationId as string;
+    const items: InboxItem[] = [];
+    for (const m of await this.deps.store.messages.listInbox(organisationId)) {
+      const n = notificationOf(m);
+      if (!n) continue;
+      const patient = await this.deps.store.getPatientByCpr(n.patient.cpr);
+      items.push({
+        id: m.id,
+        messageId: m.messageId,
+        received: m.created,
+        code: n.code,
+        activity: n.activity,
+        at: n.encounter.leavePeriod?.start ?? n.encounter.period.end ?? n.encounter.period.start,
+        place: placeOf(n),
+        patientName: patient?.name ?? (nameOf(n) || '–'),
+        knownPatient: patient !== null,
+      });
+    }
+    this.deps.audit.record({
+      actorId: principal.user.id,
+      action: 'message.inbox.read',
+      outcome: 'allowed',
+      details: { organisationId, messages: items.length },
+    });
+    return items;
+  }
+
+  /** Null when the message is not waiting in the caller's organisation's inbox. */
+  async startPlan(
+    principal: Principal,
+    id: string,
+  ): Promise<{ patientId: string; planId: string; filed: number } | null> {
+    const { store } = this.deps;
+    const organisationId = principal.user.organisationId as string;
+    const message = await store.messages.getMessage(id);
+    if (message?.status !== 'inbox' || message.organisationId !== organisationId) return null;
+    const n = notificationOf(message);
+    if (!n) return null;
+    const patient =
+      (await store.getPatientByCpr(n.patient.cpr)) ??
+      (await store.createPatient({ cpr: n.patient.cpr, name: nameOf(n) || 'Ukendt navn' }));
+    const team = await store.listCareTeam(patient.id);
+    if (!team.some((t) => t.organisationId === organisationId))
+      await store.addCareTeamMember({
+        patientId: patient.id,
+        organisationId,
+        userId: null,
+        addedBy: principal.user.id,
+      });
+    let plan = (await store.listPlansForPatient(patient.id)).find((p) => p.status === 'active');
+    if (!plan) {
+      const title = 'Forløbsplan';
+      plan = await store.createPlan({ patientId: patient.id, title, status: 'active' });
+      await this.deps.rooms.withRoom(plan.id, async (room) => {
+        room.applyServerChange((doc) => setPlanMeta(doc, { title, status: 'active', conditions: [] }), {
+          origin: 'server',
+          author: principal.user.id,
+        });
+        await room.flushed();
+      });
+    }
+    // Every notification about this patient waiting in the inbox moves into the plan, oldest first.
+    let filed = 0;
+    for (const waiting of await store.messages.listInbox(organisationId)) {
+      const w = notificationOf(waiting);
+      if (!w || w.patient.cpr !== n.patient.cpr) continue;
+      const outcome = await fileNotification(this.deps, w);
+      if (!outcome.ok) continue;
+      if (await store.messages.fileFromInbox(waiting.id, { patientId: patient.id, entryKey: outcome.entryKey }))
+        filed++;
+    }
+    this.deps.audit.record({
+      actorId: principal.user.id,
+      action: 'message.inbox.plan',
+      patientId: patient.id,
+      planId: plan.id,
+      outcome: 'allowed',
+      details: { messageId: message.messageId, filed },
+    });
+    return { patientId: patient.id, planId: plan.id, filed };
+  }
+}
