@@ -162,6 +162,11 @@ export const Visit = z.object({
   planId: z.string(),
   planTitle: z.string(),
   tasks: z.array(VisitTask),
+  /**
+   * The citizen is in hospital (a MedCom hospital notification says so): admitted, or on
+   * leave from the stay, at `place`. Null at home. Optional for answers from before it.
+   */
+  stay: z.object({ place: z.string(), onLeave: z.boolean() }).nullable().optional(),
 });
 export type Visit = z.infer<typeof Visit>;
 

@@ -1,5 +1,6 @@
 import type { Bundle, MessageHeader } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VisitsResponse } from '../../shared/api.ts';
 import type { AuditEntryView } from '../../shared/audit.ts';
 import type { Notification } from '../../shared/notifications.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
@@ -84,6 +85,12 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
   });
   afterAll(() => hub.stop());
 
+  /** What the municipality's visits list says of citizens in hospital. */
+  const stays = async (token: string) => {
+    const res = await hub.api('/visits/today', { token });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as VisitsResponse).visits.map((v) => v.stay).filter(Boolean);
+  };
   const piaToken = () => hub.login('pia', 'a-long-password').then((l) => l.token);
 
   it('refuses without an intake key, and with a practice key', async () => {
@@ -196,6 +203,8 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
       5000,
       'the municipality told',
     );
+    // While admitted, the municipality's visits list says where.
+    expect(await stays(pia)).toEqual([{ place: 'Hjerteafdelingen på Herlev og Gentofte hospital', onLeave: false }]);
 
     const cancellation = load('hospitalnotification-AN_STIN.json');
     expect((await post(cancellation)).status).toBe(200);
@@ -203,17 +212,24 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
     const [cancelled] = await results();
     expect(cancelled).toMatchObject({ encounter: { code: 'AN_STIN' } });
     expect((cancelled!.previous as unknown[]).length).toBe(2);
+    expect(await stays(pia)).toEqual([]);
   });
 
   it('files the rest of the stay (leave, back, discharge, death) into the plan', async () => {
-    for (const file of [
-      'hospitalnotification-STOR.json',
-      'hospitalnotification-SLOR.json',
-      'hospitalnotification-SLHJ.json',
-      'hospitalnotification-MORS.json',
-    ]) {
+    const pia = await piaToken();
+    const expected: [string, unknown[]][] = [
+      ['hospitalnotification-STOR.json', [{ place: 'Hjerteafdelingen på Herlev og Gentofte hospital', onLeave: true }]],
+      [
+        'hospitalnotification-SLOR.json',
+        [{ place: 'Hjerteafdelingen på Herlev og Gentofte hospital', onLeave: false }],
+      ],
+      ['hospitalnotification-SLHJ.json', []],
+      ['hospitalnotification-MORS.json', []],
+    ];
+    for (const [file, stay] of expected) {
       const res = await post(load(file));
       expect(res.status, file).toBe(200);
+      expect(await stays(pia), file).toEqual(stay);
     }
     const patient = (await hub.server.store.getPatientByCpr(BRUNO_CPR))!;
     const [plan] = await hub.server.store.listPlansForPatient(patient.id);

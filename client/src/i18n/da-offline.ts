@@ -26,6 +26,8 @@ export const daOffline = {
   'refusal.offlineKept': 'Den ændring er fortrudt; resten af dit arbejde uden net er gemt.',
 
   'visits.title': 'Dagens besøg',
+  'visits.admitted': 'Indlagt på {place}',
+  'visits.onLeave': 'På orlov fra indlæggelse på {place}',
   'visits.date': 'Besøg {date}',
   'visits.back': 'Tilbage til dagens besøg',
   'visits.loading': 'Henter dagens besøg …',

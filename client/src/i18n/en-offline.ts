@@ -25,6 +25,8 @@ export const enOffline: Record<keyof typeof daOffline, string> = {
   'refusal.offlineKept': 'That change was undone; the rest of your offline work is kept.',
 
   'visits.title': "Today's visits",
+  'visits.admitted': 'Admitted to {place}',
+  'visits.onLeave': 'On leave from {place}',
   'visits.date': 'Visits on {date}',
   'visits.back': "Back to today's visits",
   'visits.loading': "Loading today's visits …",
