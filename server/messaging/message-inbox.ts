@@ -1,3 +1,4 @@
+import type { InboxItem, InboxPlanStarted } from '../../shared/api.ts';
 import { setPlanMeta } from '../../shared/plan-doc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/access.ts';
@@ -8,22 +9,6 @@ import type { StoredMessage } from '../store/message-store.ts';
 import type { Store } from '../store/store.ts';
 import { fileNotification } from './file-notification.ts';
 import { placeOf } from './hospital-notifications.ts';
-
-/** One message in an organisation's inbox, as its staff see it. */
-export interface InboxItem {
-  id: string;
-  messageId: string;
-  received: string;
-  /** STIN, SLHJ, …: what the hospital says happened. */
-  code: string;
-  activity: string | null;
-  /** When it happened (the stay's start, leave, discharge). */
-  at: string | null;
-  place: string;
-  patientName: string;
-  /** CareHub knows the patient (a plan with another organisation), or starting a plan registers them. */
-  knownPatient: boolean;
-}
 
 export interface MessageInboxDeps {
   store: Store;
@@ -79,10 +64,7 @@ export class MessageInbox {
   }
 
   /** Null when the message is not waiting in the caller's organisation's inbox. */
-  async startPlan(
-    principal: Principal,
-    id: string,
-  ): Promise<{ patientId: string; planId: string; filed: number } | null> {
+  async startPlan(principal: Principal, id: string): Promise<InboxPlanStarted | null> {
     const { store } = this.deps;
     const organisationId = principal.user.organisationId as string;
     const message = await store.messages.getMessage(id);
