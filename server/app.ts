@@ -214,7 +214,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     onFiled: (outcome) => countResultsIngested(metrics, outcome),
   });
   // MedCom messages: in through POST /messages, into the plans or the organisations' inboxes.
-  const messages = new MessageIntake({ store, filing, audit, maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES });
+  const messages = new MessageIntake({ store, filing, audit, rooms, maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES });
   const inbox = new MessageInbox({ store, filing, audit, rooms });
   const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
   escalation.start();

@@ -94,12 +94,14 @@ export class MessageInbox {
         await room.flushed();
       });
     }
+    const receiver = await store.getOrganisation(organisationId);
+    if (!receiver) return null;
     // Every notification about this patient waiting in the inbox moves into the plan, oldest first.
     let filed = 0;
     for (const waiting of await store.messages.listInbox(organisationId)) {
       const w = notificationOf(waiting);
       if (!w || w.patient.cpr !== n.patient.cpr) continue;
-      const outcome = await fileNotification(this.deps, w);
+      const outcome = await fileNotification(this.deps, w, receiver);
       if (!outcome.ok) continue;
       if (await store.messages.fileFromInbox(waiting.id, { patientId: patient.id, entryKey: outcome.entryKey }))
         filed++;

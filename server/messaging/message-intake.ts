@@ -14,6 +14,7 @@ import {
 } from '../medcom/index.ts';
 import { apiKeyActor } from '../results/api-keys.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
+import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { StoredMessage } from '../store/message-store.ts';
 import type { Organisation } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
@@ -30,6 +31,7 @@ export interface MessageIntakeDeps {
   store: Store;
   filing: ResultFiling;
   audit: AuditLog;
+  rooms: PlanRooms;
   /** Largest attachment (decoded bytes) of a CareCommunication. */
   maxAttachmentBytes: number;
 }
@@ -109,7 +111,7 @@ export class MessageIntake {
     const destination = await destinationOf(this.deps.store, parsed, receiver);
     let entryKey: string | null = null;
     if (destination.kind === 'plan') {
-      const filed = await fileNotification(this.deps, parsed);
+      const filed = await fileNotification(this.deps, parsed, receiver);
       if (!filed.ok) {
         const { code, issue } = acknowledgementFor({ code: 'invalid-element', diagnostics: filed.message });
         return this.refuse(from, parsed, parsed.eventCode, hash, json, code, issue, 'invalid-element', receiver);

@@ -189,6 +189,17 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
       encounter: { code: 'STIN', status: 'in-progress', class: 'IMP', deceased: false },
     });
     expect(String((admission!.encounter as { episodeOfCare: string }).episodeOfCare)).toMatch(/\|/);
+    // The hospital asked for a report of admission: a task for the municipality.
+    const doc = (await (await hub.api(`/plans/${planId}/document`, { token: pia })).json()) as {
+      tasks: { title: string; sector: string; status: string }[];
+    };
+    expect(doc.tasks).toEqual([
+      expect.objectContaining({
+        title: expect.stringMatching(/^Send indlæggelsesrapport til /),
+        sector: 'municipality',
+        status: 'planned',
+      }),
+    ]);
 
     const correction = load('hospitalnotification-RE_STIN.json');
     const re = await post(correction);
