@@ -4,6 +4,7 @@ import { notFoundHandler } from './errors.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { correspondenceRoutes } from './routes/correspondence-routes.ts';
 import { embedLinkRoutes, embedSessionRoutes } from './routes/embed-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { messageRoutes } from './routes/message-routes.ts';
@@ -54,6 +55,7 @@ export function apiRoutes(deps: HttpDeps, hooks: ApiHooks): Router {
   api.use('/results', resultRoutes(deps, intake));
   api.use('/encounters', encounterRoutes(deps, intake));
   api.use('/messages', messageRoutes(deps, intake));
+  api.use('/correspondence', json, correspondenceRoutes(deps));
   api.use('/notifications', notificationRoutes(deps));
   api.use(notFoundHandler);
   return api;

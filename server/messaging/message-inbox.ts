@@ -3,7 +3,9 @@ import { setPlanMeta } from '../../shared/plan-doc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/access.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
-import { type HospitalNotification, parseMedcomMessage } from '../medcom/index.ts';
+import { type CareCommunication, type HospitalNotification, parseMedcomMessage } from '../medcom/index.ts';
+import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
+import { tellCorrespondence } from './correspondence.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
 import type { StoredMessage } from '../store/message-store.ts';
 import type { Store } from '../store/store.ts';
@@ -15,15 +17,16 @@ export interface MessageInboxDeps {
   filing: ResultFiling;
   audit: AuditLog;
   rooms: PlanRooms;
+  notifier: CareTeamNotifier;
 }
 
 /** "Given Family" from the message's Patient. */
-const nameOf = (n: HospitalNotification): string =>
+const nameOf = (n: HospitalNotification | CareCommunication): string =>
   n.patient.name ? [...n.patient.name.given, n.patient.name.family].filter(Boolean).join(' ') : '';
 
-const notificationOf = (m: StoredMessage): HospitalNotification | null => {
+const messageOf = (m: StoredMessage): HospitalNotification | CareCommunication | null => {
   const parsed = parseMedcomMessage(JSON.parse(m.body));
-  return parsed.kind === 'hospital-notification' ? parsed : null;
+  return parsed.kind === 'hospital-notification' || parsed.kind === 'care-communication' ? parsed : null;
 };
 
 /**
@@ -39,17 +42,18 @@ export class MessageInbox {
     const organisationId = principal.user.organisationId as string;
     const items: InboxItem[] = [];
     for (const m of await this.deps.store.messages.listInbox(organisationId)) {
-      const n = notificationOf(m);
+      const n = messageOf(m);
       if (!n) continue;
       const patient = await this.deps.store.getPatientByCpr(n.patient.cpr);
+      const hn = n.kind === 'hospital-notification';
       items.push({
         id: m.id,
         messageId: m.messageId,
         received: m.created,
-        code: n.code,
+        code: hn ? n.code : 'CareCommunication',
         activity: n.activity,
-        at: n.encounter.leavePeriod?.start ?? n.encounter.period.end ?? n.encounter.period.start,
-        place: placeOf(n),
+        at: hn ? (n.encounter.leavePeriod?.start ?? n.encounter.period.end ?? n.encounter.period.start) : n.sentAt,
+        place: hn ? placeOf(n) : (n.sender.name ?? `SOR ${n.sender.sor}`),
         patientName: patient?.name ?? (nameOf(n) || '–'),
         knownPatient: patient !== null,
       });
@@ -69,7 +73,7 @@ export class MessageInbox {
     const organisationId = principal.user.organisationId as string;
     const message = await store.messages.getMessage(id);
     if (message?.status !== 'inbox' || message.organisationId !== organisationId) return null;
-    const n = notificationOf(message);
+    const n = messageOf(message);
     if (!n) return null;
     const patient =
       (await store.getPatientByCpr(n.patient.cpr)) ??
@@ -99,8 +103,15 @@ export class MessageInbox {
     // Every notification about this patient waiting in the inbox moves into the plan, oldest first.
     let filed = 0;
     for (const waiting of await store.messages.listInbox(organisationId)) {
-      const w = notificationOf(waiting);
+      const w = messageOf(waiting);
       if (!w || w.patient.cpr !== n.patient.cpr) continue;
+      if (w.kind === 'care-communication') {
+        if (await store.messages.fileFromInbox(waiting.id, { patientId: patient.id, entryKey: w.communicationId })) {
+          filed++;
+          await tellCorrespondence(this.deps, w, receiver, patient.id);
+        }
+        continue;
+      }
       const outcome = await fileNotification(this.deps, w, receiver);
       if (!outcome.ok) continue;
       if (await store.messages.fileFromInbox(waiting.id, { patientId: patient.id, entryKey: outcome.entryKey }))

@@ -1,4 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { contentHash } from './content-hash.ts';
+import { tellCorrespondence } from './correspondence.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { operationOutcome } from '../fhir/operation-outcome.ts';
 import {
@@ -15,6 +17,7 @@ import {
 import { apiKeyActor } from '../results/api-keys.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
+import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 import type { StoredMessage } from '../store/message-store.ts';
 import type { Organisation } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
@@ -32,6 +35,7 @@ export interface MessageIntakeDeps {
   filing: ResultFiling;
   audit: AuditLog;
   rooms: PlanRooms;
+  notifier: CareTeamNotifier;
   /** Largest attachment (decoded bytes) of a CareCommunication. */
   maxAttachmentBytes: number;
 }
@@ -40,23 +44,6 @@ export interface MessageIntakeDeps {
 export interface MessageSender {
   system: string;
   keyId: string;
-}
-
-/** The same JSON gives the same hash whatever the order of its keys. */
-export function contentHash(json: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(json)))
-    .digest('hex');
 }
 
 const recorded = (text: string) => ({
@@ -101,8 +88,9 @@ export class MessageIntake {
       const { code, issue } = acknowledgementFor({ code: 'unknown-receiver', diagnostics: why });
       return this.refuse(from, parsed, parsed.eventCode, hash, json, code, issue, 'unknown-receiver');
     }
+    if (parsed.kind === 'care-communication') return this.receiveCorrespondence(from, parsed, receiver, hash, json);
     if (parsed.kind !== 'hospital-notification') {
-      // CareCommunication and HomeCareObservation are parsed but not yet put into the plan.
+      // HomeCareObservation is parsed but not yet put into the plan (the measurements section is to come).
       const why = `CareHub does not take ${parsed.eventCode} messages yet`;
       const { code, issue } = acknowledgementFor({ code: 'unsupported-event', diagnostics: why });
       return this.refuse(from, parsed, parsed.eventCode, hash, json, code, issue, 'unsupported-event', receiver);
@@ -132,6 +120,33 @@ export class MessageIntake {
     const answer = await this.store(from, incoming, this.ackRow(ack, parsed, receiver, incoming.patientId), hash);
     if (answer) return answer;
     this.audit(from, incoming, 'allowed', { destination: destination.kind });
+    return { status: 200, body: ack.bundle };
+  }
+
+  /** A CareCommunication: into the patient's correspondence (the addressed organisation told), or the receiver's inbox. */
+  private async receiveCorrespondence(
+    from: MessageSender,
+    cc: Extract<MedcomMessage, { kind: 'care-communication' }>,
+    receiver: Organisation,
+    hash: string,
+    json: unknown,
+  ): Promise<IntakeAnswer> {
+    const destination = await destinationOf(this.deps.store, cc, receiver);
+    const ack = buildAcknowledgement(cc, 'ok');
+    const incoming = this.row(cc, 'in', {
+      status: destination.kind === 'plan' ? 'filed' : 'inbox',
+      organisationId: receiver.id,
+      patientId: destination.patient?.id ?? null,
+      contentHash: hash,
+      body: JSON.stringify(json),
+      httpStatus: 200,
+      entryKey: cc.communicationId,
+      ackMessageId: ack.messageId,
+    });
+    const answer = await this.store(from, incoming, this.ackRow(ack, cc, receiver, incoming.patientId), hash);
+    if (answer) return answer;
+    this.audit(from, incoming, 'allowed', { destination: destination.kind });
+    if (destination.kind === 'plan') await tellCorrespondence(this.deps, cc, receiver, destination.patient.id);
     return { status: 200, body: ack.bundle };
   }
 

@@ -58,6 +58,6 @@ export interface MessageStore {
   listInbox(organisationId: string): Promise<StoredMessage[]>;
   /** An inbox message filed into a plan after all; false when it was not in the inbox (taken already). */
   fileFromInbox(id: string, patch: { patientId: string; entryKey: string | null }): Promise<boolean>;
-  /** Outbound messages about a patient (the plan shows their state), newest first. */
-  listForPatient(patientId: string): Promise<StoredMessage[]>;
+  /** Messages in and out about a patient of one event (a plan's correspondence), oldest first. */
+  listForPatient(patientId: string, event: string): Promise<StoredMessage[]>;
 }

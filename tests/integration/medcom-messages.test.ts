@@ -1,11 +1,20 @@
 import type { Bundle, MessageHeader } from 'fhir/r4';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VisitsResponse } from '../../shared/api.ts';
 import type { AuditEntryView } from '../../shared/audit.ts';
 import type { Notification } from '../../shared/notifications.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { eventually } from '../fixtures/collab-client.ts';
-import { ACKNOWLEDGEMENT, failing, MESSAGING, schemaErrors } from '../fixtures/medcom-invariants.ts';
+import {
+  ACKNOWLEDGEMENT,
+  CARE_COMMUNICATION,
+  failing,
+  MESSAGING,
+  PATIENT,
+  schemaErrors,
+} from '../fixtures/medcom-invariants.ts';
+import { buildAcknowledgement, parseMedcomMessage } from '../../server/medcom/index.ts';
 import { BRUNO_CPR, CARE_HOME, FIXTURES, HOSPITAL, load } from '../fixtures/medcom-messages.ts';
 import { postAs } from '../fixtures/results.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -106,8 +115,25 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(((await res.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
     }
-    const huge = { resourceType: 'Bundle', type: 'message', padding: 'x'.repeat(2 * 1024 * 1024) };
-    expect((await post(huge)).status).toBe(413);
+    // Too large: on a connection of its own (the server closes it without reading the rest).
+    const huge = JSON.stringify({ resourceType: 'Bundle', type: 'message', padding: 'x'.repeat(2 * 1024 * 1024) });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${hub.server.url}/api/v1/messages`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/fhir+json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(huge);
+    });
+    expect(status).toBe(413);
     expect(await outbox(HOSPITAL.sor)).toEqual([]);
   });
 
@@ -252,7 +278,7 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
     );
   });
 
-  it('takes every published example: hospital notifications ok, acknowledgements recorded, others refused with a fatal-error acknowledgement for now', async () => {
+  it('takes every published example: hospital notifications and care communications ok, acknowledgements recorded, home-care observations refused with a fatal-error acknowledgement for now', async () => {
     for (const file of FIXTURES) {
       const bundle = load(file);
       const res = await post(bundle);
@@ -260,7 +286,7 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
       if (file.startsWith('acknowledgement-')) {
         expect(res.status, file).toBe(200);
         expect(body.resourceType, file).toBe('OperationOutcome');
-      } else if (file.startsWith('hospitalnotification-')) {
+      } else if (file.startsWith('hospitalnotification-') || file.startsWith('carecommunication-')) {
         // Receivers in the examples: the care home CareHub knows, or another (refused).
         expect([200, 422], file).toContain(res.status);
         expectAck(body, bundle, res.status === 200 ? 'ok' : 'fatal-error');
@@ -269,6 +295,105 @@ describe('MedCom messages in: POST /api/v1/messages', () => {
         expectAck(body, bundle, 'fatal-error');
       }
     }
+  });
+
+  it('keeps a CareCommunication as a thread in the plan, the care home told; its attachment is viewable', async () => {
+    const pia = await piaToken();
+    const patient = (await hub.server.store.getPatientByCpr(BRUNO_CPR))!;
+    const [plan] = await hub.server.store.listPlansForPatient(patient.id);
+    const res = await hub.api(`/correspondence/${plan!.id}`, { token: pia });
+    expect(res.status).toBe(200);
+    const threads = (await res.json()) as {
+      communicationId: string;
+      topic: string | null;
+      messages: {
+        id: string;
+        direction: string;
+        sender: { sor: string };
+        segments: { text: string | null; attachment: { index: number; stored: boolean } | null }[];
+      }[];
+    }[];
+    const fromHospital = threads.flatMap((t) => t.messages).filter((m) => m.direction === 'in');
+    expect(fromHospital.length).toBeGreaterThan(0);
+    expect(fromHospital.some((m) => m.sender.sor === HOSPITAL.sor)).toBe(true);
+    expect(fromHospital.some((m) => m.segments.some((s) => s.text))).toBe(true);
+    const withFile = fromHospital.find((m) => m.segments.some((s) => s.attachment?.stored));
+    if (withFile) {
+      const { index } = withFile.segments.find((s) => s.attachment?.stored)!.attachment!;
+      const file = await hub.api(`/correspondence/${plan!.id}/messages/${withFile.id}/attachments/${index}`, {
+        token: pia,
+      });
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-disposition')).toMatch(/^attachment/);
+      expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    const told = (await (await hub.api('/notifications', { token: pia })).json()) as Notification[];
+    expect(told.some((n) => n.kind === 'correspondence')).toBe(true);
+    // Outside the care team: refused.
+    expect((await hub.api(`/correspondence/${plan!.id}`, { token: await hub.token('maja') })).status).toBe(403);
+  });
+
+  it('a reply from the plan leaves as a CareCommunication in the outbox; the hospital’s acknowledgement marks it received or refused', async () => {
+    const pia = await piaToken();
+    const patient = (await hub.server.store.getPatientByCpr(BRUNO_CPR))!;
+    const [plan] = await hub.server.store.listPlansForPatient(patient.id);
+    const threads = async () =>
+      (await (await hub.api(`/correspondence/${plan!.id}`, { token: pia })).json()) as {
+        communicationId: string;
+        messages: { id: string; direction: string; messageId: string; state: string | null; refusal: string | null }[];
+      }[];
+    const thread = (await threads()).find((t) => t.messages.some((m) => m.direction === 'in'))!;
+    const incoming = thread.messages.find((m) => m.direction === 'in')!;
+    const send = (body: unknown) =>
+      hub.api(`/correspondence/${plan!.id}`, { method: 'POST', token: pia, body: JSON.stringify(body) });
+    expect((await send({ text: 'Tak', phone: '12345678' })).status).toBe(400);
+    const reply = await send({
+      replyTo: incoming.id,
+      text: 'Tak for beskeden. Vi har set det.',
+      phone: '+45 44 55 66 77',
+    });
+    expect(reply.status, await reply.clone().text()).toBe(201);
+    const { messageId } = (await reply.json()) as { messageId: string };
+    const queued = (await outbox(HOSPITAL.sor)).find((m) => m.messageId === messageId)!;
+    expect(queued.event).toBe('care-communication-message');
+    expect(failing(queued.bundle, [...MESSAGING, ...PATIENT, ...CARE_COMMUNICATION])).toEqual([]);
+    expect(schemaErrors(queued.bundle)).toEqual([]);
+    expect(JSON.stringify(queued.bundle)).toContain(thread.communicationId.replace(/^urn:uuid:/, ''));
+    const mine = async () => (await threads()).flatMap((t) => t.messages).find((m) => m.messageId === messageId)!;
+    expect(await mine()).toMatchObject({ direction: 'out', state: 'sent' });
+
+    // The hospital acknowledges it.
+    const outbound = parseMedcomMessage(queued.bundle);
+    if (outbound.kind !== 'care-communication') throw new Error('not a CareCommunication');
+    const ok = buildAcknowledgement(outbound, 'ok');
+    expect((await post(ok.bundle)).status).toBe(200);
+    expect(await mine()).toMatchObject({ state: 'received' });
+
+    // A new message to another organisation on the care team needs its SOR code: the hospital is not on the team.
+    const again = await send({ replyTo: incoming.id, text: 'En opfølgning.', phone: '44556677' });
+    const second = ((await again.json()) as { messageId: string }).messageId;
+    const secondBundle = (await outbox(HOSPITAL.sor)).find((m) => m.messageId === second)!.bundle;
+    const parsedSecond = parseMedcomMessage(secondBundle);
+    if (parsedSecond.kind !== 'care-communication') throw new Error('not a CareCommunication');
+    const refused = buildAcknowledgement(parsedSecond, 'fatal-error', {
+      issueType: 'value',
+      detail: {
+        system: 'http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-acknowledgement-error-codes',
+        code: 'MSG_VALUESET_VALUE_UNKNOWN',
+      },
+      text: 'ukendt kategori',
+    });
+    expect((await post(refused.bundle)).status).toBe(200);
+    const rejected = (await threads()).flatMap((t) => t.messages).find((m) => m.messageId === second)!;
+    expect(rejected.state).toBe('refused');
+    expect(rejected.refusal).toMatch(/ukendt kategori/);
+    const other = await send({
+      organisationId: '00000000-0000-4000-8000-000000000000',
+      text: 'Hej',
+      phone: '44556677',
+      topic: 'Hej',
+    });
+    expect(other.status).toBe(400);
   });
 
   it('the integration engine collects the outbox, oldest first, and marks each delivered once', async () => {

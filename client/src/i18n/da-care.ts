@@ -61,6 +61,7 @@ export const daCare = {
   'notification.result-critical': 'Kritisk svar: {results} — kræver kvittering',
   'notification.result-escalated': 'Ikke kvitteret: kritisk svar {result}',
   'notification.encounter': '{event}: {place}',
+  'notification.correspondence': 'Ny korrespondance fra {from}: {topic}',
   'notification.encounter.admission': 'Indlagt',
   'notification.encounter.leave-start': 'Orlov fra indlæggelse',
   'notification.encounter.leave-end': 'Tilbage fra orlov',

@@ -60,6 +60,7 @@ export const enCare: CareMessages = {
   'notification.result-critical': 'Critical result: {results} — needs acknowledgement',
   'notification.result-escalated': 'Not acknowledged: critical result {result}',
   'notification.encounter': '{event}: {place}',
+  'notification.correspondence': 'New correspondence from {from}: {topic}',
   'notification.encounter.admission': 'Admitted',
   'notification.encounter.leave-start': 'On leave from hospital',
   'notification.encounter.leave-end': 'Back from leave',

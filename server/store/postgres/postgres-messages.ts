@@ -73,10 +73,10 @@ export class PostgresMessageStore implements MessageStore {
       )) > 0
     );
   }
-  async listForPatient(patientId: string): Promise<StoredMessage[]> {
-    return this.all(
-      "SELECT * FROM medcom_messages WHERE direction = 'out' AND patient_id = $1 ORDER BY created DESC, id",
-      [patientId],
-    );
+  async listForPatient(patientId: string, event: string): Promise<StoredMessage[]> {
+    return this.all('SELECT * FROM medcom_messages WHERE patient_id = $1 AND event = $2 ORDER BY created, id', [
+      patientId,
+      event,
+    ]);
   }
 }

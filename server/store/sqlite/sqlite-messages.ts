@@ -78,10 +78,11 @@ export class SqliteMessageStore implements MessageStore {
         .run(patch.patientId, patch.entryKey, id).changes > 0
     );
   }
-  async listForPatient(patientId: string): Promise<StoredMessage[]> {
+  async listForPatient(patientId: string, event: string): Promise<StoredMessage[]> {
     return this.all(
-      "SELECT * FROM medcom_messages WHERE direction = 'out' AND patient_id = ? ORDER BY created DESC, id",
+      'SELECT * FROM medcom_messages WHERE patient_id = ? AND event = ? ORDER BY created, id',
       patientId,
+      event,
     );
   }
 }

@@ -38,3 +38,4 @@ CREATE UNIQUE INDEX medcom_messages_in ON medcom_messages(message_id) WHERE dire
 CREATE UNIQUE INDEX medcom_messages_out ON medcom_messages(message_id) WHERE direction = 'out';
 CREATE INDEX medcom_outbox ON medcom_messages(receiver_sor, created) WHERE direction = 'out' AND status = 'waiting';
 CREATE INDEX medcom_inbox ON medcom_messages(organisation_id, created) WHERE status = 'inbox';
+CREATE INDEX medcom_by_patient ON medcom_messages(patient_id, event, created);
