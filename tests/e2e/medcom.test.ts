@@ -4,7 +4,8 @@
  * example, addressed to the demo's Københavns Kommune (its SOR and EAN) and about Carl Jensen:
  * Maja's open copy of Carl's plan shows the admission at once, her bell rings, and her visits
  * list says Carl is in hospital. A second STIN about a citizen CareHub does not know lands in
- * the municipality's inbox page, from which Maja starts a plan that opens with the admission.
+ * the municipality's inbox page, from which Maja starts a plan that opens with the admission. A
+ * hospital's CareCommunication shows in Carl's plan and Maja's reply leaves from it for the outbox.
  *
  * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
  */
@@ -88,6 +89,30 @@ describe('MedCom hospital notifications, live in the municipality’s view', () 
     const stay = maja.getByTestId('visit-card').filter({ hasText: 'Carl Jensen' }).getByTestId('visit-stay');
     await stay.waitFor({ timeout: UI_MS });
     expect(await stay.textContent()).toMatch(/^Indlagt på .*Herlev/);
+  });
+
+  it('shows a hospital’s CareCommunication in the plan; Maja’s reply leaves from the plan for the outbox', async () => {
+    const cc = readFileSync(path.join(ROOT, 'tests', 'fixtures', 'medcom', 'carecommunication-new.json'), 'utf8')
+      .replaceAll('953741000016009', KK.sor)
+      .replaceAll('5790001348120', KK.ean)
+      .replaceAll('2509479989', CARL_CPR);
+    await post(cc);
+    await maja.getByTestId('nav-patients').click();
+    await openCarlsPlan(maja);
+    const thread = maja.getByTestId('correspondence-thread').first();
+    await thread.waitFor({ timeout: UI_MS });
+    expect(await thread.getByTestId('correspondence-message').first().getAttribute('data-direction')).toBe('in');
+    await thread.getByTestId('correspondence-reply-text').fill('Tak, vi kigger på det i dag.');
+    await thread.getByTestId('correspondence-reply-phone').fill('+45 33 66 33 66');
+    await thread.getByTestId('correspondence-reply-send').click();
+    const sent = thread.locator('[data-testid="correspondence-message"][data-direction="out"]');
+    await sent.first().waitFor({ timeout: UI_MS });
+    expect(await sent.first().getByTestId('correspondence-state').textContent()).toContain('sendt');
+    const res = await fetch(`${hub!.baseUrl}/api/v1/messages/outbox?receiver=265161000016000`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const { messages } = (await res.json()) as { messages: { event: string }[] };
+    expect(messages.some((m) => m.event === 'care-communication-message')).toBe(true);
   });
 
   it('keeps an admission of an unknown citizen in the inbox; Maja starts a plan from it', async () => {
