@@ -133,4 +133,15 @@ describe('measurements from the visit panel, live in the GP’s trend charts', (
       .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-source')));
     expect(rows.sort()).toEqual(['citizen', 'home-care', 'home-care']);
   });
+
+  it('lets the citizen read the measurements taken of him, with who measured', async () => {
+    const { context, page } = await openPage(browser!, 'da-DK');
+    contexts.push(context);
+    await signIn(page, hub!.baseUrl, 'carl');
+    await openCarlsPlan(page);
+    const rows = page.getByTestId('snapshot-measurement');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(4);
+    expect(await rows.filter({ hasText: '151/93 mmHg' }).textContent()).toContain('Hjemmepleje');
+  });
 });

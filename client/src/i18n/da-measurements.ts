@@ -22,5 +22,9 @@ export const daMeasurements = {
   'measure.saved': 'Målingen er gemt i planen {time}.',
   'measure.savedOffline': 'Målingen er gemt på enheden {time} – sendes, når der er net.',
   'trend.source': 'Målt af',
+  'section.measurements': 'Målinger',
+  'measure.empty': 'Ingen målinger.',
+  'measure.what': 'Måling',
+  'measure.plainHint': 'Blodtryk, puls, vægt og andre målinger, som plejepersonalet har taget.',
   'trend.sources': 'Punkterne viser, hvem der målte:',
 } as const;

@@ -25,5 +25,9 @@ export const enMeasurements: Record<keyof typeof daMeasurements, string> = {
   'measure.saved': 'The measurement is saved in the plan at {time}.',
   'measure.savedOffline': 'Saved on this device at {time} – sent when there is a connection.',
   'trend.source': 'Measured by',
+  'section.measurements': 'Measurements',
+  'measure.empty': 'No measurements.',
+  'measure.what': 'Measurement',
+  'measure.plainHint': 'Blood pressure, pulse, weight and other measurements taken by the care staff.',
   'trend.sources': 'The points show who measured:',
 };
