@@ -270,6 +270,22 @@ describe('measurements on every update', () => {
     );
   });
 
+  it('leaves nothing of a measurement added and removed in one update, and no entry without its performer', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = randomUUID();
+    maja.doc.transact(() => {
+      const section = sectionOf(maja.doc, 'measurements');
+      section.push([pulse({ id, comment: 'added-and-removed' })]);
+      section.delete(section.length - 1, 1);
+    });
+    const marker = await measured(maja, gitte, 'after');
+    await waitForDocs([maja.doc, gitte.doc], () => sameState(maja.doc, gitte.doc), 5000, 'the author to converge');
+    expect(byId(gitte.doc, id)).toBeUndefined();
+    expect(byId(gitte.doc, marker)).toBeDefined();
+    for (const entry of sectionOf(gitte.doc, 'measurements').toArray()) expect(entry.get('performer')).toBeDefined();
+  });
+
   it('adds measurements from the server (a MedCom message) with the performer it names, once per id', async () => {
     const gitte = await as('gitte');
     const id = randomUUID();
