@@ -5,7 +5,8 @@ import { MEASUREMENTS } from '../../shared/measurements.ts';
 import { newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
 import type { Refusal } from '../../shared/refusals.ts';
 import { addMeasurements, InvalidMeasurement } from '../../server/measurements/add-measurements.ts';
-import { waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
+import * as authProtocol from 'y-protocols/auth';
+import { connectCollab, eventually, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { bytesContain, join, type Member } from '../fixtures/plan-team.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
@@ -284,6 +285,42 @@ describe('measurements on every update', () => {
     expect(byId(gitte.doc, id)).toBeUndefined();
     expect(byId(gitte.doc, marker)).toBeDefined();
     for (const entry of sectionOf(gitte.doc, 'measurements').toArray()) expect(entry.get('performer')).toBeDefined();
+  });
+
+  it('refuses a measurement from a read-only embed session', async () => {
+    const gitte = await as('gitte');
+    const created = (await (
+      await hub.api(`/plans/${planId}/embed-links`, {
+        method: 'POST',
+        token: await hub.token('gitte'),
+        body: JSON.stringify({ access: 'read' }),
+      })
+    ).json()) as { link: string };
+    const { token } = (await (
+      await hub.api('/embed/session', { method: 'POST', body: JSON.stringify({ link: created.link }) })
+    ).json()) as { token: string };
+    const reader = connectCollab(hub.wsUrl, planId, token);
+    const denied: string[] = [];
+    (reader.provider as unknown as { messageHandlers: unknown[] }).messageHandlers[2] = (
+      _enc: unknown,
+      decoder: Parameters<typeof authProtocol.readAuthMessage>[0],
+    ) => authProtocol.readAuthMessage(decoder, reader.doc, (_doc, reason) => denied.push(reason));
+    try {
+      await reader.synced;
+      sectionOf(reader.doc, 'measurements').push([pulse({ comment: 'FORBIDDEN-READER' })]);
+      await eventually(() => denied.length > 0, 5000, 'the refusal');
+      expect(denied[0]).toContain('[access.read-only]');
+      await waitForDocs(
+        [reader.doc, gitte.doc],
+        () => sameState(reader.doc, gitte.doc),
+        5000,
+        'the reader to converge',
+      );
+      expect(bytesContain(gitte.received, 'FORBIDDEN-READER')).toBe(false);
+      expect(bytesContain(storedBytes(), 'FORBIDDEN-READER')).toBe(false);
+    } finally {
+      reader.destroy();
+    }
   });
 
   it('adds measurements from the server (a MedCom message) with the performer it names, once per id', async () => {
