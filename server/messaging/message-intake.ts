@@ -90,7 +90,7 @@ export class MessageIntake {
     }
     if (parsed.kind === 'care-communication') return this.receiveCorrespondence(from, parsed, receiver, hash, json);
     if (parsed.kind !== 'hospital-notification') {
-      // HomeCareObservation is parsed but not yet put into the plan (the measurements section is to come).
+      // HomeCareObservation is parsed but not yet put into the plan's measurements section.
       const why = `CareHub does not take ${parsed.eventCode} messages yet`;
       const { code, issue } = acknowledgementFor({ code: 'unsupported-event', diagnostics: why });
       return this.refuse(from, parsed, parsed.eventCode, hash, json, code, issue, 'unsupported-event', receiver);
