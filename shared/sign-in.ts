@@ -67,6 +67,11 @@ export const SignInRefusal = z.enum([
   'unknown_provider',
   /** A launch named a practice system that is not registered. */
   'unknown_issuer',
+  /**
+   * The practice system's ID token names no Practitioner (or PractitionerRole) of its own FHIR
+   * server as its user (`fhirUser`): a portal patient, a relative, or nobody is no GP.
+   */
+  'not_a_practitioner',
   /** A launch from the practice system named no patient. */
   'no_patient_context',
   /** The patient has no active care plan. */
@@ -108,6 +113,8 @@ export const SmartClientView = z.object({
   clientId: z.string(),
   clientSecretEnv: z.string().nullable(),
   frameOrigin: z.string(),
+  /** Its authorization server's issuer, pinned at registration or its first launch. */
+  authIssuer: z.string().nullable(),
   created: z.string(),
 });
 export type SmartClientView = z.infer<typeof SmartClientView>;

@@ -3,6 +3,7 @@ import { SIGN_IN_CALLBACK_PATH, SMART_CALLBACK_PATH, SMART_LAUNCH_PATH } from '.
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
+import { discoverAuthIssuer } from './provider-client.ts';
 import {
   checkNewProvider,
   checkNewSmartClient,
@@ -189,7 +190,12 @@ export async function smartClientCommand(
           frameOrigin: v['frame-origin'],
         }),
       );
-      const smart = await register(() => checkNewSmartClient(store, input, { allowInsecureHttp }));
+      const smart = await register(() =>
+        checkNewSmartClient(store, input, {
+          allowInsecureHttp,
+          authIssuerOf: (base) => discoverAuthIssuer(base, allowInsecureHttp),
+        }),
+      );
       await store.identity.addSmartClient(smart);
       await cliAudit(store, 'admin.smart-client.add', {
         smartClientId: smart.id,
@@ -198,6 +204,11 @@ export async function smartClientCommand(
       });
       out(
         `practice system ${smart.id}: "${smart.name}" (organisation ${smart.organisationId}), framed from ${smart.frameOrigin} only`,
+      );
+      out(
+        smart.authIssuer
+          ? `its authorization server ${smart.authIssuer} is pinned: a launch naming another is refused`
+          : 'its smart-configuration did not answer: its first launch pins its authorization server',
       );
       out(`register at the practice system, for client ${smart.clientId}:`);
       out(`  launch URL    ${hubAddress()}${SMART_LAUNCH_PATH}`);

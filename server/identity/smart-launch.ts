@@ -16,7 +16,7 @@ import type { IdentityAccounts } from './accounts.ts';
 import { nameFromClaims, type Claims } from './claims.ts';
 import type { PendingSignIns } from './pending.ts';
 import { failureForLog, refusalOf, type ProviderClients } from './provider-client.ts';
-import { normaliseIssuer } from './registration.ts';
+import { authIssuerConflict, normaliseIssuer, normaliseOidcIssuer } from './registration.ts';
 import { SignInRefused } from './oidc-sign-in.ts';
 
 /**
@@ -37,6 +37,31 @@ const FhirPatient = z.object({
   resourceType: z.literal('Patient'),
   identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() })).optional(),
 });
+/** `fhirUser` as a practice system names its GPs: relative to its FHIR base, or under it. */
+const PRACTITIONER_REF = /^(Practitioner|PractitionerRole)\/([A-Za-z0-9.-]{1,64})$/;
+
+/**
+ * The Practitioner (or PractitionerRole) `fhirUser` names under this FHIR base, or null: a
+ * Patient, a RelatedPerson, nothing, or a resource of another FHIR server is no GP here.
+ */
+export function practitionerOf(fhirUser: unknown, fhirBase: string): { type: string; id: string } | null {
+  if (typeof fhirUser !== 'string' || fhirUser.length > 600) return null;
+  let relative = fhirUser;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(fhirUser)) {
+    let href: string;
+    try {
+      href = new URL(fhirUser).href;
+    } catch {
+      return null;
+    }
+    const prefix = `${fhirBase}/`;
+    if (!href.startsWith(prefix)) return null;
+    relative = href.slice(prefix.length);
+  }
+  const [, type, id] = PRACTITIONER_REF.exec(relative) ?? [];
+  return type && id ? { type, id } : null;
+}
+
 /** A launched plan's session lasts at most this long (and never beyond SESSION_TTL_MINUTES). */
 const LAUNCH_SESSION_MS = 12 * 3_600_000;
 
@@ -99,6 +124,33 @@ export class SmartLaunch {
     return { kind: 'refused', reason, client: known.client };
   }
 
+  /**
+   * Why this authorization server may not sign in the practice system's GPs, or null. Its issuer
+   * is pinned (at registration, else now at the first launch): another one is refused, as is
+   * one that is an identity provider's or another practice system's issuer.
+   */
+  private async authServerRefusal(smart: SmartClient, issuer: string): Promise<string | null> {
+    const presented = normaliseOidcIssuer(issuer);
+    if (smart.authIssuer !== null)
+      return normaliseOidcIssuer(smart.authIssuer) === presented ? null : 'not the pinned authorization server';
+    const conflict = await authIssuerConflict(this.deps.store, presented, smart.id);
+    if (conflict) return conflict;
+    if (await this.deps.store.identity.pinSmartAuthIssuer(smart.id, presented)) {
+      this.deps.audit.record({
+        actorId: null,
+        action: 'smart.auth-issuer-pinned',
+        outcome: 'allowed',
+        details: { smartClientId: smart.id, authIssuer: presented },
+      });
+      return null;
+    }
+    // Another launch pinned it meanwhile: that one holds.
+    const now = await this.deps.store.identity.getSmartClient(smart.id);
+    return now?.authIssuer && normaliseOidcIssuer(now.authIssuer) === presented
+      ? null
+      : 'not the pinned authorization server';
+  }
+
   /** `/smart/launch`: `launch` absent is a standalone launch. */
   async launch(iss: string, launch: string | undefined, base: string, address: string): Promise<LaunchStep> {
     const found = await this.clientFor(iss);
@@ -107,6 +159,14 @@ export class SmartLaunch {
       return this.refuse('unknown_issuer', { client: null }, { issuer: redactCprNumbers(iss).slice(0, 300), address });
     try {
       const server = await this.deps.clients.smartServer(found.issuer);
+      const mismatch = await this.authServerRefusal(found, server.issuer);
+      if (mismatch) {
+        this.deps.log.warn(
+          { smartClientId: found.id, why: mismatch },
+          'a SMART launch named another authorization server',
+        );
+        return this.refuse('invalid_token', { client: found }, { address, why: mismatch });
+      }
       const config = this.deps.clients.forSmart(server, found);
       const verifier = client.randomPKCECodeVerifier();
       const nonce = client.randomNonce();
@@ -168,6 +228,9 @@ export class SmartLaunch {
     known.client = await this.clientById(pending.smartClientId);
     const smart = known.client;
     if (!smart) throw new SignInRefused('unknown_provider');
+    // The launch began against the pinned authorization server (checked then); still so.
+    if (!smart.authIssuer || normaliseOidcIssuer(smart.authIssuer) !== normaliseOidcIssuer(pending.server.issuer))
+      throw new SignInRefused('invalid_token');
 
     const config = this.deps.clients.forSmart(pending.server, smart);
     const current = new URL(pending.redirectUri);
@@ -181,6 +244,9 @@ export class SmartLaunch {
     const claims = tokens.claims() as Claims | undefined;
     if (!claims) throw new SignInRefused('invalid_token');
     const fhirUser = typeof claims.fhirUser === 'string' ? claims.fhirUser : null;
+    // Only the practice's doctors: a Practitioner of the launched FHIR server (not a portal patient).
+    const practitioner = practitionerOf(claims.fhirUser, smart.issuer);
+    if (!practitioner) throw new SignInRefused('not_a_practitioner');
 
     // The GP, as the practice system knows them; a GP of the practice here.
     const mapped = await this.deps.accounts.staff(
@@ -188,7 +254,7 @@ export class SmartLaunch {
         issuer: String(claims.iss),
         subject: String(claims.sub),
         via: { kind: 'smart', smartClientId: smart.id },
-        name: nameFromClaims(claims) ?? (fhirUser ? `GP (${fhirUser})` : null),
+        name: nameFromClaims(claims) ?? redactCprNumbers(`GP (${practitioner.type}/${practitioner.id})`),
         usernameHint: null,
       },
       { role: 'gp', organisationId: smart.organisationId },

@@ -20,6 +20,8 @@ export interface IdentityStore {
   listSmartClients(): Promise<SmartClient[]>;
   getSmartClient(id: string): Promise<SmartClient | null>;
   removeSmartClient(id: string, time: string): Promise<boolean>;
+  /** Pins a practice system's authorization server issuer; false when one is pinned already. */
+  pinSmartAuthIssuer(id: string, authIssuer: string): Promise<boolean>;
 
   getExternalIdentity(issuer: string, subject: string): Promise<ExternalIdentity | null>;
   /**
@@ -33,6 +35,8 @@ export interface IdentityStore {
   ): Promise<{ user: User; created: boolean }>;
   /** Links (issuer, subject) to an existing user; false when the identity is linked already. */
   linkIdentity(identity: ExternalIdentity): Promise<boolean>;
+  /** Records the source of an identity from before sources were kept; false when it has one already. */
+  claimIdentitySource(issuer: string, subject: string, source: string): Promise<boolean>;
   /** Sets what the identity provider says of the user at a sign-in: role, organisation, switched off or not. */
   updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void>;
 

@@ -178,6 +178,7 @@ export function toSmartClient(r: Row): SmartClient {
     clientId: r.client_id as string,
     clientSecretEnv: str(r.client_secret_env),
     frameOrigin: r.frame_origin as string,
+    authIssuer: str(r.auth_issuer),
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -188,6 +189,7 @@ export function toExternalIdentity(r: Row): ExternalIdentity {
     subject: r.subject as string,
     userId: r.user_id as string,
     created: r.created as string,
+    source: str(r.source),
   };
 }
 

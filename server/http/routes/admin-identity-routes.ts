@@ -7,6 +7,7 @@ import {
   NewSmartClientInput,
   RegistrationError,
 } from '../../identity/registration.ts';
+import { discoverAuthIssuer } from '../../identity/provider-client.ts';
 import type { IdentityProvider, Organisation, SmartClient } from '../../store/records.ts';
 import { principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';
@@ -87,7 +88,12 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
   router.post('/smart-clients', async (req, res) => {
     const p = admin(res);
     const input = parse(NewSmartClientInput, req.body);
-    const smart = await registered(() => checkNewSmartClient(deps.store, input, { allowInsecureHttp }));
+    const smart = await registered(() =>
+      checkNewSmartClient(deps.store, input, {
+        allowInsecureHttp,
+        authIssuerOf: (base) => discoverAuthIssuer(base, allowInsecureHttp),
+      }),
+    );
     await deps.store.identity.addSmartClient(smart);
     deps.audit.record({
       actorId: p.user.id,
