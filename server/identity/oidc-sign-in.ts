@@ -14,6 +14,7 @@ import {
   belongsToOrganisation,
   claimAt,
   cprFromClaims,
+  issuedInFuture,
   nameFromClaims,
   roleFromClaims,
   type Claims,
@@ -152,7 +153,7 @@ export class OidcSignIn {
         idTokenExpected: true,
       });
       const idToken = tokens.claims();
-      if (!idToken) throw new SignInRefused('invalid_token');
+      if (!idToken || issuedInFuture(idToken as Claims)) throw new SignInRefused('invalid_token');
       claims = await this.withUserInfo(provider, config, tokens.access_token, idToken as Claims);
     } catch (err) {
       if (err instanceof SignInRefused) throw this.refuse(err.reason, { providerId, address });

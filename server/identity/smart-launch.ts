@@ -13,7 +13,7 @@ import type { EmbedLink } from '../store/access-store.ts';
 import type { Plan, SmartClient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { IdentityAccounts } from './accounts.ts';
-import { nameFromClaims, type Claims } from './claims.ts';
+import { issuedInFuture, nameFromClaims, type Claims } from './claims.ts';
 import type { PendingSignIns } from './pending.ts';
 import { failureForLog, refusalOf, type ProviderClients } from './provider-client.ts';
 import { authIssuerConflict, normaliseIssuer, normaliseOidcIssuer } from './registration.ts';
@@ -100,7 +100,9 @@ export class SmartLaunch {
   /** The registered practice system a launch's `iss` names, if any. */
   async clientFor(iss: string): Promise<SmartClient | null> {
     const wanted = normaliseIssuer(iss);
-    return (await this.deps.store.identity.listSmartClients()).find((c) => c.issuer === wanted) ?? null;
+    return (
+      (await this.deps.store.identity.listSmartClients()).find((c) => normaliseIssuer(c.issuer) === wanted) ?? null
+    );
   }
 
   async clientById(id: string): Promise<SmartClient | null> {
@@ -242,7 +244,7 @@ export class SmartLaunch {
       idTokenExpected: true,
     });
     const claims = tokens.claims() as Claims | undefined;
-    if (!claims) throw new SignInRefused('invalid_token');
+    if (!claims || issuedInFuture(claims)) throw new SignInRefused('invalid_token');
     const fhirUser = typeof claims.fhirUser === 'string' ? claims.fhirUser : null;
     // Only the practice's doctors: a Practitioner of the launched FHIR server (not a portal patient).
     const practitioner = practitionerOf(claims.fhirUser, smart.issuer);

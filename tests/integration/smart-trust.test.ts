@@ -198,3 +198,50 @@ describe('whom a practice system signs in as a GP', () => {
     expect(unnamed.user.name.startsWith('GP (Practitioner/')).toBe(true);
   });
 });
+
+describe('issuers', () => {
+  it('are compared in one spelling (case of scheme and host, default port, trailing slash)', async () => {
+    const hospital = await hub.server.store.createOrganisation({
+      name: 'Hvidovre Hospital',
+      sector: 'hospital',
+      region: 'Region Hovedstaden',
+    });
+    const rigs = (await hub.server.store.listOrganisations()).find((o) => o.name === 'Rigshospitalet')!;
+    const provider = (organisationId: string, issuer: string) =>
+      admin('/admin/identity-providers', 'POST', {
+        organisationId,
+        issuer,
+        clientId: 'carehub',
+        roleClaim: 'roles',
+        roleMap: 'doctor=hospital_doctor',
+      });
+    const first = await provider(rigs.id, 'http://broker.example.test');
+    expect(first.status).toBe(201);
+    expect(((await first.json()) as { issuer: string }).issuer).toBe('http://broker.example.test');
+    for (const spelling of [
+      'http://broker.example.test/',
+      'HTTP://BROKER.example.test:80',
+      'http://Broker.Example.Test/',
+    ])
+      expect((await provider(hospital.id, spelling)).status, spelling).toBe(400);
+    const citizens = (issuer: string) =>
+      admin('/admin/identity-providers', 'POST', {
+        organisationId: null,
+        name: 'MitID',
+        issuer,
+        clientId: 'carehub',
+        cprClaim: 'cpr',
+      });
+    expect((await citizens('https://mitid.example.test/')).status).toBe(201);
+    expect((await citizens('HTTPS://mitid.example.test:443')).status).toBe(400);
+    // A practice system's FHIR base, likewise.
+    const p = await practice({});
+    expect((await register(p)).status).toBe(201);
+    const again = await admin('/admin/smart-clients', 'POST', {
+      organisationId: practiceOrg,
+      issuer: p.fhirBase.replace('http://', 'HTTP://').concat('/'),
+      clientId: 'other',
+    });
+    expect(again.status).toBe(400);
+  });
+});
