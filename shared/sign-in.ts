@@ -100,6 +100,8 @@ export const IdentityProviderView = z.object({
   cprClaim: z.string().nullable(),
   organisationClaim: z.string().nullable(),
   organisationValue: z.string().nullable(),
+  /** Its role map may give the hub-wide admin role. */
+  allowAdmin: z.boolean(),
   created: z.string(),
 });
 export type IdentityProviderView = z.infer<typeof IdentityProviderView>;

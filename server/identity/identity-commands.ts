@@ -20,8 +20,9 @@ import {
 
 export const IDENTITY_USAGE = `  idp add --organisation ID --issuer URL --client-id ID --role-claim C --role-map 'doctor=hospital_doctor,...'
           [--name N] [--client-secret-env VAR] [--scopes 'openid profile ...']
-          [--organisation-claim C --organisation-value V]
-                        register an organisation's OpenID Connect provider (secret: the name of the
+          [--organisation-claim C --organisation-value V] [--allow-admin]
+                        register an organisation's OpenID Connect provider (a role map giving the
+                        hub-wide admin role needs --allow-admin) (secret: the name of the
                         environment variable holding it); prints the redirect URI to register there
   idp add --cpr-claim C --name N --issuer URL --client-id ID [--client-secret-env VAR] [--scopes ...]
                         register the citizens' login (no organisation): the CPR claim names the patient
@@ -99,6 +100,7 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
       'cpr-claim': { type: 'string' },
       'organisation-claim': { type: 'string' },
       'organisation-value': { type: 'string' },
+      'allow-admin': { type: 'boolean' },
       id: { type: 'string' },
     },
   });
@@ -118,6 +120,7 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
           cprClaim: v['cpr-claim'],
           organisationClaim: v['organisation-claim'],
           organisationValue: v['organisation-value'],
+          allowAdmin: v['allow-admin'],
         }),
       );
       const provider = await register(() => checkNewProvider(store, input, { allowInsecureHttp }));
@@ -126,6 +129,7 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
         providerId: provider.id,
         organisationId: provider.organisationId,
         issuer: provider.issuer,
+        ...(provider.allowAdmin ? { allowAdmin: true } : {}),
       });
       out(
         `identity provider ${provider.id}: "${provider.name}" (${provider.organisationId ? `organisation ${provider.organisationId}` : 'the citizens’ login'})`,

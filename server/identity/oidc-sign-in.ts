@@ -207,7 +207,10 @@ export class OidcSignIn {
   ): { role: Role; organisationId: string | null } | { refused: SignInRefusal } {
     if (!belongsToOrganisation(provider, claims)) return { refused: 'wrong_organisation' };
     const role = roleFromClaims(provider, claims);
-    return role.ok ? { role: role.role, organisationId: provider.organisationId } : { refused: role.reason };
+    if (!role.ok) return { refused: role.reason };
+    // Registered before --allow-admin existed, or without it: never the hub-wide admin role.
+    if (role.role === 'admin' && !provider.allowAdmin) return { refused: 'no_role' };
+    return { role: role.role, organisationId: provider.organisationId };
   }
 
   /** Claims the ID token lacks (some providers release roles only at userinfo) are read there. */

@@ -36,6 +36,8 @@ export const NewIdentityProviderInput = z
     cprClaim: ClaimName.optional(),
     organisationClaim: ClaimName.optional(),
     organisationValue: z.string().trim().min(1).max(200).optional(),
+    /** The role map may give `admin` (hub-wide): only when asked for explicitly. */
+    allowAdmin: z.boolean().optional(),
   })
   .strict();
 export type NewIdentityProviderInput = z.infer<typeof NewIdentityProviderInput>;
@@ -165,6 +167,7 @@ export async function checkNewProvider(
     scopes: [...scopes].join(' '),
     organisationClaim: input.organisationClaim ?? null,
     organisationValue: input.organisationValue ?? null,
+    allowAdmin: false,
     created: new Date().toISOString(),
     removed: null,
   };
@@ -193,6 +196,13 @@ export async function checkNewProvider(
     (role) => role === 'admin' || (isStaff(role) && STAFF_ROLE_SECTOR[role] === organisation.sector),
   );
   if (Object.keys(roleMap).length === 0) throw new RegistrationError('the role map maps nothing');
+  // An administrator reaches every organisation: one organisation's provider gives that role
+  // only when the administrator registering it says so.
+  const givesAdmin = Object.values(roleMap).includes('admin');
+  if (givesAdmin && !input.allowAdmin)
+    throw new RegistrationError(
+      'the role map gives the hub-wide admin role: an organisation’s provider may do so only when registered with --allow-admin',
+    );
   if (others.some((p) => p.organisationId === organisation.id))
     throw new RegistrationError('this issuer is registered for this organisation already');
   // A provider several organisations share (a broker) must say which one a person belongs to,
@@ -210,6 +220,7 @@ export async function checkNewProvider(
     roleClaim: input.roleClaim,
     roleMap,
     cprClaim: null,
+    allowAdmin: givesAdmin,
   };
 }
 

@@ -57,6 +57,8 @@ export interface IdentityProvider {
    */
   organisationClaim: string | null;
   organisationValue: string | null;
+  /** The role map may give the hub-wide admin role (registered with --allow-admin). */
+  allowAdmin: boolean;
   created: string;
   removed: string | null;
 }

@@ -165,6 +165,7 @@ export function toIdentityProvider(r: Row): IdentityProvider {
     cprClaim: str(r.cpr_claim),
     organisationClaim: str(r.organisation_claim),
     organisationValue: str(r.organisation_value),
+    allowAdmin: r.allow_admin === true || Number(r.allow_admin) === 1,
     created: r.created as string,
     removed: str(r.removed),
   };

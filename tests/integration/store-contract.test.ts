@@ -606,6 +606,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       cprClaim: null,
       organisationClaim: null,
       organisationValue: null,
+      allowAdmin: false,
       created: at(1),
       removed: null,
     };

@@ -61,7 +61,12 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
       actorId: p.user.id,
       action: 'admin.identity-provider.add',
       outcome: 'allowed',
-      details: { providerId: provider.id, organisationId: provider.organisationId, issuer: provider.issuer },
+      details: {
+        providerId: provider.id,
+        organisationId: provider.organisationId,
+        issuer: provider.issuer,
+        ...(provider.allowAdmin ? { allowAdmin: true } : {}),
+      },
     });
     res.status(201).json(providerView(provider, await deps.store.listOrganisations()));
   });

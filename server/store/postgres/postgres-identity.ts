@@ -14,7 +14,7 @@ export class PostgresIdentityStore implements IdentityStore {
   async addProvider(p: IdentityProvider): Promise<void> {
     await this.db.rows(
       `INSERT INTO identity_providers (id, organisation_id, name, issuer, client_id, client_secret_env, scopes, role_claim, role_map, cpr_claim,
-         organisation_claim, organisation_value, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)`,
+         organisation_claim, organisation_value, allow_admin, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`,
       [
         p.id,
         p.organisationId,
@@ -28,6 +28,7 @@ export class PostgresIdentityStore implements IdentityStore {
         p.cprClaim,
         p.organisationClaim,
         p.organisationValue,
+        p.allowAdmin,
         p.created,
       ],
     );

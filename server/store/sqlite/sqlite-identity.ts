@@ -12,7 +12,7 @@ export class SqliteIdentityStore implements IdentityStore {
     this.db
       .prepare(
         `INSERT INTO identity_providers (id, organisation_id, name, issuer, client_id, client_secret_env, scopes, role_claim, role_map, cpr_claim,
-           organisation_claim, organisation_value, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+           organisation_claim, organisation_value, allow_admin, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
       )
       .run(
         p.id,
@@ -27,6 +27,7 @@ export class SqliteIdentityStore implements IdentityStore {
         p.cprClaim,
         p.organisationClaim,
         p.organisationValue,
+        p.allowAdmin ? 1 : 0,
         p.created,
       );
   }

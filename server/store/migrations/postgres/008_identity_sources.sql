@@ -10,3 +10,6 @@ ALTER TABLE external_identities ADD COLUMN source TEXT;
 -- launch): a launch whose smart-configuration names another issuer is refused.
 ALTER TABLE smart_clients ADD COLUMN auth_issuer TEXT;
 
+-- An organisation's provider may give the hub-wide admin role only when registered with
+-- --allow-admin (providers registered before may not: their admins sign in with a password).
+ALTER TABLE identity_providers ADD COLUMN allow_admin BOOLEAN NOT NULL DEFAULT FALSE;

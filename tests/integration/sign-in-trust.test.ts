@@ -3,7 +3,9 @@ import type { LoginResponse, UserView } from '../../shared/api.ts';
 import { CARL } from '../../server/seed/demo-patients.ts';
 import { startIdentityProvider, type TestIdentityProvider } from '../fixtures/oidc/identity-provider.ts';
 import { startPracticeSystem, type PracticeSystem } from '../fixtures/oidc/practice-system.ts';
-import { signInThrough } from '../fixtures/oidc/sign-in.ts';
+import { finishAt, refusalIn, signInAtProvider, signInThrough } from '../fixtures/oidc/sign-in.ts';
+import { auditRows } from '../fixtures/credentials.ts';
+import { eventually } from '../fixtures/collab-client.ts';
 import { UserAgent } from '../fixtures/oidc/user-agent.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
@@ -243,5 +245,48 @@ describe('issuers', () => {
       clientId: 'other',
     });
     expect(again.status).toBe(400);
+  });
+});
+
+describe('the hub-wide admin role', () => {
+  it('comes from an organisation’s provider only when registered with allowAdmin (audited), never from one registered before', async () => {
+    const it = await startIdentityProvider({
+      clients: [{ clientId: 'carehub', redirectUris: [`${hub.server.url}/api/v1/auth/oidc/callback`] }],
+      accounts: { 'it-per': { sub: 'it-1', name: 'Per IT', roles: ['it-admin'] } },
+      scopes: ['profile', 'roles'],
+      autoLogin: () => 'it-per',
+    });
+    try {
+      const rigs = (await hub.server.store.listOrganisations()).find((o) => o.name === 'Rigshospitalet')!;
+      const body = {
+        organisationId: rigs.id,
+        issuer: it.issuer,
+        clientId: 'carehub',
+        scopes: 'openid profile roles',
+        roleClaim: 'roles',
+        roleMap: 'it-admin=admin,doctor=hospital_doctor',
+      };
+      const refused = await admin('/admin/identity-providers', 'POST', body);
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('--allow-admin');
+      const allowed = await admin('/admin/identity-providers', 'POST', { ...body, allowAdmin: true });
+      expect(allowed.status).toBe(201);
+      const id = ((await allowed.json()) as { id: string; allowAdmin: boolean }).id;
+      await eventually(
+        () =>
+          auditRows(hub, 'admin.identity-provider.add').some(
+            (r) => JSON.parse(r.details).providerId === id && JSON.parse(r.details).allowAdmin === true,
+          ),
+        5000,
+        'the registration audited with allowAdmin',
+      );
+      expect((await signInThrough(hub.server.url, id, 'it-per')).user.role).toBe('admin');
+      // A provider registered before the flag existed gives no admin.
+      hub.sqlite().prepare('UPDATE identity_providers SET allow_admin = 0 WHERE id = ?').run(id);
+      const attempt = await signInAtProvider(hub.server.url, id, 'it-per');
+      expect(refusalIn(await finishAt(attempt.callback))).toBe('no_role');
+    } finally {
+      await it.stop();
+    }
   });
 });
