@@ -125,3 +125,9 @@ export type SmartClientView = z.infer<typeof SmartClientView>;
 export const SIGN_IN_CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 export const SMART_LAUNCH_PATH = '/smart/launch';
 export const SMART_CALLBACK_PATH = '/smart/callback';
+/**
+ * The cookie binding a standalone SMART launch to the browser that began it (HttpOnly,
+ * SameSite=Lax, for the handoff only): its one-time code is good only with it.
+ */
+export const SMART_BINDING_COOKIE = 'carehub_smart_binding';
+export const HANDOFF_PATH = '/api/v1/auth/handoff';

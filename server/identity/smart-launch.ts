@@ -14,7 +14,7 @@ import type { Plan, SmartClient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { IdentityAccounts } from './accounts.ts';
 import { issuedInFuture, nameFromClaims, type Claims } from './claims.ts';
-import type { PendingSignIns } from './pending.ts';
+import { sha256, type PendingSignIns } from './pending.ts';
 import { failureForLog, refusalOf, type ProviderClients } from './provider-client.ts';
 import { authIssuerConflict, normaliseIssuer, normaliseOidcIssuer } from './registration.ts';
 import { SignInRefused } from './oidc-sign-in.ts';
@@ -153,8 +153,17 @@ export class SmartLaunch {
       : 'not the pinned authorization server';
   }
 
-  /** `/smart/launch`: `launch` absent is a standalone launch. */
-  async launch(iss: string, launch: string | undefined, base: string, address: string): Promise<LaunchStep> {
+  /**
+   * `/smart/launch`: `launch` absent is a standalone launch; `binding` then is the value the
+   * route set in the browser's binding cookie (its code is good only with it).
+   */
+  async launch(
+    iss: string,
+    launch: string | undefined,
+    base: string,
+    address: string,
+    binding: string | null = null,
+  ): Promise<LaunchStep> {
     const found = await this.clientFor(iss);
     // The issuer is told as given (bounded), except anything that could be a CPR number.
     if (!found)
@@ -180,6 +189,7 @@ export class SmartLaunch {
         verifier,
         redirectUri,
         ehrLaunch: launch !== undefined,
+        binding: launch === undefined && binding ? sha256(binding) : null,
         server,
       });
       const url = client.buildAuthorizationUrl(config, {
@@ -268,7 +278,8 @@ export class SmartLaunch {
       const code = await this.deps.pending.handOff({
         kind: 'session',
         userId: mapped.user.id,
-        binding: null,
+        // Only the browser that began the launch (its binding cookie) may exchange the code.
+        binding: pending.binding,
         endSessionUrl: null,
         via: 'smart',
         sourceId: smart.id,

@@ -47,13 +47,12 @@ const register = (p: PracticeSystem, clientId = p.clientId) =>
   admin('/admin/smart-clients', 'POST', { organisationId: practiceOrg, issuer: p.fhirBase, clientId });
 
 /** A standalone launch as `login`, to the page CareHub sends it to. */
+let browser = new UserAgent();
 async function standalone(p: PracticeSystem, login: string): Promise<string> {
   p.standaloneAs = login;
+  browser = new UserAgent();
   const done = (u: URL) => u.origin === hub.server.url && (u.pathname.startsWith('/smart/app') || u.pathname === '/');
-  const hop = await new UserAgent().follow(
-    `${hub.server.url}/smart/launch?iss=${encodeURIComponent(p.fhirBase)}`,
-    done,
-  );
+  const hop = await browser.follow(`${hub.server.url}/smart/launch?iss=${encodeURIComponent(p.fhirBase)}`, done);
   if (!done(hop.url)) throw new Error(`the launch ended at ${hop.url.href} (${hop.response?.status})`);
   return hop.url.hash;
 }
@@ -61,7 +60,11 @@ async function standalone(p: PracticeSystem, login: string): Promise<string> {
 async function sessionOf(hash: string): Promise<LoginResponse> {
   const code = /^#\/signed-in\/([A-Za-z0-9_-]+)$/.exec(hash)?.[1];
   if (!code) throw new Error(`no code in ${hash}`);
-  const res = await hub.api('/auth/handoff', { method: 'POST', body: JSON.stringify({ code }) });
+  const res = await browser.request(new URL(`${hub.server.url}/api/v1/auth/handoff`), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as LoginResponse;
 }
