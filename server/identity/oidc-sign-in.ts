@@ -7,6 +7,7 @@ import { SIGN_IN_CALLBACK_PATH, type AuthOptions, type SignInRefusal } from '../
 import { userView } from '../auth/access.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { RefusalCoalescer } from '../audit/refusal-coalescer.ts';
 import type { IdentityProvider } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { IdentityAccounts } from './accounts.ts';
@@ -50,6 +51,7 @@ export class SignInRefused extends Error {
 export type Finished = { ok: true; code: string } | { ok: false; reason: SignInRefusal };
 
 export class OidcSignIn {
+  private readonly refusals = new RefusalCoalescer();
   constructor(private readonly deps: SignInDeps) {}
 
   async options(): Promise<AuthOptions> {
@@ -69,12 +71,15 @@ export class OidcSignIn {
     details: Record<string, unknown>,
     actorId: string | null = null,
   ): SignInRefused {
-    this.deps.audit.record({
-      actorId,
-      action: 'login',
-      outcome: 'refused',
-      details: { via: 'oidc', reason, ...details },
-    });
+    // Nobody known (a garbage or replayed callback): coalesced per address.
+    const left = actorId === null ? this.refusals.admit(`${reason}\n${String(details.address ?? '')}`) : 0;
+    if (left !== null)
+      this.deps.audit.record({
+        actorId,
+        action: 'login',
+        outcome: 'refused',
+        details: { via: 'oidc', reason, ...details, ...(left > 0 ? { coalesced: left } : {}) },
+      });
     return new SignInRefused(reason);
   }
 

@@ -9,6 +9,7 @@ import { SMART_CALLBACK_PATH, type SignInRefusal } from '../../shared/sign-in.ts
 import { OBJECTED, userView, type AccessControl } from '../auth/access.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { RefusalCoalescer } from '../audit/refusal-coalescer.ts';
 import type { EmbedLink } from '../store/access-store.ts';
 import type { Plan, SmartClient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
@@ -95,6 +96,7 @@ interface Known {
 }
 
 export class SmartLaunch {
+  private readonly refusals = new RefusalCoalescer();
   constructor(private readonly deps: SmartDeps) {}
 
   /** The registered practice system a launch's `iss` names, if any. */
@@ -115,13 +117,22 @@ export class SmartLaunch {
     known: Known,
     details: Record<string, unknown> = {},
   ): { kind: 'refused'; reason: SignInRefusal; client: SmartClient | null } {
+    // Nobody and nothing known (a garbage callback, an unknown issuer): coalesced per address.
+    const anonymous = !known.user && !known.client && !known.patientId;
+    const left = anonymous ? this.refusals.admit(`${reason}\n${String(details.address ?? '')}`) : 0;
+    if (left === null) return { kind: 'refused', reason, client: known.client };
     this.deps.audit.record({
       actorId: known.user?.id ?? null,
       action: 'smart.launch',
       patientId: known.patientId ?? null,
       planId: known.planId ?? null,
       outcome: 'refused',
-      details: { reason, ...(known.client ? { smartClientId: known.client.id } : {}), ...details },
+      details: {
+        reason,
+        ...(known.client ? { smartClientId: known.client.id } : {}),
+        ...details,
+        ...(left > 0 ? { coalesced: left } : {}),
+      },
     });
     return { kind: 'refused', reason, client: known.client };
   }

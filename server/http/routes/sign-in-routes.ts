@@ -58,6 +58,12 @@ export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void })
     what: 'sign-ins',
     onThrottled: hooks.onThrottled,
   });
+  // A callback with a garbage state costs nothing to send: limited like the rest.
+  const callbackRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'sign-in callbacks',
+    onThrottled: hooks.onThrottled,
+  });
   const handoffRate = addressRateLimit({
     perMinute: deps.config.signInRatePerMinute,
     what: 'sign-in codes',
@@ -80,7 +86,7 @@ export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void })
     }
   });
 
-  router.get('/oidc/callback', async (req, res) => {
+  router.get('/oidc/callback', callbackRate, async (req, res) => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const finished = await deps.signIn.finish(query, req.ip ?? 'unknown');
     res.setHeader('Cache-Control', 'no-store');

@@ -43,6 +43,11 @@ export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks
     what: 'launches',
     onThrottled: hooks.onThrottled,
   });
+  const callbackRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'launch callbacks',
+    onThrottled: hooks.onThrottled,
+  });
   const page = clientDist && existsSync(join(clientDist, 'index.html')) ? join(clientDist, 'index.html') : null;
 
   router.get(SMART_LAUNCH_PATH, rate, async (req, res) => {
@@ -70,7 +75,7 @@ export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks
     else res.redirect(303, `${appPage(step.client)}#refused=${step.reason}`);
   });
 
-  router.get(SMART_CALLBACK_PATH, async (req, res) => {
+  router.get(SMART_CALLBACK_PATH, callbackRate, async (req, res) => {
     const end = await deps.smart.finish(new URLSearchParams(req.originalUrl.split('?')[1] ?? ''), req.ip ?? 'unknown');
     framedBy(res, end.client);
     if (end.kind === 'plan') res.redirect(303, `${appPage(end.client)}#code=${end.code}`);
