@@ -71,8 +71,9 @@ export class OidcSignIn {
     details: Record<string, unknown>,
     actorId: string | null = null,
   ): SignInRefused {
-    // Nobody known (a garbage or replayed callback): coalesced per address.
-    const left = actorId === null ? this.refusals.admit(`${reason}\n${String(details.address ?? '')}`) : 0;
+    // Neither person nor provider known (a garbage or replayed callback): coalesced per address.
+    const anonymous = actorId === null && details.providerId === undefined;
+    const left = anonymous ? this.refusals.admit(`${reason}\n${String(details.address ?? '')}`) : 0;
     if (left !== null)
       this.deps.audit.record({
         actorId,
