@@ -229,8 +229,13 @@ export async function smartClientCommand(
       if (!v.id) throw new Error('smart-client remove needs --id ID');
       if (!(await store.identity.removeSmartClient(v.id, new Date().toISOString())))
         throw new Error(`no practice system ${v.id} in use`);
-      await cliAudit(store, 'admin.smart-client.remove', { smartClientId: v.id });
-      out(`removed practice system ${v.id}: its launches are refused from now on`);
+      // Its launched sessions are refused from now on; the hub closes their live copies when it
+      // looks at access again (the admin page's removal closes them at once).
+      const plans = await store.accessGrants.revokeEmbedLinksOfSmartClient(v.id, new Date().toISOString());
+      await cliAudit(store, 'admin.smart-client.remove', { smartClientId: v.id, launchesEnded: plans.length });
+      out(
+        `removed practice system ${v.id}: its launches are refused from now on, and the ${plans.length} plan(s) it had open are closed to it`,
+      );
     } else {
       throw new Error('smart-client add | list | remove');
     }

@@ -264,6 +264,12 @@ export class OidcSignIn {
     // Only the tab that began the sign-in can finish it (a code sent to someone else is worthless).
     if (handoff.binding !== null && (!binding || sha256(binding) !== handoff.binding))
       throw this.refuse('sign_in_expired', { ...via, address, binding: 'mismatch' }, handoff.userId);
+    // The provider or practice system that gave the code is still registered.
+    const source =
+      handoff.via === 'oidc'
+        ? await this.liveProvider(handoff.sourceId)
+        : await this.deps.store.identity.getSmartClient(handoff.sourceId);
+    if (!source || source.removed) throw this.refuse('unknown_provider', { ...via, address }, handoff.userId);
     const user = await this.deps.store.getUser(handoff.userId);
     if (!user || user.disabled) throw this.refuse('sign_in_failed', { ...via, address }, handoff.userId);
     const organisation = user.organisationId ? await this.deps.store.getOrganisation(user.organisationId) : null;

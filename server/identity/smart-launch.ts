@@ -165,6 +165,22 @@ export class SmartLaunch {
   }
 
   /**
+   * A practice system was removed: the embed links its launches made are revoked, and the
+   * sessions open on them close (on every node) as access is looked at again.
+   */
+  async endLaunchesOf(smartClientId: string, accessChanged: (patientId: string) => Promise<void>): Promise<number> {
+    const plans = await this.deps.store.accessGrants.revokeEmbedLinksOfSmartClient(
+      smartClientId,
+      new Date().toISOString(),
+    );
+    for (const planId of plans) {
+      const plan = await this.deps.store.getPlan(planId);
+      if (plan) await accessChanged(plan.patientId);
+    }
+    return plans.length;
+  }
+
+  /**
    * `/smart/launch`: `launch` absent is a standalone launch; `binding` then is the value the
    * route set in the browser's binding cookie (its code is good only with it).
    */
@@ -330,6 +346,7 @@ export class SmartLaunch {
         now.getTime() + Math.min(LAUNCH_SESSION_MS, this.deps.sessionTtlMinutes * 60_000),
       ).toISOString(),
       revoked: null,
+      smartClientId: smart.id,
     };
     await this.deps.store.accessGrants.addEmbedLink(link);
     this.deps.audit.record({
@@ -391,6 +408,8 @@ export class SmartLaunch {
   }> {
     const handoff = await this.deps.pending.takeHandoff(code);
     if (!handoff || handoff.kind !== 'embed') throw new SignInRefused('sign_in_expired');
+    // A practice system removed since the launch: what it launched is over.
+    if (!(await this.clientById(handoff.smartClientId))) throw new SignInRefused('unknown_provider');
     const link = await this.deps.store.accessGrants.getEmbedLink(handoff.linkId);
     if (!link || link.revoked || !(Date.parse(link.expires) > Date.now())) throw new SignInRefused('sign_in_expired');
     const token = await this.deps.tokens.issueEmbed(

@@ -108,6 +108,7 @@ export function toApiKey(r: Row): ApiKeyRecord {
     organisationId: str(r.organisation_id),
     created: r.created as string,
     revoked: str(r.revoked),
+    ...(r.smart_client_id ? { smartClientId: r.smart_client_id as string } : {}),
   };
 }
 export function toNotification(r: Row): StoredNotification {

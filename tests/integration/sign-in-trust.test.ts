@@ -5,7 +5,7 @@ import { startIdentityProvider, type TestIdentityProvider } from '../fixtures/oi
 import { startPracticeSystem, type PracticeSystem } from '../fixtures/oidc/practice-system.ts';
 import { finishAt, refusalIn, signInAtProvider, signInThrough } from '../fixtures/oidc/sign-in.ts';
 import { auditRows } from '../fixtures/credentials.ts';
-import { eventually } from '../fixtures/collab-client.ts';
+import { connectCollab, eventually } from '../fixtures/collab-client.ts';
 import { UserAgent } from '../fixtures/oidc/user-agent.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
@@ -291,5 +291,43 @@ describe('the hub-wide admin role', () => {
     } finally {
       await it.stop();
     }
+  });
+});
+
+describe('removing a practice system', () => {
+  it('ends what it launched: codes given before, the embedded session over REST and its live copy', async () => {
+    const carl = (await hub.server.store.getPatientByCpr(CARL.cpr))!;
+    await hub.server.store.addCareTeamMember({
+      patientId: carl.id,
+      organisationId: practiceOrg,
+      userId: null,
+      addedBy: null,
+    });
+    const p = await practice({ 'gp-r': { sub: 'gp-r', name: 'Rikke Removed', fhirUser: 'Practitioner/gp-r' } });
+    const registered = await register(p);
+    expect(registered.status).toBe(201);
+    const id = ((await registered.json()) as { id: string }).id;
+    const launched = async () => {
+      const hop = await new UserAgent().follow(
+        p.launchUrl('gp-r', 'pt-100'),
+        (u) => u.origin === hub.server.url && u.pathname.startsWith('/smart/app'),
+      );
+      const code = /^#code=([A-Za-z0-9_-]+)$/.exec(hop.url.hash)?.[1];
+      if (!code) throw new Error(`the launch ended at ${hop.url.href}`);
+      return code;
+    };
+    const exchange = (code: string) => hub.api('/smart/session', { method: 'POST', body: JSON.stringify({ code }) });
+    const session = (await (await exchange(await launched())).json()) as { token: string; planId: string };
+    const unused = await launched();
+    const live = connectCollab(hub.wsUrl, session.planId, session.token);
+    await live.synced;
+    expect((await hub.api(`/plans/${session.planId}/document`, { token: session.token })).status).toBe(200);
+
+    expect((await admin(`/admin/smart-clients/${id}`, 'DELETE')).status).toBe(204);
+    const refused = await exchange(unused);
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { details: { reason: 'unknown_provider' } } });
+    expect([401, 403]).toContain((await hub.api(`/plans/${session.planId}/document`, { token: session.token })).status);
+    expect((await live.closed).code).toBeGreaterThanOrEqual(4000);
   });
 });

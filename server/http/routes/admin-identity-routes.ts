@@ -111,13 +111,16 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
 
   router.delete('/smart-clients/:id', async (req, res) => {
     const p = admin(res);
-    if (!(await deps.store.identity.removeSmartClient(String(req.params.id), new Date().toISOString())))
+    const id = String(req.params.id);
+    if (!(await deps.store.identity.removeSmartClient(id, new Date().toISOString())))
       throw notFound('no such practice system');
+    // What it launched ends with it: its embed links revoked, their open sessions closed.
+    const plans = await deps.smart.endLaunchesOf(id, (patientId) => deps.accessChanged(patientId));
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.smart-client.remove',
       outcome: 'allowed',
-      details: { smartClientId: req.params.id },
+      details: { smartClientId: id, launchesEnded: plans },
     });
     res.status(204).end();
   });

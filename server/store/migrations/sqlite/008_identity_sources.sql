@@ -13,3 +13,6 @@ ALTER TABLE smart_clients ADD COLUMN auth_issuer TEXT;
 -- An organisation's provider may give the hub-wide admin role only when registered with
 -- --allow-admin (providers registered before may not: their admins sign in with a password).
 ALTER TABLE identity_providers ADD COLUMN allow_admin INTEGER NOT NULL DEFAULT 0;
+
+-- The practice system whose launch made an embed link: removing it revokes the link.
+ALTER TABLE embed_links ADD COLUMN smart_client_id TEXT;
