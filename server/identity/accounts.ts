@@ -6,6 +6,7 @@ import type { SignInRefusal } from '../../shared/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Organisation, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
+import { normaliseOidcIssuer } from './registration.ts';
 
 /**
  * Who a person signing in through a provider is here: a returning person by (issuer, subject);
@@ -66,10 +67,13 @@ export class IdentityAccounts {
     const found = await identity.getExternalIdentity(p.issuer, p.subject);
     if (!found) return { user: null };
     const source = sourceOf(p);
-    // From before sources were kept: the first registered provider to present it claims it.
-    if (found.source === null && !(await identity.claimIdentitySource(p.issuer, p.subject, source)))
-      return this.linkedUser(p);
-    if (found.source !== null && found.source !== source) {
+    // From before sources were kept (the first registered provider to present it claims it),
+    // or from a removed registration this one replaces.
+    if (found.source !== source && (found.source === null || (await this.replaces(found.source, p)))) {
+      if (!(await identity.claimIdentitySource(p.issuer, p.subject, found.source, source))) return this.linkedUser(p);
+      return { user: await this.deps.store.getUser(found.userId) };
+    }
+    if (found.source !== source) {
       this.deps.audit.record({
         actorId: found.userId,
         action: 'user.identity-conflict',
@@ -79,6 +83,40 @@ export class IdentityAccounts {
       return { conflict: found.userId };
     }
     return { user: await this.deps.store.getUser(found.userId) };
+  }
+
+  /**
+   * A provider registered again (settings changed: a new registration of the same issuer) takes
+   * over the identities of the removed registration; so does a practice system registered
+   * again with the same pinned authorization server. Never across kinds, and never from a
+   * registration still in use.
+   */
+  private async replaces(old: string, p: ExternalPerson): Promise<boolean> {
+    const { identity } = this.deps.store;
+    const [kind, id] = [old.slice(0, old.indexOf(':')), old.slice(old.indexOf(':') + 1)];
+    if (kind === 'oidc' && p.via.kind === 'oidc') {
+      const [before, now] = await Promise.all([identity.getProvider(id), identity.getProvider(p.via.providerId)]);
+      return (
+        before?.removed != null &&
+        now !== null &&
+        now.removed === null &&
+        normaliseOidcIssuer(before.issuer) === normaliseOidcIssuer(now.issuer)
+      );
+    }
+    if (kind === 'smart' && p.via.kind === 'smart') {
+      const [before, now] = await Promise.all([
+        identity.getSmartClient(id),
+        identity.getSmartClient(p.via.smartClientId),
+      ]);
+      return (
+        before?.removed != null &&
+        before.authIssuer !== null &&
+        now?.removed === null &&
+        now.authIssuer !== null &&
+        normaliseOidcIssuer(before.authIssuer) === normaliseOidcIssuer(now.authIssuer)
+      );
+    }
+    return false;
   }
 
   private async withOrganisation(user: User): Promise<Mapped> {

@@ -35,8 +35,11 @@ export interface IdentityStore {
   ): Promise<{ user: User; created: boolean }>;
   /** Links (issuer, subject) to an existing user; false when the identity is linked already. */
   linkIdentity(identity: ExternalIdentity): Promise<boolean>;
-  /** Records the source of an identity from before sources were kept; false when it has one already. */
-  claimIdentitySource(issuer: string, subject: string, source: string): Promise<boolean>;
+  /**
+   * Moves an identity's source from `from` (null: from before sources were kept) to `to`; false
+   * when its source is not `from` any more (another sign-in moved it first).
+   */
+  claimIdentitySource(issuer: string, subject: string, from: string | null, to: string): Promise<boolean>;
   /** Sets what the identity provider says of the user at a sign-in: role, organisation, switched off or not. */
   updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void>;
 

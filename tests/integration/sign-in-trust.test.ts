@@ -167,6 +167,24 @@ describe('an external identity', () => {
     };
     expect(row.role).toBe('hospital_doctor');
     expect(row.organisation_id).not.toBe(practiceOrg);
+
+    // The region's provider registered again (a new registration of the same issuer, once the
+    // practice system naming it is gone) takes its identities over: the doctor is themselves.
+    const evilId = ((await res.json()) as { id: string }).id;
+    expect((await admin(`/admin/smart-clients/${evilId}`, 'DELETE')).status).toBe(204);
+    const rigs = (await hub.server.store.listOrganisations()).find((o) => o.name === 'Rigshospitalet')!;
+    const again = await admin('/admin/identity-providers', 'POST', {
+      organisationId: rigs.id,
+      name: 'Region Hovedstaden',
+      issuer: `${region.issuer}/`,
+      clientId: 'carehub',
+      scopes: 'openid profile roles',
+      roleClaim: 'roles',
+      roleMap: 'doctor=hospital_doctor',
+    });
+    expect(again.status).toBe(201);
+    const back = await signInThrough(hub.server.url, ((await again.json()) as { id: string }).id, 'dr-hansen');
+    expect(back.user).toMatchObject({ id: doctor.user.id, role: 'hospital_doctor' });
   });
 });
 

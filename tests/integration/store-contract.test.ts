@@ -687,9 +687,12 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       }),
     ).toBe(true);
     // An identity from before sources were kept is claimed by the first source presenting it, once.
-    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1')).toBe(true);
-    expect(await id.claimIdentitySource('https://idp.example', 'def', 'smart:s2')).toBe(false);
-    expect((await id.getExternalIdentity('https://idp.example', 'def'))?.source).toBe('oidc:p1');
+    expect(await id.claimIdentitySource('https://idp.example', 'def', null, 'oidc:p1')).toBe(true);
+    expect(await id.claimIdentitySource('https://idp.example', 'def', null, 'smart:s2')).toBe(false);
+    // A re-registration of the same provider takes it over from the removed one.
+    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1', 'oidc:p9')).toBe(true);
+    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1', 'oidc:p8')).toBe(false);
+    expect((await id.getExternalIdentity('https://idp.example', 'def'))?.source).toBe('oidc:p9');
     await id.updateUserAccess(local.id, { role: 'hospital_nurse', organisationId: org.id, disabled: at(6) });
     expect(await store.getUser(local.id)).toMatchObject({ role: 'hospital_nurse', disabled: at(6) });
 

@@ -140,11 +140,11 @@ export class PostgresIdentityStore implements IdentityStore {
       )) > 0
     );
   }
-  async claimIdentitySource(issuer: string, subject: string, source: string): Promise<boolean> {
+  async claimIdentitySource(issuer: string, subject: string, from: string | null, to: string): Promise<boolean> {
     return (
       (await this.db.count(
-        'UPDATE external_identities SET source = $1 WHERE issuer = $2 AND subject = $3 AND source IS NULL',
-        [source, issuer, subject],
+        'UPDATE external_identities SET source = $1 WHERE issuer = $2 AND subject = $3 AND source IS NOT DISTINCT FROM $4',
+        [to, issuer, subject, from],
       )) > 0
     );
   }

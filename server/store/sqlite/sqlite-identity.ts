@@ -137,11 +137,11 @@ export class SqliteIdentityStore implements IdentityStore {
         .run(identity.issuer, identity.subject, identity.userId, identity.created, identity.source).changes > 0
     );
   }
-  async claimIdentitySource(issuer: string, subject: string, source: string): Promise<boolean> {
+  async claimIdentitySource(issuer: string, subject: string, from: string | null, to: string): Promise<boolean> {
     return (
       this.db
-        .prepare('UPDATE external_identities SET source = ? WHERE issuer = ? AND subject = ? AND source IS NULL')
-        .run(source, issuer, subject).changes > 0
+        .prepare('UPDATE external_identities SET source = ? WHERE issuer = ? AND subject = ? AND source IS ?')
+        .run(to, issuer, subject, from).changes > 0
     );
   }
   async updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void> {
