@@ -111,6 +111,7 @@ export function toApiKey(r: Row): ApiKeyRecord {
     organisationId: str(r.organisation_id),
     created: r.created as string,
     revoked: str(r.revoked),
+    ...(r.smart_client_id ? { smartClientId: r.smart_client_id as string } : {}),
   };
 }
 export function toNotification(r: Row): StoredNotification {
@@ -168,6 +169,7 @@ export function toIdentityProvider(r: Row): IdentityProvider {
     cprClaim: str(r.cpr_claim),
     organisationClaim: str(r.organisation_claim),
     organisationValue: str(r.organisation_value),
+    allowAdmin: r.allow_admin === true || Number(r.allow_admin) === 1,
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -181,6 +183,7 @@ export function toSmartClient(r: Row): SmartClient {
     clientId: r.client_id as string,
     clientSecretEnv: str(r.client_secret_env),
     frameOrigin: r.frame_origin as string,
+    authIssuer: str(r.auth_issuer),
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -191,6 +194,7 @@ export function toExternalIdentity(r: Row): ExternalIdentity {
     subject: r.subject as string,
     userId: r.user_id as string,
     created: r.created as string,
+    source: str(r.source),
   };
 }
 

@@ -606,6 +606,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       cprClaim: null,
       organisationClaim: null,
       organisationValue: null,
+      allowAdmin: false,
       created: at(1),
       removed: null,
     };
@@ -638,6 +639,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       clientId: 'carehub',
       clientSecretEnv: null,
       frameOrigin: 'https://ehr.example',
+      authIssuer: null,
       created: at(1),
       removed: null,
     };
@@ -648,6 +650,10 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await id.addSmartClient({ ...smart, id: 's2' });
     expect((await id.listSmartClients()).map((c) => c.id)).toEqual(['s2']);
     expect((await id.getSmartClient('s1'))?.removed).toBe(at(2));
+    // Its authorization server's issuer is pinned once.
+    expect(await id.pinSmartAuthIssuer('s2', 'https://ehr.example/oauth')).toBe(true);
+    expect(await id.pinSmartAuthIssuer('s2', 'https://evil.example')).toBe(false);
+    expect((await id.getSmartClient('s2'))?.authIssuer).toBe('https://ehr.example/oauth');
 
     // Two nodes linking the same person at once: one user, and both are told which.
     const second = await opened.another();
@@ -659,7 +665,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       patientId: null,
       passwordHash: '!',
     });
-    const identity = { issuer: 'https://idp.example', subject: 'abc', created: at(4) };
+    const identity = { issuer: 'https://idp.example', subject: 'abc', created: at(4), source: 'oidc:p1' };
     const [a, b] = await Promise.all([
       id.createLinkedUser(newUser(1), identity),
       second.identity.createLinkedUser(newUser(2), identity),
@@ -672,8 +678,21 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     const local = await store.createUser(newUser(3));
     expect(local.disabled).toBeNull();
     expect(
-      await id.linkIdentity({ issuer: 'https://idp.example', subject: 'def', userId: local.id, created: at(5) }),
+      await id.linkIdentity({
+        issuer: 'https://idp.example',
+        subject: 'def',
+        userId: local.id,
+        created: at(5),
+        source: null,
+      }),
     ).toBe(true);
+    // An identity from before sources were kept is claimed by the first source presenting it, once.
+    expect(await id.claimIdentitySource('https://idp.example', 'def', null, 'oidc:p1')).toBe(true);
+    expect(await id.claimIdentitySource('https://idp.example', 'def', null, 'smart:s2')).toBe(false);
+    // A re-registration of the same provider takes it over from the removed one.
+    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1', 'oidc:p9')).toBe(true);
+    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1', 'oidc:p8')).toBe(false);
+    expect((await id.getExternalIdentity('https://idp.example', 'def'))?.source).toBe('oidc:p9');
     await id.updateUserAccess(local.id, { role: 'hospital_nurse', organisationId: org.id, disabled: at(6) });
     expect(await store.getUser(local.id)).toMatchObject({ role: 'hospital_nurse', disabled: at(6) });
 
