@@ -32,10 +32,12 @@ import {
   createRealtime,
   embedPersonChannel,
   planChannel,
+  revalidateEmbedSockets,
   revalidateWatchers,
   userChannel,
   type RealtimeServer,
 } from './realtime/realtime.ts';
+import { ApiKeyRevocations } from './results/api-key-revocations.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { CriticalEscalation } from './results/critical-escalation.ts';
 import type { ResultEvents } from './results/result-events.ts';
@@ -185,6 +187,18 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'collab' }),
   });
   accessChanges.hold(collab);
+  // A revoked practice key ends the embed sessions its links made, open connections included.
+  const keyRevocations = new ApiKeyRevocations({
+    keys: store.results,
+    everyMs: config.apiKeyRevocationCheckSeconds * 1000,
+    log,
+    onRevoked: async (keyIds) => {
+      log.info({ keys: keyIds }, 'API keys revoked: re-checking embed sessions');
+      await collab.revalidate(null, (s) => s.principal.embed !== undefined);
+      await revalidateEmbedSockets(io, access, log);
+    },
+  });
+  await keyRevocations.start();
   // Socket.IO answers its own upgrades; /collab's are the endpoint's; any other is refused.
   http.on('upgrade', (req, socket, head) => {
     if (collab.handles(req)) collab.handleUpgrade(req, socket, head);
@@ -305,6 +319,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     closing ??= (async () => {
       http.close();
       escalation.stop();
+      keyRevocations.stop();
       filing.stop();
       await filing.settled();
       collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');

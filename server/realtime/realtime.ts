@@ -249,3 +249,12 @@ export async function revalidateWatchers(
     if (socket) await recheckSocket(socket, access, log);
   }
 }
+
+/**
+ * Re-checks every embed socket on this node (an API key that made embed links was revoked):
+ * those whose credential ended are told and closed.
+ */
+export async function revalidateEmbedSockets(io: RealtimeServer, access: AccessControl, log: Logger): Promise<void> {
+  for (const socket of [...io.of('/').sockets.values()])
+    if (socket.data.principal?.embed) await recheckSocket(socket, access, log);
+}

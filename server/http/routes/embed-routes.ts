@@ -75,14 +75,12 @@ export function planEmbedLinkRoutes(deps: HttpDeps): Router {
     });
     const token = await deps.tokens.issueEmbed('embed-link', link.id, planId, expires);
     // The link rides in the URL's fragment, which browsers never send to a server or a log.
-    res
-      .status(201)
-      .json({
-        id: link.id,
-        url: `${req.protocol}://${req.get('host')}/embed#${token}`,
-        link: token,
-        expiresAt: link.expires,
-      });
+    res.status(201).json({
+      id: link.id,
+      url: `${req.protocol}://${req.get('host')}/embed#${token}`,
+      link: token,
+      expiresAt: link.expires,
+    });
   });
   return router;
 }
@@ -155,6 +153,10 @@ export function embedSessionRoutes(deps: HttpDeps, hooks: EmbedRouteHooks): Rout
     if (!check.ok) throw refuse('this embed link has expired');
     if (!stored || stored.planId !== claims.plan || !plan) throw refuse('this is not a valid embed link');
     if (stored.revoked) throw refuse('this embed link has been revoked');
+    if (stored.createdByKey) {
+      const key = await deps.store.results.getApiKey(stored.createdByKey);
+      if (!key || key.revoked) throw refuse('the API key that made this embed link has been revoked');
+    }
     if (!(Date.parse(stored.expires) > Date.now())) throw refuse('this embed link has expired');
 
     const expires = new Date(Math.min(Date.parse(stored.expires), Date.now() + SESSION_MS));
