@@ -45,8 +45,8 @@ export class ApiKeyRevocations {
   private async look(): Promise<void> {
     try {
       const revoked = (await this.deps.keys.listApiKeys()).filter((k) => k.revoked).map((k) => k.id);
-      const first = this.known === null;
-      const fresh = first ? [] : revoked.filter((id) => !this.known!.has(id));
+      const known = this.known;
+      const fresh = known === null ? [] : revoked.filter((id) => !known.has(id));
       this.known = new Set(revoked);
       if (fresh.length > 0) await this.deps.onRevoked(fresh);
     } catch (err) {
