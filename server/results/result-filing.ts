@@ -93,13 +93,11 @@ export class ResultFiling {
     );
     for (const [planId, changed] of written) for (const entry of changed) this.deps.events.resultFiled(planId, entry);
 
-    for (const { submission, all, fresh } of checked) {
-      const body: FiledResponse = {
-        id: all[0]!.stored.resultId,
-        plans: [...new Set(all.flatMap((a) => a.stored.plans))],
-        results: all.map((a) => ({ id: a.stored.resultId, identifier: a.stored.identifier, replay: a.replay })),
-      };
-      submission.resolve({ ok: true, status: fresh.length > 0 ? 201 : 200, body });
+    // The answer names no plan (a key would learn whether the patient is registered, and has no
+    // use for plan ids), and is the same for a held result as for a filed one.
+    for (const { submission, answers, fresh, freshHeld } of checked) {
+      const body: FiledResponse = { id: answers[0]?.id ?? '', results: answers };
+      submission.resolve({ ok: true, status: fresh.length + freshHeld.length > 0 ? 201 : 200, body });
     }
     for (const [planId, items] of byPlan) {
       const news = items.filter((i) => !i.replay);
@@ -114,6 +112,7 @@ export class ResultFiling {
 
   /** Every new version is stored with its audit entry, in one transaction (one commit for both). */
   private async store(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): Promise<void> {
+    await this.hold(checked);
     const fresh = checked.flatMap((c) => c.fresh);
     if (fresh.length === 0) return;
     const audit: AuditEntryInput[] = checked.flatMap(({ submission, fresh }) =>
@@ -128,6 +127,32 @@ export class ResultFiling {
       })),
     );
     await this.deps.store.results.insertResultVersions(fresh, audit);
+  }
+
+  /**
+   * Results for a CPR number no patient is registered with: kept apart, in no plan, each
+   * audited (`result.hold`, no patient; the CPR number is never in the audit log).
+   */
+  private async hold(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): Promise<void> {
+    const held = checked.flatMap((c) => c.freshHeld);
+    if (held.length === 0) return;
+    const audit: AuditEntryInput[] = checked.flatMap(({ submission, freshHeld }) =>
+      freshHeld.map((h) => ({
+        time: h.received,
+        actorId: null,
+        action: 'result.hold',
+        patientId: null,
+        planId: null,
+        outcome: 'allowed' as const,
+        details: {
+          system: submission.system,
+          heldId: h.heldId,
+          version: h.version,
+          reason: 'no patient is registered with the CPR number',
+        },
+      })),
+    );
+    await this.deps.store.results.insertHeldResults(held, audit);
   }
 
   /** A clinician acknowledges a critical result; the plan shows who and when. Idempotent. */

@@ -1,9 +1,16 @@
-import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import type {
+  ApiKeyRecord,
+  HeldResult,
+  ResultEvent,
+  ResultStore,
+  StoredNotification,
+  StoredResult,
+} from '../result-store.ts';
 import type { AuditEntryInput } from '../records.ts';
 import { BEGIN_LOCK_READ_HEAD, insertAuditEntries } from './postgres-audit.ts';
 import { str } from '../rows.ts';
 import type { Db } from './postgres-db.ts';
-import { toApiKey, toNotification, toResult } from '../rows.ts';
+import { toApiKey, toHeldResult, toNotification, toResult } from '../rows.ts';
 
 /** The result tables of the PostgreSQL store. A batch is one multi-row statement: atomic, one round trip. */
 export class PostgresResultStore implements ResultStore {
@@ -71,6 +78,44 @@ export class PostgresResultStore implements ResultStore {
         col((r) => r.releaseAt),
         col((r) => JSON.stringify(r.plans)),
       ],
+    );
+  }
+  async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
+    const r = await this.db.one(
+      'SELECT * FROM held_results WHERE source_system = $1 AND identifier = $2 ORDER BY version DESC LIMIT 1',
+      [sourceSystem, identifier],
+    );
+    return r ? toHeldResult(r) : null;
+  }
+  async insertHeldResults(rows: HeldResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    if (rows.length === 0 && audit.length === 0) return;
+    const insert = async (query: (sql: string, params: unknown[]) => Promise<unknown>) => {
+      if (rows.length === 0) return;
+      const col = <T>(f: (r: HeldResult) => T): T[] => rows.map(f);
+      await query(
+        `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])`,
+        [
+          col((r) => r.id),
+          col((r) => r.heldId),
+          col((r) => r.sourceSystem),
+          col((r) => r.identifier),
+          col((r) => r.version),
+          col((r) => r.payloadHash),
+          col((r) => JSON.stringify(r.result)),
+          col((r) => r.received),
+        ],
+      );
+    };
+    if (audit.length === 0) return insert((sql, params) => this.db.rows(sql, params));
+    await this.db.transaction(async (c, begun) => {
+      await insert((sql, params) => c.query(sql, params));
+      await insertAuditEntries(c, begun, audit);
+    }, BEGIN_LOCK_READ_HEAD);
+  }
+  async listHeldResults(limit: number): Promise<HeldResult[]> {
+    return (await this.db.rows('SELECT * FROM held_results ORDER BY received DESC, id LIMIT $1', [limit])).map(
+      toHeldResult,
     );
   }
   async getResult(resultId: string): Promise<StoredResult | null> {

@@ -1,8 +1,15 @@
 import type Database from 'better-sqlite3';
-import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import type {
+  ApiKeyRecord,
+  HeldResult,
+  ResultEvent,
+  ResultStore,
+  StoredNotification,
+  StoredResult,
+} from '../result-store.ts';
 import type { AuditEntryInput } from '../records.ts';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
-import { toApiKey, toNotification, toResult, type Row } from '../rows.ts';
+import { toApiKey, toHeldResult, toNotification, toResult, type Row } from '../rows.ts';
 
 /** The result tables of the SQLite store. */
 export class SqliteResultStore implements ResultStore {
@@ -79,6 +86,37 @@ export class SqliteResultStore implements ResultStore {
       }
       if (audit.length > 0) appendAuditInTransaction(this.db, audit);
     })();
+  }
+  async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
+    const r = this.db
+      .prepare('SELECT * FROM held_results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1')
+      .get(sourceSystem, identifier) as Row | undefined;
+    return r ? toHeldResult(r) : null;
+  }
+  async insertHeldResults(rows: HeldResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows)
+        insert.run(
+          r.id,
+          r.heldId,
+          r.sourceSystem,
+          r.identifier,
+          r.version,
+          r.payloadHash,
+          JSON.stringify(r.result),
+          r.received,
+        );
+      if (audit.length > 0) appendAuditInTransaction(this.db, audit);
+    })();
+  }
+  async listHeldResults(limit: number): Promise<HeldResult[]> {
+    return (this.db.prepare('SELECT * FROM held_results ORDER BY received DESC, id LIMIT ?').all(limit) as Row[]).map(
+      toHeldResult,
+    );
   }
   async getResult(resultId: string): Promise<StoredResult | null> {
     const r = this.s.resultById.get(resultId) as Row | undefined;
