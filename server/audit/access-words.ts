@@ -33,6 +33,7 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   ],
   'embed-link.use': ['opened your plan through a practice system', 'open your plan through a practice system'],
   'embed-link.revoke': ['ended a link to your plan', 'end a link to your plan'],
+  'break-glass': ['used emergency access to your record', 'use emergency access to your record'],
   'smart.launch': ['opened your plan from a practice system', 'open your plan from a practice system'],
 };
 

@@ -25,6 +25,7 @@ export const daPeople = {
   'accessLog.open': 'Se hvem der har set mine data',
   'accessLog.intro':
     'Hver gang nogen åbner eller ændrer dine oplysninger, bliver det skrevet ned. Her kan du se hvem, hvornår og hvad de så. Kontakt dit hospital eller din kommune, hvis noget ser forkert ud.',
+  'accessLog.older': 'Vis ældre',
   'accessLog.loading': 'Henter listen …',
   'accessLog.filter': 'Vis',
   'accessLog.show.all': 'Alle',

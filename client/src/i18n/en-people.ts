@@ -23,6 +23,7 @@ export const enPeople: PeopleMessages = {
   'accessLog.open': 'See who has seen my data',
   'accessLog.intro':
     'Every time someone opens or changes your details, it is written down. Here you can see who, when and what they saw. Contact your hospital or municipality if something looks wrong.',
+  'accessLog.older': 'Show older',
   'accessLog.loading': 'Loading the list …',
   'accessLog.filter': 'Show',
   'accessLog.show.all': 'All',
