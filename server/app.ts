@@ -26,6 +26,7 @@ import { ProviderClients } from './identity/provider-client.ts';
 import { SmartLaunch } from './identity/smart-launch.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { countResultsIngested, createMetrics, registerScrapedGauges, type Metrics } from './observability/metrics.ts';
+import { notificationDelivery } from './realtime/notification-delivery.ts';
 import { PlanChangedThrottle } from './realtime/plan-changed-throttle.ts';
 import {
   citizenPlanChannel,
@@ -213,7 +214,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   // Result filing knows no transport: what it tells the people online goes out over Socket.IO.
   const resultEvents: ResultEvents = {
     resultFiled: (planId, result) => io.to(planChannel(planId)).emit('result:filed', { planId, result }),
-    notify: (userId, notification) => io.to(userChannel(userId)).emit('notification', notification),
+    notify: notificationDelivery(io, audit, log),
   };
   const notifier = new CareTeamNotifier(store, resultEvents);
   const filing = new ResultFiling({

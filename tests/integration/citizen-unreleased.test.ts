@@ -4,8 +4,8 @@ import type { HistoryEntry } from '../../shared/api.ts';
 import type { AccessLogEntry } from '../../shared/audit.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { eventually } from '../fixtures/collab-client.ts';
-import { json } from '../fixtures/credentials.ts';
-import { observation, postAs } from '../fixtures/results.ts';
+import { auditRows, json } from '../fixtures/credentials.ts';
+import { observation, postAs, watcher } from '../fixtures/results.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
 const CARL = '120345-1237';
@@ -33,6 +33,7 @@ describe('the citizen and a result not yet released to them', () => {
     json<AccessLogEntry[]>(await hub.api(`/me/access-log${query}`, { token: await hub.token('carl') }));
 
   it('neither the access log nor the history tells of it before release; the access log does after', async () => {
+    const online = await watcher(hub, 'hanne');
     const filed = await postAs(
       hub,
       lab,
@@ -45,8 +46,16 @@ describe('the citizen and a result not yet released to them', () => {
     const ack = await hub.api(`/results/${resultId}/acknowledge`, { method: 'POST', token: hanne });
     expect(ack.status).toBe(200);
 
+    // Hanne was shown the critical value live (audited): not in Carl's log yet either.
+    await eventually(
+      () => auditRows(hub, 'notification.deliver').some((r) => r.details.includes(resultId)),
+      5000,
+      'the delivery audited',
+    );
+    online.close();
     const before = await accessLog();
     expect(before.map((e) => e.actionCode)).not.toContain('result.acknowledge');
+    expect(before.map((e) => e.actionCode)).not.toContain('notification.deliver');
     const history = await json<HistoryEntry[]>(
       await hub.api(`/plans/${carlPlan}/history`, { token: await hub.token('carl') }),
     );
@@ -58,7 +67,9 @@ describe('the citizen and a result not yet released to them', () => {
     // Released by a clinician: now the citizen sees the result, and who acknowledged and released it.
     expect((await hub.api(`/results/${resultId}/release`, { method: 'POST', token: hanne })).status).toBe(200);
     const after = await accessLog();
-    expect(after.map((e) => e.actionCode)).toEqual(expect.arrayContaining(['result.acknowledge', 'result.release']));
+    expect(after.map((e) => e.actionCode)).toEqual(
+      expect.arrayContaining(['result.acknowledge', 'result.release', 'notification.deliver']),
+    );
   });
 
   it('is read a page at a time, newest first, each entry once', async () => {

@@ -115,6 +115,14 @@ async function releasedResults(deps: HttpDeps, patientId: string): Promise<Set<s
   return ids;
 }
 
+/** The results an audit entry is about: `resultId` (acknowledged, released), `resultIds` (a notification shown). */
+function resultsOf(entry: AuditEntry): string[] {
+  const { resultId, resultIds } = entry.details;
+  const ids = typeof resultId === 'string' ? [resultId] : [];
+  if (Array.isArray(resultIds)) for (const id of resultIds) ids.push(String(id));
+  return ids;
+}
+
 /**
  * One page of the citizen's access log: up to `limit` entries older than `before`, leaving out
  * those about a result the citizen may not see yet (acknowledged, released early, read: fix-b,
@@ -137,10 +145,11 @@ async function accessLogPage(
     scanned += rows.length;
     for (const row of rows) {
       cursor = row.seq;
-      const resultId = row.details.resultId;
-      if (typeof resultId === 'string') {
+      const about = resultsOf(row);
+      if (about.length > 0) {
         released ??= await releasedResults(deps, patientId);
-        if (!released.has(resultId)) continue;
+        const shown = released;
+        if (!about.every((id) => shown.has(id))) continue;
       }
       entries.push(row);
       if (entries.length === limit) break;
