@@ -125,6 +125,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     log,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     maxBufferedBytes: config.wsMaxBufferedBytes,
+    eventRatePerSecond: config.socketEventRatePerSecond,
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
     headers,
     ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
