@@ -155,28 +155,36 @@ export class ResultFiling {
     await this.deps.store.results.insertHeldResults(held, audit);
   }
 
-  /** A clinician acknowledges a critical result; the plan shows who and when. Idempotent. */
+  /**
+   * A clinician acknowledges the critical value a result has now (its newest version: an
+   * amended critical value is acknowledged again); the plan shows who and when. Idempotent
+   * per version.
+   */
   async acknowledge(
-    resultId: string,
+    stored: StoredResult,
     user: { id: string; name: string },
-  ): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
+  ): Promise<{ acknowledgedBy: string; acknowledgedAt: string; version: number }> {
     const { results } = this.deps.store;
+    const { resultId, version } = stored;
     const first = await results.addResultEvent({
       resultId,
+      version,
       kind: 'acknowledged',
       userId: user.id,
       time: new Date().toISOString(),
     });
-    const event = (await results.listResultEvents(resultId)).find((e) => e.kind === 'acknowledged')!;
+    const event = (await results.listResultEvents(resultId)).find(
+      (e) => e.kind === 'acknowledged' && e.version === version,
+    );
+    if (!event) throw new Error(`the acknowledgement of ${resultId} version ${version} was not stored`);
     const by = first ? user.name : ((await this.deps.store.getUser(event.userId ?? ''))?.name ?? 'unknown');
     if (first) {
-      const stored = await results.getResult(resultId);
-      for (const planId of stored?.plans ?? [])
+      for (const planId of stored.plans)
         await this.writePlan(planId, (doc) =>
           annotateResult(doc, resultId, { acknowledgedBy: by, acknowledgedAt: event.time }),
         );
     }
-    return { acknowledgedBy: by, acknowledgedAt: event.time };
+    return { acknowledgedBy: by, acknowledgedAt: event.time, version };
   }
 
   /**
@@ -189,7 +197,7 @@ export class ResultFiling {
     const stored = await this.deps.store.results.getResult(resultId);
     if (!stored || stored.releaseAt <= time) return stored?.releaseAt ?? time;
     // The first early release is kept as an event (one per result); later ones live in the plans.
-    await this.deps.store.results.addResultEvent({ resultId, kind: 'released', userId, time });
+    await this.deps.store.results.addResultEvent({ resultId, version: stored.version, kind: 'released', userId, time });
     let releasedAt = time;
     for (const planId of stored.plans) {
       await this.writePlan(planId, (doc) => {

@@ -57,8 +57,10 @@ export interface HeldResult {
 
 export type ResultEventKind = 'acknowledged' | 'escalated' | 'released';
 
+/** Something done with one version of a result: one of each kind per version. */
 export interface ResultEvent {
   resultId: string;
+  version: number;
   kind: ResultEventKind;
   userId: string | null;
   time: string;
@@ -96,7 +98,10 @@ export interface ResultStore {
   getResult(resultId: string): Promise<StoredResult | null>;
   addResultEvent(e: ResultEvent): Promise<boolean>;
   listResultEvents(resultId: string): Promise<ResultEvent[]>;
-  /** Critical results filed before `filedBefore` that nobody has acknowledged and that were not escalated. */
+  /**
+   * Results whose newest version is critical, was filed before `filedBefore`, and was neither
+   * acknowledged nor escalated (an amended critical value is asked about again).
+   */
   listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]>;
 
   createNotifications(rows: StoredNotification[]): Promise<void>;

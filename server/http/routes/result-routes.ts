@@ -138,7 +138,7 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
     const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge', (s) =>
       s.critical ? null : 'only critical results (HH, LL, AA) are acknowledged',
     );
-    res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
+    res.json(await deps.filing.acknowledge(stored, { id: principal.user.id, name: principal.user.name }));
   });
 
   router.post('/:id/release', staff, async (req, res) => {

@@ -125,8 +125,8 @@ export class PostgresResultStore implements ResultStore {
   async addResultEvent(e: ResultEvent): Promise<boolean> {
     return (
       (await this.db.count(
-        'INSERT INTO result_events (result_id, kind, user_id, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [e.resultId, e.kind, e.userId, e.time],
+        'INSERT INTO result_events (result_id, version, kind, user_id, time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [e.resultId, e.version, e.kind, e.userId, e.time],
       )) > 0
     );
   }
@@ -134,6 +134,7 @@ export class PostgresResultStore implements ResultStore {
     const rows = await this.db.rows('SELECT * FROM result_events WHERE result_id = $1 ORDER BY time', [resultId]);
     return rows.map((r) => ({
       resultId: r.result_id as string,
+      version: Number(r.version),
       kind: r.kind as ResultEvent['kind'],
       userId: str(r.user_id),
       time: r.time as string,
@@ -141,8 +142,10 @@ export class PostgresResultStore implements ResultStore {
   }
   async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
     const rows = await this.db.rows(
-      `SELECT r.* FROM results r WHERE r.critical AND r.version = 1 AND r.filed <= $1
-         AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind IN ('acknowledged', 'escalated'))`,
+      `SELECT r.* FROM results r WHERE r.critical AND r.filed <= $1
+         AND r.version = (SELECT MAX(x.version) FROM results x WHERE x.result_id = r.result_id)
+         AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.version = r.version
+                           AND e.kind IN ('acknowledged', 'escalated'))`,
       [filedBefore],
     );
     return rows.map(toResult);

@@ -125,8 +125,8 @@ export class SqliteResultStore implements ResultStore {
   async addResultEvent(e: ResultEvent): Promise<boolean> {
     return (
       this.db
-        .prepare('INSERT OR IGNORE INTO result_events (result_id, kind, user_id, time) VALUES (?, ?, ?, ?)')
-        .run(e.resultId, e.kind, e.userId, e.time).changes > 0
+        .prepare('INSERT OR IGNORE INTO result_events (result_id, version, kind, user_id, time) VALUES (?, ?, ?, ?, ?)')
+        .run(e.resultId, e.version, e.kind, e.userId, e.time).changes > 0
     );
   }
   async listResultEvents(resultId: string): Promise<ResultEvent[]> {
@@ -135,6 +135,7 @@ export class SqliteResultStore implements ResultStore {
       .all(resultId) as Row[];
     return rows.map((r) => ({
       resultId: r.result_id as string,
+      version: Number(r.version),
       kind: r.kind as ResultEvent['kind'],
       userId: (r.user_id as string | null) ?? null,
       time: r.time as string,
@@ -143,8 +144,10 @@ export class SqliteResultStore implements ResultStore {
   async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
     const rows = this.db
       .prepare(
-        `SELECT r.* FROM results r WHERE r.critical = 1 AND r.version = 1 AND r.filed <= ?
-           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind IN ('acknowledged', 'escalated'))`,
+        `SELECT r.* FROM results r WHERE r.critical = 1 AND r.filed <= ?
+           AND r.version = (SELECT MAX(x.version) FROM results x WHERE x.result_id = r.result_id)
+           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.version = r.version
+                             AND e.kind IN ('acknowledged', 'escalated'))`,
       )
       .all(filedBefore) as Row[];
     return rows.map(toResult);
