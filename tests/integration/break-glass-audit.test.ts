@@ -104,7 +104,10 @@ describe('break-the-glass in the audit', () => {
     expect(plan.status).toBe(403);
 
     await eventually(
-      () => auditRows(hub, 'result.acknowledge').length >= 2 && auditRows(hub, 'patient.plans').length >= 1,
+      () =>
+        auditRows(hub, 'result.acknowledge').length >= 2 &&
+        auditRows(hub, 'patient.plans').length >= 1 &&
+        auditRows(hub, 'plan.create').some((r) => r.outcome === 'refused' && details(r).breakTheGlass === true),
       5000,
       'the accesses audited',
     );
