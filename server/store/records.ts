@@ -215,5 +215,7 @@ export interface AuditQuery {
   to?: string;
   /** Only entries by a person other than this user (the citizen's access log). */
   notActor?: string;
+  /** Only entries older than this one (seq below it): the next page, newest first. */
+  beforeSeq?: number;
   limit: number;
 }

@@ -2,7 +2,7 @@ import type { StoredMessage } from './message-store.ts';
 import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
 import type { BreakGlassGrant, EmbedLink } from './access-store.ts';
-import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
+import type { ApiKeyRecord, HeldResult, StoredNotification, StoredResult } from './result-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -100,6 +100,18 @@ export function toResult(r: Row): StoredResult {
     critical: bool(r.critical),
     releaseAt: r.release_at as string,
     plans: JSON.parse(r.plans as string) as string[],
+  };
+}
+export function toHeldResult(r: Row): HeldResult {
+  return {
+    id: r.id as string,
+    heldId: r.held_id as string,
+    sourceSystem: r.source_system as string,
+    identifier: r.identifier as string,
+    version: Number(r.version),
+    payloadHash: r.payload_hash as string,
+    result: JSON.parse(r.body as string) as HeldResult['result'],
+    received: r.received as string,
   };
 }
 export function toApiKey(r: Row): ApiKeyRecord {

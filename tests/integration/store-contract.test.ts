@@ -357,20 +357,27 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await store.results.insertResultVersions([v1]);
     await expect(store.results.insertResultVersions([result(2), result(1)])).rejects.toThrow();
     expect(await store.results.latestResultVersion('lab', 'lab|1')).toEqual(v1);
-    const v2 = result(2, { critical: false });
+    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v1.id]);
+    const ack = (version: number, userId: string, time: string) =>
+      store.results.addResultEvent({ resultId: 'r1', version, kind: 'acknowledged', userId, time });
+    expect(await ack(1, 'u', at(3))).toBe(true);
+    expect(await ack(1, 'v', at(4))).toBe(false);
+    expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
+    // An amended critical value is asked about again: acknowledgements are per version, and
+    // escalation follows the newest version.
+    const v2 = result(2);
     await store.results.insertResultVersions([v2]);
     expect(await store.results.getResult('r1')).toEqual(v2);
     expect(await store.results.latestResultVersion('lab', 'nothing')).toBeNull();
-    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v1.id]);
-    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) })).toBe(
-      true,
-    );
-    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'v', time: at(4) })).toBe(
-      false,
-    );
+    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v2.id]);
+    expect(await ack(2, 'v', at(5))).toBe(true);
     expect(await store.results.listResultEvents('r1')).toEqual([
-      { resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) },
+      { resultId: 'r1', version: 1, kind: 'acknowledged', userId: 'u', time: at(3) },
+      { resultId: 'r1', version: 2, kind: 'acknowledged', userId: 'v', time: at(5) },
     ]);
+    expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
+    // Amended to a value that is not critical: nothing to escalate.
+    await store.results.insertResultVersions([result(3, { critical: false })]);
     expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
 
     await store.results.createApiKey({
