@@ -7,8 +7,15 @@ import type { Store } from '../store/store.ts';
 import type { User } from '../store/records.ts';
 import type { ResultEvents } from './result-events.ts';
 
-/** What a care team is told: about which plan, how urgent, and what (a kind and its parameters). */
-export type CareTeamNotification = { planId: string; severity: NotificationSeverity } & NotificationContent;
+/**
+ * What a care team is told: about which plan, how urgent, and what (a kind and its parameters);
+ * `resultIds`, the critical results it asks an acknowledgement for.
+ */
+export type CareTeamNotification = {
+  planId: string;
+  severity: NotificationSeverity;
+  resultIds?: string[];
+} & NotificationContent;
 
 /**
  * Tells a patient's care team: a stored notification per staff member (those who sign in
@@ -18,7 +25,7 @@ export type CareTeamNotification = { planId: string; severity: NotificationSever
 export class CareTeamNotifier {
   constructor(
     private readonly store: Store,
-    private readonly events: Pick<ResultEvents, 'notify'>,
+    private readonly events: Pick<ResultEvents, 'notify' | 'resolved'>,
   ) {}
 
   /** Stores and sends `n` to the team (only its members in `sectors`, if given); the number told. */
@@ -52,12 +59,35 @@ export class CareTeamNotifier {
       severity: n.severity,
       created,
       seen: null,
+      ...(n.resultIds?.length ? { resultIds: n.resultIds } : {}),
       ...content,
     }));
     await this.store.results.createNotifications(rows);
+    const found = await this.store.getPatient(patientId);
+    const patient = found ? { id: found.id, name: found.name, cpr: found.cpr } : undefined;
     for (const row of rows)
-      this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content });
+      this.events.notify(row.userId, {
+        id: row.id,
+        planId: n.planId,
+        ...(patient ? { patient } : {}),
+        severity: n.severity,
+        ...content,
+      });
+    // Acknowledged while it was on its way (or before an escalation was stored): resolved at once.
+    if (n.resultIds?.length) await this.resolveAcknowledged(n.resultIds);
     return rows.length;
+  }
+
+  /**
+   * The results were acknowledged: every notification that asked about them, and whose results
+   * are all acknowledged now, is resolved for everyone and leaves each member's open bells.
+   */
+  async resolveAcknowledged(resultIds: string[]): Promise<number> {
+    const resolved = await this.store.results.resolveAcknowledgedNotifications(resultIds, new Date().toISOString());
+    const byUser = new Map<string, string[]>();
+    for (const r of resolved) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.id]);
+    for (const [userId, ids] of byUser) this.events.resolved(userId, ids);
+    return resolved.length;
   }
 }
 

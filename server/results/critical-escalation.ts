@@ -40,6 +40,7 @@ export class CriticalEscalation {
         await notifier.notify(r.patientId, {
           planId,
           severity: 'critical',
+          resultIds: [r.resultId],
           kind: 'result-escalated',
           params: notifiedResult(r.result),
         });

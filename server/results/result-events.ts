@@ -10,4 +10,6 @@ export interface ResultEvents {
   resultFiled(planId: string, result: ResultEntry): void;
   /** A notification was stored for this staff member: their open sessions get it. */
   notify(userId: string, notification: Notification): void;
+  /** Notifications of this staff member were resolved for everyone: their open sessions drop them. */
+  resolved(userId: string, ids: string[]): void;
 }

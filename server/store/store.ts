@@ -18,6 +18,7 @@ import type {
   StoredPlanState,
   User,
 } from './records.ts';
+import type { PersonalStore } from './personal-store.ts';
 import type { ResultStore } from './result-store.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface Store {
   readonly accessGrants: AccessStore;
   /** Identity providers, SMART clients, external identities, sign-ins in progress. */
   readonly identity: IdentityStore;
+  /** Per person: plans seen (Overblik), the language chosen. */
+  readonly personal: PersonalStore;
   migrate(): Promise<void>;
   /** True when nothing but the migrations table has been written (a new database). */
   isEmpty(): Promise<boolean>;

@@ -184,11 +184,12 @@ export function notificationRoutes(deps: HttpDeps): Router {
   router.get('/', staff, async (_req, res) => {
     const principal = principalOf(res);
     const unseen = await deps.store.results.listUnseenNotifications(principal.user.id);
-    const reachable = new Set<string>();
+    const reachable = new Map<string, { id: string; name: string; cpr: string }>();
     for (const planId of new Set(unseen.map((n) => n.planId))) {
       const access = await deps.access.planAccess(principal, planId);
       if (!access.ok) continue;
-      reachable.add(planId);
+      const { id, name, cpr } = access.patient;
+      reachable.set(planId, { id, name, cpr });
       // Notifications carry result values and clinical text: reading them is a read of the plan.
       deps.audit.record({
         actorId: principal.user.id,
@@ -199,7 +200,8 @@ export function notificationRoutes(deps: HttpDeps): Router {
         details: { notifications: unseen.filter((n) => n.planId === planId).length },
       });
     }
-    res.json(unseen.filter((n) => reachable.has(n.planId)));
+    // Each names its patient, as the bell shows it.
+    res.json(unseen.flatMap((n) => (reachable.has(n.planId) ? [{ ...n, patient: reachable.get(n.planId) }] : [])));
   });
 
   router.post('/seen', staff, express.json(), async (req, res) => {

@@ -22,6 +22,7 @@ import type {
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
 import { PostgresIdentityStore } from './postgres-identity.ts';
+import { PostgresPersonalStore } from './postgres-personal.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
 import { bytesOf, str, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
@@ -65,6 +66,7 @@ export class PostgresStore implements Store {
   readonly results: PostgresResultStore;
   readonly accessGrants: PostgresAccessStore;
   readonly identity: PostgresIdentityStore;
+  readonly personal: PostgresPersonalStore;
   private readonly db: Db;
   private readonly log: Logger | undefined;
 
@@ -74,6 +76,7 @@ export class PostgresStore implements Store {
     this.results = new PostgresResultStore(this.db);
     this.accessGrants = new PostgresAccessStore(this.db);
     this.identity = new PostgresIdentityStore(this.db);
+    this.personal = new PostgresPersonalStore(this.db);
   }
 
   async migrate(): Promise<void> {

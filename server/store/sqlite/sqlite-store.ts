@@ -7,6 +7,7 @@ import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { SqliteIdentityStore } from './sqlite-identity.ts';
+import { SqlitePersonalStore } from './sqlite-personal.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -70,6 +71,7 @@ export class SqliteStore implements Store {
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
   readonly identity: SqliteIdentityStore;
+  readonly personal: SqlitePersonalStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(
@@ -88,6 +90,7 @@ export class SqliteStore implements Store {
     this.results = new SqliteResultStore(this.db);
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
+    this.personal = new SqlitePersonalStore(this.db);
   }
 
   /** Prepared once, after the migrations have created the tables. */
