@@ -490,12 +490,13 @@ describe.each(implementations)('Store contract: $name', (impl) => {
 
   it('19. personal: a plan seen only moves forward, per person; a chosen language reads back', async () => {
     expect(await store.personal.listPlanViews('u1')).toEqual(new Map());
-    await store.personal.markPlanSeen('u1', planId, at(5));
-    await store.personal.markPlanSeen('u1', planId, at(3));
-    await store.personal.markPlanSeen('u2', planId, at(1));
-    expect(await store.personal.listPlanViews('u1')).toEqual(new Map([[planId, at(5)]]));
-    await store.personal.markPlanSeen('u1', planId, at(9));
-    expect(await store.personal.listPlanViews('u1')).toEqual(new Map([[planId, at(9)]]));
+    await store.personal.markPlanSeen('u1', planId, { time: at(5), seq: 7 });
+    await store.personal.markPlanSeen('u1', planId, { time: at(3), seq: 2 });
+    await store.personal.markPlanSeen('u2', planId, { time: at(1), seq: 1 });
+    expect(await store.personal.listPlanViews('u1')).toEqual(new Map([[planId, { time: at(5), seq: 7 }]]));
+    await store.personal.markPlanSeen('u1', planId, { time: at(9), seq: 9 });
+    expect(await store.personal.listPlanViews('u1')).toEqual(new Map([[planId, { time: at(9), seq: 9 }]]));
+    expect(await store.personal.listPlanViews('u2')).toEqual(new Map([[planId, { time: at(1), seq: 1 }]]));
     expect(await store.personal.getLanguage('u1')).toBeNull();
     await store.personal.setLanguage('u1', 'en');
     await store.personal.setLanguage('u1', 'da');

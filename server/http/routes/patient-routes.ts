@@ -11,6 +11,7 @@ import type { Principal } from '../../auth/access.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Patient, Plan } from '../../store/records.ts';
+import { OverviewBuilder, signalsByPatient } from '../../worklist/overview.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
@@ -57,6 +58,17 @@ export function patientRoutes(deps: HttpDeps): Router {
       patients = [];
     }
     const views = await Promise.all(patients.map(view));
+    if (isStaff(user.role) && !principal.embed) {
+      // The same signals as the person's Overblik, counted per patient; titles as the plans say now.
+      const { items } = await new OverviewBuilder(deps.store).build(principal);
+      const signals = signalsByPatient(items);
+      const titles = new Map(items.map((i) => [i.planId, i.planTitle]));
+      for (const v of views) {
+        const s = signals.get(v.id);
+        if (s) v.signals = s;
+        v.plans = v.plans.map((p) => ({ ...p, title: titles.get(p.id) ?? p.title }));
+      }
+    }
     for (const p of views)
       deps.audit.record({ actorId: user.id, action: 'patient.list', patientId: p.id, outcome: 'allowed', details: {} });
     return views;

@@ -11,6 +11,8 @@ CREATE INDEX notification_results_result ON notification_results(result_id);
 CREATE TABLE plan_views (
   user_id TEXT NOT NULL,
   plan_id TEXT NOT NULL,
+  -- The plan's last update then: what changed since is what follows it.
+  seq INTEGER NOT NULL,
   seen TEXT COLLATE "C" NOT NULL,
   PRIMARY KEY (user_id, plan_id)
 );
