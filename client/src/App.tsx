@@ -18,6 +18,7 @@ const HistoryView = lazy(() => import('./views/HistoryView.tsx').then((m) => ({ 
 const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m) => ({ default: m.CitizenHomeView })));
 const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
 const VisitsView = lazy(() => import('./visits/VisitsView.tsx').then((m) => ({ default: m.VisitsView })));
+const OverviewView = lazy(() => import('./overview/OverviewView.tsx').then((m) => ({ default: m.OverviewView })));
 const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
 export function App() {
@@ -62,10 +63,10 @@ export function App() {
     setUnauthorizedHandler(() => sessionEnded('signIn.expired'));
   }, [sessionEnded]);
 
-  // A signed-in person on a sign-in route goes to the patient list.
+  // A signed-in person on a sign-in route goes to their landing page: Overblik for staff.
   useEffect(() => {
     if (session && (route.name === 'signIn' || route.name === 'signedIn' || route.name === 'signInRefused'))
-      navigate(routes.patients);
+      navigate(session.user.role === 'citizen' || session.user.role === 'admin' ? routes.patients : routes.overview);
   }, [session, route.name]);
 
   // After a change of page (not on first load), move focus to the new page's content so that
@@ -110,6 +111,7 @@ export function App() {
         key={route.planId}
         session={session}
         planId={route.planId}
+        {...(route.at ? { at: route.at } : {})}
         onSessionExpired={() => sessionEnded('signIn.expired')}
       />
     );
@@ -124,6 +126,7 @@ export function App() {
       />
     );
   else if (route.name === 'visits') content = <VisitsView session={session} />;
+  else if (route.name === 'overview') content = <OverviewView session={session} />;
   else if (route.name === 'history')
     content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;

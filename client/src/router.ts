@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 
 /**
- * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`,
+ * Hash routes: `#/sign-in`, `#/overview` (staff's landing page), `#/patients`, `#/plans/<planId>`
+ * (optionally `?at=<section>`: opened at that section), `#/plans/<planId>/history`,
  * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's), `#/visits` (today's
  * home visits of municipal staff), `#/plans/<planId>/visit` (a plan opened for a visit), and
  * `#/signed-in/<code>` / `#/sign-in-refused/<reason>` (back from an identity provider).
@@ -13,7 +14,9 @@ export const ADMIN_TABS: readonly AdminTab[] = ['audit', 'users', 'organisations
 export type Route =
   | { name: 'signIn' }
   | { name: 'patients' }
-  | { name: 'plan'; planId: string }
+  /** Overblik: the staff landing page (`#/` for staff). */
+  | { name: 'overview' }
+  | { name: 'plan'; planId: string; at?: string }
   | { name: 'visits' }
   | { name: 'visit'; planId: string }
   | { name: 'history'; planId: string }
@@ -28,7 +31,9 @@ export type Route =
 export const routes = {
   signIn: '#/sign-in',
   patients: '#/patients',
-  plan: (planId: string) => `#/plans/${encodeURIComponent(planId)}`,
+  overview: '#/overview',
+  plan: (planId: string, at?: string) =>
+    `#/plans/${encodeURIComponent(planId)}${at ? `?at=${encodeURIComponent(at)}` : ''}`,
   visits: '#/visits',
   visit: (planId: string) => `#/plans/${encodeURIComponent(planId)}/visit`,
   history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
@@ -37,8 +42,9 @@ export const routes = {
 } as const;
 
 function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '') || '/patients';
-  if (path === '/' || path === '/patients') return { name: 'patients' };
+  const path = hash.replace(/^#/, '') || '/';
+  if (path === '/' || path === '/overview') return { name: 'overview' };
+  if (path === '/patients') return { name: 'patients' };
   if (path === '/sign-in') return { name: 'signIn' };
   const signedIn = /^\/signed-in\/([A-Za-z0-9_-]+)$/.exec(path);
   if (signedIn?.[1]) return { name: 'signedIn', code: signedIn[1] };
@@ -52,8 +58,8 @@ function parseRoute(hash: string): Route {
   const admin = /^\/admin\/([a-z-]+)$/.exec(path);
   if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1] ?? ''))
     return { name: 'admin', tab: admin[1] as AdminTab };
-  const plan = /^\/plans\/([^/?#]+)$/.exec(path);
-  if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]) };
+  const plan = /^\/plans\/([^/?#]+)(?:\?at=([A-Za-z]+))?$/.exec(path);
+  if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]), ...(plan[2] ? { at: plan[2] } : {}) };
   const history = /^\/plans\/([^/?#]+)\/history$/.exec(path);
   if (history?.[1]) return { name: 'history', planId: decodeURIComponent(history[1]) };
   return { name: 'notFound' };

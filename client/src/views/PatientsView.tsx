@@ -7,6 +7,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { EmergencyAccess } from './EmergencyAccess.tsx';
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { PatientSignalList } from '../overview/PatientSignalList.tsx';
 import { routes } from '../router.ts';
 import type { Session } from '../session.ts';
 
@@ -88,6 +89,7 @@ export function PatientsView({ session }: { session: Session }) {
                     <span className="muted">{t('patients.cpr')} </span>
                     <span className="mono">{formatCpr(patient.cpr)}</span>
                   </p>
+                  {patient.signals && <PatientSignalList signals={patient.signals} />}
                   <h3 className="visually-hidden">{t('patients.plans')}</h3>
                   {patient.plans.length === 0 ? (
                     <p className="muted">{t('patients.noPlans')}</p>
