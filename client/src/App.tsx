@@ -1,7 +1,8 @@
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import { setUnauthorizedHandler } from './api.ts';
 import { AppHeader } from './components/AppHeader.tsx';
-import { useI18n, type MessageKey } from './i18n/index.tsx';
+import { getLanguage, putLanguage } from './api-language.ts';
+import { setLanguageKeeper, useI18n, type MessageKey } from './i18n/index.tsx';
 import { navigate, routes, useHashRoute } from './router.ts';
 import { SessionSocketProvider } from './realtime/SessionSocket.tsx';
 import { deviceOwner, setDeviceOwner, totalPending, wipeDevice } from './offline/device.ts';
@@ -22,7 +23,7 @@ const OverviewView = lazy(() => import('./overview/OverviewView.tsx').then((m) =
 const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
 export function App() {
-  const { t } = useI18n();
+  const { t, applyLang } = useI18n();
   const route = useHashRoute();
   // An expired session is still used offline: the plans kept on the device stay workable, and
   // the server's 401 once the network is back asks for a new sign-in (session.ts).
@@ -62,6 +63,25 @@ export function App() {
   useEffect(() => {
     setUnauthorizedHandler(() => sessionEnded('signIn.expired'));
   }, [sessionEnded]);
+
+  // The person's language is kept on the server: applied at sign-in on every device, and a
+  // change made while signed in is kept there. (A choice on the sign-in page stays on the device:
+  // on a shared tablet it is not the next person's.)
+  const token = session?.token ?? null;
+  useEffect(() => {
+    if (!token) return;
+    setLanguageKeeper((next) => void putLanguage(token, next).catch(() => {}));
+    const controller = new AbortController();
+    getLanguage(token, controller.signal)
+      .then((choice) => {
+        if (choice.chosen) applyLang(choice.language);
+      })
+      .catch(() => {});
+    return () => {
+      controller.abort();
+      setLanguageKeeper(null);
+    };
+  }, [token, applyLang]);
 
   // A signed-in person on a sign-in route goes to their landing page: Overblik for staff.
   useEffect(() => {

@@ -95,11 +95,13 @@ export function patientRoutes(deps: HttpDeps): Router {
 
   router.post('/', async (req, res) => {
     const principal = principalOf(res);
-    if (!isStaff(principal.user.role)) throw forbidden('only care staff register patients');
+    if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff register patients', 'staff-only');
     const body = parse(CreatePatientRequest, req.body);
     const cpr = parseCpr(body.cpr);
     if (!cpr.ok)
-      throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
+      throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }], {
+        reason: cpr.code,
+      });
     const existing = await deps.store.getPatientByCpr(cpr.cpr);
     if (existing) {
       // The answer confirms that this CPR number is registered here: a look-up, on record
@@ -111,7 +113,7 @@ export function patientRoutes(deps: HttpDeps): Router {
         outcome: 'refused',
         details: { reason: 'already registered' },
       });
-      throw conflict('a patient with this CPR number is already registered');
+      throw conflict('a patient with this CPR number is already registered', 'patient.exists');
     }
     const patient = await deps.store.createPatient({ cpr: cpr.cpr, name: body.name });
     // Whoever registers a patient treats them: their organisation joins the care team.
@@ -162,7 +164,7 @@ export function patientRoutes(deps: HttpDeps): Router {
     if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff may break the glass');
     const { cpr } = parse(EmergencyLookupRequest, req.body);
     const parsed = parseCpr(cpr, { allowReplacement: true });
-    if (!parsed.ok) throw badRequest(parsed.reason);
+    if (!parsed.ok) throw badRequest(parsed.reason, undefined, parsed.code);
     const patient = await deps.store.getPatientByCpr(parsed.cpr);
     if (!patient) {
       // A miss tells that a CPR number is not registered here: on record too.
@@ -172,7 +174,7 @@ export function patientRoutes(deps: HttpDeps): Router {
         outcome: 'refused',
         details: { reason: 'no such patient' },
       });
-      throw notFound('no patient is registered with this CPR number');
+      throw notFound('no patient is registered with this CPR number', 'patient.not-registered');
     }
     const access = await deps.access.patientAccess(principal, patient.id);
     const objected = !access.ok && access.objected === true;

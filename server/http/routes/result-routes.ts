@@ -119,7 +119,7 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
 
   router.post('/:id/acknowledge', staff, async (req, res) => {
     const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge');
-    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged');
+    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged', 'result.not-critical');
     res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
   });
 
