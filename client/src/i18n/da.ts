@@ -38,7 +38,7 @@ const messages = {
   'patients.title': 'Mine patienter',
   'patients.titleCitizen': 'Min plejeplan',
   'patients.searchLabel': 'Søg efter navn eller CPR-nummer',
-  'patients.searchHint': 'Søgningen sendes sikkert til serveren; et CPR-nummer kommer aldrig i en adresse.',
+  'patients.searchHint': 'Skriv et navn eller et CPR-nummer (med eller uden bindestreg).',
   'patients.loading': 'Henter patienter …',
   'patients.empty': 'Ingen patienter matcher søgningen.',
   'patients.none': 'Du har ingen patienter endnu.',

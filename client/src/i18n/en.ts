@@ -36,7 +36,7 @@ export const en: Dictionary = {
   'patients.title': 'My patients',
   'patients.titleCitizen': 'My care plan',
   'patients.searchLabel': 'Search by name or CPR number',
-  'patients.searchHint': 'The search is sent securely to the server; a CPR number never appears in an address.',
+  'patients.searchHint': 'Type a name or a CPR number (with or without the hyphen).',
   'patients.loading': 'Loading patients …',
   'patients.empty': 'No patients match the search.',
   'patients.none': 'You have no patients yet.',
