@@ -6,6 +6,7 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { embedLinkRoutes, embedSessionRoutes } from './routes/embed-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
+import { organisationRoutes } from './routes/organisation-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { patientRoutes } from './routes/patient-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
@@ -55,6 +56,7 @@ export function apiRoutes(deps: HttpDeps, hooks: ApiHooks): Router {
   api.use('/encounters', encounterRoutes(deps, intake));
   api.use('/notifications', notificationRoutes(deps));
   api.use('/overview', json, overviewRoutes(deps));
+  api.use('/organisations', organisationRoutes(deps));
   api.use(notFoundHandler);
   return api;
 }

@@ -11,7 +11,7 @@ import type { Principal } from '../../auth/access.ts';
 import type { CareTeamEntry } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
-import { badRequest, forbidden, notFound, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, notFound, parse } from '../errors.ts';
 import { planAccessRoutes } from './access-routes.ts';
 import { planEmbedLinkRoutes } from './embed-routes.ts';
 import { fhirRoutes } from './fhir-routes.ts';
@@ -82,7 +82,18 @@ export function planRoutes(deps: HttpDeps): Router {
     const principal = staffOnly(res);
     const body = parse(CreatePlanRequest, req.body);
     const access = await deps.access.patientAccess(principal, body.patientId);
-    if (!access.ok) throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
+    if (!access.ok) {
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: 'plan.create',
+        patientId: access.status === 404 ? null : body.patientId,
+        outcome: 'refused',
+        details: { reason: access.reason },
+      });
+      throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
+    }
+    // Through the care team only: a break-the-glass grant is for reading in an emergency.
+    if (access.via !== 'care_team') throw forbidden('only care-team members start a plan', 'access.not-care-team');
     const created = await deps.store.createPlan({ patientId: body.patientId, title: body.title, status: 'active' });
     await deps.rooms.withRoom(created.id, async (room) => {
       room.applyServerChange((doc) => setPlanMeta(doc, { title: body.title, status: 'active', conditions: [] }), {
@@ -120,11 +131,19 @@ export function planRoutes(deps: HttpDeps): Router {
     const access = await teamMember(principal, String(req.params.id), 'care-team.add');
     const body = parse(AddCareTeamMemberRequest, req.body);
     if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId)))
-      throw badRequest('no such organisation');
+      throw badRequest('no such organisation', undefined, 'care-team.no-organisation');
     if (body.userId) {
       const user = await deps.store.getUser(body.userId);
       if (!user || !isStaff(user.role)) throw badRequest('no such care-staff user');
     }
+    const team = await deps.store.listCareTeam(access.patient.id);
+    if (
+      team.some(
+        (m) =>
+          (body.organisationId && m.organisationId === body.organisationId) || (body.userId && m.userId === body.userId),
+      )
+    )
+      throw conflict('already on the care team', 'care-team.already');
     const entry = await deps.store.addCareTeamMember({
       patientId: access.patient.id,
       organisationId: body.organisationId ?? null,
@@ -146,7 +165,7 @@ export function planRoutes(deps: HttpDeps): Router {
     const principal = staffOnly(res);
     const access = await teamMember(principal, String(req.params.id), 'care-team.remove');
     const removed = await deps.store.removeCareTeamMember(access.patient.id, String(req.params.memberId));
-    if (!removed) throw notFound('no such care-team member');
+    if (!removed) throw notFound('no such care-team member', 'care-team.no-member');
     deps.audit.record({
       actorId: principal.user.id,
       action: 'care-team.remove',
