@@ -20,6 +20,7 @@ const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m
 const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
 const VisitsView = lazy(() => import('./visits/VisitsView.tsx').then((m) => ({ default: m.VisitsView })));
 const OverviewView = lazy(() => import('./overview/OverviewView.tsx').then((m) => ({ default: m.OverviewView })));
+const CareTeamView = lazy(() => import('./patients/CareTeamView.tsx').then((m) => ({ default: m.CareTeamView })));
 const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
 export function App() {
@@ -92,7 +93,7 @@ export function App() {
   // After a change of page (not on first load), move focus to the new page's content so that
   // keyboard and screen-reader users start there rather than on the vanished element.
   const routeKey = session
-    ? `${route.name}:${route.name === 'plan' || route.name === 'history' || route.name === 'visit' ? route.planId : route.name === 'admin' ? route.tab : ''}`
+    ? `${route.name}:${route.name === 'plan' || route.name === 'history' || route.name === 'visit' || route.name === 'careTeam' ? route.planId : route.name === 'admin' ? route.tab : ''}`
     : 'signIn';
   const firstRoute = useRef(true);
   useEffect(() => {
@@ -147,6 +148,8 @@ export function App() {
     );
   else if (route.name === 'visits') content = <VisitsView session={session} />;
   else if (route.name === 'overview') content = <OverviewView session={session} />;
+  else if (route.name === 'careTeam')
+    content = <CareTeamView key={route.planId} session={session} planId={route.planId} />;
   else if (route.name === 'history')
     content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;

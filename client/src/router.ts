@@ -20,6 +20,8 @@ export type Route =
   | { name: 'visits' }
   | { name: 'visit'; planId: string }
   | { name: 'history'; planId: string }
+  /** The patient's care team, from one of their plans. */
+  | { name: 'careTeam'; planId: string }
   | { name: 'accessLog' }
   | { name: 'admin'; tab: AdminTab }
   /** Back from an identity provider: the one-time code to exchange for the session. */
@@ -37,6 +39,7 @@ export const routes = {
   visits: '#/visits',
   visit: (planId: string) => `#/plans/${encodeURIComponent(planId)}/visit`,
   history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
+  careTeam: (planId: string) => `#/plans/${encodeURIComponent(planId)}/care-team`,
   accessLog: '#/access-log',
   admin: (tab: AdminTab = 'audit') => `#/admin/${tab}`,
 } as const;
@@ -60,6 +63,8 @@ function parseRoute(hash: string): Route {
     return { name: 'admin', tab: admin[1] as AdminTab };
   const plan = /^\/plans\/([^/?#]+)(?:\?at=([A-Za-z]+))?$/.exec(path);
   if (plan?.[1]) return { name: 'plan', planId: decodeURIComponent(plan[1]), ...(plan[2] ? { at: plan[2] } : {}) };
+  const careTeam = /^\/plans\/([^/?#]+)\/care-team$/.exec(path);
+  if (careTeam?.[1]) return { name: 'careTeam', planId: decodeURIComponent(careTeam[1]) };
   const history = /^\/plans\/([^/?#]+)\/history$/.exec(path);
   if (history?.[1]) return { name: 'history', planId: decodeURIComponent(history[1]) };
   return { name: 'notFound' };

@@ -7,6 +7,7 @@ import { daOffline } from './da-offline.ts';
 import { daSignIn } from './da-sign-in.ts';
 import { daOverview } from './da-overview.ts';
 import { daErrors } from './da-errors.ts';
+import { daPatients } from './da-patients.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -128,6 +129,7 @@ const messages = {
   ...daSignIn,
   ...daOverview,
   ...daErrors,
+  ...daPatients,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

@@ -8,6 +8,7 @@ import { enOffline } from './en-offline.ts';
 import { enSignIn } from './en-sign-in.ts';
 import { enOverview } from './en-overview.ts';
 import { enErrors } from './en-errors.ts';
+import { enPatients } from './en-patients.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -126,4 +127,5 @@ export const en: Dictionary = {
   ...enSignIn,
   ...enOverview,
   ...enErrors,
+  ...enPatients,
 };
