@@ -10,7 +10,11 @@
  */
 export type CprResult =
   | { ok: true; cpr: string; birthDate: string | null; replacement: boolean }
-  | { ok: false; reason: string; /** The rule it breaks, as a code the client words. */ code: 'cpr.shape' | 'cpr.date' };
+  | {
+      ok: false;
+      reason: string /** The rule it breaks, as a code the client words. */;
+      code: 'cpr.shape' | 'cpr.date';
+    };
 
 const CPR_SHAPE = /^(\d{6})-?(\d{4})$/;
 const ECPR_SHAPE = /^([0-9A-Z]{6})-?([0-9A-Z]{4})$/;
@@ -39,7 +43,8 @@ export function parseCpr(input: string, opts: { allowReplacement?: boolean } = {
     const month = Number(digits.slice(2, 4));
     const yy = Number(digits.slice(4, 6));
     const year = cprCentury(yy, Number(digits[6]));
-    if (!isRealDate(year, month, day)) return { ok: false, reason: 'the date part of the CPR number does not exist', code: 'cpr.date' };
+    if (!isRealDate(year, month, day))
+      return { ok: false, reason: 'the date part of the CPR number does not exist', code: 'cpr.date' };
     const birthDate = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
     return { ok: true, cpr: digits, birthDate, replacement: false };
   }

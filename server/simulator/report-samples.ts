@@ -11,10 +11,7 @@ import { SENDER, shiftTime, subject, type SubjectStyle } from './sample-common.t
 
 export type Modality = 'xray' | 'ct' | 'ultrasound';
 
-const MODALITIES: Record<
-  Modality,
-  { section: string; sectionDisplay: string; loinc: string; title: string }
-> = {
+const MODALITIES: Record<Modality, { section: string; sectionDisplay: string; loinc: string; title: string }> = {
   xray: {
     section: 'RAD',
     sectionDisplay: 'Radiology',

@@ -50,7 +50,12 @@ describe('Overblik: what needs me, across my patients', () => {
       [CARL.cpr, 7.1, 'HH'],
       [CARL.cpr, 4.0, undefined],
     ] as const) {
-      const res = await postAs(hub, key, '/results', observation({ id: randomUUID(), cpr, value, ...(flag ? { flag } : {}) }));
+      const res = await postAs(
+        hub,
+        key,
+        '/results',
+        observation({ id: randomUUID(), cpr, value, ...(flag ? { flag } : {}) }),
+      );
       expect(res.status).toBe(201);
     }
     await hub.server.filing.settled();

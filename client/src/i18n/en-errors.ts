@@ -3,7 +3,8 @@ import type { daErrors } from './da-errors.ts';
 /** English words of the server's refusals (shared/error-reasons.ts, shared/errors.ts). */
 export const enErrors: Record<keyof typeof daErrors, string> = {
   'error.reason.sign-in.wrong-password': 'Wrong username or password.',
-  'error.reason.sign-in.password-off': 'Signing in with a password is switched off here. Sign in through your organisation.',
+  'error.reason.sign-in.password-off':
+    'Signing in with a password is switched off here. Sign in through your organisation.',
   'error.reason.sign-in.throttled': 'Too many failed attempts. Try again in {seconds} seconds.',
   'error.reason.sign-in.switched-off': "Your account has been switched off. Contact your organisation's administrator.",
   'error.reason.sign-in.required': 'Sign in to continue.',

@@ -36,7 +36,8 @@ export function planAccessRoutes(deps: HttpDeps): Router {
     const plan = await deps.store.getPlan(String(req.params.id));
     if (!plan) throw notFound('no such plan');
     const current = await deps.access.patientAccess(principal, plan.patientId);
-    if (current.ok && current.via === 'care_team') throw conflict('you are on the care team already', 'care-team.already');
+    if (current.ok && current.via === 'care_team')
+      throw conflict('you are on the care team already', 'care-team.already');
     if (!current.ok && current.objected) throw forbidden(current.reason);
     const now = new Date();
     const grant = {

@@ -95,7 +95,8 @@ export function patientRoutes(deps: HttpDeps): Router {
 
   router.post('/', async (req, res) => {
     const principal = principalOf(res);
-    if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff register patients', 'staff-only');
+    if (!isStaff(principal.user.role) || principal.embed)
+      throw forbidden('only care staff register patients', 'staff-only');
     const body = parse(CreatePatientRequest, req.body);
     const cpr = parseCpr(body.cpr);
     if (!cpr.ok)

@@ -140,7 +140,8 @@ export function planRoutes(deps: HttpDeps): Router {
     if (
       team.some(
         (m) =>
-          (body.organisationId && m.organisationId === body.organisationId) || (body.userId && m.userId === body.userId),
+          (body.organisationId && m.organisationId === body.organisationId) ||
+          (body.userId && m.userId === body.userId),
       )
     )
       throw conflict('already on the care team', 'care-team.already');
