@@ -99,11 +99,14 @@ export class OverviewBuilder {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** The items, and the patients they come from (for the audit), in the order shown. */
-  async build(principal: Principal): Promise<Overview & { patients: Patient[] }> {
+  /**
+   * The items, and the patients they come from (for the audit), in the order shown. `only`: these
+   * of the person's patients (a search's), already found by listPatientsForStaff.
+   */
+  async build(principal: Principal, only?: Patient[]): Promise<Overview & { patients: Patient[] }> {
     const { user, organisation } = principal;
     const sector = organisation?.sector ?? null;
-    const patients = await this.store.listPatientsForStaff(user.id, user.organisationId);
+    const patients = only ?? (await this.store.listPatientsForStaff(user.id, user.organisationId));
     const views = await this.store.personal.listPlanViews(user.id);
     const now = this.now();
     const today = copenhagenDate(now);
