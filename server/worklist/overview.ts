@@ -191,7 +191,11 @@ export class OverviewBuilder {
         time: theirs.at(-1)!.time,
       });
     }
-    if (sector && updates.some((u) => u.sections.includes('tasks'))) {
+    // A handover comes from another sector: tasks only the person's own sector touched are not one.
+    const taskAuthors = new Set(updates.filter((u) => u.sections.includes('tasks')).map((u) => u.author ?? ''));
+    let fromElsewhere = false;
+    for (const id of taskAuthors) if ((await this.sectorOf(id)) !== sector) fromElsewhere = true;
+    if (sector && fromElsewhere) {
       const before = await planDoc(this.store, plan.id, view.seq);
       const then = new Map(openTasks(before).map((t) => [t.id, t]));
       before.destroy();
@@ -202,6 +206,17 @@ export class OverviewBuilder {
       }
     }
     return items;
+  }
+
+  private readonly sectors = new Map<string, Sector | null>();
+
+  /** The sector of a person's organisation; null for none (or an unknown person). */
+  private async sectorOf(userId: string): Promise<Sector | null> {
+    const user = await this.user(userId);
+    if (!user?.organisationId) return null;
+    if (!this.sectors.has(user.organisationId))
+      this.sectors.set(user.organisationId, (await this.store.getOrganisation(user.organisationId))?.sector ?? null);
+    return this.sectors.get(user.organisationId) ?? null;
   }
 
   private async user(id: string): Promise<User | null> {
