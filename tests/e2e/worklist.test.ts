@@ -145,6 +145,9 @@ describe('Overblik: what needs gitte, on every device', () => {
     await page.getByTestId('overview').waitFor();
     await page.getByTestId('nav-patients').click();
     await page.getByTestId('patient-card').first().waitFor();
+    // The patient list carries the signals of Overblik per patient.
+    await page.getByTestId('patient-signals').first().waitFor();
+    await expectNoAxeViolations(page, 'the patient list with its signals');
     await page.getByTestId('new-patient-toggle').click();
     await page.getByTestId('new-patient-cpr').fill('310290-1234');
     await page.getByTestId('new-patient-name').fill('Bodil Berg');
