@@ -18,6 +18,7 @@ const CitizenPlanView = lazy(() => import('./views/CitizenPlanView.tsx').then((m
 const HistoryView = lazy(() => import('./views/HistoryView.tsx').then((m) => ({ default: m.HistoryView })));
 const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m) => ({ default: m.CitizenHomeView })));
 const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
+const InboxView = lazy(() => import('./inbox/InboxView.tsx').then((m) => ({ default: m.InboxView })));
 const VisitsView = lazy(() => import('./visits/VisitsView.tsx').then((m) => ({ default: m.VisitsView })));
 const OverviewView = lazy(() => import('./overview/OverviewView.tsx').then((m) => ({ default: m.OverviewView })));
 const CareTeamView = lazy(() => import('./patients/CareTeamView.tsx').then((m) => ({ default: m.CareTeamView })));
@@ -150,6 +151,7 @@ export function App() {
   else if (route.name === 'overview') content = <OverviewView session={session} />;
   else if (route.name === 'careTeam')
     content = <CareTeamView key={route.planId} session={session} planId={route.planId} />;
+  else if (route.name === 'inbox') content = <InboxView session={session} />;
   else if (route.name === 'history')
     content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
  * Hash routes: `#/sign-in`, `#/overview` (staff's landing page), `#/patients`, `#/plans/<planId>`
  * (optionally `?at=<section>`: opened at that section), `#/plans/<planId>/history`,
  * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's), `#/visits` (today's
- * home visits of municipal staff), `#/plans/<planId>/visit` (a plan opened for a visit), and
+ * home visits of municipal staff), `#/inbox` (MedCom messages waiting for a plan), `#/plans/<planId>/visit` (a plan opened for a visit), and
  * `#/signed-in/<code>` / `#/sign-in-refused/<reason>` (back from an identity provider).
  * Only opaque ids go in the hash; never a CPR number or a patient's name.
  */
@@ -18,6 +18,7 @@ export type Route =
   | { name: 'overview' }
   | { name: 'plan'; planId: string; at?: string }
   | { name: 'visits' }
+  | { name: 'inbox' }
   | { name: 'visit'; planId: string }
   | { name: 'history'; planId: string }
   /** The patient's care team, from one of their plans. */
@@ -37,6 +38,7 @@ export const routes = {
   plan: (planId: string, at?: string) =>
     `#/plans/${encodeURIComponent(planId)}${at ? `?at=${encodeURIComponent(at)}` : ''}`,
   visits: '#/visits',
+  inbox: '#/inbox',
   visit: (planId: string) => `#/plans/${encodeURIComponent(planId)}/visit`,
   history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
   careTeam: (planId: string) => `#/plans/${encodeURIComponent(planId)}/care-team`,
@@ -55,6 +57,7 @@ function parseRoute(hash: string): Route {
   if (refused?.[1]) return { name: 'signInRefused', reason: refused[1] };
   if (path === '/access-log') return { name: 'accessLog' };
   if (path === '/visits') return { name: 'visits' };
+  if (path === '/inbox') return { name: 'inbox' };
   const visit = /^\/plans\/([^/?#]+)\/visit$/.exec(path);
   if (visit?.[1]) return { name: 'visit', planId: decodeURIComponent(visit[1]) };
   if (path === '/admin') return { name: 'admin', tab: 'audit' };

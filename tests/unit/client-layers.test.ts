@@ -30,7 +30,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['collab'],
   ['components'],
   ['plan'],
-  ['history', 'visits', 'embed', 'admin', 'overview', 'patients'],
+  ['history', 'visits', 'inbox', 'embed', 'admin', 'overview', 'patients'],
   ['views'],
   ['(app)'],
 ];

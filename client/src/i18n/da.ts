@@ -8,6 +8,7 @@ import { daSignIn } from './da-sign-in.ts';
 import { daOverview } from './da-overview.ts';
 import { daErrors } from './da-errors.ts';
 import { daPatients } from './da-patients.ts';
+import { daMeasurements } from './da-measurements.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -130,6 +131,7 @@ const messages = {
   ...daOverview,
   ...daErrors,
   ...daPatients,
+  ...daMeasurements,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

@@ -9,6 +9,7 @@ import { enSignIn } from './en-sign-in.ts';
 import { enOverview } from './en-overview.ts';
 import { enErrors } from './en-errors.ts';
 import { enPatients } from './en-patients.ts';
+import { enMeasurements } from './en-measurements.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -128,4 +129,5 @@ export const en: Dictionary = {
   ...enOverview,
   ...enErrors,
   ...enPatients,
+  ...enMeasurements,
 };

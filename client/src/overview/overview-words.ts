@@ -8,6 +8,8 @@ const EVENTS: Readonly<Record<EncounterEvent, MessageKey>> = {
   'leave-start': 'notification.encounter.leave-start',
   'leave-end': 'notification.encounter.leave-end',
   discharge: 'notification.encounter.discharge',
+  death: 'notification.encounter.death',
+  cancelled: 'notification.encounter.cancelled',
 };
 
 type Words = Pick<I18n, 't' | 'tDynamic' | 'formatNumber' | 'formatDate' | 'lang'>;

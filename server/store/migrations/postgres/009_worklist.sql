@@ -1,4 +1,4 @@
--- Issue 17; as migrations/sqlite/008. A critical notification knows the results it asks about:
+-- Issue 17; as migrations/sqlite/009. A critical notification knows the results it asks about:
 -- when every one of them is acknowledged it is resolved, for every member of the care team at once.
 ALTER TABLE notifications ADD COLUMN resolved TEXT COLLATE "C";
 CREATE TABLE notification_results (
