@@ -220,6 +220,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const resultEvents: ResultEvents = {
     resultFiled: (planId, result) => io.to(planChannel(planId)).emit('result:filed', { planId, result }),
     notify: notificationDelivery(io, audit, log),
+    resolved: (userId, ids) => io.to(userChannel(userId)).emit('notification:resolved', { ids }),
   };
   const notifier = new CareTeamNotifier(store, resultEvents);
   const filing = new ResultFiling({
