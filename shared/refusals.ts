@@ -74,6 +74,10 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('update.too-deep'), params: z.object({ limit: z.number().int() }) }),
   z.object({ code: z.literal('update.unapplicable'), params: NoParams }),
   z.object({ code: z.literal('update.unchecked'), params: NoParams }),
+  /** Written with the Yjs client id of the server or of another person (server/collab/update-clients.ts). */
+  z.object({ code: z.literal('update.foreign-client'), params: NoParams }),
+  z.object({ code: z.literal('update.too-many-clients'), params: z.object({ limit: z.number().int() }) }),
+  z.object({ code: z.literal('update.clock-jump'), params: z.object({ limit: z.number().int() }) }),
 ]);
 export type Refusal = z.infer<typeof Refusal>;
 export type RefusalCode = Refusal['code'];
@@ -167,6 +171,12 @@ export function refusalText(r: Refusal): string {
       return 'the update could not be applied';
     case 'update.unchecked':
       return 'the change could not be checked, so none of it was kept';
+    case 'update.foreign-client':
+      return 'the change is written under the identity of another editor or of the server';
+    case 'update.too-many-clients':
+      return `the change is written under more than ${r.params.limit} editor identities`;
+    case 'update.clock-jump':
+      return `the change skips more than ${r.params.limit} steps ahead`;
     default: {
       const unknown: never = r;
       return `refused (${String((unknown as Refusal).code)})`;

@@ -15,6 +15,7 @@ import { createReverter, revertEverything, revertItems, verifyReverted } from '.
 import type { ClientOrigin } from './change-origin.ts';
 import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
+import { updateClients, type UpdateClients } from './update-clients.ts';
 import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts';
 
 /** What the guard refused of an update: where (names as `nameForRecord` leaves them), and why. */
@@ -49,6 +50,12 @@ export interface GuardOutcome {
  * is refused whole like any other failure of the check.
  */
 export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>) => boolean;
+
+/**
+ * Looks at the Yjs client ids an update writes with before any of it is applied
+ * (server/collab/update-clients.ts); a refusal refuses the update whole.
+ */
+export type WritersCheck = (clients: UpdateClients) => Refusal | null;
 
 /** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
 const STRICT_SCHEMAS = Object.fromEntries(
@@ -113,14 +120,25 @@ export class PlanGuard {
    * verdict before the transaction ends. Throws (before changing anything) on an update that
    * cannot be decoded, and after reverting everything on one that fails while applied.
    */
-  apply(update: Uint8Array, origin: ClientOrigin, after?: AfterCheck): GuardOutcome {
+  apply(update: Uint8Array, origin: ClientOrigin, after?: AfterCheck, writers?: WritersCheck): GuardOutcome {
     const actor = origin.connection.actor;
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
     let deepest: ReturnType<typeof deepestItem>;
     try {
-      deepest = deepestItem(this.doc, update);
+      decoded = Y.decodeUpdate(update);
+      deepest = deepestItem(this.doc, decoded.structs);
     } catch {
       throw new MalformedMessage('undecodable update');
     }
+    // Whose client ids it writes with, before anything of it is applied.
+    const foreign = writers?.(updateClients(this.doc, decoded)) ?? null;
+    if (foreign)
+      return {
+        refusals: [{ section: 'plan', key: null, refusal: foreign }],
+        missing: false,
+        unapplied: true,
+        failure: null,
+      };
     if (deepest.depth > MAX_NESTING_DEPTH) {
       const section = nameForRecord(deepest.root ?? 'unknown');
       return {

@@ -17,6 +17,7 @@ import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
+import { checkUpdateClients, type ClientOwner } from './update-clients.ts';
 
 export interface PlanRoomDeps {
   log: Logger;
@@ -78,6 +79,13 @@ export class PlanRoom implements PersistedRoom {
   private readonly connections = new Set<RoomConnection>();
   /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
   private readonly clientAuthors = new Map<number, Author>();
+  /**
+   * The user each Yjs client id is bound to: the first to write with it (stored with the plan;
+   * see update-clients.ts). Set before the update is checked, so it holds even for one refused.
+   */
+  private readonly clientOwners = new Map<number, string>();
+  /** The Yjs client ids each connection wrote with. */
+  private readonly writersOf = new WeakMap<RoomConnection, Set<number>>();
   /** Changes applied and not yet stored. */
   private pendingWrites = 0;
   /** Stored changes not yet sent: sent together once the turn's stores are all reported. */
@@ -100,7 +108,10 @@ export class PlanRoom implements PersistedRoom {
       // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
       for (const u of loaded.updates) Y.applyUpdate(this.doc, u);
     });
-    for (const a of loaded.authors) this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+    for (const a of loaded.authors) {
+      this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+      this.clientOwners.set(a.clientId, a.userId);
+    }
     this.awareness = new RoomAwareness(this.doc, {
       sendToAll: (message) => this.sendToAll(message, null),
       publish: (encode) => this.persistence.publishAwareness(encode),
@@ -200,14 +211,30 @@ export class PlanRoom implements PersistedRoom {
     const newClients: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
-      outcome = this.guard.apply(update, clientOrigin(conn), (allowed, clients) => {
-        for (const client of clients) {
-          if (this.clientAuthors.has(client)) continue;
-          this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
-          newClients.push(client);
-        }
-        return trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
-      });
+      outcome = this.guard.apply(
+        update,
+        clientOrigin(conn),
+        (allowed, clients) => {
+          for (const client of clients) {
+            if (this.clientAuthors.has(client)) continue;
+            this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
+          }
+          return trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+        },
+        (clients) => {
+          const mine = this.writersOf.get(conn) ?? new Set<number>();
+          const refused = checkUpdateClients(this.doc, clients, conn.userId, (c) => this.ownerOf(c), mine);
+          if (refused) return refused;
+          this.writersOf.set(conn, mine);
+          for (const client of clients.writes.keys()) {
+            mine.add(client);
+            if (this.clientOwners.has(client)) continue;
+            this.clientOwners.set(client, conn.userId);
+            newClients.push(client);
+          }
+          return null;
+        },
+      );
     } catch (err) {
       if (!(err instanceof GuardFailure)) throw err;
       // Yjs failed while finishing the transaction: the document may hold what the store does not.
@@ -241,6 +268,25 @@ export class PlanRoom implements PersistedRoom {
       );
   }
 
+  /** Who a Yjs client id belongs to (update-clients.ts): bound to a user, the server's, or free. */
+  private ownerOf(client: number): ClientOwner {
+    const user = this.clientOwners.get(client);
+    if (user !== undefined) return user;
+    // In the document but bound to nobody: the server's ids (earlier loads, other nodes) or seed data.
+    return this.doc.store.clients.has(client) ? 'server' : null;
+  }
+
+  /**
+   * Several nodes: reads the client ids other nodes bound since this room loaded (a client
+   * moving here from another node writes on with the id it was bound to there).
+   */
+  private async refreshClientOwners(): Promise<void> {
+    for (const a of await this.persistence.authorsBoundElsewhere()) {
+      if (!this.clientOwners.has(a.clientId)) this.clientOwners.set(a.clientId, a.userId);
+      if (!this.clientAuthors.has(a.clientId)) this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+    }
+  }
+
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
     this.awareness.receive(conn, update);
   }
@@ -255,8 +301,9 @@ export class PlanRoom implements PersistedRoom {
   }
 
   /** Several nodes: resolves once what other nodes stored before this call is applied here. */
-  caughtUpWithCluster(): Promise<void> {
-    return this.persistence.caughtUp();
+  async caughtUpWithCluster(): Promise<void> {
+    await this.persistence.caughtUp();
+    await this.refreshClientOwners();
   }
 
   applyFromCluster(updates: Uint8Array[]): void {

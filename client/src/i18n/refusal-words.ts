@@ -31,6 +31,8 @@ export function wordRefusal(refusal: Refusal | null, t: Translate): string {
       });
     }
     case 'update.too-deep':
+    case 'update.too-many-clients':
+    case 'update.clock-jump':
       return t(key, { limit: refusal.params.limit });
     default:
       return t(key);
@@ -73,6 +75,9 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'update.too-deep': 'refusal.code.update.too-deep',
   'update.unapplicable': 'refusal.code.update.unapplicable',
   'update.unchecked': 'refusal.code.update.unchecked',
+  'update.foreign-client': 'refusal.code.update.foreign-client',
+  'update.too-many-clients': 'refusal.code.update.too-many-clients',
+  'update.clock-jump': 'refusal.code.update.clock-jump',
 };
 
 const PROBLEMS: Readonly<Record<ValueProblem, MessageKey>> = {
