@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import { newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
-import { MessageType } from '../../shared/protocol.ts';
-import { syncStep1Message, updateMessage } from '../../server/collab/messages.ts';
 import { waitForDocs } from '../fixtures/collab-client.ts';
 import { join, sameState, type Member } from '../fixtures/plan-team.ts';
+import { rawCollab } from '../fixtures/raw-collab.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
 /**
@@ -15,45 +14,6 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
  * not write with the server's client id or another person's, jump a clock far ahead, or bloat
  * the state vector with many ids. Each attack is sent by a raw `ws` client against a real hub.
  */
-
-/** A raw /collab socket: frames in, frames out, the close. */
-interface Raw {
-  ws: WebSocket;
-  send(update: Uint8Array): void;
-  closed: Promise<{ code: number; reason: string }>;
-  /** Permission-denied reasons received. */
-  denied: string[];
-  /** Resolves with the next permission-denied reason. */
-  nextDenied(): Promise<string>;
-}
-
-async function raw(hub: TestHub, username: string, planId: string): Promise<Raw> {
-  const token = await hub.token(username);
-  const ws = new WebSocket(`${hub.wsUrl}/collab/${planId}?token=${encodeURIComponent(token)}`);
-  const denied: string[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  const waiters: ((reason: string) => void)[] = [];
-  ws.on('message', (data: Buffer) => {
-    if (data[0] !== MessageType.auth) return;
-    const reason = data.subarray(3).toString();
-    denied.push(reason);
-    waiters.shift()?.(reason);
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  ws.send(syncStep1Message(Y.encodeStateVector(new Y.Doc())));
-  return {
-    ws,
-    send: (u) => ws.send(updateMessage(u)),
-    closed,
-    denied,
-    nextDenied: () => new Promise((resolve) => waiters.push(resolve)),
-  };
-}
 
 /** A V1 update of GC structs only: `[client, clock, length]` each, and an empty delete set. */
 function gcUpdate(structs: [number, number, number][]): Uint8Array {
@@ -97,7 +57,7 @@ describe('Yjs client ids are bound to who first writes with them', () => {
     return m;
   };
   const rawAs = async (user: string) => {
-    const r = await raw(hub, user, planId);
+    const r = await rawCollab(hub.wsUrl, planId, await hub.token(user));
     sockets.push(r.ws);
     return r;
   };
@@ -169,17 +129,12 @@ describe('Yjs client ids are bound to who first writes with them', () => {
     for (const m of members.splice(0)) m.leave();
     const again = await startHub({ dir, keepDir: true });
     try {
-      const token = await again.token('niels');
-      const ws = new WebSocket(`${again.wsUrl}/collab/${planId}?token=${encodeURIComponent(token)}`);
-      const denied: string[] = [];
-      ws.on('message', (data: Buffer) => data[0] === MessageType.auth && denied.push(data.subarray(3).toString()));
-      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-      await new Promise((resolve) => ws.once('open', resolve));
+      const attacker = await rawCollab(again.wsUrl, planId, await again.token('niels'));
       const base = new Y.Doc();
       Y.applyUpdate(base, state);
-      ws.send(updateMessage(writeAs(base, hanneId, (d) => sectionOf(d, 'goals').push([goal('HIJACK-AFTER')]))));
-      expect(await closed).toBe(1008);
-      expect(denied.join()).toContain('update.foreign-client');
+      attacker.send(writeAs(base, hanneId, (d) => sectionOf(d, 'goals').push([goal('HIJACK-AFTER')])));
+      expect((await attacker.closed).code).toBe(1008);
+      expect(attacker.denied.join()).toContain('update.foreign-client');
     } finally {
       await again.stop();
     }
