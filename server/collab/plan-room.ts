@@ -116,6 +116,7 @@ export class PlanRoom implements PersistedRoom {
       sendToAll: (message) => this.sendToAll(message, null),
       publish: (encode) => this.persistence.publishAwareness(encode),
       presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
+      claim: (conn, clientId) => this.claimClientId(conn, clientId),
     });
     // Listen only after loading: the loaded state is already stored.
     this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) =>
@@ -274,6 +275,15 @@ export class PlanRoom implements PersistedRoom {
     if (user !== undefined) return user;
     // In the document but bound to nobody: the server's ids (earlier loads, other nodes) or seed data.
     return this.doc.store.clients.has(client) ? 'server' : null;
+  }
+
+  /** A connection speaks for a Yjs client id in awareness: a free id is bound to its user from now on. */
+  private claimClientId(conn: RoomConnection, clientId: number): boolean {
+    const owner = this.ownerOf(clientId);
+    if (owner !== null) return owner === conn.userId;
+    this.clientOwners.set(clientId, conn.userId);
+    this.persistence.recordAuthors([{ clientId, userId: conn.userId }]);
+    return true;
   }
 
   /**

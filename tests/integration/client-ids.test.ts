@@ -4,7 +4,7 @@ import * as encoding from 'lib0/encoding';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import { newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
-import { waitForDocs } from '../fixtures/collab-client.ts';
+import { eventually, waitForDocs } from '../fixtures/collab-client.ts';
 import { join, sameState, type Member } from '../fixtures/plan-team.ts';
 import { rawCollab } from '../fixtures/raw-collab.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -116,6 +116,21 @@ describe('Yjs client ids are bound to who first writes with them', () => {
     hanne.provider.connect();
     await waitForDocs([observer.doc], () => text(observer.doc).includes('HANNE-OFFLINE'), 5000, 'her offline edit');
     expect(text(observer.doc)).not.toContain('HIJACK');
+  });
+
+  it('binds the client id a person shows in awareness before she writes with it', async () => {
+    const observer = await as('maja');
+    const hanne = await as('hanne');
+    // Her caret state names her client id to everyone before she has written anything.
+    hanne.provider.awareness.setLocalState({ cursor: null });
+    await eventually(() => observer.provider.awareness.getStates().has(hanne.doc.clientID), 5000, 'her caret state');
+    const attacker = await rawAs('niels');
+    attacker.send(writeAs(observer.doc, hanne.doc.clientID, (d) => sectionOf(d, 'goals').push([goal('PRE-EMPTED')])));
+    expect((await attacker.closed).code).toBe(1008);
+    expect(attacker.denied.join()).toContain('update.foreign-client');
+    sectionOf(hanne.doc, 'goals').push([goal('HANNE-WRITES-ON')]);
+    await waitForDocs([observer.doc], () => text(observer.doc).includes('HANNE-WRITES-ON'), 5000, 'her edit');
+    expect(text(observer.doc)).not.toContain('PRE-EMPTED');
   });
 
   it('keeps the binding across a restart of the hub', async () => {
