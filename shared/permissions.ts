@@ -67,6 +67,8 @@ export function decide(actor: Actor, section: string, operation: Operation): Dec
   if (operation.op === 'add' && SERVER_ONLY_KEYS.some((key) => Object.hasOwn(operation.entry, key))) {
     return deny(refusal('conflicts.new-entry'));
   }
+  // An entry's id names it in the history, the FHIR views and links: given once, on add.
+  if (operation.op === 'change' && operation.key === 'id') return deny(refusal('entry.id-fixed'));
   if (actor.role === 'citizen') {
     return section === 'selfReports' ? ALLOW : deny(refusal('role.citizen'));
   }

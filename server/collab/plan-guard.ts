@@ -74,6 +74,11 @@ const META_SCHEMAS = PlanMeta.shape as unknown as Record<
   { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }
 >;
 
+/** A new note may be dated this far ahead of the server's clock (a tablet's clock runs fast). */
+const NOTE_CLOCK_SKEW_MS = 5 * 60_000;
+/** … and this far back: a note written offline is dated when it was written. */
+const NOTE_OFFLINE_MS = 30 * 24 * 3600_000;
+
 /** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
 export class GuardFailure extends Error {}
 
@@ -297,7 +302,9 @@ export class PlanGuard {
         return who.allowed ? deny(values.refusal) : who;
       }
       const decision = decide(actor, section, { op: 'add', entry: values.json });
-      return decision.allowed ? this.validate(section, values.json) : decision;
+      if (!decision.allowed) return decision;
+      const valid = this.validate(section, values.json);
+      return valid.allowed ? this.stampedOnAdd(section, entry, values.json) : valid;
     }
     if (!(entry instanceof Y.Map)) return deny(refusal('entry.not-a-map', { section }));
     const before = entryBefore(entry, tr, deletedNow);
@@ -318,6 +325,27 @@ export class PlanGuard {
     }
     const values = entryValues(section, entry);
     return values.ok ? this.validate(section, values.json) : deny(values.refusal);
+  }
+
+  /**
+   * What a new entry says of itself that others rely on: its id is its own (no other entry of
+   * the section has it), and a note's time is now, or when it was written offline.
+   */
+  private stampedOnAdd(
+    section: ListSectionName,
+    entry: Y.AbstractType<unknown>,
+    json: Record<string, unknown>,
+  ): Decision {
+    for (const other of this.doc.getArray<unknown>(section)) {
+      if (other !== entry && other instanceof Y.Map && other.get('id') === json.id)
+        return deny(refusal('entry.id-taken'));
+    }
+    if (section === 'notes') {
+      const at = Date.parse(String(json.created));
+      const now = Date.now();
+      if (!(at <= now + NOTE_CLOCK_SKEW_MS && at >= now - NOTE_OFFLINE_MS)) return deny(refusal('notes.time'));
+    }
+    return { allowed: true };
   }
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {

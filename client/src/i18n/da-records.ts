@@ -104,6 +104,10 @@ export const daRecords = {
   'refusal.code.entry.not-a-map': 'En post skal være en registrering med afsnittets felter.',
   'refusal.code.entry.unknown-key': 'Poster i afsnittet har intet felt ved navn "{key}".',
   'refusal.code.entry.named-keys-only': 'En post består kun af navngivne felter.',
+  'refusal.code.entry.id-fixed': 'En posts id gives, når den oprettes, og ændres aldrig.',
+  'refusal.code.entry.id-taken': 'En anden post har allerede dette id.',
+  'refusal.code.notes.time':
+    'Et notats tidspunkt skal være nu eller dengang det blev skrevet offline (højst 30 dage siden).',
   'refusal.code.value.invalid': 'Værdien af {field} er ikke tilladt: {problem}.',
   'refusal.code.update.too-deep': 'Ændringen er indlejret mere end {limit} niveauer.',
   'refusal.code.update.unapplicable': 'Ændringen kunne ikke anvendes.',
