@@ -171,6 +171,19 @@ class CollabConnection implements RoomConnection {
     for (const data of early) this.receive(data);
   }
 
+  /** The room failed; the plan is loaded afresh (PlanRooms.onFailed): frames wait for the new room. */
+  moveTo(next: Promise<PlanRoom>): void {
+    if (this.closed) return;
+    this.room = null;
+    next.then(
+      (room) => {
+        if (room.isClosed) this.close(CloseCode.internalError, 'the plan could not be loaded; reconnecting');
+        else this.attach(room);
+      },
+      () => this.close(CloseCode.internalError, 'the plan could not be loaded; reconnecting'),
+    );
+  }
+
   detach(): void {
     this.closed = true;
     this.awareness.stop();
@@ -463,6 +476,11 @@ export class CollabEndpoint {
       this.opts.refusalAudit?.closed(opened.id);
     });
     for (const data of early) conn.bufferEarly(data);
+    if (this.opts.rooms.barred(planId, user.id)) {
+      log.warn({ planId, userId: user.id }, 'refusing a join: this user’s updates failed the plan repeatedly');
+      conn.close(CloseCode.policyViolation, 'your changes to this plan could not be checked; try again later');
+      return;
+    }
     let room: PlanRoom;
     try {
       room = await this.opts.rooms.open(planId);

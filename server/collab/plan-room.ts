@@ -28,6 +28,12 @@ export interface PlanRoomDeps {
   onRefused(planId: string, conn: RoomConnection, refusals: RefusedChange[]): void;
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
   onIdle(room: PlanRoom): void;
+  /**
+   * The room failed (see PlanRoom.fail) and was released: the plan is loaded afresh and these
+   * connections move to the new room. `culprit`: the user whose update failed it, if one did.
+   * Without it, they are closed (1011) and reconnect.
+   */
+  onFailed?(room: PlanRoom, survivors: RoomConnection[], culprit: string | null): void;
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
 }
 
@@ -239,7 +245,7 @@ export class PlanRoom implements PersistedRoom {
     } catch (err) {
       if (!(err instanceof GuardFailure)) throw err;
       // Yjs failed while finishing the transaction: the document may hold what the store does not.
-      this.fail(err, 'finishing a checked update failed; closing the room');
+      this.fail(err, 'finishing a checked update failed; reloading the plan', conn);
       return;
     }
     const { refusals, missing, unapplied, failure } = outcome;
@@ -470,11 +476,20 @@ export class PlanRoom implements PersistedRoom {
    * document; clients keep their edits and resend them on reconnect, when the room is loaded
    * afresh from what the store really holds (and checks them again).
    */
-  private fail(err: Error, message: string): void {
+  private fail(err: Error, message: string, culprit: RoomConnection | null = null): void {
     if (this.failed) return;
     this.failed = true;
-    this.deps.log.error({ planId: this.planId, err }, message);
-    this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
+    this.deps.log.error({ planId: this.planId, err, connection: culprit?.id }, message);
+    if (culprit === null || !this.deps.onFailed) {
+      this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
+      return;
+    }
+    // One bad update: its sender goes, the others stay and move to the plan loaded afresh.
+    const survivors = [...this.connections].filter((c) => c !== culprit);
+    culprit.close(CloseCode.policyViolation, 'your change could not be checked; it was not kept');
+    for (const conn of this.connections) this.awareness.leave(conn);
+    this.connections.clear();
+    this.deps.onFailed(this, survivors, culprit.userId);
   }
 
   /** This node's people on the plan, then (several nodes) those on other nodes. */
