@@ -106,6 +106,8 @@ export class PlanGuard {
   private readonly roots: ReadonlySet<Y.AbstractType<unknown>>;
   /** Yjs's undo machinery, used to restore refused deletions as new items. */
   private readonly reverter: Y.UndoManager;
+  /** The entry of each `section id` (see stampedOnAdd). */
+  private readonly entryIds = new Map<string, Y.Map<unknown>>();
 
   /**
    * Defines every section of `doc` with its type: a root first met inside an update is a
@@ -117,6 +119,24 @@ export class PlanGuard {
     for (const s of LIST_SECTIONS) this.sections.set(doc.getArray(s) as unknown as Y.AbstractType<unknown>, s);
     this.roots = new Set(this.sections.keys());
     this.reverter = createReverter(doc);
+    // Every entry's id, kept as the sections change (whoever changes them: clients, the server,
+    // other nodes, the load): a new entry's id is checked against it without a scan.
+    for (const s of LIST_SECTIONS)
+      doc.getArray(s).observe((event) => {
+        for (const item of event.changes.added) this.indexEntry(s, item, true);
+        for (const item of event.changes.deleted) this.indexEntry(s, item, false);
+      });
+  }
+
+  private indexEntry(section: ListSectionName, item: Y.Item, added: boolean): void {
+    const content = item.content;
+    if (!(content instanceof Y.ContentType) || !(content.type instanceof Y.Map)) return;
+    const id = content.type.get('id');
+    if (typeof id !== 'string') return;
+    const key = `${section} ${id}`;
+    if (added && !item.deleted) {
+      if (!this.entryIds.has(key)) this.entryIds.set(key, content.type);
+    } else if (this.entryIds.get(key) === content.type) this.entryIds.delete(key);
   }
 
   /**
@@ -336,10 +356,8 @@ export class PlanGuard {
     entry: Y.AbstractType<unknown>,
     json: Record<string, unknown>,
   ): Decision {
-    for (const other of this.doc.getArray<unknown>(section)) {
-      if (other !== entry && other instanceof Y.Map && other.get('id') === json.id)
-        return deny(refusal('entry.id-taken'));
-    }
+    const holder = this.entryIds.get(`${section} ${String(json.id)}`);
+    if (holder && holder !== entry && !holder._item?.deleted) return deny(refusal('entry.id-taken'));
     if (section === 'notes') {
       const at = Date.parse(String(json.created));
       const now = Date.now();
