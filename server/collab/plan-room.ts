@@ -384,7 +384,8 @@ export class PlanRoom implements PersistedRoom {
           // No verdict, nothing stored or sent (fail closed).
           this.fail(
             new Error('an update left the permission check without a verdict'),
-            'a client update could not be checked or reverted; dropped it and closing the room',
+            'a client update could not be checked or reverted; dropped it and reloading the plan',
+            origin.connection,
           );
           return;
         }
