@@ -108,6 +108,7 @@ export class PlanGuard {
   private readonly reverter: Y.UndoManager;
   /** The entry of each `section id` (see stampedOnAdd). */
   private readonly entryIds = new Map<string, Y.Map<unknown>>();
+  private entryIdsStale = false;
 
   /**
    * Defines every section of `doc` with its type: a root first met inside an update is a
@@ -123,8 +124,14 @@ export class PlanGuard {
     // other nodes, the load): a new entry's id is checked against it without a scan.
     for (const s of LIST_SECTIONS)
       doc.getArray(s).observe((event) => {
-        for (const item of event.changes.added) this.indexEntry(s, item, true);
-        for (const item of event.changes.deleted) this.indexEntry(s, item, false);
+        try {
+          for (const item of event.changes.added) this.indexEntry(s, item, true);
+          for (const item of event.changes.deleted) this.indexEntry(s, item, false);
+        } catch {
+          // Yjs cannot describe every change a client can make to a section (named keys in a
+          // list): the index is built afresh by a scan before it is next read.
+          this.entryIdsStale = true;
+        }
       });
   }
 
@@ -356,6 +363,12 @@ export class PlanGuard {
     entry: Y.AbstractType<unknown>,
     json: Record<string, unknown>,
   ): Decision {
+    if (this.entryIdsStale) {
+      this.entryIdsStale = false;
+      this.entryIds.clear();
+      for (const s of LIST_SECTIONS)
+        for (let item = this.doc.getArray(s)._start; item !== null; item = item.right) this.indexEntry(s, item, true);
+    }
     const holder = this.entryIds.get(`${section} ${String(json.id)}`);
     if (holder && holder !== entry && !holder._item?.deleted) return deny(refusal('entry.id-taken'));
     if (section === 'notes') {
