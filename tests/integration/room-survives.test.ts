@@ -36,7 +36,7 @@ describe('a plan room survives one bad update', () => {
   /** Makes the next Item.gc anywhere in this process throw, once. */
   function failNextCollect(): void {
     const gc = Y.Item.prototype.gc;
-    Y.Item.prototype.gc = function () {
+    Y.Item.prototype.gc = () => {
       Y.Item.prototype.gc = gc;
       throw new Error('injected fault while collecting');
     };

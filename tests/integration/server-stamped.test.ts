@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { FieldConflict } from '../../shared/plan.ts';
-import { addNote, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
+import { addNote, newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
 import { waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { join, sameState, type Member } from '../fixtures/plan-team.ts';
 import { rawCollab } from '../fixtures/raw-collab.ts';
