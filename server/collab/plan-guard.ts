@@ -106,8 +106,8 @@ export class PlanGuard {
   private readonly roots: ReadonlySet<Y.AbstractType<unknown>>;
   /** Yjs's undo machinery, used to restore refused deletions as new items. */
   private readonly reverter: Y.UndoManager;
-  /** The entry of each `section id` (see stampedOnAdd). */
-  private readonly entryIds = new Map<string, Y.Map<unknown>>();
+  /** The entry (its item) of each `section id`, removed ones included (see stampedOnAdd). */
+  private readonly entryIds = new Map<string, Y.Item>();
   private entryIdsStale = false;
 
   /**
@@ -120,30 +120,41 @@ export class PlanGuard {
     for (const s of LIST_SECTIONS) this.sections.set(doc.getArray(s) as unknown as Y.AbstractType<unknown>, s);
     this.roots = new Set(this.sections.keys());
     this.reverter = createReverter(doc);
-    // Every entry's id, kept as the sections change (whoever changes them: clients, the server,
-    // other nodes, the load): a new entry's id is checked against it without a scan.
-    for (const s of LIST_SECTIONS)
-      doc.getArray(s).observe((event) => {
-        try {
-          for (const item of event.changes.added) this.indexEntry(s, item, true);
-          for (const item of event.changes.deleted) this.indexEntry(s, item, false);
-        } catch {
-          // Yjs cannot describe every change a client can make to a section (named keys in a
-          // list): the index is built afresh by a scan before it is next read.
-          this.entryIdsStale = true;
-        }
-      });
+    // Every entry's id, kept as entries are added (whoever adds them: clients, the server,
+    // other nodes, the load): a new entry's id is checked against it without a scan. Read from
+    // what each transaction inserted, not from Yjs's array events (which walk the whole list).
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      try {
+        this.indexInserted(tr);
+      } catch {
+        this.entryIdsStale = true;
+      }
+    });
   }
 
-  private indexEntry(section: ListSectionName, item: Y.Item, added: boolean): void {
+  private indexInserted(tr: Y.Transaction): void {
+    for (const [client, after] of tr.afterState) {
+      const before = tr.beforeState.get(client) ?? 0;
+      const structs = this.doc.store.clients.get(client);
+      if (after <= before || !structs) continue;
+      for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+        const item = structs[i];
+        if (item instanceof Y.Item && item.parentSub === null && !item.deleted) this.indexEntry(item);
+      }
+    }
+  }
+
+  /** Indexes an entry by its section and id (the first holder stays while it is not removed). */
+  private indexEntry(item: Y.Item): void {
+    const section = this.sections.get(item.parent as Y.AbstractType<unknown>);
     const content = item.content;
-    if (!(content instanceof Y.ContentType) || !(content.type instanceof Y.Map)) return;
+    if (!section || section === 'meta' || !(content instanceof Y.ContentType) || !(content.type instanceof Y.Map))
+      return;
     const id = content.type.get('id');
     if (typeof id !== 'string') return;
     const key = `${section} ${id}`;
-    if (added && !item.deleted) {
-      if (!this.entryIds.has(key)) this.entryIds.set(key, content.type);
-    } else if (this.entryIds.get(key) === content.type) this.entryIds.delete(key);
+    const holder = this.entryIds.get(key);
+    if (!holder || holder.deleted) this.entryIds.set(key, item);
   }
 
   /**
@@ -367,10 +378,11 @@ export class PlanGuard {
       this.entryIdsStale = false;
       this.entryIds.clear();
       for (const s of LIST_SECTIONS)
-        for (let item = this.doc.getArray(s)._start; item !== null; item = item.right) this.indexEntry(s, item, true);
+        for (let item = this.doc.getArray(s)._start; item !== null; item = item.right)
+          if (!item.deleted) this.indexEntry(item);
     }
     const holder = this.entryIds.get(`${section} ${String(json.id)}`);
-    if (holder && holder !== entry && !holder._item?.deleted) return deny(refusal('entry.id-taken'));
+    if (holder && !holder.deleted && holder !== entry._item) return deny(refusal('entry.id-taken'));
     if (section === 'notes') {
       const at = Date.parse(String(json.created));
       const now = Date.now();
