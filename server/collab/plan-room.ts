@@ -18,6 +18,8 @@ import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import { checkUpdateClients, type ClientOwner } from './update-clients.ts';
+import { stampMeasurements } from './measurement-stamps.ts';
+import type { Performer } from '../../shared/plan.ts';
 
 export interface PlanRoomDeps {
   log: Logger;
@@ -70,6 +72,17 @@ function sectionsOf(tr: Y.Transaction): string[] {
     }
   }
   return [...roots].sort();
+}
+
+/** Who measures through this connection, as the server knows them from the sign-in. */
+function performerOf(conn: RoomConnection): Performer {
+  return {
+    user: conn.userId,
+    name: conn.presence.name,
+    role: conn.actor.role,
+    organisation: conn.presence.organisation,
+    sector: conn.actor.sector,
+  };
 }
 
 /**
@@ -221,12 +234,14 @@ export class PlanRoom implements PersistedRoom {
       outcome = this.guard.apply(
         update,
         clientOrigin(conn),
-        (allowed, clients) => {
+        (allowed, clients, added) => {
           for (const client of clients) {
             if (this.clientAuthors.has(client)) continue;
             this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
           }
-          return trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+          const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+          const stamped = stampMeasurements(added, allowed, performerOf(conn));
+          return flagged || stamped;
         },
         (clients) => {
           const mine = this.writersOf.get(conn) ?? new Set<number>();
