@@ -66,6 +66,12 @@ describe('the citizen and a result not yet released to them', () => {
 
     // Released by a clinician: now the citizen sees the result, and who acknowledged and released it.
     expect((await hub.api(`/results/${resultId}/release`, { method: 'POST', token: hanne })).status).toBe(200);
+    // The release's audit entry shares a commit with others recorded within a few milliseconds.
+    await eventually(
+      () => auditRows(hub, 'result.release').some((r) => r.details.includes(resultId)),
+      5000,
+      'the release audited',
+    );
     const after = await accessLog();
     expect(after.map((e) => e.actionCode)).toEqual(
       expect.arrayContaining(['result.acknowledge', 'result.release', 'notification.deliver']),
