@@ -5,6 +5,7 @@ import { enCare } from './en-care.ts';
 import { enPeople } from './en-people.ts';
 import { enAccess } from './en-access.ts';
 import { enOffline } from './en-offline.ts';
+import { enDay } from './en-day.ts';
 import { enSignIn } from './en-sign-in.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
@@ -121,5 +122,6 @@ export const en: Dictionary = {
   ...enPeople,
   ...enAccess,
   ...enOffline,
+  ...enDay,
   ...enSignIn,
 };
