@@ -139,7 +139,7 @@ describe.each([
     try {
       await page.waitForFunction(() => {
         const el = document.activeElement;
-        if (!el || el.getAttribute('data-testid') !== 'quick-comment') return false;
+        if (el?.getAttribute('data-testid') !== 'quick-comment') return false;
         const box = el.getBoundingClientRect();
         return box.top >= 0 && box.bottom <= window.innerHeight;
       });
