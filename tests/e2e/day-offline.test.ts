@@ -233,4 +233,24 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
     ).toBe(true);
     for (const name of PATIENTS) expect(after.cached.join(' ')).not.toContain(name);
   });
+
+  it('a full device is a clear message on the visits list, not a silent failure', async () => {
+    const context = await browser!.newContext({ locale: 'da-DK', viewport: { width: 1024, height: 768 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(UI_MS);
+    // The browser grants this origin almost no storage (as on a tablet whose disk is full).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(hub!.baseUrl).origin, quotaSize: 1_000 });
+    await signIn(page, hub!.baseUrl, 'maja');
+    await page.getByTestId('nav-visits').click();
+    await page.getByRole('alert').filter({ hasText: 'Enheden er fuld' }).waitFor();
+    await page.getByTestId('storage-full').waitFor();
+    const states = await page
+      .getByTestId('visit-ready')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((state) => state === 'full')).toBe(true);
+    expect(await page.getByTestId('visits-ready-summary').getAttribute('data-ready')).toBe('0');
+  });
 });
