@@ -180,6 +180,14 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
     // The list counts the changes waiting (at least a tick and a note per visit).
     const waiting = Number(await page.getByTestId('visits-pending').getAttribute('data-count'));
     expect(waiting).toBeGreaterThanOrEqual(6);
+    // Chromium has Background Sync: the app asked to be woken when the network is back.
+    const tags = await page.evaluate(async () => {
+      const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+        sync?: { getTags(): Promise<string[]> };
+      };
+      return (await reg.sync?.getTags()) ?? [];
+    });
+    expect(tags).toContain('carehub-send-waiting');
   });
 
   it('back online, everything reaches the server and Gitte sees Maja’s note arrive live', async () => {
@@ -204,6 +212,33 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
     }
     await gitte.page.getByText(noteFor('Carl Jensen')).waitFor({ timeout: LIVE_MS });
     expect(carlPlan).toBeTruthy();
+  });
+
+  it('Background Sync: the service worker’s sync event asks the open app to send, and it answers', async () => {
+    const { context, page } = maja;
+    await page.evaluate(() => {
+      const w = window as unknown as { sendRequests: number };
+      w.sendRequests = 0;
+      navigator.serviceWorker.addEventListener('message', (event) => {
+        if ((event.data as { type?: string } | null)?.type === 'carehub:send-waiting') w.sendRequests++;
+      });
+    });
+    const cdp = await context.newCDPSession(page);
+    const registration = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const live = registrations.find((r) => !r.isDeleted && r.scopeURL.startsWith(hub!.baseUrl));
+        if (live) resolve(live.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: new URL(hub!.baseUrl).origin,
+      registrationId: await registration,
+      tag: 'carehub-send-waiting',
+      lastChance: false,
+    });
+    await page.waitForFunction(() => (window as unknown as { sendRequests: number }).sendRequests > 0);
+    await cdp.detach();
   });
 
   it('signing out leaves no patient data in IndexedDB, the caches or web storage', async () => {
