@@ -42,12 +42,26 @@ export function App() {
     return kept && isExpired(kept) && navigator.onLine ? 'signIn.expired' : null;
   });
 
-  /** The session ended (expired or refused): edits kept on the device wait for the next sign-in. */
+  /**
+   * The session ended (expired or refused). Edits kept on the device wait for the next sign-in
+   * (only a signed-in person can send them); with none waiting, the patient data is removed at
+   * once, as at sign-out, so that it does not stay on a shared tablet (issue 16).
+   */
   const sessionEnded = useCallback((notice: MessageKey | null = null) => {
     clearSession();
     setSession(null);
     setSignInNotice(notice);
+    if (notice !== null && totalPending() === 0) void wipeDevice();
   }, []);
+
+  // Opened online with a session that expired meanwhile (see the state above): the same.
+  const [openedExpired] = useState(() => {
+    const kept = loadSession();
+    return kept !== null && isExpired(kept) && navigator.onLine;
+  });
+  useEffect(() => {
+    if (openedExpired && totalPending() === 0) void wipeDevice();
+  }, [openedExpired]);
 
   /**
    * Signing out on a shared tablet removes every patient's data from the device (issues 6, 16):
