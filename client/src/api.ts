@@ -83,14 +83,28 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
   return parsed.data;
 }
 
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /**
  * The copy of a plan a tablet keeps to open it offline (issue 16, shared/offline-copy.ts); a
  * network failure mid-body is a network error, a body that is no copy a shape error.
  */
-export async function getOfflineCopy(token: string, planId: string, signal?: AbortSignal): Promise<OfflineCopy> {
-  const opts: CallOptions = { token, signal };
-  const response = await send(`/plans/${encodeURIComponent(planId)}/offline-copy`, OFFLINE_COPY_TYPE, opts);
-  if (!response.ok) throw failed(response, await response.json().catch(() => undefined), opts);
+export async function getOfflineCopy(
+  token: string,
+  planId: string,
+  opts: {
+    signal?: AbortSignal /** The state vector of the copy the device holds: only what it lacks comes. */;
+    have?: Uint8Array | null;
+  } = {},
+): Promise<OfflineCopy> {
+  const callOpts: CallOptions = { token, signal: opts.signal };
+  const have = opts.have ? `?have=${base64url(opts.have)}` : '';
+  const response = await send(`/plans/${encodeURIComponent(planId)}/offline-copy${have}`, OFFLINE_COPY_TYPE, callOpts);
+  if (!response.ok) throw failed(response, await response.json().catch(() => undefined), callOpts);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await response.arrayBuffer());

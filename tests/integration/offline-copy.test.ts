@@ -113,4 +113,31 @@ describe('GET /plans/:id/offline-copy', () => {
     expect(majas).toHaveLength(1);
     expect(majas[0]!.patientId).toBeTruthy();
   });
+
+  it('with ?have= sends only what a copy with that state lacks; a bad state vector is a 400', async () => {
+    const whole = decodeOfflineCopy(new Uint8Array(await (await copy('maja', carlPlan)).arrayBuffer()));
+    const held = new Y.Doc();
+    Y.applyUpdate(held, whole.update);
+    const have = Buffer.from(Y.encodeStateVector(held)).toString('base64url');
+    const res = await hub.api(`/plans/${carlPlan}/offline-copy?have=${have}`, { token: await hub.token('maja') });
+    expect(res.status).toBe(200);
+    const diff = decodeOfflineCopy(new Uint8Array(await res.arrayBuffer()));
+    expect(diff.header.plan.id).toBe(carlPlan);
+    expect(diff.update.length).toBeLessThan(whole.update.length / 10);
+    // Applied to the held copy it changes nothing: the copy was complete.
+    const before = Y.encodeStateVector(held);
+    Y.applyUpdate(held, diff.update);
+    expect(Buffer.from(Y.encodeStateVector(held)).equals(Buffer.from(before))).toBe(true);
+    for (const bad of ['%2B%2F', 'gICA', '_w']) {
+      const refused = await hub.api(`/plans/${carlPlan}/offline-copy?have=${bad}`, { token: await hub.token('maja') });
+      expect(refused.status, bad.slice(0, 10)).toBe(400);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBeDefined();
+    }
+    // Too long for any plan's state vector: refused before it is read (Node: 431, headers too large).
+    const long = await hub.api(`/plans/${carlPlan}/offline-copy?have=${'x'.repeat(70_000)}`, {
+      token: await hub.token('maja'),
+    });
+    expect(long.status).toBeGreaterThanOrEqual(400);
+    expect(long.status).toBeLessThan(500);
+  });
 });

@@ -11,16 +11,7 @@ import * as Y from 'yjs';
  * committed; rejects with the browser's error (a full device: `QuotaExceededError`).
  */
 export async function storePlanCopy(dbName: string, update: Uint8Array): Promise<void> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(dbName);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore('updates', { autoIncrement: true });
-      request.result.createObjectStore('custom');
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new DOMException('the plan database is blocked', 'InvalidStateError'));
-  });
+  const db = await openPlanDb(dbName);
   try {
     await new Promise<void>((resolve, reject) => {
       const tx = db.transaction(['updates'], 'readwrite');
@@ -38,4 +29,32 @@ export async function storePlanCopy(dbName: string, update: Uint8Array): Promise
   } finally {
     db.close();
   }
+}
+
+/** The state vector of what the device holds of a plan (null: nothing), to fetch only what it lacks. */
+export async function heldStateVector(dbName: string): Promise<Uint8Array | null> {
+  const db = await openPlanDb(dbName);
+  try {
+    const existing = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const request = db.transaction(['updates'], 'readonly').objectStore('updates').getAll();
+      request.onsuccess = () => resolve(request.result as Uint8Array[]);
+      request.onerror = () => reject(request.error);
+    });
+    return existing.length > 0 ? Y.encodeStateVectorFromUpdate(Y.mergeUpdates(existing)) : null;
+  } finally {
+    db.close();
+  }
+}
+
+function openPlanDb(dbName: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(dbName);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore('updates', { autoIncrement: true });
+      request.result.createObjectStore('custom');
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new DOMException('the plan database is blocked', 'InvalidStateError'));
+  });
 }

@@ -9,7 +9,7 @@ import {
   planDbName,
   readiness,
 } from './device.ts';
-import { storePlanCopy } from './plan-store.ts';
+import { heldStateVector, storePlanCopy } from './plan-store.ts';
 import { hasRoomFor, isStorageFull } from './storage.ts';
 
 /**
@@ -35,9 +35,12 @@ export interface PrefetchOptions {
 
 /** Keeps one plan on the device; the copy's time becomes its "last synchronised". */
 async function keepOne(token: string, userId: string, planId: string, signal?: AbortSignal): Promise<void> {
-  const copy = await getOfflineCopy(token, planId, signal);
+  const dbName = planDbName(userId, planId);
+  // What the device holds already is not fetched again: only what it lacks.
+  const have = readiness(planId) ? await heldStateVector(dbName).catch(() => null) : null;
+  const copy = await getOfflineCopy(token, planId, { signal, have });
   if (!(await hasRoomFor(copy.update.byteLength))) throw new DOMException('the device is full', 'QuotaExceededError');
-  await storePlanCopy(planDbName(userId, planId), copy.update);
+  await storePlanCopy(dbName, copy.update);
   keepPlanHeader(copy.header.plan);
   keepPlanPeople(planId, copy.header.people);
   markSynced(planId, copy.header.at);
