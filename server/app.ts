@@ -40,6 +40,10 @@ import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { CriticalEscalation } from './results/critical-escalation.ts';
 import type { ResultEvents } from './results/result-events.ts';
 import { ResultFiling } from './results/result-filing.ts';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from './medcom/index.ts';
+import { Correspondence } from './messaging/correspondence.ts';
+import { MessageInbox } from './messaging/message-inbox.ts';
+import { MessageIntake } from './messaging/message-intake.ts';
 import { ResultNotifications } from './results/result-notifications.ts';
 import { GroupCommitter } from './store/group-commit.ts';
 import { PlanChannel } from './cluster/plan-channel.ts';
@@ -210,6 +214,17 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     config,
     onFiled: (outcome) => countResultsIngested(metrics, outcome),
   });
+  // MedCom messages: in through POST /messages, into the plans or the organisations' inboxes.
+  const messages = new MessageIntake({
+    store,
+    filing,
+    audit,
+    rooms,
+    notifier,
+    maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+  });
+  const inbox = new MessageInbox({ store, filing, audit, rooms, notifier });
+  const correspondence = new Correspondence({ store, audit });
   const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
   escalation.start();
 
@@ -269,6 +284,9 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     log,
     notifier,
     filing,
+    messages,
+    inbox,
+    correspondence,
     accessChanged,
     signIn,
     smart,

@@ -58,6 +58,15 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('notes.own-sector'), params: NoParams }),
   z.object({ code: z.literal('notes.author-only'), params: NoParams }),
   z.object({ code: z.literal('notes.fixed'), params: NoParams }),
+  z.object({ code: z.literal('measurements.server-stamps'), params: NoParams }),
+  z.object({ code: z.literal('measurements.new-final'), params: NoParams }),
+  z.object({ code: z.literal('measurements.no-removal'), params: NoParams }),
+  z.object({ code: z.literal('measurements.performer-only'), params: NoParams }),
+  z.object({ code: z.literal('measurements.fixed'), params: NoParams }),
+  z.object({ code: z.literal('measurements.status'), params: NoParams }),
+  z.object({ code: z.literal('measurements.withdrawn'), params: NoParams }),
+  /** The value is outside what the quantity can be, or its unit is not the quantity's (shared/measurements.ts). */
+  z.object({ code: z.literal('measurements.implausible'), params: z.object({ key: z.enum(['value', 'unit']) }) }),
   // The plan's contract: its keys and the kinds of their values.
   z.object({ code: z.literal('meta.unknown-key'), params: z.object({ key: Name }) }),
   z.object({ code: z.literal('meta.required'), params: z.object({ key: Name }) }),
@@ -145,6 +154,24 @@ export function refusalText(r: Refusal): string {
       return 'only the author may edit or remove a note';
     case 'notes.fixed':
       return 'a note’s author, sector and time are fixed';
+    case 'measurements.server-stamps':
+      return 'the server records who measured and what an amendment replaced';
+    case 'measurements.new-final':
+      return 'a new measurement is final';
+    case 'measurements.no-removal':
+      return 'a measurement is never removed; mark it entered in error instead';
+    case 'measurements.performer-only':
+      return 'only the one who measured may amend a measurement or mark it entered in error';
+    case 'measurements.fixed':
+      return 'a measurement’s id, code, performer and history are fixed';
+    case 'measurements.status':
+      return 'a measurement can only be marked entered in error; an amendment marks itself';
+    case 'measurements.withdrawn':
+      return 'a measurement marked entered in error is not changed again';
+    case 'measurements.implausible':
+      return r.params.key === 'unit'
+        ? 'the unit is not the one this measurement is recorded in'
+        : 'the value is outside what this measurement can be';
     case 'meta.unknown-key':
       return `"${r.params.key}" is not a key of the plan’s meta section`;
     case 'meta.required':

@@ -35,7 +35,7 @@ export function setUnauthorizedHandler(handler: () => void): void {
 }
 
 export interface CallOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   token?: string | null;
   body?: unknown;
   signal?: AbortSignal;

@@ -33,6 +33,7 @@ export function resultEntry(
     critical: r.interpretation ? isCriticalFlag(r.interpretation) : undefined,
     releaseAt: meta.releaseAt,
     filed: meta.filed,
+    encounter: r.encounter,
   };
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as ResultEntry;
 }

@@ -7,7 +7,18 @@ export interface Organisation {
   name: string;
   sector: Sector;
   region: string | null;
+  /** SOR code (`urn:oid:1.2.208.176.1.1`): incoming MedCom messages are routed by it; unique. */
+  sor: string | null;
+  /** EAN/GLN location number (`https://www.gs1.org/gln`): outbound MedCom messages are addressed to it. */
+  ean: string | null;
 }
+
+/** What a new organisation is made of: SOR and EAN may be left out (null). */
+export type NewOrganisation = Omit<Organisation, 'id' | 'sor' | 'ean'> & {
+  id?: string;
+  sor?: string | null;
+  ean?: string | null;
+};
 
 export interface User {
   id: string;

@@ -1,3 +1,4 @@
+import type { StoredMessage } from './message-store.ts';
 import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
 import type { BreakGlassGrant, EmbedLink } from './access-store.ts';
@@ -34,6 +35,8 @@ export function toOrganisation(r: Row): Organisation {
     name: r.name as string,
     sector: r.sector as Organisation['sector'],
     region: str(r.region),
+    sor: str(r.sor),
+    ean: str(r.ean),
   };
 }
 export function toUser(r: Row): User {
@@ -216,3 +219,74 @@ export function toAuditEntry(r: Row): AuditEntry {
   }
   return { ...toAuditChainRow(r), outcome: r.outcome as AuditEntry['outcome'], details };
 }
+
+export function toMessage(r: Row): StoredMessage {
+  return {
+    id: r.id as string,
+    direction: r.direction as StoredMessage['direction'],
+    messageId: r.message_id as string,
+    event: r.event as string,
+    activity: str(r.activity),
+    senderSor: r.sender_sor as string,
+    receiverSor: r.receiver_sor as string,
+    organisationId: str(r.organisation_id),
+    patientId: str(r.patient_id),
+    contentHash: r.content_hash as string,
+    body: r.body as string,
+    status: r.status as StoredMessage['status'],
+    httpStatus: r.http_status === null || r.http_status === undefined ? null : Number(r.http_status),
+    entryKey: str(r.entry_key),
+    ackMessageId: str(r.ack_message_id),
+    ackCode: str(r.ack_code),
+    ackText: str(r.ack_text),
+    created: r.created as string,
+    delivered: str(r.delivered),
+    acknowledged: str(r.acknowledged),
+  };
+}
+
+/** The columns of medcom_messages in insert order, and a message's values in that order. */
+export const MESSAGE_COLUMNS = [
+  'id',
+  'direction',
+  'message_id',
+  'event',
+  'activity',
+  'sender_sor',
+  'receiver_sor',
+  'organisation_id',
+  'patient_id',
+  'content_hash',
+  'body',
+  'status',
+  'http_status',
+  'entry_key',
+  'ack_message_id',
+  'ack_code',
+  'ack_text',
+  'created',
+  'delivered',
+  'acknowledged',
+] as const;
+export const messageValues = (m: StoredMessage): unknown[] => [
+  m.id,
+  m.direction,
+  m.messageId,
+  m.event,
+  m.activity,
+  m.senderSor,
+  m.receiverSor,
+  m.organisationId,
+  m.patientId,
+  m.contentHash,
+  m.body,
+  m.status,
+  m.httpStatus,
+  m.entryKey,
+  m.ackMessageId,
+  m.ackCode,
+  m.ackText,
+  m.created,
+  m.delivered,
+  m.acknowledged,
+];

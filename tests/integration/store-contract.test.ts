@@ -9,7 +9,7 @@ import { openStore } from '../../server/store/open-store.ts';
 import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
 import type { StoredNotification, StoredResult } from '../../server/store/result-store.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
-import type { Store } from '../../server/store/store.ts';
+import { DuplicateSorError, type Store } from '../../server/store/store.ts';
 import type { AuditEntryInput, NewPlanUpdate } from '../../server/store/records.ts';
 import { createTestDatabase } from '../fixtures/postgres.ts';
 import { tempDir } from '../fixtures/server.ts';
@@ -700,6 +700,35 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await id.putPending('k2', 'handoff', 'x', future);
     expect(await id.takePending('k2', 'handoff', future)).toBeNull();
     expect(await id.takePending('k2', 'handoff', new Date().toISOString())).toBeNull();
+  });
+
+  it('18. organisations carry a SOR code (one organisation each) and an EAN number, found by SOR, changed or cleared', async () => {
+    const plain = await store.createOrganisation({ name: 'Uden koder', sector: 'hospital', region: null });
+    expect(plain).toMatchObject({ sor: null, ean: null });
+    const kk = await store.createOrganisation({
+      name: 'Kommune',
+      sector: 'municipality',
+      region: 'Region Hovedstaden',
+      sor: '953741000016009',
+      ean: '5790001348120',
+    });
+    expect(await store.getOrganisation(kk.id)).toEqual(kk);
+    expect(await store.getOrganisationBySor('953741000016009')).toEqual(kk);
+    expect(await store.getOrganisationBySor('000000')).toBeNull();
+    await expect(
+      store.createOrganisation({ name: 'Twin', sector: 'hospital', region: null, sor: '953741000016009' }),
+    ).rejects.toBeInstanceOf(DuplicateSorError);
+    await expect(store.updateOrganisationCodes(plain.id, { sor: '953741000016009', ean: null })).rejects.toBeInstanceOf(
+      DuplicateSorError,
+    );
+    // Organisations without a code do not collide.
+    await store.createOrganisation({ name: 'Også uden', sector: 'hospital', region: null });
+    expect(await store.updateOrganisationCodes(plain.id, { sor: '265161000016000', ean: '5790000209354' })).toBe(true);
+    expect(await store.getOrganisationBySor('265161000016000')).toMatchObject({ id: plain.id, ean: '5790000209354' });
+    expect(await store.updateOrganisationCodes(kk.id, { sor: null, ean: null })).toBe(true);
+    expect(await store.getOrganisationBySor('953741000016009')).toBeNull();
+    expect(await store.updateOrganisationCodes('no-such-id', { sor: null, ean: null })).toBe(false);
+    expect((await store.listOrganisations()).map((o) => o.sor).sort()).toEqual(['265161000016000', null, null]);
   });
 });
 

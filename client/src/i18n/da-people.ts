@@ -168,6 +168,14 @@ export const daPeople = {
   'organisations.region': 'Region (valgfri)',
   'organisations.submit': 'Opret organisationen',
   'organisations.created': 'Organisationen {name} er oprettet.',
+  'organisations.sor': 'SOR-kode',
+  'organisations.ean': 'EAN-lokationsnummer',
+  'organisations.sorOptional': 'SOR-kode (valgfri)',
+  'organisations.eanOptional': 'EAN-lokationsnummer (valgfrit)',
+  'organisations.editCodes': 'Ret koder',
+  'organisations.editCodesOf': 'Ret SOR- og EAN-koder for {name}',
+  'organisations.saveCodes': 'Gem',
+  'organisations.cancelCodes': 'Fortryd',
 } satisfies Record<string, string>;
 
 export type PeopleMessages = Readonly<Record<keyof typeof daPeople, string>>;

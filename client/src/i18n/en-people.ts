@@ -166,4 +166,12 @@ export const enPeople: PeopleMessages = {
   'organisations.region': 'Region (optional)',
   'organisations.submit': 'Add the organisation',
   'organisations.created': 'The organisation {name} was added.',
+  'organisations.sor': 'SOR code',
+  'organisations.ean': 'EAN location number',
+  'organisations.sorOptional': 'SOR code (optional)',
+  'organisations.eanOptional': 'EAN location number (optional)',
+  'organisations.editCodes': 'Edit codes',
+  'organisations.editCodesOf': 'Edit the SOR and EAN codes of {name}',
+  'organisations.saveCodes': 'Save',
+  'organisations.cancelCodes': 'Cancel',
 };

@@ -22,6 +22,7 @@ import { CareNoteJournal } from './notes/CareNoteJournal.tsx';
 import { PlanHeaderBlock } from './PlanHeaderBlock.tsx';
 import { PlanMetaSection } from './PlanMetaSection.tsx';
 import { actorOf, PlanTeamProvider, type PlanTeam } from './PlanTeamContext.tsx';
+import { CorrespondencePanel } from './correspondence/CorrespondencePanel.tsx';
 import { CriticalResultsBanner } from './results/CriticalResultsBanner.tsx';
 import { ResultsSection } from './ResultsSection.tsx';
 import { SectionMenu } from './SectionMenu.tsx';
@@ -167,6 +168,7 @@ export function PlanWorkspace({
               <MedicationsSection />
               <SelfReportsSection />
               <ResultsSection />
+              {isStaff(user.role) && !embed && <CorrespondencePanel token={token} planId={plan.id} />}
               <CareNoteJournal />
             </div>
             {!embed && (

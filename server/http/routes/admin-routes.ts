@@ -1,17 +1,29 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { RecordedReason } from '../../../shared/api.ts';
+import { EanCode, OrganisationCodesInput, SorCode } from '../../../shared/organisation-codes.ts';
 import { isClinicalRole, Role, Sector } from '../../../shared/roles.ts';
 import { userCreatedDetails } from '../../audit/admin-audit.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { badRequest, conflict, forbidden, HttpError, parse } from '../errors.ts';
+import { DuplicateSorError } from '../../store/store.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
 import { adminIdentityRoutes } from './admin-identity-routes.ts';
 
 const NewOrganisation = z
-  .object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() })
-  .strict();
+  .object({
+    name: z.string().trim().min(2).max(200),
+    sector: Sector,
+    region: z.string().trim().max(100).optional(),
+    sor: SorCode.optional(),
+    ean: EanCode.optional(),
+  })
+  .strict()
+  .refine((o) => o.ean === undefined || o.sor !== undefined, {
+    message: 'an EAN number needs the SOR code',
+    path: ['sor'],
+  });
 const NewUser = z
   .object({
     username: z
@@ -48,18 +60,37 @@ export function adminRoutes(deps: HttpDeps): Router {
   router.post('/organisations', async (req, res) => {
     const p = admin(res);
     const body = parse(NewOrganisation, req.body);
-    const org = await deps.store.createOrganisation({
-      name: body.name,
-      sector: body.sector,
-      region: body.region ?? null,
-    });
+    const org = await deps.store
+      .createOrganisation({
+        name: body.name,
+        sector: body.sector,
+        region: body.region ?? null,
+        sor: body.sor ?? null,
+        ean: body.ean ?? null,
+      })
+      .catch(sorTaken);
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.organisation.create',
       outcome: 'allowed',
-      details: { organisationId: org.id },
+      details: { organisationId: org.id, sor: org.sor, ean: org.ean },
     });
     res.status(201).json(org);
+  });
+
+  /** The SOR code and EAN number: set, changed or cleared (null) together. */
+  router.put('/organisations/:id/codes', async (req, res) => {
+    const p = admin(res);
+    const codes = parse(OrganisationCodesInput, req.body);
+    const id = String(req.params.id);
+    if (!(await deps.store.updateOrganisationCodes(id, codes).catch(sorTaken))) throw notFound('no such organisation');
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.organisation.codes',
+      outcome: 'allowed',
+      details: { organisationId: id, sor: codes.sor, ean: codes.ean },
+    });
+    res.json(await deps.store.getOrganisation(id));
   });
 
   router.get('/users', async (_req, res) => {
@@ -122,4 +153,8 @@ export function adminRoutes(deps: HttpDeps): Router {
   });
 
   return router;
+}
+
+function sorTaken(err: unknown): never {
+  throw err instanceof DuplicateSorError ? conflict('another organisation has this SOR code') : err;
 }

@@ -21,6 +21,8 @@ const EVENT_DISPLAY: Record<EncounterEvent, string> = {
   'leave-start': 'Orlov fra indlæggelse',
   'leave-end': 'Tilbage fra orlov',
   discharge: 'Udskrevet',
+  death: 'Død under indlæggelse',
+  cancelled: 'Annulleret hospitalsmeddelelse',
 };
 
 const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) });
@@ -41,14 +43,14 @@ export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void })
 
   /** Authenticates the sending system by its API key; answers 401 with an OperationOutcome. */
   const auth =
-    (action: 'result.file' | 'encounter.file') =>
+    (action: 'result.file' | 'encounter.file' | 'message.receive' | 'message.collect') =>
     async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
       const check = await verifyApiKey(deps.store.results, match?.[1]);
       if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
       // Only intake keys (labs, imaging, hospitals) file; a practice system's key reaches its embed links only.
       if (check.scope !== 'intake') {
-        const reason = `this API key's scope is ${check.scope}: only intake keys file results and encounters`;
+        const reason = `this API key's scope is ${check.scope}: only intake keys file results, encounters and messages`;
         deps.audit.record({
           actorId: apiKeyActor(check.keyId),
           action,

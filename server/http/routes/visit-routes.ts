@@ -2,7 +2,7 @@ import { Router } from 'express';
 import * as Y from 'yjs';
 import { VisitsQuery, type Visit, type VisitTask, type VisitsResponse } from '../../../shared/api.ts';
 import { metaOf, sectionOf } from '../../../shared/plan-doc.ts';
-import { TaskEntry } from '../../../shared/plan.ts';
+import { ResultEntry, TaskEntry } from '../../../shared/plan.ts';
 import { addDays, careDate, isOverdue } from '../../../shared/calendar.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
@@ -42,6 +42,27 @@ function visitTasks(doc: Y.Doc, date: string, overdueToo: boolean): VisitTask[] 
 }
 
 /**
+ * Whether the citizen is in hospital: the newest hospital notification in the plan (a
+ * cancelled one does not count) says admitted or on leave, and not died.
+ */
+export function stayOf(doc: Y.Doc): { place: string; onLeave: boolean } | null {
+  let newest: { at: string; place: string; status: string; deceased: boolean } | null = null;
+  for (const entry of sectionOf(doc, 'results').toArray()) {
+    if (!(entry instanceof Y.Map)) continue;
+    const parsed = ResultEntry.safeParse(entry.toJSON());
+    if (!parsed.success || !parsed.data.encounter) continue;
+    const r = parsed.data;
+    if (r.status === 'entered-in-error' || r.status === 'cancelled' || !r.encounter) continue;
+    const at = r.effective ?? r.filed ?? '';
+    if (newest && newest.at > at) continue;
+    newest = { at, place: r.text ?? '', status: r.encounter.status, deceased: r.encounter.deceased };
+  }
+  if (!newest || newest.deceased) return null;
+  if (newest.status !== 'in-progress' && newest.status !== 'onleave') return null;
+  return { place: newest.place, onLeave: newest.status === 'onleave' };
+}
+
+/**
  * `/visits`: `GET /visits/today`, the home visits of a municipal nurse (issue 6). Only staff of a
  * municipality organisation have home visits; others get 403. Only patients on the caller's
  * care team (not break-the-glass ones, not those who objected) are listed, and each listed
@@ -73,18 +94,21 @@ export function visitRoutes(deps: HttpDeps): Router {
           return {
             today: visitTasks(room.doc, date, true),
             tomorrow: visitTasks(room.doc, tomorrowDate, false),
+            stay: stayOf(room.doc),
             title: typeof title === 'string' && title ? title : plan.title,
           };
         });
-        if (found.today.length === 0 && found.tomorrow.length === 0) continue;
+        // A citizen in hospital is listed even without a task today: the nurse must not go there.
+        if (found.today.length === 0 && found.tomorrow.length === 0 && !found.stay) continue;
         const visit = (tasks: VisitTask[]): Visit => ({
           patientId: patient.id,
           patientName: patient.name,
           planId: plan.id,
           planTitle: found.title,
           tasks,
+          stay: found.stay,
         });
-        if (found.today.length > 0) visits.push(visit(found.today));
+        if (found.today.length > 0 || found.stay) visits.push(visit(found.today));
         if (found.tomorrow.length > 0) tomorrow.push(visit(found.tomorrow));
         deps.audit.record({
           actorId: user.id,
