@@ -3,9 +3,9 @@
  * Maja signs in online on a tablet (portrait, touch); the visits list keeps every plan on it
  * on the device and says each is ready offline. The tablet goes offline (Chromium's offline
  * emulation) and she opens three patients' plans never opened on this device, ticks their
- * visit tasks and writes visit notes; the visits list counts the changes waiting. Back online,
- * everything reaches the server, and Gitte (GP), who has Carl's plan open, sees Maja's note
- * arrive live. Signing out leaves no patient data in IndexedDB, the caches or web storage,
+ * visit tasks, records pulses (measurements as data) and writes visit notes; the visits list
+ * counts the changes waiting. Back online, everything reaches the server, and Gitte (GP), who has
+ * Carl's plan open, sees Maja's note arrive live and the pulses in the trend chart as home care's. Signing out leaves no patient data in IndexedDB, the caches or web storage,
  * checked from the page.
  *
  * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
@@ -65,6 +65,7 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
   const planOf = new Map<string, string>();
   const stamp = Date.now();
   const noteFor = (name: string) => `Besøg hos ${name} uden net ${stamp}`;
+  const pulseFor = (name: string) => `Puls hos ${name} ${stamp}`;
 
   beforeAll(
     async () => {
@@ -159,7 +160,7 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
     expect(kept.cached.flat().filter((u) => /\/(api|collab|socket\.io)\//.test(u))).toEqual([]);
   });
 
-  it('offline, opens three plans never opened on this device, ticks their tasks and writes visit notes', async () => {
+  it('offline, opens three plans never opened on this device, ticks their tasks, records pulses and writes visit notes', async () => {
     const { context, page } = maja;
     await context.setOffline(true);
     for (const name of PATIENTS) {
@@ -170,6 +171,17 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
       const tick = panel.getByTestId('visit-task-tick').first();
       await tick.click();
       await panel.getByTestId('visit-task-done').first().waitFor();
+      // Measurements as data: a pulse (two for Carl, so the GP's trend has a line).
+      for (const value of name === 'Carl Jensen' ? ['72', '74'] : ['70']) {
+        await page.getByTestId('quick-kind-pulse').check();
+        await page.getByTestId('quick-value').fill(value);
+        await page.getByTestId('quick-comment').fill(`${pulseFor(name)} ${value}`);
+        await page.getByTestId('quick-save').click();
+        await page.getByTestId('quick-saved').waitFor();
+        await page.waitForFunction(
+          () => (document.querySelector('[data-testid="quick-value"]') as HTMLInputElement | null)?.value === '',
+        );
+      }
       await page.getByTestId('quick-kind-note').check();
       await page.getByTestId('quick-comment').fill(noteFor(name));
       await page.getByTestId('quick-save').click();
@@ -190,7 +202,7 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
     expect(tags).toContain('carehub-send-waiting');
   });
 
-  it('back online, everything reaches the server and Gitte sees Maja’s note arrive live', async () => {
+  it('back online, everything reaches the server and Gitte sees Maja’s note and pulses arrive live', async () => {
     const { context, page } = maja;
     const carlPlan = planOf.get('Carl Jensen')!;
     await gitte.page.goto(`${hub!.baseUrl}/#/patients`);
@@ -206,11 +218,23 @@ describe('the nurse’s day on a tablet: ready before the car leaves, worked off
         majaToken,
         (d) =>
           d.notes.some((n) => typeof n.body === 'string' && n.body.includes(noteFor(name))) &&
+          d.measurements.some((m) => typeof m.comment === 'string' && m.comment.startsWith(pulseFor(name))) &&
           d.tasks.some((t) => t.sector === 'municipality' && t.status === 'done'),
         `${name}'s visit`,
       );
     }
     await gitte.page.getByText(noteFor('Carl Jensen')).waitFor({ timeout: LIVE_MS });
+    // … and the pulses measured offline in the trend chart, marked as home care's.
+    await gitte.page.waitForFunction(
+      () =>
+        [
+          ...document.querySelectorAll(
+            '[data-testid="trend-chart"][data-code="quantity|pulse"] .trend__plot [data-source]',
+          ),
+        ].filter((e) => e.getAttribute('data-source') === 'home-care').length >= 2,
+      undefined,
+      { timeout: LIVE_MS },
+    );
     expect(carlPlan).toBeTruthy();
   });
 
