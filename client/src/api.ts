@@ -39,6 +39,8 @@ export interface CallOptions {
   token?: string | null;
   body?: unknown;
   signal?: AbortSignal;
+  /** Sees the response of a successful call (its headers: a paged list's next page). */
+  onResponse?: (response: Response) => void;
 }
 
 async function send(path: string, accept: string, opts: CallOptions): Promise<Response> {
@@ -80,6 +82,7 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
   if (!response.ok) throw failed(response, payload, opts);
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw new ApiError(response.status, null, null, 'shape');
+  opts.onResponse?.(response);
   return parsed.data;
 }
 

@@ -31,7 +31,7 @@ export async function fileNotification(
   if (n.reportOfAdmission.requested && !n.correction && !n.cancellation && receiver.sector === 'municipality') {
     const hospital = n.sender.name ?? `SOR ${n.sender.sor}`;
     const today = new Date().toISOString().slice(0, 10);
-    for (const planId of outcome.body.plans) {
+    for (const planId of outcome.plans) {
       await deps.rooms.withRoom(planId, async (room) => {
         room.applyServerChange(
           (doc) =>
