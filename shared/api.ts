@@ -135,7 +135,7 @@ export type NewSelfReportRequest = z.infer<typeof NewSelfReportRequest>;
 
 /**
  * `GET /visits/today[?date=YYYY-MM-DD]`: a municipal nurse's home visits for one day (the
- * tablet's own calendar day, sent by the client; the server's date when absent). A visit is one
+ * Danish calendar day, sent by the client; today in Europe/Copenhagen when absent). A visit is one
  * active plan of a patient on the caller's care team with municipality-owned tasks due that day
  * (any status, so ticked-off ones stay visible) or overdue and still open.
  */
@@ -173,8 +173,16 @@ export const Visit = z.object({
 });
 export type Visit = z.infer<typeof Visit>;
 
-/** Visits in visit order: those with overdue open tasks first, then by the patient's name (Danish collation). */
-export const VisitsResponse = z.object({ date: z.string(), visits: z.array(Visit) });
+/**
+ * Visits in visit order: those with overdue open tasks first, then by the patient's name (Danish
+ * collation). `tomorrow` lists the next calendar day's visits (tasks due that day only), so the
+ * tablet can keep both days' plans before the car leaves (issue 16).
+ */
+export const VisitsResponse = z.object({
+  date: z.string(),
+  visits: z.array(Visit),
+  tomorrow: z.object({ date: z.string(), visits: z.array(Visit) }).optional(),
+});
 export type VisitsResponse = z.infer<typeof VisitsResponse>;
 
 /** One MedCom message waiting in an organisation's inbox (GET /messages/inbox): a hospital notification about a patient with no plan there. */

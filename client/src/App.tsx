@@ -5,11 +5,19 @@ import { getLanguage, putLanguage } from './api-language.ts';
 import { setLanguageKeeper, useI18n, type MessageKey } from './i18n/index.tsx';
 import { navigate, routes, useHashRoute } from './router.ts';
 import { SessionSocketProvider } from './realtime/SessionSocket.tsx';
+import { UpdateBanner } from './components/UpdateBanner.tsx';
 import { deviceOwner, setDeviceOwner, totalPending, wipeDevice } from './offline/device.ts';
+import { onSendRequest } from './offline/register-sw.ts';
 import { clearSession, isExpired, loadSession, saveSession, type Session } from './session.ts';
 import { PatientsView } from './views/PatientsView.tsx';
 import { SignInView } from './views/SignInView.tsx';
 import { SignedInView, SignInRefusedView } from './views/SignInOutcome.tsx';
+
+/** Sends the changes waiting on the device (collab/sendWaiting.ts); the CRDT stack loads only when needed. */
+async function sendWaiting(token: string, userId: string, opts: { includeOpen?: boolean } = {}): Promise<number> {
+  const { sendWaiting: send } = await import('./collab/sendWaiting.ts');
+  return send(token, userId, opts);
+}
 
 // The plan page brings the editor and the CRDT stack: load it only when a plan is opened.
 const PlanView = lazy(() => import('./views/PlanView.tsx').then((m) => ({ default: m.PlanView })));
@@ -38,27 +46,70 @@ export function App() {
     return kept && isExpired(kept) && navigator.onLine ? 'signIn.expired' : null;
   });
 
-  /** The session ended (expired or refused): edits kept on the device wait for the next sign-in. */
+  /**
+   * The session ended (expired or refused). Edits kept on the device wait for the next sign-in
+   * (only a signed-in person can send them); with none waiting, the patient data is removed at
+   * once, as at sign-out, so that it does not stay on a shared tablet (issue 16).
+   */
   const sessionEnded = useCallback((notice: MessageKey | null = null) => {
     clearSession();
     setSession(null);
     setSignInNotice(notice);
+    if (notice !== null && totalPending() === 0) void wipeDevice();
   }, []);
 
+  // Opened online with a session that expired meanwhile (see the state above): the same.
+  const [openedExpired] = useState(() => {
+    const kept = loadSession();
+    return kept !== null && isExpired(kept) && navigator.onLine;
+  });
+  useEffect(() => {
+    if (openedExpired && totalPending() === 0) void wipeDevice();
+  }, [openedExpired]);
+
   /**
-   * Signing out on a shared tablet removes every patient's data from the device (issue 6):
-   * after a warning when edits have not reached the server yet. Signed in through an identity
-   * provider that offers logout, the browser then signs out there too (RP-initiated logout).
+   * Signing out on a shared tablet removes every patient's data from the device (issues 6, 16):
+   * first what waits is sent (online), and if some still waits (offline, or the server did not
+   * confirm) the person is warned and asked. Signed in through an identity provider that offers
+   * logout, the browser then signs out there too (RP-initiated logout).
    */
-  const signOut = useCallback(() => {
-    const pending = totalPending();
-    if (pending > 0 && !window.confirm(t('signOut.confirmPending', { count: pending }))) return;
-    const providerLogout = session?.endSessionUrl;
+  const [signingOut, setSigningOut] = useState(false);
+  const signOut = useCallback(async () => {
+    if (!session || signingOut) return;
+    let pending = totalPending();
+    if (pending > 0 && navigator.onLine) {
+      setSigningOut(true);
+      try {
+        pending = await sendWaiting(session.token, session.user.id, { includeOpen: true });
+      } finally {
+        setSigningOut(false);
+      }
+    }
+    if (pending > 0) {
+      const question = navigator.onLine ? 'signOut.confirmPending' : 'signOut.confirmOffline';
+      if (!window.confirm(t(question, { count: pending }))) return;
+    }
+    const providerLogout = session.endSessionUrl;
     sessionEnded(null);
     void wipeDevice().finally(() => {
       if (providerLogout) window.location.assign(providerLogout);
     });
-  }, [sessionEnded, session, t]);
+  }, [sessionEnded, session, signingOut, t]);
+
+  // Changes waiting on the device for plans not open now go up when the app opens, on every
+  // reconnect, and when the service worker's Background Sync asks (issue 16).
+  useEffect(() => {
+    if (!session) return;
+    const send = () => sendWaiting(session.token, session.user.id);
+    if (totalPending() > 0) void send();
+    const onOnline = () => void send();
+    window.addEventListener('online', onOnline);
+    const stopAnswering = onSendRequest(send);
+    return () => {
+      window.removeEventListener('online', onOnline);
+      stopAnswering();
+    };
+  }, [session]);
 
   // Any authenticated REST call answering 401 ends the session and shows the sign-in page,
   // on the same route so that signing in again returns to where the person was.
@@ -169,7 +220,13 @@ export function App() {
       >
         {t('app.skipToContent')}
       </a>
-      <AppHeader session={session} route={route} onSignOut={signOut} />
+      <AppHeader session={session} route={route} onSignOut={() => void signOut()} />
+      <UpdateBanner />
+      {signingOut && (
+        <p className="notice notice--info" role="status" data-testid="signing-out">
+          {t('signOut.sending')}
+        </p>
+      )}
       <main id="main" tabIndex={-1} className="page">
         <Suspense fallback={<p role="status">{t('plan.loading')}</p>}>{content}</Suspense>
       </main>

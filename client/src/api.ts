@@ -12,6 +12,7 @@ import { PlanDocumentJson, SelfReportEntry } from '../../shared/plan.ts';
 import { ErrorBody } from '../../shared/errors.ts';
 import type { ErrorParams } from '../../shared/error-reasons.ts';
 import { wordError } from './i18n/error-words.ts';
+import { decodeOfflineCopy, OFFLINE_COPY_TYPE, type OfflineCopy } from '../../shared/offline-copy.ts';
 import type { Translate } from './i18n/index.tsx';
 
 /** A failed REST call: the server's `{"error":{code,message}}` when it sent one. */
@@ -47,14 +48,12 @@ export interface CallOptions {
   onResponse?: (response: Response) => void;
 }
 
-/** One JSON call under /api/v1; the body is checked against `schema`. */
-export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+async function send(path: string, accept: string, opts: CallOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  let response: Response;
   try {
-    response = await fetch(`${API_PREFIX}${path}`, {
+    return await fetch(`${API_PREFIX}${path}`, {
       method: opts.method ?? 'GET',
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -65,26 +64,69 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, null, null, 'network');
   }
+}
+
+function failed(response: Response, payload: unknown, opts: CallOptions): ApiError {
+  if (response.status === 401 && opts.token) onUnauthorized();
+  const parsed = ErrorBody.safeParse(payload);
+  return parsed.success
+    ? new ApiError(
+        response.status,
+        parsed.data.error.code,
+        parsed.data.error.message,
+        'http',
+        parsed.data.error.details,
+        parsed.data.error.reason ?? null,
+        parsed.data.error.params,
+      )
+    : new ApiError(response.status, null, null);
+}
+
+/** One JSON call under /api/v1; the body is checked against `schema`. */
+export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOptions = {}): Promise<T> {
+  const response = await send(path, 'application/json', opts);
   const payload: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    if (response.status === 401 && opts.token) onUnauthorized();
-    const parsed = ErrorBody.safeParse(payload);
-    throw parsed.success
-      ? new ApiError(
-          response.status,
-          parsed.data.error.code,
-          parsed.data.error.message,
-          'http',
-          parsed.data.error.details,
-          parsed.data.error.reason ?? null,
-          parsed.data.error.params,
-        )
-      : new ApiError(response.status, null, null);
-  }
+  if (!response.ok) throw failed(response, payload, opts);
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw new ApiError(response.status, null, null, 'shape');
   opts.onResponse?.(response);
   return parsed.data;
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The copy of a plan a tablet keeps to open it offline (issue 16, shared/offline-copy.ts); a
+ * network failure mid-body is a network error, a body that is no copy a shape error.
+ */
+export async function getOfflineCopy(
+  token: string,
+  planId: string,
+  opts: {
+    signal?: AbortSignal /** The state vector of the copy the device holds: only what it lacks comes. */;
+    have?: Uint8Array | null;
+  } = {},
+): Promise<OfflineCopy> {
+  const callOpts: CallOptions = { token, signal: opts.signal };
+  const have = opts.have ? `?have=${base64url(opts.have)}` : '';
+  const response = await send(`/plans/${encodeURIComponent(planId)}/offline-copy${have}`, OFFLINE_COPY_TYPE, callOpts);
+  if (!response.ok) throw failed(response, await response.json().catch(() => undefined), callOpts);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, null, null, 'network');
+  }
+  try {
+    return decodeOfflineCopy(bytes);
+  } catch {
+    throw new ApiError(response.status, null, null, 'shape');
+  }
 }
 
 export function login(credentials: LoginRequest): Promise<LoginResponse> {

@@ -15,6 +15,10 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   'plan.read': ['opened your plan', 'open your plan'],
   'plan.open': ['opened your plan', 'open your plan'],
   'plan.document.read': ['read your plan', 'read your plan'],
+  'plan.prefetch': [
+    'kept your plan on their tablet to open it without a network',
+    'keep your plan on their tablet to open it without a network',
+  ],
   'plan.history.read': ['read the history of your plan', 'read the history of your plan'],
   'plan.people.read': ['saw who works on your plan', 'see who works on your plan'],
   'plan.fhir.read': ['exported your plan', 'export your plan'],

@@ -27,7 +27,7 @@ export function clientApp(clientDist: string | undefined, embedAllowedOrigins: r
       // The service worker, the page and the manifest are revalidated on every load, so a new
       // version of the client reaches the tablets; hashed assets keep their hour.
       setHeaders: (res, file) => {
-        if (/(?:^|[\\/])(?:sw\.js|index\.html|manifest\.webmanifest)$/.test(file))
+        if (/(?:^|[\\/])(?:sw\.js|sw-sync\.js|index\.html|manifest\.webmanifest)$/.test(file))
           res.setHeader('Cache-Control', 'no-cache');
       },
     }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
+import { careDateFromNow } from '../../shared/calendar.ts';
 import { SNOMED_SYSTEM } from '../../shared/fhir-systems.ts';
 import { addNote, newEntry, richText, sectionOf, setPlanMeta } from '../../shared/plan-doc.ts';
 import type { Coding } from '../../shared/plan.ts';
@@ -22,10 +23,9 @@ interface DemoPlan {
   build(doc: Y.Doc, people: Record<string, { id: string; sector: Sector }>): void;
 }
 
+/** A demo date `offset` days from today's date in Denmark (shared/calendar.ts), whatever the server's zone. */
 function day(offset: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + offset);
-  return d.toISOString().slice(0, 10);
+  return careDateFromNow(offset);
 }
 
 function time(offsetHours: number): string {

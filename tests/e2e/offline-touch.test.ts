@@ -1,8 +1,10 @@
 /**
- * Browser test (issue 6): the tablet pages are usable by touch at 768×1024 (portrait) and
- * 1024×768 (landscape). On today's visits and on a plan opened for a visit, every visible
- * control (buttons, links, fields, tick boxes through their labels, disclosures) is at least
- * 44 × 44 CSS px (WCAG 2.5.5), and no style sheet hides an action until hovered.
+ * Browser test (issues 6, 16): the tablet pages are usable by touch in portrait and landscape
+ * from 768 to 1366 px wide (768×1024, 1024×768, 1024×1366, 1366×1024). On today's visits and on
+ * a plan opened for a visit, every visible control (buttons, links, fields, tick boxes through
+ * their labels, disclosures) is at least 44 × 44 CSS px (WCAG 2.5.5), no style sheet hides an
+ * action until hovered, nothing is wider than the screen, and the on-screen keyboard (the
+ * visible height shrinking while a field has focus) does not hide the field being typed in.
  *
  * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
  */
@@ -77,6 +79,8 @@ async function hoverOnlyRules(page: Page): Promise<string[]> {
 describe.each([
   { width: 768, height: 1024 },
   { width: 1024, height: 768 },
+  { width: 1024, height: 1366 },
+  { width: 1366, height: 1024 },
 ])('touch targets at $width×$height', (viewport) => {
   let page: Page;
 
@@ -111,6 +115,7 @@ describe.each([
       .first()
       .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(20);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   });
 
   it('a plan opened for a visit: every control at least 44 px, nothing hover-only', async () => {
@@ -121,6 +126,28 @@ describe.each([
     expect(await hoverOnlyRules(page)).toEqual([]);
     const body = await page.getByTestId('visit-panel').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(body).toBeGreaterThanOrEqual(17);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  });
+
+  it('the on-screen keyboard does not hide the field being typed in', async () => {
+    await page.getByTestId('quick-kind-note').check();
+    const field = page.getByTestId('quick-comment');
+    await field.focus();
+    // The keyboard takes about 45 % of the screen: the visible height shrinks while the field has focus.
+    const keyboardUp = { width: viewport.width, height: Math.round(viewport.height * 0.55) };
+    await page.setViewportSize(keyboardUp);
+    try {
+      await page.waitForFunction(() => {
+        const el = document.activeElement;
+        if (el?.getAttribute('data-testid') !== 'quick-comment') return false;
+        const box = el.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+      });
+      await field.pressSequentially('Sover godt');
+      expect(await field.inputValue()).toContain('Sover godt');
+    } finally {
+      await page.setViewportSize(viewport);
+    }
   });
 });
 

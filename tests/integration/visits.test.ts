@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { VisitsResponse } from '../../shared/api.ts';
+import { addDays, careDate } from '../../shared/calendar.ts';
 import { newEntry, sectionOf } from '../../shared/plan-doc.ts';
 import { waitForDoc } from '../fixtures/collab-client.ts';
 import { join } from '../fixtures/plan-team.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
-/** The seed's "today" (its due dates are UTC calendar days at seed time). */
-const today = () => new Date().toISOString().slice(0, 10);
-const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+/** The seed's "today": its due dates are Danish calendar days (shared/calendar.ts) at seed time. */
+const today = () => careDate();
+const dayAfter = (date: string) => addDays(date, 1);
 
 describe('GET /visits/today', () => {
   let hub: TestHub;
@@ -39,6 +40,39 @@ describe('GET /visits/today', () => {
     const { body } = await visits('maja', `?date=${dayAfter(today())}`);
     expect(body.visits.map((v) => v.patientName)).toEqual(['Carl Jensen', 'Erik Nielsen']);
     expect(body.visits.every((v) => v.tasks.every((t) => t.overdue))).toBe(true);
+  });
+
+  it('without a date uses today in Denmark, and lists tomorrow’s visits with the tasks due that day only', async () => {
+    const erikPlan = await hub.planOf('Erik Nielsen', 'maja');
+    const majaAtErik = await join(hub, 'maja', erikPlan);
+    await waitForDoc(majaAtErik.doc, (d) => sectionOf(d, 'tasks').length > 0);
+    sectionOf(majaAtErik.doc, 'tasks').push([
+      newEntry({
+        id: randomUUID(),
+        title: 'Sårskift',
+        sector: 'municipality',
+        due: dayAfter(today()),
+        status: 'planned',
+      }),
+    ]);
+    // A second connection seeing it proves the server holds it.
+    const majaAgain = await join(hub, 'maja', erikPlan);
+    await waitForDoc(majaAgain.doc, (d) =>
+      sectionOf(d, 'tasks')
+        .toArray()
+        .some((t) => t.get('title') === 'Sårskift'),
+    );
+    const { status, body } = await visits('maja', '');
+    expect(status).toBe(200);
+    expect(body.date).toBe(today());
+    expect(body.tomorrow?.date).toBe(dayAfter(today()));
+    // Today's open tasks are not carried over to tomorrow's list as overdue.
+    expect(body.tomorrow?.visits.map((v) => v.patientName)).toEqual(['Erik Nielsen']);
+    expect(body.tomorrow?.visits[0]?.tasks.map((t) => [t.title, t.overdue])).toEqual([['Sårskift', false]]);
+    expect(body.visits.find((v) => v.patientName === 'Erik Nielsen')?.tasks.map((t) => t.title)).toEqual([
+      'Fodinspektion',
+    ]);
+    for (const m of [majaAtErik, majaAgain]) m.leave();
   });
 
   it('answers 403 for staff outside the municipality and for citizens, 401 without a session, 400 for a bad date', async () => {

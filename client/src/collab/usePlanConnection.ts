@@ -5,10 +5,11 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { COLLAB_PATH, CloseCode, MessageType, collabProtocols, isRefusal } from '../../../shared/protocol.ts';
 import type { UserView } from '../../../shared/api.ts';
-import { planDbName } from '../offline/device.ts';
+import { markSynced, planDbName } from '../offline/device.ts';
 import { ownCaret } from './caret.ts';
 import { PendingChanges } from './pendingChanges.ts';
 import { ReconnectDriver } from './reconnect.ts';
+import { openPlans } from './sendWaiting.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline' | 'refused';
 
@@ -86,6 +87,7 @@ export function usePlanConnection(
   useEffect(() => {
     const doc = new Y.Doc();
     const dbName = planDbName(user.id, planId);
+    openPlans.add(planId);
     const persistence = new IndexeddbPersistence(dbName, doc);
     let closed = false;
     void persistence.whenSynced.then(
@@ -135,6 +137,7 @@ export function usePlanConnection(
       setSynced(true);
       // The device's copy now holds the plan, so it opens without a network next time.
       setStored(true);
+      markSynced(planId);
     };
     const onBrowserOffline = () => {
       if (!refused) setStatus('offline');
@@ -149,6 +152,7 @@ export function usePlanConnection(
 
     return () => {
       closed = true;
+      openPlans.delete(planId);
       reconnect.destroy();
       pendingChanges.destroy();
       window.removeEventListener('offline', onBrowserOffline);

@@ -4,6 +4,7 @@ import { daCare } from './da-care.ts';
 import { daPeople } from './da-people.ts';
 import { daAccess } from './da-access.ts';
 import { daOffline } from './da-offline.ts';
+import { daDay } from './da-day.ts';
 import { daSignIn } from './da-sign-in.ts';
 import { daOverview } from './da-overview.ts';
 import { daErrors } from './da-errors.ts';
@@ -127,6 +128,7 @@ const messages = {
   ...daPeople,
   ...daAccess,
   ...daOffline,
+  ...daDay,
   ...daSignIn,
   ...daOverview,
   ...daErrors,

@@ -5,6 +5,7 @@ import { enCare } from './en-care.ts';
 import { enPeople } from './en-people.ts';
 import { enAccess } from './en-access.ts';
 import { enOffline } from './en-offline.ts';
+import { enDay } from './en-day.ts';
 import { enSignIn } from './en-sign-in.ts';
 import { enOverview } from './en-overview.ts';
 import { enErrors } from './en-errors.ts';
@@ -125,6 +126,7 @@ export const en: Dictionary = {
   ...enPeople,
   ...enAccess,
   ...enOffline,
+  ...enDay,
   ...enSignIn,
   ...enOverview,
   ...enErrors,

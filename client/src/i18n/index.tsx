@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { CARE_TIME_ZONE } from '../../../shared/calendar.ts';
 import { da, type Dictionary, type MessageKey } from './da.ts';
 import { en } from './en.ts';
 import { makeTranslate, type Translate } from './translate.ts';
@@ -81,7 +82,12 @@ export function I18nProvider({ children, persist = true }: { children: ReactNode
 
   const value = useMemo<I18n>(() => {
     const dict = DICTIONARIES[lang];
-    const dateTime = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' });
+    // Times as they read in Denmark (issue 16), whatever the tablet's own zone; dates are calendar dates.
+    const dateTime = new Intl.DateTimeFormat(LOCALES[lang], {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: CARE_TIME_ZONE,
+    });
     const dateOnly = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeZone: 'UTC' });
     const number = new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 2 });
     const t = makeTranslate(dict);

@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { PlanView, VisitsResponse } from '../../../shared/api.ts';
+import { PlanPerson, PlanView, VisitsResponse } from '../../../shared/api.ts';
+import { requestBackgroundSync } from './register-sw.ts';
 
 /**
  * What a tablet keeps about patients so that it works without a network (issue 6), and how it
  * is all removed again. Kept on the device, per signed-in person:
- * - each opened plan's Y.Doc in its own IndexedDB database (`carehub-plan:<userId>:<planId>`,
- *   written by y-indexeddb), which also holds edits not yet sent;
- * - the plans' headers (patient name, title) and the last visit list, in localStorage;
- * - per plan, how many local changes the server has not yet confirmed.
+ * - each opened or prefetched plan's Y.Doc in its own IndexedDB database
+ *   (`carehub-plan:<userId>:<planId>`, written by y-indexeddb and by plan-store.ts), which also
+ *   holds edits not yet sent;
+ * - the plans' headers (patient name, title), their people and the last visit list, in localStorage;
+ * - per plan, how many local changes the server has not yet confirmed, and when the device's
+ *   copy was last synchronised with the server and last seen on the visits list (issue 16).
  * The service worker's cache holds the app shell only, never patient data. Signing out
  * (`wipeDevice`) removes all of the above; an expired session removes none of it, so that no
  * unsent edit is lost before the person signs in again.
@@ -17,6 +20,10 @@ const OWNER_KEY = `${PREFIX}owner`;
 const PLANS_KEY = `${PREFIX}plans`;
 const VISITS_KEY = `${PREFIX}visits`;
 const PENDING_PREFIX = `${PREFIX}pending.`;
+const READY_PREFIX = `${PREFIX}ready.`;
+const PEOPLE_PREFIX = `${PREFIX}people.`;
+/** Fired on window whenever a plan's count of waiting changes is written. */
+const PENDING_EVENT = 'carehub:pending';
 const PLAN_DB_PREFIX = 'carehub-plan:';
 
 export function planDbName(userId: string, planId: string): string {
@@ -82,7 +89,96 @@ export function setPendingCount(planId: string, count: number): void {
     } catch {
       // nothing stored
     }
-  } else write(`${PENDING_PREFIX}${planId}`, count);
+  } else {
+    write(`${PENDING_PREFIX}${planId}`, count);
+    // Offline: ask to be woken when the network is back (Background Sync, where there is one).
+    if (!navigator.onLine) requestBackgroundSync();
+  }
+  window.dispatchEvent(new Event(PENDING_EVENT));
+}
+
+/** Calls `listener` whenever the count of waiting changes of any plan may have changed. */
+export function onPendingChange(listener: () => void): () => void {
+  window.addEventListener(PENDING_EVENT, listener);
+  // Another tab of the app wrote it.
+  const fromOtherTab = (e: StorageEvent) => {
+    if (e.key === null || e.key.startsWith(PENDING_PREFIX)) listener();
+  };
+  window.addEventListener('storage', fromOtherTab);
+  return () => {
+    window.removeEventListener(PENDING_EVENT, listener);
+    window.removeEventListener('storage', fromOtherTab);
+  };
+}
+
+/** Plans with changes the server has not confirmed yet. */
+export function plansWithPending(): string[] {
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(PENDING_PREFIX) && Number(localStorage.getItem(key)) > 0)
+        ids.push(key.slice(PENDING_PREFIX.length));
+    }
+  } catch {
+    return [];
+  }
+  return ids;
+}
+
+const Readiness = z.object({
+  /** When the device's copy last held everything the server had (prefetch or live sync). */
+  syncedAt: z.string(),
+  /** When the plan was last on the visits list (null: opened by hand, never prefetched). */
+  listedAt: z.string().nullable(),
+});
+export type Readiness = z.infer<typeof Readiness>;
+
+/** How ready this plan is to open offline: null when the device holds no synchronised copy. */
+export function readiness(planId: string): Readiness | null {
+  return read(`${READY_PREFIX}${planId}`, Readiness);
+}
+
+export function markSynced(planId: string, at: string = new Date().toISOString()): void {
+  const now = readiness(planId);
+  write(`${READY_PREFIX}${planId}`, { syncedAt: at, listedAt: now?.listedAt ?? null });
+}
+
+export function markListed(planId: string, at: string): void {
+  const now = readiness(planId);
+  if (now) write(`${READY_PREFIX}${planId}`, { ...now, listedAt: at });
+}
+
+/** Plans this device keeps a copy of (opened or prefetched). */
+export function keptPlanIds(): string[] {
+  return Object.keys(read(PLANS_KEY, KeptPlans) ?? {});
+}
+
+export function keepPlanPeople(planId: string, people: readonly PlanPerson[]): void {
+  write(`${PEOPLE_PREFIX}${planId}`, people);
+}
+
+export function keptPlanPeople(planId: string): PlanPerson[] | null {
+  return read(`${PEOPLE_PREFIX}${planId}`, z.array(PlanPerson));
+}
+
+/**
+ * Removes one plan from the device (it left the visits list a while ago): its database, header,
+ * people and readiness. Never while changes to it wait to be sent.
+ */
+export async function forgetPlan(userId: string, planId: string): Promise<boolean> {
+  if (pendingCount(planId) > 0) return false;
+  await deleteDatabase(planDbName(userId, planId));
+  const plans = read(PLANS_KEY, KeptPlans) ?? {};
+  delete plans[planId];
+  write(PLANS_KEY, plans);
+  try {
+    localStorage.removeItem(`${READY_PREFIX}${planId}`);
+    localStorage.removeItem(`${PEOPLE_PREFIX}${planId}`);
+  } catch {
+    // nothing stored
+  }
+  return true;
 }
 
 /** Local changes on this device the server has not confirmed yet, over all plans. */
@@ -99,6 +195,11 @@ export function totalPending(): number {
   return total;
 }
 
+/** The app shell's precache (Workbox's `<prefix>-precache-v2-<scope>`): page, scripts, icons only. */
+export function isShellCache(name: string): boolean {
+  return name.startsWith('carehub-shell-precache-');
+}
+
 function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve) => {
     const request = indexedDB.deleteDatabase(name);
@@ -111,8 +212,10 @@ function deleteDatabase(name: string): Promise<void> {
 
 /**
  * Removes every piece of patient data this app keeps on the device: the plans' IndexedDB
- * databases, the kept headers and visit list, pending counts, and any cache other than the
- * app shell. The language choice stays (it is not about anyone's health).
+ * databases (and every other database of this origin: the service worker's own, such as
+ * Workbox's), the kept headers, people and visit list, pending counts and readiness, and every
+ * cache except the app shell's precache (which holds no patient data). The language choice
+ * stays (it is not about anyone's health).
  */
 export async function wipeDevice(openPlanDbs: readonly string[] = []): Promise<void> {
   const names = new Set(openPlanDbs);
@@ -131,14 +234,14 @@ export async function wipeDevice(openPlanDbs: readonly string[] = []): Promise<v
   }
   try {
     const dbs = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
-    for (const db of dbs) if (db.name?.startsWith(PLAN_DB_PREFIX)) names.add(db.name);
+    for (const db of dbs) if (db.name) names.add(db.name);
   } catch {
     // no IndexedDB: nothing kept
   }
   await Promise.all([...names].map(deleteDatabase));
   try {
     if ('caches' in window) {
-      for (const name of await caches.keys()) if (!name.startsWith('carehub-shell-')) await caches.delete(name);
+      for (const name of await caches.keys()) if (!isShellCache(name)) await caches.delete(name);
     }
   } catch {
     // no caches

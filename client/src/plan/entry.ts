@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import * as Y from 'yjs';
+import { careDate } from '../../../shared/calendar.ts';
 import { sectionOf } from '../../../shared/plan-doc.ts';
 import { FieldConflict, type ListSectionName } from '../../../shared/plan.ts';
 import { useYRevision } from '../collab/useYRevision.ts';
@@ -60,9 +61,7 @@ export function displayValue(value: unknown, formatNumber: (n: number) => string
   return JSON.stringify(value);
 }
 
-/** Today's date as `YYYY-MM-DD` in the browser's time zone. */
+/** Today's date as `YYYY-MM-DD` in Denmark (Europe/Copenhagen), whatever the tablet's time zone. */
 export function todayIsoDate(): string {
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return careDate();
 }

@@ -9,6 +9,7 @@ import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { parse } from '../errors.ts';
 import { planAccessOrThrow } from './plan-access.ts';
+import { planPeople } from './plan-people.ts';
 
 /** Consecutive updates of one author to the same sections closer than this are one change (typing). */
 const GROUP_WINDOW_MS = 60_000;
@@ -93,17 +94,7 @@ export function historyRoutes(deps: HttpDeps): Router {
 
   router.get('/:id/people', auth, async (req, res) => {
     const access = await planAccessOrThrow(deps, principalOf(res), String(req.params.id), 'plan.people.read');
-    const team = await deps.store.listCareTeam(access.patient.id);
-    const users = await deps.store.listUsersRelatedTo({
-      organisationIds: team.flatMap((m) => (m.organisationId ? [m.organisationId] : [])),
-      userIds: team.flatMap((m) => (m.userId ? [m.userId] : [])),
-      patientId: access.patient.id,
-    });
-    const orgs = new Map((await deps.store.listOrganisations()).map((o) => [o.id, o]));
-    const people: PlanPerson[] = users.map((u) => {
-      const org = u.organisationId ? orgs.get(u.organisationId) : undefined;
-      return { id: u.id, name: u.name, role: u.role, organisation: org?.name ?? null, sector: org?.sector ?? null };
-    });
+    const people: PlanPerson[] = await planPeople(deps, access.patient.id);
     res.json(people);
   });
 

@@ -17,12 +17,13 @@ import { planAccessRoutes } from './access-routes.ts';
 import { planEmbedLinkRoutes } from './embed-routes.ts';
 import { fhirRoutes } from './fhir-routes.ts';
 import { historyRoutes } from './history-routes.ts';
+import { offlineCopyRoutes } from './offline-copy-routes.ts';
 import { auditDetails, planAccessOrThrow, type GrantedPlan } from './plan-access.ts';
 import { selfReportRoutes } from './self-report-routes.ts';
 
 /**
  * `/plans`: a plan and its care team here; its history, self-reports, break-the-glass and
- * access basis, FHIR export and embed links from their own files. The FHIR export answers
+ * access basis, the copy a tablet keeps offline, FHIR export and embed links from their own files. The FHIR export answers
  * everything under its path with OperationOutcomes, and embed links take a practice system's
  * API key as well as a session: each sits under its own path with its own authentication.
  * Every other route checks the session itself, so no part catches another's requests and
@@ -33,7 +34,7 @@ export function planRoutes(deps: HttpDeps): Router {
   const auth = requireAuth(deps.access);
   router.use('/:id/fhir', fhirRoutes(deps));
   router.use('/:id/embed-links', planEmbedLinkRoutes(deps));
-  router.use(historyRoutes(deps), selfReportRoutes(deps), planAccessRoutes(deps));
+  router.use(historyRoutes(deps), selfReportRoutes(deps), planAccessRoutes(deps), offlineCopyRoutes(deps));
 
   const plan = (principal: Principal, planId: string, action: string): Promise<GrantedPlan> =>
     planAccessOrThrow(deps, principal, planId, action);

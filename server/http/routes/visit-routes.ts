@@ -3,20 +3,16 @@ import * as Y from 'yjs';
 import { VisitsQuery, type Visit, type VisitTask, type VisitsResponse } from '../../../shared/api.ts';
 import { metaOf, sectionOf } from '../../../shared/plan-doc.ts';
 import { ResultEntry, TaskEntry } from '../../../shared/plan.ts';
+import { addDays, careDate, isOverdue } from '../../../shared/calendar.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';
 
-const OPEN_STATUSES: readonly string[] = ['planned', 'in-progress'];
-
-/** The server's calendar day, when the tablet did not say which day it is. */
-function localDate(now = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-/** Municipality-owned tasks of one plan that belong on `date`'s visit. */
-function visitTasks(doc: Y.Doc, date: string): VisitTask[] {
+/**
+ * Municipality-owned tasks of one plan that belong on `date`'s visit; with `overdueToo` false
+ * only those due that very day (tomorrow's list: today's open tasks are today's business).
+ */
+function visitTasks(doc: Y.Doc, date: string, overdueToo: boolean): VisitTask[] {
   const tasks: VisitTask[] = [];
   for (const entry of sectionOf(doc, 'tasks').toArray()) {
     if (!(entry instanceof Y.Map)) continue;
@@ -31,7 +27,7 @@ function visitTasks(doc: Y.Doc, date: string): VisitTask[] {
     if (!parsed.success) continue; // an entry that breaks the schema is shown in the plan, not on the visit list
     const task = parsed.data;
     if (task.sector !== 'municipality' || !task.due) continue;
-    const overdue = task.due < date && OPEN_STATUSES.includes(task.status);
+    const overdue = overdueToo && isOverdue(task.due, task.status, date);
     if (task.due !== date && !overdue) continue;
     tasks.push({
       id: task.id,
@@ -81,10 +77,13 @@ export function visitRoutes(deps: HttpDeps): Router {
     const { date: asked } = parse(VisitsQuery, req.query, 'query');
     if (principal.organisation?.sector !== 'municipality')
       throw forbidden('home visits are planned for municipal care staff only');
-    const date = asked ?? localDate();
+    // The tablet says which day it is; else today in Denmark (never the server's own zone).
+    const date = asked ?? careDate();
+    const tomorrowDate = addDays(date, 1);
     const { user } = principal;
     const patients = await deps.store.listPatientsForStaff(user.id, user.organisationId);
     const visits: Visit[] = [];
+    const tomorrow: Visit[] = [];
     for (const patient of patients) {
       const access = await deps.access.patientAccess(principal, patient.id);
       if (!access.ok || access.via !== 'care_team') continue;
@@ -93,21 +92,24 @@ export function visitRoutes(deps: HttpDeps): Router {
         const found = await deps.rooms.withRoom(plan.id, async (room) => {
           const title = metaOf(room.doc).get('title');
           return {
-            tasks: visitTasks(room.doc, date),
+            today: visitTasks(room.doc, date, true),
+            tomorrow: visitTasks(room.doc, tomorrowDate, false),
             stay: stayOf(room.doc),
             title: typeof title === 'string' && title ? title : plan.title,
           };
         });
         // A citizen in hospital is listed even without a task today: the nurse must not go there.
-        if (found.tasks.length === 0 && !found.stay) continue;
-        visits.push({
+        if (found.today.length === 0 && found.tomorrow.length === 0 && !found.stay) continue;
+        const visit = (tasks: VisitTask[]): Visit => ({
           patientId: patient.id,
           patientName: patient.name,
           planId: plan.id,
           planTitle: found.title,
-          tasks: found.tasks,
+          tasks,
           stay: found.stay,
         });
+        if (found.today.length > 0 || found.stay) visits.push(visit(found.today));
+        if (found.tomorrow.length > 0) tomorrow.push(visit(found.tomorrow));
         deps.audit.record({
           actorId: user.id,
           action: 'visits.list',
@@ -119,13 +121,13 @@ export function visitRoutes(deps: HttpDeps): Router {
       }
     }
     const hasOverdue = (v: Visit) => (v.tasks.some((t) => t.overdue) ? 0 : 1);
-    visits.sort(
-      (a, b) =>
-        hasOverdue(a) - hasOverdue(b) ||
-        a.patientName.localeCompare(b.patientName, 'da') ||
-        a.planTitle.localeCompare(b.planTitle, 'da'),
-    );
-    const body: VisitsResponse = { date, visits };
+    const visitOrder = (a: Visit, b: Visit) =>
+      hasOverdue(a) - hasOverdue(b) ||
+      a.patientName.localeCompare(b.patientName, 'da') ||
+      a.planTitle.localeCompare(b.planTitle, 'da');
+    visits.sort(visitOrder);
+    tomorrow.sort(visitOrder);
+    const body: VisitsResponse = { date, visits, tomorrow: { date: tomorrowDate, visits: tomorrow } };
     res.json(body);
   });
 
