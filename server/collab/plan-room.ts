@@ -17,6 +17,7 @@ import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
+import { addNextOccurrences } from './task-recurrence.ts';
 
 export interface PlanRoomDeps {
   log: Logger;
@@ -206,7 +207,9 @@ export class PlanRoom implements PersistedRoom {
           this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
           newClients.push(client);
         }
-        return trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+        const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+        const scheduled = addNextOccurrences(allowed);
+        return flagged || scheduled;
       });
     } catch (err) {
       if (!(err instanceof GuardFailure)) throw err;

@@ -97,7 +97,8 @@ export const daRecords = {
   'refusal.code.notes.own-name': 'Et notat skrives i eget navn.',
   'refusal.code.notes.own-sector': 'Et notat bærer din egen sektor.',
   'refusal.code.notes.author-only': 'Kun forfatteren kan redigere eller fjerne et notat.',
-  'refusal.code.notes.fixed': 'Et notats forfatter, sektor og tidspunkt ligger fast.',
+  'refusal.code.notes.fixed': 'Et notats forfatter, sektor, tidspunkt og det notat, det tilføjer til, ligger fast.',
+  'refusal.code.notes.signed': 'Et underskrevet notat er låst; ret det med en tilføjelse.',
   'refusal.code.meta.unknown-key': 'Planen har ingen oplysning ved navn "{key}".',
   'refusal.code.meta.required': 'Planens {key} kan ikke fjernes.',
   'refusal.code.meta.named-keys-only': 'Planens oplysninger består kun af navngivne værdier.',
@@ -123,6 +124,8 @@ export const daRecords = {
   'refusal.field.status': 'status',
   'refusal.field.assignee': 'ansvarlige',
   'refusal.field.sector': 'sektor',
+  'refusal.field.recurrence': 'gentagelse',
+  'refusal.field.series': 'serie',
   'refusal.field.entry': 'posten',
 } satisfies Record<string, string>;
 

@@ -63,6 +63,7 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'notes.own-sector': 'refusal.code.notes.own-sector',
   'notes.author-only': 'refusal.code.notes.author-only',
   'notes.fixed': 'refusal.code.notes.fixed',
+  'notes.signed': 'refusal.code.notes.signed',
   'meta.unknown-key': 'refusal.code.meta.unknown-key',
   'meta.required': 'refusal.code.meta.required',
   'meta.named-keys-only': 'refusal.code.meta.named-keys-only',
@@ -92,8 +93,10 @@ const OWNERS: Readonly<Record<Sector, MessageKey>> = {
   general_practice: 'refusal.owner.general_practice',
 };
 
-const FIELDS: Readonly<Record<'status' | 'assignee' | 'sector', MessageKey>> = {
+const FIELDS: Readonly<Record<'status' | 'assignee' | 'sector' | 'recurrence' | 'series', MessageKey>> = {
   status: 'refusal.field.status',
   assignee: 'refusal.field.assignee',
   sector: 'refusal.field.sector',
+  recurrence: 'refusal.field.recurrence',
+  series: 'refusal.field.series',
 };
