@@ -5,6 +5,7 @@ import { daPeople } from './da-people.ts';
 import { daAccess } from './da-access.ts';
 import { daOffline } from './da-offline.ts';
 import { daSignIn } from './da-sign-in.ts';
+import { daPlanPage } from './da-planpage.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -124,6 +125,7 @@ const messages = {
   ...daAccess,
   ...daOffline,
   ...daSignIn,
+  ...daPlanPage,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

@@ -6,6 +6,7 @@ import { enPeople } from './en-people.ts';
 import { enAccess } from './en-access.ts';
 import { enOffline } from './en-offline.ts';
 import { enSignIn } from './en-sign-in.ts';
+import { enPlanPage } from './en-planpage.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -122,4 +123,5 @@ export const en: Dictionary = {
   ...enAccess,
   ...enOffline,
   ...enSignIn,
+  ...enPlanPage,
 };
