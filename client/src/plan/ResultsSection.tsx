@@ -48,12 +48,14 @@ export function ResultsSection() {
       {reports.length === 0 ? (
         <p className="muted">{t('results.noReports')}</p>
       ) : (
-        <ResultTimeline items={reports} arrivals={arrivals} onSeen={seen} actions={actions} />
+        <div data-testid="result-reports">
+          <ResultTimeline items={reports} arrivals={arrivals} onSeen={seen} actions={actions} />
+        </div>
       )}
       {lab.length > 0 && (
         <details className="results__each" data-testid="results-each">
           <summary>{t('results.eachLab', { count: lab.length })}</summary>
-          <ResultTimeline items={lab} arrivals={arrivals} onSeen={seen} actions={actions} />
+          <ResultTimeline items={lab} arrivals={arrivals} onSeen={seen} actions={actions} filters={false} />
         </details>
       )}
     </PlanSection>

@@ -72,6 +72,7 @@ export function EntryTextField({
         describedBy={allowed ? undefined : describedBy}
         className={className}
         testId={testId}
+        field={field}
       />
     );
   const finish = () => {
@@ -127,6 +128,7 @@ export function EntryDateField({ entry, field, label, allowed, describedBy, test
         describedBy={allowed ? undefined : describedBy}
         className={className}
         testId={testId}
+        field={field}
       />
     );
   const finish = () => {
@@ -185,6 +187,7 @@ export function EntrySelectField({
         describedBy={describedBy}
         className={className}
         testId={testId}
+        field={field}
       />
     );
   return (

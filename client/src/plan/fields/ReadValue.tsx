@@ -11,6 +11,8 @@ interface Props {
   testId?: string | undefined;
   className?: string | undefined;
   describedBy?: string | undefined;
+  /** The entry's key, as `data-field` (as the field's input has it). */
+  field?: string | undefined;
 }
 
 /**
@@ -18,7 +20,7 @@ interface Props {
  * change it, the value is a button (named by the label, the value and "edit") that turns the
  * field into its editor; everyone else reads it as text.
  */
-export function ReadValue({ label, value, onEdit, multiline = false, testId, className, describedBy }: Props) {
+export function ReadValue({ label, value, onEdit, multiline = false, testId, className, describedBy, field }: Props) {
   const { t } = useI18n();
   const labelId = useId();
   const valueId = useId();
@@ -38,12 +40,18 @@ export function ReadValue({ label, value, onEdit, multiline = false, testId, cla
           aria-describedby={describedBy}
           onClick={onEdit}
           data-testid={testId ? `${testId}-read` : undefined}
+          data-field={field}
         >
           {shown}
           <span className="visually-hidden"> – {t('field.editHint')}</span>
         </button>
       ) : (
-        <span className={valueClass} aria-describedby={describedBy} data-testid={testId ? `${testId}-read` : undefined}>
+        <span
+          className={valueClass}
+          aria-describedby={describedBy}
+          data-testid={testId ? `${testId}-read` : undefined}
+          data-field={field}
+        >
           {shown}
         </span>
       )}
