@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import * as Y from 'yjs';
 import type { CareTeamMember, PlanView as PlanHeader } from '../../../shared/api.ts';
-import { formatCpr, parseCpr } from '../../../shared/cpr.ts';
+import { ageOn, formatCpr, parseCpr } from '../../../shared/cpr.ts';
 import { metaOf } from '../../../shared/plan-doc.ts';
 import { Coding } from '../../../shared/plan.ts';
 import { todayInCopenhagen } from '../../../shared/recurrence.ts';
@@ -17,13 +17,6 @@ import { usePlanTeam } from './PlanTeamContext.tsx';
 const ADMITTED = new Set(['admission', 'leave-end', 'STIN', 'STAA', 'SLOR', 'RE_STIN', 'RE_STAA', 'RE_SLOR']);
 const ON_LEAVE = new Set(['leave-start', 'STOR', 'RE_STOR']);
 const DISCHARGED = new Set(['discharge', 'SLHJ', 'MORS', 'RE_SLHJ']);
-
-/** Whole years from a birth date (YYYY-MM-DD) to today's date. */
-export function ageOn(birthDate: string, today: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}
 
 function conditionsOf(raw: unknown): Coding[] {
   const list: unknown = raw instanceof Y.AbstractType ? raw.toJSON() : raw;
