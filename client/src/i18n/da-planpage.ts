@@ -28,6 +28,7 @@ export const daPlanPage = {
   'notes.edit': 'Rediger notat',
   'notes.signed': 'Underskrevet {time}',
   'notes.unsigned': 'Ikke underskrevet – underskrives, når du forlader notatet',
+  'notes.unsignedOther': 'Udkast, endnu ikke underskrevet af forfatteren',
   'notes.locked': 'Låst. Rettelser skrives som tilføjelse.',
   'notes.addendum': 'Tilføj rettelse',
   'notes.addendumLabel': 'Rettelse til notatet',

@@ -30,6 +30,7 @@ export const enPlanPage: Readonly<Record<keyof typeof daPlanPage, string>> = {
   'notes.edit': 'Edit note',
   'notes.signed': 'Signed {time}',
   'notes.unsigned': 'Not signed – signed when you leave the note',
+  'notes.unsignedOther': 'Draft, not yet signed by its author',
   'notes.locked': 'Locked. Corrections are written as an addendum.',
   'notes.addendum': 'Add correction',
   'notes.addendumLabel': 'Correction to the note',

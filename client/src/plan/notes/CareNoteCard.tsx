@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
-import { newEntry, richText, richTextToPlain } from '../../../../shared/plan-doc.ts';
+import { newEntry, richText, richTextToPlain, sectionOf } from '../../../../shared/plan-doc.ts';
 import type { UserView } from '../../../../shared/api.ts';
 import { newUuid } from '../../ids.ts';
 import { useI18n } from '../../i18n/index.tsx';
@@ -98,7 +98,7 @@ export function CareNoteCard({
           </p>
         ) : (
           <p className="note__unsigned" data-testid="note-unsigned">
-            {t('notes.unsigned')}
+            {t(mine ? 'notes.unsigned' : 'notes.unsignedOther')}
           </p>
         )}
         {editable && !editing && (
@@ -219,7 +219,7 @@ function AddendumForm({
     const body = text.trim();
     if (!body || !sector || !doc) return;
     const now = new Date().toISOString();
-    doc.getArray<Y.Map<unknown>>('notes').push([
+    sectionOf(doc, 'notes').push([
       newEntry({
         id: newUuid(),
         author: user.id,
