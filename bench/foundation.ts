@@ -58,15 +58,13 @@ async function coldOpen(withCheckpoint: boolean): Promise<void> {
   const bytes = updates.reduce((n, u) => n + u.length, 0);
   for (let i = 0; i < updates.length; i += 1000) {
     await server.store.appendUpdates(
-      updates
-        .slice(i, i + 1000)
-        .map((update) => ({
-          planId,
-          author: 'bench',
-          origin: 'client' as const,
-          time: new Date().toISOString(),
-          update,
-        })),
+      updates.slice(i, i + 1000).map((update) => ({
+        planId,
+        author: 'bench',
+        origin: 'client' as const,
+        time: new Date().toISOString(),
+        update,
+      })),
     );
   }
   if (withCheckpoint) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { containsCprNumber } from './cpr-in-text.ts';
 import { Role, Sector } from './roles.ts';
 
-/** REST request and response shapes under /api/v1 (DESIGN.md, Interfaces). */
+/** REST request and response shapes under /api/v1 (docs/ARCHITECTURE.md, "Interfaces"). */
 export const API_PREFIX = '/api/v1';
 
 /**

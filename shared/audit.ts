@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 
 /**
- * The audit trail's HTTP API (DESIGN.md, "Identity, access and audit"): the administrator's
+ * The audit trail's HTTP API (docs/ARCHITECTURE.md, "The permission model"): the administrator's
  * view of the audit log, and the citizen's view of who accessed their record.
  */
 

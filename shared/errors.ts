@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The body of every REST error: `{"error":{"code","message","details"}}` (DESIGN.md, Interfaces). */
+/** The body of every REST error: `{"error":{"code","message","details"}}` (docs/ARCHITECTURE.md, "Interfaces"). */
 export const ErrorCode = z.enum([
   'bad_request',
   'validation_failed',

@@ -2,7 +2,7 @@ import type { Notification } from './notifications.ts';
 import type { PresenceUser } from './protocol.ts';
 import type { Refusal } from './refusals.ts';
 
-/** Socket.IO event maps shared by server and client (DESIGN.md, Interfaces). */
+/** Socket.IO event maps shared by server and client (docs/ARCHITECTURE.md, "Interfaces"). */
 export interface PlanRef {
   planId: string;
 }

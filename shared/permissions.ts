@@ -4,8 +4,8 @@ import { isSectionName, type SectionName } from './plan.ts';
 import { refusal, type Refusal } from './refusals.ts';
 
 /**
- * The permission table of the care plan (DESIGN.md, "The care plan document"), as pure
- * functions. The server calls them on every incoming CRDT update; the UI calls the same
+ * The permission table of the care plan (docs/ARCHITECTURE.md, "The permission model"), as
+ * pure functions. The server calls them on every incoming CRDT update; the UI calls the same
  * functions to disable what a role may not change, and words the same refusal.
  *
  * | section     | who may write                                                            |

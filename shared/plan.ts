@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { Sector } from './roles.ts';
 
 /**
- * The care-plan document model (DESIGN.md, "The care plan document"). One Yjs document per
- * plan; each root type is a section. Key names are the contract: tests and outside clients
- * write entries with exactly these keys.
+ * The care-plan document model (docs/ARCHITECTURE.md, "The care plan document"). One Yjs
+ * document per plan; each root type is a section. Key names are the contract: tests and outside
+ * clients write entries with exactly these keys.
  */
 export const SECTIONS = ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results'] as const;
 export type SectionName = (typeof SECTIONS)[number];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Staff roles, the citizen and the administrator (DESIGN.md, "The care plan document"). */
+/** Staff roles, the citizen and the administrator (docs/ARCHITECTURE.md, "The care plan document"). */
 export const StaffRole = z.enum(['hospital_doctor', 'hospital_nurse', 'municipal_nurse', 'gp']);
 export type StaffRole = z.infer<typeof StaffRole>;
 

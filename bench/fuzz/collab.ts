@@ -305,7 +305,7 @@ function socketUrl(wsBase: string, f: CollabFrame, ctx: CollabContext, rng: Rng)
       return `${wsBase}/collab/${any.planId}`;
     case 'bad-token':
       return `${wsBase}/collab/${any.planId}?token=${encodePart(rng.pick([nastyString(rng), `${any.token}x`, any.token.slice(0, -3), 'eyJhbGciOiJub25lIn0.e30.']))}`;
-    case 'bad-path':
+    case 'bad-path': {
       // Paths are sent as they are: a malformed percent-escape must not upset the server.
       const paths = [
         '',
@@ -320,6 +320,7 @@ function socketUrl(wsBase: string, f: CollabFrame, ctx: CollabContext, rng: Rng)
         `${any.planId}%20`,
       ];
       return `${wsBase}/collab/${rng.pick(paths)}?token=${encodePart(any.token)}`;
+    }
     case 'unknown-plan':
       return `${wsBase}/collab/${rng.uuid()}?token=${encodePart(any.token)}`;
     default: {

@@ -55,7 +55,7 @@ export function userView(p: Pick<Principal, 'user' | 'organisation'>): UserView 
 }
 
 /**
- * Who may reach which patient (DESIGN.md, "Identity, access and audit"): staff whose
+ * Who may reach which patient (docs/ARCHITECTURE.md, "The permission model"): staff whose
  * organisation, or who themselves, are on the patient's care team, unless the citizen has
  * objected to them (Danish health law lets patients refuse look-ups); staff with an active
  * break-the-glass grant; the citizen for their own record; an embed session for its one plan.

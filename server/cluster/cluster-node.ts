@@ -17,9 +17,10 @@ export interface ClusterNodeOptions {
   log: Logger;
   /** Another node changed who may see a patient's plans: re-check this node's sessions. */
   onAccessChanged(patientId: string): Promise<void>;
-  /** How often each open plan's head seq is announced (a node that missed messages notices). */
-  headIntervalMs?: number;
 }
+
+/** How often each open plan's head seq is announced (a node that missed messages notices). */
+const HEAD_INTERVAL_MS = 5000;
 
 /** Compare-and-delete: only the holder's token releases a lock. */
 const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -62,10 +63,9 @@ export class ClusterNode implements ChannelNode {
       for (const c of this.channels.values()) c.publishHead();
     });
     await Promise.race([subscriber.subscribe(this.eventsChannel), new Promise((r) => setTimeout(r, ms).unref())]);
-    const every = this.opts.headIntervalMs ?? 5000;
     this.headTimer = setInterval(() => {
       for (const c of this.channels.values()) c.publishHead();
-    }, every);
+    }, HEAD_INTERVAL_MS);
     this.headTimer.unref();
     this.log.info({ prefix: this.opts.prefix }, 'cluster node started');
   }

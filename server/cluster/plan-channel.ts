@@ -280,7 +280,7 @@ export class PlanChannel implements PlanPersistence {
   private async readStore(): Promise<void> {
     const room = this.room;
     if (!room || this.closed) return;
-    let updates;
+    let updates: Awaited<ReturnType<PlanLog['updatesAfter']>>;
     try {
       updates = await this.planLog.updatesAfter(this.contiguous);
     } catch (err) {

@@ -60,7 +60,10 @@ export function collectTouches(
   const unknownRoots = new Map<Y.AbstractType<unknown>, string | null>();
   const touch = (id: string, make: () => Touch): Touch => {
     let t = touches.get(id);
-    if (!t) touches.set(id, (t = make()));
+    if (!t) {
+      t = make();
+      touches.set(id, t);
+    }
     return t;
   };
   const classify = (item: Y.Item, inserted: boolean): void => {

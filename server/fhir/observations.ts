@@ -137,7 +137,10 @@ function observationStatus(value: unknown): ObservationStatus {
   return (OBSERVATION_STATUS as readonly string[]).includes(c ?? '') ? (c as ObservationStatus) : 'unknown';
 }
 
-/** The v3 ObservationInterpretation codes lab systems send (DESIGN.md: H/L/HH/LL/A/AA kept). */
+/**
+ * The v3 ObservationInterpretation codes lab systems send; H/L/HH/LL/A/AA are all kept
+ * (docs/ARCHITECTURE.md, "The path of a result").
+ */
 const INTERPRETATIONS: Record<string, string> = {
   N: 'Normal',
   H: 'High',

@@ -3,7 +3,7 @@ import type { OperationOutcome } from 'fhir/r4';
 import type { ErrorCode } from '../../shared/errors.ts';
 
 /**
- * FHIR routes answer errors with an OperationOutcome (DESIGN.md, Interfaces;
+ * FHIR routes answer errors with an OperationOutcome (docs/ARCHITECTURE.md, "Interfaces";
  * http://hl7.org/fhir/R4/operationoutcome.html) with the proper HTTP status.
  */
 

@@ -35,7 +35,8 @@ import { resultObservation, selfReportObservation } from './observations.ts';
 import { goalResource, medicationStatement, taskResource, type TaskOwners } from './plan-activities.ts';
 
 /**
- * One care plan as a FHIR R4 Bundle of type `collection` (DESIGN.md, `GET /plans/:id/fhir`).
+ * One care plan as a FHIR R4 Bundle of type `collection` (`GET /plans/:id/fhir`;
+ * docs/ARCHITECTURE.md, "Interfaces").
  * Pure: plain data in, the Bundle out; no store, no Express. Every entry's fullUrl is
  * `urn:uuid:<id>` and every reference inside the Bundle points at such a fullUrl.
  */

@@ -27,7 +27,10 @@ export function addressRateLimit(opts: { perMinute: number; what: string; onThro
       bucket = new TokenBucket(rate, opts.perMinute, now);
       buckets.set(address, bucket);
     }
-    if (bucket.take(now)) return next();
+    if (bucket.take(now)) {
+      next();
+      return;
+    }
     opts.onThrottled();
     const seconds = Math.max(1, Math.ceil(bucket.waitMs(now) / 1000));
     res.setHeader('Retry-After', String(seconds));

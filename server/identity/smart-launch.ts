@@ -292,9 +292,7 @@ export class SmartLaunch {
   }
 
   /** `POST /smart/session`: the launch's one-time code for its embed session (kept in the page's memory). */
-  async exchange(
-    code: string,
-  ): Promise<{
+  async exchange(code: string): Promise<{
     token: string;
     planId: string;
     access: 'edit' | 'read';

@@ -31,7 +31,7 @@ function codes(concept: F.Observation['code'], where: string): ObservationCode[]
   return list;
 }
 
-function valueOf(o: F.ObservationValueFields): ObservationValue | null {
+function observationValue(o: F.ObservationValueFields): ObservationValue | null {
   if (o.valueQuantity) {
     const q = o.valueQuantity;
     if (q.value === undefined) return null;
@@ -102,14 +102,14 @@ function observation(
   if (!F.text(o.status)) refuse('missing-element', 'Observation.status is missing', `${entry.path}.status`);
   const components = (o.component ?? []).map((c, i) => ({
     code: codes(c.code, `${entry.path}.component[${i}].code`)[0] as ObservationCode,
-    value: valueOf(c),
+    value: observationValue(c),
   }));
   return {
     code: all[0] as ObservationCode,
     codings: all,
     status: o.status as string,
     effectiveAt: o.effectiveDateTime ?? o.effectiveInstant ?? o.effectivePeriod?.start ?? null,
-    value: valueOf(o) ?? (components.length > 0 ? { type: 'components', components } : null),
+    value: observationValue(o) ?? (components.length > 0 ? { type: 'components', components } : null),
     interpretation: F.text(o.interpretation?.[0]?.coding?.[0]?.code),
     notes: (o.note ?? []).map((n) => F.text(n.text)).filter((t) => t !== null),
     performer: o.performer?.length ? performers(bundle, o.performer, `${entry.path}.performer`) : fallback,
@@ -135,9 +135,9 @@ export function parseHomeCareObservation(bundle: MessageBundle, read: ReadEnvelo
     refuse('unresolved-reference', 'MessageHeader.focus does not name a DiagnosticReport in the Bundle', where);
   const report = bundle.read(reportEntry, F.DiagnosticReport);
   // Every result must be in the Bundle; Observations the report does not list are taken too, so nothing sent is lost.
-  (report.result ?? []).forEach((r, i) =>
-    bundle.resolvePresent(r.reference, ['Observation'], `${reportEntry.path}.result[${i}]`),
-  );
+  (report.result ?? []).forEach((r, i) => {
+    bundle.resolvePresent(r.reference, ['Observation'], `${reportEntry.path}.result[${i}]`);
+  });
   const performer = performers(bundle, report.performer, `${reportEntry.path}.performer`);
   const observations = bundle.ofType('Observation').map((e) => observation(bundle, e, performer));
   if (observations.length === 0)

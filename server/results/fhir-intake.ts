@@ -7,8 +7,9 @@ import { observationResult } from './observation-intake.ts';
 import { MAX_ITEMS, reportObservations, reportResults, type Filed } from './report-intake.ts';
 
 /**
- * The result intake (DESIGN.md, Results): `POST /api/v1/results` bodies, FHIR R4 JSON, to the
- * IncomingResults CareHub files, and `POST /api/v1/encounters` bodies to EncounterNotifications.
+ * The result intake (docs/ARCHITECTURE.md, "The path of a result"): `POST /api/v1/results`
+ * bodies, FHIR R4 JSON, to the IncomingResults CareHub files, and `POST /api/v1/encounters`
+ * bodies to EncounterNotifications.
  * Pure: no I/O, and no input makes it throw; a submission it cannot file is answered with an
  * OperationOutcome that says what is wrong and where (a FHIRPath such as
  * `Bundle.entry[2].resource.subject`), with 400 when the body is not FHIR JSON we can read and

@@ -197,7 +197,7 @@ function quantity(q: Rec, path: string): Value {
 }
 
 /** The value[x] of an Observation or an Observation.component. */
-export function valueOf(resource: Rec, path: string): Value {
+export function observationValue(resource: Rec, path: string): Value {
   const present = VALUE_KEYS.filter((k) => own(resource, k) !== undefined && own(resource, k) !== null);
   if (present.length > 1)
     return fail(400, 'structure', path, `has ${present.join(' and ')}; an Observation has one value[x]`);
@@ -296,7 +296,7 @@ function narrativeOf(resource: Rec, path: string): string | undefined {
   for (const { rec, path: p } of recs(resource, 'component', path)) {
     const code = optRec(rec, 'code', p);
     const name = code ? conceptText(code, `${p}.code`) : undefined;
-    const value = valueText(valueOf(rec, p));
+    const value = valueText(observationValue(rec, p));
     if (name || value) lines.push(`${name ?? 'Component'}: ${value ?? '—'}`);
   }
   return lines.length > 0 ? checkTextLength(lines.join('\n'), path) : undefined;
@@ -306,7 +306,7 @@ function narrativeOf(resource: Rec, path: string): string | undefined {
 export function observationLine(obs: Located): string | undefined {
   const code = optRec(obs.resource, 'code', obs.path);
   const name = code ? conceptText(code, `${obs.path}.code`) : undefined;
-  const value = valueText(valueOf(obs.resource, obs.path)) ?? narrativeOf(obs.resource, obs.path);
+  const value = valueText(observationValue(obs.resource, obs.path)) ?? narrativeOf(obs.resource, obs.path);
   if (!name && !value) return undefined;
   return `${name ?? 'Result'}: ${value ?? '—'}`;
 }
@@ -327,7 +327,7 @@ export function observationResult(obs: Located, opts: IntakeOptions, from: FromR
   const section = sectionOf(resource, path);
   const category: ResultCategory = section ?? 'laboratory';
   optArr(resource, 'hasMember', path); // type check only: members are filed as results of their own
-  const { value, unit } = valueOf(resource, path);
+  const { value, unit } = observationValue(resource, path);
   const result: IncomingResult = {
     identifier,
     cpr,

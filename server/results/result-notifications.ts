@@ -37,9 +37,9 @@ export class ResultNotifications {
   /** New (not replayed) results of one patient filed into one plan; `encounter`: hospital notifications. */
   filed(planId: string, results: StoredResult[], encounter: boolean): void {
     if (results.length === 0) return;
-    if (encounter) this.then(() => this.tellEncounters(planId, results));
-    else if (results.some((r) => r.critical)) this.then(() => this.tellResults(planId, results));
-    else this.then(() => this.gather(planId, results));
+    if (encounter) this.enqueue(() => this.tellEncounters(planId, results));
+    else if (results.some((r) => r.critical)) this.enqueue(() => this.tellResults(planId, results));
+    else this.enqueue(() => this.gather(planId, results));
   }
 
   /** Resolves when every notification queued so far is stored and sent (those waiting in a window are sent now). */
@@ -53,7 +53,7 @@ export class ResultNotifications {
     for (const w of this.windows.values()) clearTimeout(w.timer);
   }
 
-  private then(step: () => Promise<void>): void {
+  private enqueue(step: () => Promise<void>): void {
     this.told = this.told
       .then(step)
       .catch((err: unknown) => this.deps.log.error({ err }, 'notifying the care team failed'));
@@ -91,7 +91,7 @@ export class ResultNotifications {
     this.windows.delete(planId);
     if (window.pending.length === 0) return;
     if (reopen) this.openWindow(planId);
-    this.then(() => this.tellResults(planId, window.pending));
+    this.enqueue(() => this.tellResults(planId, window.pending));
   }
 
   private async tellResults(planId: string, results: StoredResult[]): Promise<void> {

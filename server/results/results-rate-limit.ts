@@ -19,7 +19,10 @@ export function resultsRateLimit(opts: { rate: number; burst: number; onThrottle
       bucket = new TokenBucket(opts.rate, opts.burst, now);
       buckets.set(keyId, bucket);
     }
-    if (bucket.take(now)) return next();
+    if (bucket.take(now)) {
+      next();
+      return;
+    }
     opts.onThrottled?.();
     const seconds = Math.max(1, Math.ceil(bucket.waitMs(now) / 1000));
     res.setHeader('Retry-After', String(seconds));

@@ -10,8 +10,8 @@ import type { Organisation } from '../store/records.ts';
 import { AISHA, CARL, ERIK, INGRID } from './demo-patients.ts';
 
 /**
- * The demo data of DESIGN.md: organisations in both regions, the six demo users (password
- * `demo`), patients with active plans. Carl's plan is shared by the hospital, the
+ * The demo data (README.md, "Demo users"): organisations in both regions, the six demo users
+ * (password `demo`), patients with active plans. Carl's plan is shared by the hospital, the
  * municipality and his GP; Ingrid's care team is a hospital alone. CPR numbers are fictitious.
  */
 export const DEMO_PASSWORD = 'demo';

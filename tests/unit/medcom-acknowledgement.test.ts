@@ -104,7 +104,7 @@ describe('buildAcknowledgement', () => {
   it('an ok acknowledgement has no OperationOutcome', () => {
     const { bundle } = buildAcknowledgement(parsed('carecommunication-new.json', 'care-communication'), 'ok');
     expect(bundle.entry?.some((e) => e.resource?.resourceType === 'OperationOutcome')).toBe(false);
-    expect((bundle.entry?.[0]?.resource as MessageHeader).response).toEqual({
+    expect((bundle.entry![0]!.resource as MessageHeader).response).toEqual({
       identifier: '42cb9200-f421-4d08-8391-7d51a2503cb4',
       code: 'ok',
     });

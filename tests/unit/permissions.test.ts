@@ -3,7 +3,7 @@ import { canAdd, decide, type Actor, type Operation } from '../../shared/permiss
 import { Refusal, refusalText } from '../../shared/refusals.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
 
-/** The permission table of DESIGN.md, checked cell by cell. */
+/** The permission table (docs/ARCHITECTURE.md, "The permission model"), checked cell by cell. */
 const actors: Record<string, Actor> = {
   hospital_doctor: { userId: 'u-doc', role: 'hospital_doctor', sector: 'hospital' },
   hospital_nurse: { userId: 'u-nurse', role: 'hospital_nurse', sector: 'hospital' },

@@ -34,6 +34,7 @@ export function ConflictFlag({ entry, field, fieldLabel, conflict, decision, for
     authorName ?? (author ? names.get(author) : undefined) ?? t('conflict.unknownAuthor');
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a conflict flag is a titled group of two versions, not a form fieldset
     <div className="conflict" role="group" aria-labelledby={titleId} data-testid="conflict" data-field={field}>
       <p id={titleId} className="conflict__title">
         <span className="conflict__icon" aria-hidden="true">

@@ -112,15 +112,13 @@ export function adminRoutes(deps: HttpDeps): Router {
       outcome: 'allowed',
       details: userCreatedDetails(user, body.reason),
     });
-    res
-      .status(201)
-      .json({
-        id: user.id,
-        username: user.username,
-        name: user.name,
-        role: user.role,
-        organisationId: user.organisationId,
-      });
+    res.status(201).json({
+      id: user.id,
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      organisationId: user.organisationId,
+    });
   });
 
   return router;

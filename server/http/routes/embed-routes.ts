@@ -75,14 +75,12 @@ export function planEmbedLinkRoutes(deps: HttpDeps): Router {
     });
     const token = await deps.tokens.issueEmbed('embed-link', link.id, planId, expires);
     // The link rides in the URL's fragment, which browsers never send to a server or a log.
-    res
-      .status(201)
-      .json({
-        id: link.id,
-        url: `${req.protocol}://${req.get('host')}/embed#${token}`,
-        link: token,
-        expiresAt: link.expires,
-      });
+    res.status(201).json({
+      id: link.id,
+      url: `${req.protocol}://${req.get('host')}/embed#${token}`,
+      link: token,
+      expiresAt: link.expires,
+    });
   });
   return router;
 }

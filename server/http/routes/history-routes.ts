@@ -19,8 +19,8 @@ const DocumentQuery = z.object({
 });
 
 /**
- * Under `/plans`: the plan's history, rebuilt from the append-only update log (DESIGN.md:
- * "history for free"), the plan as it was at a time, and the people it names.
+ * Under `/plans`: the plan's history, rebuilt from the append-only update log
+ * (docs/ARCHITECTURE.md, "The stores"), the plan as it was at a time, and the people it names.
  */
 export function historyRoutes(deps: HttpDeps): Router {
   const router = Router();

@@ -66,10 +66,9 @@ export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void })
   const errors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
     const e = err as { type?: string; status?: number };
     if (e.type === 'entity.too.large')
-      return sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
-    if (e.type === 'entity.parse.failed')
-      return sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
-    next(err);
+      sendOperationOutcome(res, 413, 'too-long', `the body is larger than ${deps.config.resultsMaxBodyKb} KB`);
+    else if (e.type === 'entity.parse.failed') sendOperationOutcome(res, 400, 'invalid', 'the body is not valid JSON');
+    else next(err);
   };
 
   return { auth, rate, body, errors };

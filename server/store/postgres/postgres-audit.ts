@@ -57,7 +57,9 @@ export async function insertAuditEntries(c: pg.PoolClient, begun: Row[], entries
       prev,
       hash,
     ];
-    row.forEach((v, i) => cols[i]!.push(v));
+    row.forEach((v, i) => {
+      cols[i]!.push(v);
+    });
     prev = hash;
   }
   await c.query(

@@ -92,7 +92,8 @@ export class WalCheckpointer {
     filename: string,
     opts: WalCheckpointerOptions = {},
   ) {
-    const log = (this.log = opts.log);
+    const log = opts.log;
+    this.log = log;
     db.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(WORKER, {
       eval: true,

@@ -81,6 +81,7 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
   const seen = () => onSeen?.(item.id);
 
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard users mark a result seen by focusing it (onFocus)
     <article
       className={classes.join(' ')}
       // A new result is a tab stop until looked at; the others are reached with the reading keys.
