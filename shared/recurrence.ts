@@ -45,10 +45,14 @@ export function nextDue(due: string | undefined, recurrence: Recurrence, today: 
 
 /** Today's date in Denmark (where "due today" and "overdue" are reckoned). */
 export function todayInCopenhagen(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
+  copenhagen ??= new Intl.DateTimeFormat('en-CA', {
     timeZone: 'Europe/Copenhagen',
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
-  }).format(now);
+  });
+  return copenhagen.format(now);
 }
+
+/** Made once: building a formatter costs far more than using one. */
+let copenhagen: Intl.DateTimeFormat | null = null;

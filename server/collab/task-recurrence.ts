@@ -31,7 +31,7 @@ export function occurrenceId(series: string, due: string): string {
 }
 
 /** Returns true when it wrote to the document (the author's client must then receive the update too). */
-export function addNextOccurrences(changes: AllowedChange[], today = todayInCopenhagen()): boolean {
+export function addNextOccurrences(changes: AllowedChange[], today?: string): boolean {
   let wrote = false;
   for (const change of changes) {
     if (change.section !== 'tasks' || change.key !== 'status' || !change.written) continue;
@@ -43,7 +43,8 @@ export function addNextOccurrences(changes: AllowedChange[], today = todayInCope
     const doc = entry.doc;
     if (!recurrence.success || series === null || doc === null) continue;
     const due = entry.get('due');
-    const next = nextDue(typeof due === 'string' ? due : undefined, recurrence.data, today);
+    // Today is looked up only here: this runs for every update, and rarely gets this far.
+    const next = nextDue(typeof due === 'string' ? due : undefined, recurrence.data, today ?? todayInCopenhagen());
     const tasks = sectionOf(doc, 'tasks');
     const exists = tasks
       .toArray()
