@@ -18,6 +18,8 @@ import { refusal, type Refusal } from './refusals.ts';
  * |             | an unsigned note; a signed note is locked for everyone (an addendum,     |
  * |             | a note that `amends` it, corrects it)                                    |
  * | selfReports | the citizen of this plan only                                            |
+ * | measurements| all staff add (final, without performer or history: the server stamps     |
+ * |             | them); only the performer amends or marks entered-in-error; none removes |
  * | results     | the server only                                                          |
  */
 export interface Actor {
@@ -39,8 +41,12 @@ export type Operation =
   | { op: 'add'; entry: Readonly<Record<string, unknown>> }
   /** Remove an entry. `entry` is the entry as it was. */
   | { op: 'remove'; entry: Readonly<Record<string, unknown>> }
-  /** Change one key of an existing entry (set, overwrite, remove, or edit its rich text). */
-  | { op: 'change'; key: string; entry: Readonly<Record<string, unknown>> };
+  /**
+   * Change one key of an existing entry (set, overwrite, remove, or edit its rich text). `next`
+   * is the key's new value where a rule reads it (a measurement's status); absent, such a rule
+   * refuses.
+   */
+  | { op: 'change'; key: string; entry: Readonly<Record<string, unknown>>; next?: unknown };
 
 const ALLOW: Decision = { allowed: true };
 const deny = (r: Refusal): Decision => ({ allowed: false, refusal: r });
@@ -77,6 +83,34 @@ export function decide(actor: Actor, section: string, operation: Operation): Dec
   return decideStaff(actor, section, operation);
 }
 
+/** Keys of a measurement the server writes: who measured, and what an amendment replaced. */
+export const MEASUREMENT_SERVER_KEYS: readonly string[] = ['performer', 'previous'];
+/** Keys of a measurement nobody changes once it is recorded. */
+const MEASUREMENT_FIXED_KEYS: readonly string[] = ['id', 'code', ...MEASUREMENT_SERVER_KEYS];
+
+/** The user id of who measured, as the server stamped it. */
+export function performerOf(entry: Readonly<Record<string, unknown>>): string | null {
+  const p = entry.performer;
+  if (typeof p !== 'object' || p === null) return null;
+  const user = (p as Record<string, unknown>).user;
+  return typeof user === 'string' ? user : null;
+}
+
+function decideMeasurement(actor: Actor, operation: Operation): Decision {
+  if (operation.op === 'meta') return deny(refusal('section.entries-only', { section: 'measurements' }));
+  if (operation.op === 'add') {
+    if (MEASUREMENT_SERVER_KEYS.some((key) => Object.hasOwn(operation.entry, key)))
+      return deny(refusal('measurements.server-stamps'));
+    return operation.entry.status === 'final' ? ALLOW : deny(refusal('measurements.new-final'));
+  }
+  if (operation.op === 'remove') return deny(refusal('measurements.no-removal'));
+  if (performerOf(operation.entry) !== actor.userId) return deny(refusal('measurements.performer-only'));
+  if (operation.entry.status === 'entered-in-error') return deny(refusal('measurements.withdrawn'));
+  if (MEASUREMENT_FIXED_KEYS.includes(operation.key)) return deny(refusal('measurements.fixed'));
+  if (operation.key === 'status' && operation.next !== 'entered-in-error') return deny(refusal('measurements.status'));
+  return ALLOW;
+}
+
 function decideStaff(
   actor: Actor,
   section: Exclude<SectionName, 'results' | 'selfReports'>,
@@ -94,6 +128,8 @@ function decideStaff(
       return decideTask(actor, operation);
     case 'notes':
       return decideNote(actor, operation);
+    case 'measurements':
+      return decideMeasurement(actor, operation);
     default: {
       const unhandled: never = section;
       return deny(refusal('section.unknown', { section: String(unhandled) }));
@@ -141,12 +177,13 @@ export function canChange(
   section: string,
   key: string,
   entry: Readonly<Record<string, unknown>>,
+  next?: unknown,
 ): Decision {
-  return decide(actor, section, { op: 'change', key, entry });
+  return decide(actor, section, { op: 'change', key, entry, next });
 }
 
 /** Convenience for the UI: may the actor add entries to this section at all? */
 export function canAdd(actor: Actor, section: string): Decision {
-  const probe: Record<string, unknown> = { author: actor.userId, sector: actor.sector };
+  const probe: Record<string, unknown> = { author: actor.userId, sector: actor.sector, status: 'final' };
   return decide(actor, section, section === 'meta' ? { op: 'meta', key: 'title' } : { op: 'add', entry: probe });
 }

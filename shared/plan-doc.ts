@@ -93,6 +93,7 @@ export function planToJson(doc: Y.Doc): PlanDocumentJson {
     medications: [],
     notes: [],
     selfReports: [],
+    measurements: [],
     results: [],
   };
   for (const section of LIST_SECTIONS) {

@@ -6,10 +6,27 @@ import { Sector } from './roles.ts';
  * document per plan; each root type is a section. Key names are the contract: tests and outside
  * clients write entries with exactly these keys.
  */
-export const SECTIONS = ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results'] as const;
+export const SECTIONS = [
+  'meta',
+  'goals',
+  'tasks',
+  'medications',
+  'notes',
+  'selfReports',
+  'measurements',
+  'results',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 /** Sections that are Y.Arrays of Y.Map entries (all but `meta`). */
-export const LIST_SECTIONS = ['goals', 'tasks', 'medications', 'notes', 'selfReports', 'results'] as const;
+export const LIST_SECTIONS = [
+  'goals',
+  'tasks',
+  'medications',
+  'notes',
+  'selfReports',
+  'measurements',
+  'results',
+] as const;
 export type ListSectionName = (typeof LIST_SECTIONS)[number];
 
 export function isSectionName(name: string): name is SectionName {
@@ -36,6 +53,7 @@ export const RICH_TEXT_KEYS: Readonly<Record<ListSectionName, readonly string[]>
   medications: [],
   notes: ['body'],
   selfReports: [],
+  measurements: [],
   results: [],
 };
 
@@ -132,6 +150,50 @@ export const SelfReportEntry = z.object({
   comment: z.string().max(2000).optional(),
 });
 
+/** Who measured: stamped by the server from the signed-in user (or given by the server for a message it files). */
+export const Performer = z.object({
+  /** The CareHub user; null for someone outside CareHub (named by a MedCom message). */
+  user: z.string().max(100).nullable(),
+  name: z.string().max(200),
+  role: z.string().max(50).nullable(),
+  /** The organisation's name. */
+  organisation: z.string().max(200).nullable(),
+  sector: Sector.nullable(),
+});
+export type Performer = z.infer<typeof Performer>;
+
+const MeasuredValue = z.union([z.number(), z.object({ systolic: z.number(), diastolic: z.number() }).strict()]);
+
+/** What an amendment or an entered-in-error replaced, oldest first (kept by the server). */
+export const MeasurementVersion = z.object({
+  value: MeasuredValue,
+  unit: z.string().max(30),
+  effective: isoTime,
+  status: z.enum(['final', 'amended']),
+  method: z.string().max(200).optional(),
+  comment: z.string().max(2000).optional(),
+  replaced: isoTime,
+});
+
+/**
+ * A measurement taken by care staff (shared/measurements.ts: codes as MedCom's
+ * HomeCareObservation, UCUM units, plausible ranges). Any clinician on the care team adds; only
+ * its performer amends it or marks it entered-in-error; nobody removes it.
+ */
+export const MeasurementEntry = z.object({
+  id,
+  code: Coding,
+  value: MeasuredValue,
+  unit: z.string().min(1).max(30),
+  effective: isoTime,
+  /** Stamped by the server when the entry arrives: absent only in the writer's copy before that. */
+  performer: Performer.optional(),
+  method: z.string().max(200).optional(),
+  comment: z.string().max(2000).optional(),
+  status: z.enum(['final', 'amended', 'entered-in-error']),
+  previous: z.array(MeasurementVersion).max(100).optional(),
+});
+
 export const ResultEntry = z.object({
   /** The result's id in the hub (stable across amendments). */
   id,
@@ -174,6 +236,7 @@ export const SECTION_ENTRY_SCHEMAS = {
   medications: MedicationEntry,
   notes: NoteEntry,
   selfReports: SelfReportEntry,
+  measurements: MeasurementEntry,
   results: ResultEntry,
 } as const;
 
@@ -183,6 +246,7 @@ export type MedicationEntry = z.infer<typeof MedicationEntry>;
 export type NoteEntry = z.infer<typeof NoteEntry>;
 export type SelfReportEntry = z.infer<typeof SelfReportEntry>;
 export type ResultEntry = z.infer<typeof ResultEntry>;
+export type MeasurementEntry = z.infer<typeof MeasurementEntry>;
 
 export const PlanDocumentJson = z.object({
   meta: PlanMeta.partial(),
@@ -191,6 +255,8 @@ export const PlanDocumentJson = z.object({
   medications: z.array(z.record(z.string(), z.unknown())),
   notes: z.array(z.record(z.string(), z.unknown())),
   selfReports: z.array(z.record(z.string(), z.unknown())),
+  /** Defaulted: a document cached on a device before the section existed has none. */
+  measurements: z.array(z.record(z.string(), z.unknown())).default([]),
   results: z.array(z.record(z.string(), z.unknown())),
 });
 export type PlanDocumentJson = z.infer<typeof PlanDocumentJson>;

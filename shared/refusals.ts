@@ -62,6 +62,15 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('notes.author-only'), params: NoParams }),
   z.object({ code: z.literal('notes.fixed'), params: NoParams }),
   z.object({ code: z.literal('notes.signed'), params: NoParams }),
+  z.object({ code: z.literal('measurements.server-stamps'), params: NoParams }),
+  z.object({ code: z.literal('measurements.new-final'), params: NoParams }),
+  z.object({ code: z.literal('measurements.no-removal'), params: NoParams }),
+  z.object({ code: z.literal('measurements.performer-only'), params: NoParams }),
+  z.object({ code: z.literal('measurements.fixed'), params: NoParams }),
+  z.object({ code: z.literal('measurements.status'), params: NoParams }),
+  z.object({ code: z.literal('measurements.withdrawn'), params: NoParams }),
+  /** The value is outside what the quantity can be, or its unit is not the quantity's (shared/measurements.ts). */
+  z.object({ code: z.literal('measurements.implausible'), params: z.object({ key: z.enum(['value', 'unit']) }) }),
   // The plan's contract: its keys and the kinds of their values.
   z.object({ code: z.literal('meta.unknown-key'), params: z.object({ key: Name }) }),
   z.object({ code: z.literal('meta.required'), params: z.object({ key: Name }) }),
@@ -151,6 +160,24 @@ export function refusalText(r: Refusal): string {
       return 'a note’s author, sector, time and the note it amends are fixed';
     case 'notes.signed':
       return 'a signed note is locked; write an addendum to correct it';
+    case 'measurements.server-stamps':
+      return 'the server records who measured and what an amendment replaced';
+    case 'measurements.new-final':
+      return 'a new measurement is final';
+    case 'measurements.no-removal':
+      return 'a measurement is never removed; mark it entered in error instead';
+    case 'measurements.performer-only':
+      return 'only the one who measured may amend a measurement or mark it entered in error';
+    case 'measurements.fixed':
+      return 'a measurement’s id, code, performer and history are fixed';
+    case 'measurements.status':
+      return 'a measurement can only be marked entered in error; an amendment marks itself';
+    case 'measurements.withdrawn':
+      return 'a measurement marked entered in error is not changed again';
+    case 'measurements.implausible':
+      return r.params.key === 'unit'
+        ? 'the unit is not the one this measurement is recorded in'
+        : 'the value is outside what this measurement can be';
     case 'meta.unknown-key':
       return `"${r.params.key}" is not a key of the plan’s meta section`;
     case 'meta.required':

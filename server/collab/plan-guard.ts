@@ -8,6 +8,7 @@ import {
   type ListSectionName,
   type SectionName,
 } from '../../shared/plan.ts';
+import { measurementProblem } from '../../shared/measurements.ts';
 import { canAdd, decide, type Actor, type Decision } from '../../shared/permissions.ts';
 import { refusal, type Refusal } from '../../shared/refusals.ts';
 import { checkMetaValue, checkRichText, entryValues, invalidValue, nameForRecord } from './plan-values.ts';
@@ -30,7 +31,18 @@ export interface AllowedChange {
   key: string;
   /** The newest item this update wrote for the key, if it wrote one. */
   written: Y.Item | null;
+  /** The entry's plain values before the update, for sections whose server work reads them (measurements). */
+  before: Record<string, unknown> | null;
 }
+
+/** An entry the update added, as allowed. */
+export interface AllowedAdd {
+  section: ListSectionName;
+  entry: Y.Map<unknown>;
+}
+
+/** Sections whose allowed changes carry the entry as it was (the server keeps what an amendment replaced). */
+const KEEPS_BEFORE: ReadonlySet<ListSectionName> = new Set(['measurements']);
 
 export interface GuardOutcome {
   refusals: RefusedChange[];
@@ -48,7 +60,7 @@ export interface GuardOutcome {
  * document: the author lacks that, and receives the net update too. If it throws, the update
  * is refused whole like any other failure of the check.
  */
-export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>) => boolean;
+export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>, added: AllowedAdd[]) => boolean;
 
 /** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
 const STRICT_SCHEMAS = Object.fromEntries(
@@ -170,10 +182,14 @@ export class PlanGuard {
             const deletedNow = Y.mergeDeleteSets([tr.deleteSet]);
             const touches = collectTouches(this.doc, this.sections, tr, clients, deletedNow);
             touched = [...new Set(touches.map((t) => t.section))];
-            const { allowed, allowedSections, reverted } = this.decideAndRevert(touches, actor, tr, deletedNow, (r) =>
-              refusals.push(r),
+            const { allowed, added, allowedSections, reverted } = this.decideAndRevert(
+              touches,
+              actor,
+              tr,
+              deletedNow,
+              (r) => refusals.push(r),
             );
-            const wrote = after ? after(allowed, clients) : false;
+            const wrote = after ? after(allowed, clients, added) : false;
             // Also when nothing was reverted: content written into an entry someone already
             // removed is deleted as it arrives, and is written with its names all the same.
             anonymiseRefusedNames(tr, this.roots);
@@ -215,8 +231,9 @@ export class PlanGuard {
     tr: Y.Transaction,
     deletedNow: DeleteSet,
     refuse: (r: RefusedChange) => void,
-  ): { allowed: AllowedChange[]; allowedSections: Set<string>; reverted: boolean } {
+  ): { allowed: AllowedChange[]; added: AllowedAdd[]; allowedSections: Set<string>; reverted: boolean } {
     const allowed: AllowedChange[] = [];
+    const added: AllowedAdd[] = [];
     const allowedSections = new Set<string>();
     const inserted: Y.Item[] = [];
     const deleted: Y.Item[] = [];
@@ -231,7 +248,14 @@ export class PlanGuard {
           // Allowed, so its entry is a map (check() refused anything else).
           const entry = (touch.entryItem.content as Y.ContentType).type as Y.Map<unknown>;
           const written = touch.inserted.filter((i) => i.parentSub === touch.key && i.parent === entry).at(-1) ?? null;
-          allowed.push({ section: touch.section, entry, key: touch.key, written });
+          const before = KEEPS_BEFORE.has(touch.section) ? entryBefore(entry, tr, deletedNow) : null;
+          allowed.push({ section: touch.section, entry, key: touch.key, written, before });
+        } else if (touch.kind === 'add') {
+          // Allowed, so its entry is a map.
+          added.push({
+            section: touch.section,
+            entry: (touch.entryItem.content as Y.ContentType).type as Y.Map<unknown>,
+          });
         }
         continue;
       }
@@ -245,7 +269,7 @@ export class PlanGuard {
     }
     revertItems(this.reverter, inserted, deleted);
     verifyReverted(this.doc, inserted, deleted);
-    return { allowed, allowedSections, reverted: inserted.length > 0 || deleted.length > 0 };
+    return { allowed, added, allowedSections, reverted: inserted.length > 0 || deleted.length > 0 };
   }
 
   private check(
@@ -285,7 +309,9 @@ export class PlanGuard {
     const before = entryBefore(entry, tr, deletedNow);
     if (touch.kind === 'remove') return decide(actor, section, { op: 'remove', entry: before });
     const key = touch.key;
-    const decision = decide(actor, section, { op: 'change', key, entry: before });
+    // The new value goes along for the rules that read it (a measurement's status); it is not
+    // converted, only compared.
+    const decision = decide(actor, section, { op: 'change', key, entry: before, next: entry.get(key) });
     if (!decision.allowed) return decision;
     // Typing inside rich text cannot make the entry invalid, but can make the text too large
     // or put something in it that is not rich text: the text is checked. A key set or removed
@@ -304,7 +330,11 @@ export class PlanGuard {
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {
     const result = STRICT_SCHEMAS[section].safeParse(json);
-    if (result.success) return { allowed: true };
+    if (result.success) {
+      // A measurement's value must be possible for its quantity, whoever's client wrote it.
+      const problem = section === 'measurements' ? measurementProblem(json) : null;
+      return problem === null ? { allowed: true } : deny(refusal('measurements.implausible', { key: problem }));
+    }
     // The path names the contract's keys (and list indices), never a client's.
     const where = result.error.issues[0]?.path.join('.').slice(0, 80) || null;
     return deny(refusal('value.invalid', { key: where, problem: 'schema' }));
@@ -323,14 +353,24 @@ function valueBefore(map: Y.Map<unknown>, key: string, tr: Y.Transaction, delete
   return content[content.length - 1];
 }
 
-/** The entry as it was, its plain values only (what the permission table reads: author, sector). */
+/**
+ * The entry as it was, its plain values only (what the permission table reads: author, sector,
+ * a measurement's performer), never a shared type. Values written by earlier checked updates.
+ */
 function entryBefore(entry: Y.Map<unknown>, tr: Y.Transaction, deletedNow: DeleteSet): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of (entry as unknown as MapInternals)._map.keys()) {
     const value = valueBefore(entry, key, tr, deletedNow);
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    else if (isPlainJson(value)) out[key] = value;
   }
   return out;
+}
+
+function isPlainJson(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
 }
 
 const deny = (r: Refusal): Decision => ({ allowed: false, refusal: r });

@@ -18,6 +18,8 @@ import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import { addNextOccurrences } from './task-recurrence.ts';
+import { stampMeasurements } from './measurement-stamps.ts';
+import type { Performer } from '../../shared/plan.ts';
 
 export interface PlanRoomDeps {
   log: Logger;
@@ -64,6 +66,17 @@ function sectionsOf(tr: Y.Transaction): string[] {
     }
   }
   return [...roots].sort();
+}
+
+/** Who measures through this connection, as the server knows them from the sign-in. */
+function performerOf(conn: RoomConnection): Performer {
+  return {
+    user: conn.userId,
+    name: conn.presence.name,
+    role: conn.actor.role,
+    organisation: conn.presence.organisation,
+    sector: conn.actor.sector,
+  };
 }
 
 /**
@@ -201,15 +214,16 @@ export class PlanRoom implements PersistedRoom {
     const newClients: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
-      outcome = this.guard.apply(update, clientOrigin(conn), (allowed, clients) => {
+      outcome = this.guard.apply(update, clientOrigin(conn), (allowed, clients, added) => {
         for (const client of clients) {
           if (this.clientAuthors.has(client)) continue;
           this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
           newClients.push(client);
         }
         const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+        const stamped = stampMeasurements(added, allowed, performerOf(conn));
         const scheduled = addNextOccurrences(allowed);
-        return flagged || scheduled;
+        return flagged || stamped || scheduled;
       });
     } catch (err) {
       if (!(err instanceof GuardFailure)) throw err;

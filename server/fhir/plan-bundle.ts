@@ -31,6 +31,7 @@ import {
   str,
 } from './fhir-values.ts';
 import type { EntryJson, MappingContext } from './mapping-context.ts';
+import { measurementObservation } from './measurement-observations.ts';
 import { resultObservation, selfReportObservation } from './observations.ts';
 import { goalResource, medicationStatement, taskResource, type TaskOwners } from './plan-activities.ts';
 
@@ -72,7 +73,7 @@ export interface PlanBundleInput {
   careTeam: { organisationId: string | null; userId: string | null }[];
   /** Every organisation named by the care team or by a person below. */
   organisations: FhirOrganisationData[];
-  /** Care staff who appear in the plan: care-team members, note authors, task assignees. */
+  /** Care staff who appear in the plan: care-team members, note authors, task assignees, who measured. */
   people: FhirPersonData[];
   /** When the export was made (an instant). */
   exportedAt: string;
@@ -234,6 +235,7 @@ export function planToFhirBundle(input: PlanBundleInput): Bundle {
   const observations = [
     ...doc.selfReports.map((s, i) => selfReportObservation(s, i, ctx)),
     ...doc.results.map((r, i) => resultObservation(r, i, ctx)),
+    ...doc.measurements.map((m, i) => measurementObservation(m, i, ctx, personRefs)),
   ];
 
   // Notes become the CarePlan's annotations; their authors are contributors.

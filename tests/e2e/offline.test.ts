@@ -183,7 +183,7 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
       ),
     ).toBe('offline');
 
-    // Several sections, offline: a task ticked off, a measurement and a note (notes), a goal.
+    // Several sections, offline: a task ticked off, a measurement (measurements), a note, a goal.
     await page.getByTestId('visit-task-tick').filter({ hasText: 'Daglig vejning og registrering' }).click();
     await page.getByTestId('quick-kind-bloodPressure').check();
     await page.getByTestId('quick-value').fill('135/85');
@@ -229,7 +229,7 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     page.setDefaultTimeout(UI_MS);
     maja.page = page;
     await page.goto(`${hub!.baseUrl}/#/plans/${carlPlan}/visit`);
-    await page.getByTestId('note').filter({ hasText: 'Home measurement – Blood pressure: 135/85 mmHg' }).waitFor();
+    await page.getByTestId('result').filter({ hasText: '135/85 mmHg' }).waitFor();
     await page
       .getByTestId('goal-card')
       .filter({ has: page.getByText(goal) })
@@ -249,7 +249,9 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
       hanneToken,
       (d) =>
         notesWith(d, majaNote).length === 1 &&
-        notesWith(d, '135/85 mmHg').length === 1 &&
+        d.measurements.some(
+          (m) => JSON.stringify(m.value) === '{"systolic":135,"diastolic":85}' && m.comment === `Siddende ${stamp}`,
+        ) &&
         d.goals.some((g) => g.description === goal),
       'Maja’s offline edits',
     );
@@ -257,10 +259,15 @@ describe('home-care tablet: offline, reload, merge on reconnect', () => {
     expect(merged.tasks.find((t) => t.title === 'Daglig vejning og registrering')?.status).toBe('done');
     // Each edit once: nothing was sent twice.
     expect(notesWith(merged, majaNote)).toHaveLength(1);
+    expect(merged.measurements.filter((m) => m.comment === `Siddende ${stamp}`)).toHaveLength(1);
 
     await page.getByTestId('note-body').filter({ hasText: hanneNote }).waitFor({ timeout: LIVE_MS });
     await hanne.page.getByTestId('note-body').filter({ hasText: majaNote }).waitFor({ timeout: LIVE_MS });
-    await hanne.page.getByTestId('note-body').filter({ hasText: '135/85 mmHg' }).waitFor({ timeout: LIVE_MS });
+    // The measurement reaches Hanne as data, marked as home care's.
+    await hanne.page
+      .locator('[data-testid="result"][data-kind="measurement"][data-source="home-care"]')
+      .filter({ hasText: '135/85 mmHg' })
+      .waitFor({ timeout: LIVE_MS });
     await hanne.page
       .getByTestId('goal-card')
       .filter({ has: hanne.page.getByText(goal) })

@@ -16,6 +16,8 @@ import type {
   Task,
 } from 'fhir/r4';
 import { planToFhirBundle, SECTOR_SYSTEM, type PlanBundleInput } from '../../server/fhir/plan-bundle.ts';
+import { addMeasurements } from '../../server/measurements/add-measurements.ts';
+import { MEASUREMENTS } from '../../shared/measurements.ts';
 import { eventually } from '../fixtures/collab-client.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
@@ -284,6 +286,74 @@ describe('GET /plans/:id/fhir', () => {
     );
   });
 
+  it('exports measurements as vital-signs Observations with their codes, UCUM units and who measured', async () => {
+    const maja = await hub.login('maja');
+    const performer = {
+      user: maja.user.id,
+      name: maja.user.name,
+      role: 'municipal_nurse',
+      organisation: maja.user.organisation?.name ?? null,
+      sector: 'municipality' as const,
+    };
+    const effective = '2026-12-01T09:30:00+01:00';
+    const [bp, pulse] = await addMeasurements(
+      hub.server.rooms,
+      ingridPlan,
+      [
+        {
+          code: MEASUREMENTS.bloodPressure.code,
+          value: { systolic: 142, diastolic: 88 },
+          unit: 'mm[Hg]',
+          effective,
+          method: 'Siddende, venstre arm',
+        },
+        { code: MEASUREMENTS.pulse.code, value: 76, unit: '/min', effective, comment: 'Uregelmæssig' },
+      ],
+      performer,
+    );
+    const [outside] = await addMeasurements(
+      hub.server.rooms,
+      ingridPlan,
+      [{ code: MEASUREMENTS.temperature.code, value: 38.7, unit: 'Cel', effective }],
+      { user: null, name: 'Anne Akut', role: null, organisation: 'Akutteam Herlev', sector: 'municipality' },
+    );
+    const res = await hub.api(`/plans/${ingridPlan}/fhir`, { token: await hub.token('hanne') });
+    expect(res.status).toBe(200);
+    const bundle = (await res.json()) as Bundle;
+    expectValidBundle(bundle);
+    const resolve = resolver(bundle);
+    const byId = new Map(resources<Observation>(bundle, 'Observation').map((o) => [o.id, o]));
+
+    const bpObs = byId.get(bp!.id) as Observation;
+    expect(bpObs.status).toBe('final');
+    expect(bpObs.category?.[0]?.coding?.[0]).toMatchObject({ code: 'vital-signs' });
+    expect(bpObs.code.coding?.[0]).toMatchObject({ system: 'http://loinc.org', code: '85354-9' });
+    expect(bpObs.component?.map((c) => [c.code.coding?.map((x) => x.code), c.valueQuantity])).toEqual([
+      [['DNK05472', '8480-6'], { value: 142, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' }],
+      [['DNK05473', '8462-4'], { value: 88, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' }],
+    ]);
+    expect(bpObs.method?.text).toBe('Siddende, venstre arm');
+    const who = resolve(bpObs.performer?.[0]?.reference);
+    expect(who).toMatchObject({ resourceType: 'Practitioner' });
+    expect(JSON.stringify(who)).toContain(maja.user.name);
+
+    const pulseObs = byId.get(pulse!.id) as Observation;
+    expect(pulseObs.code.coding?.map((c) => [c.system, c.code])).toEqual([
+      ['urn:oid:1.2.208.176.2.1', 'NPU21692'],
+      ['http://loinc.org', '8867-4'],
+    ]);
+    expect(pulseObs.valueQuantity).toEqual({ value: 76, unit: '/min', system: UCUM, code: '/min' });
+    expect(pulseObs.note?.[0]?.text).toBe('Uregelmæssig');
+    // Someone outside CareHub (named by a MedCom message) is named, not referenced.
+    const tempObs = byId.get(outside!.id) as Observation;
+    expect(tempObs.performer).toEqual([{ display: 'Anne Akut, Akutteam Herlev' }]);
+    expect(tempObs.valueQuantity).toEqual({ value: 38.7, unit: '°C', system: UCUM, code: 'Cel' });
+    // The CarePlan lists them as supporting information.
+    const carePlan = resources<CarePlan>(bundle, 'CarePlan')[0] as CarePlan;
+    for (const id of [bp!.id, pulse!.id, outside!.id])
+      expect(carePlan.supportingInfo?.some((r) => r.reference === `urn:uuid:${id}`)).toBe(true);
+  });
+
   it('lets the citizen export their own plan', async () => {
     const res = await hub.api(`/plans/${carlPlan}/fhir`, { token: await hub.token('carl') });
     expect(res.status).toBe(200);
@@ -416,7 +486,17 @@ describe('planToFhirBundle on untidy plan data', () => {
   const input = (document: Partial<PlanBundleInput['document']>): PlanBundleInput => ({
     plan: { id: planId, title: 'Plan', status: 'active', created: '2026-01-05T10:00:00.000Z' },
     patient: { id: patientId, cpr: '010203-1234', name: 'Test Testesen' },
-    document: { meta: {}, goals: [], tasks: [], medications: [], notes: [], selfReports: [], results: [], ...document },
+    document: {
+      meta: {},
+      goals: [],
+      tasks: [],
+      medications: [],
+      notes: [],
+      selfReports: [],
+      measurements: [],
+      results: [],
+      ...document,
+    },
     careTeam: [
       { organisationId: orgs.hosp, userId: null },
       { organisationId: orgs.kk, userId: null },
@@ -490,6 +570,28 @@ describe('planToFhirBundle on untidy plan data', () => {
           { id: randomUUID(), kind: 'weight', value: '81,4', taken: '2026-03-01T08:00:00Z' },
           { id: randomUUID(), kind: 'symptom', value: 'svimmel', taken: 'not a time', comment: '   ' },
           { id: randomUUID(), kind: 'symptom', taken: '2026-03-01T08:00:00Z' },
+        ],
+        measurements: [
+          { id: 'x', code: {}, value: 'high', unit: '', effective: 'now', status: 'weird', performer: 'me' },
+          {
+            id: randomUUID(),
+            code: { system: 'http://loinc.org', code: '85354-9', display: '' },
+            value: { systolic: 'a', diastolic: null },
+            unit: 'mm[Hg]',
+            effective: '2026-03-01T08:00:00Z',
+            status: 'amended',
+            performer: { user: nurse, name: '' },
+            method: '  ',
+          },
+          {
+            id: randomUUID(),
+            code: { system: 'urn:x', code: 'local-1', display: 'Skridt' },
+            value: 4200,
+            unit: 'steps',
+            effective: '2026-03-01T08:00:00Z',
+            status: 'entered-in-error',
+            performer: { user: null, name: '', organisation: '' },
+          },
         ],
         results: [
           {
@@ -573,5 +675,16 @@ describe('planToFhirBundle on untidy plan data', () => {
     expect(obs[6]?.valueString).toBe('Ingen stase');
     expect(obs[6]?.interpretation).toEqual([{ text: 'weird' }]);
     expect(obs[7]?.valueString).toBe('<0,01');
+    // Measurements: vital signs whatever their state; nothing invalid is exported.
+    const [junk, halfBp, steps] = obs.slice(8) as [Observation, Observation, Observation];
+    for (const o of [junk, halfBp, steps]) expect(o.category?.[0]?.coding?.[0]?.code).toBe('vital-signs');
+    expect(junk.status).toBe('unknown');
+    expect(junk.dataAbsentReason).toBeDefined();
+    expect(junk.performer).toBeUndefined();
+    expect(halfBp.status).toBe('amended');
+    expect(halfBp.component).toBeUndefined();
+    expect(resolve(halfBp.performer?.[0]?.reference).resourceType).toBe('Practitioner');
+    expect(steps.status).toBe('entered-in-error');
+    expect(steps.valueQuantity).toEqual({ value: 4200, unit: 'steps' });
   });
 });

@@ -123,6 +123,80 @@ describe('permission table', () => {
     expect(allowed(role, 'selfReports', { op: 'remove', entry: {} })).toBe(expected);
   });
 
+  describe('measurements', () => {
+    const measured = (role: Role, status = 'final') => ({
+      status,
+      performer: { user: actors[role]!.userId, name: role, role, organisation: null, sector: actors[role]!.sector },
+    });
+    const amendable = ['value', 'unit', 'effective', 'method', 'comment'];
+    it.each(roles)('%s adds a final measurement without performer or history (the server stamps them)', (role) => {
+      const expected = staff.includes(role);
+      expect(allowed(role, 'measurements', { op: 'add', entry: { status: 'final' } })).toBe(expected);
+      expect(canAdd(actors[role]!, 'measurements').allowed).toBe(expected);
+      for (const entry of [
+        { status: 'amended' },
+        { status: 'entered-in-error' },
+        {},
+        { status: 'final', performer: measured(role).performer },
+        { status: 'final', previous: [] },
+      ])
+        expect(allowed(role, 'measurements', { op: 'add', entry }), JSON.stringify(entry)).toBe(false);
+      expect(allowed(role, 'measurements', { op: 'meta', key: 'x' })).toBe(false);
+    });
+    it.each(roles)('%s amends or marks entered-in-error only what they measured; nobody removes', (role) => {
+      const expected = staff.includes(role);
+      for (const key of amendable)
+        expect(allowed(role, 'measurements', { op: 'change', key, entry: measured(role) }), key).toBe(expected);
+      const error = { op: 'change', key: 'status', entry: measured(role), next: 'entered-in-error' } as const;
+      expect(allowed(role, 'measurements', error)).toBe(expected);
+      expect(allowed(role, 'measurements', { ...error, entry: measured(role, 'amended') })).toBe(expected);
+      // Not another's; not its identity, code, stamp or history; the status only to entered-in-error.
+      const other = staff.find((r) => r !== role) as Role;
+      for (const key of [...amendable, 'status'])
+        expect(
+          allowed(role, 'measurements', { op: 'change', key, entry: measured(other), next: 'entered-in-error' }),
+        ).toBe(false);
+      for (const key of ['id', 'code', 'performer', 'previous'])
+        expect(allowed(role, 'measurements', { op: 'change', key, entry: measured(role) }), key).toBe(false);
+      for (const next of ['final', 'amended', undefined])
+        expect(allowed(role, 'measurements', { op: 'change', key: 'status', entry: measured(role), next })).toBe(false);
+      // Entered in error is the end: nothing changes it again.
+      for (const key of [...amendable, 'status'])
+        expect(
+          allowed(role, 'measurements', {
+            op: 'change',
+            key,
+            entry: measured(role, 'entered-in-error'),
+            next: 'entered-in-error',
+          }),
+        ).toBe(false);
+      expect(allowed(role, 'measurements', { op: 'remove', entry: measured(role) })).toBe(false);
+      expect(allowed(role, 'measurements', { op: 'remove', entry: measured(other) })).toBe(false);
+    });
+    it('says why', () => {
+      const gp = actors.gp!;
+      const mine = measured('gp');
+      const theirs = measured('municipal_nurse');
+      const why = (op: Operation) => {
+        const d = decide(gp, 'measurements', op);
+        return d.allowed ? null : d.refusal.code;
+      };
+      expect(why({ op: 'add', entry: { status: 'final', performer: {} } })).toBe('measurements.server-stamps');
+      expect(why({ op: 'add', entry: { status: 'amended' } })).toBe('measurements.new-final');
+      expect(why({ op: 'remove', entry: mine })).toBe('measurements.no-removal');
+      expect(why({ op: 'change', key: 'value', entry: theirs })).toBe('measurements.performer-only');
+      expect(why({ op: 'change', key: 'code', entry: mine })).toBe('measurements.fixed');
+      expect(why({ op: 'change', key: 'status', entry: mine, next: 'final' })).toBe('measurements.status');
+      expect(why({ op: 'change', key: 'value', entry: measured('gp', 'entered-in-error') })).toBe(
+        'measurements.withdrawn',
+      );
+      expect(decide(actors.citizen!, 'measurements', { op: 'add', entry: { status: 'final' } })).toEqual({
+        allowed: false,
+        refusal: { code: 'role.citizen', params: {} },
+      });
+    });
+  });
+
   it.each(roles)('results: %s never writes', (role) => {
     expect(allowed(role, 'results', { op: 'add', entry: {} })).toBe(false);
     expect(allowed(role, 'results', { op: 'change', key: 'value', entry: {} })).toBe(false);
@@ -143,7 +217,17 @@ describe('permission table', () => {
 
   it('gives every refusal as a known code with its parameters, and an English sentence', () => {
     for (const role of roles) {
-      for (const section of ['meta', 'goals', 'tasks', 'medications', 'notes', 'selfReports', 'results', 'x']) {
+      for (const section of [
+        'meta',
+        'goals',
+        'tasks',
+        'medications',
+        'notes',
+        'selfReports',
+        'measurements',
+        'results',
+        'x',
+      ]) {
         for (const op of [
           { op: 'change', key: 'status', entry: {} },
           { op: 'meta', key: 'k' },

@@ -2,6 +2,7 @@ import type { PlanDocumentJson } from '../../../shared/plan.ts';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { SECTORS, useChoices } from '../plan/choices.ts';
 import { str } from './json.ts';
+import { SnapshotMeasurements } from './SnapshotMeasurements.tsx';
 import { SnapshotResults, SnapshotSelfReports, SnapshotTable } from './SnapshotTables.tsx';
 
 type Entry = Record<string, unknown>;
@@ -133,6 +134,8 @@ export function PlanSnapshot({ plan, names, citizen = false }: Props) {
       />
 
       {!citizen && <SnapshotSelfReports rows={plan.selfReports} title={t('section.selfReports')} />}
+
+      <SnapshotMeasurements rows={plan.measurements} hint={hint('measure.plainHint')} />
 
       {/* The citizen's page shows their released results on their own (timeline and trends). */}
       {!citizen && <SnapshotResults results={plan.results} hint={hint('results.plainHint')} />}

@@ -54,7 +54,7 @@ export const daPlanPage = {
   'results.criticalUnacknowledged': 'Kritisk, ikke kvitteret',
   'results.showTrend': 'Vis udvikling for {name}',
   'results.hideTrend': 'Skjul udvikling',
-  'results.reports': 'Billeddiagnostik og patologi',
+  'results.reports': 'Beskrivelser, målinger og notifikationer',
   'results.noReports': 'Ingen beskrivelser.',
   'results.releaseReport': 'Frigiv prøvesæt til borger',
   'results.releasedReport': 'Frigivet til borger',

@@ -6,6 +6,7 @@ import { daAccess } from './da-access.ts';
 import { daOffline } from './da-offline.ts';
 import { daSignIn } from './da-sign-in.ts';
 import { daPlanPage } from './da-planpage.ts';
+import { daMeasurements } from './da-measurements.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -126,6 +127,7 @@ const messages = {
   ...daOffline,
   ...daSignIn,
   ...daPlanPage,
+  ...daMeasurements,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

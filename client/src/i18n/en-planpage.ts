@@ -56,7 +56,7 @@ export const enPlanPage: Readonly<Record<keyof typeof daPlanPage, string>> = {
   'results.criticalUnacknowledged': 'Critical, not acknowledged',
   'results.showTrend': 'Show trend for {name}',
   'results.hideTrend': 'Hide trend',
-  'results.reports': 'Imaging and pathology',
+  'results.reports': 'Reports, measurements and notifications',
   'results.noReports': 'No reports.',
   'results.releaseReport': 'Release sample set to citizen',
   'results.releasedReport': 'Released to citizen',

@@ -7,6 +7,7 @@ import { enAccess } from './en-access.ts';
 import { enOffline } from './en-offline.ts';
 import { enSignIn } from './en-sign-in.ts';
 import { enPlanPage } from './en-planpage.ts';
+import { enMeasurements } from './en-measurements.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -124,4 +125,5 @@ export const en: Dictionary = {
   ...enOffline,
   ...enSignIn,
   ...enPlanPage,
+  ...enMeasurements,
 };

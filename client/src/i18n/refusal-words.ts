@@ -32,6 +32,8 @@ export function wordRefusal(refusal: Refusal | null, t: Translate): string {
     }
     case 'update.too-deep':
       return t(key, { limit: refusal.params.limit });
+    case 'measurements.implausible':
+      return t(refusal.params.key === 'unit' ? 'refusal.code.measurements.implausible-unit' : key);
     default:
       return t(key);
   }
@@ -64,6 +66,14 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'notes.author-only': 'refusal.code.notes.author-only',
   'notes.fixed': 'refusal.code.notes.fixed',
   'notes.signed': 'refusal.code.notes.signed',
+  'measurements.server-stamps': 'refusal.code.measurements.server-stamps',
+  'measurements.new-final': 'refusal.code.measurements.new-final',
+  'measurements.no-removal': 'refusal.code.measurements.no-removal',
+  'measurements.performer-only': 'refusal.code.measurements.performer-only',
+  'measurements.fixed': 'refusal.code.measurements.fixed',
+  'measurements.status': 'refusal.code.measurements.status',
+  'measurements.withdrawn': 'refusal.code.measurements.withdrawn',
+  'measurements.implausible': 'refusal.code.measurements.implausible',
   'meta.unknown-key': 'refusal.code.meta.unknown-key',
   'meta.required': 'refusal.code.meta.required',
   'meta.named-keys-only': 'refusal.code.meta.named-keys-only',

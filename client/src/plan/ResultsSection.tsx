@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useId, useMemo } from 'react';
 import { isStaff } from '../../../shared/roles.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { PlanSection } from './PlanSection.tsx';
@@ -7,6 +7,7 @@ import { CumulativeTable } from './results/CumulativeTable.tsx';
 import { nameOf } from './results/model.ts';
 import { ResultActions } from './results/ResultActions.tsx';
 import { ResultTimeline } from './results/ResultTimeline.tsx';
+import { TrendCharts } from './results/TrendCharts.tsx';
 import { useArrivals, useNow } from './results/useArrivals.ts';
 import { useResultItems } from './results/useResultItems.ts';
 import './results/results.css';
@@ -29,6 +30,9 @@ export function ResultsSection() {
   const arrived = useMemo(() => items.filter((i) => arrivals.get(i.id)?.kind === 'new'), [items, arrivals]);
   const lab = useMemo(() => items.filter((i) => i.kind === 'lab'), [items]);
   const reports = useMemo(() => items.filter((i) => i.kind !== 'lab'), [items]);
+  // Measurements (home care's and the citizen's) as trends; lab trends open from the table.
+  const measured = useMemo(() => items.filter((i) => i.kind === 'measurement'), [items]);
+  const trendsTitle = useId();
   const actions = mayAct
     ? (item: (typeof items)[number]) => <ResultActions item={item} token={token} now={now} />
     : undefined;
@@ -44,6 +48,7 @@ export function ResultsSection() {
           : ''}
       </p>
       <CumulativeTable items={lab} token={token} mayAct={mayAct} />
+      <TrendCharts items={measured} titleId={trendsTitle} />
       <h3 className="results__subheading">{t('results.reports')}</h3>
       {reports.length === 0 ? (
         <p className="muted">{t('results.noReports')}</p>

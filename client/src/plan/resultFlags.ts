@@ -13,6 +13,7 @@ const KINDS: Readonly<Record<string, MessageKey>> = {
   lab: 'results.kind.lab',
   imaging: 'results.kind.imaging',
   notification: 'results.kind.notification',
+  measurement: 'results.kind.measurement',
 };
 
 /** An interpretation flag in words with its code, e.g. "High (H)"; '' for none. */

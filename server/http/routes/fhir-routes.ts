@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { planToJson } from '../../../shared/plan-doc.ts';
+import { performerOf } from '../../../shared/permissions.ts';
 import { citizenView } from '../../../shared/release.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import { isUuid } from '../../../shared/uuid.ts';
@@ -56,11 +57,15 @@ export function fhirRoutes(deps: HttpDeps): Router {
     const document = access.via === 'citizen' ? citizenView(whole) : whole;
     const team = await deps.store.listCareTeam(access.patient.id);
 
-    // Everyone the plan names: care-team members, note authors, and assignees given by user id.
+    // Everyone the plan names: care-team members, note authors, assignees given by user id, who measured.
     const userIds = new Set<string>();
     for (const m of team) if (m.userId) userIds.add(m.userId);
     for (const n of document.notes) if (isUuid(n.author)) userIds.add(n.author);
     for (const t of document.tasks) if (isUuid(t.assignee)) userIds.add(t.assignee);
+    for (const m of document.measurements) {
+      const by = performerOf(m);
+      if (isUuid(by)) userIds.add(by);
+    }
     const users = (await Promise.all([...userIds].map((id) => deps.store.getUser(id)))).filter(
       (u): u is User => u !== null && isStaff(u.role),
     );

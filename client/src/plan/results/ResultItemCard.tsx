@@ -2,7 +2,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { resultKindKey, resultStatusLabel } from '../resultFlags.ts';
 import { ResultFlag } from './ResultFlag.tsx';
-import { isEncounter, nameOf, valueText, type ResultItem } from './model.ts';
+import { isEncounter, nameOf, quantityOf, valueText, type ResultItem } from './model.ts';
 import type { Arrival } from './useArrivals.ts';
 import { ucumDisplay } from '../../i18n/units.ts';
 
@@ -70,7 +70,8 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
   const kindKey = resultKindKey(item.kind);
   const encounter = isEncounter(item);
   const eventKey = encounter ? ENCOUNTER_EVENTS[item.code.code] : undefined;
-  const title = eventKey ? t(eventKey) : nameOf(item);
+  const quantity = item.kind === 'measurement' ? quantityOf(item) : null;
+  const title = eventKey ? t(eventKey) : quantity ? t(`visit.kind.${quantity}` as MessageKey) : nameOf(item);
   const when = item.effective || item.filed;
   const value = withUnit(item.value, item.unit);
   const voided = item.status === 'entered-in-error' || item.status === 'cancelled';
@@ -94,6 +95,7 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
       data-kind={item.kind}
       data-critical={item.critical ? 'true' : 'false'}
       data-new={arrival ? 'true' : 'false'}
+      data-source={item.source}
     >
       <p className="result-item__when">{when ? <time dateTime={when}>{formatDateTime(when)}</time> : '–'}</p>
       <div className="result-item__body">
@@ -120,6 +122,12 @@ export function ResultItemCard({ item, arrival, onSeen, actions, citizen = false
                 {t('results.rangeShort', { range: unitsIn(item.referenceRange, unit) })}
               </span>
             )}
+          </p>
+        )}
+        {item.kind === 'measurement' && (
+          <p className={`result-item__source result-source result-source--${item.source}`} data-testid="result-source">
+            {t(`measure.source.${item.source}` as MessageKey)}
+            {item.performerName && ` · ${t('measure.by', { name: item.performerName })}`}
           </p>
         )}
         {item.text && <ExpandableText text={item.text} imaging={item.kind === 'imaging'} />}

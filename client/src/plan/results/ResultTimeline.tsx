@@ -9,6 +9,7 @@ const PAGE = 25;
 const FILTER_LABELS: Readonly<Record<ResultKindFilter, MessageKey>> = {
   all: 'results.filter.all',
   lab: 'results.filter.lab',
+  measurement: 'results.filter.measurement',
   imaging: 'results.filter.imaging',
   notification: 'results.filter.notification',
 };
@@ -24,14 +25,14 @@ interface Props {
   filters?: boolean;
 }
 
-/** The results as a timeline, newest first, filtered by kind (lab, imaging, hospital notifications). */
+/** The results as a timeline, newest first, filtered by kind (lab, measurements, imaging, hospital notifications). */
 export function ResultTimeline({ items, arrivals, onSeen, actions, citizen = false, filters = true }: Props) {
   const { t } = useI18n();
   const name = useId();
   const [filter, setFilter] = useState<ResultKindFilter>('all');
   const [shown, setShown] = useState(PAGE);
   const counts = useMemo(() => {
-    const c: Record<ResultKindFilter, number> = { all: 0, lab: 0, imaging: 0, notification: 0 };
+    const c: Record<ResultKindFilter, number> = { all: 0, lab: 0, measurement: 0, imaging: 0, notification: 0 };
     for (const item of items) for (const f of KIND_FILTERS) if (matchesKind(item, f)) c[f] += 1;
     return c;
   }, [items]);

@@ -1,9 +1,9 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { useI18n } from '../../i18n/index.tsx';
+import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { isCriticalFlag } from '../../../../shared/results.ts';
 import { flagLabel } from '../resultFlags.ts';
 import { scale, timeDomain, valueDomain } from './chartScale.ts';
-import type { Trend } from './model.ts';
+import type { MeasuredBy, Trend } from './model.ts';
 import { ucumDisplay } from '../../i18n/units.ts';
 
 const HEIGHT = 180;
@@ -31,6 +31,43 @@ function tone(flag: string): 'critical' | 'abnormal' | 'normal' {
 }
 
 /**
+ * Who measured a point, told by its shape as well as in words (colour alone is not enough):
+ * a lab's circle, home care's square, the citizen's diamond, a hospital's or GP's triangle.
+ */
+function Marker({
+  source,
+  x,
+  y,
+  r,
+  className,
+}: {
+  source: MeasuredBy;
+  x: number;
+  y: number;
+  r: number;
+  className: string;
+}) {
+  const props = { className, 'data-source': source };
+  switch (source) {
+    case 'home-care':
+      return <rect {...props} x={x - r} y={y - r} width={2 * r} height={2 * r} />;
+    case 'citizen':
+      return (
+        <polygon
+          {...props}
+          points={`${x},${y - r * 1.3} ${x + r * 1.3},${y} ${x},${y + r * 1.3} ${x - r * 1.3},${y}`}
+        />
+      );
+    case 'clinic':
+      return <polygon {...props} points={`${x},${y - r * 1.3} ${x + r * 1.2},${y + r} ${x - r * 1.2},${y + r}`} />;
+    default:
+      return <circle {...props} cx={x} cy={y} r={r} />;
+  }
+}
+
+const SOURCE_ORDER: readonly MeasuredBy[] = ['lab', 'home-care', 'clinic', 'citizen', 'system'];
+
+/**
  * One code's numeric results over time as a line, with its reference range as a band. Drawn
  * in plain SVG; the figure says the same in words, and a table lists every point.
  */
@@ -39,6 +76,13 @@ export function TrendChart({ trend }: { trend: Trend }) {
   const [ref, width] = useWidth();
   const titleId = useId();
   const unit = ucumDisplay(trend.unit, lang === 'da' ? ',' : '.');
+  const sourceName = (s: MeasuredBy) => t(`measure.source.${s}` as MessageKey);
+  const kindName = trend.quantity ? t(`visit.kind.${trend.quantity}` as MessageKey) : trend.name;
+  const name = trend.part
+    ? t(trend.part === 'systolic' ? 'measure.part.systolic' : 'measure.part.diastolic', { name: kindName })
+    : kindName;
+  const sources = SOURCE_ORDER.filter((s) => trend.points.some((p) => p.source === s));
+  const bySource = sources.length > 1 || sources.some((s) => s !== 'lab');
   const locale = lang === 'da' ? 'da-DK' : 'en-GB';
   const shortDate = useMemo(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }), [locale]);
   const shortTime = useMemo(
@@ -82,10 +126,17 @@ export function TrendChart({ trend }: { trend: Trend }) {
   const xTicks = width > 420 && trend.points.length > 2 ? [x.min, (x.min + x.max) / 2, x.max] : [x.min, x.max];
 
   return (
-    <figure className="trend" data-testid="trend-chart" data-code={trend.key} aria-labelledby={titleId}>
+    <figure
+      className="trend"
+      data-testid="trend-chart"
+      data-code={trend.key}
+      data-quantity={trend.quantity ?? undefined}
+      data-part={trend.part ?? undefined}
+      aria-labelledby={titleId}
+    >
       <figcaption className="trend__caption">
         <span id={titleId} className="trend__name">
-          {trend.name}
+          {name}
           {unit && <span className="trend__unit"> ({unit})</span>}
         </span>
         <span className="trend__summary">{summary}</span>
@@ -96,7 +147,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
           height={HEIGHT}
           viewBox={`0 0 ${width} ${HEIGHT}`}
           role="img"
-          aria-label={`${trend.name}: ${summary}`}
+          aria-label={`${name}: ${summary}`}
           focusable="false"
         >
           {range && (
@@ -130,15 +181,16 @@ export function TrendChart({ trend }: { trend: Trend }) {
           ))}
           <polyline className="trend__line" points={line} />
           {trend.points.map((p) => (
-            <circle
-              key={p.id}
-              className={`trend__point trend__point--${tone(p.flag)}`}
-              cx={sx(p.time)}
-              cy={sy(p.value)}
-              r={tone(p.flag) === 'critical' ? 5.5 : 4}
-            >
-              <title>{`${formatDateTime(p.iso)}: ${withUnit(p.value)}${p.flag ? ` ${flagLabel(p.flag, t)}` : ''}`}</title>
-            </circle>
+            <g key={p.id}>
+              <title>{`${formatDateTime(p.iso)}: ${withUnit(p.value)}${p.flag ? ` ${flagLabel(p.flag, t)}` : ''} (${sourceName(p.source)})`}</title>
+              <Marker
+                source={p.source}
+                className={`trend__point trend__point--${tone(p.flag)}`}
+                x={sx(p.time)}
+                y={sy(p.value)}
+                r={tone(p.flag) === 'critical' ? 5.5 : 4}
+              />
+            </g>
           ))}
         </svg>
       </div>
@@ -148,16 +200,30 @@ export function TrendChart({ trend }: { trend: Trend }) {
           {t('trend.reference', { range: unit ? `${range} ${unit}` : range })}
         </p>
       )}
+      {bySource && (
+        <p className="trend__legend trend__sources" data-testid="trend-sources">
+          <span>{t('trend.sources')}</span>
+          {sources.map((s) => (
+            <span key={s} className="trend__source">
+              <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">
+                <Marker source={s} className="trend__point trend__point--normal" x={7} y={7} r={4} />
+              </svg>
+              {sourceName(s)}
+            </span>
+          ))}
+        </p>
+      )}
       <details className="trend__table">
         <summary>{t('trend.showTable')}</summary>
         <div className="table-scroll">
           <table className="data-table" data-testid="trend-table">
-            <caption className="visually-hidden">{trend.name}</caption>
+            <caption className="visually-hidden">{name}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('results.effective')}</th>
                 <th scope="col">{t('results.value')}</th>
                 <th scope="col">{t('trend.flag')}</th>
+                {bySource && <th scope="col">{t('trend.source')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -168,6 +234,11 @@ export function TrendChart({ trend }: { trend: Trend }) {
                   </td>
                   <td className="data-table__value">{withUnit(p.value)}</td>
                   <td>{flagLabel(p.flag, t) || '–'}</td>
+                  {bySource && (
+                    <td data-testid="trend-point-source" data-source={p.source}>
+                      {[sourceName(p.source), p.performerName].filter(Boolean).join(' · ')}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

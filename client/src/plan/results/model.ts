@@ -1,3 +1,11 @@
+import {
+  MEASUREMENTS,
+  measurementKindOf,
+  parseReading,
+  quantityKindOf,
+  SELF_REPORT_KINDS,
+  type MeasurementKind,
+} from '../../../../shared/measurements.ts';
 import { ENCOUNTER_SYSTEM } from '../../../../shared/results.ts';
 
 /**
@@ -24,10 +32,18 @@ export interface ResultItem {
   releaseAt: string;
   filed: string;
   previous: { value: string | number | undefined; unit: string; status: string; replaced: string }[];
+  /** Who measured it: a lab, home care (the municipality), other care staff, or the citizen. */
+  source: MeasuredBy;
+  /** The name of who measured (measurements), else ''. */
+  performerName: string;
+  /** Blood pressure's parts (a measurement or a self-report), for the trend charts. */
+  components: { systolic: number; diastolic: number } | null;
 }
 
-export type ResultKindFilter = 'all' | 'lab' | 'imaging' | 'notification';
-export const KIND_FILTERS: readonly ResultKindFilter[] = ['all', 'lab', 'imaging', 'notification'];
+export type MeasuredBy = 'lab' | 'home-care' | 'clinic' | 'citizen' | 'system';
+
+export type ResultKindFilter = 'all' | 'lab' | 'measurement' | 'imaging' | 'notification';
+export const KIND_FILTERS: readonly ResultKindFilter[] = ['all', 'lab', 'measurement', 'imaging', 'notification'];
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -64,7 +80,86 @@ export function resultFromJson(entry: Readonly<Record<string, unknown>>, index =
       status: str(p.status),
       replaced: str(p.replaced),
     })),
+    source: str(entry.kind) === 'lab' ? 'lab' : 'system',
+    performerName: '',
+    components: null,
   };
+}
+
+const bloodPressure = (v: unknown): { systolic: number; diastolic: number } | null => {
+  const o = obj(v);
+  return typeof o.systolic === 'number' && typeof o.diastolic === 'number'
+    ? { systolic: o.systolic, diastolic: o.diastolic }
+    : null;
+};
+
+/** A value as the timeline shows it: blood pressure as "142/88". */
+const shownValue = (v: unknown): string | number | undefined => {
+  const bp = bloodPressure(v);
+  return bp ? `${bp.systolic}/${bp.diastolic}` : val(v);
+};
+
+/** A measurement of the plan's `measurements` section (shared/plan.ts MeasurementEntry) as a timeline item. */
+export function measurementFromJson(entry: Readonly<Record<string, unknown>>, index = 0): ResultItem {
+  const code = obj(entry.code);
+  const performer = obj(entry.performer);
+  const kind = measurementKindOf(code);
+  const previous = Array.isArray(entry.previous) ? entry.previous.map(obj) : [];
+  return {
+    ...resultFromJson({}, index),
+    id: str(entry.id) || `measurement-${index}`,
+    kind: 'measurement',
+    code: {
+      system: str(code.system),
+      code: str(code.code),
+      display: kind ? '' : str(code.display),
+    },
+    value: shownValue(entry.value),
+    unit: str(entry.unit),
+    effective: str(entry.effective),
+    status: str(entry.status),
+    text: [str(entry.method), str(entry.comment)].filter(Boolean).join('\n'),
+    previous: previous.map((p) => ({
+      value: shownValue(p.value),
+      unit: str(p.unit),
+      status: str(p.status),
+      replaced: str(p.replaced),
+    })),
+    source: performer.sector === 'municipality' ? 'home-care' : 'clinic',
+    performerName: str(performer.name),
+    components: bloodPressure(entry.value),
+  };
+}
+
+/**
+ * A citizen's self-report of a measured quantity (blood pressure, weight …) as a timeline
+ * item; null for what is no measurement (a symptom) or cannot be read as one.
+ */
+export function selfReportFromJson(entry: Readonly<Record<string, unknown>>, index = 0): ResultItem | null {
+  const kind = SELF_REPORT_KINDS[str(entry.kind)];
+  if (!kind) return null;
+  const def = MEASUREMENTS[kind];
+  const raw = entry.value;
+  const reading = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseReading(kind, raw) : null;
+  if (reading === null) return null;
+  return {
+    ...resultFromJson({}, index),
+    id: str(entry.id) || `self-report-${index}`,
+    kind: 'measurement',
+    code: { ...def.code, display: '' },
+    value: shownValue(reading),
+    unit: def.unit,
+    effective: str(entry.taken),
+    status: 'final',
+    text: str(entry.comment),
+    source: 'citizen',
+    components: bloodPressure(reading),
+  };
+}
+
+/** The kind of quantity a timeline item measures, when CareHub knows it (shared/measurements.ts). */
+export function quantityOf(item: ResultItem): MeasurementKind | null {
+  return quantityKindOf(item.code);
 }
 
 /** When the result is about: its clinical time, else when it was filed. */
@@ -76,7 +171,7 @@ export function newestFirst(items: readonly ResultItem[]): ResultItem[] {
   return [...items].sort((a, b) => timeOf(b) - timeOf(a));
 }
 
-/** Its name: the code's display, else the code. */
+/** Its name: the code's display, else the code (a known quantity's name is the page's words, see useResultItems). */
 export function nameOf(item: ResultItem): string {
   return item.code.display || item.code.code || item.kind;
 }
@@ -100,11 +195,16 @@ export interface TrendPoint {
   iso: string;
   value: number;
   flag: string;
+  source: MeasuredBy;
+  performerName: string;
 }
 
 export interface Trend {
   key: string;
   name: string;
+  /** A quantity CareHub measures (lab results, measurements and self-reports together), and which part of a blood pressure. */
+  quantity: MeasurementKind | null;
+  part: 'systolic' | 'diastolic' | null;
   unit: string;
   low: number | undefined;
   high: number | undefined;
@@ -113,35 +213,61 @@ export interface Trend {
 
 const VOID = new Set(['cancelled', 'entered-in-error']);
 
+type Part = 'systolic' | 'diastolic';
+interface Plotted {
+  item: ResultItem;
+  value: number;
+}
+
 /**
- * Numeric lab results grouped by code (system and code, NPU or LOINC), oldest point first; a
- * code needs two points to make a trend. The reference range is the latest result's.
+ * Numeric results grouped by what they measure, oldest point first; a group needs two points to
+ * make a trend. Lab results, the care team's measurements and the citizen's self-reports of a
+ * quantity CareHub knows (by NPU or LOINC code, shared/measurements.ts) share one trend, each
+ * point marked by who measured it; blood pressure makes two (systolic, diastolic). Other lab
+ * results group by their code. The reference range is the latest result's.
  */
 export function trendsOf(items: readonly ResultItem[]): Trend[] {
-  const groups = new Map<string, ResultItem[]>();
+  const groups = new Map<string, { quantity: MeasurementKind | null; part: Part | null; points: Plotted[] }>();
+  const add = (key: string, quantity: MeasurementKind | null, part: Part | null, p: Plotted) => {
+    const g = groups.get(key) ?? { quantity, part, points: [] };
+    g.points.push(p);
+    groups.set(key, g);
+  };
   for (const item of items) {
-    if (item.kind !== 'lab' || typeof item.value !== 'number' || VOID.has(item.status) || !item.code.code) continue;
-    const key = `${item.code.system}|${item.code.code}`;
-    groups.set(key, [...(groups.get(key) ?? []), item]);
+    if ((item.kind !== 'lab' && item.kind !== 'measurement') || VOID.has(item.status) || !item.code.code) continue;
+    const quantity = quantityOf(item);
+    if (quantity && item.components) {
+      for (const part of ['systolic', 'diastolic'] as const)
+        add(`quantity|${quantity}|${part}`, quantity, part, { item, value: item.components[part] });
+    } else if (typeof item.value === 'number') {
+      const key = quantity ? `quantity|${quantity}` : `${item.code.system}|${item.code.code}`;
+      add(key, quantity, null, { item, value: item.value });
+    }
   }
   const trends: Trend[] = [];
   for (const [key, group] of groups) {
-    if (group.length < 2) continue;
-    const sorted = [...group].sort((a, b) => timeOf(a) - timeOf(b));
-    const latest = sorted[sorted.length - 1]!;
-    const withRange = [...sorted].reverse().find((r) => r.referenceLow !== undefined || r.referenceHigh !== undefined);
+    if (group.points.length < 2) continue;
+    const sorted = [...group.points].sort((a, b) => timeOf(a.item) - timeOf(b.item));
+    const latest = (sorted[sorted.length - 1] as Plotted).item;
+    const withRange = [...sorted]
+      .reverse()
+      .find((r) => r.item.referenceLow !== undefined || r.item.referenceHigh !== undefined)?.item;
     trends.push({
       key,
       name: nameOf(latest),
-      unit: latest.unit,
+      quantity: group.quantity,
+      part: group.part,
+      unit: group.quantity ? MEASUREMENTS[group.quantity].unit : latest.unit,
       low: withRange?.referenceLow,
       high: withRange?.referenceHigh,
-      points: sorted.map((r) => ({
-        id: r.id,
-        time: timeOf(r),
-        iso: r.effective || r.filed,
-        value: r.value as number,
-        flag: r.interpretation,
+      points: sorted.map(({ item, value }) => ({
+        id: item.id,
+        time: timeOf(item),
+        iso: item.effective || item.filed,
+        value,
+        flag: item.interpretation,
+        source: item.source,
+        performerName: item.performerName,
       })),
     });
   }

@@ -1,0 +1,147 @@
+/**
+ * Browser test (issue 16): a home-care nurse records measurements as data in the visit panel and
+ * the GP sees them live in the plan's trend charts. Maja, on a tablet, records a blood pressure
+ * and a pulse for Carl Jensen; an impossible pulse is refused with the range it must be in, an
+ * unusual one is saved only once she confirms it. Gitte, with Carl's plan open, sees the blood
+ * pressure (systolic and diastolic) and pulse trends appear, every point marked as home care,
+ * and Carl's own reading (posted from his citizen view) marked as his.
+ *
+ * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
+ */
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  apiLogin,
+  assertPrerequisites,
+  launchBrowser,
+  LIVE_MS,
+  openCarlsPlan,
+  openPage,
+  SERVER_START_MS,
+  signIn,
+  startHub,
+  UI_MS,
+  type Hub,
+} from './helpers.ts';
+
+let hub: Hub | null = null;
+let browser: Browser | null = null;
+const contexts: BrowserContext[] = [];
+
+describe('measurements from the visit panel, live in the GP’s trend charts', () => {
+  let maja: Page;
+  let gitte: Page;
+  let planId = '';
+  const trend = (page: Page, key: string): Locator => page.locator(`[data-testid="trend-chart"][data-code="${key}"]`);
+
+  beforeAll(
+    async () => {
+      assertPrerequisites();
+      hub = await startHub();
+      browser = await launchBrowser();
+      const tablet = await openPage(browser, 'en-GB', { width: 1024, height: 768 });
+      const desk = await openPage(browser, 'da-DK');
+      contexts.push(tablet.context, desk.context);
+      maja = tablet.page;
+      gitte = desk.page;
+      await signIn(gitte, hub.baseUrl, 'gitte');
+      planId = await openCarlsPlan(gitte);
+      await signIn(maja, hub.baseUrl, 'maja');
+      await maja.goto(`${hub.baseUrl}/#/plans/${planId}/visit`);
+      await maja.locator('[data-testid="plan-layout"][data-synced="true"]').waitFor();
+      await maja.getByTestId('quick-entry').waitFor();
+    },
+    SERVER_START_MS + 4 * UI_MS,
+  );
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await hub?.stop();
+  }, 30_000);
+
+  const record = async (kind: string, value: string) => {
+    await maja.getByTestId(`quick-kind-${kind}`).check();
+    await maja.getByTestId('quick-value').fill(value);
+    await maja.getByTestId('quick-save').click();
+  };
+  const saved = () => maja.getByTestId('quick-saved').filter({ hasText: 'The measurement is saved' }).waitFor();
+
+  it('records a blood pressure and a pulse, and refuses an impossible pulse with its range', async () => {
+    await record('bloodPressure', '142/88');
+    await saved();
+    await record('pulse', '76');
+    await saved();
+    await record('pulse', '600');
+    expect(await maja.getByTestId('quick-problem').textContent()).toContain('between 20 and 300');
+    // Nothing was written: the value stays for correcting.
+    expect(await maja.getByTestId('quick-value').inputValue()).toBe('600');
+    // The GP sees both in the timeline as home care's, with who measured.
+    for (const value of ['142/88 mmHg', '76 /min']) {
+      const card = gitte.getByTestId('result').filter({ hasText: value });
+      await card.waitFor({ timeout: LIVE_MS });
+      expect(await card.getAttribute('data-kind')).toBe('measurement');
+      expect(await card.getAttribute('data-source')).toBe('home-care');
+      expect(await card.getByTestId('result-source').textContent()).toContain('Maja');
+    }
+  });
+
+  it('saves an unusual reading only once it is confirmed; the GP’s trends appear live, marked home care', async () => {
+    await record('pulse', '150');
+    await maja.getByTestId('quick-unusual').waitFor();
+    expect(await maja.getByTestId('quick-unusual').textContent()).toContain('unusual');
+    expect(await maja.getByTestId('quick-save').isDisabled()).toBe(true);
+    await maja.getByTestId('quick-confirm').click();
+    await saved();
+    await record('bloodPressure', '151/93');
+    await saved();
+
+    for (const key of ['quantity|pulse', 'quantity|bloodPressure|systolic', 'quantity|bloodPressure|diastolic']) {
+      const chart = trend(gitte, key);
+      await chart.waitFor({ timeout: LIVE_MS });
+      await gitte.waitForFunction(
+        (k) =>
+          document.querySelectorAll(`[data-testid="trend-chart"][data-code="${k}"] .trend__plot [data-source]`)
+            .length >= 2,
+        key,
+        { timeout: LIVE_MS },
+      );
+      const sources = await chart
+        .locator('.trend__plot [data-source]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-source')));
+      expect(new Set(sources)).toEqual(new Set(['home-care']));
+      expect(await chart.getByTestId('trend-sources').textContent()).toContain('Hjemmepleje');
+    }
+    expect(await trend(gitte, 'quantity|pulse').textContent()).toContain('Puls');
+    expect(await trend(gitte, 'quantity|bloodPressure|systolic').textContent()).toContain('Blodtryk, systolisk');
+  });
+
+  it('shows the citizen’s own reading in the same trend, marked as his', async () => {
+    const carl = await apiLogin(hub!.baseUrl, 'carl');
+    const res = await fetch(`${hub!.baseUrl}/api/v1/plans/${planId}/self-reports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${carl}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'blood-pressure', value: '139/86', unit: 'mmHg' }),
+    });
+    expect(res.status).toBe(201);
+    const chart = trend(gitte, 'quantity|bloodPressure|systolic');
+    await chart.locator('.trend__plot [data-source="citizen"]').waitFor({ state: 'attached', timeout: LIVE_MS });
+    expect(await chart.getByTestId('trend-sources').textContent()).toContain('Borgerens egen måling');
+    await chart.locator('details summary').click();
+    const rows = await chart
+      .getByTestId('trend-point-source')
+      .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-source')));
+    expect(rows.sort()).toEqual(['citizen', 'home-care', 'home-care']);
+  });
+
+  it('lets the citizen read the measurements taken of him, with who measured', async () => {
+    const { context, page } = await openPage(browser!, 'da-DK');
+    contexts.push(context);
+    await signIn(page, hub!.baseUrl, 'carl');
+    await openCarlsPlan(page);
+    const rows = page.getByTestId('snapshot-measurement');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(4);
+    expect(await rows.filter({ hasText: '151/93 mmHg' }).textContent()).toContain('Hjemmepleje');
+  });
+});
