@@ -13,6 +13,7 @@ import { loadConfig } from './config.ts';
 import { createApiKey, type ApiKeyOptions } from './results/api-keys.ts';
 import { seedDemoData } from './seed/demo-data.ts';
 import { labFeed } from './simulator/lab-feed.ts';
+import { ORGANISATION_USAGE, organisationCommand } from './organisations/organisation-commands.ts';
 import { openStore } from './store/open-store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +22,7 @@ const USAGE = `carehub <command>
 
   serve [--no-demo]     run the hub (seeds the demo data into a new database unless --no-demo)
   seed                  seed the demo data into a new (empty) database
+${ORGANISATION_USAGE}
   user create --username U --name N --role R [--organisation ID] [--password P] [--reason TEXT]
                         create a user (password read from CAREHUB_PASSWORD or --password); a
                         clinical account (care staff, citizen) needs --reason, kept in the audit log
@@ -198,6 +200,8 @@ export async function main(argv: string[]): Promise<void> {
       return serve(rest);
     case 'seed':
       return seed();
+    case 'organisation':
+      return organisationCommand(rest);
     case 'user':
       if (rest[0] === 'create') return userCreate(rest.slice(1));
       break;

@@ -164,9 +164,35 @@ export const Visit = z.object({
   planId: z.string(),
   planTitle: z.string(),
   tasks: z.array(VisitTask),
+  /**
+   * The citizen is in hospital (a MedCom hospital notification says so): admitted, or on
+   * leave from the stay, at `place`. Null at home. Optional for answers from before it.
+   */
+  stay: z.object({ place: z.string(), onLeave: z.boolean() }).nullable().optional(),
 });
 export type Visit = z.infer<typeof Visit>;
 
 /** Visits in visit order: those with overdue open tasks first, then by the patient's name (Danish collation). */
 export const VisitsResponse = z.object({ date: z.string(), visits: z.array(Visit) });
 export type VisitsResponse = z.infer<typeof VisitsResponse>;
+
+/** One MedCom message waiting in an organisation's inbox (GET /messages/inbox): a hospital notification about a patient with no plan there. */
+export const InboxItem = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  received: z.string(),
+  /** STIN, SLHJ, …: what the hospital says happened. */
+  code: z.string(),
+  activity: z.string().nullable(),
+  /** When it happened (the stay's start, leave, discharge). */
+  at: z.string().nullable(),
+  place: z.string(),
+  patientName: z.string(),
+  /** CareHub knows the patient (a plan with another organisation), or starting a plan registers them. */
+  knownPatient: z.boolean(),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+/** `POST /messages/inbox/:id/plan`: the plan started (or found) and how many waiting notifications moved into it. */
+export const InboxPlanStarted = z.object({ patientId: z.string(), planId: z.string(), filed: z.number() });
+export type InboxPlanStarted = z.infer<typeof InboxPlanStarted>;

@@ -40,6 +40,11 @@ export const NotificationContent = z.discriminatedUnion('kind', [
     kind: z.literal('encounter'),
     params: z.object({ event: EncounterEvent, /** Hospital and department. */ place: z.string() }),
   }),
+  /** A MedCom CareCommunication to the reader's organisation: from whom, about what. */
+  z.object({
+    kind: z.literal('correspondence'),
+    params: z.object({ from: z.string(), topic: z.string() }),
+  }),
   /** Someone outside the care team opened the plan in an emergency. */
   z.object({
     kind: z.literal('break-glass'),

@@ -150,6 +150,27 @@ export const SelfReportEntry = z.object({
   comment: z.string().max(2000).optional(),
 });
 
+/**
+ * What a MedCom HospitalNotification says of the stay (POST /api/v1/messages): the plan shows
+ * it with the notification. Times as the hospital sent them (with their zone).
+ */
+export const EncounterDetails = z.object({
+  /** STIN, RE_STIN, AN_STIN, STAA, STOR, SLOR, SLHJ, MORS, … */
+  code: z.string().max(20),
+  status: z.enum(['in-progress', 'onleave', 'finished', 'entered-in-error']),
+  /** IMP inpatient, EMER acute ambulant. */
+  class: z.enum(['IMP', 'EMER']),
+  periodStart: z.string().max(40),
+  periodEnd: z.string().max(40).nullable(),
+  leaveStart: z.string().max(40).nullable(),
+  leaveEnd: z.string().max(40).nullable(),
+  serviceProvider: z.object({ name: z.string().max(500).nullable(), sor: z.string().max(18).nullable() }).nullable(),
+  /** The stay's episode-of-care identifier, `system|value`. */
+  episodeOfCare: z.string().max(600),
+  deceased: z.boolean(),
+});
+export type EncounterDetails = z.infer<typeof EncounterDetails>;
+
 /** Who measured: stamped by the server from the signed-in user (or given by the server for a message it files). */
 export const Performer = z.object({
   /** The CareHub user; null for someone outside CareHub (named by a MedCom message). */
@@ -228,6 +249,8 @@ export const ResultEntry = z.object({
       }),
     )
     .optional(),
+  /** A MedCom hospital notification's account of the stay (admission, leave, discharge, death). */
+  encounter: EncounterDetails.optional(),
 });
 
 export const SECTION_ENTRY_SCHEMAS = {

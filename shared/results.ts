@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Coding } from './plan.ts';
+import { Coding, EncounterDetails } from './plan.ts';
+
+export { EncounterDetails };
 
 /**
  * Results and hospital notifications as CareHub files them (issue: results stream into the
@@ -61,10 +63,13 @@ export const IncomingResult = z.object({
   status: ResultStatus,
   /** Narrative: an imaging report's conclusion or presented form, a lab comment. */
   text: z.string().max(100_000).optional(),
+  /** A MedCom hospital notification's account of the stay. */
+  encounter: EncounterDetails.optional(),
 });
 export type IncomingResult = z.infer<typeof IncomingResult>;
 
-export const EncounterEvent = z.enum(['admission', 'leave-start', 'leave-end', 'discharge']);
+/** `death`: MedCom's MORS (the citizen died during the stay); `cancelled`: a notification the hospital took back (AN_*). */
+export const EncounterEvent = z.enum(['admission', 'leave-start', 'leave-end', 'discharge', 'death', 'cancelled']);
 export type EncounterEvent = z.infer<typeof EncounterEvent>;
 
 /** `POST /api/v1/encounters`: the content of a MedCom HospitalNotification. */
@@ -85,8 +90,11 @@ export const ENCOUNTER_SYSTEM = 'urn:carehub:hospital-notification';
 export const FiledResponse = z.object({
   /** The first filed result's id (for a single result: its id). */
   id: z.string(),
-  plans: z.array(z.string()),
-  /** Every result of the submission, in order. */
+  /**
+   * Every result of the submission, in order. Alike whether or not a patient is registered
+   * with the CPR number (one that is not is held, unmatched, for an administrator), and no
+   * plan is named: the answer tells the sender nothing about who is registered in CareHub.
+   */
   results: z.array(z.object({ id: z.string(), identifier: z.string(), replay: z.boolean() })),
 });
 export type FiledResponse = z.infer<typeof FiledResponse>;

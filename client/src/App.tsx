@@ -17,6 +17,7 @@ const CitizenPlanView = lazy(() => import('./views/CitizenPlanView.tsx').then((m
 const HistoryView = lazy(() => import('./views/HistoryView.tsx').then((m) => ({ default: m.HistoryView })));
 const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m) => ({ default: m.CitizenHomeView })));
 const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
+const InboxView = lazy(() => import('./inbox/InboxView.tsx').then((m) => ({ default: m.InboxView })));
 const VisitsView = lazy(() => import('./visits/VisitsView.tsx').then((m) => ({ default: m.VisitsView })));
 const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
@@ -124,6 +125,7 @@ export function App() {
       />
     );
   else if (route.name === 'visits') content = <VisitsView session={session} />;
+  else if (route.name === 'inbox') content = <InboxView session={session} />;
   else if (route.name === 'history')
     content = <HistoryView key={route.planId} session={session} planId={route.planId} />;
   else content = <PatientsView session={session} />;

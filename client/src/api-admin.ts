@@ -48,6 +48,8 @@ export const AdminOrganisation = z.object({
   name: z.string(),
   sector: Sector,
   region: z.string().nullable().optional(),
+  sor: z.string().nullable().optional(),
+  ean: z.string().nullable().optional(),
 });
 export type AdminOrganisation = z.infer<typeof AdminOrganisation>;
 
@@ -69,9 +71,22 @@ export function listOrganisations(token: string, signal?: AbortSignal): Promise<
 
 export function createOrganisation(
   token: string,
-  org: { name: string; sector: Sector; region?: string },
+  org: { name: string; sector: Sector; region?: string; sor?: string; ean?: string },
 ): Promise<AdminOrganisation> {
   return call('/admin/organisations', AdminOrganisation, { method: 'POST', token, body: org });
+}
+
+/** Sets, changes or clears (null) an organisation's SOR code and EAN location number. */
+export function setOrganisationCodes(
+  token: string,
+  id: string,
+  codes: { sor: string | null; ean: string | null },
+): Promise<AdminOrganisation> {
+  return call(`/admin/organisations/${encodeURIComponent(id)}/codes`, AdminOrganisation, {
+    method: 'PUT',
+    token,
+    body: codes,
+  });
 }
 
 export function listUsers(token: string, signal?: AbortSignal): Promise<AdminUser[]> {

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 /**
  * Hash routes: `#/sign-in`, `#/patients`, `#/plans/<planId>`, `#/plans/<planId>/history`,
  * `#/access-log` (the citizen's), `#/admin/<tab>` (the administrator's), `#/visits` (today's
- * home visits of municipal staff), `#/plans/<planId>/visit` (a plan opened for a visit), and
+ * home visits of municipal staff), `#/inbox` (MedCom messages waiting for a plan), `#/plans/<planId>/visit` (a plan opened for a visit), and
  * `#/signed-in/<code>` / `#/sign-in-refused/<reason>` (back from an identity provider).
  * Only opaque ids go in the hash; never a CPR number or a patient's name.
  */
@@ -15,6 +15,7 @@ export type Route =
   | { name: 'patients' }
   | { name: 'plan'; planId: string }
   | { name: 'visits' }
+  | { name: 'inbox' }
   | { name: 'visit'; planId: string }
   | { name: 'history'; planId: string }
   | { name: 'accessLog' }
@@ -30,6 +31,7 @@ export const routes = {
   patients: '#/patients',
   plan: (planId: string) => `#/plans/${encodeURIComponent(planId)}`,
   visits: '#/visits',
+  inbox: '#/inbox',
   visit: (planId: string) => `#/plans/${encodeURIComponent(planId)}/visit`,
   history: (planId: string) => `#/plans/${encodeURIComponent(planId)}/history`,
   accessLog: '#/access-log',
@@ -46,6 +48,7 @@ function parseRoute(hash: string): Route {
   if (refused?.[1]) return { name: 'signInRefused', reason: refused[1] };
   if (path === '/access-log') return { name: 'accessLog' };
   if (path === '/visits') return { name: 'visits' };
+  if (path === '/inbox') return { name: 'inbox' };
   const visit = /^\/plans\/([^/?#]+)\/visit$/.exec(path);
   if (visit?.[1]) return { name: 'visit', planId: decodeURIComponent(visit[1]) };
   if (path === '/admin') return { name: 'admin', tab: 'audit' };

@@ -9,6 +9,9 @@ import type { SmartLaunch } from '../identity/smart-launch.ts';
 import type { Store } from '../store/store.ts';
 import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
+import type { Correspondence } from '../messaging/correspondence.ts';
+import type { MessageInbox } from '../messaging/message-inbox.ts';
+import type { MessageIntake } from '../messaging/message-intake.ts';
 
 /** What the HTTP routes are given: built once by createServer, no module-level state. */
 export interface HttpDeps {
@@ -23,6 +26,12 @@ export interface HttpDeps {
   accessChanged(patientId: string): Promise<void>;
   notifier: CareTeamNotifier;
   filing: ResultFiling;
+  /** MedCom messages in (POST /messages). */
+  messages: MessageIntake;
+  /** The organisations' inboxes of MedCom messages waiting for a plan. */
+  inbox: MessageInbox;
+  /** The plans' MedCom correspondence (CareCommunication): threads, attachments, replies. */
+  correspondence: Correspondence;
   /** Signing in through identity providers (OpenID Connect). */
   signIn: OidcSignIn;
   /** SMART App Launch from GP practice systems. */

@@ -17,8 +17,9 @@ import type { MedcomParty, MedcomPatient, OrganisationInfo, PersonName } from '.
 
 /** Organisations, people and the patient of a message, as CareHub keeps them. */
 
-export const SOR_CODE = /^[0-9]{5,18}$/;
-export const EAN_CODE = /^[0-9]{13}$/;
+import { EAN_CODE, SOR_CODE } from '../../shared/organisation-codes.ts';
+
+export { EAN_CODE, SOR_CODE };
 
 /** The SOR code in an endpoint such as `https://sor2.sum.dsdn.dk/#id=265161000016000`, if it is one. */
 export function sorOfEndpoint(endpoint: string | undefined): string | null {

@@ -212,11 +212,21 @@ const aishaPlan: DemoPlan = {
   },
 };
 
+/** The demo organisations' made-up SOR codes and EAN location numbers (README, Demo data). */
+export const DEMO_ORGANISATION_CODES: Record<string, { sor: string; ean: string }> = {
+  Rigshospitalet: { sor: '900011000016001', ean: '5790000900015' },
+  'Holbæk Sygehus': { sor: '900021000016002', ean: '5790000900022' },
+  'Københavns Kommune hjemmesygepleje': { sor: '900031000016003', ean: '5790000900039' },
+  'Lægehuset Nørrebro': { sor: '900041000016004', ean: '5790000900046' },
+};
+
 /** Seeds a new database. Returns false (and writes nothing) when it already holds data. */
 export async function seedDemoData(store: Store): Promise<boolean> {
   if (!(await store.isEmpty())) return false;
+  // SOR codes and EAN location numbers are made up but well formed (SOR's 1000016 namespace,
+  // GS1's Danish prefix 579 with a correct check digit): see DEMO_ORGANISATION_CODES.
   const org = async (name: string, sector: Sector, region: string): Promise<Organisation> =>
-    store.createOrganisation({ name, sector, region });
+    store.createOrganisation({ name, sector, region, ...DEMO_ORGANISATION_CODES[name] });
   const rigs = await org('Rigshospitalet', 'hospital', 'Region Hovedstaden');
   const holbaek = await org('Holbæk Sygehus', 'hospital', 'Region Sjælland');
   const kk = await org('Københavns Kommune hjemmesygepleje', 'municipality', 'Region Hovedstaden');

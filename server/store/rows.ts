@@ -1,7 +1,8 @@
+import type { StoredMessage } from './message-store.ts';
 import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
 import type { BreakGlassGrant, EmbedLink } from './access-store.ts';
-import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
+import type { ApiKeyRecord, HeldResult, StoredNotification, StoredResult } from './result-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -34,6 +35,8 @@ export function toOrganisation(r: Row): Organisation {
     name: r.name as string,
     sector: r.sector as Organisation['sector'],
     region: str(r.region),
+    sor: str(r.sor),
+    ean: str(r.ean),
   };
 }
 export function toUser(r: Row): User {
@@ -99,6 +102,18 @@ export function toResult(r: Row): StoredResult {
     plans: JSON.parse(r.plans as string) as string[],
   };
 }
+export function toHeldResult(r: Row): HeldResult {
+  return {
+    id: r.id as string,
+    heldId: r.held_id as string,
+    sourceSystem: r.source_system as string,
+    identifier: r.identifier as string,
+    version: Number(r.version),
+    payloadHash: r.payload_hash as string,
+    result: JSON.parse(r.body as string) as HeldResult['result'],
+    received: r.received as string,
+  };
+}
 export function toApiKey(r: Row): ApiKeyRecord {
   return {
     id: r.id as string,
@@ -108,6 +123,7 @@ export function toApiKey(r: Row): ApiKeyRecord {
     organisationId: str(r.organisation_id),
     created: r.created as string,
     revoked: str(r.revoked),
+    ...(r.smart_client_id ? { smartClientId: r.smart_client_id as string } : {}),
   };
 }
 export function toNotification(r: Row): StoredNotification {
@@ -165,6 +181,7 @@ export function toIdentityProvider(r: Row): IdentityProvider {
     cprClaim: str(r.cpr_claim),
     organisationClaim: str(r.organisation_claim),
     organisationValue: str(r.organisation_value),
+    allowAdmin: r.allow_admin === true || Number(r.allow_admin) === 1,
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -178,6 +195,7 @@ export function toSmartClient(r: Row): SmartClient {
     clientId: r.client_id as string,
     clientSecretEnv: str(r.client_secret_env),
     frameOrigin: r.frame_origin as string,
+    authIssuer: str(r.auth_issuer),
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -188,6 +206,7 @@ export function toExternalIdentity(r: Row): ExternalIdentity {
     subject: r.subject as string,
     userId: r.user_id as string,
     created: r.created as string,
+    source: str(r.source),
   };
 }
 
@@ -216,3 +235,74 @@ export function toAuditEntry(r: Row): AuditEntry {
   }
   return { ...toAuditChainRow(r), outcome: r.outcome as AuditEntry['outcome'], details };
 }
+
+export function toMessage(r: Row): StoredMessage {
+  return {
+    id: r.id as string,
+    direction: r.direction as StoredMessage['direction'],
+    messageId: r.message_id as string,
+    event: r.event as string,
+    activity: str(r.activity),
+    senderSor: r.sender_sor as string,
+    receiverSor: r.receiver_sor as string,
+    organisationId: str(r.organisation_id),
+    patientId: str(r.patient_id),
+    contentHash: r.content_hash as string,
+    body: r.body as string,
+    status: r.status as StoredMessage['status'],
+    httpStatus: r.http_status === null || r.http_status === undefined ? null : Number(r.http_status),
+    entryKey: str(r.entry_key),
+    ackMessageId: str(r.ack_message_id),
+    ackCode: str(r.ack_code),
+    ackText: str(r.ack_text),
+    created: r.created as string,
+    delivered: str(r.delivered),
+    acknowledged: str(r.acknowledged),
+  };
+}
+
+/** The columns of medcom_messages in insert order, and a message's values in that order. */
+export const MESSAGE_COLUMNS = [
+  'id',
+  'direction',
+  'message_id',
+  'event',
+  'activity',
+  'sender_sor',
+  'receiver_sor',
+  'organisation_id',
+  'patient_id',
+  'content_hash',
+  'body',
+  'status',
+  'http_status',
+  'entry_key',
+  'ack_message_id',
+  'ack_code',
+  'ack_text',
+  'created',
+  'delivered',
+  'acknowledged',
+] as const;
+export const messageValues = (m: StoredMessage): unknown[] => [
+  m.id,
+  m.direction,
+  m.messageId,
+  m.event,
+  m.activity,
+  m.senderSor,
+  m.receiverSor,
+  m.organisationId,
+  m.patientId,
+  m.contentHash,
+  m.body,
+  m.status,
+  m.httpStatus,
+  m.entryKey,
+  m.ackMessageId,
+  m.ackCode,
+  m.ackText,
+  m.created,
+  m.delivered,
+  m.acknowledged,
+];

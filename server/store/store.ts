@@ -1,6 +1,7 @@
 import type { PlanStatus } from '../../shared/api.ts';
 import type { AccessStore } from './access-store.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { MessageStore } from './message-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -11,6 +12,7 @@ import type {
   ClientAuthor,
   NewPlanUpdate,
   NewUser,
+  NewOrganisation,
   Organisation,
   Patient,
   Plan,
@@ -33,15 +35,21 @@ export interface Store {
   readonly accessGrants: AccessStore;
   /** Identity providers, SMART clients, external identities, sign-ins in progress. */
   readonly identity: IdentityStore;
+  /** MedCom messages in and out: acknowledgements given, inboxes, the outbox. */
+  readonly messages: MessageStore;
   migrate(): Promise<void>;
   /** True when nothing but the migrations table has been written (a new database). */
   isEmpty(): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation>;
+  /** Throws DuplicateSorError when another organisation has that SOR code. */
+  createOrganisation(o: NewOrganisation): Promise<Organisation>;
   getOrganisation(id: string): Promise<Organisation | null>;
+  getOrganisationBySor(sor: string): Promise<Organisation | null>;
   listOrganisations(): Promise<Organisation[]>;
+  /** Sets (or clears, with null) the SOR code and EAN number; false when there is no such organisation. Throws DuplicateSorError. */
+  updateOrganisationCodes(id: string, codes: { sor: string | null; ean: string | null }): Promise<boolean>;
 
   createUser(u: NewUser): Promise<User>;
   getUser(id: string): Promise<User | null>;
@@ -82,4 +90,12 @@ export interface Store {
   listAudit(q: AuditQuery): Promise<AuditEntry[]>;
   /** Up to `limit` stored audit rows with seq > afterSeq (all seqs when absent), in seq order. */
   readAuditChain(afterSeq: number | null, limit: number): Promise<AuditChainRow[]>;
+}
+
+/** Another organisation has this SOR code already (a SOR code names one organisation). */
+export class DuplicateSorError extends Error {
+  constructor() {
+    super('another organisation has this SOR code');
+    this.name = 'DuplicateSorError';
+  }
 }

@@ -86,6 +86,14 @@ describe('the administrator’s pages', () => {
     await page.getByTestId('organisation-sector').selectOption('general_practice');
     await page.getByTestId('organisation-submit').click();
     await page.getByTestId('organisation-row').filter({ hasText: 'Lægerne Vesterbro' }).waitFor({ timeout: UI_MS });
+    // Its SOR code and EAN number (MedCom), set in place and shown.
+    const orgRow = page.getByTestId('organisation-row').filter({ hasText: 'Lægerne Vesterbro' });
+    await orgRow.getByTestId('organisation-codes-edit').click();
+    await orgRow.getByTestId('organisation-codes-sor').fill('123451000016009');
+    await orgRow.getByTestId('organisation-codes-ean').fill('5790001348120');
+    await orgRow.getByTestId('organisation-codes-save').click();
+    await orgRow.getByTestId('organisation-sor').filter({ hasText: '123451000016009' }).waitFor({ timeout: UI_MS });
+    expect(await orgRow.getByTestId('organisation-ean').textContent()).toBe('5790001348120');
 
     await page.getByTestId('admin-view').getByRole('link', { name: 'Users' }).click();
     await page.getByTestId('user-form').waitFor({ timeout: UI_MS });

@@ -29,7 +29,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['collab'],
   ['components'],
   ['plan'],
-  ['history', 'visits', 'embed', 'admin'],
+  ['history', 'visits', 'inbox', 'embed', 'admin'],
   ['views'],
   ['(app)'],
 ];

@@ -51,6 +51,9 @@ const EXAMPLES: Record<NotificationKind, NotificationContent[]> = {
       params: { person: 'N. N.', organisation: null, role, reason: 'Akut' },
     })),
   ],
+  correspondence: [
+    { kind: 'correspondence', params: { from: 'Herlev og Gentofte Hospital', topic: 'Spørgsmål om medicin' } },
+  ],
   text: [{ kind: 'text', params: { text: 'Nye svar (1): P-Kalium' } }],
 };
 
@@ -72,6 +75,8 @@ function mustSay(n: NotificationContent): string[] {
       return n.params.place ? [n.params.place] : [];
     case 'break-glass':
       return [n.params.person, n.params.reason, ...(n.params.organisation ? [n.params.organisation] : [])];
+    case 'correspondence':
+      return [n.params.from, n.params.topic];
     case 'text':
       return [n.params.text];
   }

@@ -4,17 +4,20 @@ import { createOrganisation, listOrganisations } from '../api-admin.ts';
 import { describeError } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { OrganisationCodesRow } from './OrganisationCodesRow.tsx';
 import { useAdminList } from './useAdminList.ts';
 
 /** Organisations (hospitals, municipalities, practices) and a form to add one. */
 export function OrganisationsPanel({ token }: { token: string }) {
   const { t } = useI18n();
-  const ids = { name: useId(), sector: useId(), region: useId() };
+  const ids = { name: useId(), sector: useId(), region: useId(), sor: useId(), ean: useId() };
   const fetchList = useCallback((signal: AbortSignal) => listOrganisations(token, signal), [token]);
-  const { items, error, add } = useAdminList(fetchList);
+  const { items, error, add, replace } = useAdminList(fetchList);
   const [name, setName] = useState('');
   const [sector, setSector] = useState<Sector>('hospital');
   const [region, setRegion] = useState('');
+  const [sor, setSor] = useState('');
+  const [ean, setEan] = useState('');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -30,11 +33,15 @@ export function OrganisationsPanel({ token }: { token: string }) {
         name: name.trim(),
         sector,
         ...(region.trim() ? { region: region.trim() } : {}),
+        ...(sor.trim() ? { sor: sor.trim() } : {}),
+        ...(ean.trim() ? { ean: ean.trim() } : {}),
       });
       add(created);
       setDone(t('organisations.created', { name: created.name }));
       setName('');
       setRegion('');
+      setSor('');
+      setEan('');
     } catch (err) {
       setFormError(describeError(err, t));
     } finally {
@@ -77,6 +84,28 @@ export function OrganisationsPanel({ token }: { token: string }) {
           <label htmlFor={ids.region}>{t('organisations.region')}</label>
           <input id={ids.region} value={region} onChange={(e) => setRegion(e.target.value)} maxLength={200} />
         </div>
+        <div className="field">
+          <label htmlFor={ids.sor}>{t('organisations.sorOptional')}</label>
+          <input
+            id={ids.sor}
+            value={sor}
+            onChange={(e) => setSor(e.target.value)}
+            inputMode="numeric"
+            maxLength={18}
+            data-testid="organisation-sor-input"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.ean}>{t('organisations.eanOptional')}</label>
+          <input
+            id={ids.ean}
+            value={ean}
+            onChange={(e) => setEan(e.target.value)}
+            inputMode="numeric"
+            maxLength={13}
+            data-testid="organisation-ean-input"
+          />
+        </div>
         <button type="submit" className="button button--primary" disabled={busy} data-testid="organisation-submit">
           {t('organisations.submit')}
         </button>
@@ -102,17 +131,21 @@ export function OrganisationsPanel({ token }: { token: string }) {
                 <th scope="col">{t('organisations.name')}</th>
                 <th scope="col">{t('organisations.sector')}</th>
                 <th scope="col">{t('organisations.region')}</th>
+                <th scope="col">{t('organisations.sor')}</th>
+                <th scope="col">{t('organisations.ean')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('organisations.editCodes')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {items.map((o) => (
-                <tr key={o.id} data-testid="organisation-row">
-                  <td>{o.name}</td>
-                  <td>
-                    <span className={`sector-tag sector-tag--${o.sector}`}>{t(`sector.${o.sector}`)}</span>
-                  </td>
-                  <td>{o.region ?? '–'}</td>
-                </tr>
+                <OrganisationCodesRow
+                  key={o.id}
+                  token={token}
+                  org={o}
+                  onSaved={(saved) => replace((i) => i.id === saved.id, saved)}
+                />
               ))}
             </tbody>
           </table>

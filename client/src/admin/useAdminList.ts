@@ -25,5 +25,9 @@ export function useAdminList<T>(fetchList: (signal: AbortSignal) => Promise<T[]>
 
   const add = useCallback((item: T) => setItems((current) => [item, ...(current ?? [])]), []);
   const keep = useCallback((which: (item: T) => boolean) => setItems((current) => current?.filter(which) ?? null), []);
-  return { items, error, add, keep };
+  const replace = useCallback(
+    (which: (item: T) => boolean, next: T) => setItems((current) => current?.map((i) => (which(i) ? next : i)) ?? null),
+    [],
+  );
+  return { items, error, add, keep, replace };
 }

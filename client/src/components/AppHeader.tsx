@@ -47,6 +47,9 @@ function navFor(session: Session, route: Route): NavLink[] {
       testId: 'nav-visits',
     });
   }
+  // MedCom messages about patients with no plan here yet wait in the organisation's inbox.
+  if (session.user.organisation)
+    links.push({ href: routes.inbox, label: 'nav.inbox', current: route.name === 'inbox', testId: 'nav-inbox' });
   return links;
 }
 

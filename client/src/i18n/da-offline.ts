@@ -4,6 +4,16 @@
  */
 export const daOffline = {
   'nav.visits': 'Dagens besøg',
+  'nav.inbox': 'Indbakke',
+  'inbox.title': 'Indbakke',
+  'inbox.intro': 'Hospitalsmeddelelser om borgere, der endnu ikke har en plan hos jer.',
+  'inbox.loading': 'Henter indbakken …',
+  'inbox.none': 'Ingen meddelelser venter.',
+  'inbox.from': '{code} fra {place}',
+  'inbox.at': 'Tidspunkt: {time}',
+  'inbox.received': 'Modtaget {time}',
+  'inbox.unknownPatient': 'Ukendt borger: oprettes fra meddelelsen',
+  'inbox.startPlan': 'Opret plan for {name}',
   'signOut.confirmPending':
     '{count} ændring(er) er endnu ikke sendt og slettes fra enheden, hvis du logger ud nu. Log ud alligevel?',
 
@@ -26,6 +36,8 @@ export const daOffline = {
   'refusal.offlineKept': 'Den ændring er fortrudt; resten af dit arbejde uden net er gemt.',
 
   'visits.title': 'Dagens besøg',
+  'visits.admitted': 'Indlagt på {place}',
+  'visits.onLeave': 'På orlov fra indlæggelse på {place}',
   'visits.date': 'Besøg {date}',
   'visits.back': 'Tilbage til dagens besøg',
   'visits.loading': 'Henter dagens besøg …',

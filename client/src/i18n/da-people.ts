@@ -25,6 +25,7 @@ export const daPeople = {
   'accessLog.open': 'Se hvem der har set mine data',
   'accessLog.intro':
     'Hver gang nogen åbner eller ændrer dine oplysninger, bliver det skrevet ned. Her kan du se hvem, hvornår og hvad de så. Kontakt dit hospital eller din kommune, hvis noget ser forkert ud.',
+  'accessLog.older': 'Vis ældre',
   'accessLog.loading': 'Henter listen …',
   'accessLog.filter': 'Vis',
   'accessLog.show.all': 'Alle',
@@ -53,6 +54,8 @@ export const daPeople = {
   'access.tried.patient.emergency-lookup': 'slå dig op for at få nødadgang',
   'access.done.notifications.read': 'læste beskeder om din plejeplan',
   'access.tried.notifications.read': 'læse beskeder om din plejeplan',
+  'access.done.notification.deliver': 'fik vist en besked om din plejeplan',
+  'access.tried.notification.deliver': 'få vist en besked om din plejeplan',
   'access.done.plan.create': 'oprettede en plejeplan til dig',
   'access.tried.plan.create': 'oprette en plejeplan til dig',
   'access.done.plan.read': 'åbnede din plejeplan',
@@ -168,6 +171,14 @@ export const daPeople = {
   'organisations.region': 'Region (valgfri)',
   'organisations.submit': 'Opret organisationen',
   'organisations.created': 'Organisationen {name} er oprettet.',
+  'organisations.sor': 'SOR-kode',
+  'organisations.ean': 'EAN-lokationsnummer',
+  'organisations.sorOptional': 'SOR-kode (valgfri)',
+  'organisations.eanOptional': 'EAN-lokationsnummer (valgfrit)',
+  'organisations.editCodes': 'Ret koder',
+  'organisations.editCodesOf': 'Ret SOR- og EAN-koder for {name}',
+  'organisations.saveCodes': 'Gem',
+  'organisations.cancelCodes': 'Fortryd',
 } satisfies Record<string, string>;
 
 export type PeopleMessages = Readonly<Record<keyof typeof daPeople, string>>;

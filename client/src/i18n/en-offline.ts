@@ -3,6 +3,16 @@ import type { daOffline } from './da-offline.ts';
 /** English messages for tablets and offline work (issue 6); exactly the keys of `da-offline.ts`. */
 export const enOffline: Record<keyof typeof daOffline, string> = {
   'nav.visits': "Today's visits",
+  'nav.inbox': 'Inbox',
+  'inbox.title': 'Inbox',
+  'inbox.intro': 'Hospital notifications about citizens who have no plan with you yet.',
+  'inbox.loading': 'Loading the inbox …',
+  'inbox.none': 'No messages waiting.',
+  'inbox.from': '{code} from {place}',
+  'inbox.at': 'When: {time}',
+  'inbox.received': 'Received {time}',
+  'inbox.unknownPatient': 'Unknown citizen: registered from the message',
+  'inbox.startPlan': 'Start a plan for {name}',
   'signOut.confirmPending':
     '{count} change(s) have not been sent yet and will be deleted from this device if you sign out now. Sign out anyway?',
 
@@ -25,6 +35,8 @@ export const enOffline: Record<keyof typeof daOffline, string> = {
   'refusal.offlineKept': 'That change was undone; the rest of your offline work is kept.',
 
   'visits.title': "Today's visits",
+  'visits.admitted': 'Admitted to {place}',
+  'visits.onLeave': 'On leave from {place}',
   'visits.date': 'Visits on {date}',
   'visits.back': "Back to today's visits",
   'visits.loading': "Loading today's visits …",

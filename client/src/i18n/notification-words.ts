@@ -17,6 +17,8 @@ const EVENTS: Readonly<Record<EncounterEvent, MessageKey>> = {
   'leave-start': 'notification.encounter.leave-start',
   'leave-end': 'notification.encounter.leave-end',
   discharge: 'notification.encounter.discharge',
+  death: 'notification.encounter.death',
+  cancelled: 'notification.encounter.cancelled',
 };
 
 const ROLES: Readonly<Record<StaffRole, MessageKey>> = {
@@ -55,6 +57,8 @@ export function wordNotification(content: NotificationContent | null, w: Wording
       const event = t(EVENTS[content.params.event]);
       return content.params.place ? t('notification.encounter', { event, place: content.params.place }) : event;
     }
+    case 'correspondence':
+      return t('notification.correspondence', { from: content.params.from, topic: content.params.topic });
     case 'break-glass': {
       const { person, organisation, role, reason } = content.params;
       return t('notification.break-glass', { person, organisation: organisation ?? t(ROLES[role]), reason });

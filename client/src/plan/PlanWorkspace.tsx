@@ -23,6 +23,7 @@ import { PlanHeaderBlock } from './PlanHeaderBlock.tsx';
 import { PlanMetaSection } from './PlanMetaSection.tsx';
 import { PlanSummary } from './PlanSummary.tsx';
 import { actorOf, PlanTeamProvider, type PlanTeam } from './PlanTeamContext.tsx';
+import { CorrespondencePanel } from './correspondence/CorrespondencePanel.tsx';
 import { CriticalResultsBanner } from './results/CriticalResultsBanner.tsx';
 import { ResultsSection } from './ResultsSection.tsx';
 import { SectionMenu } from './SectionMenu.tsx';
@@ -170,6 +171,7 @@ export function PlanWorkspace({
               <MedicationsSection />
               <SelfReportsSection />
               <ResultsSection />
+              {isStaff(user.role) && !embed && <CorrespondencePanel token={token} planId={plan.id} />}
               <CareNoteJournal />
             </div>
             {!embed && (

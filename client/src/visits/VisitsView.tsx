@@ -69,6 +69,11 @@ export function VisitsView({ session }: { session: Session }) {
                 <div>
                   <h2 className="visit-card__name">{visit.patientName}</h2>
                   <p className="visit-card__plan">{visit.planTitle}</p>
+                  {visit.stay && (
+                    <p className="visit-card__stay" data-testid="visit-stay">
+                      {t(visit.stay.onLeave ? 'visits.onLeave' : 'visits.admitted', { place: visit.stay.place })}
+                    </p>
+                  )}
                 </div>
               </div>
               <ul className="visit-card__tasks" aria-label={t('visits.tasks')}>

@@ -1,17 +1,29 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { RecordedReason } from '../../../shared/api.ts';
+import { EanCode, OrganisationCodesInput, SorCode } from '../../../shared/organisation-codes.ts';
 import { isClinicalRole, Role, Sector } from '../../../shared/roles.ts';
 import { userCreatedDetails } from '../../audit/admin-audit.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { badRequest, conflict, forbidden, HttpError, parse } from '../errors.ts';
+import { DuplicateSorError } from '../../store/store.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
 import { adminIdentityRoutes } from './admin-identity-routes.ts';
 
 const NewOrganisation = z
-  .object({ name: z.string().trim().min(2).max(200), sector: Sector, region: z.string().trim().max(100).optional() })
-  .strict();
+  .object({
+    name: z.string().trim().min(2).max(200),
+    sector: Sector,
+    region: z.string().trim().max(100).optional(),
+    sor: SorCode.optional(),
+    ean: EanCode.optional(),
+  })
+  .strict()
+  .refine((o) => o.ean === undefined || o.sor !== undefined, {
+    message: 'an EAN number needs the SOR code',
+    path: ['sor'],
+  });
 const NewUser = z
   .object({
     username: z
@@ -29,6 +41,9 @@ const NewUser = z
   })
   .strict();
 
+/** Held results the administrator's list shows at most (newest first). */
+const HELD_RESULTS_SHOWN = 500;
+
 /** `/admin`: users, organisations, identity providers and SMART practice systems, for administrators (who see no patient data). */
 export function adminRoutes(deps: HttpDeps): Router {
   const router = Router();
@@ -40,6 +55,26 @@ export function adminRoutes(deps: HttpDeps): Router {
     return p;
   };
 
+  // Results for a CPR number no patient is registered with (fix-b, finding 1): which system
+  // sent what and when, unmatched. Neither the CPR number nor the value: the administrator sees
+  // no patient data; matching them to a patient registered later is a clinical task.
+  router.get('/held-results', async (_req, res) => {
+    const p = admin(res);
+    const held = await deps.store.results.listHeldResults(HELD_RESULTS_SHOWN);
+    deps.audit.record({ actorId: p.user.id, action: 'admin.held-results.read', outcome: 'allowed', details: {} });
+    res.json(
+      held.map((h) => ({
+        id: h.heldId,
+        version: h.version,
+        system: h.sourceSystem,
+        identifier: h.identifier,
+        received: h.received,
+        kind: h.result.kind,
+        category: h.result.category ?? null,
+      })),
+    );
+  });
+
   router.get('/organisations', async (_req, res) => {
     admin(res);
     res.json(await deps.store.listOrganisations());
@@ -48,18 +83,37 @@ export function adminRoutes(deps: HttpDeps): Router {
   router.post('/organisations', async (req, res) => {
     const p = admin(res);
     const body = parse(NewOrganisation, req.body);
-    const org = await deps.store.createOrganisation({
-      name: body.name,
-      sector: body.sector,
-      region: body.region ?? null,
-    });
+    const org = await deps.store
+      .createOrganisation({
+        name: body.name,
+        sector: body.sector,
+        region: body.region ?? null,
+        sor: body.sor ?? null,
+        ean: body.ean ?? null,
+      })
+      .catch(sorTaken);
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.organisation.create',
       outcome: 'allowed',
-      details: { organisationId: org.id },
+      details: { organisationId: org.id, sor: org.sor, ean: org.ean },
     });
     res.status(201).json(org);
+  });
+
+  /** The SOR code and EAN number: set, changed or cleared (null) together. */
+  router.put('/organisations/:id/codes', async (req, res) => {
+    const p = admin(res);
+    const codes = parse(OrganisationCodesInput, req.body);
+    const id = String(req.params.id);
+    if (!(await deps.store.updateOrganisationCodes(id, codes).catch(sorTaken))) throw notFound('no such organisation');
+    deps.audit.record({
+      actorId: p.user.id,
+      action: 'admin.organisation.codes',
+      outcome: 'allowed',
+      details: { organisationId: id, sor: codes.sor, ean: codes.ean },
+    });
+    res.json(await deps.store.getOrganisation(id));
   });
 
   router.get('/users', async (_req, res) => {
@@ -122,4 +176,8 @@ export function adminRoutes(deps: HttpDeps): Router {
   });
 
   return router;
+}
+
+function sorTaken(err: unknown): never {
+  throw err instanceof DuplicateSorError ? conflict('another organisation has this SOR code') : err;
 }

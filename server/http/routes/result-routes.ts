@@ -15,12 +15,16 @@ import { resultsRateLimit } from '../../results/results-rate-limit.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { conflict, forbidden, notFound, parse } from '../errors.ts';
+import type { StoredResult } from '../../store/result-store.ts';
+import { auditDetails } from './plan-access.ts';
 
 const EVENT_DISPLAY: Record<EncounterEvent, string> = {
   admission: 'Indlagt',
   'leave-start': 'Orlov fra indlæggelse',
   'leave-end': 'Tilbage fra orlov',
   discharge: 'Udskrevet',
+  death: 'Død under indlæggelse',
+  cancelled: 'Annulleret hospitalsmeddelelse',
 };
 
 const SeenRequest = z.object({ ids: z.array(z.string().uuid()).min(1).max(500) });
@@ -41,14 +45,14 @@ export function systemIntake(deps: HttpDeps, hooks: { onThrottled: () => void })
 
   /** Authenticates the sending system by its API key; answers 401 with an OperationOutcome. */
   const auth =
-    (action: 'result.file' | 'encounter.file') =>
+    (action: 'result.file' | 'encounter.file' | 'message.receive' | 'message.collect') =>
     async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
       const check = await verifyApiKey(deps.store.results, match?.[1]);
       if (!check.ok) return sendOperationOutcome(res, 401, 'login', check.reason);
       // Only intake keys (labs, imaging, hospitals) file; a practice system's key reaches its embed links only.
       if (check.scope !== 'intake') {
-        const reason = `this API key's scope is ${check.scope}: only intake keys file results and encounters`;
+        const reason = `this API key's scope is ${check.scope}: only intake keys file results, encounters and messages`;
         deps.audit.record({
           actorId: apiKeyActor(check.keyId),
           action,
@@ -99,27 +103,44 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
   router.use('/', intake.errors);
 
   const staff = requireAuth(deps.access);
-  async function resultForStaff(req: Request, res: Response, action: string) {
+  /**
+   * The result, if the caller may act on it. Every outcome is audited once: refused (no
+   * access, or `refusal` says why the action does not apply: answered 409), or allowed,
+   * flagged when the access rests on break-the-glass.
+   */
+  async function resultForStaff(
+    req: Request,
+    res: Response,
+    action: string,
+    refusal: (stored: StoredResult) => string | null = () => null,
+  ) {
     const principal = principalOf(res);
     if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
     const stored = await deps.store.results.getResult(String(req.params.id));
     if (!stored) throw notFound('no such result');
     const access = await deps.access.patientAccess(principal, stored.patientId);
+    const refused = access.ok ? refusal(stored) : access.reason;
     deps.audit.record({
       actorId: principal.user.id,
       action,
       patientId: stored.patientId,
-      outcome: access.ok ? 'allowed' : 'refused',
-      details: { resultId: stored.resultId },
+      outcome: refused === null ? 'allowed' : 'refused',
+      details: {
+        resultId: stored.resultId,
+        ...(refused === null ? {} : { reason: refused }),
+        ...(access.ok ? auditDetails(access) : {}),
+      },
     });
     if (!access.ok) throw forbidden(access.reason);
+    if (refused !== null) throw conflict(refused);
     return { principal, stored };
   }
 
   router.post('/:id/acknowledge', staff, async (req, res) => {
-    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge');
-    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged');
-    res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
+    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge', (s) =>
+      s.critical ? null : 'only critical results (HH, LL, AA) are acknowledged',
+    );
+    res.json(await deps.filing.acknowledge(stored, { id: principal.user.id, name: principal.user.name }));
   });
 
   router.post('/:id/release', staff, async (req, res) => {
@@ -195,7 +216,7 @@ export function notificationRoutes(deps: HttpDeps): Router {
         planId,
         patientId: access.patient.id,
         outcome: 'allowed',
-        details: { notifications: unseen.filter((n) => n.planId === planId).length },
+        details: { notifications: unseen.filter((n) => n.planId === planId).length, ...auditDetails(access) },
       });
     }
     res.json(unseen.filter((n) => reachable.has(n.planId)));

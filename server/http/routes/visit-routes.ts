@@ -2,7 +2,7 @@ import { Router } from 'express';
 import * as Y from 'yjs';
 import { VisitsQuery, type Visit, type VisitTask, type VisitsResponse } from '../../../shared/api.ts';
 import { metaOf, sectionOf } from '../../../shared/plan-doc.ts';
-import { TaskEntry } from '../../../shared/plan.ts';
+import { ResultEntry, TaskEntry } from '../../../shared/plan.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, parse } from '../errors.ts';
@@ -46,6 +46,27 @@ function visitTasks(doc: Y.Doc, date: string): VisitTask[] {
 }
 
 /**
+ * Whether the citizen is in hospital: the newest hospital notification in the plan (a
+ * cancelled one does not count) says admitted or on leave, and not died.
+ */
+export function stayOf(doc: Y.Doc): { place: string; onLeave: boolean } | null {
+  let newest: { at: string; place: string; status: string; deceased: boolean } | null = null;
+  for (const entry of sectionOf(doc, 'results').toArray()) {
+    if (!(entry instanceof Y.Map)) continue;
+    const parsed = ResultEntry.safeParse(entry.toJSON());
+    if (!parsed.success || !parsed.data.encounter) continue;
+    const r = parsed.data;
+    if (r.status === 'entered-in-error' || r.status === 'cancelled' || !r.encounter) continue;
+    const at = r.effective ?? r.filed ?? '';
+    if (newest && newest.at > at) continue;
+    newest = { at, place: r.text ?? '', status: r.encounter.status, deceased: r.encounter.deceased };
+  }
+  if (!newest || newest.deceased) return null;
+  if (newest.status !== 'in-progress' && newest.status !== 'onleave') return null;
+  return { place: newest.place, onLeave: newest.status === 'onleave' };
+}
+
+/**
  * `/visits`: `GET /visits/today`, the home visits of a municipal nurse (issue 6). Only staff of a
  * municipality organisation have home visits; others get 403. Only patients on the caller's
  * care team (not break-the-glass ones, not those who objected) are listed, and each listed
@@ -71,15 +92,21 @@ export function visitRoutes(deps: HttpDeps): Router {
         if (plan.status !== 'active') continue;
         const found = await deps.rooms.withRoom(plan.id, async (room) => {
           const title = metaOf(room.doc).get('title');
-          return { tasks: visitTasks(room.doc, date), title: typeof title === 'string' && title ? title : plan.title };
+          return {
+            tasks: visitTasks(room.doc, date),
+            stay: stayOf(room.doc),
+            title: typeof title === 'string' && title ? title : plan.title,
+          };
         });
-        if (found.tasks.length === 0) continue;
+        // A citizen in hospital is listed even without a task today: the nurse must not go there.
+        if (found.tasks.length === 0 && !found.stay) continue;
         visits.push({
           patientId: patient.id,
           patientName: patient.name,
           planId: plan.id,
           planTitle: found.title,
           tasks: found.tasks,
+          stay: found.stay,
         });
         deps.audit.record({
           actorId: user.id,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PlanStatus } from '../../../shared/api.ts';
-import type { Store } from '../store.ts';
+import { DuplicateSorError, type Store } from '../store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -12,6 +12,7 @@ import type {
   ClientAuthor,
   NewPlanUpdate,
   NewUser,
+  NewOrganisation,
   Organisation,
   Patient,
   Plan,
@@ -22,6 +23,7 @@ import type {
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
 import { PostgresIdentityStore } from './postgres-identity.ts';
+import { PostgresMessageStore } from './postgres-messages.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
 import { bytesOf, str, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
@@ -65,6 +67,7 @@ export class PostgresStore implements Store {
   readonly results: PostgresResultStore;
   readonly accessGrants: PostgresAccessStore;
   readonly identity: PostgresIdentityStore;
+  readonly messages: PostgresMessageStore;
   private readonly db: Db;
   private readonly log: Logger | undefined;
 
@@ -74,6 +77,7 @@ export class PostgresStore implements Store {
     this.results = new PostgresResultStore(this.db);
     this.accessGrants = new PostgresAccessStore(this.db);
     this.identity = new PostgresIdentityStore(this.db);
+    this.messages = new PostgresMessageStore(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -89,19 +93,44 @@ export class PostgresStore implements Store {
     await this.db.end();
   }
 
-  async createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation> {
-    const org = { id: o.id ?? randomUUID(), name: o.name, sector: o.sector, region: o.region ?? null };
-    await this.db.rows('INSERT INTO organisations (id, name, sector, region) VALUES ($1, $2, $3, $4)', [
-      org.id,
-      org.name,
-      org.sector,
-      org.region,
-    ]);
+  async createOrganisation(o: NewOrganisation): Promise<Organisation> {
+    const org: Organisation = {
+      id: o.id ?? randomUUID(),
+      name: o.name,
+      sector: o.sector,
+      region: o.region ?? null,
+      sor: o.sor ?? null,
+      ean: o.ean ?? null,
+    };
+    await uniqueSor(
+      this.db.rows('INSERT INTO organisations (id, name, sector, region, sor, ean) VALUES ($1, $2, $3, $4, $5, $6)', [
+        org.id,
+        org.name,
+        org.sector,
+        org.region,
+        org.sor,
+        org.ean,
+      ]),
+    );
     return org;
   }
   async getOrganisation(id: string): Promise<Organisation | null> {
     const r = await this.db.one('SELECT * FROM organisations WHERE id = $1', [id]);
     return r ? toOrganisation(r) : null;
+  }
+  async getOrganisationBySor(sor: string): Promise<Organisation | null> {
+    const r = await this.db.one('SELECT * FROM organisations WHERE sor = $1', [sor]);
+    return r ? toOrganisation(r) : null;
+  }
+  async updateOrganisationCodes(id: string, codes: { sor: string | null; ean: string | null }): Promise<boolean> {
+    const rows = await uniqueSor(
+      this.db.rows('UPDATE organisations SET sor = $1, ean = $2 WHERE id = $3 RETURNING id', [
+        codes.sor,
+        codes.ean,
+        id,
+      ]),
+    );
+    return rows.length > 0;
   }
   async listOrganisations(): Promise<Organisation[]> {
     return (await this.db.rows('SELECT * FROM organisations ORDER BY name')).map(toOrganisation);
@@ -325,5 +354,16 @@ export class PostgresStore implements Store {
   /** The pool, for tests that reach past the interface (e.g. to try to change history). */
   get pool(): Db['pool'] {
     return this.db.pool;
+  }
+}
+
+/** A write that would give a second organisation the same SOR code throws DuplicateSorError. */
+async function uniqueSor<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    if (e.code === '23505' && e.constraint === 'organisations_by_sor') throw new DuplicateSorError();
+    throw err;
   }
 }

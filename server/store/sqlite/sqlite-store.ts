@@ -7,6 +7,7 @@ import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { SqliteIdentityStore } from './sqlite-identity.ts';
+import { SqliteMessageStore } from './sqlite-messages.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -22,7 +23,7 @@ import {
   toUser,
   type Row,
 } from '../rows.ts';
-import type { Store } from '../store.ts';
+import { DuplicateSorError, type Store } from '../store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -33,6 +34,7 @@ import type {
   ClientAuthor,
   NewPlanUpdate,
   NewUser,
+  NewOrganisation,
   Organisation,
   Patient,
   Plan,
@@ -70,6 +72,7 @@ export class SqliteStore implements Store {
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
   readonly identity: SqliteIdentityStore;
+  readonly messages: SqliteMessageStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(
@@ -88,6 +91,7 @@ export class SqliteStore implements Store {
     this.results = new SqliteResultStore(this.db);
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
+    this.messages = new SqliteMessageStore(this.db);
   }
 
   /** Prepared once, after the migrations have created the tables. */
@@ -167,16 +171,35 @@ export class SqliteStore implements Store {
       : Promise.reject(new Error('an in-memory database has no WAL'));
   }
 
-  async createOrganisation(o: Omit<Organisation, 'id'> & { id?: string }): Promise<Organisation> {
-    const org = { id: o.id ?? randomUUID(), name: o.name, sector: o.sector, region: o.region ?? null };
-    this.db
-      .prepare('INSERT INTO organisations (id, name, sector, region) VALUES (?, ?, ?, ?)')
-      .run(org.id, org.name, org.sector, org.region);
+  async createOrganisation(o: NewOrganisation): Promise<Organisation> {
+    const org: Organisation = {
+      id: o.id ?? randomUUID(),
+      name: o.name,
+      sector: o.sector,
+      region: o.region ?? null,
+      sor: o.sor ?? null,
+      ean: o.ean ?? null,
+    };
+    uniqueSor(() =>
+      this.db
+        .prepare('INSERT INTO organisations (id, name, sector, region, sor, ean) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(org.id, org.name, org.sector, org.region, org.sor, org.ean),
+    );
     return org;
   }
   async getOrganisation(id: string): Promise<Organisation | null> {
     const r = this.s.organisationById.get(id) as Row | undefined;
     return r ? toOrganisation(r) : null;
+  }
+  async getOrganisationBySor(sor: string): Promise<Organisation | null> {
+    const r = this.db.prepare('SELECT * FROM organisations WHERE sor = ?').get(sor) as Row | undefined;
+    return r ? toOrganisation(r) : null;
+  }
+  async updateOrganisationCodes(id: string, codes: { sor: string | null; ean: string | null }): Promise<boolean> {
+    const run = uniqueSor(() =>
+      this.db.prepare('UPDATE organisations SET sor = ?, ean = ? WHERE id = ?').run(codes.sor, codes.ean, id),
+    );
+    return run.changes > 0;
   }
   async listOrganisations(): Promise<Organisation[]> {
     return (this.db.prepare('SELECT * FROM organisations ORDER BY name').all() as Row[]).map(toOrganisation);
@@ -432,10 +455,16 @@ export class SqliteStore implements Store {
     if (q.from) where.push('time >= @from');
     if (q.to) where.push('time <= @to');
     if (q.notActor) where.push('actor_id IS NOT NULL AND actor_id <> @notActor');
+    if (q.beforeSeq !== undefined) where.push('seq < @beforeSeq');
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
-    const rows = this.db
-      .prepare(sql)
-      .all({ patientId: q.patientId, from: q.from, to: q.to, notActor: q.notActor, limit: q.limit }) as Row[];
+    const rows = this.db.prepare(sql).all({
+      patientId: q.patientId,
+      from: q.from,
+      to: q.to,
+      notActor: q.notActor,
+      beforeSeq: q.beforeSeq,
+      limit: q.limit,
+    }) as Row[];
     return rows.map(toAuditEntry);
   }
 
@@ -446,5 +475,16 @@ export class SqliteStore implements Store {
         : this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit)
     ) as Row[];
     return rows.map(toAuditChainRow);
+  }
+}
+
+/** A write that would give a second organisation the same SOR code throws DuplicateSorError. */
+function uniqueSor<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /organisations\.sor/.test(String(err)))
+      throw new DuplicateSorError();
+    throw err;
   }
 }

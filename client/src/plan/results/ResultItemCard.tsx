@@ -11,6 +11,8 @@ const ENCOUNTER_EVENTS: Readonly<Record<string, MessageKey>> = {
   'leave-start': 'results.encounter.leave-start',
   'leave-end': 'results.encounter.leave-end',
   discharge: 'results.encounter.discharge',
+  death: 'results.encounter.death',
+  cancelled: 'results.encounter.cancelled',
 };
 
 /** Text longer than this (or with more lines) is folded until asked for. */
