@@ -76,6 +76,8 @@ export const PlanView = z.object({
   id: z.string(),
   patientId: z.string(),
   patientName: z.string(),
+  /** For the plan page's summary header (staff who may read the plan see the patient's CPR number). */
+  patientCpr: z.string().optional(),
   title: z.string(),
   status: PlanStatus,
   created: z.string(),

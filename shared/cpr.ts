@@ -71,3 +71,10 @@ export function passesModulus11(cpr: string): boolean {
 export function formatCpr(cpr: string): string {
   return `${cpr.slice(0, 6)}-${cpr.slice(6)}`;
 }
+
+/** Whole years from a birth date to a day (both YYYY-MM-DD): the age a clinician reads. */
+export function ageOn(birthDate: string, today: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
+  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+}

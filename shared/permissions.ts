@@ -12,9 +12,11 @@ import { refusal, type Refusal } from './refusals.ts';
  * | meta        | hospital doctor, GP                                                      |
  * | goals       | all staff                                                                |
  * | tasks       | all staff add and edit; only the owning sector changes status, assignee, |
- * |             | the owning sector itself (a handover), or removes the task               |
+ * |             | recurrence, series, the owning sector itself (a handover), or removes it |
  * | medications | hospital doctor, GP                                                      |
- * | notes       | all staff add as themselves; only the author edits or removes            |
+ * | notes       | all staff add as themselves; only the author edits, signs or removes     |
+ * |             | an unsigned note; a signed note is locked for everyone (an addendum,     |
+ * |             | a note that `amends` it, corrects it)                                    |
  * | selfReports | the citizen of this plan only                                            |
  * | measurements| all staff add (final, without performer or history: the server stamps     |
  * |             | them); only the performer amends or marks entered-in-error; none removes |
@@ -51,7 +53,7 @@ const deny = (r: Refusal): Decision => ({ allowed: false, refusal: r });
 
 type TaskOwnerKey = Extract<Refusal, { code: 'tasks.owner-changes' }>['params']['field'];
 /** Keys of a task that only its owning sector may change. */
-export const TASK_OWNER_KEYS: readonly TaskOwnerKey[] = ['status', 'assignee', 'sector'];
+export const TASK_OWNER_KEYS: readonly TaskOwnerKey[] = ['status', 'assignee', 'sector', 'recurrence', 'series'];
 const isTaskOwnerKey = (key: string): key is TaskOwnerKey => (TASK_OWNER_KEYS as readonly string[]).includes(key);
 /** Keys that only the server writes on any entry (conflict flags). */
 export const SERVER_ONLY_KEYS: readonly string[] = ['conflicts'];
@@ -151,6 +153,14 @@ function decideTask(actor: Actor, operation: Operation): Decision {
   return ALLOW;
 }
 
+/** Keys of a note set when it is written and never changed. */
+const NOTE_FIXED_KEYS: readonly string[] = ['author', 'sector', 'created', 'amends'];
+
+/** Has the note been signed (and so locked)? */
+export function isSigned(note: Readonly<Record<string, unknown>>): boolean {
+  return typeof note.signed === 'string' && note.signed.length > 0;
+}
+
 function decideNote(actor: Actor, operation: Operation): Decision {
   if (operation.op === 'meta') return deny(refusal('section.entries-only', { section: 'notes' }));
   if (operation.op === 'add') {
@@ -158,13 +168,10 @@ function decideNote(actor: Actor, operation: Operation): Decision {
     if (operation.entry.sector !== actor.sector) return deny(refusal('notes.own-sector'));
     return ALLOW;
   }
+  // Signed is locked, for its author too: a correction is an addendum that keeps the original.
+  if (isSigned(operation.entry)) return deny(refusal('notes.signed'));
   if (operation.entry.author !== actor.userId) return deny(refusal('notes.author-only'));
-  if (
-    operation.op === 'change' &&
-    (operation.key === 'author' || operation.key === 'sector' || operation.key === 'created')
-  ) {
-    return deny(refusal('notes.fixed'));
-  }
+  if (operation.op === 'change' && NOTE_FIXED_KEYS.includes(operation.key)) return deny(refusal('notes.fixed'));
   return ALLOW;
 }
 

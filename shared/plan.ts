@@ -90,6 +90,16 @@ export const GoalEntry = z.object({
   sector: Sector,
 });
 
+/**
+ * How often a recurring task comes back ("daily weighing": every 1 day). Each occurrence is a
+ * task entry of its own, done separately; when one is done or cancelled the server adds the
+ * next (shared/recurrence.ts), until its owning sector removes the recurrence.
+ */
+export const Recurrence = z
+  .object({ every: z.number().int().min(1).max(365), unit: z.enum(['day', 'week', 'month']) })
+  .strict();
+export type Recurrence = z.infer<typeof Recurrence>;
+
 export const TaskEntry = z.object({
   id,
   title: z.string().min(1).max(300),
@@ -98,6 +108,9 @@ export const TaskEntry = z.object({
   assignee: z.string().max(100).optional(),
   due: isoDate.optional(),
   status: z.enum(['planned', 'in-progress', 'done', 'cancelled']),
+  recurrence: Recurrence.optional(),
+  /** The id of the series' first occurrence, on every later one. */
+  series: id.optional(),
   conflicts: Conflicts,
 });
 
@@ -113,12 +126,19 @@ export const MedicationEntry = z.object({
   conflicts: Conflicts,
 });
 
+/**
+ * A journal note. Its author signs it (`signed`: when), explicitly or on leaving it; a signed
+ * note is locked for everyone. A correction is a note of its own that `amends` the original,
+ * which stays as it was signed.
+ */
 export const NoteEntry = z.object({
   id,
   author: z.string().min(1),
   sector: Sector,
   created: isoTime,
   body: z.string(),
+  signed: isoTime.optional(),
+  amends: id.optional(),
 });
 
 export const SelfReportEntry = z.object({

@@ -51,13 +51,17 @@ export const Refusal = z.discriminatedUnion('code', [
   /** `owner`: the task's sector, null when it names none the table knows. */
   z.object({
     code: z.literal('tasks.owner-changes'),
-    params: z.object({ owner: Sector.nullable(), field: z.enum(['status', 'assignee', 'sector']) }),
+    params: z.object({
+      owner: Sector.nullable(),
+      field: z.enum(['status', 'assignee', 'sector', 'recurrence', 'series']),
+    }),
   }),
   z.object({ code: z.literal('tasks.owner-removes'), params: z.object({ owner: Sector.nullable() }) }),
   z.object({ code: z.literal('notes.own-name'), params: NoParams }),
   z.object({ code: z.literal('notes.own-sector'), params: NoParams }),
   z.object({ code: z.literal('notes.author-only'), params: NoParams }),
   z.object({ code: z.literal('notes.fixed'), params: NoParams }),
+  z.object({ code: z.literal('notes.signed'), params: NoParams }),
   z.object({ code: z.literal('measurements.server-stamps'), params: NoParams }),
   z.object({ code: z.literal('measurements.new-final'), params: NoParams }),
   z.object({ code: z.literal('measurements.no-removal'), params: NoParams }),
@@ -161,7 +165,9 @@ export function refusalText(r: Refusal): string {
     case 'notes.author-only':
       return 'only the author may edit or remove a note';
     case 'notes.fixed':
-      return 'a note’s author, sector and time are fixed';
+      return 'a note’s author, sector, time and the note it amends are fixed';
+    case 'notes.signed':
+      return 'a signed note is locked; write an addendum to correct it';
     case 'measurements.server-stamps':
       return 'the server records who measured and what an amendment replaced';
     case 'measurements.new-final':

@@ -345,6 +345,8 @@ export class OpExecutor {
           sector,
           status: 'planned',
           due: '2026-02-01',
+          // Some tasks recur: marking one done adds the next occurrence (server/collab/task-recurrence.ts).
+          ...(spec.author === 'other' ? { recurrence: { every: 1, unit: 'day' } } : {}),
         };
       case 'medications':
         return { id: this.markers.uuid(), drug: text('Panodil '), dose: '1 g', frequency: '3 gange dagligt' };
@@ -397,13 +399,14 @@ export class OpExecutor {
         return this.author.sector;
       if (field === 'author') return this.author.userId;
     }
-    if (field === 'id') return this.markers.uuid();
+    if (field === 'id' || field === 'amends' || field === 'series') return this.markers.uuid();
+    if (field === 'recurrence') return { every: 1 + (pick % 3), unit: ['day', 'week', 'month'][pick % 3] };
     if (field === 'status') return STATUSES[pick % STATUSES.length];
     if (field === 'sector') return SECTORS[pick % SECTORS.length];
     if (field === 'author') return pick % 2 === 0 ? this.author.userId : this.author.otherUserId;
     if (RICH.includes(field)) return this.fragment(text('Tekst '));
     if (['due', 'start', 'stop'].includes(field)) return `2026-0${1 + (pick % 9)}-1${pick % 10}`;
-    if (['created', 'taken', 'effective', 'acknowledgedAt', 'releaseAt', 'filed'].includes(field))
+    if (['created', 'taken', 'effective', 'acknowledgedAt', 'releaseAt', 'filed', 'signed'].includes(field))
       return new Date(Date.UTC(2026, 0, 1 + pick)).toISOString();
     if (field === 'conditions')
       return [{ system: 'http://snomed.info/sct', code: String(pick), display: text('Tilstand ') }];

@@ -18,6 +18,7 @@ import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
 import { checkUpdateClients, type ClientOwner } from './update-clients.ts';
+import { addNextOccurrences } from './task-recurrence.ts';
 import { stampMeasurements } from './measurement-stamps.ts';
 import type { Performer } from '../../shared/plan.ts';
 
@@ -241,7 +242,8 @@ export class PlanRoom implements PersistedRoom {
           }
           const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
           const stamped = stampMeasurements(added, allowed, performerOf(conn));
-          return flagged || stamped;
+          const scheduled = addNextOccurrences(allowed);
+          return flagged || stamped || scheduled;
         },
         (clients) => {
           const mine = this.writersOf.get(conn) ?? new Set<number>();

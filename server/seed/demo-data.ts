@@ -64,6 +64,7 @@ const carlPlan: DemoPlan = {
         assignee: 'Københavns Kommune hjemmesygepleje',
         due: day(0),
         status: 'in-progress',
+        recurrence: { every: 1, unit: 'day' },
       }),
       newEntry({
         id: randomUUID(),

@@ -130,7 +130,9 @@ describe('the citizen’s own pages', () => {
     // A hospital notification is released at once; the lab result waits for its release delay.
     await carlResult(noticeId).waitFor({ timeout: LIVE_MS });
     expect(await carlResult(noticeId).textContent()).toContain('Udskrevet');
-    await result(hannePage, labId).waitFor({ timeout: LIVE_MS });
+    // Hanne reads lab results in the cumulative table: one column per sample (one report).
+    const cell = hannePage.locator(`[data-testid="cumulative-cell"][data-result-id="${labId}"]`);
+    await cell.waitFor({ timeout: LIVE_MS });
     expect(await carlResult(labId).count()).toBe(0);
     // The citizen gets no acknowledge or release buttons, and no release details.
     expect(
@@ -140,7 +142,14 @@ describe('the citizen’s own pages', () => {
         .count(),
     ).toBe(0);
 
-    await result(hannePage, labId).getByTestId('release-result').click();
+    // She releases the sample's results to him together, from the head of its column.
+    const column = await cell.evaluate((td) => (td as HTMLTableCellElement).cellIndex);
+    await hannePage
+      .getByTestId('cumulative-table')
+      .locator('thead th')
+      .nth(column)
+      .getByTestId('cumulative-release')
+      .click();
     await carlResult(labId).waitFor({ timeout: LIVE_MS });
     expect(await carlResult(labId).getByTestId('result-value').textContent()).toBe('51 mmol/mol');
   });
@@ -208,7 +217,3 @@ describe('the citizen’s own pages', () => {
     expect(await shown.count()).toBe(await glass.count());
   });
 });
-
-function result(page: Page, id: string) {
-  return page.locator(`[data-testid="result"][data-result-id="${id}"]`);
-}

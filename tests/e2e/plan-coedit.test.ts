@@ -37,10 +37,14 @@ async function newPage(locale: string): Promise<Page> {
   return page;
 }
 
-/** Waits until the page's title input holds `expected`. */
+/** Waits until the page's title (its input while edited, else its text) is `expected`. */
 async function waitForTitle(page: Page, expected: string): Promise<void> {
   await page.waitForFunction(
-    (value) => (document.querySelector('[data-testid="plan-title"]') as HTMLInputElement | null)?.value === value,
+    (value) => {
+      const input = document.querySelector('[data-testid="plan-title"]') as HTMLInputElement | null;
+      const text = document.querySelector('[data-testid="plan-title-read"]')?.firstChild?.textContent;
+      return (input ? input.value : text) === value;
+    },
     expected,
     { timeout: LIVE_MS },
   );
@@ -93,6 +97,8 @@ describe('co-editing a care plan in two browsers', () => {
   });
 
   it('sends the title live from Hanne to Gitte while Hanne types', async () => {
+    // The title reads as text until she chooses it; then it is an input, live in both directions.
+    await hannePage.getByTestId('plan-title-read').click();
     const title = hannePage.getByTestId('plan-title');
     const before = await title.inputValue();
     const addition = ' – revideret';
@@ -107,6 +113,7 @@ describe('co-editing a care plan in two browsers', () => {
     // sits after the fifth character; Hanne's caret must move along with her text.
     const hanneTitle = hannePage.getByTestId('plan-title');
     await hanneTitle.evaluate((el) => (el as HTMLInputElement).setSelectionRange(5, 5));
+    await gittePage.getByTestId('plan-title-read').click();
     const gitteTitle = gittePage.getByTestId('plan-title');
     await gitteTitle.click();
     await gitteTitle.press('Home');
@@ -131,14 +138,17 @@ describe('co-editing a care plan in two browsers', () => {
     expect(await atHanne.textContent()).toContain('Almen praksis'); // Hanne's UI is Danish
     expect(await atHanne.getByTestId('note-editor').count()).toBe(0);
 
-    // Gitte gets an editor for her own note, newest first in the journal.
+    // Gitte's own note, newest first in the journal, is hers to edit until she signs it.
     const first = gittePage.getByTestId('note').first();
-    await first.getByTestId('note-editor').waitFor({ timeout: UI_MS });
-    expect(await first.getByTestId('note-editor').textContent()).toBe(text);
+    await first.getByTestId('note-unsigned').waitFor({ timeout: UI_MS });
+    expect(await first.getByTestId('note-body').textContent()).toBe(text);
+    expect(await first.getByTestId('note-edit').count()).toBe(1);
   });
 
   it('sends Gitte’s live edit of her note body to Hanne', async () => {
+    await gittePage.getByTestId('note').first().getByTestId('note-edit').click();
     const editor = gittePage.getByTestId('note').first().getByTestId('note-editor');
+    await editor.waitFor({ timeout: UI_MS });
     const original = (await editor.textContent()) ?? '';
     await editor.click();
     await gittePage.keyboard.press('ControlOrMeta+End');

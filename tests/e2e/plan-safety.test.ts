@@ -103,9 +103,10 @@ describe('safety rails of the shared plan, in the browser', () => {
     // Gitte is offline while Hanne changes the dose; Gitte changes it too, not having seen it.
     gitteClient.provider.disconnect();
     furosemid(hanneClient.doc).set('dose', '80 mg');
+    // The nurse reads the dose as text (she may not change it).
     await majaPage
       .locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`)
-      .and(majaPage.locator('[value="80 mg"]'))
+      .filter({ hasText: '80 mg' })
       .waitFor({ timeout: LIVE_MS });
     furosemid(gitteClient.doc).set('dose', '60 mg');
     gitteClient.provider.connect();
@@ -138,7 +139,7 @@ describe('safety rails of the shared plan, in the browser', () => {
     await conflict(hannePage).getByTestId('conflict-keep').filter({ hasText: '60 mg' }).click();
     await conflict(majaPage).waitFor({ state: 'detached', timeout: LIVE_MS });
     await conflict(hannePage).waitFor({ state: 'detached', timeout: LIVE_MS });
-    expect(await majaPage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).inputValue()).toBe(
+    expect(await majaPage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).textContent()).toBe(
       '60 mg',
     );
     await waitForDoc(
@@ -161,9 +162,12 @@ describe('safety rails of the shared plan, in the browser', () => {
     expect(text.toLowerCase()).toContain('only hospital doctors and gps change medications');
     // The forbidden value never reached anyone; the author's client went back to the plan's value.
     await waitForDoc(majaClient.doc, (d) => furosemid(d).get('dose') === before, LIVE_MS, 'the reverted dose');
-    expect(await hannePage.locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`).inputValue()).toBe(
-      before,
-    );
+    // Hanne reads the dose as text that opens its editor: its first text is the value.
+    expect(
+      await hannePage
+        .locator(`[data-medication-id="${medicationId}"] [data-field="dose"]`)
+        .evaluate((el) => el.firstChild?.textContent),
+    ).toBe(before);
     expect(await hannePage.getByTestId('refusal-notice').count()).toBe(0);
 
     await notice.getByRole('button').click();

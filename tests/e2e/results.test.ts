@@ -92,6 +92,9 @@ describe('results filed by a lab system, live in the plan', () => {
       }),
     );
     for (const page of [hannePage, majaPage]) {
+      // Lab results read as a cumulative table; one by one they are behind a disclosure.
+      await page.locator(`[data-testid="cumulative-cell"][data-result-id="${firstId}"]`).waitFor({ timeout: LIVE_MS });
+      await page.getByTestId('results-each').locator('summary').click();
       const card = result(page, firstId);
       await card.waitFor({ timeout: LIVE_MS });
       expect(await card.getAttribute('data-new')).toBe('true');
@@ -118,7 +121,12 @@ describe('results filed by a lab system, live in the plan', () => {
         .waitFor({ timeout: LIVE_MS });
       expect(await result(page, criticalId).getAttribute('data-critical')).toBe('true');
       expect(await result(page, criticalId).getAttribute('data-new')).toBe('true');
-      // Two P-Kalium values make a trend, with the reference range as a band and the values as a table.
+      // Two P-Kalium values make a trend, opened from the analyte's row of the cumulative table,
+      // with the reference range as a band and the values as a table.
+      await page
+        .locator(`[data-testid="cumulative-row"][data-code="${ANALYSES.potassium.code}"]`)
+        .getByTestId('cumulative-trend-toggle')
+        .click();
       const trend = page.locator(`[data-testid="trend-chart"][data-code="${POTASSIUM}"]`);
       await trend.waitFor({ timeout: LIVE_MS });
       expect(await trend.getByTestId('trend-band').count()).toBe(1);
@@ -180,8 +188,9 @@ describe('results filed by a lab system, live in the plan', () => {
     );
     await result(hannePage, reportId).waitFor({ timeout: LIVE_MS });
 
+    const reports = hannePage.getByTestId('result-reports');
     await hannePage.getByTestId('result-filter-imaging').check();
-    expect(await hannePage.getByTestId('result').count()).toBe(1);
+    expect(await reports.getByTestId('result').count()).toBe(1);
     const report = result(hannePage, reportId);
     const toggle = report.getByTestId('result-text-toggle');
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
@@ -192,7 +201,7 @@ describe('results filed by a lab system, live in the plan', () => {
     await hannePage.getByTestId('result-filter-notification').check();
     await result(hannePage, noticeId).waitFor({ timeout: UI_MS });
     expect(await result(hannePage, noticeId).textContent()).toContain('Admitted');
-    expect(await hannePage.getByTestId('result').count()).toBe(1);
+    expect(await reports.getByTestId('result').count()).toBe(1);
 
     await hannePage.getByTestId('result-filter-all').check();
     const first = result(hannePage, firstId);

@@ -59,7 +59,7 @@ describe('permission table', () => {
     it.each(staff)('%s changes status, assignee and owner, or removes, only tasks its sector owns', (role) => {
       for (const sector of sectors) {
         const owns = actors[role]!.sector === sector;
-        for (const key of ['status', 'assignee', 'sector'])
+        for (const key of ['status', 'assignee', 'sector', 'recurrence', 'series'])
           expect(allowed(role, 'tasks', { op: 'change', key, entry: { sector } }), `${key} of a ${sector} task`).toBe(
             owns,
           );
@@ -94,8 +94,25 @@ describe('permission table', () => {
       expect(allowed(role, 'notes', { op: 'remove', entry: own(role) })).toBe(expected);
       expect(allowed(role, 'notes', { op: 'change', key: 'body', entry: { author: 'someone-else' } })).toBe(false);
       expect(allowed(role, 'notes', { op: 'remove', entry: { author: 'someone-else' } })).toBe(false);
-      for (const key of ['author', 'sector', 'created'])
+      for (const key of ['author', 'sector', 'created', 'amends'])
         expect(allowed(role, 'notes', { op: 'change', key, entry: own(role) })).toBe(false);
+    });
+    it.each(staff)('%s signs only their own note; a signed note is locked for everyone, its author too', (role) => {
+      expect(allowed(role, 'notes', { op: 'change', key: 'signed', entry: own(role) })).toBe(true);
+      expect(allowed(role, 'notes', { op: 'change', key: 'signed', entry: { author: 'someone-else' } })).toBe(false);
+      const signed = { ...own(role), signed: '2026-12-06T08:00:00.000Z' };
+      for (const key of ['body', 'signed', 'author', 'amends'])
+        expect(decide(actors[role]!, 'notes', { op: 'change', key, entry: signed })).toEqual({
+          allowed: false,
+          refusal: { code: 'notes.signed', params: {} },
+        });
+      expect(allowed(role, 'notes', { op: 'remove', entry: signed })).toBe(false);
+      for (const other of staff)
+        expect(allowed(other, 'notes', { op: 'change', key: 'body', entry: signed }), other).toBe(false);
+      // A correction is an addendum: a note of one's own that amends the signed one, signed or not.
+      expect(
+        allowed(role, 'notes', { op: 'add', entry: { ...own(role), amends: 'n-1', signed: '2026-12-06T09:00:00Z' } }),
+      ).toBe(true);
     });
   });
 

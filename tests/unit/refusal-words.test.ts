@@ -31,7 +31,7 @@ const EXAMPLES: Record<RefusalCode, Refusal[]> = {
   'self-reports.citizen-only': [{ code: 'self-reports.citizen-only', params: {} }],
   'meta.prescribers-only': [{ code: 'meta.prescribers-only', params: {} }],
   'medications.prescribers-only': [{ code: 'medications.prescribers-only', params: {} }],
-  'tasks.owner-changes': (['status', 'assignee', 'sector'] as const).flatMap((field) =>
+  'tasks.owner-changes': (['status', 'assignee', 'sector', 'recurrence', 'series'] as const).flatMap((field) =>
     (['hospital', 'municipality', 'general_practice', null] as const).map((owner) => ({
       code: 'tasks.owner-changes' as const,
       params: { owner, field },
@@ -45,6 +45,7 @@ const EXAMPLES: Record<RefusalCode, Refusal[]> = {
   'notes.own-sector': [{ code: 'notes.own-sector', params: {} }],
   'notes.author-only': [{ code: 'notes.author-only', params: {} }],
   'notes.fixed': [{ code: 'notes.fixed', params: {} }],
+  'notes.signed': [{ code: 'notes.signed', params: {} }],
   'measurements.server-stamps': [{ code: 'measurements.server-stamps', params: {} }],
   'measurements.new-final': [{ code: 'measurements.new-final', params: {} }],
   'measurements.no-removal': [{ code: 'measurements.no-removal', params: {} }],

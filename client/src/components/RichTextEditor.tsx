@@ -15,6 +15,10 @@ interface Props {
   /** Show the label above the editor; otherwise it is for screen readers only. */
   showLabel?: boolean;
   testId: string;
+  /** Put the caret at the end as it opens (the person just chose to edit). */
+  autoFocus?: boolean;
+  /** Focus left the editor and its toolbar, or Escape was pressed: the person is done with it. */
+  onLeave?: () => void;
 }
 
 /**
@@ -22,11 +26,21 @@ interface Props {
  * task's details, a note's body), with everyone else's caret and name in it. The schema is
  * kept to the plan's rich text (paragraphs, headings, lists, bold, italic).
  */
-export function RichTextEditor({ fragment, provider, caretUser, label, showLabel = false, testId }: Props) {
+export function RichTextEditor({
+  fragment,
+  provider,
+  caretUser,
+  label,
+  showLabel = false,
+  testId,
+  autoFocus = false,
+  onLeave,
+}: Props) {
   const labelId = useId();
   const editor = useEditor(
     {
       immediatelyRender: true,
+      autofocus: autoFocus ? 'end' : false,
       extensions: [
         StarterKit.configure({
           undoRedo: false, // Collaboration brings Yjs' own undo
@@ -57,7 +71,19 @@ export function RichTextEditor({ fragment, provider, caretUser, label, showLabel
   );
 
   return (
-    <div className="rich-text">
+    // biome-ignore lint/a11y/noStaticElementInteractions: focus leaving the editor and its toolbar (or Escape) ends editing
+    <div
+      className="rich-text"
+      onBlur={(event) => {
+        if (onLeave && !event.currentTarget.contains(event.relatedTarget as Node | null)) onLeave();
+      }}
+      onKeyDown={(event) => {
+        if (onLeave && event.key === 'Escape') {
+          event.preventDefault();
+          onLeave();
+        }
+      }}
+    >
       <span id={labelId} className={showLabel ? 'rich-text__label' : 'visually-hidden'}>
         {label}
       </span>

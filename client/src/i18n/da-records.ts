@@ -97,7 +97,8 @@ export const daRecords = {
   'refusal.code.notes.own-name': 'Et notat skrives i eget navn.',
   'refusal.code.notes.own-sector': 'Et notat bærer din egen sektor.',
   'refusal.code.notes.author-only': 'Kun forfatteren kan redigere eller fjerne et notat.',
-  'refusal.code.notes.fixed': 'Et notats forfatter, sektor og tidspunkt ligger fast.',
+  'refusal.code.notes.fixed': 'Et notats forfatter, sektor, tidspunkt og det notat, det tilføjer til, ligger fast.',
+  'refusal.code.notes.signed': 'Et underskrevet notat er låst; ret det med en tilføjelse.',
   'refusal.code.measurements.server-stamps': 'Serveren registrerer, hvem der målte, og hvad en rettelse erstattede.',
   'refusal.code.measurements.new-final': 'En ny måling er endelig.',
   'refusal.code.measurements.no-removal': 'En måling fjernes aldrig; markér den som fejlregistreret i stedet.',
@@ -140,6 +141,8 @@ export const daRecords = {
   'refusal.field.status': 'status',
   'refusal.field.assignee': 'ansvarlige',
   'refusal.field.sector': 'sektor',
+  'refusal.field.recurrence': 'gentagelse',
+  'refusal.field.series': 'serie',
   'refusal.field.entry': 'posten',
 } satisfies Record<string, string>;
 

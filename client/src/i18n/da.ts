@@ -9,6 +9,7 @@ import { daSignIn } from './da-sign-in.ts';
 import { daOverview } from './da-overview.ts';
 import { daErrors } from './da-errors.ts';
 import { daPatients } from './da-patients.ts';
+import { daPlanPage } from './da-planpage.ts';
 import { daMeasurements } from './da-measurements.ts';
 
 /**
@@ -133,6 +134,7 @@ const messages = {
   ...daOverview,
   ...daErrors,
   ...daPatients,
+  ...daPlanPage,
   ...daMeasurements,
 } satisfies Record<string, string>;
 

@@ -96,7 +96,8 @@ export const enRecords: RecordMessages = {
   'refusal.code.notes.own-name': 'A note is written in your own name.',
   'refusal.code.notes.own-sector': 'A note carries your own sector.',
   'refusal.code.notes.author-only': 'Only the author may edit or remove a note.',
-  'refusal.code.notes.fixed': 'A note’s author, sector and time are fixed.',
+  'refusal.code.notes.fixed': 'A note’s author, sector, time and the note it amends are fixed.',
+  'refusal.code.notes.signed': 'A signed note is locked; correct it with an addendum.',
   'refusal.code.measurements.server-stamps': 'The server records who measured and what an amendment replaced.',
   'refusal.code.measurements.new-final': 'A new measurement is final.',
   'refusal.code.measurements.no-removal': 'A measurement is never removed; mark it entered in error instead.',
@@ -138,5 +139,7 @@ export const enRecords: RecordMessages = {
   'refusal.field.status': 'status',
   'refusal.field.assignee': 'assignee',
   'refusal.field.sector': 'sector',
+  'refusal.field.recurrence': 'recurrence',
+  'refusal.field.series': 'series',
   'refusal.field.entry': 'the entry',
 };

@@ -10,6 +10,7 @@ import { enSignIn } from './en-sign-in.ts';
 import { enOverview } from './en-overview.ts';
 import { enErrors } from './en-errors.ts';
 import { enPatients } from './en-patients.ts';
+import { enPlanPage } from './en-planpage.ts';
 import { enMeasurements } from './en-measurements.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
@@ -131,5 +132,6 @@ export const en: Dictionary = {
   ...enOverview,
   ...enErrors,
   ...enPatients,
+  ...enPlanPage,
   ...enMeasurements,
 };

@@ -67,6 +67,7 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'notes.own-sector': 'refusal.code.notes.own-sector',
   'notes.author-only': 'refusal.code.notes.author-only',
   'notes.fixed': 'refusal.code.notes.fixed',
+  'notes.signed': 'refusal.code.notes.signed',
   'measurements.server-stamps': 'refusal.code.measurements.server-stamps',
   'measurements.new-final': 'refusal.code.measurements.new-final',
   'measurements.no-removal': 'refusal.code.measurements.no-removal',
@@ -110,8 +111,10 @@ const OWNERS: Readonly<Record<Sector, MessageKey>> = {
   general_practice: 'refusal.owner.general_practice',
 };
 
-const FIELDS: Readonly<Record<'status' | 'assignee' | 'sector', MessageKey>> = {
+const FIELDS: Readonly<Record<'status' | 'assignee' | 'sector' | 'recurrence' | 'series', MessageKey>> = {
   status: 'refusal.field.status',
   assignee: 'refusal.field.assignee',
   sector: 'refusal.field.sector',
+  recurrence: 'refusal.field.recurrence',
+  series: 'refusal.field.series',
 };

@@ -62,7 +62,9 @@ export function setDeviceOwner(userId: string): void {
 
 export function keepPlanHeader(plan: PlanView): void {
   const plans = read(PLANS_KEY, KeptPlans) ?? {};
-  plans[plan.id] = plan;
+  // The CPR number is not kept on the device: offline, the summary header goes without it.
+  const { patientCpr: _cpr, ...kept } = plan;
+  plans[plan.id] = kept;
   write(PLANS_KEY, plans);
 }
 

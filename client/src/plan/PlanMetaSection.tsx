@@ -8,6 +8,7 @@ import { PlanTitleField } from './PlanTitleField.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useChoices } from './choices.ts';
 import { EntrySelectField } from './fields/EntryFields.tsx';
+import { ReadValue } from './fields/ReadValue.tsx';
 import { PermissionNote } from './fields/PermissionNote.tsx';
 import { usePlanTeam, useReasonText } from './PlanTeamContext.tsx';
 
@@ -35,6 +36,7 @@ export function PlanMetaSection() {
   const title = typeof meta.get('title') === 'string' ? (meta.get('title') as string) : '';
 
   const setConditions = (next: Coding[]) => meta.set('conditions', next);
+  const [editingTitle, setEditingTitle] = useState(false);
 
   return (
     <section className="plan-meta card" aria-labelledby="section-meta-title" data-testid="section-meta">
@@ -45,8 +47,23 @@ export function PlanMetaSection() {
         <p className="plan-meta__plain-title" data-testid="plan-title-text">
           {title}
         </p>
+      ) : editingTitle && decision.allowed && !loading ? (
+        <PlanTitleField
+          doc={doc}
+          ready={!loading}
+          allowed={decision.allowed}
+          describedBy={reasonId}
+          onLeave={() => setEditingTitle(false)}
+        />
       ) : (
-        <PlanTitleField doc={doc} ready={!loading} allowed={decision.allowed} describedBy={reasonId} />
+        <ReadValue
+          label={t('plan.titleLabel')}
+          value={title}
+          onEdit={decision.allowed && !loading ? () => setEditingTitle(true) : undefined}
+          describedBy={decision.allowed ? undefined : reasonId}
+          className="field--title plan-title"
+          testId="plan-title"
+        />
       )}
       <div className="plan-meta__row">
         <EntrySelectField
@@ -87,7 +104,12 @@ export function PlanMetaSection() {
               ))}
             </ul>
           )}
-          {decision.allowed && <ConditionForm onAdd={(c) => setConditions([...conditions, c])} disabled={loading} />}
+          {decision.allowed && (
+            <details className="composer condition-composer">
+              <summary>{t('meta.addCondition')}</summary>
+              <ConditionForm onAdd={(c) => setConditions([...conditions, c])} disabled={loading} />
+            </details>
+          )}
         </div>
       </div>
       <PermissionNote id={reasonId} text={plain ? null : reasonText(decision)} />

@@ -13,13 +13,15 @@ interface Props {
   /** May this person change the title? Otherwise the field is disabled and says why. */
   allowed: boolean;
   describedBy?: string | undefined;
+  /** Focus moved away from the field: the plan shows the title as text again. */
+  onLeave?: () => void;
 }
 
 /**
  * The plan title, `meta.title`, written on each keystroke. The input is uncontrolled so that a
  * remote change can replace its value while keeping the local caret where it belongs.
  */
-export function PlanTitleField({ doc, ready, allowed, describedBy }: Props) {
+export function PlanTitleField({ doc, ready, allowed, describedBy, onLeave }: Props) {
   const { t } = useI18n();
   const input = useRef<HTMLInputElement>(null);
   const meta = useMemo(() => metaOf(doc), [doc]);
@@ -59,6 +61,12 @@ export function PlanTitleField({ doc, ready, allowed, describedBy }: Props) {
         disabled={!ready || !allowed}
         aria-describedby={allowed ? undefined : describedBy}
         placeholder={ready ? undefined : t('plan.titleWaiting')}
+        // biome-ignore lint/a11y/noAutofocus: shown when the person chose to edit the title
+        autoFocus={onLeave !== undefined}
+        onBlur={onLeave}
+        onKeyDown={(e) => {
+          if (onLeave && (e.key === 'Enter' || e.key === 'Escape')) onLeave();
+        }}
         onInput={(e) => {
           const value = e.currentTarget.value;
           if (meta.get('title') !== value) meta.set('title', value);

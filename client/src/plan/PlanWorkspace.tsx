@@ -21,6 +21,7 @@ import { MedicationsSection } from './MedicationsSection.tsx';
 import { CareNoteJournal } from './notes/CareNoteJournal.tsx';
 import { PlanHeaderBlock } from './PlanHeaderBlock.tsx';
 import { PlanMetaSection } from './PlanMetaSection.tsx';
+import { PlanSummary } from './PlanSummary.tsx';
 import { actorOf, PlanTeamProvider, type PlanTeam } from './PlanTeamContext.tsx';
 import { CorrespondencePanel } from './correspondence/CorrespondencePanel.tsx';
 import { CriticalResultsBanner } from './results/CriticalResultsBanner.tsx';
@@ -31,6 +32,7 @@ import { TaskBoard } from './TaskBoard.tsx';
 import { usePlanPeople } from './usePlanPeople.ts';
 import { VisitPanel } from './VisitPanel.tsx';
 import './plan.css';
+import './plan-page.css';
 
 interface Props {
   plan: PlanHeader;
@@ -160,6 +162,7 @@ export function PlanWorkspace({
             data-stored={connection.stored ? 'true' : 'false'}
           >
             <div className="plan-layout__main">
+              {!embed && <PlanSummary plan={plan} />}
               {visit && <VisitPanel planId={plan.id} patientName={plan.patientName} />}
               <CriticalResultsBanner />
               <PlanMetaSection />

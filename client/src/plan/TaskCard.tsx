@@ -9,7 +9,9 @@ import { ConflictFlag } from './ConflictFlag.tsx';
 import { conflictsOf, factsOf, textOf } from './entry.ts';
 import { EntryDateField, EntrySelectField, EntryTextField } from './fields/EntryFields.tsx';
 import { PermissionNote } from './fields/PermissionNote.tsx';
+import { ReadValue } from './fields/ReadValue.tsx';
 import { RichTextField } from './fields/RichTextField.tsx';
+import { Recurrence } from '../../../shared/plan.ts';
 import { usePlanTeam, useReasonText } from './PlanTeamContext.tsx';
 
 interface Props {
@@ -96,6 +98,7 @@ export function TaskCard({ task, sectionReasonId, sectionReadOnly, onHandedOver 
           wrap
           testId="task-assignee"
         />
+        <RecurrenceField task={task} allowed={may('recurrence').allowed} describedBy={describe('recurrence')} />
       </div>
       {conflicts.due && (
         <ConflictFlag
@@ -128,6 +131,67 @@ export function TaskCard({ task, sectionReasonId, sectionReadOnly, onHandedOver 
       )}
       <PermissionNote id={ownerReasonId} text={ownerNote ?? (sectionReadOnly ? null : reasonText(may('title')))} />
     </article>
+  );
+}
+
+const RECURRENCES = ['', 'day', 'week', 'month'] as const;
+
+/**
+ * How often the task comes back. The owning sector chooses it; when an occurrence is done the
+ * server adds the next, so the board shows each occurrence as a task of its own.
+ */
+function RecurrenceField({
+  task,
+  allowed,
+  describedBy,
+}: {
+  task: Y.Map<unknown>;
+  allowed: boolean;
+  describedBy: string | undefined;
+}) {
+  const { t } = useI18n();
+  const { loading } = usePlanTeam();
+  const id = useId();
+  const parsed = Recurrence.safeParse(task.get('recurrence'));
+  const current = parsed.success ? parsed.data : null;
+  const value = current && current.every === 1 ? current.unit : current ? 'other' : '';
+  const wordOf = (r: Recurrence | null): string =>
+    r === null
+      ? t('tasks.recurrenceNone')
+      : r.every === 1
+        ? t(`tasks.recurrence.${r.unit}`)
+        : t('tasks.recurrence.other', { every: r.every, unit: r.unit });
+  if (!allowed)
+    return (
+      <ReadValue
+        label={t('tasks.recurrence')}
+        value={wordOf(current)}
+        describedBy={describedBy}
+        testId="task-recurrence"
+      />
+    );
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t('tasks.recurrence')}</label>
+      <select
+        id={id}
+        value={value}
+        disabled={loading}
+        onChange={(e) => {
+          const unit = e.target.value;
+          if (unit === 'day' || unit === 'week' || unit === 'month') task.set('recurrence', { every: 1, unit });
+          else if (unit === '') task.delete('recurrence');
+        }}
+        data-testid="task-recurrence"
+      >
+        {value === 'other' && <option value="other">{wordOf(current)}</option>}
+        {RECURRENCES.map((r) => (
+          <option key={r} value={r}>
+            {r === '' ? t('tasks.recurrenceNone') : t(`tasks.recurrence.${r}`)}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 

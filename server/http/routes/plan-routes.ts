@@ -145,7 +145,7 @@ export function planRoutes(deps: HttpDeps): Router {
 
   router.get('/:id', auth, async (req, res) => {
     const access = await plan(principalOf(res), String(req.params.id), 'plan.read');
-    const view: PlanView = { ...access.plan, patientName: access.patient.name };
+    const view: PlanView = { ...access.plan, patientName: access.patient.name, patientCpr: access.patient.cpr };
     res.json(view);
   });
 

@@ -1,8 +1,9 @@
-import { useId, type KeyboardEvent } from 'react';
+import { useId, useState, type KeyboardEvent } from 'react';
 import type * as Y from 'yjs';
 import { useI18n } from '../../i18n/index.tsx';
 import { textOf } from '../entry.ts';
 import { usePlanTeam } from '../PlanTeamContext.tsx';
+import { ReadValue } from './ReadValue.tsx';
 import { useDraft } from './useDraft.ts';
 
 interface BaseProps {
@@ -14,16 +15,6 @@ interface BaseProps {
   describedBy?: string | undefined;
   testId?: string;
   className?: string;
-}
-
-/** A read-only field as text, for the citizen: label and value, no disabled input. */
-function PlainValue({ label, value, className }: { label: string; value: string; className?: string | undefined }) {
-  return (
-    <div className={`field field--plain ${className ?? ''}`}>
-      <span className="field__label">{label}</span>
-      <span className="field__value">{value || '–'}</span>
-    </div>
-  );
 }
 
 function keys(finish: () => void, cancel: () => void, multiline: boolean) {
@@ -45,7 +36,11 @@ interface TextProps extends BaseProps {
   wrap?: boolean;
 }
 
-/** A short text value (`map.set` of a string), written when the person leaves the field. */
+/**
+ * A short text value (`map.set` of a string). Shown as text; for someone who may change it the
+ * text opens an input, and the value is written when the person leaves the field (Enter, or
+ * focus moving on), which shows it as text again. Escape leaves it unchanged.
+ */
 export function EntryTextField({
   entry,
   field,
@@ -60,23 +55,43 @@ export function EntryTextField({
   wrap = false,
 }: TextProps) {
   const id = useId();
-  const { loading, plain } = usePlanTeam();
+  const { loading } = usePlanTeam();
+  const [editing, setEditing] = useState(false);
   const current = textOf(entry, field);
   const draft = useDraft(current, (next) => {
     if (next) entry.set(field, next);
     else if (!required) entry.delete(field);
   });
-  if (!allowed && plain) return <PlainValue label={label} value={current} className={className} />;
+  const editable = allowed && !loading;
+  if (!editing || !editable)
+    return (
+      <ReadValue
+        label={label}
+        value={current}
+        onEdit={editable ? () => setEditing(true) : undefined}
+        describedBy={allowed ? undefined : describedBy}
+        className={className}
+        testId={testId}
+        field={field}
+      />
+    );
+  const finish = () => {
+    draft.finish();
+    setEditing(false);
+  };
+  const cancel = () => {
+    draft.cancel();
+    setEditing(false);
+  };
   const common = {
     id,
     value: draft.value,
     maxLength,
-    disabled: !allowed || loading,
-    'aria-describedby': allowed ? undefined : describedBy,
+    autoFocus: true,
     onChange: (e: { target: { value: string } }) =>
       draft.change(multiline ? e.target.value : e.target.value.replace(/[\r\n]+/g, ' ')),
-    onBlur: draft.finish,
-    onKeyDown: keys(draft.finish, draft.cancel, multiline),
+    onBlur: finish,
+    onKeyDown: keys(finish, cancel, multiline),
     'data-testid': testId,
     'data-field': field,
   };
@@ -96,26 +111,46 @@ export function EntryTextField({
 export function EntryDateField({ entry, field, label, allowed, describedBy, testId, className }: BaseProps) {
   const id = useId();
   const { formatDate } = useI18n();
-  const { loading, plain } = usePlanTeam();
+  const { loading } = usePlanTeam();
+  const [editing, setEditing] = useState(false);
   const current = textOf(entry, field);
   const draft = useDraft(current, (next) => {
     if (/^\d{4}-\d{2}-\d{2}$/.test(next)) entry.set(field, next);
     else if (next === '') entry.delete(field);
   });
-  if (!allowed && plain)
-    return <PlainValue label={label} value={current ? formatDate(current) : ''} className={className} />;
+  const editable = allowed && !loading;
+  if (!editing || !editable)
+    return (
+      <ReadValue
+        label={label}
+        value={current ? formatDate(current) : ''}
+        onEdit={editable ? () => setEditing(true) : undefined}
+        describedBy={allowed ? undefined : describedBy}
+        className={className}
+        testId={testId}
+        field={field}
+      />
+    );
+  const finish = () => {
+    draft.finish();
+    setEditing(false);
+  };
+  const cancel = () => {
+    draft.cancel();
+    setEditing(false);
+  };
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
         type="date"
+        // biome-ignore lint/a11y/noAutofocus: the person just chose to edit this field
+        autoFocus
         value={draft.value}
-        disabled={!allowed || loading}
-        aria-describedby={allowed ? undefined : describedBy}
         onChange={(e) => draft.change(e.target.value)}
-        onBlur={draft.finish}
-        onKeyDown={keys(draft.finish, draft.cancel, false)}
+        onBlur={finish}
+        onKeyDown={keys(finish, cancel, false)}
         data-testid={testId}
         data-field={field}
       />
@@ -140,15 +175,19 @@ export function EntrySelectField({
   choices,
 }: BaseProps & { choices: readonly Choice[] }) {
   const id = useId();
-  const { loading, plain } = usePlanTeam();
+  const { loading } = usePlanTeam();
   const current = textOf(entry, field);
   const known = choices.some((c) => c.value === current);
-  if (!allowed && plain)
+  // A choice someone may not make is read as text, not as a disabled control.
+  if (!allowed)
     return (
-      <PlainValue
+      <ReadValue
         label={label}
         value={choices.find((c) => c.value === current)?.label ?? current}
+        describedBy={describedBy}
         className={className}
+        testId={testId}
+        field={field}
       />
     );
   return (
@@ -157,8 +196,7 @@ export function EntrySelectField({
       <select
         id={id}
         value={current}
-        disabled={!allowed || loading}
-        aria-describedby={allowed ? undefined : describedBy}
+        disabled={loading}
         onChange={(e) => {
           if (e.target.value !== current) entry.set(field, e.target.value);
         }}

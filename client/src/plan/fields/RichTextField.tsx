@@ -1,7 +1,9 @@
+import { useState } from 'react';
 import * as Y from 'yjs';
 import { richTextToPlain } from '../../../../shared/plan-doc.ts';
 import { RichTextEditor } from '../../components/RichTextEditor.tsx';
 import { usePlanTeam } from '../PlanTeamContext.tsx';
+import { ReadValue } from './ReadValue.tsx';
 
 interface Props {
   entry: Y.Map<unknown>;
@@ -12,13 +14,17 @@ interface Props {
 }
 
 /**
- * A rich-text key of an entry. Someone who may edit it gets the live editor (with everyone's
- * carets); anyone else reads it as text, so a reader's browser never writes into it.
+ * A rich-text key of an entry, read as text. Someone who may edit it opens the live editor
+ * (with everyone's carets, and the formatting toolbar while it is open) by choosing the text;
+ * leaving the editor shows the text again. Anyone else only reads it, so a reader's browser
+ * never writes into it.
  */
 export function RichTextField({ entry, field, label, allowed, testId }: Props) {
   const { provider, caretUser, loading } = usePlanTeam();
+  const [editing, setEditing] = useState(false);
   const value = entry.get(field);
-  if (allowed && !loading && value instanceof Y.XmlFragment) {
+  const editable = allowed && !loading && value instanceof Y.XmlFragment;
+  if (editable && editing) {
     return (
       <RichTextEditor
         fragment={value}
@@ -27,16 +33,19 @@ export function RichTextField({ entry, field, label, allowed, testId }: Props) {
         label={label}
         showLabel
         testId={testId}
+        autoFocus
+        onLeave={() => setEditing(false)}
       />
     );
   }
-  const text = richTextToPlain(value);
   return (
-    <div className="rich-text rich-text--readonly">
-      <span className="rich-text__label">{label}</span>
-      <p className="rich-text__plain" data-testid={`${testId}-text`}>
-        {text || '–'}
-      </p>
-    </div>
+    <ReadValue
+      label={label}
+      value={richTextToPlain(value)}
+      multiline
+      onEdit={editable ? () => setEditing(true) : undefined}
+      className="rich-text--read"
+      testId={testId}
+    />
   );
 }

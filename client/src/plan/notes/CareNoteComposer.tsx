@@ -8,10 +8,12 @@ import { useI18n } from '../../i18n/index.tsx';
 interface Props {
   doc: Y.Doc;
   user: UserView;
+  /** The new note's id: it is signed when the author leaves the plan, unless she signs it first. */
+  onAdded?: (id: string) => void;
 }
 
 /** Writes a new note as the signed-in person, in their organisation's sector. */
-export function CareNoteComposer({ doc, user }: Props) {
+export function CareNoteComposer({ doc, user, onAdded }: Props) {
   const { t } = useI18n();
   const id = useId();
   const [text, setText] = useState('');
@@ -23,7 +25,9 @@ export function CareNoteComposer({ doc, user }: Props) {
     event.preventDefault();
     const body = text.trim();
     if (!body) return;
-    addNote(doc, { id: newUuid(), author: user.id, sector, created: new Date().toISOString(), body });
+    const id = newUuid();
+    addNote(doc, { id, author: user.id, sector, created: new Date().toISOString(), body });
+    onAdded?.(id);
     setText('');
   };
 

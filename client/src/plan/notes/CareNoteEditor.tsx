@@ -7,10 +7,12 @@ interface Props {
   fragment: Y.XmlFragment;
   provider: WebsocketProvider;
   caretUser: { name: string; color: string };
+  /** The author left the note (focus moved on, or Escape): it is signed. */
+  onLeave: () => void;
 }
 
-/** The author's live editor for a note body. */
-export function CareNoteEditor({ fragment, provider, caretUser }: Props) {
+/** The author's live editor for her unsigned note's body, open while she edits it. */
+export function CareNoteEditor({ fragment, provider, caretUser, onLeave }: Props) {
   const { t } = useI18n();
   return (
     <RichTextEditor
@@ -19,6 +21,8 @@ export function CareNoteEditor({ fragment, provider, caretUser }: Props) {
       caretUser={caretUser}
       label={t('notes.editLabel')}
       testId="note-editor"
+      autoFocus
+      onLeave={onLeave}
     />
   );
 }

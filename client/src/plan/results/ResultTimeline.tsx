@@ -21,10 +21,12 @@ interface Props {
   onSeen?: (id: string) => void;
   actions?: (item: ResultItem) => ReactNode;
   citizen?: boolean;
+  /** The filter by kind (off for a list of one kind). */
+  filters?: boolean;
 }
 
 /** The results as a timeline, newest first, filtered by kind (lab, measurements, imaging, hospital notifications). */
-export function ResultTimeline({ items, arrivals, onSeen, actions, citizen = false }: Props) {
+export function ResultTimeline({ items, arrivals, onSeen, actions, citizen = false, filters = true }: Props) {
   const { t } = useI18n();
   const name = useId();
   const [filter, setFilter] = useState<ResultKindFilter>('all');
@@ -38,26 +40,28 @@ export function ResultTimeline({ items, arrivals, onSeen, actions, citizen = fal
 
   return (
     <div className="result-timeline">
-      <fieldset className="segmented" data-testid="result-filter">
-        <legend className="visually-hidden">{t('results.filterLegend')}</legend>
-        {KIND_FILTERS.map((f) => (
-          <label key={f} className={`segmented__option${filter === f ? ' segmented__option--on' : ''}`}>
-            <input
-              type="radio"
-              name={name}
-              value={f}
-              checked={filter === f}
-              onChange={() => {
-                setFilter(f);
-                setShown(PAGE);
-              }}
-              data-testid={`result-filter-${f}`}
-            />
-            <span>{t(FILTER_LABELS[f])}</span>
-            <span className="segmented__count">{counts[f]}</span>
-          </label>
-        ))}
-      </fieldset>
+      {filters && (
+        <fieldset className="segmented" data-testid="result-filter">
+          <legend className="visually-hidden">{t('results.filterLegend')}</legend>
+          {KIND_FILTERS.map((f) => (
+            <label key={f} className={`segmented__option${filter === f ? ' segmented__option--on' : ''}`}>
+              <input
+                type="radio"
+                name={name}
+                value={f}
+                checked={filter === f}
+                onChange={() => {
+                  setFilter(f);
+                  setShown(PAGE);
+                }}
+                data-testid={`result-filter-${f}`}
+              />
+              <span>{t(FILTER_LABELS[f])}</span>
+              <span className="segmented__count">{counts[f]}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
       {visible.length === 0 ? (
         <p className="muted">{t(filter === 'all' ? 'results.empty' : 'results.emptyFiltered')}</p>
       ) : (
