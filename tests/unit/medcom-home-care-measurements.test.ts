@@ -26,7 +26,9 @@ describe('HomeCareObservation as measurements', () => {
   });
 
   it('refuses a value its code cannot have', () => {
-    const bundle = load('homecareobservation-new.json') as { entry: { resource: Record<string, unknown> }[] };
+    const bundle = load('homecareobservation-new.json') as unknown as {
+      entry: { resource: Record<string, unknown> }[];
+    };
     const pulse = bundle.entry.find((e) => JSON.stringify(e.resource.code ?? '').includes('NPU21692'))!;
     (pulse.resource.valueQuantity as { value: number }).value = 600;
     const mapped = measurementsOf(parsed(bundle, 'home-care-observation'));
