@@ -26,16 +26,19 @@ import { ProviderClients } from './identity/provider-client.ts';
 import { SmartLaunch } from './identity/smart-launch.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { countResultsIngested, createMetrics, registerScrapedGauges, type Metrics } from './observability/metrics.ts';
+import { notificationDelivery } from './realtime/notification-delivery.ts';
 import { PlanChangedThrottle } from './realtime/plan-changed-throttle.ts';
 import {
   citizenPlanChannel,
   createRealtime,
   embedPersonChannel,
   planChannel,
+  revalidateEmbedSockets,
   revalidateWatchers,
   userChannel,
   type RealtimeServer,
 } from './realtime/realtime.ts';
+import { ApiKeyRevocations } from './results/api-key-revocations.ts';
 import { CareTeamNotifier } from './results/care-team-notifier.ts';
 import { CriticalEscalation } from './results/critical-escalation.ts';
 import type { ResultEvents } from './results/result-events.ts';
@@ -126,6 +129,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     log,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     maxBufferedBytes: config.wsMaxBufferedBytes,
+    eventRatePerSecond: config.socketEventRatePerSecond,
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'socket.io' }),
     headers,
     ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
@@ -189,6 +193,18 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'collab' }),
   });
   accessChanges.hold(collab);
+  // A revoked practice key ends the embed sessions its links made, open connections included.
+  const keyRevocations = new ApiKeyRevocations({
+    keys: store.results,
+    everyMs: config.apiKeyRevocationCheckSeconds * 1000,
+    log,
+    onRevoked: async (keyIds) => {
+      log.info({ keys: keyIds }, 'API keys revoked: re-checking embed sessions');
+      await collab.revalidate(null, (s) => s.principal.embed !== undefined);
+      await revalidateEmbedSockets(io, access, log);
+    },
+  });
+  await keyRevocations.start();
   // Socket.IO answers its own upgrades; /collab's are the endpoint's; any other is refused.
   http.on('upgrade', (req, socket, head) => {
     if (collab.handles(req)) collab.handleUpgrade(req, socket, head);
@@ -203,7 +219,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   // Result filing knows no transport: what it tells the people online goes out over Socket.IO.
   const resultEvents: ResultEvents = {
     resultFiled: (planId, result) => io.to(planChannel(planId)).emit('result:filed', { planId, result }),
-    notify: (userId, notification) => io.to(userChannel(userId)).emit('notification', notification),
+    notify: notificationDelivery(io, audit, log),
   };
   const notifier = new CareTeamNotifier(store, resultEvents);
   const filing = new ResultFiling({
@@ -323,6 +339,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     closing ??= (async () => {
       http.close();
       escalation.stop();
+      keyRevocations.stop();
       filing.stop();
       await filing.settled();
       collab.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');

@@ -76,9 +76,13 @@ const Settings = z.object({
     .default(4 * 1024 * 1024),
   /** Awareness updates (cursors, presence) one connection may send per second, with bursts of twice that; excess is dropped. */
   awarenessRatePerSecond: z.coerce.number().min(0.1).default(20),
+  /** Socket.IO events (plan:watch, …) one socket may send per second, with bursts of twice that; excess is dropped, a flood closes the socket. */
+  socketEventRatePerSecond: z.coerce.number().min(0.1).default(20),
   /** Result submissions (POST /results, /encounters) per second per API key, and the burst allowed above it. */
   resultsRatePerSecond: z.coerce.number().min(0.1).default(200),
   resultsRateBurst: z.coerce.number().int().min(1).default(400),
+  /** How often each node looks for API keys revoked meanwhile, to close the embed connections they made. */
+  apiKeyRevocationCheckSeconds: z.coerce.number().min(0.1).default(10),
   /** POST /embed/session per client address per minute (bursts of as many); over it: 429. */
   embedSessionRatePerMinute: z.coerce.number().int().min(1).default(60),
   /** `off`: local passwords are refused (POST /auth/login answers 403); people sign in through their organisation's provider. */

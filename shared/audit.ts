@@ -12,13 +12,22 @@ const isoTime = z.string().datetime({ offset: true, message: 'must be an ISO 860
 const limit = (max: number, fallback: number) =>
   z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(max).default(fallback));
 
-/** `GET /api/v1/audit?patientId=&from=&to=&limit=`, for the administrator. */
+/**
+ * Paging, newest first: `before` is the `seq` of the last entry of the page before (the
+ * answer's `X-Next-Before` header gives it; absent on the last page).
+ */
+const before = optional(z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER));
+/** The response header that names the next page's `before`, when there is one. */
+export const NEXT_PAGE_HEADER = 'X-Next-Before';
+
+/** `GET /api/v1/audit?patientId=&from=&to=&limit=&before=`, for the administrator. */
 export const AuditQuery = z
   .object({
     patientId: optional(z.string().uuid()),
     from: optional(isoTime),
     to: optional(isoTime),
     limit: limit(1000, 100),
+    before,
   })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
     message: 'from must not be after to',
@@ -26,8 +35,8 @@ export const AuditQuery = z
   });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-/** `GET /api/v1/me/access-log?limit=`, for the citizen. */
-export const AccessLogQuery = z.object({ limit: limit(1000, 200) });
+/** `GET /api/v1/me/access-log?limit=&before=`, for the citizen: a page at a time. */
+export const AccessLogQuery = z.object({ limit: limit(1000, 200), before });
 
 export interface AuditActorView {
   id: string;
@@ -52,6 +61,8 @@ export interface AuditEntryView {
 
 /** One access to the citizen's record by someone else; newest first. */
 export interface AccessLogEntry {
+  /** The audit entry's position (newer entries have higher ones). */
+  seq: number;
   time: string;
   /** The person's name. */
   person: string;

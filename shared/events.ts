@@ -36,6 +36,12 @@ export interface ServerToClientEvents {
    * open the link) again; the socket does not reconnect by itself.
    */
   'session:ended': (msg: SessionEnded) => void;
+  /**
+   * Events of this socket are being dropped: it sends more than the hub takes
+   * (SOCKET_EVENT_RATE_PER_SECOND). Told once per run of drops; a socket that keeps flooding
+   * is disconnected.
+   */
+  limit: (msg: { code: 'rate_limited'; message: string }) => void;
 }
 
 export interface PlanUnwatched {

@@ -90,8 +90,11 @@ export const ENCOUNTER_SYSTEM = 'urn:carehub:hospital-notification';
 export const FiledResponse = z.object({
   /** The first filed result's id (for a single result: its id). */
   id: z.string(),
-  plans: z.array(z.string()),
-  /** Every result of the submission, in order. */
+  /**
+   * Every result of the submission, in order. Alike whether or not a patient is registered
+   * with the CPR number (one that is not is held, unmatched, for an administrator), and no
+   * plan is named: the answer tells the sender nothing about who is registered in CareHub.
+   */
   results: z.array(z.object({ id: z.string(), identifier: z.string(), replay: z.boolean() })),
 });
 export type FiledResponse = z.infer<typeof FiledResponse>;

@@ -67,6 +67,11 @@ export const SignInRefusal = z.enum([
   'unknown_provider',
   /** A launch named a practice system that is not registered. */
   'unknown_issuer',
+  /**
+   * The practice system's ID token names no Practitioner (or PractitionerRole) of its own FHIR
+   * server as its user (`fhirUser`): a portal patient, a relative, or nobody is no GP.
+   */
+  'not_a_practitioner',
   /** A launch from the practice system named no patient. */
   'no_patient_context',
   /** The patient has no active care plan. */
@@ -95,6 +100,8 @@ export const IdentityProviderView = z.object({
   cprClaim: z.string().nullable(),
   organisationClaim: z.string().nullable(),
   organisationValue: z.string().nullable(),
+  /** Its role map may give the hub-wide admin role. */
+  allowAdmin: z.boolean(),
   created: z.string(),
 });
 export type IdentityProviderView = z.infer<typeof IdentityProviderView>;
@@ -108,6 +115,8 @@ export const SmartClientView = z.object({
   clientId: z.string(),
   clientSecretEnv: z.string().nullable(),
   frameOrigin: z.string(),
+  /** Its authorization server's issuer, pinned at registration or its first launch. */
+  authIssuer: z.string().nullable(),
   created: z.string(),
 });
 export type SmartClientView = z.infer<typeof SmartClientView>;
@@ -116,3 +125,9 @@ export type SmartClientView = z.infer<typeof SmartClientView>;
 export const SIGN_IN_CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 export const SMART_LAUNCH_PATH = '/smart/launch';
 export const SMART_CALLBACK_PATH = '/smart/callback';
+/**
+ * The cookie binding a standalone SMART launch to the browser that began it (HttpOnly,
+ * SameSite=Lax, for the handoff only): its one-time code is good only with it.
+ */
+export const SMART_BINDING_COOKIE = 'carehub_smart_binding';
+export const HANDOFF_PATH = '/api/v1/auth/handoff';

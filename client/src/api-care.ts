@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AccessLogEntry } from '../../shared/audit.ts';
+import { NEXT_PAGE_HEADER, type AccessLogEntry } from '../../shared/audit.ts';
 import { ReceivedNotification } from '../../shared/notifications.ts';
 import { UserView } from '../../shared/api.ts';
 import { Role } from '../../shared/roles.ts';
@@ -70,6 +70,7 @@ export function revokeEmbedLink(token: string, linkId: string): Promise<unknown>
 }
 
 const AccessLogRow = z.object({
+  seq: z.number(),
   time: z.string(),
   person: z.string(),
   role: Role.nullable(),
@@ -81,9 +82,29 @@ const AccessLogRow = z.object({
   refused: z.boolean(),
 }) satisfies z.ZodType<AccessLogEntry>;
 
-/** Who accessed the citizen's record, newest first (the citizen's own view of the audit log). */
-export function getAccessLog(token: string, signal?: AbortSignal): Promise<AccessLogEntry[]> {
-  return call('/me/access-log?limit=500', z.array(AccessLogRow), { token, signal });
+/** Entries of the access log one request asks for. */
+export const ACCESS_LOG_PAGE = 200;
+
+/**
+ * Who accessed the citizen's record, newest first (the citizen's own view of the audit log),
+ * a page at a time: `before` is the previous page's `next`; `next` null on the last page.
+ */
+export async function getAccessLog(
+  token: string,
+  before: number | null,
+  signal?: AbortSignal,
+): Promise<{ entries: AccessLogEntry[]; next: number | null }> {
+  let next: number | null = null;
+  const query = `limit=${ACCESS_LOG_PAGE}${before === null ? '' : `&before=${before}`}`;
+  const entries = await call(`/me/access-log?${query}`, z.array(AccessLogRow), {
+    token,
+    signal,
+    onResponse: (r) => {
+      const header = Number(r.headers.get(NEXT_PAGE_HEADER));
+      next = Number.isSafeInteger(header) && header > 0 ? header : null;
+    },
+  });
+  return { entries, next };
 }
 
 export const EmbedSession = z.object({

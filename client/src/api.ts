@@ -38,6 +38,8 @@ export interface CallOptions {
   token?: string | null;
   body?: unknown;
   signal?: AbortSignal;
+  /** Sees the response of a successful call (its headers: a paged list's next page). */
+  onResponse?: (response: Response) => void;
 }
 
 /** One JSON call under /api/v1; the body is checked against `schema`. */
@@ -74,6 +76,7 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
   }
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw new ApiError(response.status, null, null, 'shape');
+  opts.onResponse?.(response);
   return parsed.data;
 }
 

@@ -9,6 +9,7 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   'patient.plans': ['looked up your plans', 'look up your plans'],
   'patient.emergency-lookup': ['looked you up for emergency access', 'look you up for emergency access'],
   'notifications.read': ['read notifications about your plan', 'read notifications about your plan'],
+  'notification.deliver': ['was shown a notification about your plan', 'be shown a notification about your plan'],
   'plan.create': ['created a plan for you', 'create a plan for you'],
   'plan.read': ['opened your plan', 'open your plan'],
   'plan.open': ['opened your plan', 'open your plan'],
@@ -33,6 +34,7 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   ],
   'embed-link.use': ['opened your plan through a practice system', 'open your plan through a practice system'],
   'embed-link.revoke': ['ended a link to your plan', 'end a link to your plan'],
+  'break-glass': ['used emergency access to your record', 'use emergency access to your record'],
   'smart.launch': ['opened your plan from a practice system', 'open your plan from a practice system'],
 };
 

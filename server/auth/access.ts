@@ -76,6 +76,11 @@ export class AccessControl {
       const link = await this.store.accessGrants.getEmbedLink(claims.sub);
       if (!link || link.planId !== claims.plan) return { ok: false, reason: 'invalid' };
       if (link.revoked) return { ok: false, reason: 'revoked' };
+      // A practice system's link lives only as long as the key that made it (fix-b, finding 2).
+      if (link.createdByKey) {
+        const key = await this.store.results.getApiKey(link.createdByKey);
+        if (!key || key.revoked) return { ok: false, reason: 'revoked' };
+      }
       const linkEnds = Date.parse(link.expires);
       if (!(linkEnds > Date.now())) return { ok: false, reason: 'expired' };
       // The session acts as one real person; a link naming nobody (or nobody who treats

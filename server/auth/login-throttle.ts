@@ -1,3 +1,5 @@
+import { BoundedLru } from '../limits/bounded-lru.ts';
+
 /**
  * Guessing passwords is rate-limited per account and per address: after too many failed
  * sign-ins within the window, further attempts are refused (429) until the window passes.
@@ -8,7 +10,9 @@
  * pass the check before any failure was counted. Now at most the limit of attempts are ever in
  * flight or failed within the window, however many arrive at once.
  *
- * In memory: one node's view (enough for one node; several nodes share nothing here).
+ * In memory: one node's view (enough for one node; several nodes share nothing here). At most
+ * MAX_KEYS accounts and addresses are kept; past it the least recently used one is forgotten
+ * (a bounded LRU), so spraying new names resets nobody else's live count.
  */
 
 interface Mark {
@@ -22,7 +26,7 @@ export type LoginAttempt = { ok: true; succeeded(): void; failed(): void } | { o
 const MAX_KEYS = 100_000;
 
 export class LoginThrottle {
-  private readonly marks = new Map<string, Mark[]>();
+  private readonly marks = new BoundedLru<Mark[]>(MAX_KEYS);
 
   constructor(
     private readonly perAccount: number,
@@ -50,7 +54,6 @@ export class LoginThrottle {
       list.length >= max ? (list[list.length - max] as Mark).at + this.windowMs - now : 0;
     const waitMs = Math.max(over(account, this.perAccount), over(addr, this.perAddress));
     if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
-    if (this.marks.size > MAX_KEYS) this.marks.clear();
     const mark: Mark = { at: now, pending: true };
     this.marks.set(accountKey, [...account, mark]);
     this.marks.set(addressKey, [...addr, mark]);

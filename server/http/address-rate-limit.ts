@@ -1,8 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
+import { BoundedLru } from '../limits/bounded-lru.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
 import { HttpError } from './errors.ts';
 
-/** Addresses kept at most; past it, those whose bucket is full again (idle) are forgotten. */
+/**
+ * Addresses kept at most; past it the least recently used is forgotten (a bounded LRU): a
+ * flood from many addresses pushes out the oldest idle ones and never resets the others.
+ */
 const MAX_ADDRESSES = 10_000;
 
 /**
@@ -12,18 +16,13 @@ const MAX_ADDRESSES = 10_000;
  * address is the one `trust proxy` allows (README, Load balancer).
  */
 export function addressRateLimit(opts: { perMinute: number; what: string; onThrottled: () => void }) {
-  const buckets = new Map<string, TokenBucket>();
+  const buckets = new BoundedLru<TokenBucket>(MAX_ADDRESSES);
   const rate = opts.perMinute / 60;
   return (req: Request, res: Response, next: NextFunction): void => {
     const address = req.ip ?? 'unknown';
     const now = performance.now();
     let bucket = buckets.get(address);
     if (!bucket) {
-      if (buckets.size >= MAX_ADDRESSES) {
-        for (const [a, b] of buckets) if (b.isFull(now)) buckets.delete(a);
-        // Still full (a flood from many addresses): the oldest goes; the table stays bounded.
-        if (buckets.size >= MAX_ADDRESSES) buckets.delete(buckets.keys().next().value as string);
-      }
       bucket = new TokenBucket(rate, opts.perMinute, now);
       buckets.set(address, bucket);
     }

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ErrorBody, ErrorCode } from '../../shared/errors.ts';
+import { redactPath } from '../observability/redact-path.ts';
 
 /** An error with an HTTP status and a code from shared/errors.ts; the error middleware answers it. */
 export class HttpError extends Error {
@@ -57,14 +58,28 @@ export function errorHandler(log: Logger) {
       return;
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json(body('bad_request', e.message ?? 'bad request'));
+      // Such messages may quote the path (a parameter that does not decode): never echoed.
+      res.status(e.status).json(body('bad_request', 'bad request'));
       return;
     }
-    log.error({ err, reqId: res.locals.reqId, method: req.method, route: req.route?.path }, 'request failed');
+    log.error(
+      { err: redactedError(err), reqId: res.locals.reqId, method: req.method, route: req.route?.path },
+      'request failed',
+    );
     res.status(500).json(body('internal', 'something went wrong on our side; nothing was changed'));
   };
 }
 
+/**
+ * An error as it is logged: its message and stack with CPR-like digit runs redacted (a
+ * message may quote a path or a value).
+ */
+export function redactedError(err: unknown): unknown {
+  if (!(err instanceof Error)) return typeof err === 'string' ? redactPath(err) : err;
+  return { type: err.name, message: redactPath(err.message), stack: err.stack && redactPath(err.stack) };
+}
+
+/** No route: the answer does not echo the path (it may hold a CPR number, and would end up in a client's log). */
 export function notFoundHandler(req: Request, res: Response): void {
-  res.status(404).json(body('not_found', `no route ${req.method} ${req.path}`));
+  res.status(404).json(body('not_found', `no such route for ${req.method}`));
 }

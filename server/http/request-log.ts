@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { redactPath } from '../observability/redact-path.ts';
 
 /**
  * One structured line per request with a request id. Logs the path without its query
  * string: queries may hold search terms (names, CPR numbers) or tokens, and neither may
- * reach a log.
+ * reach a log. A CPR number put in the path itself is redacted too (redactPath).
  */
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -14,7 +15,7 @@ export function requestLog(log: Logger) {
     res.setHeader('X-Request-Id', reqId);
     const started = performance.now();
     // Read now: inside a mounted router req.path is the part below its mount.
-    const path = req.path;
+    const path = redactPath(req.path);
     res.on('finish', () => {
       log.info(
         {

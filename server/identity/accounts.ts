@@ -6,6 +6,7 @@ import type { SignInRefusal } from '../../shared/sign-in.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Organisation, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
+import { normaliseOidcIssuer } from './registration.ts';
 
 /**
  * Who a person signing in through a provider is here: a returning person by (issuer, subject);
@@ -43,6 +44,10 @@ export interface AccountDeps {
   endSocketsOf(userId: string): void;
 }
 
+/** The provider or practice system an identity arrives through, as `external_identities.source` keeps it. */
+export const sourceOf = (p: ExternalPerson): string =>
+  p.via.kind === 'oidc' ? `oidc:${p.via.providerId}` : `smart:${p.via.smartClientId}`;
+
 const viaDetails = (p: ExternalPerson) =>
   p.via.kind === 'oidc'
     ? { via: 'oidc', providerId: p.via.providerId }
@@ -51,9 +56,67 @@ const viaDetails = (p: ExternalPerson) =>
 export class IdentityAccounts {
   constructor(private readonly deps: AccountDeps) {}
 
-  private async linkedUser(p: ExternalPerson): Promise<User | null> {
-    const identity = await this.deps.store.identity.getExternalIdentity(p.issuer, p.subject);
-    return identity ? this.deps.store.getUser(identity.userId) : null;
+  /**
+   * The user (issuer, subject) is linked to, when it arrives through the provider or practice
+   * system that linked it. Through another one it is a conflict: a practice system whose
+   * authorization server names a hospital's issuer (or another practice's) must not reach the
+   * accounts that issuer's people have here.
+   */
+  private async linkedUser(p: ExternalPerson): Promise<{ user: User | null } | { conflict: string | null }> {
+    const { identity } = this.deps.store;
+    const found = await identity.getExternalIdentity(p.issuer, p.subject);
+    if (!found) return { user: null };
+    const source = sourceOf(p);
+    // From before sources were kept (the first registered provider to present it claims it),
+    // or from a removed registration this one replaces.
+    if (found.source !== source && (found.source === null || (await this.replaces(found.source, p)))) {
+      if (!(await identity.claimIdentitySource(p.issuer, p.subject, found.source, source))) return this.linkedUser(p);
+      return { user: await this.deps.store.getUser(found.userId) };
+    }
+    if (found.source !== source) {
+      this.deps.audit.record({
+        actorId: found.userId,
+        action: 'user.identity-conflict',
+        outcome: 'refused',
+        details: { ...viaDetails(p), linkedThrough: found.source, userId: found.userId },
+      });
+      return { conflict: found.userId };
+    }
+    return { user: await this.deps.store.getUser(found.userId) };
+  }
+
+  /**
+   * A provider registered again (settings changed: a new registration of the same issuer) takes
+   * over the identities of the removed registration; so does a practice system registered
+   * again with the same pinned authorization server. Never across kinds, and never from a
+   * registration still in use.
+   */
+  private async replaces(old: string, p: ExternalPerson): Promise<boolean> {
+    const { identity } = this.deps.store;
+    const [kind, id] = [old.slice(0, old.indexOf(':')), old.slice(old.indexOf(':') + 1)];
+    if (kind === 'oidc' && p.via.kind === 'oidc') {
+      const [before, now] = await Promise.all([identity.getProvider(id), identity.getProvider(p.via.providerId)]);
+      return (
+        before?.removed != null &&
+        now !== null &&
+        now.removed === null &&
+        normaliseOidcIssuer(before.issuer) === normaliseOidcIssuer(now.issuer)
+      );
+    }
+    if (kind === 'smart' && p.via.kind === 'smart') {
+      const [before, now] = await Promise.all([
+        identity.getSmartClient(id),
+        identity.getSmartClient(p.via.smartClientId),
+      ]);
+      return (
+        before?.removed != null &&
+        before.authIssuer !== null &&
+        now?.removed === null &&
+        now.authIssuer !== null &&
+        normaliseOidcIssuer(before.authIssuer) === normaliseOidcIssuer(now.authIssuer)
+      );
+    }
+    return false;
   }
 
   private async withOrganisation(user: User): Promise<Mapped> {
@@ -70,7 +133,9 @@ export class IdentityAccounts {
     given: { role: Role; organisationId: string | null } | { refused: SignInRefusal },
   ): Promise<Mapped> {
     const { store, audit } = this.deps;
-    const user = await this.linkedUser(p);
+    const linked = await this.linkedUser(p);
+    if ('conflict' in linked) return { ok: false, reason: 'account_conflict', userId: linked.conflict };
+    const user = linked.user;
     if (user && user.role === 'citizen') return { ok: false, reason: 'account_conflict', userId: user.id };
     if ('refused' in given) {
       if (user && !user.disabled && (given.refused === 'no_role' || given.refused === 'ambiguous_role'))
@@ -107,7 +172,7 @@ export class IdentityAccounts {
         patientId: null,
         passwordHash: NO_PASSWORD,
       },
-      { issuer: p.issuer, subject: p.subject, created: new Date().toISOString() },
+      { issuer: p.issuer, subject: p.subject, created: new Date().toISOString(), source: sourceOf(p) },
     );
     // Another node created them first: their sign-in there decided; this one looks again.
     if (!created.created) return this.staff(p, given);
@@ -132,7 +197,9 @@ export class IdentityAccounts {
     const { store, audit } = this.deps;
     if (!cpr) return { ok: false, reason: 'no_cpr', userId: null };
     const patient = await store.getPatientByCpr(cpr);
-    const user = await this.linkedUser(p);
+    const linked = await this.linkedUser(p);
+    if ('conflict' in linked) return { ok: false, reason: 'account_conflict', userId: linked.conflict };
+    const user = linked.user;
     if (!patient) return { ok: false, reason: 'no_patient', userId: user?.id ?? null };
     if (user) {
       if (user.role !== 'citizen' || user.patientId !== patient.id || user.disabled)
@@ -147,7 +214,15 @@ export class IdentityAccounts {
     );
     const existing = own.sort((a, b) => a.created.localeCompare(b.created))[0];
     if (existing) {
-      if (!(await store.identity.linkIdentity({ issuer: p.issuer, subject: p.subject, userId: existing.id, created })))
+      if (
+        !(await store.identity.linkIdentity({
+          issuer: p.issuer,
+          subject: p.subject,
+          userId: existing.id,
+          created,
+          source: sourceOf(p),
+        }))
+      )
         return this.citizen(p, cpr);
       audit.record({
         actorId: existing.id,
@@ -168,7 +243,7 @@ export class IdentityAccounts {
         patientId: patient.id,
         passwordHash: NO_PASSWORD,
       },
-      { issuer: p.issuer, subject: p.subject, created },
+      { issuer: p.issuer, subject: p.subject, created, source: sourceOf(p) },
     );
     if (!made.created) return this.citizen(p, cpr);
     audit.record({

@@ -1,3 +1,4 @@
+import { redactCprNumbers } from '../../shared/cpr-in-text.ts';
 import { parseCpr } from '../../shared/cpr.ts';
 import type { Role } from '../../shared/roles.ts';
 import type { SignInRefusal } from '../../shared/sign-in.ts';
@@ -68,11 +69,23 @@ export function cprFromClaims(provider: Pick<IdentityProvider, 'cprClaim'>, clai
   return parsed.ok ? parsed.cpr : null;
 }
 
-/** A display name from the usual claims, bounded; null when none is usable. */
+/** How far a provider's clock may run ahead of CareHub's. */
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * The ID token says it was issued in the future (beyond a minute of clock skew): refused, as a
+ * token made in advance (or by a provider whose clock is wrong) is not to be trusted.
+ */
+export function issuedInFuture(claims: Claims, nowMs = Date.now()): boolean {
+  const iat = claims.iat;
+  return typeof iat !== 'number' || !Number.isFinite(iat) || iat > nowMs / 1000 + CLOCK_TOLERANCE_SECONDS;
+}
+
+/** A display name from the usual claims: anything like a CPR number blanked, at most 200 characters; null when none is usable. */
 export function nameFromClaims(claims: Claims): string | null {
   for (const key of ['name', 'preferred_username', 'given_name']) {
     const value = claims[key];
-    if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 200);
+    if (typeof value === 'string' && value.trim()) return redactCprNumbers(value.trim().slice(0, 2000)).slice(0, 200);
   }
   return null;
 }

@@ -3,6 +3,7 @@ import { SIGN_IN_CALLBACK_PATH, SMART_CALLBACK_PATH, SMART_LAUNCH_PATH } from '.
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
+import { discoverAuthIssuer } from './provider-client.ts';
 import {
   checkNewProvider,
   checkNewSmartClient,
@@ -19,8 +20,9 @@ import {
 
 export const IDENTITY_USAGE = `  idp add --organisation ID --issuer URL --client-id ID --role-claim C --role-map 'doctor=hospital_doctor,...'
           [--name N] [--client-secret-env VAR] [--scopes 'openid profile ...']
-          [--organisation-claim C --organisation-value V]
-                        register an organisation's OpenID Connect provider (secret: the name of the
+          [--organisation-claim C --organisation-value V] [--allow-admin]
+                        register an organisation's OpenID Connect provider (a role map giving the
+                        hub-wide admin role needs --allow-admin) (secret: the name of the
                         environment variable holding it); prints the redirect URI to register there
   idp add --cpr-claim C --name N --issuer URL --client-id ID [--client-secret-env VAR] [--scopes ...]
                         register the citizens' login (no organisation): the CPR claim names the patient
@@ -98,6 +100,7 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
       'cpr-claim': { type: 'string' },
       'organisation-claim': { type: 'string' },
       'organisation-value': { type: 'string' },
+      'allow-admin': { type: 'boolean' },
       id: { type: 'string' },
     },
   });
@@ -117,6 +120,7 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
           cprClaim: v['cpr-claim'],
           organisationClaim: v['organisation-claim'],
           organisationValue: v['organisation-value'],
+          allowAdmin: v['allow-admin'],
         }),
       );
       const provider = await register(() => checkNewProvider(store, input, { allowInsecureHttp }));
@@ -125,6 +129,7 @@ export async function idpCommand(args: string[], out: Out = (l) => process.stdou
         providerId: provider.id,
         organisationId: provider.organisationId,
         issuer: provider.issuer,
+        ...(provider.allowAdmin ? { allowAdmin: true } : {}),
       });
       out(
         `identity provider ${provider.id}: "${provider.name}" (${provider.organisationId ? `organisation ${provider.organisationId}` : 'the citizens’ login'})`,
@@ -189,7 +194,12 @@ export async function smartClientCommand(
           frameOrigin: v['frame-origin'],
         }),
       );
-      const smart = await register(() => checkNewSmartClient(store, input, { allowInsecureHttp }));
+      const smart = await register(() =>
+        checkNewSmartClient(store, input, {
+          allowInsecureHttp,
+          authIssuerOf: (base) => discoverAuthIssuer(base, allowInsecureHttp),
+        }),
+      );
       await store.identity.addSmartClient(smart);
       await cliAudit(store, 'admin.smart-client.add', {
         smartClientId: smart.id,
@@ -198,6 +208,11 @@ export async function smartClientCommand(
       });
       out(
         `practice system ${smart.id}: "${smart.name}" (organisation ${smart.organisationId}), framed from ${smart.frameOrigin} only`,
+      );
+      out(
+        smart.authIssuer
+          ? `its authorization server ${smart.authIssuer} is pinned: a launch naming another is refused`
+          : 'its smart-configuration did not answer: its first launch pins its authorization server',
       );
       out(`register at the practice system, for client ${smart.clientId}:`);
       out(`  launch URL    ${hubAddress()}${SMART_LAUNCH_PATH}`);
@@ -214,8 +229,13 @@ export async function smartClientCommand(
       if (!v.id) throw new Error('smart-client remove needs --id ID');
       if (!(await store.identity.removeSmartClient(v.id, new Date().toISOString())))
         throw new Error(`no practice system ${v.id} in use`);
-      await cliAudit(store, 'admin.smart-client.remove', { smartClientId: v.id });
-      out(`removed practice system ${v.id}: its launches are refused from now on`);
+      // Its launched sessions are refused from now on; the hub closes their live copies when it
+      // looks at access again (the admin page's removal closes them at once).
+      const plans = await store.accessGrants.revokeEmbedLinksOfSmartClient(v.id, new Date().toISOString());
+      await cliAudit(store, 'admin.smart-client.remove', { smartClientId: v.id, launchesEnded: plans.length });
+      out(
+        `removed practice system ${v.id}: its launches are refused from now on, and the ${plans.length} plan(s) it had open are closed to it`,
+      );
     } else {
       throw new Error('smart-client add | list | remove');
     }

@@ -7,6 +7,7 @@ import { SIGN_IN_CALLBACK_PATH, type AuthOptions, type SignInRefusal } from '../
 import { userView } from '../auth/access.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { RefusalCoalescer } from '../audit/refusal-coalescer.ts';
 import type { IdentityProvider } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { IdentityAccounts } from './accounts.ts';
@@ -14,6 +15,7 @@ import {
   belongsToOrganisation,
   claimAt,
   cprFromClaims,
+  issuedInFuture,
   nameFromClaims,
   roleFromClaims,
   type Claims,
@@ -49,6 +51,7 @@ export class SignInRefused extends Error {
 export type Finished = { ok: true; code: string } | { ok: false; reason: SignInRefusal };
 
 export class OidcSignIn {
+  private readonly refusals = new RefusalCoalescer();
   constructor(private readonly deps: SignInDeps) {}
 
   async options(): Promise<AuthOptions> {
@@ -68,12 +71,16 @@ export class OidcSignIn {
     details: Record<string, unknown>,
     actorId: string | null = null,
   ): SignInRefused {
-    this.deps.audit.record({
-      actorId,
-      action: 'login',
-      outcome: 'refused',
-      details: { via: 'oidc', reason, ...details },
-    });
+    // Neither person nor provider known (a garbage or replayed callback): coalesced per address.
+    const anonymous = actorId === null && details.providerId === undefined;
+    const left = anonymous ? this.refusals.admit(`${reason}\n${String(details.address ?? '')}`) : 0;
+    if (left !== null)
+      this.deps.audit.record({
+        actorId,
+        action: 'login',
+        outcome: 'refused',
+        details: { via: 'oidc', reason, ...details, ...(left > 0 ? { coalesced: left } : {}) },
+      });
     return new SignInRefused(reason);
   }
 
@@ -152,7 +159,7 @@ export class OidcSignIn {
         idTokenExpected: true,
       });
       const idToken = tokens.claims();
-      if (!idToken) throw new SignInRefused('invalid_token');
+      if (!idToken || issuedInFuture(idToken as Claims)) throw new SignInRefused('invalid_token');
       claims = await this.withUserInfo(provider, config, tokens.access_token, idToken as Claims);
     } catch (err) {
       if (err instanceof SignInRefused) throw this.refuse(err.reason, { providerId, address });
@@ -206,7 +213,10 @@ export class OidcSignIn {
   ): { role: Role; organisationId: string | null } | { refused: SignInRefusal } {
     if (!belongsToOrganisation(provider, claims)) return { refused: 'wrong_organisation' };
     const role = roleFromClaims(provider, claims);
-    return role.ok ? { role: role.role, organisationId: provider.organisationId } : { refused: role.reason };
+    if (!role.ok) return { refused: role.reason };
+    // Registered before --allow-admin existed, or without it: never the hub-wide admin role.
+    if (role.role === 'admin' && !provider.allowAdmin) return { refused: 'no_role' };
+    return { role: role.role, organisationId: provider.organisationId };
   }
 
   /** Claims the ID token lacks (some providers release roles only at userinfo) are read there. */
@@ -254,6 +264,12 @@ export class OidcSignIn {
     // Only the tab that began the sign-in can finish it (a code sent to someone else is worthless).
     if (handoff.binding !== null && (!binding || sha256(binding) !== handoff.binding))
       throw this.refuse('sign_in_expired', { ...via, address, binding: 'mismatch' }, handoff.userId);
+    // The provider or practice system that gave the code is still registered.
+    const source =
+      handoff.via === 'oidc'
+        ? await this.liveProvider(handoff.sourceId)
+        : await this.deps.store.identity.getSmartClient(handoff.sourceId);
+    if (!source || source.removed) throw this.refuse('unknown_provider', { ...via, address }, handoff.userId);
     const user = await this.deps.store.getUser(handoff.userId);
     if (!user || user.disabled) throw this.refuse('sign_in_failed', { ...via, address }, handoff.userId);
     const organisation = user.organisationId ? await this.deps.store.getOrganisation(user.organisationId) : null;

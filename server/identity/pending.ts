@@ -40,6 +40,8 @@ export const SignInState = z.discriminatedUnion('flow', [
     redirectUri: z.string(),
     /** An EHR launch (with a patient) or a standalone one (the GP's patient list). */
     ehrLaunch: z.boolean(),
+    /** A standalone launch: sha256 of the value in the browser's binding cookie (null: an EHR launch, in a frame). */
+    binding: z.string().nullable().default(null),
     /** The authorization server the launch discovered, used again for the callback. */
     server: ServerMetadata,
   }),

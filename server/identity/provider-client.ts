@@ -117,6 +117,18 @@ export class ProviderClients {
   }
 }
 
+/**
+ * A practice system's authorization server's issuer, from its smart-configuration, for pinning
+ * at registration; null when it does not answer (then its first launch pins it).
+ */
+export async function discoverAuthIssuer(fhirBase: string, allowInsecureHttp: boolean): Promise<string | null> {
+  try {
+    return (await new ProviderClients({ allowInsecureHttp, secretOf: () => undefined }).smartServer(fhirBase)).issuer;
+  } catch {
+    return null;
+  }
+}
+
 /** Why a round trip with a provider failed, as a reason the page can word (never the provider's own words). */
 export function refusalOf(err: unknown): SignInRefusal {
   if (err instanceof ProviderUnavailable) return 'provider_unavailable';

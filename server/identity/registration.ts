@@ -36,6 +36,8 @@ export const NewIdentityProviderInput = z
     cprClaim: ClaimName.optional(),
     organisationClaim: ClaimName.optional(),
     organisationValue: z.string().trim().min(1).max(200).optional(),
+    /** The role map may give `admin` (hub-wide): only when asked for explicitly. */
+    allowAdmin: z.boolean().optional(),
   })
   .strict();
 export type NewIdentityProviderInput = z.infer<typeof NewIdentityProviderInput>;
@@ -93,13 +95,65 @@ function checkedUrl(raw: string, what: string, allowInsecureHttp: boolean): URL 
   return url;
 }
 
+/**
+ * An OpenID issuer as CareHub stores and compares it: scheme and host in lower case, no default
+ * port (`new URL(…).href`), and no trailing slash on a root path (`https://idp.example/` is
+ * `https://idp.example`). A path's own trailing slash is kept: it is part of the issuer. Not a
+ * URL: returned as given (it matches nothing registered).
+ */
+export function normaliseOidcIssuer(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return raw;
+  }
+  const href = url.href;
+  return url.pathname === '/' && !url.search && !url.hash ? href.slice(0, -1) : href;
+}
+
+/** A FHIR base URL as launches name it: normalised as an issuer, and without a trailing slash. */
+export function normaliseIssuer(iss: string): string {
+  return normaliseOidcIssuer(iss).replace(/\/+$/, '');
+}
+
+/**
+ * Why a practice system's authorization server may not be used, or null: its issuer is an
+ * identity provider's (its ID tokens would speak for that provider's people) or another
+ * practice system's (one server for several practices would let a GP pick the practice by
+ * `iss`; CareHub has no tenant claim for that, so it is refused).
+ */
+export async function authIssuerConflict(
+  store: Store,
+  authIssuer: string,
+  smartClientId: string | null,
+): Promise<string | null> {
+  const wanted = normaliseOidcIssuer(authIssuer);
+  if ((await store.identity.listProviders()).some((p) => normaliseOidcIssuer(p.issuer) === wanted))
+    return 'its authorization server’s issuer is a registered identity provider’s';
+  if (
+    (await store.identity.listSmartClients()).some(
+      (c) => c.id !== smartClientId && c.authIssuer !== null && normaliseOidcIssuer(c.authIssuer) === wanted,
+    )
+  )
+    return 'its authorization server serves another registered practice system (one authorization server per practice system)';
+  return null;
+}
+
 /** Checks a new identity provider against the store; returns it ready to be added. */
 export async function checkNewProvider(
   store: Store,
-  input: NewIdentityProviderInput,
+  rawInput: NewIdentityProviderInput,
   opts: { allowInsecureHttp: boolean },
 ): Promise<IdentityProvider> {
-  checkedUrl(input.issuer, 'the issuer', opts.allowInsecureHttp);
+  checkedUrl(rawInput.issuer, 'the issuer', opts.allowInsecureHttp);
+  const input = { ...rawInput, issuer: normaliseOidcIssuer(rawInput.issuer) };
+  if (
+    (await store.identity.listSmartClients()).some(
+      (c) => c.authIssuer !== null && normaliseOidcIssuer(c.authIssuer) === input.issuer,
+    )
+  )
+    throw new RegistrationError('this issuer is a registered practice system’s authorization server');
   const scopes = new Set(['openid', ...(input.scopes ?? 'openid profile').split(/\s+/).filter(Boolean)]);
   for (const scope of scopes) if (!SCOPE_TOKEN.test(scope)) throw new RegistrationError(`"${scope}" is not a scope`);
   if ((input.organisationClaim === undefined) !== (input.organisationValue === undefined)) {
@@ -113,10 +167,11 @@ export async function checkNewProvider(
     scopes: [...scopes].join(' '),
     organisationClaim: input.organisationClaim ?? null,
     organisationValue: input.organisationValue ?? null,
+    allowAdmin: false,
     created: new Date().toISOString(),
     removed: null,
   };
-  const others = (await store.identity.listProviders()).filter((p) => p.issuer === input.issuer);
+  const others = (await store.identity.listProviders()).filter((p) => normaliseOidcIssuer(p.issuer) === input.issuer);
 
   if (input.organisationId === null) {
     if (!input.cprClaim)
@@ -141,6 +196,13 @@ export async function checkNewProvider(
     (role) => role === 'admin' || (isStaff(role) && STAFF_ROLE_SECTOR[role] === organisation.sector),
   );
   if (Object.keys(roleMap).length === 0) throw new RegistrationError('the role map maps nothing');
+  // An administrator reaches every organisation: one organisation's provider gives that role
+  // only when the administrator registering it says so.
+  const givesAdmin = Object.values(roleMap).includes('admin');
+  if (givesAdmin && !input.allowAdmin)
+    throw new RegistrationError(
+      'the role map gives the hub-wide admin role: an organisation’s provider may do so only when registered with --allow-admin',
+    );
   if (others.some((p) => p.organisationId === organisation.id))
     throw new RegistrationError('this issuer is registered for this organisation already');
   // A provider several organisations share (a broker) must say which one a person belongs to,
@@ -158,19 +220,19 @@ export async function checkNewProvider(
     roleClaim: input.roleClaim,
     roleMap,
     cprClaim: null,
+    allowAdmin: givesAdmin,
   };
-}
-
-/** A FHIR base URL as launches name it: without a trailing slash. */
-export function normaliseIssuer(iss: string): string {
-  return iss.replace(/\/+$/, '');
 }
 
 /** Checks a new SMART client (a GP practice system) against the store; returns it ready to be added. */
 export async function checkNewSmartClient(
   store: Store,
   input: NewSmartClientInput,
-  opts: { allowInsecureHttp: boolean },
+  opts: {
+    allowInsecureHttp: boolean;
+    /** Its authorization server's issuer, from its smart-configuration; null when it did not answer. */
+    authIssuerOf?: (fhirBase: string) => Promise<string | null>;
+  },
 ): Promise<SmartClient> {
   const issuer = normaliseIssuer(
     checkedUrl(input.issuer, 'the issuer (the FHIR base URL)', opts.allowInsecureHttp).href,
@@ -180,8 +242,13 @@ export async function checkNewSmartClient(
   if (organisation.sector !== 'general_practice')
     throw new RegistrationError('a SMART practice system belongs to a general practice: its users sign in as its GPs');
   const frameOrigin = checkedUrl(input.frameOrigin ?? issuer, 'the frame origin', opts.allowInsecureHttp).origin;
-  if ((await store.identity.listSmartClients()).some((c) => c.issuer === issuer))
+  if ((await store.identity.listSmartClients()).some((c) => normaliseIssuer(c.issuer) === issuer))
     throw new RegistrationError('a practice system with this issuer is registered already');
+  // Pinned now when the practice system answers; else at its first launch (the same checks then).
+  const found = opts.authIssuerOf ? await opts.authIssuerOf(issuer) : null;
+  const authIssuer = found === null ? null : normaliseOidcIssuer(found);
+  const conflict = authIssuer === null ? null : await authIssuerConflict(store, authIssuer, null);
+  if (conflict) throw new RegistrationError(`this practice system cannot be registered: ${conflict}`);
   return {
     id: randomUUID(),
     organisationId: organisation.id,
@@ -190,6 +257,7 @@ export async function checkNewSmartClient(
     clientId: input.clientId,
     clientSecretEnv: input.clientSecretEnv ?? null,
     frameOrigin,
+    authIssuer,
     created: new Date().toISOString(),
     removed: null,
   };

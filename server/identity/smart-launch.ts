@@ -9,14 +9,15 @@ import { SMART_CALLBACK_PATH, type SignInRefusal } from '../../shared/sign-in.ts
 import { OBJECTED, userView, type AccessControl } from '../auth/access.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { RefusalCoalescer } from '../audit/refusal-coalescer.ts';
 import type { EmbedLink } from '../store/access-store.ts';
 import type { Plan, SmartClient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { IdentityAccounts } from './accounts.ts';
-import { nameFromClaims, type Claims } from './claims.ts';
-import type { PendingSignIns } from './pending.ts';
+import { issuedInFuture, nameFromClaims, type Claims } from './claims.ts';
+import { sha256, type PendingSignIns } from './pending.ts';
 import { failureForLog, refusalOf, type ProviderClients } from './provider-client.ts';
-import { normaliseIssuer } from './registration.ts';
+import { authIssuerConflict, normaliseIssuer, normaliseOidcIssuer } from './registration.ts';
 import { SignInRefused } from './oidc-sign-in.ts';
 
 /**
@@ -37,6 +38,31 @@ const FhirPatient = z.object({
   resourceType: z.literal('Patient'),
   identifier: z.array(z.object({ system: z.string().optional(), value: z.string().optional() })).optional(),
 });
+/** `fhirUser` as a practice system names its GPs: relative to its FHIR base, or under it. */
+const PRACTITIONER_REF = /^(Practitioner|PractitionerRole)\/([A-Za-z0-9.-]{1,64})$/;
+
+/**
+ * The Practitioner (or PractitionerRole) `fhirUser` names under this FHIR base, or null: a
+ * Patient, a RelatedPerson, nothing, or a resource of another FHIR server is no GP here.
+ */
+export function practitionerOf(fhirUser: unknown, fhirBase: string): { type: string; id: string } | null {
+  if (typeof fhirUser !== 'string' || fhirUser.length > 600) return null;
+  let relative = fhirUser;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(fhirUser)) {
+    let href: string;
+    try {
+      href = new URL(fhirUser).href;
+    } catch {
+      return null;
+    }
+    const prefix = `${fhirBase}/`;
+    if (!href.startsWith(prefix)) return null;
+    relative = href.slice(prefix.length);
+  }
+  const [, type, id] = PRACTITIONER_REF.exec(relative) ?? [];
+  return type && id ? { type, id } : null;
+}
+
 /** A launched plan's session lasts at most this long (and never beyond SESSION_TTL_MINUTES). */
 const LAUNCH_SESSION_MS = 12 * 3_600_000;
 
@@ -70,12 +96,15 @@ interface Known {
 }
 
 export class SmartLaunch {
+  private readonly refusals = new RefusalCoalescer();
   constructor(private readonly deps: SmartDeps) {}
 
   /** The registered practice system a launch's `iss` names, if any. */
   async clientFor(iss: string): Promise<SmartClient | null> {
     const wanted = normaliseIssuer(iss);
-    return (await this.deps.store.identity.listSmartClients()).find((c) => c.issuer === wanted) ?? null;
+    return (
+      (await this.deps.store.identity.listSmartClients()).find((c) => normaliseIssuer(c.issuer) === wanted) ?? null
+    );
   }
 
   async clientById(id: string): Promise<SmartClient | null> {
@@ -88,25 +117,94 @@ export class SmartLaunch {
     known: Known,
     details: Record<string, unknown> = {},
   ): { kind: 'refused'; reason: SignInRefusal; client: SmartClient | null } {
+    // Nobody and nothing known (a garbage callback, an unknown issuer): coalesced per address.
+    const anonymous = !known.user && !known.client && !known.patientId;
+    const left = anonymous ? this.refusals.admit(`${reason}\n${String(details.address ?? '')}`) : 0;
+    if (left === null) return { kind: 'refused', reason, client: known.client };
     this.deps.audit.record({
       actorId: known.user?.id ?? null,
       action: 'smart.launch',
       patientId: known.patientId ?? null,
       planId: known.planId ?? null,
       outcome: 'refused',
-      details: { reason, ...(known.client ? { smartClientId: known.client.id } : {}), ...details },
+      details: {
+        reason,
+        ...(known.client ? { smartClientId: known.client.id } : {}),
+        ...details,
+        ...(left > 0 ? { coalesced: left } : {}),
+      },
     });
     return { kind: 'refused', reason, client: known.client };
   }
 
-  /** `/smart/launch`: `launch` absent is a standalone launch. */
-  async launch(iss: string, launch: string | undefined, base: string, address: string): Promise<LaunchStep> {
+  /**
+   * Why this authorization server may not sign in the practice system's GPs, or null. Its issuer
+   * is pinned (at registration, else now at the first launch): another one is refused, as is
+   * one that is an identity provider's or another practice system's issuer.
+   */
+  private async authServerRefusal(smart: SmartClient, issuer: string): Promise<string | null> {
+    const presented = normaliseOidcIssuer(issuer);
+    if (smart.authIssuer !== null)
+      return normaliseOidcIssuer(smart.authIssuer) === presented ? null : 'not the pinned authorization server';
+    const conflict = await authIssuerConflict(this.deps.store, presented, smart.id);
+    if (conflict) return conflict;
+    if (await this.deps.store.identity.pinSmartAuthIssuer(smart.id, presented)) {
+      this.deps.audit.record({
+        actorId: null,
+        action: 'smart.auth-issuer-pinned',
+        outcome: 'allowed',
+        details: { smartClientId: smart.id, authIssuer: presented },
+      });
+      return null;
+    }
+    // Another launch pinned it meanwhile: that one holds.
+    const now = await this.deps.store.identity.getSmartClient(smart.id);
+    return now?.authIssuer && normaliseOidcIssuer(now.authIssuer) === presented
+      ? null
+      : 'not the pinned authorization server';
+  }
+
+  /**
+   * A practice system was removed: the embed links its launches made are revoked, and the
+   * sessions open on them close (on every node) as access is looked at again.
+   */
+  async endLaunchesOf(smartClientId: string, accessChanged: (patientId: string) => Promise<void>): Promise<number> {
+    const plans = await this.deps.store.accessGrants.revokeEmbedLinksOfSmartClient(
+      smartClientId,
+      new Date().toISOString(),
+    );
+    for (const planId of plans) {
+      const plan = await this.deps.store.getPlan(planId);
+      if (plan) await accessChanged(plan.patientId);
+    }
+    return plans.length;
+  }
+
+  /**
+   * `/smart/launch`: `launch` absent is a standalone launch; `binding` then is the value the
+   * route set in the browser's binding cookie (its code is good only with it).
+   */
+  async launch(
+    iss: string,
+    launch: string | undefined,
+    base: string,
+    address: string,
+    binding: string | null = null,
+  ): Promise<LaunchStep> {
     const found = await this.clientFor(iss);
     // The issuer is told as given (bounded), except anything that could be a CPR number.
     if (!found)
       return this.refuse('unknown_issuer', { client: null }, { issuer: redactCprNumbers(iss).slice(0, 300), address });
     try {
       const server = await this.deps.clients.smartServer(found.issuer);
+      const mismatch = await this.authServerRefusal(found, server.issuer);
+      if (mismatch) {
+        this.deps.log.warn(
+          { smartClientId: found.id, why: mismatch },
+          'a SMART launch named another authorization server',
+        );
+        return this.refuse('invalid_token', { client: found }, { address, why: mismatch });
+      }
       const config = this.deps.clients.forSmart(server, found);
       const verifier = client.randomPKCECodeVerifier();
       const nonce = client.randomNonce();
@@ -118,6 +216,7 @@ export class SmartLaunch {
         verifier,
         redirectUri,
         ehrLaunch: launch !== undefined,
+        binding: launch === undefined && binding ? sha256(binding) : null,
         server,
       });
       const url = client.buildAuthorizationUrl(config, {
@@ -168,6 +267,9 @@ export class SmartLaunch {
     known.client = await this.clientById(pending.smartClientId);
     const smart = known.client;
     if (!smart) throw new SignInRefused('unknown_provider');
+    // The launch began against the pinned authorization server (checked then); still so.
+    if (!smart.authIssuer || normaliseOidcIssuer(smart.authIssuer) !== normaliseOidcIssuer(pending.server.issuer))
+      throw new SignInRefused('invalid_token');
 
     const config = this.deps.clients.forSmart(pending.server, smart);
     const current = new URL(pending.redirectUri);
@@ -179,8 +281,11 @@ export class SmartLaunch {
       idTokenExpected: true,
     });
     const claims = tokens.claims() as Claims | undefined;
-    if (!claims) throw new SignInRefused('invalid_token');
+    if (!claims || issuedInFuture(claims)) throw new SignInRefused('invalid_token');
     const fhirUser = typeof claims.fhirUser === 'string' ? claims.fhirUser : null;
+    // Only the practice's doctors: a Practitioner of the launched FHIR server (not a portal patient).
+    const practitioner = practitionerOf(claims.fhirUser, smart.issuer);
+    if (!practitioner) throw new SignInRefused('not_a_practitioner');
 
     // The GP, as the practice system knows them; a GP of the practice here.
     const mapped = await this.deps.accounts.staff(
@@ -188,7 +293,7 @@ export class SmartLaunch {
         issuer: String(claims.iss),
         subject: String(claims.sub),
         via: { kind: 'smart', smartClientId: smart.id },
-        name: nameFromClaims(claims) ?? (fhirUser ? `GP (${fhirUser})` : null),
+        name: nameFromClaims(claims) ?? redactCprNumbers(`GP (${practitioner.type}/${practitioner.id})`),
         usernameHint: null,
       },
       { role: 'gp', organisationId: smart.organisationId },
@@ -200,7 +305,8 @@ export class SmartLaunch {
       const code = await this.deps.pending.handOff({
         kind: 'session',
         userId: mapped.user.id,
-        binding: null,
+        // Only the browser that began the launch (its binding cookie) may exchange the code.
+        binding: pending.binding,
         endSessionUrl: null,
         via: 'smart',
         sourceId: smart.id,
@@ -240,6 +346,7 @@ export class SmartLaunch {
         now.getTime() + Math.min(LAUNCH_SESSION_MS, this.deps.sessionTtlMinutes * 60_000),
       ).toISOString(),
       revoked: null,
+      smartClientId: smart.id,
     };
     await this.deps.store.accessGrants.addEmbedLink(link);
     this.deps.audit.record({
@@ -301,6 +408,8 @@ export class SmartLaunch {
   }> {
     const handoff = await this.deps.pending.takeHandoff(code);
     if (!handoff || handoff.kind !== 'embed') throw new SignInRefused('sign_in_expired');
+    // A practice system removed since the launch: what it launched is over.
+    if (!(await this.clientById(handoff.smartClientId))) throw new SignInRefused('unknown_provider');
     const link = await this.deps.store.accessGrants.getEmbedLink(handoff.linkId);
     if (!link || link.revoked || !(Date.parse(link.expires) > Date.now())) throw new SignInRefused('sign_in_expired');
     const token = await this.deps.tokens.issueEmbed(

@@ -7,7 +7,13 @@ import { accessDeadline, type AccessControl, type Principal } from '../auth/acce
 import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Store } from '../store/store.ts';
-import { boundSendBuffer, ConnectionCount, TOO_MANY_CONNECTIONS, type RealtimeLimit } from './socket-limits.ts';
+import {
+  boundSendBuffer,
+  ConnectionCount,
+  limitEvents,
+  TOO_MANY_CONNECTIONS,
+  type RealtimeLimit,
+} from './socket-limits.ts';
 
 interface SocketData {
   principal: Principal;
@@ -47,6 +53,8 @@ export function createRealtime(
     log: Logger;
     maxConnectionsPerUser: number;
     maxBufferedBytes: number;
+    /** Events one socket may send a second (bursts of twice that); over it they are dropped. */
+    eventRatePerSecond: number;
     onLimit: (limit: RealtimeLimit) => void;
     /** Several nodes (REDIS_URL): the Socket.IO Redis adapter. */
     adapter?: ServerOptions['adapter'];
@@ -104,6 +112,7 @@ export function createRealtime(
       socket.data.deadline.clear();
     });
     boundSendBuffer(socket.conn, deps.maxBufferedBytes, deps.log, onLimit);
+    limitEvents(socket, deps.eventRatePerSecond, deps.log, onLimit);
     if (embed) void socket.join([embedChannel(embed.planId), embedPersonChannel(embed.planId, user.id)]);
     else void socket.join(userChannel(user.id));
     socket.data.deadline.at(socket.data.principal.expiresAt);
@@ -248,4 +257,13 @@ export async function revalidateWatchers(
     const socket = io.of('/').sockets.get(id);
     if (socket) await recheckSocket(socket, access, log);
   }
+}
+
+/**
+ * Re-checks every embed socket on this node (an API key that made embed links was revoked):
+ * those whose credential ended are told and closed.
+ */
+export async function revalidateEmbedSockets(io: RealtimeServer, access: AccessControl, log: Logger): Promise<void> {
+  for (const socket of [...io.of('/').sockets.values()])
+    if (socket.data.principal?.embed) await recheckSocket(socket, access, log);
 }

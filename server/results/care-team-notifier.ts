@@ -7,8 +7,15 @@ import type { Store } from '../store/store.ts';
 import type { User } from '../store/records.ts';
 import type { ResultEvents } from './result-events.ts';
 
-/** What a care team is told: about which plan, how urgent, and what (a kind and its parameters). */
-export type CareTeamNotification = { planId: string; severity: NotificationSeverity } & NotificationContent;
+/**
+ * What a care team is told: about which plan, how urgent, and what (a kind and its parameters);
+ * `resultIds`: the results it shows (kept for the audit of its delivery, never sent).
+ */
+export type CareTeamNotification = {
+  planId: string;
+  severity: NotificationSeverity;
+  resultIds?: string[];
+} & NotificationContent;
 
 /**
  * Tells a patient's care team: a stored notification per staff member (those who sign in
@@ -55,8 +62,9 @@ export class CareTeamNotifier {
       ...content,
     }));
     await this.store.results.createNotifications(rows);
+    const about = { patientId, resultIds: n.resultIds ?? [] };
     for (const row of rows)
-      this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content });
+      this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content }, about);
     return rows.length;
   }
 }

@@ -13,7 +13,10 @@ export interface CriticalEscalationDeps {
 
 /**
  * A critical result (HH, LL, AA) that nobody has acknowledged in time is told to the care team
- * again, as critical, once: a sweep looks for them a few times per escalation period.
+ * again, as critical, once per version: a sweep looks for them a few times per escalation
+ * period. It follows the newest version: an amended critical value is escalated with its own
+ * values if nobody acknowledges it (an acknowledgement is of one version), and a result
+ * amended to a value that is not critical is not escalated.
  */
 export class CriticalEscalation {
   private sweep: NodeJS.Timeout | null = null;
@@ -30,6 +33,7 @@ export class CriticalEscalation {
       if (
         !(await store.results.addResultEvent({
           resultId: r.resultId,
+          version: r.version,
           kind: 'escalated',
           userId: null,
           time: new Date().toISOString(),
@@ -40,6 +44,7 @@ export class CriticalEscalation {
         await notifier.notify(r.patientId, {
           planId,
           severity: 'critical',
+          resultIds: [r.resultId],
           kind: 'result-escalated',
           params: notifiedResult(r.result),
         });

@@ -100,6 +100,9 @@ export function upsertResult(doc: Y.Doc, entry: ResultEntry): boolean {
     replaced: new Date().toISOString(),
   });
   for (const [key, value] of Object.entries(entry)) if (key !== 'id' && key !== 'filed') existing.set(key, value);
+  // An acknowledgement was of the value replaced: a critical amendment is asked about again.
+  existing.delete('acknowledgedBy');
+  existing.delete('acknowledgedAt');
   existing.set(
     'previous',
     previous.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))),

@@ -93,13 +93,11 @@ export class ResultFiling {
     );
     for (const [planId, changed] of written) for (const entry of changed) this.deps.events.resultFiled(planId, entry);
 
-    for (const { submission, all, fresh } of checked) {
-      const body: FiledResponse = {
-        id: all[0]!.stored.resultId,
-        plans: [...new Set(all.flatMap((a) => a.stored.plans))],
-        results: all.map((a) => ({ id: a.stored.resultId, identifier: a.stored.identifier, replay: a.replay })),
-      };
-      submission.resolve({ ok: true, status: fresh.length > 0 ? 201 : 200, body });
+    // The answer names no plan (a key would learn whether the patient is registered, and has no
+    // use for plan ids), and is the same for a held result as for a filed one.
+    for (const { submission, answers, fresh, freshHeld } of checked) {
+      const body: FiledResponse = { id: answers[0]?.id ?? '', results: answers };
+      submission.resolve({ ok: true, status: fresh.length + freshHeld.length > 0 ? 201 : 200, body });
     }
     for (const [planId, items] of byPlan) {
       const news = items.filter((i) => !i.replay);
@@ -114,6 +112,7 @@ export class ResultFiling {
 
   /** Every new version is stored with its audit entry, in one transaction (one commit for both). */
   private async store(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): Promise<void> {
+    await this.hold(checked);
     const fresh = checked.flatMap((c) => c.fresh);
     if (fresh.length === 0) return;
     const audit: AuditEntryInput[] = checked.flatMap(({ submission, fresh }) =>
@@ -130,28 +129,62 @@ export class ResultFiling {
     await this.deps.store.results.insertResultVersions(fresh, audit);
   }
 
-  /** A clinician acknowledges a critical result; the plan shows who and when. Idempotent. */
+  /**
+   * Results for a CPR number no patient is registered with: kept apart, in no plan, each
+   * audited (`result.hold`, no patient; the CPR number is never in the audit log).
+   */
+  private async hold(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): Promise<void> {
+    const held = checked.flatMap((c) => c.freshHeld);
+    if (held.length === 0) return;
+    const audit: AuditEntryInput[] = checked.flatMap(({ submission, freshHeld }) =>
+      freshHeld.map((h) => ({
+        time: h.received,
+        actorId: null,
+        action: 'result.hold',
+        patientId: null,
+        planId: null,
+        outcome: 'allowed' as const,
+        details: {
+          system: submission.system,
+          heldId: h.heldId,
+          version: h.version,
+          reason: 'no patient is registered with the CPR number',
+        },
+      })),
+    );
+    await this.deps.store.results.insertHeldResults(held, audit);
+  }
+
+  /**
+   * A clinician acknowledges the critical value a result has now (its newest version: an
+   * amended critical value is acknowledged again); the plan shows who and when. Idempotent
+   * per version.
+   */
   async acknowledge(
-    resultId: string,
+    stored: StoredResult,
     user: { id: string; name: string },
-  ): Promise<{ acknowledgedBy: string; acknowledgedAt: string }> {
+  ): Promise<{ acknowledgedBy: string; acknowledgedAt: string; version: number }> {
     const { results } = this.deps.store;
+    const { resultId, version } = stored;
     const first = await results.addResultEvent({
       resultId,
+      version,
       kind: 'acknowledged',
       userId: user.id,
       time: new Date().toISOString(),
     });
-    const event = (await results.listResultEvents(resultId)).find((e) => e.kind === 'acknowledged')!;
+    const event = (await results.listResultEvents(resultId)).find(
+      (e) => e.kind === 'acknowledged' && e.version === version,
+    );
+    if (!event) throw new Error(`the acknowledgement of ${resultId} version ${version} was not stored`);
     const by = first ? user.name : ((await this.deps.store.getUser(event.userId ?? ''))?.name ?? 'unknown');
     if (first) {
-      const stored = await results.getResult(resultId);
-      for (const planId of stored?.plans ?? [])
+      for (const planId of stored.plans)
         await this.writePlan(planId, (doc) =>
           annotateResult(doc, resultId, { acknowledgedBy: by, acknowledgedAt: event.time }),
         );
     }
-    return { acknowledgedBy: by, acknowledgedAt: event.time };
+    return { acknowledgedBy: by, acknowledgedAt: event.time, version };
   }
 
   /**
@@ -164,7 +197,7 @@ export class ResultFiling {
     const stored = await this.deps.store.results.getResult(resultId);
     if (!stored || stored.releaseAt <= time) return stored?.releaseAt ?? time;
     // The first early release is kept as an event (one per result); later ones live in the plans.
-    await this.deps.store.results.addResultEvent({ resultId, kind: 'released', userId, time });
+    await this.deps.store.results.addResultEvent({ resultId, version: stored.version, kind: 'released', userId, time });
     let releasedAt = time;
     for (const planId of stored.plans) {
       await this.writePlan(planId, (doc) => {

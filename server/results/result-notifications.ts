@@ -100,19 +100,27 @@ export class ResultNotifications {
       critical.length > 0
         ? { kind: 'result-critical', params: { results: critical.map((r) => notifiedResult(r.result)) } }
         : ordinaryResults(results.map((r) => r.result));
-    await this.tell(results[0]!.patientId, { planId, severity: critical.length > 0 ? 'critical' : 'info', ...content });
+    await this.tell(results[0]!.patientId, {
+      planId,
+      severity: critical.length > 0 ? 'critical' : 'info',
+      resultIds: [...new Set(results.map((r) => r.resultId))],
+      ...content,
+    });
   }
 
   /** Home care and the GP must know at once that a citizen was admitted or is coming home. */
   private async tellEncounters(planId: string, results: StoredResult[]): Promise<void> {
-    for (const { patientId, result } of results) {
+    for (const { patientId, result, resultId } of results) {
       const event = EncounterEvent.safeParse(result.code.code);
       // Hospital notifications come from POST /encounters, coded by their event; anything else
       // is still told, as a result by its name.
       const content: NotificationContent = event.success
         ? { kind: 'encounter', params: { event: event.data, place: result.text ?? '' } }
         : ordinaryResults([result]);
-      await this.tell(patientId, { planId, severity: 'warning', ...content }, ['municipality', 'general_practice']);
+      await this.tell(patientId, { planId, severity: 'warning', resultIds: [resultId], ...content }, [
+        'municipality',
+        'general_practice',
+      ]);
     }
   }
 

@@ -36,6 +36,8 @@ export interface EmbedLink {
   created: string;
   expires: string;
   revoked: string | null;
+  /** The practice system whose launch made it (absent: none): removing that revokes it. */
+  smartClientId?: string;
 }
 
 export interface AccessStore {
@@ -52,4 +54,6 @@ export interface AccessStore {
   addEmbedLink(l: EmbedLink): Promise<void>;
   getEmbedLink(id: string): Promise<EmbedLink | null>;
   revokeEmbedLink(id: string, time: string): Promise<boolean>;
+  /** Revokes every live link a practice system's launches made; the plans they were for. */
+  revokeEmbedLinksOfSmartClient(smartClientId: string, time: string): Promise<string[]>;
 }

@@ -20,6 +20,8 @@ export interface IdentityStore {
   listSmartClients(): Promise<SmartClient[]>;
   getSmartClient(id: string): Promise<SmartClient | null>;
   removeSmartClient(id: string, time: string): Promise<boolean>;
+  /** Pins a practice system's authorization server issuer; false when one is pinned already. */
+  pinSmartAuthIssuer(id: string, authIssuer: string): Promise<boolean>;
 
   getExternalIdentity(issuer: string, subject: string): Promise<ExternalIdentity | null>;
   /**
@@ -33,6 +35,11 @@ export interface IdentityStore {
   ): Promise<{ user: User; created: boolean }>;
   /** Links (issuer, subject) to an existing user; false when the identity is linked already. */
   linkIdentity(identity: ExternalIdentity): Promise<boolean>;
+  /**
+   * Moves an identity's source from `from` (null: from before sources were kept) to `to`; false
+   * when its source is not `from` any more (another sign-in moved it first).
+   */
+  claimIdentitySource(issuer: string, subject: string, from: string | null, to: string): Promise<boolean>;
   /** Sets what the identity provider says of the user at a sign-in: role, organisation, switched off or not. */
   updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void>;
 

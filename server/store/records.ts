@@ -68,6 +68,8 @@ export interface IdentityProvider {
    */
   organisationClaim: string | null;
   organisationValue: string | null;
+  /** The role map may give the hub-wide admin role (registered with --allow-admin). */
+  allowAdmin: boolean;
   created: string;
   removed: string | null;
 }
@@ -84,6 +86,8 @@ export interface SmartClient {
   clientSecretEnv: string | null;
   /** The origin allowed to frame the launched pages (CSP frame-ancestors). */
   frameOrigin: string;
+  /** Its authorization server's issuer, pinned at registration or its first launch (null: not yet). */
+  authIssuer: string | null;
   created: string;
   removed: string | null;
 }
@@ -94,6 +98,11 @@ export interface ExternalIdentity {
   subject: string;
   userId: string;
   created: string;
+  /**
+   * The identity provider (`oidc:<id>`) or practice system (`smart:<id>`) it arrived through
+   * first: only that one may present it again. Null for identities from before migration 008.
+   */
+  source: string | null;
 }
 
 /** A sign-in in progress (`state`) or a one-time code handing the browser its session (`handoff`). */
@@ -206,5 +215,7 @@ export interface AuditQuery {
   to?: string;
   /** Only entries by a person other than this user (the citizen's access log). */
   notActor?: string;
+  /** Only entries older than this one (seq below it): the next page, newest first. */
+  beforeSeq?: number;
   limit: number;
 }

@@ -37,10 +37,30 @@ export interface StoredResult {
   plans: string[];
 }
 
+/**
+ * A result for a CPR number no patient is registered with: answered like a filed one (so an
+ * API key learns nothing about who is registered), kept apart, in no plan, for an
+ * administrator to see as unmatched.
+ */
+export interface HeldResult {
+  /** This version's row id. */
+  id: string;
+  /** The id answered for it, as a filed result's hub id; amendments keep it. */
+  heldId: string;
+  sourceSystem: string;
+  identifier: string;
+  version: number;
+  payloadHash: string;
+  result: IncomingResult;
+  received: string;
+}
+
 export type ResultEventKind = 'acknowledged' | 'escalated' | 'released';
 
+/** Something done with one version of a result: one of each kind per version. */
 export interface ResultEvent {
   resultId: string;
+  version: number;
   kind: ResultEventKind;
   userId: string | null;
   time: string;
@@ -69,11 +89,19 @@ export interface ResultStore {
    * filing and its audit entries are stored together or not at all (and cost one commit).
    */
   insertResultVersions(rows: StoredResult[], audit?: AuditEntryInput[]): Promise<void>;
+  latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null>;
+  /** Inserts held versions and their audit entries in one transaction, like insertResultVersions. */
+  insertHeldResults(rows: HeldResult[], audit?: AuditEntryInput[]): Promise<void>;
+  /** Held results, newest first, at most `limit`. */
+  listHeldResults(limit: number): Promise<HeldResult[]>;
   /** The latest version of a result by its hub id. */
   getResult(resultId: string): Promise<StoredResult | null>;
   addResultEvent(e: ResultEvent): Promise<boolean>;
   listResultEvents(resultId: string): Promise<ResultEvent[]>;
-  /** Critical results filed before `filedBefore` that nobody has acknowledged and that were not escalated. */
+  /**
+   * Results whose newest version is critical, was filed before `filedBefore`, and was neither
+   * acknowledged nor escalated (an amended critical value is asked about again).
+   */
   listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]>;
 
   createNotifications(rows: StoredNotification[]): Promise<void>;

@@ -2,7 +2,7 @@ import type { StoredMessage } from './message-store.ts';
 import type { PlanStatus } from '../../shared/api.ts';
 import type { NotificationContent } from '../../shared/notifications.ts';
 import type { BreakGlassGrant, EmbedLink } from './access-store.ts';
-import type { ApiKeyRecord, StoredNotification, StoredResult } from './result-store.ts';
+import type { ApiKeyRecord, HeldResult, StoredNotification, StoredResult } from './result-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -102,6 +102,18 @@ export function toResult(r: Row): StoredResult {
     plans: JSON.parse(r.plans as string) as string[],
   };
 }
+export function toHeldResult(r: Row): HeldResult {
+  return {
+    id: r.id as string,
+    heldId: r.held_id as string,
+    sourceSystem: r.source_system as string,
+    identifier: r.identifier as string,
+    version: Number(r.version),
+    payloadHash: r.payload_hash as string,
+    result: JSON.parse(r.body as string) as HeldResult['result'],
+    received: r.received as string,
+  };
+}
 export function toApiKey(r: Row): ApiKeyRecord {
   return {
     id: r.id as string,
@@ -111,6 +123,7 @@ export function toApiKey(r: Row): ApiKeyRecord {
     organisationId: str(r.organisation_id),
     created: r.created as string,
     revoked: str(r.revoked),
+    ...(r.smart_client_id ? { smartClientId: r.smart_client_id as string } : {}),
   };
 }
 export function toNotification(r: Row): StoredNotification {
@@ -168,6 +181,7 @@ export function toIdentityProvider(r: Row): IdentityProvider {
     cprClaim: str(r.cpr_claim),
     organisationClaim: str(r.organisation_claim),
     organisationValue: str(r.organisation_value),
+    allowAdmin: r.allow_admin === true || Number(r.allow_admin) === 1,
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -181,6 +195,7 @@ export function toSmartClient(r: Row): SmartClient {
     clientId: r.client_id as string,
     clientSecretEnv: str(r.client_secret_env),
     frameOrigin: r.frame_origin as string,
+    authIssuer: str(r.auth_issuer),
     created: r.created as string,
     removed: str(r.removed),
   };
@@ -191,6 +206,7 @@ export function toExternalIdentity(r: Row): ExternalIdentity {
     subject: r.subject as string,
     userId: r.user_id as string,
     created: r.created as string,
+    source: str(r.source),
   };
 }
 

@@ -405,6 +405,7 @@ describe('GET /audit and GET /me/access-log', () => {
     const times = log.map((e) => e.time);
     expect(times).toEqual([...times].sort().reverse());
     expect(log).toContainEqual({
+      seq: expect.any(Number),
       time: expect.any(String),
       person: 'Hanne Holm',
       role: 'hospital_doctor',

@@ -297,6 +297,14 @@ describe('signing in through an organisation’s identity provider', () => {
       ).toBe('invalid_token');
     });
 
+    it('an ID token issued in the future (beyond a minute of clock skew)', async () => {
+      const later = Math.floor(Date.now() / 1000) + 3600;
+      expect(
+        await refusedAfter('laege-ny', () => idp.tamperNextIdToken((c) => ({ ...c, iat: later, exp: later + 600 }))),
+      ).toBe('invalid_token');
+      expect(usersWithSubject('regionh-4004')).toBe(0);
+    });
+
     it('an ID token signed with a key that is not the provider’s', async () => {
       // The claims are right; the signature is a forger's key's, under the provider's key id.
       const { privateKey } = await generateKeyPair('RS256');

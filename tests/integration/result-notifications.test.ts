@@ -261,6 +261,7 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
       await store.results.insertResultVersions([due, acknowledged, ordinary, recent]);
       await store.results.addResultEvent({
         resultId: acknowledged.resultId,
+        version: acknowledged.version,
         kind: 'acknowledged',
         userId: people.hanne,
         time: new Date().toISOString(),

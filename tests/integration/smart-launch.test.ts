@@ -30,11 +30,11 @@ async function audited(action: string, pick: (r: AuditRow) => boolean): Promise<
 }
 
 /** Follows a launch as the EHR's frame would, to CareHub's launched page (not asked: it is the app's). */
-async function launch(url: string): Promise<URL> {
+async function launch(url: string, agent = new UserAgent()): Promise<URL> {
   const done = (u: URL) =>
     u.origin === hub.server.url &&
     (u.pathname.startsWith('/smart/app') || (u.pathname === '/' && u.hash.startsWith('#/')));
-  const hop = await new UserAgent().follow(url, done);
+  const hop = await agent.follow(url, done);
   if (!done(hop.url))
     throw new Error(`the launch ended at ${hop.url.href} (${hop.response?.status}): ${hop.body?.slice(0, 300)}`);
   return hop.url;
@@ -193,16 +193,41 @@ describe('SMART App Launch from a GP practice system', () => {
 
   it('signs the GP in to the patient list on a standalone launch (no patient in context)', async () => {
     norrebro.standaloneAs = 'gitte-praksis';
-    const page = await launch(`${hub.server.url}/smart/launch?iss=${encodeURIComponent(norrebro.fhirBase)}`);
+    const browser = new UserAgent();
+    const page = await launch(`${hub.server.url}/smart/launch?iss=${encodeURIComponent(norrebro.fhirBase)}`, browser);
     const code = /^#\/signed-in\/([A-Za-z0-9_-]+)$/.exec(page.hash)?.[1];
     expect(code, page.href).toBeDefined();
-    const res = await hub.api('/auth/handoff', { method: 'POST', body: JSON.stringify({ code }) });
+    // The page exchanges the code from the browser that began the launch (its binding cookie).
+    const res = await browser.request(new URL(`${hub.server.url}/api/v1/auth/handoff`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     expect(res.status).toBe(200);
     const session = (await res.json()) as LoginResponse;
     expect(session.user).toMatchObject({ role: 'gp', organisation: { name: 'Lægehuset Nørrebro' } });
     const patients = (await (await hub.api('/patients', { token: session.token })).json()) as PatientView[];
     expect(patients.map((p) => p.name)).toContain('Carl Jensen');
     expect(patients.map((p) => p.name)).not.toContain('Ingrid Madsen');
+  });
+
+  it('binds a standalone launch’s code to the browser that began it (login CSRF)', async () => {
+    norrebro.standaloneAs = 'gitte-praksis';
+    const launchUrl = `${hub.server.url}/smart/launch?iss=${encodeURIComponent(norrebro.fhirBase)}`;
+    const first = await fetch(launchUrl, { redirect: 'manual' });
+    const cookie = first.headers.getSetCookie().find((c) => c.startsWith('carehub_smart_binding='));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\/api\/v1\/auth\/handoff/);
+    // The attacker launches in their own browser and plants the code in a victim's page.
+    const attacker = new UserAgent();
+    const page = await launch(launchUrl, attacker);
+    const code = /^#\/signed-in\/([A-Za-z0-9_-]+)$/.exec(page.hash)![1]!;
+    const victim = await hub.api('/auth/handoff', { method: 'POST', body: JSON.stringify({ code }) });
+    expect(victim.status).toBe(401);
+    // An EHR launch (in the practice system's frame) sets no cookie.
+    const framed = await fetch(norrebro.launchUrl('gitte-praksis', 'pt-100'), { redirect: 'manual' });
+    expect(framed.headers.getSetCookie().some((c) => c.startsWith('carehub_smart_binding='))).toBe(false);
   });
 
   it('says so when the practice system does not answer', async () => {

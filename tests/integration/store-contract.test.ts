@@ -357,20 +357,27 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await store.results.insertResultVersions([v1]);
     await expect(store.results.insertResultVersions([result(2), result(1)])).rejects.toThrow();
     expect(await store.results.latestResultVersion('lab', 'lab|1')).toEqual(v1);
-    const v2 = result(2, { critical: false });
+    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v1.id]);
+    const ack = (version: number, userId: string, time: string) =>
+      store.results.addResultEvent({ resultId: 'r1', version, kind: 'acknowledged', userId, time });
+    expect(await ack(1, 'u', at(3))).toBe(true);
+    expect(await ack(1, 'v', at(4))).toBe(false);
+    expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
+    // An amended critical value is asked about again: acknowledgements are per version, and
+    // escalation follows the newest version.
+    const v2 = result(2);
     await store.results.insertResultVersions([v2]);
     expect(await store.results.getResult('r1')).toEqual(v2);
     expect(await store.results.latestResultVersion('lab', 'nothing')).toBeNull();
-    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v1.id]);
-    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) })).toBe(
-      true,
-    );
-    expect(await store.results.addResultEvent({ resultId: 'r1', kind: 'acknowledged', userId: 'v', time: at(4) })).toBe(
-      false,
-    );
+    expect((await store.results.listCriticalToEscalate(at(50))).map((r) => r.id)).toEqual([v2.id]);
+    expect(await ack(2, 'v', at(5))).toBe(true);
     expect(await store.results.listResultEvents('r1')).toEqual([
-      { resultId: 'r1', kind: 'acknowledged', userId: 'u', time: at(3) },
+      { resultId: 'r1', version: 1, kind: 'acknowledged', userId: 'u', time: at(3) },
+      { resultId: 'r1', version: 2, kind: 'acknowledged', userId: 'v', time: at(5) },
     ]);
+    expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
+    // Amended to a value that is not critical: nothing to escalate.
+    await store.results.insertResultVersions([result(3, { critical: false })]);
     expect(await store.results.listCriticalToEscalate(at(50))).toEqual([]);
 
     await store.results.createApiKey({
@@ -606,6 +613,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       cprClaim: null,
       organisationClaim: null,
       organisationValue: null,
+      allowAdmin: false,
       created: at(1),
       removed: null,
     };
@@ -638,6 +646,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       clientId: 'carehub',
       clientSecretEnv: null,
       frameOrigin: 'https://ehr.example',
+      authIssuer: null,
       created: at(1),
       removed: null,
     };
@@ -648,6 +657,10 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await id.addSmartClient({ ...smart, id: 's2' });
     expect((await id.listSmartClients()).map((c) => c.id)).toEqual(['s2']);
     expect((await id.getSmartClient('s1'))?.removed).toBe(at(2));
+    // Its authorization server's issuer is pinned once.
+    expect(await id.pinSmartAuthIssuer('s2', 'https://ehr.example/oauth')).toBe(true);
+    expect(await id.pinSmartAuthIssuer('s2', 'https://evil.example')).toBe(false);
+    expect((await id.getSmartClient('s2'))?.authIssuer).toBe('https://ehr.example/oauth');
 
     // Two nodes linking the same person at once: one user, and both are told which.
     const second = await opened.another();
@@ -659,7 +672,7 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       patientId: null,
       passwordHash: '!',
     });
-    const identity = { issuer: 'https://idp.example', subject: 'abc', created: at(4) };
+    const identity = { issuer: 'https://idp.example', subject: 'abc', created: at(4), source: 'oidc:p1' };
     const [a, b] = await Promise.all([
       id.createLinkedUser(newUser(1), identity),
       second.identity.createLinkedUser(newUser(2), identity),
@@ -672,8 +685,21 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     const local = await store.createUser(newUser(3));
     expect(local.disabled).toBeNull();
     expect(
-      await id.linkIdentity({ issuer: 'https://idp.example', subject: 'def', userId: local.id, created: at(5) }),
+      await id.linkIdentity({
+        issuer: 'https://idp.example',
+        subject: 'def',
+        userId: local.id,
+        created: at(5),
+        source: null,
+      }),
     ).toBe(true);
+    // An identity from before sources were kept is claimed by the first source presenting it, once.
+    expect(await id.claimIdentitySource('https://idp.example', 'def', null, 'oidc:p1')).toBe(true);
+    expect(await id.claimIdentitySource('https://idp.example', 'def', null, 'smart:s2')).toBe(false);
+    // A re-registration of the same provider takes it over from the removed one.
+    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1', 'oidc:p9')).toBe(true);
+    expect(await id.claimIdentitySource('https://idp.example', 'def', 'oidc:p1', 'oidc:p8')).toBe(false);
+    expect((await id.getExternalIdentity('https://idp.example', 'def'))?.source).toBe('oidc:p9');
     await id.updateUserAccess(local.id, { role: 'hospital_nurse', organisationId: org.id, disabled: at(6) });
     expect(await store.getUser(local.id)).toMatchObject({ role: 'hospital_nurse', disabled: at(6) });
 

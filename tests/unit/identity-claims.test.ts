@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { usernameBase } from '../../server/identity/accounts.ts';
-import { belongsToOrganisation, claimAt, cprFromClaims, roleFromClaims } from '../../server/identity/claims.ts';
-import { parseRoleMap, RegistrationError } from '../../server/identity/registration.ts';
+import {
+  belongsToOrganisation,
+  claimAt,
+  cprFromClaims,
+  issuedInFuture,
+  nameFromClaims,
+  roleFromClaims,
+} from '../../server/identity/claims.ts';
+import { practitionerOf } from '../../server/identity/smart-launch.ts';
+import {
+  normaliseIssuer,
+  normaliseOidcIssuer,
+  parseRoleMap,
+  RegistrationError,
+} from '../../server/identity/registration.ts';
 import { refusalOf } from '../../server/identity/provider-client.ts';
 
 /** Reading a provider's claims (server/identity/claims.ts): strictly, and never a guess. */
@@ -103,5 +116,49 @@ describe('why a round trip with a provider failed', () => {
     expect(refusalOf({ code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' })).toBe('invalid_token');
     expect(refusalOf(Object.assign(new TypeError('fetch failed')))).toBe('provider_unavailable');
     expect(refusalOf(new Error('anything else'))).toBe('sign_in_failed');
+  });
+});
+
+describe('what a token may say', () => {
+  it('a display name carries no CPR number and is at most 200 characters', () => {
+    expect(nameFromClaims({ name: 'Anna 010170-1234 Hansen' })).toBe('Anna [CPR] Hansen');
+    expect(nameFromClaims({ name: 'x'.repeat(200_000) })?.length).toBe(200);
+    expect(nameFromClaims({ name: '  ' })).toBeNull();
+  });
+
+  it('an ID token issued more than a minute ahead of the clock is refused', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(issuedInFuture({ iat: now / 1000 + 30 }, now)).toBe(false);
+    expect(issuedInFuture({ iat: now / 1000 - 3600 }, now)).toBe(false);
+    expect(issuedInFuture({ iat: now / 1000 + 3600 }, now)).toBe(true);
+    expect(issuedInFuture({}, now)).toBe(true);
+  });
+
+  it('only a Practitioner or PractitionerRole under the launched FHIR base is a GP', () => {
+    const base = 'https://ehr.example/fhir';
+    expect(practitionerOf('Practitioner/p-1', base)).toEqual({ type: 'Practitioner', id: 'p-1' });
+    expect(practitionerOf('PractitionerRole/r.1', base)).toEqual({ type: 'PractitionerRole', id: 'r.1' });
+    expect(practitionerOf('https://EHR.example:443/fhir/Practitioner/p-1', base)).toEqual({
+      type: 'Practitioner',
+      id: 'p-1',
+    });
+    for (const bad of [
+      'Patient/p-1',
+      'RelatedPerson/r-1',
+      'https://other.example/fhir/Practitioner/p-1',
+      'https://ehr.example/fhir2/Practitioner/p-1',
+      'https://ehr.example/fhir/Practitioner/p-1/_history/2',
+      'https://ehr.example/fhir/../fhir/Patient/p-1',
+      'Practitioner/',
+      undefined,
+      42,
+    ])
+      expect(practitionerOf(bad, base), String(bad)).toBeNull();
+  });
+
+  it('issuers compare in one spelling', () => {
+    expect(normaliseOidcIssuer('HTTPS://IdP.Example:443/')).toBe('https://idp.example');
+    expect(normaliseOidcIssuer('https://idp.example/realms/x/')).toBe('https://idp.example/realms/x/');
+    expect(normaliseIssuer('HTTPS://EHR.example/fhir/')).toBe('https://ehr.example/fhir');
   });
 });

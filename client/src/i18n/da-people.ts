@@ -25,6 +25,7 @@ export const daPeople = {
   'accessLog.open': 'Se hvem der har set mine data',
   'accessLog.intro':
     'Hver gang nogen åbner eller ændrer dine oplysninger, bliver det skrevet ned. Her kan du se hvem, hvornår og hvad de så. Kontakt dit hospital eller din kommune, hvis noget ser forkert ud.',
+  'accessLog.older': 'Vis ældre',
   'accessLog.loading': 'Henter listen …',
   'accessLog.filter': 'Vis',
   'accessLog.show.all': 'Alle',
@@ -53,6 +54,8 @@ export const daPeople = {
   'access.tried.patient.emergency-lookup': 'slå dig op for at få nødadgang',
   'access.done.notifications.read': 'læste beskeder om din plejeplan',
   'access.tried.notifications.read': 'læse beskeder om din plejeplan',
+  'access.done.notification.deliver': 'fik vist en besked om din plejeplan',
+  'access.tried.notification.deliver': 'få vist en besked om din plejeplan',
   'access.done.plan.create': 'oprettede en plejeplan til dig',
   'access.tried.plan.create': 'oprette en plejeplan til dig',
   'access.done.plan.read': 'åbnede din plejeplan',

@@ -27,6 +27,8 @@ export const daSignIn = {
   'refusal.no_patient': 'Der er ingen plejeplan til dig i CareHub.',
   'refusal.unknown_provider': 'Denne identitetsudbyder er ikke (længere) sat op i CareHub.',
   'refusal.unknown_issuer': 'Lægesystemet, der åbnede CareHub, er ikke sat op i CareHub.',
+  'refusal.not_a_practitioner':
+    'Lægesystemet oplyste ikke, at du er en af praksis’ læger (en Practitioner på dets egen FHIR-server). Kun praksis’ læger får adgang derfra.',
   'refusal.no_patient_context': 'Lægesystemet sendte ikke en patient med. Åbn CareHub fra patientens journal.',
   'refusal.no_plan': 'Patienten har ingen aktiv plejeplan i CareHub.',
   'refusal.not_on_care_team':

@@ -23,6 +23,7 @@ export const enPeople: PeopleMessages = {
   'accessLog.open': 'See who has seen my data',
   'accessLog.intro':
     'Every time someone opens or changes your details, it is written down. Here you can see who, when and what they saw. Contact your hospital or municipality if something looks wrong.',
+  'accessLog.older': 'Show older',
   'accessLog.loading': 'Loading the list …',
   'accessLog.filter': 'Show',
   'accessLog.show.all': 'All',
@@ -51,6 +52,8 @@ export const enPeople: PeopleMessages = {
   'access.tried.patient.emergency-lookup': 'look you up for emergency access',
   'access.done.notifications.read': 'read notifications about your care plan',
   'access.tried.notifications.read': 'read notifications about your care plan',
+  'access.done.notification.deliver': 'was shown a notification about your care plan',
+  'access.tried.notification.deliver': 'be shown a notification about your care plan',
   'access.done.plan.create': 'created a care plan for you',
   'access.tried.plan.create': 'create a care plan for you',
   'access.done.plan.read': 'opened your care plan',

@@ -30,6 +30,8 @@ export const enSignIn: Readonly<Record<keyof typeof daSignIn, string>> = {
   'refusal.no_patient': 'There is no care plan for you in CareHub.',
   'refusal.unknown_provider': 'This identity provider is not (or no longer) set up in CareHub.',
   'refusal.unknown_issuer': 'The practice system that opened CareHub is not set up in CareHub.',
+  'refusal.not_a_practitioner':
+    'The practice system did not say you are one of its doctors (a Practitioner of its own FHIR server). Only the practice’s doctors are let in from it.',
   'refusal.no_patient_context': 'The practice system sent no patient. Open CareHub from the patient’s record.',
   'refusal.no_plan': 'The patient has no active care plan in CareHub.',
   'refusal.not_on_care_team':

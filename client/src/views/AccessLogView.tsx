@@ -17,15 +17,19 @@ const SHOW: readonly Show[] = ['all', 'breakTheGlass', 'refused'];
 export function AccessLogView({ session }: { session: Session }) {
   const { t } = useI18n();
   const [entries, setEntries] = useState<AccessLogEntry[] | null>(null);
+  /** Where the next (older) page starts; null: no more. */
+  const [next, setNext] = useState<number | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [show, setShow] = useState<Show>('all');
   const name = useId();
 
   useEffect(() => {
     const controller = new AbortController();
-    getAccessLog(session.token, controller.signal)
-      .then((list) => {
-        setEntries(list);
+    getAccessLog(session.token, null, controller.signal)
+      .then((page) => {
+        setEntries(page.entries);
+        setNext(page.next);
         setError(null);
       })
       .catch((err: unknown) => {
@@ -34,6 +38,19 @@ export function AccessLogView({ session }: { session: Session }) {
     return () => controller.abort();
     // Deliberately not on `t`: a change of language needs no refetch.
   }, [session.token]);
+
+  const loadOlder = () => {
+    if (next === null || loadingMore) return;
+    setLoadingMore(true);
+    getAccessLog(session.token, next)
+      .then((page) => {
+        setEntries((shown) => [...(shown ?? []), ...page.entries]);
+        setNext(page.next);
+        setError(null);
+      })
+      .catch((err: unknown) => setError(describeError(err, t)))
+      .finally(() => setLoadingMore(false));
+  };
 
   const counts = useMemo(
     () => ({
@@ -92,12 +109,23 @@ export function AccessLogView({ session }: { session: Session }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {shown.map((entry, i) => (
-                    <AccessRow key={`${entry.time}-${i}`} entry={entry} />
+                  {shown.map((entry) => (
+                    <AccessRow key={entry.seq} entry={entry} />
                   ))}
                 </tbody>
               </table>
             </div>
+          )}
+          {next !== null && (
+            <button
+              type="button"
+              className="button"
+              data-testid="access-log-older"
+              onClick={loadOlder}
+              disabled={loadingMore}
+            >
+              {t(loadingMore ? 'accessLog.loading' : 'accessLog.older')}
+            </button>
           )}
         </>
       )}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isStaff } from '../../../shared/roles.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { conflict, forbidden, notFound, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, type HttpError, notFound, parse } from '../errors.ts';
 import { RecordedReason } from '../../../shared/api.ts';
 import { planAccessOrThrow } from './plan-access.ts';
 
@@ -31,13 +31,33 @@ export function planAccessRoutes(deps: HttpDeps): Router {
   router.post('/:id/break-glass', auth, async (req, res) => {
     const principal = principalOf(res);
     const { user, organisation } = principal;
-    if (!isStaff(user.role) || principal.embed) throw forbidden('only care staff may break the glass');
-    const { reason } = parse(BreakGlassRequest, req.body);
+    // Every refusal is audited too, flagged as a break-the-glass attempt; the reason given is
+    // not kept when refused (it may be what was refused: a CPR number in it).
+    const refuse = (error: HttpError, patientId: string | null = null, planId: string | null = null) => {
+      deps.audit.record({
+        actorId: user.id,
+        action: 'break-glass',
+        planId,
+        patientId,
+        outcome: 'refused',
+        details: { breakTheGlass: true, reason: error.message },
+      });
+      return error;
+    };
+    if (!isStaff(user.role) || principal.embed) throw refuse(forbidden('only care staff may break the glass'));
     const plan = await deps.store.getPlan(String(req.params.id));
-    if (!plan) throw notFound('no such plan');
+    if (!plan) throw refuse(notFound('no such plan'));
+    let reason: string;
+    try {
+      reason = parse(BreakGlassRequest, req.body).reason;
+    } catch (err) {
+      refuse(badRequest('the reason is missing or cannot be kept'), plan.patientId, plan.id);
+      throw err;
+    }
     const current = await deps.access.patientAccess(principal, plan.patientId);
-    if (current.ok && current.via === 'care_team') throw conflict('you are on the care team already');
-    if (!current.ok && current.objected) throw forbidden(current.reason);
+    if (current.ok && current.via === 'care_team')
+      throw refuse(conflict('you are on the care team already'), plan.patientId, plan.id);
+    if (!current.ok && current.objected) throw refuse(forbidden(current.reason), plan.patientId, plan.id);
     const now = new Date();
     const grant = {
       id: randomUUID(),

@@ -7,6 +7,7 @@ import {
   NewSmartClientInput,
   RegistrationError,
 } from '../../identity/registration.ts';
+import { discoverAuthIssuer } from '../../identity/provider-client.ts';
 import type { IdentityProvider, Organisation, SmartClient } from '../../store/records.ts';
 import { principalOf } from '../authenticate.ts';
 import { badRequest, forbidden, notFound, parse } from '../errors.ts';
@@ -60,7 +61,12 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
       actorId: p.user.id,
       action: 'admin.identity-provider.add',
       outcome: 'allowed',
-      details: { providerId: provider.id, organisationId: provider.organisationId, issuer: provider.issuer },
+      details: {
+        providerId: provider.id,
+        organisationId: provider.organisationId,
+        issuer: provider.issuer,
+        ...(provider.allowAdmin ? { allowAdmin: true } : {}),
+      },
     });
     res.status(201).json(providerView(provider, await deps.store.listOrganisations()));
   });
@@ -87,7 +93,12 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
   router.post('/smart-clients', async (req, res) => {
     const p = admin(res);
     const input = parse(NewSmartClientInput, req.body);
-    const smart = await registered(() => checkNewSmartClient(deps.store, input, { allowInsecureHttp }));
+    const smart = await registered(() =>
+      checkNewSmartClient(deps.store, input, {
+        allowInsecureHttp,
+        authIssuerOf: (base) => discoverAuthIssuer(base, allowInsecureHttp),
+      }),
+    );
     await deps.store.identity.addSmartClient(smart);
     deps.audit.record({
       actorId: p.user.id,
@@ -100,13 +111,16 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
 
   router.delete('/smart-clients/:id', async (req, res) => {
     const p = admin(res);
-    if (!(await deps.store.identity.removeSmartClient(String(req.params.id), new Date().toISOString())))
+    const id = String(req.params.id);
+    if (!(await deps.store.identity.removeSmartClient(id, new Date().toISOString())))
       throw notFound('no such practice system');
+    // What it launched ends with it: its embed links revoked, their open sessions closed.
+    const plans = await deps.smart.endLaunchesOf(id, (patientId) => deps.accessChanged(patientId));
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.smart-client.remove',
       outcome: 'allowed',
-      details: { smartClientId: req.params.id },
+      details: { smartClientId: id, launchesEnded: plans },
     });
     res.status(204).end();
   });

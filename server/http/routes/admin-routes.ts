@@ -41,6 +41,9 @@ const NewUser = z
   })
   .strict();
 
+/** Held results the administrator's list shows at most (newest first). */
+const HELD_RESULTS_SHOWN = 500;
+
 /** `/admin`: users, organisations, identity providers and SMART practice systems, for administrators (who see no patient data). */
 export function adminRoutes(deps: HttpDeps): Router {
   const router = Router();
@@ -51,6 +54,26 @@ export function adminRoutes(deps: HttpDeps): Router {
     if (p.user.role !== 'admin') throw forbidden('administrators only');
     return p;
   };
+
+  // Results for a CPR number no patient is registered with (fix-b, finding 1): which system
+  // sent what and when, unmatched. Neither the CPR number nor the value: the administrator sees
+  // no patient data; matching them to a patient registered later is a clinical task.
+  router.get('/held-results', async (_req, res) => {
+    const p = admin(res);
+    const held = await deps.store.results.listHeldResults(HELD_RESULTS_SHOWN);
+    deps.audit.record({ actorId: p.user.id, action: 'admin.held-results.read', outcome: 'allowed', details: {} });
+    res.json(
+      held.map((h) => ({
+        id: h.heldId,
+        version: h.version,
+        system: h.sourceSystem,
+        identifier: h.identifier,
+        received: h.received,
+        kind: h.result.kind,
+        category: h.result.category ?? null,
+      })),
+    );
+  });
 
   router.get('/organisations', async (_req, res) => {
     admin(res);

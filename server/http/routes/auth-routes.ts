@@ -7,6 +7,8 @@ import { forbidden, HttpError, parse, unauthorized } from '../errors.ts';
 import { LoginThrottle } from '../../auth/login-throttle.ts';
 import { redactCprNumbers } from '../../../shared/cpr-in-text.ts';
 import type { User } from '../../store/records.ts';
+import { RefusalCoalescer } from '../../audit/refusal-coalescer.ts';
+import { addressRateLimit } from '../address-rate-limit.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
 /** `/auth`: signing in (no session yet): with a local password, or through an identity provider (sign-in-routes.ts). */
@@ -19,18 +21,30 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
     deps.config.loginThrottleWindowSeconds * 1000,
   );
 
+  // With password sign-in off, every attempt is an unauthenticated refusal: limited per
+  // address like the providers' sign-ins, and its audit rows coalesced.
+  const offRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'password sign-ins',
+    onThrottled: hooks.onThrottled,
+  });
+  const offRefusals = new RefusalCoalescer();
+  router.post('/login', (req, res, next) => (deps.config.passwordLogin === 'off' ? offRate(req, res, next) : next()));
+
   router.post('/login', async (req, res) => {
     const { username, password } = parse(LoginRequest, req.body);
     const address = req.ip ?? 'unknown';
     // People type their CPR number into the username field: it must not reach the audit log.
     const typed = redactCprNumbers(username);
     if (deps.config.passwordLogin === 'off') {
-      deps.audit.record({
-        actorId: null,
-        action: 'login',
-        outcome: 'refused',
-        details: { username: typed, address, reason: 'password_login_off' },
-      });
+      const left = offRefusals.admit(address);
+      if (left !== null)
+        deps.audit.record({
+          actorId: null,
+          action: 'login',
+          outcome: 'refused',
+          details: { username: typed, address, reason: 'password_login_off', ...(left > 0 ? { coalesced: left } : {}) },
+        });
       throw forbidden('signing in with a password is switched off here: sign in through your organisation');
     }
     // Counted as a failure before the password check; taken back if the password is right.

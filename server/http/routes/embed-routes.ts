@@ -153,6 +153,10 @@ export function embedSessionRoutes(deps: HttpDeps, hooks: EmbedRouteHooks): Rout
     if (!check.ok) throw refuse('this embed link has expired');
     if (!stored || stored.planId !== claims.plan || !plan) throw refuse('this is not a valid embed link');
     if (stored.revoked) throw refuse('this embed link has been revoked');
+    if (stored.createdByKey) {
+      const key = await deps.store.results.getApiKey(stored.createdByKey);
+      if (!key || key.revoked) throw refuse('the API key that made this embed link has been revoked');
+    }
     if (!(Date.parse(stored.expires) > Date.now())) throw refuse('this embed link has expired');
 
     const expires = new Date(Math.min(Date.parse(stored.expires), Date.now() + SESSION_MS));

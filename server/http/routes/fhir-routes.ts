@@ -10,7 +10,7 @@ import { planToFhirBundle, type FhirOrganisationData, type FhirPersonData } from
 import type { Organisation, User } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, redactedError } from '../errors.ts';
 
 /** For the log: where this router is mounted. */
 const FHIR_PATH = '/plans/:id/fhir';
@@ -107,7 +107,8 @@ export function fhirRoutes(deps: HttpDeps): Router {
     sendOperationOutcome(res, 405, 'not-supported', `${req.method} is not supported here; use GET`);
   });
   router.use((req, res) => {
-    sendOperationOutcome(res, 404, 'not-found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`);
+    // The path is not echoed: it may hold a CPR number.
+    sendOperationOutcome(res, 404, 'not-found', `no such route for ${req.method}`);
   });
 
   // Errors on this path leave as an OperationOutcome, never as the generic REST error body.
@@ -120,7 +121,10 @@ export function fhirRoutes(deps: HttpDeps): Router {
       sendOperationOutcome(res, err.status, issueTypeFor(err.code), err.message);
       return;
     }
-    deps.log.error({ err, reqId: res.locals.reqId, method: req.method, route: FHIR_PATH }, 'FHIR export failed');
+    deps.log.error(
+      { err: redactedError(err), reqId: res.locals.reqId, method: req.method, route: FHIR_PATH },
+      'FHIR export failed',
+    );
     sendOperationOutcome(res, 500, 'exception', 'something went wrong on our side; nothing was changed');
   });
 

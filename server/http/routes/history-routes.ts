@@ -37,7 +37,13 @@ export function historyRoutes(deps: HttpDeps): Router {
       return users.get(id) ?? null;
     };
     const groups: { first: PlanUpdate; last: PlanUpdate; sections: Set<string> }[] = [];
-    for (const u of updates) {
+    // The citizen's history leaves out the filing of results (and acknowledgements, releases):
+    // a result filed but not yet released would show there first (fix-b, finding 3). The
+    // citizen's results list shows each result once it is released.
+    const citizen = access.via === 'citizen';
+    for (const raw of updates) {
+      const u = citizen ? { ...raw, sections: raw.sections.filter((s) => s !== 'results') } : raw;
+      if (citizen && (u.origin === 'result' || (u.sections.length === 0 && raw.sections.length > 0))) continue;
       const g = groups.at(-1);
       if (u.origin === 'client' && u.sections.length === 0) continue; // a refused change, reverted: nothing happened
       const same =

@@ -14,6 +14,7 @@ import type { Patient, Plan } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
+import { auditDetails } from './plan-access.ts';
 
 /** Any kind of number character, before or after compatibility normalisation (¹, ①, ５ are digits there). */
 const NUMBER = /\p{N}/u;
@@ -137,7 +138,7 @@ export function patientRoutes(deps: HttpDeps): Router {
       action: 'patient.plans',
       patientId: access.patient.id,
       outcome: 'allowed',
-      details: {},
+      details: auditDetails(access),
     });
     const plans = await deps.store.listPlansForPatient(access.patient.id);
     res.json(plans.map(planSummary));

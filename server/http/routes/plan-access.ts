@@ -1,4 +1,4 @@
-import type { PlanAccess, Principal } from '../../auth/access.ts';
+import type { AccessVia, PlanAccess, Principal } from '../../auth/access.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { forbidden, notFound } from '../errors.ts';
 
@@ -37,8 +37,11 @@ export async function planAccessOrThrow(
   return access;
 }
 
-/** Access through break-the-glass or an embed link is flagged on every audit entry it causes. */
-export function auditDetails(access: GrantedPlan): Record<string, unknown> {
+/**
+ * Access through break-the-glass or an embed link is flagged on every audit entry it causes
+ * (to a plan or to a patient), and so in the citizen's access log.
+ */
+export function auditDetails(access: { via: AccessVia }): Record<string, unknown> {
   if (access.via === 'break_glass') return { breakTheGlass: true };
   if (access.via === 'embed') return { embed: true };
   return {};

@@ -78,11 +78,38 @@ export function planRoutes(deps: HttpDeps): Router {
     return principal;
   }
 
+  // A plan is made by the patient's care team: not under a break-the-glass grant (emergency
+  // access is for reading and acting in the plan there is), not from an embed session. Every
+  // refusal is audited, flagged when the caller held a grant.
   router.post('/', auth, async (req, res) => {
-    const principal = staffOnly(res);
-    const body = parse(CreatePlanRequest, req.body);
+    const principal = principalOf(res);
+    const refuse = (status: 400 | 403 | 404, reason: string, patientId: string | null, details = {}) => {
+      deps.audit.record({
+        actorId: principal.user.id,
+        action: 'plan.create',
+        patientId,
+        outcome: 'refused',
+        details: { reason, ...details },
+      });
+      return status === 404 ? notFound(reason) : status === 400 ? badRequest(reason) : forbidden(reason);
+    };
+    if (!isStaff(principal.user.role) || principal.embed) throw refuse(403, 'only care staff may do this', null);
+    let body: ReturnType<typeof CreatePlanRequest.parse>;
+    try {
+      body = parse(CreatePlanRequest, req.body);
+    } catch (err) {
+      refuse(400, 'invalid request body', null);
+      throw err;
+    }
     const access = await deps.access.patientAccess(principal, body.patientId);
-    if (!access.ok) throw access.status === 404 ? notFound(access.reason) : forbidden(access.reason);
+    if (!access.ok) throw refuse(access.status, access.reason, access.status === 404 ? null : body.patientId);
+    if (access.via !== 'care_team')
+      throw refuse(
+        403,
+        'only the patient’s care team creates plans; break-the-glass access does not',
+        access.patient.id,
+        auditDetails(access),
+      );
     const created = await deps.store.createPlan({ patientId: body.patientId, title: body.title, status: 'active' });
     await deps.rooms.withRoom(created.id, async (room) => {
       room.applyServerChange((doc) => setPlanMeta(doc, { title: body.title, status: 'active', conditions: [] }), {

@@ -15,6 +15,8 @@ import { resultsRateLimit } from '../../results/results-rate-limit.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { conflict, forbidden, notFound, parse } from '../errors.ts';
+import type { StoredResult } from '../../store/result-store.ts';
+import { auditDetails } from './plan-access.ts';
 
 const EVENT_DISPLAY: Record<EncounterEvent, string> = {
   admission: 'Indlagt',
@@ -101,27 +103,44 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
   router.use('/', intake.errors);
 
   const staff = requireAuth(deps.access);
-  async function resultForStaff(req: Request, res: Response, action: string) {
+  /**
+   * The result, if the caller may act on it. Every outcome is audited once: refused (no
+   * access, or `refusal` says why the action does not apply: answered 409), or allowed,
+   * flagged when the access rests on break-the-glass.
+   */
+  async function resultForStaff(
+    req: Request,
+    res: Response,
+    action: string,
+    refusal: (stored: StoredResult) => string | null = () => null,
+  ) {
     const principal = principalOf(res);
     if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
     const stored = await deps.store.results.getResult(String(req.params.id));
     if (!stored) throw notFound('no such result');
     const access = await deps.access.patientAccess(principal, stored.patientId);
+    const refused = access.ok ? refusal(stored) : access.reason;
     deps.audit.record({
       actorId: principal.user.id,
       action,
       patientId: stored.patientId,
-      outcome: access.ok ? 'allowed' : 'refused',
-      details: { resultId: stored.resultId },
+      outcome: refused === null ? 'allowed' : 'refused',
+      details: {
+        resultId: stored.resultId,
+        ...(refused === null ? {} : { reason: refused }),
+        ...(access.ok ? auditDetails(access) : {}),
+      },
     });
     if (!access.ok) throw forbidden(access.reason);
+    if (refused !== null) throw conflict(refused);
     return { principal, stored };
   }
 
   router.post('/:id/acknowledge', staff, async (req, res) => {
-    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge');
-    if (!stored.critical) throw conflict('only critical results (HH, LL, AA) are acknowledged');
-    res.json(await deps.filing.acknowledge(stored.resultId, { id: principal.user.id, name: principal.user.name }));
+    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge', (s) =>
+      s.critical ? null : 'only critical results (HH, LL, AA) are acknowledged',
+    );
+    res.json(await deps.filing.acknowledge(stored, { id: principal.user.id, name: principal.user.name }));
   });
 
   router.post('/:id/release', staff, async (req, res) => {
@@ -197,7 +216,7 @@ export function notificationRoutes(deps: HttpDeps): Router {
         planId,
         patientId: access.patient.id,
         outcome: 'allowed',
-        details: { notifications: unseen.filter((n) => n.planId === planId).length },
+        details: { notifications: unseen.filter((n) => n.planId === planId).length, ...auditDetails(access) },
       });
     }
     res.json(unseen.filter((n) => reachable.has(n.planId)));

@@ -1,10 +1,29 @@
 import { Router } from 'express';
-import { HandoffRequest, StartSignInRequest, type SignInRefusal } from '../../../shared/sign-in.ts';
+import {
+  Binding,
+  HANDOFF_PATH,
+  HandoffRequest,
+  SMART_BINDING_COOKIE,
+  StartSignInRequest,
+  type SignInRefusal,
+} from '../../../shared/sign-in.ts';
 import { SignInRefused } from '../../identity/oidc-sign-in.ts';
 import { addressRateLimit } from '../address-rate-limit.ts';
 import { HttpError, parse } from '../errors.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { publicBase } from '../public-base.ts';
+
+/** A cookie's value from the Cookie header, if it is a well-formed binding value. */
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) {
+      const value = part.slice(at + 1).trim();
+      return Binding.safeParse(value).success ? value : null;
+    }
+  }
+  return null;
+}
 
 /** The HTTP answer to a refused sign-in step asked by the page (JSON; the page words the reason). */
 export function refusedAnswer(reason: SignInRefusal): HttpError {
@@ -39,6 +58,12 @@ export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void })
     what: 'sign-ins',
     onThrottled: hooks.onThrottled,
   });
+  // A callback with a garbage state costs nothing to send: limited like the rest.
+  const callbackRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'sign-in callbacks',
+    onThrottled: hooks.onThrottled,
+  });
   const handoffRate = addressRateLimit({
     perMinute: deps.config.signInRatePerMinute,
     what: 'sign-in codes',
@@ -61,7 +86,7 @@ export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void })
     }
   });
 
-  router.get('/oidc/callback', async (req, res) => {
+  router.get('/oidc/callback', callbackRate, async (req, res) => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const finished = await deps.signIn.finish(query, req.ip ?? 'unknown');
     res.setHeader('Cache-Control', 'no-store');
@@ -71,9 +96,12 @@ export function signInRoutes(deps: HttpDeps, hooks: { onThrottled: () => void })
 
   router.post('/handoff', handoffRate, async (req, res) => {
     const { code, binding } = parse(HandoffRequest, req.body);
+    // A standalone SMART launch's binding is in its cookie (the page never saw it); used once.
+    const cookie = cookieValue(req.headers.cookie, SMART_BINDING_COOKIE);
+    if (cookie) res.clearCookie(SMART_BINDING_COOKIE, { path: HANDOFF_PATH });
     try {
       res.setHeader('Cache-Control', 'no-store');
-      res.json(await deps.signIn.exchange(code, binding, req.ip ?? 'unknown'));
+      res.json(await deps.signIn.exchange(code, binding ?? cookie ?? undefined, req.ip ?? 'unknown'));
     } catch (err) {
       throw err instanceof SignInRefused ? refusedAnswer(err.reason) : err;
     }

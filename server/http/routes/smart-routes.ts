@@ -1,8 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { SMART_CALLBACK_PATH, SMART_LAUNCH_PATH, SmartSessionRequest } from '../../../shared/sign-in.ts';
+import {
+  HANDOFF_PATH,
+  SMART_BINDING_COOKIE,
+  SMART_CALLBACK_PATH,
+  SMART_LAUNCH_PATH,
+  SmartSessionRequest,
+} from '../../../shared/sign-in.ts';
+import { SIGN_IN_MINUTES } from '../../identity/pending.ts';
 import { SignInRefused } from '../../identity/oidc-sign-in.ts';
 import type { SmartClient } from '../../store/records.ts';
 import { addressRateLimit } from '../address-rate-limit.ts';
@@ -35,6 +43,11 @@ export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks
     what: 'launches',
     onThrottled: hooks.onThrottled,
   });
+  const callbackRate = addressRateLimit({
+    perMinute: deps.config.signInRatePerMinute,
+    what: 'launch callbacks',
+    onThrottled: hooks.onThrottled,
+  });
   const page = clientDist && existsSync(join(clientDist, 'index.html')) ? join(clientDist, 'index.html') : null;
 
   router.get(SMART_LAUNCH_PATH, rate, async (req, res) => {
@@ -44,18 +57,25 @@ export function smartPages(deps: HttpDeps, clientDist: string | undefined, hooks
       res.redirect(303, `${appPage(null)}#refused=unknown_issuer`);
       return;
     }
-    const step = await deps.smart.launch(
-      query.data.iss,
-      query.data.launch,
-      publicBase(req, deps.config),
-      req.ip ?? 'unknown',
-    );
+    const base = publicBase(req, deps.config);
+    // A standalone launch is top-level: its code is bound to this browser by a cookie (login
+    // CSRF). An EHR launch runs in the practice system's frame, where cookies are not kept.
+    const binding = query.data.launch === undefined ? randomBytes(32).toString('base64url') : null;
+    const step = await deps.smart.launch(query.data.iss, query.data.launch, base, req.ip ?? 'unknown', binding);
+    if (binding && step.kind === 'authorize')
+      res.cookie(SMART_BINDING_COOKIE, binding, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: base.startsWith('https:'),
+        path: HANDOFF_PATH,
+        maxAge: SIGN_IN_MINUTES * 60_000,
+      });
     framedBy(res, step.client);
     if (step.kind === 'authorize') res.redirect(302, step.url.href);
     else res.redirect(303, `${appPage(step.client)}#refused=${step.reason}`);
   });
 
-  router.get(SMART_CALLBACK_PATH, async (req, res) => {
+  router.get(SMART_CALLBACK_PATH, callbackRate, async (req, res) => {
     const end = await deps.smart.finish(new URLSearchParams(req.originalUrl.split('?')[1] ?? ''), req.ip ?? 'unknown');
     framedBy(res, end.client);
     if (end.kind === 'plan') res.redirect(303, `${appPage(end.client)}#code=${end.code}`);

@@ -60,13 +60,31 @@ export class PostgresAccessStore implements AccessStore {
 
   async addEmbedLink(l: EmbedLink): Promise<void> {
     await this.db.rows(
-      'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, created_by_key, acts_as, created, expires, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)',
-      [l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.createdByKey, l.actsAs, l.created, l.expires],
+      'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, created_by_key, acts_as, created, expires, revoked, smart_client_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)',
+      [
+        l.id,
+        l.planId,
+        l.access,
+        l.createdBy,
+        l.createdBySystem,
+        l.createdByKey,
+        l.actsAs,
+        l.created,
+        l.expires,
+        l.smartClientId ?? null,
+      ],
     );
   }
   async getEmbedLink(id: string): Promise<EmbedLink | null> {
     const r = await this.db.one('SELECT * FROM embed_links WHERE id = $1', [id]);
     return r ? toEmbedLink(r) : null;
+  }
+  async revokeEmbedLinksOfSmartClient(smartClientId: string, time: string): Promise<string[]> {
+    const rows = await this.db.rows(
+      'UPDATE embed_links SET revoked = $1 WHERE smart_client_id = $2 AND revoked IS NULL RETURNING plan_id',
+      [time, smartClientId],
+    );
+    return [...new Set(rows.map((r) => r.plan_id as string))];
   }
   async revokeEmbedLink(id: string, time: string): Promise<boolean> {
     return (

@@ -80,6 +80,7 @@ export async function listAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {
   if (q.from) where.push(`time >= ${p(q.from)}`);
   if (q.to) where.push(`time <= ${p(q.to)}`);
   if (q.notActor) where.push(`actor_id IS NOT NULL AND actor_id <> ${p(q.notActor)}`);
+  if (q.beforeSeq !== undefined) where.push(`seq < ${p(q.beforeSeq)}`);
   const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(q.limit)}`;
   return (await db.rows(sql, params)).map(toAuditEntry);
 }

@@ -14,7 +14,7 @@ export class PostgresIdentityStore implements IdentityStore {
   async addProvider(p: IdentityProvider): Promise<void> {
     await this.db.rows(
       `INSERT INTO identity_providers (id, organisation_id, name, issuer, client_id, client_secret_env, scopes, role_claim, role_map, cpr_claim,
-         organisation_claim, organisation_value, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)`,
+         organisation_claim, organisation_value, allow_admin, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`,
       [
         p.id,
         p.organisationId,
@@ -28,6 +28,7 @@ export class PostgresIdentityStore implements IdentityStore {
         p.cprClaim,
         p.organisationClaim,
         p.organisationValue,
+        p.allowAdmin,
         p.created,
       ],
     );
@@ -52,8 +53,8 @@ export class PostgresIdentityStore implements IdentityStore {
 
   async addSmartClient(c: SmartClient): Promise<void> {
     await this.db.rows(
-      'INSERT INTO smart_clients (id, organisation_id, name, issuer, client_id, client_secret_env, frame_origin, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)',
-      [c.id, c.organisationId, c.name, c.issuer, c.clientId, c.clientSecretEnv, c.frameOrigin, c.created],
+      'INSERT INTO smart_clients (id, organisation_id, name, issuer, client_id, client_secret_env, frame_origin, auth_issuer, created, removed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)',
+      [c.id, c.organisationId, c.name, c.issuer, c.clientId, c.clientSecretEnv, c.frameOrigin, c.authIssuer, c.created],
     );
   }
   async listSmartClients(): Promise<SmartClient[]> {
@@ -68,6 +69,15 @@ export class PostgresIdentityStore implements IdentityStore {
   async removeSmartClient(id: string, time: string): Promise<boolean> {
     return (
       (await this.db.count('UPDATE smart_clients SET removed = $1 WHERE id = $2 AND removed IS NULL', [time, id])) > 0
+    );
+  }
+
+  async pinSmartAuthIssuer(id: string, authIssuer: string): Promise<boolean> {
+    return (
+      (await this.db.count('UPDATE smart_clients SET auth_issuer = $1 WHERE id = $2 AND auth_issuer IS NULL', [
+        authIssuer,
+        id,
+      ])) > 0
     );
   }
 
@@ -107,12 +117,10 @@ export class PostgresIdentityStore implements IdentityStore {
             user.created,
           ],
         );
-        await c.query('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES ($1, $2, $3, $4)', [
-          identity.issuer,
-          identity.subject,
-          user.id,
-          identity.created,
-        ]);
+        await c.query(
+          'INSERT INTO external_identities (issuer, subject, user_id, created, source) VALUES ($1, $2, $3, $4, $5)',
+          [identity.issuer, identity.subject, user.id, identity.created, identity.source],
+        );
       });
     } catch (err) {
       // Another node linked the same person first (its user took the same name, or the
@@ -127,8 +135,16 @@ export class PostgresIdentityStore implements IdentityStore {
   async linkIdentity(identity: ExternalIdentity): Promise<boolean> {
     return (
       (await this.db.count(
-        'INSERT INTO external_identities (issuer, subject, user_id, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [identity.issuer, identity.subject, identity.userId, identity.created],
+        'INSERT INTO external_identities (issuer, subject, user_id, created, source) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [identity.issuer, identity.subject, identity.userId, identity.created, identity.source],
+      )) > 0
+    );
+  }
+  async claimIdentitySource(issuer: string, subject: string, from: string | null, to: string): Promise<boolean> {
+    return (
+      (await this.db.count(
+        'UPDATE external_identities SET source = $1 WHERE issuer = $2 AND subject = $3 AND source IS NOT DISTINCT FROM $4',
+        [to, issuer, subject, from],
       )) > 0
     );
   }

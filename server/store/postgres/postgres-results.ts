@@ -1,9 +1,16 @@
-import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import type {
+  ApiKeyRecord,
+  HeldResult,
+  ResultEvent,
+  ResultStore,
+  StoredNotification,
+  StoredResult,
+} from '../result-store.ts';
 import type { AuditEntryInput } from '../records.ts';
 import { BEGIN_LOCK_READ_HEAD, insertAuditEntries } from './postgres-audit.ts';
 import { str } from '../rows.ts';
 import type { Db } from './postgres-db.ts';
-import { toApiKey, toNotification, toResult } from '../rows.ts';
+import { toApiKey, toHeldResult, toNotification, toResult } from '../rows.ts';
 
 /** The result tables of the PostgreSQL store. A batch is one multi-row statement: atomic, one round trip. */
 export class PostgresResultStore implements ResultStore {
@@ -73,6 +80,44 @@ export class PostgresResultStore implements ResultStore {
       ],
     );
   }
+  async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
+    const r = await this.db.one(
+      'SELECT * FROM held_results WHERE source_system = $1 AND identifier = $2 ORDER BY version DESC LIMIT 1',
+      [sourceSystem, identifier],
+    );
+    return r ? toHeldResult(r) : null;
+  }
+  async insertHeldResults(rows: HeldResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    if (rows.length === 0 && audit.length === 0) return;
+    const insert = async (query: (sql: string, params: unknown[]) => Promise<unknown>) => {
+      if (rows.length === 0) return;
+      const col = <T>(f: (r: HeldResult) => T): T[] => rows.map(f);
+      await query(
+        `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])`,
+        [
+          col((r) => r.id),
+          col((r) => r.heldId),
+          col((r) => r.sourceSystem),
+          col((r) => r.identifier),
+          col((r) => r.version),
+          col((r) => r.payloadHash),
+          col((r) => JSON.stringify(r.result)),
+          col((r) => r.received),
+        ],
+      );
+    };
+    if (audit.length === 0) return insert((sql, params) => this.db.rows(sql, params));
+    await this.db.transaction(async (c, begun) => {
+      await insert((sql, params) => c.query(sql, params));
+      await insertAuditEntries(c, begun, audit);
+    }, BEGIN_LOCK_READ_HEAD);
+  }
+  async listHeldResults(limit: number): Promise<HeldResult[]> {
+    return (await this.db.rows('SELECT * FROM held_results ORDER BY received DESC, id LIMIT $1', [limit])).map(
+      toHeldResult,
+    );
+  }
   async getResult(resultId: string): Promise<StoredResult | null> {
     const r = await this.db.one('SELECT * FROM results WHERE result_id = $1 ORDER BY version DESC LIMIT 1', [resultId]);
     return r ? toResult(r) : null;
@@ -80,8 +125,8 @@ export class PostgresResultStore implements ResultStore {
   async addResultEvent(e: ResultEvent): Promise<boolean> {
     return (
       (await this.db.count(
-        'INSERT INTO result_events (result_id, kind, user_id, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [e.resultId, e.kind, e.userId, e.time],
+        'INSERT INTO result_events (result_id, version, kind, user_id, time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [e.resultId, e.version, e.kind, e.userId, e.time],
       )) > 0
     );
   }
@@ -89,6 +134,7 @@ export class PostgresResultStore implements ResultStore {
     const rows = await this.db.rows('SELECT * FROM result_events WHERE result_id = $1 ORDER BY time', [resultId]);
     return rows.map((r) => ({
       resultId: r.result_id as string,
+      version: Number(r.version),
       kind: r.kind as ResultEvent['kind'],
       userId: str(r.user_id),
       time: r.time as string,
@@ -96,8 +142,10 @@ export class PostgresResultStore implements ResultStore {
   }
   async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
     const rows = await this.db.rows(
-      `SELECT r.* FROM results r WHERE r.critical AND r.version = 1 AND r.filed <= $1
-         AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind IN ('acknowledged', 'escalated'))`,
+      `SELECT r.* FROM results r WHERE r.critical AND r.filed <= $1
+         AND r.version = (SELECT MAX(x.version) FROM results x WHERE x.result_id = r.result_id)
+         AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.version = r.version
+                           AND e.kind IN ('acknowledged', 'escalated'))`,
       [filedBefore],
     );
     return rows.map(toResult);

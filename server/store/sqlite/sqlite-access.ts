@@ -60,13 +60,38 @@ export class SqliteAccessStore implements AccessStore {
   async addEmbedLink(l: EmbedLink): Promise<void> {
     this.db
       .prepare(
-        'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, created_by_key, acts_as, created, expires, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+        'INSERT INTO embed_links (id, plan_id, access, created_by, created_by_system, created_by_key, acts_as, created, expires, revoked, smart_client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)',
       )
-      .run(l.id, l.planId, l.access, l.createdBy, l.createdBySystem, l.createdByKey, l.actsAs, l.created, l.expires);
+      .run(
+        l.id,
+        l.planId,
+        l.access,
+        l.createdBy,
+        l.createdBySystem,
+        l.createdByKey,
+        l.actsAs,
+        l.created,
+        l.expires,
+        l.smartClientId ?? null,
+      );
   }
   async getEmbedLink(id: string): Promise<EmbedLink | null> {
     const r = this.db.prepare('SELECT * FROM embed_links WHERE id = ?').get(id) as Row | undefined;
     return r ? toEmbedLink(r) : null;
+  }
+  async revokeEmbedLinksOfSmartClient(smartClientId: string, time: string): Promise<string[]> {
+    return this.db
+      .transaction(() => {
+        const plans = this.db
+          .prepare('SELECT DISTINCT plan_id FROM embed_links WHERE smart_client_id = ? AND revoked IS NULL')
+          .pluck()
+          .all(smartClientId) as string[];
+        this.db
+          .prepare('UPDATE embed_links SET revoked = ? WHERE smart_client_id = ? AND revoked IS NULL')
+          .run(time, smartClientId);
+        return plans;
+      })
+      .immediate();
   }
   async revokeEmbedLink(id: string, time: string): Promise<boolean> {
     return (

@@ -12,7 +12,7 @@ export class SqliteIdentityStore implements IdentityStore {
     this.db
       .prepare(
         `INSERT INTO identity_providers (id, organisation_id, name, issuer, client_id, client_secret_env, scopes, role_claim, role_map, cpr_claim,
-           organisation_claim, organisation_value, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+           organisation_claim, organisation_value, allow_admin, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
       )
       .run(
         p.id,
@@ -27,6 +27,7 @@ export class SqliteIdentityStore implements IdentityStore {
         p.cprClaim,
         p.organisationClaim,
         p.organisationValue,
+        p.allowAdmin ? 1 : 0,
         p.created,
       );
   }
@@ -49,9 +50,19 @@ export class SqliteIdentityStore implements IdentityStore {
   async addSmartClient(c: SmartClient): Promise<void> {
     this.db
       .prepare(
-        'INSERT INTO smart_clients (id, organisation_id, name, issuer, client_id, client_secret_env, frame_origin, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+        'INSERT INTO smart_clients (id, organisation_id, name, issuer, client_id, client_secret_env, frame_origin, auth_issuer, created, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)',
       )
-      .run(c.id, c.organisationId, c.name, c.issuer, c.clientId, c.clientSecretEnv, c.frameOrigin, c.created);
+      .run(
+        c.id,
+        c.organisationId,
+        c.name,
+        c.issuer,
+        c.clientId,
+        c.clientSecretEnv,
+        c.frameOrigin,
+        c.authIssuer,
+        c.created,
+      );
   }
   async listSmartClients(): Promise<SmartClient[]> {
     return (
@@ -65,6 +76,14 @@ export class SqliteIdentityStore implements IdentityStore {
   async removeSmartClient(id: string, time: string): Promise<boolean> {
     return (
       this.db.prepare('UPDATE smart_clients SET removed = ? WHERE id = ? AND removed IS NULL').run(time, id).changes > 0
+    );
+  }
+
+  async pinSmartAuthIssuer(id: string, authIssuer: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('UPDATE smart_clients SET auth_issuer = ? WHERE id = ? AND auth_issuer IS NULL')
+        .run(authIssuer, id).changes > 0
     );
   }
 
@@ -103,8 +122,8 @@ export class SqliteIdentityStore implements IdentityStore {
             user.created,
           );
         this.db
-          .prepare('INSERT INTO external_identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)')
-          .run(identity.issuer, identity.subject, user.id, identity.created);
+          .prepare('INSERT INTO external_identities (issuer, subject, user_id, created, source) VALUES (?, ?, ?, ?, ?)')
+          .run(identity.issuer, identity.subject, user.id, identity.created, identity.source);
         return { user, created: true };
       })
       .immediate();
@@ -112,8 +131,17 @@ export class SqliteIdentityStore implements IdentityStore {
   async linkIdentity(identity: ExternalIdentity): Promise<boolean> {
     return (
       this.db
-        .prepare('INSERT OR IGNORE INTO external_identities (issuer, subject, user_id, created) VALUES (?, ?, ?, ?)')
-        .run(identity.issuer, identity.subject, identity.userId, identity.created).changes > 0
+        .prepare(
+          'INSERT OR IGNORE INTO external_identities (issuer, subject, user_id, created, source) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(identity.issuer, identity.subject, identity.userId, identity.created, identity.source).changes > 0
+    );
+  }
+  async claimIdentitySource(issuer: string, subject: string, from: string | null, to: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('UPDATE external_identities SET source = ? WHERE issuer = ? AND subject = ? AND source IS ?')
+        .run(to, issuer, subject, from).changes > 0
     );
   }
   async updateUserAccess(userId: string, access: Pick<User, 'role' | 'organisationId' | 'disabled'>): Promise<void> {

@@ -1,8 +1,15 @@
 import type Database from 'better-sqlite3';
-import type { ApiKeyRecord, ResultEvent, ResultStore, StoredNotification, StoredResult } from '../result-store.ts';
+import type {
+  ApiKeyRecord,
+  HeldResult,
+  ResultEvent,
+  ResultStore,
+  StoredNotification,
+  StoredResult,
+} from '../result-store.ts';
 import type { AuditEntryInput } from '../records.ts';
 import { appendAuditInTransaction } from './sqlite-audit.ts';
-import { toApiKey, toNotification, toResult, type Row } from '../rows.ts';
+import { toApiKey, toHeldResult, toNotification, toResult, type Row } from '../rows.ts';
 
 /** The result tables of the SQLite store. */
 export class SqliteResultStore implements ResultStore {
@@ -80,6 +87,37 @@ export class SqliteResultStore implements ResultStore {
       if (audit.length > 0) appendAuditInTransaction(this.db, audit);
     })();
   }
+  async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
+    const r = this.db
+      .prepare('SELECT * FROM held_results WHERE source_system = ? AND identifier = ? ORDER BY version DESC LIMIT 1')
+      .get(sourceSystem, identifier) as Row | undefined;
+    return r ? toHeldResult(r) : null;
+  }
+  async insertHeldResults(rows: HeldResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows)
+        insert.run(
+          r.id,
+          r.heldId,
+          r.sourceSystem,
+          r.identifier,
+          r.version,
+          r.payloadHash,
+          JSON.stringify(r.result),
+          r.received,
+        );
+      if (audit.length > 0) appendAuditInTransaction(this.db, audit);
+    })();
+  }
+  async listHeldResults(limit: number): Promise<HeldResult[]> {
+    return (this.db.prepare('SELECT * FROM held_results ORDER BY received DESC, id LIMIT ?').all(limit) as Row[]).map(
+      toHeldResult,
+    );
+  }
   async getResult(resultId: string): Promise<StoredResult | null> {
     const r = this.s.resultById.get(resultId) as Row | undefined;
     return r ? toResult(r) : null;
@@ -87,8 +125,8 @@ export class SqliteResultStore implements ResultStore {
   async addResultEvent(e: ResultEvent): Promise<boolean> {
     return (
       this.db
-        .prepare('INSERT OR IGNORE INTO result_events (result_id, kind, user_id, time) VALUES (?, ?, ?, ?)')
-        .run(e.resultId, e.kind, e.userId, e.time).changes > 0
+        .prepare('INSERT OR IGNORE INTO result_events (result_id, version, kind, user_id, time) VALUES (?, ?, ?, ?, ?)')
+        .run(e.resultId, e.version, e.kind, e.userId, e.time).changes > 0
     );
   }
   async listResultEvents(resultId: string): Promise<ResultEvent[]> {
@@ -97,6 +135,7 @@ export class SqliteResultStore implements ResultStore {
       .all(resultId) as Row[];
     return rows.map((r) => ({
       resultId: r.result_id as string,
+      version: Number(r.version),
       kind: r.kind as ResultEvent['kind'],
       userId: (r.user_id as string | null) ?? null,
       time: r.time as string,
@@ -105,8 +144,10 @@ export class SqliteResultStore implements ResultStore {
   async listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]> {
     const rows = this.db
       .prepare(
-        `SELECT r.* FROM results r WHERE r.critical = 1 AND r.version = 1 AND r.filed <= ?
-           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind IN ('acknowledged', 'escalated'))`,
+        `SELECT r.* FROM results r WHERE r.critical = 1 AND r.filed <= ?
+           AND r.version = (SELECT MAX(x.version) FROM results x WHERE x.result_id = r.result_id)
+           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.version = r.version
+                             AND e.kind IN ('acknowledged', 'escalated'))`,
       )
       .all(filedBefore) as Row[];
     return rows.map(toResult);

@@ -455,10 +455,16 @@ export class SqliteStore implements Store {
     if (q.from) where.push('time >= @from');
     if (q.to) where.push('time <= @to');
     if (q.notActor) where.push('actor_id IS NOT NULL AND actor_id <> @notActor');
+    if (q.beforeSeq !== undefined) where.push('seq < @beforeSeq');
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
-    const rows = this.db
-      .prepare(sql)
-      .all({ patientId: q.patientId, from: q.from, to: q.to, notActor: q.notActor, limit: q.limit }) as Row[];
+    const rows = this.db.prepare(sql).all({
+      patientId: q.patientId,
+      from: q.from,
+      to: q.to,
+      notActor: q.notActor,
+      beforeSeq: q.beforeSeq,
+      limit: q.limit,
+    }) as Row[];
     return rows.map(toAuditEntry);
   }
 
