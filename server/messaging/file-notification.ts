@@ -31,12 +31,7 @@ export async function fileNotification(
   if (n.reportOfAdmission.requested && !n.correction && !n.cancellation && receiver.sector === 'municipality') {
     const hospital = n.sender.name ?? `SOR ${n.sender.sor}`;
     const today = new Date().toISOString().slice(0, 10);
-    // The plans the filing put it into: the patient's active plans (the answer names none since issue 14).
-    const patient = await deps.store.getPatientByCpr(n.patient.cpr);
-    const plans = patient
-      ? (await deps.store.listPlansForPatient(patient.id)).filter((p) => p.status === 'active').map((p) => p.id)
-      : [];
-    for (const planId of plans) {
+    for (const planId of outcome.plans) {
       await deps.rooms.withRoom(planId, async (room) => {
         room.applyServerChange(
           (doc) =>

@@ -11,7 +11,11 @@ import type { ResultNotifications } from './result-notifications.ts';
 import { checkSubmission, type CheckedSubmission, type FilingRefusal, type ReleaseDelays } from './submission-check.ts';
 import { SubmissionQueue, type QueuedSubmission } from './submission-queue.ts';
 
-export type FilingOutcome = { ok: true; status: 200 | 201; body: FiledResponse } | FilingRefusal;
+/**
+ * `body` is the answer to the sender; `plans` (the plans the results went into) is for CareHub's
+ * own callers only and never leaves the server: it would tell a key whether a patient is registered.
+ */
+export type FilingOutcome = { ok: true; status: 200 | 201; body: FiledResponse; plans: string[] } | FilingRefusal;
 
 export interface ResultFilingDeps {
   store: Store;
@@ -95,9 +99,10 @@ export class ResultFiling {
 
     // The answer names no plan (a key would learn whether the patient is registered, and has no
     // use for plan ids), and is the same for a held result as for a filed one.
-    for (const { submission, answers, fresh, freshHeld } of checked) {
+    for (const { submission, answers, fresh, freshHeld, all } of checked) {
       const body: FiledResponse = { id: answers[0]?.id ?? '', results: answers };
-      submission.resolve({ ok: true, status: fresh.length + freshHeld.length > 0 ? 201 : 200, body });
+      const plans = [...new Set(all.flatMap((item) => item.stored.plans))];
+      submission.resolve({ ok: true, status: fresh.length + freshHeld.length > 0 ? 201 : 200, body, plans });
     }
     for (const [planId, items] of byPlan) {
       const news = items.filter((i) => !i.replay);
