@@ -11,6 +11,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import { ClusterNode } from './cluster/cluster-node.ts';
 import { CollabEndpoint } from './collab/collab-endpoint.ts';
 import { PlanRooms } from './collab/plan-rooms.ts';
+import { RefusalAudit, TOO_MANY_REFUSALS } from './collab/refusal-audit.ts';
 import type { Config } from './config.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { clientApp } from './http/client-app.ts';
@@ -104,6 +105,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   );
   const access = new AccessControl(store, tokens);
   const audit = new AuditLog(store, log);
+  const refusalAudit = new RefusalAudit(audit);
   const metrics = createMetrics();
   // Open sessions re-check their access when it changes: here, or (told over Redis) on another node.
   const accessChanges = new AccessChanges();
@@ -157,20 +159,16 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       onChanged: (planId) => planChanged.changed(planId),
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
-        for (const r of refusals) {
+        for (const r of refusals)
           io.to([userChannel(conn.userId), embedPersonChannel(planId, conn.userId)]).emit('plan:refused', {
             planId,
             section: r.section,
             ...r.refusal,
           });
-          // The refused content is never recorded: only where and why.
-          audit.record({
-            actorId: conn.userId,
-            action: 'plan.update',
-            planId,
-            outcome: 'refused',
-            details: { section: r.section, key: r.key, code: r.refusal.code, params: r.refusal.params },
-          });
+        // Audited once per code and window per connection (server/collab/refusal-audit.ts).
+        if (!refusalAudit.refused(planId, conn, refusals)) {
+          log.warn({ planId, connection: conn.id }, 'closing a connection that keeps sending refused changes');
+          conn.close(CloseCode.policyViolation, TOO_MANY_REFUSALS);
         }
       },
       metrics: {
@@ -189,6 +187,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     maxBufferedBytes: config.wsMaxBufferedBytes,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     awarenessRatePerSecond: config.awarenessRatePerSecond,
+    refusalAudit,
     onConnectionCount: (d) => metrics.connections.inc(d),
     onLimit: (limit) => metrics.limitActions.inc({ limit, transport: 'collab' }),
   });
@@ -220,6 +219,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const resultEvents: ResultEvents = {
     resultFiled: (planId, result) => io.to(planChannel(planId)).emit('result:filed', { planId, result }),
     notify: notificationDelivery(io, audit, log),
+    resolved: (userId, ids) => io.to(userChannel(userId)).emit('notification:resolved', { ids }),
   };
   const notifier = new CareTeamNotifier(store, resultEvents);
   const filing = new ResultFiling({
@@ -358,6 +358,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
         new Promise<void>((resolve) => setTimeout(resolve, Math.max(500, graceEnds - Date.now())).unref()),
       ]);
       http.closeAllConnections();
+      refusalAudit.flushAll();
       await audit.flush();
       await committer.drain();
       await cluster?.close();

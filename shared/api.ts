@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { containsCprNumber } from './cpr-in-text.ts';
+import { PatientSignals } from './overview.ts';
 import { Role, Sector } from './roles.ts';
 
 /** REST request and response shapes under /api/v1 (docs/ARCHITECTURE.md, "Interfaces"). */
@@ -56,6 +57,8 @@ export const PatientView = z.object({
   cpr: z.string(),
   name: z.string(),
   plans: z.array(PlanSummary),
+  /** For staff: what needs them about this patient, counted as on their Overblik (shared/overview.ts). */
+  signals: PatientSignals.optional(),
 });
 export type PatientView = z.infer<typeof PatientView>;
 

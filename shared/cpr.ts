@@ -10,7 +10,11 @@
  */
 export type CprResult =
   | { ok: true; cpr: string; birthDate: string | null; replacement: boolean }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string /** The rule it breaks, as a code the client words. */;
+      code: 'cpr.shape' | 'cpr.date';
+    };
 
 const CPR_SHAPE = /^(\d{6})-?(\d{4})$/;
 const ECPR_SHAPE = /^([0-9A-Z]{6})-?([0-9A-Z]{4})$/;
@@ -39,14 +43,19 @@ export function parseCpr(input: string, opts: { allowReplacement?: boolean } = {
     const month = Number(digits.slice(2, 4));
     const yy = Number(digits.slice(4, 6));
     const year = cprCentury(yy, Number(digits[6]));
-    if (!isRealDate(year, month, day)) return { ok: false, reason: 'the date part of the CPR number does not exist' };
+    if (!isRealDate(year, month, day))
+      return { ok: false, reason: 'the date part of the CPR number does not exist', code: 'cpr.date' };
     const birthDate = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
     return { ok: true, cpr: digits, birthDate, replacement: false };
   }
   if (opts.allowReplacement && ECPR_SHAPE.test(raw) && /[A-Z]/.test(raw)) {
     return { ok: true, cpr: raw.replace('-', ''), birthDate: null, replacement: true };
   }
-  return { ok: false, reason: 'a CPR number is ten digits, DDMMYY-SSSS, with or without the hyphen' };
+  return {
+    ok: false,
+    reason: 'a CPR number is ten digits, DDMMYY-SSSS, with or without the hyphen',
+    code: 'cpr.shape',
+  };
 }
 
 /** The modulus-11 check, for information only: failing it never makes a number invalid. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorParams } from './error-reasons.ts';
 
 /** The body of every REST error: `{"error":{"code","message","details"}}` (docs/ARCHITECTURE.md, "Interfaces"). */
 export const ErrorCode = z.enum([
@@ -16,6 +17,14 @@ export const ErrorCode = z.enum([
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 export const ErrorBody = z.object({
-  error: z.object({ code: ErrorCode, message: z.string(), details: z.unknown().optional() }),
+  error: z.object({
+    code: ErrorCode,
+    /** For developers and outside systems, in English; the UI words `reason` (or `code`) instead. */
+    message: z.string(),
+    /** Why, as a code the client words (shared/error-reasons.ts); unknown codes are kept as text. */
+    reason: z.string().optional(),
+    params: ErrorParams.optional(),
+    details: z.unknown().optional(),
+  }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

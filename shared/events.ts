@@ -1,4 +1,4 @@
-import type { Notification } from './notifications.ts';
+import type { Notification, ResolvedNotifications } from './notifications.ts';
 import type { PresenceUser } from './protocol.ts';
 import type { Refusal } from './refusals.ts';
 
@@ -21,6 +21,8 @@ export interface ServerToClientEvents {
   'result:filed': (msg: { planId: string; result: unknown }) => void;
   /** A notification stored for this staff member (shared/notifications.ts): worded by the client. */
   notification: (msg: Notification) => void;
+  /** Notifications of this staff member resolved for everyone (a critical result was acknowledged). */
+  'notification:resolved': (msg: ResolvedNotifications) => void;
   'plan:refused': (msg: PlanRefusal) => void;
   presence: (msg: { planId: string; users: PresenceUser[] }) => void;
   /** The plan changed (at most about once a second): for views without a live copy, e.g. the citizen's. */

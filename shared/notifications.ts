@@ -60,11 +60,17 @@ export const NOTIFICATION_KINDS = NotificationContent.options.map((o) => o.shape
 export const NotificationSeverity = z.enum(['info', 'warning', 'critical']);
 export type NotificationSeverity = z.infer<typeof NotificationSeverity>;
 
+/** The patient a notification is about, as the reader sees them elsewhere: name and CPR number. */
+export const NotifiedPatient = z.object({ id: z.string(), name: z.string(), cpr: z.string() });
+export type NotifiedPatient = z.infer<typeof NotifiedPatient>;
+
 /** The `notification` event to a staff member's sessions, and what GET /notifications lists. */
 export type Notification = {
   /** Stored notifications carry an id: mark them seen with POST /api/v1/notifications/seen. */
   id?: string;
   planId: string;
+  /** Who it is about (looked up when sent or listed, never stored in the notification). */
+  patient?: NotifiedPatient;
   severity: NotificationSeverity;
 } & NotificationContent;
 
@@ -75,7 +81,15 @@ export type Notification = {
 export const ReceivedNotification = z.object({
   id: z.string().optional(),
   planId: z.string(),
+  patient: NotifiedPatient.optional().catch(undefined),
   severity: NotificationSeverity.catch('info'),
   kind: z.string(),
   params: z.unknown(),
 });
+
+/**
+ * `notification:resolved`: these notifications no longer ask anything of the reader (the
+ * critical results they named were acknowledged, by anyone): they leave every device's bell.
+ */
+export const ResolvedNotifications = z.object({ ids: z.array(z.string()).max(500) });
+export type ResolvedNotifications = z.infer<typeof ResolvedNotifications>;

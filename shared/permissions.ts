@@ -73,6 +73,10 @@ export function decide(actor: Actor, section: string, operation: Operation): Dec
   if (operation.op === 'add' && SERVER_ONLY_KEYS.some((key) => Object.hasOwn(operation.entry, key))) {
     return deny(refusal('conflicts.new-entry'));
   }
+  // An entry's id names it in the history, the FHIR views and links: given once, on add
+  // (measurements say so in their own words, with the rest of what is fixed on them).
+  if (operation.op === 'change' && operation.key === 'id' && section !== 'measurements')
+    return deny(refusal('entry.id-fixed'));
   if (actor.role === 'citizen') {
     return section === 'selfReports' ? ALLOW : deny(refusal('role.citizen'));
   }

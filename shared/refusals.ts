@@ -74,6 +74,10 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('entry.not-a-map'), params: z.object({ section: Name }) }),
   z.object({ code: z.literal('entry.unknown-key'), params: z.object({ section: Name, key: Name }) }),
   z.object({ code: z.literal('entry.named-keys-only'), params: NoParams }),
+  z.object({ code: z.literal('entry.id-fixed'), params: NoParams }),
+  z.object({ code: z.literal('entry.id-taken'), params: NoParams }),
+  /** A new note's time in the future, or further back than offline work goes (notes-time.ts). */
+  z.object({ code: z.literal('notes.time'), params: NoParams }),
   /** `key`: where in the entry or meta; null for the entry as a whole. */
   z.object({
     code: z.literal('value.invalid'),
@@ -83,6 +87,10 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('update.too-deep'), params: z.object({ limit: z.number().int() }) }),
   z.object({ code: z.literal('update.unapplicable'), params: NoParams }),
   z.object({ code: z.literal('update.unchecked'), params: NoParams }),
+  /** Written with the Yjs client id of the server or of another person (server/collab/update-clients.ts). */
+  z.object({ code: z.literal('update.foreign-client'), params: NoParams }),
+  z.object({ code: z.literal('update.too-many-clients'), params: z.object({ limit: z.number().int() }) }),
+  z.object({ code: z.literal('update.clock-jump'), params: z.object({ limit: z.number().int() }) }),
 ]);
 export type Refusal = z.infer<typeof Refusal>;
 export type RefusalCode = Refusal['code'];
@@ -184,6 +192,12 @@ export function refusalText(r: Refusal): string {
       return `"${r.params.key}" is not a key of ${r.params.section} entries`;
     case 'entry.named-keys-only':
       return 'an entry holds named keys only';
+    case 'entry.id-fixed':
+      return 'an entry’s id is given when it is added and never changes';
+    case 'entry.id-taken':
+      return 'another entry already has this id';
+    case 'notes.time':
+      return 'a note’s time must be now, or when it was written offline (at most 30 days ago)';
     case 'value.invalid': {
       const problem = PROBLEMS[r.params.problem](r.params.limit);
       return r.params.key === null ? `the entry would be invalid: ${problem}` : `${r.params.key}: ${problem}`;
@@ -194,6 +208,12 @@ export function refusalText(r: Refusal): string {
       return 'the update could not be applied';
     case 'update.unchecked':
       return 'the change could not be checked, so none of it was kept';
+    case 'update.foreign-client':
+      return 'the change is written under the identity of another editor or of the server';
+    case 'update.too-many-clients':
+      return `the change is written under more than ${r.params.limit} editor identities`;
+    case 'update.clock-jump':
+      return `the change skips more than ${r.params.limit} steps ahead`;
     default: {
       const unknown: never = r;
       return `refused (${String((unknown as Refusal).code)})`;

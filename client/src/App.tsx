@@ -1,7 +1,8 @@
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import { setUnauthorizedHandler } from './api.ts';
 import { AppHeader } from './components/AppHeader.tsx';
-import { useI18n, type MessageKey } from './i18n/index.tsx';
+import { getLanguage, putLanguage } from './api-language.ts';
+import { setLanguageKeeper, useI18n, type MessageKey } from './i18n/index.tsx';
 import { navigate, routes, useHashRoute } from './router.ts';
 import { SessionSocketProvider } from './realtime/SessionSocket.tsx';
 import { deviceOwner, setDeviceOwner, totalPending, wipeDevice } from './offline/device.ts';
@@ -19,10 +20,12 @@ const CitizenHomeView = lazy(() => import('./views/CitizenHomeView.tsx').then((m
 const AccessLogView = lazy(() => import('./views/AccessLogView.tsx').then((m) => ({ default: m.AccessLogView })));
 const InboxView = lazy(() => import('./inbox/InboxView.tsx').then((m) => ({ default: m.InboxView })));
 const VisitsView = lazy(() => import('./visits/VisitsView.tsx').then((m) => ({ default: m.VisitsView })));
+const OverviewView = lazy(() => import('./overview/OverviewView.tsx').then((m) => ({ default: m.OverviewView })));
+const CareTeamView = lazy(() => import('./patients/CareTeamView.tsx').then((m) => ({ default: m.CareTeamView })));
 const AdminView = lazy(() => import('./admin/AdminView.tsx').then((m) => ({ default: m.AdminView })));
 
 export function App() {
-  const { t } = useI18n();
+  const { t, applyLang } = useI18n();
   const route = useHashRoute();
   // An expired session is still used offline: the plans kept on the device stay workable, and
   // the server's 401 once the network is back asks for a new sign-in (session.ts).
@@ -63,16 +66,35 @@ export function App() {
     setUnauthorizedHandler(() => sessionEnded('signIn.expired'));
   }, [sessionEnded]);
 
-  // A signed-in person on a sign-in route goes to the patient list.
+  // The person's language is kept on the server: applied at sign-in on every device, and a
+  // change made while signed in is kept there. (A choice on the sign-in page stays on the device:
+  // on a shared tablet it is not the next person's.)
+  const token = session?.token ?? null;
+  useEffect(() => {
+    if (!token) return;
+    setLanguageKeeper((next) => void putLanguage(token, next).catch(() => {}));
+    const controller = new AbortController();
+    getLanguage(token, controller.signal)
+      .then((choice) => {
+        if (choice.chosen) applyLang(choice.language);
+      })
+      .catch(() => {});
+    return () => {
+      controller.abort();
+      setLanguageKeeper(null);
+    };
+  }, [token, applyLang]);
+
+  // A signed-in person on a sign-in route goes to their landing page: Overblik for staff.
   useEffect(() => {
     if (session && (route.name === 'signIn' || route.name === 'signedIn' || route.name === 'signInRefused'))
-      navigate(routes.patients);
+      navigate(session.user.role === 'citizen' || session.user.role === 'admin' ? routes.patients : routes.overview);
   }, [session, route.name]);
 
   // After a change of page (not on first load), move focus to the new page's content so that
   // keyboard and screen-reader users start there rather than on the vanished element.
   const routeKey = session
-    ? `${route.name}:${route.name === 'plan' || route.name === 'history' || route.name === 'visit' ? route.planId : route.name === 'admin' ? route.tab : ''}`
+    ? `${route.name}:${route.name === 'plan' || route.name === 'history' || route.name === 'visit' || route.name === 'careTeam' ? route.planId : route.name === 'admin' ? route.tab : ''}`
     : 'signIn';
   const firstRoute = useRef(true);
   useEffect(() => {
@@ -111,6 +133,7 @@ export function App() {
         key={route.planId}
         session={session}
         planId={route.planId}
+        {...(route.at ? { at: route.at } : {})}
         onSessionExpired={() => sessionEnded('signIn.expired')}
       />
     );
@@ -125,6 +148,9 @@ export function App() {
       />
     );
   else if (route.name === 'visits') content = <VisitsView session={session} />;
+  else if (route.name === 'overview') content = <OverviewView session={session} />;
+  else if (route.name === 'careTeam')
+    content = <CareTeamView key={route.planId} session={session} planId={route.planId} />;
   else if (route.name === 'inbox') content = <InboxView session={session} />;
   else if (route.name === 'history')
     content = <HistoryView key={route.planId} session={session} planId={route.planId} />;

@@ -10,6 +10,8 @@ import {
 } from '../../shared/api.ts';
 import { PlanDocumentJson, SelfReportEntry } from '../../shared/plan.ts';
 import { ErrorBody } from '../../shared/errors.ts';
+import type { ErrorParams } from '../../shared/error-reasons.ts';
+import { wordError } from './i18n/error-words.ts';
 import type { Translate } from './i18n/index.tsx';
 
 /** A failed REST call: the server's `{"error":{code,message}}` when it sent one. */
@@ -21,6 +23,9 @@ export class ApiError extends Error {
     readonly kind: 'http' | 'network' | 'shape' = 'http',
     /** The error body's `details`, when it had some. */
     readonly details: unknown = undefined,
+    /** Why, as a code the client words (shared/error-reasons.ts), and its parameters. */
+    readonly reason: string | null = null,
+    readonly params: ErrorParams | undefined = undefined,
   ) {
     super(serverMessage ?? `HTTP ${status}`);
     this.name = 'ApiError';
@@ -71,6 +76,8 @@ export async function call<T>(path: string, schema: z.ZodType<T>, opts: CallOpti
           parsed.data.error.message,
           'http',
           parsed.data.error.details,
+          parsed.data.error.reason ?? null,
+          parsed.data.error.params,
         )
       : new ApiError(response.status, null, null);
   }
@@ -130,13 +137,15 @@ export function addSelfReport(
   return call(planPath(planId, '/self-reports'), SelfReportEntry, { method: 'POST', token, body: report });
 }
 
-/** A message for the person: the server's own words when it gave some. */
+/**
+ * A message for the person, in their language: the server's refusal worded from its reason or
+ * code (i18n/error-words.ts), never the server's English message.
+ */
 export function describeError(err: unknown, t: Translate): string {
   if (err instanceof ApiError) {
-    if (err.serverMessage) return err.serverMessage;
     if (err.kind === 'network') return t('errors.network');
     if (err.kind === 'shape') return t('errors.invalidResponse');
-    return t('errors.unexpected', { status: err.status });
+    return wordError(err, t);
   }
   return t('errors.network');
 }

@@ -8,6 +8,7 @@ const WORDS: Record<string, readonly [done: string, tried: string]> = {
   'patient.create': ['registered you as a patient', 'register you as a patient'],
   'patient.plans': ['looked up your plans', 'look up your plans'],
   'patient.emergency-lookup': ['looked you up for emergency access', 'look you up for emergency access'],
+  'overview.read': ['saw news of your record in their overview', 'see news of your record in their overview'],
   'notifications.read': ['read notifications about your plan', 'read notifications about your plan'],
   'notification.deliver': ['was shown a notification about your plan', 'be shown a notification about your plan'],
   'plan.create': ['created a plan for you', 'create a plan for you'],

@@ -10,6 +10,7 @@ import type {
   UpdateMeta,
 } from '../collab/plan-persistence.ts';
 import type { PlanWireMessage } from './cluster-messages.ts';
+import type { ClientAuthor } from '../store/records.ts';
 
 /** What a plan channel needs from its node. */
 export interface ChannelNode {
@@ -125,6 +126,10 @@ export class PlanChannel implements PlanPersistence {
 
   recordAuthors(authors: { clientId: number; userId: string }[]): void {
     this.planLog.recordAuthors(authors);
+  }
+
+  authorsBoundElsewhere(): Promise<ClientAuthor[]> {
+    return this.planLog.clientAuthors();
   }
 
   receive(m: PlanWireMessage): void {

@@ -16,9 +16,10 @@ import { isUuid } from '../../shared/uuid.ts';
 import { accessDeadline, type AccessControl, type Principal } from '../auth/access.ts';
 import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { ConnectionCount } from '../limits/connection-count.ts';
+import { connectionSlot, ConnectionCount } from '../limits/connection-count.ts';
 import { AwarenessLimiter } from './awareness-limiter.ts';
 import { decodeClientMessage, MalformedMessage, type ClientMessage } from './messages.ts';
+import type { RefusalAudit } from './refusal-audit.ts';
 import type { PlanRoom } from './plan-room.ts';
 import type { PlanRooms } from './plan-rooms.ts';
 import type { RoomConnection } from './room-connection.ts';
@@ -36,6 +37,8 @@ export interface CollabEndpointOptions {
   maxConnectionsPerUser: number;
   /** Awareness updates per second per connection (AWARENESS_RATE_PER_SECOND). */
   awarenessRatePerSecond: number;
+  /** Where refused changes are audited per connection (told when a connection closes). */
+  refusalAudit?: RefusalAudit;
   onConnectionCount?: (delta: number) => void;
   /** A limit acted: a connection refused or closed, awareness dropped (for metrics). */
   onLimit?: (limit: CollabLimit) => void;
@@ -46,6 +49,9 @@ export type CollabLimit = 'connections_per_user' | 'slow_reader' | 'awareness_dr
 /** Every so often each socket is pinged; one that did not answer the last ping is dropped (frees its per-user slot). */
 const PING_INTERVAL_MS = 30_000;
 
+/** Edits of one session after its first are audited together, at most this often (and at its end). */
+export const EDIT_AUDIT_INTERVAL_MS = 5 * 60_000;
+
 /** Frames a client may send before it is authenticated and joined; more closes the socket. */
 const MAX_EARLY_FRAMES = 64;
 
@@ -55,9 +61,12 @@ class CollabConnection implements RoomConnection {
   private room: PlanRoom | null = null;
   private early: RawData[] = [];
   private closed = false;
-  /** Edits of this session, recorded in the audit trail as one entry when it ends. */
+  /** Edits of this session not yet in the audit trail (see recordEdit). */
   edits = 0;
   readonly editedSections = new Set<string>();
+  /** Records `plan.edit` for the edits so far; set by the endpoint once the session is admitted. */
+  auditEdits: (() => void) | null = null;
+  private editsAuditedAt: number | null = null;
   private readonly awareness: AwarenessLimiter;
 
   constructor(
@@ -125,9 +134,26 @@ class CollabConnection implements RoomConnection {
     this.ws.close(code, reason);
   }
 
+  /**
+   * A stored edit of this session. The first is audited at once (`plan.edit`), later ones
+   * together: with the first edit after EDIT_AUDIT_INTERVAL_MS, and when the session ends.
+   */
   recordEdit(sections: string[]): void {
     this.edits++;
     for (const s of sections) this.editedSections.add(s);
+    const now = Date.now();
+    if (this.editsAuditedAt === null || now - this.editsAuditedAt >= EDIT_AUDIT_INTERVAL_MS) {
+      this.editsAuditedAt = now;
+      this.flushEdits();
+    }
+  }
+
+  /** Audits the edits not yet recorded, if any. */
+  flushEdits(): void {
+    if (this.edits === 0 || !this.auditEdits) return;
+    this.auditEdits();
+    this.edits = 0;
+    this.editedSections.clear();
   }
 
   bufferEarly(data: RawData): void {
@@ -143,6 +169,19 @@ class CollabConnection implements RoomConnection {
     const early = this.early;
     this.early = [];
     for (const data of early) this.receive(data);
+  }
+
+  /** The room failed; the plan is loaded afresh (PlanRooms.onFailed): frames wait for the new room. */
+  moveTo(next: Promise<PlanRoom>): void {
+    if (this.closed) return;
+    this.room = null;
+    next.then(
+      (room) => {
+        if (room.isClosed) this.close(CloseCode.internalError, 'the plan could not be loaded; reconnecting');
+        else this.attach(room);
+      },
+      () => this.close(CloseCode.internalError, 'the plan could not be loaded; reconnecting'),
+    );
   }
 
   detach(): void {
@@ -354,7 +393,8 @@ export class CollabEndpoint {
     const auth = await this.opts.access.authenticate(token);
     if (!auth.ok) return ws.close(CloseCode.unauthorized, `unauthorized: token ${auth.reason}`);
     if (ws.readyState !== ws.OPEN) return;
-    const releaseSlot = this.perUser.acquire(auth.principal.user.id);
+    // Embed sessions have slots of their own: a link cannot take the person's, nor the other way round.
+    const releaseSlot = this.perUser.acquire(connectionSlot(auth.principal));
     if (!releaseSlot) {
       this.opts.onLimit?.('connections_per_user');
       log.info({ planId, userId: auth.principal.user.id }, 'refusing a connection over the per-user limit');
@@ -420,21 +460,27 @@ export class CollabEndpoint {
       details: flags,
     });
     const opened = conn;
+    opened.auditEdits = () =>
+      this.opts.audit.record({
+        actorId: user.id,
+        action: 'plan.edit',
+        planId,
+        patientId: access.patient.id,
+        outcome: 'allowed',
+        details: { ...flags, updates: opened.edits, sections: [...opened.editedSections].sort() },
+      });
     ws.on('close', () => {
       this.sessions.delete(session);
       session.deadline.clear();
-      if (opened.edits > 0) {
-        this.opts.audit.record({
-          actorId: user.id,
-          action: 'plan.edit',
-          planId,
-          patientId: access.patient.id,
-          outcome: 'allowed',
-          details: { ...flags, updates: opened.edits, sections: [...opened.editedSections].sort() },
-        });
-      }
+      opened.flushEdits();
+      this.opts.refusalAudit?.closed(opened.id);
     });
     for (const data of early) conn.bufferEarly(data);
+    if (this.opts.rooms.barred(planId, user.id)) {
+      log.warn({ planId, userId: user.id }, 'refusing a join: this user’s updates failed the plan repeatedly');
+      conn.close(CloseCode.policyViolation, 'your changes to this plan could not be checked; try again later');
+      return;
+    }
     let room: PlanRoom;
     try {
       room = await this.opts.rooms.open(planId);

@@ -1,5 +1,6 @@
 import { PlanLog, type PlanLogDeps } from './plan-log.ts';
 import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './plan-persistence.ts';
+import type { ClientAuthor } from '../store/records.ts';
 
 export interface OneNodeDeps extends PlanLogDeps {
   /** A checkpoint is written after this many updates (CHECKPOINT_EVERY). */
@@ -53,6 +54,10 @@ export class OneNodePersistence implements PlanPersistence {
 
   recordAuthors(authors: { clientId: number; userId: string }[]): void {
     this.log.recordAuthors(authors);
+  }
+
+  authorsBoundElsewhere(): Promise<ClientAuthor[]> {
+    return Promise.resolve([]);
   }
 
   publish(): void {

@@ -16,6 +16,7 @@ import { createReverter, revertEverything, revertItems, verifyReverted } from '.
 import type { ClientOrigin } from './change-origin.ts';
 import { anonymiseRefusedNames } from './refused-names.ts';
 import { deepestItem, MAX_NESTING_DEPTH } from './update-depth.ts';
+import { updateClients, type UpdateClients } from './update-clients.ts';
 import { collectTouches, type DeleteSet, type Touch } from './update-touches.ts';
 
 /** What the guard refused of an update: where (names as `nameForRecord` leaves them), and why. */
@@ -62,6 +63,12 @@ export interface GuardOutcome {
  */
 export type AfterCheck = (allowed: AllowedChange[], clients: ReadonlySet<number>, added: AllowedAdd[]) => boolean;
 
+/**
+ * Looks at the Yjs client ids an update writes with before any of it is applied
+ * (server/collab/update-clients.ts); a refusal refuses the update whole.
+ */
+export type WritersCheck = (clients: UpdateClients) => Refusal | null;
+
 /** Strict entry schemas, built once: an entry with a key outside the contract is invalid. */
 const STRICT_SCHEMAS = Object.fromEntries(
   LIST_SECTIONS.map((s) => [s, SECTION_ENTRY_SCHEMAS[s].strict()]),
@@ -78,6 +85,11 @@ const META_SCHEMAS = PlanMeta.shape as unknown as Record<
   string,
   { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }
 >;
+
+/** A new note may be dated this far ahead of the server's clock (a tablet's clock runs fast). */
+const NOTE_CLOCK_SKEW_MS = 5 * 60_000;
+/** … and this far back: a note written offline is dated when it was written. */
+const NOTE_OFFLINE_MS = 30 * 24 * 3600_000;
 
 /** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
 export class GuardFailure extends Error {}
@@ -106,6 +118,9 @@ export class PlanGuard {
   private readonly roots: ReadonlySet<Y.AbstractType<unknown>>;
   /** Yjs's undo machinery, used to restore refused deletions as new items. */
   private readonly reverter: Y.UndoManager;
+  /** The entry (its item) of each `section id`, removed ones included (see stampedOnAdd). */
+  private readonly entryIds = new Map<string, Y.Item>();
+  private entryIdsStale = false;
 
   /**
    * Defines every section of `doc` with its type: a root first met inside an update is a
@@ -117,6 +132,41 @@ export class PlanGuard {
     for (const s of LIST_SECTIONS) this.sections.set(doc.getArray(s) as unknown as Y.AbstractType<unknown>, s);
     this.roots = new Set(this.sections.keys());
     this.reverter = createReverter(doc);
+    // Every entry's id, kept as entries are added (whoever adds them: clients, the server,
+    // other nodes, the load): a new entry's id is checked against it without a scan. Read from
+    // what each transaction inserted, not from Yjs's array events (which walk the whole list).
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      try {
+        this.indexInserted(tr);
+      } catch {
+        this.entryIdsStale = true;
+      }
+    });
+  }
+
+  private indexInserted(tr: Y.Transaction): void {
+    for (const [client, after] of tr.afterState) {
+      const before = tr.beforeState.get(client) ?? 0;
+      const structs = this.doc.store.clients.get(client);
+      if (after <= before || !structs) continue;
+      for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+        const item = structs[i];
+        if (item instanceof Y.Item && item.parentSub === null && !item.deleted) this.indexEntry(item);
+      }
+    }
+  }
+
+  /** Indexes an entry by its section and id (the first holder stays while it is not removed). */
+  private indexEntry(item: Y.Item): void {
+    const section = this.sections.get(item.parent as Y.AbstractType<unknown>);
+    const content = item.content;
+    if (!section || section === 'meta' || !(content instanceof Y.ContentType) || !(content.type instanceof Y.Map))
+      return;
+    const id = content.type.get('id');
+    if (typeof id !== 'string') return;
+    const key = `${section} ${id}`;
+    const holder = this.entryIds.get(key);
+    if (!holder || holder.deleted) this.entryIds.set(key, item);
   }
 
   /**
@@ -125,14 +175,25 @@ export class PlanGuard {
    * verdict before the transaction ends. Throws (before changing anything) on an update that
    * cannot be decoded, and after reverting everything on one that fails while applied.
    */
-  apply(update: Uint8Array, origin: ClientOrigin, after?: AfterCheck): GuardOutcome {
+  apply(update: Uint8Array, origin: ClientOrigin, after?: AfterCheck, writers?: WritersCheck): GuardOutcome {
     const actor = origin.connection.actor;
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
     let deepest: ReturnType<typeof deepestItem>;
     try {
-      deepest = deepestItem(this.doc, update);
+      decoded = Y.decodeUpdate(update);
+      deepest = deepestItem(this.doc, decoded.structs);
     } catch {
       throw new MalformedMessage('undecodable update');
     }
+    // Whose client ids it writes with, before anything of it is applied.
+    const foreign = writers?.(updateClients(this.doc, decoded)) ?? null;
+    if (foreign)
+      return {
+        refusals: [{ section: 'plan', key: null, refusal: foreign }],
+        missing: false,
+        unapplied: true,
+        failure: null,
+      };
     if (deepest.depth > MAX_NESTING_DEPTH) {
       const section = nameForRecord(deepest.root ?? 'unknown');
       return {
@@ -303,7 +364,9 @@ export class PlanGuard {
         return who.allowed ? deny(values.refusal) : who;
       }
       const decision = decide(actor, section, { op: 'add', entry: values.json });
-      return decision.allowed ? this.validate(section, values.json) : decision;
+      if (!decision.allowed) return decision;
+      const valid = this.validate(section, values.json);
+      return valid.allowed ? this.stampedOnAdd(section, entry, values.json) : valid;
     }
     if (!(entry instanceof Y.Map)) return deny(refusal('entry.not-a-map', { section }));
     const before = entryBefore(entry, tr, deletedNow);
@@ -326,6 +389,32 @@ export class PlanGuard {
     }
     const values = entryValues(section, entry);
     return values.ok ? this.validate(section, values.json) : deny(values.refusal);
+  }
+
+  /**
+   * What a new entry says of itself that others rely on: its id is its own (no other entry of
+   * the section has it), and a note's time is now, or when it was written offline.
+   */
+  private stampedOnAdd(
+    section: ListSectionName,
+    entry: Y.AbstractType<unknown>,
+    json: Record<string, unknown>,
+  ): Decision {
+    if (this.entryIdsStale) {
+      this.entryIdsStale = false;
+      this.entryIds.clear();
+      for (const s of LIST_SECTIONS)
+        for (let item = this.doc.getArray(s)._start; item !== null; item = item.right)
+          if (!item.deleted) this.indexEntry(item);
+    }
+    const holder = this.entryIds.get(`${section} ${String(json.id)}`);
+    if (holder && !holder.deleted && holder !== entry._item) return deny(refusal('entry.id-taken'));
+    if (section === 'notes') {
+      const at = Date.parse(String(json.created));
+      const now = Date.now();
+      if (!(at <= now + NOTE_CLOCK_SKEW_MS && at >= now - NOTE_OFFLINE_MS)) return deny(refusal('notes.time'));
+    }
+    return { allowed: true };
   }
 
   private validate(section: ListSectionName, json: Record<string, unknown>): Decision {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Committed, GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/store.ts';
-import type { PlanUpdate } from '../store/records.ts';
+import type { ClientAuthor, PlanUpdate } from '../store/records.ts';
 import type { LoadedPlan, UpdateMeta } from './plan-persistence.ts';
 
 export interface PlanLogDeps {
@@ -54,6 +54,10 @@ export class PlanLog {
     this.deps.store.recordClientAuthors(this.planId, authors).catch((err: unknown) => {
       this.deps.log.warn({ planId: this.planId, err }, 'recording client authors failed');
     });
+  }
+
+  clientAuthors(): Promise<ClientAuthor[]> {
+    return this.deps.store.listClientAuthors(this.planId);
   }
 
   /** The merged state of every update up to `seq`: loading then reads it plus a short tail. */

@@ -19,6 +19,11 @@ export interface PlanPersistence {
   append(update: Uint8Array, meta: UpdateMeta, done: (err: Error | null, seq: number) => void): void;
   /** Which user writes with which new Yjs client id (names both sides of a value conflict). Failures are logged. */
   recordAuthors(authors: { clientId: number; userId: string }[]): void;
+  /**
+   * Client ids other nodes may have bound to users since `load` (several nodes: all of the
+   * plan's, as stored now; one node: none, every binding passes through its room).
+   */
+  authorsBoundElsewhere(): Promise<ClientAuthor[]>;
   /** Stored updates of this node, about to be sent to its clients: several nodes publish them to the others. */
   publish(items: StoredUpdate[]): void;
   /** This node's clients' awareness changed: several nodes publish it (encoded only then). */

@@ -17,6 +17,7 @@ import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
 import { trackValueConflicts, type Author } from './value-conflicts.ts';
+import { checkUpdateClients, type ClientOwner } from './update-clients.ts';
 import { stampMeasurements } from './measurement-stamps.ts';
 import type { Performer } from '../../shared/plan.ts';
 
@@ -29,6 +30,12 @@ export interface PlanRoomDeps {
   onRefused(planId: string, conn: RoomConnection, refusals: RefusedChange[]): void;
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
   onIdle(room: PlanRoom): void;
+  /**
+   * The room failed (see PlanRoom.fail) and was released: the plan is loaded afresh and these
+   * connections move to the new room. `culprit`: the user whose update failed it, if one did.
+   * Without it, they are closed (1011) and reconnect.
+   */
+  onFailed?(room: PlanRoom, survivors: RoomConnection[], culprit: string | null): void;
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
 }
 
@@ -91,6 +98,13 @@ export class PlanRoom implements PersistedRoom {
   private readonly connections = new Set<RoomConnection>();
   /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
   private readonly clientAuthors = new Map<number, Author>();
+  /**
+   * The user each Yjs client id is bound to: the first to write with it (stored with the plan;
+   * see update-clients.ts). Set before the update is checked, so it holds even for one refused.
+   */
+  private readonly clientOwners = new Map<number, string>();
+  /** The Yjs client ids each connection wrote with. */
+  private readonly writersOf = new WeakMap<RoomConnection, Set<number>>();
   /** Changes applied and not yet stored. */
   private pendingWrites = 0;
   /** Stored changes not yet sent: sent together once the turn's stores are all reported. */
@@ -113,11 +127,15 @@ export class PlanRoom implements PersistedRoom {
       // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
       for (const u of loaded.updates) Y.applyUpdate(this.doc, u);
     });
-    for (const a of loaded.authors) this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+    for (const a of loaded.authors) {
+      this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+      this.clientOwners.set(a.clientId, a.userId);
+    }
     this.awareness = new RoomAwareness(this.doc, {
       sendToAll: (message) => this.sendToAll(message, null),
       publish: (encode) => this.persistence.publishAwareness(encode),
       presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
+      claim: (conn, clientId) => this.claimClientId(conn, clientId),
     });
     // Listen only after loading: the loaded state is already stored.
     this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) =>
@@ -213,20 +231,36 @@ export class PlanRoom implements PersistedRoom {
     const newClients: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
-      outcome = this.guard.apply(update, clientOrigin(conn), (allowed, clients, added) => {
-        for (const client of clients) {
-          if (this.clientAuthors.has(client)) continue;
-          this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
-          newClients.push(client);
-        }
-        const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
-        const stamped = stampMeasurements(added, allowed, performerOf(conn));
-        return flagged || stamped;
-      });
+      outcome = this.guard.apply(
+        update,
+        clientOrigin(conn),
+        (allowed, clients, added) => {
+          for (const client of clients) {
+            if (this.clientAuthors.has(client)) continue;
+            this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
+          }
+          const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+          const stamped = stampMeasurements(added, allowed, performerOf(conn));
+          return flagged || stamped;
+        },
+        (clients) => {
+          const mine = this.writersOf.get(conn) ?? new Set<number>();
+          const refused = checkUpdateClients(this.doc, clients, conn.userId, (c) => this.ownerOf(c), mine);
+          if (refused) return refused;
+          this.writersOf.set(conn, mine);
+          for (const client of clients.writes.keys()) {
+            mine.add(client);
+            if (this.clientOwners.has(client)) continue;
+            this.clientOwners.set(client, conn.userId);
+            newClients.push(client);
+          }
+          return null;
+        },
+      );
     } catch (err) {
       if (!(err instanceof GuardFailure)) throw err;
       // Yjs failed while finishing the transaction: the document may hold what the store does not.
-      this.fail(err, 'finishing a checked update failed; closing the room');
+      this.fail(err, 'finishing a checked update failed; reloading the plan', conn);
       return;
     }
     const { refusals, missing, unapplied, failure } = outcome;
@@ -256,6 +290,34 @@ export class PlanRoom implements PersistedRoom {
       );
   }
 
+  /** Who a Yjs client id belongs to (update-clients.ts): bound to a user, the server's, or free. */
+  private ownerOf(client: number): ClientOwner {
+    const user = this.clientOwners.get(client);
+    if (user !== undefined) return user;
+    // In the document but bound to nobody: the server's ids (earlier loads, other nodes) or seed data.
+    return this.doc.store.clients.has(client) ? 'server' : null;
+  }
+
+  /** A connection speaks for a Yjs client id in awareness: a free id is bound to its user from now on. */
+  private claimClientId(conn: RoomConnection, clientId: number): boolean {
+    const owner = this.ownerOf(clientId);
+    if (owner !== null) return owner === conn.userId;
+    this.clientOwners.set(clientId, conn.userId);
+    this.persistence.recordAuthors([{ clientId, userId: conn.userId }]);
+    return true;
+  }
+
+  /**
+   * Several nodes: reads the client ids other nodes bound since this room loaded (a client
+   * moving here from another node writes on with the id it was bound to there).
+   */
+  private async refreshClientOwners(): Promise<void> {
+    for (const a of await this.persistence.authorsBoundElsewhere()) {
+      if (!this.clientOwners.has(a.clientId)) this.clientOwners.set(a.clientId, a.userId);
+      if (!this.clientAuthors.has(a.clientId)) this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
+    }
+  }
+
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
     this.awareness.receive(conn, update);
   }
@@ -270,8 +332,9 @@ export class PlanRoom implements PersistedRoom {
   }
 
   /** Several nodes: resolves once what other nodes stored before this call is applied here. */
-  caughtUpWithCluster(): Promise<void> {
-    return this.persistence.caughtUp();
+  async caughtUpWithCluster(): Promise<void> {
+    await this.persistence.caughtUp();
+    await this.refreshClientOwners();
   }
 
   applyFromCluster(updates: Uint8Array[]): void {
@@ -336,7 +399,8 @@ export class PlanRoom implements PersistedRoom {
           // No verdict, nothing stored or sent (fail closed).
           this.fail(
             new Error('an update left the permission check without a verdict'),
-            'a client update could not be checked or reverted; dropped it and closing the room',
+            'a client update could not be checked or reverted; dropped it and reloading the plan',
+            origin.connection,
           );
           return;
         }
@@ -428,11 +492,20 @@ export class PlanRoom implements PersistedRoom {
    * document; clients keep their edits and resend them on reconnect, when the room is loaded
    * afresh from what the store really holds (and checks them again).
    */
-  private fail(err: Error, message: string): void {
+  private fail(err: Error, message: string, culprit: RoomConnection | null = null): void {
     if (this.failed) return;
     this.failed = true;
-    this.deps.log.error({ planId: this.planId, err }, message);
-    this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
+    this.deps.log.error({ planId: this.planId, err, connection: culprit?.id }, message);
+    if (culprit === null || !this.deps.onFailed) {
+      this.close(CloseCode.internalError, 'the plan could not be saved; reconnecting');
+      return;
+    }
+    // One bad update: its sender goes, the others stay and move to the plan loaded afresh.
+    const survivors = [...this.connections].filter((c) => c !== culprit);
+    culprit.close(CloseCode.policyViolation, 'your change could not be checked; it was not kept');
+    for (const conn of this.connections) this.awareness.leave(conn);
+    this.connections.clear();
+    this.deps.onFailed(this, survivors, culprit.userId);
   }
 
   /** This node's people on the plan, then (several nodes) those on other nodes. */

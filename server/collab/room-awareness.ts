@@ -23,6 +23,11 @@ export interface AwarenessRoom {
   publish(encode: () => Uint8Array): void;
   /** Someone came or went. */
   presenceChanged(): void;
+  /**
+   * May the connection speak for this Yjs client id? The room binds a free id to its user
+   * (update-clients.ts): nobody else may then write with the id of someone seen online.
+   */
+  claim(conn: RoomConnection, clientId: number): boolean;
 }
 
 /**
@@ -85,6 +90,7 @@ export class RoomAwareness {
       if (owner === conn) return true;
       if (owner !== undefined) return false;
       if (ids.size >= MAX_CLIENT_IDS_PER_CONNECTION || entry.clientId === this.doc.clientID) return false;
+      if (!this.room.claim(conn, entry.clientId)) return false;
       ids.add(entry.clientId);
       this.ownerOfClientId.set(entry.clientId, conn);
       return true;

@@ -20,4 +20,10 @@ export interface RoomConnection {
   /** A change of this connection was stored (the audit trail groups them per session). */
   recordEdit?(sections: string[]): void;
   close(code: number, reason: string): void;
+  /**
+   * The room failed and the plan is being loaded afresh: this connection goes on in the new
+   * room (a PlanRoom; typed loosely to keep this file free of the room's) once `next` resolves (it rejoins and syncs again), and is closed if it rejects. A
+   * connection without this is closed (1011) and reconnects.
+   */
+  moveTo?(next: Promise<unknown>): void;
 }

@@ -55,10 +55,9 @@ function placeInDoc(item: Y.Item, memo: Map<Y.AbstractType<unknown>, Placed>): P
  * The greatest depth of an item in `update` (0 for an update without items) and its section.
  * Items whose place cannot be known yet (they build on changes the server lacks) count as 0:
  * they are not applied now, and are measured again when they arrive whole.
- * Throws when the update cannot be decoded.
+ * `structs` are the decoded update's (Y.decodeUpdate).
  */
-export function deepestItem(doc: Y.Doc, update: Uint8Array): Placed {
-  const { structs } = Y.decodeUpdate(update);
+export function deepestItem(doc: Y.Doc, structs: readonly (Y.Item | Y.GC | Y.Skip)[]): Placed {
   const byClient = new Map<number, DecodedItem[]>();
   for (const s of structs) {
     if (!(s instanceof Y.Item)) continue;

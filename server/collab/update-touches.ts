@@ -173,7 +173,10 @@ export function collectTouches(
     clients.add(client);
     for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
       const struct = structs[i];
-      if (struct instanceof Y.Item) classify(struct, true);
+      // An item that arrives as deleted content (a client collected what it added and removed
+      // before the server saw it) holds nothing and changes no cell; what it overwrote, if
+      // anything, is among the deletions below.
+      if (struct instanceof Y.Item && !(struct.content instanceof Y.ContentDeleted)) classify(struct, true);
     }
   }
   Y.iterateDeletedStructs(tr, tr.deleteSet, (struct) => {

@@ -38,6 +38,8 @@ export function addressRateLimit(opts: { perMinute: number; what: string; onThro
         429,
         'rate_limited',
         `too many ${opts.what} from this address: at most ${opts.perMinute} a minute; retry after ${seconds} s`,
+        undefined,
+        { reason: 'rate.too-many', params: { seconds } },
       ),
     );
   };

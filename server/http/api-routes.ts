@@ -7,6 +7,8 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { correspondenceRoutes } from './routes/correspondence-routes.ts';
 import { embedLinkRoutes, embedSessionRoutes } from './routes/embed-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
+import { organisationRoutes } from './routes/organisation-routes.ts';
+import { overviewRoutes } from './routes/overview-routes.ts';
 import { messageRoutes } from './routes/message-routes.ts';
 import { patientRoutes } from './routes/patient-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
@@ -57,6 +59,8 @@ export function apiRoutes(deps: HttpDeps, hooks: ApiHooks): Router {
   api.use('/messages', messageRoutes(deps, intake));
   api.use('/correspondence', json, correspondenceRoutes(deps));
   api.use('/notifications', notificationRoutes(deps));
+  api.use('/overview', json, overviewRoutes(deps));
+  api.use('/organisations', organisationRoutes(deps));
   api.use(notFoundHandler);
   return api;
 }

@@ -1,26 +1,45 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { ErrorParams, ErrorReason } from '../../shared/error-reasons.ts';
 import type { ErrorBody, ErrorCode } from '../../shared/errors.ts';
 import { redactPath } from '../observability/redact-path.ts';
+import { accessReason } from './access-reasons.ts';
 
-/** An error with an HTTP status and a code from shared/errors.ts; the error middleware answers it. */
+/** Why, for the client to word: a code of shared/error-reasons.ts and its parameters. */
+export interface Why {
+  reason: ErrorReason;
+  params?: ErrorParams;
+}
+
+/**
+ * An error with an HTTP status and a code from shared/errors.ts; the error middleware answers
+ * it. `why` is what the client words for a person; the message is English, for developers.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly why?: Why,
   ) {
     super(message);
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'bad_request', message, details);
-export const unauthorized = (message = 'sign in first') => new HttpError(401, 'unauthorized', message);
-export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
-export const notFound = (message: string) => new HttpError(404, 'not_found', message);
-export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+const because = (why?: ErrorReason | Why): Why | undefined => (typeof why === 'string' ? { reason: why } : why);
+
+export const badRequest = (message: string, details?: unknown, why?: ErrorReason | Why) =>
+  new HttpError(400, 'bad_request', message, details, because(why));
+export const unauthorized = (message = 'sign in first', why: ErrorReason | Why = 'sign-in.required') =>
+  new HttpError(401, 'unauthorized', message, undefined, because(why));
+export const forbidden = (message: string, why?: ErrorReason | Why) =>
+  new HttpError(403, 'forbidden', message, undefined, because(why));
+export const notFound = (message: string, why?: ErrorReason | Why) =>
+  new HttpError(404, 'not_found', message, undefined, because(why));
+export const conflict = (message: string, why?: ErrorReason | Why) =>
+  new HttpError(409, 'conflict', message, undefined, because(why));
 
 /** Parses `value` with a zod schema, or throws a 400 that lists each problem and where. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, what = 'request body'): z.infer<T> {
@@ -32,8 +51,15 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, what = 're
   return result.data;
 }
 
-function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+function body(code: ErrorCode, message: string, details?: unknown, why?: Why): ErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      ...(why ? { reason: why.reason, ...(why.params ? { params: why.params } : {}) } : {}),
+      ...(details === undefined ? {} : { details }),
+    },
+  };
 }
 
 /** The last middleware: every error leaves as `{"error":{code,message,details}}`. */
@@ -44,7 +70,9 @@ export function errorHandler(log: Logger) {
       return;
     }
     if (err instanceof HttpError) {
-      res.status(err.status).json(body(err.code, err.message, err.details));
+      // A refusal of access (the access control's words) is worded by the client from its code.
+      const why = err.why ?? accessReason(err.message);
+      res.status(err.status).json(body(err.code, err.message, err.details, why));
       return;
     }
     // Errors raised by express.json() and friends carry a status and a type.

@@ -30,3 +30,12 @@ export class ConnectionCount {
     };
   }
 }
+
+/**
+ * Whose slots a connection takes: the person's own, or (an embed session) a separate set of
+ * the same size for the embed links acting as that person. A link handed to a practice system
+ * cannot use up the clinician's own connections, nor the clinician's tabs the link's.
+ */
+export function connectionSlot(principal: { user: { id: string }; embed?: unknown }): string {
+  return principal.embed ? `embed:${principal.user.id}` : principal.user.id;
+}

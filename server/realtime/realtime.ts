@@ -7,6 +7,7 @@ import { accessDeadline, type AccessControl, type Principal } from '../auth/acce
 import { DeadlineTimer } from '../auth/deadline.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Store } from '../store/store.ts';
+import { connectionSlot } from '../limits/connection-count.ts';
 import {
   boundSendBuffer,
   ConnectionCount,
@@ -80,7 +81,7 @@ export function createRealtime(
     const result = await deps.access.authenticate(typeof token === 'string' ? token : null);
     if (!result.ok) return next(new Error(`unauthorized: token ${result.reason}`));
     // Over the limit the new socket is refused, never an older one (server/limits/connection-count.ts).
-    if (perUser.count(result.principal.user.id) >= perUser.max) {
+    if (perUser.count(connectionSlot(result.principal)) >= perUser.max) {
       onLimit('connections_per_user');
       return next(
         Object.assign(new Error(TOO_MANY_CONNECTIONS), {
@@ -100,7 +101,7 @@ export function createRealtime(
   io.on('connection', (socket) => {
     const { user, embed } = socket.data.principal;
     // Two handshakes of one user at once can both pass the check above: the later one goes.
-    const release = perUser.acquire(user.id);
+    const release = perUser.acquire(connectionSlot(socket.data.principal));
     if (!release) {
       onLimit('connections_per_user');
       socket.disconnect(true);

@@ -9,12 +9,15 @@ import type { ResultEvents } from './result-events.ts';
 
 /**
  * What a care team is told: about which plan, how urgent, and what (a kind and its parameters);
- * `resultIds`: the results it shows (kept for the audit of its delivery, never sent).
+ * `resultIds`: the results it shows (kept for the audit of its delivery, never sent);
+ * `awaitsAcknowledgement`: the critical results it asks an acknowledgement for (once all are
+ * acknowledged, by anyone, it is resolved for everyone).
  */
 export type CareTeamNotification = {
   planId: string;
   severity: NotificationSeverity;
   resultIds?: string[];
+  awaitsAcknowledgement?: string[];
 } & NotificationContent;
 
 /**
@@ -25,7 +28,7 @@ export type CareTeamNotification = {
 export class CareTeamNotifier {
   constructor(
     private readonly store: Store,
-    private readonly events: Pick<ResultEvents, 'notify'>,
+    private readonly events: Pick<ResultEvents, 'notify' | 'resolved'>,
   ) {}
 
   /** Stores and sends `n` to the team (only its members in `sectors`, if given); the number told. */
@@ -59,13 +62,34 @@ export class CareTeamNotifier {
       severity: n.severity,
       created,
       seen: null,
+      ...(n.awaitsAcknowledgement?.length ? { resultIds: n.awaitsAcknowledgement } : {}),
       ...content,
     }));
     await this.store.results.createNotifications(rows);
+    const found = await this.store.getPatient(patientId);
+    const patient = found ? { id: found.id, name: found.name, cpr: found.cpr } : undefined;
     const about = { patientId, resultIds: n.resultIds ?? [] };
     for (const row of rows)
-      this.events.notify(row.userId, { id: row.id, planId: n.planId, severity: n.severity, ...content }, about);
+      this.events.notify(
+        row.userId,
+        { id: row.id, planId: n.planId, ...(patient ? { patient } : {}), severity: n.severity, ...content },
+        about,
+      );
+    // Acknowledged while it was on its way (or before an escalation was stored): resolved at once.
+    if (n.awaitsAcknowledgement?.length) await this.resolveAcknowledged(n.awaitsAcknowledgement);
     return rows.length;
+  }
+
+  /**
+   * The results were acknowledged: every notification that asked about them, and whose results
+   * are all acknowledged now, is resolved for everyone and leaves each member's open bells.
+   */
+  async resolveAcknowledged(resultIds: string[]): Promise<number> {
+    const resolved = await this.store.results.resolveAcknowledgedNotifications(resultIds, new Date().toISOString());
+    const byUser = new Map<string, string[]>();
+    for (const r of resolved) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.id]);
+    for (const [userId, ids] of byUser) this.events.resolved(userId, ids);
+    return resolved.length;
   }
 }
 

@@ -45,6 +45,7 @@ export class CriticalEscalation {
           planId,
           severity: 'critical',
           resultIds: [r.resultId],
+          awaitsAcknowledgement: [r.resultId],
           kind: 'result-escalated',
           params: notifiedResult(r.result),
         });

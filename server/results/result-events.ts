@@ -19,4 +19,6 @@ export interface ResultEvents {
    * patient and the results it shows (values of critical results), for the audit of its delivery.
    */
   notify(userId: string, notification: Notification, about: NotificationAbout): void;
+  /** Notifications of this staff member were resolved for everyone: their open sessions drop them. */
+  resolved(userId: string, ids: string[]): void;
 }

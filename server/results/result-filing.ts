@@ -23,7 +23,7 @@ export interface ResultFilingDeps {
   /** Who online hears of a filed result (the app sends it over Socket.IO). */
   events: Pick<ResultEvents, 'resultFiled'>;
   /** Tells the care teams of what was filed, after it is in the plans. */
-  notifications: Pick<ResultNotifications, 'filed' | 'settled' | 'stop'>;
+  notifications: Pick<ResultNotifications, 'filed' | 'settled' | 'stop' | 'acknowledged'>;
   config: ReleaseDelays;
   /** Told the outcome of every submission (the app counts results ingested). */
   onFiled?: (outcome: FilingOutcome) => void;
@@ -189,6 +189,8 @@ export class ResultFiling {
           annotateResult(doc, resultId, { acknowledgedBy: by, acknowledgedAt: event.time }),
         );
     }
+    // It stops asking anyone: every care-team member's notification about it is resolved.
+    await this.deps.notifications.acknowledged([resultId]);
     return { acknowledgedBy: by, acknowledgedAt: event.time, version };
   }
 

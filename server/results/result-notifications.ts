@@ -5,7 +5,7 @@ import type { StoredResult } from '../store/result-store.ts';
 import type { CareTeamNotification, CareTeamNotifier } from './care-team-notifier.ts';
 
 export interface ResultNotificationsDeps {
-  notifier: Pick<CareTeamNotifier, 'notify'>;
+  notifier: Pick<CareTeamNotifier, 'notify' | 'resolveAcknowledged'>;
   log: Logger;
   /** RESULT_NOTIFY_COALESCE_MS; 0 tells every filing at once. */
   coalesceMs: number;
@@ -40,6 +40,18 @@ export class ResultNotifications {
     if (encounter) this.enqueue(() => this.tellEncounters(planId, results));
     else if (results.some((r) => r.critical)) this.enqueue(() => this.tellResults(planId, results));
     else this.enqueue(() => this.gather(planId, results));
+  }
+
+  /**
+   * These results were acknowledged: the notifications asking about them are resolved for
+   * everyone, after any notification about them still on its way (told in order).
+   */
+  acknowledged(resultIds: string[]): Promise<void> {
+    const step = this.told.then(async () => {
+      await this.deps.notifier.resolveAcknowledged(resultIds);
+    });
+    this.told = step.catch((err: unknown) => this.deps.log.error({ err }, 'resolving notifications failed'));
+    return this.told;
   }
 
   /** Resolves when every notification queued so far is stored and sent (those waiting in a window are sent now). */
@@ -104,6 +116,7 @@ export class ResultNotifications {
       planId,
       severity: critical.length > 0 ? 'critical' : 'info',
       resultIds: [...new Set(results.map((r) => r.resultId))],
+      ...(critical.length > 0 ? { awaitsAcknowledgement: critical.map((r) => r.resultId) } : {}),
       ...content,
     });
   }

@@ -242,7 +242,7 @@ function panelReport(
     identifier: [{ system: SENDER.labReport, value: o.id }],
     status: o.status ?? 'final',
     category: [{ coding: [{ system: DIAGNOSTIC_SERVICE_SYSTEM, code: 'LAB', display: 'Laboratory' }] }],
-    code: { coding: [{ system: LOINC_SYSTEM, code: '11502-2', display: 'Laboratory report' }], text: 'Blodprøver' },
+    code: { coding: [{ system: LOINC_SYSTEM, code: '11502-2', display: 'Blodprøver' }], text: 'Blodprøver' },
     ...(subj ? { subject: subj } : {}),
     effectiveDateTime: o.time,
     issued: shiftTime(o.time, 95),

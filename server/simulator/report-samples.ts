@@ -11,29 +11,23 @@ import { SENDER, shiftTime, subject, type SubjectStyle } from './sample-common.t
 
 export type Modality = 'xray' | 'ct' | 'ultrasound';
 
-const MODALITIES: Record<
-  Modality,
-  { section: string; sectionDisplay: string; loinc: string; loincDisplay: string; title: string }
-> = {
+const MODALITIES: Record<Modality, { section: string; sectionDisplay: string; loinc: string; title: string }> = {
   xray: {
     section: 'RAD',
     sectionDisplay: 'Radiology',
     loinc: '36643-5',
-    loincDisplay: 'XR Chest 2 Views',
     title: 'Røntgen af thorax, to planer',
   },
   ct: {
     section: 'CT',
     sectionDisplay: 'CAT Scan',
     loinc: '24627-2',
-    loincDisplay: 'CT Chest',
     title: 'CT af thorax med kontrast',
   },
   ultrasound: {
     section: 'RUS',
     sectionDisplay: 'Radiology Ultrasound',
     loinc: '24532-4',
-    loincDisplay: 'US Abdomen RUQ',
     title: 'Ultralyd af øvre abdomen',
   },
 };
@@ -109,7 +103,9 @@ export function imagingReport(o: ImagingInput): DiagnosticReport {
     identifier: [{ system: SENDER.imaging, value: o.id }],
     status: o.status ?? 'final',
     category: [{ coding: [{ system: DIAGNOSTIC_SERVICE_SYSTEM, code: m.section, display: m.sectionDisplay }] }],
-    code: { coding: [{ system: LOINC_SYSTEM, code: m.loinc, display: m.loincDisplay }], text: m.title },
+    // Named as a Danish department's system names it (LOINC's Danish linguistic variant); the
+    // English LOINC name would be what the clinician reads.
+    code: { coding: [{ system: LOINC_SYSTEM, code: m.loinc, display: m.title }], text: m.title },
     ...(subj ? { subject: subj } : {}),
     effectiveDateTime: o.time,
     issued: shiftTime(o.time, 240),
@@ -150,7 +146,7 @@ export function pathologyReport(o: {
       },
     ],
     code: {
-      coding: [{ system: LOINC_SYSTEM, code: '22637-3', display: 'Pathology report final diagnosis Narrative' }],
+      coding: [{ system: LOINC_SYSTEM, code: '22637-3', display: 'Histologisk undersøgelse' }],
       text: 'Histologisk undersøgelse',
     },
     ...(subj ? { subject: subj } : {}),

@@ -74,7 +74,18 @@ export type StoredNotification = {
   severity: NotificationSeverity;
   created: string;
   seen: string | null;
+  /**
+   * The critical results it asks an acknowledgement for (kinds result-critical and
+   * result-escalated); once every one is acknowledged it is resolved for everyone. Written, not read back.
+   */
+  resultIds?: string[];
 } & NotificationContent;
+
+/** A notification resolved because its results were acknowledged: whose it was. */
+export interface ResolvedNotification {
+  id: string;
+  userId: string;
+}
 
 export interface ResultStore {
   createApiKey(k: Omit<ApiKeyRecord, 'revoked'>): Promise<void>;
@@ -105,6 +116,16 @@ export interface ResultStore {
   listCriticalToEscalate(filedBefore: string): Promise<StoredResult[]>;
 
   createNotifications(rows: StoredNotification[]): Promise<void>;
+  /** Neither seen by the user nor resolved, oldest first. */
   listUnseenNotifications(userId: string): Promise<StoredNotification[]>;
+  /**
+   * Resolves (at `time`) every unresolved notification about any of these results whose results
+   * are all acknowledged now; the ones it resolved.
+   */
+  resolveAcknowledgedNotifications(resultIds: string[], time: string): Promise<ResolvedNotification[]>;
+  /** Critical results of these patients that nobody has acknowledged (latest versions), oldest first. */
+  listUnacknowledgedCritical(patientIds: string[]): Promise<StoredResult[]>;
+  /** Result versions of one patient filed after `since`, newest first, at most `limit`. */
+  listResultsFiledSince(patientId: string, since: string, limit: number): Promise<StoredResult[]>;
   markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number>;
 }

@@ -20,6 +20,7 @@ import type {
   StoredPlanState,
   User,
 } from './records.ts';
+import type { PersonalStore } from './personal-store.ts';
 import type { ResultStore } from './result-store.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface Store {
   readonly accessGrants: AccessStore;
   /** Identity providers, SMART clients, external identities, sign-ins in progress. */
   readonly identity: IdentityStore;
+  /** Per person: plans seen (Overblik), the language chosen. */
+  readonly personal: PersonalStore;
   /** MedCom messages in and out: acknowledgements given, inboxes, the outbox. */
   readonly messages: MessageStore;
   migrate(): Promise<void>;

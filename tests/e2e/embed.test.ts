@@ -205,8 +205,9 @@ describe('the plan embedded in the GP’s practice system', () => {
     ).toBe(0);
     expect(await layout.locator('[contenteditable="true"]').count()).toBe(0);
     expect(await layout.getByTestId('note-composer').count()).toBe(0);
+    // The embedded page is Danish whatever the browser's language.
     expect((await layout.getByTestId('permission-note').first().textContent())?.toLowerCase()).toContain(
-      'read access only',
+      'kun læseadgang',
     );
   });
 
@@ -221,7 +222,7 @@ describe('the plan embedded in the GP’s practice system', () => {
     await page.goto(practice!.pageFor(editUrl));
     const refused = page.frameLocator('iframe').getByTestId('embed-refused');
     await refused.waitFor({ timeout: UI_MS });
-    expect(await refused.textContent()).toContain('expired or was revoked');
+    expect(await refused.textContent()).toContain('udløbet eller trukket tilbage');
     expect(await page.frameLocator('iframe').getByTestId('plan-layout').count()).toBe(0);
   });
 });

@@ -115,6 +115,12 @@ export async function openPage(
   viewport = { width: 1280, height: 900 },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale, viewport });
+  // The UI is Danish whatever the browser's language (issue 17): a test of an English reader
+  // has them choose English, as a person does with the language menu (kept on the device).
+  if (locale.startsWith('en'))
+    await context.addInitScript(() => {
+      if (!localStorage.getItem('carehub.language')) localStorage.setItem('carehub.language', 'en');
+    });
   const page = await context.newPage();
   page.setDefaultTimeout(UI_MS);
   return { context, page };

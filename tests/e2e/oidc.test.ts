@@ -109,6 +109,9 @@ describe('signing in through the region’s identity provider', () => {
     });
     await page.locator('#idp-login').fill('dr-hansen');
     await page.locator('#idp-submit').click();
+    // Staff land on their Overblik; the patient list is one link away.
+    await page.getByTestId('overview').waitFor({ timeout: UI_MS });
+    await page.getByTestId('nav-patients').click();
     await page.getByTestId('patient-card').first().waitFor({ timeout: UI_MS });
     const session = await page.evaluate(
       () =>

@@ -24,9 +24,14 @@ import { tempDir } from '../fixtures/server.ts';
  */
 class RecordingSink implements ResultEvents {
   readonly sent: { userId: string; notification: Notification }[] = [];
+  readonly resolvedFor: { userId: string; ids: string[] }[] = [];
   private waiters: (() => void)[] = [];
 
   resultFiled(): void {}
+
+  resolved(userId: string, ids: string[]): void {
+    this.resolvedFor.push({ userId, ids });
+  }
 
   notify(userId: string, notification: Notification): void {
     this.sent.push({ userId, notification });
@@ -246,8 +251,80 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
       }
       await notifications.settled();
       expect(sink.to(people.hanne)).toEqual([]);
-      expect(containsCprNumber(JSON.stringify(sink.sent))).toBe(false);
+      // What it says carries no CPR number; the patient it names is told apart from it, by name and CPR.
+      expect(containsCprNumber(JSON.stringify(sink.sent.map((s) => s.notification.params)))).toBe(false);
+      expect(sink.to(people.gitte)[0]!.patient).toEqual({ id: patientId, name: CARL.name, cpr: CARL.cpr });
       expect(containsCprNumber(JSON.stringify(await store.results.listUnseenNotifications(people.gitte)))).toBe(false);
+    });
+  });
+
+  describe('resolved for everyone', () => {
+    it('a critical notification stops asking anyone once all its results are acknowledged, on every bell', async () => {
+      const notifications = new ResultNotifications({ notifier, log, coalesceMs: 0 });
+      const first = result({ value: 7.1, flag: 'HH' });
+      const second = result({ display: 'P-Natrium', value: 118, flag: 'LL' });
+      await store.results.insertResultVersions([first, second]);
+      notifications.filed(planId, [first, second], false);
+      await notifications.settled();
+      const asked = (person: string) =>
+        store.results
+          .listUnseenNotifications(person)
+          .then((ns) => ns.filter((n) => n.kind === 'result-critical').map((n) => n.id));
+      const [majas] = sink.to(people.maja).filter((n) => n.kind === 'result-critical');
+      expect(await asked(people.maja)).toContain(majas!.id);
+
+      const ack = (resultId: string) =>
+        store.results.addResultEvent({
+          resultId,
+          version: 1,
+          kind: 'acknowledged',
+          userId: people.hanne,
+          time: new Date().toISOString(),
+        });
+      // One of its two results acknowledged: it still asks.
+      await ack(first.resultId);
+      await notifications.acknowledged([first.resultId]);
+      expect(sink.resolvedFor).toEqual([]);
+      expect(await asked(people.maja)).toContain(majas!.id);
+
+      await ack(second.resultId);
+      await notifications.acknowledged([second.resultId]);
+      // Both: resolved for the whole team at once, and each person's sessions told which.
+      const told = new Map(sink.resolvedFor.map((r) => [r.userId, r.ids]));
+      expect(told.get(people.maja)).toEqual([majas!.id]);
+      for (const person of [people.hanne, people.gitte]) {
+        expect(told.get(person)).toHaveLength(1);
+        expect(await asked(person)).not.toContain(told.get(person)![0]);
+      }
+      expect(await asked(people.maja)).not.toContain(majas!.id);
+      // Again: nothing more to resolve.
+      const before = sink.resolvedFor.length;
+      await notifications.acknowledged([second.resultId]);
+      expect(sink.resolvedFor).toHaveLength(before);
+      notifications.stop();
+    });
+
+    it('a critical result acknowledged before its notification was stored resolves it at once', async () => {
+      const early = result({ value: 7.4, flag: 'HH' });
+      await store.results.insertResultVersions([early]);
+      await store.results.addResultEvent({
+        resultId: early.resultId,
+        version: early.version,
+        kind: 'acknowledged',
+        userId: people.hanne,
+        time: new Date().toISOString(),
+      });
+      await notifier.notify(patientId, {
+        planId,
+        severity: 'critical',
+        resultIds: [early.resultId],
+        awaitsAcknowledgement: [early.resultId],
+        kind: 'result-critical',
+        params: { results: [{ code: 'NPU03230', display: 'P-Kalium', value: 7.4 }] },
+      });
+      const id = sink.to(people.maja).at(-1)!.id!;
+      expect(sink.resolvedFor.find((r) => r.userId === people.maja)?.ids).toEqual([id]);
+      expect((await store.results.listUnseenNotifications(people.maja)).map((n) => n.id)).not.toContain(id);
     });
   });
 
@@ -274,6 +351,7 @@ describe('telling the care team about results (a recording sink, no Socket.IO)',
         {
           id: expect.any(String),
           planId,
+          patient: { id: patientId, name: CARL.name, cpr: CARL.cpr },
           severity: 'critical',
           kind: 'result-escalated',
           params: { code: 'NPU03230', display: 'P-Kalium', value: 2.4, unit: 'mmol/L' },

@@ -118,6 +118,20 @@ describe('results stream into the plan', () => {
       5000,
       'who acknowledged, in the plan',
     );
+    // It stops asking anyone: maja's notifications about it (the critical one and its escalation)
+    // leave her open bell, and are no longer listed for her.
+    const asking = maja.notifications.filter((n) => n.kind !== 'result').map((n) => n.id!);
+    expect(maja.notifications.find((n) => n.kind === 'result-critical')?.patient).toMatchObject({
+      name: 'Carl Jensen',
+      cpr: CARL,
+    });
+    await eventually(() => asking.every((n) => maja.resolved.includes(n)), 5000, "resolved on maja's bell");
+    const listed = (await (await hub.api('/notifications', { token: await hub.token('maja') })).json()) as {
+      id: string;
+      patient: { name: string };
+    }[];
+    expect(listed.map((n) => n.id)).not.toContain(asking[0]);
+    expect(listed.every((n) => n.patient.name === 'Carl Jensen')).toBe(true);
     const again = await hub.api(`/results/${id}/acknowledge`, { method: 'POST', token: await hub.token('maja') });
     expect(await again.json()).toMatchObject({ acknowledgedBy: 'Hanne Holm' });
     const outsider = await hub.api(`/results/${id}/acknowledge`, { method: 'POST', token: await hub.token('admin') });

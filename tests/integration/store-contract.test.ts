@@ -424,6 +424,106 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await store.results.listUnseenNotifications('u')).toEqual([note('n2', 2)]);
   });
 
+  it('18. a notification about critical results is resolved for everyone once all are acknowledged; unacknowledged and recent results list per patient', async () => {
+    const r = (identifier: string, version: number, critical: boolean, filed: number): StoredResult => ({
+      id: `${identifier}-v${version}`,
+      sourceSystem: 'lab',
+      identifier,
+      version,
+      patientId,
+      resultId: `res-${identifier}`,
+      payloadHash: `${identifier}${version}`,
+      result: {
+        identifier,
+        cpr: '0101701234',
+        kind: 'lab',
+        category: 'laboratory',
+        code: { system: 'urn:npu', code: 'NPU03230', display: 'P-Kalium' },
+        effective: at(filed),
+        status: 'final',
+      },
+      filed: at(filed),
+      critical,
+      releaseAt: at(filed),
+      plans: [planId],
+    });
+    await store.results.insertResultVersions([
+      r('a', 1, true, 1),
+      r('b', 1, true, 2),
+      r('c', 1, false, 3),
+      r('d', 1, true, 4),
+      r('d', 2, false, 5),
+    ]);
+    expect((await store.results.listUnacknowledgedCritical([patientId])).map((x) => x.resultId)).toEqual([
+      'res-a',
+      'res-b',
+    ]);
+    expect((await store.results.listResultsFiledSince(patientId, at(2), 10)).map((x) => x.id)).toEqual([
+      'd-v2',
+      'd-v1',
+      'c-v1',
+    ]);
+    expect(await store.results.listUnacknowledgedCritical([])).toEqual([]);
+
+    const note = (id: string, userId: string, resultIds: string[]): StoredNotification => ({
+      id,
+      userId,
+      planId,
+      kind: 'result-critical',
+      params: { results: [{ code: 'NPU03230', display: 'P-Kalium' }] },
+      severity: 'critical',
+      created: at(6),
+      seen: null,
+      resultIds,
+    });
+    await store.results.createNotifications([
+      note('n1', 'u1', ['res-a', 'res-b']),
+      note('n2', 'u2', ['res-a', 'res-b']),
+    ]);
+    await store.results.createNotifications([note('n3', 'u1', ['res-b'])]);
+    await store.results.addResultEvent({
+      resultId: 'res-a',
+      version: 1,
+      kind: 'acknowledged',
+      userId: 'u2',
+      time: at(7),
+    });
+    expect(await store.results.resolveAcknowledgedNotifications(['res-a'], at(7))).toEqual([]);
+    await store.results.addResultEvent({
+      resultId: 'res-b',
+      version: 1,
+      kind: 'acknowledged',
+      userId: 'u2',
+      time: at(8),
+    });
+    const resolved = await store.results.resolveAcknowledgedNotifications(['res-b'], at(8));
+    expect(resolved.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+      { id: 'n1', userId: 'u1' },
+      { id: 'n2', userId: 'u2' },
+      { id: 'n3', userId: 'u1' },
+    ]);
+    expect(await store.results.resolveAcknowledgedNotifications(['res-a', 'res-b'], at(9))).toEqual([]);
+    expect(await store.results.listUnseenNotifications('u1')).toEqual([]);
+    expect(await store.results.listUnacknowledgedCritical([patientId])).toEqual([]);
+  });
+
+  it('19. personal: a plan seen only moves forward, per person; a chosen language reads back', async () => {
+    expect(await store.personal.listPlanViews('u1')).toEqual(new Map());
+    await store.personal.markPlanSeen('u1', planId, { time: at(5), seq: 7 });
+    await store.personal.markPlanSeen('u1', planId, { time: at(3), seq: 2 });
+    await store.personal.markPlanSeen('u2', planId, { time: at(1), seq: 1 });
+    expect(await store.personal.listPlanViews('u1')).toEqual(new Map([[planId, { time: at(5), seq: 7 }]]));
+    await store.personal.markPlanSeen('u1', planId, { time: at(9), seq: 9 });
+    expect(await store.personal.listPlanViews('u1')).toEqual(new Map([[planId, { time: at(9), seq: 9 }]]));
+    expect(await store.personal.listPlanViews('u2')).toEqual(new Map([[planId, { time: at(1), seq: 1 }]]));
+    expect(await store.personal.getLanguage('u1')).toBeNull();
+    await store.personal.setLanguage('u1', 'en');
+    await store.personal.setLanguage('u1', 'da');
+    await store.personal.setLanguage('u2', 'en');
+    expect(await store.personal.getLanguage('u1')).toBe('da');
+    expect(await store.personal.getLanguage('u2')).toBe('en');
+  });
+
   it('12. access: objections withdraw once, break-the-glass expires, embed links revoke once', async () => {
     const org = await store.createOrganisation({ name: 'Org', sector: 'municipality', region: null });
     const user = await store.createUser({

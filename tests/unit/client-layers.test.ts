@@ -17,8 +17,9 @@ import { describe, expect, it } from 'vitest';
  *   components  pieces more than one feature uses (header, bell, badges, rich-text editor)
  *   plan        the plan workspace and everything only it shows (sections, notes, results,
  *               the visit panel, the embed header and embed-link panel)
- *   history, visits, embed, admin
- *               features around the plan: its history, today's visits, the embed page, administration
+ *   history, visits, embed, admin, overview, patients
+ *               features around the plan: its history, today's visits, the embed page, administration,
+ *               Overblik, registering patients and changing care teams
  *   views       the pages the router shows
  *   (app)       App.tsx and main.tsx
  */
@@ -29,7 +30,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['collab'],
   ['components'],
   ['plan'],
-  ['history', 'visits', 'inbox', 'embed', 'admin'],
+  ['history', 'visits', 'inbox', 'embed', 'admin', 'overview', 'patients'],
   ['views'],
   ['(app)'],
 ];

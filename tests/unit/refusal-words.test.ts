@@ -73,6 +73,12 @@ const EXAMPLES: Record<RefusalCode, Refusal[]> = {
   'update.too-deep': [{ code: 'update.too-deep', params: { limit: 32 } }],
   'update.unapplicable': [{ code: 'update.unapplicable', params: {} }],
   'update.unchecked': [{ code: 'update.unchecked', params: {} }],
+  'entry.id-fixed': [{ code: 'entry.id-fixed', params: {} }],
+  'entry.id-taken': [{ code: 'entry.id-taken', params: {} }],
+  'notes.time': [{ code: 'notes.time', params: {} }],
+  'update.foreign-client': [{ code: 'update.foreign-client', params: {} }],
+  'update.too-many-clients': [{ code: 'update.too-many-clients', params: { limit: 8 } }],
+  'update.clock-jump': [{ code: 'update.clock-jump', params: { limit: 16777216 } }],
 };
 
 const LANGUAGES = [
@@ -98,6 +104,10 @@ function mustSay(r: Refusal): string[] {
       ];
     case 'update.too-deep':
       return ['32'];
+    case 'update.too-many-clients':
+      return ['8'];
+    case 'update.clock-jump':
+      return ['16777216'];
     default:
       return [];
   }

@@ -181,7 +181,7 @@ describe('result intake: accepted submissions', () => {
       cpr: CARL,
       kind: 'imaging',
       category: 'imaging',
-      code: { system: 'http://loinc.org', code: '36643-5', display: 'XR Chest 2 Views' },
+      code: { system: 'http://loinc.org', code: '36643-5', display: 'Røntgen af thorax, to planer' },
       status: 'final',
       effective: T0,
     });

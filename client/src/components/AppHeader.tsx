@@ -29,13 +29,14 @@ function navFor(session: Session, route: Route): NavLink[] {
       {
         href: routes.patients,
         label: 'nav.ownPlans',
-        current: route.name === 'patients' || route.name === 'plan',
+        current: route.name === 'patients' || route.name === 'overview' || route.name === 'plan',
         testId: 'nav-plans',
       },
       { href: routes.accessLog, label: 'nav.accessLog', current: route.name === 'accessLog', testId: 'nav-access-log' },
     ];
   }
   const links: NavLink[] = [
+    { href: routes.overview, label: 'nav.overview', current: route.name === 'overview', testId: 'nav-overview' },
     { href: routes.patients, label: 'nav.patients', current: route.name === 'patients', testId: 'nav-patients' },
   ];
   // Home visits are the municipality's (GET /visits/today answers 403 for other sectors).

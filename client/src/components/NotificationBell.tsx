@@ -1,4 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { formatCpr } from '../../../shared/cpr.ts';
+import type { NotifiedPatient } from '../../../shared/notifications.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { wordNotification, type Wording } from '../i18n/notification-words.ts';
 import { useSessionSocket } from '../realtime/SessionSocket.tsx';
@@ -81,7 +83,7 @@ export function NotificationBell({ token }: { token: string }) {
       <p className="visually-hidden" aria-live={latest?.severity === 'critical' ? 'assertive' : 'polite'}>
         {latest
           ? t(latest.severity === 'critical' ? 'notifications.newCritical' : 'notifications.new', {
-              text: wordNotification(latest.content, wording),
+              text: withPatient(latest.patient, wordNotification(latest.content, wording)),
             })
           : ''}
       </p>
@@ -131,6 +133,11 @@ export function NotificationBell({ token }: { token: string }) {
   );
 }
 
+/** For a screen reader's announcement: the patient first, then what it says. */
+function withPatient(patient: NotifiedPatient | null, text: string): string {
+  return patient ? `${patient.name}: ${text}` : text;
+}
+
 function Item({
   n,
   text,
@@ -152,6 +159,11 @@ function Item({
       data-severity={n.severity}
       data-plan-id={n.planId}
     >
+      {n.patient && (
+        <p className="bell__patient" data-testid="notification-patient">
+          <strong>{n.patient.name}</strong> <span className="mono">{formatCpr(n.patient.cpr)}</span>
+        </p>
+      )}
       <p className="bell__text">
         {n.severity === 'critical' && <span className="bell__critical">{t('notifications.critical')}</span>}
         {text}

@@ -44,6 +44,8 @@ export const daPeople = {
   'access.refusedSentence': 'forsøgte at {what}, men fik ikke lov',
   'access.done.unknown': 'så dine oplysninger',
   'access.tried.unknown': 'se dine oplysninger',
+  'access.done.overview.read': 'så nyt om din journal i sit overblik',
+  'access.tried.overview.read': 'se nyt om din journal i sit overblik',
   'access.done.patient.list': 'så dig på sin liste over patienter',
   'access.tried.patient.list': 'se dig på sin liste over patienter',
   'access.done.patient.create': 'oprettede dig som patient',

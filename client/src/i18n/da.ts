@@ -5,6 +5,9 @@ import { daPeople } from './da-people.ts';
 import { daAccess } from './da-access.ts';
 import { daOffline } from './da-offline.ts';
 import { daSignIn } from './da-sign-in.ts';
+import { daOverview } from './da-overview.ts';
+import { daErrors } from './da-errors.ts';
+import { daPatients } from './da-patients.ts';
 import { daMeasurements } from './da-measurements.ts';
 
 /**
@@ -37,7 +40,7 @@ const messages = {
   'patients.title': 'Mine patienter',
   'patients.titleCitizen': 'Min plejeplan',
   'patients.searchLabel': 'Søg efter navn eller CPR-nummer',
-  'patients.searchHint': 'Søgningen sendes sikkert til serveren; et CPR-nummer kommer aldrig i en adresse.',
+  'patients.searchHint': 'Skriv et navn eller et CPR-nummer (med eller uden bindestreg).',
   'patients.loading': 'Henter patienter …',
   'patients.empty': 'Ingen patienter matcher søgningen.',
   'patients.none': 'Du har ingen patienter endnu.',
@@ -125,6 +128,9 @@ const messages = {
   ...daAccess,
   ...daOffline,
   ...daSignIn,
+  ...daOverview,
+  ...daErrors,
+  ...daPatients,
   ...daMeasurements,
 } satisfies Record<string, string>;
 

@@ -42,6 +42,8 @@ export const enPeople: PeopleMessages = {
   'access.refusedSentence': 'tried to {what}, and was refused',
   'access.done.unknown': 'looked at your details',
   'access.tried.unknown': 'look at your details',
+  'access.done.overview.read': 'saw news of your record in their overview',
+  'access.tried.overview.read': 'see news of your record in their overview',
   'access.done.patient.list': 'saw you in their list of patients',
   'access.tried.patient.list': 'list you among their patients',
   'access.done.patient.create': 'registered you as a patient',

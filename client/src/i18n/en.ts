@@ -6,6 +6,9 @@ import { enPeople } from './en-people.ts';
 import { enAccess } from './en-access.ts';
 import { enOffline } from './en-offline.ts';
 import { enSignIn } from './en-sign-in.ts';
+import { enOverview } from './en-overview.ts';
+import { enErrors } from './en-errors.ts';
+import { enPatients } from './en-patients.ts';
 import { enMeasurements } from './en-measurements.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
@@ -35,7 +38,7 @@ export const en: Dictionary = {
   'patients.title': 'My patients',
   'patients.titleCitizen': 'My care plan',
   'patients.searchLabel': 'Search by name or CPR number',
-  'patients.searchHint': 'The search is sent securely to the server; a CPR number never appears in an address.',
+  'patients.searchHint': 'Type a name or a CPR number (with or without the hyphen).',
   'patients.loading': 'Loading patients …',
   'patients.empty': 'No patients match the search.',
   'patients.none': 'You have no patients yet.',
@@ -123,5 +126,8 @@ export const en: Dictionary = {
   ...enAccess,
   ...enOffline,
   ...enSignIn,
+  ...enOverview,
+  ...enErrors,
+  ...enPatients,
   ...enMeasurements,
 };

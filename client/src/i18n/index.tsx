@@ -12,7 +12,11 @@ const DICTIONARIES: Readonly<Record<Language, Dictionary>> = { da, en };
 const LOCALES: Readonly<Record<Language, string>> = { da: 'da-DK', en: 'en-GB' };
 const STORAGE_KEY = 'carehub.language';
 
-/** The stored choice, else the browser's first preference among Danish and English, else Danish. */
+/**
+ * The choice kept on this device (the signed-in person's own choice is kept on the server and
+ * applied at sign-in), else Danish: the organisations work in Danish, so a browser set to
+ * English does not turn the UI English (issue 17).
+ */
 function detectLanguage(useStorage = true): Language {
   try {
     const stored = useStorage ? localStorage.getItem(STORAGE_KEY) : null;
@@ -20,17 +24,21 @@ function detectLanguage(useStorage = true): Language {
   } catch {
     // storage may be unavailable (privacy mode, embedded frames); fall through
   }
-  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
-  for (const tag of preferred) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (base === 'da' || base === 'en') return base;
-  }
   return 'da';
+}
+
+/** Where a person's own choice of language is kept (the server, when signed in); set by the app. */
+let keepChoice: ((lang: Language) => void) | null = null;
+export function setLanguageKeeper(keeper: ((lang: Language) => void) | null): void {
+  keepChoice = keeper;
 }
 
 export interface I18n {
   lang: Language;
+  /** The person chose a language: shown, and kept (on the device, and on the server when signed in). */
   setLang: (lang: Language) => void;
+  /** A language chosen earlier (from the server at sign-in): shown, and kept on the device. */
+  applyLang: (lang: Language) => void;
   t: Translate;
   /** A label for a dynamic key such as `role.gp`, or `fallback` when the key is unknown. */
   tDynamic: (key: string, fallback: MessageKey) => string;
@@ -46,7 +54,7 @@ const I18nContext = createContext<I18n | null>(null);
 export function I18nProvider({ children, persist = true }: { children: ReactNode; persist?: boolean }) {
   const [lang, setLangState] = useState<Language>(() => detectLanguage(persist));
 
-  const setLang = useCallback(
+  const applyLang = useCallback(
     (next: Language) => {
       setLangState(next);
       if (!persist) return;
@@ -57,6 +65,13 @@ export function I18nProvider({ children, persist = true }: { children: ReactNode
       }
     },
     [persist],
+  );
+  const setLang = useCallback(
+    (next: Language) => {
+      applyLang(next);
+      if (persist) keepChoice?.(next);
+    },
+    [applyLang, persist],
   );
 
   useEffect(() => {
@@ -73,6 +88,7 @@ export function I18nProvider({ children, persist = true }: { children: ReactNode
     return {
       lang,
       setLang,
+      applyLang,
       t,
       tDynamic: (key, fallback) => (key in dict ? dict[key as MessageKey] : dict[fallback]),
       formatDateTime: (iso) => {
@@ -85,7 +101,7 @@ export function I18nProvider({ children, persist = true }: { children: ReactNode
       },
       formatNumber: (value) => number.format(value),
     };
-  }, [lang, setLang]);
+  }, [lang, setLang, applyLang]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

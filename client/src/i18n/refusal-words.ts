@@ -31,6 +31,8 @@ export function wordRefusal(refusal: Refusal | null, t: Translate): string {
       });
     }
     case 'update.too-deep':
+    case 'update.too-many-clients':
+    case 'update.clock-jump':
       return t(key, { limit: refusal.params.limit });
     case 'measurements.implausible':
       return t(refusal.params.key === 'unit' ? 'refusal.code.measurements.implausible-unit' : key);
@@ -79,10 +81,16 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'entry.not-a-map': 'refusal.code.entry.not-a-map',
   'entry.unknown-key': 'refusal.code.entry.unknown-key',
   'entry.named-keys-only': 'refusal.code.entry.named-keys-only',
+  'entry.id-fixed': 'refusal.code.entry.id-fixed',
+  'entry.id-taken': 'refusal.code.entry.id-taken',
+  'notes.time': 'refusal.code.notes.time',
   'value.invalid': 'refusal.code.value.invalid',
   'update.too-deep': 'refusal.code.update.too-deep',
   'update.unapplicable': 'refusal.code.update.unapplicable',
   'update.unchecked': 'refusal.code.update.unchecked',
+  'update.foreign-client': 'refusal.code.update.foreign-client',
+  'update.too-many-clients': 'refusal.code.update.too-many-clients',
+  'update.clock-jump': 'refusal.code.update.clock-jump',
 };
 
 const PROBLEMS: Readonly<Record<ValueProblem, MessageKey>> = {

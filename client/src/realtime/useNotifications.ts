@@ -1,5 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { NotificationContent, ReceivedNotification, type NotificationSeverity } from '../../../shared/notifications.ts';
+import {
+  NotificationContent,
+  ReceivedNotification,
+  ResolvedNotifications,
+  type NotificationSeverity,
+  type NotifiedPatient,
+} from '../../../shared/notifications.ts';
 import { listNotifications, markNotificationsSeen, type StoredNotification } from '../api-care.ts';
 import { describeError, isAbort } from '../api.ts';
 import type { Translate } from '../i18n/index.tsx';
@@ -11,6 +17,8 @@ export interface NotificationItem {
   id: string | null;
   key: string;
   planId: string;
+  /** Who it is about: named first in the bell. */
+  patient: NotifiedPatient | null;
   severity: NotificationSeverity;
   /** What it says, worded when shown (in the reader's language); null: a kind this client cannot read. */
   content: NotificationContent | null;
@@ -27,6 +35,7 @@ const fromStored = (n: StoredNotification): NotificationItem => ({
   id: n.id,
   key: n.id,
   planId: n.planId,
+  patient: n.patient ?? null,
   severity: n.severity,
   content: contentOf(n),
   created: n.created,
@@ -63,6 +72,9 @@ export function useNotifications(token: string, socket: AppSocket | null, t: Tra
     (signal?: AbortSignal) =>
       listNotifications(token, signal)
         .then((stored) => {
+          // Stored ones no longer listed were seen elsewhere or resolved while this was away.
+          const listed = new Set(stored.map((n) => n.id));
+          setItems((current) => current.filter((n) => !n.id || listed.has(n.id)));
           merge(stored.filter((n) => !n.seen).map(fromStored));
           setError(null);
         })
@@ -88,6 +100,7 @@ export function useNotifications(token: string, socket: AppSocket | null, t: Tra
         id: n.data.id ?? null,
         key: n.data.id ?? newUuid(),
         planId: n.data.planId,
+        patient: n.data.patient ?? null,
         severity: n.data.severity,
         content: contentOf(n.data),
         created: new Date().toISOString(),
@@ -95,11 +108,20 @@ export function useNotifications(token: string, socket: AppSocket | null, t: Tra
       merge([item]);
       setLatest(item);
     };
+    // Resolved for everyone (a critical result acknowledged, on any device, by anyone): it goes.
+    const onResolved = (raw: unknown) => {
+      const r = ResolvedNotifications.safeParse(raw);
+      if (!r.success) return;
+      const gone = new Set(r.data.ids);
+      setItems((current) => current.filter((n) => !n.id || !gone.has(n.id)));
+    };
     const onReconnect = () => void load();
     socket.on('notification', onNotification);
+    socket.on('notification:resolved', onResolved);
     socket.io.on('reconnect', onReconnect);
     return () => {
       socket.off('notification', onNotification);
+      socket.off('notification:resolved', onResolved);
       socket.io.off('reconnect', onReconnect);
     };
   }, [socket, merge, load]);

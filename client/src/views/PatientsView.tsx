@@ -7,6 +7,9 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { EmergencyAccess } from './EmergencyAccess.tsx';
 import { PlanStatusBadge } from '../components/PlanStatusBadge.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { PatientSignalList } from '../overview/PatientSignalList.tsx';
+import { NewPatient } from '../patients/NewPatient.tsx';
+import { StartPlan } from '../patients/StartPlan.tsx';
 import { routes } from '../router.ts';
 import type { Session } from '../session.ts';
 
@@ -70,6 +73,9 @@ export function PatientsView({ session }: { session: Session }) {
         </div>
       )}
       {isStaff(session.user.role) && <EmergencyAccess session={session} />}
+      {isStaff(session.user.role) && (
+        <NewPatient session={session} onCreated={(p) => setPatients((list) => [p, ...(list ?? [])])} />
+      )}
       {error && <ErrorNotice message={error} />}
       {!shown && !error && <p role="status">{t('patients.loading')}</p>}
       {shown && (
@@ -88,6 +94,7 @@ export function PatientsView({ session }: { session: Session }) {
                     <span className="muted">{t('patients.cpr')} </span>
                     <span className="mono">{formatCpr(patient.cpr)}</span>
                   </p>
+                  {patient.signals && <PatientSignalList signals={patient.signals} />}
                   <h3 className="visually-hidden">{t('patients.plans')}</h3>
                   {patient.plans.length === 0 ? (
                     <p className="muted">{t('patients.noPlans')}</p>
@@ -99,9 +106,22 @@ export function PatientsView({ session }: { session: Session }) {
                             {plan.title}
                           </a>
                           <PlanStatusBadge status={plan.status} />
+                          {isStaff(session.user.role) && (
+                            <a
+                              href={routes.careTeam(plan.id)}
+                              className="plan-links__team"
+                              data-testid="care-team-link"
+                            >
+                              {t('careTeam.link')}
+                              <span className="visually-hidden"> – {patient.name}</span>
+                            </a>
+                          )}
                         </li>
                       ))}
                     </ul>
+                  )}
+                  {isStaff(session.user.role) && (
+                    <StartPlan session={session} patientId={patient.id} patientName={patient.name} />
                   )}
                 </li>
               ))}

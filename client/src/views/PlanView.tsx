@@ -4,6 +4,7 @@ import { ApiError, describeError, getPlan, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { keepPlanHeader, keptPlanHeader } from '../offline/device.ts';
+import { markPlanSeen } from '../overview/api-overview.ts';
 import { PlanWorkspace } from '../plan/PlanWorkspace.tsx';
 import { routes } from '../router.ts';
 import type { Session } from '../session.ts';
@@ -14,13 +15,18 @@ interface Props {
   onSessionExpired: () => void;
   /** `#/plans/<planId>/visit`: opened from today's visits. */
   visit?: boolean;
+  /** `?at=<section>` (from Overblik): the section to open the plan at. */
+  at?: string;
 }
+
+/** How long the page looks for the section to open at while the plan loads. */
+const FIND_SECTION_MS = 10_000;
 
 /**
  * `#/plans/<planId>`: the header from REST, then the live document. Without a network the header
  * kept on this device from the last time is used, and the document comes from IndexedDB.
  */
-export function PlanView({ session, planId, onSessionExpired, visit = false }: Props) {
+export function PlanView({ session, planId, onSessionExpired, visit = false, at }: Props) {
   const { t } = useI18n();
   const [plan, setPlan] = useState<PlanHeader | null>(null);
   const [offline, setOffline] = useState(false);
@@ -55,6 +61,31 @@ export function PlanView({ session, planId, onSessionExpired, visit = false }: P
     return () => controller.abort();
     // Deliberately not on `t`: a change of language needs no refetch.
   }, [session.token, planId]);
+
+  // Seen on the server when opened and when left (what changed meanwhile was in front of the
+  // reader): Overblik counts what is new from here, on every device of theirs.
+  useEffect(() => {
+    if (!navigator.onLine) return;
+    const seen = () => void markPlanSeen(session.token, planId).catch(() => {});
+    seen();
+    return seen;
+  }, [session.token, planId]);
+
+  // Opened at a section (an Overblik item): scrolled to and focused once it is on the page.
+  useEffect(() => {
+    if (!plan || !at) return;
+    const ends = Date.now() + FIND_SECTION_MS;
+    let frame = 0;
+    const find = () => {
+      const heading = document.querySelector<HTMLElement>(`[data-testid="section-${CSS.escape(at)}"] h2`);
+      if (heading) {
+        heading.scrollIntoView({ block: 'start' });
+        heading.focus({ preventScroll: true });
+      } else if (Date.now() < ends) frame = requestAnimationFrame(find);
+    };
+    frame = requestAnimationFrame(find);
+    return () => cancelAnimationFrame(frame);
+  }, [plan, at]);
 
   return (
     <div className="plan-page">

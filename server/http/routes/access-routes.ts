@@ -56,7 +56,7 @@ export function planAccessRoutes(deps: HttpDeps): Router {
     }
     const current = await deps.access.patientAccess(principal, plan.patientId);
     if (current.ok && current.via === 'care_team')
-      throw refuse(conflict('you are on the care team already'), plan.patientId, plan.id);
+      throw refuse(conflict('you are on the care team already', 'care-team.already'), plan.patientId, plan.id);
     if (!current.ok && current.objected) throw refuse(forbidden(current.reason), plan.patientId, plan.id);
     const now = new Date();
     const grant = {

@@ -45,7 +45,10 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
           outcome: 'refused',
           details: { username: typed, address, reason: 'password_login_off', ...(left > 0 ? { coalesced: left } : {}) },
         });
-      throw forbidden('signing in with a password is switched off here: sign in through your organisation');
+      throw forbidden(
+        'signing in with a password is switched off here: sign in through your organisation',
+        'sign-in.password-off',
+      );
     }
     // Counted as a failure before the password check; taken back if the password is right.
     const attempt = throttle.attempt(username, address);
@@ -57,7 +60,13 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
         details: { username: typed, address, throttled: true },
       });
       res.setHeader('Retry-After', String(attempt.retryAfterSeconds));
-      throw new HttpError(429, 'rate_limited', `too many failed sign-ins; try again in ${attempt.retryAfterSeconds} s`);
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `too many failed sign-ins; try again in ${attempt.retryAfterSeconds} s`,
+        undefined,
+        { reason: 'sign-in.throttled', params: { seconds: attempt.retryAfterSeconds } },
+      );
     }
     let user: User | null;
     let ok: boolean;
@@ -77,7 +86,7 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
         outcome: 'refused',
         details: { username: typed, address: req.ip },
       });
-      throw unauthorized('wrong username or password');
+      throw unauthorized('wrong username or password', 'sign-in.wrong-password');
     }
     attempt.succeeded();
     if (user.disabled) {
@@ -87,7 +96,7 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
         outcome: 'refused',
         details: { address, reason: 'account_switched_off' },
       });
-      throw unauthorized('this account has been switched off');
+      throw unauthorized('this account has been switched off', 'sign-in.switched-off');
     }
     const organisation = user.organisationId ? await deps.store.getOrganisation(user.organisationId) : null;
     const { token, expiresAt } = await deps.tokens.issueSession(user.id);

@@ -1,15 +1,37 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { DEFAULT_LANGUAGE, Language } from '../../../shared/language.ts';
 import { userView } from '../../auth/access.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
+import { forbidden, parse } from '../errors.ts';
 import { objectionRoutes } from './access-routes.ts';
 import { accessLogRoutes } from './audit-routes.ts';
 
-/** `/me`: the signed-in person's own: who they are, and a citizen's objections and access log. */
+const LanguageRequest = z.object({ language: Language }).strict();
+
+/**
+ * `/me`: the signed-in person's own: who they are, the language they chose (Danish unless they
+ * chose otherwise, whatever their browser says; kept on the server, so it follows them), and a
+ * citizen's objections and access log.
+ */
 export function meRoutes(deps: HttpDeps): Router {
   const router = Router();
-  router.get('/', requireAuth(deps.access), (_req, res) => {
+  const auth = requireAuth(deps.access);
+  router.get('/', auth, (_req, res) => {
     res.json(userView(principalOf(res)));
+  });
+  router.get('/language', auth, async (_req, res) => {
+    const chosen = await deps.store.personal.getLanguage(principalOf(res).user.id);
+    res.json({ language: chosen ?? DEFAULT_LANGUAGE, chosen: chosen !== null });
+  });
+  router.put('/language', auth, async (req, res) => {
+    const principal = principalOf(res);
+    // A practice system's embedded page is the practice's: its language is not the person's choice.
+    if (principal.embed) throw forbidden('an embedded session does not keep a language', 'access.embed-one-plan');
+    const { language } = parse(LanguageRequest, req.body);
+    await deps.store.personal.setLanguage(principal.user.id, language);
+    res.json({ language, chosen: true });
   });
   router.use('/objections', objectionRoutes(deps));
   router.use('/access-log', accessLogRoutes(deps));

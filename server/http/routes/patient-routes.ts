@@ -11,6 +11,7 @@ import type { Principal } from '../../auth/access.ts';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Patient, Plan } from '../../store/records.ts';
+import { OverviewBuilder, signalsByPatient } from '../../worklist/overview.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound, parse } from '../errors.ts';
@@ -58,6 +59,17 @@ export function patientRoutes(deps: HttpDeps): Router {
       patients = [];
     }
     const views = await Promise.all(patients.map(view));
+    if (isStaff(user.role) && !principal.embed) {
+      // The same signals as the person's Overblik, counted per patient; titles as the plans say now.
+      const { items } = await new OverviewBuilder(deps.store).build(principal, patients);
+      const signals = signalsByPatient(items);
+      const titles = new Map(items.map((i) => [i.planId, i.planTitle]));
+      for (const v of views) {
+        const s = signals.get(v.id);
+        if (s) v.signals = s;
+        v.plans = v.plans.map((p) => ({ ...p, title: titles.get(p.id) ?? p.title }));
+      }
+    }
     for (const p of views)
       deps.audit.record({ actorId: user.id, action: 'patient.list', patientId: p.id, outcome: 'allowed', details: {} });
     return views;
@@ -84,11 +96,14 @@ export function patientRoutes(deps: HttpDeps): Router {
 
   router.post('/', async (req, res) => {
     const principal = principalOf(res);
-    if (!isStaff(principal.user.role)) throw forbidden('only care staff register patients');
+    if (!isStaff(principal.user.role) || principal.embed)
+      throw forbidden('only care staff register patients', 'staff-only');
     const body = parse(CreatePatientRequest, req.body);
     const cpr = parseCpr(body.cpr);
     if (!cpr.ok)
-      throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }]);
+      throw new HttpError(400, 'validation_failed', 'invalid CPR number', [{ path: 'cpr', message: cpr.reason }], {
+        reason: cpr.code,
+      });
     const existing = await deps.store.getPatientByCpr(cpr.cpr);
     if (existing) {
       // The answer confirms that this CPR number is registered here: a look-up, on record
@@ -100,7 +115,7 @@ export function patientRoutes(deps: HttpDeps): Router {
         outcome: 'refused',
         details: { reason: 'already registered' },
       });
-      throw conflict('a patient with this CPR number is already registered');
+      throw conflict('a patient with this CPR number is already registered', 'patient.exists');
     }
     const patient = await deps.store.createPatient({ cpr: cpr.cpr, name: body.name });
     // Whoever registers a patient treats them: their organisation joins the care team.
@@ -151,7 +166,7 @@ export function patientRoutes(deps: HttpDeps): Router {
     if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff may break the glass');
     const { cpr } = parse(EmergencyLookupRequest, req.body);
     const parsed = parseCpr(cpr, { allowReplacement: true });
-    if (!parsed.ok) throw badRequest(parsed.reason);
+    if (!parsed.ok) throw badRequest(parsed.reason, undefined, parsed.code);
     const patient = await deps.store.getPatientByCpr(parsed.cpr);
     if (!patient) {
       // A miss tells that a CPR number is not registered here: on record too.
@@ -161,7 +176,7 @@ export function patientRoutes(deps: HttpDeps): Router {
         outcome: 'refused',
         details: { reason: 'no such patient' },
       });
-      throw notFound('no patient is registered with this CPR number');
+      throw notFound('no patient is registered with this CPR number', 'patient.not-registered');
     }
     const access = await deps.access.patientAccess(principal, patient.id);
     const objected = !access.ok && access.objected === true;

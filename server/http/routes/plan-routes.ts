@@ -1,3 +1,4 @@
+import type { ErrorReason } from '../../../shared/error-reasons.ts';
 import { Router, type Response } from 'express';
 import {
   AddCareTeamMemberRequest,
@@ -11,7 +12,7 @@ import type { Principal } from '../../auth/access.ts';
 import type { CareTeamEntry } from '../../store/records.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { requireAuth, principalOf } from '../authenticate.ts';
-import { badRequest, forbidden, notFound, parse } from '../errors.ts';
+import { badRequest, conflict, forbidden, notFound, parse } from '../errors.ts';
 import { planAccessRoutes } from './access-routes.ts';
 import { planEmbedLinkRoutes } from './embed-routes.ts';
 import { fhirRoutes } from './fhir-routes.ts';
@@ -83,7 +84,13 @@ export function planRoutes(deps: HttpDeps): Router {
   // refusal is audited, flagged when the caller held a grant.
   router.post('/', auth, async (req, res) => {
     const principal = principalOf(res);
-    const refuse = (status: 400 | 403 | 404, reason: string, patientId: string | null, details = {}) => {
+    const refuse = (
+      status: 400 | 403 | 404,
+      reason: string,
+      patientId: string | null,
+      details = {},
+      why?: ErrorReason,
+    ) => {
       deps.audit.record({
         actorId: principal.user.id,
         action: 'plan.create',
@@ -91,7 +98,11 @@ export function planRoutes(deps: HttpDeps): Router {
         outcome: 'refused',
         details: { reason, ...details },
       });
-      return status === 404 ? notFound(reason) : status === 400 ? badRequest(reason) : forbidden(reason);
+      return status === 404
+        ? notFound(reason, why)
+        : status === 400
+          ? badRequest(reason, undefined, why)
+          : forbidden(reason, why);
     };
     if (!isStaff(principal.user.role) || principal.embed) throw refuse(403, 'only care staff may do this', null);
     let body: ReturnType<typeof CreatePlanRequest.parse>;
@@ -106,9 +117,10 @@ export function planRoutes(deps: HttpDeps): Router {
     if (access.via !== 'care_team')
       throw refuse(
         403,
-        'only the patient’s care team creates plans; break-the-glass access does not',
+        'only care-team members start a plan: break-the-glass access does not',
         access.patient.id,
         auditDetails(access),
+        'access.not-care-team',
       );
     const created = await deps.store.createPlan({ patientId: body.patientId, title: body.title, status: 'active' });
     await deps.rooms.withRoom(created.id, async (room) => {
@@ -147,11 +159,20 @@ export function planRoutes(deps: HttpDeps): Router {
     const access = await teamMember(principal, String(req.params.id), 'care-team.add');
     const body = parse(AddCareTeamMemberRequest, req.body);
     if (body.organisationId && !(await deps.store.getOrganisation(body.organisationId)))
-      throw badRequest('no such organisation');
+      throw badRequest('no such organisation', undefined, 'care-team.no-organisation');
     if (body.userId) {
       const user = await deps.store.getUser(body.userId);
       if (!user || !isStaff(user.role)) throw badRequest('no such care-staff user');
     }
+    const team = await deps.store.listCareTeam(access.patient.id);
+    if (
+      team.some(
+        (m) =>
+          (body.organisationId && m.organisationId === body.organisationId) ||
+          (body.userId && m.userId === body.userId),
+      )
+    )
+      throw conflict('already on the care team', 'care-team.already');
     const entry = await deps.store.addCareTeamMember({
       patientId: access.patient.id,
       organisationId: body.organisationId ?? null,
@@ -173,7 +194,7 @@ export function planRoutes(deps: HttpDeps): Router {
     const principal = staffOnly(res);
     const access = await teamMember(principal, String(req.params.id), 'care-team.remove');
     const removed = await deps.store.removeCareTeamMember(access.patient.id, String(req.params.memberId));
-    if (!removed) throw notFound('no such care-team member');
+    if (!removed) throw notFound('no such care-team member', 'care-team.no-member');
     deps.audit.record({
       actorId: principal.user.id,
       action: 'care-team.remove',

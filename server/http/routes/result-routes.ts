@@ -1,3 +1,4 @@
+import type { ErrorReason } from '../../../shared/error-reasons.ts';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { parseCpr } from '../../../shared/cpr.ts';
 import { isStaff } from '../../../shared/roles.ts';
@@ -113,6 +114,7 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
     res: Response,
     action: string,
     refusal: (stored: StoredResult) => string | null = () => null,
+    refusalReason?: ErrorReason,
   ) {
     const principal = principalOf(res);
     if (!isStaff(principal.user.role)) throw forbidden('only care staff may do this');
@@ -132,13 +134,17 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
       },
     });
     if (!access.ok) throw forbidden(access.reason);
-    if (refused !== null) throw conflict(refused);
+    if (refused !== null) throw conflict(refused, refusalReason);
     return { principal, stored };
   }
 
   router.post('/:id/acknowledge', staff, async (req, res) => {
-    const { principal, stored } = await resultForStaff(req, res, 'result.acknowledge', (s) =>
-      s.critical ? null : 'only critical results (HH, LL, AA) are acknowledged',
+    const { principal, stored } = await resultForStaff(
+      req,
+      res,
+      'result.acknowledge',
+      (s) => (s.critical ? null : 'only critical results (HH, LL, AA) are acknowledged'),
+      'result.not-critical',
     );
     res.json(await deps.filing.acknowledge(stored, { id: principal.user.id, name: principal.user.name }));
   });
@@ -204,11 +210,12 @@ export function notificationRoutes(deps: HttpDeps): Router {
   router.get('/', staff, async (_req, res) => {
     const principal = principalOf(res);
     const unseen = await deps.store.results.listUnseenNotifications(principal.user.id);
-    const reachable = new Set<string>();
+    const reachable = new Map<string, { id: string; name: string; cpr: string }>();
     for (const planId of new Set(unseen.map((n) => n.planId))) {
       const access = await deps.access.planAccess(principal, planId);
       if (!access.ok) continue;
-      reachable.add(planId);
+      const { id, name, cpr } = access.patient;
+      reachable.set(planId, { id, name, cpr });
       // Notifications carry result values and clinical text: reading them is a read of the plan.
       deps.audit.record({
         actorId: principal.user.id,
@@ -219,7 +226,8 @@ export function notificationRoutes(deps: HttpDeps): Router {
         details: { notifications: unseen.filter((n) => n.planId === planId).length, ...auditDetails(access) },
       });
     }
-    res.json(unseen.filter((n) => reachable.has(n.planId)));
+    // Each names its patient, as the bell shows it.
+    res.json(unseen.flatMap((n) => (reachable.has(n.planId) ? [{ ...n, patient: reachable.get(n.planId) }] : [])));
   });
 
   router.post('/seen', staff, express.json(), async (req, res) => {

@@ -1,6 +1,7 @@
 import type {
   ApiKeyRecord,
   HeldResult,
+  ResolvedNotification,
   ResultEvent,
   ResultStore,
   StoredNotification,
@@ -153,9 +154,15 @@ export class PostgresResultStore implements ResultStore {
 
   async createNotifications(rows: StoredNotification[]): Promise<void> {
     if (rows.length === 0) return;
+    const links = rows.flatMap((n) => (n.resultIds ?? []).map((resultId) => [n.id, resultId] as const));
+    // The notifications and the results they ask about, in one statement: both or neither.
     await this.db.rows(
-      `INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen)
-       SELECT *, NULL FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+      `WITH n AS (
+         INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen)
+         SELECT *, NULL FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       )
+       INSERT INTO notification_results (notification_id, result_id)
+       SELECT * FROM unnest($8::text[], $9::text[]) ON CONFLICT DO NOTHING`,
       [
         rows.map((n) => n.id),
         rows.map((n) => n.userId),
@@ -164,13 +171,49 @@ export class PostgresResultStore implements ResultStore {
         rows.map((n) => JSON.stringify(n.params)),
         rows.map((n) => n.severity),
         rows.map((n) => n.created),
+        links.map(([id]) => id),
+        links.map(([, resultId]) => resultId),
       ],
     );
   }
   async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {
     return (
-      await this.db.rows('SELECT * FROM notifications WHERE user_id = $1 AND seen IS NULL ORDER BY created', [userId])
+      await this.db.rows(
+        'SELECT * FROM notifications WHERE user_id = $1 AND seen IS NULL AND resolved IS NULL ORDER BY created',
+        [userId],
+      )
     ).map(toNotification);
+  }
+  async resolveAcknowledgedNotifications(resultIds: string[], time: string): Promise<ResolvedNotification[]> {
+    if (resultIds.length === 0) return [];
+    const rows = await this.db.rows(
+      `UPDATE notifications SET resolved = $1 WHERE resolved IS NULL
+         AND id IN (SELECT notification_id FROM notification_results WHERE result_id = ANY($2::text[]))
+         AND NOT EXISTS (SELECT 1 FROM notification_results nr WHERE nr.notification_id = notifications.id
+           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = nr.result_id AND e.kind = 'acknowledged'
+               AND e.version = COALESCE((SELECT MAX(v.version) FROM results v WHERE v.result_id = nr.result_id), e.version)))
+       RETURNING id, user_id`,
+      [time, resultIds],
+    );
+    return rows.map((r) => ({ id: r.id as string, userId: r.user_id as string }));
+  }
+  async listUnacknowledgedCritical(patientIds: string[]): Promise<StoredResult[]> {
+    if (patientIds.length === 0) return [];
+    const rows = await this.db.rows(
+      `SELECT r.* FROM results r WHERE r.patient_id = ANY($1::text[]) AND r.critical
+         AND r.version = (SELECT MAX(v.version) FROM results v WHERE v.source_system = r.source_system AND v.identifier = r.identifier)
+         AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind = 'acknowledged' AND e.version = r.version)
+       ORDER BY r.filed`,
+      [patientIds],
+    );
+    return rows.map(toResult);
+  }
+  async listResultsFiledSince(patientId: string, since: string, limit: number): Promise<StoredResult[]> {
+    const rows = await this.db.rows(
+      'SELECT * FROM results WHERE patient_id = $1 AND filed > $2 ORDER BY filed DESC LIMIT $3',
+      [patientId, since, limit],
+    );
+    return rows.map(toResult);
   }
   async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {
     if (ids.length === 0) return 0;

@@ -23,6 +23,7 @@ import type {
 import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
 import { PostgresIdentityStore } from './postgres-identity.ts';
+import { PostgresPersonalStore } from './postgres-personal.ts';
 import { PostgresMessageStore } from './postgres-messages.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
@@ -67,6 +68,7 @@ export class PostgresStore implements Store {
   readonly results: PostgresResultStore;
   readonly accessGrants: PostgresAccessStore;
   readonly identity: PostgresIdentityStore;
+  readonly personal: PostgresPersonalStore;
   readonly messages: PostgresMessageStore;
   private readonly db: Db;
   private readonly log: Logger | undefined;
@@ -77,6 +79,7 @@ export class PostgresStore implements Store {
     this.results = new PostgresResultStore(this.db);
     this.accessGrants = new PostgresAccessStore(this.db);
     this.identity = new PostgresIdentityStore(this.db);
+    this.personal = new PostgresPersonalStore(this.db);
     this.messages = new PostgresMessageStore(this.db);
   }
 

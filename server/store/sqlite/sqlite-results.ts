@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type {
   ApiKeyRecord,
   HeldResult,
+  ResolvedNotification,
   ResultEvent,
   ResultStore,
   StoredNotification,
@@ -37,6 +38,17 @@ export class SqliteResultStore implements ResultStore {
       resultById: db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1'),
       insertNotification: db.prepare(
         'INSERT INTO notifications (id, user_id, plan_id, kind, params, severity, created, seen) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
+      ),
+      linkNotification: db.prepare(
+        'INSERT OR IGNORE INTO notification_results (notification_id, result_id) VALUES (?, ?)',
+      ),
+      resolve: db.prepare(
+        `UPDATE notifications SET resolved = ? WHERE resolved IS NULL
+           AND id IN (SELECT notification_id FROM notification_results WHERE result_id = ?)
+           AND NOT EXISTS (SELECT 1 FROM notification_results nr WHERE nr.notification_id = notifications.id
+             AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = nr.result_id AND e.kind = 'acknowledged'
+               AND e.version = COALESCE((SELECT MAX(v.version) FROM results v WHERE v.result_id = nr.result_id), e.version)))
+         RETURNING id, user_id`,
       ),
     };
   }
@@ -155,18 +167,46 @@ export class SqliteResultStore implements ResultStore {
 
   async createNotifications(rows: StoredNotification[]): Promise<void> {
     if (rows.length === 0) return;
-    const insert = this.s.insertNotification;
+    const { insertNotification: insert, linkNotification: link } = this.s;
     this.db.transaction(() => {
-      for (const n of rows)
+      for (const n of rows) {
         insert.run(n.id, n.userId, n.planId, n.kind, JSON.stringify(n.params), n.severity, n.created);
+        for (const resultId of n.resultIds ?? []) link.run(n.id, resultId);
+      }
     })();
   }
   async listUnseenNotifications(userId: string): Promise<StoredNotification[]> {
     return (
       this.db
-        .prepare('SELECT * FROM notifications WHERE user_id = ? AND seen IS NULL ORDER BY created')
+        .prepare('SELECT * FROM notifications WHERE user_id = ? AND seen IS NULL AND resolved IS NULL ORDER BY created')
         .all(userId) as Row[]
     ).map(toNotification);
+  }
+  async resolveAcknowledgedNotifications(resultIds: string[], time: string): Promise<ResolvedNotification[]> {
+    const resolve = this.s.resolve;
+    return this.db.transaction(() =>
+      resultIds.flatMap((resultId) =>
+        (resolve.all(time, resultId) as Row[]).map((r) => ({ id: r.id as string, userId: r.user_id as string })),
+      ),
+    )();
+  }
+  async listUnacknowledgedCritical(patientIds: string[]): Promise<StoredResult[]> {
+    if (patientIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT r.* FROM results r WHERE r.patient_id IN (SELECT value FROM json_each(?)) AND r.critical = 1
+           AND r.version = (SELECT MAX(v.version) FROM results v WHERE v.source_system = r.source_system AND v.identifier = r.identifier)
+           AND NOT EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.result_id AND e.kind = 'acknowledged' AND e.version = r.version)
+         ORDER BY r.filed`,
+      )
+      .all(JSON.stringify(patientIds)) as Row[];
+    return rows.map(toResult);
+  }
+  async listResultsFiledSince(patientId: string, since: string, limit: number): Promise<StoredResult[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM results WHERE patient_id = ? AND filed > ? ORDER BY filed DESC LIMIT ?')
+      .all(patientId, since, limit) as Row[];
+    return rows.map(toResult);
   }
   async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {
     const mark = this.db.prepare('UPDATE notifications SET seen = ? WHERE user_id = ? AND id = ? AND seen IS NULL');

@@ -7,6 +7,7 @@ import type { PlanStatus } from '../../../shared/api.ts';
 import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { SqliteIdentityStore } from './sqlite-identity.ts';
+import { SqlitePersonalStore } from './sqlite-personal.ts';
 import { SqliteMessageStore } from './sqlite-messages.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
@@ -72,6 +73,7 @@ export class SqliteStore implements Store {
   readonly results: SqliteResultStore;
   readonly accessGrants: SqliteAccessStore;
   readonly identity: SqliteIdentityStore;
+  readonly personal: SqlitePersonalStore;
   readonly messages: SqliteMessageStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
@@ -91,6 +93,7 @@ export class SqliteStore implements Store {
     this.results = new SqliteResultStore(this.db);
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
+    this.personal = new SqlitePersonalStore(this.db);
     this.messages = new SqliteMessageStore(this.db);
   }
 

@@ -1,0 +1,31 @@
+import type { daPatients } from './da-patients.ts';
+
+/** English words for registering patients, starting plans and changing care teams. */
+export const enPatients: Record<keyof typeof daPatients, string> = {
+  'newPatient.title': 'Register a patient',
+  'newPatient.open': 'Register a new patient',
+  'newPatient.cpr': 'CPR number',
+  'newPatient.cprHint': 'Ten digits, DDMMYY-SSSS.',
+  'newPatient.name': 'Full name',
+  'newPatient.nameRequired': "Type the patient's name.",
+  'newPatient.submit': 'Register patient',
+  'newPatient.created': '{name} is registered, and your organisation is on the care team.',
+  'newPatient.cancel': 'Cancel',
+  'newPlan.open': 'Start a plan',
+  'newPlan.title': 'Title of the plan',
+  'newPlan.titleRequired': 'Type a title.',
+  'newPlan.submit': 'Start plan',
+  'careTeam.link': 'Care team',
+  'careTeam.title': 'Care team',
+  'careTeam.intro': 'The organisations and people who treat the patient and may see the plan.',
+  'careTeam.loading': 'Loading the care team …',
+  'careTeam.person': '{name} (in person)',
+  'careTeam.remove': 'Remove {name}',
+  'careTeam.confirmRemove': "Remove {name} from the care team? They lose access to the patient's plans at once.",
+  'careTeam.add': 'Add an organisation',
+  'careTeam.addSubmit': 'Add',
+  'careTeam.choose': 'Choose an organisation',
+  'careTeam.added': '{name} was added.',
+  'careTeam.removed': '{name} was removed.',
+  'careTeam.back': 'Back to the plan',
+};
