@@ -13,6 +13,14 @@ import type { AllowedAdd, AllowedChange } from './plan-guard.ts';
 /** What an amendment keeps of the entry it replaced. */
 const KEPT = ['value', 'unit', 'effective', 'status', 'method', 'comment'] as const;
 
+/** The version an amendment or an entered-in-error keeps in `previous` of the entry as it was. */
+export function replacedVersion(before: Record<string, unknown>, now: Date): Record<string, unknown> {
+  const version: Record<string, unknown> = {};
+  for (const key of KEPT) if (before[key] !== undefined) version[key] = before[key];
+  version.replaced = now.toISOString();
+  return version;
+}
+
 /** Returns true when it wrote to the document (the author's client must then receive the update too). */
 export function stampMeasurements(
   added: readonly AllowedAdd[],
@@ -33,9 +41,7 @@ export function stampMeasurements(
     amended.set(change.entry, change.before);
   }
   for (const [entry, before] of amended) {
-    const version: Record<string, unknown> = {};
-    for (const key of KEPT) if (before[key] !== undefined) version[key] = before[key];
-    version.replaced = now.toISOString();
+    const version = replacedVersion(before, now);
     const previous = Array.isArray(before.previous) ? before.previous : [];
     entry.set('previous', [...previous, version]);
     if (entry.get('status') !== 'entered-in-error') entry.set('status', 'amended');

@@ -163,6 +163,7 @@ const ObservationValues = {
   valueBoolean: z.boolean().optional(),
 };
 export const Observation = z.object({
+  identifier: z.array(Identifier).optional(),
   status: str.optional(),
   code: CodeableConcept.optional(),
   effectiveDateTime: DateTime.optional(),

@@ -104,7 +104,9 @@ function observation(
     code: codes(c.code, `${entry.path}.component[${i}].code`)[0] as ObservationCode,
     value: observationValue(c),
   }));
+  const id = (o.identifier ?? []).find((i) => F.text(i.value));
   return {
+    identifier: id ? `${F.text(id.system) ?? ''}|${F.text(id.value)}` : null,
     code: all[0] as ObservationCode,
     codings: all,
     status: o.status as string,

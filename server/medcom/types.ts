@@ -211,6 +211,8 @@ export interface HomeCarePerformer {
 }
 
 export interface HomeCareObservationResult {
+  /** Observation.identifier (`system|value`, the first with a value): names the observation across new, modified and retracted. */
+  identifier: string | null;
   code: ObservationCode;
   /** All codings of Observation.code (the first is `code`). */
   codings: ObservationCode[];

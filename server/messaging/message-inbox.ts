@@ -3,13 +3,19 @@ import { setPlanMeta } from '../../shared/plan-doc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/access.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
-import { type CareCommunication, type HospitalNotification, parseMedcomMessage } from '../medcom/index.ts';
+import {
+  type CareCommunication,
+  type HomeCareObservation,
+  type HospitalNotification,
+  parseMedcomMessage,
+} from '../medcom/index.ts';
 import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 import { tellCorrespondence } from './correspondence.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
 import type { StoredMessage } from '../store/message-store.ts';
 import type { Store } from '../store/store.ts';
 import { fileNotification } from './file-notification.ts';
+import { fileObservations } from './home-care-observations.ts';
 import { placeOf } from './hospital-notifications.ts';
 
 export interface MessageInboxDeps {
@@ -21,16 +27,23 @@ export interface MessageInboxDeps {
 }
 
 /** "Given Family" from the message's Patient. */
-const nameOf = (n: HospitalNotification | CareCommunication): string =>
+type Waiting = HospitalNotification | CareCommunication | HomeCareObservation;
+
+const nameOf = (n: Waiting): string =>
   n.patient.name ? [...n.patient.name.given, n.patient.name.family].filter(Boolean).join(' ') : '';
 
-const messageOf = (m: StoredMessage): HospitalNotification | CareCommunication | null => {
+const messageOf = (m: StoredMessage): Waiting | null => {
   const parsed = parseMedcomMessage(JSON.parse(m.body));
-  return parsed.kind === 'hospital-notification' || parsed.kind === 'care-communication' ? parsed : null;
+  return parsed.kind === 'hospital-notification' ||
+    parsed.kind === 'care-communication' ||
+    parsed.kind === 'home-care-observation'
+    ? parsed
+    : null;
 };
 
 /**
- * The receiving organisation's inbox: hospital notifications about a patient who has no plan
+ * The receiving organisation's inbox: hospital notifications, care communications and home-care
+ * observations (measurements) about a patient who has no plan
  * with the organisation (or whom CareHub does not know). A nurse starts a plan from one: the
  * patient is registered from the message's Patient when unknown, the organisation joins the
  * care team, a plan is made, and every waiting notification about that patient moves into it.
@@ -46,13 +59,18 @@ export class MessageInbox {
       if (!n) continue;
       const patient = await this.deps.store.getPatientByCpr(n.patient.cpr);
       const hn = n.kind === 'hospital-notification';
+      const hco = n.kind === 'home-care-observation';
       items.push({
         id: m.id,
         messageId: m.messageId,
         received: m.created,
-        code: hn ? n.code : 'CareCommunication',
+        code: hn ? n.code : hco ? 'HomeCareObservation' : 'CareCommunication',
         activity: n.activity,
-        at: hn ? (n.encounter.leavePeriod?.start ?? n.encounter.period.end ?? n.encounter.period.start) : n.sentAt,
+        at: hn
+          ? (n.encounter.leavePeriod?.start ?? n.encounter.period.end ?? n.encounter.period.start)
+          : hco
+            ? (n.observations[0]?.effectiveAt ?? n.sentAt)
+            : n.sentAt,
         place: hn ? placeOf(n) : (n.sender.name ?? `SOR ${n.sender.sor}`),
         patientName: patient?.name ?? (nameOf(n) || '–'),
         knownPatient: patient !== null,
@@ -110,6 +128,15 @@ export class MessageInbox {
           filed++;
           await tellCorrespondence(this.deps, w, receiver, patient.id);
         }
+        continue;
+      }
+      if (w.kind === 'home-care-observation') {
+        const outcome = await fileObservations(this.deps, w, receiver, patient);
+        if (
+          outcome.ok &&
+          (await store.messages.fileFromInbox(waiting.id, { patientId: patient.id, entryKey: outcome.entryKey }))
+        )
+          filed++;
         continue;
       }
       const outcome = await fileNotification(this.deps, w, receiver);

@@ -22,6 +22,7 @@ import type { StoredMessage } from '../store/message-store.ts';
 import type { Organisation } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { fileNotification } from './file-notification.ts';
+import { checkObservations, fileObservations } from './home-care-observations.ts';
 import { destinationOf } from './hospital-notifications.ts';
 
 /** What `POST /api/v1/messages` answers: the status and a FHIR body (an acknowledgement or an OperationOutcome). */
@@ -56,7 +57,8 @@ const recorded = (text: string) => ({
  * Acknowledgement that is also queued in the outbox for its sender, and audited. A
  * HospitalNotification goes into the plan of its patient when the receiving organisation is
  * on the care team, else into that organisation's inbox. An Acknowledgement marks the
- * outbound message it answers. The same message again (same MessageHeader.id, same content)
+ * outbound message it answers. A HomeCareObservation's measurements go into the plan the same
+ * way (server/messaging/home-care-observations.ts). The same message again (same MessageHeader.id, same content)
  * changes nothing and gets the same answer; other content under the same id is refused (409).
  */
 export class MessageIntake {
@@ -89,12 +91,7 @@ export class MessageIntake {
       return this.refuse(from, parsed, parsed.eventCode, hash, json, code, issue, 'unknown-receiver');
     }
     if (parsed.kind === 'care-communication') return this.receiveCorrespondence(from, parsed, receiver, hash, json);
-    if (parsed.kind !== 'hospital-notification') {
-      // HomeCareObservation is parsed but not yet put into the plan's measurements section.
-      const why = `CareHub does not take ${parsed.eventCode} messages yet`;
-      const { code, issue } = acknowledgementFor({ code: 'unsupported-event', diagnostics: why });
-      return this.refuse(from, parsed, parsed.eventCode, hash, json, code, issue, 'unsupported-event', receiver);
-    }
+    if (parsed.kind === 'home-care-observation') return this.receiveObservations(from, parsed, receiver, hash, json);
 
     const destination = await destinationOf(this.deps.store, parsed, receiver);
     let entryKey: string | null = null;
@@ -147,6 +144,48 @@ export class MessageIntake {
     if (answer) return answer;
     this.audit(from, incoming, 'allowed', { destination: destination.kind });
     if (destination.kind === 'plan') await tellCorrespondence(this.deps, cc, receiver, destination.patient.id);
+    return { status: 200, body: ack.bundle };
+  }
+
+  /**
+   * A HomeCareObservation: its measurements into the patient's plan (new, amended, or marked
+   * entered-in-error), or the receiver's inbox; refused whole when an observation is not one the
+   * measurements section holds or the message it revises is unknown.
+   */
+  private async receiveObservations(
+    from: MessageSender,
+    hco: Extract<MedcomMessage, { kind: 'home-care-observation' }>,
+    receiver: Organisation,
+    hash: string,
+    json: unknown,
+  ): Promise<IntakeAnswer> {
+    const refuse = (diagnostics: string) => {
+      const { code, issue } = acknowledgementFor({ code: 'invalid-element', diagnostics });
+      return this.refuse(from, hco, hco.eventCode, hash, json, code, issue, 'invalid-element', receiver);
+    };
+    const checked = await checkObservations(this.deps.store, hco);
+    if (!checked.ok) return refuse(checked.message);
+    let destination = await destinationOf(this.deps.store, hco, receiver);
+    // A revision of a message still waiting in the inbox waits with it.
+    if (checked.earlier?.status === 'inbox') destination = { kind: 'inbox', patient: destination.patient };
+    if (destination.kind === 'plan') {
+      const filed = await fileObservations(this.deps, hco, receiver, destination.patient);
+      if (!filed.ok) return refuse(filed.message);
+    }
+    const ack = buildAcknowledgement(hco, 'ok');
+    const incoming = this.row(hco, 'in', {
+      status: destination.kind === 'plan' ? 'filed' : 'inbox',
+      organisationId: receiver.id,
+      patientId: destination.patient?.id ?? null,
+      contentHash: hash,
+      body: JSON.stringify(json),
+      httpStatus: 200,
+      entryKey: checked.rootId,
+      ackMessageId: ack.messageId,
+    });
+    const answer = await this.store(from, incoming, this.ackRow(ack, hco, receiver, incoming.patientId), hash);
+    if (answer) return answer;
+    this.audit(from, incoming, 'allowed', { destination: destination.kind, observations: hco.observations.length });
     return { status: 200, body: ack.bundle };
   }
 

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { MEASUREMENTS } from '../../shared/measurements.ts';
 import { newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
 import type { Refusal } from '../../shared/refusals.ts';
-import { addMeasurements, InvalidMeasurement } from '../../server/measurements/add-measurements.ts';
+import { addMeasurements, amendMeasurements, InvalidMeasurement } from '../../server/measurements/add-measurements.ts';
 import * as authProtocol from 'y-protocols/auth';
 import { connectCollab, eventually, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { bytesContain, join, type Member } from '../fixtures/plan-team.ts';
@@ -362,5 +362,50 @@ describe('measurements on every update', () => {
     const doc = (await res.json()) as { measurements: { id: string; value: unknown }[] };
     expect(doc.measurements.filter((m) => m.id === id)).toHaveLength(1);
     expect(doc.measurements.some((m) => m.value === 37)).toBe(false);
+  });
+  it('amends the server’s measurements with the guard’s rules: the same measurer only, the previous value kept, withdrawn stays withdrawn, once', async () => {
+    const gitte = await as('gitte');
+    const id = randomUUID();
+    const performer = {
+      user: null,
+      name: 'Akutsygeplejerske Anne',
+      role: 'municipal_nurse',
+      organisation: 'Akutteam Herlev',
+      sector: 'municipality' as const,
+    };
+    const entry = {
+      id,
+      code: MEASUREMENTS.pulse.code,
+      value: 92,
+      unit: '/min',
+      effective: '2026-12-06T08:15:00+01:00',
+    };
+    await addMeasurements(hub.server.rooms, planId, [entry], performer);
+    const amend = { id, value: 88, unit: '/min', effective: entry.effective, status: 'amended' as const };
+    // Someone of another organisation, or a CareHub user, may not change it; nor to an impossible value.
+    for (const other of [
+      { ...performer, organisation: 'Et andet team' },
+      { ...performer, user: randomUUID() },
+    ])
+      await expect(amendMeasurements(hub.server.rooms, planId, [amend], other)).rejects.toBeInstanceOf(
+        InvalidMeasurement,
+      );
+    await expect(
+      amendMeasurements(hub.server.rooms, planId, [{ ...amend, value: 600 }], performer),
+    ).rejects.toBeInstanceOf(InvalidMeasurement);
+    await amendMeasurements(hub.server.rooms, planId, [amend], performer);
+    await amendMeasurements(hub.server.rooms, planId, [amend], performer);
+    await waitForDoc(gitte.doc, (d) => byId(d, id)?.get('value') === 88, 5000, 'the amendment');
+    expect(byId(gitte.doc, id)?.get('status')).toBe('amended');
+    expect(byId(gitte.doc, id)?.get('previous')).toEqual([
+      expect.objectContaining({ value: 92, unit: '/min', status: 'final' }),
+    ]);
+    await amendMeasurements(hub.server.rooms, planId, [{ id, status: 'entered-in-error' }], performer);
+    await amendMeasurements(hub.server.rooms, planId, [{ id, status: 'entered-in-error' }], performer);
+    await waitForDoc(gitte.doc, (d) => byId(d, id)?.get('status') === 'entered-in-error', 5000, 'withdrawn');
+    expect(byId(gitte.doc, id)?.get('previous')).toHaveLength(2);
+    await expect(amendMeasurements(hub.server.rooms, planId, [amend], performer)).rejects.toBeInstanceOf(
+      InvalidMeasurement,
+    );
   });
 });
