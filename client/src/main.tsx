@@ -5,6 +5,7 @@ import type { EmbedSource } from './embed/EmbedApp.tsx';
 import { isEmbedPath, isLaunchPath, takeEmbedLink, takeLaunchFragment } from './embed/link.ts';
 import { I18nProvider } from './i18n/index.tsx';
 import { keepFocusedFieldVisible } from './keyboard.ts';
+import { keepNothingOnDevice } from './offline/device.ts';
 import { registerServiceWorker } from './offline/register-sw.ts';
 import './styles.css';
 
@@ -27,6 +28,7 @@ const embedSource: EmbedSource | undefined = isEmbedPath(path)
     : undefined;
 // The installable app for tablets (offline app shell); not for the pages inside a practice system.
 if (embedSource === undefined) registerServiceWorker();
+else keepNothingOnDevice();
 keepFocusedFieldVisible();
 
 createRoot(container).render(

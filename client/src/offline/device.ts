@@ -41,7 +41,19 @@ function read<T>(key: string, schema: z.ZodType<T>): T | null {
   }
 }
 
+/** Pages inside a practice system keep nothing on the device (see `keepNothingOnDevice`). */
+let keepsNothing = false;
+
+/**
+ * For the pages inside a GP's practice system: nothing of the plan, its people or its state is
+ * written to web storage from now on (the practice's computer is not the clinician's device).
+ */
+export function keepNothingOnDevice(): void {
+  keepsNothing = true;
+}
+
 function write(key: string, value: unknown): void {
+  if (keepsNothing) return;
   try {
     localStorage.setItem(key, JSON.stringify(value));
   } catch {
