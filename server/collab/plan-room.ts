@@ -16,8 +16,8 @@ import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './p
 import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
-import { trackValueConflicts, type Author } from './value-conflicts.ts';
-import { checkUpdateClients, type ClientOwner } from './update-clients.ts';
+import { trackValueConflicts } from './value-conflicts.ts';
+import { RoomWriters } from './room-writers.ts';
 import { addNextOccurrences } from './task-recurrence.ts';
 import { stampMeasurements } from './measurement-stamps.ts';
 import type { Performer } from '../../shared/plan.ts';
@@ -97,15 +97,8 @@ export class PlanRoom implements PersistedRoom {
   private readonly guard: PlanGuard;
   private readonly awareness: RoomAwareness;
   private readonly connections = new Set<RoomConnection>();
-  /** Which user wrote with which Yjs client id (to name both sides of a value conflict). */
-  private readonly clientAuthors = new Map<number, Author>();
-  /**
-   * The user each Yjs client id is bound to: the first to write with it (stored with the plan;
-   * see update-clients.ts). Set before the update is checked, so it holds even for one refused.
-   */
-  private readonly clientOwners = new Map<number, string>();
-  /** The Yjs client ids each connection wrote with. */
-  private readonly writersOf = new WeakMap<RoomConnection, Set<number>>();
+  /** Who writes with which Yjs client id (bound to the first writer; authors of value conflicts). */
+  private readonly writers: RoomWriters;
   /** Changes applied and not yet stored. */
   private pendingWrites = 0;
   /** Stored changes not yet sent: sent together once the turn's stores are all reported. */
@@ -128,15 +121,12 @@ export class PlanRoom implements PersistedRoom {
       // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
       for (const u of loaded.updates) Y.applyUpdate(this.doc, u);
     });
-    for (const a of loaded.authors) {
-      this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
-      this.clientOwners.set(a.clientId, a.userId);
-    }
+    this.writers = new RoomWriters(this.doc, loaded.authors, (bound) => this.persistence.recordAuthors(bound));
     this.awareness = new RoomAwareness(this.doc, {
       sendToAll: (message) => this.sendToAll(message, null),
       publish: (encode) => this.persistence.publishAwareness(encode),
       presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
-      claim: (conn, clientId) => this.claimClientId(conn, clientId),
+      claim: (conn, clientId) => this.writers.claim(conn, clientId),
     });
     // Listen only after loading: the loaded state is already stored.
     this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) =>
@@ -229,33 +219,23 @@ export class PlanRoom implements PersistedRoom {
    */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     if (this.failed || this.closed) return;
-    const newClients: number[] = [];
+    let bound: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
       outcome = this.guard.apply(
         update,
         clientOrigin(conn),
         (allowed, clients, added) => {
-          for (const client of clients) {
-            if (this.clientAuthors.has(client)) continue;
-            this.clientAuthors.set(client, { userId: conn.userId, name: conn.presence.name });
-          }
-          const flagged = trackValueConflicts(allowed, (client) => this.clientAuthors.get(client) ?? null);
+          this.writers.noteAuthors(conn, clients);
+          const flagged = trackValueConflicts(allowed, (client) => this.writers.authorOf(client));
           const stamped = stampMeasurements(added, allowed, performerOf(conn));
           const scheduled = addNextOccurrences(allowed);
           return flagged || stamped || scheduled;
         },
         (clients) => {
-          const mine = this.writersOf.get(conn) ?? new Set<number>();
-          const refused = checkUpdateClients(this.doc, clients, conn.userId, (c) => this.ownerOf(c), mine);
-          if (refused) return refused;
-          this.writersOf.set(conn, mine);
-          for (const client of clients.writes.keys()) {
-            mine.add(client);
-            if (this.clientOwners.has(client)) continue;
-            this.clientOwners.set(client, conn.userId);
-            newClients.push(client);
-          }
+          const admitted = this.writers.admit(conn, clients);
+          if ('refused' in admitted) return admitted.refused;
+          bound = admitted.bound;
           return null;
         },
       );
@@ -278,8 +258,7 @@ export class PlanRoom implements PersistedRoom {
       this.deps.onRefused(this.planId, conn, refusals);
     }
     if (this.failed) return;
-    if (newClients.length > 0)
-      this.persistence.recordAuthors(newClients.map((clientId) => ({ clientId, userId: conn.userId })));
+    this.writers.store(conn, bound);
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
     if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
@@ -290,34 +269,6 @@ export class PlanRoom implements PersistedRoom {
         CloseCode.policyViolation,
         (refusals[0] ? refusalText(refusals[0].refusal) : 'update refused').slice(0, 120),
       );
-  }
-
-  /** Who a Yjs client id belongs to (update-clients.ts): bound to a user, the server's, or free. */
-  private ownerOf(client: number): ClientOwner {
-    const user = this.clientOwners.get(client);
-    if (user !== undefined) return user;
-    // In the document but bound to nobody: the server's ids (earlier loads, other nodes) or seed data.
-    return this.doc.store.clients.has(client) ? 'server' : null;
-  }
-
-  /** A connection speaks for a Yjs client id in awareness: a free id is bound to its user from now on. */
-  private claimClientId(conn: RoomConnection, clientId: number): boolean {
-    const owner = this.ownerOf(clientId);
-    if (owner !== null) return owner === conn.userId;
-    this.clientOwners.set(clientId, conn.userId);
-    this.persistence.recordAuthors([{ clientId, userId: conn.userId }]);
-    return true;
-  }
-
-  /**
-   * Several nodes: reads the client ids other nodes bound since this room loaded (a client
-   * moving here from another node writes on with the id it was bound to there).
-   */
-  private async refreshClientOwners(): Promise<void> {
-    for (const a of await this.persistence.authorsBoundElsewhere()) {
-      if (!this.clientOwners.has(a.clientId)) this.clientOwners.set(a.clientId, a.userId);
-      if (!this.clientAuthors.has(a.clientId)) this.clientAuthors.set(a.clientId, { userId: a.userId, name: a.name });
-    }
   }
 
   handleAwareness(conn: RoomConnection, update: Uint8Array): void {
@@ -336,7 +287,7 @@ export class PlanRoom implements PersistedRoom {
   /** Several nodes: resolves once what other nodes stored before this call is applied here. */
   async caughtUpWithCluster(): Promise<void> {
     await this.persistence.caughtUp();
-    await this.refreshClientOwners();
+    this.writers.learn(await this.persistence.authorsBoundElsewhere());
   }
 
   applyFromCluster(updates: Uint8Array[]): void {
