@@ -167,6 +167,7 @@ export function MeasurementActions({ item }: { item: ResultItem }) {
           type="button"
           className="button button--quiet"
           disabled={loading}
+          aria-describedby={`result-${item.id}-title`}
           onClick={() => {
             setText(String(item.value ?? ''));
             setMode('amend');
@@ -180,6 +181,7 @@ export function MeasurementActions({ item }: { item: ResultItem }) {
         type="button"
         className="button button--quiet"
         disabled={loading}
+        aria-describedby={`result-${item.id}-title`}
         onClick={() => setMode('error')}
         data-testid="measurement-mark-error"
       >
