@@ -4,7 +4,9 @@
  * and a pulse for Carl Jensen; an impossible pulse is refused with the range it must be in, an
  * unusual one is saved only once she confirms it. Gitte, with Carl's plan open, sees the blood
  * pressure (systolic and diastolic) and pulse trends appear, every point marked as home care,
- * and Carl's own reading (posted from his citizen view) marked as his.
+ * and Carl's own reading (posted from his citizen view) marked as his. Maja amends her own pulse
+ * (Gitte sees the new value live with the previous kept) and marks another entered-in-error (shown
+ * struck through); Gitte, who measured none of them, is offered neither control.
  *
  * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
  */
@@ -143,5 +145,57 @@ describe('measurements from the visit panel, live in the GP’s trend charts', (
     await rows.first().waitFor();
     expect(await rows.count()).toBe(4);
     expect(await rows.filter({ hasText: '151/93 mmHg' }).textContent()).toContain('Hjemmepleje');
+  });
+  it('lets the one who measured amend a value or mark it entered-in-error, live for the GP; others get no such controls', async () => {
+    const mine = (value: string) => maja.getByTestId('result').filter({ hasText: value });
+    const gittes = (value: string) => gitte.getByTestId('result').filter({ hasText: value });
+    await record('pulse', '64');
+    await saved();
+    const pulse = mine('64 /min');
+    // The controls come once the server has stamped Maja as the performer.
+    await pulse.getByTestId('measurement-amend').click();
+    // The same checks as the visit panel: an impossible value is refused with its range.
+    await pulse.getByTestId('measurement-amend-value').fill('600');
+    await pulse.getByTestId('measurement-amend-save').click();
+    expect(await pulse.getByTestId('measurement-amend-problem').textContent()).toContain('between 20 and 300');
+    await pulse.getByTestId('measurement-amend-value').fill('68');
+    await pulse.getByTestId('measurement-amend-save').click();
+
+    // Gitte sees the new value live, the previous one kept, and the entry marked amended.
+    const amended = gittes('68 /min').filter({ hasText: 'Rettet' });
+    await amended.waitFor({ timeout: LIVE_MS });
+    expect(await amended.getByTestId('result-value').textContent()).toBe('68 /min');
+    expect(await amended.getByTestId('result-previous').textContent()).toContain('64 /min');
+    await mine('68 /min').getByTestId('result-previous').waitFor({ timeout: LIVE_MS });
+
+    await record('pulse', '58');
+    await saved();
+    const wrong = mine('58 /min');
+    await wrong.getByTestId('measurement-mark-error').click();
+    // Cancelling the question leaves the row as it was, controls and all.
+    await wrong.getByTestId('measurement-error-cancel').click();
+    expect(await wrong.getByTestId('measurement-error-confirm').count()).toBe(0);
+    await wrong.getByTestId('measurement-mark-error').click();
+    await wrong.getByTestId('measurement-error-confirm').click();
+    const withdrawn = gittes('58 /min').filter({ hasText: 'Fejlregistreret' });
+    await withdrawn.waitFor({ timeout: LIVE_MS });
+    expect(await withdrawn.getAttribute('class')).toContain('result-item--void');
+    const struck = await withdrawn
+      .locator('.result-item__value')
+      .evaluate((el) => getComputedStyle(el).textDecorationLine);
+    expect(struck).toContain('line-through');
+    // Withdrawn stays withdrawn: no controls on it for Maja either.
+    await mine('58 /min').filter({ hasText: 'Entered in error' }).waitFor({ timeout: LIVE_MS });
+    expect(await mine('58 /min').getByTestId('measurement-amend').count()).toBe(0);
+    expect(await mine('58 /min').getByTestId('measurement-mark-error').count()).toBe(0);
+
+    // Touch targets on the tablet are at least 44 px.
+    const box = await mine('68 /min').getByTestId('measurement-amend').boundingBox();
+    expect(box?.height).toBeGreaterThanOrEqual(44);
+    expect(box?.width).toBeGreaterThanOrEqual(44);
+
+    // Gitte measured none of them: she is offered neither control.
+    expect(await gitte.getByTestId('measurement-amend').count()).toBe(0);
+    expect(await gitte.getByTestId('measurement-mark-error').count()).toBe(0);
   });
 });

@@ -27,4 +27,11 @@ export const daMeasurements = {
   'measure.what': 'Måling',
   'measure.plainHint': 'Blodtryk, puls, vægt og andre målinger, som plejepersonalet har taget.',
   'trend.sources': 'Punkterne viser, hvem der målte:',
+  'measure.amend': 'Ret',
+  'measure.markError': 'Markér som fejlregistreret',
+  'measure.amendSave': 'Gem rettelse',
+  'measure.cancel': 'Annullér',
+  'measure.errorQuestion':
+    'Markér målingen som fejlregistreret? Den bliver stående overstreget, og den kan ikke rettes bagefter.',
+  'measure.errorConfirm': 'Ja, markér som fejlregistreret',
 } as const;

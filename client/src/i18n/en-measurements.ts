@@ -30,4 +30,11 @@ export const enMeasurements: Record<keyof typeof daMeasurements, string> = {
   'measure.what': 'Measurement',
   'measure.plainHint': 'Blood pressure, pulse, weight and other measurements taken by the care staff.',
   'trend.sources': 'The points show who measured:',
+  'measure.amend': 'Amend',
+  'measure.markError': 'Mark as entered in error',
+  'measure.amendSave': 'Save amendment',
+  'measure.cancel': 'Cancel',
+  'measure.errorQuestion':
+    'Mark the measurement as entered in error? It stays, struck through, and cannot be amended afterwards.',
+  'measure.errorConfirm': 'Yes, mark as entered in error',
 };

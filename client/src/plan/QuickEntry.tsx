@@ -2,18 +2,15 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import {
   MEASUREMENT_KINDS,
   MEASUREMENTS,
-  parseReading,
-  plausibility,
   type MeasurementKind,
   type MeasurementValue,
-  type Plausibility,
 } from '../../../shared/measurements.ts';
 import { addNote, newEntry, sectionOf } from '../../../shared/plan-doc.ts';
 import { canAdd } from '../../../shared/permissions.ts';
 import { newUuid } from '../ids.ts';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { ucumDisplay } from '../i18n/units.ts';
 import { usePlanTeam } from './PlanTeamContext.tsx';
+import { useReadingWords } from './readingWords.ts';
 
 type Kind = MeasurementKind | 'note';
 const KINDS: readonly Kind[] = [...MEASUREMENT_KINDS, 'note'];
@@ -32,7 +29,7 @@ interface Unusual {
  * saved only once the nurse confirms it. Both write into the live plan, so they work offline.
  */
 export function QuickEntry() {
-  const { t, lang, formatDateTime, formatNumber } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const { doc, actor, user, loading } = usePlanTeam();
   const ids = { kind: useId(), value: useId(), comment: useId() };
   const valueRef = useRef<HTMLInputElement | null>(null);
@@ -45,29 +42,9 @@ export function QuickEntry() {
   const measurement = kind === 'note' ? null : MEASUREMENTS[kind];
   const mayMeasure = canAdd(actor, 'measurements').allowed;
   const mayNote = canAdd(actor, 'notes').allowed && actor.sector !== null;
+  const words = useReadingWords();
   const kindLabel = (k: Kind) => t(`visit.kind.${k}` as MessageKey);
-  const unitOf = (k: MeasurementKind) => ucumDisplay(MEASUREMENTS[k].unit, lang === 'da' ? ',' : '.');
-
-  /** What is wrong or unusual about a reading, in words. */
-  const explain = (k: MeasurementKind, reading: MeasurementValue, p: Exclude<Plausibility, { level: 'ok' }>) => {
-    if ('problem' in p)
-      return t(p.problem === 'shape' ? (`visit.invalid.${k}` as MessageKey) : 'measure.impossibleOrder');
-    const impossible = p.level === 'impossible';
-    if (p.part !== null && typeof reading === 'object')
-      return t(impossible ? 'measure.impossiblePart' : 'measure.unusualPart', {
-        part: t(p.part === 'systolic' ? 'measure.part.systolicWord' : 'measure.part.diastolicWord'),
-        value: formatNumber(reading[p.part]),
-        min: formatNumber(p.range.min),
-        max: formatNumber(p.range.max),
-      });
-    return t(impossible ? 'measure.impossible' : 'measure.unusual', {
-      value: typeof reading === 'number' ? formatNumber(reading) : '',
-      unit: unitOf(k),
-      kind: kindLabel(k).toLowerCase(),
-      min: formatNumber(p.range.min),
-      max: formatNumber(p.range.max),
-    });
-  };
+  const unitOf = words.unitOf;
 
   const done = (message: MessageKey) => {
     setValue('');
@@ -105,24 +82,18 @@ export function QuickEntry() {
       done(navigator.onLine ? 'visit.saved' : 'visit.savedOffline');
       return;
     }
-    const reading = parseReading(kind, value);
-    if (reading === null) {
+    const check = words.check(kind, value);
+    if (check.level === 'refused') {
       setUnusual(null);
-      setProblem(t(`visit.invalid.${kind}` as MessageKey));
-      return;
-    }
-    const check = plausibility(kind, reading);
-    if (check.level === 'impossible') {
-      setUnusual(null);
-      setProblem(explain(kind, reading, check));
+      setProblem(check.message);
       return;
     }
     if (check.level === 'unusual') {
       setProblem(null);
-      setUnusual({ kind, value: reading, message: explain(kind, reading, check) });
+      setUnusual({ kind, value: check.value, message: check.message });
       return;
     }
-    saveMeasurement(kind, reading);
+    saveMeasurement(kind, check.value);
   };
 
   if (!mayMeasure && !mayNote) return null;

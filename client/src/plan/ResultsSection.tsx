@@ -5,6 +5,7 @@ import { PlanSection } from './PlanSection.tsx';
 import { usePlanTeam } from './PlanTeamContext.tsx';
 import { CumulativeTable } from './results/CumulativeTable.tsx';
 import { nameOf } from './results/model.ts';
+import { MeasurementActions } from './results/MeasurementActions.tsx';
 import { ResultActions } from './results/ResultActions.tsx';
 import { ResultTimeline } from './results/ResultTimeline.tsx';
 import { TrendCharts } from './results/TrendCharts.tsx';
@@ -33,9 +34,13 @@ export function ResultsSection() {
   // Measurements (home care's and the citizen's) as trends; lab trends open from the table.
   const measured = useMemo(() => items.filter((i) => i.kind === 'measurement'), [items]);
   const trendsTitle = useId();
-  const actions = mayAct
-    ? (item: (typeof items)[number]) => <ResultActions item={item} token={token} now={now} />
-    : undefined;
+  // The performer's own measurements: amend or mark entered-in-error (MeasurementActions decides who).
+  const actions = (item: (typeof items)[number]) =>
+    item.kind === 'measurement' ? (
+      <MeasurementActions item={item} />
+    ) : mayAct ? (
+      <ResultActions item={item} token={token} now={now} />
+    ) : null;
 
   return (
     <PlanSection name="results" title={t('results.title')} hint={t(plain ? 'results.plainHint' : 'results.hint')}>

@@ -36,6 +36,8 @@ export interface ResultItem {
   source: MeasuredBy;
   /** The name of who measured (measurements), else ''. */
   performerName: string;
+  /** The user id of who measured (the care team's measurements), else '': only they amend one. */
+  performerUser: string;
   /** Blood pressure's parts (a measurement or a self-report), for the trend charts. */
   components: { systolic: number; diastolic: number } | null;
 }
@@ -82,6 +84,7 @@ export function resultFromJson(entry: Readonly<Record<string, unknown>>, index =
     })),
     source: str(entry.kind) === 'lab' ? 'lab' : 'system',
     performerName: '',
+    performerUser: '',
     components: null,
   };
 }
@@ -127,6 +130,7 @@ export function measurementFromJson(entry: Readonly<Record<string, unknown>>, in
     })),
     source: performer.sector === 'municipality' ? 'home-care' : 'clinic',
     performerName: str(performer.name),
+    performerUser: str(performer.user),
     components: bloodPressure(entry.value),
   };
 }
