@@ -210,6 +210,12 @@ describe('the plan page reads before it edits', () => {
 
     await note.getByTestId('note-edit').click();
     await note.getByTestId('note-editor').waitFor({ timeout: UI_MS });
+    // The editor takes the focus once it has mounted: type only then (CI lost the first keys once).
+    await expect
+      .poll(() => note.getByTestId('note-editor').evaluate((el) => el.contains(document.activeElement)), {
+        timeout: UI_MS,
+      })
+      .toBe(true);
     await page.keyboard.type(' Furosemid uændret.');
     await expectNoAxeViolations(page, 'editing a note');
     await note.getByTestId('note-sign').click();
