@@ -15,7 +15,11 @@ export function notificationDelivery(io: RealtimeServer, audit: AuditLog, log: L
   return (userId: string, notification: Notification, about: NotificationAbout): void => {
     const room = userChannel(userId);
     io.to(room).emit('notification', notification);
-    io.in(room)
+    // This node's sockets only: asking every node (the Redis adapter's fetchSockets) waits on
+    // the slowest and timed out under load; with several nodes, deliveries are audited where the
+    // notification is emitted, for the sockets held there.
+    io.local
+      .in(room)
       .fetchSockets()
       .then((sockets) => {
         if (sockets.length === 0) return;
