@@ -108,6 +108,8 @@ export const daRecords = {
   'refusal.code.measurements.status': 'En måling kan kun markeres som fejlregistreret; en rettelse markerer sig selv.',
   'refusal.code.measurements.withdrawn': 'En måling, der er markeret som fejlregistreret, ændres ikke igen.',
   'refusal.code.measurements.implausible': 'Værdien ligger uden for, hvad denne måling kan være.',
+  'refusal.code.measurements.time':
+    'En målings tidspunkt er, da den blev taget: ikke i fremtiden og højst 30 dage siden.',
   'refusal.code.measurements.implausible-unit': 'Enheden er ikke den, denne måling registreres i.',
   'refusal.code.meta.unknown-key': 'Planen har ingen oplysning ved navn "{key}".',
   'refusal.code.meta.required': 'Planens {key} kan ikke fjernes.',

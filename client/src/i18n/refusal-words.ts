@@ -76,6 +76,7 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'measurements.status': 'refusal.code.measurements.status',
   'measurements.withdrawn': 'refusal.code.measurements.withdrawn',
   'measurements.implausible': 'refusal.code.measurements.implausible',
+  'measurements.time': 'refusal.code.measurements.time',
   'meta.unknown-key': 'refusal.code.meta.unknown-key',
   'meta.required': 'refusal.code.meta.required',
   'meta.named-keys-only': 'refusal.code.meta.named-keys-only',

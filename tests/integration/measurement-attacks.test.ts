@@ -1,0 +1,168 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import * as Y from 'yjs';
+import { MEASUREMENTS } from '../../shared/measurements.ts';
+import { LOINC_SYSTEM } from '../../shared/fhir-systems.ts';
+import { newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
+import { waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
+import { bytesContain, join, type Member } from '../fixtures/plan-team.ts';
+import { startHub, type TestHub } from '../fixtures/server.ts';
+
+/**
+ * Attacks on the `measurements` section (issue 16) with stock y-websocket clients, each asserting
+ * the refusal: nothing of the forbidden change reaches a peer or the store, the author converges,
+ * the hub stays up. Complements measurement-permissions.test.ts (every cell of the table) with
+ * shapes an attacker builds: two entries with one id, a refused removal combined with a copy,
+ * codes that dodge the plausible ranges, a time far from now.
+ */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, x]) => [k, canonical(x)]),
+        )
+      : v;
+
+function sameState(a: Y.Doc, b: Y.Doc): boolean {
+  return (
+    Buffer.from(Y.encodeStateVector(a)).equals(Buffer.from(Y.encodeStateVector(b))) &&
+    JSON.stringify(canonical(planToJson(a))) === JSON.stringify(canonical(planToJson(b)))
+  );
+}
+
+describe('attacks on measurements', () => {
+  let hub: TestHub;
+  let planId: string;
+  const members: Member[] = [];
+  const as = async (user: string) => {
+    const m = await join(hub, user, planId);
+    members.push(m);
+    return m;
+  };
+
+  beforeAll(async () => {
+    hub = await startHub();
+    planId = await hub.planOf('Carl Jensen');
+  });
+  afterEach(() => {
+    for (const m of members.splice(0)) m.leave();
+  });
+  afterAll(() => hub.stop());
+
+  const storedBytes = (): Uint8Array[] =>
+    (
+      hub.sqlite().prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ?').pluck().all(planId) as Buffer[]
+    ).map((b) => new Uint8Array(b));
+
+  const pulse = (fields: Record<string, unknown> = {}) =>
+    newEntry({
+      id: randomUUID(),
+      code: MEASUREMENTS.pulse.code,
+      value: 72,
+      unit: '/min',
+      effective: new Date().toISOString(),
+      status: 'final',
+      ...fields,
+    });
+
+  const withId = (doc: Y.Doc, id: string) =>
+    sectionOf(doc, 'measurements')
+      .toArray()
+      .filter((e) => e.get('id') === id);
+
+  async function measured(author: Member, observer: Member, comment: string): Promise<string> {
+    const id = randomUUID();
+    sectionOf(author.doc, 'measurements').push([pulse({ id, comment })]);
+    await waitForDoc(observer.doc, (d) => withId(d, id)[0]?.get('performer') !== undefined, 5000, 'the stamp');
+    await waitForDoc(author.doc, (d) => withId(d, id)[0]?.get('performer') !== undefined, 5000, 'the stamp');
+    return id;
+  }
+
+  /** The author is refused with `code`, converges, and nothing with `marker` reached the observer or the store. */
+  async function expectRefused(author: Member, observer: Member, marker: string, code: string): Promise<void> {
+    const refusal = await author.nextRefusal();
+    expect(refusal.section).toBe('measurements');
+    expect(refusal.code).toBe(code);
+    await waitForDocs([author.doc, observer.doc], () => sameState(author.doc, observer.doc), 5000, 'convergence');
+    expect(author.provider.wsconnected).toBe(true);
+    expect(bytesContain(observer.received, marker)).toBe(false);
+    expect(JSON.stringify(planToJson(observer.doc))).not.toContain(marker);
+    expect(bytesContain(storedBytes(), marker)).toBe(false);
+  }
+
+  it('refuses the second of two new measurements with one id in one update', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = randomUUID();
+    maja.doc.transact(() => {
+      sectionOf(maja.doc, 'measurements').push([pulse({ id, comment: 'first-of-two' })]);
+      sectionOf(maja.doc, 'measurements').push([pulse({ id, value: 90, comment: 'FORBIDDEN-TWIN' })]);
+    });
+    await expectRefused(maja, gitte, 'FORBIDDEN-TWIN', 'entry.id-taken');
+    expect(withId(gitte.doc, id)).toHaveLength(1);
+  });
+
+  it('refuses a copy under the id of a measurement whose removal the same update asks for', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = await measured(maja, gitte, 'Majas måling');
+    // gitte removes maja's measurement and puts her own under its id: the removal is refused and
+    // restored, and the copy must not stand beside it as a second entry with the same id.
+    gitte.doc.transact(() => {
+      const section = sectionOf(gitte.doc, 'measurements');
+      const index = section.toArray().findIndex((e) => e.get('id') === id);
+      section.delete(index, 1);
+      section.insert(index, [pulse({ id, value: 140, comment: 'FORBIDDEN-IMPOSTOR' })]);
+    });
+    const refusals = [await gitte.nextRefusal(), await gitte.nextRefusal()].map((r) => r.code).sort();
+    expect(refusals).toEqual(['entry.id-taken', 'measurements.no-removal']);
+    await waitForDocs([gitte.doc, maja.doc], () => sameState(gitte.doc, maja.doc), 5000, 'convergence');
+    expect(bytesContain(maja.received, 'FORBIDDEN-IMPOSTOR')).toBe(false);
+    expect(bytesContain(storedBytes(), 'FORBIDDEN-IMPOSTOR')).toBe(false);
+    const left = withId(maja.doc, id);
+    expect(left).toHaveLength(1);
+    expect((left[0]?.get('performer') as { user: string }).user).toBe(maja.userId);
+    expect(left[0]?.get('value')).toBe(72);
+  });
+
+  it('refuses an impossible value under another code of the same quantity (LOINC heart rate)', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    sectionOf(maja.doc, 'measurements').push([
+      pulse({
+        code: { system: LOINC_SYSTEM, code: MEASUREMENTS.pulse.loinc.code, display: 'Heart rate' },
+        value: 600,
+        unit: 'Hz',
+        comment: 'FORBIDDEN-LOINC-600',
+      }),
+    ]);
+    await expectRefused(maja, gitte, 'FORBIDDEN-LOINC-600', 'measurements.implausible');
+  });
+
+  it('refuses a new measurement dated far in the future or long ago', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    sectionOf(maja.doc, 'measurements').push([
+      pulse({ effective: '2099-01-01T00:00:00Z', comment: 'FORBIDDEN-FUTURE' }),
+    ]);
+    await expectRefused(maja, gitte, 'FORBIDDEN-FUTURE', 'measurements.time');
+    sectionOf(maja.doc, 'measurements').push([pulse({ effective: '1901-01-01T00:00:00Z', comment: 'FORBIDDEN-PAST' })]);
+    await expectRefused(maja, gitte, 'FORBIDDEN-PAST', 'measurements.time');
+  });
+
+  it('keeps the allowed part of an update that also changes another’s measurement', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const majas = await measured(maja, gitte, 'Majas');
+    const own = randomUUID();
+    gitte.doc.transact(() => {
+      sectionOf(gitte.doc, 'measurements').push([pulse({ id: own, comment: 'allowed-own' })]);
+      withId(gitte.doc, majas)[0]?.set('comment', 'FORBIDDEN-MIXED');
+    });
+    await expectRefused(gitte, maja, 'FORBIDDEN-MIXED', 'measurements.performer-only');
+    expect((withId(maja.doc, own)[0]?.get('performer') as { user: string }).user).toBe(gitte.userId);
+  });
+});
