@@ -203,7 +203,8 @@ export const MeasurementVersion = z.object({
  */
 export const MeasurementEntry = z.object({
   id,
-  code: Coding,
+  // Nothing beside the code's three parts (a client chooses every key it writes).
+  code: Coding.strict(),
   value: MeasuredValue,
   unit: z.string().min(1).max(30),
   effective: isoTime,

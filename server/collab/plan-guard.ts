@@ -402,9 +402,14 @@ export class PlanGuard {
     // converted, only compared.
     const decision = decide(actor, section, { op: 'change', key, entry: before, next: entry.get(key) });
     if (!decision.allowed) return decision;
-    // An amended time is held to what a new measurement's is.
-    if (section === 'measurements' && key === 'effective' && entry.has(key) && !clientTimeOk(entry.get(key)))
-      return deny(refusal('measurements.time'));
+    if (section === 'measurements') {
+      // An amended time is held to what a new measurement's is.
+      if (key === 'effective' && entry.has(key) && !clientTimeOk(entry.get(key)))
+        return deny(refusal('measurements.time'));
+      // Marked entered-in-error, a measurement keeps the values it was recorded with, from that very update on.
+      if (key !== 'status' && entry.get('status') === 'entered-in-error')
+        return deny(refusal('measurements.withdrawn'));
+    }
     // Typing inside rich text cannot make the entry invalid, but can make the text too large
     // or put something in it that is not rich text: the text is checked. A key set or removed
     // is checked with the whole entry.

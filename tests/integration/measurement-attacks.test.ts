@@ -153,6 +153,49 @@ describe('attacks on measurements', () => {
     await expectRefused(maja, gitte, 'FORBIDDEN-PAST', 'measurements.time');
   });
 
+  it('refuses NaN, Infinity, junk beside a code and a shared type as a value', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = await measured(maja, gitte, 'Gyldig');
+    const entry = () => withId(maja.doc, id)[0] as Y.Map<unknown>;
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      entry().set('value', bad);
+      const refusal = await maja.nextRefusal();
+      expect(refusal.code).toBe('value.invalid');
+      await waitForDocs([maja.doc, gitte.doc], () => sameState(maja.doc, gitte.doc), 5000, 'convergence');
+      expect(withId(gitte.doc, id)[0]?.get('value')).toBe(72);
+      expect(withId(gitte.doc, id)[0]?.get('status')).toBe('final');
+    }
+    const nested = new Y.Map<unknown>();
+    nested.set('systolic', 120);
+    sectionOf(maja.doc, 'measurements').push([pulse({ value: nested, comment: 'FORBIDDEN-SHARED' })]);
+    await expectRefused(maja, gitte, 'FORBIDDEN-SHARED', 'value.invalid');
+    sectionOf(maja.doc, 'measurements').push([
+      pulse({ code: { ...MEASUREMENTS.pulse.code, junk: 'FORBIDDEN-JUNK'.repeat(1000) }, comment: 'junk' }),
+    ]);
+    await expectRefused(maja, gitte, 'FORBIDDEN-JUNK', 'value.invalid');
+  });
+
+  it('refuses changing a measurement’s values in the update that marks it entered-in-error', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = await measured(maja, gitte, 'Fejl');
+    const entry = withId(maja.doc, id)[0] as Y.Map<unknown>;
+    maja.doc.transact(() => {
+      entry.set('status', 'entered-in-error');
+      entry.set('value', 99);
+      entry.set('comment', 'FORBIDDEN-WITH-ERROR');
+    });
+    const refusal = await maja.nextRefusal();
+    expect(refusal.code).toBe('measurements.withdrawn');
+    await waitForDocs([maja.doc, gitte.doc], () => sameState(maja.doc, gitte.doc), 5000, 'convergence');
+    const seen = withId(gitte.doc, id)[0] as Y.Map<unknown>;
+    expect(seen.get('status')).toBe('entered-in-error');
+    expect(seen.get('value')).toBe(72);
+    expect(bytesContain(gitte.received, 'FORBIDDEN-WITH-ERROR')).toBe(false);
+    expect(bytesContain(storedBytes(), 'FORBIDDEN-WITH-ERROR')).toBe(false);
+  });
+
   it('keeps the allowed part of an update that also changes another’s measurement', async () => {
     const maja = await as('maja');
     const gitte = await as('gitte');
