@@ -196,6 +196,31 @@ describe('attacks on measurements', () => {
     expect(bytesContain(storedBytes(), 'FORBIDDEN-WITH-ERROR')).toBe(false);
   });
 
+  it('refuses another clinician undoing the performer’s amendment and the server’s stamp (an undo manager tracking remote changes)', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = await measured(maja, gitte, 'Før');
+    const undo = new Y.UndoManager(sectionOf(gitte.doc, 'measurements'), {
+      trackedOrigins: new Set([gitte.provider]),
+      captureTimeout: 0,
+    });
+    const entry = withId(maja.doc, id)[0] as Y.Map<unknown>;
+    entry.set('value', 76);
+    await waitForDoc(gitte.doc, (d) => withId(d, id)[0]?.get('status') === 'amended', 5000, 'the amendment');
+    await waitForDocs([maja.doc, gitte.doc], () => sameState(maja.doc, gitte.doc), 5000, 'convergence');
+    while (undo.canUndo()) undo.undo();
+    const refusal = await gitte.nextRefusal();
+    expect(['measurements.performer-only', 'measurements.no-removal']).toContain(refusal.code);
+    await waitForDocs([maja.doc, gitte.doc], () => sameState(maja.doc, gitte.doc), 5000, 'convergence');
+    const seen = withId(maja.doc, id);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.get('value')).toBe(76);
+    expect(seen[0]?.get('status')).toBe('amended');
+    expect((seen[0]?.get('performer') as { user: string }).user).toBe(maja.userId);
+    expect((seen[0]?.get('previous') as unknown[]).length).toBe(1);
+    undo.destroy();
+  });
+
   it('keeps the allowed part of an update that also changes another’s measurement', async () => {
     const maja = await as('maja');
     const gitte = await as('gitte');
