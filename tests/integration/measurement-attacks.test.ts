@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { MEASUREMENTS } from '../../shared/measurements.ts';
 import { LOINC_SYSTEM } from '../../shared/fhir-systems.ts';
 import { newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
+import { MAX_MEASUREMENT_VERSIONS, MeasurementEntry } from '../../shared/plan.ts';
 import { waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { bytesContain, join, type Member } from '../fixtures/plan-team.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
@@ -219,6 +220,32 @@ describe('attacks on measurements', () => {
     expect((seen[0]?.get('performer') as { user: string }).user).toBe(maja.userId);
     expect((seen[0]?.get('previous') as unknown[]).length).toBe(1);
     undo.destroy();
+  });
+
+  it('stops amendments one short of the history’s limit, so that entered-in-error keeps its place and the entry its schema', async () => {
+    const maja = await as('maja');
+    const gitte = await as('gitte');
+    const id = await measured(maja, gitte, 'Mange rettelser');
+    const entry = () => withId(maja.doc, id)[0] as Y.Map<unknown>;
+    const versions = (doc: Y.Doc) => ((withId(doc, id)[0]?.get('previous') as unknown[] | undefined) ?? []).length;
+    for (let n = 1; n <= MAX_MEASUREMENT_VERSIONS - 1; n++) {
+      entry().set('value', 60 + (n % 2));
+      await waitForDoc(maja.doc, (d) => versions(d) === n, 5000, `amendment ${n}`);
+    }
+    entry().set('comment', 'FORBIDDEN-ONE-TOO-MANY');
+    const refusal = await maja.nextRefusal();
+    expect(refusal).toMatchObject({
+      code: 'measurements.history-full',
+      params: { limit: MAX_MEASUREMENT_VERSIONS - 1 },
+    });
+    await waitForDocs([maja.doc, gitte.doc], () => sameState(maja.doc, gitte.doc), 5000, 'convergence');
+    expect(bytesContain(storedBytes(), 'FORBIDDEN-ONE-TOO-MANY')).toBe(false);
+    entry().set('status', 'entered-in-error');
+    await waitForDoc(gitte.doc, (d) => withId(d, id)[0]?.get('status') === 'entered-in-error', 5000, 'withdrawn');
+    expect(versions(gitte.doc)).toBe(MAX_MEASUREMENT_VERSIONS);
+    expect(MeasurementEntry.strict().safeParse((withId(gitte.doc, id)[0] as Y.Map<unknown>).toJSON()).success).toBe(
+      true,
+    );
   });
 
   it('keeps the allowed part of an update that also changes another’s measurement', async () => {

@@ -110,6 +110,8 @@ export const daRecords = {
   'refusal.code.measurements.implausible': 'Værdien ligger uden for, hvad denne måling kan være.',
   'refusal.code.measurements.time':
     'En målings tidspunkt er, da den blev taget: ikke i fremtiden og højst 30 dage siden.',
+  'refusal.code.measurements.history-full':
+    'En måling kan højst rettes {limit} gange; markér den som fejlregistreret, og registrér den på ny.',
   'refusal.code.measurements.implausible-unit': 'Enheden er ikke den, denne måling registreres i.',
   'refusal.code.meta.unknown-key': 'Planen har ingen oplysning ved navn "{key}".',
   'refusal.code.meta.required': 'Planens {key} kan ikke fjernes.',
