@@ -450,7 +450,8 @@ export class PlanGuard {
     if (ids.added.has(id)) return deny(refusal('entry.id-taken'));
     if (section === 'notes' && !clientTimeOk(json.created)) return deny(refusal('notes.time'));
     if (section === 'measurements' && !clientTimeOk(json.effective)) return deny(refusal('measurements.time'));
-    ids.added.add(id);
+    // An entry the same update removes again (undone offline, then redone) holds no id.
+    if (!entry._item?.deleted) ids.added.add(id);
     return { allowed: true };
   }
 

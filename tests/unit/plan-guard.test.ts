@@ -176,6 +176,23 @@ describe('the plan guard', () => {
     expect(json(doc)).not.toContain('FORBIDDEN-TWIN');
   });
 
+  it('lets an entry added, removed and added again under its id in one update stand once (undo and redo offline)', () => {
+    const { doc, guard } = server();
+    const id = crypto.randomUUID();
+    const make = () => newEntry({ id, description: richText('Gå'), status: 'proposed', sector: 'hospital' });
+    const outcome = guard.apply(
+      clientUpdate((d) => {
+        const goals = sectionOf(d, 'goals');
+        goals.push([make()]);
+        goals.delete(goals.length - 1, 1);
+        goals.push([make()]);
+      }),
+      clientOrigin(new TestConnection(NURSE)),
+    );
+    expect(outcome.refusals).toEqual([]);
+    expect(planToJson(doc).goals.filter((g) => g.id === id)).toHaveLength(1);
+  });
+
   it('lets an entry whose removal stands come back under its id in the same update (a move, an undone removal)', () => {
     const { doc, guard } = server();
     const id = crypto.randomUUID();
