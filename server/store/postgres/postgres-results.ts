@@ -103,7 +103,10 @@ export class PostgresResultStore implements ResultStore {
   /** The rows of a filed batch in a transaction of their own (holding the audit chain's lock when audited). */
   private async storeFiled(filed: FiledRows): Promise<void> {
     if (filed.versions.length === 0 && filed.held.length === 0 && filed.audit.length === 0) return;
-    await this.db.transaction((c, begun) => writeFiled(c, begun, filed), filed.audit.length > 0 ? BEGIN_LOCK_READ_HEAD : 'BEGIN');
+    await this.db.transaction(
+      (c, begun) => writeFiled(c, begun, filed),
+      filed.audit.length > 0 ? BEGIN_LOCK_READ_HEAD : 'BEGIN',
+    );
   }
   async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
     const r = await this.db.one(

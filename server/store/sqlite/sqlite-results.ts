@@ -110,7 +110,16 @@ export class SqliteResultStore implements ResultStore {
     }
     const held = this.s.insertHeld;
     for (const r of filed.held)
-      held.run(r.id, r.heldId, r.sourceSystem, r.identifier, r.version, r.payloadHash, JSON.stringify(r.result), r.received);
+      held.run(
+        r.id,
+        r.heldId,
+        r.sourceSystem,
+        r.identifier,
+        r.version,
+        r.payloadHash,
+        JSON.stringify(r.result),
+        r.received,
+      );
     if (filed.audit.length > 0) appendAuditInTransaction(this.db, filed.audit);
   }
   async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
