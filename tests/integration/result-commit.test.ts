@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { sectionOf } from '../../shared/plan-doc.ts';
 import { createApiKey } from '../../server/results/api-keys.ts';
 import { connectCollab, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
