@@ -136,12 +136,14 @@ try {
       );
     const byTarget = new Map<TargetName, Figures[]>();
     collected.set(scenario.id, byTarget);
-    for (let r = 0; r < repeats; r++) {
+    // The scale scenario runs once unless --repeats says otherwise (it takes minutes).
+    const runs = scenario.id === 'scale' && !values.repeats ? 1 : repeats;
+    for (let r = 0; r < runs; r++) {
       // Alternate: rotate the order each repeat and reverse every other, so drift hits all alike.
       const order = targets.map((_, i) => targets[(i + r) % targets.length] as TargetName);
       if (r % 2 === 1) order.reverse();
       for (const name of order) {
-        process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${repeats} … `);
+        process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${runs} … `);
         const t0 = performance.now();
         if (values.heap) mkdirSync(join(profileDir, `${scenario.id}-${name}-${r}`), { recursive: true });
         const target = scenario.external
