@@ -43,7 +43,10 @@ function addPairs(into: Map<number, number>, pairs: number[]): void {
 }
 
 async function metric(base: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  // Sampled every 10 s, past the server's keep-alive timeout (5 s): a pooled socket the server
+  // closed meanwhile fails the first try; the second goes on a fresh one.
+  const scrape = () => fetch(`${base}/metrics`).then((r) => r.text());
+  const text = await scrape().catch(() => scrape());
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   return {
     lagP99Ms: 1000 * read('nodejs_eventloop_lag_p99_seconds'),
