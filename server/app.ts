@@ -231,6 +231,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const filing = new ResultFiling({
     store,
     rooms,
+    committer,
     events: resultEvents,
     notifications: new ResultNotifications({ notifier, log, coalesceMs: config.resultNotifyCoalesceMs }),
     config,
