@@ -40,6 +40,23 @@ export interface PlanRoomDeps {
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
 }
 
+/** The origin of the transaction that builds a room's document from the stored plan: nothing to store or send. */
+const LOADED = Symbol('loaded from the store');
+
+/**
+ * A plan loaded as one stored update (a checkpoint with no tail after it), kept as its bytes
+ * until the document is needed: clients are answered from them (see PlanRoom.handleSyncStep1).
+ */
+interface StoredBytes {
+  state: Uint8Array;
+  /** The state vector of `state`, read from it when first asked (it decodes every struct). */
+  stateVector: Uint8Array | null;
+  /** `stateVector` decoded: the clock each Yjs client id's changes reach. */
+  clocks: Map<number, number> | null;
+  /** What `state` holds (its deletions, read when first asked), to tell an update that adds nothing. */
+  snapshot: Y.Snapshot | null;
+}
+
 /** Updates merged into one broadcast message at most. */
 const MERGE_CHUNK = 128;
 
@@ -93,7 +110,14 @@ function performerOf(conn: RoomConnection): Performer {
  * reason. Where changes are stored (one node or several) is the persistence it is given.
  */
 export class PlanRoom implements PersistedRoom {
-  readonly doc = new Y.Doc();
+  /** The document; empty while the plan is only held as its stored bytes (see `doc`). */
+  private readonly ydoc = new Y.Doc();
+  /**
+   * The plan as stored, while its document is not built: a cold plan is answered from its
+   * bytes, and its document built when something needs it (a write, the server's own change,
+   * another node's update, a reader of `doc`) — before that first write is checked.
+   */
+  private stored: StoredBytes | null = null;
   private readonly guard: PlanGuard;
   private readonly awareness: RoomAwareness;
   private readonly connections = new Set<RoomConnection>();
@@ -115,23 +139,109 @@ export class PlanRoom implements PersistedRoom {
     private readonly deps: PlanRoomDeps,
   ) {
     // Before anything is applied: the guard defines every section with its type.
-    this.guard = new PlanGuard(this.doc);
-    Y.transact(this.doc, () => {
-      // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
-      // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
-      for (const u of loaded.updates) Y.applyUpdate(this.doc, u);
-    });
-    this.writers = new RoomWriters(this.doc, loaded.authors, (bound) => this.persistence.recordAuthors(bound));
-    this.awareness = new RoomAwareness(this.doc, {
+    this.guard = new PlanGuard(this.ydoc);
+    // Stored as one update (a checkpoint, no tail): kept as bytes until the document is needed.
+    // With a tail, the document is built now: merging a checkpoint with even one more update
+    // decodes and re-encodes all of it, which costs about as much as building the document.
+    if (loaded.updates.length === 1)
+      this.stored = { state: loaded.updates[0] as Uint8Array, stateVector: null, clocks: null, snapshot: null };
+    else this.build(loaded.updates);
+    this.writers = new RoomWriters(
+      () => this.doc,
+      (client) => this.holdsClient(client),
+      loaded.authors,
+      (bound) => this.persistence.recordAuthors(bound),
+    );
+    this.awareness = new RoomAwareness(this.ydoc, {
       sendToAll: (message) => this.sendToAll(message, null),
       publish: (encode) => this.persistence.publishAwareness(encode),
       presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
       claim: (conn, clientId) => this.writers.claim(conn, clientId),
     });
-    // Listen only after loading: the loaded state is already stored.
-    this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) =>
-      this.onDocUpdate(update, origin, tr),
+    this.ydoc.on(
+      'update',
+      (update: Uint8Array, origin: ChangeOrigin | typeof LOADED, _doc: Y.Doc, tr: Y.Transaction) => {
+        // The loaded state is already stored.
+        if (origin !== LOADED) this.onDocUpdate(update, origin, tr);
+      },
     );
+  }
+
+  /**
+   * The plan's document, built from the stored bytes first if it was not yet (synchronously:
+   * whatever needs it — a write to check, a reader — sees the whole plan).
+   */
+  get doc(): Y.Doc {
+    return this.built();
+  }
+
+  private built(): Y.Doc {
+    if (this.stored !== null) {
+      const { state } = this.stored;
+      this.stored = null;
+      this.build([state]);
+    }
+    return this.ydoc;
+  }
+
+  /** Whether the document is built (false while the room answers from the stored bytes). */
+  get isBuilt(): boolean {
+    return this.stored === null;
+  }
+
+  private build(updates: Uint8Array[]): void {
+    Y.transact(
+      this.ydoc,
+      () => {
+        // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
+        // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
+        for (const u of updates) Y.applyUpdate(this.ydoc, u);
+      },
+      LOADED,
+    );
+  }
+
+  /** The plan's state vector, from the document or read from the stored bytes. */
+  private stateVector(): Uint8Array {
+    const stored = this.stored;
+    if (stored === null) return Y.encodeStateVector(this.ydoc);
+    stored.stateVector ??= Y.encodeStateVectorFromUpdate(stored.state);
+    return stored.stateVector;
+  }
+
+  /** Whether the plan holds changes written with this Yjs client id. */
+  private holdsClient(client: number): boolean {
+    const stored = this.stored;
+    if (stored === null) return this.ydoc.store.clients.has(client);
+    stored.clocks ??= Y.decodeStateVector(this.stateVector());
+    return stored.clocks.has(client);
+  }
+
+  /**
+   * Whether the stored bytes already hold all of `update` (every struct, every deletion): a
+   * client's answer to the server's sync step 1 after syncing from the bytes, as a rule. It
+   * changes nothing, so it needs neither the document nor a check. Anything else — or an
+   * update that cannot be read — is checked against the built document.
+   */
+  private storedHolds(update: Uint8Array): boolean {
+    const stored = this.stored;
+    if (stored === null) return false;
+    try {
+      stored.clocks ??= Y.decodeStateVector(this.stateVector());
+      stored.snapshot ??= Y.createSnapshot(Y.mergeDeleteSets([Y.decodeUpdate(stored.state).ds]), stored.clocks);
+      return Y.snapshotContainsUpdate(stored.snapshot, update);
+    } catch {
+      return false;
+    }
+  }
+
+  /** What a client with `stateVector` lacks, as one update (sync step 2). */
+  private missingFor(stateVector: Uint8Array): Uint8Array {
+    const stored = this.stored;
+    if (stored === null) return Y.encodeStateAsUpdate(this.ydoc, stateVector);
+    // A client with nothing (a new tab, the usual cold open) lacks all of it: the stored bytes
+    // as they are. Otherwise the difference, computed on the bytes without building the document.
+    return Y.decodeStateVector(stateVector).size === 0 ? stored.state : Y.diffUpdate(stored.state, stateVector);
   }
 
   /** Reads the plan through `persistence` and opens its room; throws if the store cannot. */
@@ -177,7 +287,14 @@ export class PlanRoom implements PersistedRoom {
   join(conn: RoomConnection): void {
     if (this.closed) throw new Error('plan room is closed');
     this.connections.add(conn);
-    conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
+    if (this.stored === null) conn.send(syncStep1Message(Y.encodeStateVector(this.ydoc)));
+    else {
+      // Answered from the stored bytes: the client's own sync step 1 (already received, as a
+      // rule) is answered first; reading the state vector from the bytes decodes all of them.
+      setImmediate(() => {
+        if (!this.closed && this.connections.has(conn)) conn.send(syncStep1Message(this.stateVector()));
+      });
+    }
     this.awareness.join(conn);
   }
 
@@ -201,7 +318,7 @@ export class PlanRoom implements PersistedRoom {
       flushed: () => {
         if (!this.connections.has(conn)) return;
         try {
-          conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
+          conn.send(syncStep2Message(this.missingFor(stateVector)));
         } catch (err) {
           this.deps.log.info(
             { planId: this.planId, err: (err as Error).message },
@@ -219,6 +336,10 @@ export class PlanRoom implements PersistedRoom {
    */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     if (this.failed || this.closed) return;
+    // Nothing new for a room still answering from the stored bytes: nothing to check or store.
+    if (this.storedHolds(update)) return;
+    // Checked against the whole plan: a cold room's document is built now, before the check.
+    this.built();
     let bound: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
@@ -261,7 +382,7 @@ export class PlanRoom implements PersistedRoom {
     this.writers.store(conn, bound);
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
-    if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
+    if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.ydoc)));
     // Refused before it was applied: the client's copy holds what this one never will, and all
     // its later updates build on it. It must start again from the server's state.
     if (unapplied)
@@ -306,7 +427,9 @@ export class PlanRoom implements PersistedRoom {
   }
 
   storedState(): Uint8Array | null {
-    return this.pendingWrites === 0 && !this.failed && !this.closed ? Y.encodeStateAsUpdate(this.doc) : null;
+    if (this.pendingWrites !== 0 || this.failed || this.closed) return null;
+    // Not built: nothing was written since the load, and the stored bytes are the state.
+    return this.stored?.state ?? Y.encodeStateAsUpdate(this.ydoc);
   }
 
   /** Resolves once every change applied so far is stored. */
@@ -333,7 +456,8 @@ export class PlanRoom implements PersistedRoom {
     this.persistence.leave();
     this.closed = true;
     this.awareness.destroy();
-    this.doc.destroy();
+    this.stored = null;
+    this.ydoc.destroy();
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const w of waiters) w.closed?.(new Error('the plan was closed; try again'));
