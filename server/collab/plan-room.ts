@@ -16,6 +16,7 @@ import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './p
 import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
+import { StoredPlan } from './stored-plan.ts';
 import { trackValueConflicts } from './value-conflicts.ts';
 import { RoomWriters } from './room-writers.ts';
 import { addNextOccurrences } from './task-recurrence.ts';
@@ -42,20 +43,6 @@ export interface PlanRoomDeps {
 
 /** The origin of the transaction that builds a room's document from the stored plan: nothing to store or send. */
 const LOADED = Symbol('loaded from the store');
-
-/**
- * A plan loaded as one stored update (a checkpoint with no tail after it), kept as its bytes
- * until the document is needed: clients are answered from them (see PlanRoom.handleSyncStep1).
- */
-interface StoredBytes {
-  state: Uint8Array;
-  /** The state vector of `state`, read from it when first asked (it decodes every struct). */
-  stateVector: Uint8Array | null;
-  /** `stateVector` decoded: the clock each Yjs client id's changes reach. */
-  clocks: Map<number, number> | null;
-  /** What `state` holds (its deletions, read when first asked), to tell an update that adds nothing. */
-  snapshot: Y.Snapshot | null;
-}
 
 /** Updates merged into one broadcast message at most. */
 const MERGE_CHUNK = 128;
@@ -117,7 +104,7 @@ export class PlanRoom implements PersistedRoom {
    * bytes, and its document built when something needs it (a write, the server's own change,
    * another node's update, a reader of `doc`) — before that first write is checked.
    */
-  private stored: StoredBytes | null = null;
+  private stored: StoredPlan | null = null;
   private readonly guard: PlanGuard;
   private readonly awareness: RoomAwareness;
   private readonly connections = new Set<RoomConnection>();
@@ -143,8 +130,7 @@ export class PlanRoom implements PersistedRoom {
     // Stored as one update (a checkpoint, no tail): kept as bytes until the document is needed.
     // With a tail, the document is built now: merging a checkpoint with even one more update
     // decodes and re-encodes all of it, which costs about as much as building the document.
-    if (loaded.updates.length === 1)
-      this.stored = { state: loaded.updates[0] as Uint8Array, stateVector: null, clocks: null, snapshot: null };
+    if (loaded.updates.length === 1) this.stored = new StoredPlan(loaded.updates[0] as Uint8Array);
     else this.build(loaded.updates);
     this.writers = new RoomWriters(
       () => this.doc,
@@ -179,7 +165,13 @@ export class PlanRoom implements PersistedRoom {
     if (this.stored !== null) {
       const { state } = this.stored;
       this.stored = null;
-      this.build([state]);
+      try {
+        this.build([state]);
+      } catch (err) {
+        // The document holds part of the plan at most: nothing may be checked against it (fail closed).
+        this.fail(err as Error, 'building the plan from its stored bytes failed; closing the room');
+        throw err;
+      }
     }
     return this.ydoc;
   }
@@ -203,45 +195,12 @@ export class PlanRoom implements PersistedRoom {
 
   /** The plan's state vector, from the document or read from the stored bytes. */
   private stateVector(): Uint8Array {
-    const stored = this.stored;
-    if (stored === null) return Y.encodeStateVector(this.ydoc);
-    stored.stateVector ??= Y.encodeStateVectorFromUpdate(stored.state);
-    return stored.stateVector;
+    return this.stored?.stateVector() ?? Y.encodeStateVector(this.ydoc);
   }
 
   /** Whether the plan holds changes written with this Yjs client id. */
   private holdsClient(client: number): boolean {
-    const stored = this.stored;
-    if (stored === null) return this.ydoc.store.clients.has(client);
-    stored.clocks ??= Y.decodeStateVector(this.stateVector());
-    return stored.clocks.has(client);
-  }
-
-  /**
-   * Whether the stored bytes already hold all of `update` (every struct, every deletion): a
-   * client's answer to the server's sync step 1 after syncing from the bytes, as a rule. It
-   * changes nothing, so it needs neither the document nor a check. Anything else — or an
-   * update that cannot be read — is checked against the built document.
-   */
-  private storedHolds(update: Uint8Array): boolean {
-    const stored = this.stored;
-    if (stored === null) return false;
-    try {
-      stored.clocks ??= Y.decodeStateVector(this.stateVector());
-      stored.snapshot ??= Y.createSnapshot(Y.mergeDeleteSets([Y.decodeUpdate(stored.state).ds]), stored.clocks);
-      return Y.snapshotContainsUpdate(stored.snapshot, update);
-    } catch {
-      return false;
-    }
-  }
-
-  /** What a client with `stateVector` lacks, as one update (sync step 2). */
-  private missingFor(stateVector: Uint8Array): Uint8Array {
-    const stored = this.stored;
-    if (stored === null) return Y.encodeStateAsUpdate(this.ydoc, stateVector);
-    // A client with nothing (a new tab, the usual cold open) lacks all of it: the stored bytes
-    // as they are. Otherwise the difference, computed on the bytes without building the document.
-    return Y.decodeStateVector(stateVector).size === 0 ? stored.state : Y.diffUpdate(stored.state, stateVector);
+    return this.stored?.holdsClient(client) ?? this.ydoc.store.clients.has(client);
   }
 
   /** Reads the plan through `persistence` and opens its room; throws if the store cannot. */
@@ -318,7 +277,8 @@ export class PlanRoom implements PersistedRoom {
       flushed: () => {
         if (!this.connections.has(conn)) return;
         try {
-          conn.send(syncStep2Message(this.missingFor(stateVector)));
+          const missing = this.stored?.missingFor(stateVector) ?? Y.encodeStateAsUpdate(this.ydoc, stateVector);
+          conn.send(syncStep2Message(missing));
         } catch (err) {
           this.deps.log.info(
             { planId: this.planId, err: (err as Error).message },
@@ -337,7 +297,7 @@ export class PlanRoom implements PersistedRoom {
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     if (this.failed || this.closed) return;
     // Nothing new for a room still answering from the stored bytes: nothing to check or store.
-    if (this.storedHolds(update)) return;
+    if (this.stored?.holdsUpdate(update)) return;
     // Checked against the whole plan: a cold room's document is built now, before the check.
     this.built();
     let bound: number[] = [];

@@ -2,8 +2,12 @@ import * as Y from 'yjs';
 import { addNote } from '../../../shared/plan-doc.ts';
 
 const SENTENCE = 'Patienten har det bedre i dag og har gået en tur i haven. ';
-/** A fixed time, so every target receives byte-identical updates. */
-const CREATED = '2026-01-05T08:00:00.000+01:00';
+/**
+ * The notes' time: the start of today (UTC), the same in every process of a run, so every target
+ * receives byte-identical updates. CareHub refuses a note more than 30 days old (notes.time): a
+ * fixed date would have every note reverted once it passed, and the edits go into a deleted note.
+ */
+const CREATED = `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`;
 
 /** Yjs client id of writer `n`: fixed, so the same writer sends the same bytes to every target. */
 export const writerClientId = (n: number): number => 100_000 + n;
