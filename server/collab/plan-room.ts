@@ -44,6 +44,9 @@ export interface PlanRoomDeps {
 /** The origin of the transaction that builds a room's document from the stored plan: nothing to store or send. */
 const LOADED = Symbol('loaded from the store');
 
+/** A client that joined a room answering from its stored bytes gets the server's sync step 1 after its own is answered, or after this long. */
+const STEP_ONE_WAIT_MS = 200;
+
 /** Updates merged into one broadcast message at most. */
 const MERGE_CHUNK = 128;
 
@@ -116,6 +119,8 @@ export class PlanRoom implements PersistedRoom {
   private outbox: Outgoing[] = [];
   private flushWaiters: FlushWaiter[] = [];
   private holds = 0;
+  /** Connections joined while the room answered from the stored bytes, not yet sent its sync step 1. */
+  private readonly stepOneOwed = new Set<RoomConnection>();
   private failed = false;
   private closed = false;
 
@@ -193,6 +198,12 @@ export class PlanRoom implements PersistedRoom {
     );
   }
 
+  /** The server's sync step 1 to a connection that joined a room answering from the stored bytes, once. */
+  private sendStepOne(conn: RoomConnection): void {
+    if (!this.stepOneOwed.delete(conn) || this.closed || !this.connections.has(conn)) return;
+    conn.send(syncStep1Message(this.stateVector()));
+  }
+
   /** The plan's state vector, from the document or read from the stored bytes. */
   private stateVector(): Uint8Array {
     return this.stored?.stateVector() ?? Y.encodeStateVector(this.ydoc);
@@ -248,16 +259,16 @@ export class PlanRoom implements PersistedRoom {
     this.connections.add(conn);
     if (this.stored === null) conn.send(syncStep1Message(Y.encodeStateVector(this.ydoc)));
     else {
-      // Answered from the stored bytes: the client's own sync step 1 (already received, as a
-      // rule) is answered first; reading the state vector from the bytes decodes all of them.
-      setImmediate(() => {
-        if (!this.closed && this.connections.has(conn)) conn.send(syncStep1Message(this.stateVector()));
-      });
+      // From the stored bytes, the client's own sync step 1 is answered first: reading the state
+      // vector from the bytes decodes all of them. Sent after that answer, or after a while.
+      this.stepOneOwed.add(conn);
+      setTimeout(() => this.sendStepOne(conn), STEP_ONE_WAIT_MS);
     }
     this.awareness.join(conn);
   }
 
   leave(conn: RoomConnection): void {
+    this.stepOneOwed.delete(conn);
     if (!this.connections.delete(conn)) return;
     this.awareness.leave(conn);
     this.deps.onPresence(this.planId, this.presenceUsers());
@@ -279,6 +290,7 @@ export class PlanRoom implements PersistedRoom {
         try {
           const missing = this.stored?.missingFor(stateVector) ?? Y.encodeStateAsUpdate(this.ydoc, stateVector);
           conn.send(syncStep2Message(missing));
+          if (this.stepOneOwed.has(conn)) setImmediate(() => this.sendStepOne(conn));
         } catch (err) {
           this.deps.log.info(
             { planId: this.planId, err: (err as Error).message },
