@@ -46,6 +46,7 @@ const params: Params = quick
       throughputSeconds: 4,
       throughputPlans: 100,
       coldUpdates: 20_000,
+      coldLargeEdits: 200_000,
       coldSamples: 3,
       memoryPlans: 500,
       connections: 2000,
@@ -66,6 +67,7 @@ const params: Params = quick
       throughputSeconds: 10,
       throughputPlans: 100,
       coldUpdates: 20_000,
+      coldLargeEdits: 200_000,
       coldSamples: 7,
       memoryPlans: 1000,
       connections: 5000,
@@ -98,7 +100,7 @@ console.log(
   `CareHub comparison — ${quick ? 'QUICK pass' : 'full run'}: ${repeats} repeat(s), targets alternated; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
 );
 console.log(
-  `  fan-out ${params.fanoutSeconds} s at ${params.fanoutRate} edits/s; throughput ${params.throughputPlans} plans × 5 for ${params.throughputSeconds} s; cold ${params.coldUpdates} updates, ${params.coldSamples} samples; ` +
+  `  fan-out ${params.fanoutSeconds} s at ${params.fanoutRate} edits/s; throughput ${params.throughputPlans} plans × 5 for ${params.throughputSeconds} s; cold ${params.coldUpdates} / ${params.coldLargeEdits} edits, ${params.coldSamples} samples; ` +
     `memory ${params.memoryPlans} plans; connections ${params.connections} over ${params.connectionPlans} plans, held ${params.holdSeconds} s; results ${params.resultsSeconds} s; ` +
     `scale ${params.scaleConnections} connections over ${params.scalePlans} plans for ${params.scaleSeconds} s (CareHub only)`,
 );

@@ -18,6 +18,8 @@ export interface Params {
   throughputSeconds: number;
   throughputPlans: number;
   coldUpdates: number;
+  /** Edits of the large cold plan (sent in updates of 10,000). */
+  coldLargeEdits: number;
   coldSamples: number;
   memoryPlans: number;
   connections: number;
@@ -61,7 +63,6 @@ const ONE_CAREHUB: TargetName[] = ['carehub', 'hocuspocus', 'hocuspocus-sqlite',
 
 /** Warm-up documents, never used by the measured step (the fixture's last plans). */
 const warmPlans = (f: Fixture, n = 20): string[] => f.plans.slice(-n - 1, -1);
-const coldPlan = (f: Fixture): string => f.plans.at(-1) as string;
 
 async function closeAll(ctx: Ctx): Promise<void> {
   await Promise.all(ctx.workers.map((w) => w.call({ cmd: 'closeAll' })));
@@ -230,6 +231,14 @@ const throughput: Scenario = {
   },
 };
 
+/** The cold plans: one per shape, none a warm-up or fan-out plan. */
+const coldPlans = (f: Fixture): string[] => [f.plans.at(-1), f.plans.at(-22), f.plans.at(-23)] as string[];
+
+/**
+ * Cold open of plans of random edits (NoteEditing), in three shapes: `coldUpdates` edits each
+ * its own update ("Small"), the same number as one update ("One"), and `coldLargeEdits` in
+ * updates of 10,000 ("Large"). Figures: connect → sync step 2, median of `coldSamples`.
+ */
 const cold: Scenario = {
   id: 'cold',
   title: 'cold load: a plan whose log holds the updates, not in memory',
@@ -237,31 +246,38 @@ const cold: Scenario = {
   async run(target, ctx) {
     const t = target as RunningTarget;
     const { fixture, workers, params } = ctx;
-    const ep = t.endpoint(coldPlan(fixture));
-    await workers[0].call({ cmd: 'connect', endpoints: [ep, ep], concurrency: 1 });
-    const { ms: writeMs, bytes } = await workers[0].call<{ ms: number; bytes: number }>({
-      cmd: 'bulkWrite',
-      count: params.coldUpdates,
-      author: fixture.author,
-      writer: 900_000,
-    });
-    await closeAll(ctx);
+    const shapes = [
+      { name: 'Small', edits: params.coldUpdates, perUpdate: 1 },
+      { name: 'One', edits: params.coldUpdates, perUpdate: params.coldUpdates },
+      { name: 'Large', edits: params.coldLargeEdits, perUpdate: 10_000 },
+    ];
+    const figures: Figures = {};
     // y-websocket keeps documents in memory (no persistence configured): its figure is from memory.
     const unloads = t.info.name !== 'y-websocket';
-    if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
-    const times: number[] = [];
-    for (let i = 0; i < params.coldSamples; i++) {
-      const { ms } = await workers[1].call<{ ms: number }>({ cmd: 'coldSync', endpoint: ep });
-      times.push(ms);
+    for (const [i, shape] of shapes.entries()) {
+      const ep = t.endpoint(coldPlans(fixture)[i] as string);
+      await workers[0].call({ cmd: 'connect', endpoints: [ep, ep], concurrency: 1 });
+      const { ms: writeMs, bytes } = await workers[0].call<{ ms: number; bytes: number }>({
+        cmd: 'editWrite',
+        edits: shape.edits,
+        perUpdate: shape.perUpdate,
+        author: fixture.author,
+        writer: 900_000 + i,
+      });
+      await closeAll(ctx);
       if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
+      const times: number[] = [];
+      for (let s = 0; s < params.coldSamples; s++) {
+        const { ms } = await workers[1].call<{ ms: number }>({ cmd: 'coldSync', endpoint: ep });
+        times.push(ms);
+        if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
+      }
+      figures[`sync${shape.name}Ms`] = median(times);
+      figures[`max${shape.name}Ms`] = Math.max(...times);
+      figures[`log${shape.name}Kb`] = bytes / 1024;
+      if (i === 0) figures.writeUpdatesPerSecond = (1000 * shape.edits) / writeMs;
     }
-    return {
-      syncMs: median(times),
-      minMs: Math.min(...times),
-      maxMs: Math.max(...times),
-      logKb: bytes / 1024,
-      writeUpdatesPerSecond: (1000 * params.coldUpdates) / writeMs,
-    };
+    return figures;
   },
 };
 

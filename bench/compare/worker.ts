@@ -3,7 +3,7 @@
  * orchestrator's command (IPC). The same code drives every target.
  */
 import * as Y from 'yjs';
-import { NoteTyping } from './lib/edits.ts';
+import { NoteEditing, NoteTyping } from './lib/edits.ts';
 import { updateFrame, WireClient, type Endpoint } from './lib/wire.ts';
 import { ScaleClients, type ScaleEndpoint } from './lib/scale-clients.ts';
 
@@ -13,6 +13,7 @@ export type Command =
   | { cmd: 'fanoutWrite'; rate: number; seconds: number; author: string; writer: number }
   | { cmd: 'throughput'; seconds: number; author: string }
   | { cmd: 'bulkWrite'; count: number; author: string; writer: number }
+  | { cmd: 'editWrite'; edits: number; perUpdate: number; author: string; writer: number }
   | { cmd: 'coldSync'; endpoint: Endpoint }
   | { cmd: 'held' }
   | { cmd: 'report' }
@@ -184,6 +185,39 @@ async function bulkWrite(count: number, author: string, writer: number): Promise
   return { ms: performance.now() - start, bytes };
 }
 
+/**
+ * Writes `edits` random edits (NoteEditing) through the first client, `perUpdate` edits to an
+ * update (1: each edit its own update), and waits until the second client has them all.
+ */
+async function editWrite(
+  edits: number,
+  perUpdate: number,
+  author: string,
+  writer: number,
+): Promise<{ ms: number; bytes: number; updates: number }> {
+  const [w, observer] = clients as [WireClient, WireClient];
+  const editing = new NoteEditing(writer, author);
+  let last = 0;
+  let bytes = 0;
+  let updates = 0;
+  const done = new Promise<void>((resolve) => {
+    observer.onUpdate = (payload) => {
+      if ((clocksOf(payload).get(editing.clientId) ?? -1) >= last) resolve();
+    };
+  });
+  const start = performance.now();
+  for (let i = 0; i < edits; i += perUpdate) {
+    const { update, clock } = perUpdate === 1 ? editing.next() : editing.many(Math.min(perUpdate, edits - i));
+    bytes += update.length;
+    updates++;
+    last = clock;
+    w.send(updateFrame(w.ep, update));
+    if (updates % 100 === 0 || perUpdate > 1) await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  return { ms: performance.now() - start, bytes, updates };
+}
+
 async function coldSync(endpoint: Endpoint): Promise<{ ms: number }> {
   const c = new WireClient(endpoint);
   const start = performance.now();
@@ -209,6 +243,8 @@ process.on('message', (m: Command) => {
           return reply({ ok: true, ...(await throughput(m.seconds, m.author)) });
         case 'bulkWrite':
           return reply({ ok: true, ...(await bulkWrite(m.count, m.author, m.writer)) });
+        case 'editWrite':
+          return reply({ ok: true, ...(await editWrite(m.edits, m.perUpdate, m.author, m.writer)) });
         case 'coldSync':
           return reply({ ok: true, ...(await coldSync(m.endpoint)) });
         case 'held':

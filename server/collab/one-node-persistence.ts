@@ -11,7 +11,7 @@ export interface OneNodeDeps extends PlanLogDeps {
  * A plan's persistence on a node that is the only one (no REDIS_URL): its updates go through
  * the node's group commit; a checkpoint is written at the seq this node stored last, whenever
  * enough updates followed the last one and nothing is pending (the document then holds exactly
- * the stored updates).
+ * the stored updates), and when the plan unloads with updates after its last checkpoint.
  */
 export class OneNodePersistence implements PlanPersistence {
   private readonly log: PlanLog;
@@ -73,8 +73,9 @@ export class OneNodePersistence implements PlanPersistence {
   }
 
   leave(): void {
-    // A plan left with a long tail gets a checkpoint, so its next open reads little.
-    this.checkpointIfDue(Math.ceil(this.deps.checkpointEvery / 5));
+    // A plan left with any tail gets a checkpoint: its next open reads one stored update and
+    // answers clients from its bytes, without building the document (PlanRoom).
+    this.checkpointIfDue(1);
     this.room = null;
   }
 

@@ -16,6 +16,7 @@ import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './p
 import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
+import { StoredPlan } from './stored-plan.ts';
 import { trackValueConflicts } from './value-conflicts.ts';
 import { RoomWriters } from './room-writers.ts';
 import { addNextOccurrences } from './task-recurrence.ts';
@@ -39,6 +40,12 @@ export interface PlanRoomDeps {
   onFailed?(room: PlanRoom, survivors: RoomConnection[], culprit: string | null): void;
   metrics?: { updatesApplied(n: number): void; fanout(seconds: number): void };
 }
+
+/** The origin of the transaction that builds a room's document from the stored plan: nothing to store or send. */
+const LOADED = Symbol('loaded from the store');
+
+/** A client that joined a room answering from its stored bytes gets the server's sync step 1 after its own is answered, or after this long. */
+const STEP_ONE_WAIT_MS = 200;
 
 /** Updates merged into one broadcast message at most. */
 const MERGE_CHUNK = 128;
@@ -93,7 +100,14 @@ function performerOf(conn: RoomConnection): Performer {
  * reason. Where changes are stored (one node or several) is the persistence it is given.
  */
 export class PlanRoom implements PersistedRoom {
-  readonly doc = new Y.Doc();
+  /** The document; empty while the plan is only held as its stored bytes (see `doc`). */
+  private readonly ydoc = new Y.Doc();
+  /**
+   * The plan as stored, while its document is not built: a cold plan is answered from its
+   * bytes, and its document built when something needs it (a write, the server's own change,
+   * another node's update, a reader of `doc`) — before that first write is checked.
+   */
+  private stored: StoredPlan | null = null;
   private readonly guard: PlanGuard;
   private readonly awareness: RoomAwareness;
   private readonly connections = new Set<RoomConnection>();
@@ -105,6 +119,8 @@ export class PlanRoom implements PersistedRoom {
   private outbox: Outgoing[] = [];
   private flushWaiters: FlushWaiter[] = [];
   private holds = 0;
+  /** Connections joined while the room answered from the stored bytes, not yet sent its sync step 1. */
+  private readonly stepOneOwed = new Set<RoomConnection>();
   private failed = false;
   private closed = false;
 
@@ -115,23 +131,87 @@ export class PlanRoom implements PersistedRoom {
     private readonly deps: PlanRoomDeps,
   ) {
     // Before anything is applied: the guard defines every section with its type.
-    this.guard = new PlanGuard(this.doc);
-    Y.transact(this.doc, () => {
-      // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
-      // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
-      for (const u of loaded.updates) Y.applyUpdate(this.doc, u);
-    });
-    this.writers = new RoomWriters(this.doc, loaded.authors, (bound) => this.persistence.recordAuthors(bound));
-    this.awareness = new RoomAwareness(this.doc, {
+    this.guard = new PlanGuard(this.ydoc);
+    // Stored as one update (a checkpoint, no tail): kept as bytes until the document is needed.
+    // With a tail, the document is built now: merging a checkpoint with even one more update
+    // decodes and re-encodes all of it, which costs about as much as building the document.
+    if (loaded.updates.length === 1) this.stored = new StoredPlan(loaded.updates[0] as Uint8Array);
+    else this.build(loaded.updates);
+    this.writers = new RoomWriters(
+      () => this.doc,
+      (client) => this.holdsClient(client),
+      loaded.authors,
+      (bound) => this.persistence.recordAuthors(bound),
+    );
+    this.awareness = new RoomAwareness(this.ydoc, {
       sendToAll: (message) => this.sendToAll(message, null),
       publish: (encode) => this.persistence.publishAwareness(encode),
       presenceChanged: () => this.deps.onPresence(this.planId, this.presenceUsers()),
       claim: (conn, clientId) => this.writers.claim(conn, clientId),
     });
-    // Listen only after loading: the loaded state is already stored.
-    this.doc.on('update', (update: Uint8Array, origin: ChangeOrigin, _doc: Y.Doc, tr: Y.Transaction) =>
-      this.onDocUpdate(update, origin, tr),
+    this.ydoc.on(
+      'update',
+      (update: Uint8Array, origin: ChangeOrigin | typeof LOADED, _doc: Y.Doc, tr: Y.Transaction) => {
+        // The loaded state is already stored.
+        if (origin !== LOADED) this.onDocUpdate(update, origin, tr);
+      },
     );
+  }
+
+  /**
+   * The plan's document, built from the stored bytes first if it was not yet (synchronously:
+   * whatever needs it — a write to check, a reader — sees the whole plan).
+   */
+  get doc(): Y.Doc {
+    return this.built();
+  }
+
+  private built(): Y.Doc {
+    if (this.stored !== null) {
+      const { state } = this.stored;
+      this.stored = null;
+      try {
+        this.build([state]);
+      } catch (err) {
+        // The document holds part of the plan at most: nothing may be checked against it (fail closed).
+        this.fail(err as Error, 'building the plan from its stored bytes failed; closing the room');
+        throw err;
+      }
+    }
+    return this.ydoc;
+  }
+
+  /** Whether the document is built (false while the room answers from the stored bytes). */
+  get isBuilt(): boolean {
+    return this.stored === null;
+  }
+
+  private build(updates: Uint8Array[]): void {
+    Y.transact(
+      this.ydoc,
+      () => {
+        // Applied one by one inside one transaction: Y.mergeUpdates is superlinear in the number
+        // of updates (20,000 typing updates: ~6 s merged, ~30 ms applied like this).
+        for (const u of updates) Y.applyUpdate(this.ydoc, u);
+      },
+      LOADED,
+    );
+  }
+
+  /** The server's sync step 1 to a connection that joined a room answering from the stored bytes, once. */
+  private sendStepOne(conn: RoomConnection): void {
+    if (!this.stepOneOwed.delete(conn) || this.closed || !this.connections.has(conn)) return;
+    conn.send(syncStep1Message(this.stateVector()));
+  }
+
+  /** The plan's state vector, from the document or read from the stored bytes. */
+  private stateVector(): Uint8Array {
+    return this.stored?.stateVector() ?? Y.encodeStateVector(this.ydoc);
+  }
+
+  /** Whether the plan holds changes written with this Yjs client id. */
+  private holdsClient(client: number): boolean {
+    return this.stored?.holdsClient(client) ?? this.ydoc.store.clients.has(client);
   }
 
   /** Reads the plan through `persistence` and opens its room; throws if the store cannot. */
@@ -177,11 +257,18 @@ export class PlanRoom implements PersistedRoom {
   join(conn: RoomConnection): void {
     if (this.closed) throw new Error('plan room is closed');
     this.connections.add(conn);
-    conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
+    if (this.stored === null) conn.send(syncStep1Message(Y.encodeStateVector(this.ydoc)));
+    else {
+      // From the stored bytes, the client's own sync step 1 is answered first: reading the state
+      // vector from the bytes decodes all of them. Sent after that answer, or after a while.
+      this.stepOneOwed.add(conn);
+      setTimeout(() => this.sendStepOne(conn), STEP_ONE_WAIT_MS);
+    }
     this.awareness.join(conn);
   }
 
   leave(conn: RoomConnection): void {
+    this.stepOneOwed.delete(conn);
     if (!this.connections.delete(conn)) return;
     this.awareness.leave(conn);
     this.deps.onPresence(this.planId, this.presenceUsers());
@@ -201,7 +288,9 @@ export class PlanRoom implements PersistedRoom {
       flushed: () => {
         if (!this.connections.has(conn)) return;
         try {
-          conn.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc, stateVector)));
+          const missing = this.stored?.missingFor(stateVector) ?? Y.encodeStateAsUpdate(this.ydoc, stateVector);
+          conn.send(syncStep2Message(missing));
+          if (this.stepOneOwed.has(conn)) setImmediate(() => this.sendStepOne(conn));
         } catch (err) {
           this.deps.log.info(
             { planId: this.planId, err: (err as Error).message },
@@ -219,6 +308,10 @@ export class PlanRoom implements PersistedRoom {
    */
   handleClientUpdate(conn: RoomConnection, update: Uint8Array): void {
     if (this.failed || this.closed) return;
+    // Nothing new for a room still answering from the stored bytes: nothing to check or store.
+    if (this.stored?.holdsUpdate(update)) return;
+    // Checked against the whole plan: a cold room's document is built now, before the check.
+    this.built();
     let bound: number[] = [];
     let outcome: ReturnType<PlanGuard['apply']>;
     try {
@@ -261,7 +354,7 @@ export class PlanRoom implements PersistedRoom {
     this.writers.store(conn, bound);
     // Part of the update builds on changes this server lacks: ask for them (the client answers
     // with everything missing, this part included), as at the start of a sync.
-    if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.doc)));
+    if (missing) conn.send(syncStep1Message(Y.encodeStateVector(this.ydoc)));
     // Refused before it was applied: the client's copy holds what this one never will, and all
     // its later updates build on it. It must start again from the server's state.
     if (unapplied)
@@ -306,7 +399,9 @@ export class PlanRoom implements PersistedRoom {
   }
 
   storedState(): Uint8Array | null {
-    return this.pendingWrites === 0 && !this.failed && !this.closed ? Y.encodeStateAsUpdate(this.doc) : null;
+    if (this.pendingWrites !== 0 || this.failed || this.closed) return null;
+    // Not built: nothing was written since the load, and the stored bytes are the state.
+    return this.stored?.state ?? Y.encodeStateAsUpdate(this.ydoc);
   }
 
   /** Resolves once every change applied so far is stored. */
@@ -333,7 +428,8 @@ export class PlanRoom implements PersistedRoom {
     this.persistence.leave();
     this.closed = true;
     this.awareness.destroy();
-    this.doc.destroy();
+    this.stored = null;
+    this.ydoc.destroy();
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const w of waiters) w.closed?.(new Error('the plan was closed; try again'));

@@ -20,7 +20,10 @@ export class RoomWriters {
   private readonly byConnection = new WeakMap<RoomConnection, Set<number>>();
 
   constructor(
-    private readonly doc: Y.Doc,
+    /** The room's document, built if it was not yet (admitting an update checks it whole). */
+    private readonly document: () => Y.Doc,
+    /** Whether the plan holds changes of this Yjs client id (answered without building the document). */
+    private readonly inDocument: (client: number) => boolean,
     stored: readonly ClientAuthor[],
     /** Stores new bindings with the plan. */
     private readonly record: (bound: { clientId: number; userId: string }[]) => void,
@@ -49,7 +52,7 @@ export class RoomWriters {
    */
   admit(conn: RoomConnection, clients: UpdateClients): { refused: Refusal } | { bound: number[] } {
     const mine = this.byConnection.get(conn) ?? new Set<number>();
-    const refused = checkUpdateClients(this.doc, clients, conn.userId, (c) => this.ownerOf(c), mine);
+    const refused = checkUpdateClients(this.document(), clients, conn.userId, (c) => this.ownerOf(c), mine);
     if (refused) return { refused };
     this.byConnection.set(conn, mine);
     const bound: number[] = [];
@@ -88,6 +91,6 @@ export class RoomWriters {
   private ownerOf(client: number): ClientOwner {
     const user = this.owners.get(client);
     if (user !== undefined) return user;
-    return this.doc.store.clients.has(client) ? 'server' : null;
+    return this.inDocument(client) ? 'server' : null;
   }
 }

@@ -17,7 +17,7 @@ import { DOCTOR, roomDeps, TestConnectionPair, type RoomEvents } from '../fixtur
 /**
  * A plan room on one node over a real SQLite store, without a server: its updates go through
  * the group commit, and checkpoints are written at the seq the node stored last — after
- * CHECKPOINT_EVERY updates, and for a long tail when the plan unloads — so loading reads a
+ * CHECKPOINT_EVERY updates, and for any tail when the plan unloads — so loading reads a
  * checkpoint and a short tail that together are the plan.
  */
 const EVERY = 10;

@@ -65,3 +65,84 @@ export class NoteTyping {
     return { update, clock: Y.getState(this.doc.store, this.doc.clientID) };
   }
 }
+
+/** A small deterministic PRNG (mulberry32): the same seed gives every target the same edits. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Random edits to the author's own note: a character typed at a random place (nine in ten), or
+ * one to three characters deleted at a random place. Unlike NoteTyping's run of characters,
+ * these leave the document one item per edit: what makes a plan expensive to load. The first
+ * edit adds the note, the second its text; each edit is one transaction.
+ */
+export class NoteEditing {
+  readonly doc = new Y.Doc();
+  private readonly out: Uint8Array[] = [];
+  private text: Y.XmlText | null = null;
+  private readonly random: () => number;
+  private started = false;
+
+  constructor(
+    readonly writer: number,
+    private readonly author: string,
+  ) {
+    this.doc.clientID = writerClientId(writer);
+    this.random = prng(writer);
+    this.doc.on('update', (u: Uint8Array) => this.out.push(u));
+  }
+
+  get clientId(): number {
+    return this.doc.clientID;
+  }
+
+  /** Makes one edit (no update is kept: `updates` or the document's state carries it). */
+  edit(): void {
+    if (!this.started) {
+      this.started = true;
+      addNote(this.doc, {
+        id: noteId(this.writer),
+        author: this.author,
+        sector: 'hospital',
+        created: CREATED,
+        body: '',
+      });
+    } else if (this.text === null) {
+      const notes = this.doc.getArray<Y.Map<unknown>>('notes');
+      const paragraph = (notes.get(notes.length - 1).get('body') as Y.XmlFragment).get(0) as Y.XmlElement;
+      this.text = new Y.XmlText();
+      paragraph.insert(0, [this.text]);
+    } else {
+      const length = this.text.length;
+      if (length > 10 && this.random() < 0.1) {
+        this.text.delete(Math.floor(this.random() * (length - 3)), 1 + Math.floor(this.random() * 3));
+      } else {
+        const at = Math.floor(this.random() * (length + 1));
+        this.text.insert(at, SENTENCE[Math.floor(this.random() * SENTENCE.length)] as string);
+      }
+    }
+  }
+
+  /** The next edit as its own update, and the writer's clock after it. */
+  next(): { update: Uint8Array; clock: number } {
+    this.edit();
+    const update = this.out.shift() as Uint8Array;
+    return { update, clock: Y.getState(this.doc.store, this.doc.clientID) };
+  }
+
+  /** `count` edits as one update (what the document gained), and the writer's clock after it. */
+  many(count: number): { update: Uint8Array; clock: number } {
+    const before = Y.encodeStateVector(this.doc);
+    for (let i = 0; i < count; i++) this.edit();
+    this.out.length = 0;
+    return { update: Y.encodeStateAsUpdate(this.doc, before), clock: Y.getState(this.doc.store, this.doc.clientID) };
+  }
+}

@@ -333,8 +333,12 @@ export class PostgresStore implements Store {
   }
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {
+    // Only the latest is ever read: the ones it supersedes go (a plan keeps one copy of its state).
     await this.db.rows(
-      'INSERT INTO plan_checkpoints (plan_id, seq, state, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      `WITH written AS (
+         INSERT INTO plan_checkpoints (plan_id, seq, state, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+       )
+       DELETE FROM plan_checkpoints WHERE plan_id = $1 AND seq < $2`,
       [c.planId, c.seq, toBuffer(c.state), c.time],
     );
   }

@@ -116,6 +116,7 @@ export class SqliteStore implements Store {
       ),
       updatesAfter: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? ORDER BY seq'),
       updatesUntil: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? AND time <= ? ORDER BY seq'),
+      deleteOlderCheckpoints: db.prepare('DELETE FROM plan_checkpoints WHERE plan_id = ? AND seq < ?'),
       insertCheckpoint: db.prepare(
         'INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)',
       ),
@@ -392,7 +393,11 @@ export class SqliteStore implements Store {
   }
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {
-    this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
+    // Only the latest is ever read: the ones it supersedes go (a plan keeps one copy of its state).
+    this.db.transaction(() => {
+      this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
+      this.s.deleteOlderCheckpoints.run(c.planId, c.seq);
+    })();
   }
 
   async latestSeq(planId: string): Promise<number> {
