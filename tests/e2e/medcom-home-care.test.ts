@@ -5,7 +5,8 @@
  * plan, and after a second such message the temperature's trend chart holds both readings.
  * Then Maja sends measurements "til egen læge" from the plan: the message waits in the
  * practice's outbox, her plan says "sendt", and when the practice's system posts its
- * Acknowledgement her plan says "modtaget" without a reload.
+ * Acknowledgement her plan says "modtaget" without a reload. Last, she writes a new message to
+ * the practice from the form, and it shows as a thread marked "sendt".
  *
  * Needs a built client (`npm run build:client`) and Debian's Chromium at /usr/bin/chromium.
  */
@@ -124,5 +125,28 @@ describe('MedCom HomeCareObservation, live in the plan and out to the GP', () =>
     await post(JSON.stringify(buildAcknowledgement(parsed, 'ok').bundle));
     await maja.locator('[data-testid="home-care-report"][data-state="received"]').first().waitFor({ timeout: LIVE_MS });
     expect(await report.getByTestId('correspondence-state').textContent()).toContain('modtaget');
+  });
+
+  it('writes a new message to the GP practice from the form; it appears as a thread marked "sendt"', async () => {
+    await maja.getByTestId('correspondence-new').click();
+    const form = maja.getByTestId('correspondence-new-form');
+    await form.waitFor({ timeout: UI_MS });
+    // Only organisations with SOR and EAN can be chosen; the hospital and the practice have both.
+    await form.getByTestId('correspondence-new-to').selectOption({ label: 'Lægehuset Nørrebro' });
+    await form.getByTestId('correspondence-new-category').selectOption('examination-results');
+    await form.getByTestId('correspondence-new-topic').fill('Målinger');
+    await form.getByTestId('correspondence-new-text').fill('Carl har haft feber to dage. Vil du se på målingerne?');
+    await form.getByTestId('correspondence-new-phone').fill('+45 33 66 33 66');
+    await form.getByTestId('correspondence-new-send').click();
+    await maja.getByTestId('correspondence-new-done').waitFor({ timeout: UI_MS });
+    const thread = maja.getByTestId('correspondence-thread').filter({ hasText: 'Carl har haft feber' });
+    await thread.waitFor({ timeout: UI_MS });
+    expect(await thread.locator('h3').textContent()).toBe('Målinger');
+    expect(await thread.getByTestId('correspondence-state').textContent()).toContain('sendt');
+    const res = await fetch(`${hub!.baseUrl}/api/v1/messages/outbox?receiver=${GP.sor}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const { messages } = (await res.json()) as { messages: { event: string }[] };
+    expect(messages.filter((m) => m.event === 'care-communication-message')).toHaveLength(1);
   });
 });
