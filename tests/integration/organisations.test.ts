@@ -181,7 +181,11 @@ describe('organisations with SOR and EAN', () => {
     expect(listed.stdout).toContain(
       `${practiceId}  general_practice  SOR 123461000016002  EAN 5790000209361  ydernr 012345  Lægerne Herlev`,
     );
-    const entry = (await audit()).find((e) => e.action === 'admin.organisation.create' && e.details.via === 'cli');
-    expect(entry?.details).toMatchObject({ organisationId: id, sor: '123451000016009' });
+    const created = (await audit()).filter((e) => e.action === 'admin.organisation.create' && e.details.via === 'cli');
+    expect(created.find((e) => e.details.organisationId === id)?.details).toMatchObject({ sor: '123451000016009' });
+    expect(created.find((e) => e.details.organisationId === practiceId)?.details).toMatchObject({
+      sor: '123461000016002',
+      ydernummer: '012345',
+    });
   }, 180_000);
 });
