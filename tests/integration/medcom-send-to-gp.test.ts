@@ -72,6 +72,10 @@ describe('MedCom HomeCareObservation out: POST /correspondence/:planId/home-care
   };
 
   beforeAll(async () => {
+    // fhirpath.js and the R4 JSON Schema hold the event loop for seconds on first use; done
+    // before the hub starts, so no idle keep-alive connection of the test's is reset meanwhile.
+    failing({ resourceType: 'Bundle', type: 'message', entry: [] }, MESSAGING);
+    schemaErrors({ entry: [] });
     hub = await startHub();
     key = (await createApiKey(hub.server.store.results, 'Regionens integrationsmotor')).key;
     planId = await hub.planOf('Carl Jensen', 'maja');
