@@ -49,6 +49,7 @@ import { ResultFiling } from './results/result-filing.ts';
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from './medcom/index.ts';
 import { Correspondence } from './messaging/correspondence.ts';
 import { MessageInbox } from './messaging/message-inbox.ts';
+import { HomeCareReports } from './messaging/home-care-reports.ts';
 import { MessageIntake } from './messaging/message-intake.ts';
 import { ResultNotifications } from './results/result-notifications.ts';
 import { GroupCommitter } from './store/group-commit.ts';
@@ -238,6 +239,15 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     onFiled: (outcome) => countResultsIngested(metrics, outcome),
   });
   // MedCom messages: in through POST /messages, into the plans or the organisations' inboxes.
+  // A change of a patient's correspondence is told to the staff watching any of their plans.
+  const correspondenceChanged = (patientId: string) => {
+    void store
+      .listPlansForPatient(patientId)
+      .then((plans) => {
+        for (const p of plans) io.to(planChannel(p.id)).emit('correspondence:changed', { planId: p.id });
+      })
+      .catch((err: unknown) => log.warn({ err }, 'could not tell the plans of a correspondence change'));
+  };
   const messages = new MessageIntake({
     store,
     filing,
@@ -245,9 +255,11 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     rooms,
     notifier,
     maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+    correspondenceChanged,
   });
   const inbox = new MessageInbox({ store, filing, audit, rooms, notifier });
-  const correspondence = new Correspondence({ store, audit });
+  const correspondence = new Correspondence({ store, audit, changed: correspondenceChanged });
+  const homeCareReports = new HomeCareReports({ store, audit, rooms, changed: correspondenceChanged });
   const escalation = new CriticalEscalation({ store, notifier, log, escalateSeconds: config.criticalEscalateSeconds });
   escalation.start();
 
@@ -323,6 +335,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     messages,
     inbox,
     correspondence,
+    homeCareReports,
     accessChanged,
     signIn,
     smart,

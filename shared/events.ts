@@ -24,6 +24,12 @@ export interface ServerToClientEvents {
   /** Notifications of this staff member resolved for everyone (a critical result was acknowledged). */
   'notification:resolved': (msg: ResolvedNotifications) => void;
   'plan:refused': (msg: PlanRefusal) => void;
+  /**
+   * The plan's MedCom correspondence changed (issue 18): a message arrived or was sent, or an
+   * Acknowledgement marked one of CareHub's as received or refused. Staff watching the plan
+   * fetch it again (GET /correspondence/:planId, …/home-care-reports); the citizen is not told.
+   */
+  'correspondence:changed': (msg: PlanRef) => void;
   presence: (msg: { planId: string; users: PresenceUser[] }) => void;
   /** The plan changed (at most about once a second): for views without a live copy, e.g. the citizen's. */
   'plan:changed': (msg: PlanRef) => void;

@@ -24,9 +24,20 @@ export const EanCode = z
   .regex(EAN_CODE, 'an EAN location number is 13 digits')
   .refine(hasGs1CheckDigit, 'the EAN location number’s check digit is wrong');
 
-/** SOR code and EAN number of an organisation, set or cleared (null) together, as the admin page edits them. */
+/**
+ * A GP practice's ydernummer (provider number, `urn:oid:1.2.208.176.1.4`), which MedCom's
+ * HomeCareObservation requires on its receiver (MedComRequesterOrganization). Written with six
+ * digits, leading zeros kept, as MedCom's examples write it (`061654`).
+ */
+export const YDERNUMMER = /^[0-9]{6}$/;
+export const Ydernummer = z.string().trim().regex(YDERNUMMER, 'a ydernummer is 6 digits');
+
+/**
+ * SOR code, EAN number and ydernummer of an organisation, set or cleared (null) together, as
+ * the admin page edits them. The ydernummer may be left out (kept null) by older clients.
+ */
 export const OrganisationCodesInput = z
-  .object({ sor: SorCode.nullable(), ean: EanCode.nullable() })
+  .object({ sor: SorCode.nullable(), ean: EanCode.nullable(), ydernummer: Ydernummer.nullable().default(null) })
   .strict()
   .refine((c) => c.ean === null || c.sor !== null, { message: 'an EAN number needs the SOR code', path: ['sor'] });
 export type OrganisationCodesInput = z.infer<typeof OrganisationCodesInput>;

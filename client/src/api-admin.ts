@@ -50,6 +50,7 @@ export const AdminOrganisation = z.object({
   region: z.string().nullable().optional(),
   sor: z.string().nullable().optional(),
   ean: z.string().nullable().optional(),
+  ydernummer: z.string().nullable().optional(),
 });
 export type AdminOrganisation = z.infer<typeof AdminOrganisation>;
 
@@ -71,16 +72,16 @@ export function listOrganisations(token: string, signal?: AbortSignal): Promise<
 
 export function createOrganisation(
   token: string,
-  org: { name: string; sector: Sector; region?: string; sor?: string; ean?: string },
+  org: { name: string; sector: Sector; region?: string; sor?: string; ean?: string; ydernummer?: string },
 ): Promise<AdminOrganisation> {
   return call('/admin/organisations', AdminOrganisation, { method: 'POST', token, body: org });
 }
 
-/** Sets, changes or clears (null) an organisation's SOR code and EAN location number. */
+/** Sets, changes or clears (null) an organisation's SOR code, EAN location number and (a practice's) ydernummer. */
 export function setOrganisationCodes(
   token: string,
   id: string,
-  codes: { sor: string | null; ean: string | null },
+  codes: { sor: string | null; ean: string | null; ydernummer: string | null },
 ): Promise<AdminOrganisation> {
   return call(`/admin/organisations/${encodeURIComponent(id)}/codes`, AdminOrganisation, {
     method: 'PUT',

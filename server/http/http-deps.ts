@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 import type { ResultFiling } from '../results/result-filing.ts';
 import type { Correspondence } from '../messaging/correspondence.ts';
+import type { HomeCareReports } from '../messaging/home-care-reports.ts';
 import type { MessageInbox } from '../messaging/message-inbox.ts';
 import type { MessageIntake } from '../messaging/message-intake.ts';
 
@@ -35,6 +36,8 @@ export interface HttpDeps {
   inbox: MessageInbox;
   /** The plans' MedCom correspondence (CareCommunication): threads, attachments, replies. */
   correspondence: Correspondence;
+  /** "Send til egen læge": measurements of a plan to the citizen's GP as MedCom HomeCareObservation. */
+  homeCareReports: HomeCareReports;
   /** Signing in through identity providers (OpenID Connect). */
   signIn: OidcSignIn;
   /** SMART App Launch from GP practice systems. */

@@ -15,6 +15,9 @@ import type { StoredMessage } from '../store/message-store.ts';
 import type { Organisation, Patient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { contentHash } from './content-hash.ts';
+import { CorrespondenceError, type OutboundState, outboundState } from './outbound-state.ts';
+
+export { CorrespondenceError } from './outbound-state.ts';
 
 /**
  * CareCommunication in the plan (issue 18): the correspondence between the sectors about a
@@ -73,8 +76,19 @@ export interface CorrespondenceMessage {
   receiver: { sor: string; name: string | null };
   segments: CorrespondenceSegment[];
   /** Ours: `sent` (waiting or collected), `received` (ok acknowledgement), `refused` (with why). */
-  state: 'sent' | 'received' | 'refused' | null;
+  state: OutboundState;
   refusal: string | null;
+}
+
+export interface Recipient {
+  id: string;
+  name: string;
+  sector: Organisation['sector'];
+  sor: string | null;
+  /** Has a SOR code and an EAN number: a CareCommunication can be addressed to it. */
+  careCommunication: boolean;
+  /** A GP practice with SOR, EAN and ydernummer: measurements can be sent to it (HomeCareObservation). */
+  homeCareObservation: boolean;
 }
 
 export interface CorrespondenceThread {
@@ -85,29 +99,20 @@ export interface CorrespondenceThread {
   messages: CorrespondenceMessage[];
 }
 
-export class CorrespondenceError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const careCommunicationOf = (m: StoredMessage): CareCommunication | null => {
   const parsed = parseMedcomMessage(JSON.parse(m.body));
   return parsed.kind === 'care-communication' ? parsed : null;
 };
 
-function stateOf(m: StoredMessage): Pick<CorrespondenceMessage, 'state' | 'refusal'> {
-  if (m.direction === 'in') return { state: null, refusal: null };
-  if (m.ackCode === 'ok') return { state: 'received', refusal: null };
-  if (m.ackCode) return { state: 'refused', refusal: m.ackText ?? m.ackCode };
-  return { state: 'sent', refusal: null };
-}
-
 export class Correspondence {
-  constructor(private readonly deps: { store: Store; audit: AuditLog }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      audit: AuditLog;
+      /** The patient's correspondence changed: told to the staff watching their plans. */
+      changed: (patientId: string) => void;
+    },
+  ) {}
 
   /** The patient's threads, newest activity first. */
   async threads(patient: Patient): Promise<CorrespondenceThread[]> {
@@ -155,13 +160,39 @@ export class Correspondence {
         sender: { sor: cc.sender.sor, name: cc.sender.name },
         receiver: { sor: cc.receiver.sor, name: cc.receiver.name },
         segments,
-        ...stateOf(m),
+        ...outboundState(m),
       });
       threads.set(cc.communicationId, thread);
     }
     const last = (t: CorrespondenceThread) => t.messages.at(-1)?.sentAt ?? '';
     for (const t of threads.values()) t.messages.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
     return [...threads.values()].sort((a, b) => last(b).localeCompare(last(a)));
+  }
+
+  /**
+   * The other organisations on the patient's care team a message can go to: a CareCommunication
+   * to those with a SOR code and an EAN number, "Send til egen læge" to a GP practice that also
+   * has its ydernummer. Those without are listed too, so the form can say why not.
+   */
+  async recipients(patient: Patient, own: Organisation): Promise<Recipient[]> {
+    const { store } = this.deps;
+    const ids = new Set(
+      (await store.listCareTeam(patient.id)).map((t) => t.organisationId).filter((id): id is string => !!id),
+    );
+    ids.delete(own.id);
+    const orgs = (await Promise.all([...ids].map((id) => store.getOrganisation(id)))).filter(
+      (o): o is Organisation => o !== null,
+    );
+    return orgs
+      .map((o) => ({
+        id: o.id,
+        name: o.name,
+        sector: o.sector,
+        sor: o.sor,
+        careCommunication: !!(o.sor && o.ean),
+        homeCareObservation: !!(o.sector === 'general_practice' && o.sor && o.ean && o.ydernummer),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'da'));
   }
 
   /** One attachment of a message about the patient: its bytes and type; null when there is none. */
@@ -276,6 +307,7 @@ export class Correspondence {
         receiver: row.receiverSor,
       },
     });
+    this.deps.changed(patient.id);
     return row;
   }
 }

@@ -213,11 +213,11 @@ const aishaPlan: DemoPlan = {
 };
 
 /** The demo organisations' made-up SOR codes and EAN location numbers (README, Demo data). */
-export const DEMO_ORGANISATION_CODES: Record<string, { sor: string; ean: string }> = {
+export const DEMO_ORGANISATION_CODES: Record<string, { sor: string; ean: string; ydernummer?: string }> = {
   Rigshospitalet: { sor: '900011000016001', ean: '5790000900015' },
   'Holbæk Sygehus': { sor: '900021000016002', ean: '5790000900022' },
   'Københavns Kommune hjemmesygepleje': { sor: '900031000016003', ean: '5790000900039' },
-  'Lægehuset Nørrebro': { sor: '900041000016004', ean: '5790000900046' },
+  'Lægehuset Nørrebro': { sor: '900041000016004', ean: '5790000900046', ydernummer: '090041' },
 };
 
 /** Seeds a new database. Returns false (and writes nothing) when it already holds data. */

@@ -11,13 +11,22 @@ export interface Organisation {
   sor: string | null;
   /** EAN/GLN location number (`https://www.gs1.org/gln`): outbound MedCom messages are addressed to it. */
   ean: string | null;
+  /**
+   * A GP practice's ydernummer (provider number, `urn:oid:1.2.208.176.1.4`): MedCom's
+   * HomeCareObservation addresses the practice with it, so "Send til egen læge" needs it.
+   */
+  ydernummer: string | null;
 }
 
-/** What a new organisation is made of: SOR and EAN may be left out (null). */
-export type NewOrganisation = Omit<Organisation, 'id' | 'sor' | 'ean'> & {
+/** An organisation's codes in the health network, set or cleared (null) together. */
+export type OrganisationCodes = Pick<Organisation, 'sor' | 'ean' | 'ydernummer'>;
+
+/** What a new organisation is made of: SOR, EAN and ydernummer may be left out (null). */
+export type NewOrganisation = Omit<Organisation, 'id' | 'sor' | 'ean' | 'ydernummer'> & {
   id?: string;
   sor?: string | null;
   ean?: string | null;
+  ydernummer?: string | null;
 };
 
 export interface User {

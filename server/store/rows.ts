@@ -39,6 +39,7 @@ export function toOrganisation(r: Row): Organisation {
     region: str(r.region),
     sor: str(r.sor),
     ean: str(r.ean),
+    ydernummer: str(r.ydernummer),
   };
 }
 export function toUser(r: Row): User {

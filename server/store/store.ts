@@ -13,6 +13,7 @@ import type {
   NewPlanUpdate,
   NewUser,
   NewOrganisation,
+  OrganisationCodes,
   Organisation,
   Patient,
   Plan,
@@ -52,7 +53,7 @@ export interface Store {
   getOrganisationBySor(sor: string): Promise<Organisation | null>;
   listOrganisations(): Promise<Organisation[]>;
   /** Sets (or clears, with null) the SOR code and EAN number; false when there is no such organisation. Throws DuplicateSorError. */
-  updateOrganisationCodes(id: string, codes: { sor: string | null; ean: string | null }): Promise<boolean>;
+  updateOrganisationCodes(id: string, codes: OrganisationCodes): Promise<boolean>;
 
   createUser(u: NewUser): Promise<User>;
   getUser(id: string): Promise<User | null>;

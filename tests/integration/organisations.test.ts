@@ -13,6 +13,7 @@ interface Org {
   region: string | null;
   sor: string | null;
   ean: string | null;
+  ydernummer: string | null;
 }
 
 /**
@@ -41,7 +42,15 @@ describe('organisations with SOR and EAN', () => {
     for (const o of orgs) {
       expect(o.sor).toMatch(SOR_CODE);
       expect(hasGs1CheckDigit(o.ean!), o.name).toBe(true);
-      expect(DEMO_ORGANISATION_CODES[o.name]).toEqual({ sor: o.sor, ean: o.ean });
+      expect(DEMO_ORGANISATION_CODES[o.name]).toEqual({
+        sor: o.sor,
+        ean: o.ean,
+        ...(o.sector === 'general_practice' ? { ydernummer: o.ydernummer } : {}),
+      });
+      // Only the practice has a ydernummer ("Send til egen læge" addresses it by it).
+      expect(o.ydernummer ?? null).toEqual(
+        o.sector === 'general_practice' ? expect.stringMatching(/^[0-9]{6}$/) : null,
+      );
     }
     expect(new Set(orgs.map((o) => o.sor)).size).toBe(orgs.length);
   });
@@ -66,6 +75,25 @@ describe('organisations with SOR and EAN', () => {
       expect(res.status, JSON.stringify(bad)).toBe(400);
     }
     expect((await post({ name: 'Tvilling', sector: 'hospital', sor: '265161000016000' })).status).toBe(409);
+    // A ydernummer: six digits, and a general practice's only.
+    for (const bad of [
+      { sector: 'hospital', ydernummer: '061654' },
+      { sector: 'general_practice', ydernummer: '61654' },
+      { sector: 'general_practice', ydernummer: '06165a' },
+    ]) {
+      const res = await post({ name: 'Forkert', sor: '52581000016099', ...bad });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(((await res.json()) as { error?: unknown }).error).toBeTruthy();
+    }
+    const practice = await post({
+      name: 'Skødstrup Lægepraksis',
+      sector: 'general_practice',
+      sor: '52581000016005',
+      ean: '5790000127092',
+      ydernummer: '061654',
+    });
+    expect(practice.status).toBe(201);
+    expect(await practice.json()).toMatchObject({ sor: '52581000016005', ydernummer: '061654' });
     expect((await list()).filter((o) => o.name === 'Forkert' || o.name === 'Tvilling')).toEqual([]);
   });
 
@@ -85,12 +113,18 @@ describe('organisations with SOR and EAN', () => {
     expect((await put(herlev.id, { sor: rigs.sor, ean: null })).status).toBe(409);
     expect((await put(herlev.id, { sor: 'abc', ean: null })).status).toBe(400);
     expect((await put('00000000-0000-4000-8000-000000000000', { sor: null, ean: null })).status).toBe(404);
+    // A hospital has no ydernummer; a practice's is set and cleared with its other codes.
+    expect((await put(herlev.id, { sor: null, ean: null, ydernummer: '061654' })).status).toBe(400);
+    const skoedstrup = (await list()).find((o) => o.name === 'Skødstrup Lægepraksis')!;
+    const practice = await put(skoedstrup.id, { sor: skoedstrup.sor, ean: skoedstrup.ean, ydernummer: '070707' });
+    expect(practice.status).toBe(200);
+    expect(await practice.json()).toMatchObject({ ydernummer: '070707' });
     expect((await put(herlev.id, { sor: null, ean: null })).status).toBe(200);
     expect((await list()).find((o) => o.id === herlev.id)).toMatchObject({ sor: null, ean: null });
     // The audit log is written in batches: wait for both entries.
     const codes = async () => (await audit()).filter((e) => e.action === 'admin.organisation.codes');
-    await eventually(async () => (await codes()).length === 2, 5000, 'both changes audited');
-    expect((await codes()).map((e) => e.details.sor ?? null)).toEqual([null, '265161000016001']);
+    await eventually(async () => (await codes()).length === 3, 5000, 'the three changes audited');
+    expect((await codes()).map((e) => e.details.sor ?? null)).toEqual([null, skoedstrup.sor, '265161000016001']);
   });
 
   it('carehub organisation create prints the id; list shows the codes; bad input fails with a reason', async () => {
@@ -117,11 +151,41 @@ describe('organisations with SOR and EAN', () => {
       region: 'Region Hovedstaden',
       sor: '123451000016009',
       ean: '5790001348120',
+      ydernummer: null,
     });
+    const notAPractice = await runCli([...args, '--sor', '123451000016010', '--ydernummer', '061654'], env);
+    expect(notAPractice.code).not.toBe(0);
+    expect(notAPractice.stderr).toMatch(/--ydernummer: only a general practice/);
+    const practice = await runCli(
+      [
+        'organisation',
+        'create',
+        '--name',
+        'Lægerne Herlev',
+        '--sector',
+        'general_practice',
+        '--sor',
+        '123461000016002',
+        '--ean',
+        '5790000209361',
+        '--ydernummer',
+        '012345',
+      ],
+      env,
+    );
+    expect(practice.code, practice.stderr).toBe(0);
+    const practiceId = practice.stdout.trim();
     const listed = await runCli(['organisation', 'list'], env);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`${id}  municipality  SOR 123451000016009  EAN 5790001348120  Herlev Kommune`);
-    const entry = (await audit()).find((e) => e.action === 'admin.organisation.create' && e.details.via === 'cli');
-    expect(entry?.details).toMatchObject({ organisationId: id, sor: '123451000016009' });
-  });
+    expect(listed.stdout).toContain(
+      `${practiceId}  general_practice  SOR 123461000016002  EAN 5790000209361  ydernr 012345  Lægerne Herlev`,
+    );
+    const created = (await audit()).filter((e) => e.action === 'admin.organisation.create' && e.details.via === 'cli');
+    expect(created.find((e) => e.details.organisationId === id)?.details).toMatchObject({ sor: '123451000016009' });
+    expect(created.find((e) => e.details.organisationId === practiceId)?.details).toMatchObject({
+      sor: '123461000016002',
+      ydernummer: '012345',
+    });
+  }, 180_000);
 });

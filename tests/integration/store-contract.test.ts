@@ -866,9 +866,9 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await id.getSession('s6')).not.toBeNull();
   });
 
-  it('18. organisations carry a SOR code (one organisation each) and an EAN number, found by SOR, changed or cleared', async () => {
+  it('18. organisations carry a SOR code (one organisation each), an EAN number and a ydernummer, found by SOR, changed or cleared', async () => {
     const plain = await store.createOrganisation({ name: 'Uden koder', sector: 'hospital', region: null });
-    expect(plain).toMatchObject({ sor: null, ean: null });
+    expect(plain).toMatchObject({ sor: null, ean: null, ydernummer: null });
     const kk = await store.createOrganisation({
       name: 'Kommune',
       sector: 'municipality',
@@ -882,17 +882,37 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     await expect(
       store.createOrganisation({ name: 'Twin', sector: 'hospital', region: null, sor: '953741000016009' }),
     ).rejects.toBeInstanceOf(DuplicateSorError);
-    await expect(store.updateOrganisationCodes(plain.id, { sor: '953741000016009', ean: null })).rejects.toBeInstanceOf(
-      DuplicateSorError,
-    );
+    await expect(
+      store.updateOrganisationCodes(plain.id, { sor: '953741000016009', ean: null, ydernummer: null }),
+    ).rejects.toBeInstanceOf(DuplicateSorError);
     // Organisations without a code do not collide.
     await store.createOrganisation({ name: 'Også uden', sector: 'hospital', region: null });
-    expect(await store.updateOrganisationCodes(plain.id, { sor: '265161000016000', ean: '5790000209354' })).toBe(true);
+    expect(
+      await store.updateOrganisationCodes(plain.id, { sor: '265161000016000', ean: '5790000209354', ydernummer: null }),
+    ).toBe(true);
     expect(await store.getOrganisationBySor('265161000016000')).toMatchObject({ id: plain.id, ean: '5790000209354' });
-    expect(await store.updateOrganisationCodes(kk.id, { sor: null, ean: null })).toBe(true);
+    expect(await store.updateOrganisationCodes(kk.id, { sor: null, ean: null, ydernummer: null })).toBe(true);
     expect(await store.getOrganisationBySor('953741000016009')).toBeNull();
-    expect(await store.updateOrganisationCodes('no-such-id', { sor: null, ean: null })).toBe(false);
+    expect(await store.updateOrganisationCodes('no-such-id', { sor: null, ean: null, ydernummer: null })).toBe(false);
     expect((await store.listOrganisations()).map((o) => o.sor).sort()).toEqual(['265161000016000', null, null]);
+    // A practice's ydernummer (MedCom's HomeCareObservation receiver needs it), kept with its leading zero.
+    const practice = await store.createOrganisation({
+      name: 'Lægepraksis',
+      sector: 'general_practice',
+      region: null,
+      sor: '52581000016005',
+      ean: '5790000127092',
+      ydernummer: '061654',
+    });
+    expect(await store.getOrganisation(practice.id)).toMatchObject({ ydernummer: '061654' });
+    expect(
+      await store.updateOrganisationCodes(practice.id, {
+        sor: '52581000016005',
+        ean: '5790000127092',
+        ydernummer: '070001',
+      }),
+    ).toBe(true);
+    expect(await store.getOrganisationBySor('52581000016005')).toMatchObject({ ydernummer: '070001' });
   });
 });
 

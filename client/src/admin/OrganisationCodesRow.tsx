@@ -3,7 +3,7 @@ import { type AdminOrganisation, setOrganisationCodes } from '../api-admin.ts';
 import { describeError } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 
-/** One organisation in the admin table, with its SOR code and EAN number editable in place. */
+/** One organisation in the admin table, with its SOR code, EAN number and (a practice's) ydernummer editable in place. */
 export function OrganisationCodesRow({
   token,
   org,
@@ -17,6 +17,8 @@ export function OrganisationCodesRow({
   const [editing, setEditing] = useState(false);
   const [sor, setSor] = useState(org.sor ?? '');
   const [ean, setEan] = useState(org.ean ?? '');
+  const [ydernummer, setYdernummer] = useState(org.ydernummer ?? '');
+  const practice = org.sector === 'general_practice';
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -25,7 +27,11 @@ export function OrganisationCodesRow({
     setBusy(true);
     setError(null);
     try {
-      const saved = await setOrganisationCodes(token, org.id, { sor: sor.trim() || null, ean: ean.trim() || null });
+      const saved = await setOrganisationCodes(token, org.id, {
+        sor: sor.trim() || null,
+        ean: ean.trim() || null,
+        ydernummer: (practice && ydernummer.trim()) || null,
+      });
       onSaved(saved);
       setEditing(false);
     } catch (err) {
@@ -43,7 +49,7 @@ export function OrganisationCodesRow({
       </td>
       <td>{org.region ?? '–'}</td>
       {editing ? (
-        <td colSpan={3}>
+        <td colSpan={4}>
           <form
             className="organisation-codes-form"
             onSubmit={(e) => void save(e)}
@@ -65,6 +71,16 @@ export function OrganisationCodesRow({
               maxLength={13}
               data-testid="organisation-codes-ean"
             />
+            {practice && (
+              <input
+                aria-label={t('organisations.ydernummer')}
+                value={ydernummer}
+                onChange={(e) => setYdernummer(e.target.value)}
+                inputMode="numeric"
+                maxLength={6}
+                data-testid="organisation-codes-ydernummer"
+              />
+            )}
             <button
               type="submit"
               className="button button--primary"
@@ -87,6 +103,7 @@ export function OrganisationCodesRow({
         <>
           <td data-testid="organisation-sor">{org.sor ?? '–'}</td>
           <td data-testid="organisation-ean">{org.ean ?? '–'}</td>
+          <td data-testid="organisation-ydernummer">{org.ydernummer ?? '–'}</td>
           <td>
             <button
               type="button"

@@ -10,7 +10,7 @@ import { useAdminList } from './useAdminList.ts';
 /** Organisations (hospitals, municipalities, practices) and a form to add one. */
 export function OrganisationsPanel({ token }: { token: string }) {
   const { t } = useI18n();
-  const ids = { name: useId(), sector: useId(), region: useId(), sor: useId(), ean: useId() };
+  const ids = { name: useId(), sector: useId(), region: useId(), sor: useId(), ean: useId(), ydernummer: useId() };
   const fetchList = useCallback((signal: AbortSignal) => listOrganisations(token, signal), [token]);
   const { items, error, add, replace } = useAdminList(fetchList);
   const [name, setName] = useState('');
@@ -18,6 +18,7 @@ export function OrganisationsPanel({ token }: { token: string }) {
   const [region, setRegion] = useState('');
   const [sor, setSor] = useState('');
   const [ean, setEan] = useState('');
+  const [ydernummer, setYdernummer] = useState('');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -35,6 +36,7 @@ export function OrganisationsPanel({ token }: { token: string }) {
         ...(region.trim() ? { region: region.trim() } : {}),
         ...(sor.trim() ? { sor: sor.trim() } : {}),
         ...(ean.trim() ? { ean: ean.trim() } : {}),
+        ...(sector === 'general_practice' && ydernummer.trim() ? { ydernummer: ydernummer.trim() } : {}),
       });
       add(created);
       setDone(t('organisations.created', { name: created.name }));
@@ -42,6 +44,7 @@ export function OrganisationsPanel({ token }: { token: string }) {
       setRegion('');
       setSor('');
       setEan('');
+      setYdernummer('');
     } catch (err) {
       setFormError(describeError(err, t));
     } finally {
@@ -106,6 +109,19 @@ export function OrganisationsPanel({ token }: { token: string }) {
             data-testid="organisation-ean-input"
           />
         </div>
+        {sector === 'general_practice' && (
+          <div className="field">
+            <label htmlFor={ids.ydernummer}>{t('organisations.ydernummerOptional')}</label>
+            <input
+              id={ids.ydernummer}
+              value={ydernummer}
+              onChange={(e) => setYdernummer(e.target.value)}
+              inputMode="numeric"
+              maxLength={6}
+              data-testid="organisation-ydernummer-input"
+            />
+          </div>
+        )}
         <button type="submit" className="button button--primary" disabled={busy} data-testid="organisation-submit">
           {t('organisations.submit')}
         </button>
@@ -133,6 +149,7 @@ export function OrganisationsPanel({ token }: { token: string }) {
                 <th scope="col">{t('organisations.region')}</th>
                 <th scope="col">{t('organisations.sor')}</th>
                 <th scope="col">{t('organisations.ean')}</th>
+                <th scope="col">{t('organisations.ydernummer')}</th>
                 <th scope="col">
                   <span className="visually-hidden">{t('organisations.editCodes')}</span>
                 </th>

@@ -177,6 +177,8 @@ export const daPeople = {
   'organisations.ean': 'EAN-lokationsnummer',
   'organisations.sorOptional': 'SOR-kode (valgfri)',
   'organisations.eanOptional': 'EAN-lokationsnummer (valgfrit)',
+  'organisations.ydernummer': 'Ydernummer',
+  'organisations.ydernummerOptional': 'Ydernummer (valgfrit, 6 cifre)',
   'organisations.editCodes': 'Ret koder',
   'organisations.editCodesOf': 'Ret SOR- og EAN-koder for {name}',
   'organisations.saveCodes': 'Gem',

@@ -175,6 +175,8 @@ export const enPeople: PeopleMessages = {
   'organisations.ean': 'EAN location number',
   'organisations.sorOptional': 'SOR code (optional)',
   'organisations.eanOptional': 'EAN location number (optional)',
+  'organisations.ydernummer': 'Provider number (ydernummer)',
+  'organisations.ydernummerOptional': 'Provider number (ydernummer, optional, 6 digits)',
   'organisations.editCodes': 'Edit codes',
   'organisations.editCodesOf': 'Edit the SOR and EAN codes of {name}',
   'organisations.saveCodes': 'Save',

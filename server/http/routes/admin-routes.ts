@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { RecordedReason } from '../../../shared/api.ts';
-import { EanCode, OrganisationCodesInput, SorCode } from '../../../shared/organisation-codes.ts';
+import { EanCode, OrganisationCodesInput, SorCode, Ydernummer } from '../../../shared/organisation-codes.ts';
 import { isClinicalRole, Role, Sector } from '../../../shared/roles.ts';
 import { userCreatedDetails } from '../../audit/admin-audit.ts';
 import { hashPassword } from '../../auth/passwords.ts';
@@ -18,11 +18,16 @@ const NewOrganisation = z
     region: z.string().trim().max(100).optional(),
     sor: SorCode.optional(),
     ean: EanCode.optional(),
+    ydernummer: Ydernummer.optional(),
   })
   .strict()
   .refine((o) => o.ean === undefined || o.sor !== undefined, {
     message: 'an EAN number needs the SOR code',
     path: ['sor'],
+  })
+  .refine((o) => o.ydernummer === undefined || o.sector === 'general_practice', {
+    message: 'only a general practice has a ydernummer',
+    path: ['ydernummer'],
   });
 const NewUser = z
   .object({
@@ -90,28 +95,33 @@ export function adminRoutes(deps: HttpDeps): Router {
         region: body.region ?? null,
         sor: body.sor ?? null,
         ean: body.ean ?? null,
+        ydernummer: body.ydernummer ?? null,
       })
       .catch(sorTaken);
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.organisation.create',
       outcome: 'allowed',
-      details: { organisationId: org.id, sor: org.sor, ean: org.ean },
+      details: { organisationId: org.id, sor: org.sor, ean: org.ean, ydernummer: org.ydernummer },
     });
     res.status(201).json(org);
   });
 
-  /** The SOR code and EAN number: set, changed or cleared (null) together. */
+  /** The SOR code, EAN number and (a practice's) ydernummer: set, changed or cleared (null) together. */
   router.put('/organisations/:id/codes', async (req, res) => {
     const p = admin(res);
     const codes = parse(OrganisationCodesInput, req.body);
     const id = String(req.params.id);
+    const org = await deps.store.getOrganisation(id);
+    if (!org) throw notFound('no such organisation');
+    if (codes.ydernummer !== null && org.sector !== 'general_practice')
+      throw badRequest('only a general practice has a ydernummer');
     if (!(await deps.store.updateOrganisationCodes(id, codes).catch(sorTaken))) throw notFound('no such organisation');
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.organisation.codes',
       outcome: 'allowed',
-      details: { organisationId: id, sor: codes.sor, ean: codes.ean },
+      details: { organisationId: id, sor: codes.sor, ean: codes.ean, ydernummer: codes.ydernummer },
     });
     res.json(await deps.store.getOrganisation(id));
   });

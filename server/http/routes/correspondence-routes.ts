@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { isStaff } from '../../../shared/roles.ts';
-import { CorrespondenceError, NewCorrespondence } from '../../messaging/correspondence.ts';
+import { NewCorrespondence } from '../../messaging/correspondence.ts';
+import { NewHomeCareReport } from '../../messaging/home-care-reports.ts';
+import { CorrespondenceError } from '../../messaging/outbound-state.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { principalOf, requireAuth } from '../authenticate.ts';
 import { forbidden, HttpError, notFound, parse } from '../errors.ts';
@@ -10,8 +12,28 @@ import { planAccessOrThrow } from './plan-access.ts';
  * `/correspondence/:planId`: the plan's MedCom correspondence (CareCommunication) for care
  * staff who may reach the plan: the threads (`GET`), an attachment (`GET
  * …/messages/:id/attachments/:index`), and a reply or a new message to an organisation on the
- * care team (`POST`, staff of an organisation on the care team), which goes to the outbox.
+ * care team (`POST`, staff of an organisation on the care team), which goes to the outbox;
+ * "Send til egen læge": the HomeCareObservations sent from the plan (`GET …/home-care-reports`)
+ * and a new one of chosen measurements to the GP practice (`POST …/home-care-reports`, the
+ * municipality's staff on the care team). Nothing is queued when the request is refused.
  */
+
+/** A refusal of the messaging code as an HTTP error with its body. */
+function refused(err: unknown): never {
+  if (err instanceof CorrespondenceError)
+    throw new HttpError(
+      err.status,
+      err.status === 409
+        ? 'conflict'
+        : err.status === 404
+          ? 'not_found'
+          : err.status === 403
+            ? 'forbidden'
+            : 'bad_request',
+      err.message,
+    );
+  throw err;
+}
 export function correspondenceRoutes(deps: HttpDeps): Router {
   const router = Router();
   router.use(requireAuth(deps.access));
@@ -24,6 +46,16 @@ export function correspondenceRoutes(deps: HttpDeps): Router {
   router.get('/:planId', async (req, res) => {
     const access = await planAccessOrThrow(deps, staff(res), String(req.params.planId), 'correspondence.read');
     res.set('Cache-Control', 'no-store').json(await deps.correspondence.threads(access.patient));
+  });
+
+  /** The organisations on the care team a new message or the measurements can go to (not the writer's own). */
+  router.get('/:planId/recipients', async (req, res) => {
+    const principal = staff(res);
+    const access = await planAccessOrThrow(deps, principal, String(req.params.planId), 'correspondence.read');
+    if (access.via !== 'care_team' || !principal.organisation) return res.json([]);
+    res
+      .set('Cache-Control', 'no-store')
+      .json(await deps.correspondence.recipients(access.patient, principal.organisation));
   });
 
   router.get('/:planId/messages/:id/attachments/:index', async (req, res) => {
@@ -52,13 +84,32 @@ export function correspondenceRoutes(deps: HttpDeps): Router {
       );
       res.status(201).json({ id: sent.id, messageId: sent.messageId });
     } catch (err) {
-      if (err instanceof CorrespondenceError)
-        throw new HttpError(
-          err.status,
-          err.status === 409 ? 'conflict' : err.status === 404 ? 'not_found' : 'bad_request',
-          err.message,
-        );
-      throw err;
+      refused(err);
+    }
+  });
+
+  router.get('/:planId/home-care-reports', async (req, res) => {
+    const access = await planAccessOrThrow(deps, staff(res), String(req.params.planId), 'correspondence.read');
+    res.set('Cache-Control', 'no-store').json(await deps.homeCareReports.list(access.patient));
+  });
+
+  router.post('/:planId/home-care-reports', async (req, res) => {
+    const principal = staff(res);
+    const planId = String(req.params.planId);
+    const access = await planAccessOrThrow(deps, principal, planId, 'correspondence.send');
+    if (access.via !== 'care_team' || !principal.organisation)
+      throw forbidden('only staff of an organisation on the care team send measurements to the GP');
+    const body = parse(NewHomeCareReport, req.body);
+    try {
+      const sent = await deps.homeCareReports.send(
+        { user: principal.user, organisation: principal.organisation },
+        access.patient,
+        planId,
+        body,
+      );
+      res.status(201).json({ id: sent.id, messageId: sent.messageId });
+    } catch (err) {
+      refused(err);
     }
   });
 

@@ -13,6 +13,7 @@ import type {
   NewPlanUpdate,
   NewUser,
   NewOrganisation,
+  OrganisationCodes,
   Organisation,
   Patient,
   Plan,
@@ -105,16 +106,13 @@ export class PostgresStore implements Store {
       region: o.region ?? null,
       sor: o.sor ?? null,
       ean: o.ean ?? null,
+      ydernummer: o.ydernummer ?? null,
     };
     await uniqueSor(
-      this.db.rows('INSERT INTO organisations (id, name, sector, region, sor, ean) VALUES ($1, $2, $3, $4, $5, $6)', [
-        org.id,
-        org.name,
-        org.sector,
-        org.region,
-        org.sor,
-        org.ean,
-      ]),
+      this.db.rows(
+        'INSERT INTO organisations (id, name, sector, region, sor, ean, ydernummer) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [org.id, org.name, org.sector, org.region, org.sor, org.ean, org.ydernummer],
+      ),
     );
     return org;
   }
@@ -126,11 +124,12 @@ export class PostgresStore implements Store {
     const r = await this.db.one('SELECT * FROM organisations WHERE sor = $1', [sor]);
     return r ? toOrganisation(r) : null;
   }
-  async updateOrganisationCodes(id: string, codes: { sor: string | null; ean: string | null }): Promise<boolean> {
+  async updateOrganisationCodes(id: string, codes: OrganisationCodes): Promise<boolean> {
     const rows = await uniqueSor(
-      this.db.rows('UPDATE organisations SET sor = $1, ean = $2 WHERE id = $3 RETURNING id', [
+      this.db.rows('UPDATE organisations SET sor = $1, ean = $2, ydernummer = $3 WHERE id = $4 RETURNING id', [
         codes.sor,
         codes.ean,
+        codes.ydernummer,
         id,
       ]),
     );

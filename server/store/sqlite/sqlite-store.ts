@@ -37,6 +37,7 @@ import type {
   NewPlanUpdate,
   NewUser,
   NewOrganisation,
+  OrganisationCodes,
   Organisation,
   Patient,
   Plan,
@@ -184,11 +185,14 @@ export class SqliteStore implements Store {
       region: o.region ?? null,
       sor: o.sor ?? null,
       ean: o.ean ?? null,
+      ydernummer: o.ydernummer ?? null,
     };
     uniqueSor(() =>
       this.db
-        .prepare('INSERT INTO organisations (id, name, sector, region, sor, ean) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(org.id, org.name, org.sector, org.region, org.sor, org.ean),
+        .prepare(
+          'INSERT INTO organisations (id, name, sector, region, sor, ean, ydernummer) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(org.id, org.name, org.sector, org.region, org.sor, org.ean, org.ydernummer),
     );
     return org;
   }
@@ -200,9 +204,11 @@ export class SqliteStore implements Store {
     const r = this.db.prepare('SELECT * FROM organisations WHERE sor = ?').get(sor) as Row | undefined;
     return r ? toOrganisation(r) : null;
   }
-  async updateOrganisationCodes(id: string, codes: { sor: string | null; ean: string | null }): Promise<boolean> {
+  async updateOrganisationCodes(id: string, codes: OrganisationCodes): Promise<boolean> {
     const run = uniqueSor(() =>
-      this.db.prepare('UPDATE organisations SET sor = ?, ean = ? WHERE id = ?').run(codes.sor, codes.ean, id),
+      this.db
+        .prepare('UPDATE organisations SET sor = ?, ean = ?, ydernummer = ? WHERE id = ?')
+        .run(codes.sor, codes.ean, codes.ydernummer, id),
     );
     return run.changes > 0;
   }

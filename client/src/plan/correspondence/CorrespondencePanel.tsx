@@ -1,51 +1,35 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { z } from 'zod';
-import { call, describeError, isAbort } from '../../api.ts';
+import { describeError, isAbort } from '../../api.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { useI18n } from '../../i18n/index.tsx';
-
-const Segment = z.object({
-  text: z.string().nullable(),
-  attachment: z
-    .object({ index: z.number(), title: z.string(), url: z.string().nullable(), stored: z.boolean() })
-    .nullable(),
-  writtenAt: z.string().nullable(),
-  author: z.string().nullable(),
-  role: z.string().nullable(),
-});
-const Message = z.object({
-  id: z.string(),
-  direction: z.enum(['in', 'out']),
-  sentAt: z.string(),
-  sender: z.object({ sor: z.string(), name: z.string().nullable() }),
-  segments: z.array(Segment),
-  state: z.enum(['sent', 'received', 'refused']).nullable(),
-  refusal: z.string().nullable(),
-});
-const Thread = z.object({
-  communicationId: z.string(),
-  topic: z.string().nullable(),
-  category: z.string(),
-  priority: z.string().nullable(),
-  messages: z.array(Message),
-});
-type Thread = z.infer<typeof Thread>;
-type Message = z.infer<typeof Message>;
+import { useSessionSocket } from '../../realtime/SessionSocket.tsx';
+import { type Correspondence, loadCorrespondence, type Message, sendCareCommunication } from './correspondence-api.ts';
+import { HomeCareReportList } from './HomeCareReportList.tsx';
+import { NewMessageForm } from './NewMessageForm.tsx';
+import { SendToGpForm } from './SendToGpForm.tsx';
+import { StateLabel } from './StateLabel.tsx';
 
 /**
- * The plan's MedCom correspondence (CareCommunication) with the other sectors: each thread's
- * messages, their attachments, and for CareHub's own messages whether the receiver got them
- * ("sendt", "modtaget", "afvist: …"); a reply goes out from here.
+ * The plan's MedCom correspondence with the other sectors, live: each CareCommunication
+ * thread's messages and attachments, the measurements sent to the GP (HomeCareObservation), and
+ * for CareHub's own messages whether the receiver got them ("sendt", "modtaget", "afvist: …"),
+ * fetched again whenever the server says the correspondence changed (`correspondence:changed`:
+ * a reply or an Acknowledgement arrived, a colleague sent something). Replies, new messages to
+ * an organisation on the care team and "Send til egen læge" go out from here.
  */
 export function CorrespondencePanel({ token, planId }: { token: string; planId: string }) {
   const { t } = useI18n();
-  const [threads, setThreads] = useState<Thread[] | null>(null);
+  const socket = useSessionSocket();
+  const [data, setData] = useState<Correspondence | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(
     (signal?: AbortSignal) =>
-      call(`/correspondence/${encodeURIComponent(planId)}`, z.array(Thread), { token, signal })
-        .then(setThreads)
+      loadCorrespondence(token, planId, signal)
+        .then((next) => {
+          setData(next);
+          setError(null);
+        })
         .catch((err: unknown) => {
           if (!isAbort(err)) setError(describeError(err, t));
         }),
@@ -56,6 +40,21 @@ export function CorrespondencePanel({ token, planId }: { token: string; planId: 
     void load(controller.signal);
     return () => controller.abort();
   }, [load]);
+  useEffect(() => {
+    if (!socket) return;
+    const changed = (msg: { planId: string }) => {
+      if (msg.planId === planId) void load();
+    };
+    // Whatever changed while the socket was away is fetched once it is back.
+    const reconnected = () => void load();
+    socket.on('correspondence:changed', changed);
+    socket.io.on('reconnect', reconnected);
+    return () => {
+      socket.off('correspondence:changed', changed);
+      socket.io.off('reconnect', reconnected);
+    };
+  }, [socket, planId, load]);
+  const threads = data?.threads ?? null;
 
   const download = async (m: Message, index: number, title: string) => {
     const res = await fetch(
@@ -73,12 +72,17 @@ export function CorrespondencePanel({ token, planId }: { token: string; planId: 
     URL.revokeObjectURL(url);
   };
 
-  if (threads && threads.length === 0) return null;
+  const refresh = () => void load();
   return (
     <section className="plan-section card" aria-labelledby="correspondence-title" data-testid="correspondence">
       <h2 id="correspondence-title">{t('correspondence.title')}</h2>
       {error && <ErrorNotice message={error} />}
-      {!threads && !error && <p role="status">{t('correspondence.loading')}</p>}
+      {!data && !error && <p role="status">{t('correspondence.loading')}</p>}
+      {threads && threads.length === 0 && data?.reports.length === 0 && (
+        <p className="muted" data-testid="correspondence-empty">
+          {t('correspondence.empty')}
+        </p>
+      )}
       {threads?.map((thread) => (
         <article key={thread.communicationId} className="correspondence-thread" data-testid="correspondence-thread">
           <h3>{thread.topic ?? thread.category}</h3>
@@ -114,33 +118,27 @@ export function CorrespondencePanel({ token, planId }: { token: string; planId: 
               </li>
             ))}
           </ol>
-          <ReplyForm token={token} planId={planId} replyTo={thread.messages.at(-1)!.id} onSent={() => void load()} />
+          <ReplyForm token={token} planId={planId} replyTo={thread.messages.at(-1)!.id} onSent={refresh} />
         </article>
       ))}
+      {data && data.reports.length > 0 && <HomeCareReportList reports={data.reports} />}
+      {data && data.recipients.length > 0 && (
+        <div className="correspondence-actions">
+          <NewMessageForm token={token} planId={planId} recipients={data.recipients} onSent={refresh} />
+          <SendToGpForm token={token} planId={planId} recipients={data.recipients} onSent={refresh} />
+        </div>
+      )}
     </section>
   );
 }
 
 function MessageHead({ m }: { m: Message }) {
-  const { t, formatDateTime } = useI18n();
-  const state =
-    m.state === 'received'
-      ? t('correspondence.received')
-      : m.state === 'refused'
-        ? t('correspondence.refused', { reason: m.refusal ?? '' })
-        : m.state === 'sent'
-          ? t('correspondence.sent')
-          : null;
+  const { formatDateTime } = useI18n();
   return (
     <p className="correspondence-message__head">
       <strong>{m.sender.name ?? `SOR ${m.sender.sor}`}</strong> ·{' '}
       <time dateTime={m.sentAt}>{formatDateTime(m.sentAt)}</time>
-      {state && (
-        <span className={`correspondence-state correspondence-state--${m.state}`} data-testid="correspondence-state">
-          {' '}
-          · {state}
-        </span>
-      )}
+      <StateLabel m={m} />
     </p>
   );
 }
@@ -167,11 +165,7 @@ function ReplyForm({
     setBusy(true);
     setError(null);
     try {
-      await call(`/correspondence/${encodeURIComponent(planId)}`, z.object({ id: z.string() }), {
-        method: 'POST',
-        token,
-        body: { replyTo, text: text.trim(), phone: phone.trim() },
-      });
+      await sendCareCommunication(token, planId, { replyTo }, text.trim(), phone.trim());
       setText('');
       onSent();
     } catch (err) {
