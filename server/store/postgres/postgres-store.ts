@@ -24,6 +24,7 @@ import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
 import { PostgresIdentityStore } from './postgres-identity.ts';
 import { PostgresPersonalStore } from './postgres-personal.ts';
+import { PostgresSummaryStore } from './postgres-summaries.ts';
 import { PostgresMessageStore } from './postgres-messages.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore } from './postgres-results.ts';
@@ -69,6 +70,7 @@ export class PostgresStore implements Store {
   readonly accessGrants: PostgresAccessStore;
   readonly identity: PostgresIdentityStore;
   readonly personal: PostgresPersonalStore;
+  readonly summaries: PostgresSummaryStore;
   readonly messages: PostgresMessageStore;
   private readonly db: Db;
   private readonly log: Logger | undefined;
@@ -80,6 +82,7 @@ export class PostgresStore implements Store {
     this.accessGrants = new PostgresAccessStore(this.db);
     this.identity = new PostgresIdentityStore(this.db);
     this.personal = new PostgresPersonalStore(this.db);
+    this.summaries = new PostgresSummaryStore(this.db);
     this.messages = new PostgresMessageStore(this.db);
   }
 
