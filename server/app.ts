@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { clientApp } from './http/client-app.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { PlanSummaries } from './worklist/plan-summaries.ts';
 import type { HttpDeps } from './http/http-deps.ts';
 import { requestLog } from './http/request-log.ts';
 import { healthRoutes } from './http/routes/health-routes.ts';
@@ -153,6 +154,8 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const planChanged = new PlanChangedThrottle((planId) =>
     io.to([planChannel(planId), citizenPlanChannel(planId)]).emit('plan:changed', { planId }),
   );
+  // Overblik's per-plan summaries follow every stored change (server/worklist/plan-summaries.ts).
+  const summaries = new PlanSummaries(store, log);
   const rooms = new PlanRooms(
     {
       // One node, or several (REDIS_URL): the same log, plus the plan's channel to the other nodes.
@@ -164,6 +167,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       log,
       onPresence: (planId, users) => io.to(planChannel(planId)).emit('presence', { planId, users }),
       onChanged: (planId) => planChanged.changed(planId),
+      onStored: (room, stored) => summaries.roomStored(room, stored),
       onRefused: (planId, conn, refusals) => {
         metrics.updatesRefused.inc();
         for (const r of refusals)
@@ -339,6 +343,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     accessChanged,
     signIn,
     smart,
+    summaries,
   };
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -394,6 +399,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       refusalAudit.flushAll();
       await audit.flush();
       await committer.drain();
+      await summaries.settled();
       await cluster?.close();
       if (!opts.store) await store.close();
     })();

@@ -124,6 +124,10 @@ export class PlanChannel implements PlanPersistence {
     });
   }
 
+  heldThrough(): number | null {
+    return this.pending === 0 && this.above.size === 0 && this.isAttached ? this.contiguous : null;
+  }
+
   recordAuthors(authors: { clientId: number; userId: string }[]): void {
     this.planLog.recordAuthors(authors);
   }

@@ -68,6 +68,10 @@ export class OneNodePersistence implements PlanPersistence {
     // Nobody else to tell.
   }
 
+  heldThrough(): number | null {
+    return this.pending === 0 ? this.seq : null;
+  }
+
   caughtUp(): Promise<void> {
     return Promise.resolve();
   }

@@ -28,6 +28,11 @@ export interface PlanPersistence {
   publish(items: StoredUpdate[]): void;
   /** This node's clients' awareness changed: several nodes publish it (encoded only then). */
   publishAwareness(encode: () => Uint8Array): void;
+  /**
+   * The seq up to which the room's document holds exactly the stored log (nothing of its own
+   * pending, no gap), or null when that is not so now.
+   */
+  heldThrough(): number | null;
   /** Resolves once whatever other nodes stored before the call is applied to the room. */
   caughtUp(): Promise<void>;
   /** The room unloads; called once, before its document is released. */

@@ -28,6 +28,11 @@ export interface PlanRoomDeps {
   onPresence(planId: string, users: PresenceUser[]): void;
   /** The plan changed (its update is stored and sent); called once per broadcast. */
   onChanged?(planId: string): void;
+  /**
+   * Changes stored by this node are in the document (called once per broadcast, and with none
+   * once the room is loaded): Overblik's summary of the plan follows (server/worklist/plan-summaries.ts).
+   */
+  onStored?(room: PlanRoom, stored: StoredChange[]): void;
   /** A connection's change was (partly) refused: tell the author, record it. */
   onRefused(planId: string, conn: RoomConnection, refusals: RefusedChange[]): void;
   /** Called when nothing holds the room any more (no connection, nothing pending), or it was closed. */
@@ -47,6 +52,12 @@ const LOADED = Symbol('loaded from the store');
 /** A client that joined a room answering from its stored bytes gets the server's sync step 1 after its own is answered, or after this long. */
 const STEP_ONE_WAIT_MS = 200;
 
+/** What the plan's log recorded of a change this node stored. */
+export interface StoredChange extends UpdateMeta {
+  seq: number;
+  time: string;
+}
+
 /** Updates merged into one broadcast message at most. */
 const MERGE_CHUNK = 128;
 
@@ -59,6 +70,9 @@ interface Outgoing {
   applied: number;
   /** Its seq in the plan's log; null for an update another node stored. */
   seq: number | null;
+  /** What the log recorded beside it, and when it was stored (this node's updates only). */
+  meta?: UpdateMeta;
+  time?: string;
 }
 
 interface FlushWaiter {
@@ -225,7 +239,17 @@ export class PlanRoom implements PersistedRoom {
       throw err;
     }
     persistence.attach(room);
+    deps.onStored?.(room, []);
     return room;
+  }
+
+  /**
+   * The seq up to which the document holds exactly the plan's stored log, or null while
+   * changes are waiting to be stored or sent (or another node's are missing).
+   */
+  heldThrough(): number | null {
+    if (this.failed || this.closed || this.pendingWrites > 0 || this.outbox.length > 0) return null;
+    return this.persistence.heldThrough();
   }
 
   /** Nothing holds the room: no connection, no caller, nothing waiting to be stored or sent. */
@@ -488,7 +512,7 @@ export class PlanRoom implements PersistedRoom {
     this.persistence.append(update, meta, (err, seq) => {
       this.pendingWrites--;
       if (err) this.fail(err, 'persisting a plan update failed; closing the room');
-      else this.queueBroadcast({ update, from, applied, seq });
+      else this.queueBroadcast({ update, from, applied, seq, meta, time: new Date().toISOString() });
     });
   }
 
@@ -517,6 +541,11 @@ export class PlanRoom implements PersistedRoom {
     this.deps.metrics?.updatesApplied(items.length);
     // Updates from other nodes: the node that stored them tells the watchers (one plan:changed, not one per node).
     if (own.length > 0) this.deps.onChanged?.(this.planId);
+    if (own.length > 0 && this.deps.onStored)
+      this.deps.onStored(
+        this,
+        own.flatMap((i) => (i.meta && i.time ? [{ ...i.meta, seq: i.seq, time: i.time }] : [])),
+      );
     this.deps.metrics?.fanout((performance.now() - first.applied) / 1000);
     if (this.pendingWrites === 0) {
       this.runFlushWaiters();

@@ -14,6 +14,7 @@ import type { Correspondence } from '../messaging/correspondence.ts';
 import type { HomeCareReports } from '../messaging/home-care-reports.ts';
 import type { MessageInbox } from '../messaging/message-inbox.ts';
 import type { MessageIntake } from '../messaging/message-intake.ts';
+import type { PlanSummaries } from '../worklist/plan-summaries.ts';
 
 /** What the HTTP routes are given: built once by createServer, no module-level state. */
 export interface HttpDeps {
@@ -42,4 +43,6 @@ export interface HttpDeps {
   signIn: OidcSignIn;
   /** SMART App Launch from GP practice systems. */
   smart: SmartLaunch;
+  /** Overblik's per-plan summaries, kept as the plans change. */
+  summaries: PlanSummaries;
 }

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../shared/audit-actions.ts';
 import { parseArgs } from 'node:util';
 import { SIGN_IN_CALLBACK_PATH, SMART_CALLBACK_PATH, SMART_LAUNCH_PATH } from '../../shared/sign-in.ts';
 import { loadConfig } from '../config.ts';
@@ -71,7 +72,7 @@ async function register<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const cliAudit = (store: Store, action: string, details: Record<string, unknown>) =>
+const cliAudit = (store: Store, action: AuditAction, details: Record<string, unknown>) =>
   store.appendAudit([
     {
       time: new Date().toISOString(),

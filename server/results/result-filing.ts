@@ -165,7 +165,7 @@ export class ResultFiling {
       ...freshHeld.map((h) => ({
         time: h.received,
         actorId: null,
-        action: 'result.hold',
+        action: 'result.hold' as const,
         patientId: null,
         planId: null,
         outcome: 'allowed' as const,
@@ -179,7 +179,7 @@ export class ResultFiling {
       ...fresh.map((s) => ({
         time: s.filed,
         actorId: null,
-        action: submission.encounter ? 'encounter.file' : 'result.file',
+        action: submission.encounter ? ('encounter.file' as const) : ('result.file' as const),
         patientId: s.patientId,
         planId: null,
         outcome: 'allowed' as const,

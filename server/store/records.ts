@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../shared/audit-actions.ts';
 import type { Role, Sector } from '../../shared/roles.ts';
 import type { PlanStatus } from '../../shared/api.ts';
 
@@ -203,15 +204,17 @@ export interface StoredPlanState {
 export interface AuditEntryInput {
   time: string;
   actorId: string | null;
-  action: string;
+  /** The server writes only the actions of shared/audit-actions.ts. */
+  action: AuditAction;
   patientId: string | null;
   planId: string | null;
   outcome: 'allowed' | 'refused';
   details: Record<string, unknown>;
 }
 
-/** An audit entry as read back, with its place in the hash chain. */
-export interface AuditEntry extends AuditEntryInput {
+/** An audit entry as read back, with its place in the hash chain (its action as stored). */
+export interface AuditEntry extends Omit<AuditEntryInput, 'action'> {
+  action: string;
   seq: number;
   prevHash: string;
   hash: string;

@@ -22,6 +22,7 @@ import type {
   User,
 } from './records.ts';
 import type { PersonalStore } from './personal-store.ts';
+import type { PlanSummaryStore } from './summary-store.ts';
 import type { FiledRows, ResultStore } from './result-store.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface Store {
   readonly identity: IdentityStore;
   /** Per person: plans seen (Overblik), the language chosen. */
   readonly personal: PersonalStore;
+  /** Overblik's per-plan summaries and each author's last change per section. */
+  readonly summaries: PlanSummaryStore;
   /** MedCom messages in and out: acknowledgements given, inboxes, the outbox. */
   readonly messages: MessageStore;
   migrate(): Promise<void>;

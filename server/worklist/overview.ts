@@ -1,14 +1,15 @@
-import * as Y from 'yjs';
-import { metaOf, sectionOf } from '../../shared/plan-doc.ts';
 import type { NotifiedPatient } from '../../shared/notifications.ts';
 import type { Overview, OverviewItem, OverviewResult, PatientSignals } from '../../shared/overview.ts';
 import { ENCOUNTER_SYSTEM } from '../../shared/results.ts';
 import type { Sector } from '../../shared/roles.ts';
 import type { Principal } from '../auth/access.ts';
 import type { PlanView } from '../store/personal-store.ts';
-import type { Patient, Plan, PlanUpdate, User } from '../store/records.ts';
+import type { Patient, Plan, User } from '../store/records.ts';
 import type { StoredResult } from '../store/result-store.ts';
 import type { Store } from '../store/store.ts';
+import type { SectionChange } from '../store/summary-store.ts';
+import { type PlanSummary, type SummaryTask, sectorAt } from './plan-summary.ts';
+import { PlanSummaries } from './plan-summaries.ts';
 
 /** Before a person has looked at a plan, results of this many days count as new to them. */
 export const NEW_WITHOUT_VIEW_DAYS = 14;
@@ -38,53 +39,6 @@ function overviewResult(r: StoredResult): OverviewResult {
   };
 }
 
-/** The plan's document from its stored log (checkpoint and tail), or its updates up to a seq. */
-async function planDoc(store: Store, planId: string, untilSeq?: number): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  if (untilSeq === undefined) {
-    const { checkpoint, tail } = await store.loadPlanState(planId);
-    Y.transact(doc, () => {
-      if (checkpoint) Y.applyUpdate(doc, checkpoint.state);
-      for (const u of tail) Y.applyUpdate(doc, u.update);
-    });
-  } else {
-    const updates = (await store.listUpdates(planId)).filter((u) => u.seq <= untilSeq);
-    Y.transact(doc, () => {
-      for (const u of updates) Y.applyUpdate(doc, u.update);
-    });
-  }
-  return doc;
-}
-
-interface OpenTask {
-  id: string;
-  title: string;
-  sector: Sector | null;
-  due: string | null;
-}
-
-function openTasks(doc: Y.Doc): OpenTask[] {
-  return sectionOf(doc, 'tasks')
-    .toArray()
-    .flatMap((t) => {
-      const status = t.get('status');
-      if (status === 'done' || status === 'cancelled') return [];
-      const id = t.get('id');
-      const title = t.get('title');
-      if (typeof id !== 'string' || typeof title !== 'string') return [];
-      const sector = t.get('sector');
-      const due = t.get('due');
-      return [
-        {
-          id,
-          title,
-          sector: typeof sector === 'string' ? (sector as Sector) : null,
-          due: typeof due === 'string' ? due : null,
-        },
-      ];
-    });
-}
-
 /**
  * Builds one staff member's Overblik: for each patient on whose care team they are (objections
  * respected by the store), critical results nobody acknowledged, results and hospital
@@ -96,39 +50,50 @@ export class OverviewBuilder {
 
   constructor(
     private readonly store: Store,
+    private readonly summaries: PlanSummaries = new PlanSummaries(store),
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
    * The items, and the patients they come from (for the audit), in the order shown. `only`: these
-   * of the person's patients (a search's), already found by listPatientsForStaff.
+   * of the person's patients (a search's), already found by listPatientsForStaff. Read from the
+   * plans' summaries (kept as the plans change), the results store and the person's last looks;
+   * "due today" is decided here, on the Copenhagen calendar of now.
    */
   async build(principal: Principal, only?: Patient[]): Promise<Overview & { patients: Patient[] }> {
     const { user, organisation } = principal;
     const sector = organisation?.sector ?? null;
     const patients = only ?? (await this.store.listPatientsForStaff(user.id, user.organisationId));
-    const views = await this.store.personal.listPlanViews(user.id);
     const now = this.now();
     const today = copenhagenDate(now);
-    const critical = await this.store.results.listUnacknowledgedCritical(patients.map((p) => p.id));
+    const [views, critical, plansOf] = await Promise.all([
+      this.store.personal.listPlanViews(user.id),
+      this.store.results.listUnacknowledgedCritical(patients.map((p) => p.id)),
+      Promise.all(patients.map((p) => this.store.listPlansForPatient(p.id))),
+    ]);
+    const shown = plansOf.map((plans) => plans.filter((p) => p.status === 'active' || p.status === 'draft'));
+    const planIds = shown.flat().map((p) => p.id);
+    const [summaries, changes] = await Promise.all([
+      this.summaries.current(planIds),
+      this.store.summaries.listSectionChanges(planIds),
+    ]);
+    const changesOf = new Map<string, SectionChange[]>();
+    for (const c of changes) changesOf.set(c.planId, [...(changesOf.get(c.planId) ?? []), c]);
     const items: OverviewItem[] = [];
-    for (const patient of patients) {
+    for (const [i, patient] of patients.entries()) {
       const who: NotifiedPatient = { id: patient.id, name: patient.name, cpr: patient.cpr };
-      const plans = (await this.store.listPlansForPatient(patient.id)).filter(
-        (p) => p.status === 'active' || p.status === 'draft',
-      );
-      for (const plan of plans) {
-        const doc = await planDoc(this.store, plan.id);
-        const title = metaOf(doc).get('title');
-        const base = { planId: plan.id, planTitle: typeof title === 'string' ? title : plan.title, patient: who };
+      for (const plan of shown[i] ?? []) {
+        const summary = summaries.get(plan.id);
+        if (!summary) continue;
+        const base = { planId: plan.id, planTitle: summary.title ?? plan.title, patient: who };
         for (const r of critical)
           if (r.patientId === patient.id && r.plans.includes(plan.id))
             items.push({ kind: 'critical-result', ...base, result: overviewResult(r) });
         const view = views.get(plan.id);
         items.push(...(await this.filedSince(patient, plan, view, now, base, critical)));
-        items.push(...dueTasks(openTasks(doc), sector, today, base));
-        if (view) items.push(...(await this.sinceView(plan, view, user.id, sector, openTasks(doc), base)));
-        doc.destroy();
+        items.push(...dueTasks(summary.tasks, sector, today, base));
+        if (view)
+          items.push(...(await this.sinceView(view, user.id, sector, summary, changesOf.get(plan.id) ?? [], base)));
       }
     }
     return { items: ordered(items), today, patients };
@@ -165,44 +130,42 @@ export class OverviewBuilder {
     return items;
   }
 
-  /** Others' changes to the plan since the person's last look, and tasks handed over to their sector. */
+  /**
+   * Others' changes to the plan since the person's last look (each author's last change per
+   * section), and tasks handed over to their sector since (the summary's sector history).
+   */
   private async sinceView(
-    plan: Plan,
     view: PlanView,
     userId: string,
     sector: Sector | null,
-    tasks: OpenTask[],
+    summary: PlanSummary,
+    changes: SectionChange[],
     base: { planId: string; planTitle: string; patient: NotifiedPatient },
   ): Promise<OverviewItem[]> {
-    const updates = (await this.store.listUpdates(plan.id, { afterSeq: view.seq })).filter(
-      (u) => u.origin === 'client' && u.author !== userId && u.sections.length > 0,
-    );
-    if (updates.length === 0) return [];
+    const since = changes.filter((c) => c.seq > view.seq && c.author !== userId);
+    if (since.length === 0) return [];
     const items: OverviewItem[] = [];
-    const byAuthor = new Map<string, PlanUpdate[]>();
-    for (const u of updates) byAuthor.set(u.author ?? '', [...(byAuthor.get(u.author ?? '') ?? []), u]);
+    const byAuthor = new Map<string, SectionChange[]>();
+    for (const c of since) byAuthor.set(c.author, [...(byAuthor.get(c.author) ?? []), c]);
     for (const [authorId, theirs] of byAuthor) {
       const author = await this.user(authorId);
       items.push({
         kind: 'plan-change',
         ...base,
         author: author ? { name: author.name, role: author.role } : null,
-        sections: [...new Set(theirs.flatMap((u) => u.sections))].sort(),
-        time: theirs.at(-1)!.time,
+        sections: [...new Set(theirs.map((c) => c.section))].sort(),
+        time: theirs.reduce((last, c) => (c.time > last ? c.time : last), ''),
       });
     }
     // A handover comes from another sector: tasks only the person's own sector touched are not one.
-    const taskAuthors = new Set(updates.filter((u) => u.sections.includes('tasks')).map((u) => u.author ?? ''));
     let fromElsewhere = false;
-    for (const id of taskAuthors) if ((await this.sectorOf(id)) !== sector) fromElsewhere = true;
+    for (const c of since)
+      if (c.section === 'tasks' && (await this.sectorOf(c.author)) !== sector) fromElsewhere = true;
     if (sector && fromElsewhere) {
-      const before = await planDoc(this.store, plan.id, view.seq);
-      const then = new Map(openTasks(before).map((t) => [t.id, t]));
-      before.destroy();
-      for (const t of tasks) {
-        const was = then.get(t.id);
-        if (t.sector === sector && was?.sector !== sector)
-          items.push({ kind: 'handover', ...base, taskId: t.id, title: t.title, from: was?.sector ?? null });
+      for (const t of summary.tasks) {
+        const was = sectorAt(t, view.seq);
+        if (t.sector === sector && was !== sector)
+          items.push({ kind: 'handover', ...base, taskId: t.id, title: t.title, from: was ?? null });
       }
     }
     return items;
@@ -227,7 +190,7 @@ export class OverviewBuilder {
 }
 
 function dueTasks(
-  tasks: OpenTask[],
+  tasks: SummaryTask[],
   sector: Sector | null,
   today: string,
   base: { planId: string; planTitle: string; patient: NotifiedPatient },
@@ -265,14 +228,18 @@ const RANK: Readonly<Record<OverviewItem['kind'], number>> = {
   'plan-change': 3,
 };
 
+/** ISO times and dates compare as plain strings (localeCompare costs much more over thousands of items). */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Critical results first (oldest waiting first), overdue and due tasks next, then the rest newest first. */
 function ordered(items: OverviewItem[]): OverviewItem[] {
   return [...items].sort((a, b) => {
     const rank = RANK[a.kind] - RANK[b.kind];
     if (rank !== 0) return rank;
-    if (a.kind === 'critical-result') return itemTime(a).localeCompare(itemTime(b));
-    if (a.kind === 'task-due') return itemTime(a).localeCompare(itemTime(b));
-    return itemTime(b).localeCompare(itemTime(a));
+    if (a.kind === 'critical-result' || a.kind === 'task-due') return byCodePoint(itemTime(a), itemTime(b));
+    return byCodePoint(itemTime(b), itemTime(a));
   });
 }
 

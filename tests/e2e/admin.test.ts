@@ -77,6 +77,9 @@ describe('the administrator’s pages', () => {
     await page.getByTestId('audit-words').fill('patient.list');
     const rows = await page.getByTestId('audit-entry').all();
     for (const row of rows) expect(await row.getAttribute('data-action')).toBe('patient.list');
+    // The action in words (in the language the page shows), not as its code.
+    expect(await rows[0]!.textContent()).toMatch(/Så patienten i patientlisten|Saw the patient in the patient list/);
+    expect(await page.getByTestId('audit-table').textContent()).not.toContain('plan.document.read');
   });
 
   it('adds an organisation and a user who can then sign in', async () => {

@@ -51,7 +51,12 @@ async function countingStore(): Promise<{
   };
 }
 
-const entry = (i: number) => ({ actorId: null, action: 'plan.open', outcome: 'allowed' as const, details: { i } });
+const entry = (i: number) => ({
+  actorId: null,
+  action: 'plan.open' as const,
+  outcome: 'allowed' as const,
+  details: { i },
+});
 
 async function chain(store: Store): Promise<number[]> {
   const rows = await store.readAuditChain(null, 10_000);

@@ -1,3 +1,4 @@
+import type { AuditEntryInput } from '../../server/store/records.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -186,7 +187,7 @@ describe('the audit log of a real session: no secrets, and `carehub audit verify
       const e = {
         time: r.time as string,
         actorId: randomUUID(),
-        action: r.action as string,
+        action: r.action as AuditEntryInput['action'],
         patientId: r.patient_id as string,
         planId: r.plan_id as string,
         outcome: 'allowed' as const,
@@ -241,7 +242,7 @@ describe('the audit log of a real session: no secrets, and `carehub audit verify
     const forged = {
       time: rows[k - 1]!.time as string,
       actorId: null,
-      action: 'login',
+      action: 'login' as const,
       patientId: null,
       planId: null,
       outcome: 'allowed' as const,

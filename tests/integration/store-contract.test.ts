@@ -524,6 +524,40 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await store.personal.getLanguage('u2')).toBe('en');
   });
 
+  it("20. summaries: a plan summary and a section change only move to a later seq; heads are the logs' last seqs", async () => {
+    const s = store.summaries;
+    expect(await s.getSummaries([planId])).toEqual(new Map());
+    expect(await s.headSeqs([planId, 'no-plan'])).toEqual(
+      new Map([
+        [planId, 0],
+        ['no-plan', 0],
+      ]),
+    );
+    await store.appendUpdates([
+      { planId, author: 'u1', origin: 'client', time: at(1), update: bytes(1), sections: ['tasks'] },
+      { planId, author: 'u2', origin: 'client', time: at(2), update: bytes(2), sections: ['notes'] },
+    ]);
+    expect(await s.headSeqs([planId])).toEqual(new Map([[planId, 2]]));
+    await s.putSummary(planId, { seq: 2, summary: 'two' });
+    await s.putSummary(planId, { seq: 1, summary: 'one' });
+    expect(await s.getSummaries([planId, 'no-plan'])).toEqual(new Map([[planId, { seq: 2, summary: 'two' }]]));
+    await s.putSummary(planId, { seq: 3, summary: 'three' });
+    expect((await s.getSummaries([planId])).get(planId)).toEqual({ seq: 3, summary: 'three' });
+
+    await s.recordSectionChanges([
+      { planId, author: 'u1', section: 'tasks', seq: 4, time: at(4) },
+      { planId, author: 'u1', section: 'tasks', seq: 2, time: at(2) },
+      { planId, author: 'u2', section: 'notes', seq: 3, time: at(3) },
+    ]);
+    await s.recordSectionChanges([{ planId, author: 'u2', section: 'notes', seq: 1, time: at(1) }]);
+    const changes = (await s.listSectionChanges([planId])).sort((x, y) => x.seq - y.seq);
+    expect(changes).toEqual([
+      { planId, author: 'u2', section: 'notes', seq: 3, time: at(3) },
+      { planId, author: 'u1', section: 'tasks', seq: 4, time: at(4) },
+    ]);
+    expect(await s.listSectionChanges([])).toEqual([]);
+  });
+
   it('12. access: objections withdraw once, break-the-glass expires, embed links revoke once', async () => {
     const org = await store.createOrganisation({ name: 'Org', sector: 'municipality', region: null });
     const user = await store.createUser({

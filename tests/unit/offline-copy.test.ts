@@ -41,7 +41,7 @@ describe('CoalescedAudit', () => {
     const audit = new CoalescedAudit(log, 60_000, () => now);
     const entry = (actorId: string, planId: string) => ({
       actorId,
-      action: 'plan.prefetch',
+      action: 'plan.prefetch' as const,
       planId,
       patientId: 'x',
       outcome: 'allowed' as const,

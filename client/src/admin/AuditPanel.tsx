@@ -4,7 +4,8 @@ import { isUuid } from '../../../shared/uuid.ts';
 import { getAudit, type AuditFilter } from '../api-admin.ts';
 import { describeError, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { useI18n } from '../i18n/index.tsx';
+import { auditActionWords } from '../i18n/audit-words.ts';
+import { DICTIONARIES, useI18n } from '../i18n/index.tsx';
 
 const LIMITS = [50, 100, 250, 500, 1000];
 
@@ -19,7 +20,8 @@ function detailsText(details: Record<string, unknown>): string {
 
 /** The audit log as a table: filtered by patient id and time on the server, by words here. */
 export function AuditPanel({ token }: { token: string }) {
-  const { t, tDynamic, formatDateTime } = useI18n();
+  const { t, tDynamic, formatDateTime, lang } = useI18n();
+  const actionWords = (code: string): string => auditActionWords(DICTIONARIES[lang], code);
   const ids = { patient: useId(), from: useId(), to: useId(), limit: useId(), words: useId(), outcome: useId() };
   const [form, setForm] = useState({ patientId: '', from: '', to: '', limit: 100 });
   const [filter, setFilter] = useState<AuditFilter>({ limit: 100 });
@@ -74,6 +76,7 @@ export function AuditPanel({ token }: { token: string }) {
       if (!needle) return true;
       const hay = [
         e.action,
+        auditActionWords(DICTIONARIES[lang], e.action),
         e.actor?.role === 'citizen' ? e.actor.id : e.actor?.name,
         e.actor?.organisation,
         e.patientId,
@@ -84,7 +87,7 @@ export function AuditPanel({ token }: { token: string }) {
         .toLowerCase();
       return hay.includes(needle);
     });
-  }, [entries, words, outcome]);
+  }, [entries, words, outcome, lang]);
 
   return (
     <section className="admin-panel" aria-labelledby="audit-title" data-testid="audit-panel">
@@ -211,7 +214,7 @@ export function AuditPanel({ token }: { token: string }) {
                         </span>
                       )}
                     </td>
-                    <td className="mono">{e.action}</td>
+                    <td title={e.action}>{actionWords(e.action)}</td>
                     <td>
                       <span className={`outcome outcome--${e.outcome}`}>{t(`audit.outcome.${e.outcome}`)}</span>
                       {e.details.breakTheGlass === true && (

@@ -11,6 +11,7 @@ import { daErrors } from './da-errors.ts';
 import { daPatients } from './da-patients.ts';
 import { daPlanPage } from './da-planpage.ts';
 import { daMeasurements } from './da-measurements.ts';
+import { daAudit } from './da-audit.ts';
 
 /**
  * Danish, the default language. This dictionary defines the message keys; `en.ts` must
@@ -136,6 +137,7 @@ const messages = {
   ...daPatients,
   ...daPlanPage,
   ...daMeasurements,
+  ...daAudit,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messages;

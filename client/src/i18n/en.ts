@@ -12,6 +12,7 @@ import { enErrors } from './en-errors.ts';
 import { enPatients } from './en-patients.ts';
 import { enPlanPage } from './en-planpage.ts';
 import { enMeasurements } from './en-measurements.ts';
+import { enAudit } from './en-audit.ts';
 
 /** English. Must have exactly the keys of `da.ts`. */
 export const en: Dictionary = {
@@ -134,4 +135,5 @@ export const en: Dictionary = {
   ...enPatients,
   ...enPlanPage,
   ...enMeasurements,
+  ...enAudit,
 };

@@ -8,7 +8,7 @@ export type Language = 'da' | 'en';
 export type { MessageKey, Translate };
 
 export const LANGUAGES: readonly Language[] = ['da', 'en'];
-const DICTIONARIES: Readonly<Record<Language, Dictionary>> = { da, en };
+export const DICTIONARIES: Readonly<Record<Language, Dictionary>> = { da, en };
 /** BCP 47 locales used for dates and numbers in each language. */
 const LOCALES: Readonly<Record<Language, string>> = { da: 'da-DK', en: 'en-GB' };
 const STORAGE_KEY = 'carehub.language';

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../shared/audit-actions.ts';
 import type { Request } from 'express';
 import { isStaff } from '../../../shared/roles.ts';
 import type { Principal } from '../../auth/access.ts';
@@ -20,7 +21,7 @@ export type Grantor =
 export type RefuseFn = (
   status: 403 | 404,
   reason: string,
-  action: string,
+  action: AuditAction,
   plan: { id: string; patientId: string } | null,
 ) => never;
 
@@ -117,7 +118,7 @@ export function embedGrantors(deps: HttpDeps) {
   }
 
   /** An intake key is refused before anything is looked up (it learns nothing, not even whether a link exists). */
-  function refuseIntakeKey(who: Grantor, action: string): void {
+  function refuseIntakeKey(who: Grantor, action: AuditAction): void {
     if (who.kind === 'system' && who.key.scope !== 'practice')
       refuser(who)(403, 'this API key has the intake scope: it files results and encounters only', action, null);
   }

@@ -20,7 +20,7 @@ export function overviewRoutes(deps: HttpDeps): Router {
   router.get('/', async (_req, res) => {
     const principal = principalOf(res);
     if (!isStaff(principal.user.role) || principal.embed) throw forbidden('only care staff have an overview');
-    const { patients, ...overview } = await new OverviewBuilder(deps.store).build(principal);
+    const { patients, ...overview } = await new OverviewBuilder(deps.store, deps.summaries).build(principal);
     // What it shows of each patient (results, tasks, changes) is a read of their record.
     const shown = new Map<string, number>();
     for (const item of overview.items) shown.set(item.patient.id, (shown.get(item.patient.id) ?? 0) + 1);

@@ -61,7 +61,7 @@ export function patientRoutes(deps: HttpDeps): Router {
     const views = await Promise.all(patients.map(view));
     if (isStaff(user.role) && !principal.embed) {
       // The same signals as the person's Overblik, counted per patient; titles as the plans say now.
-      const { items } = await new OverviewBuilder(deps.store).build(principal, patients);
+      const { items } = await new OverviewBuilder(deps.store, deps.summaries).build(principal, patients);
       const signals = signalsByPatient(items);
       const titles = new Map(items.map((i) => [i.planId, i.planTitle]));
       for (const v of views) {

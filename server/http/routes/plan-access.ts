@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../shared/audit-actions.ts';
 import type { AccessVia, PlanAccess, Principal } from '../../auth/access.ts';
 import type { HttpDeps } from '../http-deps.ts';
 import { forbidden, notFound } from '../errors.ts';
@@ -12,7 +13,7 @@ export async function planAccessOrThrow(
   deps: HttpDeps,
   principal: Principal,
   planId: string,
-  action: string,
+  action: AuditAction,
 ): Promise<GrantedPlan> {
   const access = await deps.access.planAccess(principal, planId);
   if (!access.ok) {

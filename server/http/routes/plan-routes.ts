@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../shared/audit-actions.ts';
 import type { ErrorReason } from '../../../shared/error-reasons.ts';
 import { Router, type Response } from 'express';
 import {
@@ -36,7 +37,7 @@ export function planRoutes(deps: HttpDeps): Router {
   router.use('/:id/embed-links', planEmbedLinkRoutes(deps));
   router.use(historyRoutes(deps), selfReportRoutes(deps), planAccessRoutes(deps), offlineCopyRoutes(deps));
 
-  const plan = (principal: Principal, planId: string, action: string): Promise<GrantedPlan> =>
+  const plan = (principal: Principal, planId: string, action: AuditAction): Promise<GrantedPlan> =>
     planAccessOrThrow(deps, principal, planId, action);
 
   async function memberView(m: CareTeamEntry): Promise<CareTeamMember> {
@@ -55,7 +56,7 @@ export function planRoutes(deps: HttpDeps): Router {
    * break-the-glass grant (which would outlive itself by adding the user's organisation) nor
    * an embed session. Refusals are audited under the change's own action.
    */
-  async function teamMember(principal: Principal, planId: string, action: string): Promise<GrantedPlan> {
+  async function teamMember(principal: Principal, planId: string, action: AuditAction): Promise<GrantedPlan> {
     const access = await deps.access.planAccess(principal, planId);
     if (access.ok && access.via === 'care_team') return access;
     const reason = access.ok

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../shared/audit-actions.ts';
 import type { ErrorReason } from '../../../shared/error-reasons.ts';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { parseCpr } from '../../../shared/cpr.ts';
@@ -112,7 +113,7 @@ export function resultRoutes(deps: HttpDeps, intake: SystemIntake): Router {
   async function resultForStaff(
     req: Request,
     res: Response,
-    action: string,
+    action: AuditAction,
     refusal: (stored: StoredResult) => string | null = () => null,
     refusalReason?: ErrorReason,
   ) {

@@ -25,6 +25,7 @@ import { appendAudit, BEGIN_LOCK_READ_HEAD, listAudit, readAuditChain } from './
 import { PostgresAccessStore } from './postgres-access.ts';
 import { PostgresIdentityStore } from './postgres-identity.ts';
 import { PostgresPersonalStore } from './postgres-personal.ts';
+import { PostgresSummaryStore } from './postgres-summaries.ts';
 import { PostgresMessageStore } from './postgres-messages.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
 import { PostgresResultStore, writeFiled } from './postgres-results.ts';
@@ -71,6 +72,7 @@ export class PostgresStore implements Store {
   readonly accessGrants: PostgresAccessStore;
   readonly identity: PostgresIdentityStore;
   readonly personal: PostgresPersonalStore;
+  readonly summaries: PostgresSummaryStore;
   readonly messages: PostgresMessageStore;
   private readonly db: Db;
   private readonly log: Logger | undefined;
@@ -82,6 +84,7 @@ export class PostgresStore implements Store {
     this.accessGrants = new PostgresAccessStore(this.db);
     this.identity = new PostgresIdentityStore(this.db);
     this.personal = new PostgresPersonalStore(this.db);
+    this.summaries = new PostgresSummaryStore(this.db);
     this.messages = new PostgresMessageStore(this.db);
   }
 

@@ -47,6 +47,7 @@ export class SqliteResultStore implements ResultStore {
       linkNotification: db.prepare(
         'INSERT OR IGNORE INTO notification_results (notification_id, result_id) VALUES (?, ?)',
       ),
+      filedSince: db.prepare('SELECT * FROM results WHERE patient_id = ? AND filed > ? ORDER BY filed DESC LIMIT ?'),
       resolve: db.prepare(
         `UPDATE notifications SET resolved = ? WHERE resolved IS NULL
            AND id IN (SELECT notification_id FROM notification_results WHERE result_id = ?)
@@ -209,9 +210,7 @@ export class SqliteResultStore implements ResultStore {
     return rows.map(toResult);
   }
   async listResultsFiledSince(patientId: string, since: string, limit: number): Promise<StoredResult[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM results WHERE patient_id = ? AND filed > ? ORDER BY filed DESC LIMIT ?')
-      .all(patientId, since, limit) as Row[];
+    const rows = this.s.filedSince.all(patientId, since, limit) as Row[];
     return rows.map(toResult);
   }
   async markNotificationsSeen(userId: string, ids: string[], time: string): Promise<number> {

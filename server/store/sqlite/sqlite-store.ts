@@ -8,6 +8,7 @@ import { SqliteResultStore } from './sqlite-results.ts';
 import { SqliteAccessStore } from './sqlite-access.ts';
 import { SqliteIdentityStore } from './sqlite-identity.ts';
 import { SqlitePersonalStore } from './sqlite-personal.ts';
+import { SqliteSummaryStore } from './sqlite-summaries.ts';
 import { SqliteMessageStore } from './sqlite-messages.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
   readonly accessGrants: SqliteAccessStore;
   readonly identity: SqliteIdentityStore;
   readonly personal: SqlitePersonalStore;
+  readonly summaries: SqliteSummaryStore;
   readonly messages: SqliteMessageStore;
   private readonly checkpointer: WalCheckpointer | null = null;
 
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
     this.personal = new SqlitePersonalStore(this.db);
+    this.summaries = new SqliteSummaryStore(this.db);
     this.messages = new SqliteMessageStore(this.db);
   }
 
