@@ -5,6 +5,7 @@ import { getAudit, type AuditFilter } from '../api-admin.ts';
 import { describeError, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 const LIMITS = [50, 100, 250, 500, 1000];
 
@@ -19,6 +20,7 @@ function detailsText(details: Record<string, unknown>): string {
 
 /** The audit log as a table: filtered by patient id and time on the server, by words here. */
 export function AuditPanel({ token }: { token: string }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t, tDynamic, formatDateTime } = useI18n();
   const ids = { patient: useId(), from: useId(), to: useId(), limit: useId(), words: useId(), outcome: useId() };
   const [form, setForm] = useState({ patientId: '', from: '', to: '', limit: 100 });
@@ -172,7 +174,7 @@ export function AuditPanel({ token }: { token: string }) {
             </p>
           </div>
           <div className="table-scroll card">
-            <table className="data-table admin-table" data-testid="audit-table">
+            <table ref={columnLabels} className="data-table admin-table" data-testid="audit-table">
               <caption className="visually-hidden">{t('audit.title')}</caption>
               <thead>
                 <tr>
