@@ -67,12 +67,15 @@ try {
   if (!key) throw new Error(`api-key create failed: ${made.stderr}`);
 
   // 20 plans open: Carl's plus 19 more patients' plans, each with a live client.
-  const api = (path: string, body: unknown) =>
+  const post = (path: string, body: unknown) =>
     fetch(`${hub.url}/api/v1${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).then((r) => r.json() as Promise<{ id: string }>);
+  // The first request after the slow api-key command can meet a keep-alive socket the hub has
+  // closed meanwhile (a busy machine): tried once more on a fresh one.
+  const api = (path: string, body: unknown) => post(path, body).catch(() => post(path, body));
   const planIds = [planId];
   for (let i = 0; i < 19; i++) {
     const patient = await api('/patients', {

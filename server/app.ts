@@ -7,6 +7,7 @@ import { CloseCode } from '../shared/protocol.ts';
 import { AccessControl } from './auth/access.ts';
 import { AccessChanges } from './auth/access-changes.ts';
 import { resolveSecret, TokenService } from './auth/tokens.ts';
+import { SignedInSessions } from './auth/signed-in-sessions.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { ClusterNode } from './cluster/cluster-node.ts';
 import { CollabEndpoint } from './collab/collab-endpoint.ts';
@@ -35,6 +36,7 @@ import {
   embedPersonChannel,
   planChannel,
   revalidateEmbedSockets,
+  revalidatePersonSockets,
   revalidateWatchers,
   userChannel,
   type RealtimeServer,
@@ -117,6 +119,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
         prefix: config.redisPrefix,
         log,
         onAccessChanged: (patientId) => accessChanges.revalidateHere(patientId),
+        onSessionsEnded: (userId) => accessChanges.revalidatePersonHere(userId),
       })
     : null;
   await cluster?.start();
@@ -136,7 +139,10 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     headers,
     ...(cluster ? { adapter: cluster.socketAdapter() } : {}),
   });
-  accessChanges.hold({ revalidate: (patientId) => revalidateWatchers(io, access, store, patientId, log) });
+  accessChanges.hold({
+    revalidate: (patientId) => revalidateWatchers(io, access, store, patientId, log),
+    revalidatePerson: (userId) => revalidatePersonSockets(io, access, userId, log),
+  });
 
   // The plans: one room per open plan, updates stored in group commits, /collab clients on them.
   const committer = new GroupCommitter(store, (n, seconds) => {
@@ -225,6 +231,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const filing = new ResultFiling({
     store,
     rooms,
+    committer,
     events: resultEvents,
     notifications: new ResultNotifications({ notifier, log, coalesceMs: config.resultNotifyCoalesceMs }),
     config,
@@ -251,6 +258,18 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     cluster?.publishAccessChanged(patientId);
     await accessChanges.revalidateHere(patientId);
   };
+  // Signed-in sessions live in the store: signing out or removing a provider ends them, and
+  // the person's open connections are looked at again, on every node.
+  const sessions = new SignedInSessions({
+    store,
+    tokens,
+    onEnded: async (userIds) => {
+      for (const userId of userIds) {
+        cluster?.publishSessionsEnded(userId);
+        await accessChanges.revalidatePersonHere(userId);
+      }
+    },
+  });
   const accounts = new IdentityAccounts({
     store,
     audit,
@@ -269,7 +288,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
   const signIn = new OidcSignIn({
     store,
     audit,
-    tokens,
+    sessions,
     log,
     clients: providerClients,
     pending,
@@ -295,6 +314,7 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
     store,
     access,
     tokens,
+    sessions,
     audit,
     rooms,
     log,

@@ -232,15 +232,17 @@ export function parseReading(kind: MeasurementKind, text: string): MeasurementVa
 
 /**
  * What the server keeps of a measurement's entry beyond its schema: a kind CareHub measures has
- * its unit and a possible value (a pulse of 600 is refused, whoever writes it). Codes of other
- * quantities (a device's, a MedCom message's) are kept as sent. Returns null when it holds.
+ * its unit and a possible value (a pulse of 600 is refused, whoever writes it), under any code
+ * the trend charts take for that kind (`quantityKindOf`: LOINC heart rate is a pulse too).
+ * Codes of other quantities (a device's, a MedCom message's) are kept as sent. Returns null
+ * when it holds.
  */
 export function measurementProblem(entry: {
   code?: unknown;
   value?: unknown;
   unit?: unknown;
 }): 'value' | 'unit' | null {
-  const kind = measurementKindOf(entry.code as Coding | undefined);
+  const kind = quantityKindOf(entry.code as Coding | undefined);
   if (kind === null) return typeof entry.value === 'number' ? null : 'value';
   if (entry.unit !== MEASUREMENTS[kind].unit) return 'unit';
   return plausibility(kind, entry.value).level === 'impossible' ? 'value' : null;

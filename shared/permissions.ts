@@ -1,6 +1,6 @@
 import type { Role, Sector } from './roles.ts';
 import { isStaff } from './roles.ts';
-import { isSectionName, type SectionName } from './plan.ts';
+import { isSectionName, MAX_MEASUREMENT_VERSIONS, type SectionName } from './plan.ts';
 import { refusal, type Refusal } from './refusals.ts';
 
 /**
@@ -112,6 +112,11 @@ function decideMeasurement(actor: Actor, operation: Operation): Decision {
   if (operation.entry.status === 'entered-in-error') return deny(refusal('measurements.withdrawn'));
   if (MEASUREMENT_FIXED_KEYS.includes(operation.key)) return deny(refusal('measurements.fixed'));
   if (operation.key === 'status' && operation.next !== 'entered-in-error') return deny(refusal('measurements.status'));
+  // Every change keeps a version in `previous`: amendments stop one short of its limit, so that
+  // marking the measurement entered-in-error always has its place.
+  const versions = Array.isArray(operation.entry.previous) ? operation.entry.previous.length : 0;
+  if (versions >= MAX_MEASUREMENT_VERSIONS - 1 && operation.key !== 'status')
+    return deny(refusal('measurements.history-full', { limit: MAX_MEASUREMENT_VERSIONS - 1 }));
   return ALLOW;
 }
 

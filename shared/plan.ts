@@ -185,6 +185,9 @@ export type Performer = z.infer<typeof Performer>;
 
 const MeasuredValue = z.union([z.number(), z.object({ systolic: z.number(), diastolic: z.number() }).strict()]);
 
+/** Versions a measurement keeps in `previous`: 99 amendments, then the place of its entered-in-error. */
+export const MAX_MEASUREMENT_VERSIONS = 100;
+
 /** What an amendment or an entered-in-error replaced, oldest first (kept by the server). */
 export const MeasurementVersion = z.object({
   value: MeasuredValue,
@@ -203,7 +206,8 @@ export const MeasurementVersion = z.object({
  */
 export const MeasurementEntry = z.object({
   id,
-  code: Coding,
+  // Nothing beside the code's three parts (a client chooses every key it writes).
+  code: Coding.strict(),
   value: MeasuredValue,
   unit: z.string().min(1).max(30),
   effective: isoTime,
@@ -212,7 +216,7 @@ export const MeasurementEntry = z.object({
   method: z.string().max(200).optional(),
   comment: z.string().max(2000).optional(),
   status: z.enum(['final', 'amended', 'entered-in-error']),
-  previous: z.array(MeasurementVersion).max(100).optional(),
+  previous: z.array(MeasurementVersion).max(MAX_MEASUREMENT_VERSIONS).optional(),
 });
 
 export const ResultEntry = z.object({

@@ -71,6 +71,10 @@ export const Refusal = z.discriminatedUnion('code', [
   z.object({ code: z.literal('measurements.withdrawn'), params: NoParams }),
   /** The value is outside what the quantity can be, or its unit is not the quantity's (shared/measurements.ts). */
   z.object({ code: z.literal('measurements.implausible'), params: z.object({ key: z.enum(['value', 'unit']) }) }),
+  /** A measurement's time in the future, or further back than offline work goes (as a note's). */
+  z.object({ code: z.literal('measurements.time'), params: NoParams }),
+  /** Amended as often as its history holds (shared/plan.ts MAX_MEASUREMENT_VERSIONS). */
+  z.object({ code: z.literal('measurements.history-full'), params: z.object({ limit: z.number().int() }) }),
   // The plan's contract: its keys and the kinds of their values.
   z.object({ code: z.literal('meta.unknown-key'), params: z.object({ key: Name }) }),
   z.object({ code: z.literal('meta.required'), params: z.object({ key: Name }) }),
@@ -186,6 +190,10 @@ export function refusalText(r: Refusal): string {
       return r.params.key === 'unit'
         ? 'the unit is not the one this measurement is recorded in'
         : 'the value is outside what this measurement can be';
+    case 'measurements.time':
+      return 'a measurement’s time must be when it was taken: not in the future, at most 30 days ago';
+    case 'measurements.history-full':
+      return `a measurement is amended at most ${r.params.limit} times; mark it entered in error and record it anew`;
     case 'meta.unknown-key':
       return `"${r.params.key}" is not a key of the plan’s meta section`;
     case 'meta.required':

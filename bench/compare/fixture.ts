@@ -5,6 +5,11 @@ import * as Y from 'yjs';
 import { setPlanMeta } from '../../shared/plan-doc.ts';
 import { seedDemoData } from '../../server/seed/demo-data.ts';
 import { openStore } from '../../server/store/open-store.ts';
+import { hashPassword } from '../../server/auth/passwords.ts';
+import type { Store } from '../../server/store/store.ts';
+
+/** The password of every bench user (the scale scenario signs each one in through POST /auth/login). */
+export const BENCH_USER_PASSWORD = 'bench-user-password-0';
 
 export interface Fixture {
   dir: string;
@@ -14,12 +19,14 @@ export interface Fixture {
   plans: string[];
   /** hanne's user id: the author of every note written (CareHub checks it). */
   author: string;
+  /** Users created for the scale scenario (hanne's organisation and role, so on every plan's care team). */
+  users: { id: string; username: string }[];
   /** A fresh copy of the template for one CareHub run. */
   copy(name: string): string;
 }
 
 /** Builds once per run, with the store code the server itself uses. */
-export async function buildFixture(planCount: number): Promise<Fixture> {
+export async function buildFixture(planCount: number, userCount = 0): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'carehub-compare-'));
   const template = join(dir, 'template.db');
   const store = await openStore({ databaseUrl: `sqlite:${template}`, sqliteSynchronous: 'NORMAL', logLevel: 'silent' });
@@ -53,11 +60,13 @@ export async function buildFixture(planCount: number): Promise<Fixture> {
     ]);
     plans.push(plan.id);
   }
+  const users = await createBenchUsers(store, userCount, hanne.organisationId, hanne.role);
   await store.close();
   return {
     dir,
     template,
     plans,
+    users,
     author: hanne.id,
     copy(name) {
       const file = join(dir, `${name}.db`);
@@ -65,4 +74,44 @@ export async function buildFixture(planCount: number): Promise<Fixture> {
       return file;
     },
   };
+}
+
+/**
+ * Real users for the bench, made as `carehub user create` makes them (the store's createUser
+ * with a scrypt hash, an `admin.user.create` audit entry with the reason): one password hash
+ * shared by all (hashing 1,000 passwords would take a minute and prove nothing).
+ */
+async function createBenchUsers(
+  store: Store,
+  count: number,
+  organisationId: string,
+  role: Parameters<Store['createUser']>[0]['role'],
+): Promise<{ id: string; username: string }[]> {
+  if (count === 0) return [];
+  const passwordHash = await hashPassword(BENCH_USER_PASSWORD);
+  const users: { id: string; username: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const username = `bench-user-${i}`;
+    const user = await store.createUser({
+      username,
+      name: `Bench User ${i}`,
+      role,
+      organisationId,
+      patientId: null,
+      passwordHash,
+    });
+    users.push({ id: user.id, username });
+  }
+  await store.appendAudit(
+    users.map((u) => ({
+      time: new Date().toISOString(),
+      actorId: null,
+      action: 'admin.user.create',
+      patientId: null,
+      planId: null,
+      outcome: 'allowed' as const,
+      details: { userId: u.id, username: u.username, role, reason: 'bench: scale scenario', via: 'cli' },
+    })),
+  );
+  return users;
 }

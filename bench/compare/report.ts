@@ -47,6 +47,19 @@ const COLUMNS: Record<string, Column[]> = {
     { key: 'sustained', label: 'results/s', digits: 1 },
     { key: 'cpuMsPerResult', label: 'srv CPU ms/result', digits: 2 },
   ],
+  scale: [
+    { key: 'connected', label: 'connected', digits: 0 },
+    { key: 'errors', label: 'errors', digits: 0 },
+    { key: 'p50', label: 'fan-out p50 ms', digits: 2 },
+    { key: 'p99', label: 'fan-out p99 ms', digits: 2 },
+    { key: 'editsPerSecond', label: 'edits/s', digits: 0 },
+    { key: 'rssMbMax', label: 'RSS max MB', digits: 0 },
+    { key: 'kbPerConnection', label: 'RSS KB/conn', digits: 1 },
+    { key: 'lagP99MaxMs', label: 'lag p99 max ms', digits: 1 },
+    { key: 'cpuCoresBusy', label: 'srv cores', digits: 2 },
+    { key: 'unconverged', label: 'unconverged', digits: 0 },
+    { key: 'missingInStore', label: 'not stored', digits: 0 },
+  ],
 };
 
 type Check = {
@@ -104,7 +117,15 @@ const CHECKS: Check[] = [
     bound: 0.8,
     unit: 'ms',
   },
-  { scenario: 'results', what: 'result filed→received p99', value: (m) => m.p99!, bound: 25, unit: 'ms' },
+  { scenario: 'results', what: 'result filed→received p99', value: (m) => m.p99!, bound: 15, unit: 'ms' },
+  { scenario: 'scale', what: 'scale: fan-out p99', value: (m) => m.p99!, bound: 50, unit: 'ms' },
+  {
+    scenario: 'scale',
+    what: 'scale: errors, unconverged, unstored',
+    value: (m) => m.errors! + m.unconverged! + m.missingInStore!,
+    bound: 0,
+    unit: '',
+  },
 ];
 
 const fmt = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '–');

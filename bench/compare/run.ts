@@ -5,6 +5,7 @@
  * its ratio to the relay) and writes JSON lines to bench/results/<timestamp>.jsonl.
  *
  *   npm run bench [-- --quick] [--only fanout-50,throughput] [--targets carehub,relay] [--repeats N] [--profile]
+ *                 [--scale-seconds N] [--scale-connections N] [--scale-plans N]
  *
  * On a small shared machine the clients are often the bottleneck: servers are compared by their
  * own CPU time (/proc/<pid>/stat utime+stime) where rates are client-bound.
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { ClientProcess } from './clients.ts';
 import { buildFixture } from './fixture.ts';
 import { SCENARIOS, type Figures, type Params } from './scenarios.ts';
+import { SCALE_CONNECTIONS_PER_USER } from './scale.ts';
 import { median } from './stats.ts';
 import { startTarget, TARGETS, type TargetName } from './targets.ts';
 import { printTable } from './report.ts';
@@ -30,6 +32,9 @@ const { values } = parseArgs({
     repeats: { type: 'string' },
     profile: { type: 'boolean', default: false },
     heap: { type: 'boolean', default: false },
+    'scale-seconds': { type: 'string' },
+    'scale-connections': { type: 'string' },
+    'scale-plans': { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -47,6 +52,12 @@ const params: Params = quick
       connectionPlans: 200,
       holdSeconds: 2,
       resultsSeconds: 4,
+      scaleConnections: 1000,
+      scalePlans: 200,
+      scaleSeconds: 30,
+      scaleEditEverySeconds: 10,
+      scalePresenceEverySeconds: 1,
+      scaleSampleSeconds: 5,
     }
   : {
       quick,
@@ -61,7 +72,16 @@ const params: Params = quick
       connectionPlans: 500,
       holdSeconds: 10,
       resultsSeconds: 10,
+      scaleConnections: 10_000,
+      scalePlans: 2000,
+      scaleSeconds: 300,
+      scaleEditEverySeconds: 10,
+      scalePresenceEverySeconds: 1,
+      scaleSampleSeconds: 10,
     };
+if (values['scale-seconds']) params.scaleSeconds = Number(values['scale-seconds']);
+if (values['scale-connections']) params.scaleConnections = Number(values['scale-connections']);
+if (values['scale-plans']) params.scalePlans = Number(values['scale-plans']);
 const repeats = Number(values.repeats ?? (quick ? 1 : 3));
 const only = values.only?.split(',');
 const onlyTargets = values.targets?.split(',') as TargetName[] | undefined;
@@ -79,12 +99,19 @@ console.log(
 );
 console.log(
   `  fan-out ${params.fanoutSeconds} s at ${params.fanoutRate} edits/s; throughput ${params.throughputPlans} plans × 5 for ${params.throughputSeconds} s; cold ${params.coldUpdates} updates, ${params.coldSamples} samples; ` +
-    `memory ${params.memoryPlans} plans; connections ${params.connections} over ${params.connectionPlans} plans, held ${params.holdSeconds} s; results ${params.resultsSeconds} s`,
+    `memory ${params.memoryPlans} plans; connections ${params.connections} over ${params.connectionPlans} plans, held ${params.holdSeconds} s; results ${params.resultsSeconds} s; ` +
+    `scale ${params.scaleConnections} connections over ${params.scalePlans} plans for ${params.scaleSeconds} s (CareHub only)`,
 );
 write({ kind: 'run', stamp, quick, repeats, params, node: process.version, cores: cpus().length });
 
+// One creation time for every note of the run, in every client process (lib/edits.ts).
+process.env.BENCH_NOTE_CREATED ??= new Date(Date.now() - 3_600_000).toISOString();
 const started = performance.now();
-const fixture = await buildFixture(Math.max(params.memoryPlans, params.connectionPlans, params.throughputPlans) + 22);
+const scaling = scenarios.some((s) => s.id === 'scale');
+const fixture = await buildFixture(
+  Math.max(params.memoryPlans, params.connectionPlans, params.throughputPlans, scaling ? params.scalePlans : 0) + 22,
+  scaling ? Math.ceil(params.scaleConnections / SCALE_CONNECTIONS_PER_USER) : 0,
+);
 const workers = await Promise.all([ClientProcess.start(), ClientProcess.start()]);
 const ctx = {
   fixture,
@@ -102,29 +129,42 @@ try {
         ? [...new Set([...scenario.targets, 'carehub-normal' as const])]
         : scenario.targets;
     const targets = offered.filter((t) => !onlyTargets || onlyTargets.includes(t));
+    const skipped = (onlyTargets ?? []).filter((t) => !targets.includes(t));
+    if (skipped.length > 0)
+      console.log(
+        `  ${scenario.id}: skipped for ${skipped.join(', ')} (${scenario.title.split(':')[0]} runs on ${scenario.targets.join(', ')} only)`,
+      );
     const byTarget = new Map<TargetName, Figures[]>();
     collected.set(scenario.id, byTarget);
-    for (let r = 0; r < repeats; r++) {
+    // The scale scenario runs once unless --repeats says otherwise (it takes minutes).
+    const runs = scenario.id === 'scale' && !values.repeats ? 1 : repeats;
+    for (let r = 0; r < runs; r++) {
       // Alternate: rotate the order each repeat and reverse every other, so drift hits all alike.
       const order = targets.map((_, i) => targets[(i + r) % targets.length] as TargetName);
       if (r % 2 === 1) order.reverse();
       for (const name of order) {
-        process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${repeats} … `);
+        process.stdout.write(`  ${scenario.id} · ${name} · repeat ${r + 1}/${runs} … `);
         const t0 = performance.now();
         if (values.heap) mkdirSync(join(profileDir, `${scenario.id}-${name}-${r}`), { recursive: true });
         const target = scenario.external
           ? null
-          : await startTarget(name, fixture, `${scenario.id}-${name}-${r}`, [
-              ...(values.profile && name.startsWith('carehub')
-                ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`]
-                : []),
-              ...(values.heap && name.startsWith('carehub')
-                ? [
-                    '--heapsnapshot-signal=SIGUSR2',
-                    `--diagnostic-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`,
-                  ]
-                : []),
-            ]);
+          : await startTarget(
+              name,
+              fixture,
+              `${scenario.id}-${name}-${r}`,
+              [
+                ...(values.profile && name.startsWith('carehub')
+                  ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`]
+                  : []),
+                ...(values.heap && name.startsWith('carehub')
+                  ? [
+                      '--heapsnapshot-signal=SIGUSR2',
+                      `--diagnostic-dir=${join(profileDir, `${scenario.id}-${name}-${r}`)}`,
+                    ]
+                  : []),
+              ],
+              { defaultLimits: scenario.defaultLimits },
+            );
         let figures: Figures;
         try {
           figures = await scenario.run(target, ctx);

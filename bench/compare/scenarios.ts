@@ -6,6 +6,7 @@ import type { Fixture } from './fixture.ts';
 import { writerClientId } from './lib/edits.ts';
 import type { Endpoint } from './lib/wire.ts';
 import { median, percentile, sleep } from './stats.ts';
+import { scale } from './scale.ts';
 import type { RunningTarget, TargetName } from './targets.ts';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -23,6 +24,13 @@ export interface Params {
   connectionPlans: number;
   holdSeconds: number;
   resultsSeconds: number;
+  /** The scale scenario (scale.ts). */
+  scaleConnections: number;
+  scalePlans: number;
+  scaleSeconds: number;
+  scaleEditEverySeconds: number;
+  scalePresenceEverySeconds: number;
+  scaleSampleSeconds: number;
 }
 
 export interface Ctx {
@@ -42,6 +50,8 @@ export interface Scenario {
   targets: TargetName[];
   /** Starts its own server (no target process is started for it). */
   external?: boolean;
+  /** CareHub keeps its default per-user connection limit (the scale scenario's users each stay within it). */
+  defaultLimits?: boolean;
   run(t: RunningTarget | null, ctx: Ctx): Promise<Figures>;
 }
 
@@ -367,4 +377,4 @@ const results: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [fanout(50), fanout(200), throughput, cold, memory, connections, results];
+export const SCENARIOS: Scenario[] = [fanout(50), fanout(200), throughput, cold, memory, connections, results, scale];

@@ -34,6 +34,9 @@ export interface RunningTarget {
   openDocs(): Promise<number>;
   cpuMs(): number;
   rssKb(): number;
+  /** CareHub: its HTTP address (sign-in, /metrics) and its SQLite file (read by the scale scenario's store check). */
+  baseUrl?: string;
+  dbFile?: string;
   stop(): Promise<void>;
 }
 
@@ -99,14 +102,18 @@ export async function startTarget(
   fixture: Fixture,
   runId: string,
   nodeArgs: string[] = [],
+  opts: { defaultLimits?: boolean } = {},
 ): Promise<RunningTarget> {
   const info = TARGETS[name];
   const files: string[] = [];
   let started: { child: ChildProcess; port: number };
   let endpoint: (doc: string) => Endpoint;
   let openDocs: () => Promise<number>;
+  let baseUrl: string | undefined;
+  let dbFile: string | undefined;
   if (name === 'carehub' || name === 'carehub-normal') {
     const db = fixture.copy(runId);
+    dbFile = db;
     files.push(db, `${db}-wal`, `${db}-shm`);
     started = await startProcess(
       ['bin/carehub.js', 'serve'],
@@ -117,14 +124,17 @@ export async function startTarget(
         CAREHUB_SECRET: SECRET,
         LOG_LEVEL: 'info',
         SQLITE_SYNCHRONOUS: name === 'carehub' ? 'FULL' : 'NORMAL',
-        // Connection limits per user (if the build has them): one bench user holds every connection.
-        COLLAB_MAX_CONNECTIONS_PER_USER: '100000',
-        MAX_CONNECTIONS_PER_USER: '100000',
+        // Connection limits per user (if the build has them): one bench user holds every connection
+        // (the scale scenario keeps the default: its users each stay within it).
+        ...(opts.defaultLimits
+          ? {}
+          : { COLLAB_MAX_CONNECTIONS_PER_USER: '100000', MAX_CONNECTIONS_PER_USER: '100000' }),
       },
       /"port":(\d+),"msg":"listening"/,
       nodeArgs,
     );
     const base = `http://127.0.0.1:${started.port}`;
+    baseUrl = base;
     const { token } = await json<{ token: string }>(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -175,6 +185,8 @@ export async function startTarget(
     openDocs,
     cpuMs: () => cpuMsOf(pid),
     rssKb: () => rssKbOf(pid),
+    baseUrl,
+    dbFile,
     async stop() {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);

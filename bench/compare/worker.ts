@@ -5,6 +5,7 @@
 import * as Y from 'yjs';
 import { NoteTyping } from './lib/edits.ts';
 import { updateFrame, WireClient, type Endpoint } from './lib/wire.ts';
+import { ScaleClients, type ScaleEndpoint } from './lib/scale-clients.ts';
 
 export type Command =
   | { cmd: 'connect'; endpoints: Endpoint[]; concurrency: number; firstWriter?: number }
@@ -16,11 +17,19 @@ export type Command =
   | { cmd: 'held' }
   | { cmd: 'report' }
   | { cmd: 'count' }
-  | { cmd: 'closeAll' };
+  | { cmd: 'closeAll' }
+  | { cmd: 'scaleConnect'; endpoints: ScaleEndpoint[]; concurrency: number }
+  | { cmd: 'scaleStart'; editEverySeconds: number; presenceEverySeconds: number }
+  | { cmd: 'scaleMeasure'; on: boolean }
+  | { cmd: 'scaleStop' }
+  | { cmd: 'scaleSample' }
+  | { cmd: 'scaleConverged'; waitMs: number }
+  | { cmd: 'scaleClocks' };
 
 const wall = (): number => performance.timeOrigin + performance.now();
 const clients: WireClient[] = [];
 let firstWriter = 0;
+const scale = new ScaleClients();
 /** Fan-out: [receiver, writer clock, wall time] of every message to this process's receivers. */
 let received: number[] = [];
 
@@ -211,7 +220,32 @@ process.on('message', (m: Command) => {
         case 'closeAll':
           for (const c of clients) c.close();
           clients.length = 0;
+          scale.closeAll();
           return reply({ ok: true });
+        case 'scaleConnect':
+          return reply({ ok: true, ...(await scale.connect(m.endpoints, m.concurrency)) });
+        case 'scaleStart':
+          scale.start(m.editEverySeconds, m.presenceEverySeconds);
+          return reply({ ok: true });
+        case 'scaleMeasure':
+          scale.measure(m.on);
+          return reply({ ok: true });
+        case 'scaleStop':
+          scale.stop();
+          return reply({ ok: true });
+        case 'scaleSample':
+          return reply({
+            ok: true,
+            histogram: scale.takeHistogram(),
+            errors: scale.errors,
+            edits: scale.edits,
+            presence: scale.presence,
+            held: scale.held(),
+          });
+        case 'scaleConverged':
+          return reply({ ok: true, behind: await scale.unconverged(m.waitMs) });
+        case 'scaleClocks':
+          return reply({ ok: true, clocks: scale.finalClocks() });
         default: {
           const unknown: never = m;
           throw new Error(`unknown command ${JSON.stringify(unknown)}`);

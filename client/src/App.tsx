@@ -1,5 +1,5 @@
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
-import { setUnauthorizedHandler } from './api.ts';
+import { logout, setUnauthorizedHandler } from './api.ts';
 import { AppHeader } from './components/AppHeader.tsx';
 import { getLanguage, putLanguage } from './api-language.ts';
 import { setLanguageKeeper, useI18n, type MessageKey } from './i18n/index.tsx';
@@ -90,6 +90,8 @@ export function App() {
       if (!window.confirm(t(question, { count: pending }))) return;
     }
     const providerLogout = session.endSessionUrl;
+    // The server ends the session first: a copy of its token on this device is then worthless.
+    await logout(session.token);
     sessionEnded(null);
     void wipeDevice().finally(() => {
       if (providerLogout) window.location.assign(providerLogout);

@@ -133,6 +133,20 @@ export function login(credentials: LoginRequest): Promise<LoginResponse> {
   return call('/auth/login', LoginResponse, { method: 'POST', body: credentials });
 }
 
+/**
+ * Ends the session on the server (its token is refused from then on, on every device that
+ * holds a copy). Best effort: offline, or already ended, the session still ends here, and the
+ * server's copy ends at its expiry.
+ */
+export async function logout(token: string): Promise<void> {
+  try {
+    // Its answer is not read: a 401 here (ended already) must not show "session expired".
+    await send('/auth/logout', 'application/json', { method: 'POST', token });
+  } catch {
+    // Offline: nothing to tell the server now.
+  }
+}
+
 /** The caller's patients. Without a search term only: a term goes in a POST body (see below). */
 export function listPatients(token: string, signal?: AbortSignal): Promise<PatientView[]> {
   return call('/patients', z.array(PatientView), { token, signal });

@@ -2,6 +2,8 @@
 export interface SessionHolder {
   /** Re-checks its sessions on this patient's plans; those that lost access end. */
   revalidate(patientId: string): Promise<unknown>;
+  /** Re-checks every session of this person (one of their signed-in sessions ended). */
+  revalidatePerson(userId: string): Promise<unknown>;
 }
 
 /**
@@ -19,5 +21,9 @@ export class AccessChanges {
 
   async revalidateHere(patientId: string): Promise<void> {
     for (const holder of this.holders) await holder.revalidate(patientId);
+  }
+
+  async revalidatePersonHere(userId: string): Promise<void> {
+    for (const holder of this.holders) await holder.revalidatePerson(userId);
   }
 }

@@ -24,6 +24,8 @@ export interface Principal {
   embed?: EmbedScope;
   /** When the credential ends (ms since the epoch): the token's expiry, or the embed link's when sooner. */
   expiresAt: number;
+  /** A signed-in session's row (server/auth/signed-in-sessions.ts); none for an embed session. */
+  sessionId?: string;
 }
 
 export type AuthResult =
@@ -99,12 +101,22 @@ export class AccessControl {
         principal: { user: person, organisation, embed, expiresAt: Math.min(claims.exp * 1000, linkEnds) },
       };
     }
+    // The session's row decides whether it still lives: signed out, or its identity provider
+    // removed, it has ended, whatever the token's own expiry says (fails closed: no row, no session).
+    const session = await this.store.identity.getSession(claims.sid);
+    if (!session || session.userId !== claims.sub) return { ok: false, reason: 'invalid' };
+    if (session.ended !== null) return { ok: false, reason: 'revoked' };
+    const sessionEnds = Date.parse(session.expires);
+    if (!(sessionEnds > Date.now())) return { ok: false, reason: 'expired' };
     const user = await this.store.getUser(claims.sub);
     if (!user) return { ok: false, reason: 'invalid' };
     // Switched off (their identity provider gives them no role any more): every session ends.
     if (user.disabled) return { ok: false, reason: 'revoked' };
     const organisation = user.organisationId ? await this.store.getOrganisation(user.organisationId) : null;
-    return { ok: true, principal: { user, organisation, expiresAt: claims.exp * 1000 } };
+    return {
+      ok: true,
+      principal: { user, organisation, expiresAt: Math.min(claims.exp * 1000, sessionEnds), sessionId: session.id },
+    };
   }
 
   async patientAccess(principal: Principal, patientId: string): Promise<PatientAccess> {

@@ -9,7 +9,8 @@ import { z } from 'zod';
  * is looked up on every use, so a change of role or care team takes effect at once.
  */
 export const SessionClaims = z.discriminatedUnion('kind', [
-  z.object({ sub: z.string(), kind: z.literal('session'), exp: z.number() }),
+  /** `sid` names the session's row (server/auth/signed-in-sessions.ts): signing out ends it. */
+  z.object({ sub: z.string(), kind: z.literal('session'), sid: z.string().min(1).max(100), exp: z.number() }),
   /** An embedded session: reaches one plan only (the link's), acting as the link's person; kept in memory by the page. */
   z.object({
     sub: z.string(),
@@ -49,9 +50,10 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issueSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  /** A session's token; the caller keeps the session's row (SignedInSessions.start). */
+  async issueSession(userId: string, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
     const expiresAt = new Date(Date.now() + this.ttlMinutes * 60_000);
-    const token = await new SignJWT({ kind: 'session' })
+    const token = await new SignJWT({ kind: 'session', sid: sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(userId)
       .setIssuer(ISSUER)

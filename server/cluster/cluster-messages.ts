@@ -5,8 +5,8 @@ import { z } from 'zod';
  * - `plan:<planId>`: a plan's Yjs updates, after the sending node stored them, with their
  *   seqs in the plan's log; awareness (cursors, presence) of its clients; and `head`, the
  *   highest seq a node knows, so a node that missed messages notices the gap.
- * - `events`: access changes (care team, objection, embed link, break-glass) that every
- *   node must re-check its open sessions against.
+ * - `events`: access changes (care team, objection, embed link, break-glass) and ended
+ *   sign-in sessions that every node must re-check its open sessions against.
  * JSON with the Yjs bytes in base64: every message is validated here at the boundary, and a
  * message that fails is logged and dropped by the caller, never trusted.
  */
@@ -34,6 +34,13 @@ const PlanMessage = z.discriminatedUnion('type', [
 
 const EventMessage = z.discriminatedUnion('type', [
   z.object({ v: z.literal(CLUSTER_PROTOCOL), type: z.literal('access-changed'), node: NodeId, patientId: Uuid }),
+  /** A person's signed-in session ended (signed out, provider removed): their open connections are checked again. */
+  z.object({
+    v: z.literal(CLUSTER_PROTOCOL),
+    type: z.literal('sessions-ended'),
+    node: NodeId,
+    userId: z.string().min(1).max(100),
+  }),
 ]);
 
 export type PlanWireMessage =
@@ -86,7 +93,14 @@ export function decodePlanMessage(text: string): PlanWireMessage {
   }
 }
 
-export function encodeEvent(e: Omit<ClusterEvent, 'v'>): string {
+/** An event as a node sends it (the protocol version is added here). */
+export type OutgoingClusterEvent = ClusterEvent extends infer E
+  ? E extends ClusterEvent
+    ? Omit<E, 'v'>
+    : never
+  : never;
+
+export function encodeEvent(e: OutgoingClusterEvent): string {
   return JSON.stringify({ v: CLUSTER_PROTOCOL, ...e });
 }
 

@@ -17,6 +17,8 @@ export interface ClusterNodeOptions {
   log: Logger;
   /** Another node changed who may see a patient's plans: re-check this node's sessions. */
   onAccessChanged(patientId: string): Promise<void>;
+  /** Another node ended sessions of this person: re-check their connections on this node. */
+  onSessionsEnded(userId: string): Promise<void>;
 }
 
 /** How often each open plan's head seq is announced (a node that missed messages notices). */
@@ -94,6 +96,10 @@ export class ClusterNode implements ChannelNode {
     this.send(this.eventsChannel, encodeEvent({ type: 'access-changed', node: this.nodeId, patientId }));
   }
 
+  publishSessionsEnded(userId: string): void {
+    this.send(this.eventsChannel, encodeEvent({ type: 'sessions-ended', node: this.nodeId, userId }));
+  }
+
   async lock(name: string, token: string, ms: number): Promise<boolean> {
     return (await this.redis.command.set(`${this.redis.base}:${name}`, token, 'PX', ms, 'NX')) === 'OK';
   }
@@ -141,7 +147,11 @@ export class ClusterNode implements ChannelNode {
       if (channel === this.eventsChannel) {
         const event = decodeEvent(text);
         if (event.node === this.nodeId) return;
-        this.opts.onAccessChanged(event.patientId).catch((err: unknown) => {
+        const recheck =
+          event.type === 'access-changed'
+            ? this.opts.onAccessChanged(event.patientId)
+            : this.opts.onSessionsEnded(event.userId);
+        recheck.catch((err: unknown) => {
           this.log.warn({ err: (err as Error).message }, 're-checking sessions after an access change failed');
         });
         return;

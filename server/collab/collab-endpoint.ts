@@ -322,6 +322,11 @@ export class CollabEndpoint {
     return closed;
   }
 
+  /** Re-checks every open session of this person (one of their signed-in sessions ended). */
+  revalidatePerson(userId: string): Promise<number> {
+    return this.revalidate(null, (s) => s.principal.user.id === userId);
+  }
+
   /**
    * Looks at one session's access again: still valid, its deadline is set anew (a grant may
    * have changed); not, it is closed: 4401 when the credential ended (expired session, embed

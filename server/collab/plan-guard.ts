@@ -42,6 +42,15 @@ export interface AllowedAdd {
   entry: Y.Map<unknown>;
 }
 
+/**
+ * Entry ids within one update (the guard's index holds only what earlier transactions added):
+ * `section id` of each new entry allowed so far, and the entries whose removal was refused.
+ */
+interface NewIds {
+  added: Set<string>;
+  kept: Set<Y.Item>;
+}
+
 /** Sections whose allowed changes carry the entry as it was (the server keeps what an amendment replaced). */
 const KEEPS_BEFORE: ReadonlySet<ListSectionName> = new Set(['measurements']);
 
@@ -90,6 +99,17 @@ const META_SCHEMAS = PlanMeta.shape as unknown as Record<
 const NOTE_CLOCK_SKEW_MS = 5 * 60_000;
 /** … and this far back: a note written offline is dated when it was written. */
 const NOTE_OFFLINE_MS = 30 * 24 * 3600_000;
+
+/**
+ * A note's or a measurement's time as a client gives it: now (a tablet's clock may run a little
+ * fast), or when it was written or measured offline. Server-filed measurements (MedCom) are
+ * dated by their message instead.
+ */
+function clientTimeOk(value: unknown): boolean {
+  const at = Date.parse(String(value));
+  const now = Date.now();
+  return at <= now + NOTE_CLOCK_SKEW_MS && at >= now - NOTE_OFFLINE_MS;
+}
 
 /** Something failed while Yjs finished a transaction: the document may now hold what the store does not. */
 export class GuardFailure extends Error {}
@@ -298,11 +318,16 @@ export class PlanGuard {
     const allowedSections = new Set<string>();
     const inserted: Y.Item[] = [];
     const deleted: Y.Item[] = [];
-    for (const touch of touches) {
+    // Removals are decided first: a new entry may take the id of one this update removes only
+    // if that removal stands (a refused one comes back, and two entries would share the id).
+    const ids: NewIds = { added: new Set(), kept: new Set() };
+    const ordered = [...touches.filter((t) => t.kind === 'remove'), ...touches.filter((t) => t.kind !== 'remove')];
+    for (const touch of ordered) {
       const decision: Decision =
         touch.kind === 'unknown'
           ? { allowed: false, refusal: touch.refusal }
-          : this.check(touch, actor, tr, deletedNow);
+          : this.check(touch, actor, tr, deletedNow, ids);
+      if (!decision.allowed && touch.kind === 'remove') ids.kept.add(touch.entryItem);
       if (decision.allowed) {
         allowedSections.add(touch.section);
         if (touch.kind === 'change') {
@@ -338,6 +363,7 @@ export class PlanGuard {
     actor: Actor,
     tr: Y.Transaction,
     deletedNow: DeleteSet,
+    ids: NewIds,
   ): Decision {
     if (touch.kind === 'meta') {
       const key = touch.key;
@@ -366,7 +392,7 @@ export class PlanGuard {
       const decision = decide(actor, section, { op: 'add', entry: values.json });
       if (!decision.allowed) return decision;
       const valid = this.validate(section, values.json);
-      return valid.allowed ? this.stampedOnAdd(section, entry, values.json) : valid;
+      return valid.allowed ? this.stampedOnAdd(section, entry, values.json, ids) : valid;
     }
     if (!(entry instanceof Y.Map)) return deny(refusal('entry.not-a-map', { section }));
     const before = entryBefore(entry, tr, deletedNow);
@@ -376,6 +402,14 @@ export class PlanGuard {
     // converted, only compared.
     const decision = decide(actor, section, { op: 'change', key, entry: before, next: entry.get(key) });
     if (!decision.allowed) return decision;
+    if (section === 'measurements') {
+      // An amended time is held to what a new measurement's is.
+      if (key === 'effective' && entry.has(key) && !clientTimeOk(entry.get(key)))
+        return deny(refusal('measurements.time'));
+      // Marked entered-in-error, a measurement keeps the values it was recorded with, from that very update on.
+      if (key !== 'status' && entry.get('status') === 'entered-in-error')
+        return deny(refusal('measurements.withdrawn'));
+    }
     // Typing inside rich text cannot make the entry invalid, but can make the text too large
     // or put something in it that is not rich text: the text is checked. A key set or removed
     // is checked with the whole entry.
@@ -393,12 +427,14 @@ export class PlanGuard {
 
   /**
    * What a new entry says of itself that others rely on: its id is its own (no other entry of
-   * the section has it), and a note's time is now, or when it was written offline.
+   * the section has it, none this update adds before it, and none whose removal in this update
+   * was refused), and a note's time is now, or when it was written offline.
    */
   private stampedOnAdd(
     section: ListSectionName,
     entry: Y.AbstractType<unknown>,
     json: Record<string, unknown>,
+    ids: NewIds,
   ): Decision {
     if (this.entryIdsStale) {
       this.entryIdsStale = false;
@@ -407,13 +443,15 @@ export class PlanGuard {
         for (let item = this.doc.getArray(s)._start; item !== null; item = item.right)
           if (!item.deleted) this.indexEntry(item);
     }
-    const holder = this.entryIds.get(`${section} ${String(json.id)}`);
-    if (holder && !holder.deleted && holder !== entry._item) return deny(refusal('entry.id-taken'));
-    if (section === 'notes') {
-      const at = Date.parse(String(json.created));
-      const now = Date.now();
-      if (!(at <= now + NOTE_CLOCK_SKEW_MS && at >= now - NOTE_OFFLINE_MS)) return deny(refusal('notes.time'));
-    }
+    const id = `${section} ${String(json.id)}`;
+    const holder = this.entryIds.get(id);
+    if (holder && holder !== entry._item && (!holder.deleted || ids.kept.has(holder)))
+      return deny(refusal('entry.id-taken'));
+    if (ids.added.has(id)) return deny(refusal('entry.id-taken'));
+    if (section === 'notes' && !clientTimeOk(json.created)) return deny(refusal('notes.time'));
+    if (section === 'measurements' && !clientTimeOk(json.effective)) return deny(refusal('measurements.time'));
+    // An entry the same update removes again (undone offline, then redone) holds no id.
+    if (!entry._item?.deleted) ids.added.add(id);
     return { allowed: true };
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AccessControl } from '../auth/access.ts';
 import type { TokenService } from '../auth/tokens.ts';
+import type { SignedInSessions } from '../auth/signed-in-sessions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
 import type { Config } from '../config.ts';
@@ -19,6 +20,8 @@ export interface HttpDeps {
   store: Store;
   access: AccessControl;
   tokens: TokenService;
+  /** Signed-in sessions: started at sign-in, ended at sign-out or when their provider goes. */
+  sessions: SignedInSessions;
   audit: AuditLog;
   rooms: PlanRooms;
   log: Logger;

@@ -5,7 +5,7 @@ import { redactCprNumbers } from '../../shared/cpr-in-text.ts';
 import type { Role } from '../../shared/roles.ts';
 import { SIGN_IN_CALLBACK_PATH, type AuthOptions, type SignInRefusal } from '../../shared/sign-in.ts';
 import { userView } from '../auth/access.ts';
-import type { TokenService } from '../auth/tokens.ts';
+import type { SignedInSessions } from '../auth/signed-in-sessions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { RefusalCoalescer } from '../audit/refusal-coalescer.ts';
 import type { IdentityProvider } from '../store/records.ts';
@@ -33,7 +33,7 @@ import { failureForLog, refusalOf, type ProviderClients } from './provider-clien
 export interface SignInDeps {
   store: Store;
   audit: AuditLog;
-  tokens: TokenService;
+  sessions: SignedInSessions;
   log: Logger;
   clients: ProviderClients;
   pending: PendingSignIns;
@@ -273,7 +273,8 @@ export class OidcSignIn {
     const user = await this.deps.store.getUser(handoff.userId);
     if (!user || user.disabled) throw this.refuse('sign_in_failed', { ...via, address }, handoff.userId);
     const organisation = user.organisationId ? await this.deps.store.getOrganisation(user.organisationId) : null;
-    const { token, expiresAt } = await this.deps.tokens.issueSession(user.id);
+    // The session remembers its source: removing the provider or practice system ends it.
+    const { token, expiresAt } = await this.deps.sessions.start(user.id, handoff.sourceId);
     this.deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { ...via, address } });
     return {
       token,

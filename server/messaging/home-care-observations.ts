@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MEASUREMENTS, measurementKindOf, measurementProblem } from '../../shared/measurements.ts';
+import { MEASUREMENTS, measurementKindOf, measurementProblem, quantityKindOf } from '../../shared/measurements.ts';
 import type { Coding, Performer } from '../../shared/plan.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
 import {
@@ -80,7 +80,8 @@ function valuesOf(o: HomeCareObservationResult): Values | Refusal {
   } else {
     return refuse(`its value (${v?.type ?? 'none'}) is not a number the measurements section can hold`);
   }
-  if (unit && kind !== null) unit = UCUM_OF[unit] ?? unit;
+  // Any code of a quantity CareHub measures (its own, or LOINC's) is held to that quantity's unit.
+  if (unit && quantityKindOf(coding) !== null) unit = UCUM_OF[unit] ?? unit;
   if (!unit || unit.length > 30) return refuse('has no unit the measurements section can hold');
   if (!coding.system) return refuse('its code has no system');
   const code: Coding =

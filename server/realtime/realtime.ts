@@ -260,6 +260,20 @@ export async function revalidateWatchers(
   }
 }
 
+/** Re-checks this node's sockets of one person (one of their signed-in sessions ended). */
+export async function revalidatePersonSockets(
+  io: RealtimeServer,
+  access: AccessControl,
+  userId: string,
+  log: Logger,
+): Promise<void> {
+  const ids = new Set((await io.local.in(userChannel(userId)).fetchSockets()).map((s) => s.id));
+  for (const id of ids) {
+    const socket = io.of('/').sockets.get(id);
+    if (socket) await recheckSocket(socket, access, log);
+  }
+}
+
 /**
  * Re-checks every embed socket on this node (an API key that made embed links was revoked):
  * those whose credential ended are told and closed.

@@ -2,7 +2,8 @@ import type * as Y from 'yjs';
 import type { ResultEntry } from '../../shared/plan.ts';
 import type { FiledResponse, IncomingResult } from '../../shared/results.ts';
 import type { PlanRooms } from '../collab/plan-rooms.ts';
-import type { StoredResult } from '../store/result-store.ts';
+import type { FiledRows, StoredResult } from '../store/result-store.ts';
+import type { GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/store.ts';
 import type { AuditEntryInput } from '../store/records.ts';
 import { annotateResult, releaseResult, resultEntry, upsertResult } from './plan-results.ts';
@@ -20,6 +21,8 @@ export type FilingOutcome = { ok: true; status: 200 | 201; body: FiledResponse; 
 export interface ResultFilingDeps {
   store: Store;
   rooms: PlanRooms;
+  /** The node's group commit: a batch's rows are stored in the transaction of the plan updates they cause. */
+  committer: Pick<GroupCommitter, 'attach'>;
   /** Who online hears of a filed result (the app sends it over Socket.IO). */
   events: Pick<ResultEvents, 'resultFiled'>;
   /** Tells the care teams of what was filed, after it is in the plans. */
@@ -30,8 +33,9 @@ export interface ResultFilingDeps {
 }
 
 /**
- * Files results: checked, stored with their audit entries, then put into every active plan of
- * the patient as a server change (persisted before fan-out like any other), then `resultFiled`
+ * Files results: checked, then stored with their audit entries and put into every active plan
+ * of the patient as a server change, in one transaction (persisted before fan-out like any
+ * other change; a failure stores neither), then `resultFiled`
  * for each plan's watchers and the care team told. Idempotent on (system, identifier): a replay
  * answers as the first time and pushes nothing; an amendment replaces the shown value and keeps
  * the old. Clinicians then acknowledge critical results and release results to the citizen.
@@ -42,9 +46,8 @@ export class ResultFiling {
   constructor(private readonly deps: ResultFilingDeps) {}
 
   /**
-   * Files one submission. Submissions arriving together are filed as one batch: one
-   * transaction for their rows, one change per plan (their plan updates share a group
-   * commit), then the pushes.
+   * Files one submission. Submissions arriving together are filed as one batch: their rows
+   * and one change per plan, all in one transaction (one commit), then the pushes.
    */
   async file(system: string, incoming: IncomingResult[], encounter = false): Promise<FilingOutcome> {
     const outcome = await this.queue.add({ system, incoming, encounter });
@@ -68,10 +71,9 @@ export class ResultFiling {
       if ('status' in check) submission.resolve(check);
       else checked.push({ submission, ...check });
     }
-    await this.store(checked);
 
-    // Into the plans: one change per plan for the whole batch; the plans' updates share one
-    // group commit. A replay only repairs a plan that lacks the result.
+    // Into the plans: one change per plan for the whole batch. A replay only repairs a plan
+    // that lacks the result.
     const byPlan = new Map<
       string,
       { entry: ResultEntry; stored: StoredResult; replay: boolean; encounter: boolean }[]
@@ -86,15 +88,11 @@ export class ResultFiling {
           byPlan.set(planId, [...(byPlan.get(planId) ?? []), { entry, ...item, encounter: submission.encounter }]);
       }
     }
-    const written = await Promise.all(
-      [...byPlan].map(async ([planId, items]) => {
-        const changed: ResultEntry[] = [];
-        await this.writePlan(planId, (doc) => {
-          for (const item of items) if (upsertResult(doc, item.entry)) changed.push(item.entry);
-        });
-        return [planId, changed] as const;
-      }),
-    );
+    const written = await this.commit(this.rowsOf(checked), [...byPlan], (doc, items) => {
+      const changed: ResultEntry[] = [];
+      for (const item of items) if (upsertResult(doc, item.entry)) changed.push(item.entry);
+      return changed;
+    });
     for (const [planId, changed] of written) for (const entry of changed) this.deps.events.resultFiled(planId, entry);
 
     // The answer names no plan (a key would learn whether the patient is registered, and has no
@@ -115,34 +113,56 @@ export class ResultFiling {
     }
   }
 
-  /** Every new version is stored with its audit entry, in one transaction (one commit for both). */
-  private async store(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): Promise<void> {
-    await this.hold(checked);
-    const fresh = checked.flatMap((c) => c.fresh);
-    if (fresh.length === 0) return;
-    const audit: AuditEntryInput[] = checked.flatMap(({ submission, fresh }) =>
-      fresh.map((s) => ({
-        time: s.filed,
-        actorId: null,
-        action: submission.encounter ? 'encounter.file' : 'result.file',
-        patientId: s.patientId,
-        planId: null,
-        outcome: 'allowed' as const,
-        details: { system: submission.system, resultId: s.resultId, version: s.version },
-      })),
-    );
-    await this.deps.store.results.insertResultVersions(fresh, audit);
+  /**
+   * Stores the batch's rows and the plan changes they cause in ONE transaction (one commit,
+   * one fsync): every plan's room is loaded and held first, then, in one synchronous stretch,
+   * the rows are attached to the node's group commit and each change applied to its room (the
+   * room appends its update to the same group commit). Resolves with what each change
+   * returned once all of it is stored and sent; if the commit fails, nothing of it is stored
+   * (the rooms fail and reload from the store) and this rejects.
+   */
+  private async commit<T, R>(
+    rows: FiledRows,
+    plans: [string, T][],
+    change: (doc: Y.Doc, item: T) => R,
+  ): Promise<[string, R][]> {
+    const { rooms } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const opened = await Promise.allSettled(
+        plans.map(async ([planId, item]) => {
+          const room = await rooms.open(planId);
+          return { planId, item, room, release: room.hold() };
+        }),
+      );
+      const held = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      try {
+        const failed = opened.find((o) => o.status === 'rejected');
+        if (failed) throw failed.reason;
+        // A room may have failed or closed while the others loaded: load it afresh.
+        if (held.some((h) => h.room.isClosed || h.room.hasFailed)) {
+          if (attempt < 3) continue;
+          throw new Error('a plan could not be held open to file results into; try again');
+        }
+        // From here to the awaits below nothing yields: the rows and every plan's update are
+        // in the same group commit.
+        const stored = this.deps.committer.attach(rows);
+        const results = held.map(({ planId, item, room }) => {
+          let result!: R;
+          room.applyServerChange((doc) => (result = change(doc, item)), { origin: 'result', author: null });
+          return [planId, result, room.flushed()] as const;
+        });
+        await Promise.all([stored, ...results.map(([, , flushed]) => flushed)]);
+        return results.map(([planId, result]) => [planId, result]);
+      } finally {
+        for (const h of held) h.release();
+      }
+    }
   }
 
-  /**
-   * Results for a CPR number no patient is registered with: kept apart, in no plan, each
-   * audited (`result.hold`, no patient; the CPR number is never in the audit log).
-   */
-  private async hold(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): Promise<void> {
-    const held = checked.flatMap((c) => c.freshHeld);
-    if (held.length === 0) return;
-    const audit: AuditEntryInput[] = checked.flatMap(({ submission, freshHeld }) =>
-      freshHeld.map((h) => ({
+  /** The batch's new versions and held results with their audit entries (`result.hold`: no patient, never the CPR number). */
+  private rowsOf(checked: (CheckedSubmission & { submission: QueuedSubmission<FilingOutcome> })[]): FiledRows {
+    const audit: AuditEntryInput[] = checked.flatMap(({ submission, freshHeld, fresh }) => [
+      ...freshHeld.map((h) => ({
         time: h.received,
         actorId: null,
         action: 'result.hold',
@@ -156,8 +176,17 @@ export class ResultFiling {
           reason: 'no patient is registered with the CPR number',
         },
       })),
-    );
-    await this.deps.store.results.insertHeldResults(held, audit);
+      ...fresh.map((s) => ({
+        time: s.filed,
+        actorId: null,
+        action: submission.encounter ? 'encounter.file' : 'result.file',
+        patientId: s.patientId,
+        planId: null,
+        outcome: 'allowed' as const,
+        details: { system: submission.system, resultId: s.resultId, version: s.version },
+      })),
+    ]);
+    return { versions: checked.flatMap((c) => c.fresh), held: checked.flatMap((c) => c.freshHeld), audit };
   }
 
   /**

@@ -1,4 +1,13 @@
-import type { ExternalIdentity, IdentityProvider, NewUser, PendingKind, SmartClient, User } from './records.ts';
+import type {
+  ExternalIdentity,
+  IdentityProvider,
+  NewUser,
+  PendingKind,
+  SmartClient,
+  User,
+  SessionEnd,
+  SignInSession,
+} from './records.ts';
 
 /**
  * Persistence of sign-in through identity providers (part of the Store): the providers and
@@ -53,4 +62,12 @@ export interface IdentityStore {
   putPending(key: string, kind: PendingKind, payload: string, expires: string): Promise<void>;
   /** Takes a pending value once: it is deleted; null when unknown, taken already, or expired at `now`. */
   takePending(key: string, kind: PendingKind, now: string): Promise<string | null>;
+
+  /** Keeps a new signed-in session; sessions over for a day are cleared on the way. */
+  addSession(s: SignInSession): Promise<void>;
+  getSession(id: string): Promise<SignInSession | null>;
+  /** Ends one session; false when there is none or it had ended already. */
+  endSession(id: string, time: string, reason: SessionEnd): Promise<boolean>;
+  /** Ends every live session signed in through this provider; the people whose sessions ended. */
+  endProviderSessions(providerId: string, time: string, reason: SessionEnd): Promise<string[]>;
 }

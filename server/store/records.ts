@@ -108,6 +108,24 @@ export interface ExternalIdentity {
 /** A sign-in in progress (`state`) or a one-time code handing the browser its session (`handoff`). */
 export type PendingKind = 'state' | 'handoff';
 
+/** Why a signed-in session ended before its time. */
+export type SessionEnd = 'signed_out' | 'provider_removed' | 'account_ended';
+
+/**
+ * A signed-in session (password or identity provider): its token names it (`sid`), and it is
+ * looked up on every use, so signing out or removing the provider ends it at once, everywhere.
+ */
+export interface SignInSession {
+  id: string;
+  userId: string;
+  /** The identity provider it was signed in through; null for a password sign-in. */
+  providerId: string | null;
+  started: string;
+  expires: string;
+  ended: string | null;
+  endedReason: SessionEnd | null;
+}
+
 export interface Patient {
   id: string;
   cpr: string;

@@ -55,6 +55,17 @@ export interface HeldResult {
   received: string;
 }
 
+/**
+ * What one batch of filed results stores beside its plan updates: the new result versions, the
+ * held ones and their audit entries. Written in the same transaction as the plan updates the
+ * batch causes (one commit: `Store.appendUpdates`), so a failure leaves neither.
+ */
+export interface FiledRows {
+  versions: StoredResult[];
+  held: HeldResult[];
+  audit: AuditEntryInput[];
+}
+
 export type ResultEventKind = 'acknowledged' | 'escalated' | 'released';
 
 /** Something done with one version of a result: one of each kind per version. */

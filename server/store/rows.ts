@@ -13,6 +13,8 @@ import type {
   Patient,
   Plan,
   PlanUpdate,
+  SessionEnd,
+  SignInSession,
   SmartClient,
   User,
 } from './records.ts';
@@ -207,6 +209,18 @@ export function toExternalIdentity(r: Row): ExternalIdentity {
     userId: r.user_id as string,
     created: r.created as string,
     source: str(r.source),
+  };
+}
+
+export function toSignInSession(r: Row): SignInSession {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    providerId: str(r.provider_id),
+    started: r.started as string,
+    expires: r.expires as string,
+    ended: str(r.ended),
+    endedReason: str(r.ended_reason) as SessionEnd | null,
   };
 }
 

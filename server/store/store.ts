@@ -21,7 +21,7 @@ import type {
   User,
 } from './records.ts';
 import type { PersonalStore } from './personal-store.ts';
-import type { ResultStore } from './result-store.ts';
+import type { FiledRows, ResultStore } from './result-store.ts';
 
 /**
  * The persistence contract. `sqlite/` is the embedded default, `postgres/` the shared store;
@@ -78,8 +78,12 @@ export interface Store {
   removeCareTeamMember(patientId: string, memberId: string): Promise<boolean>;
   listCareTeam(patientId: string): Promise<CareTeamEntry[]>;
 
-  /** Appends in one transaction (group commit); returns the seqs in the order given. */
-  appendUpdates(updates: NewPlanUpdate[]): Promise<number[]>;
+  /**
+   * Appends in one transaction (group commit); returns the seqs in the order given. `filed`:
+   * result rows (and their audit entries) written in the same transaction, so that a filed
+   * batch and the plan updates it causes are stored together or not at all.
+   */
+  appendUpdates(updates: NewPlanUpdate[], filed?: FiledRows): Promise<number[]>;
   loadPlanState(planId: string): Promise<StoredPlanState>;
   /** Every update of a plan in seq order, optionally only those at or before `until` (ISO). */
   listUpdates(planId: string, opts?: { until?: string; afterSeq?: number }): Promise<PlanUpdate[]>;

@@ -212,6 +212,33 @@ describe('several nodes over Redis', () => {
     embedded.provider.disconnect();
   });
 
+  it("closes a signed-out session's live copy and socket on other nodes; the person's other session goes on", async () => {
+    const signedOut = await loginAt(cluster.nodes[0]!.url, 'maja');
+    const other = await loginAt(cluster.nodes[0]!.url, 'maja');
+    const live = connectCollab(cluster.nodes[2]!.wsUrl, plan, signedOut);
+    const kept = connectCollab(cluster.nodes[2]!.wsUrl, plan, other);
+    sandbox.clients.push(live, kept);
+    await Promise.all([live.synced, kept.synced]);
+    const socket = io(cluster.nodes[1]!.url, {
+      auth: { token: signedOut },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    const disconnected = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const out = await api(cluster.nodes[0]!.url, '/auth/logout', { method: 'POST', token: signedOut });
+    expect(out.status).toBe(204);
+    expect((await live.closed).code).toBe(CloseCode.unauthorized);
+    await disconnected;
+    expect((await api(cluster.nodes[1]!.url, '/me', { token: signedOut })).status).toBe(401);
+    expect((await api(cluster.nodes[1]!.url, '/me', { token: other })).status).toBe(200);
+    expect(kept.provider.wsconnected).toBe(true);
+    socket.close();
+  });
+
   it('notices messages it missed (a head naming a later seq, a gap in seqs) and catches up from the store', async () => {
     const clients = cluster.nodes.map((node, i) =>
       connectCollab(node.wsUrl, plan, tokens[['hanne', 'maja', 'gitte'][i]!]!),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { CloseCode } from '../../shared/protocol.ts';
@@ -18,7 +19,7 @@ describe('who may open a plan', () => {
 
   const expired = async () => {
     const me = (await hub.login('hanne')).user;
-    return new SignJWT({ kind: 'session' })
+    return new SignJWT({ kind: 'session', sid: randomUUID() })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(me.id)
       .setIssuer('carehub')
@@ -28,7 +29,7 @@ describe('who may open a plan', () => {
   };
   const forged = async () => {
     const me = (await hub.login('hanne')).user;
-    return new SignJWT({ kind: 'session' })
+    return new SignJWT({ kind: 'session', sid: randomUUID() })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(me.id)
       .setIssuer('carehub')

@@ -89,7 +89,18 @@ describe('credentials end on open connections', () => {
   });
 
   it('closes /collab (4401) and Socket.IO when the session token expires', async () => {
-    const token = await signed({ kind: 'session' }, hanne.id, 2);
+    // A session row ending with its token (as a sign-in makes them), 2 s from now.
+    const sid = randomUUID();
+    await hub.server.store.identity.addSession({
+      id: sid,
+      userId: hanne.id,
+      providerId: null,
+      started: new Date().toISOString(),
+      expires: new Date(Date.now() + 2000).toISOString(),
+      ended: null,
+      endedReason: null,
+    });
+    const token = await signed({ kind: 'session', sid }, hanne.id, 2);
     const live = connectCollab(hub.wsUrl, carl, token);
     await live.synced;
     const socket = await socketWith(hub, token);

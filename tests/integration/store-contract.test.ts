@@ -828,6 +828,44 @@ describe.each(implementations)('Store contract: $name', (impl) => {
     expect(await id.takePending('k2', 'handoff', new Date().toISOString())).toBeNull();
   });
 
+  it("17b. a signed-in session is kept, ends once, and a provider's removal ends every live session signed in through it", async () => {
+    const id = store.identity;
+    const now = Date.now();
+    const iso = (ms: number) => new Date(now + ms).toISOString();
+    const base = { started: iso(0), expires: iso(3_600_000), ended: null, endedReason: null };
+    await id.addSession({ ...base, id: 's1', userId: 'u1', providerId: null });
+    await id.addSession({ ...base, id: 's2', userId: 'u2', providerId: 'p1' });
+    await id.addSession({ ...base, id: 's3', userId: 'u3', providerId: 'p1' });
+    await id.addSession({ ...base, id: 's4', userId: 'u3', providerId: 'p1' });
+    await id.addSession({ ...base, id: 's5', userId: 'u4', providerId: 'p2' });
+    expect(await id.getSession('s1')).toEqual({ ...base, id: 's1', userId: 'u1', providerId: null });
+    expect(await id.getSession('nope')).toBeNull();
+    // Ended once: a second sign-out of the same session changes nothing.
+    expect(await id.endSession('s1', iso(10), 'signed_out')).toBe(true);
+    expect(await id.endSession('s1', iso(20), 'signed_out')).toBe(false);
+    expect(await id.endSession('nope', iso(20), 'signed_out')).toBe(false);
+    expect(await id.getSession('s1')).toMatchObject({ ended: iso(10), endedReason: 'signed_out' });
+    // A session signed out already keeps its reason when its provider goes later.
+    expect(await id.endSession('s4', iso(30), 'signed_out')).toBe(true);
+    expect((await id.endProviderSessions('p1', iso(40), 'provider_removed')).sort()).toEqual(['u2', 'u3']);
+    expect(await id.getSession('s2')).toMatchObject({ ended: iso(40), endedReason: 'provider_removed' });
+    expect(await id.getSession('s4')).toMatchObject({ ended: iso(30), endedReason: 'signed_out' });
+    expect(await id.getSession('s5')).toMatchObject({ ended: null });
+    expect(await id.endProviderSessions('p1', iso(50), 'provider_removed')).toEqual([]);
+    // Sessions over for more than a day are cleared when the next one is kept.
+    await id.addSession({
+      ...base,
+      id: 'old',
+      userId: 'u5',
+      providerId: null,
+      started: iso(-3 * 86_400_000),
+      expires: iso(-2 * 86_400_000),
+    });
+    await id.addSession({ ...base, id: 's6', userId: 'u5', providerId: null });
+    expect(await id.getSession('old')).toBeNull();
+    expect(await id.getSession('s6')).not.toBeNull();
+  });
+
   it('18. organisations carry a SOR code (one organisation each) and an EAN number, found by SOR, changed or cleared', async () => {
     const plain = await store.createOrganisation({ name: 'Uden koder', sector: 'hospital', region: null });
     expect(plain).toMatchObject({ sor: null, ean: null });

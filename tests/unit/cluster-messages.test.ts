@@ -33,6 +33,12 @@ describe('cluster messages', () => {
       node: 'n2',
       patientId,
     });
+    expect(decodeEvent(encodeEvent({ type: 'sessions-ended', node: 'n3', userId: 'u-1' }))).toEqual({
+      v: 1,
+      type: 'sessions-ended',
+      node: 'n3',
+      userId: 'u-1',
+    });
   });
 
   it('refuses anything else at the boundary', () => {
@@ -40,6 +46,7 @@ describe('cluster messages', () => {
       'not json',
       'null',
       '{"v":2,"type":"head","node":"n","seq":1}',
+      '{"v":1,"type":"sessions-ended","node":"n","userId":""}',
       '{"v":1,"type":"update","node":"n","seqs":[],"update":"AAAA"}',
       '{"v":1,"type":"update","node":"n","seqs":[0],"update":"AAAA"}',
       '{"v":1,"type":"update","node":"n","seqs":[1],"update":"not base64!"}',

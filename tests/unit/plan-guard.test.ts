@@ -161,4 +161,60 @@ describe('the plan guard', () => {
     expect(json(doc)).toBe(before);
     expect(doc.store.pendingStructs).toBeNull();
   });
+
+  it('refuses the second of two new entries with one id in one update (attack 16, finding 1)', () => {
+    const { doc, guard } = server();
+    const id = crypto.randomUUID();
+    const twin = (text: string) =>
+      newEntry({ id, description: richText(text), status: 'proposed', sector: 'hospital' });
+    const outcome = guard.apply(
+      clientUpdate((d) => sectionOf(d, 'goals').push([twin('first-of-two'), twin('FORBIDDEN-TWIN')])),
+      clientOrigin(new TestConnection(NURSE)),
+    );
+    expect(outcome.refusals.map((r) => r.refusal.code)).toEqual(['entry.id-taken']);
+    expect(planToJson(doc).goals.filter((g) => g.id === id)).toHaveLength(1);
+    expect(json(doc)).not.toContain('FORBIDDEN-TWIN');
+  });
+
+  it('lets an entry added, removed and added again under its id in one update stand once (undo and redo offline)', () => {
+    const { doc, guard } = server();
+    const id = crypto.randomUUID();
+    const make = () => newEntry({ id, description: richText('Gå'), status: 'proposed', sector: 'hospital' });
+    // Three changes kept apart offline (as stored updates are) and sent as one merged update.
+    const tablet = new Y.Doc({ gc: false });
+    Y.applyUpdate(tablet, planState());
+    const updates: Uint8Array[] = [];
+    tablet.on('update', (u: Uint8Array) => updates.push(u));
+    const goals = sectionOf(tablet, 'goals');
+    goals.push([make()]);
+    goals.delete(goals.length - 1, 1);
+    goals.push([make()]);
+    const outcome = guard.apply(Y.mergeUpdates(updates), clientOrigin(new TestConnection(NURSE)));
+    // The removed one is dead content (its keys went with it); the one added again stands.
+    expect(outcome.refusals.map((r) => r.refusal.code)).not.toContain('entry.id-taken');
+    expect(planToJson(doc).goals.filter((g) => g.id === id)).toHaveLength(1);
+  });
+
+  it('lets an entry whose removal stands come back under its id in the same update (a move, an undone removal)', () => {
+    const { doc, guard } = server();
+    const id = crypto.randomUUID();
+    const first = clientUpdate((d) =>
+      sectionOf(d, 'goals').push([
+        newEntry({ id, description: richText('Gå'), status: 'proposed', sector: 'hospital' }),
+      ]),
+    );
+    guard.apply(first, clientOrigin(new TestConnection(NURSE)));
+    const base = Y.encodeStateAsUpdate(doc);
+    const outcome = guard.apply(
+      clientUpdate((d) => {
+        const goals = sectionOf(d, 'goals');
+        goals.delete(goals.length - 1, 1);
+        goals.insert(0, [newEntry({ id, description: richText('Gå'), status: 'proposed', sector: 'hospital' })]);
+      }, base),
+      clientOrigin(new TestConnection(NURSE)),
+    );
+    expect(outcome.refusals).toEqual([]);
+    expect(planToJson(doc).goals.filter((g) => g.id === id)).toHaveLength(1);
+    expect(planToJson(doc).goals[0]?.id).toBe(id);
+  });
 });

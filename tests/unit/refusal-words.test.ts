@@ -57,6 +57,8 @@ const EXAMPLES: Record<RefusalCode, Refusal[]> = {
     { code: 'measurements.implausible', params: { key: 'value' } },
     { code: 'measurements.implausible', params: { key: 'unit' } },
   ],
+  'measurements.time': [{ code: 'measurements.time', params: {} }],
+  'measurements.history-full': [{ code: 'measurements.history-full', params: { limit: 99 } }],
   'meta.unknown-key': [{ code: 'meta.unknown-key', params: { key: 'colour' } }],
   'meta.required': [{ code: 'meta.required', params: { key: 'title' } }],
   'meta.named-keys-only': [{ code: 'meta.named-keys-only', params: {} }],

@@ -2,8 +2,13 @@ import * as Y from 'yjs';
 import { addNote } from '../../../shared/plan-doc.ts';
 
 const SENTENCE = 'Patienten har det bedre i dag og har gået en tur i haven. ';
-/** A fixed time, so every target receives byte-identical updates. */
-const CREATED = '2026-01-05T08:00:00.000+01:00';
+/**
+ * The notes' creation time: fixed for a run (set by run.ts before it starts the client
+ * processes), so every target receives byte-identical updates, and recent, as CareHub's check
+ * requires (a note created more than 30 days ago is refused: with a constant date the bench
+ * measured a refused, reverted note for CareHub once the date had passed).
+ */
+const CREATED = process.env.BENCH_NOTE_CREATED ?? new Date(Date.now() - 3_600_000).toISOString();
 
 /** Yjs client id of writer `n`: fixed, so the same writer sends the same bytes to every target. */
 export const writerClientId = (n: number): number => 100_000 + n;

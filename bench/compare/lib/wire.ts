@@ -58,6 +58,10 @@ export class WireClient {
   closed = false;
   /** Called with each update payload (sync step 2 or update) the server sends. */
   onUpdate: ((payload: Uint8Array) => void) | null = null;
+  /** Called when the server closes the socket after it opened (not by close()). */
+  onClosed: ((code: number, reason: string) => void) | null = null;
+  /** Called for each auth message (y-websocket's permission-denied: a refused update). */
+  onRefused: (() => void) | null = null;
 
   constructor(readonly ep: Endpoint) {}
 
@@ -78,6 +82,7 @@ export class WireClient {
       this.ws.on('close', (code, reason) => {
         this.closed = true;
         clearTimeout(timer);
+        this.onClosed?.(code, reason.toString());
         reject(new Error(`closed ${code} ${reason.toString()}`));
       });
       this.ws.on('message', (data: Buffer) =>
@@ -96,6 +101,7 @@ export class WireClient {
     const d = decoding.createDecoder(frame);
     if (this.ep.framing === 'hocuspocus') decoding.readVarString(d);
     const type = decoding.readVarUint(d);
+    if (type === AUTH && this.ep.framing === 'y-websocket') this.onRefused?.();
     // Hocuspocus answers sync step 1 with a SyncReply (4) holding its own step 1.
     if (type !== SYNC && type !== 4) return;
     const step = decoding.readVarUint(d);
@@ -124,4 +130,19 @@ export class WireClient {
     this.ws.on('error', () => {});
     this.ws.close();
   }
+}
+
+const AWARENESS = 1;
+
+/** An awareness message with one client's state (y-protocols' framing; y-websocket endpoints). */
+export function awarenessFrame(clientId: number, clock: number, state: Record<string, unknown> | null): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, AWARENESS);
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, 1);
+  encoding.writeVarUint(inner, clientId);
+  encoding.writeVarUint(inner, clock);
+  encoding.writeVarString(inner, JSON.stringify(state));
+  encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
+  return encoding.toUint8Array(e);
 }

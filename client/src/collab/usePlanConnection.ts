@@ -5,7 +5,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { COLLAB_PATH, CloseCode, MessageType, collabProtocols, isRefusal } from '../../../shared/protocol.ts';
 import type { UserView } from '../../../shared/api.ts';
-import { markSynced, planDbName } from '../offline/device.ts';
+import { forgetPlan, markSynced, planDbName } from '../offline/device.ts';
 import { ownCaret } from './caret.ts';
 import { PendingChanges } from './pendingChanges.ts';
 import { ReconnectDriver } from './reconnect.ts';
@@ -130,6 +130,10 @@ export function usePlanConnection(
       provider.shouldConnect = false; // never retry with credentials the server refused
       setRefusal({ code: event.code, reason: event.reason });
       setStatus('refused');
+      // This person may no longer open the plan (taken off the care team, the citizen objected):
+      // its copy does not stay on the device (unless changes to it wait: forgetPlan keeps those).
+      if (event.code === CloseCode.forbidden || event.code === CloseCode.notFound)
+        void persistence.destroy().then(() => forgetPlan(user.id, planId));
     };
     const onSync = (isSynced: boolean) => {
       setInSync(isSynced);

@@ -108,6 +108,10 @@ export const daRecords = {
   'refusal.code.measurements.status': 'En måling kan kun markeres som fejlregistreret; en rettelse markerer sig selv.',
   'refusal.code.measurements.withdrawn': 'En måling, der er markeret som fejlregistreret, ændres ikke igen.',
   'refusal.code.measurements.implausible': 'Værdien ligger uden for, hvad denne måling kan være.',
+  'refusal.code.measurements.time':
+    'En målings tidspunkt er, da den blev taget: ikke i fremtiden og højst 30 dage siden.',
+  'refusal.code.measurements.history-full':
+    'En måling kan højst rettes {limit} gange; markér den som fejlregistreret, og registrér den på ny.',
   'refusal.code.measurements.implausible-unit': 'Enheden er ikke den, denne måling registreres i.',
   'refusal.code.meta.unknown-key': 'Planen har ingen oplysning ved navn "{key}".',
   'refusal.code.meta.required': 'Planens {key} kan ikke fjernes.',

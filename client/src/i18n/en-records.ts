@@ -107,6 +107,10 @@ export const enRecords: RecordMessages = {
   'refusal.code.measurements.status': 'A measurement can only be marked entered in error; an amendment marks itself.',
   'refusal.code.measurements.withdrawn': 'A measurement marked entered in error is not changed again.',
   'refusal.code.measurements.implausible': 'The value is outside what this measurement can be.',
+  'refusal.code.measurements.time':
+    'A measurement’s time is when it was taken: not in the future, at most 30 days ago.',
+  'refusal.code.measurements.history-full':
+    'A measurement is amended at most {limit} times; mark it entered in error and record it anew.',
   'refusal.code.measurements.implausible-unit': 'The unit is not the one this measurement is recorded in.',
   'refusal.code.meta.unknown-key': 'The plan has no detail called "{key}".',
   'refusal.code.meta.required': 'The plan’s {key} cannot be removed.',

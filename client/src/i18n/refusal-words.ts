@@ -33,6 +33,7 @@ export function wordRefusal(refusal: Refusal | null, t: Translate): string {
     case 'update.too-deep':
     case 'update.too-many-clients':
     case 'update.clock-jump':
+    case 'measurements.history-full':
       return t(key, { limit: refusal.params.limit });
     case 'measurements.implausible':
       return t(refusal.params.key === 'unit' ? 'refusal.code.measurements.implausible-unit' : key);
@@ -76,6 +77,8 @@ const CODES: Readonly<Record<RefusalCode, MessageKey>> = {
   'measurements.status': 'refusal.code.measurements.status',
   'measurements.withdrawn': 'refusal.code.measurements.withdrawn',
   'measurements.implausible': 'refusal.code.measurements.implausible',
+  'measurements.time': 'refusal.code.measurements.time',
+  'measurements.history-full': 'refusal.code.measurements.history-full',
   'meta.unknown-key': 'refusal.code.meta.unknown-key',
   'meta.required': 'refusal.code.meta.required',
   'meta.named-keys-only': 'refusal.code.meta.named-keys-only',

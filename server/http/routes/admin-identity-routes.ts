@@ -75,11 +75,13 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
     const p = admin(res);
     if (!(await deps.store.identity.removeProvider(String(req.params.id), new Date().toISOString())))
       throw notFound('no such identity provider');
+    // Everyone signed in through it is signed out, open connections included (issue 19, finding 9).
+    const signedOut = await deps.sessions.endProvider(String(req.params.id));
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.identity-provider.remove',
       outcome: 'allowed',
-      details: { providerId: req.params.id },
+      details: { providerId: req.params.id, peopleSignedOut: signedOut },
     });
     res.status(204).end();
   });
@@ -116,11 +118,12 @@ export function adminIdentityRoutes(deps: HttpDeps): Router {
       throw notFound('no such practice system');
     // What it launched ends with it: its embed links revoked, their open sessions closed.
     const plans = await deps.smart.endLaunchesOf(id, (patientId) => deps.accessChanged(patientId));
+    const signedOut = await deps.sessions.endProvider(id);
     deps.audit.record({
       actorId: p.user.id,
       action: 'admin.smart-client.remove',
       outcome: 'allowed',
-      details: { smartClientId: id, launchesEnded: plans },
+      details: { smartClientId: id, launchesEnded: plans, peopleSignedOut: signedOut },
     });
     res.status(204).end();
   });

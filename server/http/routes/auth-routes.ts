@@ -99,10 +99,26 @@ export function authRoutes(deps: HttpDeps, hooks: { onThrottled: () => void }): 
       throw unauthorized('this account has been switched off', 'sign-in.switched-off');
     }
     const organisation = user.organisationId ? await deps.store.getOrganisation(user.organisationId) : null;
-    const { token, expiresAt } = await deps.tokens.issueSession(user.id);
+    const { token, expiresAt } = await deps.sessions.start(user.id, null);
     deps.audit.record({ actorId: user.id, action: 'login', outcome: 'allowed', details: { address: req.ip } });
     const body: LoginResponse = { token, expiresAt: expiresAt.toISOString(), user: userView({ user, organisation }) };
     res.json(body);
+  });
+
+  /**
+   * `POST /auth/logout`: ends the caller's signed-in session on the server, so its token is
+   * worth nothing from now on, and closes its open connections on every node. Signing out
+   * twice is not an error (204 both times); a token that is not a live session is 401.
+   */
+  router.post('/logout', async (req, res) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    const result = await deps.access.authenticate(match?.[1]);
+    if (!result.ok || !result.principal.sessionId)
+      throw unauthorized(result.ok ? 'an embedded session ends with its link' : 'sign in first');
+    const { user, sessionId } = result.principal;
+    await deps.sessions.end(sessionId, user.id, 'signed_out');
+    deps.audit.record({ actorId: user.id, action: 'logout', outcome: 'allowed', details: { address: req.ip } });
+    res.status(204).end();
   });
 
   return router;

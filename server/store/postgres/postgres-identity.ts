@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { IdentityStore } from '../identity-store.ts';
-import type { ExternalIdentity, IdentityProvider, NewUser, PendingKind, SmartClient, User } from '../records.ts';
-import { toExternalIdentity, toIdentityProvider, toSmartClient, toUser, type Row } from '../rows.ts';
+import type {
+  ExternalIdentity,
+  IdentityProvider,
+  NewUser,
+  PendingKind,
+  SessionEnd,
+  SignInSession,
+  SmartClient,
+  User,
+} from '../records.ts';
+import { toExternalIdentity, toIdentityProvider, toSmartClient, toSignInSession, toUser, type Row } from '../rows.ts';
 import type { Db } from './postgres-db.ts';
 
 /** PostgreSQL's code for a unique violation. */
 const UNIQUE_VIOLATION = '23505';
+
+/** Ended or expired sessions are kept this long (for a late look-up to say why), then cleared. */
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The identity tables of the PostgreSQL store. */
 export class PostgresIdentityStore implements IdentityStore {
@@ -180,5 +192,33 @@ export class PostgresIdentityStore implements IdentityStore {
       [key, kind],
     );
     return r && (r.expires as string) > now ? (r.payload as string) : null;
+  }
+
+  async addSession(s: SignInSession): Promise<void> {
+    await this.db.rows('DELETE FROM sign_in_sessions WHERE expires <= $1', [
+      new Date(Date.now() - DAY_MS).toISOString(),
+    ]);
+    await this.db.rows(
+      'INSERT INTO sign_in_sessions (id, user_id, provider_id, started, expires, ended, ended_reason) VALUES ($1, $2, $3, $4, $5, NULL, NULL)',
+      [s.id, s.userId, s.providerId, s.started, s.expires],
+    );
+  }
+  async getSession(id: string): Promise<SignInSession | null> {
+    const r: Row | undefined = await this.db.one('SELECT * FROM sign_in_sessions WHERE id = $1', [id]);
+    return r ? toSignInSession(r) : null;
+  }
+  async endSession(id: string, time: string, reason: SessionEnd): Promise<boolean> {
+    const rows = await this.db.rows(
+      'UPDATE sign_in_sessions SET ended = $1, ended_reason = $2 WHERE id = $3 AND ended IS NULL RETURNING id',
+      [time, reason, id],
+    );
+    return rows.length === 1;
+  }
+  async endProviderSessions(providerId: string, time: string, reason: SessionEnd): Promise<string[]> {
+    const rows = await this.db.rows(
+      'UPDATE sign_in_sessions SET ended = $1, ended_reason = $2 WHERE provider_id = $3 AND ended IS NULL RETURNING user_id',
+      [time, reason, providerId],
+    );
+    return [...new Set(rows.map((r) => r.user_id as string))];
   }
 }

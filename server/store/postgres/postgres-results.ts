@@ -1,5 +1,7 @@
+import type pg from 'pg';
 import type {
   ApiKeyRecord,
+  FiledRows,
   HeldResult,
   ResolvedNotification,
   ResultEvent,
@@ -9,9 +11,58 @@ import type {
 } from '../result-store.ts';
 import type { AuditEntryInput } from '../records.ts';
 import { BEGIN_LOCK_READ_HEAD, insertAuditEntries } from './postgres-audit.ts';
-import { str } from '../rows.ts';
+import { str, type Row } from '../rows.ts';
 import type { Db } from './postgres-db.ts';
 import { toApiKey, toHeldResult, toNotification, toResult } from '../rows.ts';
+
+/**
+ * Inside a transaction (begun with BEGIN_LOCK_READ_HEAD when `filed.audit` is not empty; `begun`
+ * are its rows): the rows of a filed batch with their audit entries. The group commit writes
+ * them with the plan updates they cause (postgres-store.ts). Each table is one multi-row statement.
+ */
+export async function writeFiled(c: pg.PoolClient, begun: Row[], filed: FiledRows): Promise<void> {
+  const { versions, held, audit } = filed;
+  if (versions.length > 0) {
+    const col = <T>(f: (r: StoredResult) => T): T[] => versions.map(f);
+    // body and plans as JSON text, as SQLite keeps them (see migrations/postgres/003_results.sql).
+    await c.query(
+      `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])`,
+      [
+        col((r) => r.id),
+        col((r) => r.sourceSystem),
+        col((r) => r.identifier),
+        col((r) => r.version),
+        col((r) => r.patientId),
+        col((r) => r.resultId),
+        col((r) => r.payloadHash),
+        col((r) => JSON.stringify(r.result)),
+        col((r) => r.filed),
+        col((r) => r.critical),
+        col((r) => r.releaseAt),
+        col((r) => JSON.stringify(r.plans)),
+      ],
+    );
+  }
+  if (held.length > 0) {
+    const col = <T>(f: (r: HeldResult) => T): T[] => held.map(f);
+    await c.query(
+      `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])`,
+      [
+        col((r) => r.id),
+        col((r) => r.heldId),
+        col((r) => r.sourceSystem),
+        col((r) => r.identifier),
+        col((r) => r.version),
+        col((r) => r.payloadHash),
+        col((r) => JSON.stringify(r.result)),
+        col((r) => r.received),
+      ],
+    );
+  }
+  if (audit.length > 0) await insertAuditEntries(c, begun, audit);
+}
 
 /** The result tables of the PostgreSQL store. A batch is one multi-row statement: atomic, one round trip. */
 export class PostgresResultStore implements ResultStore {
@@ -47,38 +98,14 @@ export class PostgresResultStore implements ResultStore {
     return r ? toResult(r) : null;
   }
   async insertResultVersions(rows: StoredResult[], audit: AuditEntryInput[] = []): Promise<void> {
-    if (rows.length === 0 && audit.length === 0) return;
-    if (audit.length === 0) return this.insertRows((sql, params) => this.db.rows(sql, params).then(() => {}), rows);
-    // With their audit entries: one transaction, holding the audit chain's lock (postgres-audit.ts).
-    await this.db.transaction(async (c, begun) => {
-      await this.insertRows((sql, params) => c.query(sql, params).then(() => {}), rows);
-      await insertAuditEntries(c, begun, audit);
-    }, BEGIN_LOCK_READ_HEAD);
+    await this.storeFiled({ versions: rows, held: [], audit });
   }
-  private async insertRows(
-    query: (sql: string, params: unknown[]) => Promise<void>,
-    rows: StoredResult[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    const col = <T>(f: (r: StoredResult) => T): T[] => rows.map(f);
-    // body and plans as JSON text, as SQLite keeps them (see migrations/postgres/003_results.sql).
-    await query(
-      `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])`,
-      [
-        col((r) => r.id),
-        col((r) => r.sourceSystem),
-        col((r) => r.identifier),
-        col((r) => r.version),
-        col((r) => r.patientId),
-        col((r) => r.resultId),
-        col((r) => r.payloadHash),
-        col((r) => JSON.stringify(r.result)),
-        col((r) => r.filed),
-        col((r) => r.critical),
-        col((r) => r.releaseAt),
-        col((r) => JSON.stringify(r.plans)),
-      ],
+  /** The rows of a filed batch in a transaction of their own (holding the audit chain's lock when audited). */
+  private async storeFiled(filed: FiledRows): Promise<void> {
+    if (filed.versions.length === 0 && filed.held.length === 0 && filed.audit.length === 0) return;
+    await this.db.transaction(
+      (c, begun) => writeFiled(c, begun, filed),
+      filed.audit.length > 0 ? BEGIN_LOCK_READ_HEAD : 'BEGIN',
     );
   }
   async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
@@ -89,30 +116,7 @@ export class PostgresResultStore implements ResultStore {
     return r ? toHeldResult(r) : null;
   }
   async insertHeldResults(rows: HeldResult[], audit: AuditEntryInput[] = []): Promise<void> {
-    if (rows.length === 0 && audit.length === 0) return;
-    const insert = async (query: (sql: string, params: unknown[]) => Promise<unknown>) => {
-      if (rows.length === 0) return;
-      const col = <T>(f: (r: HeldResult) => T): T[] => rows.map(f);
-      await query(
-        `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])`,
-        [
-          col((r) => r.id),
-          col((r) => r.heldId),
-          col((r) => r.sourceSystem),
-          col((r) => r.identifier),
-          col((r) => r.version),
-          col((r) => r.payloadHash),
-          col((r) => JSON.stringify(r.result)),
-          col((r) => r.received),
-        ],
-      );
-    };
-    if (audit.length === 0) return insert((sql, params) => this.db.rows(sql, params));
-    await this.db.transaction(async (c, begun) => {
-      await insert((sql, params) => c.query(sql, params));
-      await insertAuditEntries(c, begun, audit);
-    }, BEGIN_LOCK_READ_HEAD);
+    await this.storeFiled({ versions: [], held: rows, audit });
   }
   async listHeldResults(limit: number): Promise<HeldResult[]> {
     return (await this.db.rows('SELECT * FROM held_results ORDER BY received DESC, id LIMIT $1', [limit])).map(

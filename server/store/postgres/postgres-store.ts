@@ -20,14 +20,15 @@ import type {
   StoredPlanState,
   User,
 } from '../records.ts';
-import { appendAudit, listAudit, readAuditChain } from './postgres-audit.ts';
+import { appendAudit, BEGIN_LOCK_READ_HEAD, listAudit, readAuditChain } from './postgres-audit.ts';
 import { PostgresAccessStore } from './postgres-access.ts';
 import { PostgresIdentityStore } from './postgres-identity.ts';
 import { PostgresPersonalStore } from './postgres-personal.ts';
 import { PostgresMessageStore } from './postgres-messages.ts';
 import { Db, toBuffer, type PostgresOptions } from './postgres-db.ts';
-import { PostgresResultStore } from './postgres-results.ts';
-import { bytesOf, str, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
+import { PostgresResultStore, writeFiled } from './postgres-results.ts';
+import type { FiledRows } from '../result-store.ts';
+import { bytesOf, str, type Row, toCareTeam, toOrganisation, toPatient, toPlan, toUpdate, toUser } from '../rows.ts';
 
 const now = (): string => new Date().toISOString();
 
@@ -265,16 +266,32 @@ export class PostgresStore implements Store {
     ).map(toCareTeam);
   }
 
-  async appendUpdates(updates: NewPlanUpdate[]): Promise<number[]> {
-    if (updates.length === 0) return [];
-    const rows = await this.db.rows(APPEND_UPDATES, [
+  async appendUpdates(updates: NewPlanUpdate[], filed?: FiledRows): Promise<number[]> {
+    const params = [
       updates.map((u) => u.planId),
       updates.map((u) => u.author),
       updates.map((u) => u.origin),
       updates.map((u) => u.time),
       updates.map((u) => toBuffer(u.update)),
       updates.map((u) => (u.sections ?? []).join(',')),
-    ]);
+    ];
+    let rows: Row[] = [];
+    const filedRows = filed && filed.versions.length + filed.held.length + filed.audit.length > 0 ? filed : null;
+    if (!filedRows) {
+      if (updates.length === 0) return [];
+      rows = await this.db.rows(APPEND_UPDATES, params);
+    } else {
+      // Results filed with the updates they cause: one transaction (holding the audit chain's
+      // lock when they are audited, postgres-audit.ts), so a failure leaves neither.
+      await this.db.transaction(
+        async (c, begun) => {
+          await writeFiled(c, begun, filedRows);
+          if (updates.length > 0) rows = (await c.query(APPEND_UPDATES, params)).rows as Row[];
+        },
+        filedRows.audit.length > 0 ? BEGIN_LOCK_READ_HEAD : 'BEGIN',
+      );
+      if (updates.length === 0) return [];
+    }
     if (Number(rows[0]?.inserted) !== updates.length)
       throw new Error(`appendUpdates stored ${String(rows[0]?.inserted)} of ${updates.length} updates`);
     // Each plan's seqs run up to its new counter, in the order the updates were given.

@@ -1,8 +1,20 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { IdentityStore } from '../identity-store.ts';
-import type { ExternalIdentity, IdentityProvider, NewUser, PendingKind, SmartClient, User } from '../records.ts';
-import { toExternalIdentity, toIdentityProvider, toSmartClient, toUser, type Row } from '../rows.ts';
+import type {
+  ExternalIdentity,
+  IdentityProvider,
+  NewUser,
+  PendingKind,
+  SessionEnd,
+  SignInSession,
+  SmartClient,
+  User,
+} from '../records.ts';
+import { toExternalIdentity, toIdentityProvider, toSmartClient, toSignInSession, toUser, type Row } from '../rows.ts';
+
+/** Ended or expired sessions are kept this long (for a late look-up to say why), then cleared. */
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The identity tables of the SQLite store. */
 export class SqliteIdentityStore implements IdentityStore {
@@ -172,5 +184,36 @@ export class SqliteIdentityStore implements IdentityStore {
       .prepare('DELETE FROM sign_in_pending WHERE key = ? AND kind = ? RETURNING payload, expires')
       .get(key, kind) as Row | undefined;
     return r && (r.expires as string) > now ? (r.payload as string) : null;
+  }
+
+  async addSession(s: SignInSession): Promise<void> {
+    const cleared = new Date(Date.now() - DAY_MS).toISOString();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sign_in_sessions WHERE expires <= ?').run(cleared);
+      this.db
+        .prepare(
+          'INSERT INTO sign_in_sessions (id, user_id, provider_id, started, expires, ended, ended_reason) VALUES (?, ?, ?, ?, ?, NULL, NULL)',
+        )
+        .run(s.id, s.userId, s.providerId, s.started, s.expires);
+    })();
+  }
+  async getSession(id: string): Promise<SignInSession | null> {
+    const r = this.db.prepare('SELECT * FROM sign_in_sessions WHERE id = ?').get(id) as Row | undefined;
+    return r ? toSignInSession(r) : null;
+  }
+  async endSession(id: string, time: string, reason: SessionEnd): Promise<boolean> {
+    return (
+      this.db
+        .prepare('UPDATE sign_in_sessions SET ended = ?, ended_reason = ? WHERE id = ? AND ended IS NULL')
+        .run(time, reason, id).changes === 1
+    );
+  }
+  async endProviderSessions(providerId: string, time: string, reason: SessionEnd): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        'UPDATE sign_in_sessions SET ended = ?, ended_reason = ? WHERE provider_id = ? AND ended IS NULL RETURNING user_id',
+      )
+      .all(time, reason, providerId) as Row[];
+    return [...new Set(rows.map((r) => r.user_id as string))];
   }
 }

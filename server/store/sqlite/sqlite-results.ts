@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
   ApiKeyRecord,
+  FiledRows,
   HeldResult,
   ResolvedNotification,
   ResultEvent,
@@ -34,6 +35,10 @@ export class SqliteResultStore implements ResultStore {
       insertResult: db.prepare(
         `INSERT INTO results (id, source_system, identifier, version, patient_id, result_id, payload_hash, body, filed, critical, release_at, plans)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertHeld: db.prepare(
+        `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       resultById: db.prepare('SELECT * FROM results WHERE result_id = ? ORDER BY version DESC LIMIT 1'),
       insertNotification: db.prepare(
@@ -78,26 +83,44 @@ export class SqliteResultStore implements ResultStore {
     return r ? toResult(r) : null;
   }
   async insertResultVersions(rows: StoredResult[], audit: AuditEntryInput[] = []): Promise<void> {
+    this.db.transaction(() => this.writeFiled({ versions: rows, held: [], audit }))();
+  }
+  /**
+   * Inside a transaction: the rows of a filed batch with their audit entries (the group
+   * commit writes them with the plan updates they cause, sqlite-store.ts).
+   */
+  writeFiled(filed: FiledRows): void {
+    if (!this.db.inTransaction) throw new Error('writeFiled: not inside a transaction');
     const insert = this.s.insertResult;
-    this.db.transaction(() => {
-      for (const r of rows) {
-        insert.run(
-          r.id,
-          r.sourceSystem,
-          r.identifier,
-          r.version,
-          r.patientId,
-          r.resultId,
-          r.payloadHash,
-          JSON.stringify(r.result),
-          r.filed,
-          r.critical ? 1 : 0,
-          r.releaseAt,
-          JSON.stringify(r.plans),
-        );
-      }
-      if (audit.length > 0) appendAuditInTransaction(this.db, audit);
-    })();
+    for (const r of filed.versions) {
+      insert.run(
+        r.id,
+        r.sourceSystem,
+        r.identifier,
+        r.version,
+        r.patientId,
+        r.resultId,
+        r.payloadHash,
+        JSON.stringify(r.result),
+        r.filed,
+        r.critical ? 1 : 0,
+        r.releaseAt,
+        JSON.stringify(r.plans),
+      );
+    }
+    const held = this.s.insertHeld;
+    for (const r of filed.held)
+      held.run(
+        r.id,
+        r.heldId,
+        r.sourceSystem,
+        r.identifier,
+        r.version,
+        r.payloadHash,
+        JSON.stringify(r.result),
+        r.received,
+      );
+    if (filed.audit.length > 0) appendAuditInTransaction(this.db, filed.audit);
   }
   async latestHeldResult(sourceSystem: string, identifier: string): Promise<HeldResult | null> {
     const r = this.db
@@ -106,24 +129,7 @@ export class SqliteResultStore implements ResultStore {
     return r ? toHeldResult(r) : null;
   }
   async insertHeldResults(rows: HeldResult[], audit: AuditEntryInput[] = []): Promise<void> {
-    const insert = this.db.prepare(
-      `INSERT INTO held_results (id, held_id, source_system, identifier, version, payload_hash, body, received)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.db.transaction(() => {
-      for (const r of rows)
-        insert.run(
-          r.id,
-          r.heldId,
-          r.sourceSystem,
-          r.identifier,
-          r.version,
-          r.payloadHash,
-          JSON.stringify(r.result),
-          r.received,
-        );
-      if (audit.length > 0) appendAuditInTransaction(this.db, audit);
-    })();
+    this.db.transaction(() => this.writeFiled({ versions: [], held: rows, audit }))();
   }
   async listHeldResults(limit: number): Promise<HeldResult[]> {
     return (this.db.prepare('SELECT * FROM held_results ORDER BY received DESC, id LIMIT ?').all(limit) as Row[]).map(

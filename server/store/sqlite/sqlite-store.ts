@@ -25,6 +25,7 @@ import {
   type Row,
 } from '../rows.ts';
 import { DuplicateSorError, type Store } from '../store.ts';
+import type { FiledRows } from '../result-store.ts';
 import type {
   AuditChainRow,
   AuditEntry,
@@ -67,7 +68,7 @@ export class SqliteStore implements Store {
   private pendingAuthors: { planId: string; clientId: number; userId: string }[] = [];
   private authorWaiters: AuthorWaiter[] = [];
   /** Built once: better-sqlite3 wraps the function in BEGIN/COMMIT on every call. */
-  private appendTxnCache: Database.Transaction<(batch: NewPlanUpdate[]) => number[]> | null = null;
+  private appendTxnCache: Database.Transaction<(batch: NewPlanUpdate[], filed?: FiledRows) => number[]> | null = null;
   /** Client authors written by the commit in progress: told once it commits (or fails). */
   private authorsInCommit: AuthorWaiter[] = [];
   readonly results: SqliteResultStore;
@@ -330,18 +331,18 @@ export class SqliteStore implements Store {
     return (this.s.careTeam.all(patientId) as Row[]).map(toCareTeam);
   }
 
-  async appendUpdates(updates: NewPlanUpdate[]): Promise<number[]> {
-    return this.appendUpdatesSync(updates);
+  async appendUpdates(updates: NewPlanUpdate[], filed?: FiledRows): Promise<number[]> {
+    return this.appendUpdatesSync(updates, filed);
   }
 
-  /** One transaction for the whole batch: the group commit of one event-loop turn. */
-  appendUpdatesSync(updates: NewPlanUpdate[]): number[] {
+  /** One transaction for the whole batch (and the rows of results filed with it): the group commit of one event-loop turn. */
+  appendUpdatesSync(updates: NewPlanUpdate[], filed?: FiledRows): number[] {
     this.authorsInCommit = [];
     let seqs: number[];
     // IMMEDIATE: several processes may share the file (nodes of one deployment in tests); a
     // deferred transaction that read max(seq) would fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
     try {
-      seqs = this.appendTxn.immediate(updates);
+      seqs = this.appendTxn.immediate(updates, filed);
     } catch (err) {
       for (const w of this.authorsInCommit) w.reject(err as Error);
       throw err;
@@ -351,10 +352,11 @@ export class SqliteStore implements Store {
   }
 
   /** The group commit's transaction, built once (better-sqlite3 wraps it in BEGIN/COMMIT per call). */
-  private get appendTxn(): Database.Transaction<(batch: NewPlanUpdate[]) => number[]> {
-    this.appendTxnCache ??= this.db.transaction((batch: NewPlanUpdate[]) => {
+  private get appendTxn(): Database.Transaction<(batch: NewPlanUpdate[], filed?: FiledRows) => number[]> {
+    this.appendTxnCache ??= this.db.transaction((batch: NewPlanUpdate[], filed?: FiledRows) => {
       const s = this.s;
       if (this.pendingAuthors.length > 0) this.authorsInCommit = this.writePendingAuthors();
+      if (filed) this.results.writeFiled(filed);
       const next = new Map<string, number>();
       const seqs: number[] = [];
       for (const u of batch) {
