@@ -6,6 +6,7 @@ import { describeError, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { auditActionWords } from '../i18n/audit-words.ts';
 import { DICTIONARIES, useI18n } from '../i18n/index.tsx';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 const LIMITS = [50, 100, 250, 500, 1000];
 
@@ -20,6 +21,7 @@ function detailsText(details: Record<string, unknown>): string {
 
 /** The audit log as a table: filtered by patient id and time on the server, by words here. */
 export function AuditPanel({ token }: { token: string }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t, tDynamic, formatDateTime, lang } = useI18n();
   const actionWords = (code: string): string => auditActionWords(DICTIONARIES[lang], code);
   const ids = { patient: useId(), from: useId(), to: useId(), limit: useId(), words: useId(), outcome: useId() };
@@ -175,7 +177,7 @@ export function AuditPanel({ token }: { token: string }) {
             </p>
           </div>
           <div className="table-scroll card">
-            <table className="data-table admin-table" data-testid="audit-table">
+            <table ref={columnLabels} className="data-table admin-table" data-testid="audit-table">
               <caption className="visually-hidden">{t('audit.title')}</caption>
               <thead>
                 <tr>

@@ -10,6 +10,7 @@ import { describeError } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { useAdminList } from './useAdminList.ts';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 const CITIZENS = '';
 const EMPTY = {
@@ -38,6 +39,7 @@ export function IdentityProvidersPanel({
   token: string;
   organisations: AdminOrganisation[];
 }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t } = useI18n();
   const fetchList = useCallback((signal: AbortSignal) => listIdentityProviders(token, signal), [token]);
   const { items, error, add, keep } = useAdminList(fetchList);
@@ -163,7 +165,7 @@ export function IdentityProvidersPanel({
       {items && items.length === 0 && <p className="muted">{t('identity.none')}</p>}
       {items && items.length > 0 && (
         <div className="table-scroll card">
-          <table className="data-table admin-table" data-testid="idp-table">
+          <table ref={columnLabels} className="data-table admin-table" data-testid="idp-table">
             <caption className="visually-hidden">{t('identity.providers')}</caption>
             <thead>
               <tr>

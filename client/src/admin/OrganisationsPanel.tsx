@@ -6,9 +6,11 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { OrganisationCodesRow } from './OrganisationCodesRow.tsx';
 import { useAdminList } from './useAdminList.ts';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 /** Organisations (hospitals, municipalities, practices) and a form to add one. */
 export function OrganisationsPanel({ token }: { token: string }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t } = useI18n();
   const ids = { name: useId(), sector: useId(), region: useId(), sor: useId(), ean: useId(), ydernummer: useId() };
   const fetchList = useCallback((signal: AbortSignal) => listOrganisations(token, signal), [token]);
@@ -140,7 +142,7 @@ export function OrganisationsPanel({ token }: { token: string }) {
       {!items && !error && <p role="status">{t('admin.loading')}</p>}
       {items && (
         <div className="table-scroll card">
-          <table className="data-table" data-testid="organisation-table">
+          <table ref={columnLabels} className="data-table" data-testid="organisation-table">
             <caption className="visually-hidden">{t('nav.organisations')}</caption>
             <thead>
               <tr>

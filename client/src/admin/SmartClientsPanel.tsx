@@ -5,12 +5,14 @@ import { describeError } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { useAdminList } from './useAdminList.ts';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 const EMPTY = { organisationId: '', name: '', issuer: '', clientId: '', clientSecretEnv: '', frameOrigin: '' };
 type Form = typeof EMPTY;
 
 /** GP practice systems that launch CareHub (SMART App Launch): list, add, remove (as `carehub smart-client`). */
 export function SmartClientsPanel({ token, organisations }: { token: string; organisations: AdminOrganisation[] }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t } = useI18n();
   const practices = organisations.filter((o) => o.sector === 'general_practice');
   const fetchList = useCallback((signal: AbortSignal) => listSmartClients(token, signal), [token]);
@@ -127,7 +129,7 @@ export function SmartClientsPanel({ token, organisations }: { token: string; org
       {items && items.length === 0 && <p className="muted">{t('identity.none')}</p>}
       {items && items.length > 0 && (
         <div className="table-scroll card">
-          <table className="data-table admin-table" data-testid="smart-table">
+          <table ref={columnLabels} className="data-table admin-table" data-testid="smart-table">
             <caption className="visually-hidden">{t('identity.smartClients')}</caption>
             <thead>
               <tr>

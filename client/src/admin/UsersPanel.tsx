@@ -6,6 +6,7 @@ import { describeError } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAdminList } from './useAdminList.ts';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 const MIN_PASSWORD = 8;
 const EMPTY = { username: '', name: '', role: 'hospital_nurse' as Role, organisationId: '', password: '', reason: '' };
@@ -16,6 +17,7 @@ const EMPTY = { username: '', name: '', role: 'hospital_nurse' as Role, organisa
  * audit log (never a CPR number).
  */
 export function UsersPanel({ token }: { token: string }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t, tDynamic } = useI18n();
   const ids = {
     username: useId(),
@@ -181,7 +183,7 @@ export function UsersPanel({ token }: { token: string }) {
       {!users.items && !users.error && <p role="status">{t('admin.loading')}</p>}
       {users.items && (
         <div className="table-scroll card">
-          <table className="data-table" data-testid="user-table">
+          <table ref={columnLabels} className="data-table" data-testid="user-table">
             <caption className="visually-hidden">{t('nav.users')}</caption>
             <thead>
               <tr>

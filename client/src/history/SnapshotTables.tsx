@@ -2,6 +2,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { flagLabel, resultKindKey, resultStatusLabel } from '../plan/resultFlags.ts';
 import { isKnownKind, type SelfReportKind } from '../plan/choices.ts';
 import { str } from './json.ts';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 type Entry = Record<string, unknown>;
 
@@ -25,6 +26,7 @@ interface Props {
 
 /** A read-only section of a past plan as a table. */
 export function SnapshotTable({ title, empty, rows, columns, testId, hint, rowTestId }: Props) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   return (
     <section className="snapshot-section" aria-label={title} data-testid={testId}>
       <h3>{title}</h3>
@@ -33,7 +35,7 @@ export function SnapshotTable({ title, empty, rows, columns, testId, hint, rowTe
         <p className="muted">{empty}</p>
       ) : (
         <div className="table-scroll">
-          <table className="data-table">
+          <table ref={columnLabels} className="data-table">
             <thead>
               <tr>
                 {columns.map((c) => (

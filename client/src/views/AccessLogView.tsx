@@ -5,6 +5,7 @@ import { describeError, isAbort } from '../api.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import type { Session } from '../session.ts';
+import { useColumnLabels } from '../components/useColumnLabels.ts';
 
 type Show = 'all' | 'breakTheGlass' | 'refused';
 const SHOW: readonly Show[] = ['all', 'breakTheGlass', 'refused'];
@@ -15,6 +16,7 @@ const SHOW: readonly Show[] = ['all', 'breakTheGlass', 'refused'];
  * marked in words, not only by colour.
  */
 export function AccessLogView({ session }: { session: Session }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t } = useI18n();
   const [entries, setEntries] = useState<AccessLogEntry[] | null>(null);
   /** Where the next (older) page starts; null: no more. */
@@ -99,7 +101,7 @@ export function AccessLogView({ session }: { session: Session }) {
             <p className="muted">{t(entries.length === 0 ? 'accessLog.empty' : 'accessLog.emptyFiltered')}</p>
           ) : (
             <div className="table-scroll card access-log__table">
-              <table className="data-table">
+              <table ref={columnLabels} className="data-table">
                 <caption className="visually-hidden">{t('accessLog.caption')}</caption>
                 <thead>
                   <tr>

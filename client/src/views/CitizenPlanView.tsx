@@ -118,7 +118,9 @@ export function CitizenPlanView({ session, planId }: { session: Session; planId:
         {t('citizen.intro')}
       </p>
       <p className="citizen-plan__access">
-        <a href={routes.accessLog}>{t('accessLog.open')}</a>
+        <a href={routes.accessLog} className="link-target">
+          {t('accessLog.open')}
+        </a>
       </p>
       {error && <ErrorNotice message={error} testId="citizen-error" />}
 

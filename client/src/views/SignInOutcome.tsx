@@ -19,7 +19,7 @@ function forgetCode(): void {
 
 const again = (label: string) => (
   <p>
-    <a href={routes.signIn} data-testid="sign-in-again">
+    <a href={routes.signIn} className="link-target" data-testid="sign-in-again">
       {label}
     </a>
   </p>

@@ -8,6 +8,7 @@ import { flagLabel } from '../resultFlags.ts';
 import { cumulativeTable, type Column } from './cumulative.ts';
 import { awaitsAcknowledgement, valueText, type ResultItem } from './model.ts';
 import { TrendChart } from './TrendChart.tsx';
+import { useColumnLabels } from '../../components/useColumnLabels.ts';
 
 function tone(flag: string): 'critical' | 'abnormal' | 'normal' {
   return isCriticalFlag(flag) ? 'critical' : flag && flag !== 'N' ? 'abnormal' : 'normal';
@@ -27,6 +28,7 @@ export function CumulativeTable({
   token: string;
   mayAct: boolean;
 }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t, formatNumber, formatDateTime, lang } = useI18n();
   const { columns, rows } = useMemo(() => cumulativeTable(items), [items]);
   const [open, setOpen] = useState<string | null>(null);
@@ -43,7 +45,7 @@ export function CumulativeTable({
         tabIndex={0}
         data-testid="cumulative-table"
       >
-        <table className="cumulative__table">
+        <table ref={columnLabels} className="cumulative__table">
           <caption className="visually-hidden">{t('results.tableCaption')}</caption>
           <thead>
             <tr>

@@ -5,6 +5,7 @@ import { flagLabel } from '../resultFlags.ts';
 import { scale, timeDomain, valueDomain } from './chartScale.ts';
 import type { MeasuredBy, Trend } from './model.ts';
 import { ucumDisplay } from '../../i18n/units.ts';
+import { useColumnLabels } from '../../components/useColumnLabels.ts';
 
 const HEIGHT = 180;
 const MARGIN = { top: 12, right: 14, bottom: 28, left: 46 };
@@ -72,6 +73,7 @@ const SOURCE_ORDER: readonly MeasuredBy[] = ['lab', 'home-care', 'clinic', 'citi
  * in plain SVG; the figure says the same in words, and a table lists every point.
  */
 export function TrendChart({ trend }: { trend: Trend }) {
+  const columnLabels = useColumnLabels<HTMLTableElement>();
   const { t, lang, formatNumber, formatDateTime } = useI18n();
   const [ref, width] = useWidth();
   const titleId = useId();
@@ -216,7 +218,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
       <details className="trend__table">
         <summary>{t('trend.showTable')}</summary>
         <div className="table-scroll">
-          <table className="data-table" data-testid="trend-table">
+          <table ref={columnLabels} className="data-table" data-testid="trend-table">
             <caption className="visually-hidden">{name}</caption>
             <thead>
               <tr>
