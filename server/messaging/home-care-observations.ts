@@ -144,6 +144,17 @@ export async function chainOf(store: Store, hco: HomeCareObservation): Promise<C
   const root = rootRow ? parseMedcomMessage(JSON.parse(rootRow.body)) : null;
   if (root?.kind !== 'home-care-observation')
     return refuse(`CareHub has taken no HomeCareObservation ${rootId} for this message to ${hco.activity}`);
+  // Only the organisation that sent a message corrects or withdraws it: the earlier message and
+  // the new one it revises came from this sender's SOR code, or the chain is not this sender's.
+  const before = rootRow === earlier ? root : parseMedcomMessage(JSON.parse(earlier.body));
+  if (
+    before.kind !== 'home-care-observation' ||
+    before.sender.sor !== hco.sender.sor ||
+    root.sender.sor !== hco.sender.sor
+  )
+    return refuse(
+      `HomeCareObservation ${prev.messageId} was sent by another organisation: only its sender may ${hco.activity === 'retract-message' ? 'retract' : 'modify'} it`,
+    );
   return { rootId, root, earlier };
 }
 

@@ -162,6 +162,25 @@ describe('MedCom HomeCareObservation in: POST /api/v1/messages', () => {
     expect(await measurements()).toEqual(list);
   });
 
+  it("a modification or retraction from another sender than the original's is refused and changes nothing", async () => {
+    const before = await measurements();
+    // The municipality's SOR code replaced by another (made-up, well-formed) organisation's.
+    const otherSender = (b: Bundle, id: string): Bundle =>
+      JSON.parse(JSON.stringify(renamed(b, id)).replaceAll('1144561000016002', '1144561000016999')) as Bundle;
+    for (const [file, id] of [
+      ['homecareobservation-modified.json', 'f0000000-0000-4000-8000-0000000000c1'],
+      ['homecareobservation-retracted.json', 'f0000000-0000-4000-8000-0000000000c2'],
+    ] as const) {
+      const forged = otherSender(load(file), id);
+      const res = await post(forged);
+      expect(res.status, file).toBe(422);
+      const body = (await res.json()) as Bundle;
+      expectAck(body, forged, 'fatal-error');
+      expect(JSON.stringify(body)).toMatch(/another organisation/);
+    }
+    expect(await measurements()).toEqual(before);
+  });
+
   it('a modification of a message CareHub never took is refused', async () => {
     const modified = load('homecareobservation-modified.json');
     const orphan = JSON.parse(
