@@ -147,6 +147,18 @@ export async function logout(token: string): Promise<void> {
   }
 }
 
+/** Which of the plans this device keeps the person may still open (POST /me/kept-plans). */
+export async function keptPlansReachable(token: string, planIds: string[], signal?: AbortSignal): Promise<string[]> {
+  return (
+    await call('/me/kept-plans', z.object({ reachable: z.array(z.string()) }), {
+      method: 'POST',
+      token,
+      body: { planIds },
+      signal,
+    })
+  ).reachable;
+}
+
 /** The caller's patients. Without a search term only: a term goes in a POST body (see below). */
 export function listPatients(token: string, signal?: AbortSignal): Promise<PatientView[]> {
   return call('/patients', z.array(PatientView), { token, signal });

@@ -1,4 +1,4 @@
-import { ApiError, getOfflineCopy } from '../api.ts';
+import { ApiError, getOfflineCopy, keptPlansReachable } from '../api.ts';
 import {
   forgetPlan,
   keepPlanHeader,
@@ -86,21 +86,40 @@ export async function prefetchDay(opts: PrefetchOptions): Promise<'done' | 'full
   return full ? 'full' : 'done';
 }
 
+/** Kept plans asked about in one call (the server's bound). */
+const MAX_ASKED = 500;
+
 /**
- * Removes plans that were on the visits list but have not been for LEFT_LIST_GRACE_MS (and have
- * nothing waiting to be sent). Plans opened by hand, never listed, stay until sign-out.
+ * Removes plans kept on the device that this person may no longer open (the server says so:
+ * removed from the care team, an objection), at once; and plans that were on the visits list
+ * but have not been for LEFT_LIST_GRACE_MS. A plan with changes waiting to be sent stays. When
+ * the server cannot be asked (offline), only the grace applies. Plans opened by hand, never
+ * listed and still reachable, stay until sign-out.
  */
 export async function forgetPlansThatLeft(
   userId: string,
   listed: readonly string[],
-  now: number = Date.now(),
+  opts: { token?: string; now?: number; signal?: AbortSignal } = {},
 ): Promise<string[]> {
+  const now = opts.now ?? Date.now();
   const onList = new Set(listed);
+  const off = keptPlanIds().filter((planId) => !onList.has(planId));
+  const asked = off.slice(0, MAX_ASKED);
+  let reachable: Set<string> | null = null;
+  if (opts.token && asked.length > 0) {
+    try {
+      reachable = new Set(await keptPlansReachable(opts.token, asked, opts.signal));
+    } catch {
+      reachable = null;
+    }
+  }
   const forgotten: string[] = [];
-  for (const planId of keptPlanIds()) {
-    if (onList.has(planId)) continue;
-    const lastListed = readiness(planId)?.listedAt;
-    if (!lastListed || now - Date.parse(lastListed) < LEFT_LIST_GRACE_MS) continue;
+  for (const planId of off) {
+    const lost = reachable !== null && asked.includes(planId) && !reachable.has(planId);
+    if (!lost) {
+      const lastListed = readiness(planId)?.listedAt;
+      if (!lastListed || now - Date.parse(lastListed) < LEFT_LIST_GRACE_MS) continue;
+    }
     if (await forgetPlan(userId, planId)) forgotten.push(planId);
   }
   return forgotten;

@@ -75,7 +75,7 @@ export function VisitsView({ session }: { session: Session }) {
         });
         if (controller.signal.aborted) return;
         setFull(outcome === 'full');
-        await forgetPlansThatLeft(session.user.id, planIds);
+        await forgetPlansThatLeft(session.user.id, planIds, { token: session.token, signal: controller.signal });
       })
       .catch((err: unknown) => {
         if (isAbort(err)) return;

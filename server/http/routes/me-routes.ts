@@ -10,6 +10,10 @@ import { accessLogRoutes } from './audit-routes.ts';
 
 const LanguageRequest = z.object({ language: Language }).strict();
 
+/** A device's kept plans, asked about at once (a tablet keeps a day or two of visits). */
+export const MAX_KEPT_PLANS_ASKED = 500;
+const KeptPlansRequest = z.object({ planIds: z.array(z.string().uuid()).max(MAX_KEPT_PLANS_ASKED) }).strict();
+
 /**
  * `/me`: the signed-in person's own: who they are, the language they chose (Danish unless they
  * chose otherwise, whatever their browser says; kept on the server, so it follows them), and a
@@ -32,6 +36,23 @@ export function meRoutes(deps: HttpDeps): Router {
     const { language } = parse(LanguageRequest, req.body);
     await deps.store.personal.setLanguage(principal.user.id, language);
     res.json({ language, chosen: true });
+  });
+  /**
+   * `POST /me/kept-plans {planIds}`: which of the plans a device keeps offline this person may
+   * still open (issue 16, the attacker's finding 9): a plan whose access was lost while it was
+   * not open is removed from the device at once, not after the visits list's grace. Answers
+   * only yes or no per plan the device already names (no content; nothing to audit); an
+   * unknown plan is simply not reachable.
+   */
+  router.post('/kept-plans', auth, async (req, res) => {
+    const principal = principalOf(res);
+    const { planIds } = parse(KeptPlansRequest, req.body);
+    const reachable: string[] = [];
+    for (const planId of new Set(planIds)) {
+      const access = await deps.access.planAccess(principal, planId);
+      if (access.ok) reachable.push(planId);
+    }
+    res.json({ reachable });
   });
   router.use('/objections', objectionRoutes(deps));
   router.use('/access-log', accessLogRoutes(deps));
