@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import Collaboration from '@tiptap/extension-collaboration';
@@ -70,6 +70,8 @@ export function RichTextEditor({
     [fragment, provider],
   );
 
+  useKeysBeforeFocus(editor, autoFocus);
+
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: focus leaving the editor and its toolbar (or Escape) ends editing
     <div
@@ -93,6 +95,44 @@ export function RichTextEditor({
       </div>
     </div>
   );
+}
+
+/** Keys typed before the editor took the focus are kept this long at most. */
+const KEYS_BEFORE_FOCUS_MS = 2000;
+
+/**
+ * A clinician who chooses "Ret" and types at once must not lose the first keys: the editor
+ * takes the focus a moment after it opens (Tiptap's autofocus waits a tick), and keys typed
+ * meanwhile would go to the page. Until it has the focus, printable keys (and Backspace) are
+ * kept here and typed into it, at the end, as it takes the focus.
+ */
+function useKeysBeforeFocus(editor: Editor | null, autoFocus: boolean): void {
+  useLayoutEffect(() => {
+    if (!autoFocus || !editor || editor.isDestroyed) return;
+    let typed = '';
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (editor.isDestroyed || editor.view.hasFocus()) return;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key.length === 1) typed += event.key;
+      else if (event.key === 'Backspace') typed = typed.slice(0, -1);
+      else return;
+      event.preventDefault();
+      event.stopPropagation();
+    };
+    const stop = () => {
+      window.removeEventListener('keydown', onKey, true);
+      editor.off('focus', onFocus);
+      clearTimeout(timer);
+    };
+    const onFocus = () => {
+      stop();
+      if (typed) editor.chain().focus('end').insertContent({ type: 'text', text: typed }).run();
+    };
+    window.addEventListener('keydown', onKey, true);
+    editor.on('focus', onFocus);
+    const timer = setTimeout(stop, KEYS_BEFORE_FOCUS_MS);
+    return stop;
+  }, [editor, autoFocus]);
 }
 
 type Mark = 'bold' | 'italic' | 'heading' | 'bulletList' | 'orderedList';
