@@ -214,8 +214,11 @@ describe('the plan page reads before it edits', () => {
     // it has the focus), so this fails if any key typed that early is lost.
     const noteKey = await note.getAttribute('data-note-id');
     await page.evaluate(async (key) => {
-      const card = document.querySelector(`[data-testid="note"][data-note-id="${key}"]`);
-      (card?.querySelector('[data-testid="note-edit"]') as HTMLButtonElement).click();
+      const edit = document.querySelector<HTMLButtonElement>(
+        `[data-testid="note"][data-note-id="${key}"] [data-testid="note-edit"]`,
+      );
+      if (!edit) throw new Error('no Ret on the note');
+      edit.click();
       await new Promise<void>((resolve) => queueMicrotask(resolve));
       for (const ch of ' Furosemid uændret.')
         (document.activeElement ?? document.body).dispatchEvent(
