@@ -7,6 +7,12 @@ import { parseSummary, type PlanReading, type PlanSummary, readPlan, summarise }
 
 /** A plan's summary is taken this often at most while it is edited without pause. */
 const SUMMARY_EVERY_MS = 250;
+/**
+ * A change with no person's edit in it (a filed result, a MedCom message) is summarised this
+ * long after it at the earliest: its batch's one commit stays one (the summary is a second
+ * write, later and coalesced), and a reader meanwhile rebuilds the summary from the store.
+ */
+const SERVER_CHANGE_SUMMARY_MS = 1000;
 /** Summaries kept in memory after a read (a few thousand plans; each a few KB). */
 const READ_CACHE = 5000;
 
@@ -42,6 +48,10 @@ export class PlanSummaries {
 
   /** The room's changes are stored and in its document (PlanRoomDeps.onStored). */
   roomStored(room: SummarisedRoom, stored: StoredChange[]): void {
+    // A room that just loaded changed nothing: its summary, if behind, is rebuilt by its next
+    // reader. (Reading the room's document here would build it, and a cold plan is answered
+    // from its stored bytes without one.)
+    if (stored.length === 0) return;
     const changes: SectionChange[] = stored.flatMap((c) =>
       c.origin === 'client' && c.author
         ? c.sections.map((section) => ({ planId: room.planId, author: c.author!, section, seq: c.seq, time: c.time }))
@@ -56,9 +66,12 @@ export class PlanSummaries {
       return;
     }
     this.waiting.set(room.planId, { room, changes });
+    const serverOnly = changes.length === 0 && stored.length > 0;
     this.queue(room.planId, async () => {
       // A plan edited without pause has its summary taken every SUMMARY_EVERY_MS at most.
-      const wait = (this.lastWrite.get(room.planId) ?? 0) + SUMMARY_EVERY_MS - Date.now();
+      const wait = serverOnly
+        ? SERVER_CHANGE_SUMMARY_MS
+        : (this.lastWrite.get(room.planId) ?? 0) + SUMMARY_EVERY_MS - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       this.lastWrite.set(room.planId, Date.now());
       const job = this.waiting.get(room.planId);
@@ -83,6 +96,15 @@ export class PlanSummaries {
    * from the store (and kept).
    */
   async current(planIds: string[]): Promise<Map<string, PlanSummary>> {
+    // People's changes stored already but whose summary write is still on its way: waited for,
+    // so "changes since I last looked" never misses one (a server-only change is not waited
+    // for: a summary behind the log is rebuilt below).
+    await Promise.all(
+      planIds.flatMap((planId) => {
+        const pending = this.writing.get(planId);
+        return pending && (this.waiting.get(planId)?.changes.length ?? 1) > 0 ? [pending] : [];
+      }),
+    );
     const [seqs, heads] = await Promise.all([
       this.store.summaries.summarySeqs(planIds),
       this.store.summaries.headSeqs(planIds),

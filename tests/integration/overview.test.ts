@@ -129,6 +129,12 @@ describe('Overblik: what needs me, across my patients', () => {
     await eventually(async () => (await hub.server.store.latestSeq(erikPlan)) > stored, 5000, 'the change stored');
     maja.leave();
 
+    // Stored, then told to the room's watchers and summarised: Overblik has it moments after.
+    await eventually(
+      async () => of(await overview('gitte'), 'plan-change', erikPlan).length > 0,
+      5000,
+      'the change in Overblik',
+    );
     const gittes = await overview('gitte');
     expect(of(gittes, 'plan-change', erikPlan)).toEqual([
       expect.objectContaining({ author: { name: 'Maja Mortensen', role: 'municipal_nurse' }, sections: ['tasks'] }),

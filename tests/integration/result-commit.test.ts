@@ -58,6 +58,10 @@ describe('a filed batch is one commit', () => {
     it('stores the rows and the plan update in one commit', async () => {
       const { hub, key, count } = await sqliteHub();
       const planId = await lonePlan(hub);
+      // The plan's room is held open (as by someone working in it), so it stays loaded between filings (a plan nobody has
+      // open gets a checkpoint, a later commit of its own, each time its room unloads).
+      const release = (await hub.server.rooms.open(planId)).hold();
+      cleanup.push(release);
       // Warm: the plan's room is open and the first filing's one-off writes are done.
       expect((await postAs(hub, key, '/results', observation({ id: randomUUID(), cpr: LONE_CPR }))).status).toBe(201);
       // The hub's checkpointer starts the WAL again once it has copied all of it (every 200 ms
