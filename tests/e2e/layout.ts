@@ -161,7 +161,16 @@ export function layoutProblems(page: Page, width: number, touch: boolean): Promi
         }
 
         // 3. Touch targets.
-        if (touch && (r.width < 43.5 || r.height < 43.5)) {
+        // A checkbox or radio button is touched through its label as well (the label toggles it):
+        // the target is the larger of the two.
+        const labelled =
+          el instanceof HTMLInputElement
+            ? [...(el.labels ?? [])].some((l) => {
+                const b = l.getBoundingClientRect();
+                return b.width >= 43.5 && b.height >= 43.5;
+              })
+            : false;
+        if (touch && !labelled && (r.width < 43.5 || r.height < 43.5)) {
           // A link in running text is exempt (WCAG 2.5.5 "inline").
           const inText =
             el.tagName === 'A' &&

@@ -119,6 +119,7 @@ export const daPeople = {
   'admin.nameRequired': 'Skriv et navn.',
 
   'audit.title': 'Auditlog',
+  'audit.tableRegion': 'Auditlogens rækker',
   'audit.hint':
     'Alle opslag, ændringer, afvisninger, logins og nødadgange, nyeste først. Patienter og planer vises kun med id.',
   'audit.patientId': 'Patient-id',

@@ -117,6 +117,7 @@ export const enPeople: PeopleMessages = {
   'admin.nameRequired': 'Enter a name.',
 
   'audit.title': 'Audit log',
+  'audit.tableRegion': 'The audit log’s rows',
   'audit.hint':
     'Every read, change, refusal, sign-in and emergency access, newest first. Patients and plans appear by id only.',
   'audit.patientId': 'Patient id',
