@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.ts';
 import {
@@ -14,8 +13,7 @@ import type { CareTeamNotifier } from '../results/care-team-notifier.ts';
 import type { StoredMessage } from '../store/message-store.ts';
 import type { Organisation, Patient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
-import { contentHash } from './content-hash.ts';
-import { CorrespondenceError, type OutboundState, outboundState } from './outbound-state.ts';
+import { CorrespondenceError, type OutboundState, outboundState, outboxRow } from './outbound-state.ts';
 
 export { CorrespondenceError } from './outbound-state.ts';
 
@@ -271,28 +269,16 @@ export class Correspondence {
       if (err instanceof MedcomBuildError) throw new CorrespondenceError(400, err.message);
       throw err;
     }
-    const row: StoredMessage = {
-      id: randomUUID(),
-      direction: 'out',
+    const row = outboxRow({
       messageId: built.messageId,
       event: EVENT.careCommunication,
       activity: replyTo ? 'reply-message' : 'new-message',
-      senderSor: sender.sor,
+      sender: { id: sender.id, sor: sender.sor },
       receiverSor: receiver.sor,
-      organisationId: sender.id,
       patientId: patient.id,
-      contentHash: contentHash(built.bundle),
-      body: JSON.stringify(built.bundle),
-      status: 'waiting',
-      httpStatus: null,
+      bundle: built.bundle,
       entryKey: built.communicationId,
-      ackMessageId: null,
-      ackCode: null,
-      ackText: null,
-      created: new Date().toISOString(),
-      delivered: null,
-      acknowledged: null,
-    };
+    });
     await store.messages.recordMessages([row]);
     this.deps.audit.record({
       actorId: writer.user.id,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MEASUREMENTS, type MeasurementKind, measurementKindOf } from '../../shared/measurements.ts';
 import { sectionOf } from '../../shared/plan-doc.ts';
@@ -15,8 +14,13 @@ import {
 import type { StoredMessage } from '../store/message-store.ts';
 import type { Organisation, Patient, User } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
-import { contentHash } from './content-hash.ts';
-import { CorrespondenceError, type OutboundState, outboundState, professionalRole } from './outbound-state.ts';
+import {
+  CorrespondenceError,
+  type OutboundState,
+  outboundState,
+  outboxRow,
+  professionalRole,
+} from './outbound-state.ts';
 
 /**
  * "Send til egen læge" (issue 18): a home-care nurse sends chosen measurements of the plan to
@@ -198,28 +202,16 @@ export class HomeCareReports {
       if (err instanceof MedcomBuildError) throw new CorrespondenceError(400, err.message);
       throw err;
     }
-    const row: StoredMessage = {
-      id: randomUUID(),
-      direction: 'out',
+    const row = outboxRow({
       messageId: built.messageId,
       event: EVENT.homeCareObservation,
       activity: 'new-message',
-      senderSor: sender.sor,
+      sender: { id: sender.id, sor: sender.sor },
       receiverSor: practice.sor,
-      organisationId: sender.id,
       patientId: patient.id,
-      contentHash: contentHash(built.bundle),
-      body: JSON.stringify(built.bundle),
-      status: 'waiting',
-      httpStatus: null,
+      bundle: built.bundle,
       entryKey: null,
-      ackMessageId: null,
-      ackCode: null,
-      ackText: null,
-      created: new Date().toISOString(),
-      delivered: null,
-      acknowledged: null,
-    };
+    });
     await store.messages.recordMessages([row]);
     this.deps.audit.record({
       actorId: writer.user.id,

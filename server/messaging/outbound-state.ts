@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { StoredMessage } from '../store/message-store.ts';
+import { contentHash } from './content-hash.ts';
 
 /**
  * What the plan shows next to a message CareHub sent (CareCommunication, HomeCareObservation),
@@ -36,4 +38,39 @@ export function professionalRole(role: string): string {
     hospital_doctor: 'sygehuslaege',
   };
   return coded[role] ?? role.replaceAll('_', ' ');
+}
+
+/** A message CareHub sends, as the outbox keeps it until the receiver collects and acknowledges it. */
+export function outboxRow(m: {
+  messageId: string;
+  event: string;
+  activity: string;
+  sender: { id: string; sor: StoredMessage['senderSor'] };
+  receiverSor: StoredMessage['receiverSor'];
+  patientId: string;
+  bundle: unknown;
+  entryKey: string | null;
+}): StoredMessage {
+  return {
+    id: randomUUID(),
+    direction: 'out',
+    messageId: m.messageId,
+    event: m.event,
+    activity: m.activity,
+    senderSor: m.sender.sor,
+    receiverSor: m.receiverSor,
+    organisationId: m.sender.id,
+    patientId: m.patientId,
+    contentHash: contentHash(m.bundle),
+    body: JSON.stringify(m.bundle),
+    status: 'waiting',
+    httpStatus: null,
+    entryKey: m.entryKey,
+    ackMessageId: null,
+    ackCode: null,
+    ackText: null,
+    created: new Date().toISOString(),
+    delivered: null,
+    acknowledged: null,
+  };
 }
