@@ -2,7 +2,9 @@
  * Top hot spots of a V8 CPU profile (node --cpu-prof): self time by function and by file,
  * as shares of the sampled time (idle and GC shown separately).
  *
- *   node --import tsx bench/compare/profile-summary.ts <file.cpuprofile> [top]
+ *   [SKIP_SECONDS=n] node --import tsx bench/compare/profile-summary.ts <file.cpuprofile> [top]
+ *
+ * SKIP_SECONDS leaves out the first n seconds of samples (the process's start: module loading).
  */
 import { readFileSync } from 'node:fs';
 
@@ -21,6 +23,15 @@ const [file, topArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [top]');
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+{
+  // Samples before SKIP_SECONDS are dropped (their time deltas accumulate from the start).
+  const skipUs = Number(process.env.SKIP_SECONDS ?? 0) * 1e6;
+  let at = 0;
+  let first = 0;
+  while (first < profile.samples.length && at < skipUs) at += profile.timeDeltas[first++] ?? 0;
+  profile.samples = profile.samples.slice(first);
+  profile.timeDeltas = profile.timeDeltas.slice(first);
+}
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
