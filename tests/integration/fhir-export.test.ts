@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -19,6 +18,7 @@ import { planToFhirBundle, SECTOR_SYSTEM, type PlanBundleInput } from '../../ser
 import { addMeasurements } from '../../server/measurements/add-measurements.ts';
 import { MEASUREMENTS } from '../../shared/measurements.ts';
 import { eventually } from '../fixtures/collab-client.ts';
+import { schemaValidator, type SchemaValidator } from '../fixtures/fhir-schema.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
 
 /**
@@ -31,11 +31,6 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
  * `code` there) and required primitives (a required `status` may legally be only `_status`).
  * Those are asserted below by value.
  */
-interface SchemaValidator {
-  validate(resource: unknown, verbose?: boolean): unknown[];
-}
-const require = createRequire(import.meta.url);
-const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => SchemaValidator;
 
 const CPR_OID = 'urn:oid:1.2.208.176.1.2';
 const LOINC = 'http://loinc.org';
@@ -90,7 +85,7 @@ describe('GET /plans/:id/fhir', () => {
   let ingridPlan: string;
 
   beforeAll(async () => {
-    validator = new JSONSchemaValidator();
+    validator = schemaValidator();
     hub = await startHub();
     carlPlan = await hub.planOf('Carl Jensen', 'hanne');
     ingridPlan = await hub.planOf('Ingrid Madsen', 'hanne');
@@ -442,7 +437,7 @@ describe('GET /plans/:id/fhir', () => {
 
 describe('the R4 schema validator', () => {
   beforeAll(() => {
-    validator ??= new JSONSchemaValidator();
+    validator ??= schemaValidator();
   });
 
   it('fails deliberately broken resources', () => {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Bundle, DiagnosticReport, Observation, OperationOutcomeIssue } from 'fhir/r4';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IncomingResult } from '../../shared/results.ts';
@@ -29,6 +28,7 @@ import {
   potassium,
   ultrasound,
 } from '../fixtures/fhir/index.ts';
+import { schemaValidator, type SchemaValidator } from '../fixtures/fhir-schema.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests break FHIR resources on purpose */
 
@@ -792,16 +792,10 @@ describe('encounter notifications', () => {
 
 // --- The fixtures are valid FHIR R4 --------------------------------------------------------
 
-interface SchemaValidator {
-  validate(resource: unknown): unknown[];
-}
-
 describe('fixtures', () => {
   let validator: SchemaValidator;
   beforeAll(() => {
-    const require = createRequire(import.meta.url);
-    const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => SchemaValidator;
-    validator = new JSONSchemaValidator();
+    validator = schemaValidator();
   });
 
   it("are valid against HL7's FHIR R4 JSON schema", () => {
