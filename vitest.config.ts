@@ -48,7 +48,11 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          // Two files at a time: each starts its own hub (a process on port 0, its own SQLite
+          // file) and its own Chromium, and the screens test, a third of the suite, runs beside
+          // the rest.
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
       {
