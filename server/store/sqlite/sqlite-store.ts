@@ -10,6 +10,7 @@ import { SqliteIdentityStore } from './sqlite-identity.ts';
 import { SqlitePersonalStore } from './sqlite-personal.ts';
 import { SqliteSummaryStore } from './sqlite-summaries.ts';
 import { SqliteMessageStore } from './sqlite-messages.ts';
+import { cacheStatements } from './statement-cache.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -87,6 +88,7 @@ export class SqliteStore implements Store {
   ) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
+    cacheStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous}`);
     this.db.pragma('foreign_keys = ON');
