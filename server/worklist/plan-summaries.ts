@@ -194,7 +194,7 @@ export class PlanSummaries {
       const kept = stored.get(planId);
       const head = heads.get(planId) ?? 0;
       const parsed = kept ? parseSummary(kept.summary) : null;
-      const summary = kept && parsed && kept.seq >= head ? parsed : await this.rebuild(planId, parsed);
+      const summary = kept && parsed && kept.seq >= head ? parsed : await this.rebuild(planId, parsed, kept?.seq ?? 0);
       summaries.set(planId, summary);
       this.remember(planId, Math.max(kept?.seq ?? 0, head), summary);
     }
@@ -208,8 +208,13 @@ export class PlanSummaries {
     if (this.read.size > READ_CACHE) this.read.delete(this.read.keys().next().value as string);
   }
 
-  /** The summary from the plan's stored log; `previous` (behind) gives the tasks' sector history. */
-  private async rebuild(planId: string, previous: PlanSummary | null): Promise<PlanSummary> {
+  /**
+   * The summary from the plan's stored log; `previous` (behind, taken at `keptSeq`) gives the
+   * tasks' sector history. The section changes of the log's tail after `keptSeq` are recorded
+   * again with it: summaries and section changes are committed without an fsync of their own,
+   * so after a power cut both may be behind the log, and both catch up here.
+   */
+  private async rebuild(planId: string, previous: PlanSummary | null, keptSeq: number): Promise<PlanSummary> {
     const { checkpoint, tail } = await this.store.loadPlanState(planId);
     const doc = new Y.Doc();
     Y.transact(doc, () => {
@@ -219,9 +224,14 @@ export class PlanSummaries {
     const seq = tail.at(-1)?.seq ?? checkpoint?.seq ?? 0;
     const summary = summarise(readPlan(doc), seq, previous);
     doc.destroy();
+    const changes = tail.flatMap((u) =>
+      u.seq > keptSeq && u.origin === 'client' && u.author
+        ? u.sections.map((section) => ({ planId, author: u.author as string, section, seq: u.seq, time: u.time }))
+        : [],
+    );
     await this.store.summaries.keepSummaries({
       summaries: [{ planId, seq, summary: JSON.stringify(summary) }],
-      changes: [],
+      changes,
     });
     return summary;
   }

@@ -104,3 +104,39 @@ describe('plan summaries: one commit for every plan waiting', () => {
     expect(changes.map((c) => c.seq)).toEqual([closed.change.seq]);
   });
 });
+
+describe('what the log rebuilds is committed without an fsync of its own', () => {
+  it('a checkpoint and a summaries write leave the store at synchronous=FULL for the next update, also when they fail', async () => {
+    const dir = tempDir();
+    const store = await openStore({
+      databaseUrl: `sqlite:${join(dir, 'derived.db')}`,
+      sqliteSynchronous: 'FULL',
+      logLevel: 'silent',
+    });
+    const db = (
+      store as unknown as { db: { pragma(sql: string, o: { simple: true }): unknown; exec(sql: string): void } }
+    ).db;
+    const FULL = 2;
+    try {
+      const patient = await store.createPatient({ cpr: '0101501234', name: 'Test Patient' });
+      const planId = (await store.createPlan({ patientId: patient.id, title: 'P' })).id;
+      const time = new Date().toISOString();
+      await store.appendUpdates([{ planId, author: 'u1', origin: 'client', time, update: new Uint8Array([0, 0]) }]);
+      await store.writeCheckpoint({ planId, seq: 1, state: new Uint8Array([0, 0]), time });
+      expect(db.pragma('synchronous', { simple: true })).toBe(FULL);
+      await store.summaries.keepSummaries({ summaries: [{ planId, seq: 1, summary: '{}' }], changes: [] });
+      expect(db.pragma('synchronous', { simple: true })).toBe(FULL);
+      // A checkpoint write that fails (a trigger refuses it): the setting is restored all the same.
+      db.exec(`CREATE TRIGGER refuse_checkpoint BEFORE INSERT ON plan_checkpoints
+               BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+      await expect(store.writeCheckpoint({ planId, seq: 2, state: new Uint8Array([0, 0]), time })).rejects.toThrow(
+        'injected failure',
+      );
+      expect(db.pragma('synchronous', { simple: true })).toBe(FULL);
+      expect((await store.loadPlanState(planId)).checkpoint?.seq).toBe(1);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -81,6 +81,7 @@ export class SqliteStore implements Store {
   readonly summaries: SqliteSummaryStore;
   readonly messages: SqliteMessageStore;
   private readonly checkpointer: WalCheckpointer | null = null;
+  private readonly synchronous: Config['sqliteSynchronous'];
 
   constructor(
     readonly filename: string,
@@ -91,6 +92,7 @@ export class SqliteStore implements Store {
     cacheStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous}`);
+    this.synchronous = opts.synchronous;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // Checkpoints off the commit path (a file's WAL only; an in-memory database has none).
@@ -100,7 +102,7 @@ export class SqliteStore implements Store {
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
     this.personal = new SqlitePersonalStore(this.db);
-    this.summaries = new SqliteSummaryStore(this.db);
+    this.summaries = new SqliteSummaryStore(this.db, (write) => this.withoutOwnSync(write));
     this.messages = new SqliteMessageStore(this.db);
   }
 
@@ -405,10 +407,30 @@ export class SqliteStore implements Store {
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {
     // Only the latest is ever read: the ones it supersedes go (a plan keeps one copy of its state).
-    this.db.transaction(() => {
-      this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
-      this.s.deleteOlderCheckpoints.run(c.planId, c.seq);
-    })();
+    this.withoutOwnSync(() =>
+      this.db.transaction(() => {
+        this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
+        this.s.deleteOlderCheckpoints.run(c.planId, c.seq);
+      })(),
+    );
+  }
+
+  /**
+   * Commits `write` without an fsync of its own (synchronous=NORMAL for this one commit): for
+   * what the log rebuilds (a plan's checkpoint, Overblik's summaries), so a filed result or a
+   * plan left behind costs one fsync, not two. The write-ahead log is written in order and
+   * each FULL commit's fsync covers everything before it, so the next stored update makes it
+   * durable; a power cut before that loses only this write, never an update, and never leaves
+   * a later commit without it.
+   */
+  private withoutOwnSync<T>(write: () => T): T {
+    if (this.synchronous !== 'FULL') return write();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async latestSeq(planId: string): Promise<number> {

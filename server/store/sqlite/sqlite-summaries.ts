@@ -6,7 +6,11 @@ import type { PlanSummaryStore, SectionChange, StoredPlanSummary, SummaryBatch }
 export class SqliteSummaryStore implements PlanSummaryStore {
   private stmts: ReturnType<SqliteSummaryStore['prepare']> | null = null;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** Commits what the log rebuilds without an fsync of its own (SqliteStore.withoutOwnSync). */
+    private readonly derived: <T>(write: () => T) => T = (write) => write(),
+  ) {}
 
   /** Prepared once, after the migrations created the tables: Overblik reads these on every request. */
   private get s(): ReturnType<SqliteSummaryStore['prepare']> {
@@ -51,10 +55,12 @@ export class SqliteSummaryStore implements PlanSummaryStore {
   async keepSummaries(batch: SummaryBatch): Promise<void> {
     if (batch.summaries.length === 0 && batch.changes.length === 0) return;
     const s = this.s;
-    this.db.transaction(() => {
-      for (const c of batch.changes) s.putChange.run(c.planId, c.author, c.section, c.seq, c.time);
-      for (const k of batch.summaries) s.putSummary.run(k.planId, k.seq, k.summary);
-    })();
+    this.derived(() =>
+      this.db.transaction(() => {
+        for (const c of batch.changes) s.putChange.run(c.planId, c.author, c.section, c.seq, c.time);
+        for (const k of batch.summaries) s.putSummary.run(k.planId, k.seq, k.summary);
+      })(),
+    );
   }
   async listSectionChanges(planIds: string[]): Promise<SectionChange[]> {
     if (planIds.length === 0) return [];
