@@ -12,7 +12,7 @@ import {
 } from './messages.ts';
 import { refusalMessage, refusalText } from '../../shared/refusals.ts';
 import { GuardFailure, PlanGuard, type RefusedChange } from './plan-guard.ts';
-import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './plan-persistence.ts';
+import type { LoadedPlan, PersistedRoom, PlanPersistence, StoredState, UpdateMeta } from './plan-persistence.ts';
 import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
@@ -149,7 +149,8 @@ export class PlanRoom implements PersistedRoom {
     // Stored as one update (a checkpoint, no tail): kept as bytes until the document is needed.
     // With a tail, the document is built now: merging a checkpoint with even one more update
     // decodes and re-encodes all of it, which costs about as much as building the document.
-    if (loaded.updates.length === 1) this.stored = new StoredPlan(loaded.updates[0] as Uint8Array);
+    if (loaded.updates.length === 1)
+      this.stored = new StoredPlan(loaded.updates[0] as Uint8Array, loaded.snapshot ?? null);
     else this.build(loaded.updates);
     this.writers = new RoomWriters(
       () => this.doc,
@@ -422,10 +423,12 @@ export class PlanRoom implements PersistedRoom {
     this.awareness.applyFromCluster(update);
   }
 
-  storedState(): Uint8Array | null {
+  storedState(): StoredState | null {
     if (this.pendingWrites !== 0 || this.failed || this.closed) return null;
     // Not built: nothing was written since the load, and the stored bytes are the state.
-    return this.stored?.state ?? Y.encodeStateAsUpdate(this.ydoc);
+    if (this.stored) return { state: this.stored.state, snapshot: this.stored.storedSnapshot };
+    // Both from the document as it is now, in one turn: the snapshot describes exactly the state.
+    return { state: Y.encodeStateAsUpdate(this.ydoc), snapshot: Y.encodeSnapshot(Y.snapshot(this.ydoc)) };
   }
 
   /** Resolves once every change applied so far is stored. */

@@ -135,12 +135,22 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       [1, 2, 3, 4].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n), update: bytes(n) })),
     );
     await store.writeCheckpoint({ planId, seq: 2, state: bytes(9, 9), time: at(5) });
-    await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
+    await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), snapshot: bytes(6, 6), time: at(6) });
     // A second checkpoint at the same seq (another node, a retry) is ignored, not an error.
-    await store.writeCheckpoint({ planId, seq: 3, state: bytes(7, 7), time: at(7) });
+    await store.writeCheckpoint({ planId, seq: 3, state: bytes(7, 7), snapshot: bytes(5), time: at(7) });
     const state = await store.loadPlanState(planId);
-    expect(state.checkpoint).toEqual({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
+    // Its snapshot comes with it (stored with the state, migration 016).
+    expect(state.checkpoint).toEqual({ planId, seq: 3, state: bytes(8, 8), snapshot: bytes(6, 6), time: at(6) });
     expect(state.tail.map((u) => u.seq)).toEqual([4]);
+    // A checkpoint written without one reads as null.
+    await store.writeCheckpoint({ planId, seq: 4, state: bytes(4, 4), time: at(8) });
+    expect((await store.loadPlanState(planId)).checkpoint).toEqual({
+      planId,
+      seq: 4,
+      state: bytes(4, 4),
+      snapshot: null,
+      time: at(8),
+    });
   });
 
   it('4. a plan with no log loads as nothing, not as an error', async () => {

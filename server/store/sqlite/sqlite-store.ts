@@ -120,13 +120,13 @@ export class SqliteStore implements Store {
         'INSERT INTO plan_updates (plan_id, seq, author, origin, time, update_bytes, sections) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       latestCheckpoint: db.prepare(
-        'SELECT plan_id, seq, state, time FROM plan_checkpoints WHERE plan_id = ? ORDER BY seq DESC LIMIT 1',
+        'SELECT plan_id, seq, state, snapshot, time FROM plan_checkpoints WHERE plan_id = ? ORDER BY seq DESC LIMIT 1',
       ),
       updatesAfter: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? ORDER BY seq'),
       updatesUntil: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? AND time <= ? ORDER BY seq'),
       deleteOlderCheckpoints: db.prepare('DELETE FROM plan_checkpoints WHERE plan_id = ? AND seq < ?'),
       insertCheckpoint: db.prepare(
-        'INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, snapshot, time) VALUES (?, ?, ?, ?, ?)',
       ),
       insertClientAuthor: db.prepare(
         'INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)',
@@ -389,7 +389,13 @@ export class SqliteStore implements Store {
     const read = this.db.transaction(() => {
       const c = this.s.latestCheckpoint.get(planId) as Row | undefined;
       const checkpoint: Checkpoint | null = c
-        ? { planId, seq: c.seq as number, state: new Uint8Array(c.state as Buffer), time: c.time as string }
+        ? {
+            planId,
+            seq: c.seq as number,
+            state: new Uint8Array(c.state as Buffer),
+            snapshot: c.snapshot === null ? null : new Uint8Array(c.snapshot as Buffer),
+            time: c.time as string,
+          }
         : null;
       const tail = (this.s.updatesAfter.all(planId, checkpoint?.seq ?? 0) as Row[]).map(toUpdate);
       return { checkpoint, tail };
@@ -409,7 +415,7 @@ export class SqliteStore implements Store {
     // Only the latest is ever read: the ones it supersedes go (a plan keeps one copy of its state).
     this.withoutOwnSync(() =>
       this.db.transaction(() => {
-        this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
+        this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.snapshot ?? null, c.time);
         this.s.deleteOlderCheckpoints.run(c.planId, c.seq);
       })(),
     );
