@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cacheStatements } from '../../server/store/sqlite/statement-cache.ts';
@@ -36,5 +38,34 @@ describe('the SQLite statement cache', () => {
     for (let i = 1; i <= 600; i++) db.prepare(`SELECT ${i}`);
     expect(db.prepare('SELECT 0')).not.toBe(first);
     expect(db.prepare('SELECT 0').pluck().get()).toBe(0);
+  });
+});
+
+/**
+ * The cache resets a statement's mode when its SQL text is prepared again, so a statement kept
+ * with a mode (the stores' `pluck()`ed ones, prepared once and held) would silently answer in
+ * another shape if the same text were prepared anywhere else (e.g. `Number(row)` as NaN in a
+ * seq comparison). Nothing does today: every SQL text the server prepares is prepared at one
+ * place. This keeps it so (issue 20, the attacker's note on the statement cache).
+ */
+describe('the SQL texts the server prepares', () => {
+  it('are each prepared at one place only (a held statement keeps its mode)', () => {
+    const seen = new Map<string, string[]>();
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const file = join(dir, name);
+        if (statSync(file).isDirectory()) walk(file);
+        else if (file.endsWith('.ts')) {
+          const text = readFileSync(file, 'utf8');
+          for (const m of text.matchAll(/\.prepare\(\s*(['`])([\s\S]*?)\1/g)) {
+            const sql = (m[2] as string).replace(/\s+/g, ' ').trim();
+            seen.set(sql, [...(seen.get(sql) ?? []), file]);
+          }
+        }
+      }
+    };
+    walk(join(import.meta.dirname, '../../server/store'));
+    expect(seen.size).toBeGreaterThan(50);
+    expect([...seen].filter(([, files]) => files.length > 1)).toEqual([]);
   });
 });
