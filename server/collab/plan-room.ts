@@ -132,6 +132,8 @@ export class PlanRoom implements PersistedRoom {
   /** Stored changes not yet sent: sent together once the turn's stores are all reported. */
   private outbox: Outgoing[] = [];
   private flushWaiters: FlushWaiter[] = [];
+  /** Told once no change is on its way to the store, even after the room failed or closed (see writesSettled). */
+  private settleWaiters: (() => void)[] = [];
   private holds = 0;
   /** Connections joined while the room answered from the stored bytes, not yet sent its sync step 1. */
   private readonly stepOneOwed = new Set<RoomConnection>();
@@ -431,6 +433,22 @@ export class PlanRoom implements PersistedRoom {
     return { state: Y.encodeStateAsUpdate(this.ydoc), snapshot: Y.encodeSnapshot(Y.snapshot(this.ydoc)) };
   }
 
+  /** Changes of this room are on their way to the store. */
+  get writesPending(): boolean {
+    return this.pendingWrites > 0;
+  }
+
+  /**
+   * Resolves once no change of this room is on its way to the store (stored or failed), also
+   * after the room failed or closed: the plan is loaded afresh only then (PlanRooms), or the new
+   * room would lack a change stored after its load read the log — and its checkpoint, at a later
+   * seq, would leave that change out of every later load.
+   */
+  writesSettled(): Promise<void> {
+    if (this.pendingWrites === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
   /** Resolves once every change applied so far is stored. */
   flushed(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -514,6 +532,7 @@ export class PlanRoom implements PersistedRoom {
     const applied = performance.now();
     this.persistence.append(update, meta, (err, seq) => {
       this.pendingWrites--;
+      if (this.pendingWrites === 0) for (const settled of this.settleWaiters.splice(0)) settled();
       if (err) this.fail(err, 'persisting a plan update failed; closing the room');
       else this.queueBroadcast({ update, from, applied, seq, meta, time: new Date().toISOString() });
     });
