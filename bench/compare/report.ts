@@ -17,11 +17,15 @@ const COLUMNS: Record<string, Column[]> = {
     { key: 'p99', label: 'p99 ms', digits: 2, ratio: true },
     { key: 'delivered', label: 'delivered', digits: 1, percent: true },
     { key: 'cpuMsPerEdit', label: 'srv CPU ms/edit', digits: 2, ratio: true },
+    { key: 'unconverged', label: 'unconverged', digits: 0 },
+    { key: 'missingInStore', label: 'not stored', digits: 0 },
   ],
   throughput: [
     { key: 'cpuMsPer1000', label: 'srv CPU ms/1000 upd', digits: 1, ratio: true },
     { key: 'updatesPerSecond', label: 'updates/s', digits: 0, ratio: true },
     { key: 'serverCpuShare', label: 'srv cores busy', digits: 2 },
+    { key: 'unconverged', label: 'unconverged', digits: 0 },
+    { key: 'missingInStore', label: 'not stored', digits: 0 },
   ],
   cold: [
     { key: 'syncSmallMs', label: '20k edits as 20k upd: sync ms', digits: 1 },
@@ -33,6 +37,8 @@ const COLUMNS: Record<string, Column[]> = {
     { key: 'logSmallKb', label: 'log KB (20k upd)', digits: 0 },
     { key: 'logLargeKb', label: 'log KB (200k)', digits: 0 },
     { key: 'writeUpdatesPerSecond', label: 'writing upd/s', digits: 0 },
+    { key: 'unconverged', label: 'unconverged', digits: 0 },
+    { key: 'missingInStore', label: 'not stored', digits: 0 },
   ],
   memory: [
     { key: 'kbPerPlan', label: 'RSS KB/plan', digits: 1, ratio: true },
@@ -164,6 +170,15 @@ const CHECKS: Check[] = [
     bound: 1,
     unit: '×',
   },
+  ...['fanout-50', 'fanout-200', 'throughput', 'cold'].map(
+    (scenario): Check => ({
+      scenario,
+      what: `${scenario}: unconverged, not stored`,
+      value: (m) => (m.unconverged ?? Number.NaN) + (Number.isNaN(m.missingInStore) ? 0 : (m.missingInStore ?? 0)),
+      bound: 0,
+      unit: '',
+    }),
+  ),
   { scenario: 'results', what: 'result filed→received p99', value: (m) => m.p99!, bound: 15, unit: 'ms' },
   { scenario: 'scale', what: 'scale: fan-out p99', value: (m) => m.p99!, bound: 50, unit: 'ms' },
   {
