@@ -8,7 +8,8 @@
  * Stages of the bytes path: read (checkpoint, tail, client authors), answer (the bytes as they
  * are for an empty client; Y.diffUpdate for one holding half the plan), frame (the sync step 2
  * message). After the answer: the state vector read from the bytes (the server's sync step 1)
- * and the snapshot that tells an update adding nothing. The document path: build (apply) and
+ * and the snapshot that tells an update adding nothing; the same two from the snapshot stored with
+ * the checkpoint (migration 016), which is what the room reads. The document path: build (apply) and
  * encode. Medians of the samples, in ms; the machine is shared, so run it more than once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,7 +65,15 @@ try {
         sections: ['notes'],
       },
     ]);
-    await store.writeCheckpoint({ planId: plan.id, seq: seq as number, state, time: new Date().toISOString() });
+    // As the room writes it: with the snapshot of the same document (migration 016).
+    const snapshot = Y.encodeSnapshot(Y.snapshot(editing.doc));
+    await store.writeCheckpoint({
+      planId: plan.id,
+      seq: seq as number,
+      state,
+      snapshot,
+      time: new Date().toISOString(),
+    });
     const halfVector = Y.encodeStateVectorFromUpdate(half);
     const stages: Record<string, number[]> = {};
     const add = (name: string, ms: number) => (stages[name] ??= []).push(ms);
@@ -96,6 +105,15 @@ try {
       add(
         'after: snapshot (update adds nothing?)',
         time(() => Y.createSnapshot(Y.mergeDeleteSets([Y.decodeUpdate(stored).ds]), Y.decodeStateVector(vector))),
+      );
+      const stored2 = checkpoint.snapshot;
+      if (!stored2) throw new Error('expected the checkpoint stored with its snapshot');
+      add(
+        'after: from the stored snapshot',
+        time(() => {
+          const snap = Y.decodeSnapshot(stored2);
+          Y.encodeStateVector(snap.sv);
+        }),
       );
       const doc = new Y.Doc();
       add(

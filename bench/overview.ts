@@ -84,15 +84,16 @@ for (let p = 0; p < PATIENTS; p++) {
     })),
   );
   // As the plan's room records them when it stores a change: each author's last change per section.
-  await store.summaries.recordSectionChanges(
-    seqs.map((seq, i) => ({
+  await store.summaries.keepSummaries({
+    summaries: [],
+    changes: seqs.map((seq, i) => ({
       planId: plan.id,
       author: i < half ? user.id : other.id,
       section: 'tasks',
       seq,
       time: at(i),
     })),
-  );
+  });
   await store.personal.markPlanSeen(user.id, plan.id, { time: at(half), seq: half });
   const results: StoredResult[] = Array.from({ length: RESULTS }, (_, i) => {
     const identifier = randomUUID();

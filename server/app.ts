@@ -388,6 +388,8 @@ export async function createServer(config: Config, opts: { log?: Logger; store?:
       const graceEnds = Date.now() + SHUTDOWN_GRACE_MS;
       while (collab.clientCount > 0 && Date.now() < graceEnds) await new Promise((r) => setTimeout(r, 5));
       await committer.drain();
+      // While the rooms' documents are there: Overblik's summaries of what they stored.
+      await summaries.settled();
       rooms.closeAll(CloseCode.goingAway, 'server shutting down; reconnect');
       // Socket.IO's close waits for every HTTP connection to end; a peer that never answers the
       // close handshake would hold it (ws gives up after 30 s): wait a bounded time only.

@@ -10,9 +10,8 @@
  *
  * CareHub only: the other servers have no users, no sign-in and no per-user limits to stay within.
  */
-import Database from 'better-sqlite3';
-import * as Y from 'yjs';
 import { BENCH_USER_PASSWORD } from './fixture.ts';
+import { missingInStore } from './lib/store-check.ts';
 import type { ScaleEndpoint } from './lib/scale-clients.ts';
 import { SCALE_BUCKET_MS } from './lib/scale-clients.ts';
 import type { Figures, Scenario } from './scenarios.ts';
@@ -76,27 +75,6 @@ async function signIn(base: string, users: { username: string }[]): Promise<stri
 }
 
 /** Plans whose stored log lacks a writer's last edit (read from the SQLite file, as a restart would load it). */
-function missingInStore(dbFile: string, clocks: [string, number, number][]): number {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    const byPlan = new Map<string, [number, number][]>();
-    for (const [plan, client, clock] of clocks) byPlan.set(plan, [...(byPlan.get(plan) ?? []), [client, clock]]);
-    const read = db.prepare('SELECT update_bytes FROM plan_updates WHERE plan_id = ? ORDER BY seq').pluck();
-    let missing = 0;
-    for (const [plan, writers] of byPlan) {
-      const doc = new Y.Doc();
-      Y.transact(doc, () => {
-        for (const bytes of read.all(plan) as Buffer[]) Y.applyUpdate(doc, new Uint8Array(bytes));
-      });
-      for (const [client, clock] of writers) if (Y.getState(doc.store, client) < clock) missing++;
-      doc.destroy();
-    }
-    return missing;
-  } finally {
-    db.close();
-  }
-}
-
 export const scale: Scenario = {
   id: 'scale',
   title:

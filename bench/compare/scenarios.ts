@@ -7,6 +7,7 @@ import { writerClientId } from './lib/edits.ts';
 import type { Endpoint } from './lib/wire.ts';
 import { median, percentile, sleep } from './stats.ts';
 import { scale } from './scale.ts';
+import { missingInStore } from './lib/store-check.ts';
 import type { RunningTarget, TargetName } from './targets.ts';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -144,17 +145,21 @@ function fanout(clients: number): Scenario {
         writer,
       });
       const sent = all.slice(2 * params.fanoutRate * WARMUP_SECONDS);
-      // Until every delivery is in, or nothing more arrives for a second (at most 15 s).
-      const want = (all.length / 2) * (clients - 1) * 0.99;
+      // Until every receiver has the writer's last edit (converged), or nothing more arrives for
+      // a second (at most 15 s): receivers short of it are reported, never waited for silently.
+      const lastClock = Math.max(...all.filter((_, i) => i % 2 === 0));
+      let reached = 0;
       let last = -1;
       let still = 0;
       for (const until = Date.now() + 15_000; Date.now() < until; ) {
-        const counts = await Promise.all(workers.map((w) => w.call<{ count: number }>({ cmd: 'count' })));
-        const got = counts.reduce((n, c) => n + c.count, 0);
-        if (got >= want) break;
-        still = got === last ? still + 1 : 0;
+        const counts = await Promise.all(
+          workers.map((w) => w.call<{ reached: number }>({ cmd: 'reached', clock: lastClock })),
+        );
+        reached = counts.reduce((n, c) => n + c.reached, 0);
+        if (reached >= clients - 1) break;
+        still = reached === last ? still + 1 : 0;
         if (still >= 4) break;
-        last = got;
+        last = reached;
         await sleep(250);
       }
       const cpu = t.cpuMs() - cpu0;
@@ -185,6 +190,8 @@ function fanout(clients: number): Scenario {
         p99: percentile(latencies, 99),
         delivered: latencies.length / expected,
         cpuMsPerEdit: cpu / (all.length / 2),
+        unconverged: clients - 1 - reached,
+        missingInStore: t.dbFile ? missingInStore(t.dbFile, [[plan, writerClientId(writer), lastClock]]) : Number.NaN,
       };
     },
   };
@@ -209,7 +216,7 @@ const throughput: Scenario = {
     const started = performance.now();
     const replies = await Promise.all(
       workers.map((w) =>
-        w.call<{ acked: number; stalled: number }>({
+        w.call<{ acked: number; stalled: number; unconverged: number; clocks: [string, number, number][] }>({
           cmd: 'throughput',
           seconds: params.throughputSeconds,
           author: fixture.author,
@@ -227,6 +234,13 @@ const throughput: Scenario = {
       updatesPerSecond: updates / seconds,
       cpuMsPer1000: (1000 * cpu) / updates,
       serverCpuShare: cpu / 1000 / seconds,
+      unconverged: replies.reduce((n, r) => n + r.unconverged, 0),
+      missingInStore: t.dbFile
+        ? missingInStore(
+            t.dbFile,
+            replies.flatMap((r) => r.clocks),
+          )
+        : Number.NaN,
     };
   },
 };
@@ -257,7 +271,11 @@ const cold: Scenario = {
     for (const [i, shape] of shapes.entries()) {
       const ep = t.endpoint(coldPlans(fixture)[i] as string);
       await workers[0].call({ cmd: 'connect', endpoints: [ep, ep], concurrency: 1 });
-      const { ms: writeMs, bytes } = await workers[0].call<{ ms: number; bytes: number }>({
+      const {
+        ms: writeMs,
+        bytes,
+        clock,
+      } = await workers[0].call<{ ms: number; bytes: number; clock: number }>({
         cmd: 'editWrite',
         edits: shape.edits,
         perUpdate: shape.perUpdate,
@@ -267,15 +285,27 @@ const cold: Scenario = {
       await closeAll(ctx);
       if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
       const times: number[] = [];
+      const writerClient = writerClientId(900_000 + i);
       for (let s = 0; s < params.coldSamples; s++) {
-        const { ms } = await workers[1].call<{ ms: number }>({ cmd: 'coldSync', endpoint: ep });
+        const { ms, writerClock } = await workers[1].call<{ ms: number; writerClock: number }>({
+          cmd: 'coldSync',
+          endpoint: ep,
+          writerClient,
+        });
         times.push(ms);
+        // The cold copy holds every edit written (nothing lost across the unload).
+        if (writerClock < clock) figures.unconverged = (figures.unconverged ?? 0) + 1;
         if (unloads && !(await waitUnloaded(t))) throw new Error('the plan did not unload');
       }
       figures[`sync${shape.name}Ms`] = median(times);
       figures[`max${shape.name}Ms`] = Math.max(...times);
       figures[`log${shape.name}Kb`] = bytes / 1024;
       if (i === 0) figures.writeUpdatesPerSecond = (1000 * shape.edits) / writeMs;
+      figures.unconverged ??= 0;
+      if (t.dbFile)
+        figures.missingInStore =
+          (figures.missingInStore ?? 0) +
+          missingInStore(t.dbFile, [[coldPlans(fixture)[i] as string, writerClient, clock]]);
     }
     return figures;
   },

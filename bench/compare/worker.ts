@@ -3,7 +3,7 @@
  * orchestrator's command (IPC). The same code drives every target.
  */
 import * as Y from 'yjs';
-import { NoteEditing, NoteTyping } from './lib/edits.ts';
+import { NoteEditing, NoteTyping, writerClientId } from './lib/edits.ts';
 import { updateFrame, WireClient, type Endpoint } from './lib/wire.ts';
 import { ScaleClients, type ScaleEndpoint } from './lib/scale-clients.ts';
 
@@ -14,10 +14,11 @@ export type Command =
   | { cmd: 'throughput'; seconds: number; author: string }
   | { cmd: 'bulkWrite'; count: number; author: string; writer: number }
   | { cmd: 'editWrite'; edits: number; perUpdate: number; author: string; writer: number }
-  | { cmd: 'coldSync'; endpoint: Endpoint }
+  | { cmd: 'coldSync'; endpoint: Endpoint; writerClient?: number }
   | { cmd: 'held' }
   | { cmd: 'report' }
   | { cmd: 'count' }
+  | { cmd: 'reached'; clock: number }
   | { cmd: 'closeAll' }
   | { cmd: 'scaleConnect'; endpoints: ScaleEndpoint[]; concurrency: number }
   | { cmd: 'scaleStart'; editEverySeconds: number; presenceEverySeconds: number }
@@ -33,6 +34,8 @@ let firstWriter = 0;
 const scale = new ScaleClients();
 /** Fan-out: [receiver, writer clock, wall time] of every message to this process's receivers. */
 let received: number[] = [];
+/** Fan-out: the writer's clock each of this process's receivers has reached. */
+let reachedClock: number[] = [];
 
 function reply(message: unknown): void {
   process.send?.(message);
@@ -72,11 +75,15 @@ function clocksOf(payload: Uint8Array): Map<number, number> {
 
 function listen(skipFirst: boolean, writerClient: number): void {
   received = [];
-  (skipFirst ? clients.slice(1) : clients).forEach((c, receiver) => {
+  const receivers = skipFirst ? clients.slice(1) : clients;
+  reachedClock = receivers.map(() => 0);
+  receivers.forEach((c, receiver) => {
     c.onUpdate = (payload) => {
       const at = wall();
       const clock = clocksOf(payload).get(writerClient);
-      if (clock !== undefined) received.push(receiver, clock, at);
+      if (clock === undefined) return;
+      received.push(receiver, clock, at);
+      if (clock > (reachedClock[receiver] as number)) reachedClock[receiver] = clock;
     };
   });
 }
@@ -103,7 +110,10 @@ async function fanoutWrite(rate: number, seconds: number, author: string, writer
  * Every client writes its own note, one update at a time, sending the next once a peer in the
  * same plan has received the last one (closed loop: as fast as acknowledged).
  */
-async function throughput(seconds: number, author: string): Promise<{ acked: number; stalled: number }> {
+async function throughput(
+  seconds: number,
+  author: string,
+): Promise<{ acked: number; stalled: number; unconverged: number; clocks: [string, number, number][] }> {
   const byDoc = new Map<string, WireClient[]>();
   for (const c of clients) {
     const group = byDoc.get(c.ep.doc) ?? [];
@@ -115,10 +125,21 @@ async function throughput(seconds: number, author: string): Promise<{ acked: num
   let running = true;
   const loops: Promise<void>[] = [];
   let writerIndex = firstWriter;
+  /** Per plan: each writer's last clock sent, and the clocks the plan's two watchers reached. */
+  const plans: { doc: string; sent: Map<number, number>; seen: Map<number, number>[]; own: number[] }[] = [];
   for (const group of byDoc.values()) {
     const waiting = new Map<number, { clock: number; resolve: () => void }>();
-    const watch = (payload: Uint8Array) => {
+    const plan = {
+      doc: (group[0] as WireClient).ep.doc,
+      sent: new Map<number, number>(),
+      seen: [new Map<number, number>(), new Map<number, number>()],
+      // The watchers' own writer ids (a writer does not get its own updates back).
+      own: [writerClientId(writerIndex), writerClientId(writerIndex + 1)],
+    };
+    plans.push(plan);
+    const watcher = (seen: Map<number, number>) => (payload: Uint8Array) => {
       for (const [client, clock] of clocksOf(payload)) {
+        if (clock > (seen.get(client) ?? 0)) seen.set(client, clock);
         const w = waiting.get(client);
         if (w && clock >= w.clock) {
           waiting.delete(client);
@@ -127,8 +148,9 @@ async function throughput(seconds: number, author: string): Promise<{ acked: num
       }
     };
     // Two watchers per plan see every writer's updates (a writer does not get its own back).
-    (group[0] as WireClient).onUpdate = watch;
-    if (group[1]) group[1].onUpdate = watch;
+    (group[0] as WireClient).onUpdate = watcher(plan.seen[0] as Map<number, number>);
+    if (group[1]) group[1].onUpdate = watcher(plan.seen[1] as Map<number, number>);
+    else plan.seen.pop();
     for (const c of group) {
       const typing = new NoteTyping(writerIndex++, author);
       loops.push(
@@ -136,6 +158,7 @@ async function throughput(seconds: number, author: string): Promise<{ acked: num
           while (running && !c.closed) {
             const { update, clock } = typing.next();
             const ackd = new Promise<void>((resolve) => waiting.set(typing.clientId, { clock, resolve }));
+            plan.sent.set(typing.clientId, clock);
             c.send(updateFrame(c.ep, update));
             let timer: NodeJS.Timeout | undefined;
             const timedOut = await Promise.race([
@@ -157,7 +180,25 @@ async function throughput(seconds: number, author: string): Promise<{ acked: num
   await new Promise((r) => setTimeout(r, seconds * 1000));
   running = false;
   await Promise.all(loops);
-  return { acked, stalled };
+  // Converged: each watcher holds every other writer's last update (a writer's own is not sent
+  // back to it). Given up to 10 s to arrive after the last acknowledgement.
+  const behind = () =>
+    plans.reduce(
+      (n, p) =>
+        n +
+        p.seen.reduce(
+          (m, seen, w) =>
+            m + [...p.sent].filter(([client, clock]) => client !== p.own[w] && (seen.get(client) ?? 0) < clock).length,
+          0,
+        ),
+      0,
+    );
+  for (const until = Date.now() + 10_000; behind() > 0 && Date.now() < until; )
+    await new Promise((r) => setTimeout(r, 50));
+  const clocks: [string, number, number][] = plans.flatMap((p) =>
+    [...p.sent].map(([client, clock]): [string, number, number] => [p.doc, client, clock]),
+  );
+  return { acked, stalled, unconverged: behind(), clocks };
 }
 
 /** Writes `count` updates through the first client, waits until the second has them all. */
@@ -194,7 +235,7 @@ async function editWrite(
   perUpdate: number,
   author: string,
   writer: number,
-): Promise<{ ms: number; bytes: number; updates: number }> {
+): Promise<{ ms: number; bytes: number; updates: number; clock: number }> {
   const [w, observer] = clients as [WireClient, WireClient];
   const editing = new NoteEditing(writer, author);
   let last = 0;
@@ -215,16 +256,21 @@ async function editWrite(
     if (updates % 100 === 0 || perUpdate > 1) await new Promise((r) => setImmediate(r));
   }
   await done;
-  return { ms: performance.now() - start, bytes, updates };
+  return { ms: performance.now() - start, bytes, updates, clock: last };
 }
 
-async function coldSync(endpoint: Endpoint): Promise<{ ms: number }> {
+/** Opens a plan cold; `ms` to the server's sync step 2, and the clock of `writerClient` it brought. */
+async function coldSync(endpoint: Endpoint, writerClient?: number): Promise<{ ms: number; writerClock: number }> {
   const c = new WireClient(endpoint);
+  let writerClock = 0;
+  c.onUpdate = (payload) => {
+    if (writerClient !== undefined) writerClock = Math.max(writerClock, clocksOf(payload).get(writerClient) ?? 0);
+  };
   const start = performance.now();
   await c.open();
   const ms = c.syncedAt - start;
   c.close();
-  return { ms };
+  return { ms, writerClock };
 }
 
 process.on('message', (m: Command) => {
@@ -246,11 +292,13 @@ process.on('message', (m: Command) => {
         case 'editWrite':
           return reply({ ok: true, ...(await editWrite(m.edits, m.perUpdate, m.author, m.writer)) });
         case 'coldSync':
-          return reply({ ok: true, ...(await coldSync(m.endpoint)) });
+          return reply({ ok: true, ...(await coldSync(m.endpoint, m.writerClient)) });
         case 'held':
           return reply({ ok: true, held: clients.filter((c) => !c.closed).length, total: clients.length });
         case 'count':
           return reply({ ok: true, count: received.length / 3 });
+        case 'reached':
+          return reply({ ok: true, reached: reachedClock.filter((c) => c >= m.clock).length });
         case 'report':
           return reply({ ok: true, received });
         case 'closeAll':

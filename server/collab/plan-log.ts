@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Committed, GroupCommitter } from '../store/group-commit.ts';
 import type { Store } from '../store/store.ts';
 import type { ClientAuthor, PlanUpdate } from '../store/records.ts';
-import type { LoadedPlan, UpdateMeta } from './plan-persistence.ts';
+import type { LoadedPlan, StoredState, UpdateMeta } from './plan-persistence.ts';
 
 export interface PlanLogDeps {
   store: Store;
@@ -28,7 +28,8 @@ export class PlanLog {
     const authors = await this.deps.store.listClientAuthors(this.planId);
     const updates = tail.map((u) => u.update);
     if (checkpoint) updates.unshift(checkpoint.state);
-    return { plan: { updates, authors }, seq: tail.at(-1)?.seq ?? checkpoint?.seq ?? 0, tail: tail.length };
+    const snapshot = checkpoint && tail.length === 0 ? (checkpoint.snapshot ?? null) : null;
+    return { plan: { updates, snapshot, authors }, seq: tail.at(-1)?.seq ?? checkpoint?.seq ?? 0, tail: tail.length };
   }
 
   append(update: Uint8Array, meta: UpdateMeta, done: Committed): void {
@@ -61,7 +62,13 @@ export class PlanLog {
   }
 
   /** The merged state of every update up to `seq`: loading then reads it plus a short tail. */
-  writeCheckpoint(seq: number, state: Uint8Array): Promise<void> {
-    return this.deps.store.writeCheckpoint({ planId: this.planId, seq, state, time: new Date().toISOString() });
+  writeCheckpoint(seq: number, { state, snapshot }: StoredState): Promise<void> {
+    return this.deps.store.writeCheckpoint({
+      planId: this.planId,
+      seq,
+      state,
+      snapshot,
+      time: new Date().toISOString(),
+    });
   }
 }

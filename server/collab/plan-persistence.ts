@@ -56,13 +56,21 @@ export interface StoredUpdate {
 export interface LoadedPlan {
   /** Applied in order: the checkpoint's state first, then the updates after it. */
   updates: Uint8Array[];
+  /** The snapshot stored with the checkpoint (Y.encodeSnapshot), when the plan is that checkpoint alone. */
+  snapshot?: Uint8Array | null;
   authors: ClientAuthor[];
+}
+
+/** A plan's merged state and its Yjs snapshot (Y.encodeSnapshot; null where not known), from one document at one moment. */
+export interface StoredState {
+  state: Uint8Array;
+  snapshot: Uint8Array | null;
 }
 
 /** What persistence needs of its room. */
 export interface PersistedRoom {
   /** The merged state, or null unless the document holds exactly what is stored (writes pending, or the room failed). */
-  storedState(): Uint8Array | null;
+  storedState(): StoredState | null;
   /** Updates another node checked and stored: applied, sent to this node's clients, not stored again. */
   applyFromCluster(updates: Uint8Array[]): void;
   applyAwarenessFromCluster(update: Uint8Array): void;

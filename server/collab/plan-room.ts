@@ -12,7 +12,7 @@ import {
 } from './messages.ts';
 import { refusalMessage, refusalText } from '../../shared/refusals.ts';
 import { GuardFailure, PlanGuard, type RefusedChange } from './plan-guard.ts';
-import type { LoadedPlan, PersistedRoom, PlanPersistence, UpdateMeta } from './plan-persistence.ts';
+import type { LoadedPlan, PersistedRoom, PlanPersistence, StoredState, UpdateMeta } from './plan-persistence.ts';
 import { RoomAwareness } from './room-awareness.ts';
 import type { RoomConnection } from './room-connection.ts';
 import { SharedMessage } from './shared-message.ts';
@@ -132,6 +132,8 @@ export class PlanRoom implements PersistedRoom {
   /** Stored changes not yet sent: sent together once the turn's stores are all reported. */
   private outbox: Outgoing[] = [];
   private flushWaiters: FlushWaiter[] = [];
+  /** Told once no change is on its way to the store, even after the room failed or closed (see writesSettled). */
+  private settleWaiters: (() => void)[] = [];
   private holds = 0;
   /** Connections joined while the room answered from the stored bytes, not yet sent its sync step 1. */
   private readonly stepOneOwed = new Set<RoomConnection>();
@@ -149,7 +151,8 @@ export class PlanRoom implements PersistedRoom {
     // Stored as one update (a checkpoint, no tail): kept as bytes until the document is needed.
     // With a tail, the document is built now: merging a checkpoint with even one more update
     // decodes and re-encodes all of it, which costs about as much as building the document.
-    if (loaded.updates.length === 1) this.stored = new StoredPlan(loaded.updates[0] as Uint8Array);
+    if (loaded.updates.length === 1)
+      this.stored = new StoredPlan(loaded.updates[0] as Uint8Array, loaded.snapshot ?? null);
     else this.build(loaded.updates);
     this.writers = new RoomWriters(
       () => this.doc,
@@ -422,10 +425,28 @@ export class PlanRoom implements PersistedRoom {
     this.awareness.applyFromCluster(update);
   }
 
-  storedState(): Uint8Array | null {
+  storedState(): StoredState | null {
     if (this.pendingWrites !== 0 || this.failed || this.closed) return null;
     // Not built: nothing was written since the load, and the stored bytes are the state.
-    return this.stored?.state ?? Y.encodeStateAsUpdate(this.ydoc);
+    if (this.stored) return { state: this.stored.state, snapshot: this.stored.storedSnapshot };
+    // Both from the document as it is now, in one turn: the snapshot describes exactly the state.
+    return { state: Y.encodeStateAsUpdate(this.ydoc), snapshot: Y.encodeSnapshot(Y.snapshot(this.ydoc)) };
+  }
+
+  /** Changes of this room are on their way to the store. */
+  get writesPending(): boolean {
+    return this.pendingWrites > 0;
+  }
+
+  /**
+   * Resolves once no change of this room is on its way to the store (stored or failed), also
+   * after the room failed or closed: the plan is loaded afresh only then (PlanRooms), or the new
+   * room would lack a change stored after its load read the log — and its checkpoint, at a later
+   * seq, would leave that change out of every later load.
+   */
+  writesSettled(): Promise<void> {
+    if (this.pendingWrites === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
   /** Resolves once every change applied so far is stored. */
@@ -511,6 +532,7 @@ export class PlanRoom implements PersistedRoom {
     const applied = performance.now();
     this.persistence.append(update, meta, (err, seq) => {
       this.pendingWrites--;
+      if (this.pendingWrites === 0) for (const settled of this.settleWaiters.splice(0)) settled();
       if (err) this.fail(err, 'persisting a plan update failed; closing the room');
       else this.queueBroadcast({ update, from, applied, seq, meta, time: new Date().toISOString() });
     });

@@ -23,6 +23,8 @@ export interface PlanRoomsDeps extends Omit<PlanRoomDeps, 'onIdle' | 'onFailed'>
 export class PlanRooms {
   private readonly rooms = new Map<string, PlanRoom>();
   private readonly loading = new Map<string, Promise<PlanRoom>>();
+  /** Unloaded rooms (failed ones) with changes still on their way to the store: the plan loads after them. */
+  private readonly settling = new Map<string, Promise<void>>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   /** Per plan: when its room failed, and whose update failed it, within RELOAD_WINDOW_MS. */
   private readonly failures = new Map<string, { at: number; culprit: string | null }[]>();
@@ -51,11 +53,15 @@ export class PlanRooms {
     let pending = this.loading.get(planId);
     if (!pending) {
       const { persistence, ...deps } = this.deps;
-      pending = PlanRoom.load(planId, persistence(planId), {
-        ...deps,
-        onIdle: (room) => this.onIdle(room),
-        onFailed: (room, survivors, culprit) => this.onFailed(room, survivors, culprit),
-      }).then(
+      const load = () =>
+        PlanRoom.load(planId, persistence(planId), {
+          ...deps,
+          onIdle: (room) => this.onIdle(room),
+          onFailed: (room, survivors, culprit) => this.onFailed(room, survivors, culprit),
+        });
+      // A failed room's checked changes still being stored are read by this load, not missed.
+      const settling = this.settling.get(planId);
+      pending = (settling ? settling.then(load) : load()).then(
         (room) => {
           this.loading.delete(planId);
           this.rooms.set(planId, room);
@@ -150,5 +156,13 @@ export class PlanRooms {
   private unload(room: PlanRoom): void {
     if (this.rooms.get(room.planId) === room) this.rooms.delete(room.planId);
     room.destroy();
+    if (!room.writesPending) return;
+    const settled = room.writesSettled();
+    const settling = this.settling.get(room.planId);
+    const after = settling ? Promise.all([settling, settled]).then(() => undefined) : settled;
+    this.settling.set(room.planId, after);
+    void after.then(() => {
+      if (this.settling.get(room.planId) === after) this.settling.delete(room.planId);
+    });
   }
 }

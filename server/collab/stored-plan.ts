@@ -4,6 +4,12 @@ import * as Y from 'yjs';
  * A plan loaded as one stored update (a checkpoint with no tail after it), held as its bytes
  * while the room's document is not built (PlanRoom, issue 20): clients are answered from the
  * bytes, and what the room must know of the plan meanwhile is read from them, each at most once.
+ *
+ * What the plan holds (its state vector and delete set) comes from the snapshot stored with the
+ * checkpoint when there is one, taken from the same document at the same moment as the bytes;
+ * otherwise (a checkpoint written before snapshots were kept, or one that does not decode) it is
+ * read from the bytes, which decodes every struct: 20 ms for a plan of 20,000 random edits,
+ * 300 ms for the delete set of one of 200,000, on the event loop.
  */
 export class StoredPlan {
   private vector: Uint8Array | null = null;
@@ -11,11 +17,26 @@ export class StoredPlan {
   /** What the plan holds (its deletions too), to tell an update that adds nothing. */
   private snapshot: Y.Snapshot | null = null;
 
-  constructor(readonly state: Uint8Array) {}
+  constructor(
+    readonly state: Uint8Array,
+    /** The snapshot stored with the bytes (Y.encodeSnapshot), if any: written again with the next checkpoint of an unbuilt room. */
+    readonly storedSnapshot: Uint8Array | null = null,
+  ) {
+    if (storedSnapshot) {
+      try {
+        this.snapshot = Y.decodeSnapshot(storedSnapshot);
+        this.clocks = this.snapshot.sv;
+      } catch {
+        // Read from the bytes instead (fail safe: never a guess at what the plan holds).
+        this.snapshot = null;
+        this.clocks = null;
+      }
+    }
+  }
 
-  /** The plan's state vector (read from the bytes: it decodes every struct). */
+  /** The plan's state vector. */
   stateVector(): Uint8Array {
-    this.vector ??= Y.encodeStateVectorFromUpdate(this.state);
+    this.vector ??= this.clocks ? Y.encodeStateVector(this.clocks) : Y.encodeStateVectorFromUpdate(this.state);
     return this.vector;
   }
 
@@ -45,7 +66,6 @@ export class StoredPlan {
       for (const struct of structs)
         if (struct.id.clock + struct.length > (clocks.get(struct.id.client) ?? 0)) return false;
       if (ds.clients.size === 0) return true;
-      // Deletions: compared with the plan's, read once (it decodes every struct of the plan).
       this.snapshot ??= Y.createSnapshot(Y.mergeDeleteSets([Y.decodeUpdate(this.state).ds]), clocks);
       return Y.snapshotContainsUpdate(this.snapshot, update);
     } catch {

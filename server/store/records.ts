@@ -192,6 +192,11 @@ export interface Checkpoint {
   /** The merged state of every update with seq ≤ this. */
   seq: number;
   state: Uint8Array;
+  /**
+   * The Yjs snapshot (state vector and delete set, Y.encodeSnapshot) of `state`, taken from the
+   * same document at the same moment; null when it was not stored with it.
+   */
+  snapshot?: Uint8Array | null;
   time: string;
 }
 

@@ -146,6 +146,10 @@ describe.each([['SQLite'], ['PostgreSQL']])('a cold plan answered from its bytes
     expect(stored.tail).toEqual([]);
     const expected = await loadedFromStore();
     expect(JSON.stringify(planToJson(expected))).not.toContain('FORBIDDEN');
+    // Stored with its snapshot, which describes exactly the state beside it (what it holds, what it deleted).
+    const snapshot = stored.checkpoint?.snapshot;
+    expect(snapshot).toBeInstanceOf(Uint8Array);
+    expect(Y.equalSnapshots(Y.decodeSnapshot(snapshot as Uint8Array), Y.snapshot(expected))).toBe(true);
 
     const fresh = client(await hub.token('maja'));
     await fresh.synced;

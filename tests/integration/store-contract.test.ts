@@ -135,12 +135,22 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       [1, 2, 3, 4].map((n) => ({ planId, author: null, origin: 'client' as const, time: at(n), update: bytes(n) })),
     );
     await store.writeCheckpoint({ planId, seq: 2, state: bytes(9, 9), time: at(5) });
-    await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
+    await store.writeCheckpoint({ planId, seq: 3, state: bytes(8, 8), snapshot: bytes(6, 6), time: at(6) });
     // A second checkpoint at the same seq (another node, a retry) is ignored, not an error.
-    await store.writeCheckpoint({ planId, seq: 3, state: bytes(7, 7), time: at(7) });
+    await store.writeCheckpoint({ planId, seq: 3, state: bytes(7, 7), snapshot: bytes(5), time: at(7) });
     const state = await store.loadPlanState(planId);
-    expect(state.checkpoint).toEqual({ planId, seq: 3, state: bytes(8, 8), time: at(6) });
+    // Its snapshot comes with it (stored with the state, migration 016).
+    expect(state.checkpoint).toEqual({ planId, seq: 3, state: bytes(8, 8), snapshot: bytes(6, 6), time: at(6) });
     expect(state.tail.map((u) => u.seq)).toEqual([4]);
+    // A checkpoint written without one reads as null.
+    await store.writeCheckpoint({ planId, seq: 4, state: bytes(4, 4), time: at(8) });
+    expect((await store.loadPlanState(planId)).checkpoint).toEqual({
+      planId,
+      seq: 4,
+      state: bytes(4, 4),
+      snapshot: null,
+      time: at(8),
+    });
   });
 
   it('4. a plan with no log loads as nothing, not as an error', async () => {
@@ -538,18 +548,37 @@ describe.each(implementations)('Store contract: $name', (impl) => {
       { planId, author: 'u2', origin: 'client', time: at(2), update: bytes(2), sections: ['notes'] },
     ]);
     expect(await s.headSeqs([planId])).toEqual(new Map([[planId, 2]]));
-    await s.putSummary(planId, { seq: 2, summary: 'two' });
-    await s.putSummary(planId, { seq: 1, summary: 'one' });
+    const summary = (seq: number, text: string) => ({ summaries: [{ planId, seq, summary: text }], changes: [] });
+    await s.keepSummaries(summary(2, 'two'));
+    await s.keepSummaries(summary(1, 'one'));
     expect(await s.getSummaries([planId, 'no-plan'])).toEqual(new Map([[planId, { seq: 2, summary: 'two' }]]));
-    await s.putSummary(planId, { seq: 3, summary: 'three' });
+    await s.keepSummaries(summary(3, 'three'));
     expect((await s.getSummaries([planId])).get(planId)).toEqual({ seq: 3, summary: 'three' });
 
-    await s.recordSectionChanges([
-      { planId, author: 'u1', section: 'tasks', seq: 4, time: at(4) },
-      { planId, author: 'u1', section: 'tasks', seq: 2, time: at(2) },
-      { planId, author: 'u2', section: 'notes', seq: 3, time: at(3) },
-    ]);
-    await s.recordSectionChanges([{ planId, author: 'u2', section: 'notes', seq: 1, time: at(1) }]);
+    // Several plans' summaries and section changes in one call; a plan named twice keeps its latest.
+    const other = (await store.createPlan({ patientId, title: 'Other' })).id;
+    await s.keepSummaries({
+      summaries: [
+        { planId, seq: 2, summary: 'old' },
+        { planId: other, seq: 5, summary: 'five' },
+        { planId: other, seq: 6, summary: 'six' },
+      ],
+      changes: [
+        { planId, author: 'u1', section: 'tasks', seq: 4, time: at(4) },
+        { planId, author: 'u1', section: 'tasks', seq: 2, time: at(2) },
+        { planId, author: 'u2', section: 'notes', seq: 3, time: at(3) },
+      ],
+    });
+    expect(await s.getSummaries([planId, other])).toEqual(
+      new Map([
+        [planId, { seq: 3, summary: 'three' }],
+        [other, { seq: 6, summary: 'six' }],
+      ]),
+    );
+    await s.keepSummaries({
+      summaries: [],
+      changes: [{ planId, author: 'u2', section: 'notes', seq: 1, time: at(1) }],
+    });
     const changes = (await s.listSectionChanges([planId])).sort((x, y) => x.seq - y.seq);
     expect(changes).toEqual([
       { planId, author: 'u2', section: 'notes', seq: 3, time: at(3) },

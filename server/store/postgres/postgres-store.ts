@@ -312,11 +312,17 @@ export class PostgresStore implements Store {
     // Two statements, no transaction needed: the log is append-only, so the tail read after
     // the checkpoint holds at least every update up to the checkpoint's seq and after it.
     const c = await this.db.one(
-      'SELECT seq, state, time FROM plan_checkpoints WHERE plan_id = $1 ORDER BY seq DESC LIMIT 1',
+      'SELECT seq, state, snapshot, time FROM plan_checkpoints WHERE plan_id = $1 ORDER BY seq DESC LIMIT 1',
       [planId],
     );
     const checkpoint: Checkpoint | null = c
-      ? { planId, seq: Number(c.seq), state: bytesOf(c.state), time: c.time as string }
+      ? {
+          planId,
+          seq: Number(c.seq),
+          state: bytesOf(c.state),
+          snapshot: c.snapshot === null ? null : bytesOf(c.snapshot),
+          time: c.time as string,
+        }
       : null;
     const tail = await this.listUpdates(planId, { afterSeq: checkpoint?.seq ?? 0 });
     return { checkpoint, tail };
@@ -338,10 +344,11 @@ export class PostgresStore implements Store {
     // Only the latest is ever read: the ones it supersedes go (a plan keeps one copy of its state).
     await this.db.rows(
       `WITH written AS (
-         INSERT INTO plan_checkpoints (plan_id, seq, state, time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+         INSERT INTO plan_checkpoints (plan_id, seq, state, snapshot, time) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING
        )
        DELETE FROM plan_checkpoints WHERE plan_id = $1 AND seq < $2`,
-      [c.planId, c.seq, toBuffer(c.state), c.time],
+      [c.planId, c.seq, toBuffer(c.state), c.snapshot ? toBuffer(c.snapshot) : null, c.time],
     );
   }
 

@@ -1,4 +1,4 @@
-import type { PlanSummaryStore, SectionChange, StoredPlanSummary } from '../summary-store.ts';
+import type { PlanSummaryStore, SectionChange, StoredPlanSummary, SummaryBatch } from '../summary-store.ts';
 import type { Db } from './postgres-db.ts';
 
 /** Overblik's plan summaries and section changes in the PostgreSQL store. */
@@ -17,33 +17,43 @@ export class PostgresSummaryStore implements PlanSummaryStore {
     const rows = await this.db.rows('SELECT plan_id, seq FROM plan_summaries WHERE plan_id = ANY($1)', [planIds]);
     return new Map(rows.map((r) => [r.plan_id as string, Number(r.seq)]));
   }
-  async putSummary(planId: string, stored: StoredPlanSummary): Promise<void> {
-    await this.db.rows(
-      `INSERT INTO plan_summaries (plan_id, seq, summary) VALUES ($1, $2, $3)
-       ON CONFLICT (plan_id) DO UPDATE SET seq = excluded.seq, summary = excluded.summary WHERE excluded.seq > plan_summaries.seq`,
-      [planId, stored.seq, stored.summary],
-    );
-  }
-  async recordSectionChanges(changes: SectionChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    // One row per key: a batch naming a key twice keeps its latest.
-    const latest = new Map<string, SectionChange>();
-    for (const c of changes) {
+  async keepSummaries(batch: SummaryBatch): Promise<void> {
+    if (batch.summaries.length === 0 && batch.changes.length === 0) return;
+    // One row per key: a batch naming a key twice keeps its latest (ON CONFLICT may not touch a row twice).
+    const changes = new Map<string, SectionChange>();
+    for (const c of batch.changes) {
       const key = `${c.planId}\u0000${c.author}\u0000${c.section}`;
-      if ((latest.get(key)?.seq ?? -1) < c.seq) latest.set(key, c);
+      if ((changes.get(key)?.seq ?? -1) < c.seq) changes.set(key, c);
     }
-    const rows = [...latest.values()];
+    const summaries = new Map<string, SummaryBatch['summaries'][number]>();
+    for (const k of batch.summaries) if ((summaries.get(k.planId)?.seq ?? -1) < k.seq) summaries.set(k.planId, k);
+    const c = [...changes.values()];
+    const k = [...summaries.values()];
+    // One statement, so one transaction: both tables or neither.
     await this.db.rows(
-      `INSERT INTO plan_section_changes (plan_id, author, section, seq, time)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
-       ON CONFLICT (plan_id, author, section) DO UPDATE SET seq = excluded.seq, time = excluded.time
-       WHERE excluded.seq > plan_section_changes.seq`,
+      `WITH changes AS (
+         INSERT INTO plan_section_changes (plan_id, author, section, seq, time)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+         ON CONFLICT (plan_id, author, section) DO UPDATE SET seq = excluded.seq, time = excluded.time
+         WHERE excluded.seq > plan_section_changes.seq
+         RETURNING 1
+       ), summaries AS (
+         INSERT INTO plan_summaries (plan_id, seq, summary)
+         SELECT * FROM unnest($6::text[], $7::bigint[], $8::text[])
+         ON CONFLICT (plan_id) DO UPDATE SET seq = excluded.seq, summary = excluded.summary
+         WHERE excluded.seq > plan_summaries.seq
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM changes) AS changes, (SELECT count(*) FROM summaries) AS summaries`,
       [
-        rows.map((c) => c.planId),
-        rows.map((c) => c.author),
-        rows.map((c) => c.section),
-        rows.map((c) => c.seq),
-        rows.map((c) => c.time),
+        c.map((x) => x.planId),
+        c.map((x) => x.author),
+        c.map((x) => x.section),
+        c.map((x) => x.seq),
+        c.map((x) => x.time),
+        k.map((x) => x.planId),
+        k.map((x) => x.seq),
+        k.map((x) => x.summary),
       ],
     );
   }

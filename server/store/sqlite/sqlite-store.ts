@@ -10,6 +10,7 @@ import { SqliteIdentityStore } from './sqlite-identity.ts';
 import { SqlitePersonalStore } from './sqlite-personal.ts';
 import { SqliteSummaryStore } from './sqlite-summaries.ts';
 import { SqliteMessageStore } from './sqlite-messages.ts';
+import { cacheStatements } from './statement-cache.ts';
 import { WalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -80,6 +81,7 @@ export class SqliteStore implements Store {
   readonly summaries: SqliteSummaryStore;
   readonly messages: SqliteMessageStore;
   private readonly checkpointer: WalCheckpointer | null = null;
+  private readonly synchronous: Config['sqliteSynchronous'];
 
   constructor(
     readonly filename: string,
@@ -87,8 +89,10 @@ export class SqliteStore implements Store {
   ) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
+    cacheStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous}`);
+    this.synchronous = opts.synchronous;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // Checkpoints off the commit path (a file's WAL only; an in-memory database has none).
@@ -98,7 +102,7 @@ export class SqliteStore implements Store {
     this.accessGrants = new SqliteAccessStore(this.db);
     this.identity = new SqliteIdentityStore(this.db);
     this.personal = new SqlitePersonalStore(this.db);
-    this.summaries = new SqliteSummaryStore(this.db);
+    this.summaries = new SqliteSummaryStore(this.db, (write) => this.withoutOwnSync(write));
     this.messages = new SqliteMessageStore(this.db);
   }
 
@@ -116,13 +120,13 @@ export class SqliteStore implements Store {
         'INSERT INTO plan_updates (plan_id, seq, author, origin, time, update_bytes, sections) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       latestCheckpoint: db.prepare(
-        'SELECT plan_id, seq, state, time FROM plan_checkpoints WHERE plan_id = ? ORDER BY seq DESC LIMIT 1',
+        'SELECT plan_id, seq, state, snapshot, time FROM plan_checkpoints WHERE plan_id = ? ORDER BY seq DESC LIMIT 1',
       ),
       updatesAfter: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? ORDER BY seq'),
       updatesUntil: db.prepare('SELECT * FROM plan_updates WHERE plan_id = ? AND seq > ? AND time <= ? ORDER BY seq'),
       deleteOlderCheckpoints: db.prepare('DELETE FROM plan_checkpoints WHERE plan_id = ? AND seq < ?'),
       insertCheckpoint: db.prepare(
-        'INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, time) VALUES (?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO plan_checkpoints (plan_id, seq, state, snapshot, time) VALUES (?, ?, ?, ?, ?)',
       ),
       insertClientAuthor: db.prepare(
         'INSERT OR IGNORE INTO plan_client_authors (plan_id, client_id, user_id) VALUES (?, ?, ?)',
@@ -385,7 +389,13 @@ export class SqliteStore implements Store {
     const read = this.db.transaction(() => {
       const c = this.s.latestCheckpoint.get(planId) as Row | undefined;
       const checkpoint: Checkpoint | null = c
-        ? { planId, seq: c.seq as number, state: new Uint8Array(c.state as Buffer), time: c.time as string }
+        ? {
+            planId,
+            seq: c.seq as number,
+            state: new Uint8Array(c.state as Buffer),
+            snapshot: c.snapshot === null ? null : new Uint8Array(c.snapshot as Buffer),
+            time: c.time as string,
+          }
         : null;
       const tail = (this.s.updatesAfter.all(planId, checkpoint?.seq ?? 0) as Row[]).map(toUpdate);
       return { checkpoint, tail };
@@ -403,10 +413,30 @@ export class SqliteStore implements Store {
 
   async writeCheckpoint(c: Checkpoint): Promise<void> {
     // Only the latest is ever read: the ones it supersedes go (a plan keeps one copy of its state).
-    this.db.transaction(() => {
-      this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.time);
-      this.s.deleteOlderCheckpoints.run(c.planId, c.seq);
-    })();
+    this.withoutOwnSync(() =>
+      this.db.transaction(() => {
+        this.s.insertCheckpoint.run(c.planId, c.seq, c.state, c.snapshot ?? null, c.time);
+        this.s.deleteOlderCheckpoints.run(c.planId, c.seq);
+      })(),
+    );
+  }
+
+  /**
+   * Commits `write` without an fsync of its own (synchronous=NORMAL for this one commit): for
+   * what the log rebuilds (a plan's checkpoint, Overblik's summaries), so a filed result or a
+   * plan left behind costs one fsync, not two. The write-ahead log is written in order and
+   * each FULL commit's fsync covers everything before it, so the next stored update makes it
+   * durable; a power cut before that loses only this write, never an update, and never leaves
+   * a later commit without it.
+   */
+  private withoutOwnSync<T>(write: () => T): T {
+    if (this.synchronous !== 'FULL') return write();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async latestSeq(planId: string): Promise<number> {

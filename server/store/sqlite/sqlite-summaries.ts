@@ -1,12 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { Row } from '../rows.ts';
-import type { PlanSummaryStore, SectionChange, StoredPlanSummary } from '../summary-store.ts';
+import type { PlanSummaryStore, SectionChange, StoredPlanSummary, SummaryBatch } from '../summary-store.ts';
 
 /** Overblik's plan summaries and section changes in the SQLite store. */
 export class SqliteSummaryStore implements PlanSummaryStore {
   private stmts: ReturnType<SqliteSummaryStore['prepare']> | null = null;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** Commits what the log rebuilds without an fsync of its own (SqliteStore.withoutOwnSync). */
+    private readonly derived: <T>(write: () => T) => T = (write) => write(),
+  ) {}
 
   /** Prepared once, after the migrations created the tables: Overblik reads these on every request. */
   private get s(): ReturnType<SqliteSummaryStore['prepare']> {
@@ -25,6 +29,15 @@ export class SqliteSummaryStore implements PlanSummaryStore {
         `SELECT plan_id, author, section, seq, time FROM plan_section_changes
          WHERE plan_id IN (SELECT value FROM json_each(?))`,
       ),
+      putSummary: db.prepare(
+        `INSERT INTO plan_summaries (plan_id, seq, summary) VALUES (?, ?, ?)
+         ON CONFLICT (plan_id) DO UPDATE SET seq = excluded.seq, summary = excluded.summary WHERE excluded.seq > plan_summaries.seq`,
+      ),
+      putChange: db.prepare(
+        `INSERT INTO plan_section_changes (plan_id, author, section, seq, time) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (plan_id, author, section) DO UPDATE SET seq = excluded.seq, time = excluded.time
+         WHERE excluded.seq > plan_section_changes.seq`,
+      ),
       head: db.prepare('SELECT COALESCE(MAX(seq), 0) FROM plan_updates WHERE plan_id = ?').pluck(),
     };
   }
@@ -39,24 +52,15 @@ export class SqliteSummaryStore implements PlanSummaryStore {
     const rows = this.s.seqs.all(JSON.stringify(planIds)) as Row[];
     return new Map(rows.map((r) => [r.plan_id as string, Number(r.seq)]));
   }
-  async putSummary(planId: string, stored: StoredPlanSummary): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO plan_summaries (plan_id, seq, summary) VALUES (?, ?, ?)
-         ON CONFLICT (plan_id) DO UPDATE SET seq = excluded.seq, summary = excluded.summary WHERE excluded.seq > plan_summaries.seq`,
-      )
-      .run(planId, stored.seq, stored.summary);
-  }
-  async recordSectionChanges(changes: SectionChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const put = this.db.prepare(
-      `INSERT INTO plan_section_changes (plan_id, author, section, seq, time) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (plan_id, author, section) DO UPDATE SET seq = excluded.seq, time = excluded.time
-       WHERE excluded.seq > plan_section_changes.seq`,
+  async keepSummaries(batch: SummaryBatch): Promise<void> {
+    if (batch.summaries.length === 0 && batch.changes.length === 0) return;
+    const s = this.s;
+    this.derived(() =>
+      this.db.transaction(() => {
+        for (const c of batch.changes) s.putChange.run(c.planId, c.author, c.section, c.seq, c.time);
+        for (const k of batch.summaries) s.putSummary.run(k.planId, k.seq, k.summary);
+      })(),
     );
-    this.db.transaction(() => {
-      for (const c of changes) put.run(c.planId, c.author, c.section, c.seq, c.time);
-    })();
   }
   async listSectionChanges(planIds: string[]): Promise<SectionChange[]> {
     if (planIds.length === 0) return [];
