@@ -95,9 +95,12 @@ describe('measurements on every update', () => {
     const { planId: _planId, section, ...refusal } = await author.nextRefusal();
     expect(section).toBe('measurements');
     expect(refusal).toEqual(why);
-    expect(
-      author.denied.some((d) => d.startsWith(`measurements${key ? `.${key}` : ''}`) && d.includes(`[${why.code}`)),
-    ).toBe(true);
+    // Told on the sync channel too (a y-websocket auth message): another connection than
+    // Socket.IO's, so it may arrive just after the event. Waited for (bounded), then asserted.
+    const told = () =>
+      author.denied.some((d) => d.startsWith(`measurements${key ? `.${key}` : ''}`) && d.includes(`[${why.code}`));
+    await eventually(told, 5000).catch(() => {});
+    expect(told(), author.denied.join('\n')).toBe(true);
     await waitForDocs(
       [author.doc, observer.doc],
       () => sameState(author.doc, observer.doc),

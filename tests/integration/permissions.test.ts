@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { addNote, newEntry, planToJson, richText, sectionOf } from '../../shared/plan-doc.ts';
-import { connectCollab, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
+import { connectCollab, eventually, waitForDoc, waitForDocs } from '../fixtures/collab-client.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import type { Refusal } from '../../shared/refusals.ts';
 import { bytesContain, join, sameState, type Member } from '../fixtures/plan-team.ts';
@@ -81,10 +81,11 @@ describe('permissions on every update', () => {
     const { planId: _planId, section: refusedSection, ...refusal } = await author.nextRefusal();
     expect(refusedSection).toBe(section);
     expect(refusal).toEqual(why);
-    expect(
-      author.denied.some((d) => d.startsWith(section) && d.includes(`[${why.code}`)),
-      author.denied.join('\n'),
-    ).toBe(true);
+    // Told on the sync channel too (a y-websocket auth message): another connection than
+    // Socket.IO's, so it may arrive just after the event. Waited for (bounded), then asserted.
+    const told = () => author.denied.some((d) => d.startsWith(section) && d.includes(`[${why.code}`));
+    await eventually(told, 5000).catch(() => {});
+    expect(told(), author.denied.join('\n')).toBe(true);
     await convergedAndStillEditing(author, observer);
     expect(bytesContain(observer.received, marker)).toBe(false);
     expect(JSON.stringify(planToJson(observer.doc))).not.toContain(marker);
