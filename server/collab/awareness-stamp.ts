@@ -1,5 +1,7 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
+import { equalityDeep } from 'lib0/function';
+import type { Awareness } from 'y-protocols/awareness';
 import type { PresenceUser } from '../../shared/protocol.ts';
 import { MalformedMessage } from './messages.ts';
 
@@ -122,4 +124,42 @@ export function sanitizeState(state: Record<string, unknown>, user: PresenceUser
 
 export function stampIdentity(entries: AwarenessEntry[], user: PresenceUser): AwarenessEntry[] {
   return entries.map((entry) => (entry.state === null ? entry : { ...entry, state: sanitizeState(entry.state, user) }));
+}
+
+/**
+ * Applies decoded, stamped entries to a room's awareness as y-protocols' `applyAwarenessUpdate`
+ * does (the same clock rules, the same `change` and `update` events), without encoding them
+ * into an update first and parsing every state back out of it: at 10,000 clients sending their
+ * caret every second that round trip was a tenth of the node's time.
+ */
+export function applyAwarenessEntries(awareness: Awareness, entries: AwarenessEntry[], origin: unknown): void {
+  const timestamp = Date.now();
+  const added: number[] = [];
+  const updated: number[] = [];
+  const changed: number[] = [];
+  const removed: number[] = [];
+  for (const entry of entries) {
+    const { clientId, state } = entry;
+    let clock = entry.clock;
+    const meta = awareness.meta.get(clientId);
+    const previous = awareness.states.get(clientId);
+    const current = meta === undefined ? 0 : meta.clock;
+    if (!(current < clock || (current === clock && state === null && awareness.states.has(clientId)))) continue;
+    if (state === null) {
+      // A remote client never removes this node's own state (it has none in a room, but keep the rule).
+      if (clientId === awareness.clientID && awareness.getLocalState() != null) clock++;
+      else awareness.states.delete(clientId);
+    } else awareness.states.set(clientId, state);
+    awareness.meta.set(clientId, { clock, lastUpdated: timestamp });
+    if (meta === undefined && state !== null) added.push(clientId);
+    else if (meta !== undefined && state === null) removed.push(clientId);
+    else if (state !== null) {
+      if (!equalityDeep(state, previous)) changed.push(clientId);
+      updated.push(clientId);
+    }
+  }
+  if (added.length > 0 || changed.length > 0 || removed.length > 0)
+    awareness.emit('change', [{ added, updated: changed, removed }, origin]);
+  if (added.length > 0 || updated.length > 0 || removed.length > 0)
+    awareness.emit('update', [{ added, updated, removed }, origin]);
 }

@@ -6,7 +6,7 @@ import {
   removeAwarenessStates,
 } from 'y-protocols/awareness';
 import type { PresenceUser } from '../../shared/protocol.ts';
-import { decodeAwarenessUpdate, encodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
+import { applyAwarenessEntries, decodeAwarenessUpdate, stampIdentity } from './awareness-stamp.ts';
 import { FROM_CLUSTER } from './change-origin.ts';
 import { awarenessMessage } from './messages.ts';
 import type { RoomConnection } from './room-connection.ts';
@@ -96,7 +96,7 @@ export class RoomAwareness {
       return true;
     });
     if (entries.length === 0) return;
-    applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(stampIdentity(entries, conn.presence)), conn);
+    applyAwarenessEntries(this.awareness, stampIdentity(entries, conn.presence), conn);
   }
 
   /** A client asked for everyone's state. */
