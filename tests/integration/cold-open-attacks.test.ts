@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { metaOf, planToJson } from '../../shared/plan-doc.ts';
-import { connectCollab, eventually, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
-import { bytesContain, join, type Member } from '../fixtures/plan-team.ts';
-import { rawCollab, type RawCollab } from '../fixtures/raw-collab.ts';
+import { waitForDoc } from '../fixtures/collab-client.ts';
+import { bytesContain } from '../fixtures/plan-team.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
+import { coldPlan } from '../fixtures/cold-plan.ts';
 
 /**
  * Attacks on a cold plan (issue 20): a room answering from its stored bytes drops an update the
@@ -16,53 +16,20 @@ import { startHub, type TestHub } from '../fixtures/server.ts';
 describe('attacks on a cold plan answered from its bytes', () => {
   let hub: TestHub;
   let planId: string;
-  const cleanup: (() => void)[] = [];
 
   beforeAll(async () => {
     hub = await startHub({ env: { CHECKPOINT_EVERY: '10' } });
     planId = await hub.planOf('Carl Jensen');
   });
-  afterEach(() => {
-    for (const c of cleanup.splice(0)) c();
-  });
+  afterEach(() => closeAll());
   afterAll(async () => {
     await hub.stop();
   });
 
-  const member = async (username: string): Promise<Member> => {
-    const m = await join(hub, username, planId);
-    cleanup.push(() => m.leave());
-    return m;
-  };
-  const client = (token: string): CollabClient => {
-    const c = connectCollab(hub.wsUrl, planId, token);
-    cleanup.push(() => c.destroy());
-    return c;
-  };
-  const raw = async (username: string): Promise<RawCollab> => {
-    const r = await rawCollab(hub.wsUrl, planId, await hub.token(username));
-    cleanup.push(() => r.ws.terminate());
-    return r;
-  };
-  /** Everyone left; the plan unloaded with a checkpoint and no tail (a cold open reads one stored update). */
-  const unloaded = async () => {
-    for (const c of cleanup.splice(0)) c();
-    await eventually(() => hub.server.rooms.get(planId) === undefined, 5000, 'the plan to unload');
-    await eventually(
-      async () => (await hub.server.store.loadPlanState(planId)).tail.length === 0,
-      5000,
-      'the checkpoint at unload',
-    );
-  };
-  const loadedFromStore = async (): Promise<Y.Doc> => {
-    const { checkpoint, tail } = await hub.server.store.loadPlanState(planId);
-    const doc = new Y.Doc();
-    Y.transact(doc, () => {
-      if (checkpoint) Y.applyUpdate(doc, checkpoint.state);
-      for (const u of tail) Y.applyUpdate(doc, u.update);
-    });
-    return doc;
-  };
+  const { member, client, raw, unloaded, loadedFromStore, closeAll } = coldPlan(
+    () => hub,
+    () => planId,
+  );
 
   it('checks a deletion-only update (no structs, a delete set) against the built plan: refused, the title stays', async () => {
     // A title the doctor wrote, in the checkpoint.

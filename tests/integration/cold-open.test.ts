@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { metaOf, newEntry, planToJson, sectionOf } from '../../shared/plan-doc.ts';
-import { connectCollab, eventually, waitForDoc, type CollabClient } from '../fixtures/collab-client.ts';
-import { bytesContain, join, type Member } from '../fixtures/plan-team.ts';
+import { waitForDoc } from '../fixtures/collab-client.ts';
+import { bytesContain } from '../fixtures/plan-team.ts';
 import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.ts';
-import { rawCollab, type RawCollab } from '../fixtures/raw-collab.ts';
 import { startHub, type TestHub } from '../fixtures/server.ts';
+import { coldPlan } from '../fixtures/cold-plan.ts';
 
 /**
  * A plan not in memory is answered from its stored bytes (issue 20): a client syncing from
@@ -18,7 +18,6 @@ describe.each([['SQLite'], ['PostgreSQL']])('a cold plan answered from its bytes
   let hub: TestHub;
   let db: TestDatabase | null = null;
   let planId: string;
-  const cleanup: (() => void)[] = [];
 
   beforeAll(async () => {
     if (engine === 'PostgreSQL') db = await createTestDatabase();
@@ -26,52 +25,16 @@ describe.each([['SQLite'], ['PostgreSQL']])('a cold plan answered from its bytes
     hub = await startHub({ env: { CHECKPOINT_EVERY: '10', ...(db ? { DATABASE_URL: db.url } : {}) } });
     planId = await hub.planOf('Carl Jensen');
   });
-  afterEach(() => {
-    for (const c of cleanup.splice(0)) c();
-  });
+  afterEach(() => closeAll());
   afterAll(async () => {
     await hub.stop();
     await db?.drop();
   });
 
-  const member = async (username: string): Promise<Member> => {
-    const m = await join(hub, username, planId);
-    cleanup.push(() => m.leave());
-    return m;
-  };
-  const client = (token: string, doc?: Y.Doc): CollabClient => {
-    const c = connectCollab(hub.wsUrl, planId, token, { doc });
-    cleanup.push(() => c.destroy());
-    return c;
-  };
-  const raw = async (username: string): Promise<RawCollab> => {
-    const r = await rawCollab(hub.wsUrl, planId, await hub.token(username));
-    cleanup.push(() => r.ws.terminate());
-    return r;
-  };
-
-  /** Everyone left: the plan is unloaded (PLAN_IDLE_UNLOAD_MS is 0 in tests). */
-  const unloaded = async () => {
-    for (const c of cleanup.splice(0)) c();
-    await eventually(() => hub.server.rooms.get(planId) === undefined, 5000, 'the plan to unload');
-    // The checkpoint written as it unloaded (PostgreSQL: written asynchronously).
-    await eventually(
-      async () => (await hub.server.store.loadPlanState(planId)).tail.length === 0,
-      5000,
-      'the checkpoint at unload',
-    );
-  };
-
-  /** The plan as the document path loads it: the latest checkpoint, then the tail after it. */
-  const loadedFromStore = async (): Promise<Y.Doc> => {
-    const { checkpoint, tail } = await hub.server.store.loadPlanState(planId);
-    const doc = new Y.Doc();
-    Y.transact(doc, () => {
-      if (checkpoint) Y.applyUpdate(doc, checkpoint.state);
-      for (const u of tail) Y.applyUpdate(doc, u.update);
-    });
-    return doc;
-  };
+  const { member, client, raw, unloaded, loadedFromStore, closeAll } = coldPlan(
+    () => hub,
+    () => planId,
+  );
 
   const expectSameState = (a: Y.Doc, b: Y.Doc) => {
     expect(JSON.stringify(planToJson(a))).toBe(JSON.stringify(planToJson(b)));
