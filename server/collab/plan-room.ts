@@ -532,7 +532,8 @@ export class PlanRoom implements PersistedRoom {
     const applied = performance.now();
     this.persistence.append(update, meta, (err, seq) => {
       this.pendingWrites--;
-      if (this.pendingWrites === 0) for (const settled of this.settleWaiters.splice(0)) settled();
+      if (this.pendingWrites === 0 && this.settleWaiters.length > 0)
+        for (const settled of this.settleWaiters.splice(0)) settled();
       if (err) this.fail(err, 'persisting a plan update failed; closing the room');
       else this.queueBroadcast({ update, from, applied, seq, meta, time: new Date().toISOString() });
     });
